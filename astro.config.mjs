@@ -1,0 +1,31 @@
+// @ts-check
+import { defineConfig, envField } from 'astro/config';
+import node from '@astrojs/node';
+
+// Configuration is declared here for astro:env; scripts/start.mjs validates it
+// first (src/lib/config.ts) so a bad value stops start-up with one clear line.
+export default defineConfig({
+  output: 'server',
+  adapter: node({ mode: 'standalone' }),
+  security: { checkOrigin: true },
+  server: { port: 4321, host: true },
+  devToolbar: { enabled: false },
+  build: { inlineStylesheets: 'always' },
+  env: {
+    schema: {
+      DATABASE_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
+      DATABASE_AUTH_TOKEN: envField.string({ context: 'server', access: 'secret', optional: true }),
+      DATABASE_SYNC_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
+      UPLOADS_DIR: envField.string({ context: 'server', access: 'secret', optional: true }),
+      SITE_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
+      SMTP_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
+      SECRET_KEY: envField.string({ context: 'server', access: 'secret', optional: true }),
+      SEED_DEMO: envField.string({ context: 'server', access: 'secret', optional: true }),
+    },
+    validateSecrets: false,
+  },
+  vite: {
+    build: { assetsInlineLimit: 0 },
+    ssr: { external: ['@node-rs/argon2', 'sharp', '@libsql/client', 'pdfkit', 'exceljs', 'echarts'] },
+  },
+});

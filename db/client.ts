@@ -1,0 +1,65 @@
+// One libSQL connection per process (DESIGN.md "Writes under contention"):
+// WAL + synchronous=NORMAL at start, shared through globalThis so the start
+// script and the bundled server use the same client.
+import { createClient, type Client } from '@libsql/client';
+import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema/index.ts';
+
+/** The Drizzle database handle every domain function takes first. */
+export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
+
+export interface DbOptions {
+  url: string;
+  authToken?: string;
+  syncUrl?: string;
+}
+
+function ensureDir(url: string) {
+  if (!url.startsWith('file:')) return;
+  const path = url.startsWith('file://') ? fileURLToPath(url) : url.slice('file:'.length);
+  if (path && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+}
+
+/** Opens a database and applies the connection pragmas. */
+export async function openDb(opts: DbOptions): Promise<Db> {
+  const local = opts.url.startsWith('file:');
+  let client: Client;
+  if (opts.syncUrl) {
+    ensureDir(opts.url);
+    client = createClient({ url: opts.url, syncUrl: opts.syncUrl, authToken: opts.authToken });
+  } else {
+    ensureDir(opts.url);
+    client = createClient({ url: opts.url, authToken: opts.authToken });
+  }
+  if (local) {
+    await client.execute('PRAGMA journal_mode = WAL');
+    await client.execute('PRAGMA synchronous = NORMAL');
+    await client.execute('PRAGMA busy_timeout = 5000');
+  }
+  await client.execute('PRAGMA foreign_keys = ON');
+  return drizzle(client, { schema }) as Db;
+}
+
+const KEY = Symbol.for('shanxing.db');
+type Holder = { promise?: Promise<Db>; url?: string };
+const holder: Holder = ((globalThis as Record<symbol, unknown>)[KEY] ??= {}) as Holder;
+
+/** The process-wide database, opened on first use. */
+export function getDb(opts: DbOptions): Promise<Db> {
+  if (!holder.promise || holder.url !== opts.url) {
+    holder.url = opts.url;
+    holder.promise = openDb(opts);
+  }
+  return holder.promise;
+}
+
+/** Closes the process-wide database (SIGTERM, tests). */
+export async function closeDb(): Promise<void> {
+  const p = holder.promise;
+  holder.promise = undefined;
+  holder.url = undefined;
+  if (p) (await p).$client.close();
+}

@@ -1,0 +1,123 @@
+// Users, roles, sessions, resets, rate limits and the audit log.
+import { sqliteTable, integer, text, index, primaryKey } from 'drizzle-orm/sqlite-core';
+import { createdAt } from './common.ts';
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey(),
+    phone: text('phone').unique(),
+    passwordHash: text('password_hash'),
+    realName: text('real_name').notNull(),
+    /** 居民身份证 | 港澳台居民居住证 | 护照 */
+    idType: text('id_type'),
+    /** AES-256-GCM ciphertext (base64) of the ID number. */
+    idNumberEnc: text('id_number_enc'),
+    /** HMAC-SHA256 of the normalised ID number, for one-account-per-person. */
+    idNumberHash: text('id_number_hash').unique(),
+    /** Pre-masked ID number for lists (5101**********123X). */
+    idNumberMasked: text('id_number_masked'),
+    birthDate: text('birth_date'),
+    gender: text('gender'),
+    townId: integer('town_id'),
+    villageId: integer('village_id'),
+    /** JSON array of skill names. */
+    skills: text('skills').notNull().default('[]'),
+    volunteerNo: text('volunteer_no').unique(),
+    email: text('email'),
+    /** active | disabled | deleted */
+    status: text('status').notNull().default('active'),
+    guardianName: text('guardian_name'),
+    guardianPhone: text('guardian_phone'),
+    guardianConsentAt: integer('guardian_consent_at'),
+    termsVersion: text('terms_version'),
+    privacyVersion: text('privacy_version'),
+    consentAt: integer('consent_at'),
+    /** Separate consent to publish the full name (PIPL art. 25). */
+    publishConsent: integer('publish_consent', { mode: 'boolean' }).notNull().default(false),
+    /** Secret token for the private calendar feed (revocable). */
+    calendarToken: text('calendar_token').unique(),
+    /** Confirmed service minutes, maintained by triggers on hour_records. */
+    confirmedMinutes: integer('confirmed_minutes').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at'),
+    deletedAt: integer('deleted_at'),
+  },
+  (t) => [index('users_town').on(t.townId)],
+);
+
+/** Global roles: volunteer, editor, reviewer, admin (a user may hold several). */
+export const userRoles = sqliteTable(
+  'user_roles',
+  {
+    userId: integer('user_id').notNull().references(() => users.id),
+    role: text('role').notNull(),
+    grantedBy: integer('granted_by'),
+    grantedAt: integer('granted_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.role] })],
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** SHA-256 (hex) of the session token; the token itself is never stored. */
+    id: text('id').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    expiresAt: integer('expires_at').notNull(),
+    /** Sliding window length in ms (30 d volunteers, 12 h idle for staff). */
+    ttlMs: integer('ttl_ms').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+export const passwordResets = sqliteTable('password_resets', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+  createdBy: integer('created_by'),
+  createdAt: createdAt(),
+});
+
+/** Fixed-window counters shared by all processes (login, registration, nominations…). */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: integer('window_start').notNull(),
+  count: integer('count').notNull(),
+});
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey(),
+    at: integer('at').notNull(),
+    actorId: integer('actor_id'),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    before: text('before'),
+    after: text('after'),
+    ip: text('ip'),
+    detail: text('detail'),
+  },
+  (t) => [index('audit_at').on(t.at), index('audit_target').on(t.targetType, t.targetId)],
+);
+
+/** 站内信. */
+export const notices = sqliteTable(
+  'notices',
+  {
+    id: integer('id').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull().default(''),
+    link: text('link'),
+    readAt: integer('read_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('notices_user').on(t.userId, t.readAt)],
+);
+

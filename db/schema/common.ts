@@ -1,0 +1,6 @@
+// Shared column helpers. Instants are UTC epoch milliseconds (DESIGN.md).
+import { integer } from 'drizzle-orm/sqlite-core';
+
+/** Creation instant in epoch ms, filled by SQLite when omitted. */
+export const createdAt = () =>
+  integer('created_at').notNull().$defaultFn(() => Date.now());

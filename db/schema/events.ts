@@ -1,0 +1,69 @@
+// Events and sign-ups. One sign-up per (event, user) is a unique index;
+// confirmed ≤ capacity is held by guarded single statements (DESIGN.md).
+import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { createdAt } from './common.ts';
+import { users } from './accounts.ts';
+import { teams } from './teams.ts';
+
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey(),
+    teamId: integer('team_id').notNull().references(() => teams.id),
+    title: text('title').notNull(),
+    /** 法治宣传, 平安巡防, 助老助残, 环境保护, 文明劝导, 应急救援, 普法讲座, 其他 */
+    category: text('category').notNull(),
+    /** Markdown. */
+    description: text('description').notNull().default(''),
+    risks: text('risks').notNull().default(''),
+    townId: integer('town_id'),
+    villageId: integer('village_id'),
+    address: text('address').notNull().default(''),
+    startsAt: integer('starts_at').notNull(),
+    endsAt: integer('ends_at').notNull(),
+    signupOpensAt: integer('signup_opens_at'),
+    signupClosesAt: integer('signup_closes_at'),
+    capacity: integer('capacity').notNull(),
+    waitlistEnabled: integer('waitlist_enabled', { mode: 'boolean' }).notNull().default(true),
+    /** Confirmed sign-ups, kept in step by the sign-up statements. */
+    confirmedCount: integer('confirmed_count').notNull().default(0),
+    dangerous: integer('dangerous', { mode: 'boolean' }).notNull().default(false),
+    insurancePolicy: text('insurance_policy'),
+    minAge: integer('min_age'),
+    membersOnly: integer('members_only', { mode: 'boolean' }).notNull().default(false),
+    requiredSkill: text('required_skill'),
+    /** draft | published | cancelled | completed */
+    status: text('status').notNull().default('draft'),
+    checkinSecret: text('checkin_secret'),
+    lectureOrderId: integer('lecture_order_id'),
+    createdBy: integer('created_by'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at'),
+  },
+  (t) => [index('events_team').on(t.teamId, t.startsAt), index('events_status_start').on(t.status, t.startsAt)],
+);
+
+export const signups = sqliteTable(
+  'signups',
+  {
+    id: integer('id').primaryKey(),
+    eventId: integer('event_id').notNull().references(() => events.id),
+    userId: integer('user_id').notNull().references(() => users.id),
+    /** confirmed | waitlisted | cancelled | removed | attended | no_show | refused */
+    status: text('status').notNull(),
+    /** Arrival order within the event (waitlist order). */
+    seq: integer('seq').notNull(),
+    lateCancel: integer('late_cancel', { mode: 'boolean' }).notNull().default(false),
+    removedReason: text('removed_reason'),
+    checkinAt: integer('checkin_at'),
+    checkoutAt: integer('checkout_at'),
+    proposedMinutes: integer('proposed_minutes'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at'),
+  },
+  (t) => [
+    uniqueIndex('signups_one').on(t.eventId, t.userId),
+    index('signups_event_status').on(t.eventId, t.status, t.seq),
+    index('signups_user').on(t.userId, t.status),
+  ],
+);

@@ -1,0 +1,123 @@
+// 好人榜: batches, honorees, nominations, likes and objections.
+import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { createdAt } from './common.ts';
+
+export const honorBatches = sqliteTable('honor_batches', {
+  id: integer('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  period: text('period').notNull(),
+  intro: text('intro').notNull().default(''),
+  /** draft | publicity | review | published */
+  status: text('status').notNull().default('draft'),
+  publicityStartsAt: integer('publicity_starts_at'),
+  publicityEndsAt: integer('publicity_ends_at'),
+  publishedAt: integer('published_at'),
+  createdBy: integer('created_by'),
+  createdAt: createdAt(),
+});
+
+export const honorees = sqliteTable(
+  'honorees',
+  {
+    id: integer('id').primaryKey(),
+    slug: text('slug').notNull().unique(),
+    batchId: integer('batch_id').references(() => honorBatches.id),
+    name: text('name').notNull(),
+    epithet: text('epithet'),
+    /** person | family | group */
+    kind: text('kind').notNull().default('person'),
+    identity: text('identity').notNull().default(''),
+    gender: text('gender'),
+    birthYear: integer('birth_year'),
+    townId: integer('town_id'),
+    villageId: integer('village_id'),
+    category: text('category').notNull(),
+    /** 村/社区 | 县 | 市 | 省 | 国家 */
+    level: text('level').notNull(),
+    title: text('title').notNull().default(''),
+    /** ≤ 50 字. */
+    summary: text('summary').notNull(),
+    /** Markdown. */
+    story: text('story').notNull().default(''),
+    photoMediaId: integer('photo_media_id'),
+    photoConsent: integer('photo_consent', { mode: 'boolean' }).notNull().default(false),
+    userId: integer('user_id'),
+    /** JSON array. */
+    laterHonours: text('later_honours').notNull().default('[]'),
+    consentBy: text('consent_by'),
+    consentAt: text('consent_at'),
+    consentMethod: text('consent_method'),
+    guardianConsent: integer('guardian_consent', { mode: 'boolean' }).notNull().default(false),
+    /** Show the full name (otherwise 张*华 for minors). */
+    nameConsent: integer('name_consent', { mode: 'boolean' }).notNull().default(true),
+    /** draft | candidate | published | withdrawn */
+    status: text('status').notNull().default('draft'),
+    withdrawnReason: text('withdrawn_reason'),
+    likeCount: integer('like_count').notNull().default(0),
+    nominationId: integer('nomination_id'),
+    publishedAt: integer('published_at'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at'),
+  },
+  (t) => [
+    index('honorees_batch').on(t.batchId, t.status),
+    index('honorees_status_cat').on(t.status, t.category),
+    index('honorees_town').on(t.townId, t.status),
+  ],
+);
+
+export const nominations = sqliteTable(
+  'nominations',
+  {
+    id: integer('id').primaryKey(),
+    trackingNo: text('tracking_no').notNull().unique(),
+    nominatorName: text('nominator_name').notNull(),
+    nominatorPhone: text('nominator_phone').notNull(),
+    relation: text('relation').notNull(),
+    nomineeName: text('nominee_name').notNull(),
+    townId: integer('town_id'),
+    villageId: integer('village_id'),
+    category: text('category').notNull(),
+    deeds: text('deeds').notNull(),
+    photoMediaId: integer('photo_media_id'),
+    /** new | verified | merged | accepted | declined */
+    status: text('status').notNull().default('new'),
+    mergedInto: integer('merged_into'),
+    declineReason: text('decline_reason'),
+    honoreeId: integer('honoree_id'),
+    ipHash: text('ip_hash'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('nominations_status').on(t.status, t.createdAt)],
+);
+
+export const likes = sqliteTable(
+  'likes',
+  {
+    id: integer('id').primaryKey(),
+    honoreeId: integer('honoree_id').notNull().references(() => honorees.id),
+    visitorKey: text('visitor_key').notNull(),
+    ipHash: text('ip_hash').notNull(),
+    day: text('day').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('likes_once_per_day').on(t.honoreeId, t.visitorKey, t.day), index('likes_ip').on(t.ipHash, t.createdAt)],
+);
+
+export const objections = sqliteTable(
+  'objections',
+  {
+    id: integer('id').primaryKey(),
+    honoreeId: integer('honoree_id').notNull().references(() => honorees.id),
+    text: text('text').notNull(),
+    contact: text('contact'),
+    /** open | upheld | dismissed */
+    status: text('status').notNull().default('open'),
+    resolution: text('resolution'),
+    resolvedBy: integer('resolved_by'),
+    resolvedAt: integer('resolved_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('objections_honoree').on(t.honoreeId, t.status)],
+);

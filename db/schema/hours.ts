@@ -1,0 +1,84 @@
+// Service-hour ledger and certificates (民政部 2020 办法).
+import { sqliteTable, integer, text, index } from 'drizzle-orm/sqlite-core';
+import { createdAt } from './common.ts';
+import { users } from './accounts.ts';
+import { teams } from './teams.ts';
+
+export const hourRecords = sqliteTable(
+  'hour_records',
+  {
+    id: integer('id').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    teamId: integer('team_id').notNull().references(() => teams.id),
+    eventId: integer('event_id'),
+    signupId: integer('signup_id'),
+    /** attendance | leader | claim */
+    source: text('source').notNull(),
+    startsAt: integer('starts_at').notNull(),
+    endsAt: integer('ends_at').notNull(),
+    minutes: integer('minutes').notNull(),
+    content: text('content').notNull().default(''),
+    /** pending | confirmed | declined */
+    status: text('status').notNull().default('pending'),
+    reviewerId: integer('reviewer_id'),
+    reviewedAt: integer('reviewed_at'),
+    reason: text('reason'),
+    photoMediaId: integer('photo_media_id'),
+    createdBy: integer('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('hours_user_time').on(t.userId, t.startsAt),
+    index('hours_team_status').on(t.teamId, t.status, t.startsAt),
+    index('hours_status_time').on(t.status, t.startsAt),
+  ],
+);
+
+export const hourCorrections = sqliteTable('hour_corrections', {
+  id: integer('id').primaryKey(),
+  recordId: integer('record_id').notNull().references(() => hourRecords.id),
+  requestedBy: integer('requested_by').notNull(),
+  reason: text('reason').notNull(),
+  proposedStartsAt: integer('proposed_starts_at'),
+  proposedEndsAt: integer('proposed_ends_at'),
+  /** pending | accepted | declined */
+  status: text('status').notNull().default('pending'),
+  decidedBy: integer('decided_by'),
+  decidedAt: integer('decided_at'),
+  decision: text('decision'),
+  createdAt: createdAt(),
+});
+
+export const certificates = sqliteTable(
+  'certificates',
+  {
+    id: integer('id').primaryKey(),
+    /** e.g. SX-2026-000123, unique. */
+    number: text('number').unique(),
+    /** Public verification code, unique. */
+    code: text('code').unique(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    teamId: integer('team_id').notNull().references(() => teams.id),
+    periodFrom: text('period_from').notNull(),
+    periodTo: text('period_to').notNull(),
+    totalMinutes: integer('total_minutes').notNull().default(0),
+    /** JSON snapshot of the four field groups at issue time. */
+    snapshot: text('snapshot'),
+    /** requested | issued | declined | revoked */
+    status: text('status').notNull().default('requested'),
+    requestedAt: integer('requested_at').notNull(),
+    issuedAt: integer('issued_at'),
+    issuedBy: integer('issued_by'),
+    revokedAt: integer('revoked_at'),
+    revokeReason: text('revoke_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('certs_user').on(t.userId), index('certs_team').on(t.teamId, t.status)],
+);
+
+/** Per-year counters for certificate numbers (UPDATE … RETURNING). */
+export const counters = sqliteTable('counters', {
+  name: text('name').primaryKey(),
+  value: integer('value').notNull().default(0),
+});
+

@@ -1,0 +1,9 @@
+// The whole schema, one file per aggregate.
+export * from './regions.ts';
+export * from './settings.ts';
+export * from './accounts.ts';
+export * from './teams.ts';
+export * from './events.ts';
+export * from './hours.ts';
+export * from './honors.ts';
+export * from './publishing.ts';

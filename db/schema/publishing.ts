@@ -1,0 +1,127 @@
+// Articles with 三审 review, legal lessons, media and lecture orders.
+import { sqliteTable, integer, text, index } from 'drizzle-orm/sqlite-core';
+import { createdAt } from './common.ts';
+
+export const articles = sqliteTable(
+  'articles',
+  {
+    id: integer('id').primaryKey(),
+    slug: text('slug').notNull().unique(),
+    /** news | typical | legal | notice */
+    channel: text('channel').notNull(),
+    topic: text('topic'),
+    title: text('title').notNull(),
+    summary: text('summary').notNull().default(''),
+    coverMediaId: integer('cover_media_id'),
+    /** Markdown, rendered by renderUserMarkdown. */
+    body: text('body').notNull().default(''),
+    /** JSON array. */
+    tags: text('tags').notNull().default('[]'),
+    author: text('author').notNull().default(''),
+    source: text('source').notNull().default(''),
+    honoreeId: integer('honoree_id'),
+    /** draft | submitted | in_review | approved | scheduled | published | unpublished | archived */
+    status: text('status').notNull().default('draft'),
+    /** Review steps passed so far (0..settings.reviewSteps). */
+    reviewStep: integer('review_step').notNull().default(0),
+    publishAt: integer('publish_at'),
+    publishedAt: integer('published_at'),
+    createdBy: integer('created_by'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at'),
+  },
+  (t) => [index('articles_status_pub').on(t.status, t.publishedAt), index('articles_channel_pub').on(t.channel, t.status, t.publishedAt)],
+);
+
+export const articleRevisions = sqliteTable(
+  'article_revisions',
+  {
+    id: integer('id').primaryKey(),
+    articleId: integer('article_id').notNull().references(() => articles.id),
+    /** JSON of title, summary, body, tags, channel, topic, cover. */
+    content: text('content').notNull(),
+    /** draft | submitted | in_review | approved | live | superseded | returned */
+    status: text('status').notNull().default('draft'),
+    reviewStep: integer('review_step').notNull().default(0),
+    createdBy: integer('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('revisions_article').on(t.articleId, t.id)],
+);
+
+/** Every review decision: who, when, opinion (谁审核谁负责). */
+export const reviewSteps = sqliteTable(
+  'review_steps',
+  {
+    id: integer('id').primaryKey(),
+    /** article | revision | batch */
+    subjectType: text('subject_type').notNull(),
+    subjectId: integer('subject_id').notNull(),
+    step: integer('step').notNull(),
+    /** submit | approve | return | publish | unpublish */
+    decision: text('decision').notNull(),
+    opinion: text('opinion').notNull().default(''),
+    reviewerId: integer('reviewer_id').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('review_subject').on(t.subjectType, t.subjectId, t.at)],
+);
+
+export const legalLessons = sqliteTable('legal_lessons', {
+  id: integer('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  topic: text('topic').notNull(),
+  lawRef: text('law_ref').notNull().default(''),
+  summary: text('summary').notNull().default(''),
+  body: text('body').notNull().default(''),
+  sort: integer('sort').notNull().default(0),
+  createdAt: createdAt(),
+});
+
+export const media = sqliteTable('media', {
+  id: integer('id').primaryKey(),
+  /** Generated base name under UPLOADS_DIR. */
+  fileKey: text('file_key').notNull().unique(),
+  /** image | attachment */
+  kind: text('kind').notNull(),
+  mime: text('mime').notNull(),
+  width: integer('width'),
+  height: integer('height'),
+  bytes: integer('bytes').notNull(),
+  /** JSON array of generated widths. */
+  variants: text('variants').notNull().default('[]'),
+  alt: text('alt').notNull().default(''),
+  originalName: text('original_name'),
+  uploadedBy: integer('uploaded_by'),
+  createdAt: createdAt(),
+});
+
+export const lectureOrders = sqliteTable(
+  'lecture_orders',
+  {
+    id: integer('id').primaryKey(),
+    trackingNo: text('tracking_no').notNull().unique(),
+    requesterName: text('requester_name').notNull(),
+    requesterPhone: text('requester_phone').notNull(),
+    organisation: text('organisation'),
+    topic: text('topic').notNull(),
+    townId: integer('town_id'),
+    villageId: integer('village_id'),
+    audienceExpected: integer('audience_expected').notNull(),
+    preferredDates: text('preferred_dates').notNull().default(''),
+    note: text('note'),
+    /** new | accepted | scheduled | delivered | rated | declined */
+    status: text('status').notNull().default('new'),
+    lecturerId: integer('lecturer_id'),
+    eventId: integer('event_id'),
+    audienceActual: integer('audience_actual'),
+    deliveredAt: integer('delivered_at'),
+    rating: integer('rating'),
+    ratingComment: text('rating_comment'),
+    rateTokenHash: text('rate_token_hash'),
+    declineReason: text('decline_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('lecture_status').on(t.status, t.createdAt)],
+);

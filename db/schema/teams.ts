@@ -1,0 +1,49 @@
+// Volunteer teams and their members.
+import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { createdAt } from './common.ts';
+import { users } from './accounts.ts';
+
+export const teams = sqliteTable(
+  'teams',
+  {
+    id: integer('id').primaryKey(),
+    slug: text('slug').notNull().unique(),
+    name: text('name').notNull(),
+    townId: integer('town_id'),
+    villageId: integer('village_id'),
+    /** JSON array of service types (法治宣传, 平安巡防, …). */
+    serviceTypes: text('service_types').notNull().default('[]'),
+    foundedOn: text('founded_on'),
+    summary: text('summary').notNull().default(''),
+    /** Markdown. */
+    description: text('description').notNull().default(''),
+    /** JSON array of honour titles. */
+    honours: text('honours').notNull().default('[]'),
+    leaderName: text('leader_name'),
+    contactPhone: text('contact_phone'),
+    /** pending | active | suspended */
+    status: text('status').notNull().default('pending'),
+    createdBy: integer('created_by'),
+    memberCount: integer('member_count').notNull().default(0),
+    /** Confirmed service minutes, maintained by triggers on hour_records. */
+    confirmedMinutes: integer('confirmed_minutes').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index('teams_town').on(t.townId, t.status)],
+);
+
+export const teamMembers = sqliteTable(
+  'team_members',
+  {
+    id: integer('id').primaryKey(),
+    teamId: integer('team_id').notNull().references(() => teams.id),
+    userId: integer('user_id').notNull().references(() => users.id),
+    /** leader | coleader | member */
+    role: text('role').notNull().default('member'),
+    /** pending | active | declined | left | removed */
+    status: text('status').notNull().default('pending'),
+    createdAt: createdAt(),
+    decidedAt: integer('decided_at'),
+  },
+  (t) => [uniqueIndex('team_members_one').on(t.teamId, t.userId), index('team_members_user').on(t.userId)],
+);

@@ -1,0 +1,67 @@
+// npm start: build when stale, migrate, seed an empty database, serve.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { buildIsStale, ensureProjectNode } from './lib.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+ensureProjectNode(root);
+
+function fail(line) {
+  console.error(line);
+  process.exit(1);
+}
+
+const { readConfig, ConfigError } = await import('../src/lib/config.ts');
+let cfg;
+try {
+  cfg = readConfig();
+} catch (e) {
+  if (e instanceof ConfigError) fail(e.message);
+  fail(`启动失败 / Start-up failed: ${e?.message ?? e}`);
+}
+
+if (buildIsStale(root)) {
+  console.log('正在构建站点… / Building the site…');
+  const r = spawnSync(process.execPath, [join(root, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'build'], { stdio: 'inherit', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+  if (r.status !== 0) fail('构建失败 / Build failed (see the output above)');
+}
+
+const { getDb, closeDb } = await import('../db/client.ts');
+const { migrateDb } = await import('../db/migrate.ts');
+const { seed } = await import('../db/seed.ts');
+let db;
+try {
+  db = await getDb({ url: cfg.databaseUrl, authToken: cfg.databaseAuthToken, syncUrl: cfg.databaseSyncUrl });
+  await migrateDb(db);
+} catch (e) {
+  fail(`配置错误 DATABASE_URL：无法打开或迁移数据库（${e?.message ?? e}） / Invalid DATABASE_URL: cannot open or migrate the database`);
+}
+const accounts = await seed(db, { secretKey: cfg.secretKey, demo: cfg.seedDemo });
+if (accounts.length) {
+  console.log('\n演示账号（仅显示这一次，请妥善保存） / Demo accounts (shown once):');
+  for (const a of accounts) console.log(`  ${a.label.padEnd(18, '　')} 手机号 ${a.phone}  密码 ${a.password}  (${a.name})`);
+  console.log('');
+}
+
+const { createServer } = await import('./server.mjs');
+const server = await createServer({ root, config: cfg });
+server.listen(cfg.port, cfg.host, () => {
+  const shown = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host;
+  console.log(`善行已启动 / Serving at http://${shown}:${cfg.port}`);
+});
+
+let closing = false;
+async function shutdown(signal) {
+  if (closing) return;
+  closing = true;
+  console.log(`收到 ${signal}，正在关闭… / Shutting down…`);
+  server.close();
+  server.closeIdleConnections?.();
+  setTimeout(() => server.closeAllConnections?.(), 3000).unref();
+  await closeDb();
+  process.exit(0);
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,0 +1,64 @@
+// The one policy module: "may this user do this to that?" (DESIGN.md).
+// Pages and actions call `can` or `requireRole`; never check roles inline.
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { teamMembers } from '../../../db/schema/index.ts';
+import type { SessionUser } from './sessions.ts';
+
+export type Role = 'volunteer' | 'editor' | 'reviewer' | 'admin';
+
+/** Global abilities by role. Team-scoped abilities go through `isTeamLeader`. */
+const ABILITIES: Record<string, Role[]> = {
+  'console.enter': ['editor', 'reviewer', 'admin'],
+  'users.manage': ['admin'],
+  'audit.read': ['admin'],
+  'settings.manage': ['admin'],
+  'teams.approve': ['admin'],
+  'articles.write': ['editor'],
+  'articles.review': ['reviewer'],
+  'honors.edit': ['editor'],
+  'honors.review': ['reviewer'],
+  'nominations.handle': ['editor'],
+  'lectures.handle': ['editor'],
+  'media.upload': ['editor'],
+  'ledger.export': ['editor', 'admin'],
+  'certificates.manage': ['editor', 'admin'],
+  'volunteer.act': ['volunteer'],
+};
+
+export type Ability = keyof typeof ABILITIES;
+
+/** Whether the user holds a global ability. */
+export function can(user: SessionUser | null | undefined, ability: Ability | string): boolean {
+  if (!user || user.status !== 'active') return false;
+  const roles = ABILITIES[ability];
+  if (!roles) throw new Error(`unknown ability ${ability}`);
+  return user.roles.some((r) => roles.includes(r as Role));
+}
+
+/** Whether the user leads (leader or co-leader) the team. */
+export async function isTeamLeader(db: Db, user: SessionUser | null | undefined, teamId: number): Promise<boolean> {
+  if (!user || user.status !== 'active') return false;
+  const rows = await db
+    .select({ id: teamMembers.id })
+    .from(teamMembers)
+    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, user.id), eq(teamMembers.status, 'active'), inArray(teamMembers.role, ['leader', 'coleader'])));
+  return rows.length > 0;
+}
+
+/** Team ids the user leads. */
+export async function ledTeamIds(db: Db, userId: number): Promise<number[]> {
+  const rows = await db
+    .select({ teamId: teamMembers.teamId })
+    .from(teamMembers)
+    .where(and(eq(teamMembers.userId, userId), eq(teamMembers.status, 'active'), inArray(teamMembers.role, ['leader', 'coleader'])));
+  return rows.map((r) => r.teamId);
+}
+
+/** Thrown when a signed-in user lacks a right; pages render the Chinese 403. */
+export class Forbidden extends Error {
+  constructor(message = '您没有权限执行此操作') {
+    super(message);
+    this.name = 'Forbidden';
+  }
+}

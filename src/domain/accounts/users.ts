@@ -1,0 +1,92 @@
+// Creating users and granting roles; registration validation lives in register.ts.
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { userRoles, users } from '../../../db/schema/index.ts';
+import { encryptText, keyedHash, maskIdNumber } from '../../lib/pii.ts';
+import { hashPassword } from './passwords.ts';
+import type { Role } from './policy.ts';
+
+export interface NewUser {
+  phone: string;
+  password: string;
+  realName: string;
+  roles?: Role[];
+  idType?: string;
+  idNumber?: string;
+  birthDate?: string;
+  gender?: string;
+  townId?: number | null;
+  villageId?: number | null;
+  skills?: string[];
+  publishConsent?: boolean;
+  termsVersion?: string;
+  privacyVersion?: string;
+  guardianName?: string;
+  guardianPhone?: string;
+}
+
+/** Next volunteer number: YX + year + 6 digits, from a counter row (single statement). */
+export async function nextVolunteerNo(db: Db): Promise<string> {
+  const year = new Date().getUTCFullYear();
+  const name = `volunteer-no-${year}`;
+  const rs = await db.$client.execute({
+    sql: `INSERT INTO counters (name, value) VALUES (?, 1)
+          ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value`,
+    args: [name],
+  });
+  return `YX${year}${String(rs.rows[0].value).padStart(6, '0')}`;
+}
+
+/** Inserts a user with roles; the ID number is stored encrypted plus a keyed hash. */
+export async function createUser(db: Db, secretKey: Buffer, u: NewUser): Promise<number> {
+  const passwordHash = await hashPassword(u.password);
+  const idNo = u.idNumber?.trim().toUpperCase();
+  const volunteerNo = await nextVolunteerNo(db);
+  const now = Date.now();
+  const [row] = await db
+    .insert(users)
+    .values({
+      phone: u.phone,
+      passwordHash,
+      realName: u.realName,
+      idType: u.idType ?? (idNo ? '居民身份证' : null),
+      idNumberEnc: idNo ? encryptText(secretKey, idNo) : null,
+      idNumberHash: idNo ? keyedHash(secretKey, `${u.idType ?? '居民身份证'}:${idNo}`) : null,
+      idNumberMasked: idNo ? maskIdNumber(idNo) : null,
+      birthDate: u.birthDate ?? null,
+      gender: u.gender ?? null,
+      townId: u.townId ?? null,
+      villageId: u.villageId ?? null,
+      skills: JSON.stringify(u.skills ?? []),
+      volunteerNo,
+      publishConsent: u.publishConsent ?? false,
+      termsVersion: u.termsVersion ?? null,
+      privacyVersion: u.privacyVersion ?? null,
+      consentAt: u.termsVersion ? now : null,
+      guardianName: u.guardianName ?? null,
+      guardianPhone: u.guardianPhone ?? null,
+      guardianConsentAt: u.guardianName ? now : null,
+      createdAt: now,
+    })
+    .returning({ id: users.id });
+  const roles = new Set<Role>(['volunteer', ...(u.roles ?? [])]);
+  await db.insert(userRoles).values([...roles].map((role) => ({ userId: row.id, role, grantedAt: now })));
+  return row.id;
+}
+
+/** Grants a role (idempotent). */
+export async function grantRole(db: Db, userId: number, role: Role, by?: number): Promise<void> {
+  await db.insert(userRoles).values({ userId, role, grantedBy: by ?? null, grantedAt: Date.now() }).onConflictDoNothing();
+}
+
+/** Finds a user id by phone. */
+export async function userIdByPhone(db: Db, phone: string): Promise<number | undefined> {
+  const [row] = await db.select({ id: users.id }).from(users).where(eq(users.phone, phone));
+  return row?.id;
+}
+
+/** Number of users (for demo-mode checks). */
+export async function countUsers(db: Db): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)` }).from(users);
+  return Number(row.n);
+}

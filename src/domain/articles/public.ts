@@ -1,0 +1,41 @@
+// Public reads of published articles.
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { articles } from '../../../db/schema/index.ts';
+
+export type Article = typeof articles.$inferSelect;
+
+/** Channel codes and their Chinese names. */
+export const CHANNELS: Record<string, string> = {
+  news: '新闻动态',
+  typical: '典型宣传',
+  legal: '普法课堂',
+  notice: '通知公告',
+};
+
+/** Published articles, newest first, paged. */
+export async function listPublishedArticles(db: Db, f: { channel?: string; topic?: string; page?: number; perPage?: number } = {}) {
+  const where: SQL[] = [eq(articles.status, 'published')];
+  if (f.channel) where.push(eq(articles.channel, f.channel));
+  if (f.topic) where.push(eq(articles.topic, f.topic));
+  const perPage = f.perPage ?? 15;
+  const page = Math.max(1, f.page ?? 1);
+  const items = await db
+    .select({
+      id: articles.id, slug: articles.slug, title: articles.title, summary: articles.summary, channel: articles.channel,
+      topic: articles.topic, publishedAt: articles.publishedAt, coverMediaId: articles.coverMediaId, source: articles.source,
+    })
+    .from(articles)
+    .where(and(...where))
+    .orderBy(desc(articles.publishedAt), desc(articles.id))
+    .limit(perPage)
+    .offset((page - 1) * perPage);
+  const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(articles).where(and(...where));
+  return { items, total: Number(n), page, perPage, pages: Math.max(1, Math.ceil(Number(n) / perPage)) };
+}
+
+/** One published article by slug. */
+export async function getPublishedArticle(db: Db, slug: string): Promise<Article | undefined> {
+  const [a] = await db.select().from(articles).where(and(eq(articles.slug, slug), eq(articles.status, 'published')));
+  return a;
+}

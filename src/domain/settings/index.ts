@@ -1,0 +1,65 @@
+// Site settings with defaults; values are JSON in the settings table.
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { settings } from '../../../db/schema/index.ts';
+
+/** Every setting with its default (DOMAIN.md: defaults are configurable). */
+export const DEFAULT_SETTINGS = {
+  siteName: '云溪善行',
+  countyName: '云溪县',
+  organiser: '中共云溪县委宣传部　云溪县精神文明建设办公室',
+  icp: '青ICP备2026000123号-1',
+  contactPhone: '0838-1234567',
+  skills: ['急救', '法律', '医疗', '心理疏导', '驾驶', '摄影', '文字宣传', '外语', '手语', '电工维修', '信息技术', '教育辅导'],
+  honorCategories: ['助人为乐', '见义勇为', '诚实守信', '敬业奉献', '孝老爱亲'],
+  localHonorCategories: ['优秀志愿者', '新时代好少年', '最美家庭'],
+  honorLevels: ['村/社区', '县', '市', '省', '国家'],
+  eventCategories: ['法治宣传', '平安巡防', '助老助残', '环境保护', '文明劝导', '应急救援', '普法讲座', '其他'],
+  legalTopics: ['宪法', '民法典', '反电信诈骗', '未成年人保护', '婚姻家庭', '劳动权益', '土地承包', '禁毒', '国家安全', '其他'],
+  starThresholdsHours: [100, 300, 600, 1000, 1500],
+  maxRecordHours: 12,
+  maxDayHours: 24,
+  claimMaxAgeDays: 90,
+  reviewSteps: 2,
+  autoIssueCertificates: false,
+  termsVersion: '2026-01',
+  privacyVersion: '2026-01',
+  sensitiveWords: [] as string[],
+};
+
+export type Settings = typeof DEFAULT_SETTINGS;
+export type SettingKey = keyof Settings;
+
+/** All settings, stored values over defaults. */
+export async function getSettings(db: Db): Promise<Settings> {
+  const rows = await db.select().from(settings);
+  const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const r of rows) {
+    try {
+      out[r.key] = JSON.parse(r.value);
+    } catch {
+      /* keep default on a corrupt value */
+    }
+  }
+  return out as Settings;
+}
+
+/** One setting. */
+export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<Settings[K]> {
+  const [row] = await db.select().from(settings).where(eq(settings.key, key));
+  if (!row) return DEFAULT_SETTINGS[key];
+  try {
+    return JSON.parse(row.value) as Settings[K];
+  } catch {
+    return DEFAULT_SETTINGS[key];
+  }
+}
+
+/** Stores one setting. */
+export async function setSetting<K extends SettingKey>(db: Db, key: K, value: Settings[K]): Promise<void> {
+  const v = JSON.stringify(value);
+  await db
+    .insert(settings)
+    .values({ key, value: v, updatedAt: Date.now() })
+    .onConflictDoUpdate({ target: settings.key, set: { value: v, updatedAt: Date.now() } });
+}

@@ -1,0 +1,48 @@
+// Personal data helpers: masking, ID-number encryption at rest, keyed hashes.
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+
+/** 13812341234 → 138****1234 */
+export function maskPhone(phone: string | null | undefined): string {
+  if (!phone) return '';
+  const p = phone.replace(/\s+/g, '');
+  if (p.length < 7) return '*'.repeat(p.length);
+  return `${p.slice(0, 3)}****${p.slice(-4)}`;
+}
+
+/** 510104199001011234 → 5101**********1234 (first 4 and last 4 kept). */
+export function maskIdNumber(id: string | null | undefined): string {
+  if (!id) return '';
+  const s = id.trim();
+  if (s.length <= 8) return s.slice(0, 1) + '*'.repeat(Math.max(0, s.length - 1));
+  return s.slice(0, 4) + '*'.repeat(s.length - 8) + s.slice(-4);
+}
+
+/** 张三华 → 张*华, 张三 → 张*, 欧阳小明 → 欧**明 (for names shown without consent). */
+export function maskName(name: string | null | undefined): string {
+  if (!name) return '';
+  const chars = [...name];
+  if (chars.length <= 1) return name;
+  if (chars.length === 2) return chars[0] + '*';
+  return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1];
+}
+
+/** AES-256-GCM: base64(iv | tag | ciphertext). */
+export function encryptText(key: Buffer, plain: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64');
+}
+
+/** Inverse of encryptText; throws when the key is wrong or the data was altered. */
+export function decryptText(key: Buffer, sealed: string): string {
+  const buf = Buffer.from(sealed, 'base64');
+  const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(0, 12));
+  decipher.setAuthTag(buf.subarray(12, 28));
+  return Buffer.concat([decipher.update(buf.subarray(28)), decipher.final()]).toString('utf8');
+}
+
+/** Keyed hash (HMAC-SHA256, hex) for uniqueness checks and pseudonymous keys. */
+export function keyedHash(key: Buffer, value: string, purpose = 'id'): string {
+  return createHmac('sha256', key).update(purpose + '\0' + value).digest('hex');
+}

@@ -1,0 +1,63 @@
+import { describe, expect, test } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { freshDb, TEST_KEY } from '../helpers/db.ts';
+import { seed } from '../../db/seed.ts';
+
+async function count(db: Awaited<ReturnType<typeof freshDb>>, table: string) {
+  const rs = await db.$client.execute(`SELECT count(*) AS n FROM ${table}`);
+  return Number(rs.rows[0].n);
+}
+
+describe('seed', () => {
+  test('loads a realistic county and the demo corpus', async () => {
+    const db = await freshDb({ seed: 'demo' });
+    expect(await count(db, "regions WHERE level = 'county'")).toBe(1);
+    const towns = await count(db, "regions WHERE level = 'town'");
+    expect(towns).toBeGreaterThanOrEqual(8);
+    expect(towns).toBeLessThanOrEqual(10);
+    const villages = await count(db, "regions WHERE level = 'village'");
+    expect(villages).toBeGreaterThanOrEqual(40);
+    expect(villages).toBeLessThanOrEqual(60);
+    expect(await count(db, 'teams')).toBeGreaterThanOrEqual(12);
+    expect(await count(db, "honorees WHERE status = 'published'")).toBeGreaterThanOrEqual(30);
+    expect(await count(db, 'honor_batches')).toBe(3);
+    expect(await count(db, 'articles')).toBeGreaterThanOrEqual(20);
+    expect(await count(db, 'legal_lessons')).toBeGreaterThanOrEqual(10);
+    expect(await count(db, 'events')).toBeGreaterThanOrEqual(15);
+    expect(await count(db, 'events WHERE starts_at > unixepoch() * 1000')).toBeGreaterThan(0);
+    expect(await count(db, 'events WHERE ends_at < unixepoch() * 1000')).toBeGreaterThan(0);
+    expect(await count(db, "pages WHERE slug IN ('about', 'privacy', 'terms')")).toBe(3);
+    const cats = await db.all<{ category: string }>(sql`SELECT DISTINCT category FROM honorees`);
+    expect(cats.map((c) => c.category).sort()).toEqual(['助人为乐', '孝老爱亲', '敬业奉献', '见义勇为', '诚实守信'].sort());
+  });
+
+  test('is idempotent: a second run adds nothing and creates no new accounts', async () => {
+    const db = await freshDb({ seed: 'demo' });
+    const before = { users: await count(db, 'users'), teams: await count(db, 'teams'), regions: await count(db, 'regions') };
+    const again = await seed(db, { secretKey: TEST_KEY, demo: true });
+    expect(again).toEqual([]);
+    expect({ users: await count(db, 'users'), teams: await count(db, 'teams'), regions: await count(db, 'regions') }).toEqual(before);
+  });
+
+  test('SEED_DEMO=false loads only regions and static pages', async () => {
+    const db = await freshDb({ seed: 'base' });
+    expect(await count(db, 'regions')).toBeGreaterThan(40);
+    expect(await count(db, 'teams')).toBe(0);
+    expect(await count(db, 'users')).toBe(0);
+  });
+
+  test('no ID number is stored in plaintext', async () => {
+    const db = await freshDb({ seed: 'demo' });
+    const rows = await db.all<{ id_number_enc: string; id_number_masked: string }>(sql`SELECT id_number_enc, id_number_masked FROM users`);
+    for (const r of rows) {
+      expect(r.id_number_enc).not.toMatch(/\d{17}[\dX]/);
+      expect(r.id_number_masked).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
+    }
+  });
+
+  test('the database uses WAL', async () => {
+    const db = await freshDb();
+    const rs = await db.$client.execute('PRAGMA journal_mode');
+    expect(String(rs.rows[0].journal_mode ?? rs.rows[0][0])).toBe('wal');
+  });
+});

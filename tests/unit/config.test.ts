@@ -1,0 +1,39 @@
+import { describe, expect, test } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, readConfig } from '../../src/lib/config.ts';
+
+const base = () => ({ DATA_DIR: mkdtempSync(join(tmpdir(), 'cfg-')) });
+
+describe('configuration', () => {
+  test('defaults', () => {
+    const c = readConfig(base());
+    expect(c.port).toBe(4321);
+    expect(c.databaseUrl).toBe('file:data/shanxing.db');
+    expect(c.secretKey).toHaveLength(32);
+  });
+  test.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'nonsense://x'],
+    ['DATABASE_URL', 'not a url'],
+    ['SITE_URL', 'ftp://x'],
+    ['SECRET_KEY', 'short'],
+    ['SEED_DEMO', 'maybe'],
+  ])('%s=%s is refused naming the variable in Chinese and English', (name, value) => {
+    try {
+      readConfig({ ...base(), [name]: value });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as Error).message).toContain(`配置错误 ${name}`);
+      expect((e as Error).message).toContain(`Invalid ${name}`);
+      expect((e as Error).message).not.toContain('\n');
+    }
+  });
+  test('SECRET_KEY is generated once and then reused', () => {
+    const env = base();
+    expect(readConfig(env).secretKey.equals(readConfig(env).secretKey)).toBe(true);
+  });
+});
