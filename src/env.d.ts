@@ -5,5 +5,7 @@ declare namespace App {
     session: import('./domain/accounts/sessions.ts').Session | null;
     largeType: boolean;
     requestId: string;
+    /** The submitted form of a form-posted Action, to refill fields after an error. */
+    formData: FormData | null;
   }
 }

@@ -1,5 +1,6 @@
 // Session cookie → Astro.locals.user; 适老化 preference; security headers.
 import { defineMiddleware } from 'astro:middleware';
+import { getActionContext } from 'astro:actions';
 import { randomUUID } from 'node:crypto';
 import { appDb } from './lib/db.ts';
 import { config } from './lib/config.ts';
@@ -18,6 +19,33 @@ const CSP = [
   "object-src 'none'",
 ].join('; ');
 
+/**
+ * Form-posted Actions run here so that a rejected form re-renders the same page
+ * with a 4xx status and the user's input (locals.formData), instead of Astro's
+ * default redirect-with-200. A handler may return { redirect: '/path' } to
+ * redirect (303) after success. See docs/decisions/004-form-actions.md.
+ */
+async function runFormAction(ctx: Parameters<Parameters<typeof defineMiddleware>[0]>[0], next: () => Promise<Response>): Promise<Response> {
+  ctx.locals.formData = null;
+  const { action, setActionResult, serializeActionResult } = getActionContext(ctx);
+  if (action?.calledFrom !== 'form') return next();
+  try {
+    ctx.locals.formData = await ctx.request.clone().formData();
+  } catch {
+    return new Response('请求格式不正确 / Bad request', { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  }
+  const result = await action.handler();
+  const data = result.data as { redirect?: unknown } | undefined;
+  if (!result.error && data && typeof data.redirect === 'string' && data.redirect.startsWith('/') && !data.redirect.startsWith('//')) {
+    return ctx.redirect(data.redirect, 303);
+  }
+  setActionResult(action.name, serializeActionResult(result));
+  const res = await next();
+  if (!result.error) return res;
+  const status = (result.error as { status?: number }).status ?? 400;
+  return new Response(res.body, { status, headers: res.headers });
+}
+
 export const onRequest = defineMiddleware(async (ctx, next) => {
   ctx.locals.requestId = randomUUID();
   ctx.locals.user = null;
@@ -35,7 +63,7 @@ export const onRequest = defineMiddleware(async (ctx, next) => {
       ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
     }
   }
-  const res = await next();
+  let res = await runFormAction(ctx, next);
   const h = res.headers;
   if (!h.has('Content-Security-Policy')) h.set('Content-Security-Policy', CSP);
   h.set('X-Content-Type-Options', 'nosniff');

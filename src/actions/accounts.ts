@@ -1,0 +1,2 @@
+// Actions for accounts.
+export const accounts = {};

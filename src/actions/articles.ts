@@ -1,0 +1,2 @@
+// Actions for articles.
+export const articles = {};

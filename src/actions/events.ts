@@ -1,0 +1,2 @@
+// Actions for events.
+export const events = {};

@@ -1,0 +1,2 @@
+// Actions for honors.
+export const honors = {};

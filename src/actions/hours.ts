@@ -1,0 +1,2 @@
+// Actions for hours.
+export const hours = {};

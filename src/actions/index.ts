@@ -1,0 +1,10 @@
+// Astro Actions, one module per capability (accept: 'form', thin: validate, ask policy, call domain).
+import { accounts } from './accounts.ts';
+import { teams } from './teams.ts';
+import { events } from './events.ts';
+import { hours } from './hours.ts';
+import { honors } from './honors.ts';
+import { articles } from './articles.ts';
+import { legal } from './legal.ts';
+
+export const server = { accounts, teams, events, hours, honors, articles, legal };

@@ -1,0 +1,2 @@
+// Actions for legal.
+export const legal = {};

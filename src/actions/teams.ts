@@ -1,0 +1,2 @@
+// Actions for teams.
+export const teams = {};

@@ -1,0 +1,29 @@
+// Page guards: anonymous → /login?next=…, signed in without the right → 403 page.
+import type { AstroGlobal } from 'astro';
+import { can, type Ability } from '../domain/accounts/policy.ts';
+import type { SessionUser } from '../domain/accounts/sessions.ts';
+
+/** The login URL that returns to the current page. */
+export function loginUrl(url: URL): string {
+  return `/login?next=${encodeURIComponent(url.pathname + url.search)}`;
+}
+
+/** Returns the signed-in user, or a redirect Response to the login page. */
+export function requireUser(Astro: AstroGlobal): SessionUser | Response {
+  const user = Astro.locals.user;
+  if (!user) return Astro.redirect(loginUrl(Astro.url), 303);
+  return user;
+}
+
+/** Returns the user when they hold the ability; a redirect (anonymous) or the 403 page otherwise. */
+export async function requireAbility(Astro: AstroGlobal, ability: Ability): Promise<SessionUser | Response> {
+  const user = Astro.locals.user;
+  if (!user) return Astro.redirect(loginUrl(Astro.url), 303);
+  if (!can(user, ability)) return forbidden(Astro);
+  return user;
+}
+
+/** Renders the Chinese 403 page with status 403. */
+export function forbidden(Astro: AstroGlobal): Promise<Response> {
+  return Astro.rewrite('/403');
+}
