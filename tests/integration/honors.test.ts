@@ -7,7 +7,7 @@ import { listTowns } from '../../src/domain/regions/index.ts';
 import { HonoreeSchema, NominationSchema } from '../../src/domain/honors/schemas.ts';
 import { HonorError } from '../../src/domain/honors/rules.ts';
 import {
-  approveBatch, createBatch, createHonoree, getBatch, startPublicity, submitForReview, updateHonoree, withdrawHonoree, batchReviewSteps,
+  approveBatch, createBatch, createHonoree, getBatch, startPublicity, submitForReview, updateHonoree, withdrawHonoree, batchReviewSteps, listBatches, batchHonorees,
 } from '../../src/domain/honors/admin.ts';
 import { fileObjection, likeCandidate, likeKeys, resolveObjection } from '../../src/domain/honors/publicity.ts';
 import { listNominations, nominationToCandidate, submitNomination, NOMINATIONS_PER_IP_PER_DAY } from '../../src/domain/honors/nominations.ts';
@@ -48,6 +48,8 @@ describe('终审', () => {
     await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
     const objectionId = await fileObjection(db, TEST_KEY, { honoreeId: h.id, text: '此人事迹与实际情况不符，请核查。' }, '203.0.113.9');
     await submitForReview(db, editor, { id: batchId });
+    expect((await listBatches(db)).find((b) => b.id === batchId)).toMatchObject({ honorees: 1, openObjections: 1 });
+    expect((await batchHonorees(db, batchId))[0].openObjections).toBe(1);
     await expect(approveBatch(db, reviewer, { id: batchId, opinion: '同意' })).rejects.toThrow(/异议未处理/);
     expect((await getBatch(db, batchId)).status).toBe('review');
     await resolveObjection(db, editor, { id: objectionId, outcome: 'dismissed', resolution: '经村委会核实，事迹属实。' });

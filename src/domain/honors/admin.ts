@@ -29,8 +29,8 @@ export async function listBatches(db: Db) {
   const rows = await db
     .select({
       b: honorBatches,
-      honorees: sql<number>`(SELECT count(*) FROM honorees h WHERE h.batch_id = ${honorBatches.id} AND h.status != 'withdrawn')`,
-      openObjections: sql<number>`(SELECT count(*) FROM objections o JOIN honorees h ON h.id = o.honoree_id WHERE h.batch_id = ${honorBatches.id} AND o.status = 'open')`,
+      honorees: sql<number>`(SELECT count(*) FROM honorees h WHERE h.batch_id = honor_batches.id AND h.status != 'withdrawn')`,
+      openObjections: sql<number>`(SELECT count(*) FROM objections o JOIN honorees h ON h.id = o.honoree_id WHERE h.batch_id = honor_batches.id AND o.status = 'open')`,
     })
     .from(honorBatches)
     .orderBy(desc(honorBatches.id));
@@ -80,7 +80,7 @@ export async function batchHonorees(db: Db, batchId: number) {
   const rows = await db
     .select({
       h: honorees,
-      openObjections: sql<number>`(SELECT count(*) FROM objections o WHERE o.honoree_id = ${honorees.id} AND o.status = 'open')`,
+      openObjections: sql<number>`(SELECT count(*) FROM objections o WHERE o.honoree_id = honorees.id AND o.status = 'open')`,
     })
     .from(honorees)
     .where(eq(honorees.batchId, batchId))
