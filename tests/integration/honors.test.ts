@@ -12,6 +12,7 @@ import {
 import { fileObjection, likeCandidate, likeKeys, resolveObjection } from '../../src/domain/honors/publicity.ts';
 import { listNominations, nominationToCandidate, submitNomination, NOMINATIONS_PER_IP_PER_DAY } from '../../src/domain/honors/nominations.ts';
 import { shanghaiDay } from '../../src/lib/time.ts';
+import { publicHonoreeName, starLevel, volunteerStanding } from '../../src/domain/honors/public.ts';
 
 let db: Db;
 let editor: { id: number };
@@ -101,6 +102,26 @@ describe('entries', () => {
     const h = await createHonoree(db, editor, entry({ batchId, birthYear: year - 15, guardianConsent: true }));
     await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
     await expect(updateHonoree(db, editor, { ...entry({ batchId, birthYear: year - 15, guardianConsent: false }), id: h.id })).rejects.toThrow(HonorError);
+  });
+});
+
+describe('public display', () => {
+  test("minors' names are masked unless name consent is recorded", () => {
+    expect(publicHonoreeName({ name: '张小华', nameConsent: false, kind: 'person' })).toBe('张*华');
+    expect(publicHonoreeName({ name: '张小华', nameConsent: true, kind: 'person' })).toBe('张小华');
+    expect(publicHonoreeName({ name: '何家', nameConsent: false, kind: 'family' })).toBe('何家');
+  });
+
+  test('a linked volunteer shows star level and confirmed hours', async () => {
+    expect(starLevel(299 * 60, [100, 300, 600, 1000, 1500])).toBe(1);
+    expect(starLevel(300 * 60, [100, 300, 600, 1000, 1500])).toBe(2);
+    const uid = await createUser(db, TEST_KEY, { phone: '13900000177', password: 'x-long-password', realName: '志愿者' });
+    await db.$client.execute({ sql: 'UPDATE users SET confirmed_minutes = ? WHERE id = ?', args: [620 * 60, uid] });
+    const no = (await db.$client.execute({ sql: 'SELECT volunteer_no FROM users WHERE id = ?', args: [uid] })).rows[0].volunteer_no as string;
+    const h = await createHonoree(db, editor, entry({ volunteerNo: no }));
+    const row = (await db.$client.execute({ sql: 'SELECT user_id FROM honorees WHERE id = ?', args: [h.id] })).rows[0];
+    expect(await volunteerStanding(db, Number(row.user_id))).toEqual({ stars: 3, hours: 620 });
+    await expect(createHonoree(db, editor, entry({ volunteerNo: 'YX000' }))).rejects.toMatchObject({ field: 'volunteerNo' });
   });
 });
 
