@@ -1,4 +1,5 @@
 // Session cookie → Astro.locals.user; 适老化 preference; security headers.
+import './lib/zod-zh.ts';
 import { defineMiddleware } from 'astro:middleware';
 import { getActionContext } from 'astro:actions';
 import { randomUUID } from 'node:crypto';
@@ -43,6 +44,9 @@ async function runFormAction(ctx: Parameters<Parameters<typeof defineMiddleware>
   setActionResult(action.name, serializeActionResult(result));
   const res = await next();
   if (!result.error) return res;
+  // The page itself redirected (e.g. an anonymous post to a member page → /login?next=…): keep that, an
+  // error status on an empty redirect body would leave the visitor on a blank page.
+  if (res.status >= 300 && res.status < 400) return res;
   const status = (result.error as { status?: number }).status ?? 400;
   return new Response(res.body, { status, headers: res.headers });
 }
@@ -61,6 +65,32 @@ function crossSiteRefusal(request: Request, url: URL): Response | null {
   // Forms without Origin (old browsers) are left to Astro's check; anything else must prove its origin.
   if (!origin && !site && FORM_TYPES.test(type) && !/^text\/plain/i.test(type)) return null;
   return new Response('跨站请求被拒绝 / Cross-site request refused', { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+}
+
+const ACTION_STATUS_TEXT: Record<number, string> = {
+  404: '没有这个操作，请从页面上的表单提交',
+  405: '请通过页面上的表单提交',
+  413: '提交的内容过大',
+  415: '提交格式不正确，请通过页面上的表单提交',
+};
+
+/** Astro answers some refused Action calls (wrong content type, unknown action) with an empty or English body: give them a Chinese message. */
+async function explainActionRefusal(url: URL, res: Response): Promise<Response> {
+  if (res.status < 400 || !url.pathname.startsWith('/_actions/')) return res;
+  const text = (await res.clone().text()).trim();
+  let body: Record<string, unknown> = {};
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    body = {};
+  }
+  if (typeof body.message === 'string' && /\p{Script=Han}/u.test(body.message)) return res;
+  if (body.fields && /\p{Script=Han}/u.test(JSON.stringify(body.fields))) return res;
+  const message = ACTION_STATUS_TEXT[res.status] ?? '请求未被接受，请检查后重试';
+  const headers = new Headers(res.headers);
+  headers.set('Content-Type', 'application/json; charset=utf-8');
+  headers.delete('Content-Length');
+  return new Response(JSON.stringify({ type: 'AstroActionError', code: body.code ?? undefined, status: res.status, message }), { status: res.status, headers });
 }
 
 export const onRequest = defineMiddleware(async (ctx, next) => {
@@ -86,7 +116,7 @@ export const onRequest = defineMiddleware(async (ctx, next) => {
       ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
     }
   }
-  const res = await runFormAction(ctx, next);
+  const res = await explainActionRefusal(ctx.url, await runFormAction(ctx, next));
   const h = res.headers;
   if (!h.has('Content-Security-Policy')) h.set('Content-Security-Policy', CSP);
   h.set('X-Content-Type-Options', 'nosniff');

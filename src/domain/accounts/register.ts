@@ -38,7 +38,8 @@ export async function registrationConflicts(
       if (row) out.push({ field: 'idNumber', message: '该证件号码已注册过账户（一人只能注册一个账户），如有疑问请联系管理员' });
     }
   }
-  if (typeof v.townId === 'number' && typeof v.villageId === 'number' && !(await validRegionPair(db, v.townId, v.villageId))) {
+  // Safe integers only: NaN or 1e308 from a hostile form reached SQLite and gave a 500 (issue 9).
+  if (Number.isSafeInteger(v.townId) && Number.isSafeInteger(v.villageId) && !(await validRegionPair(db, v.townId as number, v.villageId as number))) {
     out.push({ field: 'villageId', message: '所选村/社区不属于所选乡镇/街道，请重新选择' });
   }
   return out;
