@@ -14,7 +14,8 @@ export function auditIfChanged(
   targetArg?: number,
 ): InStatement {
   const args: (string | number | null)[] = [Date.now(), e.actorId, e.action, e.targetType];
-  if (targetExpr === '?') args.push(targetArg ?? null);
+  // String: libSQL binds JS numbers as REAL, which would CAST to '12.0'.
+  if (targetExpr === '?') args.push(targetArg == null ? null : String(targetArg));
   args.push(e.before === undefined ? null : JSON.stringify(e.before), e.after === undefined ? null : JSON.stringify(e.after), e.detail ?? null);
   return {
     sql: `INSERT INTO audit_log (at, actor_id, action, target_type, target_id, before, after, detail)
