@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CertificateSnapshot } from './certificates.ts';
+import { woffToSfnt } from './woff.ts';
 import { formatHoursValue } from './certificates.ts';
 
 const require = createRequire(import.meta.url);
@@ -34,11 +35,22 @@ function fonts() {
   return fontsCache;
 }
 
+const sfntCache = new Map<string, Buffer>();
+/** The font file decompressed to SFNT once per process (see woff.ts for why). */
+function fontBytes(path: string): Buffer {
+  let b = sfntCache.get(path);
+  if (!b) {
+    b = woffToSfnt(readFileSync(path));
+    sfntCache.set(path, b);
+  }
+  return b;
+}
+
 const glyphCache = new Map<string, { hasGlyphForCodePoint(cp: number): boolean }>();
 function openFont(path: string) {
   let f = glyphCache.get(path);
   if (!f) {
-    f = fontkit.openSync(path) as unknown as { hasGlyphForCodePoint(cp: number): boolean };
+    f = fontkit.create(fontBytes(path)) as unknown as { hasGlyphForCodePoint(cp: number): boolean };
     glyphCache.set(path, f);
   }
   return f;
@@ -73,7 +85,7 @@ function write(doc: Doc, registered: Set<string>, text: string, x: number | unde
   const runs = fontRuns(text);
   runs.forEach((r, i) => {
     if (!registered.has(r.font.name)) {
-      doc.registerFont(r.font.name, r.font.path);
+      doc.registerFont(r.font.name, fontBytes(r.font.path));
       registered.add(r.font.name);
     }
     doc.font(r.font.name);
