@@ -93,12 +93,12 @@ describe('service hours end to end', () => {
 
     // Volunteer downloads the PDF and opens the verification page.
     await vol.page.goto(`${server.url}/me/certificates`);
-    const pdfHref = await vol.page.getAttribute('a:has-text("下载 PDF")', 'href');
+    const pdfHref = await vol.page.locator('a:has-text("下载 PDF")').first().getAttribute('href');
     const pdf = await vol.page.request.get(server.url + pdfHref!);
     expect(pdf.status()).toBe(200);
     expect(pdf.headers()['content-type']).toBe('application/pdf');
     expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
-    const verifyHref = (await vol.page.getAttribute('a:has-text("查验页")', 'href'))!;
+    const verifyHref = (await vol.page.locator('a:has-text("查验页")').first().getAttribute('href'))!;
     const print = await vol.page.goto(server.url + pdfHref!.replace('/pdf', '/print'));
     expect(print?.status()).toBe(200);
     expect(await vol.page.textContent('main, body')).toContain('志愿服务记录证明');
