@@ -50,7 +50,7 @@ const glyphCache = new Map<string, { hasGlyphForCodePoint(cp: number): boolean }
 function openFont(path: string) {
   let f = glyphCache.get(path);
   if (!f) {
-    f = fontkit.create(fontBytes(path)) as unknown as { hasGlyphForCodePoint(cp: number): boolean };
+    f = fontkit.create(fontBytes(path));
     glyphCache.set(path, f);
   }
   return f;
