@@ -31,3 +31,13 @@ export async function unreadCount(db: Db, userId: number): Promise<number> {
 export async function listNotices(db: Db, userId: number, limit = 50) {
   return db.select().from(notices).where(eq(notices.userId, userId)).orderBy(desc(notices.createdAt), desc(notices.id)).limit(limit);
 }
+
+/** Marks one of the user's notices read (another user's id is ignored). */
+export async function markRead(db: Db, userId: number, noticeId: number): Promise<void> {
+  await db.update(notices).set({ readAt: Date.now() }).where(and(eq(notices.id, noticeId), eq(notices.userId, userId), isNull(notices.readAt)));
+}
+
+/** Marks all of the user's notices read. */
+export async function markAllRead(db: Db, userId: number): Promise<void> {
+  await db.update(notices).set({ readAt: Date.now() }).where(and(eq(notices.userId, userId), isNull(notices.readAt)));
+}
