@@ -118,7 +118,7 @@ export async function updateEvent(db: Db, actorId: number, teamId: number, event
     notified = people.length;
   }
   try {
-    await db.batch(stmts as Parameters<typeof db.batch>[0]);
+    await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
   } catch (err) {
     if (String((err as Error).message).includes('event_capacity_exceeded')) throw new EventError('名额不能少于已报名人数', 'capacity');
     throw err;
@@ -148,7 +148,7 @@ export async function setEventStatus(db: Db, actorId: number, teamId: number, ev
     const people = await db.select({ userId: signups.userId }).from(signups).where(and(eq(signups.eventId, eventId), sql`${signups.status} IN ('confirmed','waitlisted')`));
     for (const p of people) stmts.push(noticeInsert(db, { userId: p.userId, kind: 'event.cancelled', title: `活动取消：${e.title}`, body: `原定于 ${formatDateTime(e.startsAt)} 的活动已取消，感谢您的报名。`, link: `/events/${eventId}` }));
   }
-  await db.batch(stmts as Parameters<typeof db.batch>[0]);
+  await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
 }
 
 /** The roster of an event for its leaders, in arrival order. Phones masked by the page. */

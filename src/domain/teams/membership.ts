@@ -48,7 +48,7 @@ export async function applyToJoin(db: Db, teamId: number, userId: number): Promi
   const [u] = await db.select({ name: users.realName }).from(users).where(eq(users.id, userId));
   const leaders = await leaderIds(db, teamId);
   if (leaders.length) {
-    await db.batch(leaders.map((l) => noticeInsert(db, { userId: l, kind: 'team.join_request', title: `入队申请：${t.name}`, body: `${u?.name ?? ''} 申请加入队伍，请审核。`, link: `/me/teams/${t.slug}` })) as Parameters<typeof db.batch>[0]);
+    await db.batch(leaders.map((l) => noticeInsert(db, { userId: l, kind: 'team.join_request', title: `入队申请：${t.name}`, body: `${u?.name ?? ''} 申请加入队伍，请审核。`, link: `/me/teams/${t.slug}` })) as unknown as Parameters<typeof db.batch>[0]);
   }
   return 'pending';
 }
@@ -172,5 +172,5 @@ export async function setTeamStatus(db: Db, actorId: number, teamId: number, to:
     }
     stmts.push(noticeInsert(db, { userId: t.createdBy, kind: `team.${to}`, title: to === 'active' ? `队伍注册已通过：${t.name}` : `队伍注册未通过：${t.name}`, body: to === 'active' ? '您已成为队长，可以在“我的队伍”中管理队员和发布活动。' : '如有疑问请联系县文明办。', link: '/me/teams' }));
   }
-  await db.batch(stmts as Parameters<typeof db.batch>[0]);
+  await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
 }
