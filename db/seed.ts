@@ -195,6 +195,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
     await db.insert(hourRecords).values(rows);
   }
   await recomputeTotals(db);
+  await (await import('./seed-events.ts')).seedEventsDemo(db, now);
   return accounts;
 }
 
