@@ -2,6 +2,7 @@
 // join request and a pending team registration for the leader/admin to act on, a full event
 // with a waitlist, and welcome notices so the inbox is not empty.
 import type { Db } from './client.ts';
+import { fromShanghai, shanghaiDay } from '../src/lib/time.ts';
 
 /** Adds the teams/events demo on top of seedDemo's teams, events and accounts. */
 export async function seedEventsDemo(db: Db, now = Date.now()): Promise<void> {
@@ -29,10 +30,10 @@ export async function seedEventsDemo(db: Db, now = Date.now()): Promise<void> {
   });
   // A small upcoming event of the leader's team, full, with two on the waitlist.
   const day = 86400_000;
-  const startsAt = Math.floor((now + 3 * day) / 3600_000) * 3600_000;
-  const ev = await id(`INSERT INTO events (team_id, title, category, description, risks, address, starts_at, ends_at, capacity, waitlist_enabled, status, checkin_secret, created_by, created_at)
-    VALUES (?, '城关社区防诈骗宣传摆摊', '法治宣传', '在社区广场摆摊发放反诈宣传资料，讲解常见电信诈骗手法。', '户外活动，注意防晒。', '城关镇文化广场', ?, ?, 3, 1, 'published', lower(hex(randomblob(20))), ?, ?) RETURNING id`,
-    [team, startsAt, startsAt + 2 * 3600_000, leader, now]);
+  const startsAt = fromShanghai(shanghaiDay(now + 3 * day), '09:00');
+  const ev = await id(`INSERT INTO events (team_id, town_id, title, category, description, risks, address, starts_at, ends_at, capacity, waitlist_enabled, status, checkin_secret, created_by, created_at)
+    VALUES (?, (SELECT town_id FROM teams WHERE id = ?), '城关社区防诈骗宣传摆摊', '法治宣传', '在社区广场摆摊发放反诈宣传资料，讲解常见电信诈骗手法。', '户外活动，注意防晒。', '城关镇文化广场', ?, ?, 3, 1, 'published', lower(hex(randomblob(20))), ?, ?) RETURNING id`,
+    [team, team, startsAt, startsAt + 2 * 3600_000, leader, now]);
   const members = (await c.execute({ sql: `SELECT user_id FROM team_members WHERE team_id = ? AND status = 'active' AND user_id NOT IN (?, ?) ORDER BY user_id LIMIT 5`, args: [team, leader, volunteer ?? 0] })).rows.map((r) => Number(r.user_id));
   if (ev) {
     let seq = 0;
