@@ -14,7 +14,12 @@ let server: RunningServer;
 let db: Db;
 
 beforeAll(async () => {
-  server = await startServer();
+  // The overload guard (scripts/request-guard.mjs) answers 503 when the event loop lags
+  // > 1 s; a burst of 500 form posts on this shared 2-core machine always lags that much,
+  // so the guard would shed part of the burst before the application sees it. This file
+  // tests the application's answers (seats, statuses, no 5xx from sign-up itself), so the
+  // guard's threshold is raised here; the guard has its own tests (trust-platform).
+  server = await startServer({ env: { OVERLOAD_LAG_MS: '60000' } });
   db = await openDb({ url: server.dbUrl });
 });
 

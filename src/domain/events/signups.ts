@@ -112,6 +112,8 @@ export async function signUp(db: Db, input: { eventId: number; userId: number },
   if (existing?.status === 'removed') throw new SignupError('removed', '您已被活动组织者移出本活动，不能再次报名');
   const closed = openProblem(e, now);
   if (closed) throw new SignupError('closed', closed);
+  // Cheap early answer when the seats are visibly gone (the guarded INSERT below stays the real check).
+  if (!e.waitlistEnabled && e.confirmedCount >= e.capacity) throw new SignupError('full', '名额已满');
   const problem = await eligibilityProblem(db, e, userId, now);
   if (problem) throw new SignupError('not_eligible', problem);
 
