@@ -199,6 +199,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   await recomputeTotals(db);
   await seedHonors(db, secretKey, now);
   await seedHours(db, now);
+  await (await import('./seed-events.ts')).seedEventsDemo(db, now);
   return accounts;
 }
 

@@ -11,7 +11,7 @@ export async function createServer({ root }) {
   const entry = await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href);
   const handler = entry.handler;
   const guard = createRequestGuard({
-    lagThresholdMs: Number(process.env.OVERLOAD_LAG_MS || 1000),
+    lagThresholdMs: Number(process.env.OVERLOAD_LAG_MS || 3000),
     maxBodyBytes: Number(process.env.MAX_BODY_BYTES || 12 * 1024 * 1024),
   });
   const server = http.createServer((req, res) => {
