@@ -5,6 +5,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createPageCache } from './page-cache.mjs';
+import { createRequestGuard } from './request-guard.mjs';
 
 /** Creates (but does not start) the portal's HTTP server. */
 export async function createServer({ root, config }) {
@@ -23,7 +24,12 @@ export async function createServer({ root, config }) {
     // Only the benchmark may ask for an uncached render (never exposed otherwise).
     bypassHeader: process.env.BENCH_CACHE_BYPASS === '1' ? 'x-bench-no-cache' : null,
   });
+  const guard = createRequestGuard({
+    lagThresholdMs: Number(process.env.OVERLOAD_LAG_MS || 1000),
+    maxBodyBytes: Number(process.env.MAX_BODY_BYTES || 12 * 1024 * 1024),
+  });
   const server = http.createServer((req, res) => {
+    if (guard(req, res)) return;
     Promise.resolve(listener(req, res)).catch((err) => {
       console.error('request failed', req.url, err);
       if (!res.headersSent) {
@@ -33,6 +39,7 @@ export async function createServer({ root, config }) {
     });
   });
   server.pageCache = listener;
+  server.on('close', () => guard.stop());
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
   server.keepAliveTimeout = 5_000;
