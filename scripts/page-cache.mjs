@@ -83,7 +83,9 @@ export function createPageCache(handler, opts) {
   let checkedAt = -Infinity;
   let dirty = true;
   let pending = null;
-  const stats = { hits: 0, misses: 0, bypass: 0, stored: 0, evicted: 0 };
+  const stats = { hits: 0, misses: 0, bypass: 0, stored: 0, evicted: 0, coalesced: 0 };
+  /** Renders in progress by key: concurrent misses wait for the first instead of rendering 50 times. */
+  const inflight = new Map();
 
   function drop(key) {
     const e = entries.get(key);
@@ -234,9 +236,29 @@ export function createPageCache(handler, opts) {
     if (hit) drop(key);
     stats.misses++;
     if (req.method === 'HEAD') return handler(req, res); // only GETs fill the cache
-    const r = await capture(req, res);
-    if (cacheable(r)) {
-      const entry = makeEntry(r, v);
+    const running = inflight.get(key);
+    if (running) {
+      const shared = await running;
+      if (shared && shared.version === v) {
+        stats.coalesced++;
+        return send(req, res, shared, 'HIT');
+      }
+      return handler(req, res);
+    }
+    let settle;
+    inflight.set(key, new Promise((resolve) => { settle = resolve; }));
+    let r;
+    try {
+      r = await capture(req, res);
+    } catch (e) {
+      inflight.delete(key);
+      settle(null);
+      throw e;
+    }
+    const entry = cacheable(r) ? makeEntry(r, v) : null;
+    inflight.delete(key);
+    settle(entry);
+    if (entry) {
       // Data may have changed while rendering: store only if the version still holds.
       if (v === version) store(key, entry);
       return send(req, res, entry, 'MISS');

@@ -12,8 +12,24 @@ export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** A bar (or line) chart as a self-contained SVG string. */
-export function barChartSvg(opts: { categories: string[]; series: Series[]; width?: number; height?: number; horizontal?: boolean; line?: boolean; stack?: boolean; title: string }): string {
+type ChartOptions = { categories: string[]; series: Series[]; width?: number; height?: number; horizontal?: boolean; line?: boolean; stack?: boolean; title: string };
+
+// echarts SSR costs 10–100 ms per chart; the same numbers give the same SVG, so keep a few.
+const memo = new Map<string, string>();
+const MEMO_MAX = 64;
+
+/** A bar (or line) chart as a self-contained SVG string (memoised by its options). */
+export function barChartSvg(opts: ChartOptions): string {
+  const key = JSON.stringify(opts);
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  const svg = renderBarChart(opts);
+  if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value!);
+  memo.set(key, svg);
+  return svg;
+}
+
+function renderBarChart(opts: ChartOptions): string {
   const width = opts.width ?? 720;
   const height = opts.height ?? 360;
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });

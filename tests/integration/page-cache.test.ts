@@ -139,3 +139,25 @@ describe('page cache', () => {
     expect(listener.size()).toBe(3);
   });
 });
+
+describe('page cache under concurrency', () => {
+  test('concurrent misses for one URL render once', async () => {
+    const db = await freshDb();
+    let renders = 0;
+    const handler = async (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      renders++;
+      await new Promise((r) => setTimeout(r, 50));
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end('<p>慢页面</p>');
+    };
+    const readVersion = async () => Number((await db.$client.execute(`SELECT version FROM cache_versions WHERE scope = 'public'`)).rows[0].version);
+    const listener = createPageCache(handler, { readVersion });
+    const server = http.createServer((req, res) => void listener(req, res));
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stats`;
+    const all = await Promise.all(Array.from({ length: 20 }, () => get(url)));
+    expect(all.every((r) => r.status === 200 && r.body.toString() === '<p>慢页面</p>')).toBe(true);
+    expect(renders).toBe(1);
+  });
+});
