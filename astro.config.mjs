@@ -8,6 +8,8 @@ export default defineConfig({
   output: 'server',
   adapter: node({ mode: 'standalone' }),
   security: { checkOrigin: true },
+  // Our own sessions live in the database (issue 3, docs/decisions/010); Astro's file-backed session API stays off.
+  session: false,
   server: { port: 4321, host: true },
   devToolbar: { enabled: false },
   build: { inlineStylesheets: 'always' },
@@ -21,6 +23,7 @@ export default defineConfig({
       SMTP_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
       SECRET_KEY: envField.string({ context: 'server', access: 'secret', optional: true }),
       SEED_DEMO: envField.string({ context: 'server', access: 'secret', optional: true }),
+      TRUST_PROXY: envField.string({ context: 'server', access: 'secret', optional: true }),
     },
     validateSecrets: false,
   },
