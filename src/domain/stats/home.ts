@@ -24,7 +24,7 @@ export async function homeFigures(db: Db, now = Date.now()) {
 /** Candidates currently in 公示 (status candidate in a batch under publicity), most liked first. */
 export async function publicityCandidates(db: Db, limit = 6) {
   const rs = await db.$client.execute({
-    sql: `SELECT h.slug, h.name, h.name_consent AS nameConsent, h.kind, h.epithet, h.category, h.level, h.summary, h.like_count AS likeCount,
+    sql: `SELECT h.id, h.slug, h.name, h.name_consent AS nameConsent, h.kind, h.epithet, h.category, h.level, h.summary, h.like_count AS likeCount,
             b.title AS batchTitle, b.slug AS batchSlug, b.publicity_ends_at AS publicityEndsAt
           FROM honorees h JOIN honor_batches b ON b.id = h.batch_id
           WHERE h.status = 'candidate' AND b.status = 'publicity'
@@ -32,7 +32,7 @@ export async function publicityCandidates(db: Db, limit = 6) {
     args: [limit],
   });
   return rs.rows.map((r) => ({
-    slug: String(r.slug), name: String(r.name), nameConsent: Boolean(r.nameConsent), kind: String(r.kind), epithet: r.epithet == null ? null : String(r.epithet),
+    id: Number(r.id), slug: String(r.slug), name: String(r.name), nameConsent: Boolean(r.nameConsent), kind: String(r.kind), epithet: r.epithet == null ? null : String(r.epithet),
     category: String(r.category), level: String(r.level), summary: String(r.summary), likeCount: Number(r.likeCount),
     batchTitle: String(r.batchTitle), batchSlug: String(r.batchSlug), publicityEndsAt: r.publicityEndsAt == null ? null : Number(r.publicityEndsAt),
   }));
