@@ -14,6 +14,7 @@ import { makeIdNumber } from '../src/lib/id-number.ts';
 import { randomToken } from '../src/lib/ids.ts';
 import { recomputeTotals } from '../src/domain/hours/totals.ts';
 import { seedHonors } from './seed-honors.ts';
+import { seedHours } from './seed-hours.ts';
 
 export const contentDir = fileURLToPath(new URL('../content', import.meta.url));
 
@@ -197,6 +198,8 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   }
   await recomputeTotals(db);
   await seedHonors(db, secretKey, now);
+  await seedHours(db, now);
+  await (await import('./seed-events.ts')).seedEventsDemo(db, now);
   return accounts;
 }
 
