@@ -63,6 +63,8 @@ function actionMismatch(expected: Outcome, a: Answer): string | null {
       return a.status === 404 ? null : `expected 404, got ${a.status}`;
     case 'denied':
       return a.status === 403 || a.status === 404 ? null : `expected 403/404, got ${a.status}`;
+    case 'noEffect':
+      return null; // < 500 checked above; the table digest around refused kinds proves nothing changed
   }
 }
 
@@ -79,6 +81,7 @@ function pageMismatch(expected: Outcome, a: Answer): string | null {
     case 'notFound':
       return a.status === 404 ? null : `expected 404, got ${a.status}`;
     case 'denied':
+    case 'noEffect':
       return a.status === 403 || a.status === 404 ? null : `expected 403/404, got ${a.status}`;
   }
 }
