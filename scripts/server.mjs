@@ -28,7 +28,15 @@ export async function createServer({ root, config }) {
     lagThresholdMs: Number(process.env.OVERLOAD_LAG_MS || 3000),
     maxBodyBytes: Number(process.env.MAX_BODY_BYTES || 12 * 1024 * 1024),
   });
-  const server = http.createServer((req, res) => {
+  // Slow clients (slowloris) are cut off: headers must arrive within HEADERS_TIMEOUT_MS, the whole
+  // request within REQUEST_TIMEOUT_MS; Node checks both every CONNECTIONS_CHECK_MS (docs/decisions/071).
+  const ms = (name, fallback) => {
+    const v = Number(process.env[name] || fallback);
+    return Number.isFinite(v) && v > 0 ? v : fallback;
+  };
+  const headersTimeout = ms('HEADERS_TIMEOUT_MS', 20_000);
+  const requestTimeout = Math.max(ms('REQUEST_TIMEOUT_MS', 60_000), headersTimeout);
+  const server = http.createServer({ connectionsCheckingInterval: Math.min(ms('CONNECTIONS_CHECK_MS', 5_000), headersTimeout), headersTimeout, requestTimeout, keepAliveTimeout: ms('KEEPALIVE_TIMEOUT_MS', 5_000) }, (req, res) => {
     if (guard(req, res)) return;
     Promise.resolve(listener(req, res)).catch((err) => {
       console.error('request failed', req.url, err);
@@ -40,8 +48,5 @@ export async function createServer({ root, config }) {
   });
   server.pageCache = listener;
   server.on('close', () => guard.stop());
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 5_000;
   return server;
 }

@@ -125,7 +125,8 @@ export const onRequest = defineMiddleware(async (ctx, next) => {
   h.set('X-Frame-Options', 'DENY');
   if (config().siteUrl.startsWith('https:')) h.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   if (ctx.locals.user) h.set('Cache-Control', 'private, no-store');
-  log(res.status >= 500 ? 'error' : 'info', 'request', {
+  const refused = res.status === 401 || res.status === 403 || res.status === 429;
+  log(res.status >= 500 ? 'error' : refused ? 'warn' : 'info', refused ? 'request refused' : 'request', {
     reqId: ctx.locals.requestId, userId: ctx.locals.user?.id ?? null, method: ctx.request.method,
     route: redactPath(ctx.url.pathname), status: res.status, ms: Math.round(performance.now() - started),
   });

@@ -16,6 +16,8 @@ import { changePassword, deleteAccount, updateProfile } from '../domain/accounts
 import { grantRoleAsAdmin, issueResetToken, resetPasswordWithToken, revokeRoleAsAdmin, setUserDisabled } from '../domain/accounts/admin.ts';
 import { SESSION_COOKIE, createSession, generateSessionToken, invalidateSession, sessionCookieOptions } from '../domain/accounts/sessions.ts';
 import { audit } from '../domain/audit/index.ts';
+import { log } from '../lib/log.ts';
+import { maskPhone } from '../lib/pii.ts';
 
 /** Maps a domain refusal to an ActionError (never a 500). */
 function refuse(e: unknown): never {
@@ -76,8 +78,11 @@ export const accounts = {
       try {
         const result = await login(db, { phone: input.phone, password: input.password, ip: clientIp(ctx), previousSessionId: ctx.locals.session?.id });
         setSessionCookie(ctx, result.token, result.session.expiresAt);
+        log('info', 'login.success', { reqId: ctx.locals.requestId, userId: result.session.userId });
         return { redirect: safeNext(input.next) };
       } catch (e) {
+        // Never the password; the phone masked (issue 9: logs hold no secrets).
+        log('warn', 'login.refused', { reqId: ctx.locals.requestId, phone: maskPhone(input.phone), code: e instanceof AccountError ? e.code : 'ERROR' });
         refuse(e);
       }
     },

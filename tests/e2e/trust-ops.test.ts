@@ -1,0 +1,121 @@
+// Operations (issue 9, items 9 and 10): logs hold no secrets but record logins
+// and refusals; the portal says "busy" (503 + Retry-After) when its event loop
+// lags; slow clients are cut off by the header timeout.
+import { afterAll, describe, expect, test } from 'vitest';
+import { connect } from 'node:net';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+import { openQ, postAction, toFormData } from '../helpers/trust.ts';
+import { makeIdNumber } from '../../src/lib/id-number.ts';
+
+const started: RunningServer[] = [];
+afterAll(async () => {
+  for (const s of started) await s.stop();
+});
+
+describe('logs', () => {
+  test('a full flow logs logins and refusals as JSON lines, and never a password, session token or full ID number', async () => {
+    const s = await startServer({ env: { LOG_LEVEL: 'info' } });
+    started.push(s);
+    const q = openQ(s.dbUrl);
+    const town = await q.one("SELECT id FROM regions WHERE level = 'town' ORDER BY id LIMIT 1");
+    const village = await q.one("SELECT id FROM regions WHERE level = 'village' AND parent_id = ? LIMIT 1", [town]);
+    const password = 'Lg7!trust-secret-pass';
+    const idNumber = makeIdNumber('1991-03-04', 321, true);
+    const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').match(/sx_session=([^;]+)/)?.[1] ?? '';
+
+    // Register (password + ID number in the form), then sign in through the login form.
+    const reg = await fetch(`${s.url}/register?_action=accounts.register`, {
+      method: 'POST', redirect: 'manual', headers: { origin: s.url },
+      body: toFormData({ phone: '13512340001', password, realName: '日志测试', idType: '居民身份证', idNumber, townId: town, villageId: village, agreeTerms: true, agreePrivacy: true }),
+    });
+    expect(reg.status).toBe(303);
+    const tokens = [cookieOf(reg)];
+    const login = await fetch(`${s.url}/login?_action=accounts.login`, { method: 'POST', redirect: 'manual', headers: { origin: s.url }, body: toFormData({ phone: '13512340001', password }) });
+    expect(login.status).toBe(303);
+    tokens.push(cookieOf(login));
+    expect(tokens.every((t) => t.length > 10)).toBe(true);
+    const cookie = `sx_session=${tokens[1]}`;
+    await fetch(`${s.url}/me/profile`, { headers: { cookie } });
+    expect((await fetch(`${s.url}/console/users`, { headers: { cookie }, redirect: 'manual' })).status).toBe(403);
+    // Wrong passwords until the account is locked (429), with the demo admin's real password used once.
+    const admin = s.accounts.find((a) => a.phone === '13900000001')!;
+    await postAction(s, 'accounts.login', toFormData({ phone: admin.phone, password: admin.password }));
+    let last = 0;
+    for (let i = 0; i < 11; i++) last = (await postAction(s, 'accounts.login', toFormData({ phone: '13512340001', password: 'wrong-' + password }))).status;
+    expect(last).toBe(429);
+    await new Promise((r) => setTimeout(r, 300));
+
+    const out = s.output();
+    const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.length).toBeGreaterThan(10);
+    for (const l of lines.filter((x) => x.msg === 'request' || x.msg === 'request refused')) {
+      expect(Object.keys(l)).toEqual(expect.arrayContaining(['reqId', 'userId', 'route', 'status', 'ms']));
+    }
+    expect(lines.some((l) => l.msg === 'login.success' && typeof l.userId === 'number')).toBe(true);
+    expect(lines.some((l) => l.msg === 'login.refused' && l.code === 'UNAUTHORIZED')).toBe(true);
+    expect(lines.some((l) => l.msg === 'request refused' && l.status === 403 && l.route === '/console/users')).toBe(true);
+    expect(lines.some((l) => l.msg === 'request refused' && l.status === 429)).toBe(true);
+    // What must never be written: passwords (ours and the demo admin's), session tokens, the full ID number.
+    const logsOnly = out.replace(/^.*手机号 \d{11}\s+密码 \S+.*$/gm, ''); // the one-time demo account banner is meant for the operator
+    for (const secret of [password, 'wrong-' + password, admin.password, idNumber, idNumber.slice(0, 17), ...tokens]) {
+      expect(logsOnly.includes(secret), `log contains a secret (${secret.slice(0, 4)}…)`).toBe(false);
+    }
+    q.client.close();
+  });
+});
+
+describe('overload and slow clients', () => {
+  test('a stalled event loop answers 503 with Retry-After instead of queueing every request', async () => {
+    // A real cause: with a 1 ms lag threshold, a burst of page renders stalls the loop past it.
+    const s = await startServer({ env: { OVERLOAD_LAG_MS: '1' } });
+    started.push(s);
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    let body = '';
+    for (let round = 0; round < 10 && !retryAfter; round++) {
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => fetch(`${s.url}/events?round=${round}&i=${i}`, { headers: { cookie: 'sx_large=1' } }).then(async (r) => {
+          statuses.push(r.status);
+          if (r.status === 503) {
+            retryAfter = r.headers.get('retry-after');
+            body = await r.text();
+          } else await r.arrayBuffer();
+        })),
+      );
+      expect(answers.length).toBe(60);
+    }
+    expect(statuses).toContain(503);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+    expect(body).toContain('系统繁忙');
+    expect(statuses.filter((x) => x !== 200 && x !== 503)).toEqual([]);
+    // /healthz keeps answering for the load balancer.
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+  });
+
+  test('a client that sends headers too slowly is disconnected after the header timeout', async () => {
+    const s = await startServer({ env: { HEADERS_TIMEOUT_MS: '1500', REQUEST_TIMEOUT_MS: '3000', CONNECTIONS_CHECK_MS: '250' } });
+    started.push(s);
+    const outcome = await new Promise<{ linesSent: number; answer: string }>((resolve) => {
+      const socket = connect(s.port, '127.0.0.1');
+      let answer = '';
+      let n = 0;
+      socket.on('connect', () => {
+        socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+        // One header line every 400 ms, never finishing the request (slowloris).
+        const timer = setInterval(() => {
+          if (!socket.destroyed) socket.write(`X-Slow-${n++}: a\r\n`);
+          if (n > 40) clearInterval(timer);
+        }, 400);
+        socket.on('close', () => {
+          clearInterval(timer);
+          resolve({ linesSent: n, answer });
+        });
+      });
+      socket.on('data', (d) => (answer += d));
+      socket.on('error', () => {});
+    });
+    // The server hung up while the slow client still had header lines to send.
+    expect(outcome.linesSent).toBeLessThan(40);
+    expect(outcome.answer === '' || outcome.answer.startsWith('HTTP/1.1 408')).toBe(true);
+  });
+});
