@@ -1,0 +1,56 @@
+// Dependencies (issue 9, item 11): `npm audit --omit=dev` shows no high or critical
+// advisory except those explained in docs/decisions/072-dependency-exceptions.md.
+// When the advisory endpoint cannot be reached the test is reported as SKIPPED
+// with the reason (never passed as if audited); TRUST_AUDIT_REQUIRED=1 makes that
+// a failure instead (CI with network access). See decision 072.
+import { describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const DOC = join(process.cwd(), 'docs', 'decisions', '072-dependency-exceptions.md');
+
+/** Package names listed as accepted exceptions: table rows "| `name` | … |" in the decision record. */
+export function acceptedExceptions(markdown: string): string[] {
+  return [...markdown.matchAll(/^\|\s*`([^`]+)`\s*\|/gm)].map((m) => m[1]);
+}
+
+interface AuditReport { vulnerabilities?: Record<string, { severity: string; via: unknown[] }>; metadata?: unknown; message?: string; error?: unknown }
+
+function runAudit(): { report: AuditReport | null; problem: string | null } {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const r = spawnSync(npm, ['audit', '--omit=dev', '--json'], { cwd: process.cwd(), encoding: 'utf8', timeout: 90_000 });
+  if (r.error) return { report: null, problem: `npm audit could not run: ${r.error.message}` };
+  try {
+    const report = JSON.parse(r.stdout) as AuditReport;
+    if (!report.vulnerabilities || !report.metadata) return { report: null, problem: `advisory endpoint unreachable: ${report.message ?? JSON.stringify(report.error ?? report).slice(0, 200)}` };
+    return { report, problem: null };
+  } catch {
+    return { report: null, problem: `npm audit printed no JSON (exit ${r.status}): ${(r.stderr || r.stdout).slice(0, 200)}` };
+  }
+}
+
+describe('dependency advisories', () => {
+  test('the exceptions record parses', () => {
+    const names = acceptedExceptions(readFileSync(DOC, 'utf8'));
+    expect(Array.isArray(names)).toBe(true);
+    expect(acceptedExceptions('| `pkg-a` | high | why |\n| x |')).toEqual(['pkg-a']);
+  });
+
+  test('npm audit --omit=dev: no high or critical advisory outside the explained exceptions', (ctx) => {
+    const { report, problem } = runAudit();
+    if (!report) {
+      const note = `依赖安全审计未执行 / NOT AUDITED — ${problem}`;
+      console.warn(`\n${'!'.repeat(72)}\n${note}\nRun \`npm audit --omit=dev\` where registry.npmjs.org is reachable (TRUST_AUDIT_REQUIRED=1 turns this into a failure).\n${'!'.repeat(72)}\n`);
+      if (process.env.TRUST_AUDIT_REQUIRED === '1') throw new Error(note);
+      ctx.skip(note);
+      return;
+    }
+    const accepted = new Set(acceptedExceptions(readFileSync(DOC, 'utf8')));
+    const serious = Object.entries(report.vulnerabilities ?? {})
+      .filter(([, v]) => v.severity === 'high' || v.severity === 'critical')
+      .map(([name, v]) => `${name} (${v.severity})`)
+      .filter((label) => !accepted.has(label.split(' ')[0]));
+    expect(serious, 'explain each in docs/decisions/072-dependency-exceptions.md or upgrade').toEqual([]);
+  }, 120_000);
+});
