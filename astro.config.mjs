@@ -7,7 +7,7 @@ import node from '@astrojs/node';
 export default defineConfig({
   output: 'server',
   adapter: node({ mode: 'standalone' }),
-  security: { checkOrigin: true },
+  security: { checkOrigin: true, actionBodySizeLimit: 24 * 1024 * 1024 },
   server: { port: 4321, host: true },
   devToolbar: { enabled: false },
   build: { inlineStylesheets: 'always' },

@@ -13,6 +13,7 @@ import { fromShanghai, shanghaiDay } from '../src/lib/time.ts';
 import { makeIdNumber } from '../src/lib/id-number.ts';
 import { randomToken } from '../src/lib/ids.ts';
 import { recomputeTotals } from '../src/domain/hours/totals.ts';
+import { seedPublishing } from './seed-publishing.ts';
 
 export const contentDir = fileURLToPath(new URL('../content', import.meta.url));
 
@@ -195,6 +196,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
     await db.insert(hourRecords).values(rows);
   }
   await recomputeTotals(db);
+  await seedPublishing(db, now);
   return accounts;
 }
 

@@ -59,7 +59,8 @@ export async function inspectImage(buf: Uint8Array): Promise<{ format: ImageForm
   try {
     // metadata() reads the header only; pixels are not decoded here.
     meta = await sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS }).metadata();
-  } catch {
+  } catch (e) {
+    if (/pixel limit/i.test((e as Error).message)) throw new MediaError('图片像素过大，不能超过 4000 万像素，请缩小后再上传。');
     throw new MediaError('图片文件已损坏或无法读取，请重新导出后上传。');
   }
   if (meta.format !== format) throw new MediaError('图片内容与格式不符，请重新导出后上传。');
