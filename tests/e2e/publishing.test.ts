@@ -105,6 +105,25 @@ describe('publishing in the browser', () => {
     await r.ctx.close();
   });
 
+  test('personal data blocks submission with 400; one click masks it; then it submits', async () => {
+    const { ctx, page } = await as('13900000002');
+    await page.goto(server.url + '/console/articles/new');
+    await page.fill('#title', '寻找失主启事');
+    await page.fill('#body', '请失主联系张先生，电话13812341234。');
+    await page.click('button[value="save"]');
+    await page.waitForURL(/\/edit\?saved=1/);
+    const [resp] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('button[value="submit"]')]);
+    expect(resp.status()).toBe(400);
+    expect(await page.textContent('#pii-h')).toContain('1 处');
+    expect(await page.textContent('main')).toContain('→ 138****1234');
+    await page.click('button:has-text("遮挡")');
+    await page.waitForURL(/saved=masked/);
+    expect(await page.inputValue('#body')).toBe('请失主联系张先生，电话138****1234。');
+    await page.click('button[value="submit"]');
+    await page.waitForURL(/done=submitted/);
+    await ctx.close();
+  });
+
   test('Markdown XSS payloads on a published article page run nothing', async () => {
     const db = await openDb({ url: server.dbUrl });
     await db.$client.execute({
