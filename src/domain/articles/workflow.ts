@@ -172,7 +172,7 @@ export async function saveArticle(db: Db, user: SessionUser, id: number, input: 
   }
   // First edit of a live article: keep the live text as a baseline version, then open a draft revision.
   const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(articleRevisions).where(eq(articleRevisions.articleId, id));
-  const stmts: Stmt[] = [];
+  const stmts: { toSQL(): { sql: string; params: unknown[] } }[] = [];
   if (Number(n) === 0) stmts.push(db.insert(articleRevisions).values({ articleId: id, content: JSON.stringify(contentOf(article)), status: 'live', createdBy: article.createdBy, createdAt: article.publishedAt ?? now }));
   stmts.push(db.insert(articleRevisions).values({ articleId: id, content: json, status: 'draft', createdBy: user.id, createdAt: now }));
   try {

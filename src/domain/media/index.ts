@@ -1,7 +1,7 @@
 // Media library: images verified by content and re-encoded with sharp (metadata
 // stripped) in several widths; PDF/DOCX/XLSX attachments verified by magic bytes.
 // Files live under UPLOADS_DIR with generated names; /media/<file> serves them.
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { mkdir, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { desc, eq, inArray } from 'drizzle-orm';
@@ -55,7 +55,7 @@ export async function inspectImage(buf: Uint8Array): Promise<{ format: ImageForm
   if (buf.length > MAX_IMAGE_BYTES) throw new MediaError('图片不能超过 10 MB，请压缩后再上传。');
   const format = sniffImage(buf);
   if (!format) throw new MediaError(describeRefused(buf));
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     // metadata() reads the header only; pixels are not decoded here.
     meta = await sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS }).metadata();
