@@ -7,7 +7,10 @@ import node from '@astrojs/node';
 export default defineConfig({
   output: 'server',
   adapter: node({ mode: 'standalone' }),
+  // Photos up to 10 MB plus attachments (issue 7, docs/decisions/052).
   security: { checkOrigin: true, actionBodySizeLimit: 24 * 1024 * 1024 },
+  // Our own sessions live in the database (issue 3, docs/decisions/010); Astro's file-backed session API stays off.
+  session: false,
   server: { port: 4321, host: true },
   devToolbar: { enabled: false },
   build: { inlineStylesheets: 'always' },
@@ -21,6 +24,7 @@ export default defineConfig({
       SMTP_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
       SECRET_KEY: envField.string({ context: 'server', access: 'secret', optional: true }),
       SEED_DEMO: envField.string({ context: 'server', access: 'secret', optional: true }),
+      TRUST_PROXY: envField.string({ context: 'server', access: 'secret', optional: true }),
     },
     validateSecrets: false,
   },

@@ -4,6 +4,7 @@ import { getActionContext } from 'astro:actions';
 import { randomUUID } from 'node:crypto';
 import { appDb } from './lib/db.ts';
 import { config } from './lib/config.ts';
+import { log, redactPath } from './lib/log.ts';
 import { SESSION_COOKIE, sessionCookieOptions, validateSessionToken } from './domain/accounts/sessions.ts';
 
 const CSP = [
@@ -46,8 +47,30 @@ async function runFormAction(ctx: Parameters<Parameters<typeof defineMiddleware>
   return new Response(res.body, { status, headers: res.headers });
 }
 
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/i;
+
+/** Non-form state-changing requests must come from our own origin (Astro's checkOrigin covers form types only). */
+function crossSiteRefusal(request: Request, url: URL): Response | null {
+  if (!UNSAFE.has(request.method)) return null;
+  const origin = request.headers.get('origin');
+  const site = request.headers.get('sec-fetch-site');
+  const sameOrigin = origin ? origin === url.origin : site ? site === 'same-origin' || site === 'none' : false;
+  if (sameOrigin) return null;
+  const type = request.headers.get('content-type') ?? '';
+  // Forms without Origin (old browsers) are left to Astro's check; anything else must prove its origin.
+  if (!origin && !site && FORM_TYPES.test(type) && !/^text\/plain/i.test(type)) return null;
+  return new Response('跨站请求被拒绝 / Cross-site request refused', { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+}
+
 export const onRequest = defineMiddleware(async (ctx, next) => {
+  const started = performance.now();
   ctx.locals.requestId = randomUUID();
+  const refusal = crossSiteRefusal(ctx.request, ctx.url);
+  if (refusal) {
+    log('warn', 'cross-site request refused', { reqId: ctx.locals.requestId, method: ctx.request.method, route: redactPath(ctx.url.pathname) });
+    return refusal;
+  }
   ctx.locals.user = null;
   ctx.locals.session = null;
   ctx.locals.largeType = ctx.cookies.get('sx_large')?.value === '1';
@@ -63,7 +86,7 @@ export const onRequest = defineMiddleware(async (ctx, next) => {
       ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
     }
   }
-  let res = await runFormAction(ctx, next);
+  const res = await runFormAction(ctx, next);
   const h = res.headers;
   if (!h.has('Content-Security-Policy')) h.set('Content-Security-Policy', CSP);
   h.set('X-Content-Type-Options', 'nosniff');
@@ -72,5 +95,9 @@ export const onRequest = defineMiddleware(async (ctx, next) => {
   h.set('X-Frame-Options', 'DENY');
   if (config().siteUrl.startsWith('https:')) h.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   if (ctx.locals.user) h.set('Cache-Control', 'private, no-store');
+  log(res.status >= 500 ? 'error' : 'info', 'request', {
+    reqId: ctx.locals.requestId, userId: ctx.locals.user?.id ?? null, method: ctx.request.method,
+    route: redactPath(ctx.url.pathname), status: res.status, ms: Math.round(performance.now() - started),
+  });
   return res;
 });

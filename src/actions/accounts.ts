@@ -1,2 +1,217 @@
-// Actions for accounts.
-export const accounts = {};
+// Actions for accounts: register, login, profile, password, 注销, reset links, user administration.
+import { ActionError, defineAction, type ActionAPIContext } from 'astro:actions';
+import { z } from 'astro/zod';
+import { appDb } from '../lib/db.ts';
+import { config } from '../lib/config.ts';
+import { clientIp } from '../lib/client-ip.ts';
+import { safeNext } from '../lib/safe-next.ts';
+import { sendMail } from '../lib/mail.ts';
+import { formatDateTime } from '../lib/time.ts';
+import { can } from '../domain/accounts/policy.ts';
+import { AccountError } from '../domain/accounts/errors.ts';
+import { ChangePasswordSchema, LoginSchema, ProfileSchema, RegisterSchema, ResetPasswordSchema } from '../domain/accounts/schemas.ts';
+import { registerVolunteer, registrationConflicts } from '../domain/accounts/register.ts';
+import { login } from '../domain/accounts/login.ts';
+import { changePassword, deleteAccount, updateProfile } from '../domain/accounts/profile.ts';
+import { grantRoleAsAdmin, issueResetToken, resetPasswordWithToken, revokeRoleAsAdmin, setUserDisabled } from '../domain/accounts/admin.ts';
+import { SESSION_COOKIE, createSession, generateSessionToken, invalidateSession, sessionCookieOptions } from '../domain/accounts/sessions.ts';
+import { audit } from '../domain/audit/index.ts';
+
+/** Maps a domain refusal to an ActionError (never a 500). */
+function refuse(e: unknown): never {
+  if (e instanceof AccountError) throw new ActionError({ code: e.code, message: e.message });
+  throw e;
+}
+
+function setSessionCookie(ctx: ActionAPIContext, token: string, expiresAt: number) {
+  ctx.cookies.set(SESSION_COOKIE, token, sessionCookieOptions(config().siteUrl, expiresAt));
+}
+
+function signedIn(ctx: ActionAPIContext) {
+  const user = ctx.locals.user;
+  const session = ctx.locals.session;
+  if (!user || !session) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+  return { user, session };
+}
+
+function requireAdmin(ctx: ActionAPIContext) {
+  const { user } = signedIn(ctx);
+  if (!can(user, 'users.manage')) throw new ActionError({ code: 'FORBIDDEN', message: '您没有管理用户的权限' });
+  return user;
+}
+
+const UserIdSchema = z.object({ userId: z.number({ error: '缺少用户' }).int().positive() });
+
+export const accounts = {
+  register: defineAction({
+    accept: 'form',
+    input: RegisterSchema.superRefine(
+      async (v, ctx) => {
+        for (const c of await registrationConflicts(await appDb(), config().secretKey, v)) ctx.addIssue({ code: 'custom', path: [c.field], message: c.message });
+      },
+      { when: () => true },
+    ),
+    handler: async (input, ctx) => {
+      const db = await appDb();
+      try {
+        const ip = clientIp(ctx);
+        const userId = await registerVolunteer(db, config().secretKey, input, { ip });
+        if (ctx.locals.session) await invalidateSession(db, ctx.locals.session.id);
+        const token = generateSessionToken();
+        const session = await createSession(db, token, userId);
+        setSessionCookie(ctx, token, session.expiresAt);
+        await audit(db, { actorId: userId, action: 'login.success', targetType: 'user', targetId: userId, ip, detail: '注册后自动登录' });
+        return { redirect: '/me?welcome=1' };
+      } catch (e) {
+        refuse(e);
+      }
+    },
+  }),
+
+  login: defineAction({
+    accept: 'form',
+    input: LoginSchema,
+    handler: async (input, ctx) => {
+      const db = await appDb();
+      try {
+        const result = await login(db, { phone: input.phone, password: input.password, ip: clientIp(ctx), previousSessionId: ctx.locals.session?.id });
+        setSessionCookie(ctx, result.token, result.session.expiresAt);
+        return { redirect: safeNext(input.next) };
+      } catch (e) {
+        refuse(e);
+      }
+    },
+  }),
+
+  updateProfile: defineAction({
+    accept: 'form',
+    input: ProfileSchema,
+    handler: async (input, ctx) => {
+      const { user } = signedIn(ctx);
+      try {
+        await updateProfile(await appDb(), user.id, input, clientIp(ctx));
+        return { redirect: '/me/profile?saved=1' };
+      } catch (e) {
+        refuse(e);
+      }
+    },
+  }),
+
+  changePassword: defineAction({
+    accept: 'form',
+    input: ChangePasswordSchema,
+    handler: async (input, ctx) => {
+      const { user, session } = signedIn(ctx);
+      try {
+        await changePassword(await appDb(), { userId: user.id, currentSessionId: session.id, current: input.current, password: input.password, ip: clientIp(ctx) });
+        return { redirect: '/me/password?changed=1' };
+      } catch (e) {
+        refuse(e);
+      }
+    },
+  }),
+
+  deleteAccount: defineAction({
+    accept: 'form',
+    input: z.object({
+      password: z.string({ error: '请输入密码以确认' }).max(256),
+      confirm: z.boolean().refine((v) => v, '请勾选确认'),
+    }),
+    handler: async (input, ctx) => {
+      const { user } = signedIn(ctx);
+      try {
+        await deleteAccount(await appDb(), { userId: user.id, password: input.password, ip: clientIp(ctx) });
+        ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
+        return { redirect: '/?deleted=1' };
+      } catch (e) {
+        refuse(e);
+      }
+    },
+  }),
+
+  resetPassword: defineAction({
+    accept: 'form',
+    input: ResetPasswordSchema,
+    handler: async (input, ctx) => {
+      try {
+        await resetPasswordWithToken(await appDb(), { token: input.token, password: input.password, ip: clientIp(ctx) });
+        ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
+        return { redirect: '/login?reset=1' };
+      } catch (e) {
+        refuse(e);
+      }
+    },
+  }),
+
+  grantRole: defineAction({
+    accept: 'form',
+    input: UserIdSchema.extend({ role: z.string({ error: '请选择角色' }).max(20) }),
+    handler: async (input, ctx) => {
+      const admin = requireAdmin(ctx);
+      try {
+        await grantRoleAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, ip: clientIp(ctx) });
+        return { redirect: `/console/users/${input.userId}?done=grant` };
+      } catch (e) {
+        refuse(e);
+      }
+    },
+  }),
+
+  revokeRole: defineAction({
+    accept: 'form',
+    input: UserIdSchema.extend({ role: z.string().max(20) }),
+    handler: async (input, ctx) => {
+      const admin = requireAdmin(ctx);
+      try {
+        await revokeRoleAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, ip: clientIp(ctx) });
+        return { redirect: `/console/users/${input.userId}?done=revoke` };
+      } catch (e) {
+        refuse(e);
+      }
+    },
+  }),
+
+  setDisabled: defineAction({
+    accept: 'form',
+    input: UserIdSchema.extend({ disabled: z.boolean() }),
+    handler: async (input, ctx) => {
+      const admin = requireAdmin(ctx);
+      try {
+        await setUserDisabled(await appDb(), { actorId: admin.id, userId: input.userId, disabled: input.disabled, ip: clientIp(ctx) });
+        return { redirect: `/console/users/${input.userId}?done=${input.disabled ? 'disable' : 'enable'}` };
+      } catch (e) {
+        refuse(e);
+      }
+    },
+  }),
+
+  issueReset: defineAction({
+    accept: 'form',
+    input: UserIdSchema,
+    handler: async (input, ctx) => {
+      const admin = requireAdmin(ctx);
+      const db = await appDb();
+      try {
+        const r = await issueResetToken(db, { actorId: admin.id, userId: input.userId, ip: clientIp(ctx) });
+        const link = `${config().siteUrl}/reset/${r.token}`;
+        let mailed: 'sent' | 'failed' | 'none' = 'none';
+        const smtp = config().smtpUrl;
+        if (smtp && r.email) {
+          try {
+            await sendMail(smtp, {
+              to: r.email,
+              subject: '善行平台：重置密码链接',
+              text: `${r.realName}，您好：\n\n管理员为您生成了重置密码链接，请在 ${formatDateTime(r.expiresAt)} 前打开并设置新密码（仅可使用一次）：\n${link}\n\n如非本人申请，请忽略本邮件并联系县委宣传部。`,
+            });
+            mailed = 'sent';
+          } catch {
+            mailed = 'failed';
+          }
+        }
+        return { link, expiresAt: r.expiresAt, mailed };
+      } catch (e) {
+        refuse(e);
+      }
+    },
+  }),
+};

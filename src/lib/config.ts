@@ -16,6 +16,8 @@ export interface AppConfig {
   smtpUrl?: string;
   secretKey: Buffer;
   seedDemo: boolean;
+  /** Trust the last X-Forwarded-For hop (set TRUST_PROXY=1 only behind your own reverse proxy). */
+  trustProxy: boolean;
 }
 
 /** A configuration problem, reported as one bilingual line naming the variable. */
@@ -95,6 +97,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl: env.SMTP_URL || undefined,
     secretKey: loadSecretKey(env, resolve(env.DATA_DIR || 'data')),
     seedDemo: ['true', '1', 'yes'].includes(seed),
+    trustProxy: ['1', 'true', 'yes'].includes((env.TRUST_PROXY ?? '').toLowerCase()),
   };
 }
 

@@ -5,7 +5,7 @@ import { launchBrowser } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { sessionCookieFor, signInContext, userIdByPhoneAt } from '../helpers/session.ts';
 import { openDb } from '../../db/client.ts';
-import { XSS_PAYLOADS } from '../fixtures/xss-payloads.ts';
+import { XSS_PAYLOADS } from '../fixtures/publishing-xss-payloads.ts';
 
 let server: RunningServer;
 let browser: Browser;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { renderUserMarkdown } from '../../src/lib/markdown.ts';
-import { XSS_PAYLOADS } from '../fixtures/xss-payloads.ts';
+import { XSS_PAYLOADS } from '../fixtures/publishing-xss-payloads.ts';
 
 /** Executable markup: any real tag other than the renderer's safe set, event handlers, script URLs. */
 export function executableMarkup(html: string): string[] {

@@ -5,7 +5,21 @@ import type { Db } from '../../../db/client.ts';
 import { teamMembers } from '../../../db/schema/index.ts';
 import type { SessionUser } from './sessions.ts';
 
-export type Role = 'volunteer' | 'editor' | 'reviewer' | 'admin';
+export type Role = 'volunteer' | 'editor' | 'reviewer' | 'admin' | 'legal_aide';
+
+/** Every global role with its Chinese label. 法律明白人 (legal_aide) is a marker for lecture assignment (issue 7), not a staff role. */
+export const ROLE_LABELS: Record<Role, string> = {
+  volunteer: '志愿者',
+  editor: '宣传编辑',
+  reviewer: '审核员',
+  admin: '系统管理员',
+  legal_aide: '法律明白人',
+};
+
+/** Whether a string names a global role. */
+export function isRole(value: string): value is Role {
+  return Object.hasOwn(ROLE_LABELS, value);
+}
 
 /** Global abilities by role. Team-scoped abilities go through `isTeamLeader`. */
 const ABILITIES: Record<string, Role[]> = {

@@ -30,6 +30,13 @@ export async function peekRateLimit(db: Db, key: string, windowMs: number, now =
   return Number(rs.rows[0].count);
 }
 
+/** Reads the current count and when its window ends, without counting a hit. */
+export async function rateLimitState(db: Db, key: string, windowMs: number, now = Date.now()): Promise<{ count: number; resetAt: number }> {
+  const rs = await db.$client.execute({ sql: 'SELECT count, window_start FROM rate_limits WHERE key = ?', args: [key] });
+  if (!rs.rows.length || Number(rs.rows[0].window_start) <= now - windowMs) return { count: 0, resetAt: now + windowMs };
+  return { count: Number(rs.rows[0].count), resetAt: Number(rs.rows[0].window_start) + windowMs };
+}
+
 /** Clears a key (e.g. failures after a successful login). */
 export async function clearRateLimit(db: Db, key: string): Promise<void> {
   await db.$client.execute({ sql: 'DELETE FROM rate_limits WHERE key = ?', args: [key] });

@@ -23,6 +23,9 @@ export interface NewUser {
   privacyVersion?: string;
   guardianName?: string;
   guardianPhone?: string;
+  /** Guardian / legal representative consent given (minors). */
+  guardianConsent?: boolean;
+  email?: string;
 }
 
 /** Next volunteer number: YX + year + 6 digits, from a counter row (single statement). */
@@ -65,7 +68,8 @@ export async function createUser(db: Db, secretKey: Buffer, u: NewUser): Promise
       consentAt: u.termsVersion ? now : null,
       guardianName: u.guardianName ?? null,
       guardianPhone: u.guardianPhone ?? null,
-      guardianConsentAt: u.guardianName ? now : null,
+      guardianConsentAt: u.guardianConsent || u.guardianName ? now : null,
+      email: u.email ?? null,
       createdAt: now,
     })
     .returning({ id: users.id });

@@ -1,0 +1,136 @@
+// The member's own data: view (full ID number for the owner only), edit, change password, 注销 (PIPL erasure).
+import { and, eq, inArray, ne } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { notices, passwordResets, sessions, teamMembers, userRoles, users } from '../../../db/schema/index.ts';
+import { decryptText, maskIdNumber } from '../../lib/pii.ts';
+import { auditInsert } from '../audit/index.ts';
+import { regionNames, regionLabel, validRegionPair } from '../regions/index.ts';
+import { getSettings } from '../settings/index.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import { AccountError } from './errors.ts';
+import { writeBatch } from './batch.ts';
+
+/** Everything the owner may see about themself. */
+export interface OwnProfile {
+  id: number;
+  phone: string | null;
+  realName: string;
+  idType: string | null;
+  /** Decrypted: shown to the owner only. */
+  idNumber: string | null;
+  idNumberMasked: string | null;
+  birthDate: string | null;
+  gender: string | null;
+  townId: number | null;
+  villageId: number | null;
+  regionLabel: string;
+  skills: string[];
+  email: string | null;
+  volunteerNo: string | null;
+  publishConsent: boolean;
+  termsVersion: string | null;
+  privacyVersion: string | null;
+  consentAt: number | null;
+  guardianName: string | null;
+  guardianConsentAt: number | null;
+  confirmedMinutes: number;
+  roles: string[];
+  createdAt: number;
+}
+
+/** The owner's profile with the ID number decrypted; null when the account is gone. */
+export async function getOwnProfile(db: Db, secretKey: Buffer, userId: number): Promise<OwnProfile | null> {
+  const [u] = await db.select().from(users).where(eq(users.id, userId));
+  if (!u || u.status === 'deleted') return null;
+  const roles = (await db.select({ role: userRoles.role }).from(userRoles).where(eq(userRoles.userId, userId))).map((r) => r.role);
+  const names = await regionNames(db, [u.townId, u.villageId]);
+  let idNumber: string | null = null;
+  if (u.idNumberEnc) {
+    try {
+      idNumber = decryptText(secretKey, u.idNumberEnc);
+    } catch {
+      idNumber = null; // wrong SECRET_KEY: show the masked form rather than fail the page
+    }
+  }
+  let skills: string[] = [];
+  try {
+    skills = JSON.parse(u.skills);
+  } catch {
+    skills = [];
+  }
+  return {
+    id: u.id, phone: u.phone, realName: u.realName, idType: u.idType, idNumber, idNumberMasked: u.idNumberMasked ?? (idNumber ? maskIdNumber(idNumber) : null),
+    birthDate: u.birthDate, gender: u.gender, townId: u.townId, villageId: u.villageId, regionLabel: regionLabel(names, u.townId, u.villageId),
+    skills, email: u.email, volunteerNo: u.volunteerNo, publishConsent: u.publishConsent, termsVersion: u.termsVersion, privacyVersion: u.privacyVersion,
+    consentAt: u.consentAt, guardianName: u.guardianName, guardianConsentAt: u.guardianConsentAt, confirmedMinutes: u.confirmedMinutes, roles, createdAt: u.createdAt,
+  };
+}
+
+/** Updates the fields a member may change themself. */
+export async function updateProfile(
+  db: Db,
+  userId: number,
+  input: { townId: number; villageId: number; skills: string[]; email?: string; publishConsent: boolean },
+  ip?: string,
+): Promise<void> {
+  if (!(await validRegionPair(db, input.townId, input.villageId))) {
+    throw new AccountError('BAD_REQUEST', '所选村/社区不属于所选乡镇/街道，请重新选择', 'villageId');
+  }
+  const s = await getSettings(db);
+  const skills = [...new Set(input.skills)].filter((k) => s.skills.includes(k));
+  const [before] = await db
+    .select({ townId: users.townId, villageId: users.villageId, skills: users.skills, email: users.email, publishConsent: users.publishConsent })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (!before) throw new AccountError('NOT_FOUND', '账户不存在');
+  const after = { townId: input.townId, villageId: input.villageId, skills: JSON.stringify(skills), email: input.email || null, publishConsent: input.publishConsent };
+  await writeBatch(db, [
+    db.update(users).set({ ...after, updatedAt: Date.now() }).where(eq(users.id, userId)),
+    auditInsert(db, { actorId: userId, action: 'profile.update', targetType: 'user', targetId: userId, before, after, ip }),
+  ]);
+}
+
+/** Changes the password after checking the current one; ends every other session of the user. */
+export async function changePassword(
+  db: Db,
+  input: { userId: number; currentSessionId: string; current: string; password: string; ip?: string },
+): Promise<void> {
+  const [u] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId));
+  if (!u?.passwordHash || !(await verifyPassword(u.passwordHash, input.current))) {
+    throw new AccountError('BAD_REQUEST', '当前密码不正确', 'current');
+  }
+  const passwordHash = await hashPassword(input.password);
+  await writeBatch(db, [
+    db.update(users).set({ passwordHash, updatedAt: Date.now() }).where(eq(users.id, input.userId)),
+    db.delete(sessions).where(and(eq(sessions.userId, input.userId), ne(sessions.id, input.currentSessionId))),
+    auditInsert(db, { actorId: input.userId, action: 'password.change', targetType: 'user', targetId: input.userId, ip: input.ip, detail: '其他会话已全部退出' }),
+  ]);
+}
+
+/** Placeholder name of an erased account. */
+export const DELETED_NAME = '已注销用户';
+
+/**
+ * 注销账户 (PIPL art. 47): erases personal fields, ends sessions, drops roles and resets,
+ * leaves teams; confirmed service records stay, attached to the anonymised row, for statistics.
+ */
+export async function deleteAccount(db: Db, input: { userId: number; password: string; ip?: string }): Promise<void> {
+  const [u] = await db.select({ passwordHash: users.passwordHash, status: users.status }).from(users).where(eq(users.id, input.userId));
+  if (!u || u.status === 'deleted') throw new AccountError('NOT_FOUND', '账户不存在');
+  if (!u.passwordHash || !(await verifyPassword(u.passwordHash, input.password))) throw new AccountError('BAD_REQUEST', '密码不正确', 'password');
+  const now = Date.now();
+  await writeBatch(db, [
+    db.update(users).set({
+      phone: null, passwordHash: null, realName: DELETED_NAME, idType: null, idNumberEnc: null, idNumberHash: null, idNumberMasked: null,
+      birthDate: null, gender: null, villageId: null, skills: '[]', volunteerNo: null, email: null, guardianName: null, guardianPhone: null,
+      guardianConsentAt: null, publishConsent: false, calendarToken: null, status: 'deleted', deletedAt: now, updatedAt: now,
+    }).where(eq(users.id, input.userId)),
+    db.delete(sessions).where(eq(sessions.userId, input.userId)),
+    db.delete(userRoles).where(eq(userRoles.userId, input.userId)),
+    db.delete(passwordResets).where(eq(passwordResets.userId, input.userId)),
+    db.delete(notices).where(eq(notices.userId, input.userId)),
+    db.update(teamMembers).set({ status: 'left', decidedAt: now }).where(and(eq(teamMembers.userId, input.userId), inArray(teamMembers.status, ['pending', 'active']))),
+    // The audit entry names no personal data: only the (now anonymous) row id.
+    auditInsert(db, { actorId: input.userId, action: 'user.delete', targetType: 'user', targetId: input.userId, ip: input.ip, detail: '用户本人注销，个人信息已删除，已确认的服务记录匿名保留' }),
+  ]);
+}

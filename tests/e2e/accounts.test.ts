@@ -1,0 +1,198 @@
+// Accounts through the real pages in Chromium: register → logout → login → /me → profile → logout,
+// form errors in place, brute-force 429, cookie flags, nothing secret in the database file.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser } from '../helpers/browser.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+import { signInContext, userIdByPhoneAt } from '../helpers/session.ts';
+import { makeIdNumber } from '../../src/lib/id-number.ts';
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const idNumber = makeIdNumber('1992-07-21', 42, false);
+const phone = '13566667777';
+const password = '山间小路慢慢走 2026';
+
+async function fillRegistration(page: Page, over: { idNumber?: string; phone?: string } = {}) {
+  await page.fill('#phone', over.phone ?? phone);
+  await page.fill('#password', password);
+  await page.fill('#realName', '陈美玲');
+  await page.selectOption('#idType', '居民身份证');
+  await page.fill('#idNumber', over.idNumber ?? idNumber);
+  const town = await page.locator('#townId option').nth(1).getAttribute('value');
+  await page.selectOption('#townId', town!);
+  const village = await page.locator(`#villageId optgroup[data-town="${town}"] option`).first().getAttribute('value');
+  await page.selectOption('#villageId', village!);
+  await page.check('input[name="skills"][value="急救"]');
+  await page.check('#agreeTerms');
+  await page.check('#agreePrivacy');
+  return { town: town!, village: village! };
+}
+
+async function submit(page: Page) {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.locator('main button[type="submit"]').last().click(),
+  ]);
+  await page.waitForLoadState('domcontentloaded');
+  return response;
+}
+
+describe('a new volunteer', () => {
+  test('a wrong checksum is shown next to the field with a 4xx status; every other field stays filled', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url + '/register');
+    const bad = idNumber.slice(0, 17) + (idNumber[17] === '5' ? '6' : '5');
+    const { town, village } = await fillRegistration(page, { idNumber: bad });
+    const res = await submit(page);
+    expect(res.status()).toBeGreaterThanOrEqual(400);
+    expect(res.status()).toBeLessThan(500);
+    expect(await page.textContent('#err-idNumber')).toContain('身份证号码校验位不正确');
+    expect(await page.getAttribute('#idNumber', 'aria-invalid')).toBe('true');
+    expect(await page.inputValue('#phone')).toBe(phone);
+    expect(await page.inputValue('#realName')).toBe('陈美玲');
+    expect(await page.inputValue('#idNumber')).toBe(bad);
+    expect(await page.inputValue('#townId')).toBe(town);
+    expect(await page.inputValue('#villageId')).toBe(village);
+    expect(await page.isChecked('input[name="skills"][value="急救"]')).toBe(true);
+    expect(await page.isChecked('#agreeTerms')).toBe(true);
+    expect(await page.inputValue('#password')).toBe('');
+    await page.close();
+  });
+
+  test('registers, logs out, logs in, sees their name and full ID number, logs out', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url + '/register');
+    await fillRegistration(page);
+    await submit(page);
+    expect(new URL(page.url()).pathname).toBe('/me');
+    expect(await page.textContent('#me-name')).toBe('陈美玲');
+
+    const cookie = (await context.cookies()).find((c) => c.name === 'sx_session')!;
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.path).toBe('/');
+
+    await page.click('header form[action="/logout"] button');
+    await page.waitForURL(server.url + '/');
+    expect((await context.cookies()).find((c) => c.name === 'sx_session')).toBeUndefined();
+
+    await page.goto(server.url + '/me');
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/login?next=%2Fme');
+    await page.fill('#phone', phone);
+    await page.fill('#password', password);
+    await submit(page);
+    expect(new URL(page.url()).pathname).toBe('/me');
+    expect(await page.textContent('#me-name')).toBe('陈美玲');
+    const second = (await context.cookies()).find((c) => c.name === 'sx_session')!;
+    expect(second.value).not.toBe(cookie.value);
+
+    await page.goto(server.url + '/me/profile');
+    expect(await page.textContent('#own-id-number')).toBe(idNumber);
+
+    await page.click('header form[action="/logout"] button');
+    await page.waitForURL(server.url + '/');
+    const res = await page.goto(server.url + '/me/profile');
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(res?.status()).toBe(200);
+
+    // Neither the ID number nor a session token is stored in plain text.
+    const dbFile = fileURLToPath(server.dbUrl.replace(/^file:/, 'file://'));
+    const bytes = Buffer.concat([dbFile, dbFile + '-wal'].filter(existsSync).map((f) => readFileSync(f)));
+    expect(bytes.length).toBeGreaterThan(0);
+    expect(bytes.includes(Buffer.from(idNumber))).toBe(false);
+    expect(bytes.includes(Buffer.from(cookie.value))).toBe(false);
+    expect(bytes.includes(Buffer.from(second.value))).toBe(false);
+    await context.close();
+  });
+});
+
+describe('login protection', () => {
+  const post = (path: string, body: Record<string, string>, origin = server.url) =>
+    fetch(server.url + path, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Origin: origin, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(body),
+    });
+
+  test('the 11th wrong password answers 429 with a Chinese retry time', async () => {
+    const target = server.accounts.find((a) => a.phone === '13900000004')!;
+    for (let i = 0; i < 10; i++) {
+      const r = await post('/login?_action=accounts.login', { phone: target.phone, password: `wrong-${i}-password` });
+      expect(r.status).toBe(401);
+      expect(await r.text()).toContain('手机号或密码不正确');
+    }
+    const r = await post('/login?_action=accounts.login', { phone: target.phone, password: target.password });
+    expect(r.status).toBe(429);
+    expect(await r.text()).toMatch(/请于 .*\d{2}:\d{2}.*再试/);
+  });
+
+  test('a cross-origin form POST to /login answers 403', async () => {
+    const target = server.accounts.find((a) => a.phone === '13900000006')!;
+    const r = await post('/login?_action=accounts.login', { phone: target.phone, password: target.password }, 'http://evil.example');
+    expect(r.status).toBe(403);
+    expect(r.headers.get('set-cookie')).toBeNull();
+  });
+
+  test('anonymous /me redirects to /login?next=%2Fme', async () => {
+    const r = await fetch(server.url + '/me', { redirect: 'manual' });
+    expect([302, 303]).toContain(r.status);
+    expect(r.headers.get('location')).toMatch(/\/login\?next=%2Fme$/);
+  });
+
+  test('a volunteer opening /console/users gets the Chinese 403 page', async () => {
+    const context = await browser.newContext();
+    await signInContext(context, server.url, server.dbUrl, await userIdByPhoneAt(server.dbUrl, '13900000006'));
+    const page = await context.newPage();
+    const res = await page.goto(server.url + '/console/users');
+    expect(res?.status()).toBe(403);
+    expect(await page.textContent('h1')).toBe('无权访问');
+    await context.close();
+  });
+
+  test('an admin finds a user with masked phone and ID, issues a reset link that works once', async () => {
+    const context = await browser.newContext();
+    await signInContext(context, server.url, server.dbUrl, await userIdByPhoneAt(server.dbUrl, '13900000001'));
+    const page = await context.newPage();
+    await page.goto(server.url + '/console/users?q=' + encodeURIComponent('何思远'));
+    const row = page.locator('tbody tr').first();
+    expect(await row.textContent()).toContain('139****0006');
+    expect(await row.textContent()).toMatch(/\d{4}\*{10}[\dX]{4}/);
+    await row.locator('a').click();
+    await page.waitForURL(/\/console\/users\/\d+$/);
+    await submitButton(page, '生成重置链接');
+    const link = (await page.textContent('#reset-link code'))!.trim();
+    expect(link).toMatch(/\/reset\/[a-z2-7]{32}$/);
+
+    const anon = await browser.newPage();
+    await anon.goto(link);
+    await anon.fill('#password', '新的密码不要太常见');
+    await anon.fill('#confirm', '新的密码不要太常见');
+    await submit(anon);
+    expect(new URL(anon.url()).pathname).toBe('/login');
+    const again = await anon.goto(link);
+    expect(again?.status()).toBe(410);
+    expect(await anon.textContent('main')).toContain('无效、已使用或已过期');
+    await anon.close();
+    await context.close();
+  });
+});
+
+async function submitButton(page: Page, text: string) {
+  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click(`button:has-text("${text}")`)]);
+  await page.waitForLoadState('domcontentloaded');
+}

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@libsql/client';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('security headers on every response', () => {
+  test.each(['/', '/honors', '/healthz', '/no-such-page', '/events'])('%s', async (path) => {
+    const res = await fetch(server.url + path);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const scriptSrc = csp.split(';').find((d) => d.trim().startsWith('script-src')) ?? '';
+    expect(scriptSrc).toBeTruthy();
+    expect(scriptSrc).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+    expect(res.headers.get('permissions-policy')).toContain('camera=()');
+    expect(res.headers.get('strict-transport-security')).toBeNull(); // SITE_URL is http here
+  });
+
+  test('HSTS and Secure cookies when SITE_URL is https', async () => {
+    const s = await startServer({ env: { SITE_URL: 'https://shanxing.example.gov.cn' } });
+    const res = await fetch(s.url + '/');
+    expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+    await s.stop();
+  });
+});
+
+describe('cross-site requests', () => {
+  test.each([
+    ['text/plain', 'a=b'],
+    ['application/json', '{"a":1}'],
+    ['application/x-www-form-urlencoded', 'a=b'],
+  ])('a cross-origin %s POST is refused with 403', async (type, body) => {
+    for (const path of ['/logout', '/_actions/accounts.login', '/honors']) {
+      const res = await fetch(server.url + path, { method: 'POST', headers: { 'content-type': type, origin: 'https://evil.example' }, body, redirect: 'manual' });
+      expect(res.status, `${type} ${path}`).toBe(403);
+    }
+  });
+  test('a JSON POST without any origin proof is refused', async () => {
+    const res = await fetch(server.url + '/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', redirect: 'manual' });
+    expect(res.status).toBe(403);
+  });
+  test('a same-origin form POST passes the origin check', async () => {
+    const res = await fetch(server.url + '/logout', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url }, body: '', redirect: 'manual' });
+    expect(res.status).toBe(303);
+  });
+});
+
+describe('oversized bodies', () => {
+  test('are refused early with 413 in Chinese', async () => {
+    const res = await fetch(server.url + '/logout', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url }, body: 'x='.padEnd(13 * 1024 * 1024, 'a') });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain('提交内容过大');
+  });
+});
+
+describe('backup and restore', () => {
+  test('db:backup under load gives a consistent copy that db:restore brings back', async () => {
+    const db = createClient({ url: server.dbUrl });
+    let stop = false;
+    const writer = (async () => {
+      let i = 0;
+      while (!stop) await db.execute({ sql: 'INSERT INTO audit_log (at, action, detail) VALUES (?, ?, ?)', args: [Date.now(), 'test.backup', String(i++)] });
+    })();
+    const readers = Array.from({ length: 20 }, () => fetch(server.url + '/honors').then((r) => r.text()));
+    const outDir = mkdtempSync(join(tmpdir(), 'shanxing-backup-'));
+    const env = { ...process.env, DATABASE_URL: server.dbUrl, DATA_DIR: server.dataDir };
+    const backup = spawnSync(process.execPath, ['scripts/backup.mjs', `--dir=${outDir}`], { env, encoding: 'utf8' });
+    stop = true;
+    await Promise.all([writer, ...readers]);
+    expect(backup.status, backup.stderr).toBe(0);
+    const [file] = readdirSync(outDir);
+    expect(file).toMatch(/^shanxing-\d{8}T\d{6}Z\.db$/);
+    const copy = createClient({ url: `file:${join(outDir, file)}` });
+    expect(String((await copy.execute('PRAGMA integrity_check')).rows[0][0])).toBe('ok');
+    const honoreesInCopy = Number((await copy.execute("SELECT count(*) AS n FROM honorees WHERE status = 'published'")).rows[0].n);
+    copy.close();
+    db.close();
+
+    // Restore into a fresh data directory and serve it.
+    const restoreDir = mkdtempSync(join(tmpdir(), 'shanxing-restore-'));
+    const target = `file:${join(restoreDir, 'portal.db')}`;
+    const refused = spawnSync(process.execPath, ['scripts/restore.mjs', join(outDir, file)], { env: { ...process.env, DATABASE_URL: target }, encoding: 'utf8' });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('--yes');
+    const restored = spawnSync(process.execPath, ['scripts/restore.mjs', join(outDir, file), '--yes'], { env: { ...process.env, DATABASE_URL: target }, encoding: 'utf8' });
+    expect(restored.status, restored.stderr).toBe(0);
+    const s2 = await startServer({ dataDir: restoreDir, env: { SECRET_KEY: '' } });
+    expect(s2.accounts).toEqual([]); // data came from the backup, not a new seed
+    const html = await (await fetch(s2.url + '/honors')).text();
+    expect(html).toContain(`共 ${honoreesInCopy} 位`);
+    await s2.stop();
+  });
+
+  test('a damaged file is refused and nothing changes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shanxing-bad-'));
+    const bad = join(dir, 'bad.db');
+    spawnSync('sh', ['-c', `head -c 8192 /dev/urandom > ${bad}`]);
+    const r = spawnSync(process.execPath, ['scripts/restore.mjs', bad, '--yes'], { env: { ...process.env, DATABASE_URL: `file:${join(dir, 'target.db')}` }, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('未做任何更改');
+  });
+});

@@ -1,0 +1,84 @@
+// The SMTP client against a tiny fake server, and `npm run user:create` as an operator would run it.
+import { describe, expect, test } from 'vitest';
+import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sendMail } from '../../src/lib/mail.ts';
+import { openDb } from '../../db/client.ts';
+
+describe('sendMail', () => {
+  test('speaks SMTP: AUTH PLAIN, envelope, UTF-8 subject and body', async () => {
+    const seen: string[] = [];
+    let data = '';
+    const server = createServer((sock) => {
+      let inData = false;
+      sock.write('220 fake ESMTP\r\n');
+      let buf = '';
+      sock.on('data', (d) => {
+        buf += d.toString();
+        let i: number;
+        while ((i = buf.indexOf('\r\n')) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (inData) {
+            if (line === '.') { inData = false; sock.write('250 queued\r\n'); } else data += line + '\n';
+            continue;
+          }
+          seen.push(line);
+          if (line.startsWith('EHLO')) sock.write('250-fake\r\n250 AUTH PLAIN\r\n');
+          else if (line.startsWith('AUTH')) sock.write('235 ok\r\n');
+          else if (line === 'DATA') { inData = true; sock.write('354 go\r\n'); }
+          else if (line === 'QUIT') { sock.write('221 bye\r\n'); sock.end(); }
+          else sock.write('250 ok\r\n');
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    await sendMail(`smtp://mailer%40yunxi.gov.cn:s3cret@127.0.0.1:${port}`, { to: 'vol@example.cn', subject: '重置密码', text: '您好，链接：http://x/reset/abc' });
+    server.close();
+    expect(seen).toContain('MAIL FROM:<mailer@yunxi.gov.cn>');
+    expect(seen).toContain('RCPT TO:<vol@example.cn>');
+    expect(seen.find((l) => l.startsWith('AUTH PLAIN'))).toBe(`AUTH PLAIN ${Buffer.from('\0mailer@yunxi.gov.cn\0s3cret').toString('base64')}`);
+    expect(data).toContain(`Subject: =?UTF-8?B?${Buffer.from('重置密码').toString('base64')}?=`);
+    const body = data.split('\n\n')[1].replace(/\n/g, '');
+    expect(Buffer.from(body, 'base64').toString('utf8')).toContain('http://x/reset/abc');
+  });
+});
+
+describe('npm run user:create', () => {
+  const run = (args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, ['scripts/user-create.mjs', ...args], { env: { ...process.env, ...env }, input: '', encoding: 'utf8' });
+
+  test('creates an admin with the password from SHANXING_PASSWORD', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shanxing-cli-'));
+    const env = { DATABASE_URL: `file:${join(dir, 'cli.db')}`, DATA_DIR: dir, SHANXING_PASSWORD: 'first admin password' };
+    const r = run(['--phone', '13811112222', '--name', '周管理', '--role', 'admin'], env);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('已创建账户');
+    const db = await openDb({ url: env.DATABASE_URL });
+    const roles = await db.$client.execute("SELECT role FROM user_roles JOIN users ON users.id = user_id WHERE phone = '13811112222' ORDER BY role");
+    expect(roles.rows.map((x) => x.role)).toEqual(['admin', 'volunteer']);
+    db.$client.close();
+    const again = run(['--phone', '13811112222', '--name', '周管理', '--role', 'admin'], env);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('已有账户');
+  });
+
+  test('without a password and without a terminal it stops with a bilingual line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shanxing-cli-'));
+    const r = run(['--phone', '13811113333', '--name', '王五', '--role', 'admin'], { DATABASE_URL: `file:${join(dir, 'cli.db')}`, DATA_DIR: dir, SHANXING_PASSWORD: '' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('未提供密码：请设置环境变量 SHANXING_PASSWORD，或在终端中运行以输入密码 / No password: set SHANXING_PASSWORD or run in a terminal to be prompted');
+  });
+
+  test('refuses a common password', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shanxing-cli-'));
+    const r = run(['--phone', '13811114444', '--name', '王五', '--role', 'admin'], { DATABASE_URL: `file:${join(dir, 'cli.db')}`, DATA_DIR: dir, SHANXING_PASSWORD: 'password123' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('过于常见');
+  });
+});

@@ -1,0 +1,32 @@
+// Small account helpers: safe ?next= redirects and the client IP behind an optional proxy.
+import { describe, expect, test } from 'vitest';
+import { safeNext } from '../../src/lib/safe-next.ts';
+import { clientIp } from '../../src/lib/client-ip.ts';
+
+describe('safeNext keeps redirects on this site', () => {
+  test.each([
+    ['/me', '/me'],
+    ['/console/users?q=%E7%8E%8B', '/console/users?q=%E7%8E%8B'],
+    ['//evil.example/', '/me'],
+    ['/\\evil.example', '/me'],
+    ['https://evil.example/', '/me'],
+    ['javascript:alert(1)', '/me'],
+    ['/%0d%0aSet-Cookie:x', '/%0d%0aSet-Cookie:x'],
+    ['/a\nb', '/me'],
+    ['', '/me'],
+    [null, '/me'],
+  ])('%s → %s', (raw, expected) => {
+    expect(safeNext(raw as string | null)).toBe(expected);
+  });
+});
+
+describe('clientIp', () => {
+  const req = (xff?: string) => new Request('http://x/', { headers: xff ? { 'x-forwarded-for': xff } : {} });
+  test('uses the socket address and ignores X-Forwarded-For by default', () => {
+    expect(clientIp({ request: req('1.2.3.4'), clientAddress: '10.0.0.9' }, false)).toBe('10.0.0.9');
+  });
+  test('with TRUST_PROXY takes the hop our proxy appended (the last one)', () => {
+    expect(clientIp({ request: req('6.6.6.6, 1.2.3.4'), clientAddress: '127.0.0.1' }, true)).toBe('1.2.3.4');
+    expect(clientIp({ request: req(), clientAddress: '127.0.0.1' }, true)).toBe('127.0.0.1');
+  });
+});

@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import http from 'node:http';
+import { createRequestGuard } from '../../scripts/request-guard.mjs';
+
+let server: http.Server | undefined;
+afterEach(() => server?.close());
+
+async function serve(guard: ReturnType<typeof createRequestGuard>) {
+  server = http.createServer((req, res) => {
+    if (guard(req, res)) return;
+    req.resume();
+    req.on('end', () => res.end('ok'));
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server!.address() as { port: number }).port}`;
+}
+
+describe('request guard', () => {
+  test('answers 503 with Retry-After while the event loop lags, then recovers', async () => {
+    const guard = createRequestGuard({ lagThresholdMs: 100, sampleMs: 50, holdMs: 300 });
+    const url = await serve(guard);
+    expect((await fetch(url)).status).toBe(200);
+    const until = Date.now() + 400;
+    while (Date.now() < until) { /* block the loop like a slow synchronous query would */ }
+    await new Promise((r) => setTimeout(r, 60));
+    const busy = await fetch(url);
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('5');
+    expect(await busy.text()).toContain('系统繁忙');
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await fetch(url)).status).toBe(200);
+    guard.stop();
+  });
+
+  test('refuses a declared oversized body with 413 before reading it', async () => {
+    const guard = createRequestGuard({ maxBodyBytes: 1024 });
+    const url = await serve(guard);
+    const res = await fetch(url, { method: 'POST', body: 'x'.repeat(4096), headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain('提交内容过大');
+    const ok = await fetch(url, { method: 'POST', body: 'x'.repeat(100) });
+    expect(ok.status).toBe(200);
+    guard.stop();
+  });
+});
