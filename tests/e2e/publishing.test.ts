@@ -6,6 +6,7 @@ import { startServer, type RunningServer } from '../helpers/server.ts';
 import { sessionCookieFor, signInContext, userIdByPhoneAt } from '../helpers/session.ts';
 import { openDb } from '../../db/client.ts';
 import { XSS_PAYLOADS } from '../fixtures/publishing-xss-payloads.ts';
+import { XSS_PAYLOADS as SHARED_XSS_PAYLOADS } from '../fixtures/xss-payloads.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -110,8 +111,15 @@ describe('publishing in the browser', () => {
     await page.goto(server.url + '/console/articles/new');
     await page.fill('#title', '寻找失主启事');
     await page.fill('#body', '请失主联系张先生，电话13812341234。');
+    // Attachments are checked by content: a text file named .pdf is refused, a real PDF is kept.
+    await page.setInputFiles('#newAttachments', { name: '通知.pdf', mimeType: 'application/pdf', buffer: Buffer.from('not a pdf') });
+    const [bad] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('button[value="save"]')]);
+    expect(bad.status()).toBe(400);
+    expect(await page.textContent('[role="alert"]')).toContain('不是 PDF、DOCX 或 XLSX');
+    await page.setInputFiles('#newAttachments', { name: '失物清单.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
     await page.click('button[value="save"]');
     await page.waitForURL(/\/edit\?saved=1/);
+    expect(await page.textContent('a[href^="/media/"]')).toBe('失物清单.pdf');
     const [resp] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('button[value="submit"]')]);
     expect(resp.status()).toBe(400);
     expect(await page.textContent('#pii-h')).toContain('1 处');
@@ -119,6 +127,7 @@ describe('publishing in the browser', () => {
     await page.click('button:has-text("遮挡")');
     await page.waitForURL(/saved=masked/);
     expect(await page.inputValue('#body')).toBe('请失主联系张先生，电话138****1234。');
+    expect(await page.textContent('a[href^="/media/"]')).toBe('失物清单.pdf');
     await page.click('button[value="submit"]');
     await page.waitForURL(/done=submitted/);
     await ctx.close();
@@ -128,12 +137,14 @@ describe('publishing in the browser', () => {
     const db = await openDb({ url: server.dbUrl });
     await db.$client.execute({
       sql: `INSERT INTO articles (slug, channel, title, summary, body, status, published_at, created_at) VALUES ('xss-check', 'news', ?, ?, ?, 'published', ?, ?)`,
-      args: ['<script>alert(1)</script>标题', '"><img src=x onerror=alert(1)>', XSS_PAYLOADS.join('\n\n'), Date.now(), Date.now()],
+      args: ['<script>alert(1)</script>标题', '"><img src=x onerror=alert(1)>', [...XSS_PAYLOADS, ...SHARED_XSS_PAYLOADS].join('\n\n'), Date.now(), Date.now()],
     });
     db.$client.close();
     const page = await browser.newPage();
     let dialogs = 0;
     page.on('dialog', async (d) => { dialogs++; await d.dismiss(); });
+    // The shared corpus calls window.__xss(n) when a payload runs.
+    await page.addInitScript(() => { (window as unknown as { __xss: () => void; __hits: number }).__hits = 0; (window as unknown as { __xss: () => void }).__xss = () => { (window as unknown as { __hits: number }).__hits++; }; });
     await page.goto(server.url + '/articles/xss-check');
     await page.waitForLoadState('load');
     const found = await page.evaluate(() => {
@@ -150,6 +161,7 @@ describe('publishing in the browser', () => {
     });
     expect(found).toEqual([]);
     expect(dialogs).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __hits: number }).__hits)).toBe(0);
     expect(await page.textContent('h1')).toBe('<script>alert(1)</script>标题');
     await page.close();
   });

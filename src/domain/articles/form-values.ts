@@ -20,7 +20,8 @@ export function formValues(fd: FormData | null, saved: ArticleContent, savedPubl
     content: {
       title: s('title'), channel: s('channel') || 'news', topic: s('topic') || null, honoreeId: n('honoreeId'), summary: s('summary'), body: s('body').replace(/\r\n/g, '\n'),
       tags: parseTags(s('tags')), author: s('author'), source: s('source'), coverMediaId: n('coverMediaId'),
-      attachments: fd.getAll('attachmentIds').map(Number).filter((x) => x > 0 && !removed.includes(x)),
+      // Saved ids too: a save that stored new uploads and then refused submission must not lose them.
+      attachments: [...new Set([...fd.getAll('attachmentIds').map(Number), ...saved.attachments])].filter((x) => x > 0 && !removed.includes(x)),
     },
     publishAt: s('publishAt'),
   };
