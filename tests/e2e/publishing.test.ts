@@ -133,6 +133,29 @@ describe('publishing in the browser', () => {
     await ctx.close();
   });
 
+  test('editing a live article creates a revision with a diff; the live page keeps the old text', async () => {
+    const { ctx, page } = await as('13900000002');
+    await page.goto(server.url + '/articles');
+    const href = (await page.locator('main .list a').first().getAttribute('href'))!;
+    const liveTitle = (await page.locator('main .list a').first().textContent())!.trim();
+    const db = await openDb({ url: server.dbUrl });
+    const rs = await db.$client.execute({ sql: 'SELECT id FROM articles WHERE slug = ?', args: [href.split('/').pop()!] });
+    db.$client.close();
+    const id = Number(rs.rows[0].id);
+    await page.goto(`${server.url}/console/articles/${id}/edit`);
+    expect(await page.textContent('main')).toContain('修改稿');
+    await page.fill('#title', liveTitle + '（更正）');
+    await page.click('button[value="save"]');
+    await page.waitForURL(/saved=1/);
+    await page.goto(`${server.url}/console/articles/${id}`);
+    const revLink = page.locator('a:has-text("查看差异")').first();
+    await revLink.click();
+    expect(await page.locator('.diff .add').allTextContents()).toEqual([`标题：${liveTitle}（更正）`]);
+    expect(await page.locator('.diff .del').allTextContents()).toEqual([`标题：${liveTitle}`]);
+    expect((await (await fetch(server.url + href)).text())).toContain(`<h1>${liveTitle}</h1>`);
+    await ctx.close();
+  });
+
   test('Markdown XSS payloads on a published article page run nothing', async () => {
     const db = await openDb({ url: server.dbUrl });
     await db.$client.execute({
