@@ -5,6 +5,7 @@ import { appDb } from '../lib/db.ts';
 import { can } from '../domain/accounts/policy.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { fromShanghai } from '../lib/time.ts';
+import { clientIp } from '../lib/client-ip.ts';
 import {
   LectureError, LectureOrderSchema, acceptLectureOrder, createLectureOrder, declineLectureOrder, rateLecture, recordLectureDelivery, scheduleLecture,
 } from '../domain/legal/lectures.ts';
@@ -43,7 +44,7 @@ export const legal = {
     }),
     handler: async (input, ctx) => {
       const db = await appDb();
-      const rl = await hitRateLimit(db, `lecture-order:${ctx.clientAddress}`, 10, 3600_000);
+      const rl = await hitRateLimit(db, `lecture-order:${clientIp(ctx)}`, 10, 3600_000);
       if (!rl.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '提交过于频繁，请一小时后再试' });
       try {
         const r = await createLectureOrder(db, input);
