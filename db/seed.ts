@@ -13,6 +13,8 @@ import { fromShanghai, shanghaiDay } from '../src/lib/time.ts';
 import { makeIdNumber } from '../src/lib/id-number.ts';
 import { randomToken } from '../src/lib/ids.ts';
 import { recomputeTotals } from '../src/domain/hours/totals.ts';
+import { seedHonors } from './seed-honors.ts';
+import { seedHours } from './seed-hours.ts';
 import { seedPublishing } from './seed-publishing.ts';
 
 export const contentDir = fileURLToPath(new URL('../content', import.meta.url));
@@ -196,6 +198,9 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
     await db.insert(hourRecords).values(rows);
   }
   await recomputeTotals(db);
+  await seedHonors(db, secretKey, now);
+  await seedHours(db, now);
+  await (await import('./seed-events.ts')).seedEventsDemo(db, now);
   await seedPublishing(db, now);
   return accounts;
 }

@@ -9,7 +9,7 @@ const CHINESE_HTML = (title, text) =>
  * sampling window above which new requests get 503; `maxBodyBytes`: larger
  * declared or streamed bodies get 413.
  */
-export function createRequestGuard({ lagThresholdMs = 1000, maxBodyBytes = 12 * 1024 * 1024, sampleMs = 100, holdMs = 1000 } = {}) {
+export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 1024 * 1024, sampleMs = 100, holdMs = 1000 } = {}) {
   // Lag = how late our own timer fires. Timers run before I/O callbacks in a
   // loop turn, so requests that queued up behind a stall see the verdict.
   let lastTick = performance.now();

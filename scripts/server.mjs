@@ -1,23 +1,44 @@
-// The HTTP server in front of Astro's handler (built into dist/server/entry.mjs).
-// Issue 8 adds the anonymous-page cache here; issue 9 the overload guard.
+// The HTTP server in front of Astro's handler (built into dist/server/entry.mjs):
+// anonymous GETs of public pages come from the page cache (scripts/page-cache.mjs,
+// docs/decisions/060-page-cache.md); issue 9 adds the overload guard.
 import http from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createPageCache } from './page-cache.mjs';
 import { createRequestGuard } from './request-guard.mjs';
 
 /** Creates (but does not start) the portal's HTTP server. */
-export async function createServer({ root }) {
+export async function createServer({ root, config }) {
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const entry = await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href);
   const handler = entry.handler;
+  const { getDb } = await import('../db/client.ts');
+  const readVersion = async () => {
+    const db = await getDb({ url: config.databaseUrl, authToken: config.databaseAuthToken, syncUrl: config.databaseSyncUrl });
+    const rs = await db.$client.execute(`SELECT version FROM cache_versions WHERE scope = 'public'`);
+    return Number(rs.rows[0]?.version ?? 0);
+  };
+  const listener = createPageCache(handler, {
+    readVersion,
+    enabled: process.env.PAGE_CACHE !== 'off',
+    // Only the benchmark may ask for an uncached render (never exposed otherwise).
+    bypassHeader: process.env.BENCH_CACHE_BYPASS === '1' ? 'x-bench-no-cache' : null,
+  });
   const guard = createRequestGuard({
-    lagThresholdMs: Number(process.env.OVERLOAD_LAG_MS || 1000),
+    lagThresholdMs: Number(process.env.OVERLOAD_LAG_MS || 3000),
     maxBodyBytes: Number(process.env.MAX_BODY_BYTES || 12 * 1024 * 1024),
   });
   const server = http.createServer((req, res) => {
     if (guard(req, res)) return;
-    handler(req, res);
+    Promise.resolve(listener(req, res)).catch((err) => {
+      console.error('request failed', req.url, err);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('服务器内部错误 / Internal server error');
+      } else res.destroy();
+    });
   });
+  server.pageCache = listener;
   server.on('close', () => guard.stop());
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;

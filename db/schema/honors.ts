@@ -15,6 +15,9 @@ export const honorBatches = sqliteTable('honor_batches', {
   publishedAt: integer('published_at'),
   createdBy: integer('created_by'),
   createdAt: createdAt(),
+  updatedAt: integer('updated_at'),
+  /** Random token of the last transition; follow-up statements in the same batch check it. */
+  rev: text('rev'),
 });
 
 export const honorees = sqliteTable(
@@ -59,6 +62,11 @@ export const honorees = sqliteTable(
     publishedAt: integer('published_at'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at'),
+    createdBy: integer('created_by'),
+    withdrawnAt: integer('withdrawn_at'),
+    withdrawnBy: integer('withdrawn_by'),
+    /** Random token of the last transition; follow-up statements in the same batch check it. */
+    rev: text('rev'),
   },
   (t) => [
     index('honorees_batch').on(t.batchId, t.status),
@@ -88,6 +96,8 @@ export const nominations = sqliteTable(
     honoreeId: integer('honoree_id'),
     ipHash: text('ip_hash'),
     createdAt: createdAt(),
+    handledBy: integer('handled_by'),
+    handledAt: integer('handled_at'),
   },
   (t) => [index('nominations_status').on(t.status, t.createdAt)],
 );

@@ -71,6 +71,10 @@ export const certificates = sqliteTable(
     issuedBy: integer('issued_by'),
     revokedAt: integer('revoked_at'),
     revokeReason: text('revoke_reason'),
+    /** The volunteer's note on the request (purpose), printed as 备注. */
+    note: text('note'),
+    /** Why a request was declined. */
+    declineReason: text('decline_reason'),
     createdAt: createdAt(),
   },
   (t) => [index('certs_user').on(t.userId), index('certs_team').on(t.teamId, t.status)],

@@ -1,2 +1,163 @@
-// Actions for events.
-export const events = {};
+// Actions for events: sign-up/cancel, check-in/out, leaders' event management, calendar, inbox.
+import { defineAction, ActionError, type ActionAPIContext } from 'astro:actions';
+import { z } from 'astro/zod';
+import { appDb } from '../lib/db.ts';
+import { can, isTeamLeader } from '../domain/accounts/policy.ts';
+import type { SessionUser } from '../domain/accounts/sessions.ts';
+import { cancelSignup, signUp, SignupError } from '../domain/events/signups.ts';
+import { checkIn, checkOut, CheckinError } from '../domain/events/checkin.ts';
+import { createEvent, endAfterStart, EventError, EventFields, markAttendance, removeSignup, setEventStatus, updateEvent } from '../domain/events/manage.ts';
+import { regenerateCalendarToken, revokeCalendarToken } from '../domain/events/mine.ts';
+import { markAllRead, markRead } from '../domain/notices/index.ts';
+import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
+
+const id = (label: string) => z.number({ error: `缺少${label}` }).int().positive();
+
+/** The signed-in volunteer, or an UNAUTHORIZED error. */
+function volunteer(ctx: ActionAPIContext): SessionUser {
+  const u = ctx.locals.user;
+  if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+  if (!can(u, 'volunteer.act')) throw new ActionError({ code: 'FORBIDDEN', message: '只有注册志愿者可以执行此操作' });
+  return u;
+}
+
+/** The signed-in leader of the team, or an error. */
+async function leader(ctx: ActionAPIContext, teamId: number): Promise<SessionUser> {
+  const u = ctx.locals.user;
+  if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+  if (!(await isTeamLeader(await appDb(), u, teamId))) throw new ActionError({ code: 'FORBIDDEN', message: '只有该队伍的负责人可以执行此操作' });
+  return u;
+}
+
+/** Maps domain errors to Chinese ActionErrors (never a 500 for user input). */
+function mapError(err: unknown): never {
+  if (err instanceof ActionError) throw err;
+  if (err instanceof SignupError) {
+    const code = err.code === 'not_found' ? 'NOT_FOUND' : err.code === 'full' || err.code === 'overlap' ? 'CONFLICT' : err.code === 'not_eligible' || err.code === 'removed' ? 'FORBIDDEN' : 'BAD_REQUEST';
+    throw new ActionError({ code, message: err.message });
+  }
+  if (err instanceof CheckinError || err instanceof EventError) throw new ActionError({ code: 'BAD_REQUEST', message: err.message });
+  throw err;
+}
+
+export const events = {
+  signUp: defineAction({
+    accept: 'form',
+    input: z.object({ eventId: id('活动') }),
+    handler: async ({ eventId }, ctx) => {
+      const u = volunteer(ctx);
+      try {
+        const r = await signUp(await appDb(), { eventId, userId: u.id });
+        return { redirect: `/events/${eventId}?done=${r.status}` };
+      } catch (e) { mapError(e); }
+    },
+  }),
+  cancel: defineAction({
+    accept: 'form',
+    input: z.object({ eventId: id('活动') }),
+    handler: async ({ eventId }, ctx) => {
+      const u = volunteer(ctx);
+      try {
+        const r = await cancelSignup(await appDb(), { eventId, userId: u.id });
+        return { redirect: `/events/${eventId}?done=${r.lateCancel ? 'late-cancel' : 'cancel'}` };
+      } catch (e) { mapError(e); }
+    },
+  }),
+  checkIn: defineAction({
+    accept: 'form',
+    input: z.object({ eventId: id('活动'), code: z.string({ error: '请输入 6 位签到码' }).trim().regex(/^\d{6}$/, '请输入 6 位数字签到码'), op: z.enum(['in', 'out']).default('in') }),
+    handler: async ({ eventId, code, op }, ctx) => {
+      const u = volunteer(ctx);
+      const db = await appDb();
+      if (!(await hitRateLimit(db, `checkin:${u.id}`, 20, 10 * 60_000)).allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '尝试次数过多，请稍后再试' });
+      try {
+        if (op === 'in') { await checkIn(db, { eventId, userId: u.id, code }); return { op }; }
+        const minutes = await checkOut(db, { eventId, userId: u.id, code });
+        return { op, minutes };
+      } catch (e) { mapError(e); }
+    },
+  }),
+  create: defineAction({
+    accept: 'form',
+    input: z.object({ teamId: id('队伍'), ...EventFields.shape }).superRefine(endAfterStart),
+    handler: async (input, ctx) => {
+      const u = await leader(ctx, input.teamId);
+      const db = await appDb();
+      const { teamId, ...rest } = input;
+      try {
+        const eventId = await createEvent(db, u.id, teamId, rest);
+        const slug = (await db.$client.execute({ sql: 'SELECT slug FROM teams WHERE id = ?', args: [teamId] })).rows[0]?.slug;
+        return { redirect: `/me/teams/${slug}/events/${eventId}?created=1` };
+      } catch (e) { mapError(e); }
+    },
+  }),
+  update: defineAction({
+    accept: 'form',
+    input: z.object({ teamId: id('队伍'), eventId: id('活动'), ...EventFields.shape }).superRefine(endAfterStart),
+    handler: async (input, ctx) => {
+      const u = await leader(ctx, input.teamId);
+      const { teamId, eventId, ...rest } = input;
+      try {
+        const r = await updateEvent(await appDb(), u.id, teamId, eventId, rest);
+        return { saved: true, notified: r.notified };
+      } catch (e) { mapError(e); }
+    },
+  }),
+  setStatus: defineAction({
+    accept: 'form',
+    input: z.object({ teamId: id('队伍'), eventId: id('活动'), to: z.enum(['published', 'cancelled', 'completed'], { error: '操作不正确' }) }),
+    handler: async ({ teamId, eventId, to }, ctx) => {
+      const u = await leader(ctx, teamId);
+      try {
+        await setEventStatus(await appDb(), u.id, teamId, eventId, to);
+        return { status: to };
+      } catch (e) { mapError(e); }
+    },
+  }),
+  removeSignup: defineAction({
+    accept: 'form',
+    input: z.object({ teamId: id('队伍'), eventId: id('活动'), signupId: id('报名'), reason: z.string({ error: '请填写移出原因' }).trim().min(2, '请填写移出原因').max(200, '原因不超过 200 字') }),
+    handler: async ({ teamId, eventId, signupId, reason }, ctx) => {
+      const u = await leader(ctx, teamId);
+      try {
+        await removeSignup(await appDb(), u.id, teamId, eventId, signupId, reason);
+        return { removed: true };
+      } catch (e) { mapError(e); }
+    },
+  }),
+  mark: defineAction({
+    accept: 'form',
+    input: z.object({ teamId: id('队伍'), eventId: id('活动'), signupId: id('报名'), mark: z.enum(['attended', 'no_show'], { error: '操作不正确' }) }),
+    handler: async ({ teamId, eventId, signupId, mark }, ctx) => {
+      const u = await leader(ctx, teamId);
+      try {
+        await markAttendance(await appDb(), u.id, teamId, eventId, signupId, mark);
+        return { marked: mark };
+      } catch (e) { mapError(e); }
+    },
+  }),
+  calendar: defineAction({
+    accept: 'form',
+    input: z.object({ op: z.enum(['regenerate', 'revoke'], { error: '操作不正确' }) }),
+    handler: async ({ op }, ctx) => {
+      const u = ctx.locals.user;
+      if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+      const db = await appDb();
+      if (op === 'revoke') await revokeCalendarToken(db, u.id);
+      else await regenerateCalendarToken(db, u.id);
+      return { redirect: '/me/events#calendar' };
+    },
+  }),
+  readNotice: defineAction({
+    accept: 'form',
+    input: z.object({ noticeId: z.number().int().positive().optional() }),
+    handler: async ({ noticeId }, ctx) => {
+      const u = ctx.locals.user;
+      if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+      const db = await appDb();
+      if (noticeId) await markRead(db, u.id, noticeId);
+      else await markAllRead(db, u.id);
+      return { redirect: '/me/inbox' };
+    },
+  }),
+};

@@ -1,2 +1,223 @@
-// Actions for honors.
-export const honors = {};
+// Actions for the 好人榜: public (nominate, like, objection) and console (batches, entries, queue, 终审).
+// Thin: validate, ask the policy, call the domain, map HonorError to ActionError.
+import { ActionError, defineAction } from 'astro:actions';
+import { z } from 'astro/zod';
+import { appDb } from '../lib/db.ts';
+import { config } from '../lib/config.ts';
+import { randomToken } from '../lib/ids.ts';
+import { can } from '../domain/accounts/policy.ts';
+import { BatchSchema, HonoreeSchema, NominationSchema, ObjectionSchema, PublicitySchema } from '../domain/honors/schemas.ts';
+import { HonorError } from '../domain/honors/rules.ts';
+import {
+  approveBatch, createBatch, createHonoree, returnBatch, startPublicity, submitForReview, updateBatch, updateHonoree, withdrawHonoree,
+} from '../domain/honors/admin.ts';
+import { declineNomination, mergeNomination, nominationToCandidate, submitNomination, verifyNomination } from '../domain/honors/nominations.ts';
+import { fileObjection, likeCandidate, likeKeys, resolveObjection } from '../domain/honors/publicity.ts';
+
+type Ctx = { locals: App.Locals; clientAddress: string; cookies: import('astro').AstroCookies };
+
+/** Name of the random, httpOnly cookie that tells one visitor's likes apart. */
+export const VISITOR_COOKIE = 'sx_visitor';
+
+const CODES = { not_found: 'NOT_FOUND', conflict: 'CONFLICT', invalid: 'BAD_REQUEST', forbidden: 'FORBIDDEN', rate_limited: 'TOO_MANY_REQUESTS' } as const;
+
+/** An error shown next to one field: serialised like Astro's own input errors (see docs/decisions/041). */
+function fieldError(field: string, message: string): ActionError {
+  return Object.assign(new ActionError({ code: 'BAD_REQUEST', message }), {
+    type: 'AstroActionInputError',
+    issues: [{ code: 'custom', path: [field], message }],
+    fields: { [field]: [message] },
+  });
+}
+
+/** Runs a domain call, turning HonorError into the matching ActionError. */
+async function run<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof HonorError) {
+      if (e.field) throw fieldError(e.field, e.message);
+      throw new ActionError({ code: CODES[e.code], message: e.message });
+    }
+    throw e;
+  }
+}
+
+function requireAbilityIn(ctx: Ctx, ...abilities: string[]) {
+  const user = ctx.locals.user;
+  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+  if (!abilities.some((a) => can(user, a))) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限执行此操作' });
+  return { id: user.id, ip: clientIp(ctx) };
+}
+
+function clientIp(ctx: Ctx): string {
+  try {
+    return ctx.clientAddress || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const id = (label = '编号') => z.number({ error: `缺少${label}` }).int().positive(`缺少${label}`);
+const reason = (label: string, min = 2) => z.string({ error: `请填写${label}` }).trim().min(min, `请填写${label}（至少 ${min} 字）`).max(500, `${label}不能超过 500 字`);
+
+export const honors = {
+  // ---------- public ----------
+  nominate: defineAction({
+    accept: 'form',
+    input: NominationSchema,
+    handler: async (input, ctx) => {
+      const db = await appDb();
+      const r = await run(() => submitNomination(db, config().secretKey, input, clientIp(ctx)));
+      return { redirect: `/honors/nominate?no=${encodeURIComponent(r.trackingNo)}` };
+    },
+  }),
+
+  like: defineAction({
+    accept: 'form',
+    input: z.object({ honoreeId: id('候选人') }),
+    handler: async (input, ctx) => {
+      const db = await appDb();
+      let token = ctx.cookies.get(VISITOR_COOKIE)?.value;
+      if (!token || !/^[a-z2-7]{16,64}$/.test(token)) {
+        token = randomToken(16);
+        ctx.cookies.set(VISITOR_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: config().siteUrl.startsWith('https:'), maxAge: 365 * 86400 });
+      }
+      const r = await run(() => likeCandidate(db, { honoreeId: input.honoreeId, ...likeKeys(config().secretKey, token, clientIp(ctx)) }));
+      return { redirect: `/honors/candidates?${r.liked ? 'liked' : 'again'}=${input.honoreeId}#c-${input.honoreeId}` };
+    },
+  }),
+
+  objection: defineAction({
+    accept: 'form',
+    input: ObjectionSchema,
+    handler: async (input, ctx) => {
+      if (input.website && input.website.trim() !== '') return { redirect: '/honors/candidates?objected=1' };
+      const db = await appDb();
+      await run(() => fileObjection(db, config().secretKey, input, clientIp(ctx)));
+      return { redirect: '/honors/candidates?objected=1' };
+    },
+  }),
+
+  // ---------- console: batches ----------
+  saveBatch: defineAction({
+    accept: 'form',
+    input: BatchSchema,
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.edit');
+      const db = await appDb();
+      if (input.id) {
+        await run(() => updateBatch(db, actor, { ...input, id: input.id! }));
+        return { redirect: `/console/honors/batches/${input.id}?ok=saved` };
+      }
+      const newId = await run(() => createBatch(db, actor, input));
+      return { redirect: `/console/honors/batches/${newId}?ok=created` };
+    },
+  }),
+
+  startPublicity: defineAction({
+    accept: 'form',
+    input: PublicitySchema,
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.edit');
+      const db = await appDb();
+      await run(() => startPublicity(db, actor, input));
+      return { redirect: `/console/honors/batches/${input.id}?ok=publicity` };
+    },
+  }),
+
+  submitForReview: defineAction({
+    accept: 'form',
+    input: z.object({ id: id('批次'), opinion: z.string().trim().max(500, '意见不能超过 500 字').optional() }),
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.edit', 'honors.review');
+      const db = await appDb();
+      await run(() => submitForReview(db, actor, input));
+      return { redirect: `/console/honors/batches/${input.id}?ok=submitted` };
+    },
+  }),
+
+  review: defineAction({
+    accept: 'form',
+    input: z.object({ id: id('批次'), decision: z.enum(['approve', 'return'], { error: '请选择审核结论' }), opinion: reason('审核意见') }),
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.review');
+      const db = await appDb();
+      if (input.decision === 'approve') await run(() => approveBatch(db, actor, input));
+      else await run(() => returnBatch(db, actor, input));
+      return { redirect: `/console/honors/batches/${input.id}?ok=${input.decision === 'approve' ? 'published' : 'returned'}` };
+    },
+  }),
+
+  // ---------- console: entries ----------
+  saveHonoree: defineAction({
+    accept: 'form',
+    input: HonoreeSchema,
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.edit');
+      const db = await appDb();
+      if (input.id) {
+        await run(() => updateHonoree(db, actor, { ...input, id: input.id! }));
+        return { redirect: `/console/honors/${input.id}?ok=saved` };
+      }
+      const r = await run(() => createHonoree(db, actor, input));
+      return { redirect: `/console/honors/${r.id}?ok=created` };
+    },
+  }),
+
+  withdraw: defineAction({
+    accept: 'form',
+    input: z.object({ id: id('条目'), reason: reason('撤榜原因') }),
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.edit');
+      const db = await appDb();
+      await run(() => withdrawHonoree(db, actor, input));
+      return { redirect: `/console/honors/${input.id}?ok=withdrawn` };
+    },
+  }),
+
+  resolveObjection: defineAction({
+    accept: 'form',
+    input: z.object({ id: id('异议'), batchId: id('批次'), outcome: z.enum(['upheld', 'dismissed'], { error: '请选择处理结果' }), resolution: reason('核查结论') }),
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.edit', 'honors.review');
+      const db = await appDb();
+      await run(() => resolveObjection(db, actor, input));
+      return { redirect: `/console/honors/batches/${input.batchId}?ok=objection#objections` };
+    },
+  }),
+
+  // ---------- console: nomination queue ----------
+  handleNomination: defineAction({
+    accept: 'form',
+    input: z.object({
+      id: id('线索'),
+      op: z.enum(['verify', 'merge', 'candidate', 'decline'], { error: '请选择操作' }),
+      intoId: z.number({ error: '请填写要合并到的线索编号' }).int().positive('请填写要合并到的线索编号').optional(),
+      batchId: z.number({ error: '请选择批次' }).int().positive('请选择批次').optional(),
+      reason: z.string().trim().max(500, '原因不能超过 500 字').optional(),
+    }),
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'nominations.handle');
+      const db = await appDb();
+      switch (input.op) {
+        case 'verify':
+          await run(() => verifyNomination(db, actor, input.id));
+          return { redirect: `/console/nominations/${input.id}?ok=verified` };
+        case 'merge':
+          if (!input.intoId) throw fieldError('intoId', '请填写要合并到的线索编号');
+          await run(() => mergeNomination(db, actor, input.id, input.intoId!));
+          return { redirect: `/console/nominations/${input.id}?ok=merged` };
+        case 'candidate': {
+          if (!input.batchId) throw fieldError('batchId', '请选择批次');
+          const honoreeId = await run(() => nominationToCandidate(db, actor, input.id, input.batchId!));
+          return { redirect: `/console/honors/${honoreeId}?ok=fromNomination` };
+        }
+        case 'decline':
+          if (!input.reason || [...input.reason].length < 2) throw fieldError('reason', '请填写未采纳的原因');
+          await run(() => declineNomination(db, actor, input.id, input.reason!));
+          return { redirect: `/console/nominations/${input.id}?ok=declined` };
+      }
+    },
+  }),
+};

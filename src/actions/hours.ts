@@ -1,2 +1,205 @@
-// Actions for hours.
-export const hours = {};
+// Actions for service hours, corrections and certificates (issue 5). Thin: validate,
+// check the caller, call the domain, map HoursError to ActionError (docs/decisions/004).
+import { defineAction, ActionError } from 'astro:actions';
+import { z } from 'astro/zod';
+import { appDb } from '../lib/db.ts';
+import { can } from '../domain/accounts/policy.ts';
+import type { SessionUser } from '../domain/accounts/sessions.ts';
+import { HoursError } from '../domain/hours/errors.ts';
+import { claimHours, confirmRecords, declineRecord, leaderEntry, recordsFromAttendance } from '../domain/hours/records.ts';
+import { acceptCorrection, declineCorrection, requestCorrection } from '../domain/hours/corrections.ts';
+import { declineCertificate, issueCertificate, requestCertificate, revokeCertificate } from '../domain/hours/certificates.ts';
+import { fromShanghai } from '../lib/time.ts';
+
+function signedIn(user: SessionUser | null): SessionUser {
+  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+  if (user.status !== 'active') throw new ActionError({ code: 'FORBIDDEN', message: '账号不可用' });
+  return user;
+}
+
+async function run<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof HoursError) throw new ActionError({ code: e.code, message: e.message });
+    throw e;
+  }
+}
+
+const id = (label: string) => z.number({ error: `请选择${label}` }).int().positive(`请选择${label}`);
+const day = (label: string) => z.string({ error: `请填写${label}` }).regex(/^\d{4}-\d{2}-\d{2}$/, `${label}格式应为 年-月-日`);
+const time = (label: string) => z.string({ error: `请填写${label}` }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, `${label}格式应为 时:分`);
+const reason = (label: string) => z.string({ error: `请填写${label}` }).trim().min(2, `${label}至少 2 个字`).max(300, `${label}不超过 300 字`);
+const back = z.string().regex(/^\/(console|me)\/[a-z0-9/_-]*$/).optional();
+
+export const hours = {
+  /** A volunteer claims hours for team work without an event. */
+  claim: defineAction({
+    accept: 'form',
+    input: z.object({
+      teamId: id('队伍'),
+      day: day('服务日期'),
+      start: time('开始时间'),
+      end: time('结束时间'),
+      content: z.string({ error: '请填写服务内容' }).trim().min(2, '服务内容至少 2 个字').max(500, '服务内容不超过 500 字'),
+    }),
+    handler: async (input, ctx) => {
+      const user = signedIn(ctx.locals.user);
+      const db = await appDb();
+      await run(() => claimHours(db, user.id, input));
+      return { redirect: '/me/hours?claimed=1' };
+    },
+  }),
+
+  /** A leader enters hours for ticked volunteers (event window or a date and time). */
+  leaderEntry: defineAction({
+    accept: 'form',
+    input: z.object({
+      teamId: id('队伍'),
+      eventId: z.number().int().positive().optional(),
+      day: day('服务日期').optional(),
+      start: time('开始时间').optional(),
+      end: time('结束时间').optional(),
+      content: z.string().trim().max(500, '服务内容不超过 500 字').optional(),
+      userIds: z.array(z.number().int().positive()).min(1, '请至少勾选一名志愿者'),
+    }),
+    handler: async (input, ctx) => {
+      const user = signedIn(ctx.locals.user);
+      const db = await appDb();
+      let startsAt: number | undefined;
+      let endsAt: number | undefined;
+      if (input.day && input.start && input.end) {
+        startsAt = fromShanghai(input.day, input.start);
+        endsAt = fromShanghai(input.day, input.end);
+      } else if (input.eventId) {
+        const rs = await db.$client.execute({ sql: 'SELECT starts_at, ends_at FROM events WHERE id = ?', args: [input.eventId] });
+        if (!rs.rows.length) throw new ActionError({ code: 'NOT_FOUND', message: '活动不存在' });
+        startsAt = Number(rs.rows[0].starts_at);
+        endsAt = Number(rs.rows[0].ends_at);
+      } else {
+        throw new ActionError({ code: 'BAD_REQUEST', message: '请选择活动，或填写服务日期、开始时间和结束时间' });
+      }
+      const results = await run(() => leaderEntry(db, user.id, { teamId: input.teamId, eventId: input.eventId ?? null, startsAt: startsAt!, endsAt: endsAt!, content: input.content ?? '', userIds: input.userIds }));
+      return { kind: 'entry' as const, results };
+    },
+  }),
+
+  /** A leader turns an event's attendance into pending records. */
+  fromAttendance: defineAction({
+    accept: 'form',
+    input: z.object({ eventId: id('活动') }),
+    handler: async (input, ctx) => {
+      const user = signedIn(ctx.locals.user);
+      const db = await appDb();
+      const results = await run(() => recordsFromAttendance(db, user.id, input.eventId));
+      return { kind: 'attendance' as const, results };
+    },
+  }),
+
+  /** A leader confirms ticked pending records. */
+  confirm: defineAction({
+    accept: 'form',
+    input: z.object({ ids: z.array(z.number().int().positive()).min(1, '请至少勾选一条记录') }),
+    handler: async (input, ctx) => {
+      const user = signedIn(ctx.locals.user);
+      const db = await appDb();
+      return run(() => confirmRecords(db, user.id, input.ids));
+    },
+  }),
+
+  /** A leader declines one pending record with a reason. */
+  decline: defineAction({
+    accept: 'form',
+    input: z.object({ id: id('记录'), reason: reason('不予确认的理由') }),
+    handler: async (input, ctx) => {
+      const user = signedIn(ctx.locals.user);
+      const db = await appDb();
+      await run(() => declineRecord(db, user.id, input.id, input.reason));
+      return { declined: input.id };
+    },
+  }),
+
+  /** A volunteer asks for a correction of one of their records. */
+  requestCorrection: defineAction({
+    accept: 'form',
+    input: z.object({
+      recordId: id('记录'),
+      startsAt: z.string({ error: '请填写更正后的开始时间' }).min(1, '请填写更正后的开始时间'),
+      endsAt: z.string({ error: '请填写更正后的结束时间' }).min(1, '请填写更正后的结束时间'),
+      reason: reason('更正理由'),
+    }),
+    handler: async (input, ctx) => {
+      const user = signedIn(ctx.locals.user);
+      const db = await appDb();
+      await run(() => requestCorrection(db, user.id, input));
+      return { redirect: '/me/hours?corrected=1' };
+    },
+  }),
+
+  acceptCorrection: defineAction({
+    accept: 'form',
+    input: z.object({ id: id('更正申请') }),
+    handler: async (input, ctx) => {
+      const user = signedIn(ctx.locals.user);
+      const db = await appDb();
+      await run(() => acceptCorrection(db, user.id, input.id));
+      return { correction: 'accepted' as const };
+    },
+  }),
+
+  declineCorrection: defineAction({
+    accept: 'form',
+    input: z.object({ id: id('更正申请'), decision: reason('不予更正的理由') }),
+    handler: async (input, ctx) => {
+      const user = signedIn(ctx.locals.user);
+      const db = await appDb();
+      await run(() => declineCorrection(db, user.id, input.id, input.decision));
+      return { correction: 'declined' as const };
+    },
+  }),
+
+  /** A volunteer requests a certificate for a team and a date range. */
+  requestCertificate: defineAction({
+    accept: 'form',
+    input: z.object({ teamId: id('队伍'), from: day('开始日期'), to: day('结束日期'), note: z.string().trim().max(100, '用途说明不超过 100 字').optional() }),
+    handler: async (input, ctx) => {
+      const user = signedIn(ctx.locals.user);
+      const db = await appDb();
+      await run(() => requestCertificate(db, user.id, input));
+      return { redirect: '/me/certificates?requested=1' };
+    },
+  }),
+
+  issueCertificate: defineAction({
+    accept: 'form',
+    input: z.object({ id: id('证明申请') }),
+    handler: async (input, ctx) => {
+      const user = signedIn(ctx.locals.user);
+      const db = await appDb();
+      return run(() => issueCertificate(db, user.id, input.id));
+    },
+  }),
+
+  declineCertificate: defineAction({
+    accept: 'form',
+    input: z.object({ id: id('证明申请'), reason: reason('不予出具的理由') }),
+    handler: async (input, ctx) => {
+      const user = signedIn(ctx.locals.user);
+      const db = await appDb();
+      await run(() => declineCertificate(db, user.id, input.id, input.reason));
+      return { certificate: 'declined' as const };
+    },
+  }),
+
+  /** Staff with certificates.manage, or the leader of the issuing team, revoke a certificate. */
+  revokeCertificate: defineAction({
+    accept: 'form',
+    input: z.object({ id: id('证明'), reason: reason('撤销理由'), back }),
+    handler: async (input, ctx) => {
+      const user = signedIn(ctx.locals.user);
+      const db = await appDb();
+      await run(() => revokeCertificate(db, { id: user.id, mayManage: can(user, 'certificates.manage') }, input.id, input.reason));
+      return input.back ? { redirect: input.back } : { certificate: 'revoked' as const };
+    },
+  }),
+};

@@ -1,2 +1,81 @@
-// Actions for teams.
-export const teams = {};
+// Actions for teams: join requests, member management, team registration, admin approval.
+import { defineAction, ActionError, type ActionAPIContext } from 'astro:actions';
+import { z } from 'astro/zod';
+import { appDb } from '../lib/db.ts';
+import { can, isTeamLeader } from '../domain/accounts/policy.ts';
+import type { SessionUser } from '../domain/accounts/sessions.ts';
+import { applyToJoin, decideJoin, leaveTeam, manageMember, registerTeam, setTeamStatus, TeamError, TeamRegistrationSchema } from '../domain/teams/membership.ts';
+
+const id = (label: string) => z.number({ error: `缺少${label}` }).int().positive();
+
+function signedIn(ctx: ActionAPIContext): SessionUser {
+  const u = ctx.locals.user;
+  if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+  if (!can(u, 'volunteer.act')) throw new ActionError({ code: 'FORBIDDEN', message: '只有注册志愿者可以执行此操作' });
+  return u;
+}
+
+async function leader(ctx: ActionAPIContext, teamId: number): Promise<SessionUser> {
+  const u = ctx.locals.user;
+  if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+  if (!(await isTeamLeader(await appDb(), u, teamId))) throw new ActionError({ code: 'FORBIDDEN', message: '只有该队伍的负责人可以执行此操作' });
+  return u;
+}
+
+function mapError(err: unknown): never {
+  if (err instanceof TeamError) throw new ActionError({ code: 'BAD_REQUEST', message: err.message });
+  throw err;
+}
+
+export const teams = {
+  apply: defineAction({
+    accept: 'form',
+    input: z.object({ teamId: id('队伍') }),
+    handler: async ({ teamId }, ctx) => {
+      const u = signedIn(ctx);
+      try { return { status: await applyToJoin(await appDb(), teamId, u.id) }; } catch (e) { mapError(e); }
+    },
+  }),
+  leave: defineAction({
+    accept: 'form',
+    input: z.object({ teamId: id('队伍') }),
+    handler: async ({ teamId }, ctx) => {
+      const u = signedIn(ctx);
+      try { await leaveTeam(await appDb(), teamId, u.id); return { redirect: '/me/teams' }; } catch (e) { mapError(e); }
+    },
+  }),
+  decide: defineAction({
+    accept: 'form',
+    input: z.object({ teamId: id('队伍'), memberId: id('申请'), decision: z.enum(['approve', 'decline'], { error: '操作不正确' }) }),
+    handler: async ({ teamId, memberId, decision }, ctx) => {
+      const u = await leader(ctx, teamId);
+      try { await decideJoin(await appDb(), u.id, teamId, memberId, decision === 'approve'); return { done: decision }; } catch (e) { mapError(e); }
+    },
+  }),
+  manage: defineAction({
+    accept: 'form',
+    input: z.object({ teamId: id('队伍'), memberId: id('队员'), op: z.enum(['coleader', 'member', 'remove'], { error: '操作不正确' }) }),
+    handler: async ({ teamId, memberId, op }, ctx) => {
+      const u = await leader(ctx, teamId);
+      try { await manageMember(await appDb(), u.id, teamId, memberId, op); return { done: op }; } catch (e) { mapError(e); }
+    },
+  }),
+  register: defineAction({
+    accept: 'form',
+    input: TeamRegistrationSchema,
+    handler: async (input, ctx) => {
+      const u = signedIn(ctx);
+      try { await registerTeam(await appDb(), u.id, input); return { redirect: '/me/teams?registered=1' }; } catch (e) { mapError(e); }
+    },
+  }),
+  setStatus: defineAction({
+    accept: 'form',
+    input: z.object({ teamId: id('队伍'), to: z.enum(['active', 'suspended', 'declined'], { error: '操作不正确' }) }),
+    handler: async ({ teamId, to }, ctx) => {
+      const u = ctx.locals.user;
+      if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+      if (!can(u, 'teams.approve')) throw new ActionError({ code: 'FORBIDDEN', message: '只有管理员可以审批队伍' });
+      try { await setTeamStatus(await appDb(), u.id, teamId, to); return { done: to }; } catch (e) { mapError(e); }
+    },
+  }),
+};

@@ -20,7 +20,7 @@ describe('seed', () => {
     expect(villages).toBeLessThanOrEqual(60);
     expect(await count(db, 'teams')).toBeGreaterThanOrEqual(12);
     expect(await count(db, "honorees WHERE status = 'published'")).toBeGreaterThanOrEqual(30);
-    expect(await count(db, 'honor_batches')).toBe(3);
+    expect(await count(db, "honor_batches WHERE status = 'published'")).toBe(3);
     expect(await count(db, 'articles')).toBeGreaterThanOrEqual(20);
     expect(await count(db, 'legal_lessons')).toBeGreaterThanOrEqual(10);
     expect(await count(db, 'events')).toBeGreaterThanOrEqual(15);

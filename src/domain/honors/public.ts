@@ -1,7 +1,8 @@
 // Public reads of the honor roll: published honorees by batch, category, region, level.
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { honorBatches, honorees } from '../../../db/schema/index.ts';
+import { articles, honorBatches, honorees, regions, users } from '../../../db/schema/index.ts';
+import { getSetting } from '../settings/index.ts';
 import { maskName } from '../../lib/pii.ts';
 
 export type Honoree = typeof honorees.$inferSelect;
@@ -38,7 +39,7 @@ export async function listPublishedHonorees(db: Db, f: HonorFilters = {}) {
     .from(honorees)
     .leftJoin(honorBatches, eq(honorBatches.id, honorees.batchId))
     .where(and(...where))
-    .orderBy(desc(honorBatches.publishedAt), asc(honorees.id))
+    .orderBy(desc(honorBatches.publishedAt), desc(honorBatches.id), asc(honorees.id))
     .limit(f.limit ?? 60)
     .offset(f.offset ?? 0);
   const [{ n }] = await db
@@ -68,4 +69,55 @@ export async function countByCategory(db: Db): Promise<{ category: string; n: nu
     .groupBy(honorees.category)
     .orderBy(desc(sql`count(*)`));
   return rows.map((r) => ({ category: r.category, n: Number(r.n) }));
+}
+
+/** Published honorees per 乡镇 (街道), most first: the ranking shown on /honors. */
+export async function townRanking(db: Db, limit = 10): Promise<{ townId: number; name: string; n: number }[]> {
+  const rows = await db
+    .select({ townId: honorees.townId, name: regions.name, n: sql<number>`count(*)` })
+    .from(honorees)
+    .innerJoin(regions, eq(regions.id, honorees.townId))
+    .where(eq(honorees.status, 'published'))
+    .groupBy(honorees.townId, regions.name)
+    .orderBy(desc(sql`count(*)`), asc(regions.sort))
+    .limit(limit);
+  return rows.map((r) => ({ townId: Number(r.townId), name: r.name, n: Number(r.n) }));
+}
+
+/** Published articles about an honoree (articles.honoree_id). */
+export async function linkedArticles(db: Db, honoreeId: number) {
+  return db
+    .select({ slug: articles.slug, title: articles.title, publishedAt: articles.publishedAt })
+    .from(articles)
+    .where(and(eq(articles.honoreeId, honoreeId), eq(articles.status, 'published')))
+    .orderBy(desc(articles.publishedAt))
+    .limit(20);
+}
+
+/** Stars (0–5) for confirmed hours against the thresholds in settings (★ 100 h … ★★★★★ 1500 h). */
+export function starLevel(confirmedMinutes: number, thresholdsHours: number[]): number {
+  const hours = confirmedMinutes / 60;
+  return thresholdsHours.filter((t) => hours >= t).length;
+}
+
+/** For an honoree linked to a volunteer account: star level and confirmed hours. */
+export async function volunteerStanding(db: Db, userId: number | null) {
+  if (!userId) return undefined;
+  const [u] = await db.select({ minutes: users.confirmedMinutes, status: users.status }).from(users).where(eq(users.id, userId));
+  if (!u || u.status === 'deleted') return undefined;
+  const thresholds = await getSetting(db, 'starThresholdsHours');
+  return { stars: starLevel(u.minutes, thresholds), hours: Math.round((u.minutes / 60) * 10) / 10 };
+}
+
+/** Where a photo is served; photos show only with recorded consent (issue 7 owns the media routes). */
+export function honoreePhotoUrl(h: { photoMediaId: number | null; photoConsent: boolean }): string | undefined {
+  return h.photoMediaId && h.photoConsent ? `/media/${h.photoMediaId}` : undefined;
+}
+
+/** A published batch and its published honorees, for the printable poster. */
+export async function posterBatch(db: Db, slug: string) {
+  const [batch] = await db.select().from(honorBatches).where(and(eq(honorBatches.slug, slug), eq(honorBatches.status, 'published')));
+  if (!batch) return undefined;
+  const items = await db.select().from(honorees).where(and(eq(honorees.batchId, batch.id), eq(honorees.status, 'published'))).orderBy(asc(honorees.id));
+  return { batch, items };
 }

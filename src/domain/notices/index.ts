@@ -1,7 +1,9 @@
 // 站内信: notices to one user; e-mail delivery is added where SMTP_URL is set (issue 4).
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { notices } from '../../../db/schema/index.ts';
+import { notices, users } from '../../../db/schema/index.ts';
+import { sendMail } from '../../lib/mail.ts';
+import { log } from '../../lib/log.ts';
 
 export interface NewNotice {
   userId: number;
@@ -16,9 +18,27 @@ export function noticeInsert(db: Db, n: NewNotice) {
   return db.insert(notices).values({ userId: n.userId, kind: n.kind, title: n.title, body: n.body ?? '', link: n.link ?? null, createdAt: Date.now() });
 }
 
-/** Sends one notice. */
+/** Sends one notice (and its e-mail copy when SMTP_URL is set). */
 export async function notify(db: Db, n: NewNotice): Promise<void> {
   await noticeInsert(db, n);
+  emailCopies(db, [n]);
+}
+
+/**
+ * E-mails copies of notices to users who gave an address, when SMTP_URL is set.
+ * Fire-and-forget: a slow or failing mail server never delays or fails the change itself.
+ */
+export function emailCopies(db: Db, list: NewNotice[]): void {
+  const smtpUrl = process.env.SMTP_URL;
+  if (!smtpUrl || !list.length) return;
+  void (async () => {
+    for (const n of list) {
+      const [u] = await db.select({ email: users.email }).from(users).where(eq(users.id, n.userId));
+      if (!u?.email) continue;
+      const site = process.env.SITE_URL ?? '';
+      await sendMail(smtpUrl, { to: u.email, subject: n.title, text: `${n.body ?? ''}${n.link ? `\n\n${site}${n.link}` : ''}` }, { timeoutMs: 10_000 });
+    }
+  })().catch((err) => log('warn', 'notice e-mail failed', { error: String((err as Error)?.message ?? err) }));
 }
 
 /** Unread notices of a user. */
@@ -30,4 +50,14 @@ export async function unreadCount(db: Db, userId: number): Promise<number> {
 /** Latest notices of a user. */
 export async function listNotices(db: Db, userId: number, limit = 50) {
   return db.select().from(notices).where(eq(notices.userId, userId)).orderBy(desc(notices.createdAt), desc(notices.id)).limit(limit);
+}
+
+/** Marks one of the user's notices read (another user's id is ignored). */
+export async function markRead(db: Db, userId: number, noticeId: number): Promise<void> {
+  await db.update(notices).set({ readAt: Date.now() }).where(and(eq(notices.id, noticeId), eq(notices.userId, userId), isNull(notices.readAt)));
+}
+
+/** Marks all of the user's notices read. */
+export async function markAllRead(db: Db, userId: number): Promise<void> {
+  await db.update(notices).set({ readAt: Date.now() }).where(and(eq(notices.userId, userId), isNull(notices.readAt)));
 }

@@ -1,0 +1,122 @@
+-- Chinese-aware site search (issue 8, docs/decisions/061-cjk-search.md).
+-- FTS5's trigram tokenizer cannot find 1–2 character words (社区, 好人), so text
+-- is indexed as overlapping character bigrams separated by spaces ("社区好人" →
+-- "社区 区好 好人 人") in an FTS5 table with the default unicode61 tokenizer. A
+-- query becomes a phrase of its bigrams; a 1-character query a prefix.
+-- search_docs mirrors what the public may see (views search_src_*), kept in step
+-- by triggers on the source tables; triggers on search_docs feed the FTS table.
+CREATE TABLE IF NOT EXISTS search_nums (n INTEGER PRIMARY KEY);
+WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 4000)
+INSERT OR IGNORE INTO search_nums SELECT n FROM c;
+CREATE TABLE IF NOT EXISTS search_docs (
+  id INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  ref_id INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  url TEXT NOT NULL,
+  sort_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS search_docs_ref ON search_docs (type, ref_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5 (title, body, content = '', contentless_delete = 1);
+
+DROP TRIGGER IF EXISTS search_docs_ai;
+CREATE TRIGGER search_docs_ai AFTER INSERT ON search_docs BEGIN
+  INSERT INTO search_fts (rowid, title, body) VALUES (
+    NEW.id,
+    (SELECT group_concat(substr(lower(NEW.title), n, 2), ' ' ORDER BY n) FROM search_nums WHERE n <= length(NEW.title)),
+    (SELECT group_concat(substr(lower(NEW.body), n, 2), ' ' ORDER BY n) FROM search_nums WHERE n <= min(length(NEW.body), 4000))
+  );
+END;
+DROP TRIGGER IF EXISTS search_docs_ad;
+CREATE TRIGGER search_docs_ad AFTER DELETE ON search_docs BEGIN
+  DELETE FROM search_fts WHERE rowid = OLD.id;
+END;
+
+DROP VIEW IF EXISTS search_src_honoree;
+CREATE VIEW search_src_honoree AS SELECT 'honoree' AS type, id AS ref_id, CASE WHEN name_consent OR kind <> 'person' THEN name ELSE CASE WHEN length(name) <= 1 THEN name WHEN length(name) = 2 THEN substr(name, 1, 1) || '*' ELSE substr(name, 1, 1) || replace(hex(zeroblob(length(name) - 2)), '00', '*') || substr(name, -1) END END AS title,
+    trim(coalesce(epithet, '') || ' ' || category || ' ' || level || '级 ' || identity || ' ' || title || ' ' || summary || ' ' || story) AS body,
+    '/honors/' || slug AS url, coalesce(published_at, created_at) AS sort_at
+  FROM honorees WHERE status = 'published';
+DROP TRIGGER IF EXISTS search_honorees_ai;
+CREATE TRIGGER search_honorees_ai AFTER INSERT ON honorees BEGIN
+  INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_honoree WHERE ref_id = NEW.id;
+END;
+DROP TRIGGER IF EXISTS search_honorees_au;
+CREATE TRIGGER search_honorees_au AFTER UPDATE OF slug, name, epithet, identity, category, level, title, summary, story, status, name_consent, kind, published_at ON honorees BEGIN
+  DELETE FROM search_docs WHERE type = 'honoree' AND ref_id = OLD.id;
+  INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_honoree WHERE ref_id = NEW.id;
+END;
+DROP TRIGGER IF EXISTS search_honorees_ad;
+CREATE TRIGGER search_honorees_ad AFTER DELETE ON honorees BEGIN
+  DELETE FROM search_docs WHERE type = 'honoree' AND ref_id = OLD.id;
+END;
+
+DROP VIEW IF EXISTS search_src_team;
+CREATE VIEW search_src_team AS SELECT 'team' AS type, id AS ref_id, name AS title, trim(summary || ' ' || replace(replace(replace(service_types, '"', ''), '[', ''), ']', '') || ' ' || description) AS body,
+    '/teams/' || slug AS url, created_at AS sort_at
+  FROM teams WHERE status = 'active';
+DROP TRIGGER IF EXISTS search_teams_ai;
+CREATE TRIGGER search_teams_ai AFTER INSERT ON teams BEGIN
+  INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_team WHERE ref_id = NEW.id;
+END;
+DROP TRIGGER IF EXISTS search_teams_au;
+CREATE TRIGGER search_teams_au AFTER UPDATE OF slug, name, summary, description, service_types, status ON teams BEGIN
+  DELETE FROM search_docs WHERE type = 'team' AND ref_id = OLD.id;
+  INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_team WHERE ref_id = NEW.id;
+END;
+DROP TRIGGER IF EXISTS search_teams_ad;
+CREATE TRIGGER search_teams_ad AFTER DELETE ON teams BEGIN
+  DELETE FROM search_docs WHERE type = 'team' AND ref_id = OLD.id;
+END;
+
+DROP VIEW IF EXISTS search_src_event;
+CREATE VIEW search_src_event AS SELECT 'event' AS type, id AS ref_id, title, trim(category || ' ' || address || ' ' || description) AS body, '/events/' || id AS url, starts_at AS sort_at
+  FROM events WHERE status IN ('published', 'completed');
+DROP TRIGGER IF EXISTS search_events_ai;
+CREATE TRIGGER search_events_ai AFTER INSERT ON events BEGIN
+  INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_event WHERE ref_id = NEW.id;
+END;
+DROP TRIGGER IF EXISTS search_events_au;
+CREATE TRIGGER search_events_au AFTER UPDATE OF title, category, description, address, status, starts_at ON events BEGIN
+  DELETE FROM search_docs WHERE type = 'event' AND ref_id = OLD.id;
+  INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_event WHERE ref_id = NEW.id;
+END;
+DROP TRIGGER IF EXISTS search_events_ad;
+CREATE TRIGGER search_events_ad AFTER DELETE ON events BEGIN
+  DELETE FROM search_docs WHERE type = 'event' AND ref_id = OLD.id;
+END;
+
+DROP VIEW IF EXISTS search_src_article;
+CREATE VIEW search_src_article AS SELECT 'article' AS type, id AS ref_id, title, trim(summary || ' ' || body) AS body, '/articles/' || slug AS url, coalesce(published_at, created_at) AS sort_at
+  FROM articles WHERE status = 'published';
+DROP TRIGGER IF EXISTS search_articles_ai;
+CREATE TRIGGER search_articles_ai AFTER INSERT ON articles BEGIN
+  INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_article WHERE ref_id = NEW.id;
+END;
+DROP TRIGGER IF EXISTS search_articles_au;
+CREATE TRIGGER search_articles_au AFTER UPDATE OF slug, title, summary, body, tags, status, published_at, channel ON articles BEGIN
+  DELETE FROM search_docs WHERE type = 'article' AND ref_id = OLD.id;
+  INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_article WHERE ref_id = NEW.id;
+END;
+DROP TRIGGER IF EXISTS search_articles_ad;
+CREATE TRIGGER search_articles_ad AFTER DELETE ON articles BEGIN
+  DELETE FROM search_docs WHERE type = 'article' AND ref_id = OLD.id;
+END;
+
+DROP VIEW IF EXISTS search_src_lesson;
+CREATE VIEW search_src_lesson AS SELECT 'lesson' AS type, id AS ref_id, title, trim(topic || ' ' || law_ref || ' ' || summary || ' ' || body) AS body, '/legal/' || slug AS url, created_at AS sort_at
+  FROM legal_lessons WHERE 1;
+DROP TRIGGER IF EXISTS search_legal_lessons_ai;
+CREATE TRIGGER search_legal_lessons_ai AFTER INSERT ON legal_lessons BEGIN
+  INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_lesson WHERE ref_id = NEW.id;
+END;
+DROP TRIGGER IF EXISTS search_legal_lessons_au;
+CREATE TRIGGER search_legal_lessons_au AFTER UPDATE OF slug, title, topic, law_ref, summary, body ON legal_lessons BEGIN
+  DELETE FROM search_docs WHERE type = 'lesson' AND ref_id = OLD.id;
+  INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_lesson WHERE ref_id = NEW.id;
+END;
+DROP TRIGGER IF EXISTS search_legal_lessons_ad;
+CREATE TRIGGER search_legal_lessons_ad AFTER DELETE ON legal_lessons BEGIN
+  DELETE FROM search_docs WHERE type = 'lesson' AND ref_id = OLD.id;
+END;

@@ -1,0 +1,73 @@
+// iCalendar (RFC 5545) for events: TZID=Asia/Shanghai with its VTIMEZONE, CRLF line
+// endings, lines folded at 75 octets (never inside a UTF-8 character), TEXT escaped.
+import { createHash } from 'node:crypto';
+
+export interface IcsEvent {
+  id: number; title: string; description: string; location: string; startsAt: number; endsAt: number;
+  status: string; updatedAt?: number | null; url: string;
+}
+
+/** Escapes a TEXT value (backslash, semicolon, comma, newline). */
+export function escapeText(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n');
+}
+
+/** Folds one content line into ≤ 75-octet pieces joined by CRLF + space. */
+export function foldLine(line: string): string {
+  const out: string[] = [];
+  let cur = '';
+  let bytes = 0;
+  for (const ch of line) {
+    const n = Buffer.byteLength(ch);
+    const limit = out.length === 0 ? 75 : 74; // continuation lines start with one space
+    if (bytes + n > limit) {
+      out.push(cur);
+      cur = '';
+      bytes = 0;
+    }
+    cur += ch;
+    bytes += n;
+  }
+  out.push(cur);
+  return out.join('\r\n ');
+}
+
+/** Local Shanghai date-time 20261122T093000 for an instant. */
+function shanghaiStamp(ms: number): string {
+  return new Date(ms + 8 * 3600_000).toISOString().replace(/[-:]/g, '').slice(0, 15);
+}
+
+function utcStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
+}
+
+const VTIMEZONE = ['BEGIN:VTIMEZONE', 'TZID:Asia/Shanghai', 'BEGIN:STANDARD', 'DTSTART:19700101T000000', 'TZOFFSETFROM:+0800', 'TZOFFSETTO:+0800', 'TZNAME:CST', 'END:STANDARD', 'END:VTIMEZONE'];
+
+/** A VCALENDAR with the given events. `host` makes UIDs globally unique. */
+export function renderCalendar(evts: IcsEvent[], opts: { host: string; name: string; now?: number }): string {
+  const now = opts.now ?? Date.now();
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//shanxing//events//ZH', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', `X-WR-CALNAME:${escapeText(opts.name)}`, 'X-WR-TIMEZONE:Asia/Shanghai', ...VTIMEZONE];
+  for (const e of evts) {
+    lines.push(
+      'BEGIN:VEVENT',
+      `UID:event-${e.id}@${opts.host}`,
+      `DTSTAMP:${utcStamp(now)}`,
+      `LAST-MODIFIED:${utcStamp(e.updatedAt ?? now)}`,
+      `DTSTART;TZID=Asia/Shanghai:${shanghaiStamp(e.startsAt)}`,
+      `DTEND;TZID=Asia/Shanghai:${shanghaiStamp(e.endsAt)}`,
+      `SUMMARY:${escapeText(e.title)}`,
+      `DESCRIPTION:${escapeText(e.description)}`,
+      `LOCATION:${escapeText(e.location)}`,
+      `URL:${e.url}`,
+      `STATUS:${e.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED'}`,
+      'END:VEVENT',
+    );
+  }
+  lines.push('END:VCALENDAR');
+  return lines.map(foldLine).join('\r\n') + '\r\n';
+}
+
+/** A stable ETag for a calendar body. */
+export function etagOf(body: string): string {
+  return `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
+}

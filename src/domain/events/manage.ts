@@ -1,0 +1,224 @@
+// Leaders' side of events: create, edit, publish, cancel, complete, roster, attendance.
+// Team ownership is checked by the caller through policy.isTeamLeader; functions here
+// also match the event to the team so an id from another team is never touched.
+import { z } from 'zod';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../../db/client.ts';
+import { events, signups, teams, users } from '../../../db/schema/index.ts';
+import { auditInsert } from '../audit/index.ts';
+import { emailCopies, noticeInsert, type NewNotice } from '../notices/index.ts';
+import { parseDateTimeLocal, formatDateTime } from '../../lib/time.ts';
+import { EVENT_CATEGORIES, overlapMinutes, publishProblem } from './rules.ts';
+import { fillFreedSeats, SignupError } from './signups.ts';
+
+/** A leader's event action refused (state, rules, ownership). */
+export class EventError extends Error {
+  field?: string;
+  constructor(message: string, field?: string) {
+    super(message);
+    this.name = 'EventError';
+    this.field = field;
+  }
+}
+
+const dt = (label: string) => z.string({ error: `请填写${label}` }).refine((v) => !Number.isNaN(parseDateTimeLocal(v)), `${label}格式不正确`);
+const optDt = (label: string) => z.string().optional().refine((v) => !v || !Number.isNaN(parseDateTimeLocal(v)), `${label}格式不正确`);
+
+/** The event form fields (create and edit), shared by the action and tests. */
+export const EventFields = z
+  .object({
+    title: z.string({ error: '请填写活动名称' }).trim().min(2, '活动名称至少 2 个字').max(60, '活动名称不超过 60 个字'),
+    category: z.string({ error: '请选择活动类别' }).refine((v) => EVENT_CATEGORIES.includes(v), '请选择活动类别'),
+    description: z.string().max(20000, '活动内容过长').optional().default(''),
+    risks: z.string().max(2000, '风险提示不超过 2000 字').optional().default(''),
+    townId: z.number().int().positive().optional(),
+    villageId: z.number().int().positive().optional(),
+    address: z.string().trim().max(100, '详细地点不超过 100 字').optional().default(''),
+    startsAt: dt('开始时间'),
+    endsAt: dt('结束时间'),
+    signupOpensAt: optDt('报名开始时间'),
+    signupClosesAt: optDt('报名截止时间'),
+    capacity: z.number({ error: '请填写名额' }).int('名额须为整数').min(1, '名额至少为 1').max(10000, '名额不超过 10000'),
+    waitlistEnabled: z.boolean().optional().default(false),
+    dangerous: z.boolean().optional().default(false),
+    insurancePolicy: z.string().trim().max(60, '保单号不超过 60 字').optional(),
+    minAge: z.number().int('年龄须为整数').min(0).max(100, '年龄要求不超过 100').optional(),
+    membersOnly: z.boolean().optional().default(false),
+    requiredSkill: z.string().trim().max(20).optional(),
+  });
+
+/** Cross-field check: the end comes after the start. */
+export function endAfterStart(v: { startsAt: string; endsAt: string }, ctx: z.RefinementCtx): void {
+  if (parseDateTimeLocal(v.endsAt) <= parseDateTimeLocal(v.startsAt)) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: '结束时间须晚于开始时间' });
+}
+
+/** The validated event form. */
+export const EventInputSchema = EventFields.superRefine(endAfterStart);
+
+export type EventInput = z.input<typeof EventInputSchema>;
+
+function toColumns(v: z.output<typeof EventFields>) {
+  return {
+    title: v.title, category: v.category, description: v.description ?? '', risks: v.risks ?? '',
+    townId: v.townId ?? null, villageId: v.villageId ?? null, address: v.address ?? '',
+    startsAt: parseDateTimeLocal(v.startsAt), endsAt: parseDateTimeLocal(v.endsAt),
+    signupOpensAt: v.signupOpensAt ? parseDateTimeLocal(v.signupOpensAt) : null,
+    signupClosesAt: v.signupClosesAt ? parseDateTimeLocal(v.signupClosesAt) : null,
+    capacity: v.capacity, waitlistEnabled: v.waitlistEnabled ?? false, dangerous: v.dangerous ?? false,
+    insurancePolicy: v.insurancePolicy?.trim() || null, minAge: v.minAge ?? null, membersOnly: v.membersOnly ?? false,
+    requiredSkill: v.requiredSkill?.trim() || null,
+  };
+}
+
+export type EventRow = typeof events.$inferSelect;
+
+/** One event of a team (undefined when the id belongs to another team). */
+export async function teamEvent(db: Db, teamId: number, eventId: number): Promise<EventRow | undefined> {
+  const [e] = await db.select().from(events).where(and(eq(events.id, eventId), eq(events.teamId, teamId)));
+  return e;
+}
+
+/** All events of a team for its leaders, newest first. */
+export async function listTeamEvents(db: Db, teamId: number) {
+  return db.select().from(events).where(eq(events.teamId, teamId)).orderBy(desc(events.startsAt)).limit(200);
+}
+
+/** Creates a draft event. */
+export async function createEvent(db: Db, actorId: number, teamId: number, input: z.output<typeof EventFields>): Promise<number> {
+  const [t] = await db.select({ status: teams.status }).from(teams).where(eq(teams.id, teamId));
+  if (t?.status !== 'active') throw new EventError('队伍未处于正常状态，不能新建活动');
+  const cols = toColumns(input);
+  const [row] = await db.insert(events).values({ ...cols, teamId, status: 'draft', checkinSecret: randomBytes(20).toString('hex'), createdBy: actorId, createdAt: Date.now() }).returning({ id: events.id });
+  await db.batch([auditInsert(db, { actorId, action: 'event.create', targetType: 'event', targetId: row.id, after: cols })]);
+  return row.id;
+}
+
+/**
+ * Edits an event. For a published event a change of time or place notifies every
+ * volunteer signed up (confirmed or waitlisted), in the same batch as the change.
+ */
+export async function updateEvent(db: Db, actorId: number, teamId: number, eventId: number, input: z.output<typeof EventFields>): Promise<{ notified: number }> {
+  const before = await teamEvent(db, teamId, eventId);
+  if (!before) throw new EventError('活动不存在');
+  if (before.status === 'cancelled' || before.status === 'completed') throw new EventError('已取消或已结束的活动不能修改');
+  const cols = toColumns(input);
+  if (before.status === 'published' && cols.dangerous && !cols.insurancePolicy) throw new EventError('高风险活动须填写意外保险保单号', 'insurancePolicy');
+  if (cols.capacity < before.confirmedCount) throw new EventError(`已有 ${before.confirmedCount} 人报名，名额不能少于该人数`, 'capacity');
+  const moved = before.startsAt !== cols.startsAt || before.endsAt !== cols.endsAt || before.address !== cols.address || before.townId !== cols.townId || before.villageId !== cols.villageId;
+  const stmts: unknown[] = [
+    db.update(events).set({ ...cols, updatedAt: Date.now() }).where(and(eq(events.id, eventId), eq(events.teamId, teamId), sql`${events.confirmedCount} <= ${cols.capacity}`)),
+    auditInsert(db, { actorId, action: 'event.update', targetType: 'event', targetId: eventId, before, after: cols }),
+  ];
+  let notified = 0;
+  const mails: NewNotice[] = [];
+  if (moved && before.status === 'published') {
+    const people = await db.select({ userId: signups.userId }).from(signups).where(and(eq(signups.eventId, eventId), sql`${signups.status} IN ('confirmed','waitlisted')`));
+    const body = `活动时间或地点有变更。新时间：${formatDateTime(cols.startsAt)}–${formatDateTime(cols.endsAt).slice(-5)}；地点：${cols.address || '见活动页面'}。如不能参加，请及时取消报名。`;
+    for (const p of people) {
+      const n = { userId: p.userId, kind: 'event.changed', title: `活动变更：${cols.title}`, body, link: `/events/${eventId}` };
+      stmts.push(noticeInsert(db, n));
+      mails.push(n);
+    }
+    notified = people.length;
+  }
+  try {
+    await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
+  } catch (err) {
+    if (String((err as Error).message).includes('event_capacity_exceeded')) throw new EventError('名额不能少于已报名人数', 'capacity');
+    throw err;
+  }
+  emailCopies(db, mails);
+  if (cols.capacity > before.capacity && before.status === 'published') await fillFreedSeats(db, eventId);
+  return { notified };
+}
+
+/** Moves an event to a new state: publish (draft→published), cancel, complete. */
+export async function setEventStatus(db: Db, actorId: number, teamId: number, eventId: number, to: 'published' | 'cancelled' | 'completed', now = Date.now()): Promise<void> {
+  const e = await teamEvent(db, teamId, eventId);
+  if (!e) throw new EventError('活动不存在');
+  const from: Record<string, string[]> = { published: ['draft'], cancelled: ['draft', 'published'], completed: ['published'] };
+  if (!from[to].includes(e.status)) throw new EventError(`当前状态不能执行此操作`);
+  if (to === 'published') {
+    const [t] = await db.select({ status: teams.status }).from(teams).where(eq(teams.id, teamId));
+    if (t?.status !== 'active') throw new EventError('队伍未处于正常状态，不能发布活动');
+    const p = publishProblem(e, now);
+    if (p) throw new EventError(p, e.dangerous && !e.insurancePolicy ? 'insurancePolicy' : undefined);
+  }
+  if (to === 'completed' && e.startsAt > now) throw new EventError('活动尚未开始，不能标记为已结束');
+  const stmts: unknown[] = [
+    db.update(events).set({ status: to, updatedAt: now }).where(and(eq(events.id, eventId), eq(events.status, e.status))),
+    auditInsert(db, { actorId, action: `event.${to}`, targetType: 'event', targetId: eventId, before: { status: e.status }, after: { status: to } }),
+  ];
+  const mails: NewNotice[] = [];
+  if (to === 'cancelled' && e.status === 'published') {
+    const people = await db.select({ userId: signups.userId }).from(signups).where(and(eq(signups.eventId, eventId), sql`${signups.status} IN ('confirmed','waitlisted')`));
+    for (const p of people) {
+      const n = { userId: p.userId, kind: 'event.cancelled', title: `活动取消：${e.title}`, body: `原定于 ${formatDateTime(e.startsAt)} 的活动已取消，感谢您的报名。`, link: `/events/${eventId}` };
+      stmts.push(noticeInsert(db, n));
+      mails.push(n);
+    }
+  }
+  await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
+  emailCopies(db, mails);
+}
+
+/** The roster of an event for its leaders, in arrival order. Phones masked by the page. */
+export async function roster(db: Db, eventId: number) {
+  return db
+    .select({
+      id: signups.id, userId: signups.userId, status: signups.status, seq: signups.seq, lateCancel: signups.lateCancel,
+      removedReason: signups.removedReason, checkinAt: signups.checkinAt, checkoutAt: signups.checkoutAt, proposedMinutes: signups.proposedMinutes,
+      createdAt: signups.createdAt, updatedAt: signups.updatedAt, realName: users.realName, phone: users.phone, volunteerNo: users.volunteerNo,
+    })
+    .from(signups)
+    .innerJoin(users, eq(users.id, signups.userId))
+    .where(eq(signups.eventId, eventId))
+    .orderBy(asc(signups.seq));
+}
+
+/** Leader removes a sign-up with a reason; the volunteer is told; a freed seat is promoted. */
+export async function removeSignup(db: Db, actorId: number, teamId: number, eventId: number, signupId: number, reason: string): Promise<void> {
+  const e = await teamEvent(db, teamId, eventId);
+  if (!e) throw new EventError('活动不存在');
+  const r = reason.trim();
+  if (r.length < 2) throw new EventError('请填写移出原因', 'reason');
+  const [s] = await db.select().from(signups).where(and(eq(signups.id, signupId), eq(signups.eventId, eventId)));
+  if (!s || (s.status !== 'confirmed' && s.status !== 'waitlisted')) throw new EventError('该报名不存在或已不在名单中');
+  await db.batch([
+    db.update(signups).set({ status: 'removed', removedReason: r, updatedAt: Date.now() }).where(and(eq(signups.id, signupId), sql`${signups.status} IN ('confirmed','waitlisted')`)),
+    auditInsert(db, { actorId, action: 'signup.remove', targetType: 'signup', targetId: signupId, before: { status: s.status }, after: { status: 'removed', reason: r } }),
+    noticeInsert(db, { userId: s.userId, kind: 'signup.removed', title: `您已被移出活动：${e.title}`, body: `原因：${r}`, link: `/events/${eventId}` }),
+  ]);
+  await fillFreedSeats(db, eventId);
+}
+
+/**
+ * Leader marks attendance: 'attended' (proposed minutes from check-in/out, else the
+ * whole event) or 'no_show'. Only from 30 minutes before the start.
+ */
+export async function markAttendance(db: Db, actorId: number, teamId: number, eventId: number, signupId: number, mark: 'attended' | 'no_show', now = Date.now()): Promise<void> {
+  const e = await teamEvent(db, teamId, eventId);
+  if (!e) throw new EventError('活动不存在');
+  if (now < e.startsAt - 30 * 60_000) throw new EventError('活动开始前 30 分钟起才能登记出勤');
+  const [s] = await db.select().from(signups).where(and(eq(signups.id, signupId), eq(signups.eventId, eventId)));
+  if (!s || !['confirmed', 'attended', 'no_show'].includes(s.status)) throw new EventError('只有已报名的志愿者才能登记出勤');
+  const minutes = mark === 'no_show' ? null
+    : s.checkinAt && s.checkoutAt ? overlapMinutes(s.checkinAt, s.checkoutAt, e.startsAt, e.endsAt)
+    : overlapMinutes(e.startsAt, e.endsAt, e.startsAt, e.endsAt);
+  await db.batch([
+    db.update(signups).set({ status: mark, proposedMinutes: minutes, updatedAt: now }).where(eq(signups.id, signupId)),
+    auditInsert(db, { actorId, action: `signup.${mark}`, targetType: 'signup', targetId: signupId, before: { status: s.status }, after: { status: mark, proposedMinutes: minutes } }),
+  ]);
+}
+
+/** For the hours capability (issue 5): attended sign-ups with check-in/out and proposed minutes. */
+export async function attendanceForEvent(db: Db, eventId: number) {
+  return db
+    .select({ signupId: signups.id, userId: signups.userId, status: signups.status, checkinAt: signups.checkinAt, checkoutAt: signups.checkoutAt, proposedMinutes: signups.proposedMinutes })
+    .from(signups)
+    .where(and(eq(signups.eventId, eventId), eq(signups.status, 'attended')))
+    .orderBy(asc(signups.seq));
+}
+
+export { SignupError };

@@ -1,0 +1,292 @@
+// Sign-ups that never overbook: one guarded INSERT decides confirmed / waitlisted,
+// triggers in db/sql/events.sql keep events.confirmed_count and refuse overbooking
+// (DESIGN.md "Writes under contention", docs/decisions/020).
+import type { Db } from '../../../db/client.ts';
+import { noticeInsert, notify } from '../notices/index.ts';
+import { ageOn } from './rules.ts';
+
+/** Seat-holding statuses (count against capacity). */
+export const SEAT_STATUSES = ['confirmed', 'attended', 'no_show'] as const;
+const SEATS_SQL = `('confirmed','attended','no_show')`;
+
+export type SignupErrorCode = 'not_found' | 'closed' | 'full' | 'overlap' | 'not_eligible' | 'removed' | 'started' | 'not_signed_up';
+
+/** A sign-up refused for a reason the volunteer should read. */
+export class SignupError extends Error {
+  code: SignupErrorCode;
+  constructor(code: SignupErrorCode, message: string) {
+    super(message);
+    this.name = 'SignupError';
+    this.code = code;
+  }
+}
+
+export interface SignupResult {
+  id: number;
+  status: 'confirmed' | 'waitlisted';
+  seq: number;
+  /** False when the volunteer was already signed up (idempotent second press). */
+  created: boolean;
+}
+
+interface EventFacts {
+  id: number; teamId: number; title: string; status: string; startsAt: number; endsAt: number;
+  signupOpensAt: number | null; signupClosesAt: number | null; capacity: number; confirmedCount: number;
+  waitlistEnabled: boolean; dangerous: boolean; minAge: number | null; membersOnly: boolean; requiredSkill: string | null; teamStatus: string;
+}
+
+async function eventFacts(db: Db, eventId: number): Promise<EventFacts | undefined> {
+  const rs = await db.$client.execute({
+    sql: `SELECT e.id, e.team_id, e.title, e.status, e.starts_at, e.ends_at, e.signup_opens_at, e.signup_closes_at, e.capacity,
+                 e.confirmed_count, e.waitlist_enabled, e.dangerous, e.min_age, e.members_only, e.required_skill, t.status AS team_status
+            FROM events e JOIN teams t ON t.id = e.team_id WHERE e.id = ?`,
+    args: [eventId],
+  });
+  const r = rs.rows[0];
+  if (!r) return undefined;
+  return {
+    id: Number(r.id), teamId: Number(r.team_id), title: String(r.title), status: String(r.status), startsAt: Number(r.starts_at), endsAt: Number(r.ends_at),
+    signupOpensAt: r.signup_opens_at == null ? null : Number(r.signup_opens_at), signupClosesAt: r.signup_closes_at == null ? null : Number(r.signup_closes_at),
+    capacity: Number(r.capacity), confirmedCount: Number(r.confirmed_count), waitlistEnabled: Boolean(r.waitlist_enabled), dangerous: Boolean(r.dangerous),
+    minAge: r.min_age == null ? null : Number(r.min_age), membersOnly: Boolean(r.members_only), requiredSkill: r.required_skill == null ? null : String(r.required_skill),
+    teamStatus: String(r.team_status),
+  };
+}
+
+/** Why a user may not sign up for an event (age, membership, skill), or null when eligible. */
+export async function eligibilityProblem(db: Db, e: EventFacts, userId: number, now: number): Promise<string | null> {
+  const rs = await db.$client.execute({
+    sql: `SELECT u.status, u.birth_date, u.skills,
+                 EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = ? AND m.user_id = u.id AND m.status = 'active') AS member
+            FROM users u WHERE u.id = ?`,
+    args: [e.teamId, userId],
+  });
+  const u = rs.rows[0];
+  if (!u || u.status !== 'active') return '账号不可用，无法报名';
+  const age = u.birth_date ? ageOn(String(u.birth_date), now) : null;
+  if (e.dangerous && (age == null || age < 18)) return '本活动为高风险活动，未满 18 周岁不能报名';
+  if (e.minAge && (age == null || age < e.minAge)) return `本活动要求年满 ${e.minAge} 周岁`;
+  if (e.membersOnly && !Number(u.member)) return '本活动仅限本队队员报名，请先申请加入队伍';
+  if (e.requiredSkill) {
+    let skills: string[] = [];
+    try { skills = JSON.parse(String(u.skills ?? '[]')); } catch { /* no skills */ }
+    if (!skills.includes(e.requiredSkill)) return `本活动要求具备“${e.requiredSkill}”技能，请在个人资料中填写`;
+  }
+  return null;
+}
+
+function openProblem(e: EventFacts, now: number): string | null {
+  if (e.status !== 'published' || e.teamStatus !== 'active') return '该活动未开放报名';
+  if (e.startsAt <= now) return '活动已开始，报名已截止';
+  if (e.signupOpensAt != null && e.signupOpensAt > now) return '报名尚未开始';
+  if (e.signupClosesAt != null && e.signupClosesAt <= now) return '报名已截止';
+  return null;
+}
+
+/** The volunteer's confirmed event overlapping this one in time (title), if any. */
+export async function overlappingEvent(db: Db, eventId: number, userId: number): Promise<{ id: number; title: string } | undefined> {
+  const rs = await db.$client.execute({
+    sql: `SELECT o.id, o.title FROM signups s2 JOIN events o ON o.id = s2.event_id, events e
+           WHERE e.id = ? AND s2.user_id = ? AND s2.status = 'confirmed' AND o.id <> e.id AND o.status = 'published'
+             AND o.starts_at < e.ends_at AND o.ends_at > e.starts_at
+           ORDER BY o.starts_at LIMIT 1`,
+    args: [eventId, userId],
+  });
+  const r = rs.rows[0];
+  return r ? { id: Number(r.id), title: String(r.title) } : undefined;
+}
+
+/**
+ * Signs the user up for the event. ONE guarded statement decides the outcome:
+ * confirmed while seats remain, waitlisted (arrival order = seq) when the waitlist
+ * is on, nothing otherwise; a second press returns the existing sign-up.
+ */
+export async function signUp(db: Db, input: { eventId: number; userId: number }, now = Date.now()): Promise<SignupResult> {
+  const { eventId, userId } = input;
+  const e = await eventFacts(db, eventId);
+  if (!e) throw new SignupError('not_found', '活动不存在');
+  const existing = await signupOf(db, eventId, userId);
+  if (existing && (existing.status === 'confirmed' || existing.status === 'waitlisted')) {
+    return { id: existing.id, status: existing.status, seq: existing.seq, created: false };
+  }
+  if (existing?.status === 'removed') throw new SignupError('removed', '您已被活动组织者移出本活动，不能再次报名');
+  const closed = openProblem(e, now);
+  if (closed) throw new SignupError('closed', closed);
+  // Cheap early answer when the seats are visibly gone (the guarded INSERT below stays the real check).
+  if (!e.waitlistEnabled && e.confirmedCount >= e.capacity) throw new SignupError('full', '名额已满');
+  const problem = await eligibilityProblem(db, e, userId, now);
+  if (problem) throw new SignupError('not_eligible', problem);
+
+  // The guarded statement: status, seq and every condition are evaluated in one write.
+  // A cancelled row of the same volunteer is reused (unique (event_id, user_id)).
+  let rs;
+  try {
+    rs = await db.$client.execute({
+      sql: `INSERT INTO signups (event_id, user_id, status, seq, late_cancel, created_at, updated_at)
+            SELECT e.id, :uid,
+                   CASE WHEN e.confirmed_count < e.capacity THEN 'confirmed' ELSE 'waitlisted' END,
+                   (SELECT coalesce(max(s.seq), 0) + 1 FROM signups s WHERE s.event_id = e.id),
+                   0, :now, :now
+              FROM events e JOIN teams t ON t.id = e.team_id
+             WHERE e.id = :eid AND e.status = 'published' AND t.status = 'active' AND e.starts_at > :now
+               AND (e.signup_opens_at IS NULL OR e.signup_opens_at <= :now)
+               AND (e.signup_closes_at IS NULL OR e.signup_closes_at > :now)
+               AND (e.confirmed_count < e.capacity OR e.waitlist_enabled = 1)
+               AND NOT EXISTS (
+                 SELECT 1 FROM signups s2 JOIN events o ON o.id = s2.event_id
+                  WHERE s2.user_id = :uid AND s2.status = 'confirmed' AND o.id <> e.id AND o.status = 'published'
+                    AND o.starts_at < e.ends_at AND o.ends_at > e.starts_at)
+            ON CONFLICT (event_id, user_id) DO UPDATE
+               SET status = excluded.status, seq = excluded.seq, late_cancel = 0, removed_reason = NULL,
+                   checkin_at = NULL, checkout_at = NULL, proposed_minutes = NULL, updated_at = excluded.updated_at
+             WHERE signups.status = 'cancelled'
+            RETURNING id, status, seq`,
+      args: { uid: userId, eid: eventId, now },
+    });
+  } catch (err) {
+    // The capacity trigger is the last line of defence; report it as full.
+    if (String((err as Error).message).includes('event_capacity_exceeded')) throw new SignupError('full', '名额已满');
+    throw err;
+  }
+  const row = rs.rows[0];
+  if (row) {
+    const status = String(row.status) as 'confirmed' | 'waitlisted';
+    const seq = Number(row.seq);
+    const id = Number(row.id);
+    if (status === 'confirmed') {
+      await notify(db, { userId, kind: 'signup.confirmed', title: `报名成功：${e.title}`, body: '您已报名成功，请按时参加。如不能参加，请在活动开始前取消报名。', link: `/events/${eventId}` });
+    } else {
+      const pos = await waitlistPosition(db, eventId, seq);
+      await notify(db, { userId, kind: 'signup.waitlisted', title: `已加入候补：${e.title}`, body: `名额已满，您是候补第 ${pos} 位。有人取消时将按顺序自动递补，并通知您。`, link: `/events/${eventId}` });
+    }
+    return { id, status, seq, created: true };
+  }
+  // Nothing written: say why.
+  const again = await signupOf(db, eventId, userId);
+  if (again && (again.status === 'confirmed' || again.status === 'waitlisted')) return { id: again.id, status: again.status, seq: again.seq, created: false };
+  if (again?.status === 'removed') throw new SignupError('removed', '您已被活动组织者移出本活动，不能再次报名');
+  const other = await overlappingEvent(db, eventId, userId);
+  if (other) throw new SignupError('overlap', `与您已报名的活动“${other.title}”时间冲突`);
+  const fresh = await eventFacts(db, eventId);
+  const closedNow = fresh && openProblem(fresh, now);
+  if (closedNow) throw new SignupError('closed', closedNow);
+  throw new SignupError('full', '名额已满');
+}
+
+export interface SignupRow {
+  id: number; eventId: number; userId: number; status: string; seq: number; lateCancel: boolean;
+  removedReason: string | null; checkinAt: number | null; checkoutAt: number | null; proposedMinutes: number | null;
+}
+
+function toSignup(r: Record<string, unknown>): SignupRow {
+  return {
+    id: Number(r.id), eventId: Number(r.event_id), userId: Number(r.user_id), status: String(r.status), seq: Number(r.seq),
+    lateCancel: Boolean(r.late_cancel), removedReason: r.removed_reason == null ? null : String(r.removed_reason),
+    checkinAt: r.checkin_at == null ? null : Number(r.checkin_at), checkoutAt: r.checkout_at == null ? null : Number(r.checkout_at),
+    proposedMinutes: r.proposed_minutes == null ? null : Number(r.proposed_minutes),
+  };
+}
+
+/** The user's sign-up row for an event, if any. */
+export async function signupOf(db: Db, eventId: number, userId: number): Promise<SignupRow | undefined> {
+  const rs = await db.$client.execute({ sql: 'SELECT * FROM signups WHERE event_id = ? AND user_id = ?', args: [eventId, userId] });
+  return rs.rows[0] ? toSignup(rs.rows[0] as Record<string, unknown>) : undefined;
+}
+
+/** 1-based position in the waitlist of the waitlisted sign-up with this seq. */
+export async function waitlistPosition(db: Db, eventId: number, seq: number): Promise<number> {
+  const rs = await db.$client.execute({ sql: `SELECT count(*) AS n FROM signups WHERE event_id = ? AND status = 'waitlisted' AND seq <= ?`, args: [eventId, seq] });
+  return Number(rs.rows[0].n);
+}
+
+/** What the event page shows the viewer: status label and whether they may cancel. */
+export async function viewerSignup(db: Db, eventId: number, userId: number): Promise<(SignupRow & { label: string; position?: number }) | undefined> {
+  const s = await signupOf(db, eventId, userId);
+  if (!s) return undefined;
+  if (s.status === 'waitlisted') {
+    const position = await waitlistPosition(db, eventId, s.seq);
+    return { ...s, position, label: `候补第${position}位` };
+  }
+  return { ...s, label: signupStatusLabel(s.status) };
+}
+
+/** Chinese label of a sign-up status. */
+export function signupStatusLabel(status: string): string {
+  return ({ confirmed: '已报名', waitlisted: '候补中', cancelled: '已取消', removed: '已被移出', attended: '已出勤', no_show: '缺席', refused: '未报上' } as Record<string, string>)[status] ?? status;
+}
+
+/**
+ * Cancels the volunteer's own sign-up, until the start. Within 24 h of the start it
+ * is flagged late_cancel and the team's leaders are told. A freed seat is promoted.
+ */
+export async function cancelSignup(db: Db, input: { eventId: number; userId: number }, now = Date.now()): Promise<{ lateCancel: boolean; promotedUserId?: number }> {
+  const { eventId, userId } = input;
+  const rs = await db.$client.execute({
+    sql: `UPDATE signups
+             SET status = 'cancelled', updated_at = :now,
+                 late_cancel = CASE WHEN status = 'confirmed' AND (SELECT starts_at FROM events WHERE id = :eid) - :now < 86400000 THEN 1 ELSE 0 END
+           WHERE event_id = :eid AND user_id = :uid AND status IN ('confirmed', 'waitlisted')
+             AND (SELECT starts_at FROM events WHERE id = :eid) > :now
+           RETURNING late_cancel`,
+    args: { eid: eventId, uid: userId, now },
+  });
+  if (!rs.rows[0]) {
+    const s = await signupOf(db, eventId, userId);
+    if (!s || (s.status !== 'confirmed' && s.status !== 'waitlisted')) throw new SignupError('not_signed_up', '您没有可取消的报名');
+    throw new SignupError('started', '活动已开始，不能再取消报名');
+  }
+  const lateCancel = Boolean(rs.rows[0].late_cancel);
+  const e = await eventFacts(db, eventId);
+  if (e) {
+    const who = await db.$client.execute({ sql: 'SELECT real_name FROM users WHERE id = ?', args: [userId] });
+    const name = String(who.rows[0]?.real_name ?? '');
+    const notices = [noticeInsert(db, { userId, kind: 'signup.cancelled', title: `已取消报名：${e.title}`, body: '您已取消本次活动的报名。', link: `/events/${eventId}` })];
+    if (lateCancel) {
+      const leaders = await db.$client.execute({ sql: `SELECT user_id FROM team_members WHERE team_id = ? AND status = 'active' AND role IN ('leader','coleader')`, args: [e.teamId] });
+      for (const l of leaders.rows) {
+        notices.push(noticeInsert(db, { userId: Number(l.user_id), kind: 'signup.late_cancel', title: `临时取消：${e.title}`, body: `${name} 在活动开始前 24 小时内取消了报名。`, link: `/me/teams` }));
+      }
+    }
+    await db.batch(notices as [typeof notices[number], ...typeof notices]);
+  }
+  const promoted = await fillFreedSeats(db, eventId, now);
+  return { lateCancel, promotedUserId: promoted[0] };
+}
+
+/**
+ * Gives free seats to the first waitlisted volunteers, one guarded UPDATE per seat,
+ * skipping volunteers now confirmed elsewhere at the same time; never after the start.
+ * Each promoted volunteer gets a notice. Returns the promoted user ids.
+ */
+export async function fillFreedSeats(db: Db, eventId: number, now = Date.now()): Promise<number[]> {
+  const promoted: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    let rs;
+    try {
+      rs = await db.$client.execute({
+        sql: `UPDATE signups SET status = 'confirmed', updated_at = :now
+               WHERE id = (
+                 SELECT s.id FROM signups s, events e
+                  WHERE s.event_id = :eid AND s.status = 'waitlisted' AND e.id = s.event_id
+                    AND NOT EXISTS (
+                      SELECT 1 FROM signups s2 JOIN events o ON o.id = s2.event_id
+                       WHERE s2.user_id = s.user_id AND s2.status = 'confirmed' AND o.id <> e.id AND o.status = 'published'
+                         AND o.starts_at < e.ends_at AND o.ends_at > e.starts_at)
+                  ORDER BY s.seq LIMIT 1)
+                 AND EXISTS (SELECT 1 FROM events e WHERE e.id = :eid AND e.status = 'published' AND e.starts_at > :now AND e.confirmed_count < e.capacity)
+               RETURNING user_id`,
+        args: { eid: eventId, now },
+      });
+    } catch (err) {
+      if (String((err as Error).message).includes('event_capacity_exceeded')) break;
+      throw err;
+    }
+    const r = rs.rows[0];
+    if (!r) break;
+    const uid = Number(r.user_id);
+    promoted.push(uid);
+    const t = await db.$client.execute({ sql: 'SELECT title FROM events WHERE id = ?', args: [eventId] });
+    await notify(db, { userId: uid, kind: 'signup.promoted', title: `候补成功：${String(t.rows[0]?.title ?? '')}`, body: '有志愿者取消了报名，您已由候补转为正式报名，请按时参加。', link: `/events/${eventId}` });
+  }
+  return promoted;
+}

@@ -1,0 +1,138 @@
+// 公示: candidates on show, likes (once per candidate, visitor and day), objections (异议)
+// and the staff view that makes 刷票 visible. No personal data is stored for likes:
+// the visitor cookie and the IP address are kept only as keyed hashes.
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { honorBatches, honorees, objections } from '../../../db/schema/index.ts';
+import { hitRateLimit } from '../accounts/rate-limit.ts';
+import { keyedHash } from '../../lib/pii.ts';
+import { shanghaiDay } from '../../lib/time.ts';
+import { HonorError } from './rules.ts';
+import { auditIf } from './sql.ts';
+import type { Actor } from './admin.ts';
+
+export const OBJECTIONS_PER_IP_PER_DAY = 10;
+
+/** Keyed hashes of the visitor cookie and IP address (never stored in clear). */
+export function likeKeys(secretKey: Buffer, visitorToken: string, ip: string) {
+  return { visitorKey: keyedHash(secretKey, visitorToken, 'like-visitor'), ipHash: keyedHash(secretKey, ip, 'like-ip') };
+}
+
+/** Batches in 公示 now (or awaiting 终审), each with its candidates; newest first. */
+export async function listCandidateBatches(db: Db, now = Date.now()) {
+  const batches = await db
+    .select()
+    .from(honorBatches)
+    .where(eq(honorBatches.status, 'publicity'))
+    .orderBy(desc(honorBatches.publicityStartsAt), desc(honorBatches.id));
+  if (!batches.length) return [];
+  const hs = await db
+    .select()
+    .from(honorees)
+    .where(and(inArray(honorees.batchId, batches.map((b) => b.id)), eq(honorees.status, 'candidate')))
+    .orderBy(asc(honorees.id));
+  return batches.map((b) => ({
+    ...b,
+    open: (b.publicityStartsAt ?? 0) <= now && now <= (b.publicityEndsAt ?? 0),
+    candidates: hs.filter((h) => h.batchId === b.id),
+  }));
+}
+
+/** A candidate on show (for the objection form), or undefined. */
+export async function getCandidate(db: Db, id: number) {
+  const [row] = await db
+    .select({ h: honorees, batch: honorBatches })
+    .from(honorees)
+    .innerJoin(honorBatches, eq(honorBatches.id, honorees.batchId))
+    .where(and(eq(honorees.id, id), eq(honorees.status, 'candidate'), eq(honorBatches.status, 'publicity')));
+  return row ? { ...row.h, batch: row.batch } : undefined;
+}
+
+/**
+ * One like for a candidate by a visitor, at most once per Shanghai day: one guarded
+ * INSERT against the unique (honoree, visitor, day) index; like_count follows by trigger.
+ */
+export async function likeCandidate(db: Db, input: { honoreeId: number; visitorKey: string; ipHash: string }, now = Date.now()): Promise<{ liked: boolean; count: number }> {
+  const day = shanghaiDay(now);
+  const rs = await db.$client.execute({
+    sql: `INSERT INTO likes (honoree_id, visitor_key, ip_hash, day, created_at)
+          SELECT ?1, ?2, ?3, ?4, ?5
+          WHERE EXISTS (SELECT 1 FROM honorees h JOIN honor_batches b ON b.id = h.batch_id
+                        WHERE h.id = ?1 AND h.status = 'candidate' AND b.status = 'publicity'
+                          AND b.publicity_starts_at <= ?5 AND b.publicity_ends_at >= ?5)
+          ON CONFLICT (honoree_id, visitor_key, day) DO NOTHING
+          RETURNING id`,
+    args: [input.honoreeId, input.visitorKey, input.ipHash, day, now],
+  });
+  const [h] = await db.select({ likeCount: honorees.likeCount }).from(honorees).where(eq(honorees.id, input.honoreeId));
+  if (rs.rows.length) return { liked: true, count: h?.likeCount ?? 0 };
+  const c = await getCandidate(db, input.honoreeId);
+  if (!c) throw new HonorError('not_found', '该候选人不在公示中，无法点赞');
+  if (!((c.batch.publicityStartsAt ?? 0) <= now && now <= (c.batch.publicityEndsAt ?? 0))) throw new HonorError('conflict', '不在公示期内，无法点赞');
+  return { liked: false, count: h?.likeCount ?? 0 };
+}
+
+/** Files an objection against a candidate in 公示 (rate-limited per IP per day). */
+export async function fileObjection(db: Db, secretKey: Buffer, input: { honoreeId: number; text: string; contact?: string }, ip: string, now = Date.now()): Promise<number> {
+  const ipHash = keyedHash(secretKey, ip, 'objection-ip');
+  const limit = await hitRateLimit(db, `objection:${ipHash}`, OBJECTIONS_PER_IP_PER_DAY, 86400_000, now);
+  if (!limit.allowed) throw new HonorError('rate_limited', '同一网络今天提交的异议已达上限，请明天再试或致电宣传部');
+  const rs = await db.$client.execute({
+    sql: `INSERT INTO objections (honoree_id, text, contact, status, created_at)
+          SELECT ?1, ?2, ?3, 'open', ?4
+          WHERE EXISTS (SELECT 1 FROM honorees h JOIN honor_batches b ON b.id = h.batch_id
+                        WHERE h.id = ?1 AND h.status = 'candidate' AND b.status IN ('publicity','review'))
+          RETURNING id`,
+    args: [input.honoreeId, input.text, input.contact || null, now],
+  });
+  if (!rs.rows.length) throw new HonorError('not_found', '该候选人不在公示中，无法提出异议');
+  return Number(rs.rows[0].id);
+}
+
+/** Objections on a batch's entries, open first. */
+export async function listObjections(db: Db, batchId: number) {
+  return db
+    .select({ o: objections, honoreeName: honorees.name, honoreeId: honorees.id })
+    .from(objections)
+    .innerJoin(honorees, eq(honorees.id, objections.honoreeId))
+    .where(eq(honorees.batchId, batchId))
+    .orderBy(sql`CASE ${objections.status} WHEN 'open' THEN 0 ELSE 1 END`, desc(objections.id));
+}
+
+/** Staff resolve an open objection: upheld or dismissed, with the finding. */
+export async function resolveObjection(db: Db, actor: Actor, input: { id: number; outcome: 'upheld' | 'dismissed'; resolution: string }, now = Date.now()): Promise<void> {
+  const [o] = await db.select().from(objections).where(eq(objections.id, input.id));
+  if (!o) throw new HonorError('not_found', '找不到该异议');
+  if (o.status !== 'open') throw new HonorError('conflict', '该异议已办结');
+  const cond = '(SELECT resolved_at FROM objections WHERE id = ?) = ? AND (SELECT resolved_by FROM objections WHERE id = ?) = ?';
+  const rs = await db.$client.batch([
+    {
+      sql: `UPDATE objections SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ? WHERE id = ? AND status = 'open' RETURNING id`,
+      args: [input.outcome, input.resolution, actor.id, now, input.id],
+    },
+    auditIf({ actorId: actor.id, action: 'honors.objection.resolve', targetType: 'objection', targetId: input.id, before: { status: 'open' }, after: { status: input.outcome }, ip: actor.ip, detail: input.resolution }, cond, [input.id, now, input.id, actor.id]),
+  ], 'write');
+  if (!rs[0].rows.length) throw new HonorError('conflict', '该异议刚刚已被办结');
+}
+
+/** Likes per hour (Shanghai) per candidate of a batch, latest hours first. */
+export async function likesPerHour(db: Db, batchId: number, limit = 200) {
+  const rs = await db.$client.execute({
+    sql: `SELECT l.honoree_id AS honoreeId, h.name AS name, strftime('%Y-%m-%d %H:00', l.created_at / 1000 + 8 * 3600, 'unixepoch') AS hour, count(*) AS n
+          FROM likes l JOIN honorees h ON h.id = l.honoree_id
+          WHERE h.batch_id = ? GROUP BY l.honoree_id, hour ORDER BY hour DESC, n DESC LIMIT ?`,
+    args: [batchId, limit],
+  });
+  return rs.rows.map((r) => ({ honoreeId: Number(r.honoreeId), name: String(r.name), hour: String(r.hour), n: Number(r.n) }));
+}
+
+/** The IP hashes that liked this batch most, with how many distinct visitor cookies they used. */
+export async function busiestIpHashes(db: Db, batchId: number, limit = 10) {
+  const rs = await db.$client.execute({
+    sql: `SELECT l.ip_hash AS ipHash, count(*) AS n, count(DISTINCT l.visitor_key) AS visitors, count(DISTINCT l.honoree_id) AS candidates
+          FROM likes l JOIN honorees h ON h.id = l.honoree_id
+          WHERE h.batch_id = ? GROUP BY l.ip_hash ORDER BY n DESC LIMIT ?`,
+    args: [batchId, limit],
+  });
+  return rs.rows.map((r) => ({ ipHash: String(r.ipHash).slice(0, 12), n: Number(r.n), visitors: Number(r.visitors), candidates: Number(r.candidates) }));
+}

@@ -1,0 +1,13 @@
+// Typed errors of the hours capability; actions map them to ActionError (docs/decisions/004).
+
+export type HoursErrorCode = 'BAD_REQUEST' | 'CONFLICT' | 'FORBIDDEN' | 'NOT_FOUND';
+
+/** A refused hours/certificate operation with a Chinese message for the user. */
+export class HoursError extends Error {
+  readonly code: HoursErrorCode;
+  constructor(code: HoursErrorCode, message: string) {
+    super(message);
+    this.name = 'HoursError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,26 @@
+// Shared by the two 台账 endpoints: parse the query, export, audit, answer with the file.
+import type { Db } from '../../../db/client.ts';
+import { audit } from '../audit/index.ts';
+import { shanghaiDay } from '../../lib/time.ts';
+import { exportLedger, type LedgerFilter } from './ledger.ts';
+
+/** The XLSX response for a filter; the export is logged in the audit log. */
+export async function ledgerResponse(db: Db, actorId: number, query: URLSearchParams, scope: { teamIds?: number[] }, ip?: string): Promise<Response> {
+  const f: LedgerFilter = {
+    teamIds: scope.teamIds,
+    teamId: Number(query.get('team')) || undefined,
+    from: query.get('from') || undefined,
+    to: query.get('to') || undefined,
+    status: query.get('status') || undefined,
+  };
+  const { buffer, rows } = await exportLedger(db, f);
+  await audit(db, { actorId, action: 'hours.ledger.export', targetType: 'hour_records', after: { ...f, rows }, ip });
+  const name = `志愿服务时长台账-${shanghaiDay(Date.now())}.xlsx`;
+  return new Response(new Uint8Array(buffer), {
+    headers: {
+      'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'Content-Disposition': `attachment; filename="ledger.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      'Cache-Control': 'private, no-store',
+    },
+  });
+}

@@ -1,0 +1,52 @@
+// Server-rendered SVG charts with echarts (no client JavaScript). Output goes
+// through src/components/SvgChart.astro only; docs/decisions/062-svg-charts.md.
+import * as echarts from 'echarts';
+
+const COLORS = ['#b22222', '#0a4fb8', '#8a6d1d', '#1a7f37', '#6f42c1', '#c2410c', '#0e7490', '#57606a'];
+const FONT = '"Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif';
+
+export interface Series { name: string; data: number[] }
+
+/** Escapes text for SVG/XML (echarts escapes labels too; this is for our own titles). */
+export function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+type ChartOptions = { categories: string[]; series: Series[]; width?: number; height?: number; horizontal?: boolean; line?: boolean; stack?: boolean; title: string };
+
+// echarts SSR costs 10–100 ms per chart; the same numbers give the same SVG, so keep a few.
+const memo = new Map<string, string>();
+const MEMO_MAX = 64;
+
+/** A bar (or line) chart as a self-contained SVG string (memoised by its options). */
+export function barChartSvg(opts: ChartOptions): string {
+  const key = JSON.stringify(opts);
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  const svg = renderBarChart(opts);
+  if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value!);
+  memo.set(key, svg);
+  return svg;
+}
+
+function renderBarChart(opts: ChartOptions): string {
+  const width = opts.width ?? 720;
+  const height = opts.height ?? 360;
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  const cat = { type: 'category' as const, data: opts.categories, axisLabel: { fontSize: 13, color: '#1f2328', interval: opts.horizontal ? 0 : 'auto' as const, hideOverlap: true } };
+  const val = { type: 'value' as const, axisLabel: { fontSize: 13, color: '#1f2328' }, minInterval: 1 };
+  chart.setOption({
+    animation: false,
+    color: COLORS,
+    textStyle: { fontFamily: FONT },
+    aria: { enabled: true, label: { description: opts.title } },
+    legend: opts.series.length > 1 ? { top: 0, textStyle: { fontSize: 13, color: '#1f2328' } } : undefined,
+    grid: { left: 8, right: 24, top: opts.series.length > 1 ? 56 : 16, bottom: 8, containLabel: true },
+    xAxis: opts.horizontal ? val : cat,
+    yAxis: opts.horizontal ? { ...cat, inverse: true } : val,
+    series: opts.series.map((s) => ({ name: s.name, type: opts.line ? 'line' : 'bar', data: s.data, stack: opts.stack ? 'all' : undefined, barMaxWidth: 36, symbolSize: 6 })),
+  });
+  const svg = chart.renderToSVGString();
+  chart.dispose();
+  return svg;
+}

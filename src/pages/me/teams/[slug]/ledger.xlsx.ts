@@ -1,0 +1,17 @@
+// XLSX 台账 of one team, for its leaders.
+import type { APIRoute } from 'astro';
+import { appDb } from '../../../../lib/db.ts';
+import { loginUrl } from '../../../../lib/guards.ts';
+import { isTeamLeader } from '../../../../domain/accounts/policy.ts';
+import { teamBySlug } from '../../../../domain/hours/records.ts';
+import { ledgerResponse } from '../../../../domain/hours/ledger-download.ts';
+
+export const GET: APIRoute = async (ctx) => {
+  const user = ctx.locals.user;
+  if (!user) return ctx.redirect(loginUrl(ctx.url), 303);
+  const db = await appDb();
+  const team = await teamBySlug(db, ctx.params.slug ?? '');
+  if (!team) return ctx.rewrite('/404');
+  if (!(await isTeamLeader(db, user, team.id))) return ctx.rewrite('/403');
+  return ledgerResponse(db, user.id, ctx.url.searchParams, { teamIds: [team.id] }, ctx.clientAddress);
+};

@@ -1,0 +1,191 @@
+// 好人榜 pipeline against a real libSQL file: 公示, 终审, consent rules, likes, nominations.
+import { beforeAll, describe, expect, test } from 'vitest';
+import { freshDb, TEST_KEY } from '../helpers/db.ts';
+import type { Db } from '../../db/client.ts';
+import { createUser } from '../../src/domain/accounts/users.ts';
+import { listTowns } from '../../src/domain/regions/index.ts';
+import { HonoreeSchema, NominationSchema } from '../../src/domain/honors/schemas.ts';
+import { HonorError } from '../../src/domain/honors/rules.ts';
+import {
+  approveBatch, createBatch, createHonoree, getBatch, startPublicity, submitForReview, updateHonoree, withdrawHonoree, batchReviewSteps, listBatches, batchHonorees,
+} from '../../src/domain/honors/admin.ts';
+import { fileObjection, likeCandidate, likeKeys, resolveObjection } from '../../src/domain/honors/publicity.ts';
+import { listNominations, nominationToCandidate, submitNomination, NOMINATIONS_PER_IP_PER_DAY } from '../../src/domain/honors/nominations.ts';
+import { shanghaiDay } from '../../src/lib/time.ts';
+import { publicHonoreeName, starLevel, volunteerStanding } from '../../src/domain/honors/public.ts';
+
+let db: Db;
+let editor: { id: number };
+let reviewer: { id: number };
+let townId: number;
+const today = shanghaiDay(Date.now());
+const inAWeek = shanghaiDay(Date.now() + 7 * 86400_000);
+const year = Number(today.slice(0, 4));
+
+const consent = { consentBy: '本人', consentAt: today, consentMethod: '书面同意书' };
+function entry(over: Record<string, unknown> = {}) {
+  return HonoreeSchema.parse({ kind: 'person', name: '王秀兰', townId, category: '助人为乐', level: '县', summary: '三十年如一日照顾孤寡老人。', nameConsent: true, ...consent, ...over });
+}
+
+async function batchInReview(over: Record<string, unknown> = {}) {
+  const batchId = await createBatch(db, editor, { title: `测试批次${Math.random()}`, period: '2026年第三季度' });
+  const h = await createHonoree(db, editor, entry({ batchId, ...over }));
+  await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+  await submitForReview(db, editor, { id: batchId });
+  return { batchId, honoreeId: h.id };
+}
+
+beforeAll(async () => {
+  db = await freshDb({ seed: 'base' });
+  townId = (await listTowns(db))[0].id;
+  editor = { id: await createUser(db, TEST_KEY, { phone: '13900000102', password: 'x-long-password', realName: '编辑', roles: ['editor'] }) };
+  reviewer = { id: await createUser(db, TEST_KEY, { phone: '13900000103', password: 'x-long-password', realName: '审核', roles: ['reviewer'] }) };
+});
+
+describe('终审', () => {
+  test('a batch with an open objection cannot pass 终审, and can once it is resolved', async () => {
+    const batchId = await createBatch(db, editor, { title: '异议批次', period: '2026年第三季度' });
+    const h = await createHonoree(db, editor, entry({ batchId }));
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    const objectionId = await fileObjection(db, TEST_KEY, { honoreeId: h.id, text: '此人事迹与实际情况不符，请核查。' }, '203.0.113.9');
+    await submitForReview(db, editor, { id: batchId });
+    expect((await listBatches(db)).find((b) => b.id === batchId)).toMatchObject({ honorees: 1, openObjections: 1 });
+    expect((await batchHonorees(db, batchId))[0].openObjections).toBe(1);
+    await expect(approveBatch(db, reviewer, { id: batchId, opinion: '同意' })).rejects.toThrow(/异议未处理/);
+    expect((await getBatch(db, batchId)).status).toBe('review');
+    await resolveObjection(db, editor, { id: objectionId, outcome: 'dismissed', resolution: '经村委会核实，事迹属实。' });
+    await approveBatch(db, reviewer, { id: batchId, opinion: '同意发布' });
+    expect((await getBatch(db, batchId)).status).toBe('published');
+    const steps = await batchReviewSteps(db, batchId);
+    expect(steps.map((s) => s.s.decision)).toEqual(['submit', 'approve', 'publish']);
+    const audit = await db.$client.execute({ sql: "SELECT action FROM audit_log WHERE target_type = 'honor_batch' AND target_id = ? ORDER BY id", args: [String(batchId)] });
+    expect(audit.rows.map((r) => r.action)).toEqual(['honors.batch.create', 'honors.batch.publicity', 'honors.batch.submit', 'honors.batch.publish']);
+  });
+
+  test('an under-14 honoree without guardian consent cannot be published', async () => {
+    // Even if it somehow reaches 终审 (consent removed directly in the database), the guard holds.
+    const { batchId, honoreeId } = await batchInReview({ birthYear: year - 12, guardianConsent: true, nameConsent: false });
+    await db.$client.execute({ sql: 'UPDATE honorees SET guardian_consent = 0 WHERE id = ?', args: [honoreeId] });
+    await expect(approveBatch(db, reviewer, { id: batchId, opinion: '同意' })).rejects.toThrow(/未满14周岁/);
+    expect((await getBatch(db, batchId)).status).toBe('review');
+    const st = await db.$client.execute({ sql: 'SELECT status FROM honorees WHERE id = ?', args: [honoreeId] });
+    expect(st.rows[0].status).toBe('candidate');
+  });
+
+  test('an under-14 entry without guardian consent cannot even enter 公示', async () => {
+    const batchId = await createBatch(db, editor, { title: '少年批次', period: '2026年第三季度' });
+    await createHonoree(db, editor, entry({ batchId, name: '李小华', birthYear: year - 10, nameConsent: false }));
+    await expect(startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek })).rejects.toThrow(/未满14周岁/);
+    expect((await getBatch(db, batchId)).status).toBe('draft');
+  });
+
+  test('withdrawing (撤榜) records the reason and an audit entry', async () => {
+    const { honoreeId } = await batchInReview();
+    await withdrawHonoree(db, editor, { id: honoreeId, reason: '本人要求不公开' });
+    const r = await db.$client.execute({ sql: 'SELECT status, withdrawn_reason FROM honorees WHERE id = ?', args: [honoreeId] });
+    expect(r.rows[0]).toMatchObject({ status: 'withdrawn', withdrawn_reason: '本人要求不公开' });
+    const a = await db.$client.execute({ sql: "SELECT detail FROM audit_log WHERE action = 'honors.honoree.withdraw' AND target_id = ?", args: [String(honoreeId)] });
+    expect(a.rows[0].detail).toBe('本人要求不公开');
+  });
+});
+
+describe('entries', () => {
+  test('a 51-字 summary is refused, 50 字 is accepted', () => {
+    const r = HonoreeSchema.safeParse({ kind: 'person', name: '张三', townId: 1, category: '助人为乐', level: '县', summary: '好'.repeat(51) });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]).toMatchObject({ path: ['summary'], message: expect.stringContaining('50 字') });
+    expect(HonoreeSchema.safeParse({ kind: 'person', name: '张三', townId: 1, category: '助人为乐', level: '县', summary: '𠀀'.repeat(50) }).success).toBe(true);
+  });
+
+  test('a published entry cannot lose the consent it needs', async () => {
+    const batchId = await createBatch(db, editor, { title: '编辑批次', period: 'x' });
+    const h = await createHonoree(db, editor, entry({ batchId, birthYear: year - 15, guardianConsent: true }));
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    await expect(updateHonoree(db, editor, { ...entry({ batchId, birthYear: year - 15, guardianConsent: false }), id: h.id })).rejects.toThrow(HonorError);
+  });
+});
+
+describe('public display', () => {
+  test("minors' names are masked unless name consent is recorded", () => {
+    expect(publicHonoreeName({ name: '张小华', nameConsent: false, kind: 'person' })).toBe('张*华');
+    expect(publicHonoreeName({ name: '张小华', nameConsent: true, kind: 'person' })).toBe('张小华');
+    expect(publicHonoreeName({ name: '何家', nameConsent: false, kind: 'family' })).toBe('何家');
+  });
+
+  test('a linked volunteer shows star level and confirmed hours', async () => {
+    expect(starLevel(299 * 60, [100, 300, 600, 1000, 1500])).toBe(1);
+    expect(starLevel(300 * 60, [100, 300, 600, 1000, 1500])).toBe(2);
+    const uid = await createUser(db, TEST_KEY, { phone: '13900000177', password: 'x-long-password', realName: '志愿者' });
+    await db.$client.execute({ sql: 'UPDATE users SET confirmed_minutes = ? WHERE id = ?', args: [620 * 60, uid] });
+    const no = (await db.$client.execute({ sql: 'SELECT volunteer_no FROM users WHERE id = ?', args: [uid] })).rows[0].volunteer_no as string;
+    const h = await createHonoree(db, editor, entry({ volunteerNo: no }));
+    const row = (await db.$client.execute({ sql: 'SELECT user_id FROM honorees WHERE id = ?', args: [h.id] })).rows[0];
+    expect(await volunteerStanding(db, Number(row.user_id))).toEqual({ stars: 3, hours: 620 });
+    await expect(createHonoree(db, editor, entry({ volunteerNo: 'YX000' }))).rejects.toMatchObject({ field: 'volunteerNo' });
+  });
+});
+
+describe('likes', () => {
+  test('200 parallel likes from one visitor count once', async () => {
+    const batchId = await createBatch(db, editor, { title: '点赞批次', period: 'x' });
+    const h = await createHonoree(db, editor, entry({ batchId }));
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    const keys = likeKeys(TEST_KEY, 'visitor-token-1', '198.51.100.7');
+    const results = await Promise.all(Array.from({ length: 200 }, () => likeCandidate(db, { honoreeId: h.id, ...keys })));
+    expect(results.filter((r) => r.liked)).toHaveLength(1);
+    const r = await db.$client.execute({ sql: 'SELECT like_count, (SELECT count(*) FROM likes WHERE honoree_id = ?1) AS n FROM honorees WHERE id = ?1', args: [h.id] });
+    expect(r.rows[0]).toMatchObject({ like_count: 1, n: 1 });
+    // another visitor counts
+    await likeCandidate(db, { honoreeId: h.id, ...likeKeys(TEST_KEY, 'visitor-token-2', '198.51.100.7') });
+    expect((await db.$client.execute({ sql: 'SELECT like_count FROM honorees WHERE id = ?', args: [h.id] })).rows[0].like_count).toBe(2);
+  });
+
+  test('likes outside 公示 are refused', async () => {
+    const batchId = await createBatch(db, editor, { title: '未公示', period: 'x' });
+    const h = await createHonoree(db, editor, entry({ batchId }));
+    await expect(likeCandidate(db, { honoreeId: h.id, ...likeKeys(TEST_KEY, 'v', 'ip') })).rejects.toThrow(/不在公示/);
+  });
+});
+
+describe('nominations', () => {
+  const good = () =>
+    NominationSchema.parse({
+      nominatorName: '赵大姐', nominatorPhone: '13812345678', relation: '邻居', nomineeName: '陈师傅', townId, category: '助人为乐',
+      deeds: '陈师傅是我们小区的修车师傅，十年来免费为老人和学生修车，风雨无阻，还常常自掏腰包买零件，街坊邻居都夸他是热心肠的好人。',
+    });
+
+  test('a nomination gets a tracking number and can become a draft candidate in a batch', async () => {
+    const { trackingNo, stored } = await submitNomination(db, TEST_KEY, good(), '192.0.2.1');
+    expect(stored).toBe(true);
+    expect(trackingNo).toMatch(/^TJ-\d{4}-[A-Z2-9]{6}$/);
+    const [n] = await listNominations(db, { status: 'new' });
+    expect(n.nominatorPhoneMasked).toBe('138****5678');
+    expect(JSON.stringify(n)).not.toContain('13812345678');
+    const batchId = await createBatch(db, editor, { title: '推荐批次', period: 'x' });
+    const honoreeId = await nominationToCandidate(db, editor, n.id, batchId);
+    const r = await db.$client.execute({ sql: 'SELECT name, status, batch_id, nomination_id FROM honorees WHERE id = ?', args: [honoreeId] });
+    expect(r.rows[0]).toMatchObject({ name: '陈师傅', status: 'draft', batch_id: batchId, nomination_id: n.id });
+    await expect(nominationToCandidate(db, editor, n.id, batchId)).rejects.toThrow(/已转为候选人/);
+  });
+
+  test(`rate limit: the ${NOMINATIONS_PER_IP_PER_DAY + 1}th nomination from one IP in a day is refused`, async () => {
+    for (let i = 0; i < NOMINATIONS_PER_IP_PER_DAY; i++) await submitNomination(db, TEST_KEY, good(), '192.0.2.50');
+    await expect(submitNomination(db, TEST_KEY, good(), '192.0.2.50')).rejects.toMatchObject({ code: 'rate_limited' });
+    // another address is unaffected
+    expect((await submitNomination(db, TEST_KEY, good(), '192.0.2.51')).stored).toBe(true);
+  });
+
+  test('honeypot: a filled hidden field looks accepted but stores nothing', async () => {
+    const before = (await db.$client.execute('SELECT count(*) AS n FROM nominations')).rows[0].n;
+    const r = await submitNomination(db, TEST_KEY, { ...good(), website: 'http://spam.example' }, '192.0.2.99');
+    expect(r.trackingNo).toMatch(/^TJ-/);
+    expect(r.stored).toBe(false);
+    expect((await db.$client.execute('SELECT count(*) AS n FROM nominations')).rows[0].n).toBe(before);
+  });
+
+  test('deeds under 50 字 are refused', () => {
+    const r = NominationSchema.safeParse({ ...good(), deeds: '他是好人。' });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0].path).toEqual(['deeds']);
+  });
+});
