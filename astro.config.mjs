@@ -7,7 +7,8 @@ import node from '@astrojs/node';
 export default defineConfig({
   output: 'server',
   adapter: node({ mode: 'standalone' }),
-  security: { checkOrigin: true },
+  // Photos up to 10 MB plus attachments (issue 7, docs/decisions/052).
+  security: { checkOrigin: true, actionBodySizeLimit: 24 * 1024 * 1024 },
   // Our own sessions live in the database (issue 3, docs/decisions/010); Astro's file-backed session API stays off.
   session: false,
   server: { port: 4321, host: true },

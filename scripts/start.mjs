@@ -47,9 +47,13 @@ if (accounts.length) {
 
 const { createServer } = await import('./server.mjs');
 const server = await createServer({ root, config: cfg });
+const { startPublishingTimer } = await import('../src/domain/articles/scheduler.ts');
+let stopPublishing = () => {};
 server.listen(cfg.port, cfg.host, () => {
   const shown = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host;
   console.log(`善行已启动 / Serving at http://${shown}:${cfg.port}`);
+  // Scheduled articles go live from here; the claim is one UPDATE, safe with several processes.
+  stopPublishing = startPublishingTimer(async () => db, 30_000);
 });
 
 let closing = false;
@@ -57,6 +61,7 @@ async function shutdown(signal) {
   if (closing) return;
   closing = true;
   console.log(`收到 ${signal}，正在关闭… / Shutting down…`);
+  stopPublishing();
   server.close();
   server.closeIdleConnections?.();
   setTimeout(() => server.closeAllConnections?.(), 3000).unref();

@@ -1,5 +1,6 @@
 // Articles with 三审 review, legal lessons, media and lecture orders.
-import { sqliteTable, integer, text, index } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
 import { createdAt } from './common.ts';
 
 export const articles = sqliteTable(
@@ -20,12 +21,16 @@ export const articles = sqliteTable(
     author: text('author').notNull().default(''),
     source: text('source').notNull().default(''),
     honoreeId: integer('honoree_id'),
-    /** draft | submitted | in_review | approved | scheduled | published | unpublished | archived */
+    /** JSON array of media ids (kind attachment: PDF, DOCX, XLSX). */
+    attachments: text('attachments').notNull().default('[]'),
+    /** draft | returned | submitted | in_review | scheduled | published | unpublished | archived */
     status: text('status').notNull().default('draft'),
     /** Review steps passed so far (0..settings.reviewSteps). */
     reviewStep: integer('review_step').notNull().default(0),
     publishAt: integer('publish_at'),
     publishedAt: integer('published_at'),
+    /** Start of the current review round (a reviewer approves at most one step per round). */
+    submittedAt: integer('submitted_at'),
     createdBy: integer('created_by'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at'),
@@ -40,13 +45,18 @@ export const articleRevisions = sqliteTable(
     articleId: integer('article_id').notNull().references(() => articles.id),
     /** JSON of title, summary, body, tags, channel, topic, cover. */
     content: text('content').notNull(),
-    /** draft | submitted | in_review | approved | live | superseded | returned */
+    /** draft | returned | submitted | in_review | live | superseded | discarded */
     status: text('status').notNull().default('draft'),
     reviewStep: integer('review_step').notNull().default(0),
+    submittedAt: integer('submitted_at'),
     createdBy: integer('created_by'),
     createdAt: createdAt(),
   },
-  (t) => [index('revisions_article').on(t.articleId, t.id)],
+  (t) => [
+    index('revisions_article').on(t.articleId, t.id),
+    // At most one revision in progress per article.
+    uniqueIndex('revisions_one_open').on(t.articleId).where(sql`status IN ('draft','returned','submitted','in_review')`),
+  ],
 );
 
 /** Every review decision: who, when, opinion (谁审核谁负责). */
@@ -120,6 +130,10 @@ export const lectureOrders = sqliteTable(
     rating: integer('rating'),
     ratingComment: text('rating_comment'),
     rateTokenHash: text('rate_token_hash'),
+    ratedAt: integer('rated_at'),
+    /** JSON array of media ids (photos of the delivered lecture). */
+    photoMediaIds: text('photo_media_ids').notNull().default('[]'),
+    handledBy: integer('handled_by'),
     declineReason: text('decline_reason'),
     createdAt: createdAt(),
   },

@@ -1,2 +1,207 @@
-// Actions for articles.
-export const articles = {};
+// Actions for articles (editing, 三审 review, unpublish/archive, restore) and the media library.
+import { ActionError, defineAction } from 'astro:actions';
+import { z } from 'astro/zod';
+import { appDb } from '../lib/db.ts';
+import { config } from '../lib/config.ts';
+import { can } from '../domain/accounts/policy.ts';
+import { parseDateTimeLocal } from '../lib/time.ts';
+import {
+  ArticleContentSchema, ArticleError, PersonalDataFound, archiveArticle, createArticle, parseTags, restoreRevision, reviewArticle, saveArticle,
+  submitForReview, unpublishArticle, type ArticleContent,
+} from '../domain/articles/workflow.ts';
+import { checkFields, maskAt } from '../domain/articles/personal-data.ts';
+import { MediaError, uploadAttachment, uploadImage } from '../domain/media/index.ts';
+
+type Ctx = { locals: App.Locals };
+
+function staffUser(ctx: Ctx, ability: string) {
+  const user = ctx.locals.user;
+  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+  if (!can(user, ability)) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限执行此操作' });
+  return user;
+}
+
+/** Domain errors → ActionError with the Chinese message. */
+function mapError(e: unknown): never {
+  if (e instanceof ArticleError) throw new ActionError({ code: e.code, message: e.message });
+  if (e instanceof PersonalDataFound) throw new ActionError({ code: 'BAD_REQUEST', message: e.message });
+  if (e instanceof MediaError) throw new ActionError({ code: 'BAD_REQUEST', message: e.message });
+  throw e;
+}
+
+/** A text field: Astro turns an empty form value into null, which we read as ''. */
+const text = (max: number, msg = `不能超过 ${max} 个字`) => z.preprocess((v) => v ?? '', z.string().max(max, msg));
+const optionalId = z.preprocess((v) => (v === '' || v == null ? null : v), z.coerce.number().int().positive().nullable());
+
+const ArticleFormSchema = z
+  .object({
+    id: optionalId,
+    intent: text(200).default('save'),
+    title: text(200).default(''),
+    channel: text(20).default('news'),
+    topic: text(20).default(''),
+    honoreeId: optionalId,
+    summary: text(2000).default(''),
+    body: text(100_000, '正文过长（不超过 10 万字）').default(''),
+    tags: text(300).default(''),
+    author: text(200).default(''),
+    source: text(200).default(''),
+    coverMediaId: optionalId,
+    publishAt: text(40).default(''),
+    attachmentIds: z.array(z.coerce.number().int().positive()).default([]),
+    removeAttachment: z.array(z.coerce.number().int().positive()).default([]),
+    newAttachments: z.array(z.instanceof(File)).default([]),
+  })
+  .superRefine((v, ctx) => {
+    if (v.intent === 'preview') return;
+    const c = ArticleContentSchema.safeParse(toContent(v));
+    if (!c.success) for (const issue of c.error.issues) ctx.addIssue({ code: 'custom', path: [String(issue.path[0] ?? 'title')], message: issue.message });
+    if (v.publishAt && Number.isNaN(parseDateTimeLocal(v.publishAt))) ctx.addIssue({ code: 'custom', path: ['publishAt'], message: '请选择有效的发布时间' });
+  });
+
+type ArticleForm = z.infer<typeof ArticleFormSchema>;
+
+function toContent(v: Omit<ArticleForm, 'newAttachments'>): ArticleContent {
+  return {
+    title: v.title.trim(), channel: v.channel, topic: v.topic || null, honoreeId: v.honoreeId, summary: v.summary.trim(), body: v.body.replace(/\r\n/g, '\n'),
+    tags: parseTags(v.tags), author: v.author.trim(), source: v.source.trim(), coverMediaId: v.coverMediaId,
+    attachments: v.attachmentIds.filter((id) => !v.removeAttachment.includes(id)),
+  };
+}
+
+export const articles = {
+  /** The edit form: save, preview, mask one personal-data hit, or save and submit for review. */
+  save: defineAction({
+    accept: 'form',
+    input: ArticleFormSchema,
+    handler: async (input, ctx) => {
+      const user = staffUser(ctx, 'articles.write');
+      if (input.intent === 'preview') return { preview: true };
+      const db = await appDb();
+      try {
+        const content = toContent(input);
+        for (const f of input.newAttachments) {
+          if (!f.size && !f.name) continue;
+          const m = await uploadAttachment(db, config().uploadsDir, { bytes: new Uint8Array(await f.arrayBuffer()), name: f.name, userId: user.id });
+          content.attachments.push(m.id);
+        }
+        const mask = /^mask:(title|summary|body):(\d+):(.+)$/.exec(input.intent);
+        if (mask) {
+          const field = mask[1] as 'title' | 'summary' | 'body';
+          content[field] = maskAt(content[field], Number(mask[2]), mask[3]);
+        }
+        const publishAt = input.publishAt ? parseDateTimeLocal(input.publishAt) : null;
+        let id = input.id;
+        if (id) await saveArticle(db, user, id, content, publishAt);
+        else id = await createArticle(db, user, content, publishAt);
+        if (input.intent === 'submit') {
+          if (checkFields(content).length && !input.id) return { redirect: `/console/articles/${id}/edit?blocked=1` };
+          await submitForReview(db, user, id);
+          return { redirect: `/console/articles/${id}?done=submitted` };
+        }
+        return { redirect: `/console/articles/${id}/edit?saved=${mask ? 'masked' : '1'}` };
+      } catch (e) {
+        mapError(e);
+      }
+    },
+  }),
+
+  /** Submit from the detail page. */
+  submit: defineAction({
+    accept: 'form',
+    input: z.object({ id: z.coerce.number().int().positive() }),
+    handler: async ({ id }, ctx) => {
+      const user = staffUser(ctx, 'articles.write');
+      try {
+        await submitForReview(await appDb(), user, id);
+      } catch (e) {
+        if (e instanceof PersonalDataFound) return { redirect: `/console/articles/${id}/edit?blocked=1` };
+        mapError(e);
+      }
+      return { redirect: `/console/articles/${id}?done=submitted` };
+    },
+  }),
+
+  /** A reviewer approves the current step or returns with comments. */
+  review: defineAction({
+    accept: 'form',
+    input: z.object({
+      id: z.coerce.number().int().positive(),
+      decision: z.enum(['approve', 'return'], { error: '请选择审核结论' }),
+      opinion: text(500, '审核意见不超过 500 字').default(''),
+    }).superRefine((v, ctx) => {
+      if (v.decision === 'return' && !v.opinion.trim()) ctx.addIssue({ code: 'custom', path: ['opinion'], message: '退回时请填写修改意见' });
+    }),
+    handler: async ({ id, decision, opinion }, ctx) => {
+      const user = staffUser(ctx, 'articles.review');
+      try {
+        const r = await reviewArticle(await appDb(), user, id, decision, opinion);
+        return { redirect: `/console/articles/${id}?done=${decision === 'return' ? 'returned' : r.status}` };
+      } catch (e) {
+        mapError(e);
+      }
+    },
+  }),
+
+  unpublish: defineAction({
+    accept: 'form',
+    input: z.object({ id: z.coerce.number().int().positive(), reason: z.preprocess((v) => v ?? '', z.string().trim().min(2, '请填写撤下原因').max(200)) }),
+    handler: async ({ id, reason }, ctx) => {
+      const user = ctx.locals.user;
+      if (!user || (!can(user, 'articles.write') && !can(user, 'articles.review'))) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限撤下文章' });
+      try {
+        await unpublishArticle(await appDb(), user, id, reason);
+      } catch (e) {
+        mapError(e);
+      }
+      return { redirect: `/console/articles/${id}?done=unpublished` };
+    },
+  }),
+
+  archive: defineAction({
+    accept: 'form',
+    input: z.object({ id: z.coerce.number().int().positive() }),
+    handler: async ({ id }, ctx) => {
+      const user = ctx.locals.user;
+      if (!user || (!can(user, 'articles.write') && !can(user, 'articles.review'))) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限归档文章' });
+      try {
+        await archiveArticle(await appDb(), user, id);
+      } catch (e) {
+        mapError(e);
+      }
+      return { redirect: `/console/articles/${id}?done=archived` };
+    },
+  }),
+
+  restore: defineAction({
+    accept: 'form',
+    input: z.object({ id: z.coerce.number().int().positive(), revisionId: z.coerce.number().int().positive() }),
+    handler: async ({ id, revisionId }, ctx) => {
+      const user = staffUser(ctx, 'articles.write');
+      try {
+        await restoreRevision(await appDb(), user, id, revisionId);
+      } catch (e) {
+        mapError(e);
+      }
+      return { redirect: `/console/articles/${id}/edit?saved=restored` };
+    },
+  }),
+
+  /** Media library upload: JPEG/PNG/WebP verified by content, alt text required. */
+  uploadImage: defineAction({
+    accept: 'form',
+    input: z.object({
+      file: z.instanceof(File, { message: '请选择要上传的图片' }).refine((f) => f.size > 0, '请选择要上传的图片'),
+      alt: z.preprocess((v) => v ?? '', z.string().trim().min(2, '请填写图片说明（替代文字），至少 2 个字').max(120, '图片说明不超过 120 字')),
+    }),
+    handler: async ({ file, alt }, ctx) => {
+      const user = staffUser(ctx, 'media.upload');
+      try {
+        const m = await uploadImage(await appDb(), config().uploadsDir, { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name, alt, userId: user.id });
+        return { redirect: `/console/media?uploaded=${m.id}` };
+      } catch (e) {
+        mapError(e);
+      }
+    },
+  }),
+};

@@ -1,2 +1,141 @@
-// Actions for legal.
-export const legal = {};
+// Actions for 点单式普法: the public order form, staff handling, the private rating link.
+import { ActionError, defineAction } from 'astro:actions';
+import { z } from 'astro/zod';
+import { appDb } from '../lib/db.ts';
+import { can } from '../domain/accounts/policy.ts';
+import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
+import { fromShanghai } from '../lib/time.ts';
+import { clientIp } from '../lib/client-ip.ts';
+import {
+  LectureError, LectureOrderSchema, acceptLectureOrder, createLectureOrder, declineLectureOrder, rateLecture, recordLectureDelivery, scheduleLecture,
+} from '../domain/legal/lectures.ts';
+
+const text = (max: number, msg = `不能超过 ${max} 个字`) => z.preprocess((v) => v ?? '', z.string().trim().max(max, msg));
+const required = (min: number, max: number, msg: string) => z.preprocess((v) => v ?? '', z.string().trim().min(min, msg).max(max, `不能超过 ${max} 个字`));
+
+function mapError(e: unknown): never {
+  if (e instanceof LectureError) throw new ActionError({ code: e.code, message: e.message });
+  throw e;
+}
+
+function handler(ctx: { locals: App.Locals }) {
+  const user = ctx.locals.user;
+  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+  if (!can(user, 'lectures.handle')) throw new ActionError({ code: 'FORBIDDEN', message: '只有宣传编辑可以处理普法点单' });
+  return user;
+}
+
+const id = z.coerce.number().int().positive();
+
+export const legal = {
+  /** Public: order a lecture. Returns the tracking number and the private rating link (shown once). */
+  order: defineAction({
+    accept: 'form',
+    input: z.object({
+      topic: required(1, 20, '请选择讲座主题'),
+      townId: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请选择乡镇（街道）' }).int().positive()),
+      villageId: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请选择村（社区）' }).int().positive()),
+      audienceExpected: z.preprocess((v) => v || undefined, LectureOrderSchema.shape.audienceExpected),
+      preferredDates: required(2, 200, '请写明希望的时间，例如“12月4日上午”'),
+      requesterName: required(2, 30, '请填写联系人姓名'),
+      requesterPhone: z.preprocess((v) => String(v ?? '').replace(/\s|-/g, ''), z.string().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码')),
+      organisation: text(60, '单位名称不超过 60 字').default(''),
+      note: text(500, '备注不超过 500 字').default(''),
+    }),
+    handler: async (input, ctx) => {
+      const db = await appDb();
+      const rl = await hitRateLimit(db, `lecture-order:${clientIp(ctx)}`, 10, 3600_000);
+      if (!rl.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '提交过于频繁，请一小时后再试' });
+      try {
+        const r = await createLectureOrder(db, input);
+        return { trackingNo: r.trackingNo, ratePath: `/legal/rate/${r.rateToken}` };
+      } catch (e) {
+        mapError(e);
+      }
+    },
+  }),
+
+  accept: defineAction({
+    accept: 'form',
+    input: z.object({ id }),
+    handler: async (input, ctx) => {
+      const user = handler(ctx);
+      try { await acceptLectureOrder(await appDb(), user, input.id); } catch (e) { mapError(e); }
+      return { redirect: `/console/lectures/${input.id}` };
+    },
+  }),
+
+  decline: defineAction({
+    accept: 'form',
+    input: z.object({ id, reason: required(2, 200, '请填写未能安排的原因') }),
+    handler: async (input, ctx) => {
+      const user = handler(ctx);
+      try { await declineLectureOrder(await appDb(), user, input.id, input.reason); } catch (e) { mapError(e); }
+      return { redirect: `/console/lectures/${input.id}` };
+    },
+  }),
+
+  /** Assign a lecturer and create the lecture as an event. */
+  schedule: defineAction({
+    accept: 'form',
+    input: z.object({
+      id,
+      lecturerId: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请选择主讲人' }).int().positive()),
+      teamId: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请选择承办队伍' }).int().positive()),
+      day: z.preprocess((v) => v ?? '', z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '请选择日期')),
+      start: z.preprocess((v) => v ?? '', z.string().regex(/^\d{2}:\d{2}$/, '请选择开始时间')),
+      end: z.preprocess((v) => v ?? '', z.string().regex(/^\d{2}:\d{2}$/, '请选择结束时间')),
+      address: required(2, 100, '请填写讲座地点'),
+      capacity: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请填写名额' }).int().min(10, '名额至少 10 人').max(2000, '名额不超过 2000 人')),
+    }),
+    handler: async (input, ctx) => {
+      const user = handler(ctx);
+      let startsAt: number;
+      let endsAt: number;
+      try {
+        startsAt = fromShanghai(input.day, input.start);
+        endsAt = fromShanghai(input.day, input.end);
+      } catch {
+        throw new ActionError({ code: 'BAD_REQUEST', message: '请选择有效的日期和时间' });
+      }
+      try {
+        await scheduleLecture(await appDb(), user, input.id, { lecturerId: input.lecturerId, teamId: input.teamId, startsAt, endsAt, address: input.address, capacity: input.capacity });
+      } catch (e) {
+        mapError(e);
+      }
+      return { redirect: `/console/lectures/${input.id}` };
+    },
+  }),
+
+  deliver: defineAction({
+    accept: 'form',
+    input: z.object({
+      id,
+      audience: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请填写实际听众人数' }).int('人数应为整数').min(1, '人数至少为 1').max(5000, '人数不超过 5000')),
+      photoMediaIds: z.array(z.number().int().positive()).default([]),
+    }),
+    handler: async (input, ctx) => {
+      const user = handler(ctx);
+      try { await recordLectureDelivery(await appDb(), user, input.id, { audience: input.audience, photoMediaIds: input.photoMediaIds }); } catch (e) { mapError(e); }
+      return { redirect: `/console/lectures/${input.id}` };
+    },
+  }),
+
+  /** The requester's rating through the private link. */
+  rate: defineAction({
+    accept: 'form',
+    input: z.object({
+      token: z.preprocess((v) => v ?? '', z.string().max(64)),
+      rating: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请选择评分' }).int().min(1, '请选择 1–5 分').max(5, '请选择 1–5 分')),
+      comment: text(500, '评价不超过 500 字').default(''),
+    }),
+    handler: async (input) => {
+      try {
+        await rateLecture(await appDb(), input.token, { rating: input.rating, comment: input.comment });
+      } catch (e) {
+        mapError(e);
+      }
+      return { rated: true };
+    },
+  }),
+};

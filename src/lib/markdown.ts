@@ -4,7 +4,7 @@ import MarkdownIt from 'markdown-it';
 
 const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false });
 
-const SAFE_URL = /^(https?:|mailto:|tel:|\/(?!\/)|#|\.{0,2}\/)/i;
+const SAFE_URL = /^(https?:|mailto:|tel:|\/(?!\/)|#|\.{1,2}\/)/i;
 md.validateLink = (url: string) => SAFE_URL.test(url.trim());
 
 const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));

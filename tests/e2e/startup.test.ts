@@ -37,7 +37,10 @@ describe('npm start', () => {
     const code = `
       const { openDb } = await import('./db/client.ts');
       const db = await openDb({ url: process.env.DBURL });
-      for (let i = 0; ; i++) {
+      // Bounded: stops by itself after 20 000 commits or 60 s, and when its parent goes away.
+      const until = Date.now() + 60_000;
+      process.stdout.on('error', () => process.exit(0));
+      for (let i = 0; i < 20000 && Date.now() < until; i++) {
         await db.$client.batch([
           { sql: 'INSERT INTO audit_log (at, action, detail) VALUES (?, ?, ?)', args: [Date.now(), 'test.crash', String(i)] },
           { sql: 'INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1', args: ['crash-test'] },
@@ -47,8 +50,11 @@ describe('npm start', () => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', code], { env: { ...process.env, DBURL: s.dbUrl }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    while (out.split('\n').length < 300) await new Promise((r) => setTimeout(r, 20));
-    child.kill('SIGKILL');
+    try {
+      while (out.split('\n').length < 300 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      child.kill('SIGKILL');
+    }
     await new Promise((r) => child.on('exit', r));
     const acknowledged = out.split('\n').filter((l) => /^\d+$/.test(l)).length;
     const again = await startServer({ dataDir: s.dataDir });

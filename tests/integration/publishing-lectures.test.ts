@@ -1,0 +1,61 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { freshDb } from '../helpers/db.ts';
+import type { Db } from '../../db/client.ts';
+import type { SessionUser } from '../../src/domain/accounts/sessions.ts';
+import {
+  acceptLectureOrder, createLectureOrder, getLectureOrder, lectureTotals, listLecturers, listLectureTeams, rateLecture, recordLectureDelivery, scheduleLecture,
+} from '../../src/domain/legal/lectures.ts';
+import { getPublicEvent } from '../../src/domain/events/public.ts';
+import { regionTree } from '../../src/domain/regions/index.ts';
+import { EDITOR, staff } from './publishing-helpers.ts';
+
+let db: Db;
+let editor: SessionUser;
+beforeAll(async () => {
+  db = await freshDb({ seed: 'demo' });
+  editor = await staff(db, EDITOR);
+});
+
+describe('点单式普法', () => {
+  test('an order becomes a 普法讲座 event, is delivered, rated once, and counts in the totals', async () => {
+    const before = await lectureTotals(db);
+    expect(before.total.sessions).toBeGreaterThan(0); // demo data
+    const [town] = await regionTree(db);
+    const order = await createLectureOrder(db, {
+      topic: '反电信诈骗', townId: town.id, villageId: town.villages[0].id, audienceExpected: 40, preferredDates: '下周三上午', requesterName: '王主任', requesterPhone: '13811112222', organisation: '村委会', note: '',
+    });
+    expect(order.trackingNo).toMatch(/^PF\d{8}[A-Z2-9]{4}$/);
+    const stored = await db.$client.execute({ sql: 'SELECT rate_token_hash FROM lecture_orders WHERE id = ?', args: [order.id] });
+    expect(stored.rows[0].rate_token_hash).not.toBe(order.rateToken);
+    await acceptLectureOrder(db, editor, order.id);
+    const [lecturer] = await listLecturers(db);
+    const [team] = await listLectureTeams(db);
+    const startsAt = Date.now() + 3 * 86400_000;
+    await expect(scheduleLecture(db, editor, order.id, { lecturerId: editor.id, teamId: team.id, startsAt, endsAt: startsAt + 5400_000, address: '村委会', capacity: 50 })).rejects.toThrow('法律');
+    const eventId = await scheduleLecture(db, editor, order.id, { lecturerId: lecturer.id, teamId: team.id, startsAt, endsAt: startsAt + 5400_000, address: '村委会会议室', capacity: 50 });
+    const ev = await getPublicEvent(db, eventId);
+    expect(ev.event).toMatchObject({ category: '普法讲座', status: 'published', lectureOrderId: order.id, teamId: team.id });
+    await expect(rateLecture(db, order.rateToken, { rating: 5, comment: '' })).rejects.toThrow('开讲后');
+    await recordLectureDelivery(db, editor, order.id, { audience: 57, photoMediaIds: [] });
+    await expect(rateLecture(db, 'x'.repeat(32), { rating: 5, comment: '' })).rejects.toThrow('无效');
+    await Promise.all([rateLecture(db, order.rateToken, { rating: 4, comment: '很实用' }), rateLecture(db, order.rateToken, { rating: 1, comment: '重复' }).catch(() => 'refused')]);
+    const o = await getLectureOrder(db, order.id);
+    expect(o).toMatchObject({ status: 'rated', rating: 4, ratingComment: '很实用', audienceActual: 57 });
+    const after = await lectureTotals(db);
+    expect(after.total).toEqual({ sessions: before.total.sessions + 1, audience: before.total.audience + 57 });
+    expect(after.byTopic.find((t) => t.topic === '反电信诈骗')!.audience).toBe((before.byTopic.find((t) => t.topic === '反电信诈骗')?.audience ?? 0) + 57);
+    expect(after.byTown.find((t) => t.townId === town.id)!.sessions).toBe((before.byTown.find((t) => t.townId === town.id)?.sessions ?? 0) + 1);
+  });
+
+  test('a volunteer without the lecture ability cannot handle orders', async () => {
+    const vol = await staff(db, '13900000006');
+    const [town] = await regionTree(db);
+    const order = await createLectureOrder(db, { topic: '宪法', townId: town.id, villageId: town.villages[0].id, audienceExpected: 20, preferredDates: '周末', requesterName: '李四', requesterPhone: '13811113333', organisation: '', note: '' });
+    await expect(acceptLectureOrder(db, vol, order.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  test('a village from another town is refused', async () => {
+    const [a, b] = await regionTree(db);
+    await expect(createLectureOrder(db, { topic: '宪法', townId: a.id, villageId: b.villages[0].id, audienceExpected: 20, preferredDates: '周末', requesterName: '李四', requesterPhone: '13811113333', organisation: '', note: '' })).rejects.toThrow('不属于');
+  });
+});
