@@ -148,7 +148,8 @@ export const articles = {
     input: z.object({ id: z.coerce.number().int().positive(), reason: z.preprocess((v) => v ?? '', z.string().trim().min(2, '请填写撤下原因').max(200)) }),
     handler: async ({ id, reason }, ctx) => {
       const user = ctx.locals.user;
-      if (!user || (!can(user, 'articles.write') && !can(user, 'articles.review'))) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限撤下文章' });
+      if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+      if (!can(user, 'articles.write') && !can(user, 'articles.review')) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限撤下文章' });
       try {
         await unpublishArticle(await appDb(), user, id, reason);
       } catch (e) {
@@ -163,7 +164,8 @@ export const articles = {
     input: z.object({ id: z.coerce.number().int().positive() }),
     handler: async ({ id }, ctx) => {
       const user = ctx.locals.user;
-      if (!user || (!can(user, 'articles.write') && !can(user, 'articles.review'))) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限归档文章' });
+      if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+      if (!can(user, 'articles.write') && !can(user, 'articles.review')) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限归档文章' });
       try {
         await archiveArticle(await appDb(), user, id);
       } catch (e) {

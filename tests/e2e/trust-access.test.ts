@@ -35,7 +35,10 @@ beforeAll(async () => {
   q = openQ(server.dbUrl);
   actors = await setUpActors(server, q);
   let n = 0;
-  ctx = { q, actors, accounts: server.accounts, seq: () => ++n };
+  ctx = {
+    q, actors, accounts: server.accounts, seq: () => ++n,
+    post: async (action, fields, as) => (await postAction(server, action, toFormData(fields), { cookie: actors.cookies[as] })).status,
+  };
 });
 afterAll(async () => {
   q?.client.close();
@@ -115,7 +118,7 @@ describe('every console and member page against every kind of user', () => {
   test.each(pages)('%s', async (pattern) => {
     const row = PAGES[pattern];
     expect(row, `no matrix row for ${pattern}`).toBeDefined();
-    const path = pagePath(pattern, row.params ? await row.params(ctx) : {});
+    const path = pagePath(pattern, row.params ? await row.params(ctx) : {}) + (row.query ? '?' + new URLSearchParams(await row.query(ctx)) : '');
     const problems: string[] = [];
     for (const kind of KINDS) {
       const a = await getPage(server, path, actors.cookies[kind]);
