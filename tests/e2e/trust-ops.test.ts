@@ -3,6 +3,10 @@
 // lags; slow clients are cut off by the header timeout.
 import { afterAll, describe, expect, test } from 'vitest';
 import { connect } from 'node:net';
+import { readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { sessionCookieFor, userIdByPhoneAt } from '../helpers/session.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { openQ, postAction, toFormData } from '../helpers/trust.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
@@ -61,6 +65,34 @@ describe('logs', () => {
       expect(logsOnly.includes(secret), `log contains a secret (${secret.slice(0, 4)}…)`).toBe(false);
     }
     q.client.close();
+  });
+});
+
+describe('uploaded files', () => {
+  test('are served with nosniff and a sandboxing CSP; markup disguised as an image is refused', async () => {
+    const s = await startServer();
+    started.push(s);
+    const { cookie } = await sessionCookieFor(s.dbUrl, await userIdByPhoneAt(s.dbUrl, '13900000002'));
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#b22222' } }).png().toBuffer();
+    const ok = await postAction(s, 'articles.uploadImage', toFormData({ file: new Blob([new Uint8Array(png)], { type: 'image/png' }), alt: '红色测试图片' }), { cookie });
+    expect(ok.status).toBe(200);
+    const html = '<html><script>alert(1)</script></html>';
+    const disguised = await postAction(s, 'articles.uploadImage', toFormData({ file: new Blob([html], { type: 'image/png' }), alt: '伪装成图片的网页' }), { cookie });
+    expect(disguised.status).toBe(400);
+    const dir = join(s.dataDir, 'uploads');
+    const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.(webp|jpg|png|pdf|docx|xlsx)$/.test(f));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const res = await fetch(`${s.url}/media/${f.split('/').pop()}`);
+      expect(res.status, f).toBe(200);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toMatch(/sandbox/);
+      expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+      expect(res.headers.get('content-type')).toMatch(/^(image|application)\//);
+    }
+    // A file that is not one of ours (e.g. dropped into the folder) is never served, whatever its name.
+    if (existsSync(dir)) writeFileSync(join(dir, 'evil.html'), html);
+    expect((await fetch(`${s.url}/media/evil.html`)).status).toBe(404);
   });
 });
 
