@@ -14,9 +14,9 @@ import { startServer, type RunningServer } from '../helpers/server.ts';
 import { SESSION_COOKIE } from '../../src/domain/accounts/sessions.ts';
 import { openQ, postAction, setUpActors, toFormData, type Actors, type Kind, type Q } from '../helpers/trust.ts';
 
-const PAGES_PER_VIEWER = Number(process.env.TRUST_XSS_PAGES || 50);
+const PAGES_PER_VIEWER = Number(process.env.TRUST_XSS_PAGES || 45);
 // Reviewers and leaders see subsets of what editors, admins and members see.
-const VIEWERS: Kind[] = ['anonymous', 'owner', 'editor', 'admin'];
+const VIEWERS: Kind[] = ['anonymous', 'owner', 'leaderB', 'editor', 'admin'];
 
 let server: RunningServer;
 let q: Q;
