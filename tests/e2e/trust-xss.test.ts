@@ -69,6 +69,7 @@ beforeAll(async () => {
       for (const s of strings) if (s.startsWith('/') && !s.startsWith('//')) landing.push(s.replace(/#.*$/, ''));
     }
   }
+  for (const inj of INJECTIONS) if (inj.shownAt) landing.push(...(await inj.shownAt(ctx)));
   browser = await launchBrowser();
 }, 300_000);
 afterAll(async () => {
