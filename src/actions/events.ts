@@ -3,7 +3,6 @@ import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
 import { actionLeader as leader, actionVolunteer as volunteer } from '../lib/action-guards.ts';
-import { can } from '../domain/accounts/policy.ts';
 import { cancelSignup, signUp, SignupError } from '../domain/events/signups.ts';
 import { checkIn, checkOut, CheckinError } from '../domain/events/checkin.ts';
 import { createEvent, endAfterStart, EventError, EventFields, markAttendance, removeSignup, setEventStatus, updateEvent } from '../domain/events/manage.ts';
