@@ -1,9 +1,8 @@
 // Actions for events: sign-up/cancel, check-in/out, leaders' event management, calendar, inbox.
-import { defineAction, ActionError, type ActionAPIContext } from 'astro:actions';
+import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { can, isTeamLeader } from '../domain/accounts/policy.ts';
-import type { SessionUser } from '../domain/accounts/sessions.ts';
+import { actionLeader as leader, actionVolunteer as volunteer } from '../lib/action-guards.ts';
 import { cancelSignup, signUp, SignupError } from '../domain/events/signups.ts';
 import { checkIn, checkOut, CheckinError } from '../domain/events/checkin.ts';
 import { createEvent, endAfterStart, EventError, EventFields, markAttendance, removeSignup, setEventStatus, updateEvent } from '../domain/events/manage.ts';
@@ -12,22 +11,6 @@ import { markAllRead, markRead } from '../domain/notices/index.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 
 const id = (label: string) => z.number({ error: `缺少${label}` }).int().positive();
-
-/** The signed-in volunteer, or an UNAUTHORIZED error. */
-function volunteer(ctx: ActionAPIContext): SessionUser {
-  const u = ctx.locals.user;
-  if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
-  if (!can(u, 'volunteer.act')) throw new ActionError({ code: 'FORBIDDEN', message: '只有注册志愿者可以执行此操作' });
-  return u;
-}
-
-/** The signed-in leader of the team, or an error. */
-async function leader(ctx: ActionAPIContext, teamId: number): Promise<SessionUser> {
-  const u = ctx.locals.user;
-  if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
-  if (!(await isTeamLeader(await appDb(), u, teamId))) throw new ActionError({ code: 'FORBIDDEN', message: '只有该队伍的负责人可以执行此操作' });
-  return u;
-}
 
 /** Maps domain errors to Chinese ActionErrors (never a 500 for user input). */
 function mapError(err: unknown): never {

@@ -6,8 +6,9 @@ import { can } from '../domain/accounts/policy.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { fromShanghai } from '../lib/time.ts';
 import { clientIp } from '../lib/client-ip.ts';
+import { audit } from '../domain/audit/index.ts';
 import {
-  LectureError, LectureOrderSchema, acceptLectureOrder, createLectureOrder, declineLectureOrder, rateLecture, recordLectureDelivery, scheduleLecture,
+  LectureError, LectureOrderSchema, acceptLectureOrder, getLectureOrder, createLectureOrder, declineLectureOrder, rateLecture, recordLectureDelivery, scheduleLecture,
 } from '../domain/legal/lectures.ts';
 
 const text = (max: number, msg = `不能超过 ${max} 个字`) => z.preprocess((v) => v ?? '', z.string().trim().max(max, msg));
@@ -28,6 +29,19 @@ function handler(ctx: { locals: App.Locals }) {
 const id = z.coerce.number().int().positive();
 
 export const legal = {
+  /** Staff: reveal a requester's full phone to call back; every reveal is audited. */
+  revealPhone: defineAction({
+    accept: 'form',
+    input: z.object({ orderId: id }),
+    handler: async ({ orderId }, ctx) => {
+      const user = handler(ctx);
+      const db = await appDb();
+      const order = await getLectureOrder(db, orderId);
+      if (!order) throw new ActionError({ code: 'NOT_FOUND', message: '找不到该点单' });
+      await audit(db, { actorId: user.id, action: 'lecture.reveal_phone', targetType: 'lecture_order', targetId: orderId, ip: clientIp(ctx) });
+      return { orderId, phone: order.requesterPhone };
+    },
+  }),
   /** Public: order a lecture. Returns the tracking number and the private rating link (shown once). */
   order: defineAction({
     accept: 'form',

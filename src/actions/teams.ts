@@ -1,26 +1,12 @@
 // Actions for teams: join requests, member management, team registration, admin approval.
-import { defineAction, ActionError, type ActionAPIContext } from 'astro:actions';
+import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { can, isTeamLeader } from '../domain/accounts/policy.ts';
-import type { SessionUser } from '../domain/accounts/sessions.ts';
+import { actionLeader as leader, actionVolunteer as signedIn } from '../lib/action-guards.ts';
+import { can } from '../domain/accounts/policy.ts';
 import { applyToJoin, decideJoin, leaveTeam, manageMember, registerTeam, setTeamStatus, TeamError, TeamRegistrationSchema } from '../domain/teams/membership.ts';
 
 const id = (label: string) => z.number({ error: `缺少${label}` }).int().positive();
-
-function signedIn(ctx: ActionAPIContext): SessionUser {
-  const u = ctx.locals.user;
-  if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
-  if (!can(u, 'volunteer.act')) throw new ActionError({ code: 'FORBIDDEN', message: '只有注册志愿者可以执行此操作' });
-  return u;
-}
-
-async function leader(ctx: ActionAPIContext, teamId: number): Promise<SessionUser> {
-  const u = ctx.locals.user;
-  if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
-  if (!(await isTeamLeader(await appDb(), u, teamId))) throw new ActionError({ code: 'FORBIDDEN', message: '只有该队伍的负责人可以执行此操作' });
-  return u;
-}
 
 function mapError(err: unknown): never {
   if (err instanceof TeamError) throw new ActionError({ code: 'BAD_REQUEST', message: err.message });

@@ -1,0 +1,33 @@
+// Guards for Actions (public endpoints): who is calling, and may they? Errors are Chinese ActionErrors.
+import { ActionError, type ActionAPIContext } from 'astro:actions';
+import { appDb } from './db.ts';
+import { can, isTeamLeader, type Ability } from '../domain/accounts/policy.ts';
+import type { SessionUser } from '../domain/accounts/sessions.ts';
+
+/** The signed-in user, or UNAUTHORIZED. */
+export function actionUser(ctx: Pick<ActionAPIContext, 'locals'>): SessionUser {
+  const u = ctx.locals.user;
+  if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+  return u;
+}
+
+/** The signed-in registered volunteer, or UNAUTHORIZED / FORBIDDEN. */
+export function actionVolunteer(ctx: Pick<ActionAPIContext, 'locals'>): SessionUser {
+  const u = actionUser(ctx);
+  if (!can(u, 'volunteer.act')) throw new ActionError({ code: 'FORBIDDEN', message: '只有注册志愿者可以执行此操作' });
+  return u;
+}
+
+/** The signed-in leader (or co-leader) of the team, or UNAUTHORIZED / FORBIDDEN. */
+export async function actionLeader(ctx: Pick<ActionAPIContext, 'locals'>, teamId: number): Promise<SessionUser> {
+  const u = actionUser(ctx);
+  if (!(await isTeamLeader(await appDb(), u, teamId))) throw new ActionError({ code: 'FORBIDDEN', message: '只有该队伍的负责人可以执行此操作' });
+  return u;
+}
+
+/** The signed-in user holding one of the abilities, or UNAUTHORIZED / FORBIDDEN. */
+export function actionAbility(ctx: Pick<ActionAPIContext, 'locals'>, ...abilities: Ability[]): SessionUser {
+  const u = actionUser(ctx);
+  if (!abilities.some((a) => can(u, a))) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限执行此操作' });
+  return u;
+}
