@@ -15,3 +15,13 @@ export function humanCode(length = 10): string {
   for (const b of bytes) out += alphabet[b % alphabet.length];
   return out;
 }
+
+/**
+ * A positive safe integer from a URL parameter or form value, else undefined.
+ * `Number('1e309')` is Infinity and `Number('9'.repeat(30))` a float: both reached
+ * SQLite from hostile URLs and answered 500 (issue 9).
+ */
+export function positiveInt(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}

@@ -1,16 +1,20 @@
 // Shared by the two 台账 endpoints: parse the query, export, audit, answer with the file.
+import { positiveInt } from '../../lib/ids.ts';
 import type { Db } from '../../../db/client.ts';
 import { audit } from '../audit/index.ts';
 import { shanghaiDay } from '../../lib/time.ts';
 import { exportLedger, type LedgerFilter } from './ledger.ts';
 
+const day = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+
 /** The XLSX response for a filter; the export is logged in the audit log. */
 export async function ledgerResponse(db: Db, actorId: number, query: URLSearchParams, scope: { teamIds?: number[] }, ip?: string): Promise<Response> {
   const f: LedgerFilter = {
     teamIds: scope.teamIds,
-    teamId: Number(query.get('team')) || undefined,
-    from: query.get('from') || undefined,
-    to: query.get('to') || undefined,
+    // Only well-formed values reach the query (hostile URLs answered 500; issue 9).
+    teamId: positiveInt(query.get('team')),
+    from: day(query.get('from')),
+    to: day(query.get('to')),
     status: query.get('status') || undefined,
   };
   const { buffer, rows } = await exportLedger(db, f);
