@@ -35,7 +35,11 @@ export const articles = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer('updated_at'),
   },
-  (t) => [index('articles_status_pub').on(t.status, t.publishedAt), index('articles_channel_pub').on(t.channel, t.status, t.publishedAt)],
+  (t) => [
+    index('articles_status_pub').on(t.status, t.publishedAt),
+    index('articles_channel_pub').on(t.channel, t.status, t.publishedAt),
+    index('articles_honoree').on(t.honoreeId, t.status, t.publishedAt),
+  ],
 );
 
 export const articleRevisions = sqliteTable(

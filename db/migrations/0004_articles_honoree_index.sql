@@ -1,0 +1,1 @@
+CREATE INDEX `articles_honoree` ON `articles` (`honoree_id`,`status`,`published_at`);
