@@ -36,6 +36,6 @@ export function ensureProjectNode(root) {
     console.error(`需要 Node.js 24：请先运行 npm install / Node.js 24 is required: run npm install first`);
     process.exit(1);
   }
-  const r = spawnSync(bin, process.argv.slice(1), { stdio: 'inherit' });
+  const r = spawnSync(bin, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }

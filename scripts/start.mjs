@@ -48,12 +48,16 @@ if (accounts.length) {
 const { createServer } = await import('./server.mjs');
 const server = await createServer({ root, config: cfg });
 const { startPublishingTimer } = await import('../src/domain/articles/scheduler.ts');
+const { startNoticeOutbox } = await import('../src/domain/notices/outbox.ts');
 let stopPublishing = () => {};
+let stopOutbox = () => {};
 server.listen(cfg.port, cfg.host, () => {
   const shown = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host;
   console.log(`善行已启动 / Serving at http://${shown}:${cfg.port}`);
   // Scheduled articles go live from here; the claim is one UPDATE, safe with several processes.
   stopPublishing = startPublishingTimer(async () => db, 30_000);
+  // E-mail copies of notices (站内信) when SMTP_URL is set; claims are single UPDATEs, safe with several processes.
+  stopOutbox = startNoticeOutbox(db, { smtpUrl: cfg.smtpUrl, siteUrl: cfg.siteUrl, everyMs: Number(process.env.OUTBOX_INTERVAL_MS || 15_000) });
 });
 
 let closing = false;
@@ -62,6 +66,7 @@ async function shutdown(signal) {
   closing = true;
   console.log(`收到 ${signal}，正在关闭… / Shutting down…`);
   stopPublishing();
+  stopOutbox();
   server.close();
   server.closeIdleConnections?.();
   setTimeout(() => server.closeAllConnections?.(), 3000).unref();

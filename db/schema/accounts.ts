@@ -116,8 +116,10 @@ export const notices = sqliteTable(
     body: text('body').notNull().default(''),
     link: text('link'),
     readAt: integer('read_at'),
+    /** When the e-mail copy was handled by the outbox (sent, or skipped: no address / too old). */
+    emailedAt: integer('emailed_at'),
     createdAt: createdAt(),
   },
-  (t) => [index('notices_user').on(t.userId, t.readAt)],
+  (t) => [index('notices_user').on(t.userId, t.readAt), index('notices_outbox').on(t.emailedAt, t.id)],
 );
 

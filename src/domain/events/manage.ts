@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../../../db/client.ts';
 import { events, signups, teams, users } from '../../../db/schema/index.ts';
 import { auditInsert } from '../audit/index.ts';
-import { emailCopies, noticeInsert, type NewNotice } from '../notices/index.ts';
+import { noticeInsert } from '../notices/index.ts';
 import { parseDateTimeLocal, formatDateTime } from '../../lib/time.ts';
 import { EVENT_CATEGORIES, overlapMinutes, publishProblem } from './rules.ts';
 import { fillFreedSeats, SignupError } from './signups.ts';
@@ -111,14 +111,12 @@ export async function updateEvent(db: Db, actorId: number, teamId: number, event
     auditInsert(db, { actorId, action: 'event.update', targetType: 'event', targetId: eventId, before, after: cols }),
   ];
   let notified = 0;
-  const mails: NewNotice[] = [];
   if (moved && before.status === 'published') {
     const people = await db.select({ userId: signups.userId }).from(signups).where(and(eq(signups.eventId, eventId), sql`${signups.status} IN ('confirmed','waitlisted')`));
     const body = `活动时间或地点有变更。新时间：${formatDateTime(cols.startsAt)}–${formatDateTime(cols.endsAt).slice(-5)}；地点：${cols.address || '见活动页面'}。如不能参加，请及时取消报名。`;
     for (const p of people) {
       const n = { userId: p.userId, kind: 'event.changed', title: `活动变更：${cols.title}`, body, link: `/events/${eventId}` };
       stmts.push(noticeInsert(db, n));
-      mails.push(n);
     }
     notified = people.length;
   }
@@ -128,7 +126,6 @@ export async function updateEvent(db: Db, actorId: number, teamId: number, event
     if (String((err as Error).message).includes('event_capacity_exceeded')) throw new EventError('名额不能少于已报名人数', 'capacity');
     throw err;
   }
-  emailCopies(db, mails);
   if (cols.capacity > before.capacity && before.status === 'published') await fillFreedSeats(db, eventId);
   return { notified };
 }
@@ -150,17 +147,14 @@ export async function setEventStatus(db: Db, actorId: number, teamId: number, ev
     db.update(events).set({ status: to, updatedAt: now }).where(and(eq(events.id, eventId), eq(events.status, e.status))),
     auditInsert(db, { actorId, action: `event.${to}`, targetType: 'event', targetId: eventId, before: { status: e.status }, after: { status: to } }),
   ];
-  const mails: NewNotice[] = [];
   if (to === 'cancelled' && e.status === 'published') {
     const people = await db.select({ userId: signups.userId }).from(signups).where(and(eq(signups.eventId, eventId), sql`${signups.status} IN ('confirmed','waitlisted')`));
     for (const p of people) {
       const n = { userId: p.userId, kind: 'event.cancelled', title: `活动取消：${e.title}`, body: `原定于 ${formatDateTime(e.startsAt)} 的活动已取消，感谢您的报名。`, link: `/events/${eventId}` };
       stmts.push(noticeInsert(db, n));
-      mails.push(n);
     }
   }
   await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
-  emailCopies(db, mails);
 }
 
 /** The roster of an event for its leaders, in arrival order. Phones masked by the page. */

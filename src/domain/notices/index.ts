@@ -1,9 +1,7 @@
 // 站内信: notices to one user; e-mail delivery is added where SMTP_URL is set (issue 4).
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { notices, users } from '../../../db/schema/index.ts';
-import { sendMail } from '../../lib/mail.ts';
-import { log } from '../../lib/log.ts';
+import { notices } from '../../../db/schema/index.ts';
 
 export interface NewNotice {
   userId: number;
@@ -18,27 +16,9 @@ export function noticeInsert(db: Db, n: NewNotice) {
   return db.insert(notices).values({ userId: n.userId, kind: n.kind, title: n.title, body: n.body ?? '', link: n.link ?? null, createdAt: Date.now() });
 }
 
-/** Sends one notice (and its e-mail copy when SMTP_URL is set). */
+/** Sends one notice; its e-mail copy (when SMTP_URL is set) goes out through the outbox. */
 export async function notify(db: Db, n: NewNotice): Promise<void> {
   await noticeInsert(db, n);
-  emailCopies(db, [n]);
-}
-
-/**
- * E-mails copies of notices to users who gave an address, when SMTP_URL is set.
- * Fire-and-forget: a slow or failing mail server never delays or fails the change itself.
- */
-export function emailCopies(db: Db, list: NewNotice[]): void {
-  const smtpUrl = process.env.SMTP_URL;
-  if (!smtpUrl || !list.length) return;
-  void (async () => {
-    for (const n of list) {
-      const [u] = await db.select({ email: users.email }).from(users).where(eq(users.id, n.userId));
-      if (!u?.email) continue;
-      const site = process.env.SITE_URL ?? '';
-      await sendMail(smtpUrl, { to: u.email, subject: n.title, text: `${n.body ?? ''}${n.link ? `\n\n${site}${n.link}` : ''}` }, { timeoutMs: 10_000 });
-    }
-  })().catch((err) => log('warn', 'notice e-mail failed', { error: String((err as Error)?.message ?? err) }));
 }
 
 /** Unread notices of a user. */

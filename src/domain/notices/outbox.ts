@@ -1,0 +1,55 @@
+// E-mail copies of notices through an outbox: every notice row is handled
+// once, by whichever app process claims it first (one UPDATE … RETURNING), so
+// changes never wait on a mail server and no notice is mailed twice.
+import type { Db } from '../../../db/client.ts';
+import { sendMail } from '../../lib/mail.ts';
+import { log } from '../../lib/log.ts';
+
+/** Notices older than this when first seen are marked handled without mail (e.g. SMTP just configured). */
+export const OUTBOX_MAX_AGE_MS = 24 * 3600_000;
+
+/** Claims up to `limit` unhandled notices and e-mails those whose user gave an address. Returns how many were sent. */
+export async function runNoticeOutbox(db: Db, opts: { smtpUrl: string; siteUrl: string; now?: number; limit?: number }): Promise<number> {
+  const now = opts.now ?? Date.now();
+  const rs = await db.$client.execute({
+    sql: `UPDATE notices SET emailed_at = ?1
+          WHERE id IN (SELECT id FROM notices WHERE emailed_at IS NULL ORDER BY id LIMIT ?2)
+          RETURNING id, user_id, title, body, link, created_at`,
+    args: [now, opts.limit ?? 50],
+  });
+  let sent = 0;
+  for (const r of rs.rows) {
+    if (Number(r.created_at) < now - OUTBOX_MAX_AGE_MS) continue;
+    const u = await db.$client.execute({ sql: "SELECT email FROM users WHERE id = ? AND status = 'active'", args: [r.user_id] });
+    const email = u.rows[0]?.email ? String(u.rows[0].email) : '';
+    if (!email) continue;
+    const link = r.link ? `\n\n${opts.siteUrl}${String(r.link)}` : '';
+    try {
+      await sendMail(opts.smtpUrl, { to: email, subject: String(r.title), text: `${String(r.body ?? '')}${link}` }, { timeoutMs: 10_000 });
+      sent++;
+    } catch (err) {
+      log('warn', 'notice e-mail failed', { noticeId: Number(r.id), error: String((err as Error)?.message ?? err) });
+    }
+  }
+  return sent;
+}
+
+/** Runs the outbox every `everyMs` while SMTP_URL is set; returns a stop function. */
+export function startNoticeOutbox(db: Db, opts: { smtpUrl?: string; siteUrl: string; everyMs?: number }): () => void {
+  if (!opts.smtpUrl) return () => {};
+  const smtpUrl = opts.smtpUrl;
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      while ((await runNoticeOutbox(db, { smtpUrl, siteUrl: opts.siteUrl })) > 0) { /* drain */ }
+    } catch (err) {
+      log('warn', 'notice outbox failed', { error: String((err as Error)?.message ?? err) });
+    } finally {
+      running = false;
+    }
+  }, opts.everyMs ?? 15_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
