@@ -1,7 +1,7 @@
 // The member's own data: view (full ID number for the owner only), edit, change password, 注销 (PIPL erasure).
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { notices, passwordResets, sessions, teamMembers, userRoles, users } from '../../../db/schema/index.ts';
+import { events, notices, passwordResets, sessions, signups, teamMembers, userRoles, users } from '../../../db/schema/index.ts';
 import { decryptText, maskIdNumber } from '../../lib/pii.ts';
 import { auditInsert } from '../audit/index.ts';
 import { regionNames, regionLabel, validRegionPair } from '../regions/index.ts';
@@ -9,6 +9,7 @@ import { getSettings } from '../settings/index.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { AccountError } from './errors.ts';
 import { writeBatch } from './batch.ts';
+import { fillFreedSeats } from '../events/signups.ts';
 
 /** Everything the owner may see about themself. */
 export interface OwnProfile {
@@ -119,7 +120,15 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
   if (!u || u.status === 'deleted') throw new AccountError('NOT_FOUND', '账户不存在');
   if (!u.passwordHash || !(await verifyPassword(u.passwordHash, input.password))) throw new AccountError('BAD_REQUEST', '密码不正确', 'password');
   const now = Date.now();
+  // Seats held for events that have not started are given back (and go to the waitlist).
+  const upcoming = await db
+    .select({ eventId: signups.eventId })
+    .from(signups)
+    .innerJoin(events, eq(events.id, signups.eventId))
+    .where(and(eq(signups.userId, input.userId), inArray(signups.status, ['confirmed', 'waitlisted']), gt(events.startsAt, now)));
   await writeBatch(db, [
+    db.update(signups).set({ status: 'cancelled', updatedAt: now })
+      .where(and(eq(signups.userId, input.userId), inArray(signups.status, ['confirmed', 'waitlisted']), sql`${signups.eventId} IN (SELECT id FROM events WHERE starts_at > ${now})`)),
     db.update(users).set({
       phone: null, passwordHash: null, realName: DELETED_NAME, idType: null, idNumberEnc: null, idNumberHash: null, idNumberMasked: null,
       birthDate: null, gender: null, villageId: null, skills: '[]', volunteerNo: null, email: null, guardianName: null, guardianPhone: null,
@@ -133,4 +142,5 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
     // The audit entry names no personal data: only the (now anonymous) row id.
     auditInsert(db, { actorId: input.userId, action: 'user.delete', targetType: 'user', targetId: input.userId, ip: input.ip, detail: '用户本人注销，个人信息已删除，已确认的服务记录匿名保留' }),
   ]);
+  for (const { eventId } of upcoming) await fillFreedSeats(db, eventId, now);
 }
