@@ -1,24 +1,20 @@
 // Accounts through the real pages in Chromium: register → logout → login → /me → profile → logout,
 // form errors in place, brute-force 429, cookie flags, nothing secret in the database file.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
+import { portalHooks } from '../helpers/portal.ts';
 import { signInContext, userIdByPhoneAt } from '../helpers/session.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
 
 let server: RunningServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+portalHooks((s, b) => {
+  server = s;
+  browser = b;
 });
 
 const idNumber = makeIdNumber('1992-07-21', 42, false);

@@ -1,21 +1,17 @@
 // A keyboard alone completes the public forms: nominate, register and sign-up (issue 8).
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
+import { portalHooks } from '../helpers/portal.ts';
 import { signInContext, userIdByPhoneAt } from '../helpers/session.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
 import { createClient } from '@libsql/client';
 
 let server: RunningServer;
 let browser: Browser;
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+portalHooks((s, b) => {
+  server = s;
+  browser = b;
 });
 
 /** Presses Tab until the focused element matches `selector`; asserts the focus is visible there. */

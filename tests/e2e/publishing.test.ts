@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
+import { portalHooks } from '../helpers/portal.ts';
 import { sessionCookieFor, signInContext, userIdByPhoneAt } from '../helpers/session.ts';
 import { openDb } from '../../db/client.ts';
 import { XSS_PAYLOADS } from '../fixtures/publishing-xss-payloads.ts';
@@ -11,13 +11,9 @@ import { XSS_PAYLOADS as SHARED_XSS_PAYLOADS } from '../fixtures/xss-payloads.ts
 let server: RunningServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+portalHooks((s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function as(phone: string): Promise<{ ctx: BrowserContext; page: Page }> {

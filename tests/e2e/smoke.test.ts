@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
+import { portalHooks } from '../helpers/portal.ts';
 
 let server: RunningServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+portalHooks((s, b) => {
+  server = s;
+  browser = b;
 });
 
 describe('a visitor browses the demo county', () => {
@@ -20,7 +16,6 @@ describe('a visitor browses the demo county', () => {
     const page = await browser.newPage();
     const res = await page.goto(server.url + '/');
     expect(res?.status()).toBe(200);
-    await expect(page.locator('html')).toBeTruthy();
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
     expect(await page.textContent('body')).toContain('好人榜');
     // follow the first honoree card

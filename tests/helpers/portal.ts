@@ -1,0 +1,20 @@
+// The usual browser-test setup: one real portal (fresh database) and one Chromium per test file.
+import { afterAll, beforeAll } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './browser.ts';
+import { startServer, type RunningServer } from './server.ts';
+
+/** Starts the portal and Chromium before the file's tests, stops both after; hands them over through `set`. */
+export function portalHooks(set: (server: RunningServer, browser: Browser) => void, opts: Parameters<typeof startServer>[0] = {}): void {
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startServer(opts);
+    browser = await launchBrowser();
+    set(server, browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+}
