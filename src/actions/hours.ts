@@ -3,6 +3,8 @@
 import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
+import { config } from '../lib/config.ts';
+import { MediaError, uploadImage } from '../domain/media/index.ts';
 import { can } from '../domain/accounts/policy.ts';
 import type { SessionUser } from '../domain/accounts/sessions.ts';
 import { HoursError } from '../domain/hours/errors.ts';
@@ -42,11 +44,24 @@ export const hours = {
       start: time('开始时间'),
       end: time('结束时间'),
       content: z.string({ error: '请填写服务内容' }).trim().min(2, '服务内容至少 2 个字').max(500, '服务内容不超过 500 字'),
+      photo: z.instanceof(File).optional(),
     }),
     handler: async (input, ctx) => {
       const user = signedIn(ctx.locals.user);
       const db = await appDb();
-      await run(() => claimHours(db, user.id, input));
+      let photoMediaId: number | undefined;
+      if (input.photo && input.photo.size > 0) {
+        // The photo is stored through the media library (content-checked, re-encoded, EXIF stripped).
+        try {
+          const m = await uploadImage(db, config().uploadsDir, { bytes: new Uint8Array(await input.photo.arrayBuffer()), name: input.photo.name, alt: `服务照片：${input.content.slice(0, 40)}`, userId: user.id });
+          photoMediaId = m.id;
+        } catch (e) {
+          if (e instanceof MediaError) throw new ActionError({ code: 'BAD_REQUEST', message: `照片：${e.message}` });
+          throw e;
+        }
+      }
+      const { photo: _photo, ...claim } = input;
+      await run(() => claimHours(db, user.id, { ...claim, photoMediaId }));
       return { redirect: '/me/hours?claimed=1' };
     },
   }),

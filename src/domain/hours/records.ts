@@ -299,6 +299,8 @@ export async function declineRecord(db: Db, actorId: number, id: number, reason:
 /** A record row as lists show it. */
 export interface RecordRow {
   id: number;
+  /** Smallest rendition of the claim's photo, when one was attached. */
+  photoUrl: string | null;
   userId: number;
   userName: string;
   volunteerNo: string | null;
@@ -320,6 +322,7 @@ export interface RecordRow {
 
 const RECORD_SELECT = `SELECT h.id, h.user_id, u.real_name AS user_name, u.volunteer_no, h.team_id, t.name AS team_name, h.event_id, e.title AS event_title,
   h.source, h.starts_at, h.ends_at, h.minutes, h.content, h.status, h.reason, h.reviewed_at, r.real_name AS reviewer_name,
+  (SELECT m.file_key || '-' || json_extract(m.variants, '$[0]') || '.webp' FROM media m WHERE m.id = h.photo_media_id) AS photo_file,
   (SELECT c.status FROM hour_corrections c WHERE c.record_id = h.id ORDER BY c.id DESC LIMIT 1) AS correction_status
   FROM hour_records h JOIN users u ON u.id = h.user_id JOIN teams t ON t.id = h.team_id
   LEFT JOIN events e ON e.id = h.event_id LEFT JOIN users r ON r.id = h.reviewer_id`;
@@ -330,6 +333,7 @@ function toRecordRow(r: import('@libsql/client').Row): RecordRow {
     eventId: r.event_id == null ? null : num(r, 'event_id'), eventTitle: str(r, 'event_title'), source: String(r.source), startsAt: num(r, 'starts_at'), endsAt: num(r, 'ends_at'),
     minutes: num(r, 'minutes'), content: String(r.content ?? ''), status: String(r.status), reason: str(r, 'reason'), reviewedAt: r.reviewed_at == null ? null : num(r, 'reviewed_at'),
     reviewerName: str(r, 'reviewer_name'), correctionStatus: str(r, 'correction_status'),
+    photoUrl: r.photo_file ? `/media/${String(r.photo_file)}` : null,
   };
 }
 
