@@ -65,10 +65,11 @@ export const honors = {
   // ---------- public ----------
   nominate: defineAction({
     accept: 'form',
-    input: NominationSchema,
-    handler: async (input, ctx) => {
+    input: NominationSchema.extend({ photo: z.instanceof(File).optional() }),
+    handler: async ({ photo, ...input }, ctx) => {
       const db = await appDb();
-      const r = await run(() => submitNomination(db, config().secretKey, input, clientIp(ctx)));
+      const bytes = photo && photo.size > 0 ? new Uint8Array(await photo.arrayBuffer()) : undefined;
+      const r = await run(() => submitNomination(db, config().secretKey, input, clientIp(ctx), Date.now(), bytes ? { bytes, name: photo!.name, uploadsDir: config().uploadsDir } : undefined));
       return { redirect: `/honors/nominate?no=${encodeURIComponent(r.trackingNo)}` };
     },
   }),

@@ -154,6 +154,26 @@ describe('nominations', () => {
       deeds: '陈师傅是我们小区的修车师傅，十年来免费为老人和学生修车，风雨无阻，还常常自掏腰包买零件，街坊邻居都夸他是热心肠的好人。',
     });
 
+  test('a nomination may carry a photo: checked by content, carried to the candidate; a bad file is refused with nothing stored', async () => {
+    const { default: sharp } = await import('sharp');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const uploadsDir = mkdtempSync(join(tmpdir(), 'nom-photo-'));
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#2a6' } }).png().toBuffer();
+    const before = Number((await db.$client.execute('SELECT count(*) AS n FROM nominations')).rows[0].n);
+    await expect(submitNomination(db, TEST_KEY, good(), '192.0.2.201', Date.now(), { bytes: new TextEncoder().encode('<?php system($_GET[1]); ?>'), name: 'a.jpg', uploadsDir }))
+      .rejects.toMatchObject({ field: 'photo' });
+    expect(Number((await db.$client.execute('SELECT count(*) AS n FROM nominations')).rows[0].n)).toBe(before);
+    const { trackingNo } = await submitNomination(db, TEST_KEY, good(), '192.0.2.202', Date.now(), { bytes: new Uint8Array(png), name: 'deed.png', uploadsDir });
+    const row = (await db.$client.execute({ sql: 'SELECT id, photo_media_id FROM nominations WHERE tracking_no = ?', args: [trackingNo] })).rows[0];
+    expect(row.photo_media_id).not.toBeNull();
+    const batchId = await createBatch(db, editor, { title: '照片批次', period: 'x' });
+    const honoreeId = await nominationToCandidate(db, editor, Number(row.id), batchId);
+    const h = (await db.$client.execute({ sql: 'SELECT photo_media_id, photo_consent FROM honorees WHERE id = ?', args: [honoreeId] })).rows[0];
+    expect(h).toMatchObject({ photo_media_id: row.photo_media_id, photo_consent: 0 });
+  });
+
   test('a nomination gets a tracking number and can become a draft candidate in a batch', async () => {
     const { trackingNo, stored } = await submitNomination(db, TEST_KEY, good(), '192.0.2.1');
     expect(stored).toBe(true);

@@ -3,6 +3,7 @@
 // The nominator's phone is contact data: it never leaves this module unmasked.
 import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { MediaError, uploadImage } from '../media/index.ts';
 import { honorBatches, honorees, nominations } from '../../../db/schema/index.ts';
 import { hitRateLimit } from '../accounts/rate-limit.ts';
 import { getSettings } from '../settings/index.ts';
@@ -29,7 +30,10 @@ export function trackingNumber(now: number): string {
  * Stores a public nomination and returns its tracking number. A filled honeypot
  * field gets an ordinary-looking answer but nothing is stored.
  */
-export async function submitNomination(db: Db, secretKey: Buffer, input: NominationInput, ip: string, now = Date.now()): Promise<{ trackingNo: string; stored: boolean }> {
+export async function submitNomination(
+  db: Db, secretKey: Buffer, input: NominationInput, ip: string, now = Date.now(),
+  photo?: { bytes: Uint8Array; name: string; uploadsDir: string },
+): Promise<{ trackingNo: string; stored: boolean }> {
   const ipHash = keyedHash(secretKey, ip, 'nomination-ip');
   const limit = await hitRateLimit(db, `nominate:${ipHash}`, NOMINATIONS_PER_IP_PER_DAY, DAY_MS, now);
   if (!limit.allowed) throw new HonorError('rate_limited', `同一网络每天最多提交 ${NOMINATIONS_PER_IP_PER_DAY} 条推荐，请明天再试；如有急事请致电宣传部。`);
@@ -37,13 +41,23 @@ export async function submitNomination(db: Db, secretKey: Buffer, input: Nominat
   const s = await getSettings(db);
   if (![...s.honorCategories, ...s.localHonorCategories].includes(input.category)) throw new HonorError('invalid', '请从列表中选择推荐类别', 'category');
   if (!(await validRegionPair(db, input.townId, input.villageId))) throw new HonorError('invalid', '所选村（社区）不属于该乡镇（街道）', 'villageId');
+  let photoMediaId: number | null = null;
+  if (photo && photo.bytes.length > 0) {
+    // Checked by content and re-encoded without EXIF/GPS; shown publicly only once staff record photo consent.
+    try {
+      photoMediaId = (await uploadImage(db, photo.uploadsDir, { bytes: photo.bytes, name: photo.name, alt: `推荐材料照片：${input.nomineeName}`, userId: null })).id;
+    } catch (e) {
+      if (e instanceof MediaError) throw new HonorError('invalid', e.message, 'photo');
+      throw e;
+    }
+  }
   for (let attempt = 0; attempt < 5; attempt++) {
     const trackingNo = trackingNumber(now);
     const rows = await db
       .insert(nominations)
       .values({
         trackingNo, nominatorName: input.nominatorName, nominatorPhone: input.nominatorPhone, relation: input.relation, nomineeName: input.nomineeName,
-        townId: input.townId, villageId: input.villageId ?? null, category: input.category, deeds: input.deeds, status: 'new', ipHash, createdAt: now,
+        townId: input.townId, villageId: input.villageId ?? null, category: input.category, deeds: input.deeds, photoMediaId, status: 'new', ipHash, createdAt: now,
       })
       .onConflictDoNothing({ target: nominations.trackingNo })
       .returning({ id: nominations.id });
@@ -142,12 +156,12 @@ export async function nominationToCandidate(db: Db, actor: Actor, id: number, ba
   const rev = newRev();
   const rs = await db.$client.batch([
     {
-      sql: `INSERT INTO honorees (slug, batch_id, name, kind, identity, town_id, village_id, category, level, title, summary, story, name_consent, status, nomination_id, created_by, created_at, updated_at, rev)
-            SELECT ?, ?, ?, 'person', '', ?, ?, ?, ?, '', ?, ?, 0, 'draft', ?, ?, ?, ?, ?
+      sql: `INSERT INTO honorees (slug, batch_id, name, kind, identity, town_id, village_id, category, level, title, summary, story, name_consent, status, nomination_id, created_by, created_at, updated_at, rev, photo_media_id)
+            SELECT ?, ?, ?, 'person', '', ?, ?, ?, ?, '', ?, ?, 0, 'draft', ?, ?, ?, ?, ?, ?
             WHERE EXISTS (SELECT 1 FROM nominations WHERE id = ? AND status IN ('new','verified'))
               AND EXISTS (SELECT 1 FROM honor_batches WHERE id = ? AND status = 'draft')
             RETURNING id`,
-      args: [slug, batchId, n.nomineeName, n.townId, n.villageId, n.category, level, summary, n.deeds, id, actor.id, now, now, rev, id, batchId],
+      args: [slug, batchId, n.nomineeName, n.townId, n.villageId, n.category, level, summary, n.deeds, id, actor.id, now, now, rev, n.photoMediaId ?? null, id, batchId],
     },
     {
       sql: `UPDATE nominations SET status = 'accepted', honoree_id = (SELECT id FROM honorees WHERE slug = ? AND rev = ?), handled_by = ?, handled_at = ?

@@ -72,7 +72,7 @@ export async function inspectImage(buf: Uint8Array): Promise<{ format: ImageForm
 }
 
 /** Stores an image: verified, re-encoded without EXIF/GPS, in several widths; returns the media row. */
-export async function uploadImage(db: Db, uploadsDir: string, input: { bytes: Uint8Array; name?: string; alt: string; userId: number }): Promise<Media> {
+export async function uploadImage(db: Db, uploadsDir: string, input: { bytes: Uint8Array; name?: string; alt: string; userId: number | null }): Promise<Media> {
   const alt = input.alt.trim();
   if (!alt) throw new MediaError('请填写图片说明（替代文字），供读屏软件朗读。');
   const { format } = await inspectImage(input.bytes);
@@ -185,6 +185,12 @@ export function imageUrls(m: Pick<Media, 'fileKey' | 'mime' | 'variants' | 'widt
     large: widths.length ? `/media/${m.fileKey}-${widths[widths.length - 1]}.webp` : original,
     original,
   };
+}
+
+/** One image of the library by id (undefined for attachments and unknown ids). */
+export async function imageById(db: Db, id: number): Promise<Media | undefined> {
+  const [row] = await db.select().from(media).where(eq(media.id, id));
+  return row && row.kind === 'image' ? row : undefined;
 }
 
 /** Images in the library, newest first. */
