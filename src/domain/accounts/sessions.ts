@@ -2,7 +2,7 @@
 // SHA-256 stored; sliding expiry (30 d volunteers, 12 h idle for staff).
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { sessions, users, userRoles } from '../../../db/schema/index.ts';
 
@@ -56,10 +56,12 @@ export async function createSession(db: Db, token: string, userId: number): Prom
 export async function validateSessionToken(db: Db, token: string): Promise<{ session: Session; user: SessionUser } | null> {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
   const id = sessionIdFromToken(token);
+  // One statement per request: session, user and roles together (every request runs this).
   const rows = await db
     .select({
       id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt, ttlMs: sessions.ttlMs,
       realName: users.realName, phone: users.phone, status: users.status,
+      roles: sql<string | null>`(SELECT group_concat(${userRoles.role}, ',') FROM ${userRoles} WHERE ${userRoles.userId} = ${sessions.userId})`,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -80,7 +82,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<{ ses
       await db.update(sessions).set({ expiresAt }).where(eq(sessions.id, id));
     }
   }
-  const roles = (await db.select({ role: userRoles.role }).from(userRoles).where(eq(userRoles.userId, row.userId))).map((r) => r.role);
+  const roles = row.roles ? row.roles.split(',') : [];
   return {
     session: { id, userId: row.userId, expiresAt },
     user: { id: row.userId, realName: row.realName, phone: row.phone, roles, status: row.status },
