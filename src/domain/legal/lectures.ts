@@ -85,10 +85,11 @@ export async function getLectureOrder(db: Db, id: number): Promise<LectureOrder 
   return o;
 }
 
-/** Users who can lecture: active, with the 法律 skill. */
+/** Users who can lecture: active, with the 法律 skill or the 法律明白人 role (legal_aide). */
 export async function listLecturers(db: Db) {
   return db.select({ id: users.id, realName: users.realName, townId: users.townId }).from(users)
-    .where(and(eq(users.status, 'active'), sql`EXISTS (SELECT 1 FROM json_each(${users.skills}) WHERE value = '法律')`))
+    .where(and(eq(users.status, 'active'), sql`(EXISTS (SELECT 1 FROM json_each(${users.skills}) WHERE value = '法律')
+      OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = ${users.id} AND r.role = 'legal_aide'))`))
     .orderBy(users.id).limit(200);
 }
 
@@ -139,7 +140,7 @@ export async function scheduleLecture(db: Db, user: SessionUser, id: number, s: 
   if (!(s.endsAt > s.startsAt)) throw new LectureError('BAD_REQUEST', '结束时间应晚于开始时间');
   if (s.startsAt < now) throw new LectureError('BAD_REQUEST', '讲座时间不能早于现在');
   const lecturer = (await listLecturers(db)).find((l) => l.id === s.lecturerId);
-  if (!lecturer) throw new LectureError('BAD_REQUEST', '请选择具有“法律”技能的主讲人');
+  if (!lecturer) throw new LectureError('BAD_REQUEST', '请选择具有“法律”技能或“法律明白人”身份的主讲人');
   const [team] = await db.select({ id: teams.id }).from(teams).where(and(eq(teams.id, s.teamId), eq(teams.status, 'active')));
   if (!team) throw new LectureError('BAD_REQUEST', '请选择承办队伍');
   const [village] = o.villageId ? await db.select({ name: regions.name }).from(regions).where(eq(regions.id, o.villageId)) : [];
