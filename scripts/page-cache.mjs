@@ -54,11 +54,12 @@ export function chooseEncoding(accept) {
   return 'identity';
 }
 
-function etagMatches(ifNoneMatch, base) {
+export function etagMatches(ifNoneMatch, base) {
   if (!ifNoneMatch) return false;
   return String(ifNoneMatch).split(',').some((t) => {
     const tag = t.trim().replace(/^W\//, '').replace(/"/g, '');
-    return tag === '*' || tag.split('-')[0] === base;
+    // The base is base64url (it may itself contain '-'): strip only our encoding suffix.
+    return tag === '*' || tag.replace(/-(br|gzip|id)$/, '') === base;
   });
 }
 

@@ -161,3 +161,12 @@ describe('page cache under concurrency', () => {
     expect(renders).toBe(1);
   });
 });
+
+describe('ETag matching', () => {
+  test('a base tag containing "-" still matches its encoded variants', async () => {
+    const { etagMatches } = await import('../../scripts/page-cache.mjs');
+    expect(etagMatches('"Q2p8PgJnUoGY4k-sBlcj-br"', 'Q2p8PgJnUoGY4k-sBlcj')).toBe(true);
+    expect(etagMatches('W/"Q2p8PgJnUoGY4k-sBlcj-gzip"', 'Q2p8PgJnUoGY4k-sBlcj')).toBe(true);
+    expect(etagMatches('"Q2p8PgJnUoGY4k-br"', 'Q2p8PgJnUoGY4k-sBlcj')).toBe(false);
+  });
+});
