@@ -2,12 +2,12 @@
 import { ActionError, defineAction, type ActionAPIContext } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
+import { actionAbility } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
 import { clientIp } from '../lib/client-ip.ts';
 import { safeNext } from '../lib/safe-next.ts';
 import { sendMail } from '../lib/mail.ts';
 import { formatDateTime } from '../lib/time.ts';
-import { can } from '../domain/accounts/policy.ts';
 import { AccountError } from '../domain/accounts/errors.ts';
 import { ChangePasswordSchema, LoginSchema, ProfileSchema, RegisterSchema, ResetPasswordSchema } from '../domain/accounts/schemas.ts';
 import { registerVolunteer, registrationConflicts } from '../domain/accounts/register.ts';
@@ -34,12 +34,6 @@ function signedIn(ctx: ActionAPIContext) {
   const session = ctx.locals.session;
   if (!user || !session) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
   return { user, session };
-}
-
-function requireAdmin(ctx: ActionAPIContext) {
-  const { user } = signedIn(ctx);
-  if (!can(user, 'users.manage')) throw new ActionError({ code: 'FORBIDDEN', message: '您没有管理用户的权限' });
-  return user;
 }
 
 const UserIdSchema = z.object({ userId: z.number({ error: '缺少用户' }).int().positive() });
@@ -152,7 +146,7 @@ export const accounts = {
     accept: 'form',
     input: UserIdSchema.extend({ role: z.string({ error: '请选择角色' }).max(20) }),
     handler: async (input, ctx) => {
-      const admin = requireAdmin(ctx);
+      const admin = actionAbility(ctx, 'users.manage');
       try {
         await grantRoleAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, ip: clientIp(ctx) });
         return { redirect: `/console/users/${input.userId}?done=grant` };
@@ -166,7 +160,7 @@ export const accounts = {
     accept: 'form',
     input: UserIdSchema.extend({ role: z.string().max(20) }),
     handler: async (input, ctx) => {
-      const admin = requireAdmin(ctx);
+      const admin = actionAbility(ctx, 'users.manage');
       try {
         await revokeRoleAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, ip: clientIp(ctx) });
         return { redirect: `/console/users/${input.userId}?done=revoke` };
@@ -180,7 +174,7 @@ export const accounts = {
     accept: 'form',
     input: UserIdSchema.extend({ disabled: z.boolean() }),
     handler: async (input, ctx) => {
-      const admin = requireAdmin(ctx);
+      const admin = actionAbility(ctx, 'users.manage');
       try {
         await setUserDisabled(await appDb(), { actorId: admin.id, userId: input.userId, disabled: input.disabled, ip: clientIp(ctx) });
         return { redirect: `/console/users/${input.userId}?done=${input.disabled ? 'disable' : 'enable'}` };
@@ -194,7 +188,7 @@ export const accounts = {
     accept: 'form',
     input: UserIdSchema,
     handler: async (input, ctx) => {
-      const admin = requireAdmin(ctx);
+      const admin = actionAbility(ctx, 'users.manage');
       const db = await appDb();
       try {
         const r = await issueResetToken(db, { actorId: admin.id, userId: input.userId, ip: clientIp(ctx) });

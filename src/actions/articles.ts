@@ -2,8 +2,8 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
+import { actionAbility } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
-import { can } from '../domain/accounts/policy.ts';
 import { parseDateTimeLocal } from '../lib/time.ts';
 import {
   ArticleContentSchema, ArticleError, PersonalDataFound, archiveArticle, createArticle, parseTags, restoreRevision, reviewArticle, saveArticle,
@@ -11,15 +11,6 @@ import {
 } from '../domain/articles/workflow.ts';
 import { checkFields, maskAt } from '../domain/articles/personal-data.ts';
 import { MediaError, uploadAttachment, uploadImage } from '../domain/media/index.ts';
-
-type Ctx = { locals: App.Locals };
-
-function staffUser(ctx: Ctx, ability: string) {
-  const user = ctx.locals.user;
-  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
-  if (!can(user, ability)) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限执行此操作' });
-  return user;
-}
 
 /** Domain errors → ActionError with the Chinese message. */
 function mapError(e: unknown): never {
@@ -75,7 +66,7 @@ export const articles = {
     accept: 'form',
     input: ArticleFormSchema,
     handler: async (input, ctx) => {
-      const user = staffUser(ctx, 'articles.write');
+      const user = actionAbility(ctx, 'articles.write');
       if (input.intent === 'preview') return { preview: true };
       const db = await appDb();
       try {
@@ -111,7 +102,7 @@ export const articles = {
     accept: 'form',
     input: z.object({ id: z.coerce.number().int().positive() }),
     handler: async ({ id }, ctx) => {
-      const user = staffUser(ctx, 'articles.write');
+      const user = actionAbility(ctx, 'articles.write');
       try {
         await submitForReview(await appDb(), user, id);
       } catch (e) {
@@ -133,7 +124,7 @@ export const articles = {
       if (v.decision === 'return' && !v.opinion.trim()) ctx.addIssue({ code: 'custom', path: ['opinion'], message: '退回时请填写修改意见' });
     }),
     handler: async ({ id, decision, opinion }, ctx) => {
-      const user = staffUser(ctx, 'articles.review');
+      const user = actionAbility(ctx, 'articles.review');
       try {
         const r = await reviewArticle(await appDb(), user, id, decision, opinion);
         return { redirect: `/console/articles/${id}?done=${decision === 'return' ? 'returned' : r.status}` };
@@ -147,9 +138,7 @@ export const articles = {
     accept: 'form',
     input: z.object({ id: z.coerce.number().int().positive(), reason: z.preprocess((v) => v ?? '', z.string().trim().min(2, '请填写撤下原因').max(200)) }),
     handler: async ({ id, reason }, ctx) => {
-      const user = ctx.locals.user;
-      if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
-      if (!can(user, 'articles.write') && !can(user, 'articles.review')) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限撤下文章' });
+      const user = actionAbility(ctx, 'articles.write', 'articles.review');
       try {
         await unpublishArticle(await appDb(), user, id, reason);
       } catch (e) {
@@ -163,9 +152,7 @@ export const articles = {
     accept: 'form',
     input: z.object({ id: z.coerce.number().int().positive() }),
     handler: async ({ id }, ctx) => {
-      const user = ctx.locals.user;
-      if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
-      if (!can(user, 'articles.write') && !can(user, 'articles.review')) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限归档文章' });
+      const user = actionAbility(ctx, 'articles.write', 'articles.review');
       try {
         await archiveArticle(await appDb(), user, id);
       } catch (e) {
@@ -179,7 +166,7 @@ export const articles = {
     accept: 'form',
     input: z.object({ id: z.coerce.number().int().positive(), revisionId: z.coerce.number().int().positive() }),
     handler: async ({ id, revisionId }, ctx) => {
-      const user = staffUser(ctx, 'articles.write');
+      const user = actionAbility(ctx, 'articles.write');
       try {
         await restoreRevision(await appDb(), user, id, revisionId);
       } catch (e) {
@@ -197,7 +184,7 @@ export const articles = {
       alt: z.preprocess((v) => v ?? '', z.string().trim().min(2, '请填写图片说明（替代文字），至少 2 个字').max(120, '图片说明不超过 120 字')),
     }),
     handler: async ({ file, alt }, ctx) => {
-      const user = staffUser(ctx, 'media.upload');
+      const user = actionAbility(ctx, 'media.upload');
       try {
         const m = await uploadImage(await appDb(), config().uploadsDir, { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name, alt, userId: user.id });
         return { redirect: `/console/media?uploaded=${m.id}` };

@@ -3,9 +3,11 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
+import { actionAbility } from '../lib/action-guards.ts';
+import { clientIp } from '../lib/client-ip.ts';
 import { config } from '../lib/config.ts';
 import { randomToken } from '../lib/ids.ts';
-import { can } from '../domain/accounts/policy.ts';
+import type { Ability } from '../domain/accounts/policy.ts';
 import { BatchSchema, HonoreeSchema, NominationSchema, ObjectionSchema, PublicitySchema } from '../domain/honors/schemas.ts';
 import { HonorError } from '../domain/honors/rules.ts';
 import {
@@ -14,7 +16,7 @@ import {
 import { declineNomination, mergeNomination, nominationToCandidate, submitNomination, verifyNomination } from '../domain/honors/nominations.ts';
 import { fileObjection, likeCandidate, likeKeys, resolveObjection } from '../domain/honors/publicity.ts';
 
-type Ctx = { locals: App.Locals; clientAddress: string; cookies: import('astro').AstroCookies };
+type Ctx = { locals: App.Locals; clientAddress: string; request: Request; cookies: import('astro').AstroCookies };
 
 /** Name of the random, httpOnly cookie that tells one visitor's likes apart. */
 export const VISITOR_COOKIE = 'sx_visitor';
@@ -43,19 +45,9 @@ async function run<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function requireAbilityIn(ctx: Ctx, ...abilities: string[]) {
-  const user = ctx.locals.user;
-  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
-  if (!abilities.some((a) => can(user, a))) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限执行此操作' });
-  return { id: user.id, ip: clientIp(ctx) };
-}
-
-function clientIp(ctx: Ctx): string {
-  try {
-    return ctx.clientAddress || 'unknown';
-  } catch {
-    return 'unknown';
-  }
+/** The acting staff member (one of the abilities) and their client address, for audit entries. */
+function requireAbilityIn(ctx: Ctx, ...abilities: Ability[]) {
+  return { id: actionAbility(ctx, ...abilities).id, ip: clientIp(ctx) };
 }
 
 const id = (label = '编号') => z.number({ error: `缺少${label}` }).int().positive(`缺少${label}`);

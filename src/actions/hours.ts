@@ -3,21 +3,15 @@
 import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
+import { actionUser } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
 import { MediaError, uploadImage } from '../domain/media/index.ts';
 import { can } from '../domain/accounts/policy.ts';
-import type { SessionUser } from '../domain/accounts/sessions.ts';
 import { HoursError } from '../domain/hours/errors.ts';
 import { claimHours, confirmRecords, declineRecord, leaderEntry, recordsFromAttendance } from '../domain/hours/records.ts';
 import { acceptCorrection, declineCorrection, requestCorrection } from '../domain/hours/corrections.ts';
 import { declineCertificate, issueCertificate, requestCertificate, revokeCertificate } from '../domain/hours/certificates.ts';
 import { fromShanghai } from '../lib/time.ts';
-
-function signedIn(user: SessionUser | null): SessionUser {
-  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
-  if (user.status !== 'active') throw new ActionError({ code: 'FORBIDDEN', message: '账号不可用' });
-  return user;
-}
 
 async function run<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -47,7 +41,7 @@ export const hours = {
       photo: z.instanceof(File).optional(),
     }),
     handler: async (input, ctx) => {
-      const user = signedIn(ctx.locals.user);
+      const user = actionUser(ctx);
       const db = await appDb();
       let photoMediaId: number | undefined;
       if (input.photo && input.photo.size > 0) {
@@ -79,7 +73,7 @@ export const hours = {
       userIds: z.array(z.number().int().positive()).min(1, '请至少勾选一名志愿者'),
     }),
     handler: async (input, ctx) => {
-      const user = signedIn(ctx.locals.user);
+      const user = actionUser(ctx);
       const db = await appDb();
       let startsAt: number | undefined;
       let endsAt: number | undefined;
@@ -104,7 +98,7 @@ export const hours = {
     accept: 'form',
     input: z.object({ eventId: id('活动') }),
     handler: async (input, ctx) => {
-      const user = signedIn(ctx.locals.user);
+      const user = actionUser(ctx);
       const db = await appDb();
       const results = await run(() => recordsFromAttendance(db, user.id, input.eventId));
       return { kind: 'attendance' as const, results };
@@ -116,7 +110,7 @@ export const hours = {
     accept: 'form',
     input: z.object({ ids: z.array(z.number().int().positive()).min(1, '请至少勾选一条记录') }),
     handler: async (input, ctx) => {
-      const user = signedIn(ctx.locals.user);
+      const user = actionUser(ctx);
       const db = await appDb();
       return run(() => confirmRecords(db, user.id, input.ids));
     },
@@ -127,7 +121,7 @@ export const hours = {
     accept: 'form',
     input: z.object({ id: id('记录'), reason: reason('不予确认的理由') }),
     handler: async (input, ctx) => {
-      const user = signedIn(ctx.locals.user);
+      const user = actionUser(ctx);
       const db = await appDb();
       await run(() => declineRecord(db, user.id, input.id, input.reason));
       return { declined: input.id };
@@ -144,7 +138,7 @@ export const hours = {
       reason: reason('更正理由'),
     }),
     handler: async (input, ctx) => {
-      const user = signedIn(ctx.locals.user);
+      const user = actionUser(ctx);
       const db = await appDb();
       await run(() => requestCorrection(db, user.id, input));
       return { redirect: '/me/hours?corrected=1' };
@@ -155,7 +149,7 @@ export const hours = {
     accept: 'form',
     input: z.object({ id: id('更正申请') }),
     handler: async (input, ctx) => {
-      const user = signedIn(ctx.locals.user);
+      const user = actionUser(ctx);
       const db = await appDb();
       await run(() => acceptCorrection(db, user.id, input.id));
       return { correction: 'accepted' as const };
@@ -166,7 +160,7 @@ export const hours = {
     accept: 'form',
     input: z.object({ id: id('更正申请'), decision: reason('不予更正的理由') }),
     handler: async (input, ctx) => {
-      const user = signedIn(ctx.locals.user);
+      const user = actionUser(ctx);
       const db = await appDb();
       await run(() => declineCorrection(db, user.id, input.id, input.decision));
       return { correction: 'declined' as const };
@@ -178,7 +172,7 @@ export const hours = {
     accept: 'form',
     input: z.object({ teamId: id('队伍'), from: day('开始日期'), to: day('结束日期'), note: z.string().trim().max(100, '用途说明不超过 100 字').optional() }),
     handler: async (input, ctx) => {
-      const user = signedIn(ctx.locals.user);
+      const user = actionUser(ctx);
       const db = await appDb();
       await run(() => requestCertificate(db, user.id, input));
       return { redirect: '/me/certificates?requested=1' };
@@ -189,7 +183,7 @@ export const hours = {
     accept: 'form',
     input: z.object({ id: id('证明申请') }),
     handler: async (input, ctx) => {
-      const user = signedIn(ctx.locals.user);
+      const user = actionUser(ctx);
       const db = await appDb();
       return run(() => issueCertificate(db, user.id, input.id));
     },
@@ -199,7 +193,7 @@ export const hours = {
     accept: 'form',
     input: z.object({ id: id('证明申请'), reason: reason('不予出具的理由') }),
     handler: async (input, ctx) => {
-      const user = signedIn(ctx.locals.user);
+      const user = actionUser(ctx);
       const db = await appDb();
       await run(() => declineCertificate(db, user.id, input.id, input.reason));
       return { certificate: 'declined' as const };
@@ -211,7 +205,7 @@ export const hours = {
     accept: 'form',
     input: z.object({ id: id('证明'), reason: reason('撤销理由'), back }),
     handler: async (input, ctx) => {
-      const user = signedIn(ctx.locals.user);
+      const user = actionUser(ctx);
       const db = await appDb();
       await run(() => revokeCertificate(db, { id: user.id, mayManage: can(user, 'certificates.manage') }, input.id, input.reason));
       return input.back ? { redirect: input.back } : { certificate: 'revoked' as const };

@@ -2,7 +2,7 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { can } from '../domain/accounts/policy.ts';
+import { actionAbility } from '../lib/action-guards.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { fromShanghai } from '../lib/time.ts';
 import { clientIp } from '../lib/client-ip.ts';
@@ -19,13 +19,6 @@ function mapError(e: unknown): never {
   throw e;
 }
 
-function handler(ctx: { locals: App.Locals }) {
-  const user = ctx.locals.user;
-  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
-  if (!can(user, 'lectures.handle')) throw new ActionError({ code: 'FORBIDDEN', message: '只有宣传编辑可以处理普法点单' });
-  return user;
-}
-
 const id = z.coerce.number().int().positive();
 
 export const legal = {
@@ -34,7 +27,7 @@ export const legal = {
     accept: 'form',
     input: z.object({ orderId: id }),
     handler: async ({ orderId }, ctx) => {
-      const user = handler(ctx);
+      const user = actionAbility(ctx, 'lectures.handle');
       const db = await appDb();
       const order = await getLectureOrder(db, orderId);
       if (!order) throw new ActionError({ code: 'NOT_FOUND', message: '找不到该点单' });
@@ -73,7 +66,7 @@ export const legal = {
     accept: 'form',
     input: z.object({ id }),
     handler: async (input, ctx) => {
-      const user = handler(ctx);
+      const user = actionAbility(ctx, 'lectures.handle');
       try { await acceptLectureOrder(await appDb(), user, input.id); } catch (e) { mapError(e); }
       return { redirect: `/console/lectures/${input.id}` };
     },
@@ -83,7 +76,7 @@ export const legal = {
     accept: 'form',
     input: z.object({ id, reason: required(2, 200, '请填写未能安排的原因') }),
     handler: async (input, ctx) => {
-      const user = handler(ctx);
+      const user = actionAbility(ctx, 'lectures.handle');
       try { await declineLectureOrder(await appDb(), user, input.id, input.reason); } catch (e) { mapError(e); }
       return { redirect: `/console/lectures/${input.id}` };
     },
@@ -103,7 +96,7 @@ export const legal = {
       capacity: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请填写名额' }).int().min(10, '名额至少 10 人').max(2000, '名额不超过 2000 人')),
     }),
     handler: async (input, ctx) => {
-      const user = handler(ctx);
+      const user = actionAbility(ctx, 'lectures.handle');
       let startsAt: number;
       let endsAt: number;
       try {
@@ -129,7 +122,7 @@ export const legal = {
       photoMediaIds: z.array(z.number().int().positive()).default([]),
     }),
     handler: async (input, ctx) => {
-      const user = handler(ctx);
+      const user = actionAbility(ctx, 'lectures.handle');
       try { await recordLectureDelivery(await appDb(), user, input.id, { audience: input.audience, photoMediaIds: input.photoMediaIds }); } catch (e) { mapError(e); }
       return { redirect: `/console/lectures/${input.id}` };
     },

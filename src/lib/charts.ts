@@ -7,11 +7,6 @@ const FONT = '"Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans
 
 export interface Series { name: string; data: number[] }
 
-/** Escapes text for SVG/XML (echarts escapes labels too; this is for our own titles). */
-export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
 type ChartOptions = { categories: string[]; series: Series[]; width?: number; height?: number; horizontal?: boolean; line?: boolean; stack?: boolean; title: string };
 
 // echarts SSR costs 10–100 ms per chart; the same numbers give the same SVG, so keep a few.

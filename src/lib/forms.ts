@@ -13,7 +13,7 @@ export function submittedAll(locals: App.Locals, name: string): string[] {
 }
 
 /** Field → first Chinese message, from an input error or an ActionError carrying `fields`. */
-export function fieldErrors(result: SafeResult<unknown, unknown> | undefined): Record<string, string> {
+export function fieldErrors(result: SafeResult<any, any> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!result?.error) return out;
   if (isInputError(result.error)) {
@@ -23,7 +23,7 @@ export function fieldErrors(result: SafeResult<unknown, unknown> | undefined): R
 }
 
 /** A top-level error message for the form (non-field errors). */
-export function formError(result: SafeResult<unknown, unknown> | undefined): string | undefined {
+export function formError(result: SafeResult<any, any> | undefined): string | undefined {
   if (!result?.error || isInputError(result.error)) return undefined;
   return result.error.message;
 }

@@ -9,7 +9,7 @@ md.validateLink = (url: string) => SAFE_URL.test(url.trim());
 
 const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
 md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
-  const href = tokens[idx].attrGet('href') ?? '';
+  const href = String(tokens[idx].attrGet('href') ?? '');
   if (/^https?:/i.test(href)) {
     tokens[idx].attrSet('rel', 'noopener noreferrer nofollow');
   }
@@ -17,7 +17,7 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
 };
 md.renderer.rules.image = (tokens, idx) => {
   const token = tokens[idx];
-  const src = token.attrGet('src') ?? '';
+  const src = String(token.attrGet('src') ?? '');
   const alt = md.utils.escapeHtml(token.content);
   if (!/^(\/(?!\/)|https:)/i.test(src)) return alt;
   return `<img src="${md.utils.escapeHtml(src)}" alt="${alt}" loading="lazy" decoding="async">`;
@@ -28,13 +28,3 @@ export function renderUserMarkdown(source: string): string {
   return md.render(source ?? '');
 }
 
-/** Plain text of Markdown (for summaries and search). */
-export function markdownToText(source: string): string {
-  return (source ?? '')
-    .replace(/```[\s\S]*?```/g, ' ')
-    .replace(/!\[[^\]]*\]\([^)]*\)/g, ' ')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/[#>*_`~|-]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}

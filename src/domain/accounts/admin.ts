@@ -12,7 +12,7 @@ import { hashPassword } from './passwords.ts';
 import { ROLE_LABELS, isRole, type Role } from './policy.ts';
 import { STAFF_TTL_MS, sessionTtl } from './sessions.ts';
 import { AccountError } from './errors.ts';
-import { writeBatch } from './batch.ts';
+import { writeBatch } from '../../../db/batch.ts';
 
 export const RESET_TTL_MS = 3600_000;
 

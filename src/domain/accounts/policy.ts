@@ -69,10 +69,3 @@ export async function ledTeamIds(db: Db, userId: number): Promise<number[]> {
   return rows.map((r) => r.teamId);
 }
 
-/** Thrown when a signed-in user lacks a right; pages render the Chinese 403. */
-export class Forbidden extends Error {
-  constructor(message = '您没有权限执行此操作') {
-    super(message);
-    this.name = 'Forbidden';
-  }
-}

@@ -8,7 +8,7 @@ import { regionNames, regionLabel, validRegionPair } from '../regions/index.ts';
 import { getSettings } from '../settings/index.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { AccountError } from './errors.ts';
-import { writeBatch } from './batch.ts';
+import { writeBatch } from '../../../db/batch.ts';
 import { fillFreedSeats } from '../events/signups.ts';
 
 /** Everything the owner may see about themself. */

@@ -23,13 +23,6 @@ export async function hitRateLimit(db: Db, key: string, limit: number, windowMs:
   return { allowed: count <= limit, count, resetAt };
 }
 
-/** Reads the current count without counting a hit. */
-export async function peekRateLimit(db: Db, key: string, windowMs: number, now = Date.now()): Promise<number> {
-  const rs = await db.$client.execute({ sql: 'SELECT count, window_start FROM rate_limits WHERE key = ?', args: [key] });
-  if (!rs.rows.length || Number(rs.rows[0].window_start) <= now - windowMs) return 0;
-  return Number(rs.rows[0].count);
-}
-
 /** Reads the current count and when its window ends, without counting a hit. */
 export async function rateLimitState(db: Db, key: string, windowMs: number, now = Date.now()): Promise<{ count: number; resetAt: number }> {
   const rs = await db.$client.execute({ sql: 'SELECT count, window_start FROM rate_limits WHERE key = ?', args: [key] });

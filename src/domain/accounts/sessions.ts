@@ -94,11 +94,6 @@ export async function invalidateSession(db: Db, sessionId: string): Promise<void
   await db.delete(sessions).where(eq(sessions.id, sessionId));
 }
 
-/** Deletes every session of a user (password change, disable). */
-export async function invalidateUserSessions(db: Db, userId: number): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.userId, userId));
-}
-
 /** Cookie attributes for the session cookie. */
 export function sessionCookieOptions(siteUrl: string, expiresAt?: number) {
   return {

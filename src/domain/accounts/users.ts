@@ -1,5 +1,5 @@
 // Creating users and granting roles; registration validation lives in register.ts.
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { userRoles, users } from '../../../db/schema/index.ts';
 import { encryptText, keyedHash, maskIdNumber } from '../../lib/pii.ts';
@@ -89,8 +89,3 @@ export async function userIdByPhone(db: Db, phone: string): Promise<number | und
   return row?.id;
 }
 
-/** Number of users (for demo-mode checks). */
-export async function countUsers(db: Db): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)` }).from(users);
-  return Number(row.n);
-}

@@ -2,17 +2,7 @@
 // matched exactly one row (docs/decisions/050-article-review-workflow.md).
 import type { InStatement, ResultSet } from '@libsql/client';
 import type { Db } from '../../../db/client.ts';
-
-type DrizzleQuery = { toSQL(): { sql: string; params: unknown[] } };
-export type Stmt = InStatement | DrizzleQuery;
-
-function toStatement(s: Stmt): InStatement {
-  if (typeof s === 'object' && s !== null && 'toSQL' in s) {
-    const q = s.toSQL();
-    return { sql: q.sql, args: q.params as never };
-  }
-  return s;
-}
+import { writeBatch, type Stmt } from '../../../db/batch.ts';
 
 /** Raised by the guard statement when the first statement changed no row. */
 const GUARD = { sql: "SELECT json(CASE WHEN changes() = 1 THEN '1' ELSE 'guard' END)", args: [] };
@@ -24,7 +14,7 @@ const GUARD = { sql: "SELECT json(CASE WHEN changes() = 1 THEN '1' ELSE 'guard' 
  */
 export async function guardedBatch(db: Db, first: InStatement, rest: Stmt[]): Promise<ResultSet | null> {
   try {
-    const results = await db.$client.batch([first, GUARD, ...rest.map(toStatement)], 'write');
+    const results = await writeBatch(db, [first, GUARD, ...rest]);
     return results[0];
   } catch (e) {
     if (e instanceof Error && /malformed JSON/i.test(e.message)) return null;

@@ -2,6 +2,7 @@
 // claims due articles, so two ticks at once cannot both publish the same one
 // (docs/decisions/051-scheduled-publishing.md).
 import type { Db } from '../../../db/client.ts';
+import { writeBatch } from '../../../db/batch.ts';
 import { auditInsert } from '../audit/index.ts';
 import { noticeInsert } from '../notices/index.ts';
 
@@ -19,7 +20,7 @@ export async function runScheduledPublishing(db: Db, now = Date.now()): Promise<
     if (r.created_by != null) out.push(noticeInsert(db, { userId: Number(r.created_by), kind: 'article', title: `文章《${String(r.title)}》已按计划发布`, link: `/console/articles/${id}` }) as never);
     return out;
   });
-  await db.$client.batch(stmts.map((s) => ({ sql: s.toSQL().sql, args: s.toSQL().params as never })), 'write');
+  await writeBatch(db, stmts);
   return rs.rows.map((r) => Number(r.id));
 }
 

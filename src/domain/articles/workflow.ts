@@ -13,7 +13,8 @@ import { noticeInsert } from '../notices/index.ts';
 import { getSetting } from '../settings/index.ts';
 import { randomToken } from '../../lib/ids.ts';
 import { shanghaiDay } from '../../lib/time.ts';
-import { guardedBatch, type Stmt } from './guarded-batch.ts';
+import { guardedBatch } from './guarded-batch.ts';
+import { writeBatch, type Stmt } from '../../../db/batch.ts';
 import { checkFields, type PiiHit } from './personal-data.ts';
 import { CHANNELS } from './public.ts';
 
@@ -172,11 +173,11 @@ export async function saveArticle(db: Db, user: SessionUser, id: number, input: 
   }
   // First edit of a live article: keep the live text as a baseline version, then open a draft revision.
   const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(articleRevisions).where(eq(articleRevisions.articleId, id));
-  const stmts: { toSQL(): { sql: string; params: unknown[] } }[] = [];
+  const stmts: Stmt[] = [];
   if (Number(n) === 0) stmts.push(db.insert(articleRevisions).values({ articleId: id, content: JSON.stringify(contentOf(article)), status: 'live', createdBy: article.createdBy, createdAt: article.publishedAt ?? now }));
   stmts.push(db.insert(articleRevisions).values({ articleId: id, content: json, status: 'draft', createdBy: user.id, createdAt: now }));
   try {
-    await db.$client.batch(stmts.map((s) => ({ sql: s.toSQL().sql, args: s.toSQL().params as never })), 'write');
+    await writeBatch(db, stmts);
   } catch (e) {
     if (e instanceof Error && /UNIQUE/i.test(e.message)) throw new ArticleError('CONFLICT', '已有一份修改稿，请刷新后在其上修改');
     throw e;

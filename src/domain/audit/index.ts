@@ -1,5 +1,4 @@
 // The audit log: who did what to what, when, before/after.
-import { desc, eq, and, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { auditLog } from '../../../db/schema/index.ts';
 
@@ -34,16 +33,3 @@ export async function audit(db: Db, e: AuditEntry): Promise<void> {
   await auditInsert(db, e);
 }
 
-/** Latest audit entries, optionally filtered. */
-export async function listAudit(db: Db, opts: { action?: string; targetType?: string; limit?: number; offset?: number } = {}) {
-  const where: SQL[] = [];
-  if (opts.action) where.push(eq(auditLog.action, opts.action));
-  if (opts.targetType) where.push(eq(auditLog.targetType, opts.targetType));
-  return db
-    .select()
-    .from(auditLog)
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(auditLog.at), desc(auditLog.id))
-    .limit(opts.limit ?? 50)
-    .offset(opts.offset ?? 0);
-}

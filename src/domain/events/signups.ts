@@ -7,7 +7,6 @@ import { ageOn } from './rules.ts';
 
 /** Seat-holding statuses (count against capacity). */
 export const SEAT_STATUSES = ['confirmed', 'attended', 'no_show'] as const;
-const SEATS_SQL = `('confirmed','attended','no_show')`;
 
 export type SignupErrorCode = 'not_found' | 'closed' | 'full' | 'overlap' | 'not_eligible' | 'removed' | 'started' | 'not_signed_up';
 

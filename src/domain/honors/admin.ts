@@ -2,6 +2,7 @@
 // draft → 公示 (publicity) → 终审 (review) → published, plus 撤榜 (withdraw).
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { writeBatch } from '../../../db/batch.ts';
 import { honorBatches, honorees, objections, reviewSteps, users } from '../../../db/schema/index.ts';
 import { getSettings } from '../settings/index.ts';
 import { validRegionPair } from '../regions/index.ts';
@@ -69,10 +70,10 @@ export async function updateBatch(db: Db, actor: Actor, input: { id: number; tit
     if (dup) throw new HonorError('conflict', '该网址标识已被其他批次使用，请换一个', 'slug');
   }
   const after = { title: input.title, period: input.period, intro: input.intro ?? '', slug, updatedAt: now };
-  await db.$client.batch([
-    db.update(honorBatches).set(after).where(eq(honorBatches.id, input.id)).toSQL(),
-    auditInsert(db, { actorId: actor.id, action: 'honors.batch.update', targetType: 'honor_batch', targetId: input.id, before: { title: before.title, period: before.period, intro: before.intro, slug: before.slug }, after, ip: actor.ip }).toSQL(),
-  ].map((q) => ({ sql: q.sql, args: q.params as never })), 'write');
+  await writeBatch(db, [
+    db.update(honorBatches).set(after).where(eq(honorBatches.id, input.id)),
+    auditInsert(db, { actorId: actor.id, action: 'honors.batch.update', targetType: 'honor_batch', targetId: input.id, before: { title: before.title, period: before.period, intro: before.intro, slug: before.slug }, after, ip: actor.ip }),
+  ]);
 }
 
 /** Honorees of a batch for the console (all statuses), with open objection counts. */

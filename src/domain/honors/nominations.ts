@@ -1,10 +1,10 @@
 // Public nominations (推荐) and the staff queue: verify, merge duplicates,
 // turn into a candidate in a batch, or decline with a reason.
 // The nominator's phone is contact data: it never leaves this module unmasked.
-import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { MediaError, uploadImage } from '../media/index.ts';
-import { honorBatches, honorees, nominations } from '../../../db/schema/index.ts';
+import { honorBatches, nominations } from '../../../db/schema/index.ts';
 import { hitRateLimit } from '../accounts/rate-limit.ts';
 import { getSettings } from '../settings/index.ts';
 import { validRegionPair } from '../regions/index.ts';
@@ -174,14 +174,3 @@ export async function nominationToCandidate(db: Db, actor: Actor, id: number, ba
   return Number(rs[0].rows[0].id);
 }
 
-/** Tracking lookup for the public: status only, nothing personal. */
-export async function nominationStatus(db: Db, trackingNo: string): Promise<string | undefined> {
-  const [n] = await db.select({ status: nominations.status }).from(nominations).where(eq(nominations.trackingNo, trackingNo.trim().toUpperCase()));
-  return n ? NOMINATION_STATUS_LABEL[n.status] : undefined;
-}
-
-/** Nominations linked to honorees, for showing provenance in the console. */
-export async function nominationsByIds(db: Db, ids: number[]) {
-  if (!ids.length) return [];
-  return (await db.select().from(nominations).where(inArray(nominations.id, ids))).map(forStaff);
-}

@@ -359,12 +359,6 @@ export async function volunteerRecords(db: Db, userId: number, limit = 500): Pro
   return rs.rows.map(toRecordRow);
 }
 
-/** One record with its team, or null. */
-export async function getRecord(db: Db, id: number): Promise<RecordRow | null> {
-  const rs = await db.$client.execute({ sql: `${RECORD_SELECT} WHERE h.id = ?`, args: [id] });
-  return rs.rows.length ? toRecordRow(rs.rows[0]) : null;
-}
-
 export interface VolunteerSummary {
   realName: string;
   volunteerNo: string | null;

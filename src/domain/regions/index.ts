@@ -10,11 +10,6 @@ export async function listTowns(db: Db): Promise<Region[]> {
   return db.select().from(regions).where(eq(regions.level, 'town')).orderBy(asc(regions.sort), asc(regions.id));
 }
 
-/** Villages (村/社区) of a town. */
-export async function listVillages(db: Db, townId: number): Promise<Region[]> {
-  return db.select().from(regions).where(eq(regions.parentId, townId)).orderBy(asc(regions.sort), asc(regions.id));
-}
-
 /** Towns with their villages, for region pickers. */
 export async function regionTree(db: Db): Promise<(Region & { villages: Region[] })[]> {
   const all = await db.select().from(regions).orderBy(asc(regions.sort), asc(regions.id));
