@@ -15,6 +15,7 @@ import { randomToken } from '../src/lib/ids.ts';
 import { recomputeTotals } from '../src/domain/hours/totals.ts';
 import { seedHonors } from './seed-honors.ts';
 import { seedHours } from './seed-hours.ts';
+import { seedEventsDemo } from './seed-events.ts';
 import { seedPublishing } from './seed-publishing.ts';
 
 export const contentDir = fileURLToPath(new URL('../content', import.meta.url));
@@ -200,7 +201,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   await recomputeTotals(db);
   await seedHonors(db, secretKey, now);
   await seedHours(db, now);
-  await (await import('./seed-events.ts')).seedEventsDemo(db, now);
+  await seedEventsDemo(db, now);
   await seedPublishing(db, now);
   return accounts;
 }

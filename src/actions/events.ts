@@ -2,7 +2,7 @@
 import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionLeader as leader, actionVolunteer as volunteer } from '../lib/action-guards.ts';
+import { actionLeader as leader, actionUser, actionVolunteer as volunteer } from '../lib/action-guards.ts';
 import { cancelSignup, signUp, SignupError } from '../domain/events/signups.ts';
 import { checkIn, checkOut, CheckinError } from '../domain/events/checkin.ts';
 import { createEvent, endAfterStart, EventError, EventFields, markAttendance, removeSignup, setEventStatus, updateEvent } from '../domain/events/manage.ts';
@@ -123,8 +123,7 @@ export const events = {
     accept: 'form',
     input: z.object({ op: z.enum(['regenerate', 'revoke'], { error: '操作不正确' }) }),
     handler: async ({ op }, ctx) => {
-      const u = ctx.locals.user;
-      if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+      const u = actionUser(ctx);
       const db = await appDb();
       if (op === 'revoke') await revokeCalendarToken(db, u.id);
       else await regenerateCalendarToken(db, u.id);
@@ -135,8 +134,7 @@ export const events = {
     accept: 'form',
     input: z.object({ noticeId: z.number().int().positive().optional() }),
     handler: async ({ noticeId }, ctx) => {
-      const u = ctx.locals.user;
-      if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
+      const u = actionUser(ctx);
       const db = await appDb();
       if (noticeId) await markRead(db, u.id, noticeId);
       else await markAllRead(db, u.id);

@@ -2,8 +2,7 @@
 import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionLeader as leader, actionVolunteer as signedIn } from '../lib/action-guards.ts';
-import { can } from '../domain/accounts/policy.ts';
+import { actionAbility, actionLeader as leader, actionVolunteer as signedIn } from '../lib/action-guards.ts';
 import { applyToJoin, decideJoin, leaveTeam, manageMember, registerTeam, setTeamStatus, TeamError, TeamRegistrationSchema } from '../domain/teams/membership.ts';
 
 const id = (label: string) => z.number({ error: `缺少${label}` }).int().positive();
@@ -58,9 +57,7 @@ export const teams = {
     accept: 'form',
     input: z.object({ teamId: id('队伍'), to: z.enum(['active', 'suspended', 'declined'], { error: '操作不正确' }) }),
     handler: async ({ teamId, to }, ctx) => {
-      const u = ctx.locals.user;
-      if (!u) throw new ActionError({ code: 'UNAUTHORIZED', message: '请先登录' });
-      if (!can(u, 'teams.approve')) throw new ActionError({ code: 'FORBIDDEN', message: '只有管理员可以审批队伍' });
+      const u = actionAbility(ctx, 'teams.approve');
       try { await setTeamStatus(await appDb(), u.id, teamId, to); return { done: to }; } catch (e) { mapError(e); }
     },
   }),

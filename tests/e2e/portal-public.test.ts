@@ -3,9 +3,9 @@
 // keyboard-only search, and the anonymous-page cache across two processes.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRequire } from 'node:module';
-import http from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.ts';
+import { rawGet } from '../helpers/raw-get.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { sessionCookieFor, userIdByPhoneAt } from '../helpers/session.ts';
 import { openDb } from '../../db/client.ts';
@@ -169,16 +169,6 @@ describe('public pages in Chromium', () => {
     await page.close();
   });
 });
-
-function rawGet(url: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-    http.get(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
-  });
-}
 
 describe('anonymous-page cache on the real server', () => {
   test('anonymous GETs come from the cache with ETag; signed-in requests never do', async () => {

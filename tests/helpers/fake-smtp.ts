@@ -1,11 +1,12 @@
 // A tiny SMTP server on loopback that records every message (for mail tests).
 import { createServer, type Server } from 'node:net';
 
-export interface FakeSmtp { url: string; messages: { rcpt: string[]; data: string }[]; close: () => Promise<void> }
+export interface FakeSmtp { url: string; port: number; messages: { rcpt: string[]; data: string }[]; commands: string[]; close: () => Promise<void> }
 
 /** Starts the fake server; `url` is an smtp:// URL with credentials. */
 export async function startFakeSmtp(): Promise<FakeSmtp> {
   const messages: { rcpt: string[]; data: string }[] = [];
+  const commands: string[] = [];
   const server: Server = createServer((sock) => {
     let inData = false;
     let buf = '';
@@ -21,6 +22,7 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
           if (line === '.') { inData = false; messages.push(current); current = { rcpt: [], data: '' }; sock.write('250 queued\r\n'); } else current.data += line + '\n';
           continue;
         }
+        commands.push(line);
         if (line.startsWith('EHLO')) sock.write('250-fake\r\n250 AUTH PLAIN\r\n');
         else if (line.startsWith('AUTH')) sock.write('235 ok\r\n');
         else if (line.startsWith('RCPT TO:')) { current.rcpt.push(line.slice(8).replace(/[<>]/g, '')); sock.write('250 ok\r\n'); }
@@ -33,5 +35,5 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
-  return { url: `smtp://mailer%40yunxi.gov.cn:pw@127.0.0.1:${port}`, messages, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `smtp://mailer%40yunxi.gov.cn:pw@127.0.0.1:${port}`, port, messages, commands, close: () => new Promise((r) => server.close(() => r())) };
 }

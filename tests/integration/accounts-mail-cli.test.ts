@@ -1,44 +1,20 @@
 // The SMTP client against a tiny fake server, and `npm run user:create` as an operator would run it.
 import { describe, expect, test } from 'vitest';
-import { createServer } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendMail } from '../../src/lib/mail.ts';
+import { startFakeSmtp } from '../helpers/fake-smtp.ts';
 import { openDb } from '../../db/client.ts';
 
 describe('sendMail', () => {
   test('speaks SMTP: AUTH PLAIN, envelope, UTF-8 subject and body', async () => {
-    const seen: string[] = [];
-    let data = '';
-    const server = createServer((sock) => {
-      let inData = false;
-      sock.write('220 fake ESMTP\r\n');
-      let buf = '';
-      sock.on('data', (d) => {
-        buf += d.toString();
-        let i: number;
-        while ((i = buf.indexOf('\r\n')) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          if (inData) {
-            if (line === '.') { inData = false; sock.write('250 queued\r\n'); } else data += line + '\n';
-            continue;
-          }
-          seen.push(line);
-          if (line.startsWith('EHLO')) sock.write('250-fake\r\n250 AUTH PLAIN\r\n');
-          else if (line.startsWith('AUTH')) sock.write('235 ok\r\n');
-          else if (line === 'DATA') { inData = true; sock.write('354 go\r\n'); }
-          else if (line === 'QUIT') { sock.write('221 bye\r\n'); sock.end(); }
-          else sock.write('250 ok\r\n');
-        }
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const port = (server.address() as { port: number }).port;
-    await sendMail(`smtp://mailer%40yunxi.gov.cn:s3cret@127.0.0.1:${port}`, { to: 'vol@example.cn', subject: '重置密码', text: '您好，链接：http://x/reset/abc' });
-    server.close();
+    const smtp = await startFakeSmtp();
+    await sendMail(`smtp://mailer%40yunxi.gov.cn:s3cret@127.0.0.1:${smtp.port}`, { to: 'vol@example.cn', subject: '重置密码', text: '您好，链接：http://x/reset/abc' });
+    await smtp.close();
+    const seen = smtp.commands;
+    const data = smtp.messages[0].data;
     expect(seen).toContain('MAIL FROM:<mailer@yunxi.gov.cn>');
     expect(seen).toContain('RCPT TO:<vol@example.cn>');
     expect(seen.find((l) => l.startsWith('AUTH PLAIN'))).toBe(`AUTH PLAIN ${Buffer.from('\0mailer@yunxi.gov.cn\0s3cret').toString('base64')}`);

@@ -6,6 +6,7 @@ import http from 'node:http';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { freshDb } from '../helpers/db.ts';
+import { rawGet } from '../helpers/raw-get.ts';
 import { openDb, type Db } from '../../db/client.ts';
 import { createPageCache, cacheKey } from '../../scripts/page-cache.mjs';
 
@@ -42,16 +43,6 @@ async function serve(db: Db) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, listener };
 }
 
-function get(url: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-    http.get(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
-  });
-}
-
 async function addHonoree(db: Db, slug: string, name: string) {
   await db.$client.execute({ sql: `INSERT INTO honorees (slug, name, category, level, summary, status, created_at) VALUES (?, ?, '助人为乐', '县', '事迹', 'published', 0)`, args: [slug, name] });
 }
@@ -74,20 +65,20 @@ describe('page cache', () => {
     const db = await freshDb();
     await addHonoree(db, 'a', '张三');
     const app = await serve(db);
-    const first = await get(app.url + '/honors', { 'accept-encoding': 'gzip' });
+    const first = await rawGet(app.url + '/honors', { 'accept-encoding': 'gzip' });
     expect(first.headers['x-cache']).toBe('MISS');
     expect(gunzipSync(first.body).toString()).toContain('好人 1：张三');
-    const second = await get(app.url + '/honors', { 'accept-encoding': 'br' });
+    const second = await rawGet(app.url + '/honors', { 'accept-encoding': 'br' });
     expect(second.headers['x-cache']).toBe('HIT');
     expect(second.headers['content-encoding']).toBe('br');
     expect(brotliDecompressSync(second.body).toString()).toContain('张三');
     expect(app.calls.n).toBe(1);
     const etag = String(second.headers.etag);
-    const revalidated = await get(app.url + '/honors', { 'accept-encoding': 'br', 'if-none-match': etag });
+    const revalidated = await rawGet(app.url + '/honors', { 'accept-encoding': 'br', 'if-none-match': etag });
     expect(revalidated.status).toBe(304);
     expect(revalidated.body.length).toBe(0);
     // 适老化 pages are cached separately
-    const large = await get(app.url + '/honors', { cookie: 'sx_large=1' });
+    const large = await rawGet(app.url + '/honors', { cookie: 'sx_large=1' });
     expect(large.headers['x-cache']).toBe('MISS');
   });
 
@@ -95,11 +86,11 @@ describe('page cache', () => {
     const db = await freshDb();
     const app = await serve(db);
     for (let i = 0; i < 2; i++) {
-      const r = await get(app.url + '/honors', { cookie: 'sx_session=tok' });
+      const r = await rawGet(app.url + '/honors', { cookie: 'sx_session=tok' });
       expect(r.headers['x-cache']).toBeUndefined();
       expect(r.headers['cache-control']).toBe('private, no-store');
-      expect((await get(app.url + '/set-cookie')).headers['set-cookie']).toEqual(['x=1']);
-      expect((await get(app.url + '/missing')).status).toBe(404);
+      expect((await rawGet(app.url + '/set-cookie')).headers['set-cookie']).toEqual(['x=1']);
+      expect((await rawGet(app.url + '/missing')).status).toBe(404);
     }
     expect(app.calls.n).toBe(6);
     expect(app.listener.size()).toBe(0);
@@ -111,20 +102,20 @@ describe('page cache', () => {
     const procA = await serve(await openDb({ url: `file:${db.path}` }));
     const procB = await serve(await openDb({ url: `file:${db.path}` }));
     for (const p of [procA, procB]) {
-      await get(p.url + '/');
-      expect((await get(p.url + '/')).headers['x-cache']).toBe('HIT');
+      await rawGet(p.url + '/');
+      expect((await rawGet(p.url + '/')).headers['x-cache']).toBe('HIT');
     }
     // publish (insert), like (update of like_count) and a sign-up-like write from a third connection
     const writer = await openDb({ url: `file:${db.path}` });
     await addHonoree(writer, 'b', '李四');
     for (const p of [procA, procB]) {
-      const r = await get(p.url + '/');
+      const r = await rawGet(p.url + '/');
       expect(r.headers['x-cache']).toBe('MISS');
       expect(r.body.toString()).toContain('李四');
     }
     await writer.$client.execute(`UPDATE honorees SET like_count = like_count + 1 WHERE slug = 'a'`);
-    for (const p of [procA, procB]) expect((await get(p.url + '/')).headers['x-cache']).toBe('MISS');
-    expect((await get(procA.url + '/')).headers['x-cache']).toBe('HIT');
+    for (const p of [procA, procB]) expect((await rawGet(p.url + '/')).headers['x-cache']).toBe('MISS');
+    expect((await rawGet(procA.url + '/')).headers['x-cache']).toBe('HIT');
   });
 
   test('entries are bounded (LRU by count)', async () => {
@@ -135,7 +126,7 @@ describe('page cache', () => {
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    for (let i = 0; i < 10; i++) await get(`${url}/search?q=${i}`);
+    for (let i = 0; i < 10; i++) await rawGet(`${url}/search?q=${i}`);
     expect(listener.size()).toBe(3);
   });
 });
@@ -156,7 +147,7 @@ describe('page cache under concurrency', () => {
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stats`;
-    const all = await Promise.all(Array.from({ length: 20 }, () => get(url)));
+    const all = await Promise.all(Array.from({ length: 20 }, () => rawGet(url)));
     expect(all.every((r) => r.status === 200 && r.body.toString() === '<p>慢页面</p>')).toBe(true);
     expect(renders).toBe(1);
   });
