@@ -393,14 +393,6 @@ export async function countyConfirmedMinutes(db: Db): Promise<number> {
   return rs.rows.length ? num(rs.rows[0], 'value') : 0;
 }
 
-/** A team by slug (any status), or null. */
-export async function teamBySlug(db: Db, slug: string): Promise<{ id: number; slug: string; name: string; leaderName: string | null; contactPhone: string | null } | null> {
-  const rs = await db.$client.execute({ sql: `SELECT id, slug, name, leader_name, contact_phone FROM teams WHERE slug = ?`, args: [slug] });
-  if (!rs.rows.length) return null;
-  const r = rs.rows[0];
-  return { id: num(r, 'id'), slug: String(r.slug), name: String(r.name), leaderName: str(r, 'leader_name'), contactPhone: str(r, 'contact_phone') };
-}
-
 /** Active members of a team (for the roster). */
 export async function teamRoster(db: Db, teamId: number): Promise<{ userId: number; name: string; volunteerNo: string | null }[]> {
   const rs = await db.$client.execute({

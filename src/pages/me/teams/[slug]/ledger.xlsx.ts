@@ -3,7 +3,7 @@ import type { APIRoute } from 'astro';
 import { appDb } from '../../../../lib/db.ts';
 import { loginUrl } from '../../../../lib/guards.ts';
 import { isTeamLeader } from '../../../../domain/accounts/policy.ts';
-import { teamBySlug } from '../../../../domain/hours/records.ts';
+import { teamBySlug } from '../../../../domain/teams/membership.ts';
 import { ledgerResponse } from '../../../../domain/hours/ledger-download.ts';
 
 export const GET: APIRoute = async (ctx) => {
