@@ -31,6 +31,14 @@ export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 
       res.end(CHINESE_HTML('系统繁忙', '当前访问人数较多，请稍候几秒再试。您的操作尚未提交，不会重复记录。'));
       return true;
     }
+    try {
+      decodeURI(req.url ?? '/');
+    } catch {
+      // Astro's own handler would answer this in English ("Bad request.").
+      res.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(CHINESE_HTML('网址有误', '您访问的网址格式不正确，请检查后重试。'));
+      return true;
+    }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBodyBytes) {
       res.writeHead(413, { 'Content-Type': 'text/html; charset=utf-8', Connection: 'close' });

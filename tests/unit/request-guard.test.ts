@@ -42,4 +42,21 @@ describe('request guard', () => {
     expect(ok.status).toBe(200);
     guard.stop();
   });
+
+  test('a malformed URL gets a Chinese 400, not the framework\'s English one', async () => {
+    const guard = createRequestGuard();
+    const url = await serve(guard);
+    const { request } = await import('node:http');
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      request(url + '/%E0%A4%A', (r) => {
+        let body = '';
+        r.setEncoding('utf8');
+        r.on('data', (d) => (body += d));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      }).on('error', reject).end();
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('网址格式不正确');
+    guard.stop();
+  });
 });
