@@ -6,7 +6,8 @@ import node from '@astrojs/node';
 // first (src/lib/config.ts) so a bad value stops start-up with one clear line.
 export default defineConfig({
   output: 'server',
-  adapter: node({ mode: 'standalone' }),
+  // Middleware mode: scripts/server.mjs is the HTTP server; it serves dist/client itself (scripts/static-files.mjs).
+  adapter: node({ mode: 'middleware' }),
   // Photos up to 10 MB plus attachments (issue 7, docs/decisions/052).
   security: { checkOrigin: true, actionBodySizeLimit: 24 * 1024 * 1024 },
   // Our own sessions live in the database (issue 3, docs/decisions/010); Astro's file-backed session API stays off.
@@ -30,6 +31,6 @@ export default defineConfig({
   },
   vite: {
     build: { assetsInlineLimit: 0 },
-    ssr: { external: ['@node-rs/argon2', 'sharp', '@libsql/client', 'pdfkit', 'exceljs', 'echarts'] },
+    ssr: { external: ['@node-rs/argon2', 'sharp', '@libsql/client', 'libsql', 'pdfkit', 'exceljs', 'echarts'] },
   },
 });

@@ -6,6 +6,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LocalClient } from './local-client.ts';
 import * as schema from './schema/index.ts';
 
 /** The Drizzle database handle every domain function takes first. */
@@ -17,9 +18,13 @@ export interface DbOptions {
   syncUrl?: string;
 }
 
+function filePath(url: string): string {
+  return url.startsWith('file://') ? fileURLToPath(url) : url.slice('file:'.length);
+}
+
 function ensureDir(url: string) {
   if (!url.startsWith('file:')) return;
-  const path = url.startsWith('file://') ? fileURLToPath(url) : url.slice('file:'.length);
+  const path = filePath(url);
   if (path && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
 }
 
@@ -30,8 +35,11 @@ export async function openDb(opts: DbOptions): Promise<Db> {
   if (opts.syncUrl) {
     ensureDir(opts.url);
     client = createClient({ url: opts.url, syncUrl: opts.syncUrl, authToken: opts.authToken });
-  } else {
+  } else if (local) {
+    // A local file: our statement-caching client (docs/decisions/074).
     ensureDir(opts.url);
+    client = new LocalClient(filePath(opts.url));
+  } else {
     client = createClient({ url: opts.url, authToken: opts.authToken });
   }
   if (local) {

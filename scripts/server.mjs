@@ -1,17 +1,21 @@
 // The HTTP server in front of Astro's handler (built into dist/server/entry.mjs):
 // anonymous GETs of public pages come from the page cache (scripts/page-cache.mjs,
-// docs/decisions/060-page-cache.md); issue 9 adds the overload guard.
+// docs/decisions/060-page-cache.md); issue 9 adds the overload guard; the build's
+// static files come from memory (scripts/static-files.mjs).
 import http from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createPageCache } from './page-cache.mjs';
 import { createRequestGuard } from './request-guard.mjs';
+import { createStaticFiles } from './static-files.mjs';
 
 /** Creates (but does not start) the portal's HTTP server. */
 export async function createServer({ root, config }) {
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const entry = await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href);
+  // Astro's adapter in middleware mode: pages and actions only; static files are ours.
   const handler = entry.handler;
+  const staticFiles = createStaticFiles(join(root, 'dist', 'client'));
   const { getDb } = await import('../db/client.ts');
   const readVersion = async () => {
     const db = await getDb({ url: config.databaseUrl, authToken: config.databaseAuthToken, syncUrl: config.databaseSyncUrl });
@@ -38,6 +42,7 @@ export async function createServer({ root, config }) {
   const requestTimeout = Math.max(ms('REQUEST_TIMEOUT_MS', 60_000), headersTimeout);
   const server = http.createServer({ connectionsCheckingInterval: Math.min(ms('CONNECTIONS_CHECK_MS', 5_000), headersTimeout), headersTimeout, requestTimeout, keepAliveTimeout: ms('KEEPALIVE_TIMEOUT_MS', 5_000) }, (req, res) => {
     if (guard(req, res)) return;
+    if (staticFiles(req, res)) return;
     Promise.resolve(listener(req, res)).catch((err) => {
       console.error('request failed', req.url, err);
       if (!res.headersSent) {

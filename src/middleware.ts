@@ -31,15 +31,17 @@ async function runFormAction(ctx: Parameters<Parameters<typeof defineMiddleware>
   ctx.locals.formData = null;
   const { action, setActionResult, serializeActionResult } = getActionContext(ctx);
   if (action?.calledFrom !== 'form') return next();
-  try {
-    ctx.locals.formData = await ctx.request.clone().formData();
-  } catch {
-    return new Response('请求格式不正确 / Bad request', { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-  }
   const result = await action.handler();
   const data = result.data as { redirect?: unknown } | undefined;
   if (!result.error && data && typeof data.redirect === 'string' && data.redirect.startsWith('/') && !data.redirect.startsWith('//')) {
     return ctx.redirect(data.redirect, 303);
+  }
+  // The page is rendered again: keep what the user typed (parsed only here, not on every success).
+  // From a clone: the page may still Astro.rewrite(), which needs the request's body unread.
+  try {
+    ctx.locals.formData = await ctx.request.clone().formData();
+  } catch {
+    return new Response('请求格式不正确 / Bad request', { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   }
   setActionResult(action.name, serializeActionResult(result));
   const res = await next();

@@ -64,6 +64,8 @@ export const signups = sqliteTable(
   (t) => [
     uniqueIndex('signups_one').on(t.eventId, t.userId),
     index('signups_event_status').on(t.eventId, t.status, t.seq),
+    // The next arrival number (max(seq) per event) in one index step, not a scan of the event's sign-ups.
+    index('signups_event_seq').on(t.eventId, t.seq),
     index('signups_user').on(t.userId, t.status),
   ],
 );

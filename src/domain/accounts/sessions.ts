@@ -1,10 +1,10 @@
 // Sessions per Lucia's design: 20 random bytes, base32 token, only its
 // SHA-256 stored; sliding expiry (30 d volunteers, 12 h idle for staff).
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { eq, sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { sessions, users, userRoles } from '../../../db/schema/index.ts';
+import { sessions, userRoles } from '../../../db/schema/index.ts';
 
 export const SESSION_COOKIE = 'sx_session';
 export const VOLUNTEER_TTL_MS = 30 * 24 * 3600_000;
@@ -35,7 +35,7 @@ export function generateSessionToken(): string {
 
 /** The stored id of a token: hex SHA-256. */
 export function sessionIdFromToken(token: string): string {
-  return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+  return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
 /** Session length for a set of roles: staff get 12 h idle, volunteers 30 d sliding. */
@@ -56,21 +56,23 @@ export async function createSession(db: Db, token: string, userId: number): Prom
 export async function validateSessionToken(db: Db, token: string): Promise<{ session: Session; user: SessionUser } | null> {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
   const id = sessionIdFromToken(token);
-  // One statement per request: session, user and roles together (every request runs this).
-  const rows = await db
-    .select({
-      id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt, ttlMs: sessions.ttlMs,
-      realName: users.realName, phone: users.phone, status: users.status,
-      roles: sql<string | null>`(SELECT group_concat(${userRoles.role}, ',') FROM ${userRoles} WHERE ${userRoles.userId} = ${sessions.userId})`,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, id));
-  const row = rows[0];
-  if (!row) return null;
+  // One statement per request: session, user and roles together (every request runs this, so it is
+  // plain SQL — the query builder costs more than the query here; see docs/decisions/074).
+  const rs = await db.$client.execute({
+    sql: `SELECT s.user_id, s.expires_at, s.ttl_ms, u.real_name, u.phone, u.status,
+                 (SELECT group_concat(r.role, ',') FROM user_roles r WHERE r.user_id = s.user_id) AS roles
+            FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+    args: [id],
+  });
+  const r = rs.rows[0];
+  if (!r) return null;
+  const row = {
+    userId: Number(r.user_id), expiresAt: Number(r.expires_at), ttlMs: Number(r.ttl_ms), realName: String(r.real_name),
+    phone: r.phone == null ? null : String(r.phone), status: String(r.status), roles: r.roles == null ? null : String(r.roles),
+  };
   const now = Date.now();
   if (now >= row.expiresAt || row.status !== 'active') {
-    await db.delete(sessions).where(eq(sessions.id, id));
+    await db.$client.execute({ sql: 'DELETE FROM sessions WHERE id = ?', args: [id] });
     return null;
   }
   let expiresAt = row.expiresAt;
@@ -79,7 +81,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<{ ses
     const next = now + row.ttlMs;
     if (next - row.expiresAt > 60_000) {
       expiresAt = next;
-      await db.update(sessions).set({ expiresAt }).where(eq(sessions.id, id));
+      await db.$client.execute({ sql: 'UPDATE sessions SET expires_at = ? WHERE id = ?', args: [expiresAt, id] });
     }
   }
   const roles = row.roles ? row.roles.split(',') : [];

@@ -2,6 +2,7 @@
 // triggers in db/sql/events.sql keep events.confirmed_count and refuse overbooking
 // (DESIGN.md "Writes under contention", docs/decisions/020).
 import type { Db } from '../../../db/client.ts';
+import { writeBatch } from '../../../db/batch.ts';
 import { noticeInsert, notify } from '../notices/index.ts';
 import { ageOn } from './rules.ts';
 
@@ -41,8 +42,10 @@ async function eventFacts(db: Db, eventId: number): Promise<EventFacts | undefin
             FROM events e JOIN teams t ON t.id = e.team_id WHERE e.id = ?`,
     args: [eventId],
   });
-  const r = rs.rows[0];
-  if (!r) return undefined;
+  return rs.rows[0] ? toEventFacts(rs.rows[0]) : undefined;
+}
+
+function toEventFacts(r: Record<string, unknown>): EventFacts {
   return {
     id: Number(r.id), teamId: Number(r.team_id), title: String(r.title), status: String(r.status), startsAt: Number(r.starts_at), endsAt: Number(r.ends_at),
     signupOpensAt: r.signup_opens_at == null ? null : Number(r.signup_opens_at), signupClosesAt: r.signup_closes_at == null ? null : Number(r.signup_closes_at),
@@ -52,26 +55,46 @@ async function eventFacts(db: Db, eventId: number): Promise<EventFacts | undefin
   };
 }
 
+interface UserFacts { status: string | null; birthDate: string | null; skills: string | null; member: boolean }
+
 /** Why a user may not sign up for an event (age, membership, skill), or null when eligible. */
-export async function eligibilityProblem(db: Db, e: EventFacts, userId: number, now: number): Promise<string | null> {
-  const rs = await db.$client.execute({
-    sql: `SELECT u.status, u.birth_date, u.skills,
-                 EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = ? AND m.user_id = u.id AND m.status = 'active') AS member
-            FROM users u WHERE u.id = ?`,
-    args: [e.teamId, userId],
-  });
-  const u = rs.rows[0];
-  if (!u || u.status !== 'active') return '账号不可用，无法报名';
-  const age = u.birth_date ? ageOn(String(u.birth_date), now) : null;
+function eligibilityProblem(e: EventFacts, u: UserFacts, now: number): string | null {
+  if (u.status !== 'active') return '账号不可用，无法报名';
+  const age = u.birthDate ? ageOn(u.birthDate, now) : null;
   if (e.dangerous && (age == null || age < 18)) return '本活动为高风险活动，未满 18 周岁不能报名';
   if (e.minAge && (age == null || age < e.minAge)) return `本活动要求年满 ${e.minAge} 周岁`;
-  if (e.membersOnly && !Number(u.member)) return '本活动仅限本队队员报名，请先申请加入队伍';
+  if (e.membersOnly && !u.member) return '本活动仅限本队队员报名，请先申请加入队伍';
   if (e.requiredSkill) {
     let skills: string[] = [];
-    try { skills = JSON.parse(String(u.skills ?? '[]')); } catch { /* no skills */ }
+    try { skills = JSON.parse(u.skills ?? '[]'); } catch { /* no skills */ }
     if (!skills.includes(e.requiredSkill)) return `本活动要求具备“${e.requiredSkill}”技能，请在个人资料中填写`;
   }
   return null;
+}
+
+/**
+ * Everything a sign-up decision reads, in one statement: the event and its team, the
+ * volunteer's existing sign-up, and the volunteer (status, age, skills, membership).
+ */
+async function signupFacts(db: Db, eventId: number, userId: number): Promise<{ e: EventFacts; existing?: { id: number; status: string; seq: number }; u: UserFacts } | undefined> {
+  const rs = await db.$client.execute({
+    sql: `SELECT e.id, e.team_id, e.title, e.status, e.starts_at, e.ends_at, e.signup_opens_at, e.signup_closes_at, e.capacity,
+                 e.confirmed_count, e.waitlist_enabled, e.dangerous, e.min_age, e.members_only, e.required_skill, t.status AS team_status,
+                 s.id AS s_id, s.status AS s_status, s.seq AS s_seq, u.status AS u_status, u.birth_date, u.skills,
+                 EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = e.team_id AND m.user_id = :uid AND m.status = 'active') AS member
+            FROM events e JOIN teams t ON t.id = e.team_id
+            LEFT JOIN signups s ON s.event_id = e.id AND s.user_id = :uid
+            LEFT JOIN users u ON u.id = :uid
+           WHERE e.id = :eid`,
+    args: { eid: eventId, uid: userId },
+  });
+  const r = rs.rows[0];
+  if (!r) return undefined;
+  return {
+    e: toEventFacts(r),
+    existing: r.s_id == null ? undefined : { id: Number(r.s_id), status: String(r.s_status), seq: Number(r.s_seq) },
+    u: { status: r.u_status == null ? null : String(r.u_status), birthDate: r.birth_date == null ? null : String(r.birth_date), skills: r.skills == null ? null : String(r.skills), member: Boolean(Number(r.member)) },
+  };
 }
 
 function openProblem(e: EventFacts, now: number): string | null {
@@ -102,9 +125,9 @@ export async function overlappingEvent(db: Db, eventId: number, userId: number):
  */
 export async function signUp(db: Db, input: { eventId: number; userId: number }, now = Date.now()): Promise<SignupResult> {
   const { eventId, userId } = input;
-  const e = await eventFacts(db, eventId);
-  if (!e) throw new SignupError('not_found', '活动不存在');
-  const existing = await signupOf(db, eventId, userId);
+  const facts = await signupFacts(db, eventId, userId);
+  if (!facts) throw new SignupError('not_found', '活动不存在');
+  const { e, existing, u } = facts;
   if (existing && (existing.status === 'confirmed' || existing.status === 'waitlisted')) {
     return { id: existing.id, status: existing.status, seq: existing.seq, created: false };
   }
@@ -113,14 +136,16 @@ export async function signUp(db: Db, input: { eventId: number; userId: number },
   if (closed) throw new SignupError('closed', closed);
   // Cheap early answer when the seats are visibly gone (the guarded INSERT below stays the real check).
   if (!e.waitlistEnabled && e.confirmedCount >= e.capacity) throw new SignupError('full', '名额已满');
-  const problem = await eligibilityProblem(db, e, userId, now);
+  const problem = eligibilityProblem(e, u, now);
   if (problem) throw new SignupError('not_eligible', problem);
 
   // The guarded statement: status, seq and every condition are evaluated in one write.
   // A cancelled row of the same volunteer is reused (unique (event_id, user_id)).
+  // Its notice is committed with it (changes() = 1 only when the sign-up row was written).
+  const link = `/events/${eventId}`;
   let rs;
   try {
-    rs = await db.$client.execute({
+    [rs] = await writeBatch(db, [{
       sql: `INSERT INTO signups (event_id, user_id, status, seq, late_cancel, created_at, updated_at)
             SELECT e.id, :uid,
                    CASE WHEN e.confirmed_count < e.capacity THEN 'confirmed' ELSE 'waitlisted' END,
@@ -141,25 +166,30 @@ export async function signUp(db: Db, input: { eventId: number; userId: number },
              WHERE signups.status = 'cancelled'
             RETURNING id, status, seq`,
       args: { uid: userId, eid: eventId, now },
-    });
+    }, {
+      sql: `INSERT INTO notices (user_id, kind, title, body, link, created_at)
+            SELECT s.user_id,
+                   CASE s.status WHEN 'confirmed' THEN 'signup.confirmed' ELSE 'signup.waitlisted' END,
+                   CASE s.status WHEN 'confirmed' THEN :confirmedTitle ELSE :waitlistedTitle END,
+                   CASE s.status WHEN 'confirmed' THEN :confirmedBody
+                        ELSE '名额已满，您是候补第 ' || (SELECT count(*) FROM signups w WHERE w.event_id = s.event_id AND w.status = 'waitlisted' AND w.seq <= s.seq)
+                             || ' 位。有人取消时将按顺序自动递补，并通知您。' END,
+                   :link, :now
+              FROM signups s
+             WHERE changes() = 1 AND s.event_id = :eid AND s.user_id = :uid AND s.status IN ('confirmed', 'waitlisted')`,
+      args: {
+        uid: userId, eid: eventId, now, link,
+        confirmedTitle: `报名成功：${e.title}`, waitlistedTitle: `已加入候补：${e.title}`,
+        confirmedBody: '您已报名成功，请按时参加。如不能参加，请在活动开始前取消报名。',
+      },
+    }]);
   } catch (err) {
     // The capacity trigger is the last line of defence; report it as full.
     if (String((err as Error).message).includes('event_capacity_exceeded')) throw new SignupError('full', '名额已满');
     throw err;
   }
   const row = rs.rows[0];
-  if (row) {
-    const status = String(row.status) as 'confirmed' | 'waitlisted';
-    const seq = Number(row.seq);
-    const id = Number(row.id);
-    if (status === 'confirmed') {
-      await notify(db, { userId, kind: 'signup.confirmed', title: `报名成功：${e.title}`, body: '您已报名成功，请按时参加。如不能参加，请在活动开始前取消报名。', link: `/events/${eventId}` });
-    } else {
-      const pos = await waitlistPosition(db, eventId, seq);
-      await notify(db, { userId, kind: 'signup.waitlisted', title: `已加入候补：${e.title}`, body: `名额已满，您是候补第 ${pos} 位。有人取消时将按顺序自动递补，并通知您。`, link: `/events/${eventId}` });
-    }
-    return { id, status, seq, created: true };
-  }
+  if (row) return { id: Number(row.id), status: String(row.status) as 'confirmed' | 'waitlisted', seq: Number(row.seq), created: true };
   // Nothing written: say why.
   const again = await signupOf(db, eventId, userId);
   if (again && (again.status === 'confirmed' || again.status === 'waitlisted')) return { id: again.id, status: again.status, seq: again.seq, created: false };

@@ -1,0 +1,1 @@
+CREATE INDEX `signups_event_seq` ON `signups` (`event_id`,`seq`);
