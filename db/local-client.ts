@@ -5,7 +5,7 @@
 // every call. For a sign-up INSERT that fires triggers, preparing costs ~200 µs and
 // running it ~20 µs. This client implements the same `Client` interface on one
 // `libsql` connection (the engine @libsql/client uses for files), keeping the
-// last STATEMENT_CACHE_SIZE statements, their columns and a row prototype. Rows,
+// last STATEMENT_CACHE_SIZE statements, their columns and a row class. Rows,
 // result sets and errors look exactly as @libsql/client's do (named, enumerable
 // column properties; indexed, non-enumerable values; LibsqlError codes).
 //
@@ -22,7 +22,18 @@ type NativeStatement = ReturnType<NativeDatabase['prepare']>;
 /** How many distinct SQL texts keep a prepared statement (least recently used are dropped). */
 export const STATEMENT_CACHE_SIZE = 400;
 
-const VALUES = Symbol('row values');
+/** What every row is: its values by position, kept in a private field (not an own property). */
+class RowBase {
+  #values: unknown[];
+  constructor(values: unknown[]) {
+    this.#values = values;
+  }
+  static at(row: RowBase, i: number): unknown {
+    return row.#values[i];
+  }
+}
+
+type RowClass = new (values: unknown[]) => RowBase;
 
 interface Prepared {
   stmt: NativeStatement;
@@ -30,8 +41,8 @@ interface Prepared {
   reader: boolean;
   columns: string[];
   columnTypes: string[];
-  /** Prototype of this statement's rows: index getters and length. */
-  proto: object;
+  /** This statement's row class: index getters and length over the values. */
+  Row: RowClass;
   /** Column names that become a row's own properties, with their index (the first of duplicates wins). */
   named: Array<[string, number]>;
 }
@@ -39,13 +50,13 @@ interface Prepared {
 const SCHEMA_CHANGE = /^\s*(CREATE|DROP|ALTER)\b/i;
 const INDEX_NAME = /^(0|[1-9]\d*)$/;
 
-function rowPrototype(columns: string[]): Prepared['proto'] {
-  const proto: Record<PropertyKey, unknown> = {};
+function rowClass(columns: string[]): RowClass {
+  class Row extends RowBase {}
   for (let i = 0; i < columns.length; i++) {
-    Object.defineProperty(proto, i, { get(this: { [VALUES]: unknown[] }) { return this[VALUES][i]; }, enumerable: false });
+    Object.defineProperty(Row.prototype, i, { get(this: RowBase) { return RowBase.at(this, i); }, enumerable: false });
   }
-  Object.defineProperty(proto, 'length', { value: columns.length, enumerable: false });
-  return proto;
+  Object.defineProperty(Row.prototype, 'length', { value: columns.length, enumerable: false });
+  return Row;
 }
 
 function namedColumns(columns: string[]): Prepared['named'] {
@@ -71,8 +82,7 @@ function makeRow(p: Prepared, values: unknown[]): Row {
     const v = values[i];
     if (typeof v === 'object' && v !== null) values[i] = valueFromSql(v);
   }
-  const row = Object.create(p.proto) as Record<PropertyKey, unknown>;
-  row[VALUES] = values;
+  const row = new p.Row(values) as unknown as Record<string, unknown>;
   for (const [name, i] of p.named) {
     if (name === '__proto__') Object.defineProperty(row, name, { value: values[i], enumerable: true, writable: true, configurable: true });
     else row[name] = values[i];
@@ -204,7 +214,7 @@ export class LocalClient implements Client {
       columns = cols.map((c) => c.name);
       columnTypes = cols.map((c) => c.type ?? '');
     }
-    const p: Prepared = { stmt, reader, columns, columnTypes, proto: rowPrototype(columns), named: namedColumns(columns) };
+    const p: Prepared = { stmt, reader, columns, columnTypes, Row: rowClass(columns), named: namedColumns(columns) };
     if (!SCHEMA_CHANGE.test(sql)) {
       this.#cache.set(sql, p);
       if (this.#cache.size > STATEMENT_CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value as string);

@@ -23,7 +23,7 @@ beforeAll(async () => {
   const db = await openDb({ url: server.dbUrl });
   const one = async (sql: string) => String((await db.$client.execute(sql)).rows[0].v);
   paths = [
-    '/', '/honors', `/honors/${await one(`SELECT slug AS v FROM honorees WHERE status = 'published' ORDER BY id LIMIT 1`)}`,
+    '/', '/honors', '/honors/batches', `/honors/${await one(`SELECT slug AS v FROM honorees WHERE status = 'published' ORDER BY id LIMIT 1`)}`,
     '/teams', `/teams/${await one(`SELECT slug AS v FROM teams WHERE status = 'active' ORDER BY id LIMIT 1`)}`,
     '/events', `/events/${await one(`SELECT id AS v FROM events WHERE status = 'published' ORDER BY id LIMIT 1`)}`,
     '/articles', `/articles/${await one(`SELECT slug AS v FROM articles WHERE status = 'published' ORDER BY id LIMIT 1`)}`,

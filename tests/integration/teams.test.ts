@@ -7,6 +7,7 @@ import { createEvent, EventInputSchema, markAttendance, removeSignup, setEventSt
 import { signUp, viewerSignup } from '../../src/domain/events/signups.ts';
 import { checkIn, checkOut, codeForStep, currentCode, verifyCode } from '../../src/domain/events/checkin.ts';
 import { isTeamLeader } from '../../src/domain/accounts/policy.ts';
+import { listActiveTeams } from '../../src/domain/teams/public.ts';
 import type { Db } from '../../db/client.ts';
 
 const asUser = (id: number) => ({ id, realName: 'x', phone: null, roles: ['volunteer'], status: 'active' });
@@ -57,6 +58,20 @@ const form = (o: Record<string, unknown> = {}) => EventInputSchema.parse({
 });
 
 describe('leaders manage events', () => {
+  test("the team list counts each team's own upcoming published events", async () => {
+    const db = await freshDb({ seed: 'none' });
+    const [a, b] = await insertUsers(db, 2);
+    const t1 = await insertTeam(db, a);
+    const t2 = await insertTeam(db, b);
+    await insertEvent(db, t1);
+    await insertEvent(db, t1);
+    await insertEvent(db, t1, { startsAt: Date.now() - 86400_000, endsAt: Date.now() - 82800_000 });
+    await insertEvent(db, t1, { status: 'draft' });
+    await insertEvent(db, t2);
+    const counts = new Map((await listActiveTeams(db)).map((r) => [r.team.id, Number(r.upcoming)]));
+    expect([counts.get(t1), counts.get(t2)]).toEqual([2, 1]);
+  });
+
   test('a dangerous event needs an insurance policy number before publishing', async () => {
     const db = await freshDb({ seed: 'none' });
     const [leader] = await insertUsers(db, 1);

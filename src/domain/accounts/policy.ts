@@ -53,11 +53,11 @@ export function can(user: SessionUser | null | undefined, ability: Ability | str
 /** Whether the user leads (leader or co-leader) the team. */
 export async function isTeamLeader(db: Db, user: SessionUser | null | undefined, teamId: number): Promise<boolean> {
   if (!user || user.status !== 'active') return false;
-  const rows = await db
-    .select({ id: teamMembers.id })
-    .from(teamMembers)
-    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, user.id), eq(teamMembers.status, 'active'), inArray(teamMembers.role, ['leader', 'coleader'])));
-  return rows.length > 0;
+  const rs = await db.$client.execute({
+    sql: `SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ? AND status = 'active' AND role IN ('leader', 'coleader') LIMIT 1`,
+    args: [teamId, user.id],
+  });
+  return rs.rows.length > 0;
 }
 
 /** Team ids the user leads. */

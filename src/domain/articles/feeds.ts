@@ -51,7 +51,7 @@ export async function rssFeed(db: Db, site: { url: string; name: string }, chann
 /** sitemap.xml: static pages, articles, honorees, teams, events, lessons. */
 export async function sitemap(db: Db, siteUrl: string): Promise<string> {
   const urls: { loc: string; lastmod?: number }[] = [];
-  const statics = ['/', '/honors', '/teams', '/events', '/articles', '/legal', '/legal/order', '/stats', '/about', '/privacy', '/terms'];
+  const statics = ['/', '/honors', '/honors/batches', '/teams', '/events', '/articles', '/legal', '/legal/order', '/stats', '/about', '/privacy', '/terms'];
   for (const p of await db.select({ slug: pages.slug }).from(pages)) if (!statics.includes(`/${p.slug}`)) statics.push(`/${p.slug}`);
   for (const p of statics) urls.push({ loc: p });
   for (const a of await db.select({ slug: articles.slug, at: sql<number>`coalesce(${articles.updatedAt}, ${articles.publishedAt})` }).from(articles).where(eq(articles.status, 'published')).orderBy(desc(articles.publishedAt)).limit(5000)) urls.push({ loc: `/articles/${a.slug}`, lastmod: Number(a.at) || undefined });

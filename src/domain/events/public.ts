@@ -1,6 +1,7 @@
 // Public reads of events.
 import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { preparedOnce } from '../../../db/prepared.ts';
 import { events, teams } from '../../../db/schema/index.ts';
 
 export type EventRow = typeof events.$inferSelect;
@@ -23,13 +24,16 @@ export async function listPublicEvents(db: Db, f: { when?: 'upcoming' | 'past'; 
     .offset(f.offset ?? 0);
 }
 
-/** One event that the public may see. */
+const publicEventQuery = preparedOnce((db) => db
+  .select({ event: events, teamName: teams.name, teamSlug: teams.slug })
+  .from(events)
+  .innerJoin(teams, eq(teams.id, events.teamId))
+  .where(and(eq(events.id, sql.placeholder('id')), sql`${events.status} IN ('published','completed','cancelled')`))
+  .prepare());
+
+/** One event that the public may see (prepared once: the event page is re-rendered for every refused sign-up). */
 export async function getPublicEvent(db: Db, id: number) {
-  const [row] = await db
-    .select({ event: events, teamName: teams.name, teamSlug: teams.slug })
-    .from(events)
-    .innerJoin(teams, eq(teams.id, events.teamId))
-    .where(and(eq(events.id, id), sql`${events.status} IN ('published','completed','cancelled')`));
+  const [row] = await publicEventQuery(db).all({ id });
   return row;
 }
 

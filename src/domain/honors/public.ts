@@ -27,6 +27,18 @@ export async function listPublishedBatches(db: Db): Promise<HonorBatch[]> {
   return db.select().from(honorBatches).where(eq(honorBatches.status, 'published')).orderBy(desc(honorBatches.publishedAt), desc(honorBatches.id));
 }
 
+/** Published batches, newest first, with how many honorees each published. */
+export async function listPublishedBatchesWithCounts(db: Db): Promise<(HonorBatch & { honorees: number })[]> {
+  const rows = await db
+    .select({ b: honorBatches, n: sql<number>`count(${honorees.id})` })
+    .from(honorBatches)
+    .leftJoin(honorees, and(eq(honorees.batchId, honorBatches.id), eq(honorees.status, 'published')))
+    .where(eq(honorBatches.status, 'published'))
+    .groupBy(honorBatches.id)
+    .orderBy(desc(honorBatches.publishedAt), desc(honorBatches.id));
+  return rows.map((r) => ({ ...r.b, honorees: Number(r.n) }));
+}
+
 /** Published honorees matching the filters, latest batch first. */
 export async function listPublishedHonorees(db: Db, f: HonorFilters = {}) {
   const where: SQL[] = [eq(honorees.status, 'published')];

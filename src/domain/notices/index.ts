@@ -1,5 +1,5 @@
 // 站内信: notices to one user; e-mail delivery is added where SMTP_URL is set (issue 4).
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { notices } from '../../../db/schema/index.ts';
 
@@ -21,10 +21,10 @@ export async function notify(db: Db, n: NewNotice): Promise<void> {
   await noticeInsert(db, n);
 }
 
-/** Unread notices of a user. */
+/** Unread notices of a user (plain SQL: every signed-in page's header shows it). */
 export async function unreadCount(db: Db, userId: number): Promise<number> {
-  const [r] = await db.select({ n: sql<number>`count(*)` }).from(notices).where(and(eq(notices.userId, userId), isNull(notices.readAt)));
-  return Number(r.n);
+  const rs = await db.$client.execute({ sql: 'SELECT count(*) AS n FROM notices WHERE user_id = ? AND read_at IS NULL', args: [userId] });
+  return Number(rs.rows[0].n);
 }
 
 /** Latest notices of a user. */

@@ -31,13 +31,13 @@ export const DEFAULT_SETTINGS = {
 export type Settings = typeof DEFAULT_SETTINGS;
 export type SettingKey = keyof Settings;
 
-/** All settings, stored values over defaults. */
+/** All settings, stored values over defaults. (Plain SQL: every page's layout reads this; docs/decisions/074.) */
 export async function getSettings(db: Db): Promise<Settings> {
-  const rows = await db.select().from(settings);
+  const rs = await db.$client.execute('SELECT key, value FROM settings');
   const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
-  for (const r of rows) {
+  for (const r of rs.rows) {
     try {
-      out[r.key] = JSON.parse(r.value);
+      out[String(r.key)] = JSON.parse(String(r.value));
     } catch {
       /* keep default on a corrupt value */
     }

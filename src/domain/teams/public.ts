@@ -14,7 +14,8 @@ export async function listActiveTeams(db: Db, f: { townId?: number; serviceType?
   return db
     .select({
       team: teams,
-      upcoming: sql<number>`(SELECT count(*) FROM ${events} e WHERE e.team_id = ${teams.id} AND e.status = 'published' AND e.starts_at >= ${now})`,
+      // `teams.id` spelled out: Drizzle writes a bare "id" in a one-table select, which inside the subquery would mean e.id.
+      upcoming: sql<number>`(SELECT count(*) FROM ${events} e WHERE e.team_id = teams.id AND e.status = 'published' AND e.starts_at >= ${now})`,
     })
     .from(teams)
     .where(and(...where))
