@@ -28,13 +28,6 @@ function ensureDir(url: string) {
   if (path && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
 }
 
-/**
- * SQLite page cache per connection, in KiB. The default (2 MiB) holds ~500 pages: a
- * burst of sign-ups by 1,000 different volunteers reads more distinct pages than that
- * (sessions, users, roles, memberships), and every miss is a read() (docs/decisions/074).
- */
-const CACHE_KIB = 32 * 1024;
-
 /** Opens a database and applies the connection pragmas. */
 export async function openDb(opts: DbOptions): Promise<Db> {
   const local = opts.url.startsWith('file:');
@@ -53,7 +46,6 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     await client.execute('PRAGMA journal_mode = WAL');
     await client.execute('PRAGMA synchronous = NORMAL');
     await client.execute('PRAGMA busy_timeout = 5000');
-    await client.execute(`PRAGMA cache_size = -${CACHE_KIB}`);
   }
   await client.execute('PRAGMA foreign_keys = ON');
   return drizzle(client, { schema }) as Db;

@@ -7,5 +7,7 @@ declare namespace App {
     requestId: string;
     /** The submitted form of a form-posted Action, to refill fields after an error. */
     formData: FormData | null;
+    /** The result of the form-posted Action this request ran, keyed like `String(actions.x.y)` (see lib/forms.ts actionResult). */
+    formResult: { key: string; result: import('astro:actions').SafeResult<any, any> } | null;
   }
 }

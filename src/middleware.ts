@@ -29,6 +29,7 @@ const CSP = [
  */
 async function runFormAction(ctx: Parameters<Parameters<typeof defineMiddleware>[0]>[0], next: () => Promise<Response>): Promise<Response> {
   ctx.locals.formData = null;
+  ctx.locals.formResult = null;
   const { action, setActionResult, serializeActionResult } = getActionContext(ctx);
   if (action?.calledFrom !== 'form') return next();
   const result = await action.handler();
@@ -44,6 +45,8 @@ async function runFormAction(ctx: Parameters<Parameters<typeof defineMiddleware>
     return new Response('请求格式不正确 / Bad request', { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   }
   setActionResult(action.name, serializeActionResult(result));
+  // The same result for pages that read it through lib/forms.ts actionResult() — no second deserialisation.
+  ctx.locals.formResult = { key: `?${new URLSearchParams({ _action: action.name })}`, result };
   const res = await next();
   if (!result.error) return res;
   // The page itself redirected (e.g. an anonymous post to a member page → /login?next=…): keep that, an

@@ -17,7 +17,12 @@ function mapError(err: unknown): never {
   if (err instanceof ActionError) throw err;
   if (err instanceof SignupError) {
     const code = err.code === 'not_found' ? 'NOT_FOUND' : err.code === 'full' || err.code === 'overlap' ? 'CONFLICT' : err.code === 'not_eligible' || err.code === 'removed' ? 'FORBIDDEN' : 'BAD_REQUEST';
-    throw new ActionError({ code, message: err.message });
+    // Refusals are answers, not faults: skip the stack trace, as SignupError does.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    const refusal = new ActionError({ code, message: err.message });
+    Error.stackTraceLimit = limit;
+    throw refusal;
   }
   if (err instanceof CheckinError || err instanceof EventError) throw new ActionError({ code: 'BAD_REQUEST', message: err.message });
   throw err;

@@ -12,6 +12,17 @@ export function submittedAll(locals: App.Locals, name: string): string[] {
   return (locals.formData?.getAll(name) ?? []).filter((v): v is string => typeof v === 'string');
 }
 
+/**
+ * The result of this request's form-posted Action, like Astro.getActionResult(action) but
+ * without deserialising it again (that builds a new error with a stack trace on every refused
+ * form; the event page is re-rendered for every refused sign-up in a storm).
+ */
+export function actionResult(astro: { locals: App.Locals; getActionResult: (action: any) => SafeResult<any, any> | undefined }, action: { toString(): string }): SafeResult<any, any> | undefined {
+  const r = astro.locals.formResult;
+  if (!r) return astro.getActionResult(action as never);
+  return r.key === String(action) ? r.result : undefined;
+}
+
 /** Field → first Chinese message, from an input error or an ActionError carrying `fields`. */
 export function fieldErrors(result: SafeResult<any, any> | undefined): Record<string, string> {
   const out: Record<string, string> = {};

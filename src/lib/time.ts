@@ -1,19 +1,18 @@
 // Instants are stored as UTC epoch ms and shown in Asia/Shanghai (UTC+8, no DST).
 const TZ_OFFSET_MS = 8 * 3600_000;
 
-const dateFmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' });
-const dateTimeFmt = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
-});
+const pad2 = (n: number) => String(n).padStart(2, '0');
 
-/** 2026年11月22日 */
+/** 2026年11月22日 (Shanghai; the same text as Intl's zh-CN long date, without ICU on every call). */
 export function formatDate(ms: number): string {
-  return dateFmt.format(ms);
+  const d = new Date(ms + TZ_OFFSET_MS);
+  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
 }
 
-/** 2026/11/22 09:30 */
+/** 2026/11/22 09:30 (Shanghai). */
 export function formatDateTime(ms: number): string {
-  return dateTimeFmt.format(ms);
+  const d = new Date(ms + TZ_OFFSET_MS);
+  return `${d.getUTCFullYear()}/${pad2(d.getUTCMonth() + 1)}/${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
 }
 
 /** 09:30 in Shanghai time. */

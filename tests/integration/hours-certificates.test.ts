@@ -155,4 +155,27 @@ describe('ledger export', () => {
     expect((await exportLedger(db, { status: 'pending' })).rows).toBe(1);
     await expect(exportLedger(db, { teamIds: [] })).rejects.toThrow(HoursError);
   });
+
+  test('a ledger longer than one page of reads comes out whole and in time order (streamed, keyset paging)', async () => {
+    const bigTeam = await makeTeam(db, '台账分页测试队');
+    const a = await makeUser(db, '分页甲');
+    const b = await makeUser(db, '分页乙');
+    const base = fromShanghai('2025-01-01', '08:00');
+    // 4,501 one-hour records, two volunteers sharing each start time (ties broken by id), three hours apart.
+    await db.$client.execute({
+      sql: `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 4500)
+            INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, content, status, created_at)
+            SELECT CASE i % 2 WHEN 0 THEN ? ELSE ? END, ?, 'leader', ? + (i / 2) * 10800000, ? + (i / 2) * 10800000 + 3600000, 60, '第' || i || '条', 'confirmed', ? FROM n`,
+      args: [a, b, bigTeam, base, base, NOW],
+    });
+    const { buffer, rows } = await exportLedger(db, { teamId: bigTeam });
+    expect(rows).toBe(4501);
+    const [{ data: sheet }] = await readXlsxFile(buffer);
+    expect(sheet.length).toBe(4502);
+    expect(sheet[1]).toContain('第0条');
+    expect(sheet[2]).toContain('第1条');
+    expect(sheet[4501]).toContain('第4500条');
+    const ids = sheet.slice(1).map((r) => Number(r[0]));
+    expect(ids).toEqual([...ids].sort((x, y) => x - y));
+  });
 });

@@ -2,7 +2,9 @@
 import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { preparedOnce } from '../../../db/prepared.ts';
-import { events, teams } from '../../../db/schema/index.ts';
+import { events, regions, signups, teams } from '../../../db/schema/index.ts';
+import { alias } from 'drizzle-orm/sqlite-core';
+import { signupStatusLabel, waitlistPosition, type SignupRow } from './signups.ts';
 
 export type EventRow = typeof events.$inferSelect;
 
@@ -35,6 +37,46 @@ const publicEventQuery = preparedOnce((db) => db
 export async function getPublicEvent(db: Db, id: number) {
   const [row] = await publicEventQuery(db).all({ id });
   return row;
+}
+
+const town = alias(regions, 'town');
+const village = alias(regions, 'village');
+const eventPageQuery = preparedOnce((db) => db
+  .select({
+    event: events, teamName: teams.name, teamSlug: teams.slug, townName: town.name, villageName: village.name, mine: signups,
+    leads: sql<number>`EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = ${events.teamId} AND m.user_id = ${sql.placeholder('uid')} AND m.status = 'active' AND m.role IN ('leader', 'coleader'))`,
+  })
+  .from(events)
+  .innerJoin(teams, eq(teams.id, events.teamId))
+  .leftJoin(town, eq(town.id, events.townId))
+  .leftJoin(village, eq(village.id, events.villageId))
+  .leftJoin(signups, and(eq(signups.eventId, events.id), eq(signups.userId, sql.placeholder('uid'))))
+  .where(and(eq(events.id, sql.placeholder('id')), sql`${events.status} IN ('published','completed','cancelled')`))
+  .prepare());
+
+/**
+ * Everything the event page shows, in one statement: the event, its team, town and village
+ * names, and for a signed-in viewer their sign-up (with waitlist position) and whether they
+ * lead the team. The page is re-rendered for every refused sign-up, so this stays one query.
+ */
+export async function getEventPage(db: Db, id: number, viewer: { id: number; status: string } | null) {
+  const [r] = await eventPageQuery(db).all({ id, uid: viewer?.id ?? 0 });
+  if (!r) return undefined;
+  let mine: (SignupRow & { label: string; position?: number }) | undefined;
+  if (viewer && r.mine) {
+    const s: SignupRow = {
+      id: r.mine.id, eventId: r.mine.eventId, userId: r.mine.userId, status: r.mine.status, seq: r.mine.seq, lateCancel: r.mine.lateCancel,
+      removedReason: r.mine.removedReason, checkinAt: r.mine.checkinAt, checkoutAt: r.mine.checkoutAt, proposedMinutes: r.mine.proposedMinutes,
+    };
+    if (s.status === 'waitlisted') {
+      const position = await waitlistPosition(db, id, s.seq);
+      mine = { ...s, position, label: `候补第${position}位` };
+    } else mine = { ...s, label: signupStatusLabel(s.status) };
+  }
+  return {
+    event: r.event, teamName: r.teamName, teamSlug: r.teamSlug, townName: r.townName, villageName: r.villageName, mine,
+    leads: !!viewer && viewer.status === 'active' && Boolean(r.leads),
+  };
 }
 
 /** Seats left (never negative). */

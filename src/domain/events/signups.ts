@@ -15,7 +15,11 @@ export type SignupErrorCode = 'not_found' | 'closed' | 'full' | 'overlap' | 'not
 export class SignupError extends Error {
   code: SignupErrorCode;
   constructor(code: SignupErrorCode, message: string) {
+    // A refusal the volunteer reads, not a fault: no stack trace (a storm of 950 refusals is a hot path).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = 'SignupError';
     this.code = code;
   }
