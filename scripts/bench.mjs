@@ -337,12 +337,12 @@ try {
   log(`baseline ${Math.round(baseRes.rps)} req/s`);
   for (const [name, path] of pages) {
     const r = await load(base + path);
-    results.rows.push({ name: `${name} (cached)`, path, cached: true, ...r, ratio: r.rps / baseRes.rps });
+    results.rows.push({ name: `${name} (cached)`, path, cached: true, ...r, ratio: r.rps / baseRes.rps, peakRssMb: vmHWM(portal.pid) });
     log(`${name}: ${Math.round(r.rps)} req/s p99 ${r.p99} ms`);
   }
   for (const [name, path] of [pages[2], pages[3]]) {
     const r = await load(base + path, { 'x-bench-no-cache': '1' });
-    results.rows.push({ name: `${name} (uncached)`, path, cached: false, ...r, ratio: r.rps / baseRes.rps });
+    results.rows.push({ name: `${name} (uncached)`, path, cached: false, ...r, ratio: r.rps / baseRes.rps, peakRssMb: vmHWM(portal.pid) });
     log(`${name} uncached: ${Math.round(r.rps)} req/s p99 ${r.p99} ms`);
   }
   }
@@ -465,8 +465,8 @@ T('no errors or non-2xx answers under load', allNon2xx === 0, `${allNon2xx}`);
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
 console.log(`\n善行 benchmark — scale ${SCALE}: ${N.volunteers} volunteers, ${N.teams} teams, ${N.events} events, ${N.hours} hour records, ${N.honorees} honorees, ${N.articles} articles; ${CONNECTIONS} connections × ${DURATION} s\n`);
-console.log(`${pad('page (req/s counts 2xx answers only)', 42)}${lpad('req/s', 9)}${lpad('p50 ms', 8)}${lpad('p99 ms', 8)}${lpad('× base', 8)}${lpad('non2xx', 8)}`);
-for (const r of results.rows) console.log(`${pad(r.name, 42)}${lpad(Math.round(r.rps), 9)}${lpad(r.p50, 8)}${lpad(r.p99, 8)}${lpad(r.ratio.toFixed(2), 8)}${lpad(r.non2xx + r.errors, 8)}`);
+console.log(`${pad('page (req/s counts 2xx answers only)', 42)}${lpad('req/s', 9)}${lpad('p50 ms', 8)}${lpad('p99 ms', 8)}${lpad('× base', 8)}${lpad('non2xx', 8)}${lpad('RSS MB', 8)}`);
+for (const r of results.rows) console.log(`${pad(r.name, 42)}${lpad(Math.round(r.rps), 9)}${lpad(r.p50, 8)}${lpad(r.p99, 8)}${lpad(r.ratio.toFixed(2), 8)}${lpad(r.non2xx + r.errors, 8)}${lpad(r.peakRssMb == null ? '' : Math.round(r.peakRssMb), 8)}`);
 for (const st of storms) {
   console.log(`\nsign-up storm (${N.storm} sessions, ${N.stormSeats} seats): ${st.mode}\n  confirmed ${st.confirmed}, waitlisted ${st.waitlisted}, errors ${st.errors}, p50 ${Math.round(st.p50)} ms, p99 ${Math.round(st.p99)} ms`);
 }
