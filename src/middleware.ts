@@ -5,7 +5,7 @@ import { getActionContext } from 'astro:actions';
 import { randomUUID } from 'node:crypto';
 import { appDb } from './lib/db.ts';
 import { config } from './lib/config.ts';
-import { log, redactPath } from './lib/log.ts';
+import { log, logs, redactPath } from './lib/log.ts';
 import { SESSION_COOKIE, sessionCookieOptions, validateSessionToken } from './domain/accounts/sessions.ts';
 
 const CSP = [
@@ -131,9 +131,12 @@ export const onRequest = defineMiddleware(async (ctx, next) => {
   if (config().siteUrl.startsWith('https:')) h.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   if (ctx.locals.user) h.set('Cache-Control', 'private, no-store');
   const refused = res.status === 401 || res.status === 403 || res.status === 429;
-  log(res.status >= 500 ? 'error' : refused ? 'warn' : 'info', refused ? 'request refused' : 'request', {
-    reqId: ctx.locals.requestId, userId: ctx.locals.user?.id ?? null, method: ctx.request.method,
-    route: redactPath(ctx.url.pathname), status: res.status, ms: Math.round(performance.now() - started),
-  });
+  const level = res.status >= 500 ? 'error' : refused ? 'warn' : 'info';
+  if (logs(level)) {
+    log(level, refused ? 'request refused' : 'request', {
+      reqId: ctx.locals.requestId, userId: ctx.locals.user?.id ?? null, method: ctx.request.method,
+      route: redactPath(ctx.url.pathname), status: res.status, ms: Math.round(performance.now() - started),
+    });
+  }
   return res;
 });

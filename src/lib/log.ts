@@ -15,6 +15,11 @@ export function redactPath(path: string): string {
     .join('/');
 }
 
+/** Whether a line at this level would be written (to skip building its fields). */
+export function logs(level: Level): boolean {
+  return ORDER[level] >= threshold();
+}
+
 /** Writes one log line. */
 export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
   if (ORDER[level] < threshold()) return;
