@@ -64,6 +64,37 @@ export function etagMatches(ifNoneMatch, base) {
 }
 
 /**
+ * A body ready to send: its gzip and brotli forms (none when not worth compressing) and a
+ * content hash for the ETag. Shared by the page cache and the static files.
+ */
+export function compressedBody(body, { compress = true } = {}) {
+  return {
+    body,
+    gzip: compress ? gzipSync(body, { level: 6 }) : null,
+    br: compress ? brotliCompressSync(body, { params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_SIZE_HINT]: body.length } }) : null,
+    etag: createHash('sha1').update(body).digest('base64url').slice(0, 20),
+  };
+}
+
+/** Sends a compressedBody in the encoding the client accepts, with an ETag per encoding and 304 on If-None-Match. */
+export function sendCompressed(req, res, status, headers, c) {
+  const enc = c.gzip ? chooseEncoding(req.headers['accept-encoding']) : 'identity';
+  const out = { ...headers, ETag: `"${c.etag}-${enc === 'identity' ? 'id' : enc}"` };
+  if (etagMatches(req.headers['if-none-match'], c.etag)) {
+    delete out['content-type'];
+    delete out['Content-Type'];
+    res.writeHead(304, out);
+    res.end();
+    return;
+  }
+  const body = enc === 'br' ? c.br : enc === 'gzip' ? c.gzip : c.body;
+  if (enc !== 'identity') out['Content-Encoding'] = enc;
+  out['Content-Length'] = String(body.length);
+  res.writeHead(status, out);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/**
  * Wraps an Astro node handler with the cache.
  * @param {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => unknown} handler
  * @param {{ readVersion: () => Promise<number>, versionTtlMs?: number, maxAgeMs?: number, maxEntries?: number, maxBytes?: number, now?: () => number, bypassHeader?: string | null, enabled?: boolean }} opts
@@ -123,21 +154,9 @@ export function createPageCache(handler, opts) {
   }
 
   function send(req, res, entry, cacheState) {
-    const enc = chooseEncoding(req.headers['accept-encoding']);
-    const etag = `"${entry.etag}-${enc === 'identity' ? 'id' : enc}"`;
-    const headers = { ...entry.headers, ETag: etag, Vary: 'Accept-Encoding, Cookie', 'X-Cache': cacheState };
+    const headers = { ...entry.headers, Vary: 'Accept-Encoding, Cookie', 'X-Cache': cacheState };
     if (!headers['cache-control']) headers['Cache-Control'] = 'no-cache';
-    if (etagMatches(req.headers['if-none-match'], entry.etag)) {
-      delete headers['content-type'];
-      res.writeHead(304, headers);
-      res.end();
-      return;
-    }
-    const body = enc === 'br' ? entry.br : enc === 'gzip' ? entry.gzip : entry.body;
-    if (enc !== 'identity') headers['Content-Encoding'] = enc;
-    headers['Content-Length'] = String(body.length);
-    res.writeHead(entry.status, headers);
-    res.end(req.method === 'HEAD' ? undefined : body);
+    sendCompressed(req, res, entry.status, headers, entry);
   }
 
   function store(key, entry) {
@@ -203,10 +222,8 @@ export function createPageCache(handler, opts) {
   function makeEntry(r, v) {
     const headers = {};
     for (const [k, val] of Object.entries(r.headers)) if (!HOP_HEADERS.has(k)) headers[k] = val;
-    const gzip = gzipSync(r.body, { level: 6 });
-    const br = brotliCompressSync(r.body, { params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_SIZE_HINT]: r.body.length } });
-    const etag = createHash('sha1').update(r.body).digest('base64url').slice(0, 20);
-    return { status: r.status, headers, body: r.body, gzip, br, etag, version: v, storedAt: now(), bytes: r.body.length + gzip.length + br.length + 256 };
+    const c = compressedBody(r.body);
+    return { status: r.status, headers, ...c, version: v, storedAt: now(), bytes: c.body.length + c.gzip.length + c.br.length + 256 };
   }
 
   /** The request listener. */
