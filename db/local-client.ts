@@ -45,6 +45,8 @@ interface Prepared {
   Row: RowClass;
   /** Column names that become a row's own properties, with their index (the first of duplicates wins). */
   named: Array<[string, number]>;
+  /** CREATE / DROP / ALTER: never kept, and running it drops every kept statement. */
+  ddl: boolean;
 }
 
 const SCHEMA_CHANGE = /^\s*(CREATE|DROP|ALTER)\b/i;
@@ -214,8 +216,8 @@ export class LocalClient implements Client {
       columns = cols.map((c) => c.name);
       columnTypes = cols.map((c) => c.type ?? '');
     }
-    const p: Prepared = { stmt, reader, columns, columnTypes, Row: rowClass(columns), named: namedColumns(columns) };
-    if (!SCHEMA_CHANGE.test(sql)) {
+    const p: Prepared = { stmt, reader, columns, columnTypes, Row: rowClass(columns), named: namedColumns(columns), ddl: SCHEMA_CHANGE.test(sql) };
+    if (!p.ddl) {
       this.#cache.set(sql, p);
       if (this.#cache.size > STATEMENT_CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value as string);
     }
@@ -243,7 +245,7 @@ export class LocalClient implements Client {
     } catch (e) {
       throw toLibsqlError(e);
     } finally {
-      if (SCHEMA_CHANGE.test(stmt.sql)) this.#cache.clear();
+      if (p.ddl) this.#cache.clear();
     }
   }
 
