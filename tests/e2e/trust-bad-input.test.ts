@@ -10,8 +10,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ACTIONS, type Ctx } from '../fixtures/access-matrix.ts';
 import { listActions, listPages } from '../helpers/inventory.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
-import { BOOKKEEPING_TABLES, hasChinese, openQ, setUpActors, toFormData, type Actors, type Fields, type Kind, type Q } from '../helpers/trust.ts';
+import type { RunningServer } from '../helpers/server.ts';
+import { BOOKKEEPING_TABLES, hasChinese, toFormData, type Actors, type Fields, type Kind, type Q, startTrustPortal } from '../helpers/trust.ts';
 
 const actions = listActions();
 const NUM_RUNS = Number(process.env.TRUST_FUZZ_RUNS || 40);
@@ -40,11 +40,7 @@ let ctx: Ctx;
 let countSql = '';
 
 beforeAll(async () => {
-  server = await startServer();
-  q = openQ(server.dbUrl);
-  actors = await setUpActors(server, q);
-  let n = 0;
-  ctx = { q, actors, accounts: server.accounts, seq: () => ++n };
+  ({ server, q, actors, ctx } = await startTrustPortal());
   const tables = await q.client.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'");
   const names = tables.rows.map((r) => String(r.name)).filter((n) => !BOOKKEEPING_TABLES.includes(n) && !/_(data|idx|docsize|config|content)$/.test(n));
   countSql = 'SELECT ' + names.map((n) => `(SELECT count(*) FROM "${n}") AS "${n}"`).join(', ');

@@ -10,9 +10,9 @@ import { INJECTIONS } from '../fixtures/xss-injections.ts';
 import { SHORT_XSS_PAYLOADS, XSS_PAYLOADS } from '../fixtures/xss-payloads.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { listActions, listPages } from '../helpers/inventory.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
 import { SESSION_COOKIE } from '../../src/domain/accounts/sessions.ts';
-import { openQ, postAction, setUpActors, toFormData, type Actors, type Kind, type Q } from '../helpers/trust.ts';
+import { postAction, toFormData, type Actors, type Kind, type Q, startTrustPortal } from '../helpers/trust.ts';
 
 const PAGES_PER_VIEWER = Number(process.env.TRUST_XSS_PAGES || 45);
 // Reviewers and leaders see subsets of what editors, admins and members see.
@@ -44,11 +44,7 @@ function pack(room: number, maxRecords: number, marker: () => string): string[] 
 }
 
 beforeAll(async () => {
-  server = await startServer();
-  q = openQ(server.dbUrl);
-  actors = await setUpActors(server, q);
-  let n = 0;
-  ctx = { q, actors, accounts: server.accounts, seq: () => ++n };
+  ({ server, q, actors, ctx } = await startTrustPortal());
   // Names cannot hold markup (2–20 汉字), but a name that got in by another road must still be inert.
   await q.client.execute({ sql: 'UPDATE users SET real_name = ? WHERE id = ?', args: [SHORT_XSS_PAYLOADS[0], actors.ids.owner] });
   await q.client.execute({ sql: 'UPDATE users SET real_name = ? WHERE id = ?', args: [SHORT_XSS_PAYLOADS[1], actors.ids.volunteer] });

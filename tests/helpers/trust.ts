@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { createClient, type Client, type InValue } from '@libsql/client';
 import { hash } from '@node-rs/argon2';
 import { sessionCookieFor } from './session.ts';
-import type { RunningServer } from './server.ts';
+import { startServer, type RunningServer } from './server.ts';
+import type { Ctx } from '../fixtures/access-matrix.ts';
 
 /** Tables that change on reads or refusals by design (session refresh, counters of attempts, the audit trail of refusals). */
 export const BOOKKEEPING_TABLES = ['sessions', 'rate_limits', 'audit_log'];
@@ -176,3 +177,16 @@ export async function getPage(server: RunningServer, path: string, cookie = ''):
 
 /** Whether a string holds Chinese characters. */
 export const hasChinese = (s: string) => /\p{Script=Han}/u.test(s);
+
+/** A started portal with its trust actors and the fixtures' context (which can post Actions as any kind of user). */
+export async function startTrustPortal(): Promise<{ server: RunningServer; q: Q; actors: Actors; ctx: Ctx }> {
+  const server = await startServer();
+  const q = openQ(server.dbUrl);
+  const actors = await setUpActors(server, q);
+  let n = 0;
+  const ctx: Ctx = {
+    q, actors, accounts: server.accounts, seq: () => ++n,
+    post: async (action, fields, as) => (await postAction(server, action, toFormData(fields), { cookie: actors.cookies[as] })).status,
+  };
+  return { server, q, actors, ctx };
+}
