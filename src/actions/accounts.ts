@@ -2,7 +2,7 @@
 import { ActionError, defineAction, type ActionAPIContext } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionAbility } from '../lib/action-guards.ts';
+import { actionAbility, asActionError } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
 import { clientIp } from '../lib/client-ip.ts';
 import { safeNext } from '../lib/safe-next.ts';
@@ -18,12 +18,6 @@ import { SESSION_COOKIE, createSession, generateSessionToken, invalidateSession,
 import { audit } from '../domain/audit/index.ts';
 import { log } from '../lib/log.ts';
 import { maskPhone } from '../lib/pii.ts';
-
-/** Maps a domain refusal to an ActionError (never a 500). */
-function refuse(e: unknown): never {
-  if (e instanceof AccountError) throw new ActionError({ code: e.code, message: e.message });
-  throw e;
-}
 
 function setSessionCookie(ctx: ActionAPIContext, token: string, expiresAt: number) {
   ctx.cookies.set(SESSION_COOKIE, token, sessionCookieOptions(config().siteUrl, expiresAt));
@@ -59,7 +53,7 @@ export const accounts = {
         await audit(db, { actorId: userId, action: 'login.success', targetType: 'user', targetId: userId, ip, detail: '注册后自动登录' });
         return { redirect: '/me?welcome=1' };
       } catch (e) {
-        refuse(e);
+        asActionError(e);
       }
     },
   }),
@@ -77,7 +71,7 @@ export const accounts = {
       } catch (e) {
         // Never the password; the phone masked (issue 9: logs hold no secrets).
         log('warn', 'login.refused', { reqId: ctx.locals.requestId, phone: maskPhone(input.phone), code: e instanceof AccountError ? e.code : 'ERROR' });
-        refuse(e);
+        asActionError(e);
       }
     },
   }),
@@ -91,7 +85,7 @@ export const accounts = {
         await updateProfile(await appDb(), user.id, input, clientIp(ctx));
         return { redirect: '/me/profile?saved=1' };
       } catch (e) {
-        refuse(e);
+        asActionError(e);
       }
     },
   }),
@@ -105,7 +99,7 @@ export const accounts = {
         await changePassword(await appDb(), { userId: user.id, currentSessionId: session.id, current: input.current, password: input.password, ip: clientIp(ctx) });
         return { redirect: '/me/password?changed=1' };
       } catch (e) {
-        refuse(e);
+        asActionError(e);
       }
     },
   }),
@@ -123,7 +117,7 @@ export const accounts = {
         ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
         return { redirect: '/?deleted=1' };
       } catch (e) {
-        refuse(e);
+        asActionError(e);
       }
     },
   }),
@@ -137,7 +131,7 @@ export const accounts = {
         ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
         return { redirect: '/login?reset=1' };
       } catch (e) {
-        refuse(e);
+        asActionError(e);
       }
     },
   }),
@@ -151,7 +145,7 @@ export const accounts = {
         await grantRoleAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, ip: clientIp(ctx) });
         return { redirect: `/console/users/${input.userId}?done=grant` };
       } catch (e) {
-        refuse(e);
+        asActionError(e);
       }
     },
   }),
@@ -165,7 +159,7 @@ export const accounts = {
         await revokeRoleAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, ip: clientIp(ctx) });
         return { redirect: `/console/users/${input.userId}?done=revoke` };
       } catch (e) {
-        refuse(e);
+        asActionError(e);
       }
     },
   }),
@@ -179,7 +173,7 @@ export const accounts = {
         await setUserDisabled(await appDb(), { actorId: admin.id, userId: input.userId, disabled: input.disabled, ip: clientIp(ctx) });
         return { redirect: `/console/users/${input.userId}?done=${input.disabled ? 'disable' : 'enable'}` };
       } catch (e) {
-        refuse(e);
+        asActionError(e);
       }
     },
   }),
@@ -209,7 +203,7 @@ export const accounts = {
         }
         return { link, expiresAt: r.expiresAt, mailed };
       } catch (e) {
-        refuse(e);
+        asActionError(e);
       }
     },
   }),

@@ -1,24 +1,16 @@
 // Actions for articles (editing, 三审 review, unpublish/archive, restore) and the media library.
-import { ActionError, defineAction } from 'astro:actions';
+import { defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionAbility } from '../lib/action-guards.ts';
+import { actionAbility, asActionError } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
 import { parseDateTimeLocal } from '../lib/time.ts';
 import {
-  ArticleContentSchema, ArticleError, PersonalDataFound, archiveArticle, createArticle, parseTags, restoreRevision, reviewArticle, saveArticle,
+  ArticleContentSchema, PersonalDataFound, archiveArticle, createArticle, parseTags, restoreRevision, reviewArticle, saveArticle,
   submitForReview, unpublishArticle, type ArticleContent,
 } from '../domain/articles/workflow.ts';
 import { checkFields, maskAt } from '../domain/articles/personal-data.ts';
-import { MediaError, uploadAttachment, uploadImage } from '../domain/media/index.ts';
-
-/** Domain errors → ActionError with the Chinese message. */
-function mapError(e: unknown): never {
-  if (e instanceof ArticleError) throw new ActionError({ code: e.code, message: e.message });
-  if (e instanceof PersonalDataFound) throw new ActionError({ code: 'BAD_REQUEST', message: e.message });
-  if (e instanceof MediaError) throw new ActionError({ code: 'BAD_REQUEST', message: e.message });
-  throw e;
-}
+import { uploadAttachment, uploadImage } from '../domain/media/index.ts';
 
 /** A text field: Astro turns an empty form value into null, which we read as ''. */
 const text = (max: number, msg = `不能超过 ${max} 个字`) => z.preprocess((v) => v ?? '', z.string().max(max, msg));
@@ -92,7 +84,7 @@ export const articles = {
         }
         return { redirect: `/console/articles/${id}/edit?saved=${mask ? 'masked' : '1'}` };
       } catch (e) {
-        mapError(e);
+        asActionError(e);
       }
     },
   }),
@@ -107,7 +99,7 @@ export const articles = {
         await submitForReview(await appDb(), user, id);
       } catch (e) {
         if (e instanceof PersonalDataFound) return { redirect: `/console/articles/${id}/edit?blocked=1` };
-        mapError(e);
+        asActionError(e);
       }
       return { redirect: `/console/articles/${id}?done=submitted` };
     },
@@ -129,7 +121,7 @@ export const articles = {
         const r = await reviewArticle(await appDb(), user, id, decision, opinion);
         return { redirect: `/console/articles/${id}?done=${decision === 'return' ? 'returned' : r.status}` };
       } catch (e) {
-        mapError(e);
+        asActionError(e);
       }
     },
   }),
@@ -142,7 +134,7 @@ export const articles = {
       try {
         await unpublishArticle(await appDb(), user, id, reason);
       } catch (e) {
-        mapError(e);
+        asActionError(e);
       }
       return { redirect: `/console/articles/${id}?done=unpublished` };
     },
@@ -156,7 +148,7 @@ export const articles = {
       try {
         await archiveArticle(await appDb(), user, id);
       } catch (e) {
-        mapError(e);
+        asActionError(e);
       }
       return { redirect: `/console/articles/${id}?done=archived` };
     },
@@ -170,7 +162,7 @@ export const articles = {
       try {
         await restoreRevision(await appDb(), user, id, revisionId);
       } catch (e) {
-        mapError(e);
+        asActionError(e);
       }
       return { redirect: `/console/articles/${id}/edit?saved=restored` };
     },
@@ -189,7 +181,7 @@ export const articles = {
         const m = await uploadImage(await appDb(), config().uploadsDir, { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name, alt, userId: user.id });
         return { redirect: `/console/media?uploaded=${m.id}` };
       } catch (e) {
-        mapError(e);
+        asActionError(e);
       }
     },
   }),

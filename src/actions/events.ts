@@ -2,31 +2,15 @@
 import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionLeader as leader, actionUser, actionVolunteer as volunteer } from '../lib/action-guards.ts';
-import { cancelSignup, signUp, SignupError } from '../domain/events/signups.ts';
-import { checkIn, checkOut, CheckinError } from '../domain/events/checkin.ts';
-import { createEvent, endAfterStart, EventError, EventFields, markAttendance, removeSignup, setEventStatus, updateEvent } from '../domain/events/manage.ts';
+import { actionLeader as leader, actionUser, actionVolunteer as volunteer, asActionError } from '../lib/action-guards.ts';
+import { cancelSignup, signUp } from '../domain/events/signups.ts';
+import { checkIn, checkOut } from '../domain/events/checkin.ts';
+import { createEvent, endAfterStart, EventFields, markAttendance, removeSignup, setEventStatus, updateEvent } from '../domain/events/manage.ts';
 import { regenerateCalendarToken, revokeCalendarToken } from '../domain/events/mine.ts';
 import { markAllRead, markRead } from '../domain/notices/index.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 
 const id = (label: string) => z.number({ error: `缺少${label}` }).int().positive();
-
-/** Maps domain errors to Chinese ActionErrors (never a 500 for user input). */
-function mapError(err: unknown): never {
-  if (err instanceof ActionError) throw err;
-  if (err instanceof SignupError) {
-    const code = err.code === 'not_found' ? 'NOT_FOUND' : err.code === 'full' || err.code === 'overlap' ? 'CONFLICT' : err.code === 'not_eligible' || err.code === 'removed' ? 'FORBIDDEN' : 'BAD_REQUEST';
-    // Refusals are answers, not faults: skip the stack trace, as SignupError does.
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    const refusal = new ActionError({ code, message: err.message });
-    Error.stackTraceLimit = limit;
-    throw refusal;
-  }
-  if (err instanceof CheckinError || err instanceof EventError) throw new ActionError({ code: 'BAD_REQUEST', message: err.message });
-  throw err;
-}
 
 export const events = {
   signUp: defineAction({
@@ -37,7 +21,7 @@ export const events = {
       try {
         const r = await signUp(await appDb(), { eventId, userId: u.id });
         return { redirect: `/events/${eventId}?done=${r.status}` };
-      } catch (e) { mapError(e); }
+      } catch (e) { asActionError(e); }
     },
   }),
   cancel: defineAction({
@@ -48,7 +32,7 @@ export const events = {
       try {
         const r = await cancelSignup(await appDb(), { eventId, userId: u.id });
         return { redirect: `/events/${eventId}?done=${r.lateCancel ? 'late-cancel' : 'cancel'}` };
-      } catch (e) { mapError(e); }
+      } catch (e) { asActionError(e); }
     },
   }),
   checkIn: defineAction({
@@ -62,7 +46,7 @@ export const events = {
         if (op === 'in') { await checkIn(db, { eventId, userId: u.id, code }); return { op }; }
         const minutes = await checkOut(db, { eventId, userId: u.id, code });
         return { op, minutes };
-      } catch (e) { mapError(e); }
+      } catch (e) { asActionError(e); }
     },
   }),
   create: defineAction({
@@ -76,7 +60,7 @@ export const events = {
         const eventId = await createEvent(db, u.id, teamId, rest);
         const slug = (await db.$client.execute({ sql: 'SELECT slug FROM teams WHERE id = ?', args: [teamId] })).rows[0]?.slug;
         return { redirect: `/me/teams/${slug}/events/${eventId}?created=1` };
-      } catch (e) { mapError(e); }
+      } catch (e) { asActionError(e); }
     },
   }),
   update: defineAction({
@@ -88,7 +72,7 @@ export const events = {
       try {
         const r = await updateEvent(await appDb(), u.id, teamId, eventId, rest);
         return { saved: true, notified: r.notified };
-      } catch (e) { mapError(e); }
+      } catch (e) { asActionError(e); }
     },
   }),
   setStatus: defineAction({
@@ -99,7 +83,7 @@ export const events = {
       try {
         await setEventStatus(await appDb(), u.id, teamId, eventId, to);
         return { status: to };
-      } catch (e) { mapError(e); }
+      } catch (e) { asActionError(e); }
     },
   }),
   removeSignup: defineAction({
@@ -110,7 +94,7 @@ export const events = {
       try {
         await removeSignup(await appDb(), u.id, teamId, eventId, signupId, reason);
         return { removed: true };
-      } catch (e) { mapError(e); }
+      } catch (e) { asActionError(e); }
     },
   }),
   mark: defineAction({
@@ -121,7 +105,7 @@ export const events = {
       try {
         await markAttendance(await appDb(), u.id, teamId, eventId, signupId, mark);
         return { marked: mark };
-      } catch (e) { mapError(e); }
+      } catch (e) { asActionError(e); }
     },
   }),
   calendar: defineAction({

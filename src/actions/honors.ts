@@ -1,9 +1,9 @@
 // Actions for the 好人榜: public (nominate, like, objection) and console (batches, entries, queue, 终审).
-// Thin: validate, ask the policy, call the domain, map HonorError to ActionError.
-import { ActionError, defineAction } from 'astro:actions';
+// Thin: validate, ask the policy, call the domain; refusals become ActionErrors (lib/action-guards.ts).
+import { defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionAbility } from '../lib/action-guards.ts';
+import { actionAbility, asActionError, refusing } from '../lib/action-guards.ts';
 import { clientIp } from '../lib/client-ip.ts';
 import { config } from '../lib/config.ts';
 import { randomToken } from '../lib/ids.ts';
@@ -21,30 +21,6 @@ type Ctx = { locals: App.Locals; clientAddress: string; request: Request; cookie
 /** Name of the random, httpOnly cookie that tells one visitor's likes apart. */
 export const VISITOR_COOKIE = 'sx_visitor';
 
-const CODES = { not_found: 'NOT_FOUND', conflict: 'CONFLICT', invalid: 'BAD_REQUEST', forbidden: 'FORBIDDEN', rate_limited: 'TOO_MANY_REQUESTS' } as const;
-
-/** An error shown next to one field: serialised like Astro's own input errors (see docs/decisions/041). */
-function fieldError(field: string, message: string): ActionError {
-  return Object.assign(new ActionError({ code: 'BAD_REQUEST', message }), {
-    type: 'AstroActionInputError',
-    issues: [{ code: 'custom', path: [field], message }],
-    fields: { [field]: [message] },
-  });
-}
-
-/** Runs a domain call, turning HonorError into the matching ActionError. */
-async function run<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof HonorError) {
-      if (e.field) throw fieldError(e.field, e.message);
-      throw new ActionError({ code: CODES[e.code], message: e.message });
-    }
-    throw e;
-  }
-}
-
 /** The acting staff member (one of the abilities) and their client address, for audit entries. */
 function requireAbilityIn(ctx: Ctx, ...abilities: Ability[]) {
   return { id: actionAbility(ctx, ...abilities).id, ip: clientIp(ctx) };
@@ -61,7 +37,7 @@ export const honors = {
     handler: async ({ photo, ...input }, ctx) => {
       const db = await appDb();
       const bytes = photo && photo.size > 0 ? new Uint8Array(await photo.arrayBuffer()) : undefined;
-      const r = await run(() => submitNomination(db, config().secretKey, input, clientIp(ctx), Date.now(), bytes ? { bytes, name: photo!.name, uploadsDir: config().uploadsDir } : undefined));
+      const r = await refusing(() => submitNomination(db, config().secretKey, input, clientIp(ctx), Date.now(), bytes ? { bytes, name: photo!.name, uploadsDir: config().uploadsDir } : undefined));
       return { redirect: `/honors/nominate?no=${encodeURIComponent(r.trackingNo)}` };
     },
   }),
@@ -76,7 +52,7 @@ export const honors = {
         token = randomToken(16);
         ctx.cookies.set(VISITOR_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: config().siteUrl.startsWith('https:'), maxAge: 365 * 86400 });
       }
-      const r = await run(() => likeCandidate(db, { honoreeId: input.honoreeId, ...likeKeys(config().secretKey, token, clientIp(ctx)) }));
+      const r = await refusing(() => likeCandidate(db, { honoreeId: input.honoreeId, ...likeKeys(config().secretKey, token, clientIp(ctx)) }));
       return { redirect: `/honors/candidates?${r.liked ? 'liked' : 'again'}=${input.honoreeId}#c-${input.honoreeId}` };
     },
   }),
@@ -87,7 +63,7 @@ export const honors = {
     handler: async (input, ctx) => {
       if (input.website && input.website.trim() !== '') return { redirect: '/honors/candidates?objected=1' };
       const db = await appDb();
-      await run(() => fileObjection(db, config().secretKey, input, clientIp(ctx)));
+      await refusing(() => fileObjection(db, config().secretKey, input, clientIp(ctx)));
       return { redirect: '/honors/candidates?objected=1' };
     },
   }),
@@ -100,10 +76,10 @@ export const honors = {
       const actor = requireAbilityIn(ctx, 'honors.edit');
       const db = await appDb();
       if (input.id) {
-        await run(() => updateBatch(db, actor, { ...input, id: input.id! }));
+        await refusing(() => updateBatch(db, actor, { ...input, id: input.id! }));
         return { redirect: `/console/honors/batches/${input.id}?ok=saved` };
       }
-      const newId = await run(() => createBatch(db, actor, input));
+      const newId = await refusing(() => createBatch(db, actor, input));
       return { redirect: `/console/honors/batches/${newId}?ok=created` };
     },
   }),
@@ -114,7 +90,7 @@ export const honors = {
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.edit');
       const db = await appDb();
-      await run(() => startPublicity(db, actor, input));
+      await refusing(() => startPublicity(db, actor, input));
       return { redirect: `/console/honors/batches/${input.id}?ok=publicity` };
     },
   }),
@@ -125,7 +101,7 @@ export const honors = {
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.edit', 'honors.review');
       const db = await appDb();
-      await run(() => submitForReview(db, actor, input));
+      await refusing(() => submitForReview(db, actor, input));
       return { redirect: `/console/honors/batches/${input.id}?ok=submitted` };
     },
   }),
@@ -136,8 +112,8 @@ export const honors = {
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.review');
       const db = await appDb();
-      if (input.decision === 'approve') await run(() => approveBatch(db, actor, input));
-      else await run(() => returnBatch(db, actor, input));
+      if (input.decision === 'approve') await refusing(() => approveBatch(db, actor, input));
+      else await refusing(() => returnBatch(db, actor, input));
       return { redirect: `/console/honors/batches/${input.id}?ok=${input.decision === 'approve' ? 'published' : 'returned'}` };
     },
   }),
@@ -150,10 +126,10 @@ export const honors = {
       const actor = requireAbilityIn(ctx, 'honors.edit');
       const db = await appDb();
       if (input.id) {
-        await run(() => updateHonoree(db, actor, { ...input, id: input.id! }));
+        await refusing(() => updateHonoree(db, actor, { ...input, id: input.id! }));
         return { redirect: `/console/honors/${input.id}?ok=saved` };
       }
-      const r = await run(() => createHonoree(db, actor, input));
+      const r = await refusing(() => createHonoree(db, actor, input));
       return { redirect: `/console/honors/${r.id}?ok=created` };
     },
   }),
@@ -164,7 +140,7 @@ export const honors = {
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.edit');
       const db = await appDb();
-      await run(() => withdrawHonoree(db, actor, input));
+      await refusing(() => withdrawHonoree(db, actor, input));
       return { redirect: `/console/honors/${input.id}?ok=withdrawn` };
     },
   }),
@@ -175,7 +151,7 @@ export const honors = {
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.edit', 'honors.review');
       const db = await appDb();
-      await run(() => resolveObjection(db, actor, input));
+      await refusing(() => resolveObjection(db, actor, input));
       return { redirect: `/console/honors/batches/${input.batchId}?ok=objection#objections` };
     },
   }),
@@ -195,20 +171,20 @@ export const honors = {
       const db = await appDb();
       switch (input.op) {
         case 'verify':
-          await run(() => verifyNomination(db, actor, input.id));
+          await refusing(() => verifyNomination(db, actor, input.id));
           return { redirect: `/console/nominations/${input.id}?ok=verified` };
         case 'merge':
-          if (!input.intoId) throw fieldError('intoId', '请填写要合并到的线索编号');
-          await run(() => mergeNomination(db, actor, input.id, input.intoId!));
+          if (!input.intoId) asActionError(new HonorError('invalid', '请填写要合并到的线索编号', 'intoId'));
+          await refusing(() => mergeNomination(db, actor, input.id, input.intoId!));
           return { redirect: `/console/nominations/${input.id}?ok=merged` };
         case 'candidate': {
-          if (!input.batchId) throw fieldError('batchId', '请选择批次');
-          const honoreeId = await run(() => nominationToCandidate(db, actor, input.id, input.batchId!));
+          if (!input.batchId) asActionError(new HonorError('invalid', '请选择批次', 'batchId'));
+          const honoreeId = await refusing(() => nominationToCandidate(db, actor, input.id, input.batchId!));
           return { redirect: `/console/honors/${honoreeId}?ok=fromNomination` };
         }
         case 'decline':
-          if (!input.reason || [...input.reason].length < 2) throw fieldError('reason', '请填写未采纳的原因');
-          await run(() => declineNomination(db, actor, input.id, input.reason!));
+          if (!input.reason || [...input.reason].length < 2) asActionError(new HonorError('invalid', '请填写未采纳的原因', 'reason'));
+          await refusing(() => declineNomination(db, actor, input.id, input.reason!));
           return { redirect: `/console/nominations/${input.id}?ok=declined` };
       }
     },

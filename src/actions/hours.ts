@@ -3,24 +3,14 @@
 import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionUser } from '../lib/action-guards.ts';
+import { actionUser, refusing } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
 import { MediaError, uploadImage } from '../domain/media/index.ts';
 import { can } from '../domain/accounts/policy.ts';
-import { HoursError } from '../domain/hours/errors.ts';
 import { claimHours, confirmRecords, declineRecord, leaderEntry, recordsFromAttendance } from '../domain/hours/records.ts';
 import { acceptCorrection, declineCorrection, requestCorrection } from '../domain/hours/corrections.ts';
 import { declineCertificate, issueCertificate, requestCertificate, revokeCertificate } from '../domain/hours/certificates.ts';
 import { fromShanghai } from '../lib/time.ts';
-
-async function run<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof HoursError) throw new ActionError({ code: e.code, message: e.message });
-    throw e;
-  }
-}
 
 const id = (label: string) => z.number({ error: `请选择${label}` }).int().positive(`请选择${label}`);
 const day = (label: string) => z.string({ error: `请填写${label}` }).regex(/^\d{4}-\d{2}-\d{2}$/, `${label}格式应为 年-月-日`);
@@ -55,7 +45,7 @@ export const hours = {
         }
       }
       const { photo: _photo, ...claim } = input;
-      await run(() => claimHours(db, user.id, { ...claim, photoMediaId }));
+      await refusing(() => claimHours(db, user.id, { ...claim, photoMediaId }));
       return { redirect: '/me/hours?claimed=1' };
     },
   }),
@@ -88,7 +78,7 @@ export const hours = {
       } else {
         throw new ActionError({ code: 'BAD_REQUEST', message: '请选择活动，或填写服务日期、开始时间和结束时间' });
       }
-      const results = await run(() => leaderEntry(db, user.id, { teamId: input.teamId, eventId: input.eventId ?? null, startsAt: startsAt!, endsAt: endsAt!, content: input.content ?? '', userIds: input.userIds }));
+      const results = await refusing(() => leaderEntry(db, user.id, { teamId: input.teamId, eventId: input.eventId ?? null, startsAt: startsAt!, endsAt: endsAt!, content: input.content ?? '', userIds: input.userIds }));
       return { kind: 'entry' as const, results };
     },
   }),
@@ -100,7 +90,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      const results = await run(() => recordsFromAttendance(db, user.id, input.eventId));
+      const results = await refusing(() => recordsFromAttendance(db, user.id, input.eventId));
       return { kind: 'attendance' as const, results };
     },
   }),
@@ -112,7 +102,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      return run(() => confirmRecords(db, user.id, input.ids));
+      return refusing(() => confirmRecords(db, user.id, input.ids));
     },
   }),
 
@@ -123,7 +113,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await run(() => declineRecord(db, user.id, input.id, input.reason));
+      await refusing(() => declineRecord(db, user.id, input.id, input.reason));
       return { declined: input.id };
     },
   }),
@@ -140,7 +130,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await run(() => requestCorrection(db, user.id, input));
+      await refusing(() => requestCorrection(db, user.id, input));
       return { redirect: '/me/hours?corrected=1' };
     },
   }),
@@ -151,7 +141,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await run(() => acceptCorrection(db, user.id, input.id));
+      await refusing(() => acceptCorrection(db, user.id, input.id));
       return { correction: 'accepted' as const };
     },
   }),
@@ -162,7 +152,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await run(() => declineCorrection(db, user.id, input.id, input.decision));
+      await refusing(() => declineCorrection(db, user.id, input.id, input.decision));
       return { correction: 'declined' as const };
     },
   }),
@@ -174,7 +164,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await run(() => requestCertificate(db, user.id, input));
+      await refusing(() => requestCertificate(db, user.id, input));
       return { redirect: '/me/certificates?requested=1' };
     },
   }),
@@ -185,7 +175,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      return run(() => issueCertificate(db, user.id, input.id));
+      return refusing(() => issueCertificate(db, user.id, input.id));
     },
   }),
 
@@ -195,7 +185,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await run(() => declineCertificate(db, user.id, input.id, input.reason));
+      await refusing(() => declineCertificate(db, user.id, input.id, input.reason));
       return { certificate: 'declined' as const };
     },
   }),
@@ -207,7 +197,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await run(() => revokeCertificate(db, { id: user.id, mayManage: can(user, 'certificates.manage') }, input.id, input.reason));
+      await refusing(() => revokeCertificate(db, { id: user.id, mayManage: can(user, 'certificates.manage') }, input.id, input.reason));
       return input.back ? { redirect: input.back } : { certificate: 'revoked' as const };
     },
   }),

@@ -2,22 +2,17 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionAbility } from '../lib/action-guards.ts';
+import { actionAbility, asActionError } from '../lib/action-guards.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { fromShanghai } from '../lib/time.ts';
 import { clientIp } from '../lib/client-ip.ts';
 import { audit } from '../domain/audit/index.ts';
 import {
-  LectureError, LectureOrderSchema, acceptLectureOrder, getLectureOrder, createLectureOrder, declineLectureOrder, rateLecture, recordLectureDelivery, scheduleLecture,
+  LectureOrderSchema, acceptLectureOrder, getLectureOrder, createLectureOrder, declineLectureOrder, rateLecture, recordLectureDelivery, scheduleLecture,
 } from '../domain/legal/lectures.ts';
 
 const text = (max: number, msg = `不能超过 ${max} 个字`) => z.preprocess((v) => v ?? '', z.string().trim().max(max, msg));
 const required = (min: number, max: number, msg: string) => z.preprocess((v) => v ?? '', z.string().trim().min(min, msg).max(max, `不能超过 ${max} 个字`));
-
-function mapError(e: unknown): never {
-  if (e instanceof LectureError) throw new ActionError({ code: e.code, message: e.message });
-  throw e;
-}
 
 const id = z.coerce.number().int().positive();
 
@@ -57,7 +52,7 @@ export const legal = {
         const r = await createLectureOrder(db, input);
         return { trackingNo: r.trackingNo, ratePath: `/legal/rate/${r.rateToken}` };
       } catch (e) {
-        mapError(e);
+        asActionError(e);
       }
     },
   }),
@@ -67,7 +62,7 @@ export const legal = {
     input: z.object({ id }),
     handler: async (input, ctx) => {
       const user = actionAbility(ctx, 'lectures.handle');
-      try { await acceptLectureOrder(await appDb(), user, input.id); } catch (e) { mapError(e); }
+      try { await acceptLectureOrder(await appDb(), user, input.id); } catch (e) { asActionError(e); }
       return { redirect: `/console/lectures/${input.id}` };
     },
   }),
@@ -77,7 +72,7 @@ export const legal = {
     input: z.object({ id, reason: required(2, 200, '请填写未能安排的原因') }),
     handler: async (input, ctx) => {
       const user = actionAbility(ctx, 'lectures.handle');
-      try { await declineLectureOrder(await appDb(), user, input.id, input.reason); } catch (e) { mapError(e); }
+      try { await declineLectureOrder(await appDb(), user, input.id, input.reason); } catch (e) { asActionError(e); }
       return { redirect: `/console/lectures/${input.id}` };
     },
   }),
@@ -108,7 +103,7 @@ export const legal = {
       try {
         await scheduleLecture(await appDb(), user, input.id, { lecturerId: input.lecturerId, teamId: input.teamId, startsAt, endsAt, address: input.address, capacity: input.capacity });
       } catch (e) {
-        mapError(e);
+        asActionError(e);
       }
       return { redirect: `/console/lectures/${input.id}` };
     },
@@ -123,7 +118,7 @@ export const legal = {
     }),
     handler: async (input, ctx) => {
       const user = actionAbility(ctx, 'lectures.handle');
-      try { await recordLectureDelivery(await appDb(), user, input.id, { audience: input.audience, photoMediaIds: input.photoMediaIds }); } catch (e) { mapError(e); }
+      try { await recordLectureDelivery(await appDb(), user, input.id, { audience: input.audience, photoMediaIds: input.photoMediaIds }); } catch (e) { asActionError(e); }
       return { redirect: `/console/lectures/${input.id}` };
     },
   }),
@@ -140,7 +135,7 @@ export const legal = {
       try {
         await rateLecture(await appDb(), input.token, { rating: input.rating, comment: input.comment });
       } catch (e) {
-        mapError(e);
+        asActionError(e);
       }
       return { rated: true };
     },

@@ -3,6 +3,7 @@ import { ActionError, type ActionAPIContext } from 'astro:actions';
 import { appDb } from './db.ts';
 import { can, isTeamLeader, type Ability } from '../domain/accounts/policy.ts';
 import type { SessionUser } from '../domain/accounts/sessions.ts';
+import { Refusal, withoutStackTrace } from '../domain/refusal.ts';
 
 /** The signed-in user, or UNAUTHORIZED. */
 export function actionUser(ctx: Pick<ActionAPIContext, 'locals'>): SessionUser {
@@ -30,4 +31,31 @@ export function actionAbility(ctx: Pick<ActionAPIContext, 'locals'>, ...abilitie
   const u = actionUser(ctx);
   if (!abilities.some((a) => can(u, a))) throw new ActionError({ code: 'FORBIDDEN', message: '您没有权限执行此操作' });
   return u;
+}
+
+/**
+ * The ActionError for a domain Refusal; anything else is rethrown as it is. A refusal that
+ * names a field is serialised like Astro's own input errors, so the page shows it next to
+ * that field (lib/forms.ts fieldErrors; errorMessage for forms without per-field slots).
+ */
+export function asActionError(e: unknown): never {
+  if (!(e instanceof Refusal)) throw e;
+  throw withoutStackTrace(() => {
+    const err = new ActionError({ code: e.status, message: e.message });
+    if (!e.field) return err;
+    return Object.assign(err, {
+      type: 'AstroActionInputError',
+      issues: [{ code: 'custom', path: [e.field], message: e.message }],
+      fields: { [e.field]: [e.message] },
+    });
+  });
+}
+
+/** Runs a domain call; a Refusal becomes the matching ActionError (never a 500 for user input). */
+export async function refusing<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    asActionError(e);
+  }
 }

@@ -15,7 +15,7 @@ export function submittedAll(locals: App.Locals, name: string): string[] {
 /**
  * The result of this request's form-posted Action, like Astro.getActionResult(action) but
  * without deserialising it again (that builds a new error with a stack trace on every refused
- * form; the event page is re-rendered for every refused sign-up in a storm).
+ * form). Every page reads results through this; the middleware sets both.
  */
 export function actionResult(astro: { locals: App.Locals; getActionResult: (action: any) => SafeResult<any, any> | undefined }, action: { toString(): string }): SafeResult<any, any> | undefined {
   const r = astro.locals.formResult;
@@ -33,8 +33,13 @@ export function fieldErrors(result: SafeResult<any, any> | undefined): Record<st
   return out;
 }
 
-/** A top-level error message for the form (non-field errors). */
+/** A top-level error message for the form (non-field errors; field errors go next to their field). */
 export function formError(result: SafeResult<any, any> | undefined): string | undefined {
   if (!result?.error || isInputError(result.error)) return undefined;
   return result.error.message;
+}
+
+/** The message to show for a form that has no place per field (a button, a hidden id): form or field error alike. */
+export function errorMessage(result: SafeResult<any, any> | undefined): string | undefined {
+  return formError(result) ?? Object.values(fieldErrors(result))[0];
 }

@@ -150,6 +150,21 @@ describe('login protection', () => {
     expect(r.headers.get('location')).toMatch(/\/login\?next=%2Fme$/);
   });
 
+  test('a wrong current password is shown next to its field with 400 (a domain refusal, not only zod, reaches the field)', async () => {
+    const context = await browser.newContext();
+    await signInContext(context, server.url, server.dbUrl, await userIdByPhoneAt(server.dbUrl, '13900000006'));
+    const page = await context.newPage();
+    await page.goto(server.url + '/me/password');
+    await page.fill('#current', 'not-my-password-1');
+    await page.fill('#password', 'Xq7!another-pass');
+    await page.fill('#confirm', 'Xq7!another-pass');
+    const [res] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: /修改密码|保存/ }).click()]);
+    expect(res?.status()).toBe(400);
+    expect(await page.textContent('#err-current')).toBe('当前密码不正确');
+    expect(await page.getAttribute('#current', 'aria-invalid')).toBe('true');
+    await context.close();
+  });
+
   test('a volunteer opening /console/users gets the Chinese 403 page', async () => {
     const context = await browser.newContext();
     await signInContext(context, server.url, server.dbUrl, await userIdByPhoneAt(server.dbUrl, '13900000006'));

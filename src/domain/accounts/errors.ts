@@ -1,17 +1,16 @@
 // Typed errors of the accounts capability; actions map `code` to ActionError codes.
 import { formatTime, shanghaiDay } from '../../lib/time.ts';
+import { Refusal } from '../refusal.ts';
 
 export type AccountErrorCode = 'BAD_REQUEST' | 'CONFLICT' | 'FORBIDDEN' | 'NOT_FOUND' | 'TOO_MANY_REQUESTS' | 'UNAUTHORIZED';
 
 /** A refusal with a Chinese message; `field` names the form field it belongs to, when any. */
-export class AccountError extends Error {
+export class AccountError extends Refusal {
   readonly code: AccountErrorCode;
-  readonly field?: string;
   constructor(code: AccountErrorCode, message: string, field?: string) {
-    super(message);
+    super(code, message, field);
     this.name = 'AccountError';
     this.code = code;
-    this.field = field;
   }
 }
 

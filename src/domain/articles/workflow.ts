@@ -17,6 +17,7 @@ import { guardedBatch } from './guarded-batch.ts';
 import { writeBatch, type Stmt } from '../../../db/batch.ts';
 import { checkFields, type PiiHit } from './personal-data.ts';
 import { CHANNELS } from './public.ts';
+import { Refusal } from '../refusal.ts';
 
 export type ArticleRow = typeof articles.$inferSelect;
 export type RevisionRow = typeof articleRevisions.$inferSelect;
@@ -28,20 +29,20 @@ export const STATUS_LABELS: Record<string, string> = {
 };
 
 /** A problem the user can fix, in Chinese. */
-export class ArticleError extends Error {
+export class ArticleError extends Refusal {
   readonly code: 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST';
   constructor(code: ArticleError['code'], message: string) {
-    super(message);
+    super(code, message);
     this.name = 'ArticleError';
     this.code = code;
   }
 }
 
 /** Submission blocked by personal data; `hits` lists each number found. */
-export class PersonalDataFound extends Error {
+export class PersonalDataFound extends Refusal {
   readonly hits: PiiHit[];
   constructor(hits: PiiHit[]) {
-    super(`发现 ${hits.length} 处个人信息（手机号、身份证号或银行卡号），请逐条遮挡后再提交审核。`);
+    super('BAD_REQUEST', `发现 ${hits.length} 处个人信息（手机号、身份证号或银行卡号），请逐条遮挡后再提交审核。`);
     this.name = 'PersonalDataFound';
     this.hits = hits;
   }

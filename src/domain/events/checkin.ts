@@ -3,6 +3,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../../db/client.ts';
 import { overlapMinutes } from './rules.ts';
+import { Refusal } from '../refusal.ts';
 
 export const CODE_STEP_MS = 60_000;
 /** Check-in opens this long before the start. */
@@ -35,9 +36,9 @@ export function verifyCode(secret: string, submitted: string, now = Date.now()):
 }
 
 /** A refused check-in or check-out. */
-export class CheckinError extends Error {
+export class CheckinError extends Refusal {
   constructor(message: string) {
-    super(message);
+    super('BAD_REQUEST', message);
     this.name = 'CheckinError';
   }
 }

@@ -11,14 +11,13 @@ import { noticeInsert } from '../notices/index.ts';
 import { parseDateTimeLocal, formatDateTime } from '../../lib/time.ts';
 import { EVENT_CATEGORIES, overlapMinutes, publishProblem } from './rules.ts';
 import { fillFreedSeats, SignupError } from './signups.ts';
+import { Refusal } from '../refusal.ts';
 
 /** A leader's event action refused (state, rules, ownership). */
-export class EventError extends Error {
-  field?: string;
+export class EventError extends Refusal {
   constructor(message: string, field?: string) {
-    super(message);
+    super('BAD_REQUEST', message, field);
     this.name = 'EventError';
-    this.field = field;
   }
 }
 

@@ -4,7 +4,7 @@ import type { Db } from '../../../db/client.ts';
 import { preparedOnce } from '../../../db/prepared.ts';
 import { events, regions, signups, teams } from '../../../db/schema/index.ts';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { signupStatusLabel, waitlistPosition, type SignupRow } from './signups.ts';
+import { labelSignup } from './signups.ts';
 
 export type EventRow = typeof events.$inferSelect;
 
@@ -62,17 +62,7 @@ const eventPageQuery = preparedOnce((db) => db
 export async function getEventPage(db: Db, id: number, viewer: { id: number; status: string } | null) {
   const [r] = await eventPageQuery(db).all({ id, uid: viewer?.id ?? 0 });
   if (!r) return undefined;
-  let mine: (SignupRow & { label: string; position?: number }) | undefined;
-  if (viewer && r.mine) {
-    const s: SignupRow = {
-      id: r.mine.id, eventId: r.mine.eventId, userId: r.mine.userId, status: r.mine.status, seq: r.mine.seq, lateCancel: r.mine.lateCancel,
-      removedReason: r.mine.removedReason, checkinAt: r.mine.checkinAt, checkoutAt: r.mine.checkoutAt, proposedMinutes: r.mine.proposedMinutes,
-    };
-    if (s.status === 'waitlisted') {
-      const position = await waitlistPosition(db, id, s.seq);
-      mine = { ...s, position, label: `候补第${position}位` };
-    } else mine = { ...s, label: signupStatusLabel(s.status) };
-  }
+  const mine = viewer && r.mine ? await labelSignup(db, r.mine) : undefined;
   return {
     event: r.event, teamName: r.teamName, teamSlug: r.teamSlug, townName: r.townName, villageName: r.villageName, mine,
     leads: !!viewer && viewer.status === 'active' && Boolean(r.leads),

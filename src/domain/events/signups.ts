@@ -5,6 +5,7 @@ import type { Db } from '../../../db/client.ts';
 import { writeBatch } from '../../../db/batch.ts';
 import { noticeInsert, notify } from '../notices/index.ts';
 import { ageOn } from './rules.ts';
+import { Refusal, type RefusalStatus } from '../refusal.ts';
 
 /** Seat-holding statuses (count against capacity). */
 export const SEAT_STATUSES = ['confirmed', 'attended', 'no_show'] as const;
@@ -12,14 +13,15 @@ export const SEAT_STATUSES = ['confirmed', 'attended', 'no_show'] as const;
 export type SignupErrorCode = 'not_found' | 'closed' | 'full' | 'overlap' | 'not_eligible' | 'removed' | 'started' | 'not_signed_up';
 
 /** A sign-up refused for a reason the volunteer should read. */
-export class SignupError extends Error {
+const SIGNUP_STATUS: Record<SignupErrorCode, RefusalStatus> = {
+  not_found: 'NOT_FOUND', full: 'CONFLICT', overlap: 'CONFLICT', not_eligible: 'FORBIDDEN', removed: 'FORBIDDEN',
+  closed: 'BAD_REQUEST', started: 'BAD_REQUEST', not_signed_up: 'BAD_REQUEST',
+};
+
+export class SignupError extends Refusal {
   code: SignupErrorCode;
   constructor(code: SignupErrorCode, message: string) {
-    // A refusal the volunteer reads, not a fault: no stack trace (a storm of 950 refusals is a hot path).
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    super(message);
-    Error.stackTraceLimit = limit;
+    super(SIGNUP_STATUS[code], message);
     this.name = 'SignupError';
     this.code = code;
   }
@@ -232,12 +234,18 @@ export async function waitlistPosition(db: Db, eventId: number, seq: number): Pr
   return Number(rs.rows[0].n);
 }
 
+export type ViewerSignup = SignupRow & { label: string; position?: number };
+
 /** What the event page shows the viewer: status label and whether they may cancel. */
-export async function viewerSignup(db: Db, eventId: number, userId: number): Promise<(SignupRow & { label: string; position?: number }) | undefined> {
+export async function viewerSignup(db: Db, eventId: number, userId: number): Promise<ViewerSignup | undefined> {
   const s = await signupOf(db, eventId, userId);
-  if (!s) return undefined;
+  return s && labelSignup(db, s);
+}
+
+/** A sign-up with its Chinese status label (候补第N位 with the waitlist position). */
+export async function labelSignup(db: Db, s: SignupRow): Promise<ViewerSignup> {
   if (s.status === 'waitlisted') {
-    const position = await waitlistPosition(db, eventId, s.seq);
+    const position = await waitlistPosition(db, s.eventId, s.seq);
     return { ...s, position, label: `候补第${position}位` };
   }
   return { ...s, label: signupStatusLabel(s.status) };

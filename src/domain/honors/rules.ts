@@ -1,17 +1,18 @@
 // Privacy rules for honorees (DOMAIN.md, PIPL art. 28/31): minors, consent, what may go public.
 import type { honorees } from '../../../db/schema/index.ts';
+import { Refusal } from '../refusal.ts';
 
 type H = Pick<typeof honorees.$inferSelect, 'kind' | 'name' | 'birthYear' | 'guardianConsent' | 'consentBy' | 'consentAt' | 'consentMethod'>;
 
 /** A typed domain error; `field` names the form field it concerns, if any. */
-export class HonorError extends Error {
-  readonly code: 'not_found' | 'conflict' | 'invalid' | 'forbidden' | 'rate_limited';
-  readonly field?: string;
+const HONOR_STATUS = { not_found: 'NOT_FOUND', conflict: 'CONFLICT', invalid: 'BAD_REQUEST', forbidden: 'FORBIDDEN', rate_limited: 'TOO_MANY_REQUESTS' } as const;
+
+export class HonorError extends Refusal {
+  readonly code: keyof typeof HONOR_STATUS;
   constructor(code: HonorError['code'], message: string, field?: string) {
-    super(message);
+    super(HONOR_STATUS[code], message, field);
     this.name = 'HonorError';
     this.code = code;
-    this.field = field;
   }
 }
 

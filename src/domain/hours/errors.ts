@@ -1,12 +1,13 @@
 // Typed errors of the hours capability; actions map them to ActionError (docs/decisions/004).
+import { Refusal } from '../refusal.ts';
 
 export type HoursErrorCode = 'BAD_REQUEST' | 'CONFLICT' | 'FORBIDDEN' | 'NOT_FOUND';
 
 /** A refused hours/certificate operation with a Chinese message for the user. */
-export class HoursError extends Error {
+export class HoursError extends Refusal {
   readonly code: HoursErrorCode;
   constructor(code: HoursErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'HoursError';
     this.code = code;
   }

@@ -14,6 +14,7 @@ import { validRegionPair } from '../regions/index.ts';
 import { humanCode, randomToken } from '../../lib/ids.ts';
 import { shanghaiDay } from '../../lib/time.ts';
 import { guardedBatch } from '../articles/guarded-batch.ts';
+import { Refusal } from '../refusal.ts';
 
 export type LectureOrder = typeof lectureOrders.$inferSelect;
 
@@ -22,10 +23,10 @@ export const LECTURE_STATUS: Record<string, string> = {
 };
 
 /** A problem with a lecture order, in Chinese. */
-export class LectureError extends Error {
+export class LectureError extends Refusal {
   readonly code: 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST';
   constructor(code: LectureError['code'], message: string) {
-    super(message);
+    super(code, message);
     this.name = 'LectureError';
     this.code = code;
   }

@@ -8,6 +8,7 @@ import { desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { media } from '../../../db/schema/index.ts';
 import { randomToken } from '../../lib/ids.ts';
+import { Refusal } from '../refusal.ts';
 
 export type Media = typeof media.$inferSelect;
 
@@ -18,9 +19,9 @@ export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 export const IMAGE_WIDTHS = [480, 960, 1600];
 
 /** A refused upload, with a Chinese message for the person uploading. */
-export class MediaError extends Error {
+export class MediaError extends Refusal {
   constructor(message: string) {
-    super(message);
+    super('BAD_REQUEST', message);
     this.name = 'MediaError';
   }
 }

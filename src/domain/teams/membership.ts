@@ -6,14 +6,13 @@ import { teamMembers, teams, users } from '../../../db/schema/index.ts';
 import { auditInsert } from '../audit/index.ts';
 import { noticeInsert } from '../notices/index.ts';
 import { EVENT_CATEGORIES } from '../events/rules.ts';
+import { Refusal } from '../refusal.ts';
 
 /** A team action refused. */
-export class TeamError extends Error {
-  field?: string;
+export class TeamError extends Refusal {
   constructor(message: string, field?: string) {
-    super(message);
+    super('BAD_REQUEST', message, field);
     this.name = 'TeamError';
-    this.field = field;
   }
 }
 
