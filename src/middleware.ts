@@ -44,6 +44,9 @@ async function runFormAction(ctx: Parameters<Parameters<typeof defineMiddleware>
   } catch {
     return new Response('请求格式不正确 / Bad request', { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   }
+  // Needed even though pages read locals.formResult: Astro's own action step runs after this
+  // middleware (inside next()) and would execute the action a second time if no result were set
+  // (measured: every refused form ran twice; the login lock-out test would see 429 after 5 tries).
   setActionResult(action.name, serializeActionResult(result));
   // The same result for pages that read it through lib/forms.ts actionResult() — no second deserialisation.
   ctx.locals.formResult = { key: `?${new URLSearchParams({ _action: action.name })}`, result };
