@@ -56,7 +56,8 @@ async function runFormAction(ctx: Parameters<Parameters<typeof defineMiddleware>
   // error status on an empty redirect body would leave the visitor on a blank page.
   if (res.status >= 300 && res.status < 400) return res;
   const status = (result.error as { status?: number }).status ?? 400;
-  return new Response(res.body, { status, headers: res.headers });
+  // Astro already answers with the action error's status (from setActionResult); re-wrap only if not.
+  return res.status === status ? res : new Response(res.body, { status, headers: res.headers });
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -119,7 +120,8 @@ export const onRequest = defineMiddleware(async (ctx, next) => {
     if (result) {
       ctx.locals.user = result.user;
       ctx.locals.session = result.session;
-      ctx.cookies.set(SESSION_COOKIE, token, sessionCookieOptions(config().siteUrl, result.session.expiresAt));
+      // Sliding expiry: the browser's copy moves with the database's (at most once a minute for staff).
+      if (result.renewed) ctx.cookies.set(SESSION_COOKIE, token, sessionCookieOptions(config().siteUrl, result.session.expiresAt));
     } else {
       ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
     }

@@ -6,7 +6,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunningServer } from '../helpers/server.ts';
 import { portalHooks } from '../helpers/portal.ts';
-import { signInContext, userIdByPhoneAt } from '../helpers/session.ts';
+import { sessionCookieFor, signInContext, userIdByPhoneAt } from '../helpers/session.ts';
+import { openDb } from '../../db/client.ts';
+import { sessionIdFromToken } from '../../src/domain/accounts/sessions.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
 
 let server: RunningServer;
@@ -142,6 +144,25 @@ describe('login protection', () => {
     const r = await post('/login?_action=accounts.login', { phone: target.phone, password: target.password }, 'http://evil.example');
     expect(r.status).toBe(403);
     expect(r.headers.get('set-cookie')).toBeNull();
+  });
+
+  test('the session cookie is sent again only when the session is extended (sliding expiry)', async () => {
+    const target = server.accounts.find((a) => a.phone === '13900000006')!;
+    const { token, cookie } = await sessionCookieFor(server.dbUrl, await userIdByPhoneAt(server.dbUrl, target.phone));
+    const first = await fetch(server.url + '/me', { headers: { cookie }, redirect: 'manual' });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('set-cookie') ?? '').not.toMatch(/sx_session=/);
+    // Past half its window: the database moves it forward, and the browser's copy with it.
+    const db = await openDb({ url: server.dbUrl });
+    await db.$client.execute({ sql: 'UPDATE sessions SET expires_at = ? WHERE id = ?', args: [Date.now() + 2 * 86400_000, sessionIdFromToken(token)] });
+    db.$client.close();
+    const renewed = await fetch(server.url + '/me', { headers: { cookie }, redirect: 'manual' });
+    expect(renewed.status).toBe(200);
+    const set = renewed.headers.get('set-cookie') ?? '';
+    expect(set).toContain(`sx_session=${token}`);
+    expect(set).toMatch(/HttpOnly/i);
+    const expires = Date.parse(/Expires=([^;]+)/i.exec(set)![1]);
+    expect(expires).toBeGreaterThan(Date.now() + 25 * 86400_000);
   });
 
   test('anonymous /me redirects to /login?next=%2Fme', async () => {

@@ -252,9 +252,13 @@ describe('sessions', () => {
     const token = generateSessionToken();
     await createSession(db, token, id);
     const sid = sessionIdFromToken(token);
+    // Fresh: not moved, so the middleware leaves the browser's cookie alone.
+    expect((await validateSessionToken(db, token))?.renewed).toBe(false);
     await db.update(sessions).set({ expiresAt: Date.now() + 10 * 86400_000 }).where(eq(sessions.id, sid));
     const r = await validateSessionToken(db, token);
     expect(r?.session.expiresAt).toBeGreaterThan(Date.now() + 29 * 86400_000);
+    expect(r?.renewed).toBe(true);
+    expect((await validateSessionToken(db, token))?.renewed).toBe(false);
     await db.update(sessions).set({ expiresAt: Date.now() - 1 }).where(eq(sessions.id, sid));
     expect(await validateSessionToken(db, token)).toBeNull();
     expect(await db.select().from(sessions).where(eq(sessions.id, sid))).toHaveLength(0);

@@ -53,7 +53,7 @@ export async function createSession(db: Db, token: string, userId: number): Prom
 }
 
 /** Looks a token up; extends it when past half its window; null when invalid, expired or the user is not active. */
-export async function validateSessionToken(db: Db, token: string): Promise<{ session: Session; user: SessionUser } | null> {
+export async function validateSessionToken(db: Db, token: string): Promise<{ session: Session; user: SessionUser; renewed: boolean } | null> {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
   const id = sessionIdFromToken(token);
   // One statement per request: session, user and roles together (every request runs this, so it is
@@ -88,6 +88,8 @@ export async function validateSessionToken(db: Db, token: string): Promise<{ ses
   return {
     session: { id, userId: row.userId, expiresAt },
     user: { id: row.userId, realName: row.realName, phone: row.phone, roles, status: row.status },
+    // The cookie needs its expiry moved only when the session's was.
+    renewed: expiresAt !== row.expiresAt,
   };
 }
 
