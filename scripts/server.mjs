@@ -9,12 +9,23 @@ import { createPageCache } from './page-cache.mjs';
 import { createRequestGuard } from './request-guard.mjs';
 import { createStaticFiles } from './static-files.mjs';
 
+const SMALL_FORM_BYTES = 64 * 1024;
+const URLENCODED = /^application\/x-www-form-urlencoded\b/i;
+
+/** A POST of an url-encoded form that says it is small (no chunked bodies: those go to Astro as they come). */
+function isSmallForm(req) {
+  if (req.method !== 'POST' || !URLENCODED.test(req.headers['content-type'] ?? '')) return false;
+  const n = Number(req.headers['content-length']);
+  return Number.isInteger(n) && n > 0 && n <= SMALL_FORM_BYTES;
+}
+
 /** Creates (but does not start) the portal's HTTP server. */
 export async function createServer({ root, config }) {
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const entry = await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href);
   // Astro's adapter in middleware mode: pages and actions only; static files are ours.
-  const handler = entry.handler;
+  // A form read by readSmallForm below reaches the middleware as locals.rawForm.
+  const handler = (req, res) => entry.handler(req, res, undefined, Buffer.isBuffer(req.body) ? { rawForm: req.body } : undefined);
   const staticFiles = createStaticFiles(join(root, 'dist', 'client'));
   const { getDb } = await import('../db/client.ts');
   const readVersion = async () => {
@@ -43,6 +54,26 @@ export async function createServer({ root, config }) {
   const server = http.createServer({ connectionsCheckingInterval: Math.min(ms('CONNECTIONS_CHECK_MS', 5_000), headersTimeout), headersTimeout, requestTimeout, keepAliveTimeout: ms('KEEPALIVE_TIMEOUT_MS', 5_000) }, (req, res) => {
     if (guard(req, res)) return;
     if (staticFiles(req, res)) return;
+    if (isSmallForm(req)) {
+      readSmallForm(req, res);
+      return;
+    }
+    dispatch(req, res);
+  });
+  // A small url-encoded form (every form but uploads) is read once here: Astro then builds its
+  // Request from the bytes instead of from a stream, and the middleware parses the same bytes
+  // (locals.rawForm) instead of cloning the request a second time (docs/decisions/074).
+  function readSmallForm(req, res) {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.once('end', () => {
+      // Node's parser stops at Content-Length, so this is at most SMALL_FORM_BYTES.
+      req.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      dispatch(req, res);
+    });
+    req.once('error', () => res.destroy());
+  }
+  function dispatch(req, res) {
     Promise.resolve(listener(req, res)).catch((err) => {
       console.error('request failed', req.url, err);
       if (!res.headersSent) {
@@ -50,7 +81,7 @@ export async function createServer({ root, config }) {
         res.end('服务器内部错误 / Internal server error');
       } else res.destroy();
     });
-  });
+  }
   server.pageCache = listener;
   server.on('close', () => guard.stop());
   return server;

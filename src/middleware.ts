@@ -40,7 +40,7 @@ async function runFormAction(ctx: Parameters<Parameters<typeof defineMiddleware>
   // The page is rendered again: keep what the user typed (parsed only here, not on every success).
   // From a clone: the page may still Astro.rewrite(), which needs the request's body unread.
   try {
-    ctx.locals.formData = await ctx.request.clone().formData();
+    ctx.locals.formData = ctx.locals.rawForm ? formDataOf(ctx.locals.rawForm) : await ctx.request.clone().formData();
   } catch {
     return new Response('请求格式不正确 / Bad request', { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   }
@@ -58,6 +58,13 @@ async function runFormAction(ctx: Parameters<Parameters<typeof defineMiddleware>
   const status = (result.error as { status?: number }).status ?? 400;
   // Astro already answers with the action error's status (from setActionResult); re-wrap only if not.
   return res.status === status ? res : new Response(res.body, { status, headers: res.headers });
+}
+
+/** An url-encoded body (read once by scripts/server.mjs) as FormData, as Request.formData() would give it. */
+function formDataOf(raw: Uint8Array): FormData {
+  const form = new FormData();
+  for (const [k, v] of new URLSearchParams(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'))) form.append(k, v);
+  return form;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -49,6 +49,22 @@ async function submit(page: Page) {
 }
 
 describe('a new volunteer', () => {
+  test('what was typed comes back exactly after a refusal, whatever the characters (the form body is read once by the server)', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url + '/register');
+    const bad = idNumber.slice(0, 17) + (idNumber[17] === '5' ? '6' : '5');
+    await fillRegistration(page, { idNumber: bad });
+    const typed = '陈+美 &a=%E4"<b>😀'; // within the field's maxlength
+    await page.fill('#realName', typed);
+    await page.fill('#password', `${password}+&=%`);
+    const res = await submit(page);
+    expect(res.status()).toBe(400);
+    expect(await page.inputValue('#realName')).toBe(typed);
+    expect(await page.inputValue('#idNumber')).toBe(bad);
+    expect(await page.textContent('#err-idNumber')).toContain('身份证号码校验位不正确');
+    await page.close();
+  });
+
   test('a wrong checksum is shown next to the field with a 4xx status; every other field stays filled', async () => {
     const page = await browser.newPage();
     await page.goto(server.url + '/register');
