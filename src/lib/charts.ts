@@ -3,7 +3,6 @@
 import * as echarts from 'echarts';
 
 const COLORS = ['#b22222', '#0a4fb8', '#8a6d1d', '#1a7f37', '#6f42c1', '#c2410c', '#0e7490', '#57606a'];
-const FONT = '"Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif';
 
 export interface Series { name: string; data: number[] }
 
@@ -33,7 +32,6 @@ function renderBarChart(opts: ChartOptions): string {
   chart.setOption({
     animation: false,
     color: COLORS,
-    textStyle: { fontFamily: FONT },
     aria: { enabled: true, label: { description: opts.title } },
     legend: opts.series.length > 1 ? { top: 0, textStyle: { fontSize: 13, color: '#1f2328' } } : undefined,
     grid: { left: 8, right: 24, top: opts.series.length > 1 ? 56 : 16, bottom: 8, containLabel: true },
@@ -43,5 +41,21 @@ function renderBarChart(opts: ChartOptions): string {
   });
   const svg = chart.renderToSVGString();
   chart.dispose();
-  return svg;
+  return leanSvg(svg);
+}
+
+/**
+ * echarts' SSR output carries what only its client runtime uses (hydration metadata, hover
+ * classes and their stylesheet, pointer-events) and a font stack on every label, written
+ * with double quotes inside a double-quoted attribute (which broke the attribute). Labels
+ * take the page's font instead; /stats went from 57 KB to the figure in decision 062.
+ */
+export function leanSvg(svg: string): string {
+  return svg
+    .replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, '')
+    .replace(/ (?:ecmeta_[a-z_]+|pointer-events|xmlns:xlink|version|baseProfile|class)="[^"]*"/g, '')
+    .replace(/<rect width="\d+" height="\d+" x="0" y="0" fill="none"><\/rect>\n?/, '')
+    .replace(/font-family:[^;]*;/g, '')
+    .replace(/ style=""/g, '')
+    .replace(/\n{2,}/g, '\n');
 }
