@@ -91,6 +91,30 @@ describe('public pages in Chromium', () => {
     }
   });
 
+  test('on a phone an honoree card is a row (small portrait beside the text), on a desktop a picture on top', async () => {
+    for (const [width, large] of [[360, false], [360, true], [1280, false]] as const) {
+      const ctx = await browser.newContext({ viewport: { width, height: 800 } });
+      if (large) await ctx.addCookies([{ name: 'sx_large', value: '1', url: server.url }]);
+      const page = await ctx.newPage();
+      await page.goto(server.url + '/');
+      const card = await page.evaluate(() => {
+        const c = document.querySelector('.honoree-card')!;
+        const p = c.querySelector('.portrait')!.getBoundingClientRect();
+        const h = c.querySelector('h3 a')!.getBoundingClientRect(); // the text (the h3 box itself runs under the float)
+        return { height: c.getBoundingClientRect().height, portraitWidth: p.width, cardWidth: c.getBoundingClientRect().width, nameBesidePortrait: h.left >= p.right };
+      });
+      if (width === 360) {
+        expect(card.nameBesidePortrait, `360${large ? ' 大字' : ''}`).toBe(true);
+        expect(card.portraitWidth).toBeLessThan(card.cardWidth * 0.35);
+        expect(card.height).toBeLessThan(large ? 420 : 320);
+      } else {
+        expect(card.nameBesidePortrait).toBe(false);
+        expect(card.portraitWidth).toBeGreaterThan(card.cardWidth * 0.8);
+      }
+      await ctx.close();
+    }
+  });
+
   test('适老化 mode: body text ≥ 20 px, line height ≥ 1.5; the toggle is a plain link remembered by a cookie', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
