@@ -47,6 +47,21 @@ describe('search', () => {
     expect(Object.keys(r.byType).length).toBeGreaterThanOrEqual(3);
   });
 
+  test('events still to come rank before those already held (within title hits and within the rest)', async () => {
+    const db = await freshDb({ seed: 'demo' });
+    const now = Date.now();
+    const r = await search(db, { q: '社区', type: 'event', perPage: 100, now });
+    const held = r.items.map((i) => i.sortAt <= now);
+    const titleHit = r.items.map((i) => i.title.some((p) => p.hit));
+    expect(held).toContain(true);
+    expect(held).toContain(false);
+    for (let i = 1; i < r.items.length; i++) {
+      // Order: title hit first; inside each group, coming events before held ones.
+      if (titleHit[i] === titleHit[i - 1]) expect(held[i] || !held[i - 1], `${i}: ${r.items[i].url}`).toBe(true);
+      else expect(titleHit[i - 1]).toBe(true);
+    }
+  });
+
   test('title hits rank before body hits, and filters and pages work', async () => {
     const db = await freshDb();
     for (let i = 0; i < 12; i++) await addArticle(db, `body-${i}`, `第${i}期工作简报`, '本期内容：社区、社区、社区，反复提到社区志愿服务。');

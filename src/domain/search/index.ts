@@ -77,8 +77,12 @@ export function makeSnippet(body: string, terms: string[], width = 90): SnippetP
   return highlight(cut, terms);
 }
 
-/** Searches the public index; `type` narrows to one document type. Title hits rank first, then bm25. */
-export async function search(db: Db, opts: { q: string; type?: string | null; page?: number; perPage?: number }): Promise<SearchResult> {
+/**
+ * Searches the public index; `type` narrows to one document type. Title hits rank first; among
+ * them and among the rest, events that have already started come after everything else (a
+ * resident looking for 社区 wants the coming ones), then bm25, then the newest.
+ */
+export async function search(db: Db, opts: { q: string; type?: string | null; page?: number; perPage?: number; now?: number }): Promise<SearchResult> {
   const terms = queryTerms(opts.q ?? '');
   const type = opts.type && opts.type in SEARCH_TYPES ? opts.type : null;
   const perPage = opts.perPage ?? 10;
@@ -100,8 +104,8 @@ export async function search(db: Db, opts: { q: string; type?: string | null; pa
     sql: `SELECT d.type, d.ref_id, d.title, d.body, d.url, d.sort_at, (${titleHit}) AS title_hit, bm25(search_fts, 10.0, 1.0) AS score
           FROM search_fts f JOIN search_docs d ON d.id = f.rowid
           WHERE search_fts MATCH ? ${type ? 'AND d.type = ?' : ''}
-          ORDER BY title_hit DESC, score, d.sort_at DESC LIMIT ? OFFSET ?`,
-    args: [...terms, match, ...(type ? [type] : []), perPage, (page - 1) * perPage],
+          ORDER BY title_hit DESC, (d.type = 'event' AND d.sort_at <= ?), score, d.sort_at DESC LIMIT ? OFFSET ?`,
+    args: [...terms, match, ...(type ? [type] : []), opts.now ?? Date.now(), perPage, (page - 1) * perPage],
   });
   const items = rs.rows.map((r) => ({
     type: String(r.type), refId: Number(r.ref_id), url: String(r.url), sortAt: Number(r.sort_at),
