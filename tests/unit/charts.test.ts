@@ -28,6 +28,9 @@ describe('leanSvg', () => {
     expect(raw).toContain('ecmeta_');
     const lean = leanSvg(raw);
     expect(lean).not.toMatch(/ecmeta_|<style|font-family|pointer-events|class=/);
+    // Labels at the size global.css gives .chart text lose their inline style; others keep theirs.
+    expect(count(lean, /font-size:13px/g)).toBe(0);
+    expect(count(lean, /font-size:12px/g)).toBe(count(raw, /font-size:12px/g));
     expect(count(lean, /<path\b/g)).toBe(count(raw, /<path\b/g));
     expect(count(lean, /<text\b/g)).toBe(count(raw, /<text\b/g));
     for (const m of months.filter((_, i) => raw.includes(`>${months[i]}<`))) expect(lean).toContain(`>${m}<`);
