@@ -91,7 +91,7 @@ describe('public pages in Chromium', () => {
     }
   });
 
-  test('on a phone an honoree card is a row (small portrait beside the text), on a desktop a picture on top', async () => {
+  test('on a phone an honoree card is a row (small portrait beside the text), on a desktop a picture on top, three to a row on the home page', async () => {
     for (const [width, large] of [[360, false], [360, true], [1280, false]] as const) {
       const ctx = await browser.newContext({ viewport: { width, height: 800 } });
       if (large) await ctx.addCookies([{ name: 'sx_large', value: '1', url: server.url }]);
@@ -110,6 +110,8 @@ describe('public pages in Chromium', () => {
       } else {
         expect(card.nameBesidePortrait).toBe(false);
         expect(card.portraitWidth).toBeGreaterThan(card.cardWidth * 0.8);
+        // Six latest honorees in two full rows of three, not a row of four and two.
+        expect(await page.evaluate(() => getComputedStyle(document.querySelector('.grid-6')!).gridTemplateColumns.split(' ').length)).toBe(3);
       }
       await ctx.close();
     }
