@@ -38,7 +38,8 @@ async function runFormAction(ctx: Parameters<Parameters<typeof defineMiddleware>
     return ctx.redirect(data.redirect, 303);
   }
   // The page is rendered again: keep what the user typed (parsed only here, not on every success).
-  // From a clone: the page may still Astro.rewrite(), which needs the request's body unread.
+  // Small url-encoded forms come as bytes read by scripts/server.mjs; others (uploads) from a clone,
+  // since the page may still Astro.rewrite(), which needs the request's body unread.
   try {
     ctx.locals.formData = ctx.locals.rawForm ? formDataOf(ctx.locals.rawForm) : await ctx.request.clone().formData();
   } catch {
