@@ -358,8 +358,7 @@ try {
   await bulkInsert(db.$client, 'sessions', ['id', 'user_id', 'expires_at', 'ttl_ms', 'created_at'], volunteers.map((u, i) => [sessionIdFromToken(tokens[i]), u, t + 30 * DAY, 30 * DAY, t]));
   // Run it twice: waitlist on (the portal's default: 950 join the queue and are
   // redirected) and off (950 refusals, each re-rendering the event page with 名额已满).
-  const actionsSrc = readFileSync(join(root, 'src', 'actions', 'events.ts'), 'utf8');
-  const actionName = /\b(signUp|signup)\s*:\s*defineAction/.exec(actionsSrc)?.[1] ?? 'signUp';
+  const actionName = 'signUp'; // src/actions/events.ts
   // Puts an event back to "open, no sign-ups" (dates relative to now, so a reused database still works).
   async function resetEvent(eventId, waitlist, daysAhead) {
     const now = Date.now();

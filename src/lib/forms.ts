@@ -15,12 +15,12 @@ export function submittedAll(locals: App.Locals, name: string): string[] {
 /**
  * The result of this request's form-posted Action, like Astro.getActionResult(action) but
  * without deserialising it again (that builds a new error with a stack trace on every refused
- * form). Every page reads results through this; the middleware sets both.
+ * form). Every page reads results through this. The middleware sets formResult whenever a
+ * form-posted Action is followed by a render, so there is nothing else to look at.
  */
-export function actionResult(astro: { locals: App.Locals; getActionResult: (action: any) => SafeResult<any, any> | undefined }, action: { toString(): string }): SafeResult<any, any> | undefined {
+export function actionResult(astro: { locals: App.Locals }, action: { toString(): string }): SafeResult<any, any> | undefined {
   const r = astro.locals.formResult;
-  if (!r) return astro.getActionResult(action as never);
-  return r.key === String(action) ? r.result : undefined;
+  return r && r.key === String(action) ? r.result : undefined;
 }
 
 /** Field → first Chinese message, from an input error or an ActionError carrying `fields`. */

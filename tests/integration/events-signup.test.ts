@@ -1,8 +1,8 @@
 // Sign-ups under contention and the rules around them, on a real libSQL file.
 import { describe, expect, test } from 'vitest';
 import { freshDb } from '../helpers/db.ts';
-import { insertEvent, insertTeam, insertUsers } from '../helpers/events-fixtures.ts';
-import { cancelSignup, signUp, SignupError, viewerSignup } from '../../src/domain/events/signups.ts';
+import { insertEvent, insertTeam, insertUsers, labelledSignup } from '../helpers/events-fixtures.ts';
+import { cancelSignup, signUp, SignupError } from '../../src/domain/events/signups.ts';
 import type { Db } from '../../db/client.ts';
 
 async function counts(db: Db, eventId: number) {
@@ -38,7 +38,7 @@ describe('500 parallel sign-ups for 20 seats', () => {
     const byStatus = results.map((r) => (r as PromiseFulfilledResult<{ status: string }>).value.status);
     expect(byStatus.filter((s) => s === 'confirmed')).toHaveLength(20);
     const firstWait = await db.$client.execute({ sql: `SELECT user_id FROM signups WHERE event_id = ? AND seq = 21`, args: [eventId] });
-    expect((await viewerSignup(db, eventId, Number(firstWait.rows[0].user_id)))?.label).toBe('候补第1位');
+    expect((await labelledSignup(db, eventId, Number(firstWait.rows[0].user_id)))?.label).toBe('候补第1位');
   });
 
   test('without waitlist: 20 confirmed, 480 refused with 名额已满', async () => {
@@ -77,19 +77,19 @@ describe('overlap, cancellation, promotion', () => {
     expect((await signUp(db, { eventId, userId: a })).status).toBe('confirmed');
     expect((await signUp(db, { eventId, userId: b })).status).toBe('waitlisted');
     expect((await signUp(db, { eventId, userId: c })).status).toBe('waitlisted');
-    expect((await viewerSignup(db, eventId, c))?.label).toBe('候补第2位');
+    expect((await labelledSignup(db, eventId, c))?.label).toBe('候补第2位');
     const res = await cancelSignup(db, { eventId, userId: a });
     expect(res.lateCancel).toBe(false);
     expect(res.promotedUserId).toBe(b);
-    expect((await viewerSignup(db, eventId, b))?.label).toBe('已报名');
-    expect((await viewerSignup(db, eventId, c))?.label).toBe('候补第1位');
-    expect((await viewerSignup(db, eventId, a))?.label).toBe('已取消');
+    expect((await labelledSignup(db, eventId, b))?.label).toBe('已报名');
+    expect((await labelledSignup(db, eventId, c))?.label).toBe('候补第1位');
+    expect((await labelledSignup(db, eventId, a))?.label).toBe('已取消');
     const n = await db.$client.execute({ sql: `SELECT title FROM notices WHERE user_id = ? AND kind = 'signup.promoted'`, args: [b] });
     expect(n.rows.map((r) => r.title)).toEqual(['候补成功：测试活动']);
     expect(await counts(db, eventId)).toEqual({ confirmed: 1, waitlisted: 1, cancelled: 1, confirmedCount: 1 });
     // Signing up again after cancelling re-joins at the back of the queue.
     expect((await signUp(db, { eventId, userId: a })).status).toBe('waitlisted');
-    expect((await viewerSignup(db, eventId, a))?.label).toBe('候补第2位');
+    expect((await labelledSignup(db, eventId, a))?.label).toBe('候补第2位');
   });
 
   test('cancelling within 24 h is flagged and the leader is told', async () => {

@@ -1,10 +1,10 @@
 // Teams (join, manage, register, approve) and leaders' event management, on a real libSQL file.
 import { describe, expect, test } from 'vitest';
 import { freshDb } from '../helpers/db.ts';
-import { insertEvent, insertTeam, insertUsers } from '../helpers/events-fixtures.ts';
+import { insertEvent, insertTeam, insertUsers, labelledSignup } from '../helpers/events-fixtures.ts';
 import { applyToJoin, decideJoin, manageMember, registerTeam, setTeamStatus, TeamRegistrationSchema } from '../../src/domain/teams/membership.ts';
 import { createEvent, EventInputSchema, markAttendance, removeSignup, setEventStatus, updateEvent, attendanceForEvent } from '../../src/domain/events/manage.ts';
-import { signUp, viewerSignup } from '../../src/domain/events/signups.ts';
+import { signUp } from '../../src/domain/events/signups.ts';
 import { checkIn, checkOut, codeForStep, currentCode, verifyCode } from '../../src/domain/events/checkin.ts';
 import { isTeamLeader } from '../../src/domain/accounts/policy.ts';
 import { listActiveTeams } from '../../src/domain/teams/public.ts';
@@ -108,7 +108,7 @@ describe('leaders manage events', () => {
     await expect(updateEvent(db, otherLeader, otherTeam, id, form())).rejects.toThrow('活动不存在');
     // Raising capacity promotes the waitlist.
     await updateEvent(db, leader, teamId, id, form({ capacity: 2, startsAt: '2030-06-02T09:00', endsAt: '2030-06-02T11:00' }));
-    expect((await viewerSignup(db, id, b))?.label).toBe('已报名');
+    expect((await labelledSignup(db, id, b))?.label).toBe('已报名');
   });
 
   test('removing a sign-up needs a reason, tells the volunteer and promotes the next', async () => {
@@ -120,8 +120,8 @@ describe('leaders manage events', () => {
     await signUp(db, { eventId, userId: b });
     await expect(removeSignup(db, leader, teamId, eventId, sa.id, ' ')).rejects.toThrow('请填写移出原因');
     await removeSignup(db, leader, teamId, eventId, sa.id, '多次无故缺席');
-    expect((await viewerSignup(db, eventId, a))?.label).toBe('已被移出');
-    expect((await viewerSignup(db, eventId, b))?.label).toBe('已报名');
+    expect((await labelledSignup(db, eventId, a))?.label).toBe('已被移出');
+    expect((await labelledSignup(db, eventId, b))?.label).toBe('已报名');
     await expect(signUp(db, { eventId, userId: a })).rejects.toThrow('移出');
     expect(await count(db, `SELECT count(*) n FROM notices WHERE user_id = ? AND kind = 'signup.removed'`, [a])).toBe(1);
   });
@@ -152,7 +152,7 @@ describe('check-in and attendance', () => {
     await checkIn(db, { eventId, userId: v, code: currentCode('secret-for-tests', at).code }, at);
     const out = startsAt + 90 * 60_000;
     expect(await checkOut(db, { eventId, userId: v, code: currentCode('secret-for-tests', out).code }, out)).toBe(90);
-    await markAttendance(db, leader, teamId, eventId, (await viewerSignup(db, eventId, w))!.id, 'no_show', startsAt + 1000);
+    await markAttendance(db, leader, teamId, eventId, (await labelledSignup(db, eventId, w))!.id, 'no_show', startsAt + 1000);
     const att = await attendanceForEvent(db, eventId);
     expect(att).toEqual([expect.objectContaining({ userId: v, status: 'attended', checkinAt: at, checkoutAt: out, proposedMinutes: 90 })]);
   });

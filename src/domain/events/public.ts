@@ -26,16 +26,13 @@ export async function listPublicEvents(db: Db, f: { when?: 'upcoming' | 'past'; 
     .offset(f.offset ?? 0);
 }
 
-const publicEventQuery = preparedOnce((db) => db
-  .select({ event: events, teamName: teams.name, teamSlug: teams.slug })
-  .from(events)
-  .innerJoin(teams, eq(teams.id, events.teamId))
-  .where(and(eq(events.id, sql.placeholder('id')), sql`${events.status} IN ('published','completed','cancelled')`))
-  .prepare());
-
-/** One event that the public may see (prepared once: the event page is re-rendered for every refused sign-up). */
+/** One event that the public may see (the .ics file and check-in; the event page uses getEventPage). */
 export async function getPublicEvent(db: Db, id: number) {
-  const [row] = await publicEventQuery(db).all({ id });
+  const [row] = await db
+    .select({ event: events, teamName: teams.name, teamSlug: teams.slug })
+    .from(events)
+    .innerJoin(teams, eq(teams.id, events.teamId))
+    .where(and(eq(events.id, id), sql`${events.status} IN ('published','completed','cancelled')`));
   return row;
 }
 

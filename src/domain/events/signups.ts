@@ -234,16 +234,10 @@ export async function waitlistPosition(db: Db, eventId: number, seq: number): Pr
   return Number(rs.rows[0].n);
 }
 
-export type ViewerSignup = SignupRow & { label: string; position?: number };
-
-/** What the event page shows the viewer: status label and whether they may cancel. */
-export async function viewerSignup(db: Db, eventId: number, userId: number): Promise<ViewerSignup | undefined> {
-  const s = await signupOf(db, eventId, userId);
-  return s && labelSignup(db, s);
-}
+export type LabelledSignup = SignupRow & { label: string; position?: number };
 
 /** A sign-up with its Chinese status label (候补第N位 with the waitlist position). */
-export async function labelSignup(db: Db, s: SignupRow): Promise<ViewerSignup> {
+export async function labelSignup(db: Db, s: SignupRow): Promise<LabelledSignup> {
   if (s.status === 'waitlisted') {
     const position = await waitlistPosition(db, s.eventId, s.seq);
     return { ...s, position, label: `候补第${position}位` };
