@@ -7,6 +7,11 @@ import { noticeInsert, notify } from '../notices/index.ts';
 import { ageOn } from './rules.ts';
 import { Refusal, type RefusalStatus } from '../refusal.ts';
 
+/** The waitlist position rule as an SQL expression: waitlisted sign-ups of the event arrived no later than seq. */
+function waitlistPositionSql(eventId: string, seq: string): string {
+  return `(SELECT count(*) FROM signups w WHERE w.event_id = ${eventId} AND w.status = 'waitlisted' AND w.seq <= ${seq})`;
+}
+
 /** Seat-holding statuses (count against capacity). */
 export const SEAT_STATUSES = ['confirmed', 'attended', 'no_show'] as const;
 
@@ -178,7 +183,7 @@ export async function signUp(db: Db, input: { eventId: number; userId: number },
                    CASE s.status WHEN 'confirmed' THEN 'signup.confirmed' ELSE 'signup.waitlisted' END,
                    CASE s.status WHEN 'confirmed' THEN :confirmedTitle ELSE :waitlistedTitle END,
                    CASE s.status WHEN 'confirmed' THEN :confirmedBody
-                        ELSE '名额已满，您是候补第 ' || (SELECT count(*) FROM signups w WHERE w.event_id = s.event_id AND w.status = 'waitlisted' AND w.seq <= s.seq)
+                        ELSE '名额已满，您是候补第 ' || ${waitlistPositionSql('s.event_id', 's.seq')}
                              || ' 位。有人取消时将按顺序自动递补，并通知您。' END,
                    :link, :now
               FROM signups s
@@ -230,7 +235,7 @@ export async function signupOf(db: Db, eventId: number, userId: number): Promise
 
 /** 1-based position in the waitlist of the waitlisted sign-up with this seq. */
 export async function waitlistPosition(db: Db, eventId: number, seq: number): Promise<number> {
-  const rs = await db.$client.execute({ sql: `SELECT count(*) AS n FROM signups WHERE event_id = ? AND status = 'waitlisted' AND seq <= ?`, args: [eventId, seq] });
+  const rs = await db.$client.execute({ sql: `SELECT ${waitlistPositionSql('?', '?')} AS n`, args: [eventId, seq] });
   return Number(rs.rows[0].n);
 }
 
