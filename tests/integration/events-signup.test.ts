@@ -78,6 +78,11 @@ describe('overlap, cancellation, promotion', () => {
     expect((await signUp(db, { eventId, userId: b })).status).toBe('waitlisted');
     expect((await signUp(db, { eventId, userId: c })).status).toBe('waitlisted');
     expect((await labelledSignup(db, eventId, c))?.label).toBe('候补第2位');
+    // Each sign-up's notice was written in its own batch, with the position at that moment.
+    const joined = await db.$client.execute({ sql: `SELECT user_id, kind, body FROM notices WHERE user_id IN (?, ?, ?) AND kind LIKE 'signup.%' ORDER BY id`, args: [a, b, c] });
+    expect(joined.rows.map((r) => [Number(r.user_id), r.kind])).toEqual([[a, 'signup.confirmed'], [b, 'signup.waitlisted'], [c, 'signup.waitlisted']]);
+    expect(String(joined.rows[1].body)).toContain('候补第 1 位');
+    expect(String(joined.rows[2].body)).toContain('候补第 2 位');
     const res = await cancelSignup(db, { eventId, userId: a });
     expect(res.lateCancel).toBe(false);
     expect(res.promotedUserId).toBe(b);
