@@ -1,7 +1,7 @@
 // The build's static files (dist/client: hashed /_astro/ scripts and styles, anything
 // from public/), served from memory. Astro's adapter runs in middleware mode so that a
 // page or form request no longer costs a file-system stat first (docs/decisions/074).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { compressedBody, sendCompressed } from './page-cache.mjs';
 
@@ -13,8 +13,6 @@ const TYPES = {
   '.pdf': 'application/pdf',
 };
 const COMPRESSIBLE = /^(text\/|application\/(json|xml)|image\/svg)/;
-/** Files bigger than this are not held in memory (none are today: dist/client is a few KB). */
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 function walk(dir) {
   const out = [];
@@ -35,8 +33,9 @@ export function createStaticFiles(clientDir) {
   /** @type {Map<string, ReturnType<typeof compressedBody> & { type: string, cache: string }>} */
   const files = new Map();
   if (existsSync(clientDir)) {
+    // Every file is held (dist/client is a few KB of hashed scripts and public/'s files): one that
+    // was skipped here would be a 404, since Astro in middleware mode serves no files itself.
     for (const file of walk(clientDir)) {
-      if (statSync(file).size > MAX_FILE_BYTES) continue;
       const url = '/' + relative(clientDir, file).split(sep).join('/');
       const body = readFileSync(file);
       const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
