@@ -117,6 +117,21 @@ describe('public pages in Chromium', () => {
     }
   });
 
+  test("list pages describe themselves with the county's name from settings, not a name written into the page", async () => {
+    const db = await openDb({ url: server.dbUrl });
+    const { cookie } = await sessionCookieFor(server.dbUrl, await userIdByPhoneAt(server.dbUrl, '13900000006'));
+    const description = async (path: string) => /<meta name="description" content="([^"]*)"/.exec(await (await fetch(server.url + path, { headers: { cookie } })).text())?.[1];
+    try {
+      await db.$client.execute({ sql: `INSERT INTO settings (key, value, updated_at) VALUES ('countyName', '"青山县"', 0) ON CONFLICT (key) DO UPDATE SET value = excluded.value` });
+      // Signed in: the page is rendered now, not taken from the anonymous cache.
+      expect(await description('/teams')).toBe('青山县志愿服务队伍名录。');
+      expect(await description('/honors/batches')).toBe('青山县好人榜历次发布的批次与上榜人数。');
+    } finally {
+      await db.$client.execute(`DELETE FROM settings WHERE key = 'countyName'`);
+      db.$client.close();
+    }
+  });
+
   test('适老化 mode: body text ≥ 20 px, line height ≥ 1.5; the toggle is a plain link remembered by a cookie', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
