@@ -55,7 +55,7 @@ function loadDir<T extends z.ZodTypeAny>(dir: string, schema: T): (z.infer<T> & 
       const { data, body } = parseFrontmatter(readFileSync(join(dir, f), 'utf8'));
       const parsed = schema.safeParse(data);
       if (!parsed.success) throw new Error(`content/${basename(dir)}/${f}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-      return { ...(parsed.data as z.infer<T>), slug: basename(f, '.md'), body };
+      return Object.assign({}, parsed.data as z.infer<T>, { slug: basename(f, '.md'), body });
     });
 }
 

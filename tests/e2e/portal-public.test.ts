@@ -78,7 +78,7 @@ describe('public pages in Chromium', () => {
         const small = await page.evaluate((min) => {
           const els = [...document.querySelectorAll('header a, header button, nav a, footer a, .filters a, .pager a, button, input:not([type=hidden]), select, .btn, summary')]
             // a checkbox or radio is tapped through its label
-            .map((e) => (e.matches('input[type=checkbox], input[type=radio]') ? e.closest('label') ?? (e.id && document.querySelector(`label[for="${e.id}"]`)) ?? e : e));
+            .map((e) => (e.matches('input[type=checkbox], input[type=radio]') ? e.closest('label') ?? (e.id ? document.querySelector(`label[for="${e.id}"]`) : null) ?? e : e));
           return els.filter((e) => {
             const r = e.getBoundingClientRect();
             // visible on screen (honeypot fields sit far off-screen for bots only)

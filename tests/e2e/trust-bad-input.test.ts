@@ -139,7 +139,7 @@ describe('random and hostile input never gives a 5xx and persists nothing when r
       { numRuns: NUM_RUNS, endOnFailure: true },
     );
     // Counterexamples can hold 1 MB strings: report them shortened.
-    if (details.failed) throw new Error(`${String((details.errorInstance as Error)?.message ?? details.error).slice(0, 600)}\ncounterexample: ${fc.stringify(details.counterexample).slice(0, 600)}`);
+    if (details.failed) throw new Error(`${String((details.errorInstance as Error)?.message ?? details.errorInstance).slice(0, 600)}\ncounterexample: ${fc.stringify(details.counterexample).slice(0, 600)}`);
     expect(stats.refused).toBeGreaterThan(0);
   });
 });
