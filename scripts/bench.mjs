@@ -28,7 +28,7 @@ const REUSE = argv.includes('--reuse');
 const ONLY = arg('only', 'all');
 const RUN_PAGES = ONLY === 'all' || ONLY === 'pages';
 const RUN_STORM = ONLY === 'all' || ONLY === 'storm';
-// --profile: a CPU profile of the portal during the storms only (bench/data/storm.cpuprofile), via the inspector.
+// --profile: CPU profiles of the portal during each storm (bench/data/storm-waitlist-on|off.cpuprofile), via the inspector.
 const PROFILE = argv.includes('--profile');
 const CONNECTIONS = 50;
 const dataDir = join(root, 'bench', 'data');
@@ -425,10 +425,13 @@ try {
   }
   if (RUN_STORM) {
     await warmUp();
-    const stopProfile = PROFILE && portal.inspectorUrl ? await startProfile(portal.inspectorUrl, join(dataDir, 'storm.cpuprofile')) : null;
-    results.storm = await runStorm(true);
-    results.stormNoWaitlist = await runStorm(false);
-    await stopProfile?.();
+    // One profile per storm: the two take different paths (a 303 after a write, a re-rendered page).
+    const profiled = async (name, run) => {
+      const stopProfile = PROFILE && portal.inspectorUrl ? await startProfile(portal.inspectorUrl, join(dataDir, `${name}.cpuprofile`)) : null;
+      try { return await run(); } finally { await stopProfile?.(); }
+    };
+    results.storm = await profiled('storm-waitlist-on', () => runStorm(true));
+    results.stormNoWaitlist = await profiled('storm-waitlist-off', () => runStorm(false));
   }
   await db.$client.execute({ sql: `DELETE FROM signups WHERE event_id = ?`, args: [warmId] });
   await db.$client.execute({ sql: `DELETE FROM events WHERE id = ?`, args: [warmId] });

@@ -3,6 +3,8 @@ declare namespace App {
   interface Locals {
     user: import('./domain/accounts/sessions.ts').SessionUser | null;
     session: import('./domain/accounts/sessions.ts').Session | null;
+    /** The signed-in user's unread notices, read with the session (0 when signed out). */
+    unread: number;
     largeType: boolean;
     requestId: string;
     /** The submitted form of a form-posted Action, to refill fields after an error. */

@@ -1,7 +1,9 @@
 // Session cookie → Astro.locals.user; 适老化 preference; security headers.
 import './lib/zod-zh.ts';
 import { defineMiddleware } from 'astro:middleware';
-import { getActionContext } from 'astro:actions';
+import { ActionError, getActionContext } from 'astro:actions';
+import type { APIContext } from 'astro';
+import { server } from './actions/index.ts';
 import { randomUUID } from 'node:crypto';
 import { appDb } from './lib/db.ts';
 import { config } from './lib/config.ts';
@@ -27,21 +29,33 @@ const CSP = [
  * default redirect-with-200. A handler may return { redirect: '/path' } to
  * redirect (303) after success. See docs/decisions/004-form-actions.md.
  */
-async function runFormAction(ctx: Parameters<Parameters<typeof defineMiddleware>[0]>[0], next: () => Promise<Response>): Promise<Response> {
+async function runFormAction(ctx: APIContext, next: () => Promise<Response>): Promise<Response> {
   ctx.locals.formData = null;
   ctx.locals.formResult = null;
   const { action, setActionResult, serializeActionResult } = getActionContext(ctx);
+  if (action?.calledFrom === 'rpc' && !serverAction(action.name)) {
+    // POST /_actions/<namespace>: Astro's own route would throw a TypeError (a 500).
+    return new Response(JSON.stringify({ type: 'AstroActionError', code: 'NOT_FOUND', status: 404, message: ACTION_STATUS_TEXT[404] }), { status: 404, headers: { 'Content-Type': 'application/json; charset=utf-8' } });
+  }
   if (action?.calledFrom !== 'form') return next();
-  const result = await action.handler();
+  // Small url-encoded forms (every form but uploads) come as bytes read by scripts/server.mjs: parsed
+  // once here, the action is called with them (Astro's handler would clone the request and parse it
+  // again), and the same FormData is what a re-rendered page shows back.
+  // A name that is no action (`accounts`, `__proto__.x`) is NOT_FOUND here: Astro's own handler
+  // throws a TypeError (a 500) for a name that resolves to a namespace.
+  const target = serverAction(action.name);
+  const form = ctx.locals.rawForm ? formDataOf(ctx.locals.rawForm) : null;
+  const result = !target ? { data: undefined, error: new ActionError({ code: 'NOT_FOUND' }) }
+    : form ? await ctx.callAction(target, form) : await action.handler();
   const data = result.data as { redirect?: unknown } | undefined;
   if (!result.error && data && typeof data.redirect === 'string' && data.redirect.startsWith('/') && !data.redirect.startsWith('//')) {
     return ctx.redirect(data.redirect, 303);
   }
   // The page is rendered again: keep what the user typed (parsed only here, not on every success).
-  // Small url-encoded forms come as bytes read by scripts/server.mjs; others (uploads) from a clone,
-  // since the page may still Astro.rewrite(), which needs the request's body unread.
+  // Other forms (uploads) are read from a clone, since the page may still Astro.rewrite(), which
+  // needs the request's body unread.
   try {
-    ctx.locals.formData = ctx.locals.rawForm ? formDataOf(ctx.locals.rawForm) : await ctx.request.clone().formData();
+    ctx.locals.formData = form ?? await ctx.request.clone().formData();
   } catch {
     return new Response('请求格式不正确 / Bad request', { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   }
@@ -59,6 +73,30 @@ async function runFormAction(ctx: Parameters<Parameters<typeof defineMiddleware>
   const status = (result.error as { status?: number }).status ?? 400;
   // Astro already answers with the action error's status (from setActionResult); re-wrap only if not.
   return res.status === status ? res : new Response(res.body, { status, headers: res.headers });
+}
+
+const FORBIDDEN_ACTION_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * The action a form names (`events.signUp`), resolved in our actions module the way Astro does
+ * (own properties only, URI-decoded keys) — or undefined when the name is no action. Called through
+ * Astro's public `callAction` with an already parsed form, it validates and answers { data, error }
+ * exactly as Astro's handler, without re-reading the body or copying the request context
+ * (docs/decisions/074).
+ */
+function serverAction(name: string): Parameters<APIContext['callAction']>[0] | undefined {
+  let target: unknown = server;
+  for (const key of name.split('.')) {
+    let k: string;
+    try {
+      k = decodeURIComponent(key);
+    } catch {
+      return undefined;
+    }
+    if (FORBIDDEN_ACTION_KEYS.has(k) || typeof target !== 'object' || target === null || !Object.hasOwn(target, k)) return undefined;
+    target = (target as Record<string, unknown>)[k];
+  }
+  return typeof target === 'function' ? (target as Parameters<APIContext['callAction']>[0]) : undefined;
 }
 
 /** An url-encoded body (read once by scripts/server.mjs) as FormData, as Request.formData() would give it. */
@@ -120,6 +158,7 @@ export const onRequest = defineMiddleware(async (ctx, next) => {
   }
   ctx.locals.user = null;
   ctx.locals.session = null;
+  ctx.locals.unread = 0;
   ctx.locals.largeType = ctx.cookies.get('sx_large')?.value === '1';
   const token = ctx.cookies.get(SESSION_COOKIE)?.value;
   if (token) {
@@ -128,6 +167,7 @@ export const onRequest = defineMiddleware(async (ctx, next) => {
     if (result) {
       ctx.locals.user = result.user;
       ctx.locals.session = result.session;
+      ctx.locals.unread = result.unread;
       // Sliding expiry: the browser's copy moves with the database's (at most once a minute for staff).
       if (result.renewed) ctx.cookies.set(SESSION_COOKIE, token, sessionCookieOptions(config().siteUrl, result.session.expiresAt));
     } else {

@@ -65,6 +65,29 @@ describe('a new volunteer', () => {
     await page.close();
   });
 
+  test('a form naming no real action gets the same 4xx whether the body is url-encoded (read by our server) or multipart (read by Astro), and the Action endpoint never a 5xx', async () => {
+    const names = ['nope.x', '__proto__.toString', 'constructor.name', 'accounts', 'accounts.login.orThrow', 'accounts.%E4', 'accounts.hasOwnProperty', ''];
+    for (const name of names) {
+      const url = `${server.url}/login?_action=${encodeURIComponent(name)}`;
+      const fields = { phone, password: 'x' };
+      const plain = await fetch(url, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' });
+      const multi = new FormData();
+      for (const [k, v] of Object.entries(fields)) multi.append(k, v);
+      const viaAstro = await fetch(url, { method: 'POST', headers: { origin: server.url }, body: multi, redirect: 'manual' });
+      expect(plain.status, name).toBe(viaAstro.status);
+      expect(plain.status, name).toBeLessThan(500);
+      if (name) expect(plain.status, name).toBeGreaterThanOrEqual(400);
+      expect(plain.headers.get('set-cookie') ?? '', name).not.toContain('sx_session=');
+      if (!name) continue;
+      // The same names called as an Action endpoint: a 4xx with a Chinese message, never a 5xx.
+      const rpc = await fetch(`${server.url}/_actions/${name}`, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+      expect(rpc.status, `/_actions/${name}`).toBeGreaterThanOrEqual(400);
+      expect(rpc.status, `/_actions/${name}`).toBeLessThan(500);
+      // A JSON refusal, or the 404 page for a path that is no Action route at all: Chinese either way.
+      expect(await rpc.text(), `/_actions/${name}`).toMatch(/\p{Script=Han}/u);
+    }
+  });
+
   test('a wrong checksum is shown next to the field with a 4xx status; every other field stays filled', async () => {
     const page = await browser.newPage();
     await page.goto(server.url + '/register');

@@ -247,6 +247,21 @@ describe('login', () => {
 });
 
 describe('sessions', () => {
+  test('the session lookup carries the unread notice count the page header shows (own notices only)', async () => {
+    const id = await createUser(db, TEST_KEY, { phone: '13700001112', password: 'whatever-long-1', realName: '钱未读' });
+    const other = await createUser(db, TEST_KEY, { phone: '13700001113', password: 'whatever-long-1', realName: '孙旁人' });
+    const token = generateSessionToken();
+    await createSession(db, token, id);
+    expect((await validateSessionToken(db, token))?.unread).toBe(0);
+    const { notify, markAllRead } = await import('../../src/domain/notices/index.ts');
+    await notify(db, { userId: id, kind: 'test', title: '一' });
+    await notify(db, { userId: id, kind: 'test', title: '二' });
+    await notify(db, { userId: other, kind: 'test', title: '别人的' });
+    expect((await validateSessionToken(db, token))?.unread).toBe(2);
+    await markAllRead(db, id);
+    expect((await validateSessionToken(db, token))?.unread).toBe(0);
+  });
+
   test('volunteer sessions slide: a session past half its 30 days is extended on use', async () => {
     const id = await createUser(db, TEST_KEY, { phone: '13700001111', password: 'whatever-long-1', realName: '赵滑动' });
     const token = generateSessionToken();

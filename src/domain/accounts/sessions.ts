@@ -53,14 +53,16 @@ export async function createSession(db: Db, token: string, userId: number): Prom
 }
 
 /** Looks a token up; extends it when past half its window; null when invalid, expired or the user is not active. */
-export async function validateSessionToken(db: Db, token: string): Promise<{ session: Session; user: SessionUser; renewed: boolean } | null> {
+export async function validateSessionToken(db: Db, token: string): Promise<{ session: Session; user: SessionUser; renewed: boolean; unread: number } | null> {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
   const id = sessionIdFromToken(token);
-  // One statement per request: session, user and roles together (every request runs this, so it is
-  // plain SQL — the query builder costs more than the query here; see docs/decisions/074).
+  // One statement per request: session, user, roles and the unread count the page header shows
+  // (every request runs this, so it is plain SQL — the query builder costs more than the query
+  // here; see docs/decisions/074).
   const rs = await db.$client.execute({
     sql: `SELECT s.user_id, s.expires_at, s.ttl_ms, u.real_name, u.phone, u.status,
-                 (SELECT group_concat(r.role, ',') FROM user_roles r WHERE r.user_id = s.user_id) AS roles
+                 (SELECT group_concat(r.role, ',') FROM user_roles r WHERE r.user_id = s.user_id) AS roles,
+                 (SELECT count(*) FROM notices n WHERE n.user_id = s.user_id AND n.read_at IS NULL) AS unread
             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
     args: [id],
   });
@@ -90,6 +92,8 @@ export async function validateSessionToken(db: Db, token: string): Promise<{ ses
     user: { id: row.userId, realName: row.realName, phone: row.phone, roles, status: row.status },
     // The cookie needs its expiry moved only when the session's was.
     renewed: expiresAt !== row.expiresAt,
+    /** Unread notices (站内信) at the start of the request. */
+    unread: Number(r.unread),
   };
 }
 

@@ -1,9 +1,8 @@
 // Public reads of events.
 import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { preparedOnce } from '../../../db/prepared.ts';
-import { events, regions, signups, teams } from '../../../db/schema/index.ts';
-import { alias } from 'drizzle-orm/sqlite-core';
+import { tableColumns } from '../../../db/rows.ts';
+import { events, signups, teams } from '../../../db/schema/index.ts';
 import { labelSignup } from './signups.ts';
 
 export type EventRow = typeof events.$inferSelect;
@@ -36,33 +35,34 @@ export async function getPublicEvent(db: Db, id: number) {
   return row;
 }
 
-const town = alias(regions, 'town');
-const village = alias(regions, 'village');
-const eventPageQuery = preparedOnce((db) => db
-  .select({
-    event: events, teamName: teams.name, teamSlug: teams.slug, townName: town.name, villageName: village.name, mine: signups,
-    leads: sql<number>`EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = ${events.teamId} AND m.user_id = ${sql.placeholder('uid')} AND m.status = 'active' AND m.role IN ('leader', 'coleader'))`,
-  })
-  .from(events)
-  .innerJoin(teams, eq(teams.id, events.teamId))
-  .leftJoin(town, eq(town.id, events.townId))
-  .leftJoin(village, eq(village.id, events.villageId))
-  .leftJoin(signups, and(eq(signups.eventId, events.id), eq(signups.userId, sql.placeholder('uid'))))
-  .where(and(eq(events.id, sql.placeholder('id')), sql`${events.status} IN ('published','completed','cancelled')`))
-  .prepare());
+const eventCols = tableColumns(events, 'e', 'e_');
+const signupCols = tableColumns(signups, 's', 's_');
+const EVENT_PAGE_SQL = `SELECT ${eventCols.select}, t.name AS team_name, t.slug AS team_slug, town.name AS town_name, village.name AS village_name,
+       ${signupCols.select},
+       EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = e.team_id AND m.user_id = :uid AND m.status = 'active' AND m.role IN ('leader', 'coleader')) AS leads
+  FROM events e JOIN teams t ON t.id = e.team_id
+  LEFT JOIN regions town ON town.id = e.town_id
+  LEFT JOIN regions village ON village.id = e.village_id
+  LEFT JOIN signups s ON s.event_id = e.id AND s.user_id = :uid
+ WHERE e.id = :id AND e.status IN ('published','completed','cancelled')`;
 
 /**
  * Everything the event page shows, in one statement: the event, its team, town and village
  * names, and for a signed-in viewer their sign-up (with waitlist position) and whether they
- * lead the team. The page is re-rendered for every refused sign-up, so this stays one query.
+ * lead the team. The page is re-rendered for every refused sign-up, so this stays one plain
+ * statement (Drizzle's row mapping cost more than the query; docs/decisions/074).
  */
 export async function getEventPage(db: Db, id: number, viewer: { id: number; status: string } | null) {
-  const [r] = await eventPageQuery(db).all({ id, uid: viewer?.id ?? 0 });
+  const rs = await db.$client.execute({ sql: EVENT_PAGE_SQL, args: { id, uid: viewer?.id ?? 0 } });
+  const r = rs.rows[0] as Record<string, unknown> | undefined;
   if (!r) return undefined;
-  const mine = viewer && r.mine ? await labelSignup(db, r.mine) : undefined;
+  const event = eventCols.read(r)!;
+  const signup = viewer ? signupCols.read(r) : null;
+  const mine = signup ? await labelSignup(db, signup) : undefined;
   return {
-    event: r.event, teamName: r.teamName, teamSlug: r.teamSlug, townName: r.townName, villageName: r.villageName, mine,
-    leads: !!viewer && viewer.status === 'active' && Boolean(r.leads),
+    event, teamName: String(r.team_name), teamSlug: String(r.team_slug),
+    townName: r.town_name == null ? null : String(r.town_name), villageName: r.village_name == null ? null : String(r.village_name), mine,
+    leads: !!viewer && viewer.status === 'active' && Boolean(Number(r.leads)),
   };
 }
 

@@ -21,12 +21,6 @@ export async function notify(db: Db, n: NewNotice): Promise<void> {
   await noticeInsert(db, n);
 }
 
-/** Unread notices of a user (plain SQL: every signed-in page's header shows it). */
-export async function unreadCount(db: Db, userId: number): Promise<number> {
-  const rs = await db.$client.execute({ sql: 'SELECT count(*) AS n FROM notices WHERE user_id = ? AND read_at IS NULL', args: [userId] });
-  return Number(rs.rows[0].n);
-}
-
 /** Latest notices of a user. */
 export async function listNotices(db: Db, userId: number, limit = 50) {
   return db.select().from(notices).where(eq(notices.userId, userId)).orderBy(desc(notices.createdAt), desc(notices.id)).limit(limit);
