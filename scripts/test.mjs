@@ -1,5 +1,8 @@
 // npm test: every test, browser tests included (never skipped silently).
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ensureBrowser } from './ensure-browser.mjs';
 import { ensureProjectNode } from './lib.mjs';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +11,18 @@ ensureProjectNode(fileURLToPath(new URL('..', import.meta.url)));
 
 const chromium = ensureBrowser();
 const args = process.argv.slice(2);
-const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...args], {
-  stdio: 'inherit',
-  env: { ...process.env, CHROMIUM_PATH: chromium, ASTRO_TELEMETRY_DISABLED: '1' },
-});
-process.exit(r.status ?? 1);
+// Every temporary file of the run (test databases, servers' data folders, Chromium profiles,
+// exports) goes into one folder that is removed afterwards: a run used to leave ~1 GB behind.
+const runTmp = mkdtempSync(join(tmpdir(), 'shanxing-tests-'));
+let status = 1;
+try {
+  const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, CHROMIUM_PATH: chromium, ASTRO_TELEMETRY_DISABLED: '1', TMPDIR: runTmp },
+  });
+  status = r.status ?? 1;
+} finally {
+  if (!process.env.KEEP_TEST_TMP) rmSync(runTmp, { recursive: true, force: true, maxRetries: 3 });
+  else console.log(`temporary files kept in ${runTmp}`);
+}
+process.exit(status);

@@ -117,17 +117,27 @@ describe('public pages in Chromium', () => {
     }
   });
 
-  test("list pages describe themselves with the county's name from settings, not a name written into the page", async () => {
+  test("pages name the county and its honor roll from settings, not with names written into the page", async () => {
     const db = await openDb({ url: server.dbUrl });
     const { cookie } = await sessionCookieFor(server.dbUrl, await userIdByPhoneAt(server.dbUrl, '13900000006'));
-    const description = async (path: string) => /<meta name="description" content="([^"]*)"/.exec(await (await fetch(server.url + path, { headers: { cookie } })).text())?.[1];
+    const html = async (path: string) => (await fetch(server.url + path, { headers: { cookie } })).text();
+    const description = async (path: string) => /<meta name="description" content="([^"]*)"/.exec(await html(path))?.[1];
+    const set = (key: string, value: string) => db.$client.execute({ sql: `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 0) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, args: [key, JSON.stringify(value)] });
     try {
-      await db.$client.execute({ sql: `INSERT INTO settings (key, value, updated_at) VALUES ('countyName', '"青山县"', 0) ON CONFLICT (key) DO UPDATE SET value = excluded.value` });
+      await set('countyName', '青山县');
+      await set('honorRollName', '青山好人榜');
+      await set('siteName', '青山善行');
       // Signed in: the page is rendered now, not taken from the anonymous cache.
       expect(await description('/teams')).toBe('青山县志愿服务队伍名录。');
-      expect(await description('/honors/batches')).toBe('青山县好人榜历次发布的批次与上榜人数。');
+      expect(await description('/honors/batches')).toBe('青山好人榜历次发布的批次与上榜人数。');
+      expect(await description('/honors')).toBe('青山好人榜：按批次、类别、地区浏览身边好人。');
+      expect(/<h1>([^<]*)<\/h1>/.exec(await html('/honors'))?.[1]).toBe('青山好人榜');
+      expect(await description('/honors/nominate')).toBe('向青山好人榜推荐您身边的好人好事。');
+      const home = await html('/');
+      expect(/<h1[^>]*>([^<]*)<\/h1>/.exec(home)?.[1]).toBe('青山善行首页');
+      expect(/<title>([^<]*)<\/title>/.exec(home)?.[1]).toBe('青山善行');
     } finally {
-      await db.$client.execute(`DELETE FROM settings WHERE key = 'countyName'`);
+      await db.$client.execute(`DELETE FROM settings WHERE key IN ('countyName', 'honorRollName', 'siteName')`);
       db.$client.close();
     }
   });

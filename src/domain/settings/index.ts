@@ -7,6 +7,8 @@ import { settings } from '../../../db/schema/index.ts';
 export const DEFAULT_SETTINGS = {
   siteName: '云溪善行',
   countyName: '云溪县',
+  /** The honor roll's own name (not always 县名 + 好人榜: 云溪县 → 云溪好人榜). */
+  honorRollName: '云溪好人榜',
   organiser: '中共云溪县委宣传部　云溪县精神文明建设办公室',
   icp: '青ICP备2026000123号-1',
   contactPhone: '0838-1234567',
