@@ -142,6 +142,22 @@ describe('public pages in Chromium', () => {
     }
   });
 
+  test('the header counts unread notices up to 99+', async () => {
+    const db = await openDb({ url: server.dbUrl });
+    const userId = await userIdByPhoneAt(server.dbUrl, '13900000006');
+    const { cookie } = await sessionCookieFor(server.dbUrl, userId);
+    const inbox = async () => />站内信\(([^)]*)\)</.exec(await (await fetch(server.url + '/events', { headers: { cookie } })).text())?.[1];
+    try {
+      await db.$client.execute({ sql: 'UPDATE notices SET read_at = 1 WHERE user_id = ? AND read_at IS NULL', args: [userId] });
+      expect(await inbox()).toBe('0');
+      await db.$client.batch(Array.from({ length: 120 }, (_, i) => ({ sql: `INSERT INTO notices (user_id, kind, title, body, created_at) VALUES (?, 'test', ?, '', ?)`, args: [userId, `测试通知${i}`, Date.now()] })), 'write');
+      expect(await inbox()).toBe('99+');
+    } finally {
+      await db.$client.execute({ sql: `DELETE FROM notices WHERE user_id = ? AND kind = 'test'`, args: [userId] });
+      db.$client.close();
+    }
+  });
+
   test('适老化 mode: body text ≥ 20 px, line height ≥ 1.5; the toggle is a plain link remembered by a cookie', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();

@@ -10,7 +10,7 @@ import { RegisterSchema, type RegisterInput } from '../../src/domain/accounts/sc
 import { registerVolunteer } from '../../src/domain/accounts/register.ts';
 import { login, LOGIN_INVALID } from '../../src/domain/accounts/login.ts';
 import { AccountError, RateLimitedError } from '../../src/domain/accounts/errors.ts';
-import { createSession, generateSessionToken, sessionIdFromToken, validateSessionToken, STAFF_TTL_MS, VOLUNTEER_TTL_MS } from '../../src/domain/accounts/sessions.ts';
+import { createSession, generateSessionToken, sessionIdFromToken, validateSessionToken, STAFF_TTL_MS, UNREAD_COUNT_CAP, VOLUNTEER_TTL_MS } from '../../src/domain/accounts/sessions.ts';
 import { changePassword, deleteAccount, getOwnProfile, DELETED_NAME } from '../../src/domain/accounts/profile.ts';
 import {
   grantRoleAsAdmin, issueResetToken, resetPasswordWithToken, resetTokenInfo, revokeRoleAsAdmin, searchUsers, setUserDisabled, resetTokenHash,
@@ -260,6 +260,9 @@ describe('sessions', () => {
     expect((await validateSessionToken(db, token))?.unread).toBe(2);
     await markAllRead(db, id);
     expect((await validateSessionToken(db, token))?.unread).toBe(0);
+    // Counted up to the cap only (the header says 99+).
+    for (let i = 0; i < UNREAD_COUNT_CAP + 20; i++) await notify(db, { userId: id, kind: 'test', title: `第${i}条` });
+    expect((await validateSessionToken(db, token))?.unread).toBe(UNREAD_COUNT_CAP);
   });
 
   test('volunteer sessions slide: a session past half its 30 days is extended on use', async () => {

@@ -52,6 +52,9 @@ export async function createSession(db: Db, token: string, userId: number): Prom
   return session;
 }
 
+/** The unread count stops here: the header shows 99+, and a long-unread inbox costs no more to count. */
+export const UNREAD_COUNT_CAP = 100;
+
 /** Looks a token up; extends it when past half its window; null when invalid, expired or the user is not active. */
 export async function validateSessionToken(db: Db, token: string): Promise<{ session: Session; user: SessionUser; renewed: boolean; unread: number } | null> {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
@@ -62,7 +65,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<{ ses
   const rs = await db.$client.execute({
     sql: `SELECT s.user_id, s.expires_at, s.ttl_ms, u.real_name, u.phone, u.status,
                  (SELECT group_concat(r.role, ',') FROM user_roles r WHERE r.user_id = s.user_id) AS roles,
-                 (SELECT count(*) FROM notices n WHERE n.user_id = s.user_id AND n.read_at IS NULL) AS unread
+                 (SELECT count(*) FROM (SELECT 1 FROM notices n WHERE n.user_id = s.user_id AND n.read_at IS NULL LIMIT ${UNREAD_COUNT_CAP})) AS unread
             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
     args: [id],
   });
@@ -92,7 +95,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<{ ses
     user: { id: row.userId, realName: row.realName, phone: row.phone, roles, status: row.status },
     // The cookie needs its expiry moved only when the session's was.
     renewed: expiresAt !== row.expiresAt,
-    /** Unread notices (站内信) at the start of the request. */
+    /** Unread notices (站内信) at the start of the request, counted up to UNREAD_COUNT_CAP (shown as 99+). */
     unread: Number(r.unread),
   };
 }
