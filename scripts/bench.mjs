@@ -460,6 +460,13 @@ try {
   await db.$client.execute({ sql: `DELETE FROM signups WHERE event_id = ?`, args: [warmId] });
   await db.$client.execute({ sql: `DELETE FROM events WHERE id = ?`, args: [warmId] });
   await forgetStormTraces();
+  if (RUN_PAGES) {
+    // The same baseline once more at the end: this machine's speed drifts (another tenant, its
+    // host), and a run in which it changed says so next to its figures.
+    const baseline = await startBaseline(basePort, htmlFile);
+    results.baselineEnd = await load(`http://127.0.0.1:${basePort}/`);
+    baseline.kill();
+  }
   db.$client.close();
 } finally {
   await new Promise((r) => setTimeout(r, 600));
@@ -497,6 +504,12 @@ console.log(`${pad('page (req/s counts 2xx answers only)', 42)}${lpad('req/s', 9
 for (const r of results.rows) console.log(`${pad(r.name, 42)}${lpad(Math.round(r.rps), 9)}${lpad(r.p50, 8)}${lpad(r.p99, 8)}${lpad(r.ratio.toFixed(2), 8)}${lpad(r.non2xx + r.errors, 8)}${lpad(r.peakRssMb == null ? '' : Math.round(r.peakRssMb), 8)}`);
 for (const st of storms) {
   console.log(`\nsign-up storm (${N.storm} sessions, ${N.stormSeats} seats): ${st.mode}\n  confirmed ${st.confirmed}, waitlisted ${st.waitlisted}, errors ${st.errors}, p50 ${Math.round(st.p50)} ms, p99 ${Math.round(st.p99)} ms, connections dropped by the kernel (listen queue full) ${st.listenDrops ?? 'n/a'}`);
+}
+if (results.baselineEnd) {
+  const start = results.rows[0].rps;
+  const drift = (results.baselineEnd.rps - start) / start;
+  results.baselineDrift = drift;
+  console.log(`\nmachine check: the bare node:http baseline again at the end: ${Math.round(results.baselineEnd.rps)} req/s (${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(0)} % from the start)${Math.abs(drift) > 0.1 ? ' — the machine changed speed during this run; compare its figures with care' : ''}`);
 }
 console.log(`peak server RSS (VmHWM): ${peakRss.toFixed(0)} MB (after start-up ${results.rssAfterStartMb?.toFixed(0)} MB, after the page loads ${results.peakRssAfterPagesMb?.toFixed(0)} MB)    seed: ${results.seedSeconds.toFixed(1)} s\n`);
 for (const t of results.targets) console.log(`${t.ok ? 'PASS' : 'MISS'}  ${pad(t.label, 52)} ${t.detail}`);

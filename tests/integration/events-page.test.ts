@@ -4,7 +4,8 @@ import { and, eq } from 'drizzle-orm';
 import { freshDb } from '../helpers/db.ts';
 import { insertEvent, insertTeam, insertUsers } from '../helpers/events-fixtures.ts';
 import { getEventPage } from '../../src/domain/events/public.ts';
-import { signUp } from '../../src/domain/events/signups.ts';
+import { cancelSignup, signUp } from '../../src/domain/events/signups.ts';
+import { myEvents } from '../../src/domain/events/mine.ts';
 import { events, signups } from '../../db/schema/index.ts';
 
 describe('getEventPage', () => {
@@ -46,5 +47,20 @@ describe('getEventPage', () => {
     const draft = await insertEvent(db, teamId, { status: 'draft' });
     expect(await getEventPage(db, draft, null)).toBeUndefined();
     expect(await getEventPage(db, 999_999, null)).toBeUndefined();
+  });
+
+  test('/me/events: each waitlisted sign-up comes with its position (read in the same query, moving up as others cancel)', async () => {
+    const db = await freshDb({ seed: 'none' });
+    const [leader] = await insertUsers(db, 1, { prefix: '154' });
+    const teamId = await insertTeam(db, leader);
+    const one = await insertEvent(db, teamId, { capacity: 1, waitlist: true });
+    const other = await insertEvent(db, teamId, { capacity: 1, waitlist: true, startsAt: Date.now() + 9 * 86400_000 });
+    const [a, b, c] = await insertUsers(db, 3);
+    for (const u of [a, b, c]) await signUp(db, { eventId: one, userId: u });
+    await signUp(db, { eventId: other, userId: c });
+    const mine = await myEvents(db, c);
+    expect(mine.upcoming.map((r) => [r.event.id, r.signup.status, r.position])).toEqual([[one, 'waitlisted', 2], [other, 'confirmed', null]]);
+    await cancelSignup(db, { eventId: one, userId: b });
+    expect((await myEvents(db, c)).upcoming[0].position).toBe(1);
   });
 });

@@ -3,10 +3,12 @@ import { and, asc, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { events, signups, teams, users } from '../../../db/schema/index.ts';
 import { randomToken } from '../../lib/ids.ts';
+import { waitlistPositionSql } from './signups.ts';
 
-/** Upcoming (soonest first) and past (latest first) sign-ups of a user with their status. */
+/** Upcoming (soonest first) and past (latest first) sign-ups of a user with their status; a waitlisted one with its position, in the same query. */
 export async function myEvents(db: Db, userId: number, now = Date.now()) {
-  const cols = { signup: signups, event: events, teamName: teams.name, teamSlug: teams.slug };
+  const position = sql<number | null>`CASE WHEN ${signups.status} = 'waitlisted' THEN ${sql.raw(waitlistPositionSql('"signups"."event_id"', '"signups"."seq"'))} END`;
+  const cols = { signup: signups, event: events, teamName: teams.name, teamSlug: teams.slug, position };
   const base = () => db.select(cols).from(signups).innerJoin(events, eq(events.id, signups.eventId)).innerJoin(teams, eq(teams.id, events.teamId));
   const upcoming = await base().where(and(eq(signups.userId, userId), gte(events.endsAt, now))).orderBy(asc(events.startsAt)).limit(100);
   const past = await base().where(and(eq(signups.userId, userId), lt(events.endsAt, now))).orderBy(desc(events.startsAt)).limit(100);

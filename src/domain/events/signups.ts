@@ -8,7 +8,7 @@ import { ageOn } from './rules.ts';
 import { Refusal, type RefusalStatus } from '../refusal.ts';
 
 /** The waitlist position rule as an SQL expression: waitlisted sign-ups of the event arrived no later than seq. */
-function waitlistPositionSql(eventId: string, seq: string): string {
+export function waitlistPositionSql(eventId: string, seq: string): string {
   return `(SELECT count(*) FROM signups w WHERE w.event_id = ${eventId} AND w.status = 'waitlisted' AND w.seq <= ${seq})`;
 }
 
