@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 
 ensureProjectNode(fileURLToPath(new URL('..', import.meta.url)));
 
-const chromium = ensureBrowser();
 const args = process.argv.slice(2);
+// Chromium is needed unless the run names only non-browser projects (npm run test:unit).
+const projects = args.flatMap((a, i) => (a.startsWith('--project=') ? [a.slice(10)] : args[i - 1] === '--project' ? [a] : []));
+const chromium = projects.length && !projects.includes('e2e') ? undefined : ensureBrowser();
 // Every temporary file of the run (test databases, servers' data folders, Chromium profiles,
 // exports) goes into one folder that is removed afterwards: runs used to leave their folders
 // behind (most of the 17 GB found in /tmp after a few days of work here).
@@ -19,7 +21,7 @@ let status = 1;
 try {
   const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...args], {
     stdio: 'inherit',
-    env: { ...process.env, CHROMIUM_PATH: chromium, ASTRO_TELEMETRY_DISABLED: '1', TMPDIR: runTmp },
+    env: { ...process.env, ...(chromium ? { CHROMIUM_PATH: chromium } : {}), ASTRO_TELEMETRY_DISABLED: '1', TMPDIR: runTmp },
   });
   status = r.status ?? 1;
 } finally {
