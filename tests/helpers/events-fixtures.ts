@@ -43,9 +43,8 @@ export async function insertEvent(db: Db, teamId: number, o: Partial<{ title: st
   return Number(rs.rows[0].id);
 }
 
-/** A volunteer's sign-up for an event with its Chinese label (as the event page shows it), if any. */
+/** A volunteer's sign-up for an event with its Chinese label, as the event page shows it, if any. */
 export async function labelledSignup(db: Db, eventId: number, userId: number) {
-  const { labelSignup, signupOf } = await import('../../src/domain/events/signups.ts');
-  const s = await signupOf(db, eventId, userId);
-  return s && labelSignup(db, s);
+  const { getEventPage } = await import('../../src/domain/events/public.ts');
+  return (await getEventPage(db, eventId, { id: userId, status: 'active' }))?.mine;
 }

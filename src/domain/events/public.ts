@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { tableColumns } from '../../../db/rows.ts';
 import { events, signups, teams } from '../../../db/schema/index.ts';
-import { labelSignup } from './signups.ts';
+import { signupLabel, waitlistPositionSql } from './signups.ts';
 
 export type EventRow = typeof events.$inferSelect;
 
@@ -38,7 +38,7 @@ export async function getPublicEvent(db: Db, id: number) {
 const eventCols = tableColumns(events, 'e', 'e_');
 const signupCols = tableColumns(signups, 's', 's_');
 const EVENT_PAGE_SQL = `SELECT ${eventCols.select}, t.name AS team_name, t.slug AS team_slug, town.name AS town_name, village.name AS village_name,
-       ${signupCols.select},
+       ${signupCols.select}, CASE WHEN s.status = 'waitlisted' THEN ${waitlistPositionSql('s.event_id', 's.seq')} END AS s_position,
        EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = e.team_id AND m.user_id = :uid AND m.status = 'active' AND m.role IN ('leader', 'coleader')) AS leads
   FROM events e JOIN teams t ON t.id = e.team_id
   LEFT JOIN regions town ON town.id = e.town_id
@@ -48,7 +48,7 @@ const EVENT_PAGE_SQL = `SELECT ${eventCols.select}, t.name AS team_name, t.slug 
 
 /**
  * Everything the event page shows, in one statement: the event, its team, town and village
- * names, and for a signed-in viewer their sign-up (with waitlist position) and whether they
+ * names, and for a signed-in viewer their sign-up (with its waitlist position) and whether they
  * lead the team. The page is re-rendered for every refused sign-up, so this stays one plain
  * statement (Drizzle's row mapping cost more than the query; docs/decisions/074).
  */
@@ -58,7 +58,8 @@ export async function getEventPage(db: Db, id: number, viewer: { id: number; sta
   if (!r) return undefined;
   const event = eventCols.read(r)!;
   const signup = viewer ? signupCols.read(r) : null;
-  const mine = signup ? await labelSignup(db, signup) : undefined;
+  const position = r.s_position == null ? undefined : Number(r.s_position);
+  const mine = signup ? { ...signup, position, label: signupLabel(signup.status, position) } : undefined;
   return {
     event, teamName: String(r.team_name), teamSlug: String(r.team_slug),
     townName: r.town_name == null ? null : String(r.town_name), villageName: r.village_name == null ? null : String(r.village_name), mine,

@@ -233,21 +233,9 @@ export async function signupOf(db: Db, eventId: number, userId: number): Promise
   return rs.rows[0] ? toSignup(rs.rows[0] as Record<string, unknown>) : undefined;
 }
 
-/** 1-based position in the waitlist of the waitlisted sign-up with this seq. */
-export async function waitlistPosition(db: Db, eventId: number, seq: number): Promise<number> {
-  const rs = await db.$client.execute({ sql: `SELECT ${waitlistPositionSql('?', '?')} AS n`, args: [eventId, seq] });
-  return Number(rs.rows[0].n);
-}
-
-export type LabelledSignup = SignupRow & { label: string; position?: number };
-
-/** A sign-up with its Chinese status label (候补第N位 with the waitlist position). */
-export async function labelSignup(db: Db, s: SignupRow): Promise<LabelledSignup> {
-  if (s.status === 'waitlisted') {
-    const position = await waitlistPosition(db, s.eventId, s.seq);
-    return { ...s, position, label: `候补第${position}位` };
-  }
-  return { ...s, label: signupStatusLabel(s.status) };
+/** What a volunteer reads about their sign-up: 候补第N位 with the waitlist position (waitlistPositionSql), else the status. */
+export function signupLabel(status: string, position: number | null | undefined): string {
+  return status === 'waitlisted' && position != null ? `候补第${position}位` : signupStatusLabel(status);
 }
 
 /** Chinese label of a sign-up status. */
