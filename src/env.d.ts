@@ -6,6 +6,8 @@ declare namespace App {
     /** The signed-in user's unread notices, read with the session (0 when signed out). */
     unread: number;
     largeType: boolean;
+    /** This request's site settings, read once (lib/request-settings.ts). */
+    settings?: Promise<import('./domain/settings/index.ts').Settings>;
     requestId: string;
     /** The submitted form of a form-posted Action, to refill fields after an error. */
     formData: FormData | null;
