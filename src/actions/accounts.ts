@@ -1,8 +1,8 @@
 // Actions for accounts: register, login, profile, password, 注销, reset links, user administration.
-import { ActionError, defineAction, type ActionAPIContext } from 'astro:actions';
+import { ActionError, type ActionAPIContext } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionAbility, asActionError } from '../lib/action-guards.ts';
+import { actionAbility, formAction } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
 import { clientIp } from '../lib/client-ip.ts';
 import { safeNext } from '../lib/safe-next.ts';
@@ -33,8 +33,7 @@ function signedIn(ctx: ActionAPIContext) {
 const UserIdSchema = z.object({ userId: z.number({ error: '缺少用户' }).int().positive() });
 
 export const accounts = {
-  register: defineAction({
-    accept: 'form',
+  register: formAction({
     input: RegisterSchema.superRefine(
       async (v, ctx) => {
         for (const c of await registrationConflicts(await appDb(), config().secretKey, v)) ctx.addIssue({ code: 'custom', path: [c.field], message: c.message });
@@ -43,23 +42,18 @@ export const accounts = {
     ),
     handler: async (input, ctx) => {
       const db = await appDb();
-      try {
-        const ip = clientIp(ctx);
-        const userId = await registerVolunteer(db, config().secretKey, input, { ip });
-        if (ctx.locals.session) await invalidateSession(db, ctx.locals.session.id);
-        const token = generateSessionToken();
-        const session = await createSession(db, token, userId);
-        setSessionCookie(ctx, token, session.expiresAt);
-        await audit(db, { actorId: userId, action: 'login.success', targetType: 'user', targetId: userId, ip, detail: '注册后自动登录' });
-        return { redirect: '/me?welcome=1' };
-      } catch (e) {
-        asActionError(e);
-      }
+      const ip = clientIp(ctx);
+      const userId = await registerVolunteer(db, config().secretKey, input, { ip });
+      if (ctx.locals.session) await invalidateSession(db, ctx.locals.session.id);
+      const token = generateSessionToken();
+      const session = await createSession(db, token, userId);
+      setSessionCookie(ctx, token, session.expiresAt);
+      await audit(db, { actorId: userId, action: 'login.success', targetType: 'user', targetId: userId, ip, detail: '注册后自动登录' });
+      return { redirect: '/me?welcome=1' };
     },
   }),
 
-  login: defineAction({
-    accept: 'form',
+  login: formAction({
     input: LoginSchema,
     handler: async (input, ctx) => {
       const db = await appDb();
@@ -71,140 +65,100 @@ export const accounts = {
       } catch (e) {
         // Never the password; the phone masked (issue 9: logs hold no secrets).
         log('warn', 'login.refused', { reqId: ctx.locals.requestId, phone: maskPhone(input.phone), code: e instanceof AccountError ? e.code : 'ERROR' });
-        asActionError(e);
+        throw e;
       }
     },
   }),
 
-  updateProfile: defineAction({
-    accept: 'form',
+  updateProfile: formAction({
     input: ProfileSchema,
     handler: async (input, ctx) => {
       const { user } = signedIn(ctx);
-      try {
-        await updateProfile(await appDb(), user.id, input, clientIp(ctx));
-        return { redirect: '/me/profile?saved=1' };
-      } catch (e) {
-        asActionError(e);
-      }
+      await updateProfile(await appDb(), user.id, input, clientIp(ctx));
+      return { redirect: '/me/profile?saved=1' };
     },
   }),
 
-  changePassword: defineAction({
-    accept: 'form',
+  changePassword: formAction({
     input: ChangePasswordSchema,
     handler: async (input, ctx) => {
       const { user, session } = signedIn(ctx);
-      try {
-        await changePassword(await appDb(), { userId: user.id, currentSessionId: session.id, current: input.current, password: input.password, ip: clientIp(ctx) });
-        return { redirect: '/me/password?changed=1' };
-      } catch (e) {
-        asActionError(e);
-      }
+      await changePassword(await appDb(), { userId: user.id, currentSessionId: session.id, current: input.current, password: input.password, ip: clientIp(ctx) });
+      return { redirect: '/me/password?changed=1' };
     },
   }),
 
-  deleteAccount: defineAction({
-    accept: 'form',
+  deleteAccount: formAction({
     input: z.object({
       password: z.string({ error: '请输入密码以确认' }).max(256),
       confirm: z.boolean().refine((v) => v, '请勾选确认'),
     }),
     handler: async (input, ctx) => {
       const { user } = signedIn(ctx);
-      try {
-        await deleteAccount(await appDb(), { userId: user.id, password: input.password, ip: clientIp(ctx) });
-        ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
-        return { redirect: '/?deleted=1' };
-      } catch (e) {
-        asActionError(e);
-      }
+      await deleteAccount(await appDb(), { userId: user.id, password: input.password, ip: clientIp(ctx) });
+      ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
+      return { redirect: '/?deleted=1' };
     },
   }),
 
-  resetPassword: defineAction({
-    accept: 'form',
+  resetPassword: formAction({
     input: ResetPasswordSchema,
     handler: async (input, ctx) => {
-      try {
-        await resetPasswordWithToken(await appDb(), { token: input.token, password: input.password, ip: clientIp(ctx) });
-        ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
-        return { redirect: '/login?reset=1' };
-      } catch (e) {
-        asActionError(e);
-      }
+      await resetPasswordWithToken(await appDb(), { token: input.token, password: input.password, ip: clientIp(ctx) });
+      ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
+      return { redirect: '/login?reset=1' };
     },
   }),
 
-  grantRole: defineAction({
-    accept: 'form',
+  grantRole: formAction({
     input: UserIdSchema.extend({ role: z.string({ error: '请选择角色' }).max(20) }),
     handler: async (input, ctx) => {
       const admin = actionAbility(ctx, 'users.manage');
-      try {
-        await grantRoleAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, ip: clientIp(ctx) });
-        return { redirect: `/console/users/${input.userId}?done=grant` };
-      } catch (e) {
-        asActionError(e);
-      }
+      await grantRoleAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, ip: clientIp(ctx) });
+      return { redirect: `/console/users/${input.userId}?done=grant` };
     },
   }),
 
-  revokeRole: defineAction({
-    accept: 'form',
+  revokeRole: formAction({
     input: UserIdSchema.extend({ role: z.string().max(20) }),
     handler: async (input, ctx) => {
       const admin = actionAbility(ctx, 'users.manage');
-      try {
-        await revokeRoleAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, ip: clientIp(ctx) });
-        return { redirect: `/console/users/${input.userId}?done=revoke` };
-      } catch (e) {
-        asActionError(e);
-      }
+      await revokeRoleAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, ip: clientIp(ctx) });
+      return { redirect: `/console/users/${input.userId}?done=revoke` };
     },
   }),
 
-  setDisabled: defineAction({
-    accept: 'form',
+  setDisabled: formAction({
     input: UserIdSchema.extend({ disabled: z.boolean() }),
     handler: async (input, ctx) => {
       const admin = actionAbility(ctx, 'users.manage');
-      try {
-        await setUserDisabled(await appDb(), { actorId: admin.id, userId: input.userId, disabled: input.disabled, ip: clientIp(ctx) });
-        return { redirect: `/console/users/${input.userId}?done=${input.disabled ? 'disable' : 'enable'}` };
-      } catch (e) {
-        asActionError(e);
-      }
+      await setUserDisabled(await appDb(), { actorId: admin.id, userId: input.userId, disabled: input.disabled, ip: clientIp(ctx) });
+      return { redirect: `/console/users/${input.userId}?done=${input.disabled ? 'disable' : 'enable'}` };
     },
   }),
 
-  issueReset: defineAction({
-    accept: 'form',
+  issueReset: formAction({
     input: UserIdSchema,
     handler: async (input, ctx) => {
       const admin = actionAbility(ctx, 'users.manage');
       const db = await appDb();
-      try {
-        const r = await issueResetToken(db, { actorId: admin.id, userId: input.userId, ip: clientIp(ctx) });
-        const link = `${config().siteUrl}/reset/${r.token}`;
-        let mailed: 'sent' | 'failed' | 'none' = 'none';
-        const smtp = config().smtpUrl;
-        if (smtp && r.email) {
-          try {
-            await sendMail(smtp, {
-              to: r.email,
-              subject: '善行平台：重置密码链接',
-              text: `${r.realName}，您好：\n\n管理员为您生成了重置密码链接，请在 ${formatDateTime(r.expiresAt)} 前打开并设置新密码（仅可使用一次）：\n${link}\n\n如非本人申请，请忽略本邮件并联系县委宣传部。`,
-            });
-            mailed = 'sent';
-          } catch {
-            mailed = 'failed';
-          }
+      const r = await issueResetToken(db, { actorId: admin.id, userId: input.userId, ip: clientIp(ctx) });
+      const link = `${config().siteUrl}/reset/${r.token}`;
+      let mailed: 'sent' | 'failed' | 'none' = 'none';
+      const smtp = config().smtpUrl;
+      if (smtp && r.email) {
+        try {
+          await sendMail(smtp, {
+            to: r.email,
+            subject: '善行平台：重置密码链接',
+            text: `${r.realName}，您好：\n\n管理员为您生成了重置密码链接，请在 ${formatDateTime(r.expiresAt)} 前打开并设置新密码（仅可使用一次）：\n${link}\n\n如非本人申请，请忽略本邮件并联系县委宣传部。`,
+          });
+          mailed = 'sent';
+        } catch {
+          mailed = 'failed';
         }
-        return { link, expiresAt: r.expiresAt, mailed };
-      } catch (e) {
-        asActionError(e);
       }
+      return { link, expiresAt: r.expiresAt, mailed };
     },
   }),
 };

@@ -1,8 +1,7 @@
 // Actions for articles (editing, 三审 review, unpublish/archive, restore) and the media library.
-import { defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionAbility, asActionError } from '../lib/action-guards.ts';
+import { actionAbility, formAction } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
 import { parseDateTimeLocal } from '../lib/time.ts';
 import {
@@ -54,44 +53,38 @@ function toContent(v: Omit<ArticleForm, 'newAttachments'>): ArticleContent {
 
 export const articles = {
   /** The edit form: save, preview, mask one personal-data hit, or save and submit for review. */
-  save: defineAction({
-    accept: 'form',
+  save: formAction({
     input: ArticleFormSchema,
     handler: async (input, ctx) => {
       const user = actionAbility(ctx, 'articles.write');
       if (input.intent === 'preview') return { preview: true };
       const db = await appDb();
-      try {
-        const content = toContent(input);
-        for (const f of input.newAttachments) {
-          if (!f.size && !f.name) continue;
-          const m = await uploadAttachment(db, config().uploadsDir, { bytes: new Uint8Array(await f.arrayBuffer()), name: f.name, userId: user.id });
-          content.attachments.push(m.id);
-        }
-        const mask = /^mask:(title|summary|body):(\d+):(.+)$/.exec(input.intent);
-        if (mask) {
-          const field = mask[1] as 'title' | 'summary' | 'body';
-          content[field] = maskAt(content[field], Number(mask[2]), mask[3]);
-        }
-        const publishAt = input.publishAt ? parseDateTimeLocal(input.publishAt) : null;
-        let id = input.id;
-        if (id) await saveArticle(db, user, id, content, publishAt);
-        else id = await createArticle(db, user, content, publishAt);
-        if (input.intent === 'submit') {
-          if (checkFields(content).length && !input.id) return { redirect: `/console/articles/${id}/edit?blocked=1` };
-          await submitForReview(db, user, id);
-          return { redirect: `/console/articles/${id}?done=submitted` };
-        }
-        return { redirect: `/console/articles/${id}/edit?saved=${mask ? 'masked' : '1'}` };
-      } catch (e) {
-        asActionError(e);
+      const content = toContent(input);
+      for (const f of input.newAttachments) {
+        if (!f.size && !f.name) continue;
+        const m = await uploadAttachment(db, config().uploadsDir, { bytes: new Uint8Array(await f.arrayBuffer()), name: f.name, userId: user.id });
+        content.attachments.push(m.id);
       }
+      const mask = /^mask:(title|summary|body):(\d+):(.+)$/.exec(input.intent);
+      if (mask) {
+        const field = mask[1] as 'title' | 'summary' | 'body';
+        content[field] = maskAt(content[field], Number(mask[2]), mask[3]);
+      }
+      const publishAt = input.publishAt ? parseDateTimeLocal(input.publishAt) : null;
+      let id = input.id;
+      if (id) await saveArticle(db, user, id, content, publishAt);
+      else id = await createArticle(db, user, content, publishAt);
+      if (input.intent === 'submit') {
+        if (checkFields(content).length && !input.id) return { redirect: `/console/articles/${id}/edit?blocked=1` };
+        await submitForReview(db, user, id);
+        return { redirect: `/console/articles/${id}?done=submitted` };
+      }
+      return { redirect: `/console/articles/${id}/edit?saved=${mask ? 'masked' : '1'}` };
     },
   }),
 
   /** Submit from the detail page. */
-  submit: defineAction({
-    accept: 'form',
+  submit: formAction({
     input: z.object({ id: z.coerce.number().int().positive() }),
     handler: async ({ id }, ctx) => {
       const user = actionAbility(ctx, 'articles.write');
@@ -99,15 +92,14 @@ export const articles = {
         await submitForReview(await appDb(), user, id);
       } catch (e) {
         if (e instanceof PersonalDataFound) return { redirect: `/console/articles/${id}/edit?blocked=1` };
-        asActionError(e);
+        throw e;
       }
       return { redirect: `/console/articles/${id}?done=submitted` };
     },
   }),
 
   /** A reviewer approves the current step or returns with comments. */
-  review: defineAction({
-    accept: 'form',
+  review: formAction({
     input: z.object({
       id: z.coerce.number().int().positive(),
       decision: z.enum(['approve', 'return'], { error: '请选择审核结论' }),
@@ -117,72 +109,48 @@ export const articles = {
     }),
     handler: async ({ id, decision, opinion }, ctx) => {
       const user = actionAbility(ctx, 'articles.review');
-      try {
-        const r = await reviewArticle(await appDb(), user, id, decision, opinion);
-        return { redirect: `/console/articles/${id}?done=${decision === 'return' ? 'returned' : r.status}` };
-      } catch (e) {
-        asActionError(e);
-      }
+      const r = await reviewArticle(await appDb(), user, id, decision, opinion);
+      return { redirect: `/console/articles/${id}?done=${decision === 'return' ? 'returned' : r.status}` };
     },
   }),
 
-  unpublish: defineAction({
-    accept: 'form',
+  unpublish: formAction({
     input: z.object({ id: z.coerce.number().int().positive(), reason: z.preprocess((v) => v ?? '', z.string().trim().min(2, '请填写撤下原因').max(200)) }),
     handler: async ({ id, reason }, ctx) => {
       const user = actionAbility(ctx, 'articles.write', 'articles.review');
-      try {
-        await unpublishArticle(await appDb(), user, id, reason);
-      } catch (e) {
-        asActionError(e);
-      }
+      await unpublishArticle(await appDb(), user, id, reason);
       return { redirect: `/console/articles/${id}?done=unpublished` };
     },
   }),
 
-  archive: defineAction({
-    accept: 'form',
+  archive: formAction({
     input: z.object({ id: z.coerce.number().int().positive() }),
     handler: async ({ id }, ctx) => {
       const user = actionAbility(ctx, 'articles.write', 'articles.review');
-      try {
-        await archiveArticle(await appDb(), user, id);
-      } catch (e) {
-        asActionError(e);
-      }
+      await archiveArticle(await appDb(), user, id);
       return { redirect: `/console/articles/${id}?done=archived` };
     },
   }),
 
-  restore: defineAction({
-    accept: 'form',
+  restore: formAction({
     input: z.object({ id: z.coerce.number().int().positive(), revisionId: z.coerce.number().int().positive() }),
     handler: async ({ id, revisionId }, ctx) => {
       const user = actionAbility(ctx, 'articles.write');
-      try {
-        await restoreRevision(await appDb(), user, id, revisionId);
-      } catch (e) {
-        asActionError(e);
-      }
+      await restoreRevision(await appDb(), user, id, revisionId);
       return { redirect: `/console/articles/${id}/edit?saved=restored` };
     },
   }),
 
   /** Media library upload: JPEG/PNG/WebP verified by content, alt text required. */
-  uploadImage: defineAction({
-    accept: 'form',
+  uploadImage: formAction({
     input: z.object({
       file: z.instanceof(File, { message: '请选择要上传的图片' }).refine((f) => f.size > 0, '请选择要上传的图片'),
       alt: z.preprocess((v) => v ?? '', z.string().trim().min(2, '请填写图片说明（替代文字），至少 2 个字').max(120, '图片说明不超过 120 字')),
     }),
     handler: async ({ file, alt }, ctx) => {
       const user = actionAbility(ctx, 'media.upload');
-      try {
-        const m = await uploadImage(await appDb(), config().uploadsDir, { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name, alt, userId: user.id });
-        return { redirect: `/console/media?uploaded=${m.id}` };
-      } catch (e) {
-        asActionError(e);
-      }
+      const m = await uploadImage(await appDb(), config().uploadsDir, { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name, alt, userId: user.id });
+      return { redirect: `/console/media?uploaded=${m.id}` };
     },
   }),
 };

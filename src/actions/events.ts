@@ -1,8 +1,8 @@
 // Actions for events: sign-up/cancel, check-in/out, leaders' event management, calendar, inbox.
-import { defineAction, ActionError } from 'astro:actions';
+import { ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionLeader as leader, actionUser, actionVolunteer as volunteer, asActionError } from '../lib/action-guards.ts';
+import { actionLeader as leader, actionUser, actionVolunteer as volunteer, formAction } from '../lib/action-guards.ts';
 import { cancelSignup, signUp } from '../domain/events/signups.ts';
 import { checkIn, checkOut } from '../domain/events/checkin.ts';
 import { createEvent, endAfterStart, EventFields, markAttendance, removeSignup, setEventStatus, updateEvent } from '../domain/events/manage.ts';
@@ -13,103 +13,78 @@ import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 const id = (label: string) => z.number({ error: `缺少${label}` }).int().positive();
 
 export const events = {
-  signUp: defineAction({
-    accept: 'form',
+  signUp: formAction({
     input: z.object({ eventId: id('活动') }),
     handler: async ({ eventId }, ctx) => {
       const u = volunteer(ctx);
-      try {
-        const r = await signUp(await appDb(), { eventId, userId: u.id });
-        return { redirect: `/events/${eventId}?done=${r.status}` };
-      } catch (e) { asActionError(e); }
+      const r = await signUp(await appDb(), { eventId, userId: u.id });
+      return { redirect: `/events/${eventId}?done=${r.status}` };
     },
   }),
-  cancel: defineAction({
-    accept: 'form',
+  cancel: formAction({
     input: z.object({ eventId: id('活动') }),
     handler: async ({ eventId }, ctx) => {
       const u = volunteer(ctx);
-      try {
-        const r = await cancelSignup(await appDb(), { eventId, userId: u.id });
-        return { redirect: `/events/${eventId}?done=${r.lateCancel ? 'late-cancel' : 'cancel'}` };
-      } catch (e) { asActionError(e); }
+      const r = await cancelSignup(await appDb(), { eventId, userId: u.id });
+      return { redirect: `/events/${eventId}?done=${r.lateCancel ? 'late-cancel' : 'cancel'}` };
     },
   }),
-  checkIn: defineAction({
-    accept: 'form',
+  checkIn: formAction({
     input: z.object({ eventId: id('活动'), code: z.string({ error: '请输入 6 位签到码' }).trim().regex(/^\d{6}$/, '请输入 6 位数字签到码'), op: z.enum(['in', 'out']).default('in') }),
     handler: async ({ eventId, code, op }, ctx) => {
       const u = volunteer(ctx);
       const db = await appDb();
       if (!(await hitRateLimit(db, `checkin:${u.id}`, 20, 10 * 60_000)).allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '尝试次数过多，请稍后再试' });
-      try {
-        if (op === 'in') { await checkIn(db, { eventId, userId: u.id, code }); return { op }; }
-        const minutes = await checkOut(db, { eventId, userId: u.id, code });
-        return { op, minutes };
-      } catch (e) { asActionError(e); }
+      if (op === 'in') { await checkIn(db, { eventId, userId: u.id, code }); return { op }; }
+      const minutes = await checkOut(db, { eventId, userId: u.id, code });
+      return { op, minutes };
     },
   }),
-  create: defineAction({
-    accept: 'form',
+  create: formAction({
     input: z.object({ teamId: id('队伍'), ...EventFields.shape }).superRefine(endAfterStart),
     handler: async (input, ctx) => {
       const u = await leader(ctx, input.teamId);
       const db = await appDb();
       const { teamId, ...rest } = input;
-      try {
-        const eventId = await createEvent(db, u.id, teamId, rest);
-        const slug = (await db.$client.execute({ sql: 'SELECT slug FROM teams WHERE id = ?', args: [teamId] })).rows[0]?.slug;
-        return { redirect: `/me/teams/${slug}/events/${eventId}?created=1` };
-      } catch (e) { asActionError(e); }
+      const eventId = await createEvent(db, u.id, teamId, rest);
+      const slug = (await db.$client.execute({ sql: 'SELECT slug FROM teams WHERE id = ?', args: [teamId] })).rows[0]?.slug;
+      return { redirect: `/me/teams/${slug}/events/${eventId}?created=1` };
     },
   }),
-  update: defineAction({
-    accept: 'form',
+  update: formAction({
     input: z.object({ teamId: id('队伍'), eventId: id('活动'), ...EventFields.shape }).superRefine(endAfterStart),
     handler: async (input, ctx) => {
       const u = await leader(ctx, input.teamId);
       const { teamId, eventId, ...rest } = input;
-      try {
-        const r = await updateEvent(await appDb(), u.id, teamId, eventId, rest);
-        return { saved: true, notified: r.notified };
-      } catch (e) { asActionError(e); }
+      const r = await updateEvent(await appDb(), u.id, teamId, eventId, rest);
+      return { saved: true, notified: r.notified };
     },
   }),
-  setStatus: defineAction({
-    accept: 'form',
+  setStatus: formAction({
     input: z.object({ teamId: id('队伍'), eventId: id('活动'), to: z.enum(['published', 'cancelled', 'completed'], { error: '操作不正确' }) }),
     handler: async ({ teamId, eventId, to }, ctx) => {
       const u = await leader(ctx, teamId);
-      try {
-        await setEventStatus(await appDb(), u.id, teamId, eventId, to);
-        return { status: to };
-      } catch (e) { asActionError(e); }
+      await setEventStatus(await appDb(), u.id, teamId, eventId, to);
+      return { status: to };
     },
   }),
-  removeSignup: defineAction({
-    accept: 'form',
+  removeSignup: formAction({
     input: z.object({ teamId: id('队伍'), eventId: id('活动'), signupId: id('报名'), reason: z.string({ error: '请填写移出原因' }).trim().min(2, '请填写移出原因').max(200, '原因不超过 200 字') }),
     handler: async ({ teamId, eventId, signupId, reason }, ctx) => {
       const u = await leader(ctx, teamId);
-      try {
-        await removeSignup(await appDb(), u.id, teamId, eventId, signupId, reason);
-        return { removed: true };
-      } catch (e) { asActionError(e); }
+      await removeSignup(await appDb(), u.id, teamId, eventId, signupId, reason);
+      return { removed: true };
     },
   }),
-  mark: defineAction({
-    accept: 'form',
+  mark: formAction({
     input: z.object({ teamId: id('队伍'), eventId: id('活动'), signupId: id('报名'), mark: z.enum(['attended', 'no_show'], { error: '操作不正确' }) }),
     handler: async ({ teamId, eventId, signupId, mark }, ctx) => {
       const u = await leader(ctx, teamId);
-      try {
-        await markAttendance(await appDb(), u.id, teamId, eventId, signupId, mark);
-        return { marked: mark };
-      } catch (e) { asActionError(e); }
+      await markAttendance(await appDb(), u.id, teamId, eventId, signupId, mark);
+      return { marked: mark };
     },
   }),
-  calendar: defineAction({
-    accept: 'form',
+  calendar: formAction({
     input: z.object({ op: z.enum(['regenerate', 'revoke'], { error: '操作不正确' }) }),
     handler: async ({ op }, ctx) => {
       const u = actionUser(ctx);
@@ -119,8 +94,7 @@ export const events = {
       return { redirect: '/me/events#calendar' };
     },
   }),
-  readNotice: defineAction({
-    accept: 'form',
+  readNotice: formAction({
     input: z.object({ noticeId: z.number().int().positive().optional() }),
     handler: async ({ noticeId }, ctx) => {
       const u = actionUser(ctx);

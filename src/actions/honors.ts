@@ -1,9 +1,8 @@
 // Actions for the 好人榜: public (nominate, like, objection) and console (batches, entries, queue, 终审).
-// Thin: validate, ask the policy, call the domain; refusals become ActionErrors (lib/action-guards.ts).
-import { defineAction } from 'astro:actions';
+// Thin: validate, ask the policy, call the domain; refusals become ActionErrors in formAction (lib/action-guards.ts).
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionAbility, asActionError, refusing } from '../lib/action-guards.ts';
+import { actionAbility, formAction } from '../lib/action-guards.ts';
 import { clientIp } from '../lib/client-ip.ts';
 import { config } from '../lib/config.ts';
 import { randomToken } from '../lib/ids.ts';
@@ -31,19 +30,17 @@ const reason = (label: string, min = 2) => z.string({ error: `请填写${label}`
 
 export const honors = {
   // ---------- public ----------
-  nominate: defineAction({
-    accept: 'form',
+  nominate: formAction({
     input: NominationSchema.extend({ photo: z.instanceof(File).optional() }),
     handler: async ({ photo, ...input }, ctx) => {
       const db = await appDb();
       const bytes = photo && photo.size > 0 ? new Uint8Array(await photo.arrayBuffer()) : undefined;
-      const r = await refusing(() => submitNomination(db, config().secretKey, input, clientIp(ctx), Date.now(), bytes ? { bytes, name: photo!.name, uploadsDir: config().uploadsDir } : undefined));
+      const r = await submitNomination(db, config().secretKey, input, clientIp(ctx), Date.now(), bytes ? { bytes, name: photo!.name, uploadsDir: config().uploadsDir } : undefined);
       return { redirect: `/honors/nominate?no=${encodeURIComponent(r.trackingNo)}` };
     },
   }),
 
-  like: defineAction({
-    accept: 'form',
+  like: formAction({
     input: z.object({ honoreeId: id('候选人') }),
     handler: async (input, ctx) => {
       const db = await appDb();
@@ -52,113 +49,104 @@ export const honors = {
         token = randomToken(16);
         ctx.cookies.set(VISITOR_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: config().siteUrl.startsWith('https:'), maxAge: 365 * 86400 });
       }
-      const r = await refusing(() => likeCandidate(db, { honoreeId: input.honoreeId, ...likeKeys(config().secretKey, token, clientIp(ctx)) }));
+      const r = await likeCandidate(db, { honoreeId: input.honoreeId, ...likeKeys(config().secretKey, token, clientIp(ctx)) });
       return { redirect: `/honors/candidates?${r.liked ? 'liked' : 'again'}=${input.honoreeId}#c-${input.honoreeId}` };
     },
   }),
 
-  objection: defineAction({
-    accept: 'form',
+  objection: formAction({
     input: ObjectionSchema,
     handler: async (input, ctx) => {
       if (input.website && input.website.trim() !== '') return { redirect: '/honors/candidates?objected=1' };
       const db = await appDb();
-      await refusing(() => fileObjection(db, config().secretKey, input, clientIp(ctx)));
+      await fileObjection(db, config().secretKey, input, clientIp(ctx));
       return { redirect: '/honors/candidates?objected=1' };
     },
   }),
 
   // ---------- console: batches ----------
-  saveBatch: defineAction({
-    accept: 'form',
+  saveBatch: formAction({
     input: BatchSchema,
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.edit');
       const db = await appDb();
       if (input.id) {
-        await refusing(() => updateBatch(db, actor, { ...input, id: input.id! }));
+        await updateBatch(db, actor, { ...input, id: input.id! });
         return { redirect: `/console/honors/batches/${input.id}?ok=saved` };
       }
-      const newId = await refusing(() => createBatch(db, actor, input));
+      const newId = await createBatch(db, actor, input);
       return { redirect: `/console/honors/batches/${newId}?ok=created` };
     },
   }),
 
-  startPublicity: defineAction({
-    accept: 'form',
+  startPublicity: formAction({
     input: PublicitySchema,
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.edit');
       const db = await appDb();
-      await refusing(() => startPublicity(db, actor, input));
+      await startPublicity(db, actor, input);
       return { redirect: `/console/honors/batches/${input.id}?ok=publicity` };
     },
   }),
 
-  submitForReview: defineAction({
-    accept: 'form',
+  submitForReview: formAction({
     input: z.object({ id: id('批次'), opinion: z.string().trim().max(500, '意见不能超过 500 字').optional() }),
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.edit', 'honors.review');
       const db = await appDb();
-      await refusing(() => submitForReview(db, actor, input));
+      await submitForReview(db, actor, input);
       return { redirect: `/console/honors/batches/${input.id}?ok=submitted` };
     },
   }),
 
-  review: defineAction({
-    accept: 'form',
+  review: formAction({
     input: z.object({ id: id('批次'), decision: z.enum(['approve', 'return'], { error: '请选择审核结论' }), opinion: reason('审核意见') }),
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.review');
       const db = await appDb();
-      if (input.decision === 'approve') await refusing(() => approveBatch(db, actor, input));
-      else await refusing(() => returnBatch(db, actor, input));
+      if (input.decision === 'approve') await approveBatch(db, actor, input);
+      else await returnBatch(db, actor, input);
       return { redirect: `/console/honors/batches/${input.id}?ok=${input.decision === 'approve' ? 'published' : 'returned'}` };
     },
   }),
 
   // ---------- console: entries ----------
-  saveHonoree: defineAction({
-    accept: 'form',
+  saveHonoree: formAction({
     input: HonoreeSchema,
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.edit');
       const db = await appDb();
       if (input.id) {
-        await refusing(() => updateHonoree(db, actor, { ...input, id: input.id! }));
+        await updateHonoree(db, actor, { ...input, id: input.id! });
         return { redirect: `/console/honors/${input.id}?ok=saved` };
       }
-      const r = await refusing(() => createHonoree(db, actor, input));
+      const r = await createHonoree(db, actor, input);
       return { redirect: `/console/honors/${r.id}?ok=created` };
     },
   }),
 
-  withdraw: defineAction({
-    accept: 'form',
+  withdraw: formAction({
     input: z.object({ id: id('条目'), reason: reason('撤榜原因') }),
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.edit');
       const db = await appDb();
-      await refusing(() => withdrawHonoree(db, actor, input));
+      await withdrawHonoree(db, actor, input);
       return { redirect: `/console/honors/${input.id}?ok=withdrawn` };
     },
   }),
 
-  resolveObjection: defineAction({
-    accept: 'form',
+  resolveObjection: formAction({
     input: z.object({ id: id('异议'), batchId: id('批次'), outcome: z.enum(['upheld', 'dismissed'], { error: '请选择处理结果' }), resolution: reason('核查结论') }),
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.edit', 'honors.review');
       const db = await appDb();
-      await refusing(() => resolveObjection(db, actor, input));
+      await resolveObjection(db, actor, input);
       return { redirect: `/console/honors/batches/${input.batchId}?ok=objection#objections` };
     },
   }),
 
   // ---------- console: nomination queue ----------
-  handleNomination: defineAction({
-    accept: 'form',
+  handleNomination: formAction({
     input: z.object({
       id: id('线索'),
       op: z.enum(['verify', 'merge', 'candidate', 'decline'], { error: '请选择操作' }),
@@ -171,20 +159,20 @@ export const honors = {
       const db = await appDb();
       switch (input.op) {
         case 'verify':
-          await refusing(() => verifyNomination(db, actor, input.id));
+          await verifyNomination(db, actor, input.id);
           return { redirect: `/console/nominations/${input.id}?ok=verified` };
         case 'merge':
-          if (!input.intoId) asActionError(new HonorError('invalid', '请填写要合并到的线索编号', 'intoId'));
-          await refusing(() => mergeNomination(db, actor, input.id, input.intoId!));
+          if (!input.intoId) throw new HonorError('invalid', '请填写要合并到的线索编号', 'intoId');
+          await mergeNomination(db, actor, input.id, input.intoId);
           return { redirect: `/console/nominations/${input.id}?ok=merged` };
         case 'candidate': {
-          if (!input.batchId) asActionError(new HonorError('invalid', '请选择批次', 'batchId'));
-          const honoreeId = await refusing(() => nominationToCandidate(db, actor, input.id, input.batchId!));
+          if (!input.batchId) throw new HonorError('invalid', '请选择批次', 'batchId');
+          const honoreeId = await nominationToCandidate(db, actor, input.id, input.batchId);
           return { redirect: `/console/honors/${honoreeId}?ok=fromNomination` };
         }
         case 'decline':
-          if (!input.reason || [...input.reason].length < 2) asActionError(new HonorError('invalid', '请填写未采纳的原因', 'reason'));
-          await refusing(() => declineNomination(db, actor, input.id, input.reason!));
+          if (!input.reason || [...input.reason].length < 2) throw new HonorError('invalid', '请填写未采纳的原因', 'reason');
+          await declineNomination(db, actor, input.id, input.reason);
           return { redirect: `/console/nominations/${input.id}?ok=declined` };
       }
     },

@@ -1,9 +1,9 @@
 // Actions for service hours, corrections and certificates (issue 5). Thin: validate,
-// check the caller, call the domain, map HoursError to ActionError (docs/decisions/004).
-import { defineAction, ActionError } from 'astro:actions';
+// check the caller, call the domain; refusals become ActionErrors in formAction (docs/decisions/075).
+import { ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionUser, refusing } from '../lib/action-guards.ts';
+import { actionUser, formAction } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
 import { MediaError, uploadImage } from '../domain/media/index.ts';
 import { can } from '../domain/accounts/policy.ts';
@@ -20,8 +20,7 @@ const back = z.string().regex(/^\/(console|me)\/[a-z0-9/_-]*$/).optional();
 
 export const hours = {
   /** A volunteer claims hours for team work without an event. */
-  claim: defineAction({
-    accept: 'form',
+  claim: formAction({
     input: z.object({
       teamId: id('队伍'),
       day: day('服务日期'),
@@ -45,14 +44,13 @@ export const hours = {
         }
       }
       const { photo: _photo, ...claim } = input;
-      await refusing(() => claimHours(db, user.id, { ...claim, photoMediaId }));
+      await claimHours(db, user.id, { ...claim, photoMediaId });
       return { redirect: '/me/hours?claimed=1' };
     },
   }),
 
   /** A leader enters hours for ticked volunteers (event window or a date and time). */
-  leaderEntry: defineAction({
-    accept: 'form',
+  leaderEntry: formAction({
     input: z.object({
       teamId: id('队伍'),
       eventId: z.number().int().positive().optional(),
@@ -78,49 +76,45 @@ export const hours = {
       } else {
         throw new ActionError({ code: 'BAD_REQUEST', message: '请选择活动，或填写服务日期、开始时间和结束时间' });
       }
-      const results = await refusing(() => leaderEntry(db, user.id, { teamId: input.teamId, eventId: input.eventId ?? null, startsAt: startsAt!, endsAt: endsAt!, content: input.content ?? '', userIds: input.userIds }));
+      const results = await leaderEntry(db, user.id, { teamId: input.teamId, eventId: input.eventId ?? null, startsAt: startsAt!, endsAt: endsAt!, content: input.content ?? '', userIds: input.userIds });
       return { kind: 'entry' as const, results };
     },
   }),
 
   /** A leader turns an event's attendance into pending records. */
-  fromAttendance: defineAction({
-    accept: 'form',
+  fromAttendance: formAction({
     input: z.object({ eventId: id('活动') }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      const results = await refusing(() => recordsFromAttendance(db, user.id, input.eventId));
+      const results = await recordsFromAttendance(db, user.id, input.eventId);
       return { kind: 'attendance' as const, results };
     },
   }),
 
   /** A leader confirms ticked pending records. */
-  confirm: defineAction({
-    accept: 'form',
+  confirm: formAction({
     input: z.object({ ids: z.array(z.number().int().positive()).min(1, '请至少勾选一条记录') }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      return refusing(() => confirmRecords(db, user.id, input.ids));
+      return confirmRecords(db, user.id, input.ids);
     },
   }),
 
   /** A leader declines one pending record with a reason. */
-  decline: defineAction({
-    accept: 'form',
+  decline: formAction({
     input: z.object({ id: id('记录'), reason: reason('不予确认的理由') }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await refusing(() => declineRecord(db, user.id, input.id, input.reason));
+      await declineRecord(db, user.id, input.id, input.reason);
       return { declined: input.id };
     },
   }),
 
   /** A volunteer asks for a correction of one of their records. */
-  requestCorrection: defineAction({
-    accept: 'form',
+  requestCorrection: formAction({
     input: z.object({
       recordId: id('记录'),
       startsAt: z.string({ error: '请填写更正后的开始时间' }).min(1, '请填写更正后的开始时间'),
@@ -130,74 +124,68 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await refusing(() => requestCorrection(db, user.id, input));
+      await requestCorrection(db, user.id, input);
       return { redirect: '/me/hours?corrected=1' };
     },
   }),
 
-  acceptCorrection: defineAction({
-    accept: 'form',
+  acceptCorrection: formAction({
     input: z.object({ id: id('更正申请') }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await refusing(() => acceptCorrection(db, user.id, input.id));
+      await acceptCorrection(db, user.id, input.id);
       return { correction: 'accepted' as const };
     },
   }),
 
-  declineCorrection: defineAction({
-    accept: 'form',
+  declineCorrection: formAction({
     input: z.object({ id: id('更正申请'), decision: reason('不予更正的理由') }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await refusing(() => declineCorrection(db, user.id, input.id, input.decision));
+      await declineCorrection(db, user.id, input.id, input.decision);
       return { correction: 'declined' as const };
     },
   }),
 
   /** A volunteer requests a certificate for a team and a date range. */
-  requestCertificate: defineAction({
-    accept: 'form',
+  requestCertificate: formAction({
     input: z.object({ teamId: id('队伍'), from: day('开始日期'), to: day('结束日期'), note: z.string().trim().max(100, '用途说明不超过 100 字').optional() }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await refusing(() => requestCertificate(db, user.id, input));
+      await requestCertificate(db, user.id, input);
       return { redirect: '/me/certificates?requested=1' };
     },
   }),
 
-  issueCertificate: defineAction({
-    accept: 'form',
+  issueCertificate: formAction({
     input: z.object({ id: id('证明申请') }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      return refusing(() => issueCertificate(db, user.id, input.id));
+      return issueCertificate(db, user.id, input.id);
     },
   }),
 
-  declineCertificate: defineAction({
-    accept: 'form',
+  declineCertificate: formAction({
     input: z.object({ id: id('证明申请'), reason: reason('不予出具的理由') }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await refusing(() => declineCertificate(db, user.id, input.id, input.reason));
+      await declineCertificate(db, user.id, input.id, input.reason);
       return { certificate: 'declined' as const };
     },
   }),
 
   /** Staff with certificates.manage, or the leader of the issuing team, revoke a certificate. */
-  revokeCertificate: defineAction({
-    accept: 'form',
+  revokeCertificate: formAction({
     input: z.object({ id: id('证明'), reason: reason('撤销理由'), back }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await refusing(() => revokeCertificate(db, { id: user.id, mayManage: can(user, 'certificates.manage') }, input.id, input.reason));
+      await revokeCertificate(db, { id: user.id, mayManage: can(user, 'certificates.manage') }, input.id, input.reason);
       return input.back ? { redirect: input.back } : { certificate: 'revoked' as const };
     },
   }),

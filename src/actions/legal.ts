@@ -1,8 +1,8 @@
 // Actions for 点单式普法: the public order form, staff handling, the private rating link.
-import { ActionError, defineAction } from 'astro:actions';
+import { ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionAbility, asActionError } from '../lib/action-guards.ts';
+import { actionAbility, formAction } from '../lib/action-guards.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { fromShanghai } from '../lib/time.ts';
 import { clientIp } from '../lib/client-ip.ts';
@@ -18,8 +18,7 @@ const id = z.coerce.number().int().positive();
 
 export const legal = {
   /** Staff: reveal a requester's full phone to call back; every reveal is audited. */
-  revealPhone: defineAction({
-    accept: 'form',
+  revealPhone: formAction({
     input: z.object({ orderId: id }),
     handler: async ({ orderId }, ctx) => {
       const user = actionAbility(ctx, 'lectures.handle');
@@ -31,8 +30,7 @@ export const legal = {
     },
   }),
   /** Public: order a lecture. Returns the tracking number and the private rating link (shown once). */
-  order: defineAction({
-    accept: 'form',
+  order: formAction({
     input: z.object({
       topic: required(1, 20, '请选择讲座主题'),
       townId: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请选择乡镇（街道）' }).int().positive()),
@@ -48,38 +46,31 @@ export const legal = {
       const db = await appDb();
       const rl = await hitRateLimit(db, `lecture-order:${clientIp(ctx)}`, 10, 3600_000);
       if (!rl.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '提交过于频繁，请一小时后再试' });
-      try {
-        const r = await createLectureOrder(db, input);
-        return { trackingNo: r.trackingNo, ratePath: `/legal/rate/${r.rateToken}` };
-      } catch (e) {
-        asActionError(e);
-      }
+      const r = await createLectureOrder(db, input);
+      return { trackingNo: r.trackingNo, ratePath: `/legal/rate/${r.rateToken}` };
     },
   }),
 
-  accept: defineAction({
-    accept: 'form',
+  accept: formAction({
     input: z.object({ id }),
     handler: async (input, ctx) => {
       const user = actionAbility(ctx, 'lectures.handle');
-      try { await acceptLectureOrder(await appDb(), user, input.id); } catch (e) { asActionError(e); }
+      await acceptLectureOrder(await appDb(), user, input.id);
       return { redirect: `/console/lectures/${input.id}` };
     },
   }),
 
-  decline: defineAction({
-    accept: 'form',
+  decline: formAction({
     input: z.object({ id, reason: required(2, 200, '请填写未能安排的原因') }),
     handler: async (input, ctx) => {
       const user = actionAbility(ctx, 'lectures.handle');
-      try { await declineLectureOrder(await appDb(), user, input.id, input.reason); } catch (e) { asActionError(e); }
+      await declineLectureOrder(await appDb(), user, input.id, input.reason);
       return { redirect: `/console/lectures/${input.id}` };
     },
   }),
 
   /** Assign a lecturer and create the lecture as an event. */
-  schedule: defineAction({
-    accept: 'form',
+  schedule: formAction({
     input: z.object({
       id,
       lecturerId: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请选择主讲人' }).int().positive()),
@@ -100,17 +91,12 @@ export const legal = {
       } catch {
         throw new ActionError({ code: 'BAD_REQUEST', message: '请选择有效的日期和时间' });
       }
-      try {
-        await scheduleLecture(await appDb(), user, input.id, { lecturerId: input.lecturerId, teamId: input.teamId, startsAt, endsAt, address: input.address, capacity: input.capacity });
-      } catch (e) {
-        asActionError(e);
-      }
+      await scheduleLecture(await appDb(), user, input.id, { lecturerId: input.lecturerId, teamId: input.teamId, startsAt, endsAt, address: input.address, capacity: input.capacity });
       return { redirect: `/console/lectures/${input.id}` };
     },
   }),
 
-  deliver: defineAction({
-    accept: 'form',
+  deliver: formAction({
     input: z.object({
       id,
       audience: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请填写实际听众人数' }).int('人数应为整数').min(1, '人数至少为 1').max(5000, '人数不超过 5000')),
@@ -118,25 +104,20 @@ export const legal = {
     }),
     handler: async (input, ctx) => {
       const user = actionAbility(ctx, 'lectures.handle');
-      try { await recordLectureDelivery(await appDb(), user, input.id, { audience: input.audience, photoMediaIds: input.photoMediaIds }); } catch (e) { asActionError(e); }
+      await recordLectureDelivery(await appDb(), user, input.id, { audience: input.audience, photoMediaIds: input.photoMediaIds });
       return { redirect: `/console/lectures/${input.id}` };
     },
   }),
 
   /** The requester's rating through the private link. */
-  rate: defineAction({
-    accept: 'form',
+  rate: formAction({
     input: z.object({
       token: z.preprocess((v) => v ?? '', z.string().max(64)),
       rating: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请选择评分' }).int().min(1, '请选择 1–5 分').max(5, '请选择 1–5 分')),
       comment: text(500, '评价不超过 500 字').default(''),
     }),
     handler: async (input) => {
-      try {
-        await rateLecture(await appDb(), input.token, { rating: input.rating, comment: input.comment });
-      } catch (e) {
-        asActionError(e);
-      }
+      await rateLecture(await appDb(), input.token, { rating: input.rating, comment: input.comment });
       return { rated: true };
     },
   }),

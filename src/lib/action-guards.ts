@@ -1,5 +1,6 @@
 // Guards for Actions (public endpoints): who is calling, and may they? Errors are Chinese ActionErrors.
-import { ActionError, type ActionAPIContext } from 'astro:actions';
+import { ActionError, defineAction, type ActionAPIContext } from 'astro:actions';
+import type { z } from 'astro/zod';
 import { appDb } from './db.ts';
 import { can, isTeamLeader, type Ability } from '../domain/accounts/policy.ts';
 import type { SessionUser } from '../domain/accounts/sessions.ts';
@@ -38,7 +39,7 @@ export function actionAbility(ctx: Pick<ActionAPIContext, 'locals'>, ...abilitie
  * names a field is serialised like Astro's own input errors, so the page shows it next to
  * that field (lib/forms.ts fieldErrors; errorMessage for forms without per-field slots).
  */
-export function asActionError(e: unknown): never {
+function asActionError(e: unknown): never {
   if (!(e instanceof Refusal)) throw e;
   throw withoutStackTrace(() => {
     const err = new ActionError({ code: e.status, message: e.message });
@@ -51,11 +52,19 @@ export function asActionError(e: unknown): never {
   });
 }
 
-/** Runs a domain call; a Refusal becomes the matching ActionError (never a 500 for user input). */
-export async function refusing<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    asActionError(e);
-  }
+/**
+ * Every Action of the portal: a form Action whose handler may let any domain Refusal escape —
+ * it reaches the form as the matching ActionError (next to its field when it names one), so no
+ * handler maps refusals itself (docs/decisions/075).
+ */
+export function formAction<TInput extends z.ZodType, TOutput>(def: { input: TInput; handler: (input: z.output<TInput>, ctx: ActionAPIContext) => Promise<TOutput> }) {
+  // Astro's handler type is conditional on the schema, which TypeScript cannot resolve for a generic one.
+  const handler = async (input: unknown, ctx: ActionAPIContext) => {
+    try {
+      return await def.handler(input as z.output<TInput>, ctx);
+    } catch (e) {
+      asActionError(e); // never a 500 for user input
+    }
+  };
+  return defineAction<TOutput, 'form', TInput>({ accept: 'form', input: def.input, handler: handler as never });
 }

@@ -12,7 +12,7 @@ export function listActions(root = process.cwd()): string[] {
     const src = readFileSync(join(dir, f), 'utf8');
     const cap = /export const (\w+)\s*=\s*\{/.exec(src)?.[1];
     if (!cap) continue;
-    for (const m of src.matchAll(/^\s{2}(\w+):\s*defineAction\(/gm)) out.push(`${cap}.${m[1]}`);
+    for (const m of src.matchAll(/^\s{2}(\w+):\s*(?:formAction|defineAction)\(/gm)) out.push(`${cap}.${m[1]}`);
   }
   return out.sort();
 }
