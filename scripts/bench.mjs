@@ -506,7 +506,7 @@ for (const st of storms) {
   console.log(`\nsign-up storm (${N.storm} sessions, ${N.stormSeats} seats): ${st.mode}\n  confirmed ${st.confirmed}, waitlisted ${st.waitlisted}, errors ${st.errors}, p50 ${Math.round(st.p50)} ms, p99 ${Math.round(st.p99)} ms, connections dropped by the kernel (listen queue full) ${st.listenDrops ?? 'n/a'}`);
 }
 if (results.baselineEnd) {
-  const start = results.rows[0].rps;
+  const start = row('bare node:http baseline (honoree HTML)').rps;
   const drift = (results.baselineEnd.rps - start) / start;
   results.baselineDrift = drift;
   console.log(`\nmachine check: the bare node:http baseline again at the end: ${Math.round(results.baselineEnd.rps)} req/s (${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(0)} % from the start)${Math.abs(drift) > 0.1 ? ' — the machine changed speed during this run; compare its figures with care' : ''}`);
