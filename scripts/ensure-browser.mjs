@@ -1,33 +1,57 @@
-// Makes sure Debian's Chromium and a CJK font are present for browser tests.
-// Root on Debian: installs them with apt. Elsewhere: CHROMIUM_PATH, or the exact command to run.
+// Makes sure every system program the tests run is present: Debian's Chromium and a CJK font for
+// browser tests, poppler's tools for the PDF tests. Root on Debian: installs what is missing with apt.
+// Elsewhere: CHROMIUM_PATH for the browser, or the exact command to run.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-const INSTALL = 'apt-get install -y chromium fonts-wqy-microhei';
+/**
+ * Every system program a test may spawn, with the Debian package that brings it. A test that spawns
+ * a program missing here fails (tests/unit/system-programs.test.ts reads this list).
+ */
+export const SYSTEM_PROGRAMS = [
+  { file: '/usr/bin/pdftotext', pkg: 'poppler-utils', programs: ['pdftotext', 'pdfinfo', 'pdffonts', 'pdftoppm'], browser: false },
+  { file: '/usr/bin/chromium', pkg: 'chromium', programs: ['chromium'], browser: true },
+  { file: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', pkg: 'fonts-wqy-microhei', programs: [], browser: true },
+];
 
-/** Returns the Chromium path or exits with the command to run. */
+/** Installs (root on Debian) or names the missing packages; exits when it cannot provide them. */
+function ensurePackages(needed) {
+  const missing = needed.filter((p) => !existsSync(p.file));
+  if (!missing.length) return;
+  const pkgs = [...new Set(missing.map((p) => p.pkg))];
+  const command = `apt-get install -y ${pkgs.join(' ')}`;
+  const isRoot = process.getuid?.() === 0;
+  const isDebian = existsSync('/etc/debian_version');
+  if (isRoot && isDebian) {
+    console.log(`正在安装测试所需的系统程序… / Installing the system programs the tests need: ${command}`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const upd = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const inst = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env });
+    if (upd.status === 0 && inst.status === 0 && missing.every((p) => existsSync(p.file))) return;
+    console.error(`安装失败 / Install failed. 请手动运行 / Run: ${command}`);
+    process.exit(1);
+  }
+  console.error(`测试需要以下系统程序 / The tests need: ${pkgs.join(', ')}. 请运行 / Run:\n  sudo ${command}`);
+  process.exit(1);
+}
+
+/** Makes sure the non-browser programs (poppler) are present. */
+export function ensureSystemPrograms() {
+  ensurePackages(SYSTEM_PROGRAMS.filter((p) => !p.browser));
+}
+
+/** Returns the Chromium path (with its CJK font present) or exits with the command to run. */
 export function ensureBrowser() {
   if (process.env.CHROMIUM_PATH) {
     if (existsSync(process.env.CHROMIUM_PATH)) return process.env.CHROMIUM_PATH;
     console.error(`CHROMIUM_PATH=${process.env.CHROMIUM_PATH} 不存在 / does not exist`);
     process.exit(1);
   }
-  const path = '/usr/bin/chromium';
-  const fontOk = existsSync('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc');
-  if (existsSync(path) && fontOk) return path;
-  const isRoot = process.getuid?.() === 0;
-  const isDebian = existsSync('/etc/debian_version');
-  if (isRoot && isDebian) {
-    console.log(`正在安装浏览器测试所需的 Chromium 与中文字体… / Installing Chromium and a CJK font: ${INSTALL}`);
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const upd = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    const inst = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-wqy-microhei'], { stdio: 'inherit', env });
-    if (upd.status === 0 && inst.status === 0 && existsSync(path)) return path;
-    console.error(`安装失败 / Install failed. 请手动运行 / Run: ${INSTALL}`);
-    process.exit(1);
-  }
-  console.error(`浏览器测试需要 Chromium。请运行 / Browser tests need Chromium. Run:\n  sudo ${INSTALL}\n或设置 / or set CHROMIUM_PATH=/path/to/chromium`);
-  process.exit(1);
+  ensurePackages(SYSTEM_PROGRAMS.filter((p) => p.browser));
+  return '/usr/bin/chromium';
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(ensureBrowser());
+if (import.meta.url === `file://${process.argv[1]}`) {
+  ensureSystemPrograms();
+  console.log(ensureBrowser());
+}

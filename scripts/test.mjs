@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBrowser } from './ensure-browser.mjs';
+import { ensureBrowser, ensureSystemPrograms } from './ensure-browser.mjs';
 import { ensureProjectNode } from './lib.mjs';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,7 @@ ensureProjectNode(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
 // Chromium is needed unless the run names only non-browser projects (npm run test:unit).
 const projects = args.flatMap((a, i) => (a.startsWith('--project=') ? [a.slice(10)] : args[i - 1] === '--project' ? [a] : []));
+ensureSystemPrograms();
 const chromium = projects.length && !projects.includes('e2e') ? undefined : ensureBrowser();
 // Every temporary file of the run (test databases, servers' data folders, Chromium profiles,
 // exports) goes into one folder that is removed afterwards: runs used to leave their folders
