@@ -102,6 +102,8 @@ async function seedLarge() {
   // Triggers (cache versions, search index, aggregates, totals) are rebuilt in one pass after the load.
   const triggers = (await c.execute(`SELECT name FROM sqlite_master WHERE type = 'trigger'`)).rows.map((r) => String(r.name));
   for (const t of triggers) await c.execute(`DROP TRIGGER IF EXISTS "${t}"`);
+  // migrateDb re-runs a db/sql script only when its recorded hash differs: forget them all.
+  await c.execute('DELETE FROM schema_scripts');
   const now = Date.now();
   const towns = (await c.execute(`SELECT id FROM regions WHERE level = 'town'`)).rows.map((r) => Number(r.id));
   const villages = (await c.execute(`SELECT id, parent_id FROM regions WHERE level = 'village'`)).rows.map((r) => [Number(r.id), Number(r.parent_id)]);
@@ -186,7 +188,7 @@ async function seedLarge() {
   await rebuildStats(db);
   await recomputeTotals(db);
   await rebuildSearchIndex(db);
-  await migrateDb(db); // re-creates every trigger from db/sql
+  await migrateDb(db); // re-creates every trigger from db/sql (their hashes were forgotten above)
   await c.execute('PRAGMA synchronous = NORMAL');
   await c.execute('ANALYZE');
   await c.execute('PRAGMA wal_checkpoint(TRUNCATE)');

@@ -13,13 +13,19 @@ function fail(line) {
   process.exit(1);
 }
 
-const { readConfig, ConfigError } = await import('../src/lib/config.ts');
+const { readConfig, ConfigError, siteUrlWarning } = await import('../src/lib/config.ts');
 let cfg;
 try {
   cfg = readConfig();
 } catch (e) {
   if (e instanceof ConfigError) fail(e.message);
   fail(`启动失败 / Start-up failed: ${e?.message ?? e}`);
+}
+
+const siteWarning = siteUrlWarning(cfg);
+if (siteWarning) {
+  const bar = '!'.repeat(72);
+  console.warn(`${bar}\n${siteWarning}\n${bar}`);
 }
 
 if (buildIsStale(root)) {

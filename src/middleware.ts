@@ -9,6 +9,7 @@ import { appDb } from './lib/db.ts';
 import { config } from './lib/config.ts';
 import { log, logs, redactPath } from './lib/log.ts';
 import { SESSION_COOKIE, sessionCookieOptions, validateSessionToken } from './domain/accounts/sessions.ts';
+import { safeNext } from './lib/safe-next.ts';
 
 const CSP = [
   "default-src 'self'",
@@ -48,9 +49,8 @@ async function runFormAction(ctx: APIContext, next: () => Promise<Response>): Pr
   const result = !target ? { data: undefined, error: new ActionError({ code: 'NOT_FOUND' }) }
     : form ? await ctx.callAction(target, form) : await action.handler();
   const data = result.data as { redirect?: unknown } | undefined;
-  if (!result.error && data && typeof data.redirect === 'string' && data.redirect.startsWith('/') && !data.redirect.startsWith('//')) {
-    return ctx.redirect(data.redirect, 303);
-  }
+  const to = !result.error && data && typeof data.redirect === 'string' ? safeNext(data.redirect, '') : '';
+  if (to) return ctx.redirect(to, 303);
   // The page is rendered again: keep what the user typed (parsed only here, not on every success).
   // Other forms (uploads) are read from a clone, since the page may still Astro.rewrite(), which
   // needs the request's body unread.

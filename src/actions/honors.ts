@@ -13,7 +13,7 @@ import {
   approveBatch, createBatch, createHonoree, returnBatch, startPublicity, submitForReview, updateBatch, updateHonoree, withdrawHonoree,
 } from '../domain/honors/admin.ts';
 import { declineNomination, mergeNomination, nominationToCandidate, submitNomination, verifyNomination } from '../domain/honors/nominations.ts';
-import { fileObjection, likeCandidate, likeKeys, resolveObjection } from '../domain/honors/publicity.ts';
+import { fileObjection, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, resolveObjection } from '../domain/honors/publicity.ts';
 
 type Ctx = { locals: App.Locals; clientAddress: string; request: Request; cookies: import('astro').AstroCookies };
 
@@ -44,12 +44,14 @@ export const honors = {
     input: z.object({ honoreeId: id('候选人') }),
     handler: async (input, ctx) => {
       const db = await appDb();
+      const key = config().secretKey;
       let token = ctx.cookies.get(VISITOR_COOKIE)?.value;
-      if (!token || !/^[a-z2-7]{16,64}$/.test(token)) {
-        token = randomToken(16);
+      const newVisitor = !isVisitorToken(key, token);
+      if (newVisitor) {
+        token = newVisitorToken(key, randomToken(16));
         ctx.cookies.set(VISITOR_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: config().siteUrl.startsWith('https:'), maxAge: 365 * 86400 });
       }
-      const r = await likeCandidate(db, { honoreeId: input.honoreeId, ...likeKeys(config().secretKey, token, clientIp(ctx)) });
+      const r = await likeCandidate(db, { honoreeId: input.honoreeId, newVisitor, ...likeKeys(key, token!, clientIp(ctx)) });
       return { redirect: `/honors/candidates?${r.liked ? 'liked' : 'again'}=${input.honoreeId}#c-${input.honoreeId}` };
     },
   }),

@@ -12,7 +12,10 @@ export interface AppConfig {
   databaseAuthToken?: string;
   databaseSyncUrl?: string;
   uploadsDir: string;
+  /** The public address every absolute URL is built from (never from request headers). */
   siteUrl: string;
+  /** False when SITE_URL was not set and siteUrl is the localhost default. */
+  siteUrlSet: boolean;
   smtpUrl?: string;
   secretKey: Buffer;
   seedDemo: boolean;
@@ -94,11 +97,31 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseSyncUrl,
     uploadsDir,
     siteUrl: siteUrl.replace(/\/$/, ''),
+    siteUrlSet: !!env.SITE_URL,
     smtpUrl: env.SMTP_URL || undefined,
     secretKey: loadSecretKey(env, resolve(env.DATA_DIR || 'data')),
     seedDemo: ['true', '1', 'yes'].includes(seed),
     trustProxy: ['1', 'true', 'yes'].includes((env.TRUST_PROXY ?? '').toLowerCase()),
   };
+}
+
+/** True for 127.0.0.0/8, ::1 and localhost: a server only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * The loud start-up warning for a server others can reach without SITE_URL: every QR code,
+ * certificate, poster, feed, e-mail and share link would point at localhost (issue 15, item 4).
+ */
+export function siteUrlWarning(cfg: Pick<AppConfig, 'host' | 'siteUrl' | 'siteUrlSet'>): string | undefined {
+  if (cfg.siteUrlSet || isLoopbackHost(cfg.host)) return undefined;
+  return [
+    '警告：未设置 SITE_URL，而服务监听在 ' + cfg.host + '，其他设备可以访问。',
+    `二维码、证明上的核验地址、海报、RSS、邮件与分享链接都会指向 ${cfg.siteUrl}，别人打不开。`,
+    '请设置 SITE_URL 为公众访问的网址，例如 SITE_URL=https://shanxing.example.gov.cn',
+    `WARNING: SITE_URL is not set while listening on ${cfg.host}: every QR code, certificate, poster, feed, e-mail and share link will point at ${cfg.siteUrl}. Set SITE_URL to the public address.`,
+  ].join('\n');
 }
 
 let cached: AppConfig | undefined;

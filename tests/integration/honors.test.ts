@@ -9,7 +9,7 @@ import { HonorError } from '../../src/domain/honors/rules.ts';
 import {
   approveBatch, createBatch, createHonoree, getBatch, startPublicity, submitForReview, updateHonoree, withdrawHonoree, batchReviewSteps, listBatches, batchHonorees,
 } from '../../src/domain/honors/admin.ts';
-import { fileObjection, likeCandidate, likeKeys, resolveObjection } from '../../src/domain/honors/publicity.ts';
+import { fileObjection, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, NEW_LIKE_VISITORS_PER_IP_PER_DAY, resolveObjection } from '../../src/domain/honors/publicity.ts';
 import { listNominations, nominationToCandidate, submitNomination, NOMINATIONS_PER_IP_PER_DAY } from '../../src/domain/honors/nominations.ts';
 import { shanghaiDay } from '../../src/lib/time.ts';
 import { publicHonoreeName, starLevel, volunteerStanding } from '../../src/domain/honors/public.ts';
@@ -138,6 +138,33 @@ describe('likes', () => {
     // another visitor counts
     await likeCandidate(db, { honoreeId: h.id, ...likeKeys(TEST_KEY, 'visitor-token-2', '198.51.100.7') });
     expect((await db.$client.execute({ sql: 'SELECT like_count FROM honorees WHERE id = ?', args: [h.id] })).rows[0].like_count).toBe(2);
+  });
+
+  test('a script dropping its cookie cannot move the count; a shared village address still can (issue 15, item 16)', async () => {
+    const batchId = await createBatch(db, editor, { title: '刷票批次', period: 'x' });
+    const h = await createHonoree(db, editor, entry({ batchId }));
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    // 200 parallel likes, each with a fresh cookie (no cookie sent), from one address.
+    const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => likeCandidate(db, { honoreeId: h.id, newVisitor: true, ...likeKeys(TEST_KEY, `script-${i}`, '203.0.113.9') })));
+    const liked = results.filter((r) => r.status === 'fulfilled' && r.value.liked).length;
+    expect(liked).toBe(NEW_LIKE_VISITORS_PER_IP_PER_DAY);
+    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason.status === 'TOO_MANY_REQUESTS')).toBe(true);
+    const count = async () => Number((await db.$client.execute({ sql: 'SELECT like_count FROM honorees WHERE id = ?', args: [h.id] })).rows[0].like_count);
+    expect(await count()).toBe(NEW_LIKE_VISITORS_PER_IP_PER_DAY);
+    // Villagers who liked before (their cookie is ours) still count from the same address.
+    for (let i = 0; i < 5; i++) await likeCandidate(db, { honoreeId: h.id, newVisitor: false, ...likeKeys(TEST_KEY, `villager-${i}`, '203.0.113.9') });
+    expect(await count()).toBe(NEW_LIKE_VISITORS_PER_IP_PER_DAY + 5);
+    // Another address is not affected by the first one's limit.
+    await likeCandidate(db, { honoreeId: h.id, newVisitor: true, ...likeKeys(TEST_KEY, 'elsewhere', '198.51.100.20') });
+    expect(await count()).toBe(NEW_LIKE_VISITORS_PER_IP_PER_DAY + 6);
+  });
+
+  test('visitor cookies are signed: a made-up value is no cookie', () => {
+    const t = newVisitorToken(TEST_KEY, 'abcdefghijklmnop');
+    expect(isVisitorToken(TEST_KEY, t)).toBe(true);
+    expect(isVisitorToken(TEST_KEY, 'abcdefghijklmnop')).toBe(false);
+    expect(isVisitorToken(TEST_KEY, `abcdefghijklmnoq${t.slice(16)}`)).toBe(false);
+    expect(isVisitorToken(TEST_KEY, undefined)).toBe(false);
   });
 
   test('likes outside 公示 are refused', async () => {

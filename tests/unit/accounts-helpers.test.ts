@@ -15,6 +15,22 @@ describe('safeNext keeps redirects on this site', () => {
     ['/a\nb', '/me'],
     ['', '/me'],
     [null, '/me'],
+    // Issue 15, item 3: what browsers strip or rewrite before resolving.
+    ['/\t/evil.example/x', '/me'],
+    ['/\n/evil.example/x', '/me'],
+    ['/\r/evil.example', '/me'],
+    ['/ /evil.example', '/me'],
+    ['\t//evil.example', '/me'],
+    ['/\\/evil.example', '/me'],
+    ['/a\\b', '/me'],
+    ['/\u00a0/evil.example', '/%C2%A0/evil.example'],
+    ['/%09/evil.example/x', '/%09/evil.example/x'],
+    ['/%2F%2Fevil.example', '/%2F%2Fevil.example'],
+    ['/./evil.example', '/evil.example'],
+    ['/..//evil.example', '/me'],
+    ['/页面?q=好人#段', '/%E9%A1%B5%E9%9D%A2?q=%E5%A5%BD%E4%BA%BA#%E6%AE%B5'],
+    ['http:/evil.example', '/me'],
+    ['/\u2028x', '/%E2%80%A8x'],
   ])('%s → %s', (raw, expected) => {
     expect(safeNext(raw as string | null)).toBe(expected);
   });

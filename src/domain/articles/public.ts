@@ -2,16 +2,17 @@
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { articles } from '../../../db/schema/index.ts';
+import { lookupTable } from '../../lib/lookup.ts';
 
 export type Article = typeof articles.$inferSelect;
 
 /** Channel codes and their Chinese names. */
-export const CHANNELS: Record<string, string> = {
+export const CHANNELS: Readonly<Record<string, string>> = lookupTable({
   news: '新闻动态',
   typical: '典型宣传',
   legal: '普法课堂',
   notice: '通知公告',
-};
+});
 
 /** Published articles, newest first, paged. */
 export async function listPublishedArticles(db: Db, f: { channel?: string; topic?: string; page?: number; perPage?: number } = {}) {

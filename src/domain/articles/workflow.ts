@@ -18,15 +18,16 @@ import { writeBatch, type Stmt } from '../../../db/batch.ts';
 import { checkFields, type PiiHit } from './personal-data.ts';
 import { CHANNELS } from './public.ts';
 import { Refusal } from '../refusal.ts';
+import { lookupTable } from '../../lib/lookup.ts';
 
 export type ArticleRow = typeof articles.$inferSelect;
 export type RevisionRow = typeof articleRevisions.$inferSelect;
 
 /** Status names shown in the console. */
-export const STATUS_LABELS: Record<string, string> = {
+export const STATUS_LABELS: Readonly<Record<string, string>> = lookupTable({
   draft: '草稿', returned: '已退回', submitted: '待初审', in_review: '审核中', scheduled: '定时发布', published: '已发布', unpublished: '已撤下', archived: '已归档',
   live: '线上版本', superseded: '历史版本', discarded: '已作废',
-};
+});
 
 /** A problem the user can fix, in Chinese. */
 export class ArticleError extends Refusal {

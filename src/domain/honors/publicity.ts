@@ -12,6 +12,25 @@ import { auditIf } from './sql.ts';
 import type { Actor } from './admin.ts';
 
 export const OBJECTIONS_PER_IP_PER_DAY = 10;
+/**
+ * New visitors (no visitor cookie of ours yet) whose likes one address may bring in a day, and likes
+ * of any visitor per address and hour: a village's shared NAT address keeps working, a script that
+ * drops its cookie before every POST stops moving the count (issue 15, item 16; docs/decisions/081).
+ */
+export const NEW_LIKE_VISITORS_PER_IP_PER_DAY = 20;
+export const LIKES_PER_IP_PER_HOUR = 300;
+
+/** A new visitor cookie: random, signed with the key so a made-up value counts as no cookie. */
+export function newVisitorToken(secretKey: Buffer, random: string): string {
+  return `${random}.${keyedHash(secretKey, random, 'visitor-cookie').slice(0, 20)}`;
+}
+
+/** True when the cookie value is one this portal issued. */
+export function isVisitorToken(secretKey: Buffer, token: string | undefined): token is string {
+  if (!token || !/^[a-z2-7]{16,64}\.[0-9a-f]{20}$/.test(token)) return false;
+  const random = token.slice(0, token.indexOf('.'));
+  return newVisitorToken(secretKey, random) === token;
+}
 
 /** Keyed hashes of the visitor cookie and IP address (never stored in clear). */
 export function likeKeys(secretKey: Buffer, visitorToken: string, ip: string) {
@@ -52,8 +71,15 @@ export async function getCandidate(db: Db, id: number) {
  * One like for a candidate by a visitor, at most once per Shanghai day: one guarded
  * INSERT against the unique (honoree, visitor, day) index; like_count follows by trigger.
  */
-export async function likeCandidate(db: Db, input: { honoreeId: number; visitorKey: string; ipHash: string }, now = Date.now()): Promise<{ liked: boolean; count: number }> {
+export async function likeCandidate(db: Db, input: { honoreeId: number; visitorKey: string; ipHash: string; newVisitor?: boolean }, now = Date.now()): Promise<{ liked: boolean; count: number }> {
   const day = shanghaiDay(now);
+  // Counted before the like, atomically (one UPSERT each): parallel requests cannot all slip under a limit.
+  if (input.newVisitor && !(await hitRateLimit(db, `like-new:${input.ipHash}`, NEW_LIKE_VISITORS_PER_IP_PER_DAY, 86400_000, now)).allowed) {
+    throw new HonorError('rate_limited', '您所在的网络今天新来的点赞已经很多了，为防止刷票，请明天再来点赞（已点的赞不受影响）');
+  }
+  if (!(await hitRateLimit(db, `like-ip:${input.ipHash}`, LIKES_PER_IP_PER_HOUR, 3600_000, now)).allowed) {
+    throw new HonorError('rate_limited', '您所在的网络点赞过于频繁，为防止刷票，请一小时后再试');
+  }
   const rs = await db.$client.execute({
     sql: `INSERT INTO likes (honoree_id, visitor_key, ip_hash, day, created_at)
           SELECT ?1, ?2, ?3, ?4, ?5

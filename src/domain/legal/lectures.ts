@@ -15,12 +15,13 @@ import { humanCode, randomToken } from '../../lib/ids.ts';
 import { shanghaiDay } from '../../lib/time.ts';
 import { guardedBatch } from '../articles/guarded-batch.ts';
 import { Refusal } from '../refusal.ts';
+import { lookupTable } from '../../lib/lookup.ts';
 
 export type LectureOrder = typeof lectureOrders.$inferSelect;
 
-export const LECTURE_STATUS: Record<string, string> = {
+export const LECTURE_STATUS: Readonly<Record<string, string>> = lookupTable({
   new: '待受理', accepted: '已受理', scheduled: '已排期', delivered: '已开讲', rated: '已评价', declined: '未能安排',
-};
+});
 
 /** A problem with a lecture order, in Chinese. */
 export class LectureError extends Refusal {

@@ -1,15 +1,16 @@
 // Site search over honorees, teams, events, articles and legal lessons with a
 // CJK bigram index (db/sql/search.sql, docs/decisions/061-cjk-search.md).
 import type { Db } from '../../../db/client.ts';
+import { lookupTable } from '../../lib/lookup.ts';
 
 /** Document types and their Chinese names, in tab order. */
-export const SEARCH_TYPES: Record<string, string> = {
+export const SEARCH_TYPES: Readonly<Record<string, string>> = lookupTable({
   honoree: '好人榜',
   team: '志愿队伍',
   event: '志愿活动',
   article: '新闻动态',
   lesson: '普法课程',
-};
+});
 
 /** Suggested searches for the empty and no-result states. */
 export const SEARCH_SUGGESTIONS = ['好人', '社区', '反诈', '民法典', '助老', '见义勇为', '普法讲座', '应急救援'];

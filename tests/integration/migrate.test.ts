@@ -1,0 +1,46 @@
+// Issue 15, item 13: starting another process (npm run user:create, db:migrate, a restart) must not
+// re-create live triggers when nothing changed — that changed the schema under a serving process.
+import { describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDb } from '../../db/client.ts';
+import { customSqlFolder, migrateDb, migrationsFolder } from '../../db/migrate.ts';
+import { freshDb } from '../helpers/db.ts';
+
+const schemaVersion = async (db: Awaited<ReturnType<typeof freshDb>>) => Number((await db.$client.execute('PRAGMA schema_version')).rows[0].schema_version);
+
+describe('migrateDb', () => {
+  test('a second run changes nothing in the schema', async () => {
+    const db = await freshDb();
+    const before = await schemaVersion(db);
+    expect(await migrateDb(db)).toEqual([]);
+    expect(await schemaVersion(db)).toBe(before);
+  });
+
+  test('npm run db:migrate (a second process) leaves a live database alone, and says so', async () => {
+    const db = await freshDb({ seed: 'base' });
+    const before = await schemaVersion(db);
+    const r = spawnSync(process.execPath, ['scripts/migrate.mjs'], { env: { ...process.env, DATABASE_URL: `file:${db.path}`, DATA_DIR: join(db.path, '..') }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('数据库已是最新');
+    expect(await schemaVersion(db)).toBe(before);
+  });
+
+  test('an edited script runs again, inside one transaction, and only that one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shanxing-sql-'));
+    cpSync(customSqlFolder, dir, { recursive: true });
+    const path = join(mkdtempSync(join(tmpdir(), 'shanxing-test-')), 'm.db');
+    const db = await openDb({ url: `file:${path}` });
+    await migrateDb(db, migrationsFolder, dir);
+    writeFileSync(join(dir, 'zz-extra.sql'), 'CREATE TABLE IF NOT EXISTS probe_a (x); CREATE TRIGGER probe_t AFTER INSERT ON probe_a BEGIN SELECT 1; END;');
+    expect(await migrateDb(db, migrationsFolder, dir)).toEqual(['zz-extra.sql']);
+    // A failing script leaves nothing half-applied: probe_b is not created, and the old hash stays.
+    writeFileSync(join(dir, 'zz-extra.sql'), 'CREATE TABLE probe_b (x); CREATE TRIGGER probe_t AFTER INSERT ON probe_a BEGIN SELECT 1; END;');
+    await expect(migrateDb(db, migrationsFolder, dir)).rejects.toThrow();
+    expect((await db.$client.execute(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'probe_b'`)).rows[0].n).toBe(0);
+    expect(await migrateDb(db, migrationsFolder, dir).catch(() => 'failed again')).toBe('failed again');
+  });
+});
