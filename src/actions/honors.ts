@@ -13,7 +13,7 @@ import {
   approveBatch, createBatch, createHonoree, returnBatch, startPublicity, submitForReview, updateBatch, updateHonoree, withdrawHonoree,
 } from '../domain/honors/admin.ts';
 import { declineNomination, mergeNomination, nominationToCandidate, submitNomination, verifyNomination } from '../domain/honors/nominations.ts';
-import { fileObjection, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, resolveObjection } from '../domain/honors/publicity.ts';
+import { fileObjection, revealObjectionContact, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, resolveObjection } from '../domain/honors/publicity.ts';
 
 type Ctx = { locals: App.Locals; clientAddress: string; request: Request; cookies: import('astro').AstroCookies };
 
@@ -134,6 +134,15 @@ export const honors = {
       const db = await appDb();
       await withdrawHonoree(db, actor, input);
       return { redirect: `/console/honors/${input.id}?ok=withdrawn` };
+    },
+  }),
+
+  /** Staff see an objector's full contact once, audited (the page shows it masked). */
+  revealObjectionContact: formAction({
+    input: z.object({ id: id('异议') }),
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.edit', 'honors.review');
+      return revealObjectionContact(await appDb(), actor, input.id);
     },
   }),
 

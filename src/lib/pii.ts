@@ -17,6 +17,19 @@ export function maskIdNumber(id: string | null | undefined): string {
   return s.slice(0, 4) + '*'.repeat(s.length - 8) + s.slice(-4);
 }
 
+/**
+ * Free-text contact data (an objection's 联系方式) with every phone and ID number in it masked:
+ * "电话 13812345678" → "电话 138****5678". Full-width digits are folded first.
+ */
+export function maskContact(text: string | null | undefined): string {
+  if (!text) return '';
+  return text
+    .normalize('NFKC')
+    .replace(/\d{17}[\dXx]|\d{15}/g, (m) => maskIdNumber(m))
+    .replace(/1[3-9]\d{9}/g, (m) => maskPhone(m))
+    .replace(/\d{7,}/g, (m) => m.slice(0, 2) + '*'.repeat(m.length - 4) + m.slice(-2));
+}
+
 /** 张三华 → 张*华, 张三 → 张*, 欧阳小明 → 欧**明 (for names shown without consent). */
 export function maskName(name: string | null | undefined): string {
   if (!name) return '';

@@ -9,6 +9,7 @@ import { keyedHash } from '../../lib/pii.ts';
 import { shanghaiDay } from '../../lib/time.ts';
 import { HonorError } from './rules.ts';
 import { auditIf } from './sql.ts';
+import { audit } from '../audit/index.ts';
 import type { Actor } from './admin.ts';
 
 export const OBJECTIONS_PER_IP_PER_DAY = 10;
@@ -123,6 +124,17 @@ export async function listObjections(db: Db, batchId: number) {
     .innerJoin(honorees, eq(honorees.id, objections.honoreeId))
     .where(eq(honorees.batchId, batchId))
     .orderBy(sql`CASE ${objections.status} WHEN 'open' THEN 0 ELSE 1 END`, desc(objections.id));
+}
+
+/**
+ * The full contact an objector left, for the staff member who will call back; the reveal is
+ * audited (pages show it masked, lib/pii.ts maskContact).
+ */
+export async function revealObjectionContact(db: Db, actor: Actor, id: number): Promise<{ id: number; contact: string }> {
+  const [o] = await db.select({ contact: objections.contact }).from(objections).where(eq(objections.id, id));
+  if (!o) throw new HonorError('not_found', '找不到该异议');
+  await audit(db, { actorId: actor.id, action: 'honors.objection.reveal_contact', targetType: 'objection', targetId: id, ip: actor.ip });
+  return { id, contact: o.contact ?? '' };
 }
 
 /** Staff resolve an open objection: upheld or dismissed, with the finding. */
