@@ -35,23 +35,20 @@ export async function createServer({ root, config }) {
   };
   const listener = createPageCache(handler, {
     readVersion,
-    enabled: process.env.PAGE_CACHE !== 'off',
+    enabled: config.http.pageCache,
     // Only the benchmark may ask for an uncached render (never exposed otherwise).
     bypassHeader: process.env.BENCH_CACHE_BYPASS === '1' ? 'x-bench-no-cache' : null,
   });
   const guard = createRequestGuard({
-    lagThresholdMs: Number(process.env.OVERLOAD_LAG_MS || 3000),
-    maxBodyBytes: Number(process.env.MAX_BODY_BYTES || 12 * 1024 * 1024),
+    lagThresholdMs: config.http.overloadLagMs,
+    maxBodyBytes: config.http.maxBodyBytes,
   });
   // Slow clients (slowloris) are cut off: headers must arrive within HEADERS_TIMEOUT_MS, the whole
   // request within REQUEST_TIMEOUT_MS; Node checks both every CONNECTIONS_CHECK_MS (docs/decisions/071).
-  const ms = (name, fallback) => {
-    const v = Number(process.env[name] || fallback);
-    return Number.isFinite(v) && v > 0 ? v : fallback;
-  };
-  const headersTimeout = ms('HEADERS_TIMEOUT_MS', 20_000);
-  const requestTimeout = Math.max(ms('REQUEST_TIMEOUT_MS', 60_000), headersTimeout);
-  const server = http.createServer({ connectionsCheckingInterval: Math.min(ms('CONNECTIONS_CHECK_MS', 5_000), headersTimeout), headersTimeout, requestTimeout, keepAliveTimeout: ms('KEEPALIVE_TIMEOUT_MS', 5_000) }, (req, res) => {
+  // Values validated by src/lib/config.ts (a bad one stopped start-up already).
+  const headersTimeout = config.http.headersTimeoutMs;
+  const requestTimeout = Math.max(config.http.requestTimeoutMs, headersTimeout);
+  const server = http.createServer({ connectionsCheckingInterval: Math.min(config.http.connectionsCheckMs, headersTimeout), headersTimeout, requestTimeout, keepAliveTimeout: config.http.keepAliveTimeoutMs }, (req, res) => {
     if (guard(req, res)) return;
     if (staticFiles(req, res)) return;
     if (isSmallForm(req)) {

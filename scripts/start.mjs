@@ -66,7 +66,7 @@ server.listen({ port: cfg.port, host: cfg.host, backlog: 4096 }, () => {
   // Scheduled articles go live from here; the claim is one UPDATE, safe with several processes.
   stopPublishing = startPublishingTimer(async () => db, 30_000);
   // E-mail copies of notices (站内信) when SMTP_URL is set; claims are single UPDATEs, safe with several processes.
-  stopOutbox = startNoticeOutbox(db, { smtpUrl: cfg.smtpUrl, siteUrl: cfg.siteUrl, everyMs: Number(process.env.OUTBOX_INTERVAL_MS || 15_000) });
+  stopOutbox = startNoticeOutbox(db, { smtpUrl: cfg.smtpUrl, siteUrl: cfg.siteUrl, everyMs: cfg.outboxIntervalMs });
 });
 
 let closing = false;

@@ -21,6 +21,41 @@ export interface AppConfig {
   seedDemo: boolean;
   /** Trust the last X-Forwarded-For hop (set TRUST_PROXY=1 only behind your own reverse proxy). */
   trustProxy: boolean;
+  /** The HTTP path's limits and timers (scripts/server.mjs, docs/decisions/071). */
+  http: {
+    overloadLagMs: number;
+    maxBodyBytes: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    connectionsCheckMs: number;
+    keepAliveTimeoutMs: number;
+    pageCache: boolean;
+  };
+  /** How often the e-mail outbox runs. */
+  outboxIntervalMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/**
+ * A whole number from the environment within [min, max], or the default when unset. Anything else
+ * stops start-up: `OVERLOAD_LAG_MS=abc` used to turn the overload guard off, `MAX_BODY_BYTES=abc`
+ * removed the body limit and `OUTBOX_INTERVAL_MS=abc` ran the outbox every millisecond (issue 16).
+ */
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `“${raw}” 不是 ${min}–${max} 之间的整数`, `"${raw}" is not a whole number between ${min} and ${max}`);
+  }
+  return Number(raw);
+}
+
+/** One of the allowed words, or the default when unset; anything else stops start-up. */
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (!raw) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `应为 ${allowed.join('、')} 之一`, `must be one of ${allowed.join(', ')}`);
+  return raw as T;
 }
 
 /** A configuration problem, reported as one bilingual line naming the variable. */
@@ -101,7 +136,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl: env.SMTP_URL || undefined,
     secretKey: loadSecretKey(env, resolve(env.DATA_DIR || 'data')),
     seedDemo: ['true', '1', 'yes'].includes(seed),
-    trustProxy: ['1', 'true', 'yes'].includes((env.TRUST_PROXY ?? '').toLowerCase()),
+    trustProxy: ['1', 'true', 'yes'].includes(oneOf(env, 'TRUST_PROXY', 'false', ['true', 'false', '1', '0', 'yes', 'no'])),
+    http: {
+      overloadLagMs: intVar(env, 'OVERLOAD_LAG_MS', 3000, 1, 600_000),
+      maxBodyBytes: intVar(env, 'MAX_BODY_BYTES', 12 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+      headersTimeoutMs: intVar(env, 'HEADERS_TIMEOUT_MS', 20_000, 1000, 600_000),
+      requestTimeoutMs: intVar(env, 'REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),
+      connectionsCheckMs: intVar(env, 'CONNECTIONS_CHECK_MS', 5_000, 100, 600_000),
+      keepAliveTimeoutMs: intVar(env, 'KEEPALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+      pageCache: oneOf(env, 'PAGE_CACHE', 'on', ['on', 'off']) === 'on',
+    },
+    outboxIntervalMs: intVar(env, 'OUTBOX_INTERVAL_MS', 15_000, 100, 86_400_000),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error']),
   };
 }
 

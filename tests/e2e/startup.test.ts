@@ -7,6 +7,9 @@ describe('npm start', () => {
   test.each([
     ['PORT', 'abc'],
     ['DATABASE_URL', 'nonsense://x'],
+    ['OVERLOAD_LAG_MS', 'abc'],
+    ['MAX_BODY_BYTES', 'abc'],
+    ['OUTBOX_INTERVAL_MS', 'abc'],
   ])('a bad %s stops start-up with one bilingual line', (name, value) => {
     const r = spawnSync(process.execPath, ['scripts/start.mjs'], { env: { ...process.env, [name]: value }, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).not.toBe(0);

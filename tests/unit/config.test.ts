@@ -21,6 +21,15 @@ describe('configuration', () => {
     ['SITE_URL', 'ftp://x'],
     ['SECRET_KEY', 'short'],
     ['SEED_DEMO', 'maybe'],
+    ['OVERLOAD_LAG_MS', 'abc'],
+    ['MAX_BODY_BYTES', 'abc'],
+    ['MAX_BODY_BYTES', '-1'],
+    ['OUTBOX_INTERVAL_MS', 'abc'],
+    ['OUTBOX_INTERVAL_MS', '1'],
+    ['HEADERS_TIMEOUT_MS', '1e9'],
+    ['PAGE_CACHE', 'maybe'],
+    ['LOG_LEVEL', 'loud'],
+    ['TRUST_PROXY', 'sure'],
   ])('%s=%s is refused naming the variable in Chinese and English', (name, value) => {
     try {
       readConfig({ ...base(), [name]: value });
