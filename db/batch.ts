@@ -1,4 +1,4 @@
-// Several statements committed together with `client.batch(…, 'write')` (DESIGN.md
+// Several statements committed together with `client.batch(…, 'write')` (docs/architecture.md
 // "Writes under contention"); statements may be raw libSQL or Drizzle queries.
 import type { InStatement, ResultSet } from '@libsql/client';
 import type { Db } from './client.ts';

@@ -1,4 +1,4 @@
-// One libSQL connection per process (DESIGN.md "Writes under contention"):
+// One libSQL connection per process (docs/architecture.md "Database, migrations, seed"):
 // WAL + synchronous=NORMAL at start, shared through globalThis so the start
 // script and the bundled server use the same client.
 import { createClient, type Client } from '@libsql/client';

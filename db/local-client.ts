@@ -1,5 +1,5 @@
 // A libSQL Client for a local database file that keeps its prepared statements
-// (docs/decisions/074-local-client-statement-cache.md).
+// (docs/decisions/074-statement-cache-and-lean-request-path.md).
 //
 // @libsql/client prepares every statement afresh and asks for its columns twice on
 // every call. For a sign-up INSERT that fires triggers, preparing costs ~200 µs and
@@ -12,7 +12,7 @@
 // One connection: every call runs synchronously, so a batch is atomic with respect to
 // the rest of the process. Interactive transactions (client.transaction(), drizzle's
 // db.transaction) are not offered: the portal writes with one guarded statement or
-// one batch (DESIGN.md "Writes under contention").
+// one batch (docs/architecture.md "Writes under contention").
 import Database from 'libsql';
 import { LibsqlBatchError, LibsqlError, type Client, type InArgs, type InStatement, type InValue, type ResultSet, type Row, type Transaction, type TransactionMode } from '@libsql/client';
 

@@ -1,5 +1,5 @@
-// The build's static files (dist/client: hashed /_astro/ scripts and styles, anything
-// from public/), served from memory. Astro's adapter runs in middleware mode so that a
+// The build's static files (dist/client: hashed /_astro/ scripts, and whatever a
+// `public` folder would add), served from memory. Astro's adapter runs in middleware mode so that a
 // page or form request no longer costs a file-system stat first (docs/decisions/074).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
@@ -33,7 +33,7 @@ export function createStaticFiles(clientDir) {
   /** @type {Map<string, ReturnType<typeof compressedBody> & { type: string, cache: string }>} */
   const files = new Map();
   if (existsSync(clientDir)) {
-    // Every file is held (dist/client is a few KB of hashed scripts and public/'s files): one that
+    // Every file is held (dist/client holds a few KB of hashed scripts): one that
     // was skipped here would be a 404, since Astro in middleware mode serves no files itself.
     for (const file of walk(clientDir)) {
       const url = '/' + relative(clientDir, file).split(sep).join('/');

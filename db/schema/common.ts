@@ -1,4 +1,4 @@
-// Shared column helpers. Instants are UTC epoch milliseconds (DESIGN.md).
+// Shared column helpers. Instants are UTC epoch milliseconds (docs/architecture.md "Conventions").
 import { integer } from 'drizzle-orm/sqlite-core';
 
 /** Creation instant in epoch ms, filled by SQLite when omitted. */

@@ -1,5 +1,6 @@
 // Events and sign-ups. One sign-up per (event, user) is a unique index;
-// confirmed ≤ capacity is held by guarded single statements (DESIGN.md).
+// confirmed ≤ capacity is held by guarded single statements and triggers
+// (docs/architecture.md "Writes under contention").
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { createdAt } from './common.ts';
 import { users } from './accounts.ts';

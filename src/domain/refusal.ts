@@ -1,5 +1,5 @@
-// The one base of every refusal a user reads (DESIGN.md: bad input → a Chinese message
-// and a 4xx): the status an Action answers with and, when the refusal belongs to one form
+// The one base of every refusal a user reads (docs/architecture.md "Refusals and forms": bad
+// input → a Chinese message and a 4xx): the status an Action answers with and, when the refusal belongs to one form
 // field, that field. Capabilities subclass it with their own codes (SignupError 'full', …);
 // src/lib/action-guards.ts turns any Refusal into the matching ActionError.
 export type RefusalStatus = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS';

@@ -1,4 +1,4 @@
-// Reads and validates the process configuration (DESIGN.md "Running").
+// Reads and validates the process configuration (docs/architecture.md "Configuration and start-up").
 // Plain TypeScript so scripts, tests and the Astro server share one parser.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

@@ -1,5 +1,5 @@
-// The one Markdown renderer (DESIGN.md): html off, safe links only.
-// Its output is the only HTML that pages write with set:html.
+// The one Markdown renderer (docs/architecture.md "Conventions"): html off, safe links only.
+// Its output is, besides server-rendered charts (SvgChart.astro), the only HTML pages write with set:html.
 import MarkdownIt from 'markdown-it';
 
 const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false });

@@ -1,4 +1,4 @@
-// Typed errors of the accounts capability; actions map `code` to ActionError codes.
+// Typed errors of the accounts capability: Refusals, which formAction turns into ActionErrors (docs/decisions/075).
 import { formatTime, shanghaiDay } from '../../lib/time.ts';
 import { Refusal } from '../refusal.ts';
 

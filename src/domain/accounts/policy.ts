@@ -1,5 +1,6 @@
-// The one policy module: "may this user do this to that?" (DESIGN.md).
-// Pages and actions call `can` or `requireRole`; never check roles inline.
+// The one policy module: "may this user do this to that?" (docs/architecture.md "Sessions and access").
+// Pages and actions ask it, directly or through the guards in lib/guards.ts and lib/action-guards.ts;
+// never check roles inline.
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { teamMembers } from '../../../db/schema/index.ts';

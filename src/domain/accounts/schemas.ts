@@ -53,7 +53,7 @@ export function checkIdDocument(
   return { ok: true, idNumber: parsed.normalised, birthDate: parsed.info.birthDate, gender: parsed.info.gender };
 }
 
-/** Which consent a person of this age needs (PIPL art. 31; DOMAIN.md). */
+/** Which consent a person of this age needs (PIPL art. 31). */
 export function minorStatus(birthDate: string, now = new Date()): 'child' | 'minor' | 'adult' {
   const age = ageOn(birthDate, now);
   return age < 14 ? 'child' : age < 18 ? 'minor' : 'adult';

@@ -1,4 +1,4 @@
-// Pre-submission checks (DOMAIN.md "Publishing"): personal data that blocks
+// Pre-submission checks (docs/decisions/050): personal data that blocks
 // submission (phones, ID numbers with a valid checksum, Luhn-valid card numbers)
 // and configurable wordings that only warn.
 import { parseIdNumber } from '../../lib/id-number.ts';

@@ -1,6 +1,6 @@
 // Sign-ups that never overbook: one guarded INSERT decides confirmed / waitlisted,
 // triggers in db/sql/events.sql keep events.confirmed_count and refuse overbooking
-// (DESIGN.md "Writes under contention", docs/decisions/020).
+// (docs/architecture.md "Writes under contention", docs/decisions/020).
 import type { Db } from '../../../db/client.ts';
 import { writeBatch } from '../../../db/batch.ts';
 import { noticeInsert, notify } from '../notices/index.ts';

@@ -1,4 +1,4 @@
-// Privacy rules for honorees (DOMAIN.md, PIPL art. 28/31): minors, consent, what may go public.
+// Privacy rules for honorees (PIPL art. 28/31, docs/decisions/041): minors, consent, what may go public.
 import type { honorees } from '../../../db/schema/index.ts';
 import { Refusal } from '../refusal.ts';
 

@@ -1,7 +1,7 @@
 // The 志愿服务记录证明 as an A4 PDF: pdfkit with Noto Sans SC from @fontsource/noto-sans-sc.
 // The 'chinese-simplified' subset lacks rare characters (虒, 絨), so every character it lacks
-// is drawn with the numbered unicode-range file that covers it (unicode.json); see DESIGN.md
-// "Building blocks" and docs/decisions/032.
+// is drawn with the numbered unicode-range file that covers it (unicode.json); see
+// docs/decisions/032-certificate-pdf-fonts.md.
 import PDFDocument from 'pdfkit';
 import * as fontkit from 'fontkit';
 import QRCode from 'qrcode';

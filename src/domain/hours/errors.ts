@@ -1,4 +1,4 @@
-// Typed errors of the hours capability; actions map them to ActionError (docs/decisions/004).
+// Typed errors of the hours capability: Refusals, which formAction turns into ActionErrors (docs/decisions/075).
 import { Refusal } from '../refusal.ts';
 
 export type HoursErrorCode = 'BAD_REQUEST' | 'CONFLICT' | 'FORBIDDEN' | 'NOT_FOUND';

@@ -1,7 +1,7 @@
 // Hour records from attendance, leader entry and volunteer claims; confirm/decline.
 // Every insert is ONE guarded statement (no overlap with the volunteer's pending or
 // confirmed records county-wide, per-day cap) so concurrent requests cannot both pass
-// (DESIGN.md "Writes under contention"; docs/decisions/030).
+// (docs/architecture.md "Writes under contention"; docs/decisions/030).
 import type { Db } from '../../../db/client.ts';
 import { getSettings } from '../settings/index.ts';
 import { formatTime, shanghaiDay, fromShanghai } from '../../lib/time.ts';

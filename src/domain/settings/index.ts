@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { settings } from '../../../db/schema/index.ts';
 
-/** Every setting with its default (DOMAIN.md: defaults are configurable). */
+/** Every setting with its default; a row in `settings` overrides it. */
 export const DEFAULT_SETTINGS = {
   siteName: '云溪善行',
   countyName: '云溪县',
