@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 
 /**
  * Every system program a test may spawn, with the Debian package that brings it; npm test makes sure
- * each is installed before the run. Nothing checks this list against the tests: a test that spawns a
- * program missing here passes only where that program happens to be installed.
+ * each is installed before the run. tests/unit/system-programs.test.ts fails when a test spawns a
+ * program that is not on this list.
  */
 export const SYSTEM_PROGRAMS = [
   { file: '/usr/bin/pdftotext', pkg: 'poppler-utils', programs: ['pdftotext', 'pdfinfo', 'pdffonts', 'pdftoppm'], browser: false },

@@ -49,7 +49,8 @@ export const honors = {
       const newVisitor = !isVisitorToken(key, token);
       if (newVisitor) {
         token = newVisitorToken(key, randomToken(16));
-        ctx.cookies.set(VISITOR_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: config().siteUrl.startsWith('https:'), maxAge: 365 * 86400 });
+        // Scoped to the 公示 page: a site-wide cookie made every page this visitor opened afterwards skip the page cache.
+        ctx.cookies.set(VISITOR_COOKIE, token, { path: '/honors/candidates', httpOnly: true, sameSite: 'lax', secure: config().siteUrl.startsWith('https:'), maxAge: 365 * 86400 });
       }
       const r = await likeCandidate(db, { honoreeId: input.honoreeId, newVisitor, ...likeKeys(key, token!, clientIp(ctx)) });
       return { redirect: `/honors/candidates?${r.liked ? 'liked' : 'again'}=${input.honoreeId}#c-${input.honoreeId}` };

@@ -109,6 +109,8 @@ describe('the honor roll pipeline', () => {
     expect(await likeCount(page, NOMINEE)).toBe(before + 1);
     const cookies = await visitor.cookies();
     expect(cookies.find((c) => c.name === 'sx_visitor')?.httpOnly).toBe(true);
+    // Only the 公示 page sees it: every other page stays in the page cache for this visitor.
+    expect(cookies.find((c) => c.name === 'sx_visitor')?.path).toBe('/honors/candidates');
     await page.close();
   });
 
