@@ -7,7 +7,8 @@ import { actionUser, formAction } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
 import { MediaError, uploadImage } from '../domain/media/index.ts';
 import { can } from '../domain/accounts/policy.ts';
-import { claimHours, confirmRecords, declineRecord, leaderEntry, recordsFromAttendance } from '../domain/hours/records.ts';
+import { claimHours, confirmRecords, declineRecord, leaderEntry, recordsFromAttendance, type Reviewer } from '../domain/hours/records.ts';
+import type { SessionUser } from '../domain/accounts/sessions.ts';
 import { acceptCorrection, declineCorrection, requestCorrection } from '../domain/hours/corrections.ts';
 import { declineCertificate, issueCertificate, requestCertificate, revokeCertificate } from '../domain/hours/certificates.ts';
 import { fromShanghai } from '../lib/time.ts';
@@ -17,6 +18,8 @@ const day = (label: string) => z.string({ error: `请填写${label}` }).regex(/^
 const time = (label: string) => z.string({ error: `请填写${label}` }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, `${label}格式应为 时:分`);
 const reason = (label: string) => z.string({ error: `请填写${label}` }).trim().min(2, `${label}至少 2 个字`).max(300, `${label}不超过 300 字`);
 const back = z.string().regex(/^\/(console|me)\/[a-z0-9/_-]*$/).optional();
+/** The caller as a reviewer of hours and certificates: a team leader, and staff where the policy says so (docs/decisions/079). */
+const reviewer = (user: SessionUser): Reviewer => ({ id: user.id, staff: can(user, 'hours.review') });
 
 export const hours = {
   /** A volunteer claims hours for team work without an event. */
@@ -92,13 +95,13 @@ export const hours = {
     },
   }),
 
-  /** A leader confirms ticked pending records. */
+  /** A leader (or staff, for a leader's own records) confirms ticked pending records. */
   confirm: formAction({
     input: z.object({ ids: z.array(z.number().int().positive()).min(1, '请至少勾选一条记录') }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      return confirmRecords(db, user.id, input.ids);
+      return confirmRecords(db, reviewer(user), input.ids);
     },
   }),
 
@@ -108,7 +111,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await declineRecord(db, user.id, input.id, input.reason);
+      await declineRecord(db, reviewer(user), input.id, input.reason);
       return { declined: input.id };
     },
   }),
@@ -134,7 +137,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await acceptCorrection(db, user.id, input.id);
+      await acceptCorrection(db, reviewer(user), input.id);
       return { correction: 'accepted' as const };
     },
   }),
@@ -144,7 +147,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await declineCorrection(db, user.id, input.id, input.decision);
+      await declineCorrection(db, reviewer(user), input.id, input.decision);
       return { correction: 'declined' as const };
     },
   }),
@@ -165,7 +168,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      return issueCertificate(db, user.id, input.id);
+      return issueCertificate(db, reviewer(user), input.id);
     },
   }),
 
@@ -174,7 +177,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await declineCertificate(db, user.id, input.id, input.reason);
+      await declineCertificate(db, reviewer(user), input.id, input.reason);
       return { certificate: 'declined' as const };
     },
   }),
