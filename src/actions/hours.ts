@@ -12,6 +12,7 @@ import type { SessionUser } from '../domain/accounts/sessions.ts';
 import { acceptCorrection, declineCorrection, requestCorrection } from '../domain/hours/corrections.ts';
 import { declineCertificate, issueCertificate, requestCertificate, revokeCertificate } from '../domain/hours/certificates.ts';
 import { fromShanghai } from '../lib/time.ts';
+import { isPlainLine, isPlainText, plainLineError, plainTextError } from '../lib/plain-text.ts';
 
 const id = (label: string) => z.number({ error: `请选择${label}` }).int().positive(`请选择${label}`);
 const day = (label: string) => z.string({ error: `请填写${label}` }).regex(/^\d{4}-\d{2}-\d{2}$/, `${label}格式应为 年-月-日`);
@@ -29,7 +30,7 @@ export const hours = {
       day: day('服务日期'),
       start: time('开始时间'),
       end: time('结束时间'),
-      content: z.string({ error: '请填写服务内容' }).trim().min(2, '服务内容至少 2 个字').max(500, '服务内容不超过 500 字'),
+      content: z.string({ error: '请填写服务内容' }).trim().refine(isPlainText, plainTextError('服务内容')).min(2, '服务内容至少 2 个字').max(500, '服务内容不超过 500 字'),
       photo: z.instanceof(File).optional(),
     }),
     handler: async (input, ctx) => {
@@ -60,7 +61,7 @@ export const hours = {
       day: day('服务日期').optional(),
       start: time('开始时间').optional(),
       end: time('结束时间').optional(),
-      content: z.string().trim().max(500, '服务内容不超过 500 字').optional(),
+      content: z.string().trim().refine(isPlainLine, plainLineError('服务内容')).max(500, '服务内容不超过 500 字').optional(),
       userIds: z.array(z.number().int().positive()).min(1, '请至少勾选一名志愿者'),
     }),
     handler: async (input, ctx) => {
@@ -154,7 +155,7 @@ export const hours = {
 
   /** A volunteer requests a certificate for a team and a date range. */
   requestCertificate: formAction({
-    input: z.object({ teamId: id('队伍'), from: day('开始日期'), to: day('结束日期'), note: z.string().trim().max(100, '用途说明不超过 100 字').optional() }),
+    input: z.object({ teamId: id('队伍'), from: day('开始日期'), to: day('结束日期'), note: z.string().trim().refine(isPlainLine, plainLineError('用途说明')).max(100, '用途说明不超过 100 字').optional() }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();

@@ -1,5 +1,6 @@
-// Issue 15, items 5 and 6 (docs/decisions/079): nobody confirms or certifies their own record — another
-// leader of the team or staff must — and a suspended team's leaders lose every write power over it.
+// Issue 15, items 5, 6 and 15 (docs/decisions/079): nobody confirms or certifies their own record — another
+// leader of the team or staff must —, a suspended team's leaders lose every write power over it, and
+// events and teams only name regions that exist.
 import { beforeEach, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { freshDb } from '../helpers/db.ts';
@@ -12,7 +13,8 @@ import { acceptCorrection, declineCorrection, requestCorrection } from '../../sr
 import {
   certificateByCode, declineCertificate, getCertificate, issueCertificate, requestCertificate, revokeCertificate, teamCertificates,
 } from '../../src/domain/hours/certificates.ts';
-import { setTeamStatus } from '../../src/domain/teams/membership.ts';
+import { registerTeam, setTeamStatus } from '../../src/domain/teams/membership.ts';
+import { createEvent, EventError, EventInputSchema, updateEvent } from '../../src/domain/events/manage.ts';
 import { addMember, count, makeEvent, makeSignup, makeTeam, makeUser } from './hours-fixtures.ts';
 
 const NOW = fromShanghai('2026-06-15', '20:00');
@@ -240,5 +242,48 @@ describe('migration 0010 undoes self-reviews written before the rule', () => {
     expect((await getCertificate(db, fairCert))!.status).toBe('issued');
     expect(await count(db, `notices WHERE user_id = ? AND title IN ('服务证明已被撤销', '服务时长需重新确认')`, [leader])).toBe(2);
     expect(await count(db, `audit_log WHERE action IN ('hours.reopen', 'certificates.revoke') AND actor_id IS NULL`)).toBe(2);
+  });
+});
+
+describe('item 15: events and teams name regions that exist', () => {
+  const input = (over: Record<string, unknown> = {}) => EventInputSchema.parse({ title: '社区清扫', category: '环境保护', startsAt: '2026-12-20T09:00', endsAt: '2026-12-20T11:00', capacity: 10, ...over });
+  let towns: { id: number; village: number }[];
+
+  beforeEach(async () => {
+    db = await freshDb({ seed: 'base' });
+    team = await makeTeam(db);
+    leader = await makeUser(db, '李建华');
+    await addMember(db, team, leader, 'leader');
+    const rs = await db.$client.execute(`SELECT t.id, (SELECT min(v.id) FROM regions v WHERE v.parent_id = t.id) AS village FROM regions t WHERE t.level = 'town' ORDER BY t.id LIMIT 2`);
+    towns = rs.rows.map((r) => ({ id: Number(r.id), village: Number(r.village) }));
+  });
+
+  const eventRefusal = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (e) {
+      expect(e).toBeInstanceOf(EventError);
+      return { field: (e as EventError).field, message: (e as Error).message };
+    }
+    throw new Error('expected a refusal');
+  };
+
+  test('an event in a town that does not exist is refused on the town field, and nothing is written', async () => {
+    expect(await eventRefusal(createEvent(db, leader, team, input({ townId: 999_999 })))).toEqual({ field: 'townId', message: '所选乡镇不存在，请重新选择' });
+    expect(await eventRefusal(createEvent(db, leader, team, input({ townId: towns[0].village })))).toMatchObject({ field: 'townId' });
+    expect(await eventRefusal(createEvent(db, leader, team, input({ townId: towns[0].id, villageId: towns[1].village })))).toEqual({ field: 'villageId', message: '所选村（社区）不属于该乡镇，请重新选择' });
+    expect(await eventRefusal(createEvent(db, leader, team, input({ villageId: towns[0].village })))).toMatchObject({ field: 'townId' });
+    expect(await count(db, 'events')).toBe(0);
+    const id = await createEvent(db, leader, team, input({ townId: towns[0].id, villageId: towns[0].village }));
+    expect(await eventRefusal(updateEvent(db, leader, team, id, input({ townId: 424242 })))).toMatchObject({ field: 'townId' });
+    expect((await row('SELECT town_id FROM events WHERE id = ?', [id])).town_id).toBe(towns[0].id);
+  });
+
+  test('a team registered in a town that does not exist is refused on the town field', async () => {
+    const reg = { name: '新桥青年志愿服务队', slug: 'xinqiao-youth', townId: 999_999, serviceTypes: ['环境保护'], summary: '青年志愿者服务社区', description: '' };
+    await expect(registerTeam(db, leader, reg)).rejects.toMatchObject({ field: 'townId', message: '所选乡镇不存在，请重新选择' });
+    expect(await count(db, `teams WHERE slug = 'xinqiao-youth'`)).toBe(0);
+    await registerTeam(db, leader, { ...reg, townId: towns[0].id });
+    expect(await count(db, `teams WHERE slug = 'xinqiao-youth'`)).toBe(1);
   });
 });
