@@ -72,3 +72,37 @@ BEGIN
   UPDATE teams SET confirmed_minutes = confirmed_minutes - OLD.minutes WHERE id = OLD.team_id;
   UPDATE counters SET value = value - OLD.minutes WHERE name = 'hours.county_minutes';
 END;
+
+-- 3. Nobody confirms their own hours or issues their own certificate (issue 15, item 5;
+--    docs/decisions/079). The domain refuses first with a Chinese message; these catch any other path.
+DROP TRIGGER IF EXISTS hours_no_self_review_insert;
+CREATE TRIGGER hours_no_self_review_insert
+BEFORE INSERT ON hour_records
+WHEN NEW.status = 'confirmed' AND NEW.reviewer_id = NEW.user_id
+BEGIN
+  SELECT RAISE(ABORT, 'HOURS_SELF_REVIEW: 服务记录不能由志愿者本人确认');
+END;
+
+DROP TRIGGER IF EXISTS hours_no_self_review_update;
+CREATE TRIGGER hours_no_self_review_update
+BEFORE UPDATE OF status, reviewer_id, user_id ON hour_records
+WHEN NEW.status = 'confirmed' AND NEW.reviewer_id = NEW.user_id
+BEGIN
+  SELECT RAISE(ABORT, 'HOURS_SELF_REVIEW: 服务记录不能由志愿者本人确认');
+END;
+
+DROP TRIGGER IF EXISTS certificates_no_self_issue_insert;
+CREATE TRIGGER certificates_no_self_issue_insert
+BEFORE INSERT ON certificates
+WHEN NEW.status = 'issued' AND NEW.issued_by = NEW.user_id
+BEGIN
+  SELECT RAISE(ABORT, 'CERTIFICATE_SELF_ISSUE: 服务证明不能由志愿者本人出具');
+END;
+
+DROP TRIGGER IF EXISTS certificates_no_self_issue_update;
+CREATE TRIGGER certificates_no_self_issue_update
+BEFORE UPDATE OF status, issued_by, user_id ON certificates
+WHEN NEW.status = 'issued' AND NEW.issued_by = NEW.user_id
+BEGIN
+  SELECT RAISE(ABORT, 'CERTIFICATE_SELF_ISSUE: 服务证明不能由志愿者本人出具');
+END;

@@ -4,6 +4,7 @@ import { appDb } from '../lib/db.ts';
 import { actionAbility, formAction } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
 import { parseDateTimeLocal } from '../lib/time.ts';
+import { isPlainLine, plainLineError } from '../lib/plain-text.ts';
 import {
   ArticleContentSchema, PersonalDataFound, archiveArticle, createArticle, parseTags, restoreRevision, reviewArticle, saveArticle,
   submitForReview, unpublishArticle, type ArticleContent,
@@ -145,7 +146,7 @@ export const articles = {
   uploadImage: formAction({
     input: z.object({
       file: z.instanceof(File, { message: '请选择要上传的图片' }).refine((f) => f.size > 0, '请选择要上传的图片'),
-      alt: z.preprocess((v) => v ?? '', z.string().trim().min(2, '请填写图片说明（替代文字），至少 2 个字').max(120, '图片说明不超过 120 字')),
+      alt: z.preprocess((v) => v ?? '', z.string().trim().refine(isPlainLine, plainLineError('图片说明')).min(2, '请填写图片说明（替代文字），至少 2 个字').max(120, '图片说明不超过 120 字')),
     }),
     handler: async ({ file, alt }, ctx) => {
       const user = actionAbility(ctx, 'media.upload');

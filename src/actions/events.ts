@@ -43,7 +43,7 @@ export const events = {
   create: formAction({
     input: z.object({ teamId: id('队伍'), ...EventFields.shape }).superRefine(endAfterStart),
     handler: async (input, ctx) => {
-      const u = await leader(ctx, input.teamId);
+      const u = await leader(ctx, input.teamId, '新建活动');
       const db = await appDb();
       const { teamId, ...rest } = input;
       const eventId = await createEvent(db, u.id, teamId, rest);
@@ -54,7 +54,7 @@ export const events = {
   update: formAction({
     input: z.object({ teamId: id('队伍'), eventId: id('活动'), ...EventFields.shape }).superRefine(endAfterStart),
     handler: async (input, ctx) => {
-      const u = await leader(ctx, input.teamId);
+      const u = await leader(ctx, input.teamId, '修改活动');
       const { teamId, eventId, ...rest } = input;
       const r = await updateEvent(await appDb(), u.id, teamId, eventId, rest);
       return { saved: true, notified: r.notified };
@@ -63,7 +63,7 @@ export const events = {
   setStatus: formAction({
     input: z.object({ teamId: id('队伍'), eventId: id('活动'), to: z.enum(['published', 'cancelled', 'completed'], { error: '操作不正确' }) }),
     handler: async ({ teamId, eventId, to }, ctx) => {
-      const u = await leader(ctx, teamId);
+      const u = await leader(ctx, teamId, '发布、取消或结束活动');
       await setEventStatus(await appDb(), u.id, teamId, eventId, to);
       return { status: to };
     },
@@ -71,7 +71,7 @@ export const events = {
   removeSignup: formAction({
     input: z.object({ teamId: id('队伍'), eventId: id('活动'), signupId: id('报名'), reason: z.string({ error: '请填写移出原因' }).trim().min(2, '请填写移出原因').max(200, '原因不超过 200 字') }),
     handler: async ({ teamId, eventId, signupId, reason }, ctx) => {
-      const u = await leader(ctx, teamId);
+      const u = await leader(ctx, teamId, '调整报名名单');
       await removeSignup(await appDb(), u.id, teamId, eventId, signupId, reason);
       return { removed: true };
     },
@@ -79,7 +79,7 @@ export const events = {
   mark: formAction({
     input: z.object({ teamId: id('队伍'), eventId: id('活动'), signupId: id('报名'), mark: z.enum(['attended', 'no_show'], { error: '操作不正确' }) }),
     handler: async ({ teamId, eventId, signupId, mark }, ctx) => {
-      const u = await leader(ctx, teamId);
+      const u = await leader(ctx, teamId, '登记出勤');
       await markAttendance(await appDb(), u.id, teamId, eventId, signupId, mark);
       return { marked: mark };
     },

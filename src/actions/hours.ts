@@ -7,16 +7,20 @@ import { actionUser, formAction } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
 import { MediaError, uploadImage } from '../domain/media/index.ts';
 import { can } from '../domain/accounts/policy.ts';
-import { claimHours, confirmRecords, declineRecord, leaderEntry, recordsFromAttendance } from '../domain/hours/records.ts';
+import { claimHours, confirmRecords, declineRecord, leaderEntry, recordsFromAttendance, type Reviewer } from '../domain/hours/records.ts';
+import type { SessionUser } from '../domain/accounts/sessions.ts';
 import { acceptCorrection, declineCorrection, requestCorrection } from '../domain/hours/corrections.ts';
 import { declineCertificate, issueCertificate, requestCertificate, revokeCertificate } from '../domain/hours/certificates.ts';
 import { fromShanghai } from '../lib/time.ts';
+import { isPlainLine, isPlainText, plainLineError, plainTextError } from '../lib/plain-text.ts';
 
 const id = (label: string) => z.number({ error: `请选择${label}` }).int().positive(`请选择${label}`);
 const day = (label: string) => z.string({ error: `请填写${label}` }).regex(/^\d{4}-\d{2}-\d{2}$/, `${label}格式应为 年-月-日`);
 const time = (label: string) => z.string({ error: `请填写${label}` }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, `${label}格式应为 时:分`);
 const reason = (label: string) => z.string({ error: `请填写${label}` }).trim().min(2, `${label}至少 2 个字`).max(300, `${label}不超过 300 字`);
 const back = z.string().regex(/^\/(console|me)\/[a-z0-9/_-]*$/).optional();
+/** The caller as a reviewer of hours and certificates: a team leader, and staff where the policy says so (docs/decisions/079). */
+const reviewer = (user: SessionUser): Reviewer => ({ id: user.id, staff: can(user, 'hours.review') });
 
 export const hours = {
   /** A volunteer claims hours for team work without an event. */
@@ -26,7 +30,7 @@ export const hours = {
       day: day('服务日期'),
       start: time('开始时间'),
       end: time('结束时间'),
-      content: z.string({ error: '请填写服务内容' }).trim().min(2, '服务内容至少 2 个字').max(500, '服务内容不超过 500 字'),
+      content: z.string({ error: '请填写服务内容' }).trim().refine(isPlainText, plainTextError('服务内容')).min(2, '服务内容至少 2 个字').max(500, '服务内容不超过 500 字'),
       photo: z.instanceof(File).optional(),
     }),
     handler: async (input, ctx) => {
@@ -57,7 +61,7 @@ export const hours = {
       day: day('服务日期').optional(),
       start: time('开始时间').optional(),
       end: time('结束时间').optional(),
-      content: z.string().trim().max(500, '服务内容不超过 500 字').optional(),
+      content: z.string().trim().refine(isPlainLine, plainLineError('服务内容')).max(500, '服务内容不超过 500 字').optional(),
       userIds: z.array(z.number().int().positive()).min(1, '请至少勾选一名志愿者'),
     }),
     handler: async (input, ctx) => {
@@ -92,13 +96,13 @@ export const hours = {
     },
   }),
 
-  /** A leader confirms ticked pending records. */
+  /** A leader (or staff, for a leader's own records) confirms ticked pending records. */
   confirm: formAction({
     input: z.object({ ids: z.array(z.number().int().positive()).min(1, '请至少勾选一条记录') }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      return confirmRecords(db, user.id, input.ids);
+      return confirmRecords(db, reviewer(user), input.ids);
     },
   }),
 
@@ -108,7 +112,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await declineRecord(db, user.id, input.id, input.reason);
+      await declineRecord(db, reviewer(user), input.id, input.reason);
       return { declined: input.id };
     },
   }),
@@ -134,7 +138,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await acceptCorrection(db, user.id, input.id);
+      await acceptCorrection(db, reviewer(user), input.id);
       return { correction: 'accepted' as const };
     },
   }),
@@ -144,14 +148,14 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await declineCorrection(db, user.id, input.id, input.decision);
+      await declineCorrection(db, reviewer(user), input.id, input.decision);
       return { correction: 'declined' as const };
     },
   }),
 
   /** A volunteer requests a certificate for a team and a date range. */
   requestCertificate: formAction({
-    input: z.object({ teamId: id('队伍'), from: day('开始日期'), to: day('结束日期'), note: z.string().trim().max(100, '用途说明不超过 100 字').optional() }),
+    input: z.object({ teamId: id('队伍'), from: day('开始日期'), to: day('结束日期'), note: z.string().trim().refine(isPlainLine, plainLineError('用途说明')).max(100, '用途说明不超过 100 字').optional() }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
@@ -165,7 +169,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      return issueCertificate(db, user.id, input.id);
+      return issueCertificate(db, reviewer(user), input.id);
     },
   }),
 
@@ -174,7 +178,7 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      await declineCertificate(db, user.id, input.id, input.reason);
+      await declineCertificate(db, reviewer(user), input.id, input.reason);
       return { certificate: 'declined' as const };
     },
   }),

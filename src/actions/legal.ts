@@ -7,12 +7,16 @@ import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { fromShanghai } from '../lib/time.ts';
 import { clientIp } from '../lib/client-ip.ts';
 import { audit } from '../domain/audit/index.ts';
+import { isPlainLine, plainLineError } from '../lib/plain-text.ts';
 import {
   LectureOrderSchema, acceptLectureOrder, getLectureOrder, createLectureOrder, declineLectureOrder, rateLecture, recordLectureDelivery, scheduleLecture,
 } from '../domain/legal/lectures.ts';
 
 const text = (max: number, msg = `不能超过 ${max} 个字`) => z.preprocess((v) => v ?? '', z.string().trim().max(max, msg));
 const required = (min: number, max: number, msg: string) => z.preprocess((v) => v ?? '', z.string().trim().min(min, msg).max(max, `不能超过 ${max} 个字`));
+/** A single-line name, place or time: also free of control, bidi and invisible characters (lib/plain-text.ts). */
+const line = (label: string, min: number, max: number, msg: string) =>
+  z.preprocess((v) => v ?? '', z.string().trim().refine(isPlainLine, plainLineError(label)).min(min, msg).max(max, `不能超过 ${max} 个字`));
 
 const id = z.coerce.number().int().positive();
 
@@ -36,10 +40,10 @@ export const legal = {
       townId: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请选择乡镇（街道）' }).int().positive()),
       villageId: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请选择村（社区）' }).int().positive()),
       audienceExpected: z.preprocess((v) => v || undefined, LectureOrderSchema.shape.audienceExpected),
-      preferredDates: required(2, 200, '请写明希望的时间，例如“12月4日上午”'),
-      requesterName: required(2, 30, '请填写联系人姓名'),
+      preferredDates: line('希望时间', 2, 200, '请写明希望的时间，例如“12月4日上午”'),
+      requesterName: line('联系人姓名', 2, 30, '请填写联系人姓名'),
       requesterPhone: z.preprocess((v) => String(v ?? '').replace(/\s|-/g, ''), z.string().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码')),
-      organisation: text(60, '单位名称不超过 60 字').default(''),
+      organisation: line('单位名称', 0, 60, '单位名称不超过 60 字').default(''),
       note: text(500, '备注不超过 500 字').default(''),
     }),
     handler: async (input, ctx) => {
@@ -78,7 +82,7 @@ export const legal = {
       day: z.preprocess((v) => v ?? '', z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '请选择日期')),
       start: z.preprocess((v) => v ?? '', z.string().regex(/^\d{2}:\d{2}$/, '请选择开始时间')),
       end: z.preprocess((v) => v ?? '', z.string().regex(/^\d{2}:\d{2}$/, '请选择结束时间')),
-      address: required(2, 100, '请填写讲座地点'),
+      address: line('讲座地点', 2, 100, '请填写讲座地点'),
       capacity: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请填写名额' }).int().min(10, '名额至少 10 人').max(2000, '名额不超过 2000 人')),
     }),
     handler: async (input, ctx) => {

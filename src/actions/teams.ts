@@ -24,14 +24,14 @@ export const teams = {
   decide: formAction({
     input: z.object({ teamId: id('队伍'), memberId: id('申请'), decision: z.enum(['approve', 'decline'], { error: '操作不正确' }) }),
     handler: async ({ teamId, memberId, decision }, ctx) => {
-      const u = await leader(ctx, teamId);
+      const u = await leader(ctx, teamId, '审核入队申请');
       await decideJoin(await appDb(), u.id, teamId, memberId, decision === 'approve'); return { done: decision };
     },
   }),
   manage: formAction({
     input: z.object({ teamId: id('队伍'), memberId: id('队员'), op: z.enum(['coleader', 'member', 'remove'], { error: '操作不正确' }) }),
     handler: async ({ teamId, memberId, op }, ctx) => {
-      const u = await leader(ctx, teamId);
+      const u = await leader(ctx, teamId, '调整队员');
       await manageMember(await appDb(), u.id, teamId, memberId, op); return { done: op };
     },
   }),

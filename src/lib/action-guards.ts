@@ -2,7 +2,7 @@
 import { ActionError, defineAction, type ActionAPIContext } from 'astro:actions';
 import type { z } from 'astro/zod';
 import { appDb } from './db.ts';
-import { can, isTeamLeader, type Ability } from '../domain/accounts/policy.ts';
+import { can, leaderWriteRefusal, type Ability } from '../domain/accounts/policy.ts';
 import type { SessionUser } from '../domain/accounts/sessions.ts';
 import { Refusal, withoutStackTrace } from '../domain/refusal.ts';
 
@@ -20,10 +20,14 @@ export function actionVolunteer(ctx: Pick<ActionAPIContext, 'locals'>): SessionU
   return u;
 }
 
-/** The signed-in leader (or co-leader) of the team, or UNAUTHORIZED / FORBIDDEN. */
-export async function actionLeader(ctx: Pick<ActionAPIContext, 'locals'>, teamId: number): Promise<SessionUser> {
+/**
+ * The signed-in leader (or co-leader) of the team who may write to it now, or UNAUTHORIZED /
+ * FORBIDDEN — a suspended team's leaders are refused, saying so (`doing` names the attempt).
+ */
+export async function actionLeader(ctx: Pick<ActionAPIContext, 'locals'>, teamId: number, doing?: string): Promise<SessionUser> {
   const u = actionUser(ctx);
-  if (!(await isTeamLeader(await appDb(), u, teamId))) throw new ActionError({ code: 'FORBIDDEN', message: '只有该队伍的负责人可以执行此操作' });
+  const refusal = await leaderWriteRefusal(await appDb(), u.id, teamId, doing);
+  if (refusal) throw new ActionError({ code: refusal.status, message: refusal.message });
   return u;
 }
 

@@ -31,6 +31,8 @@ describe('点单式普法', () => {
     const [lecturer] = await listLecturers(db);
     const [team] = await listLectureTeams(db);
     const startsAt = Date.now() + 3 * 86400_000;
+    const y9999 = Date.UTC(9999, 0, 1);
+    await expect(scheduleLecture(db, editor, order.id, { lecturerId: lecturer.id, teamId: team.id, startsAt: y9999, endsAt: y9999 + 5400_000, address: '村委会', capacity: 50 })).rejects.toThrow('讲座时间最多可安排在两年以内');
     await expect(scheduleLecture(db, editor, order.id, { lecturerId: editor.id, teamId: team.id, startsAt, endsAt: startsAt + 5400_000, address: '村委会', capacity: 50 })).rejects.toThrow('法律');
     const eventId = await scheduleLecture(db, editor, order.id, { lecturerId: lecturer.id, teamId: team.id, startsAt, endsAt: startsAt + 5400_000, address: '村委会会议室', capacity: 50 });
     const ev = await getPublicEvent(db, eventId);

@@ -53,8 +53,10 @@ describe('team membership', () => {
   });
 });
 
+/** Next June is always ahead, and within the two years an event may be planned. */
+const NEXT_YEAR = new Date().getUTCFullYear() + 1;
 const form = (o: Record<string, unknown> = {}) => EventInputSchema.parse({
-  title: '河道清洁', category: '环境保护', startsAt: '2030-06-01T09:00', endsAt: '2030-06-01T11:30', capacity: 10, waitlistEnabled: true, ...o,
+  title: '河道清洁', category: '环境保护', startsAt: `${NEXT_YEAR}-06-01T09:00`, endsAt: `${NEXT_YEAR}-06-01T11:30`, capacity: 10, waitlistEnabled: true, ...o,
 });
 
 describe('leaders manage events', () => {
@@ -82,11 +84,11 @@ describe('leaders manage events', () => {
     await setEventStatus(db, leader, teamId, id, 'published');
     expect((await db.$client.execute({ sql: 'SELECT status, starts_at FROM events WHERE id = ?', args: [id] })).rows[0].status).toBe('published');
     // Stored as the Shanghai wall-clock instant.
-    expect(Number((await db.$client.execute({ sql: 'SELECT starts_at FROM events WHERE id = ?', args: [id] })).rows[0].starts_at)).toBe(Date.UTC(2030, 5, 1, 1, 0));
+    expect(Number((await db.$client.execute({ sql: 'SELECT starts_at FROM events WHERE id = ?', args: [id] })).rows[0].starts_at)).toBe(Date.UTC(NEXT_YEAR, 5, 1, 1, 0));
   });
 
   test('the end must come after the start (zod message in Chinese)', () => {
-    const r = EventInputSchema.safeParse({ title: '巡防', category: '平安巡防', startsAt: '2030-06-01T09:00', endsAt: '2030-06-01T08:00', capacity: 3 });
+    const r = EventInputSchema.safeParse({ title: '巡防', category: '平安巡防', startsAt: `${NEXT_YEAR}-06-01T09:00`, endsAt: `${NEXT_YEAR}-06-01T08:00`, capacity: 3 });
     expect(r.success).toBe(false);
     expect(r.error?.issues.find((i) => i.path[0] === 'endsAt')?.message).toBe('结束时间须晚于开始时间');
   });
@@ -100,14 +102,14 @@ describe('leaders manage events', () => {
     await setEventStatus(db, leader, teamId, id, 'published');
     await signUp(db, { eventId: id, userId: a });
     await signUp(db, { eventId: id, userId: b });
-    const r = await updateEvent(db, leader, teamId, id, form({ capacity: 1, startsAt: '2030-06-02T09:00', endsAt: '2030-06-02T11:00' }));
+    const r = await updateEvent(db, leader, teamId, id, form({ capacity: 1, startsAt: `${NEXT_YEAR}-06-02T09:00`, endsAt: `${NEXT_YEAR}-06-02T11:00` }));
     expect(r.notified).toBe(2);
     expect(await count(db, `SELECT count(*) n FROM notices WHERE kind = 'event.changed'`)).toBe(2);
     // Title-only edits notify nobody.
-    expect((await updateEvent(db, leader, teamId, id, form({ title: '河道清洁（第二期）', capacity: 1, startsAt: '2030-06-02T09:00', endsAt: '2030-06-02T11:00' }))).notified).toBe(0);
+    expect((await updateEvent(db, leader, teamId, id, form({ title: '河道清洁（第二期）', capacity: 1, startsAt: `${NEXT_YEAR}-06-02T09:00`, endsAt: `${NEXT_YEAR}-06-02T11:00` }))).notified).toBe(0);
     await expect(updateEvent(db, otherLeader, otherTeam, id, form())).rejects.toThrow('活动不存在');
     // Raising capacity promotes the waitlist.
-    await updateEvent(db, leader, teamId, id, form({ capacity: 2, startsAt: '2030-06-02T09:00', endsAt: '2030-06-02T11:00' }));
+    await updateEvent(db, leader, teamId, id, form({ capacity: 2, startsAt: `${NEXT_YEAR}-06-02T09:00`, endsAt: `${NEXT_YEAR}-06-02T11:00` }));
     expect((await labelledSignup(db, id, b))?.label).toBe('已报名');
   });
 

@@ -5,6 +5,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { teamMembers } from '../../../db/schema/index.ts';
 import type { SessionUser } from './sessions.ts';
+import { Refusal } from '../refusal.ts';
 
 export type Role = 'volunteer' | 'editor' | 'reviewer' | 'admin' | 'legal_aide';
 
@@ -38,6 +39,8 @@ const ABILITIES: Record<string, Role[]> = {
   'media.upload': ['editor'],
   'ledger.export': ['editor', 'admin'],
   'certificates.manage': ['editor', 'admin'],
+  /** Confirm hours and issue certificates a team cannot review independently: its own leaders' (docs/decisions/079). */
+  'hours.review': ['editor', 'admin'],
   'volunteer.act': ['volunteer'],
 };
 
@@ -51,7 +54,7 @@ export function can(user: SessionUser | null | undefined, ability: Ability | str
   return user.roles.some((r) => roles.includes(r as Role));
 }
 
-/** Whether the user leads (leader or co-leader) the team. */
+/** Whether the user leads (leader or co-leader) the team: read access to its leader area. Writes ask `leaderWriteRefusal`. */
 export async function isTeamLeader(db: Db, user: SessionUser | null | undefined, teamId: number): Promise<boolean> {
   if (!user || user.status !== 'active') return false;
   const rs = await db.$client.execute({
@@ -59,6 +62,62 @@ export async function isTeamLeader(db: Db, user: SessionUser | null | undefined,
     args: [teamId, user.id],
   });
   return rs.rows.length > 0;
+}
+
+/** The one team status in which leaders keep their write powers (a suspended or unapproved team's leaders only read). */
+export const WRITABLE_TEAM_STATUS = 'active';
+
+/** Whether a team in this status lets its leaders write (events, attendance, hours, certificates, members). */
+export function teamAllowsLeaderWrites(status: string): boolean {
+  return status === WRITABLE_TEAM_STATUS;
+}
+
+/**
+ * SQL predicate: the user `userExpr` may exercise leader write powers over the team `teamExpr` — an
+ * active leader or co-leader with an active account, of a team that is active (approved, not suspended).
+ * Guarded statements embed it so the check and the write are one statement; `leaderWriteRefusal` asks it too.
+ */
+export function leaderMayWriteSql(teamExpr: string, userExpr: string): string {
+  return `EXISTS (SELECT 1 FROM team_members lm JOIN teams lt ON lt.id = lm.team_id JOIN users lu ON lu.id = lm.user_id
+    WHERE lm.team_id = ${teamExpr} AND lm.user_id = ${userExpr} AND lm.status = 'active' AND lm.role IN ('leader', 'coleader')
+      AND lt.status = '${WRITABLE_TEAM_STATUS}' AND lu.status = 'active')`;
+}
+
+/** A leader write refused: not a leader of the team, or the team is suspended / not yet approved. */
+export class LeaderWriteRefused extends Refusal {
+  /** not_leader: no active leader/co-leader of the team; team_inactive: suspended or not approved; account: account not active. */
+  readonly why: 'not_leader' | 'team_inactive' | 'account';
+  constructor(why: LeaderWriteRefused['why'], message: string) {
+    super('FORBIDDEN', message);
+    this.name = 'LeaderWriteRefused';
+    this.why = why;
+  }
+}
+
+/**
+ * THE answer to "may this user exercise leader write powers over this team?" (issue 15, item 6):
+ * null when they may; otherwise the refusal saying why, in Chinese. `doing` names the attempt
+ * ("确认服务时长") for the suspended-team message. Reads (pages, exports) use `isTeamLeader`.
+ */
+export async function leaderWriteRefusal(db: Db, userId: number, teamId: number, doing = '管理队伍'): Promise<LeaderWriteRefused | null> {
+  const rs = await db.$client.execute({
+    sql: `SELECT t.status, ${leaderMayWriteSql('t.id', '?')} AS may,
+            EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = ? AND m.status = 'active' AND m.role IN ('leader', 'coleader')) AS leads
+          FROM teams t WHERE t.id = ?`,
+    args: [userId, userId, teamId],
+  });
+  const r = rs.rows[0];
+  if (r && Number(r.may)) return null;
+  if (!r || !Number(r.leads)) return new LeaderWriteRefused('not_leader', '只有该队伍的队长或副队长可以执行此操作');
+  if (r.status === 'suspended') return new LeaderWriteRefused('team_inactive', `该队伍已被暂停，负责人暂不能${doing}；如有疑问请联系县文明实践中心`);
+  if (!teamAllowsLeaderWrites(String(r.status))) return new LeaderWriteRefused('team_inactive', `该队伍未处于正常状态，负责人暂不能${doing}；如有疑问请联系县文明实践中心`);
+  return new LeaderWriteRefused('account', '您的账号不可用，不能执行此操作');
+}
+
+/** Throws the refusal unless the user may exercise leader write powers over the team (see `leaderWriteRefusal`). */
+export async function assertLeaderWrite(db: Db, userId: number, teamId: number, doing?: string): Promise<void> {
+  const refusal = await leaderWriteRefusal(db, userId, teamId, doing);
+  if (refusal) throw refusal;
 }
 
 /** Team ids the user leads. */

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ageOn, parseIdNumber } from '../../lib/id-number.ts';
 import { isCommonPassword } from './common-passwords.ts';
+import { isPlainLine, plainLineError } from '../../lib/plain-text.ts';
 
 export const ID_TYPES = ['居民身份证', '港澳台居民居住证', '护照'] as const;
 export type IdType = (typeof ID_TYPES)[number];
@@ -75,7 +76,7 @@ export const RegisterSchema = z
     villageId: z.number({ error: '请选择所在村/社区' }).int(),
     skills: z.array(z.string().max(20)).max(30).default([]),
     email: z.union([z.literal(''), z.email('邮箱格式不正确')]).optional(),
-    guardianName: z.string().trim().max(20).optional(),
+    guardianName: z.string().trim().refine(isPlainLine, plainLineError('监护人姓名')).max(20).optional(),
     guardianPhone: z.string().trim().optional(),
     guardianConsent: z.boolean().default(false),
     publishConsent: z.boolean().default(false),

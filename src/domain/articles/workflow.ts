@@ -12,6 +12,7 @@ import { auditInsert } from '../audit/index.ts';
 import { noticeInsert } from '../notices/index.ts';
 import { getSetting } from '../settings/index.ts';
 import { randomToken } from '../../lib/ids.ts';
+import { isPlainLine, plainLineError } from '../../lib/plain-text.ts';
 import { shanghaiDay } from '../../lib/time.ts';
 import { guardedBatch } from './guarded-batch.ts';
 import { writeBatch, type Stmt } from '../../../db/batch.ts';
@@ -50,18 +51,20 @@ export class PersonalDataFound extends Refusal {
 }
 
 const opt = (max: number) => z.string().trim().max(max, `不能超过 ${max} 个字`);
+/** A single-line field: also free of control, bidi and invisible characters (lib/plain-text.ts). */
+const optLine = (label: string, max: number) => opt(max).refine(isPlainLine, plainLineError(label));
 
 /** What an editor writes; shared by the action, the domain and the tests. */
 export const ArticleContentSchema = z.object({
-  title: z.string().trim().min(2, '请填写标题（至少 2 个字）').max(80, '标题不能超过 80 个字'),
+  title: z.string().trim().refine(isPlainLine, plainLineError('标题')).min(2, '请填写标题（至少 2 个字）').max(80, '标题不能超过 80 个字'),
   channel: z.enum(Object.keys(CHANNELS) as [string, ...string[]], { error: '请选择栏目' }),
-  topic: z.string().trim().max(20).nullable().default(null),
+  topic: z.string().trim().refine(isPlainLine, plainLineError('专题')).max(20).nullable().default(null),
   honoreeId: z.number().int().positive().nullable().default(null),
   summary: opt(200).default(''),
   body: z.string().max(100_000, '正文过长（不超过 10 万字）').default(''),
-  tags: z.array(z.string().trim().min(1).max(20)).max(10, '标签不超过 10 个').default([]),
-  author: opt(60).default(''),
-  source: opt(60).default(''),
+  tags: z.array(z.string().trim().refine(isPlainLine, plainLineError('标签')).min(1).max(20)).max(10, '标签不超过 10 个').default([]),
+  author: optLine('作者', 60).default(''),
+  source: optLine('来源', 60).default(''),
   coverMediaId: z.number().int().positive().nullable().default(null),
   attachments: z.array(z.number().int().positive()).max(10, '附件不超过 10 个').default([]),
 });

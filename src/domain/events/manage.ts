@@ -9,9 +9,11 @@ import { events, signups, teams, users } from '../../../db/schema/index.ts';
 import { auditInsert } from '../audit/index.ts';
 import { noticeInsert } from '../notices/index.ts';
 import { parseDateTimeLocal, formatDateTime } from '../../lib/time.ts';
-import { EVENT_CATEGORIES, overlapMinutes, publishProblem } from './rules.ts';
+import { EVENT_CATEGORIES, eventTimeProblem, overlapMinutes, publishProblem } from './rules.ts';
+import { validRegionPair } from '../regions/index.ts';
 import { fillFreedSeats, SignupError } from './signups.ts';
 import { Refusal } from '../refusal.ts';
+import { isPlainLine, plainLineError } from '../../lib/plain-text.ts';
 
 /** A leader's event action refused (state, rules, ownership). */
 export class EventError extends Refusal {
@@ -21,19 +23,24 @@ export class EventError extends Refusal {
   }
 }
 
-const dt = (label: string) => z.string({ error: `请填写${label}` }).refine((v) => !Number.isNaN(parseDateTimeLocal(v)), `${label}格式不正确`);
-const optDt = (label: string) => z.string().optional().refine((v) => !v || !Number.isNaN(parseDateTimeLocal(v)), `${label}格式不正确`);
+/** A datetime-local field: a real time, and within the sane range of `eventTimeProblem` (no year 0001). */
+const dt = (label: string) => z.string({ error: `请填写${label}` })
+  .refine((v) => !Number.isNaN(parseDateTimeLocal(v)), `${label}格式不正确`)
+  .refine((v) => Number.isNaN(parseDateTimeLocal(v)) || !eventTimeProblem(parseDateTimeLocal(v), label), { error: (iss) => eventTimeProblem(parseDateTimeLocal(String(iss.input)), label) ?? `${label}不正确` });
+const optDt = (label: string) => z.string().optional()
+  .refine((v) => !v || !Number.isNaN(parseDateTimeLocal(v)), `${label}格式不正确`)
+  .refine((v) => !v || Number.isNaN(parseDateTimeLocal(v)) || !eventTimeProblem(parseDateTimeLocal(v), label), { error: (iss) => eventTimeProblem(parseDateTimeLocal(String(iss.input)), label) ?? `${label}不正确` });
 
 /** The event form fields (create and edit), shared by the action and tests. */
 export const EventFields = z
   .object({
-    title: z.string({ error: '请填写活动名称' }).trim().min(2, '活动名称至少 2 个字').max(60, '活动名称不超过 60 个字'),
+    title: z.string({ error: '请填写活动名称' }).trim().refine(isPlainLine, plainLineError('活动名称')).min(2, '活动名称至少 2 个字').max(60, '活动名称不超过 60 个字'),
     category: z.string({ error: '请选择活动类别' }).refine((v) => EVENT_CATEGORIES.includes(v), '请选择活动类别'),
     description: z.string().max(20000, '活动内容过长').optional().default(''),
     risks: z.string().max(2000, '风险提示不超过 2000 字').optional().default(''),
     townId: z.number().int().positive().optional(),
     villageId: z.number().int().positive().optional(),
-    address: z.string().trim().max(100, '详细地点不超过 100 字').optional().default(''),
+    address: z.string().trim().refine(isPlainLine, plainLineError('详细地点')).max(100, '详细地点不超过 100 字').optional().default(''),
     startsAt: dt('开始时间'),
     endsAt: dt('结束时间'),
     signupOpensAt: optDt('报名开始时间'),
@@ -41,10 +48,10 @@ export const EventFields = z
     capacity: z.number({ error: '请填写名额' }).int('名额须为整数').min(1, '名额至少为 1').max(10000, '名额不超过 10000'),
     waitlistEnabled: z.boolean().optional().default(false),
     dangerous: z.boolean().optional().default(false),
-    insurancePolicy: z.string().trim().max(60, '保单号不超过 60 字').optional(),
+    insurancePolicy: z.string().trim().refine(isPlainLine, plainLineError('保单号')).max(60, '保单号不超过 60 字').optional(),
     minAge: z.number().int('年龄须为整数').min(0).max(100, '年龄要求不超过 100').optional(),
     membersOnly: z.boolean().optional().default(false),
-    requiredSkill: z.string().trim().max(20).optional(),
+    requiredSkill: z.string().trim().refine(isPlainLine, plainLineError('技能要求')).max(20).optional(),
   });
 
 /** Cross-field check: the end comes after the start. */
@@ -83,10 +90,21 @@ export async function listTeamEvents(db: Db, teamId: number) {
   return db.select().from(events).where(eq(events.teamId, teamId)).orderBy(desc(events.startsAt)).limit(200);
 }
 
+/** Refuses region ids that do not exist or do not fit together (a village must lie in the chosen town). */
+async function assertRegions(db: Db, townId: number | null | undefined, villageId: number | null | undefined): Promise<void> {
+  if (townId == null) {
+    if (villageId != null) throw new EventError('请先选择所在乡镇', 'townId');
+    return;
+  }
+  if (!(await validRegionPair(db, townId))) throw new EventError('所选乡镇不存在，请重新选择', 'townId');
+  if (villageId != null && !(await validRegionPair(db, townId, villageId))) throw new EventError('所选村（社区）不属于该乡镇，请重新选择', 'villageId');
+}
+
 /** Creates a draft event. */
 export async function createEvent(db: Db, actorId: number, teamId: number, input: z.output<typeof EventFields>): Promise<number> {
   const [t] = await db.select({ status: teams.status }).from(teams).where(eq(teams.id, teamId));
   if (t?.status !== 'active') throw new EventError('队伍未处于正常状态，不能新建活动');
+  await assertRegions(db, input.townId, input.villageId);
   const cols = toColumns(input);
   const [row] = await db.insert(events).values({ ...cols, teamId, status: 'draft', checkinSecret: randomBytes(20).toString('hex'), createdBy: actorId, createdAt: Date.now() }).returning({ id: events.id });
   await db.batch([auditInsert(db, { actorId, action: 'event.create', targetType: 'event', targetId: row.id, after: cols })]);
@@ -101,6 +119,7 @@ export async function updateEvent(db: Db, actorId: number, teamId: number, event
   const before = await teamEvent(db, teamId, eventId);
   if (!before) throw new EventError('活动不存在');
   if (before.status === 'cancelled' || before.status === 'completed') throw new EventError('已取消或已结束的活动不能修改');
+  await assertRegions(db, input.townId, input.villageId);
   const cols = toColumns(input);
   if (before.status === 'published' && cols.dangerous && !cols.insurancePolicy) throw new EventError('高风险活动须填写意外保险保单号', 'insurancePolicy');
   if (cols.capacity < before.confirmedCount) throw new EventError(`已有 ${before.confirmedCount} 人报名，名额不能少于该人数`, 'capacity');

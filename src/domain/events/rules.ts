@@ -27,5 +27,17 @@ export function overlapMinutes(checkinAt: number, checkoutAt: number, startsAt: 
   return to > from ? Math.floor((to - from) / 60_000) : 0;
 }
 
+/** The earliest instant an event may be set to (Shanghai 2000-01-01): nothing the county records is older. */
+export const EVENT_EARLIEST_MS = Date.UTC(2000, 0, 1) - 8 * 3600_000;
+/** How far ahead an event may be planned: two years (an annual plan and the next). */
+export const EVENT_MAX_AHEAD_MS = 2 * 366 * 86400_000;
+
+/** Why an event time is outside the sane range (year 0001, year 9999), or null. */
+export function eventTimeProblem(ms: number, label: string, now = Date.now()): string | null {
+  if (ms < EVENT_EARLIEST_MS) return `${label}不能早于 2000 年，请检查年份`;
+  if (ms > now + EVENT_MAX_AHEAD_MS) return `${label}最多可安排在两年以内，请检查年份`;
+  return null;
+}
+
 /** The categories an event may have (settings.eventCategories holds the live list). */
 export const EVENT_CATEGORIES = ['法治宣传', '平安巡防', '助老助残', '环境保护', '文明劝导', '应急救援', '普法讲座', '其他'];

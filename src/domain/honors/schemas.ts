@@ -1,5 +1,6 @@
 // Validation shared by actions, domain and tests (zod, Chinese messages).
 import { z } from 'zod';
+import { isPlainLine, plainLineError } from '../../lib/plain-text.ts';
 
 /** Characters as people count them (surrogate pairs are one 字). */
 export function charCount(s: string): number {
@@ -10,6 +11,10 @@ const text = (label: string, max: number) =>
   z.string({ error: `请填写${label}` }).trim().min(1, `请填写${label}`).refine((s) => charCount(s) <= max, `${label}不能超过 ${max} 字`);
 const optText = (label: string, max: number) =>
   z.string().trim().refine((s) => charCount(s) <= max, `${label}不能超过 ${max} 字`).optional();
+/** A single-line name or title: also free of control, bidi and invisible characters (lib/plain-text.ts). */
+const line = (label: string, max: number) => text(label, max).refine(isPlainLine, plainLineError(label));
+const optLine = (label: string, max: number) =>
+  z.string().trim().refine(isPlainLine, plainLineError(label)).refine((s) => charCount(s) <= max, `${label}不能超过 ${max} 字`).optional();
 const optInt = (label: string) => z.number({ error: `${label}应为数字` }).int(`${label}应为整数`).positive(`${label}不正确`).optional();
 const dateStr = (label: string) => z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, `${label}应为 年-月-日 格式`);
 
@@ -19,8 +24,8 @@ export const DEEDS_MIN = 50;
 /** A batch's editable fields. */
 export const BatchSchema = z.object({
   id: optInt('批次编号'),
-  title: text('批次名称', 60),
-  period: text('期次', 30),
+  title: line('批次名称', 60),
+  period: line('期次', 30),
   slug: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, '网址标识只能用小写字母、数字和连字符（2–41 位）').optional(),
   intro: optText('批次说明', 1000),
 });
@@ -36,30 +41,31 @@ export const PublicitySchema = z.object({
 export const HonoreeSchema = z.object({
   id: optInt('编号'),
   kind: z.enum(['person', 'family', 'group'], { error: '请选择类型（个人、家庭或集体）' }),
-  name: text('姓名或名称', 40),
-  epithet: optText('称号', 20),
-  identity: optText('身份或职业', 60),
+  name: line('姓名或名称', 40),
+  epithet: optLine('称号', 20),
+  identity: optLine('身份或职业', 60),
   gender: z.enum(['男', '女'], { error: '性别只能是男或女' }).optional(),
   birthYear: z.number({ error: '出生年份应为数字' }).int('出生年份应为整数').min(1900, '出生年份不正确').max(2100, '出生年份不正确').optional(),
   townId: z.number({ error: '请选择乡镇（街道）' }).int().positive('请选择乡镇（街道）'),
   villageId: optInt('村（社区）'),
-  category: text('类别', 20),
-  level: text('级别', 10),
-  title: optText('荣誉称号', 40),
+  category: line('类别', 20),
+  level: line('级别', 10),
+  title: optLine('荣誉称号', 40),
   batchId: optInt('批次'),
   summary: z
     .string({ error: '请填写事迹简介' })
     .trim()
     .min(1, '请填写事迹简介')
+    .refine(isPlainLine, plainLineError('事迹简介'))
     .refine((s) => charCount(s) <= SUMMARY_MAX, { error: (iss) => `事迹简介不能超过 ${SUMMARY_MAX} 字（现为 ${charCount(String(iss.input))} 字）` }),
   story: optText('事迹全文', 20000),
   photoMediaId: optInt('照片编号'),
   photoConsent: z.boolean().default(false),
   volunteerNo: z.string().trim().max(30, '志愿者编号不正确').optional(),
   laterHonours: optText('后续荣誉', 2000),
-  consentBy: optText('同意人', 40),
+  consentBy: optLine('同意人', 40),
   consentAt: dateStr('同意日期').optional(),
-  consentMethod: optText('同意方式', 60),
+  consentMethod: optLine('同意方式', 60),
   guardianConsent: z.boolean().default(false),
   nameConsent: z.boolean().default(false),
   slug: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{1,60}$/, '网址标识只能用小写字母、数字和连字符').optional(),
@@ -68,13 +74,13 @@ export type HonoreeInput = z.infer<typeof HonoreeSchema>;
 
 /** A public nomination. */
 export const NominationSchema = z.object({
-  nominatorName: text('您的姓名', 20),
+  nominatorName: line('您的姓名', 20),
   nominatorPhone: z.string({ error: '请填写手机号' }).trim().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号'),
-  relation: text('与被推荐人的关系', 20),
-  nomineeName: text('被推荐人姓名或名称', 40),
+  relation: line('与被推荐人的关系', 20),
+  nomineeName: line('被推荐人姓名或名称', 40),
   townId: z.number({ error: '请选择乡镇（街道）' }).int().positive('请选择乡镇（街道）'),
   villageId: optInt('村（社区）'),
-  category: text('推荐类别', 20),
+  category: line('推荐类别', 20),
   deeds: z
     .string({ error: '请填写主要事迹' })
     .trim()
@@ -93,6 +99,6 @@ export const ObjectionSchema = z.object({
     .trim()
     .refine((s) => charCount(s) >= 10, '异议内容至少 10 字，请写明具体事实')
     .refine((s) => charCount(s) <= 2000, '异议内容不能超过 2000 字'),
-  contact: optText('联系方式', 50),
+  contact: optLine('联系方式', 50),
   website: z.string().optional(),
 });

@@ -8,7 +8,8 @@ import { humanCode } from '../../lib/ids.ts';
 import { formatDate, fromShanghai, shanghaiDay } from '../../lib/time.ts';
 import { HoursError } from './errors.ts';
 import { auditIfChanged, num, str } from './sql.ts';
-import { assertLeader } from './records.ts';
+import { assertLeader, leadsOwnTeamSql, mayReviewArgs, mayReviewSql, reviewRefusal, type Reviewer } from './records.ts';
+import { teamAllowsLeaderWrites } from '../accounts/policy.ts';
 
 /** The four field groups, frozen at issue time. */
 export interface CertificateSnapshot {
@@ -81,7 +82,7 @@ export async function requestCertificate(db: Db, userId: number, input: { teamId
   if (!DAY.test(input.from) || !DAY.test(input.to)) throw new HoursError('BAD_REQUEST', '请选择起止日期');
   if (input.from > input.to) throw new HoursError('BAD_REQUEST', '结束日期不能早于开始日期');
   if (input.to > shanghaiDay(now)) throw new HoursError('BAD_REQUEST', '结束日期不能晚于今天');
-  const team = await db.$client.execute({ sql: `SELECT name FROM teams WHERE id = ?`, args: [input.teamId] });
+  const team = await db.$client.execute({ sql: `SELECT name, status FROM teams WHERE id = ?`, args: [input.teamId] });
   if (!team.rows.length) throw new HoursError('NOT_FOUND', '队伍不存在');
   const items = await confirmedItems(db, userId, input.teamId, input.from, input.to);
   if (!items.length) throw new HoursError('BAD_REQUEST', `您在“${String(team.rows[0].name)}”该时间段内没有已确认的服务时长，无法开具证明`);
@@ -98,18 +99,24 @@ export async function requestCertificate(db: Db, userId: number, input: { teamId
     {
       sql: `INSERT INTO notices (user_id, kind, title, body, link, created_at)
             SELECT m.user_id, 'certificates', '新的服务证明申请', ?, '/me/teams/' || t.slug || '/hours#certificates', ?
-            FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.team_id = ? AND m.status = 'active' AND m.role IN ('leader','coleader') AND changes() = 1`,
-      args: [`${input.from} 至 ${input.to}`, now, input.teamId],
+            FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.team_id = ? AND m.status = 'active' AND m.role IN ('leader','coleader') AND m.user_id <> ? AND changes() = 1`,
+      args: [`${input.from} 至 ${input.to}`, now, input.teamId, userId],
     },
   ], 'write');
   if (!ins.rows.length) throw new HoursError('CONFLICT', '您已向该队伍提交过一份待出具的证明申请，请等待处理');
   const id = num(ins.rows[0], 'id');
-  if ((await getSettings(db)).autoIssueCertificates) await issueCertificate(db, null, id, now);
+  // A suspended team issues nothing, not even automatically; the request waits for reinstatement or staff.
+  if ((await getSettings(db)).autoIssueCertificates && teamAllowsLeaderWrites(String(team.rows[0].status))) await issueCertificate(db, null, id, now);
   return id;
 }
 
-/** Issues a requested certificate: freezes the snapshot, takes the next number. actorId null = automatic issue. */
-export async function issueCertificate(db: Db, actorId: number | null, certId: number, now = Date.now()): Promise<{ number: string; code: string }> {
+/**
+ * Issues a requested certificate: freezes the snapshot, takes the next number. actor null = automatic issue;
+ * otherwise a leader who may write to the team, or staff for a leader's own request — never the volunteer themself.
+ */
+export async function issueCertificate(db: Db, actor: number | Reviewer | null, certId: number, now = Date.now()): Promise<{ number: string; code: string }> {
+  const reviewer: Reviewer | null = typeof actor === 'number' ? { id: actor } : actor;
+  const actorId = reviewer?.id ?? null;
   const rs = await db.$client.execute({
     sql: `SELECT c.*, u.real_name, u.id_type, u.id_number_masked, u.volunteer_no, t.name AS team_name, t.leader_name, t.contact_phone
           FROM certificates c JOIN users u ON u.id = c.user_id JOIN teams t ON t.id = c.team_id WHERE c.id = ?`,
@@ -118,7 +125,10 @@ export async function issueCertificate(db: Db, actorId: number | null, certId: n
   if (!rs.rows.length) throw new HoursError('NOT_FOUND', '证明申请不存在');
   const c = rs.rows[0];
   const teamId = num(c, 'team_id');
-  if (actorId != null) await assertLeader(db, actorId, teamId);
+  if (reviewer) {
+    const refusal = await reviewRefusal(db, reviewer, { userId: num(c, 'user_id'), teamId }, '出具证明');
+    if (refusal) throw refusal.error;
+  }
   if (c.status !== 'requested') throw new HoursError('CONFLICT', '该申请已处理');
   const settings = await getSettings(db);
   const items = await confirmedItems(db, num(c, 'user_id'), teamId, String(c.period_from), String(c.period_to));
@@ -144,34 +154,41 @@ export async function issueCertificate(db: Db, actorId: number | null, certId: n
   const year = shanghaiDay(now).slice(0, 4);
   const counter = `certificate-no-${year}`;
   const code = humanCode(12);
+  // The reviewer rule is re-checked inside both statements, so a suspension or a role change between the
+  // check above and this batch cannot slip through (and burns no number).
+  const allowed = reviewer ? mayReviewSql('certificates') : '1';
+  const allowedArgs = reviewer ? mayReviewArgs(reviewer) : [];
   const [, upd] = await db.$client.batch([
     {
-      sql: `INSERT INTO counters (name, value) SELECT ?, 1 WHERE EXISTS (SELECT 1 FROM certificates WHERE id = ? AND status = 'requested')
+      sql: `INSERT INTO counters (name, value) SELECT ?, 1 WHERE EXISTS (SELECT 1 FROM certificates WHERE id = ? AND status = 'requested' AND ${allowed})
             ON CONFLICT(name) DO UPDATE SET value = value + 1`,
-      args: [counter, certId],
+      args: [counter, certId, ...allowedArgs],
     },
     {
       sql: `UPDATE certificates SET status = 'issued', number = 'SX-' || ? || '-' || printf('%06d', (SELECT value FROM counters WHERE name = ?)),
               code = ?, snapshot = ?, total_minutes = ?, issued_at = ?, issued_by = ?
-            WHERE id = ? AND status = 'requested' RETURNING number, code`,
-      args: [year, counter, code, JSON.stringify(snapshot), total, now, actorId, certId],
+            WHERE id = ? AND status = 'requested' AND ${allowed} RETURNING number, code`,
+      args: [year, counter, code, JSON.stringify(snapshot), total, now, actorId, certId, ...allowedArgs],
     },
-    auditIfChanged({ actorId, action: 'certificates.issue', targetType: 'certificate', before: { status: 'requested' }, after: { status: 'issued', code, totalMinutes: total, auto: actorId == null } }, '?', certId),
+    auditIfChanged({ actorId, action: 'certificates.issue', targetType: 'certificate', before: { status: 'requested' }, after: { status: 'issued', code, totalMinutes: total, auto: actorId == null, asStaff: !!reviewer?.staff } }, '?', certId),
     { sql: `INSERT INTO notices (user_id, kind, title, body, link, created_at) SELECT ?, 'certificates', '服务证明已出具', '', '/me/certificates', ? WHERE changes() = 1`, args: [num(c, 'user_id'), now] },
   ], 'write');
   if (!upd.rows.length) throw new HoursError('CONFLICT', '该申请已处理');
   return { number: String(upd.rows[0].number), code: String(upd.rows[0].code) };
 }
 
-/** Declines a certificate request with a reason (team leader). */
-export async function declineCertificate(db: Db, actorId: number, certId: number, reason: string, now = Date.now()): Promise<void> {
+/** Declines a certificate request with a reason (the reviewers of `issueCertificate`). */
+export async function declineCertificate(db: Db, actor: number | Reviewer, certId: number, reason: string, now = Date.now()): Promise<void> {
+  const reviewer: Reviewer = typeof actor === 'number' ? { id: actor } : actor;
+  const actorId = reviewer.id;
   const why = reason.trim();
   if (why.length < 2) throw new HoursError('BAD_REQUEST', '请填写不予出具的理由（至少 2 个字）');
   const cert = await getCertificate(db, certId);
   if (!cert) throw new HoursError('NOT_FOUND', '证明申请不存在');
-  await assertLeader(db, actorId, cert.teamId);
+  const refusal = await reviewRefusal(db, reviewer, cert, '处理证明申请');
+  if (refusal) throw refusal.error;
   const [upd] = await db.$client.batch([
-    { sql: `UPDATE certificates SET status = 'declined', decline_reason = ? WHERE id = ? AND status = 'requested' RETURNING id`, args: [why.slice(0, 300), certId] },
+    { sql: `UPDATE certificates SET status = 'declined', decline_reason = ? WHERE id = ? AND status = 'requested' AND ${mayReviewSql('certificates')} RETURNING id`, args: [why.slice(0, 300), certId, ...mayReviewArgs(reviewer)] },
     auditIfChanged({ actorId, action: 'certificates.decline', targetType: 'certificate', before: { status: 'requested' }, after: { status: 'declined', reason: why } }, '?', certId),
     { sql: `INSERT INTO notices (user_id, kind, title, body, link, created_at) SELECT ?, 'certificates', '服务证明申请未通过', ?, '/me/certificates', ? WHERE changes() = 1`, args: [cert.userId, `理由：${why}`, now] },
   ], 'write');
@@ -184,7 +201,7 @@ export async function revokeCertificate(db: Db, actor: { id: number; mayManage: 
   if (why.length < 2) throw new HoursError('BAD_REQUEST', '请填写撤销理由（至少 2 个字）');
   const cert = await getCertificate(db, certId);
   if (!cert) throw new HoursError('NOT_FOUND', '证明不存在');
-  if (!actor.mayManage) await assertLeader(db, actor.id, cert.teamId);
+  if (!actor.mayManage) await assertLeader(db, actor.id, cert.teamId, '撤销证明');
   const [upd] = await db.$client.batch([
     { sql: `UPDATE certificates SET status = 'revoked', revoked_at = ?, revoke_reason = ? WHERE id = ? AND status = 'issued' RETURNING id`, args: [now, why.slice(0, 300), certId] },
     auditIfChanged({ actorId: actor.id, action: 'certificates.revoke', targetType: 'certificate', before: { status: 'issued' }, after: { status: 'revoked', reason: why } }, '?', certId),
@@ -216,6 +233,12 @@ export async function volunteerCertificates(db: Db, userId: number): Promise<Cer
 /** A team's certificates: open requests first, then the latest issued. */
 export async function teamCertificates(db: Db, teamId: number, limit = 100): Promise<CertificateRow[]> {
   const rs = await db.$client.execute({ sql: `${SELECT} WHERE c.team_id = ? ORDER BY (c.status = 'requested') DESC, c.id DESC LIMIT ${limit}`, args: [teamId] });
+  return rs.rows.map(toRow);
+}
+
+/** Open certificate requests of volunteers who lead the issuing team: what staff issue (a leader may not certify themself). */
+export async function leadersOwnCertificateRequests(db: Db, limit = 100): Promise<CertificateRow[]> {
+  const rs = await db.$client.execute({ sql: `${SELECT} WHERE c.status = 'requested' AND ${leadsOwnTeamSql('c')} ORDER BY c.id LIMIT ${limit}`, args: [] });
   return rs.rows.map(toRow);
 }
 

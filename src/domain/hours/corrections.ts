@@ -5,7 +5,7 @@ import { formatDateTime, formatTime, parseDateTimeLocal } from '../../lib/time.t
 import { HoursError } from './errors.ts';
 import { ACTIVE_STATUSES, auditIfChanged, num, str } from './sql.ts';
 import { checkEventWindow, checkSpan, dayWindow, spanMinutes } from './rules.ts';
-import { assertLeader, spanLimits } from './records.ts';
+import { leadsOwnTeamSql, mayReviewArgs, mayReviewSql, reviewRefusal, spanLimits, type Reviewer } from './records.ts';
 
 /** Opens a correction request on one of the volunteer's own pending or confirmed records (one open request per record). */
 export async function requestCorrection(db: Db, userId: number, input: { recordId: number; startsAt: string; endsAt: string; reason: string }, now = Date.now()): Promise<number> {
@@ -41,10 +41,18 @@ async function correctionWithRecord(db: Db, id: number) {
   return rs.rows[0];
 }
 
-/** Accepts a correction: applies the proposed times to the record after re-running every rule. */
-export async function acceptCorrection(db: Db, actorId: number, correctionId: number, now = Date.now()): Promise<void> {
+/** Refuses a reviewer who may not decide a correction of this record (their own record; not their team to write to). */
+async function assertMayDecide(db: Db, r: Reviewer, c: Awaited<ReturnType<typeof correctionWithRecord>>): Promise<void> {
+  const refusal = await reviewRefusal(db, r, { userId: num(c, 'user_id'), teamId: num(c, 'team_id') }, '处理更正申请');
+  if (refusal) throw refusal.error;
+}
+
+/** Accepts a correction: applies the proposed times to the record after re-running every rule (reviewers as for confirming). */
+export async function acceptCorrection(db: Db, actor: number | Reviewer, correctionId: number, now = Date.now()): Promise<void> {
+  const r: Reviewer = typeof actor === 'number' ? { id: actor } : actor;
+  const actorId = r.id;
   const c = await correctionWithRecord(db, correctionId);
-  await assertLeader(db, actorId, num(c, 'team_id'));
+  await assertMayDecide(db, r, c);
   if (c.status !== 'pending') throw new HoursError('CONFLICT', '该更正申请已处理');
   const startsAt = num(c, 'proposed_starts_at');
   const endsAt = num(c, 'proposed_ends_at');
@@ -62,11 +70,11 @@ export async function acceptCorrection(db: Db, actorId: number, correctionId: nu
     results = await db.$client.batch([
       {
         sql: `UPDATE hour_records SET starts_at = ?, ends_at = ?, minutes = ?
-              WHERE id = ? AND status IN ${ACTIVE_STATUSES}
+              WHERE id = ? AND status IN ${ACTIVE_STATUSES} AND ${mayReviewSql('hour_records')}
                 AND NOT EXISTS (SELECT 1 FROM hour_records o WHERE o.user_id = ? AND o.id <> ? AND o.status IN ${ACTIVE_STATUSES} AND o.starts_at < ? AND o.ends_at > ?)
                 AND (SELECT coalesce(sum(minutes), 0) FROM hour_records o WHERE o.user_id = ? AND o.id <> ? AND o.status IN ${ACTIVE_STATUSES} AND o.starts_at >= ? AND o.starts_at < ?) + ? <= ?
               RETURNING id`,
-        args: [startsAt, endsAt, minutes, recordId, userId, recordId, endsAt, startsAt, userId, recordId, d0, d1, minutes, limits.maxDayHours * 60],
+        args: [startsAt, endsAt, minutes, recordId, ...mayReviewArgs(r), userId, recordId, endsAt, startsAt, userId, recordId, d0, d1, minutes, limits.maxDayHours * 60],
       },
       {
         sql: `UPDATE hour_corrections SET status = 'accepted', decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending' AND changes() = 1`,
@@ -97,11 +105,13 @@ export async function acceptCorrection(db: Db, actorId: number, correctionId: nu
 }
 
 /** Declines a correction with a reason; the record keeps its times. */
-export async function declineCorrection(db: Db, actorId: number, correctionId: number, decision: string, now = Date.now()): Promise<void> {
+export async function declineCorrection(db: Db, actor: number | Reviewer, correctionId: number, decision: string, now = Date.now()): Promise<void> {
+  const r: Reviewer = typeof actor === 'number' ? { id: actor } : actor;
+  const actorId = r.id;
   const why = decision.trim();
   if (why.length < 2) throw new HoursError('BAD_REQUEST', '请填写不予更正的理由（至少 2 个字）');
   const c = await correctionWithRecord(db, correctionId);
-  await assertLeader(db, actorId, num(c, 'team_id'));
+  await assertMayDecide(db, r, c);
   const [upd] = await db.$client.batch([
     { sql: `UPDATE hour_corrections SET status = 'declined', decided_by = ?, decided_at = ?, decision = ? WHERE id = ? AND status = 'pending' RETURNING id`, args: [actorId, now, why.slice(0, 300), correctionId] },
     auditIfChanged({ actorId, action: 'hours.correction.decline', targetType: 'hour_correction', after: { status: 'declined', decision: why } }, '?', correctionId),
@@ -112,14 +122,24 @@ export async function declineCorrection(db: Db, actorId: number, correctionId: n
 
 /** Open correction requests for a team's records. */
 export async function pendingCorrections(db: Db, teamId: number) {
+  return correctionList(db, 'h.team_id = ?', [teamId]);
+}
+
+/** Open correction requests on records of volunteers who lead the record's team: what staff decide. */
+export async function leadersOwnCorrections(db: Db) {
+  return correctionList(db, leadsOwnTeamSql('h'), []);
+}
+
+async function correctionList(db: Db, where: string, args: number[]) {
   const rs = await db.$client.execute({
-    sql: `SELECT c.id, c.reason, c.proposed_starts_at, c.proposed_ends_at, c.created_at, h.id AS record_id, h.starts_at, h.ends_at, h.status AS record_status, u.real_name
-          FROM hour_corrections c JOIN hour_records h ON h.id = c.record_id JOIN users u ON u.id = h.user_id
-          WHERE h.team_id = ? AND c.status = 'pending' ORDER BY c.id LIMIT 200`,
-    args: [teamId],
+    sql: `SELECT c.id, c.reason, c.proposed_starts_at, c.proposed_ends_at, c.created_at, h.id AS record_id, h.user_id, h.starts_at, h.ends_at, h.status AS record_status, u.real_name, t.name AS team_name
+          FROM hour_corrections c JOIN hour_records h ON h.id = c.record_id JOIN users u ON u.id = h.user_id JOIN teams t ON t.id = h.team_id
+          WHERE ${where} AND c.status = 'pending' ORDER BY c.id LIMIT 200`,
+    args,
   });
   return rs.rows.map((r) => ({
     id: num(r, 'id'), reason: String(r.reason), proposedStartsAt: num(r, 'proposed_starts_at'), proposedEndsAt: num(r, 'proposed_ends_at'),
-    recordId: num(r, 'record_id'), startsAt: num(r, 'starts_at'), endsAt: num(r, 'ends_at'), recordStatus: String(r.record_status), userName: String(r.real_name),
+    recordId: num(r, 'record_id'), userId: num(r, 'user_id'), startsAt: num(r, 'starts_at'), endsAt: num(r, 'ends_at'), recordStatus: String(r.record_status),
+    userName: String(r.real_name), teamName: String(r.team_name),
   }));
 }

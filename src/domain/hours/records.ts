@@ -4,6 +4,7 @@
 // (docs/architecture.md "Writes under contention"; docs/decisions/030).
 import type { Db } from '../../../db/client.ts';
 import { getSettings } from '../settings/index.ts';
+import { leaderMayWriteSql, leaderWriteRefusal, type LeaderWriteRefused } from '../accounts/policy.ts';
 import { formatTime, shanghaiDay, fromShanghai } from '../../lib/time.ts';
 import { HoursError } from './errors.ts';
 import { ACTIVE_STATUSES, auditIfChanged, num, str } from './sql.ts';
@@ -98,13 +99,58 @@ export async function createHourRecord(db: Db, r: NewHourRecord, opts: { now?: n
   return num(ins.rows[0], 'id');
 }
 
-/** Throws unless the actor leads (leader/co-leader, active) the team. */
-export async function assertLeader(db: Db, actorId: number, teamId: number): Promise<void> {
-  const rs = await db.$client.execute({
-    sql: `SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ? AND status = 'active' AND role IN ('leader','coleader') LIMIT 1`,
-    args: [teamId, actorId],
-  });
-  if (!rs.rows.length) throw new HoursError('FORBIDDEN', '只有本队队长或副队长可以执行此操作');
+/** Throws unless the actor may exercise leader write powers over the team (policy.leaderWriteRefusal: leads it, team active). */
+export async function assertLeader(db: Db, actorId: number, teamId: number, doing = '处理服务时长'): Promise<void> {
+  const refusal = await leaderWriteRefusal(db, actorId, teamId, doing);
+  if (refusal) throw new HoursError('FORBIDDEN', refusal.message);
+}
+
+/** How a reviewer acts: as a leader of the record's team, or as staff (hours.review) for what the team cannot review itself. */
+export interface Reviewer {
+  id: number;
+  /** Holds hours.review; may act on records and requests of a team's own leaders (docs/decisions/079). */
+  staff?: boolean;
+}
+
+/**
+ * SQL predicate over a row with `team_id` and `user_id` columns of table `t`: the reviewer bound to
+ * the three `?` (reviewer id, staff flag 0/1, reviewer id) may review it — never their own row; a
+ * leader who may write to the team; or staff when the row's volunteer leads that team.
+ */
+export function mayReviewSql(t: string): string {
+  return `(${t}.user_id <> ? AND ((? = 1 AND ${leadsOwnTeamSql(t)}) OR ${leaderMayWriteSql(`${t}.team_id`, '?')}))`;
+}
+
+/** Arguments for `mayReviewSql`. */
+export function mayReviewArgs(r: Reviewer): number[] {
+  return [r.id, r.staff ? 1 : 0, r.id];
+}
+
+/** SQL predicate: the volunteer of row `t` is an active leader or co-leader of the row's team — the rows staff review. */
+export function leadsOwnTeamSql(t: string): string {
+  return `EXISTS (SELECT 1 FROM team_members om WHERE om.team_id = ${t}.team_id AND om.user_id = ${t}.user_id AND om.status = 'active' AND om.role IN ('leader', 'coleader'))`;
+}
+
+/** A review refused: the reviewer's own row, or a leader refusal (not a leader, team suspended, account). */
+export interface ReviewRefusal {
+  why: 'self' | LeaderWriteRefused['why'];
+  error: HoursError;
+}
+
+/**
+ * Why a reviewer may not act on a row (an hour record, certificate or the record behind a correction),
+ * or null. Self-review is refused first: nobody confirms or certifies their own record (issue 15, item 5).
+ */
+export async function reviewRefusal(db: Db, r: Reviewer, row: { userId: number; teamId: number }, doing: string): Promise<ReviewRefusal | null> {
+  if (row.userId === r.id) {
+    return { why: 'self', error: new HoursError('FORBIDDEN', `这是您本人的记录，不能由本人${doing}；需由队伍其他负责人或县文明实践中心工作人员${doing}`) };
+  }
+  if (r.staff) {
+    const rs = await db.$client.execute({ sql: `SELECT ${leadsOwnTeamSql('x')} AS own FROM (SELECT ? AS team_id, ? AS user_id) x`, args: [row.teamId, row.userId] });
+    if (Number(rs.rows[0]?.own)) return null;
+  }
+  const refusal = await leaderWriteRefusal(db, r.id, row.teamId, doing);
+  return refusal ? { why: refusal.why, error: new HoursError('FORBIDDEN', refusal.message) } : null;
 }
 
 async function isActiveMember(db: Db, userId: number, teamId: number): Promise<boolean> {
@@ -163,7 +209,7 @@ async function namesOf(db: Db, ids: number[]): Promise<Map<number, string>> {
 /** Turns an event's attendance into pending records: one per attended sign-up; minutes = overlap of check-in/out with the event window, or the whole window for a roster mark. */
 export async function recordsFromAttendance(db: Db, actorId: number, eventId: number, now = Date.now()): Promise<BulkResult[]> {
   const ev = await eventOf(db, eventId);
-  await assertLeader(db, actorId, ev.teamId);
+  await assertLeader(db, actorId, ev.teamId, '生成服务时长');
   const limits = await spanLimits(db);
   const rs = await db.$client.execute({
     sql: `SELECT s.id, s.user_id, s.status, s.checkin_at, s.checkout_at, u.real_name FROM signups s JOIN users u ON u.id = s.user_id
@@ -214,7 +260,7 @@ export interface LeaderEntryInput {
 
 /** A leader enters hours for a roster: one pending record per ticked volunteer (members of the team, or signed up for the event). */
 export async function leaderEntry(db: Db, actorId: number, input: LeaderEntryInput, now = Date.now()): Promise<BulkResult[]> {
-  await assertLeader(db, actorId, input.teamId);
+  await assertLeader(db, actorId, input.teamId, '录入服务时长');
   if (!input.userIds.length) throw new HoursError('BAD_REQUEST', '请至少勾选一名志愿者');
   const limits = await spanLimits(db);
   let event: Awaited<ReturnType<typeof eventOf>> | undefined;
@@ -249,8 +295,23 @@ export async function leaderEntry(db: Db, actorId: number, input: LeaderEntryInp
   return out;
 }
 
-/** Confirms pending records of teams the actor leads; returns how many were confirmed and why others were not. */
-export async function confirmRecords(db: Db, actorId: number, ids: number[], now = Date.now()): Promise<{ confirmed: number; failed: { id: number; message: string }[] }> {
+/** Why a pending record could not be reviewed by `r`: the reviewer's own, a suspended team, else "not found" (no leak of other teams' ids) or already handled. */
+async function recordReviewProblem(db: Db, r: Reviewer, id: number, doing: string): Promise<HoursError> {
+  const rs = await db.$client.execute({ sql: `SELECT user_id, team_id, status FROM hour_records WHERE id = ?`, args: [id] });
+  const row = rs.rows[0];
+  const unknown = new HoursError('NOT_FOUND', '记录不存在、已处理，或不属于您带领的队伍');
+  if (!row) return unknown;
+  const refusal = await reviewRefusal(db, r, { userId: num(row, 'user_id'), teamId: num(row, 'team_id') }, doing);
+  if (refusal) return refusal.why === 'self' || refusal.why === 'team_inactive' ? refusal.error : unknown;
+  return row.status === 'pending' ? new HoursError('CONFLICT', '记录暂时无法处理，请刷新后再试') : unknown;
+}
+
+/**
+ * Confirms pending records; returns how many were confirmed and why others were not. Each is one guarded
+ * UPDATE: never the reviewer's own record, only a team they may write to as leader, or (staff) a leader's own.
+ */
+export async function confirmRecords(db: Db, reviewer: number | Reviewer, ids: number[], now = Date.now()): Promise<{ confirmed: number; failed: { id: number; message: string }[] }> {
+  const r: Reviewer = typeof reviewer === 'number' ? { id: reviewer } : reviewer;
   let confirmed = 0;
   const failed: { id: number; message: string }[] = [];
   for (const id of [...new Set(ids)]) {
@@ -258,15 +319,14 @@ export async function confirmRecords(db: Db, actorId: number, ids: number[], now
       const [upd] = await db.$client.batch([
         {
           sql: `UPDATE hour_records SET status = 'confirmed', reviewer_id = ?, reviewed_at = ?, reason = NULL
-                WHERE id = ? AND status = 'pending'
-                  AND team_id IN (SELECT team_id FROM team_members WHERE user_id = ? AND status = 'active' AND role IN ('leader','coleader'))
+                WHERE id = ? AND status = 'pending' AND ${mayReviewSql('hour_records')}
                 RETURNING id`,
-          args: [actorId, now, id, actorId],
+          args: [r.id, now, id, ...mayReviewArgs(r)],
         },
-        auditIfChanged({ actorId, action: 'hours.confirm', targetType: 'hour_record', before: { status: 'pending' }, after: { status: 'confirmed' } }, '?', id),
+        auditIfChanged({ actorId: r.id, action: 'hours.confirm', targetType: 'hour_record', before: { status: 'pending' }, after: { status: 'confirmed', asStaff: !!r.staff } }, '?', id),
       ], 'write');
       if (upd.rows.length) confirmed++;
-      else failed.push({ id, message: '记录不存在、已处理，或不属于您带领的队伍' });
+      else failed.push({ id, message: (await recordReviewProblem(db, r, id, '确认')).message });
     } catch (e) {
       if (String((e as Error).message).includes('HOURS_OVERLAP')) failed.push({ id, message: '与该志愿者已确认的记录时间重叠，无法确认' });
       else throw e;
@@ -275,21 +335,21 @@ export async function confirmRecords(db: Db, actorId: number, ids: number[], now
   return { confirmed, failed };
 }
 
-/** Declines a pending record of a team the actor leads; a reason is required. */
-export async function declineRecord(db: Db, actorId: number, id: number, reason: string, now = Date.now()): Promise<void> {
+/** Declines a pending record (same reviewers as `confirmRecords`); a reason is required. */
+export async function declineRecord(db: Db, reviewer: number | Reviewer, id: number, reason: string, now = Date.now()): Promise<void> {
+  const r: Reviewer = typeof reviewer === 'number' ? { id: reviewer } : reviewer;
   const why = reason.trim();
   if (why.length < 2) throw new HoursError('BAD_REQUEST', '请填写不予确认的理由（至少 2 个字）');
   const [upd] = await db.$client.batch([
     {
       sql: `UPDATE hour_records SET status = 'declined', reviewer_id = ?, reviewed_at = ?, reason = ?
-            WHERE id = ? AND status = 'pending'
-              AND team_id IN (SELECT team_id FROM team_members WHERE user_id = ? AND status = 'active' AND role IN ('leader','coleader'))
+            WHERE id = ? AND status = 'pending' AND ${mayReviewSql('hour_records')}
             RETURNING id, user_id`,
-      args: [actorId, now, why.slice(0, 300), id, actorId],
+      args: [r.id, now, why.slice(0, 300), id, ...mayReviewArgs(r)],
     },
-    auditIfChanged({ actorId, action: 'hours.decline', targetType: 'hour_record', before: { status: 'pending' }, after: { status: 'declined', reason: why } }, '?', id),
+    auditIfChanged({ actorId: r.id, action: 'hours.decline', targetType: 'hour_record', before: { status: 'pending' }, after: { status: 'declined', reason: why, asStaff: !!r.staff } }, '?', id),
   ], 'write');
-  if (!upd.rows.length) throw new HoursError('NOT_FOUND', '记录不存在、已处理，或不属于您带领的队伍');
+  if (!upd.rows.length) throw await recordReviewProblem(db, r, id, '审核');
   await db.$client.execute({
     sql: `INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (?, 'hours', '服务时长未通过确认', ?, '/me/hours', ?)`,
     args: [num(upd.rows[0], 'user_id'), `理由：${why}`, now],
@@ -344,6 +404,12 @@ export async function pendingQueue(db: Db, teamId: number, f: { eventId?: number
   if (f.eventId) { where.push('h.event_id = ?'); args.push(f.eventId); }
   if (f.userId) { where.push('h.user_id = ?'); args.push(f.userId); }
   const rs = await db.$client.execute({ sql: `${RECORD_SELECT} WHERE ${where.join(' AND ')} ORDER BY h.starts_at DESC, h.id DESC LIMIT ${limit}`, args });
+  return rs.rows.map(toRecordRow);
+}
+
+/** Pending records whose volunteer leads the record's team: what staff review (the leader may not confirm their own). */
+export async function leadersOwnPending(db: Db, limit = 200): Promise<RecordRow[]> {
+  const rs = await db.$client.execute({ sql: `${RECORD_SELECT} WHERE h.status = 'pending' AND ${leadsOwnTeamSql('h')} ORDER BY h.starts_at DESC, h.id DESC LIMIT ${limit}`, args: [] });
   return rs.rows.map(toRecordRow);
 }
 

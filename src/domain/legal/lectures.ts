@@ -13,7 +13,9 @@ import { getSetting } from '../settings/index.ts';
 import { validRegionPair } from '../regions/index.ts';
 import { humanCode, randomToken } from '../../lib/ids.ts';
 import { shanghaiDay } from '../../lib/time.ts';
+import { isPlainLine, plainLineError } from '../../lib/plain-text.ts';
 import { guardedBatch } from '../articles/guarded-batch.ts';
+import { eventTimeProblem } from '../events/rules.ts';
 import { Refusal } from '../refusal.ts';
 import { lookupTable } from '../../lib/lookup.ts';
 
@@ -39,10 +41,10 @@ export const LectureOrderSchema = z.object({
   townId: z.coerce.number({ error: '请选择乡镇（街道）' }).int().positive('请选择乡镇（街道）'),
   villageId: z.coerce.number({ error: '请选择村（社区）' }).int().positive('请选择村（社区）'),
   audienceExpected: z.coerce.number({ error: '请填写预计听众人数' }).int('人数应为整数').min(10, '预计听众至少 10 人才能开讲').max(2000, '预计听众不超过 2000 人'),
-  preferredDates: z.string().trim().min(2, '请写明希望的时间，例如“12月4日上午”').max(200, '不超过 200 字'),
-  requesterName: z.string().trim().min(2, '请填写联系人姓名').max(30, '姓名过长'),
+  preferredDates: z.string().trim().refine(isPlainLine, plainLineError('希望时间')).min(2, '请写明希望的时间，例如“12月4日上午”').max(200, '不超过 200 字'),
+  requesterName: z.string().trim().refine(isPlainLine, plainLineError('联系人姓名')).min(2, '请填写联系人姓名').max(30, '姓名过长'),
   requesterPhone: z.string().trim().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码'),
-  organisation: z.string().trim().max(60, '单位名称不超过 60 字').default(''),
+  organisation: z.string().trim().refine(isPlainLine, plainLineError('单位名称')).max(60, '单位名称不超过 60 字').default(''),
   note: z.string().trim().max(500, '备注不超过 500 字').default(''),
 });
 export type LectureOrderInput = z.infer<typeof LectureOrderSchema>;
@@ -141,6 +143,8 @@ export async function scheduleLecture(db: Db, user: SessionUser, id: number, s: 
   if (!o) throw new LectureError('NOT_FOUND', '点单不存在');
   if (!(s.endsAt > s.startsAt)) throw new LectureError('BAD_REQUEST', '结束时间应晚于开始时间');
   if (s.startsAt < now) throw new LectureError('BAD_REQUEST', '讲座时间不能早于现在');
+  const far = eventTimeProblem(s.startsAt, '讲座时间', now); // the lecture becomes an event: same sane range
+  if (far) throw new LectureError('BAD_REQUEST', far);
   const lecturer = (await listLecturers(db)).find((l) => l.id === s.lecturerId);
   if (!lecturer) throw new LectureError('BAD_REQUEST', '请选择具有“法律”技能或“法律明白人”身份的主讲人');
   const [team] = await db.select({ id: teams.id }).from(teams).where(and(eq(teams.id, s.teamId), eq(teams.status, 'active')));

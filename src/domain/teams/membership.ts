@@ -7,6 +7,9 @@ import { auditInsert } from '../audit/index.ts';
 import { noticeInsert } from '../notices/index.ts';
 import { EVENT_CATEGORIES } from '../events/rules.ts';
 import { Refusal } from '../refusal.ts';
+import { isPlainLine, plainLineError } from '../../lib/plain-text.ts';
+import { shanghaiDay } from '../../lib/time.ts';
+import { validRegionPair } from '../regions/index.ts';
 
 /** A team action refused. */
 export class TeamError extends Refusal {
@@ -116,19 +119,26 @@ export async function teamBySlug(db: Db, slug: string) {
   return t;
 }
 
+/** A real calendar day from 1949-10-01 up to today (Shanghai): no year 0001, no February 30th. */
+function realPastDay(day: string): boolean {
+  const d = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day && day >= '1949-10-01' && day <= shanghaiDay(Date.now());
+}
+
 /** The team registration form. */
 export const TeamRegistrationSchema = z.object({
-  name: z.string({ error: '请填写队伍名称' }).trim().min(4, '队伍名称至少 4 个字').max(40, '队伍名称不超过 40 个字'),
+  name: z.string({ error: '请填写队伍名称' }).trim().refine(isPlainLine, plainLineError('队伍名称')).min(4, '队伍名称至少 4 个字').max(40, '队伍名称不超过 40 个字'),
   slug: z.string({ error: '请填写队伍网址标识' }).trim().toLowerCase().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, '网址标识只能用小写字母、数字和连字符').min(3, '网址标识至少 3 个字符').max(40, '网址标识不超过 40 个字符').refine((s) => s !== 'new', '该网址标识不可用'),
   townId: z.number({ error: '请选择所在乡镇' }).int().positive('请选择所在乡镇'),
   serviceTypes: z.array(z.string()).min(1, '请至少选择一种服务类型').refine((a) => a.every((x) => EVENT_CATEGORIES.includes(x)), '服务类型不正确'),
-  summary: z.string({ error: '请填写一句话简介' }).trim().min(4, '简介至少 4 个字').max(100, '简介不超过 100 字'),
+  summary: z.string({ error: '请填写一句话简介' }).trim().refine(isPlainLine, plainLineError('简介')).min(4, '简介至少 4 个字').max(100, '简介不超过 100 字'),
   description: z.string().max(20000, '队伍介绍过长').optional().default(''),
-  foundedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '成立日期格式不正确').optional(),
+  foundedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '成立日期格式不正确').refine(realPastDay, '成立日期不正确：应为 1949 年以后、不晚于今天的真实日期').optional(),
 });
 
 /** A volunteer registers a new team; it waits for an admin (status pending). */
 export async function registerTeam(db: Db, userId: number, input: z.output<typeof TeamRegistrationSchema>): Promise<number> {
+  if (!(await validRegionPair(db, input.townId))) throw new TeamError('所选乡镇不存在，请重新选择', 'townId');
   const [dup] = await db.select({ id: teams.id }).from(teams).where(eq(teams.slug, input.slug));
   if (dup) throw new TeamError('该网址标识已被使用，请换一个', 'slug');
   const [u] = await db.select({ name: users.realName }).from(users).where(eq(users.id, userId));
