@@ -21,6 +21,10 @@ describe('configuration', () => {
     ['SITE_URL', 'ftp://x'],
     ['SECRET_KEY', 'short'],
     ['SEED_DEMO', 'maybe'],
+    // Files under public/ or dist/ are served to anyone as static files (docs/decisions/076).
+    ['UPLOADS_DIR', 'public/uploads'],
+    ['UPLOADS_DIR', 'dist/client/uploads'],
+    ['UPLOADS_DIR', 'dist'],
   ])('%s=%s is refused naming the variable in Chinese and English', (name, value) => {
     try {
       readConfig({ ...base(), [name]: value });
