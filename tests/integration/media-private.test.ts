@@ -12,6 +12,7 @@ import { openDb, type Db } from '../../db/client.ts';
 import { migrateDb, migrationsFolder } from '../../db/migrate.ts';
 import type { SessionUser } from '../../src/domain/accounts/sessions.ts';
 import { claimHours } from '../../src/domain/hours/records.ts';
+import { recordLectureDelivery } from '../../src/domain/legal/lectures.ts';
 import { createArticle } from '../../src/domain/articles/workflow.ts';
 import { honoreePhotoFile, libraryFileFor, listImages, uploadAttachment, uploadImage } from '../../src/domain/media/index.ts';
 import { mayViewPrivateFile, privateFileFor, relocatePrivateFiles, uploadPrivateImage } from '../../src/domain/media/private.ts';
@@ -90,6 +91,35 @@ describe('a claim photo is private evidence', () => {
     // A private file no record holds (an upload whose record was refused) is nobody's.
     const orphan = await uploadPrivateImage(db, dir, { bytes: await png(), purpose: 'nomination', userId: null });
     expect(await mayViewPrivateFile(db, editor, orphan.id)).toBe(false);
+  });
+});
+
+describe("a delivered lecture's photos", () => {
+  test('are private files for lecture staff; a bad photo is refused next to the field and nothing is stored', async () => {
+    const editor = as(await makeUser(db, '普法编辑'), ['volunteer', 'editor']);
+    const o = await exec(`INSERT INTO lecture_orders (tracking_no, requester_name, requester_phone, topic, audience_expected, status, created_at)
+                          VALUES ('PF-T-2', '戊', '13800000002', '反电信诈骗', 40, 'scheduled', ?) RETURNING id`, [Date.now()]);
+    const id = Number(o.rows[0].id);
+    const count = async () => Number((await exec("SELECT count(*) AS n FROM private_files WHERE purpose = 'lecture'")).rows[0].n);
+    const before = await count();
+    const libraryBefore = (await listImages(db, 1000)).length;
+    const good = { bytes: await png(), name: 'a.png' };
+    const bad = { bytes: new TextEncoder().encode('<svg onload="alert(1)"></svg>'), name: 'b.jpg' };
+    await expect(recordLectureDelivery(db, editor, id, { audience: 35, photos: { uploadsDir: dir, files: [good, bad] } })).rejects.toMatchObject({ field: 'photos', status: 'BAD_REQUEST' });
+    expect(await count()).toBe(before);
+    expect((await exec('SELECT status FROM lecture_orders WHERE id = ?', [id])).rows[0].status).toBe('scheduled');
+    const tooMany = Array.from({ length: 13 }, () => good);
+    await expect(recordLectureDelivery(db, editor, id, { audience: 35, photos: { uploadsDir: dir, files: tooMany } })).rejects.toMatchObject({ field: 'photos' });
+
+    await recordLectureDelivery(db, editor, id, { audience: 35, photos: { uploadsDir: dir, files: [good, good] } });
+    const ids: number[] = JSON.parse(String((await exec('SELECT photo_file_ids FROM lecture_orders WHERE id = ?', [id])).rows[0].photo_file_ids));
+    expect(ids).toHaveLength(2);
+    expect(await count()).toBe(before + 2);
+    for (const f of ids) {
+      expect(await mayViewPrivateFile(db, editor, f)).toBe(true);
+      expect(await mayViewPrivateFile(db, as(editor.id, ['volunteer', 'reviewer']), f)).toBe(false);
+    }
+    expect((await listImages(db, 1000)).length).toBe(libraryBefore); // never offered to editors
   });
 });
 

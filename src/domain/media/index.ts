@@ -240,7 +240,7 @@ export async function mediaByIds(db: Db, ids: number[]): Promise<Media[]> {
 }
 
 /** A stored file name as served (generated names only): key, optional width, extension. */
-export const MEDIA_FILE = /^([a-z0-9]{16,32})(?:-\d{2,5})?\.(webp|jpg|png|pdf|docx|xlsx)$/;
+export const MEDIA_FILE = /^([a-z0-9]{16,32})(?:-\d{1,5})?\.(webp|jpg|png|pdf|docx|xlsx)$/;
 
 /** A file the portal may send: where it is, its type, and who the answer may be cached for. */
 export interface ServedFile {
