@@ -112,6 +112,27 @@ describe('a photo sent with a nomination', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('cache-control')).toBe('private, no-store');
     expect(nominationPhoto).toMatch(/^\/files\/[a-z0-9]{32}-\d+\.webp$/);
+
+    // As a candidate the entry does not take the photo along; staff adopt a library copy once consent is recorded.
+    const editorCookie = await cookieOf('13900000002');
+    await postAction(server, 'honors.saveBatch', toFormData({ title: '照片测试批次', period: '2026 年第 12 期' }), { cookie: editorCookie });
+    const batchId = Number((await one("SELECT id FROM honor_batches WHERE title = '照片测试批次'")).id);
+    const made = await postAction(server, 'honors.handleNomination', toFormData({ id, op: 'candidate', batchId }), { cookie: editorCookie, page: `/console/nominations/${id}` });
+    expect(made.status).toBe(303);
+    const honoreeId = Number(/\/console\/honors\/(\d+)/.exec(made.location ?? '')?.[1]);
+    expect((await one('SELECT photo_media_id FROM honorees WHERE id = ?', [honoreeId])).photo_media_id).toBeNull();
+    const entry = await (await get(`/console/honors/${honoreeId}`, editorCookie)).text();
+    expect(entry).toContain(nominationPhoto);
+    const early = await postAction(server, 'honors.adoptNominationPhoto', toFormData({ id: honoreeId }), { cookie: editorCookie, page: `/console/honors/${honoreeId}` });
+    expect(early.status).toBe(400);
+    expect(early.body).toContain('同意公开照片');
+    await one('UPDATE honorees SET photo_consent = 1 WHERE id = ? RETURNING id', [honoreeId]);
+    const adopted = await postAction(server, 'honors.adoptNominationPhoto', toFormData({ id: honoreeId }), { cookie: editorCookie, page: `/console/honors/${honoreeId}` });
+    expect(adopted.status).toBe(303);
+    const copy = await one('SELECT m.file_key FROM honorees h JOIN media m ON m.id = h.photo_media_id WHERE h.id = ?', [honoreeId]);
+    expect(String(copy.file_key)).not.toBe(/([a-z0-9]{32})/.exec(nominationPhoto)?.[1]);
+    // The private original still reaches staff only.
+    expect((await get(nominationPhoto)).status).toBe(404);
   });
 });
 
