@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { brotliCompressSync, gzipSync, constants as zc } from 'node:zlib';
 
 /** Paths that are never cached (per-user, forms with side effects, operations). */
-const PRIVATE_PREFIXES = ['/me', '/console', '/_actions', '/login', '/logout', '/register', '/prefs', '/healthz', '/api/', '/verify', '/password', '/reset', '/legal/rate', '/calendar', '/media'];
+const PRIVATE_PREFIXES = ['/me', '/console', '/_actions', '/login', '/logout', '/register', '/prefs', '/healthz', '/api/', '/verify', '/password', '/reset', '/legal/rate', '/calendar', '/media', '/files'];
 const LARGE_COOKIE = 'sx_large';
 const CACHEABLE_TYPES = /^(text\/html|text\/plain|application\/(rss\+)?xml|application\/json|text\/xml|image\/svg\+xml)/i;
 const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date', 'content-encoding', 'etag']);

@@ -44,6 +44,10 @@ try {
 } catch (e) {
   fail(`配置错误 DATABASE_URL：无法打开或迁移数据库（${e?.message ?? e}） / Invalid DATABASE_URL: cannot open or migrate the database`);
 }
+// Files of private evidence migrated out of the media library (migration 0007) move to UPLOADS_DIR/private.
+const { relocatePrivateFiles } = await import('../src/domain/media/private.ts');
+const relocated = await relocatePrivateFiles(db, cfg.uploadsDir);
+if (relocated) console.log(`已将 ${relocated} 个私密文件移入 ${cfg.uploadsDir}/private / Moved ${relocated} private files`);
 const accounts = await seed(db, { secretKey: cfg.secretKey, demo: cfg.seedDemo });
 if (accounts.length) {
   console.log('\n演示账号（仅显示这一次，请妥善保存） / Demo accounts (shown once):');

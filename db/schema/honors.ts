@@ -1,5 +1,6 @@
 // 好人榜: batches, honorees, nominations, likes and objections.
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
 import { createdAt } from './common.ts';
 
 export const honorBatches = sqliteTable('honor_batches', {
@@ -88,7 +89,8 @@ export const nominations = sqliteTable(
     villageId: integer('village_id'),
     category: text('category').notNull(),
     deeds: text('deeds').notNull(),
-    photoMediaId: integer('photo_media_id'),
+    /** The nominator's photo: private_files.id (purpose nomination), seen by the staff handling nominations only. */
+    photoFileId: integer('photo_file_id'),
     /** new | verified | merged | accepted | declined */
     status: text('status').notNull().default('new'),
     mergedInto: integer('merged_into'),
@@ -99,7 +101,7 @@ export const nominations = sqliteTable(
     handledBy: integer('handled_by'),
     handledAt: integer('handled_at'),
   },
-  (t) => [index('nominations_status').on(t.status, t.createdAt)],
+  (t) => [index('nominations_status').on(t.status, t.createdAt), index('nominations_photo').on(t.photoFileId).where(sql`photo_file_id IS NOT NULL`)],
 );
 
 export const likes = sqliteTable(

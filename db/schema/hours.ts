@@ -1,5 +1,6 @@
 // Service-hour ledger and certificates (民政部 2020 办法).
 import { sqliteTable, integer, text, index } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
 import { createdAt } from './common.ts';
 import { users } from './accounts.ts';
 import { teams } from './teams.ts';
@@ -23,7 +24,8 @@ export const hourRecords = sqliteTable(
     reviewerId: integer('reviewer_id'),
     reviewedAt: integer('reviewed_at'),
     reason: text('reason'),
-    photoMediaId: integer('photo_media_id'),
+    /** The claim's on-site photo: private_files.id (purpose hour_claim), seen by the volunteer and the team's leaders only. */
+    photoFileId: integer('photo_file_id'),
     createdBy: integer('created_by'),
     createdAt: createdAt(),
   },
@@ -31,6 +33,7 @@ export const hourRecords = sqliteTable(
     index('hours_user_time').on(t.userId, t.startsAt),
     index('hours_team_status').on(t.teamId, t.status, t.startsAt),
     index('hours_status_time').on(t.status, t.startsAt),
+    index('hours_photo').on(t.photoFileId).where(sql`photo_file_id IS NOT NULL`),
   ],
 );
 

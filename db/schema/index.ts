@@ -7,3 +7,4 @@ export * from './events.ts';
 export * from './hours.ts';
 export * from './honors.ts';
 export * from './publishing.ts';
+export * from './files.ts';

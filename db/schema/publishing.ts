@@ -135,8 +135,8 @@ export const lectureOrders = sqliteTable(
     ratingComment: text('rating_comment'),
     rateTokenHash: text('rate_token_hash'),
     ratedAt: integer('rated_at'),
-    /** JSON array of media ids (photos of the delivered lecture). */
-    photoMediaIds: text('photo_media_ids').notNull().default('[]'),
+    /** JSON array of private_files ids (purpose lecture): photos of the delivered lecture, seen by lecture staff only. */
+    photoFileIds: text('photo_file_ids').notNull().default('[]'),
     handledBy: integer('handled_by'),
     declineReason: text('decline_reason'),
     createdAt: createdAt(),

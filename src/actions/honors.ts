@@ -13,6 +13,7 @@ import {
   approveBatch, createBatch, createHonoree, returnBatch, startPublicity, submitForReview, updateBatch, updateHonoree, withdrawHonoree,
 } from '../domain/honors/admin.ts';
 import { declineNomination, mergeNomination, nominationToCandidate, submitNomination, verifyNomination } from '../domain/honors/nominations.ts';
+import { adoptNominationPhoto } from '../domain/honors/nomination-photo.ts';
 import { fileObjection, revealObjectionContact, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, resolveObjection } from '../domain/honors/publicity.ts';
 
 type Ctx = { locals: App.Locals; clientAddress: string; request: Request; cookies: import('astro').AstroCookies };
@@ -125,6 +126,16 @@ export const honors = {
       }
       const r = await createHonoree(db, actor, input);
       return { redirect: `/console/honors/${r.id}?ok=created` };
+    },
+  }),
+
+  /** Copies the nominator's (private) photo to the entry once photo consent is recorded. */
+  adoptNominationPhoto: formAction({
+    input: z.object({ id: id('条目') }),
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.edit');
+      await adoptNominationPhoto(await appDb(), config().uploadsDir, actor, input.id);
+      return { redirect: `/console/honors/${input.id}?ok=photo` };
     },
   }),
 

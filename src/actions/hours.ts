@@ -5,7 +5,8 @@ import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
 import { actionUser, formAction } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
-import { MediaError, uploadImage } from '../domain/media/index.ts';
+import { MediaError } from '../domain/media/index.ts';
+import { discardPrivateFiles, uploadPrivateImage } from '../domain/media/private.ts';
 import { can } from '../domain/accounts/policy.ts';
 import { claimHours, confirmRecords, declineRecord, leaderEntry, recordsFromAttendance, type Reviewer } from '../domain/hours/records.ts';
 import type { SessionUser } from '../domain/accounts/sessions.ts';
@@ -36,19 +37,26 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      let photoMediaId: number | undefined;
+      let photoFileId: number | undefined;
       if (input.photo && input.photo.size > 0) {
-        // The photo is stored through the media library (content-checked, re-encoded, EXIF stripped).
+        // Private evidence (仅供队伍负责人核实): content-checked and re-encoded without EXIF/GPS, kept out of
+        // the media library and served only to the volunteer and the team's leaders (docs/decisions/076).
         try {
-          const m = await uploadImage(db, config().uploadsDir, { bytes: new Uint8Array(await input.photo.arrayBuffer()), name: input.photo.name, alt: `服务照片：${input.content.slice(0, 40)}`, userId: user.id });
-          photoMediaId = m.id;
+          const f = await uploadPrivateImage(db, config().uploadsDir, { bytes: new Uint8Array(await input.photo.arrayBuffer()), name: input.photo.name, purpose: 'hour_claim', userId: user.id });
+          photoFileId = f.id;
         } catch (e) {
           if (e instanceof MediaError) throw new ActionError({ code: 'BAD_REQUEST', message: `照片：${e.message}` });
           throw e;
         }
       }
       const { photo: _photo, ...claim } = input;
-      await claimHours(db, user.id, { ...claim, photoMediaId });
+      try {
+        await claimHours(db, user.id, { ...claim, photoFileId });
+      } catch (e) {
+        // A refused claim keeps no photo.
+        if (photoFileId) await discardPrivateFiles(db, config().uploadsDir, [photoFileId]);
+        throw e;
+      }
       return { redirect: '/me/hours?claimed=1' };
     },
   }),

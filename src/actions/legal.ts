@@ -2,6 +2,7 @@
 import { ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
+import { config } from '../lib/config.ts';
 import { actionAbility, formAction } from '../lib/action-guards.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { fromShanghai } from '../lib/time.ts';
@@ -104,11 +105,12 @@ export const legal = {
     input: z.object({
       id,
       audience: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请填写实际听众人数' }).int('人数应为整数').min(1, '人数至少为 1').max(5000, '人数不超过 5000')),
-      photoMediaIds: z.array(z.number().int().positive()).default([]),
+      photos: z.array(z.instanceof(File)).default([]),
     }),
     handler: async (input, ctx) => {
       const user = actionAbility(ctx, 'lectures.handle');
-      await recordLectureDelivery(await appDb(), user, input.id, { audience: input.audience, photoMediaIds: input.photoMediaIds });
+      const files = await Promise.all(input.photos.filter((f) => f.size > 0).map(async (f) => ({ bytes: new Uint8Array(await f.arrayBuffer()), name: f.name })));
+      await recordLectureDelivery(await appDb(), user, input.id, { audience: input.audience, photos: { uploadsDir: config().uploadsDir, files } });
       return { redirect: `/console/lectures/${input.id}` };
     },
   }),

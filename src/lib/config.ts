@@ -1,7 +1,7 @@
 // Reads and validates the process configuration (docs/architecture.md "Configuration and start-up").
 // Plain TypeScript so scripts, tests and the Astro server share one parser.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /** Validated runtime configuration. */
@@ -124,6 +124,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('SEED_DEMO', '应为 true 或 false', 'must be true or false');
   }
   const uploadsDir = resolve(env.UPLOADS_DIR || 'data/uploads');
+  // Whatever lies under public/ or dist/ ends up a static file for anyone, private photos included (docs/decisions/076).
+  for (const served of ['public', 'dist']) {
+    const dir = resolve(served);
+    if (uploadsDir === dir || uploadsDir.startsWith(dir + sep)) {
+      throw new ConfigError('UPLOADS_DIR', `不能位于 ${served}/ 之内（其中的文件会作为静态文件公开，私密照片也不例外），请改用如 data/uploads 的目录`, `must not be inside ${served}/ (files there are served to anyone as static files, private photos included); use e.g. data/uploads`);
+    }
+  }
   return {
     host: env.HOST || '0.0.0.0',
     port: Number(portRaw),

@@ -1,4 +1,4 @@
-// A volunteer's claim may carry a photo; it goes through the media library and the leader sees it.
+// A volunteer's claim may carry a photo: re-encoded like library images, kept as private evidence the leader sees.
 import { describe, expect, test } from 'vitest';
 import sharp from 'sharp';
 import { createClient } from '@libsql/client';
@@ -34,19 +34,20 @@ describe('hour claim with a photo', () => {
     const { cookie } = await sessionCookieFor(server.dbUrl, volunteer);
     const res = await post('/me/hours?_action=hours.claim', cookie, form);
     expect(res.status).toBe(303);
-    const rec = (await db.execute({ sql: "SELECT photo_media_id FROM hour_records WHERE user_id = ? AND content = '清扫社区健身广场'", args: [volunteer] })).rows[0];
-    expect(rec.photo_media_id).not.toBeNull();
+    const rec = (await db.execute({ sql: "SELECT photo_file_id FROM hour_records WHERE user_id = ? AND content = '清扫社区健身广场'", args: [volunteer] })).rows[0];
+    expect(rec.photo_file_id).not.toBeNull();
 
     const leaderCookie = (await sessionCookieFor(server.dbUrl, leader)).cookie;
     const page = await (await fetch(server.url + '/me/teams/chengguan-red-vest/hours', { headers: { cookie: leaderCookie } })).text();
-    const href = /href="(\/media\/[^"]+)"[^>]*>查看现场照片/.exec(page)?.[1];
+    const href = /href="(\/files\/[^"]+)"[^>]*>查看现场照片/.exec(page)?.[1];
     expect(href).toBeTruthy();
-    const img = await fetch(server.url + href);
+    const img = await fetch(server.url + href, { headers: { cookie: leaderCookie } });
     expect(img.status).toBe(200);
     const bytes = Buffer.from(await img.arrayBuffer());
     expect(bytes.includes(Buffer.from('GPS-SECRET'))).toBe(false);
 
-    // A bad "photo" is refused in place, with nothing stored.
+    // A bad "photo" is refused in place, with nothing stored (no record, no private file).
+    const filesBefore = Number((await db.execute('SELECT count(*) AS n FROM private_files')).rows[0].n);
     const bad = new FormData();
     for (const [k, v] of form.entries()) if (k !== 'photo') bad.set(k, v as string);
     bad.set('start', '08:00');
@@ -57,6 +58,14 @@ describe('hour claim with a photo', () => {
     expect(await refused.text()).toContain('照片');
     const n = Number((await db.execute({ sql: "SELECT count(*) AS n FROM hour_records WHERE user_id = ? AND content = '清扫社区健身广场'", args: [volunteer] })).rows[0].n);
     expect(n).toBe(1);
+    expect(Number((await db.execute('SELECT count(*) AS n FROM private_files')).rows[0].n)).toBe(filesBefore);
+    // A good photo with a refused claim (the same time again overlaps) leaves no file behind either.
+    const overlap = new FormData();
+    for (const [k, v] of form.entries()) overlap.set(k, v);
+    const again = await post('/me/hours?_action=hours.claim', cookie, overlap);
+    expect(again.status).toBeGreaterThanOrEqual(400);
+    expect(again.status).toBeLessThan(500);
+    expect(Number((await db.execute('SELECT count(*) AS n FROM private_files')).rows[0].n)).toBe(filesBefore);
     db.close();
     void browser;
   });

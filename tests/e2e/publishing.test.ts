@@ -89,7 +89,8 @@ describe('publishing in the browser', () => {
     const img = await fetch(server.url + imgSrc);
     expect(img.headers.get('content-type')).toBe('image/webp');
     expect(img.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(img.headers.get('cache-control')).toContain('immutable');
+    // Public while the article is published, and cached briefly only: withdrawing it must reach readers (docs/decisions/076).
+    expect(img.headers.get('cache-control')).toBe('public, max-age=60');
     expect(img.headers.get('content-security-policy')).toContain('sandbox');
     await anon.close();
     // The printable review form lists both reviewers.

@@ -8,14 +8,14 @@ import { sessionCookieFor } from '../helpers/session.ts';
 import { KINDS, KIND_LABELS, changedTables, getPage, postAction, tableDigests, toFormData, type Actors, type Answer, type Kind, type Q, startTrustPortal } from '../helpers/trust.ts';
 
 const actions = listActions();
-const pages = [...listPages('console'), ...listPages('me')];
+const pages = [...listPages('console'), ...listPages('me'), ...listPages('files'), ...listPages('media'), ...listPages('honors').filter((p) => p.endsWith('/photo.webp'))];
 
 describe('the access matrix lists everything the portal exposes', () => {
   test('every Action has a row (add one to tests/fixtures/access-matrix.ts)', () => {
     expect(actions.length).toBeGreaterThan(10);
     expect(actions.filter((a) => !ACTIONS[a])).toEqual([]);
   });
-  test('every console and member page has a row', () => {
+  test('every console, member and file route has a row', () => {
     expect(pages).toContain('/console');
     expect(pages.filter((p) => !PAGES[p])).toEqual([]);
   });

@@ -3,7 +3,7 @@
 // lags; slow clients are cut off by the header timeout.
 import { afterAll, describe, expect, test } from 'vitest';
 import { connect } from 'node:net';
-import { readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { sessionCookieFor, userIdByPhoneAt } from '../helpers/session.ts';
@@ -82,16 +82,21 @@ describe('uploaded files', () => {
     const dir = join(s.dataDir, 'uploads');
     const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.(webp|jpg|png|pdf|docx|xlsx)$/.test(f));
     expect(files.length).toBeGreaterThan(0);
+    // Not yet used by anything published: only staff see these (docs/decisions/076).
     for (const f of files) {
-      const res = await fetch(`${s.url}/media/${f.split('/').pop()}`);
+      const res = await fetch(`${s.url}/media/${f.split('/').pop()}`, { headers: { cookie } });
       expect(res.status, f).toBe(200);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('content-security-policy')).toMatch(/sandbox/);
       expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
       expect(res.headers.get('content-type')).toMatch(/^(image|application)\//);
+      expect((await fetch(`${s.url}/media/${f.split('/').pop()}`)).status, `anonymous ${f}`).toBe(404);
     }
     // A file that is not one of ours (e.g. dropped into the folder) is never served, whatever its name.
     if (existsSync(dir)) writeFileSync(join(dir, 'evil.html'), html);
+    mkdirSync(join(dir, 'private'), { recursive: true });
+    writeFileSync(join(dir, 'private', 'evil.html'), html);
+    for (const path of ['/files/evil.html', '/files/private/evil.html', '/media/private/evil.html', '/files/..%2Fevil.html']) expect((await fetch(s.url + path, { headers: { cookie } })).status, path).toBe(404);
     expect((await fetch(`${s.url}/media/evil.html`)).status).toBe(404);
   });
 });

@@ -117,7 +117,7 @@ function seedsFor(kind: Kind): string[] {
   return [...new Set([...fromInjections, ...own, ...publicPages])];
 }
 
-const SKIP = /^\/(logout|_actions|prefs|media)\b|\.(pdf|ics|xlsx|csv|xml|png|jpe?g|svg|webp)(\?|$)|[?&]format=/;
+const SKIP = /^\/(logout|_actions|prefs|media|files)\b|\.(pdf|ics|xlsx|csv|xml|png|jpe?g|svg|webp)(\?|$)|[?&]format=/;
 
 describe('no payload runs as script anywhere it is shown', () => {
   test('the corpus has ≥ 200 payloads and every capability with free text is injected', () => {

@@ -11,6 +11,7 @@ import {
 } from '../../src/domain/honors/admin.ts';
 import { fileObjection, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, NEW_LIKE_VISITORS_PER_IP_PER_DAY, resolveObjection } from '../../src/domain/honors/publicity.ts';
 import { listNominations, nominationToCandidate, submitNomination, NOMINATIONS_PER_IP_PER_DAY } from '../../src/domain/honors/nominations.ts';
+import { adoptNominationPhoto } from '../../src/domain/honors/nomination-photo.ts';
 import { shanghaiDay } from '../../src/lib/time.ts';
 import { publicHonoreeName, starLevel, volunteerStanding } from '../../src/domain/honors/public.ts';
 
@@ -181,9 +182,9 @@ describe('nominations', () => {
       deeds: '陈师傅是我们小区的修车师傅，十年来免费为老人和学生修车，风雨无阻，还常常自掏腰包买零件，街坊邻居都夸他是热心肠的好人。',
     });
 
-  test('a nomination may carry a photo: checked by content, carried to the candidate; a bad file is refused with nothing stored', async () => {
+  test('a nomination may carry a photo: checked by content, kept private with the nomination, adopted for the entry only after photo consent; a bad file is refused with nothing stored', async () => {
     const { default: sharp } = await import('sharp');
-    const { mkdtempSync } = await import('node:fs');
+    const { mkdtempSync, readdirSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const uploadsDir = mkdtempSync(join(tmpdir(), 'nom-photo-'));
@@ -192,13 +193,26 @@ describe('nominations', () => {
     await expect(submitNomination(db, TEST_KEY, good(), '192.0.2.201', Date.now(), { bytes: new TextEncoder().encode('<?php system($_GET[1]); ?>'), name: 'a.jpg', uploadsDir }))
       .rejects.toMatchObject({ field: 'photo' });
     expect(Number((await db.$client.execute('SELECT count(*) AS n FROM nominations')).rows[0].n)).toBe(before);
+    const mediaBefore = Number((await db.$client.execute('SELECT count(*) AS n FROM media')).rows[0].n);
     const { trackingNo } = await submitNomination(db, TEST_KEY, good(), '192.0.2.202', Date.now(), { bytes: new Uint8Array(png), name: 'deed.png', uploadsDir });
-    const row = (await db.$client.execute({ sql: 'SELECT id, photo_media_id FROM nominations WHERE tracking_no = ?', args: [trackingNo] })).rows[0];
-    expect(row.photo_media_id).not.toBeNull();
+    const row = (await db.$client.execute({ sql: 'SELECT n.id, n.photo_file_id, p.file_key, p.purpose FROM nominations n JOIN private_files p ON p.id = n.photo_file_id WHERE n.tracking_no = ?', args: [trackingNo] })).rows[0];
+    expect(row.purpose).toBe('nomination');
+    // Not in the media library, and stored apart from it.
+    expect(Number((await db.$client.execute('SELECT count(*) AS n FROM media')).rows[0].n)).toBe(mediaBefore);
+    expect(readdirSync(join(uploadsDir, 'private')).some((f) => f.startsWith(String(row.file_key)))).toBe(true);
+    expect(readdirSync(uploadsDir).some((f) => f.startsWith(String(row.file_key)))).toBe(false);
     const batchId = await createBatch(db, editor, { title: '照片批次', period: 'x' });
     const honoreeId = await nominationToCandidate(db, editor, Number(row.id), batchId);
     const h = (await db.$client.execute({ sql: 'SELECT photo_media_id, photo_consent FROM honorees WHERE id = ?', args: [honoreeId] })).rows[0];
-    expect(h).toMatchObject({ photo_media_id: row.photo_media_id, photo_consent: 0 });
+    expect(h).toMatchObject({ photo_media_id: null, photo_consent: 0 });
+    // Adopting the photo waits for recorded consent; then a library copy under a new name becomes the entry's photo.
+    await expect(adoptNominationPhoto(db, uploadsDir, editor, honoreeId)).rejects.toThrow('同意公开照片');
+    await db.$client.execute({ sql: 'UPDATE honorees SET photo_consent = 1 WHERE id = ?', args: [honoreeId] });
+    await adoptNominationPhoto(db, uploadsDir, editor, honoreeId);
+    const adopted = (await db.$client.execute({ sql: 'SELECT m.file_key, m.alt FROM honorees h JOIN media m ON m.id = h.photo_media_id WHERE h.id = ?', args: [honoreeId] })).rows[0];
+    expect(adopted.file_key).not.toBe(row.file_key);
+    expect(adopted.alt).toBe('陈*傅的照片');
+    expect(readdirSync(uploadsDir).some((f) => f.startsWith(String(adopted.file_key)))).toBe(true);
   });
 
   test('a nomination gets a tracking number and can become a draft candidate in a batch', async () => {

@@ -57,6 +57,11 @@ describe('page cache', () => {
     ['GET', '/honors', 'sx_session=abc', null],
     ['GET', '/honors', 'sx_large=1; other=2', null],
     ['GET', '/_astro/x.css', undefined, null],
+    // Uploaded files never enter the anonymous cache, private evidence least of all (docs/decisions/076).
+    ['GET', '/files/abcdefghijklmnopqrstuvwxyz234567-480.webp', undefined, null],
+    ['GET', '/files/abcdefghijklmnopqrstuvwxyz234567', undefined, null],
+    ['GET', '/media/abcdefghijklmnopqrst', undefined, null],
+    ['GET', '/honors/h-abc/photo.webp', undefined, null],
   ])('%s %s with cookie %s → key %s', (method, url, cookie, key) => {
     expect(cacheKey({ method, url, headers: cookie ? { cookie } : {} })).toBe(key);
   });

@@ -38,7 +38,7 @@ describe('点单式普法', () => {
     const ev = await getPublicEvent(db, eventId);
     expect(ev.event).toMatchObject({ category: '普法讲座', status: 'published', lectureOrderId: order.id, teamId: team.id });
     await expect(rateLecture(db, order.rateToken, { rating: 5, comment: '' })).rejects.toThrow('开讲后');
-    await recordLectureDelivery(db, editor, order.id, { audience: 57, photoMediaIds: [] });
+    await recordLectureDelivery(db, editor, order.id, { audience: 57 });
     await expect(rateLecture(db, 'x'.repeat(32), { rating: 5, comment: '' })).rejects.toThrow('无效');
     await Promise.all([rateLecture(db, order.rateToken, { rating: 4, comment: '很实用' }), rateLecture(db, order.rateToken, { rating: 1, comment: '重复' }).catch(() => 'refused')]);
     const o = await getLectureOrder(db, order.id);

@@ -30,6 +30,10 @@ describe('configuration', () => {
     ['PAGE_CACHE', 'maybe'],
     ['LOG_LEVEL', 'loud'],
     ['TRUST_PROXY', 'sure'],
+    // Files under public/ or dist/ are served to anyone as static files (docs/decisions/076).
+    ['UPLOADS_DIR', 'public/uploads'],
+    ['UPLOADS_DIR', 'dist/client/uploads'],
+    ['UPLOADS_DIR', 'dist'],
   ])('%s=%s is refused naming the variable in Chinese and English', (name, value) => {
     try {
       readConfig({ ...base(), [name]: value });

@@ -3,7 +3,8 @@
 // The nominator's phone is contact data: it never leaves this module unmasked.
 import { and, desc, eq, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { MediaError, uploadImage } from '../media/index.ts';
+import { MediaError } from '../media/index.ts';
+import { discardPrivateFiles, privateFilesByIds, privateImageUrls, uploadPrivateImage } from '../media/private.ts';
 import { honorBatches, nominations } from '../../../db/schema/index.ts';
 import { hitRateLimit } from '../accounts/rate-limit.ts';
 import { getSettings } from '../settings/index.ts';
@@ -41,11 +42,12 @@ export async function submitNomination(
   const s = await getSettings(db);
   if (![...s.honorCategories, ...s.localHonorCategories].includes(input.category)) throw new HonorError('invalid', '请从列表中选择推荐类别', 'category');
   if (!(await validRegionPair(db, input.townId, input.villageId))) throw new HonorError('invalid', '所选村（社区）不属于该乡镇（街道）', 'villageId');
-  let photoMediaId: number | null = null;
+  let photoFileId: number | null = null;
   if (photo && photo.bytes.length > 0) {
-    // Checked by content and re-encoded without EXIF/GPS; shown publicly only once staff record photo consent.
+    // Checked by content and re-encoded without EXIF/GPS; private evidence for the staff handling
+    // nominations. It reaches the site only as a library copy staff make once photo consent is recorded.
     try {
-      photoMediaId = (await uploadImage(db, photo.uploadsDir, { bytes: photo.bytes, name: photo.name, alt: `推荐材料照片：${input.nomineeName}`, userId: null })).id;
+      photoFileId = (await uploadPrivateImage(db, photo.uploadsDir, { bytes: photo.bytes, name: photo.name, purpose: 'nomination', userId: null })).id;
     } catch (e) {
       if (e instanceof MediaError) throw new HonorError('invalid', e.message, 'photo');
       throw e;
@@ -57,12 +59,13 @@ export async function submitNomination(
       .insert(nominations)
       .values({
         trackingNo, nominatorName: input.nominatorName, nominatorPhone: input.nominatorPhone, relation: input.relation, nomineeName: input.nomineeName,
-        townId: input.townId, villageId: input.villageId ?? null, category: input.category, deeds: input.deeds, photoMediaId, status: 'new', ipHash, createdAt: now,
+        townId: input.townId, villageId: input.villageId ?? null, category: input.category, deeds: input.deeds, photoFileId, status: 'new', ipHash, createdAt: now,
       })
       .onConflictDoNothing({ target: nominations.trackingNo })
       .returning({ id: nominations.id });
     if (rows.length) return { trackingNo, stored: true };
   }
+  if (photoFileId) await discardPrivateFiles(db, photo!.uploadsDir, [photoFileId]);
   throw new HonorError('conflict', '系统繁忙，请稍后再提交');
 }
 
@@ -101,7 +104,8 @@ export async function getNomination(db: Db, id: number) {
     .orderBy(desc(nominations.id))
     .limit(20);
   const merged = await db.select().from(nominations).where(eq(nominations.mergedInto, id));
-  return { ...forStaff(n), duplicates: dupRows.map(forStaff), merged: merged.map(forStaff) };
+  const [photo] = await privateFilesByIds(db, n.photoFileId ? [n.photoFileId] : []);
+  return { ...forStaff(n), photo: photo ? privateImageUrls(photo) : undefined, duplicates: dupRows.map(forStaff), merged: merged.map(forStaff) };
 }
 
 async function transition(db: Db, actor: Actor, id: number, from: string[], set: Record<string, unknown>, action: string, detail?: string, now = Date.now()): Promise<void> {
@@ -156,12 +160,14 @@ export async function nominationToCandidate(db: Db, actor: Actor, id: number, ba
   const rev = newRev();
   const rs = await db.$client.batch([
     {
-      sql: `INSERT INTO honorees (slug, batch_id, name, kind, identity, town_id, village_id, category, level, title, summary, story, name_consent, status, nomination_id, created_by, created_at, updated_at, rev, photo_media_id)
-            SELECT ?, ?, ?, 'person', '', ?, ?, ?, ?, '', ?, ?, 0, 'draft', ?, ?, ?, ?, ?, ?
+      // The nominator's photo stays private evidence with the nomination (docs/decisions/076); staff copy it
+      // to the entry with adoptNominationPhoto once photo consent is recorded.
+      sql: `INSERT INTO honorees (slug, batch_id, name, kind, identity, town_id, village_id, category, level, title, summary, story, name_consent, status, nomination_id, created_by, created_at, updated_at, rev)
+            SELECT ?, ?, ?, 'person', '', ?, ?, ?, ?, '', ?, ?, 0, 'draft', ?, ?, ?, ?, ?
             WHERE EXISTS (SELECT 1 FROM nominations WHERE id = ? AND status IN ('new','verified'))
               AND EXISTS (SELECT 1 FROM honor_batches WHERE id = ? AND status = 'draft')
             RETURNING id`,
-      args: [slug, batchId, n.nomineeName, n.townId, n.villageId, n.category, level, summary, n.deeds, id, actor.id, now, now, rev, n.photoMediaId ?? null, id, batchId],
+      args: [slug, batchId, n.nomineeName, n.townId, n.villageId, n.category, level, summary, n.deeds, id, actor.id, now, now, rev, id, batchId],
     },
     {
       sql: `UPDATE nominations SET status = 'accepted', honoree_id = (SELECT id FROM honorees WHERE slug = ? AND rev = ?), handled_by = ?, handled_at = ?

@@ -121,9 +121,12 @@ export async function volunteerStanding(db: Db, userId: number | null) {
   return { stars: starLevel(u.minutes, thresholds), hours: Math.round((u.minutes / 60) * 10) / 10 };
 }
 
-/** Where a photo is served; photos show only with recorded consent (issue 7 owns the media routes). */
-export function honoreePhotoUrl(h: { photoMediaId: number | null; photoConsent: boolean }): string | undefined {
-  return h.photoMediaId && h.photoConsent ? `/media/${h.photoMediaId}` : undefined;
+/**
+ * Where a photo is served; photos show only with recorded consent. The route re-checks consent and
+ * status on every request, so the URL stops working when either is withdrawn (docs/decisions/076).
+ */
+export function honoreePhotoUrl(h: { slug: string; photoMediaId: number | null; photoConsent: boolean }): string | undefined {
+  return h.photoMediaId && h.photoConsent ? `/honors/${h.slug}/photo.webp` : undefined;
 }
 
 /** A published batch and its published honorees, for the printable poster. */

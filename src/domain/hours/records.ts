@@ -21,7 +21,8 @@ export interface NewHourRecord {
   startsAt: number;
   endsAt: number;
   content: string;
-  photoMediaId?: number | null;
+  /** A private file (docs/decisions/076): the claim's on-site photo. */
+  photoFileId?: number | null;
   createdBy: number | null;
 }
 
@@ -80,14 +81,14 @@ export async function createHourRecord(db: Db, r: NewHourRecord, opts: { now?: n
   const signupId = r.signupId ?? null;
   const [ins] = await db.$client.batch([
     {
-      sql: `INSERT INTO hour_records (user_id, team_id, event_id, signup_id, source, starts_at, ends_at, minutes, content, status, photo_media_id, created_by, created_at)
+      sql: `INSERT INTO hour_records (user_id, team_id, event_id, signup_id, source, starts_at, ends_at, minutes, content, status, photo_file_id, created_by, created_at)
             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?
             WHERE NOT EXISTS (SELECT 1 FROM hour_records WHERE user_id = ? AND status IN ${ACTIVE_STATUSES} AND starts_at < ? AND ends_at > ?)
               AND (SELECT coalesce(sum(minutes), 0) FROM hour_records WHERE user_id = ? AND status IN ${ACTIVE_STATUSES} AND starts_at >= ? AND starts_at < ?) + ? <= ?
               AND (? IS NULL OR NOT EXISTS (SELECT 1 FROM hour_records WHERE signup_id = ?))
             RETURNING id`,
       args: [
-        r.userId, r.teamId, r.eventId ?? null, signupId, r.source, r.startsAt, r.endsAt, minutes, content, r.photoMediaId ?? null, r.createdBy, now,
+        r.userId, r.teamId, r.eventId ?? null, signupId, r.source, r.startsAt, r.endsAt, minutes, content, r.photoFileId ?? null, r.createdBy, now,
         r.userId, r.endsAt, r.startsAt,
         r.userId, d0, d1, minutes, limits.maxDayHours * 60,
         signupId, signupId,
@@ -167,7 +168,7 @@ export interface ClaimInput {
   /** HH:MM */
   end: string;
   content: string;
-  photoMediaId?: number | null;
+  photoFileId?: number | null;
 }
 
 /** A volunteer's claim for team work without an event (pending until the team confirms). */
@@ -182,7 +183,7 @@ export async function claimHours(db: Db, userId: number, c: ClaimInput, now = Da
     throw new HoursError('BAD_REQUEST', '日期或时间格式不正确');
   }
   if (!c.content.trim()) throw new HoursError('BAD_REQUEST', '请填写服务内容');
-  return createHourRecord(db, { userId, teamId: c.teamId, source: 'claim', startsAt, endsAt, content: c.content, photoMediaId: c.photoMediaId ?? null, createdBy: userId }, { now });
+  return createHourRecord(db, { userId, teamId: c.teamId, source: 'claim', startsAt, endsAt, content: c.content, photoFileId: c.photoFileId ?? null, createdBy: userId }, { now });
 }
 
 export interface BulkResult {
@@ -359,7 +360,7 @@ export async function declineRecord(db: Db, reviewer: number | Reviewer, id: num
 /** A record row as lists show it. */
 export interface RecordRow {
   id: number;
-  /** Smallest rendition of the claim's photo, when one was attached. */
+  /** Smallest rendition of the claim's photo (a private /files URL), when one was attached. */
   photoUrl: string | null;
   userId: number;
   userName: string;
@@ -382,7 +383,7 @@ export interface RecordRow {
 
 const RECORD_SELECT = `SELECT h.id, h.user_id, u.real_name AS user_name, u.volunteer_no, h.team_id, t.name AS team_name, h.event_id, e.title AS event_title,
   h.source, h.starts_at, h.ends_at, h.minutes, h.content, h.status, h.reason, h.reviewed_at, r.real_name AS reviewer_name,
-  (SELECT m.file_key || '-' || json_extract(m.variants, '$[0]') || '.webp' FROM media m WHERE m.id = h.photo_media_id) AS photo_file,
+  (SELECT p.file_key || '-' || json_extract(p.variants, '$[0]') || '.webp' FROM private_files p WHERE p.id = h.photo_file_id) AS photo_file,
   (SELECT c.status FROM hour_corrections c WHERE c.record_id = h.id ORDER BY c.id DESC LIMIT 1) AS correction_status
   FROM hour_records h JOIN users u ON u.id = h.user_id JOIN teams t ON t.id = h.team_id
   LEFT JOIN events e ON e.id = h.event_id LEFT JOIN users r ON r.id = h.reviewer_id`;
@@ -393,7 +394,7 @@ function toRecordRow(r: import('@libsql/client').Row): RecordRow {
     eventId: r.event_id == null ? null : num(r, 'event_id'), eventTitle: str(r, 'event_title'), source: String(r.source), startsAt: num(r, 'starts_at'), endsAt: num(r, 'ends_at'),
     minutes: num(r, 'minutes'), content: String(r.content ?? ''), status: String(r.status), reason: str(r, 'reason'), reviewedAt: r.reviewed_at == null ? null : num(r, 'reviewed_at'),
     reviewerName: str(r, 'reviewer_name'), correctionStatus: str(r, 'correction_status'),
-    photoUrl: r.photo_file ? `/media/${String(r.photo_file)}` : null,
+    photoUrl: r.photo_file ? `/files/${String(r.photo_file)}` : null,
   };
 }
 

@@ -18,6 +18,8 @@ import { guardedBatch } from '../articles/guarded-batch.ts';
 import { eventTimeProblem } from '../events/rules.ts';
 import { Refusal } from '../refusal.ts';
 import { lookupTable } from '../../lib/lookup.ts';
+import { MediaError } from '../media/index.ts';
+import { discardPrivateFiles, uploadPrivateImage } from '../media/private.ts';
 
 export type LectureOrder = typeof lectureOrders.$inferSelect;
 
@@ -28,8 +30,8 @@ export const LECTURE_STATUS: Readonly<Record<string, string>> = lookupTable({
 /** A problem with a lecture order, in Chinese. */
 export class LectureError extends Refusal {
   readonly code: 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST';
-  constructor(code: LectureError['code'], message: string) {
-    super(code, message);
+  constructor(code: LectureError['code'], message: string, field?: string) {
+    super(code, message, field);
     this.name = 'LectureError';
     this.code = code;
   }
@@ -161,17 +163,44 @@ export async function scheduleLecture(db: Db, user: SessionUser, id: number, s: 
   return after!.eventId!;
 }
 
-/** Records delivery: audience count and optional photos; the event is marked completed. */
-export async function recordLectureDelivery(db: Db, user: SessionUser, id: number, d: { audience: number; photoMediaIds: number[] }, now = Date.now()): Promise<void> {
+/** Photos of one delivered lecture at most. */
+export const MAX_LECTURE_PHOTOS = 12;
+
+/**
+ * Records delivery: audience count and optional photos; the event is marked completed. The photos
+ * show residents, so they are private evidence for lecture staff (docs/decisions/076), never library media.
+ */
+export async function recordLectureDelivery(
+  db: Db, user: SessionUser, id: number,
+  d: { audience: number; photos?: { uploadsDir: string; files: { bytes: Uint8Array; name: string }[] } },
+  now = Date.now(),
+): Promise<void> {
   requireHandler(user);
   if (!Number.isInteger(d.audience) || d.audience < 1 || d.audience > 5000) throw new LectureError('BAD_REQUEST', '请填写实际听众人数（1–5000）');
   const o = await getLectureOrder(db, id);
   if (!o) throw new LectureError('NOT_FOUND', '点单不存在');
-  const ok = await guardedBatch(db, { sql: `UPDATE lecture_orders SET status='delivered', audience_actual=?, photo_media_ids=?, delivered_at=? WHERE id=? AND status='scheduled' RETURNING id`, args: [d.audience, JSON.stringify(d.photoMediaIds.slice(0, 12)), now, id] }, [
+  if (o.status !== 'scheduled') throw new LectureError('CONFLICT', '只有已排期的讲座可以登记开讲情况');
+  const files = (d.photos?.files ?? []).filter((f) => f.bytes.length > 0);
+  if (files.length > MAX_LECTURE_PHOTOS) throw new LectureError('BAD_REQUEST', `现场照片最多 ${MAX_LECTURE_PHOTOS} 张`, 'photos');
+  const stored: number[] = [];
+  const dir = d.photos?.uploadsDir ?? '';
+  for (const f of files) {
+    try {
+      stored.push((await uploadPrivateImage(db, dir, { bytes: f.bytes, name: f.name, purpose: 'lecture', userId: user.id })).id);
+    } catch (e) {
+      await discardPrivateFiles(db, dir, stored);
+      if (e instanceof MediaError) throw new LectureError('BAD_REQUEST', `照片“${f.name}”：${e.message}`, 'photos');
+      throw e;
+    }
+  }
+  const ok = await guardedBatch(db, { sql: `UPDATE lecture_orders SET status='delivered', audience_actual=?, photo_file_ids=?, delivered_at=? WHERE id=? AND status='scheduled' RETURNING id`, args: [d.audience, JSON.stringify(stored), now, id] }, [
     { sql: `UPDATE events SET status='completed', updated_at=? WHERE id=? AND status='published'`, args: [now, o.eventId ?? -1] },
-    auditInsert(db, { actorId: user.id, action: 'lecture.deliver', targetType: 'lecture_order', targetId: id, after: { audience: d.audience } }),
+    auditInsert(db, { actorId: user.id, action: 'lecture.deliver', targetType: 'lecture_order', targetId: id, after: { audience: d.audience, photos: stored.length } }),
   ]);
-  if (!ok) throw new LectureError('CONFLICT', '只有已排期的讲座可以登记开讲情况');
+  if (!ok) {
+    await discardPrivateFiles(db, dir, stored);
+    throw new LectureError('CONFLICT', '只有已排期的讲座可以登记开讲情况');
+  }
 }
 
 /** The order a private rating link points to. */

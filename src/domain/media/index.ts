@@ -1,6 +1,8 @@
 // Media library: images verified by content and re-encoded with sharp (metadata
 // stripped) in several widths; PDF/DOCX/XLSX attachments verified by magic bytes.
-// Files live under UPLOADS_DIR with generated names; /media/<file> serves them.
+// Files live under UPLOADS_DIR with generated names; /media/<file> serves them to the
+// public only while a published article or honoree uses them (docs/decisions/076).
+// Private evidence (claim, nomination and lecture photos) is not library media: see private.ts.
 import sharp, { type Metadata } from 'sharp';
 import { mkdir, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +11,8 @@ import type { Db } from '../../../db/client.ts';
 import { media } from '../../../db/schema/index.ts';
 import { randomToken } from '../../lib/ids.ts';
 import { Refusal } from '../refusal.ts';
+import { can } from '../accounts/policy.ts';
+import type { SessionUser } from '../accounts/sessions.ts';
 
 export type Media = typeof media.$inferSelect;
 
@@ -33,6 +37,11 @@ const MIME: Record<string, string> = {
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
+
+/** Content type of a stored file by its extension. */
+export function mimeOf(ext: string): string {
+  return MIME[ext] ?? 'application/octet-stream';
+}
 
 /** The image format from the first bytes (never from the name or the browser's type). */
 export function sniffImage(buf: Uint8Array): ImageFormat | null {
@@ -72,21 +81,26 @@ export async function inspectImage(buf: Uint8Array): Promise<{ format: ImageForm
   return { format, width, height };
 }
 
-/** Stores an image: verified, re-encoded without EXIF/GPS, in several widths; returns the media row. */
-export async function uploadImage(db: Db, uploadsDir: string, input: { bytes: Uint8Array; name?: string; alt: string; userId: number | null }): Promise<Media> {
-  const alt = input.alt.trim();
-  if (!alt) throw new MediaError('请填写图片说明（替代文字），供读屏软件朗读。');
-  const { format } = await inspectImage(input.bytes);
-  const key = randomToken(12);
-  await mkdir(uploadsDir, { recursive: true });
+/** An image re-encoded into a folder: its generated key, the stored original and the WebP widths. */
+export interface EncodedImage { key: string; mime: string; width: number; height: number; bytes: number; variants: number[]; files: string[] }
+
+/**
+ * Checks an image and writes it re-encoded without EXIF/GPS (the original format plus WebP
+ * widths) into `dir` under a new random key of `keyBytes` bytes. Throws MediaError when refused;
+ * on any failure no file is left behind. Callers record the row (library or private).
+ */
+export async function encodeImage(dir: string, bytes: Uint8Array, keyBytes = 12): Promise<EncodedImage> {
+  const { format } = await inspectImage(bytes);
+  const key = randomToken(keyBytes);
+  await mkdir(dir, { recursive: true });
   const written: string[] = [];
   try {
     // limitInputPixels guards decoding as well; rotate() applies EXIF orientation before metadata is dropped.
-    const base = () => sharp(input.bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' }).rotate();
+    const base = () => sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' }).rotate();
     const original = format === 'jpeg' ? base().jpeg({ quality: 85, mozjpeg: true }) : format === 'png' ? base().png({ compressionLevel: 9 }) : base().webp({ quality: 85 });
     const { data, info } = await original.toBuffer({ resolveWithObject: true });
     const origName = `${key}.${EXT[format]}`;
-    await writeFile(join(uploadsDir, origName), data);
+    await writeFile(join(dir, origName), data);
     written.push(origName);
     const widths = IMAGE_WIDTHS.filter((w) => w < info.width);
     if (!widths.length || info.width <= IMAGE_WIDTHS[IMAGE_WIDTHS.length - 1]) widths.push(info.width);
@@ -94,18 +108,36 @@ export async function uploadImage(db: Db, uploadsDir: string, input: { bytes: Ui
     for (const w of variants) {
       const buf = await base().resize({ width: w, withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
       const name = `${key}-${w}.webp`;
-      await writeFile(join(uploadsDir, name), buf);
+      await writeFile(join(dir, name), buf);
       written.push(name);
     }
+    return { key, mime: MIME[EXT[format]], width: info.width, height: info.height, bytes: data.length, variants, files: written };
+  } catch (e) {
+    await removeFiles(dir, written);
+    if (e instanceof MediaError) throw e;
+    throw new MediaError('图片处理失败，请确认文件完整后重试。');
+  }
+}
+
+/** Deletes files of a failed upload (best effort). */
+export async function removeFiles(dir: string, names: string[]): Promise<void> {
+  for (const f of names) await unlink(join(dir, f)).catch(() => {});
+}
+
+/** Stores a library image: verified, re-encoded without EXIF/GPS, in several widths; returns the media row. */
+export async function uploadImage(db: Db, uploadsDir: string, input: { bytes: Uint8Array; name?: string; alt: string; userId: number | null }): Promise<Media> {
+  const alt = input.alt.trim();
+  if (!alt) throw new MediaError('请填写图片说明（替代文字），供读屏软件朗读。');
+  const img = await encodeImage(uploadsDir, input.bytes);
+  try {
     const [row] = await db.insert(media).values({
-      fileKey: key, kind: 'image', mime: MIME[EXT[format]], width: info.width, height: info.height, bytes: data.length,
-      variants: JSON.stringify(variants), alt, originalName: (input.name ?? '').slice(0, 200) || null, uploadedBy: input.userId, createdAt: Date.now(),
+      fileKey: img.key, kind: 'image', mime: img.mime, width: img.width, height: img.height, bytes: img.bytes,
+      variants: JSON.stringify(img.variants), alt, originalName: (input.name ?? '').slice(0, 200) || null, uploadedBy: input.userId, createdAt: Date.now(),
     }).returning();
     return row;
   } catch (e) {
-    for (const f of written) await unlink(join(uploadsDir, f)).catch(() => {});
-    if (e instanceof MediaError) throw e;
-    throw new MediaError('图片处理失败，请确认文件完整后重试。');
+    await removeFiles(uploadsDir, img.files);
+    throw e;
   }
 }
 
@@ -175,26 +207,27 @@ export function attachmentFile(m: Pick<Media, 'fileKey' | 'mime'>): string {
   return `${m.fileKey}.${ext}`;
 }
 
-/** URLs of an image: src (a middle width), srcset, original. */
-export function imageUrls(m: Pick<Media, 'fileKey' | 'mime' | 'variants' | 'width' | 'height'>) {
+/** Every file name stored for a row: the original (or the attachment) and each WebP width. */
+export function storedNames(m: Pick<Media, 'fileKey' | 'mime' | 'variants'>): string[] {
+  const widths: number[] = JSON.parse(m.variants || '[]');
+  return [attachmentFile(m), ...widths.map((w) => `${m.fileKey}-${w}.webp`)];
+}
+
+/** URLs of an image: src (a middle width), srcset, original. `base` is /media for the library, /files for private files. */
+export function imageUrls(m: Pick<Media, 'fileKey' | 'mime' | 'variants' | 'width' | 'height'>, base = '/media') {
   const widths: number[] = JSON.parse(m.variants);
   const pick = widths.find((w) => w >= 960) ?? widths[widths.length - 1];
-  const original = `/media/${attachmentFile(m)}`;
+  const original = `${base}/${attachmentFile(m)}`;
   return {
-    src: pick ? `/media/${m.fileKey}-${pick}.webp` : original,
-    srcset: widths.map((w) => `/media/${m.fileKey}-${w}.webp ${w}w`).join(', '),
-    large: widths.length ? `/media/${m.fileKey}-${widths[widths.length - 1]}.webp` : original,
+    src: pick ? `${base}/${m.fileKey}-${pick}.webp` : original,
+    srcset: widths.map((w) => `${base}/${m.fileKey}-${w}.webp ${w}w`).join(', '),
+    large: widths.length ? `${base}/${m.fileKey}-${widths[widths.length - 1]}.webp` : original,
+    thumb: widths.length ? `${base}/${m.fileKey}-${widths[0]}.webp` : original,
     original,
   };
 }
 
-/** One image of the library by id (undefined for attachments and unknown ids). */
-export async function imageById(db: Db, id: number): Promise<Media | undefined> {
-  const [row] = await db.select().from(media).where(eq(media.id, id));
-  return row && row.kind === 'image' ? row : undefined;
-}
-
-/** Images in the library, newest first. */
+/** Images in the library, newest first (private evidence is never here: it lives in private_files). */
 export async function listImages(db: Db, limit = 100): Promise<Media[]> {
   return db.select().from(media).where(eq(media.kind, 'image')).orderBy(desc(media.id)).limit(limit);
 }
@@ -206,19 +239,74 @@ export async function mediaByIds(db: Db, ids: number[]): Promise<Media[]> {
   return ids.map((id) => rows.find((r) => r.id === id)).filter((r): r is Media => !!r);
 }
 
-/** A stored file name as served under /media (generated names only). */
-export const MEDIA_FILE = /^[a-z0-9]{16,32}(-\d{2,5})?\.(webp|jpg|png|pdf|docx|xlsx)$/;
+/** A stored file name as served (generated names only): key, optional width, extension. */
+export const MEDIA_FILE = /^([a-z0-9]{16,32})(?:-\d{1,5})?\.(webp|jpg|png|pdf|docx|xlsx)$/;
 
-/** Content type and download name for a served file; undefined when the name is not ours. */
-export async function describeMediaFile(db: Db, file: string): Promise<{ mime: string; downloadName?: string } | undefined> {
+/** A file the portal may send: where it is, its type, and who the answer may be cached for. */
+export interface ServedFile {
+  path: string;
+  mime: string;
+  /** Set for documents: sent as a download under this name. */
+  downloadName?: string;
+  /** public: anyone may see it now (short shared caching); private: only this viewer (never stored). */
+  audience: 'public' | 'private';
+}
+
+/**
+ * Whether something the public may see uses the library file now: a published article (cover,
+ * attachment or body image) or the story of a published honoree or of a candidate in 公示.
+ * Read at each request (one primary-key range of media_uses), so withdrawing needs no bookkeeping.
+ */
+export async function isPubliclyUsed(db: Db, mediaId: number): Promise<boolean> {
+  const rs = await db.$client.execute({
+    sql: `SELECT 1 FROM media_uses u
+            LEFT JOIN articles a ON u.subject_type = 'article' AND a.id = u.subject_id
+            LEFT JOIN honorees h ON u.subject_type = 'honoree' AND h.id = u.subject_id
+            LEFT JOIN honor_batches b ON b.id = h.batch_id
+          WHERE u.media_id = ? AND (a.status = 'published' OR h.status = 'published' OR (h.status = 'candidate' AND b.status = 'publicity'))
+          LIMIT 1`,
+    args: [mediaId],
+  });
+  return rs.rows.length > 0;
+}
+
+/** Staff who prepare and review content see library files before (and after) they are public: drafts, previews, the library. */
+export function seesUnpublishedMedia(user: SessionUser | null | undefined): boolean {
+  return can(user, 'console.enter');
+}
+
+/**
+ * The library file behind /media/<file> for this viewer, or undefined (the route answers 404):
+ * public while something public uses it, to console staff always, to nobody else.
+ */
+export async function libraryFileFor(db: Db, uploadsDir: string, file: string, viewer: SessionUser | null | undefined): Promise<ServedFile | undefined> {
   const m = MEDIA_FILE.exec(file);
   if (!m) return undefined;
+  const [row] = await db.select().from(media).where(eq(media.fileKey, m[1]));
+  if (!row || !storedNames(row).includes(file)) return undefined;
   const ext = m[2];
-  if (ext === 'pdf' || ext === 'docx' || ext === 'xlsx') {
-    const key = file.slice(0, file.indexOf('.'));
-    const [row] = await db.select().from(media).where(eq(media.fileKey, key));
-    if (!row) return undefined;
-    return { mime: MIME[ext], downloadName: row.originalName ?? file };
-  }
-  return { mime: MIME[ext] };
+  const served = { path: join(uploadsDir, file), mime: mimeOf(ext), downloadName: row.kind === 'attachment' ? (row.originalName ?? file) : undefined };
+  if (await isPubliclyUsed(db, row.id)) return { ...served, audience: 'public' };
+  if (seesUnpublishedMedia(viewer)) return { ...served, audience: 'private' };
+  return undefined;
+}
+
+/**
+ * The photo of a honoree at /honors/<slug>/photo.webp: served only while the entry is public
+ * (published, or a candidate in 公示) and its photo consent is recorded.
+ */
+export async function honoreePhotoFile(db: Db, uploadsDir: string, slug: string): Promise<ServedFile | undefined> {
+  if (!/^[a-z0-9-]{1,80}$/i.test(slug)) return undefined;
+  const rs = await db.$client.execute({
+    sql: `SELECT m.file_key, m.mime, m.variants, m.width, m.height FROM honorees h
+            JOIN media m ON m.id = h.photo_media_id AND m.kind = 'image'
+            LEFT JOIN honor_batches b ON b.id = h.batch_id
+          WHERE h.slug = ? AND h.photo_consent = 1 AND (h.status = 'published' OR (h.status = 'candidate' AND b.status = 'publicity'))`,
+    args: [slug],
+  });
+  const r = rs.rows[0];
+  if (!r) return undefined;
+  const src = imageUrls({ fileKey: String(r.file_key), mime: String(r.mime), variants: String(r.variants), width: null, height: null }).src;
+  const name = src.slice(src.lastIndexOf('/') + 1);
+  return { path: join(uploadsDir, name), mime: mimeOf(name.slice(name.lastIndexOf('.') + 1)), audience: 'public' };
 }
