@@ -5,8 +5,8 @@ import ts from 'typescript';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 
-/** Top-level folders whose paths are checked. Paths elsewhere (data/, dist/, bench/) are made at run time. */
-export const CHECKED_ROOTS = ['src', 'db', 'scripts', 'tests', 'docs', 'content', 'public'];
+/** Top-level folders whose paths are checked. Paths elsewhere (data/, dist/, bench/) are made at run time; Astro's public/ does not exist here. */
+export const CHECKED_ROOTS = ['src', 'db', 'scripts', 'tests', 'docs', 'content'];
 /** Folders under src/ that comments name without the `src/` (`lib/forms.ts`). */
 const SRC_SHORTHANDS = ['lib', 'domain', 'components', 'layouts', 'pages', 'actions'];
 /** The briefs the project grew from: not in the repository, so no file may cite them as a source. */

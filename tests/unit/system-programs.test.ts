@@ -18,7 +18,7 @@ function files(dir: string): string[] {
 /** Literal program names passed to spawn/spawnSync/execFile/execFileSync/execSync in a source text. */
 export function spawnedPrograms(src: string): string[] {
   const out: string[] = [];
-  for (const m of src.matchAll(/\b(?:spawn|spawnSync|execFile|execFileSync|execSync|exec)\(\s*(['"`])([^'"`\s]+)/g)) out.push(m[2]);
+  for (const m of src.matchAll(/(?<![.\w])(?:spawn|spawnSync|execFile|execFileSync|execSync)\(\s*(['"`])([^'"`\s]+)/g)) out.push(m[2]);
   return out;
 }
 
