@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDb } from '../helpers/db.ts';
 import type { Db } from '../../db/client.ts';
-import { MediaError, sniffAttachment, uploadAttachment, uploadImage } from '../../src/domain/media/index.ts';
+import { attachmentName, MediaError, sniffAttachment, uploadAttachment, uploadImage } from '../../src/domain/media/index.ts';
 import ExcelJS from 'exceljs';
 
 let db: Db;
@@ -77,5 +77,25 @@ describe('attachments are PDF, DOCX or XLSX by content', () => {
     await expect(uploadAttachment(db, dir, { bytes: new TextEncoder().encode('hello'), name: '通知.pdf', userId: 1 })).rejects.toThrow('不是 PDF、DOCX 或 XLSX');
     const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, ...new Array(40).fill(0)]);
     expect(sniffAttachment(zip)).toBeNull();
+  });
+
+  test('the stored name ends in the type the bytes are, not the one the uploader gave (issue 15, item 12)', async () => {
+    const pdf = new TextEncoder().encode('%PDF-1.7\n%%EOF\n');
+    expect((await uploadAttachment(db, dir, { bytes: pdf, name: 'evil.html', userId: 1 })).originalName).toBe('evil.pdf');
+    expect((await uploadAttachment(db, dir, { bytes: pdf, name: '通知\u202Elmth.pdf', userId: 1 })).originalName).toBe('通知lmth.pdf');
+  });
+
+  test.each([
+    ['evil.html', 'pdf', 'evil.pdf'],
+    ['报告.PDF', 'pdf', '报告.pdf'],
+    ['名单.xlsx.exe', 'xlsx', '名单.xlsx'],
+    ['a.pdf.html', 'pdf', 'a.pdf'],
+    ['..\\..\\x.svg', 'pdf', '.._.._x.pdf'],
+    ['\u202Efdp.exe', 'pdf', 'fdp.pdf'],
+    ['', 'docx', '附件.docx'],
+    ['无扩展名', 'docx', '无扩展名.docx'],
+    ['2024年第3期.通知', 'pdf', '2024年第3期.pdf'],
+  ])('attachmentName(%j, %s) = %j', (name, ext, expected) => {
+    expect(attachmentName(name, ext)).toBe(expected);
   });
 });

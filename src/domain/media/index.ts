@@ -185,6 +185,21 @@ export function sniffAttachment(buf: Uint8Array): 'pdf' | 'docx' | 'xlsx' | null
   return null;
 }
 
+/**
+ * The name an attachment is downloaded and listed under: the uploader's name without control,
+ * invisible or direction characters (`发票\u202Efdp.exe`) and path separators, ending in the
+ * extension of what the bytes are — `evil.html` that passed the PDF check is `evil.pdf`
+ * (issue 15, item 12).
+ */
+export function attachmentName(name: string | null | undefined, ext: string): string {
+  let base = (name ?? '').normalize('NFC').replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '').replace(/[\\/:*?"<>|]/g, '_').trim();
+  const dot = base.lastIndexOf('.');
+  if (dot > 0 && /^[\p{L}\p{N}]{1,8}$/u.test(base.slice(dot + 1))) base = base.slice(0, dot);
+  base = base.replace(/[.\s]+$/, '').slice(0, 100) || '附件';
+  if (base.toLowerCase().endsWith(`.${ext}`)) base = base.slice(0, -ext.length - 1);
+  return `${base}.${ext}`;
+}
+
 /** Stores a PDF/DOCX/XLSX attachment verified by content; returns the media row. */
 export async function uploadAttachment(db: Db, uploadsDir: string, input: { bytes: Uint8Array; name: string; userId: number }): Promise<Media> {
   if (input.bytes.length === 0) throw new MediaError(`附件“${input.name}”是空文件。`);
@@ -194,7 +209,7 @@ export async function uploadAttachment(db: Db, uploadsDir: string, input: { byte
   const key = randomToken(12);
   await mkdir(uploadsDir, { recursive: true });
   await writeFile(join(uploadsDir, `${key}.${ext}`), input.bytes);
-  const cleanName = input.name.replace(/[\\/\u0000-\u001f"]/g, '_').slice(0, 120) || `附件.${ext}`;
+  const cleanName = attachmentName(input.name, ext);
   const [row] = await db.insert(media).values({
     fileKey: key, kind: 'attachment', mime: MIME[ext], bytes: input.bytes.length, variants: '[]', alt: cleanName, originalName: cleanName, uploadedBy: input.userId, createdAt: Date.now(),
   }).returning();
@@ -285,7 +300,7 @@ export async function libraryFileFor(db: Db, uploadsDir: string, file: string, v
   const [row] = await db.select().from(media).where(eq(media.fileKey, m[1]));
   if (!row || !storedNames(row).includes(file)) return undefined;
   const ext = m[2];
-  const served = { path: join(uploadsDir, file), mime: mimeOf(ext), downloadName: row.kind === 'attachment' ? (row.originalName ?? file) : undefined };
+  const served = { path: join(uploadsDir, file), mime: mimeOf(ext), downloadName: row.kind === 'attachment' ? attachmentName(row.originalName, ext) : undefined };
   if (await isPubliclyUsed(db, row.id)) return { ...served, audience: 'public' };
   if (seesUnpublishedMedia(viewer)) return { ...served, audience: 'private' };
   return undefined;
