@@ -4,6 +4,7 @@
 // reader could piece one together (full-width digits, spaces, dots, markup between digit groups).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { join } from 'node:path';
 import { decryptText } from '../../src/lib/pii.ts';
 import { postAction, startTrustPortal, toFormData, type Actors, type Kind, type Q } from '../helpers/trust.ts';
@@ -82,8 +83,10 @@ describe('no full phone or ID number where the viewer may not see it', () => {
   test('personal data entered through the public forms', async () => {
     const town = await q.one("SELECT id FROM regions WHERE level = 'town' ORDER BY id LIMIT 1");
     const village = await q.one('SELECT id FROM regions WHERE parent_id = ? ORDER BY id LIMIT 1', [town]);
-    const nominated = await postAction(server, 'honors.nominate', toFormData({ nominatorName: '王推荐', nominatorPhone: planted.nominator, relation: '邻居', nomineeName: '张大爷', townId: town, category: '助人为乐', deeds: '他多年来义务照顾村里的孤寡老人，风雨无阻，每天上门送饭打扫卫生，邻里都很感动。'.repeat(2) }), { page: '/honors/nominate' });
+    const photo = new Blob([new Uint8Array(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c33' } }).png().toBuffer())], { type: 'image/png' });
+    const nominated = await postAction(server, 'honors.nominate', toFormData({ nominatorName: '王推荐', nominatorPhone: planted.nominator, relation: '邻居', nomineeName: '张大爷', townId: town, category: '助人为乐', deeds: '他多年来义务照顾村里的孤寡老人，风雨无阻，每天上门送饭打扫卫生，邻里都很感动。'.repeat(2), photo }), { page: '/honors/nominate' });
     expect(nominated.status).toBe(303);
+    expect(await q.one("SELECT count(*) FROM private_files WHERE purpose = 'nomination'")).toBeGreaterThan(0);
     const ordered = await postAction(server, 'legal.order', toFormData({ topic: '反电信诈骗', townId: town, villageId: village, audienceExpected: 30, preferredDates: '12月4日上午', requesterName: '王主任', requesterPhone: planted.requester }), { page: '/legal/order' });
     expect(ordered.status).toBeLessThan(400);
     const hid = await q.one(`SELECT h.id FROM honorees h JOIN honor_batches b ON b.id = h.batch_id WHERE h.status = 'candidate' AND b.status = 'publicity' ORDER BY h.id LIMIT 1`);
@@ -104,12 +107,27 @@ describe('no full phone or ID number where the viewer may not see it', () => {
     expect(secrets.filter((s) => s.what.includes('ID number')).length).toBeGreaterThan(10);
     const pages = await crawl(kind);
     expect(pages.size).toBeGreaterThan(kind === 'anonymous' ? 40 : 50);
+    // Private photos (claims, nominations, lectures) are named only by their random key.
+    const privateKeys = (await q.client.execute('SELECT file_key FROM private_files')).rows.map((r) => String(r.file_key));
+    expect(privateKeys.length).toBeGreaterThan(0);
+    const mayHandleNominations = kind === 'editor' || kind === 'admin';
     const leaks: string[] = [];
     for (const [path, body] of pages) {
       const text = readerDigits(body);
       for (const s of secrets) if (text.includes(s.value)) leaks.push(`${path}: ${s.what}`);
+      if (!mayHandleNominations) for (const k of privateKeys) if (body.includes(k)) leaks.push(`${path}: private file ${k}`);
     }
     expect(leaks).toEqual([]);
+    // Counting or guessing gets nothing: every private file answers 404 to this viewer unless entitled.
+    if (kind === 'anonymous' || kind === 'volunteer') {
+      for (const k of privateKeys) {
+        for (const url of [`/files/${k}`, `/files/${k}.png`, `/files/${k}.webp`, `/media/${k}.png`]) {
+          const r = await fetch(server.url + url, { headers: actors.cookies[kind] ? { cookie: actors.cookies[kind] } : {}, redirect: 'manual' });
+          expect(r.status, url).toBe(404);
+        }
+      }
+      for (let id = 1; id <= 20; id++) expect((await fetch(`${server.url}/media/${id}`, { redirect: 'manual' })).status).toBe(404);
+    }
   });
 });
 
