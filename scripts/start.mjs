@@ -29,7 +29,7 @@ if (buildIsStale(root)) {
 }
 
 const { getDb, closeDb } = await import('../db/client.ts');
-const { migrateDb } = await import('../db/migrate.ts');
+const { migrateDb, migrateDataWithKey } = await import('../db/migrate.ts');
 const { seed } = await import('../db/seed.ts');
 let db;
 try {
@@ -38,6 +38,8 @@ try {
 } catch (e) {
   fail(`配置错误 DATABASE_URL：无法打开或迁移数据库（${e?.message ?? e}） / Invalid DATABASE_URL: cannot open or migrate the database`);
 }
+// Data migrations that need the key (e.g. sealing clear birth dates, decision 077) run before anything is served.
+await migrateDataWithKey(db, cfg.secretKey);
 const accounts = await seed(db, { secretKey: cfg.secretKey, demo: cfg.seedDemo });
 if (accounts.length) {
   console.log('\n演示账号（仅显示这一次，请妥善保存） / Demo accounts (shown once):');

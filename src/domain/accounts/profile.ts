@@ -7,6 +7,7 @@ import { auditInsert } from '../audit/index.ts';
 import { regionNames, regionLabel, validRegionPair } from '../regions/index.ts';
 import { getSettings } from '../settings/index.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { openBirthDate } from './birth-dates.ts';
 import { AccountError } from './errors.ts';
 import { writeBatch } from '../../../db/batch.ts';
 import { fillFreedSeats } from '../events/signups.ts';
@@ -20,6 +21,7 @@ export interface OwnProfile {
   /** Decrypted: shown to the owner only. */
   idNumber: string | null;
   idNumberMasked: string | null;
+  /** Decrypted: shown to the owner only. */
   birthDate: string | null;
   gender: string | null;
   townId: number | null;
@@ -61,7 +63,7 @@ export async function getOwnProfile(db: Db, secretKey: Buffer, userId: number): 
   }
   return {
     id: u.id, phone: u.phone, realName: u.realName, idType: u.idType, idNumber, idNumberMasked: u.idNumberMasked ?? (idNumber ? maskIdNumber(idNumber) : null),
-    birthDate: u.birthDate, gender: u.gender, townId: u.townId, villageId: u.villageId, regionLabel: regionLabel(names, u.townId, u.villageId),
+    birthDate: openBirthDate(secretKey, u.birthDateEnc), gender: u.gender, townId: u.townId, villageId: u.villageId, regionLabel: regionLabel(names, u.townId, u.villageId),
     skills, email: u.email, volunteerNo: u.volunteerNo, publishConsent: u.publishConsent, termsVersion: u.termsVersion, privacyVersion: u.privacyVersion,
     consentAt: u.consentAt, guardianName: u.guardianName, guardianConsentAt: u.guardianConsentAt, confirmedMinutes: u.confirmedMinutes, roles, createdAt: u.createdAt,
   };
@@ -131,7 +133,7 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
       .where(and(eq(signups.userId, input.userId), inArray(signups.status, ['confirmed', 'waitlisted']), sql`${signups.eventId} IN (SELECT id FROM events WHERE starts_at > ${now})`)),
     db.update(users).set({
       phone: null, passwordHash: null, realName: DELETED_NAME, idType: null, idNumberEnc: null, idNumberHash: null, idNumberMasked: null,
-      birthDate: null, gender: null, villageId: null, skills: '[]', volunteerNo: null, email: null, guardianName: null, guardianPhone: null,
+      birthDate: null, birthDateEnc: null, gender: null, villageId: null, skills: '[]', volunteerNo: null, email: null, guardianName: null, guardianPhone: null,
       guardianConsentAt: null, publishConsent: false, calendarToken: null, status: 'deleted', deletedAt: now, updatedAt: now,
     }).where(eq(users.id, input.userId)),
     db.delete(sessions).where(eq(sessions.userId, input.userId)),
