@@ -2,7 +2,7 @@
 import { and, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { events, notices, passwordResets, sessions, signups, teamMembers, userRoles, users } from '../../../db/schema/index.ts';
-import { decryptText, maskIdNumber } from '../../lib/pii.ts';
+import { decryptText, maskIdNumber, maskPhone } from '../../lib/pii.ts';
 import { auditInsert } from '../audit/index.ts';
 import { regionNames, regionLabel, validRegionPair } from '../regions/index.ts';
 import { getSettings } from '../settings/index.ts';
@@ -113,12 +113,30 @@ export async function changePassword(
 /** Placeholder name of an erased account. */
 export const DELETED_NAME = '已注销用户';
 
+/** What replaces the person's phone, e-mail and masked phone in rows that outlive the account. */
+const ERASED = '[已删除]';
+
+/**
+ * `column` with every personal value replaced (nested replace(); the args follow in textual order).
+ * Longest values first, so an e-mail made of the phone number goes as a whole.
+ */
+function scrubbed(column: string, pairs: [string, string][]): { sql: string; args: string[] } {
+  let sql = column;
+  for (let i = 0; i < pairs.length; i++) sql = `replace(${sql}, ?, ?)`;
+  return { sql, args: pairs.flat() };
+}
+
 /**
  * 注销账户 (PIPL art. 47): erases personal fields, ends sessions, drops roles and resets,
  * leaves teams; confirmed service records stay, attached to the anonymised row, for statistics.
+ * The person's name, phone and e-mail also leave the rows that outlive the account: their own
+ * audit entries (kept as "who did what", personal values replaced), their login counter, the
+ * 负责人/contact of teams they registered; a pending certificate request is closed. Issued
+ * certificates stay on the register as issued (decision 077 says why).
  */
 export async function deleteAccount(db: Db, input: { userId: number; password: string; ip?: string }): Promise<void> {
-  const [u] = await db.select({ passwordHash: users.passwordHash, status: users.status }).from(users).where(eq(users.id, input.userId));
+  const [u] = await db.select({ passwordHash: users.passwordHash, status: users.status, realName: users.realName, phone: users.phone, email: users.email })
+    .from(users).where(eq(users.id, input.userId));
   if (!u || u.status === 'deleted') throw new AccountError('NOT_FOUND', '账户不存在');
   if (!u.passwordHash || !(await verifyPassword(u.passwordHash, input.password))) throw new AccountError('BAD_REQUEST', '密码不正确', 'password');
   const now = Date.now();
@@ -128,7 +146,27 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
     .from(signups)
     .innerJoin(events, eq(events.id, signups.eventId))
     .where(and(eq(signups.userId, input.userId), inArray(signups.status, ['confirmed', 'waitlisted']), gt(events.startsAt, now)));
+  const personal = ([[u.email, ERASED], [u.phone, ERASED], [u.phone && maskPhone(u.phone), ERASED], [u.realName, DELETED_NAME]] as [string | null, string][])
+    .filter((p): p is [string, string] => typeof p[0] === 'string' && p[0].length >= 2)
+    .sort((a, b) => b[0].length - a[0].length);
+  const [before, after, detail] = ['before', 'after', 'detail'].map((c) => scrubbed(c, personal));
   await writeBatch(db, [
+    // Audit entries by or about the person stay (who did what, when) without their contact data.
+    {
+      sql: `UPDATE audit_log SET before = ${before.sql}, after = ${after.sql}, detail = ${detail.sql}
+             WHERE actor_id = ? OR (target_type = 'user' AND target_id = ?)`,
+      args: [...before.args, ...after.args, ...detail.args, input.userId, String(input.userId)],
+    },
+    ...(u.phone ? [{ sql: `DELETE FROM rate_limits WHERE key = ?`, args: [`login-fail:${u.phone}`] }] : []),
+    {
+      sql: `UPDATE teams SET leader_name = NULL WHERE leader_name = ?
+              AND (created_by = ? OR id IN (SELECT team_id FROM team_members WHERE user_id = ? AND role IN ('leader', 'coleader')))`,
+      args: [u.realName, input.userId, input.userId],
+    },
+    ...(u.phone ? [{ sql: `UPDATE teams SET contact_phone = NULL WHERE replace(replace(contact_phone, ' ', ''), '-', '') = ?`, args: [u.phone] }] : []),
+    { sql: `UPDATE certificates SET status = 'declined', decline_reason = '申请人已注销账户' WHERE user_id = ? AND status = 'requested'`, args: [input.userId] },
+    // A 好人 entry is editorial content with its own consent; it only stops pointing at the account.
+    { sql: `UPDATE honorees SET user_id = NULL WHERE user_id = ?`, args: [input.userId] },
     db.update(signups).set({ status: 'cancelled', updatedAt: now })
       .where(and(eq(signups.userId, input.userId), inArray(signups.status, ['confirmed', 'waitlisted']), sql`${signups.eventId} IN (SELECT id FROM events WHERE starts_at > ${now})`)),
     db.update(users).set({

@@ -273,13 +273,12 @@ export async function cancelSignup(db: Db, input: { eventId: number; userId: num
   const lateCancel = Boolean(rs.rows[0].late_cancel);
   const e = await eventFacts(db, eventId);
   if (e) {
-    const who = await db.$client.execute({ sql: 'SELECT real_name FROM users WHERE id = ?', args: [userId] });
-    const name = String(who.rows[0]?.real_name ?? '');
     const notices = [noticeInsert(db, { userId, kind: 'signup.cancelled', title: `已取消报名：${e.title}`, body: '您已取消本次活动的报名。', link: `/events/${eventId}` })];
     if (lateCancel) {
       const leaders = await db.$client.execute({ sql: `SELECT user_id FROM team_members WHERE team_id = ? AND status = 'active' AND role IN ('leader','coleader')`, args: [e.teamId] });
       for (const l of leaders.rows) {
-        notices.push(noticeInsert(db, { userId: Number(l.user_id), kind: 'signup.late_cancel', title: `临时取消：${e.title}`, body: `${name} 在活动开始前 24 小时内取消了报名。`, link: `/me/teams` }));
+        // No name: the leaders' notices outlive a 注销 (decision 077); the roster shows who, marked 临时取消.
+        notices.push(noticeInsert(db, { userId: Number(l.user_id), kind: 'signup.late_cancel', title: `临时取消：${e.title}`, body: '有志愿者在活动开始前 24 小时内取消了报名，详见活动报名名单。', link: `/me/teams` }));
       }
     }
     await db.batch(notices as [typeof notices[number], ...typeof notices]);
