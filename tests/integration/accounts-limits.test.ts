@@ -87,3 +87,22 @@ describe('registration answers that reveal an account (item 7)', () => {
     expect(byId).toEqual([...Array(5).fill('CONFLICT'), 'TOO_MANY_REQUESTS']);
   });
 });
+
+describe('other password checks (same class as item 8)', () => {
+  test('a signed-in session cannot try passwords without end: the 11th wrong one answers 429 for 改密 and 注销 alike', async () => {
+    const { changePassword, deleteAccount } = await import('../../src/domain/accounts/profile.ts');
+    const { createSession, generateSessionToken, sessionIdFromToken } = await import('../../src/domain/accounts/sessions.ts');
+    const password = 'the right password 2028';
+    const userId = await createUser(db, TEST_KEY, { phone: '13744447777', password, realName: '孙会话' });
+    const token = generateSessionToken();
+    await createSession(db, token, userId);
+    const codes: string[] = [];
+    for (let i = 0; i < 6; i++) codes.push(await changePassword(db, { userId, currentSessionId: sessionIdFromToken(token), current: `guess-${i}`, password: 'a brand new password 1' }).then(() => 'OK', (e) => e.code));
+    for (let i = 0; i < 6; i++) codes.push(await deleteAccount(db, { userId, password: `guess-${i}` }).then(() => 'OK', (e) => e.code));
+    expect(codes).toEqual([...Array(10).fill('BAD_REQUEST'), 'TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS']);
+    // Even the right password waits for the window to end; the account is untouched.
+    await expect(deleteAccount(db, { userId, password })).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    const row = await db.$client.execute({ sql: 'SELECT status FROM users WHERE id = ?', args: [userId] });
+    expect(row.rows[0].status).toBe('active');
+  });
+});

@@ -8,7 +8,9 @@ import { regionNames, regionLabel, validRegionPair } from '../regions/index.ts';
 import { getSettings } from '../settings/index.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { openBirthDate } from './birth-dates.ts';
-import { AccountError } from './errors.ts';
+import { AccountError, RateLimitedError } from './errors.ts';
+import { FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS } from './login.ts';
+import { clearRateLimit, hitRateLimit } from './rate-limit.ts';
 import { writeBatch } from '../../../db/batch.ts';
 import { fillFreedSeats } from '../events/signups.ts';
 
@@ -93,15 +95,27 @@ export async function updateProfile(
   ]);
 }
 
+/**
+ * Counts a password check of a signed-in user before it runs (one guarded statement), like the
+ * login lock-out: a session left open on a shared computer cannot try passwords without end
+ * (decision 077). Throws RateLimitedError after FAILURES_PER_ACCOUNT checks in the window.
+ */
+async function countPasswordCheck(db: Db, userId: number, now = Date.now()): Promise<void> {
+  const r = await hitRateLimit(db, `password-check:${userId}`, FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS, now);
+  if (!r.allowed) throw new RateLimitedError('密码错误次数过多，已暂时锁定', r.resetAt, now);
+}
+
 /** Changes the password after checking the current one; ends every other session of the user. */
 export async function changePassword(
   db: Db,
   input: { userId: number; currentSessionId: string; current: string; password: string; ip?: string },
 ): Promise<void> {
   const [u] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId));
+  await countPasswordCheck(db, input.userId);
   if (!u?.passwordHash || !(await verifyPassword(u.passwordHash, input.current))) {
     throw new AccountError('BAD_REQUEST', '当前密码不正确', 'current');
   }
+  await clearRateLimit(db, `password-check:${input.userId}`);
   const passwordHash = await hashPassword(input.password);
   await writeBatch(db, [
     db.update(users).set({ passwordHash, updatedAt: Date.now() }).where(eq(users.id, input.userId)),
@@ -138,6 +152,7 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
   const [u] = await db.select({ passwordHash: users.passwordHash, status: users.status, realName: users.realName, phone: users.phone, email: users.email })
     .from(users).where(eq(users.id, input.userId));
   if (!u || u.status === 'deleted') throw new AccountError('NOT_FOUND', '账户不存在');
+  await countPasswordCheck(db, input.userId);
   if (!u.passwordHash || !(await verifyPassword(u.passwordHash, input.password))) throw new AccountError('BAD_REQUEST', '密码不正确', 'password');
   const now = Date.now();
   // Seats held for events that have not started are given back (and go to the waitlist).
@@ -157,7 +172,7 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
              WHERE actor_id = ? OR (target_type = 'user' AND target_id = ?)`,
       args: [...before.args, ...after.args, ...detail.args, input.userId, String(input.userId)],
     },
-    ...(u.phone ? [{ sql: `DELETE FROM rate_limits WHERE key = ?`, args: [`login-fail:${u.phone}`] }] : []),
+    { sql: `DELETE FROM rate_limits WHERE key IN (?, ?)`, args: [`login-fail:${u.phone ?? ''}`, `password-check:${input.userId}`] },
     {
       sql: `UPDATE teams SET leader_name = NULL WHERE leader_name = ?
               AND (created_by = ? OR id IN (SELECT team_id FROM team_members WHERE user_id = ? AND role IN ('leader', 'coleader')))`,
