@@ -2,6 +2,7 @@
 // row of the database, except what docs/decisions/077 says must stay (certificates already issued,
 // kept on the register for whoever holds them).
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
 import { freshDb, TEST_KEY } from '../helpers/db.ts';
 import { insertEvent, insertTeam } from '../helpers/events-fixtures.ts';
 import type { Db } from '../../db/client.ts';
@@ -97,4 +98,7 @@ test('注销 of a volunteer who did many things leaves no name, phone, e-mail or
   expect([ownTeam.leader_name, ownTeam.contact_phone]).toEqual([null, null]);
   const [row] = (await db.$client.execute({ sql: 'SELECT real_name, status FROM users WHERE id = ?', args: [me] })).rows;
   expect([row.real_name, row.status]).toEqual([DELETED_NAME, 'deleted']);
+  // Nor can the file's free space or old log frames be carved for them (secure_delete, WAL flushed).
+  const bytes = Buffer.concat([db.path, db.path + '-wal'].filter(existsSync).map((f) => readFileSync(f)));
+  for (const needle of [phone, email]) expect(bytes.includes(Buffer.from(needle)), needle).toBe(false);
 });

@@ -3,7 +3,7 @@
 // decision record works out: the county's area code, the birth YEAR (an honoree entry linked to the
 // account shows it), the sex, and every mask — it counts the numbers still possible.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/libsql/migrator';
@@ -186,5 +186,9 @@ describe('migration 0008 and the start-up data migration', () => {
     await migrateDataWithKey(db2, TEST_KEY);
     expect((await getOwnProfile(db2, TEST_KEY, user))?.birthDate).toBe('1991-07-09');
     db2.$client.close();
+    // The clear dates are not left in the file's free space or in old log frames either.
+    const file = join(dir, 'legacy.db');
+    const bytes = Buffer.concat([file, file + '-wal'].filter(existsSync).map((f) => readFileSync(f)));
+    for (const leak of ['1991-07-09', '1970-01-02', oldMask]) expect(bytes.includes(Buffer.from(leak)), leak).toBe(false);
   });
 });

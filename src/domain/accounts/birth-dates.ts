@@ -1,6 +1,6 @@
 // Birth dates are kept encrypted with SECRET_KEY, like ID numbers: in clear, a birth date plus the
 // county's area code and the ID mask rebuilt whole ID numbers (issue 15, item 2; decision 077).
-import type { Db } from '../../../db/client.ts';
+import { truncateWal, type Db } from '../../../db/client.ts';
 import { decryptText, encryptText } from '../../lib/pii.ts';
 
 /** The stored form of a YYYY-MM-DD birth date (AES-256-GCM, base64). */
@@ -28,7 +28,11 @@ export async function sealLegacyBirthDates(db: Db, secretKey: Buffer): Promise<n
   let sealed = 0;
   for (;;) {
     const rs = await db.$client.execute('SELECT id, birth_date FROM users WHERE birth_date IS NOT NULL LIMIT 500');
-    if (!rs.rows.length) return sealed;
+    if (!rs.rows.length) {
+      // The clear values are zeroed in the file (secure_delete); their old WAL frames go too.
+      if (sealed) await truncateWal(db);
+      return sealed;
+    }
     await db.$client.batch(
       rs.rows.map((r) => ({
         sql: `UPDATE users SET birth_date_enc = coalesce(birth_date_enc, ?), birth_date = NULL WHERE id = ? AND birth_date = ?`,

@@ -12,6 +12,7 @@ import { AccountError, RateLimitedError } from './errors.ts';
 import { FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS } from './login.ts';
 import { clearRateLimit, hitRateLimit } from './rate-limit.ts';
 import { writeBatch } from '../../../db/batch.ts';
+import { truncateWal } from '../../../db/client.ts';
 import { fillFreedSeats } from '../events/signups.ts';
 
 /** Everything the owner may see about themself. */
@@ -198,4 +199,6 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
     auditInsert(db, { actorId: input.userId, action: 'user.delete', targetType: 'user', targetId: input.userId, ip: input.ip, detail: '用户本人注销，个人信息已删除，已确认的服务记录匿名保留' }),
   ]);
   for (const { eventId } of upcoming) await fillFreedSeats(db, eventId, now);
+  // Old WAL frames still hold the rows as they were before; rare enough to flush at once.
+  await truncateWal(db);
 }
