@@ -46,9 +46,25 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     await client.execute('PRAGMA journal_mode = WAL');
     await client.execute('PRAGMA synchronous = NORMAL');
     await client.execute('PRAGMA busy_timeout = 5000');
+    // Deleted and overwritten values are zeroed, not left in free space where the file still shows
+    // them: 注销 and the sealing of clear birth dates must leave nothing to carve out (decision 077).
+    await client.execute('PRAGMA secure_delete = ON');
   }
   await client.execute('PRAGMA foreign_keys = ON');
   return drizzle(client, { schema }) as Db;
+}
+
+/**
+ * Copies the write-ahead log into the database file and empties it, best effort: old WAL frames
+ * keep earlier versions of pages (a phone before 注销) until overwritten. A libSQL server keeps its
+ * own log; there the pragma is refused and nothing happens.
+ */
+export async function truncateWal(db: Db): Promise<void> {
+  try {
+    await db.$client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
+  } catch {
+    /* not a local file */
+  }
 }
 
 const KEY = Symbol.for('shanxing.db');

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from './client.ts';
+import { sealLegacyBirthDates } from '../src/domain/accounts/birth-dates.ts';
 
 /** Folder holding drizzle-kit's SQL migrations. */
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -49,4 +50,13 @@ export async function migrateDb(db: Db, folder = migrationsFolder, sqlFolder = c
     applied.push(s.name);
   }
   return applied;
+}
+
+/**
+ * Data migrations that need SECRET_KEY, which SQL migrations do not have: run by scripts/start.mjs
+ * right after migrateDb, before the site serves. Idempotent and cheap when there is nothing to do.
+ * - 0008 (decision 077): clear birth dates → birth_date_enc.
+ */
+export async function migrateDataWithKey(db: Db, secretKey: Buffer): Promise<void> {
+  await sealLegacyBirthDates(db, secretKey);
 }

@@ -116,9 +116,9 @@ async function seedLarge() {
     const d = new Date(Date.UTC(1950, 0, 1) + (i % 20000) * DAY).toISOString().slice(0, 10);
     const idNo = makeIdNumber(d, Math.floor(i / 20000) * 7 + (i % 7), i % 2 === 0);
     const town = towns[i % towns.length];
-    users.push([`15${String(100000000 + i).slice(-9)}`, pwHash, pick(SURNAMES) + pick(GIVEN), '居民身份证', encryptText(secretKey, idNo), keyedHash(secretKey, `居民身份证:${idNo}`), maskIdNumber(idNo), d, town, villageOf(town), '[]', `YB${String(i).padStart(8, '0')}`, 'active', now - (i % 900) * DAY, '2026-01', '2026-01', now]);
+    users.push([`15${String(100000000 + i).slice(-9)}`, pwHash, pick(SURNAMES) + pick(GIVEN), '居民身份证', encryptText(secretKey, idNo), keyedHash(secretKey, `居民身份证:${idNo}`), maskIdNumber(idNo), encryptText(secretKey, d), town, villageOf(town), '[]', `YB${String(i).padStart(8, '0')}`, 'active', now - (i % 900) * DAY, '2026-01', '2026-01', now]);
   }
-  await bulkInsert(c, 'users', ['phone', 'password_hash', 'real_name', 'id_type', 'id_number_enc', 'id_number_hash', 'id_number_masked', 'birth_date', 'town_id', 'village_id', 'skills', 'volunteer_no', 'status', 'created_at', 'terms_version', 'privacy_version', 'consent_at'], users);
+  await bulkInsert(c, 'users', ['phone', 'password_hash', 'real_name', 'id_type', 'id_number_enc', 'id_number_hash', 'id_number_masked', 'birth_date_enc', 'town_id', 'village_id', 'skills', 'volunteer_no', 'status', 'created_at', 'terms_version', 'privacy_version', 'consent_at'], users);
   const firstUser = Number((await c.execute('SELECT min(id) AS m FROM users')).rows[0].m);
   await bulkInsert(c, 'user_roles', ['user_id', 'role', 'granted_at'], users.map((_, i) => [firstUser + i, 'volunteer', now]));
 

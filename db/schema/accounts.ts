@@ -15,9 +15,15 @@ export const users = sqliteTable(
     idNumberEnc: text('id_number_enc'),
     /** HMAC-SHA256 of the normalised ID number, for one-account-per-person. */
     idNumberHash: text('id_number_hash').unique(),
-    /** Pre-masked ID number for lists (5101**********123X). */
+    /** Pre-masked ID number for lists and certificates (maskIdNumber: 5101**************). */
     idNumberMasked: text('id_number_masked'),
+    /**
+     * Legacy clear birth date: never written any more, emptied at start-up into birthDateEnc
+     * (db/migrate.ts migrateDataWithKey; decision 077). Together with the mask it rebuilt ID numbers.
+     */
     birthDate: text('birth_date'),
+    /** AES-256-GCM ciphertext (base64) of the birth date YYYY-MM-DD, for age rules (decision 077). */
+    birthDateEnc: text('birth_date_enc'),
     gender: text('gender'),
     townId: integer('town_id'),
     villageId: integer('village_id'),
@@ -102,7 +108,8 @@ export const auditLog = sqliteTable(
     ip: text('ip'),
     detail: text('detail'),
   },
-  (t) => [index('audit_at').on(t.at), index('audit_target').on(t.targetType, t.targetId)],
+  // audit_actor: 注销 rewrites the person's own entries (decision 077); the console filters by actor too.
+  (t) => [index('audit_at').on(t.at), index('audit_target').on(t.targetType, t.targetId), index('audit_actor').on(t.actorId)],
 );
 
 /** 站内信. */

@@ -2,6 +2,7 @@
 import { ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
+import { config } from '../lib/config.ts';
 import { actionLeader as leader, actionUser, actionVolunteer as volunteer, formAction } from '../lib/action-guards.ts';
 import { cancelSignup, signUp } from '../domain/events/signups.ts';
 import { checkIn, checkOut } from '../domain/events/checkin.ts';
@@ -17,7 +18,7 @@ export const events = {
     input: z.object({ eventId: id('活动') }),
     handler: async ({ eventId }, ctx) => {
       const u = volunteer(ctx);
-      const r = await signUp(await appDb(), { eventId, userId: u.id });
+      const r = await signUp(await appDb(), { eventId, userId: u.id, secretKey: config().secretKey });
       return { redirect: `/events/${eventId}?done=${r.status}` };
     },
   }),

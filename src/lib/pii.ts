@@ -9,12 +9,19 @@ export function maskPhone(phone: string | null | undefined): string {
   return `${p.slice(0, 3)}****${p.slice(-4)}`;
 }
 
-/** 510104199001011234 → 5101**********1234 (first 4 and last 4 kept). */
+/**
+ * 51010419900101123X → 5101************** : an 18-character 居民身份证 / 居住证 number keeps only its
+ * first 4 characters (province + city, which the county's own area codes already tell); the birth
+ * date, the sequence and the check character stay hidden, so masks plus everything else the portal
+ * stores or shows leave ≥ 1,000 candidates (the arithmetic is in docs/decisions/077). Any other
+ * document (passport …) keeps only its first character. Length is kept.
+ */
 export function maskIdNumber(id: string | null | undefined): string {
   if (!id) return '';
-  const s = id.trim();
-  if (s.length <= 8) return s.slice(0, 1) + '*'.repeat(Math.max(0, s.length - 1));
-  return s.slice(0, 4) + '*'.repeat(s.length - 8) + s.slice(-4);
+  const s = id.trim().toUpperCase();
+  if (s.length <= 4) return '*'.repeat(s.length);
+  const keep = /^\d{17}[\dX]$/.test(s) ? 4 : 1;
+  return s.slice(0, keep) + '*'.repeat(Math.max(0, s.length - keep));
 }
 
 /**

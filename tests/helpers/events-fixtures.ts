@@ -1,9 +1,11 @@
 // Fast fixtures for team/event tests: rows inserted directly (no argon2).
 import type { Db } from '../../db/client.ts';
+import { sealBirthDate } from '../../src/domain/accounts/birth-dates.ts';
+import { TEST_KEY } from './db.ts';
 
 let phoneSerial = 0;
 
-/** Inserts n active volunteers (adults unless birthDate given); returns their ids in order. */
+/** Inserts n active volunteers (adults unless birthDate given, sealed with TEST_KEY as the app does); returns their ids in order. */
 export async function insertUsers(db: Db, n: number, opts: { birthDate?: string; skills?: string[]; prefix?: string } = {}): Promise<number[]> {
   const now = Date.now();
   const stmts = [];
@@ -11,8 +13,8 @@ export async function insertUsers(db: Db, n: number, opts: { birthDate?: string;
   for (let i = 0; i < n; i++) {
     const phone = base + String(++phoneSerial).padStart(5, '0');
     stmts.push({
-      sql: `INSERT INTO users (phone, real_name, birth_date, skills, status, created_at) VALUES (?, ?, ?, ?, 'active', ?) RETURNING id`,
-      args: [phone, `测试${phoneSerial}`, opts.birthDate ?? '1990-05-01', JSON.stringify(opts.skills ?? []), now],
+      sql: `INSERT INTO users (phone, real_name, birth_date_enc, skills, status, created_at) VALUES (?, ?, ?, ?, 'active', ?) RETURNING id`,
+      args: [phone, `测试${phoneSerial}`, sealBirthDate(TEST_KEY, opts.birthDate ?? '1990-05-01'), JSON.stringify(opts.skills ?? []), now],
     });
   }
   const ids: number[] = [];

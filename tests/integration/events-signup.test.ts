@@ -1,6 +1,6 @@
 // Sign-ups under contention and the rules around them, on a real libSQL file.
 import { describe, expect, test } from 'vitest';
-import { freshDb } from '../helpers/db.ts';
+import { freshDb, TEST_KEY } from '../helpers/db.ts';
 import { insertEvent, insertTeam, insertUsers, labelledSignup } from '../helpers/events-fixtures.ts';
 import { cancelSignup, signUp, SignupError } from '../../src/domain/events/signups.ts';
 import type { Db } from '../../db/client.ts';
@@ -131,13 +131,13 @@ describe('eligibility', () => {
   ])('refuses %s', async (_t, ev, user, msg) => {
     const { db, eventId } = await setup(ev as Parameters<typeof insertEvent>[2], 0);
     const [u] = await insertUsers(db, 1, user as { birthDate?: string; skills?: string[] });
-    await expect(signUp(db, { eventId, userId: u })).rejects.toThrow(msg);
+    await expect(signUp(db, { eventId, userId: u, secretKey: TEST_KEY })).rejects.toThrow(msg);
   });
 
   test('an adult with the skill signs up for a dangerous event', async () => {
     const { db, eventId } = await setup({ dangerous: true, insurance: 'PICC-2026-001', skill: '急救' }, 0);
     const [u] = await insertUsers(db, 1, { birthDate: '1985-03-03', skills: ['急救'] });
-    expect((await signUp(db, { eventId, userId: u })).status).toBe('confirmed');
+    expect((await signUp(db, { eventId, userId: u, secretKey: TEST_KEY })).status).toBe('confirmed');
   });
 
   test('a draft event refuses sign-ups', async () => {

@@ -46,12 +46,14 @@ describe('seed', () => {
     expect(await count(db, 'users')).toBe(0);
   });
 
-  test('no ID number is stored in plaintext', async () => {
+  test('no ID number or birth date is stored in plaintext', async () => {
     const db = await freshDb({ seed: 'demo' });
-    const rows = await db.all<{ id_number_enc: string; id_number_masked: string }>(sql`SELECT id_number_enc, id_number_masked FROM users`);
+    const rows = await db.all<{ id_number_enc: string; id_number_masked: string; birth_date: string | null; birth_date_enc: string | null }>(sql`SELECT id_number_enc, id_number_masked, birth_date, birth_date_enc FROM users`);
     for (const r of rows) {
       expect(r.id_number_enc).not.toMatch(/\d{17}[\dX]/);
-      expect(r.id_number_masked).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
+      expect(r.id_number_masked).toMatch(/^\d{4}\*{14}$/);
+      expect(r.birth_date).toBeNull();
+      expect(r.birth_date_enc).not.toMatch(/\d{4}-\d{2}-\d{2}/);
     }
   });
 

@@ -7,7 +7,11 @@ describe('masking', () => {
     ['13812341234', '138****1234'],
     ['', ''],
   ])('phone %s → %s', (a, b) => expect(maskPhone(a)).toBe(b));
-  test('ID numbers keep 4 + 4', () => expect(maskIdNumber('51010419900101123X')).toBe('5101**********123X'));
+  // First 4 only: with the last 4 the area code and a birth year rebuilt the number (decision 077).
+  test('ID numbers keep their first 4 characters, passports their first one', () => {
+    expect(maskIdNumber('51010419900101123X')).toBe('5101**************');
+    expect(maskIdNumber('E12345678')).toBe('E********');
+  });
   test.each([
     ['张三华', '张*华'],
     ['张三', '张*'],

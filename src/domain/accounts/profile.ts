@@ -2,13 +2,17 @@
 import { and, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { events, notices, passwordResets, sessions, signups, teamMembers, userRoles, users } from '../../../db/schema/index.ts';
-import { decryptText, maskIdNumber } from '../../lib/pii.ts';
+import { decryptText, maskIdNumber, maskPhone } from '../../lib/pii.ts';
 import { auditInsert } from '../audit/index.ts';
 import { regionNames, regionLabel, validRegionPair } from '../regions/index.ts';
 import { getSettings } from '../settings/index.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
-import { AccountError } from './errors.ts';
+import { openBirthDate } from './birth-dates.ts';
+import { AccountError, RateLimitedError } from './errors.ts';
+import { FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS } from './login.ts';
+import { clearRateLimit, hitRateLimit } from './rate-limit.ts';
 import { writeBatch } from '../../../db/batch.ts';
+import { truncateWal } from '../../../db/client.ts';
 import { fillFreedSeats } from '../events/signups.ts';
 
 /** Everything the owner may see about themself. */
@@ -20,6 +24,7 @@ export interface OwnProfile {
   /** Decrypted: shown to the owner only. */
   idNumber: string | null;
   idNumberMasked: string | null;
+  /** Decrypted: shown to the owner only. */
   birthDate: string | null;
   gender: string | null;
   townId: number | null;
@@ -61,7 +66,7 @@ export async function getOwnProfile(db: Db, secretKey: Buffer, userId: number): 
   }
   return {
     id: u.id, phone: u.phone, realName: u.realName, idType: u.idType, idNumber, idNumberMasked: u.idNumberMasked ?? (idNumber ? maskIdNumber(idNumber) : null),
-    birthDate: u.birthDate, gender: u.gender, townId: u.townId, villageId: u.villageId, regionLabel: regionLabel(names, u.townId, u.villageId),
+    birthDate: openBirthDate(secretKey, u.birthDateEnc), gender: u.gender, townId: u.townId, villageId: u.villageId, regionLabel: regionLabel(names, u.townId, u.villageId),
     skills, email: u.email, volunteerNo: u.volunteerNo, publishConsent: u.publishConsent, termsVersion: u.termsVersion, privacyVersion: u.privacyVersion,
     consentAt: u.consentAt, guardianName: u.guardianName, guardianConsentAt: u.guardianConsentAt, confirmedMinutes: u.confirmedMinutes, roles, createdAt: u.createdAt,
   };
@@ -91,15 +96,27 @@ export async function updateProfile(
   ]);
 }
 
+/**
+ * Counts a password check of a signed-in user before it runs (one guarded statement), like the
+ * login lock-out: a session left open on a shared computer cannot try passwords without end
+ * (decision 077). Throws RateLimitedError after FAILURES_PER_ACCOUNT checks in the window.
+ */
+async function countPasswordCheck(db: Db, userId: number, now = Date.now()): Promise<void> {
+  const r = await hitRateLimit(db, `password-check:${userId}`, FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS, now);
+  if (!r.allowed) throw new RateLimitedError('密码错误次数过多，已暂时锁定', r.resetAt, now);
+}
+
 /** Changes the password after checking the current one; ends every other session of the user. */
 export async function changePassword(
   db: Db,
   input: { userId: number; currentSessionId: string; current: string; password: string; ip?: string },
 ): Promise<void> {
   const [u] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId));
+  await countPasswordCheck(db, input.userId);
   if (!u?.passwordHash || !(await verifyPassword(u.passwordHash, input.current))) {
     throw new AccountError('BAD_REQUEST', '当前密码不正确', 'current');
   }
+  await clearRateLimit(db, `password-check:${input.userId}`);
   const passwordHash = await hashPassword(input.password);
   await writeBatch(db, [
     db.update(users).set({ passwordHash, updatedAt: Date.now() }).where(eq(users.id, input.userId)),
@@ -111,13 +128,32 @@ export async function changePassword(
 /** Placeholder name of an erased account. */
 export const DELETED_NAME = '已注销用户';
 
+/** What replaces the person's phone, e-mail and masked phone in rows that outlive the account. */
+const ERASED = '[已删除]';
+
+/**
+ * `column` with every personal value replaced (nested replace(); the args follow in textual order).
+ * Longest values first, so an e-mail made of the phone number goes as a whole.
+ */
+function scrubbed(column: string, pairs: [string, string][]): { sql: string; args: string[] } {
+  let sql = column;
+  for (let i = 0; i < pairs.length; i++) sql = `replace(${sql}, ?, ?)`;
+  return { sql, args: pairs.flat() };
+}
+
 /**
  * 注销账户 (PIPL art. 47): erases personal fields, ends sessions, drops roles and resets,
  * leaves teams; confirmed service records stay, attached to the anonymised row, for statistics.
+ * The person's name, phone and e-mail also leave the rows that outlive the account: their own
+ * audit entries (kept as "who did what", personal values replaced), their login counter, the
+ * 负责人/contact of teams they registered; a pending certificate request is closed. Issued
+ * certificates stay on the register as issued (decision 077 says why).
  */
 export async function deleteAccount(db: Db, input: { userId: number; password: string; ip?: string }): Promise<void> {
-  const [u] = await db.select({ passwordHash: users.passwordHash, status: users.status }).from(users).where(eq(users.id, input.userId));
+  const [u] = await db.select({ passwordHash: users.passwordHash, status: users.status, realName: users.realName, phone: users.phone, email: users.email })
+    .from(users).where(eq(users.id, input.userId));
   if (!u || u.status === 'deleted') throw new AccountError('NOT_FOUND', '账户不存在');
+  await countPasswordCheck(db, input.userId);
   if (!u.passwordHash || !(await verifyPassword(u.passwordHash, input.password))) throw new AccountError('BAD_REQUEST', '密码不正确', 'password');
   const now = Date.now();
   // Seats held for events that have not started are given back (and go to the waitlist).
@@ -126,12 +162,32 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
     .from(signups)
     .innerJoin(events, eq(events.id, signups.eventId))
     .where(and(eq(signups.userId, input.userId), inArray(signups.status, ['confirmed', 'waitlisted']), gt(events.startsAt, now)));
+  const personal = ([[u.email, ERASED], [u.phone, ERASED], [u.phone && maskPhone(u.phone), ERASED], [u.realName, DELETED_NAME]] as [string | null, string][])
+    .filter((p): p is [string, string] => typeof p[0] === 'string' && p[0].length >= 2)
+    .sort((a, b) => b[0].length - a[0].length);
+  const [before, after, detail] = ['before', 'after', 'detail'].map((c) => scrubbed(c, personal));
   await writeBatch(db, [
+    // Audit entries by or about the person stay (who did what, when) without their contact data.
+    {
+      sql: `UPDATE audit_log SET before = ${before.sql}, after = ${after.sql}, detail = ${detail.sql}
+             WHERE actor_id = ? OR (target_type = 'user' AND target_id = ?)`,
+      args: [...before.args, ...after.args, ...detail.args, input.userId, String(input.userId)],
+    },
+    { sql: `DELETE FROM rate_limits WHERE key IN (?, ?)`, args: [`login-fail:${u.phone ?? ''}`, `password-check:${input.userId}`] },
+    {
+      sql: `UPDATE teams SET leader_name = NULL WHERE leader_name = ?
+              AND (created_by = ? OR id IN (SELECT team_id FROM team_members WHERE user_id = ? AND role IN ('leader', 'coleader')))`,
+      args: [u.realName, input.userId, input.userId],
+    },
+    ...(u.phone ? [{ sql: `UPDATE teams SET contact_phone = NULL WHERE replace(replace(contact_phone, ' ', ''), '-', '') = ?`, args: [u.phone] }] : []),
+    { sql: `UPDATE certificates SET status = 'declined', decline_reason = '申请人已注销账户' WHERE user_id = ? AND status = 'requested'`, args: [input.userId] },
+    // A 好人 entry is editorial content with its own consent; it only stops pointing at the account.
+    { sql: `UPDATE honorees SET user_id = NULL WHERE user_id = ?`, args: [input.userId] },
     db.update(signups).set({ status: 'cancelled', updatedAt: now })
       .where(and(eq(signups.userId, input.userId), inArray(signups.status, ['confirmed', 'waitlisted']), sql`${signups.eventId} IN (SELECT id FROM events WHERE starts_at > ${now})`)),
     db.update(users).set({
       phone: null, passwordHash: null, realName: DELETED_NAME, idType: null, idNumberEnc: null, idNumberHash: null, idNumberMasked: null,
-      birthDate: null, gender: null, villageId: null, skills: '[]', volunteerNo: null, email: null, guardianName: null, guardianPhone: null,
+      birthDate: null, birthDateEnc: null, gender: null, villageId: null, skills: '[]', volunteerNo: null, email: null, guardianName: null, guardianPhone: null,
       guardianConsentAt: null, publishConsent: false, calendarToken: null, status: 'deleted', deletedAt: now, updatedAt: now,
     }).where(eq(users.id, input.userId)),
     db.delete(sessions).where(eq(sessions.userId, input.userId)),
@@ -143,4 +199,6 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
     auditInsert(db, { actorId: input.userId, action: 'user.delete', targetType: 'user', targetId: input.userId, ip: input.ip, detail: '用户本人注销，个人信息已删除，已确认的服务记录匿名保留' }),
   ]);
   for (const { eventId } of upcoming) await fillFreedSeats(db, eventId, now);
+  // Old WAL frames still hold the rows as they were before; rare enough to flush at once.
+  await truncateWal(db);
 }

@@ -7,20 +7,51 @@ import { keyedHash } from '../../lib/pii.ts';
 import { validRegionPair } from '../regions/index.ts';
 import { getSettings } from '../settings/index.ts';
 import { audit } from '../audit/index.ts';
-import { hitRateLimit } from './rate-limit.ts';
+import { hitRateLimit, rateLimitState } from './rate-limit.ts';
 import { checkIdDocument, minorStatus, type RegisterInput } from './schemas.ts';
 import { createUser } from './users.ts';
 import { AccountError, RateLimitedError, isUniqueViolation } from './errors.ts';
 
 export const REGISTRATIONS_PER_IP_PER_HOUR = 10;
+/** Every registration attempt from one IP, valid or not (issue 15, item 7). */
+export const REGISTER_ATTEMPTS_PER_IP_PER_HOUR = 20;
+/** Answers saying a phone or ID number already has an account, per IP (decision 077). */
+export const ACCOUNT_EXISTS_ANSWERS_PER_IP_PER_HOUR = 5;
 const HOUR = 3600_000;
+const TOO_MANY = '此网络的注册尝试过多';
+
+/**
+ * Refuses once an IP has been told "already registered" its 5 times this hour: from then on
+ * every attempt gets the same 429, so the answer stops depending on the phone or ID tried.
+ */
+async function refuseWhenAnswersUsedUp(db: Db, ip: string, now: number): Promise<void> {
+  const told = await rateLimitState(db, `register-exists:${ip}`, HOUR, now);
+  if (told.count >= ACCOUNT_EXISTS_ANSWERS_PER_IP_PER_HOUR) throw new RateLimitedError(TOO_MANY, told.resetAt, now);
+}
+
+/**
+ * Counts one registration attempt before the form is even validated (one statement, shared by all
+ * processes): an invalid or probing form costs the same as a good one. Throws RateLimitedError.
+ */
+export async function countRegistrationAttempt(db: Db, ip: string, now = Date.now()): Promise<void> {
+  const attempt = await hitRateLimit(db, `register-attempt:${ip}`, REGISTER_ATTEMPTS_PER_IP_PER_HOUR, HOUR, now);
+  if (!attempt.allowed) throw new RateLimitedError(TOO_MANY, attempt.resetAt, now);
+  await refuseWhenAnswersUsedUp(db, ip, now);
+}
+
+/** Says "already registered" only while the IP has such answers left (counted atomically), else 429. */
+async function revealExisting(db: Db, ip: string, now: number, field: string, message: string): Promise<never> {
+  const told = await hitRateLimit(db, `register-exists:${ip}`, ACCOUNT_EXISTS_ANSWERS_PER_IP_PER_HOUR, HOUR, now);
+  if (!told.allowed) throw new RateLimitedError(TOO_MANY, told.resetAt, now);
+  throw new AccountError('CONFLICT', message, field);
+}
 
 /** The keyed hash that makes an ID document unique (type + normalised number). */
 export function idNumberHash(secretKey: Buffer, idType: string, idNumber: string): string {
   return keyedHash(secretKey, `${idType}:${idNumber.replace(/\s+/g, '').toUpperCase()}`);
 }
 
-/** Field problems that need the database: taken phone or ID, village outside the town. */
+/** Field problems that need the database: taken phone or ID, village outside the town. Reads only; registerVolunteer rations the answers. */
 export async function registrationConflicts(
   db: Db,
   secretKey: Buffer,
@@ -52,8 +83,11 @@ export async function registerVolunteer(db: Db, secretKey: Buffer, input: Regist
   if (!doc.ok) throw new AccountError('BAD_REQUEST', doc.message, 'idNumber');
   const birthDate = doc.birthDate ?? input.birthDate;
   if (!birthDate) throw new AccountError('BAD_REQUEST', '请填写出生日期', 'birthDate');
+  await refuseWhenAnswersUsedUp(db, ctx.ip, now);
   const conflicts = await registrationConflicts(db, secretKey, input);
-  if (conflicts.length) throw new AccountError(conflicts[0].field === 'villageId' ? 'BAD_REQUEST' : 'CONFLICT', conflicts[0].message, conflicts[0].field);
+  const existing = conflicts.find((c) => c.field !== 'villageId');
+  if (existing) await revealExisting(db, ctx.ip, now, existing.field, existing.message);
+  if (conflicts.length) throw new AccountError('BAD_REQUEST', conflicts[0].message, conflicts[0].field);
 
   const minor = minorStatus(birthDate, new Date(now));
   if (minor === 'child' && !(input.guardianName && input.guardianPhone && input.guardianConsent)) {
@@ -90,8 +124,8 @@ export async function registerVolunteer(db: Db, secretKey: Buffer, input: Regist
     });
   } catch (e) {
     // A concurrent registration won the race: the unique indexes decide.
-    if (isUniqueViolation(e, 'phone')) throw new AccountError('CONFLICT', '该手机号已注册，请直接登录', 'phone');
-    if (isUniqueViolation(e, 'id_number_hash')) throw new AccountError('CONFLICT', '该证件号码已注册过账户（一人只能注册一个账户）', 'idNumber');
+    if (isUniqueViolation(e, 'phone')) await revealExisting(db, ctx.ip, now, 'phone', '该手机号已注册，请直接登录');
+    if (isUniqueViolation(e, 'id_number_hash')) await revealExisting(db, ctx.ip, now, 'idNumber', '该证件号码已注册过账户（一人只能注册一个账户）');
     throw e;
   }
   await audit(db, {

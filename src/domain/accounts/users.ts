@@ -4,6 +4,7 @@ import type { Db } from '../../../db/client.ts';
 import { userRoles, users } from '../../../db/schema/index.ts';
 import { encryptText, keyedHash, maskIdNumber } from '../../lib/pii.ts';
 import { hashPassword } from './passwords.ts';
+import { sealBirthDate } from './birth-dates.ts';
 import type { Role } from './policy.ts';
 
 export interface NewUser {
@@ -40,7 +41,7 @@ export async function nextVolunteerNo(db: Db): Promise<string> {
   return `YX${year}${String(rs.rows[0].value).padStart(6, '0')}`;
 }
 
-/** Inserts a user with roles; the ID number is stored encrypted plus a keyed hash. */
+/** Inserts a user with roles; the ID number and birth date are stored encrypted, plus a keyed hash of the number. */
 export async function createUser(db: Db, secretKey: Buffer, u: NewUser): Promise<number> {
   const passwordHash = await hashPassword(u.password);
   const idNo = u.idNumber?.trim().toUpperCase();
@@ -56,7 +57,8 @@ export async function createUser(db: Db, secretKey: Buffer, u: NewUser): Promise
       idNumberEnc: idNo ? encryptText(secretKey, idNo) : null,
       idNumberHash: idNo ? keyedHash(secretKey, `${u.idType ?? '居民身份证'}:${idNo}`) : null,
       idNumberMasked: idNo ? maskIdNumber(idNo) : null,
-      birthDate: u.birthDate ?? null,
+      // Encrypted only: a clear birth date plus the mask rebuilt the ID number (decision 077).
+      birthDateEnc: u.birthDate ? sealBirthDate(secretKey, u.birthDate) : null,
       gender: u.gender ?? null,
       townId: u.townId ?? null,
       villageId: u.villageId ?? null,

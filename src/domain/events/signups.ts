@@ -5,6 +5,7 @@ import type { Db } from '../../../db/client.ts';
 import { writeBatch } from '../../../db/batch.ts';
 import { noticeInsert, notify } from '../notices/index.ts';
 import { ageOn } from './rules.ts';
+import { openBirthDate } from '../accounts/birth-dates.ts';
 import { Refusal, type RefusalStatus } from '../refusal.ts';
 
 /** The waitlist position rule as an SQL expression: waitlisted sign-ups of the event arrived no later than seq. */
@@ -66,12 +67,17 @@ function toEventFacts(r: Record<string, unknown>): EventFacts {
   };
 }
 
-interface UserFacts { status: string | null; birthDate: string | null; skills: string | null; member: boolean }
+interface UserFacts { status: string | null; birthDateEnc: string | null; skills: string | null; member: boolean }
 
-/** Why a user may not sign up for an event (age, membership, skill), or null when eligible. */
-function eligibilityProblem(e: EventFacts, u: UserFacts, now: number): string | null {
+/**
+ * Why a user may not sign up for an event (age, membership, skill), or null when eligible.
+ * The birth date is stored encrypted (decision 077) and opened only for an event with an age rule;
+ * without the key the age is unknown, and unknown never passes an age rule.
+ */
+function eligibilityProblem(e: EventFacts, u: UserFacts, now: number, secretKey?: Buffer): string | null {
   if (u.status !== 'active') return '账号不可用，无法报名';
-  const age = u.birthDate ? ageOn(u.birthDate, now) : null;
+  const birthDate = e.dangerous || e.minAge ? openBirthDate(secretKey, u.birthDateEnc) : null;
+  const age = birthDate ? ageOn(birthDate, now) : null;
   if (e.dangerous && (age == null || age < 18)) return '本活动为高风险活动，未满 18 周岁不能报名';
   if (e.minAge && (age == null || age < e.minAge)) return `本活动要求年满 ${e.minAge} 周岁`;
   if (e.membersOnly && !u.member) return '本活动仅限本队队员报名，请先申请加入队伍';
@@ -91,7 +97,7 @@ async function signupFacts(db: Db, eventId: number, userId: number): Promise<{ e
   const rs = await db.$client.execute({
     sql: `SELECT e.id, e.team_id, e.title, e.status, e.starts_at, e.ends_at, e.signup_opens_at, e.signup_closes_at, e.capacity,
                  e.confirmed_count, e.waitlist_enabled, e.dangerous, e.min_age, e.members_only, e.required_skill, t.status AS team_status,
-                 s.id AS s_id, s.status AS s_status, s.seq AS s_seq, u.status AS u_status, u.birth_date, u.skills,
+                 s.id AS s_id, s.status AS s_status, s.seq AS s_seq, u.status AS u_status, u.birth_date_enc, u.skills,
                  EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = e.team_id AND m.user_id = :uid AND m.status = 'active') AS member
             FROM events e JOIN teams t ON t.id = e.team_id
             LEFT JOIN signups s ON s.event_id = e.id AND s.user_id = :uid
@@ -104,7 +110,7 @@ async function signupFacts(db: Db, eventId: number, userId: number): Promise<{ e
   return {
     e: toEventFacts(r),
     existing: r.s_id == null ? undefined : { id: Number(r.s_id), status: String(r.s_status), seq: Number(r.s_seq) },
-    u: { status: r.u_status == null ? null : String(r.u_status), birthDate: r.birth_date == null ? null : String(r.birth_date), skills: r.skills == null ? null : String(r.skills), member: Boolean(Number(r.member)) },
+    u: { status: r.u_status == null ? null : String(r.u_status), birthDateEnc: r.birth_date_enc == null ? null : String(r.birth_date_enc), skills: r.skills == null ? null : String(r.skills), member: Boolean(Number(r.member)) },
   };
 }
 
@@ -132,9 +138,10 @@ export async function overlappingEvent(db: Db, eventId: number, userId: number):
 /**
  * Signs the user up for the event. ONE guarded statement decides the outcome:
  * confirmed while seats remain, waitlisted (arrival order = seq) when the waitlist
- * is on, nothing otherwise; a second press returns the existing sign-up.
+ * is on, nothing otherwise; a second press returns the existing sign-up. `secretKey` opens the
+ * volunteer's birth date for events with an age rule (decision 077).
  */
-export async function signUp(db: Db, input: { eventId: number; userId: number }, now = Date.now()): Promise<SignupResult> {
+export async function signUp(db: Db, input: { eventId: number; userId: number; secretKey?: Buffer }, now = Date.now()): Promise<SignupResult> {
   const { eventId, userId } = input;
   const facts = await signupFacts(db, eventId, userId);
   if (!facts) throw new SignupError('not_found', '活动不存在');
@@ -147,7 +154,7 @@ export async function signUp(db: Db, input: { eventId: number; userId: number },
   if (closed) throw new SignupError('closed', closed);
   // Cheap early answer when the seats are visibly gone (the guarded INSERT below stays the real check).
   if (!e.waitlistEnabled && e.confirmedCount >= e.capacity) throw new SignupError('full', '名额已满');
-  const problem = eligibilityProblem(e, u, now);
+  const problem = eligibilityProblem(e, u, now, input.secretKey);
   if (problem) throw new SignupError('not_eligible', problem);
 
   // The guarded statement: status, seq and every condition are evaluated in one write.
@@ -266,13 +273,12 @@ export async function cancelSignup(db: Db, input: { eventId: number; userId: num
   const lateCancel = Boolean(rs.rows[0].late_cancel);
   const e = await eventFacts(db, eventId);
   if (e) {
-    const who = await db.$client.execute({ sql: 'SELECT real_name FROM users WHERE id = ?', args: [userId] });
-    const name = String(who.rows[0]?.real_name ?? '');
     const notices = [noticeInsert(db, { userId, kind: 'signup.cancelled', title: `已取消报名：${e.title}`, body: '您已取消本次活动的报名。', link: `/events/${eventId}` })];
     if (lateCancel) {
       const leaders = await db.$client.execute({ sql: `SELECT user_id FROM team_members WHERE team_id = ? AND status = 'active' AND role IN ('leader','coleader')`, args: [e.teamId] });
       for (const l of leaders.rows) {
-        notices.push(noticeInsert(db, { userId: Number(l.user_id), kind: 'signup.late_cancel', title: `临时取消：${e.title}`, body: `${name} 在活动开始前 24 小时内取消了报名。`, link: `/me/teams` }));
+        // No name: the leaders' notices outlive a 注销 (decision 077); the roster shows who, marked 临时取消.
+        notices.push(noticeInsert(db, { userId: Number(l.user_id), kind: 'signup.late_cancel', title: `临时取消：${e.title}`, body: '有志愿者在活动开始前 24 小时内取消了报名，详见活动报名名单。', link: `/me/teams` }));
       }
     }
     await db.batch(notices as [typeof notices[number], ...typeof notices]);

@@ -47,10 +47,11 @@ export async function applyToJoin(db: Db, teamId: number, userId: number): Promi
     const m = await membershipOf(db, teamId, userId);
     return (m?.status === 'active' ? 'active' : 'pending');
   }
-  const [u] = await db.select({ name: users.realName }).from(users).where(eq(users.id, userId));
   const leaders = await leaderIds(db, teamId);
   if (leaders.length) {
-    await db.batch(leaders.map((l) => noticeInsert(db, { userId: l, kind: 'team.join_request', title: `入队申请：${t.name}`, body: `${u?.name ?? ''} 申请加入队伍，请审核。`, link: `/me/teams/${t.slug}` })) as unknown as Parameters<typeof db.batch>[0]);
+    // No name in the notice: notices are other people's rows (and e-mails), which 注销 cannot reach;
+    // the linked page names the applicant while the account exists (decision 077).
+    await db.batch(leaders.map((l) => noticeInsert(db, { userId: l, kind: 'team.join_request', title: `入队申请：${t.name}`, body: '有志愿者申请加入队伍，请到队伍管理页审核。', link: `/me/teams/${t.slug}` })) as unknown as Parameters<typeof db.batch>[0]);
   }
   return 'pending';
 }
