@@ -7,6 +7,7 @@ import { auditInsert } from '../audit/index.ts';
 import { noticeInsert } from '../notices/index.ts';
 import { EVENT_CATEGORIES } from '../events/rules.ts';
 import { Refusal } from '../refusal.ts';
+import { requirePublicText } from '../public-text.ts';
 
 /** A team action refused. */
 export class TeamError extends Refusal {
@@ -129,6 +130,8 @@ export const TeamRegistrationSchema = z.object({
 
 /** A volunteer registers a new team; it waits for an admin (status pending). */
 export async function registerTeam(db: Db, userId: number, input: z.output<typeof TeamRegistrationSchema>): Promise<number> {
+  // The team page publishes these once an admin approves it (decision 078).
+  await requirePublicText(db, { name: input.name, summary: input.summary, description: input.description }, { name: '队伍名称', summary: '一句话简介', description: '队伍介绍' }, { markdown: ['description'] });
   const [dup] = await db.select({ id: teams.id }).from(teams).where(eq(teams.slug, input.slug));
   if (dup) throw new TeamError('该网址标识已被使用，请换一个', 'slug');
   const [u] = await db.select({ name: users.realName }).from(users).where(eq(users.id, userId));
