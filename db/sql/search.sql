@@ -34,10 +34,22 @@ CREATE TRIGGER search_docs_ad AFTER DELETE ON search_docs BEGIN
 END;
 
 DROP VIEW IF EXISTS search_src_honoree;
-CREATE VIEW search_src_honoree AS SELECT 'honoree' AS type, id AS ref_id, CASE WHEN name_consent OR kind <> 'person' THEN name ELSE CASE WHEN length(name) <= 1 THEN name WHEN length(name) = 2 THEN substr(name, 1, 1) || '*' ELSE substr(name, 1, 1) || replace(hex(zeroblob(length(name) - 2)), '00', '*') || substr(name, -1) END END AS title,
-    trim(coalesce(epithet, '') || ' ' || category || ' ' || level || '级 ' || identity || ' ' || title || ' ' || summary || ' ' || story) AS body,
-    '/honors/' || slug AS url, coalesce(published_at, created_at) AS sort_at
-  FROM honorees WHERE status = 'published';
+-- Without name consent, the title is the masked name (张*华) and the body has the full name
+-- and the given name masked as publicHonoreeText (src/domain/honors/public.ts) does, with
+-- Markdown-escaped asterisks: searching the name or any part of it finds nothing
+-- (issue 15 item 10). Keep the two in step; tests/integration/honoree-name-privacy.test.ts compares them.
+CREATE VIEW search_src_honoree AS SELECT 'honoree' AS type, id AS ref_id,
+    CASE WHEN open THEN name ELSE first || replace(stars, '00', '*') || last END AS title,
+    CASE WHEN open THEN body
+         WHEN given IS NULL THEN replace(body, name, first || replace(stars, '00', '\*') || last)
+         ELSE replace(replace(body, name, first || replace(stars, '00', '\*') || last), given, '\*' || substr(name, -1)) END AS body,
+    url, sort_at
+  FROM (SELECT id, name, (name_consent OR kind <> 'person' OR length(name) < 2) AS open,
+          substr(name, 1, 1) AS first, hex(zeroblob(max(length(name) - 2, 1))) AS stars, CASE WHEN length(name) > 2 THEN substr(name, -1) ELSE '' END AS last,
+          CASE length(name) WHEN 3 THEN substr(name, 2) WHEN 4 THEN substr(name, 3) END AS given,
+          trim(coalesce(epithet, '') || ' ' || category || ' ' || level || '级 ' || identity || ' ' || title || ' ' || summary || ' ' || story) AS body,
+          '/honors/' || slug AS url, coalesce(published_at, created_at) AS sort_at
+        FROM honorees WHERE status = 'published');
 DROP TRIGGER IF EXISTS search_honorees_ai;
 CREATE TRIGGER search_honorees_ai AFTER INSERT ON honorees BEGIN
   INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_honoree WHERE ref_id = NEW.id;
@@ -51,6 +63,13 @@ DROP TRIGGER IF EXISTS search_honorees_ad;
 CREATE TRIGGER search_honorees_ad AFTER DELETE ON honorees BEGIN
   DELETE FROM search_docs WHERE type = 'honoree' AND ref_id = OLD.id;
 END;
+-- Documents indexed before the view masked names in the body (or by any older view) are
+-- re-indexed once: every start compares each honoree's document with the view.
+DELETE FROM search_docs WHERE type = 'honoree' AND NOT EXISTS (
+  SELECT 1 FROM search_src_honoree s WHERE s.ref_id = search_docs.ref_id AND s.title = search_docs.title AND substr(s.body, 1, 4000) = search_docs.body AND s.url = search_docs.url);
+INSERT INTO search_docs (type, ref_id, title, body, url, sort_at)
+  SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_honoree s
+  WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.type = 'honoree' AND d.ref_id = s.ref_id);
 
 DROP VIEW IF EXISTS search_src_team;
 CREATE VIEW search_src_team AS SELECT 'team' AS type, id AS ref_id, name AS title, trim(summary || ' ' || replace(replace(replace(service_types, '"', ''), '[', ''), ']', '') || ' ' || description) AS body,

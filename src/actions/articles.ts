@@ -9,7 +9,7 @@ import {
   ArticleContentSchema, PersonalDataFound, archiveArticle, createArticle, parseTags, restoreRevision, reviewArticle, saveArticle,
   submitForReview, unpublishArticle, type ArticleContent,
 } from '../domain/articles/workflow.ts';
-import { checkFields, maskAt } from '../domain/articles/personal-data.ts';
+import { articleHits, maskArticleHit } from '../domain/articles/personal-data.ts';
 import { uploadAttachment, uploadImage } from '../domain/media/index.ts';
 
 /** A text field: Astro turns an empty form value into null, which we read as ''. */
@@ -66,17 +66,14 @@ export const articles = {
         const m = await uploadAttachment(db, config().uploadsDir, { bytes: new Uint8Array(await f.arrayBuffer()), name: f.name, userId: user.id });
         content.attachments.push(m.id);
       }
-      const mask = /^mask:(title|summary|body):(\d+):(.+)$/.exec(input.intent);
-      if (mask) {
-        const field = mask[1] as 'title' | 'summary' | 'body';
-        content[field] = maskAt(content[field], Number(mask[2]), mask[3]);
-      }
+      const mask = /^mask:([a-z]+(?::\d+)?):(\d+):(\d+)$/.exec(input.intent);
+      if (mask) await maskArticleHit(db, content, mask[1], Number(mask[2]), Number(mask[3]));
       const publishAt = input.publishAt ? parseDateTimeLocal(input.publishAt) : null;
       let id = input.id;
       if (id) await saveArticle(db, user, id, content, publishAt);
       else id = await createArticle(db, user, content, publishAt);
       if (input.intent === 'submit') {
-        if (checkFields(content).length && !input.id) return { redirect: `/console/articles/${id}/edit?blocked=1` };
+        if (!input.id && (await articleHits(db, content)).length) return { redirect: `/console/articles/${id}/edit?blocked=1` };
         await submitForReview(db, user, id);
         return { redirect: `/console/articles/${id}?done=submitted` };
       }

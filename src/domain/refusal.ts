@@ -19,6 +19,8 @@ export function withoutStackTrace<T>(make: () => T): T {
 export class Refusal extends Error {
   readonly status: RefusalStatus;
   readonly field?: string;
+  /** When a refusal concerns several fields: the message for each (the form shows each next to its field). */
+  fieldMessages?: Record<string, string>;
   constructor(status: RefusalStatus, message: string, field?: string) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;

@@ -48,10 +48,11 @@ function asActionError(e: unknown): never {
   throw withoutStackTrace(() => {
     const err = new ActionError({ code: e.status, message: e.message });
     if (!e.field) return err;
+    const messages = e.fieldMessages ?? { [e.field]: e.message };
     return Object.assign(err, {
       type: 'AstroActionInputError',
-      issues: [{ code: 'custom', path: [e.field], message: e.message }],
-      fields: { [e.field]: [e.message] },
+      issues: Object.entries(messages).map(([field, message]) => ({ code: 'custom', path: [field], message })),
+      fields: Object.fromEntries(Object.entries(messages).map(([field, message]) => [field, [message]])),
     });
   });
 }

@@ -1,7 +1,7 @@
 // What the article form shows: the saved content, or what the user just posted.
 import type { Db } from '../../../db/client.ts';
 import { parseTags, type ArticleContent } from './workflow.ts';
-import { checkFields, checkWordings } from './personal-data.ts';
+import { articleHits, checkWordings } from './personal-data.ts';
 import { getSetting } from '../settings/index.ts';
 import { listImages, mediaByIds, imageUrls, attachmentFile } from '../media/index.ts';
 import { honorees } from '../../../db/schema/index.ts';
@@ -34,5 +34,5 @@ export async function formContext(db: Db, v: FormValues) {
   const honoreeRows = await db.select({ id: honorees.id, name: honorees.name }).from(honorees).where(eq(honorees.status, 'published')).orderBy(desc(honorees.id)).limit(300);
   const images = (await listImages(db, 60)).map((m) => ({ id: m.id, alt: m.alt, thumb: `/media/${m.fileKey}-${JSON.parse(m.variants)[0]}.webp`, markdown: `![${m.alt}](${imageUrls(m).src})` }));
   const attachments = (await mediaByIds(db, v.content.attachments)).map((m) => ({ id: m.id, name: m.originalName ?? m.alt, href: `/media/${attachmentFile(m)}` }));
-  return { topics, honorees: honoreeRows, images, attachments, hits: checkFields(v.content), warnings: checkWordings(v.content, words) };
+  return { topics, honorees: honoreeRows, images, attachments, hits: await articleHits(db, v.content), warnings: checkWordings(v.content, words) };
 }

@@ -1,91 +1,83 @@
-// Pre-submission checks (docs/decisions/050): personal data that blocks
-// submission (phones, ID numbers with a valid checksum, Luhn-valid card numbers)
-// and configurable wordings that only warn.
-import { parseIdNumber } from '../../lib/id-number.ts';
-import { maskIdNumber, maskPhone } from '../../lib/pii.ts';
+// Pre-submission checks (docs/decisions/050): personal data that blocks submission
+// — in every field an article publishes, attachment names and the cover's caption
+// included, read as a reader sees them (lib/personal-data.ts, decision 078) — and
+// configurable wordings that only warn.
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { media } from '../../../db/schema/index.ts';
+import { maskAt, type PersonalDataOptions, type PiiHit } from '../../lib/personal-data.ts';
+import { publicTextHits, publicTextOptions } from '../public-text.ts';
+import { mediaByIds } from '../media/index.ts';
 
-export type PiiKind = 'phone' | 'id' | 'card';
+export { PII_LABELS, findPersonalData, luhnValid, maskAt, maskCard, type PiiHit, type PiiKind } from '../../lib/personal-data.ts';
 
-export const PII_LABELS: Record<PiiKind, string> = { phone: '手机号码', id: '身份证号码', card: '银行卡号' };
+/** The fields of an article that are published, with their names in the console. */
+export const ARTICLE_FIELD_LABELS: Record<string, string> = { title: '标题', summary: '摘要', body: '正文', tags: '标签', author: '作者', source: '来源', cover: '封面图片说明', attachment: '附件名称' };
 
-/** One personal-data hit in a text field. */
-export interface PiiHit {
-  field: string;
-  kind: PiiKind;
-  start: number;
-  end: number;
-  value: string;
-  masked: string;
-  /** A few characters either side, for showing the hit in context. */
-  before: string;
-  after: string;
+/** The label of a field, also for per-file fields such as `attachment:12`. */
+export function articleFieldLabel(field: string): string {
+  return ARTICLE_FIELD_LABELS[field] ?? ARTICLE_FIELD_LABELS[field.split(':')[0]] ?? field;
 }
 
-/** Luhn checksum over a digit string. */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return false;
-    if (double) { d *= 2; if (d > 9) d -= 9; }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
+/** What an article shows besides its text: the cover's caption and the attachments' names, by media id. */
+export interface ArticleFiles { cover?: { id: number; alt: string }; attachments?: { id: number; name: string }[] }
+
+/** Hits across every published field of an article (text fields, tags, cover caption, attachment names). */
+export function checkFields(
+  c: { title: string; summary: string; body: string; tags?: readonly string[]; author?: string; source?: string },
+  opts: PersonalDataOptions = {},
+  files: ArticleFiles = {},
+): PiiHit[] {
+  const fields: Record<string, string | readonly string[]> = { title: c.title, summary: c.summary, body: c.body, tags: c.tags ?? [], author: c.author ?? '', source: c.source ?? '' };
+  if (files.cover) fields[`cover:${files.cover.id}`] = files.cover.alt;
+  for (const a of files.attachments ?? []) fields[`attachment:${a.id}`] = a.name;
+  return publicTextHits(fields, opts, ['body']);
 }
 
-/** 6222020200001234 → 6222********1234 (separators dropped). */
-export function maskCard(card: string): string {
-  const d = card.replace(/\D/g, '');
-  return d.slice(0, 4) + '*'.repeat(Math.max(0, d.length - 8)) + d.slice(-4);
-}
-
-const CONTEXT = 12;
-
-/** Finds phone, ID and card numbers in one text. Numbers failing their checksum are ignored. */
-export function findPersonalData(text: string, field = 'body'): PiiHit[] {
-  const hits: PiiHit[] = [];
-  const taken: [number, number][] = [];
-  const overlaps = (s: number, e: number) => taken.some(([a, b]) => s < b && e > a);
-  const add = (kind: PiiKind, start: number, value: string, masked: string) => {
-    const end = start + value.length;
-    if (overlaps(start, end)) return;
-    taken.push([start, end]);
-    hits.push({ field, kind, start, end, value, masked, before: text.slice(Math.max(0, start - CONTEXT), start), after: text.slice(end, end + CONTEXT) });
+/** The cover caption and attachment names an article would show. */
+export async function articleFiles(db: Db, c: { coverMediaId: number | null; attachments: number[] }): Promise<ArticleFiles> {
+  const rows = await mediaByIds(db, [...(c.coverMediaId ? [c.coverMediaId] : []), ...c.attachments]);
+  const cover = rows.find((m) => m.id === c.coverMediaId && m.kind === 'image');
+  return {
+    cover: cover ? { id: cover.id, alt: cover.alt } : undefined,
+    attachments: rows.filter((m) => m.kind === 'attachment' && c.attachments.includes(m.id)).map((m) => ({ id: m.id, name: m.originalName ?? m.alt })),
   };
-  // ID numbers first: 17 digits + check character, not part of a longer run.
-  for (const m of text.matchAll(/(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g)) {
-    if (parseIdNumber(m[0]).ok) add('id', m.index, m[0], maskIdNumber(m[0].toUpperCase()));
-  }
-  // Mainland mobile numbers, optionally written 138-1234-5678 or 138 1234 5678 or +86.
-  for (const m of text.matchAll(/(?<![0-9])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9])/g)) {
-    const digits = m[0].replace(/\D/g, '').replace(/^86(?=1\d{10}$)/, '');
-    if (digits.length === 11) add('phone', m.index, m[0], maskPhone(digits));
-  }
-  // Card numbers: 13–19 digits, optionally grouped by spaces or hyphens, passing Luhn.
-  for (const m of text.matchAll(/(?<![0-9])\d(?:[- ]?\d){12,18}(?![0-9])/g)) {
-    const digits = m[0].replace(/\D/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) add('card', m.index, m[0], maskCard(digits));
-  }
-  return hits.sort((a, b) => a.start - b.start);
 }
 
-/** Hits across the fields that are published (title, summary, body). */
-export function checkFields(fields: { title: string; summary: string; body: string }): PiiHit[] {
-  return [
-    ...findPersonalData(fields.title, 'title'),
-    ...findPersonalData(fields.summary, 'summary'),
-    ...findPersonalData(fields.body, 'body'),
-  ];
+/** Every personal-data hit of an article's content, with the database's protected names and file names. */
+export async function articleHits(db: Db, c: Parameters<typeof checkFields>[0] & { coverMediaId: number | null; attachments: number[] }): Promise<PiiHit[]> {
+  return checkFields(c, await publicTextOptions(db), await articleFiles(db, c));
 }
 
-/** Replaces the hit at `start` in `text` by its masked form; unchanged when the text moved. */
-export function maskAt(text: string, start: number, value: string): string {
-  if (text.slice(start, start + value.length) !== value) return text;
-  const hit = findPersonalData(text).find((h) => h.start === start && h.value === value);
-  if (!hit) return text;
-  return text.slice(0, start) + hit.masked + text.slice(start + value.length);
+/**
+ * The one-click mask: replaces the hit at [start, end) of one field by its masked form —
+ * in `content` for text fields and tags, in the media row for a cover caption or an
+ * attachment name. Nothing changes when no hit is there any more (the text moved).
+ */
+export async function maskArticleHit(
+  db: Db,
+  content: { title: string; summary: string; body: string; tags: string[]; author: string; source: string },
+  field: string,
+  start: number,
+  end: number,
+): Promise<void> {
+  const opts = { ...(await publicTextOptions(db)), markdown: field === 'body' };
+  if (field === 'title' || field === 'summary' || field === 'body' || field === 'author' || field === 'source') {
+    content[field] = maskAt(content[field], start, end, opts);
+  } else if (field === 'tags') {
+    // Tags are read side by side (fieldText); a masked run becomes one tag.
+    content.tags = maskAt(content.tags.join(' '), start, end, opts).split(/\s+/).filter(Boolean);
+  } else {
+    const [kind, id] = field.split(':');
+    const [m] = await db.select().from(media).where(eq(media.id, Number(id)));
+    if (!m) return;
+    if (kind === 'cover' && m.kind === 'image') {
+      await db.update(media).set({ alt: maskAt(m.alt, start, end, opts) }).where(eq(media.id, m.id));
+    } else if (kind === 'attachment' && m.kind === 'attachment') {
+      const name = maskAt(m.originalName ?? m.alt, start, end, opts);
+      await db.update(media).set({ originalName: name, alt: name }).where(eq(media.id, m.id));
+    }
+  }
 }
 
 /** A wording warning: a word to avoid and, when known, the preferred form. */

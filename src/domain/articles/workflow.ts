@@ -16,7 +16,8 @@ import { isPlainLine, plainLineError } from '../../lib/plain-text.ts';
 import { shanghaiDay } from '../../lib/time.ts';
 import { guardedBatch } from './guarded-batch.ts';
 import { writeBatch, type Stmt } from '../../../db/batch.ts';
-import { checkFields, type PiiHit } from './personal-data.ts';
+import { articleFieldLabel, articleHits, type PiiHit } from './personal-data.ts';
+import { PersonalDataInText } from '../public-text.ts';
 import { CHANNELS } from './public.ts';
 import { Refusal } from '../refusal.ts';
 import { lookupTable } from '../../lib/lookup.ts';
@@ -40,13 +41,11 @@ export class ArticleError extends Refusal {
   }
 }
 
-/** Submission blocked by personal data; `hits` lists each number found. */
-export class PersonalDataFound extends Refusal {
-  readonly hits: PiiHit[];
+/** Submission blocked by personal data; `hits` lists each one found, and each field's message goes next to it. */
+export class PersonalDataFound extends PersonalDataInText {
   constructor(hits: PiiHit[]) {
-    super('BAD_REQUEST', `发现 ${hits.length} 处个人信息（手机号、身份证号或银行卡号），请逐条遮挡后再提交审核。`);
+    super(hits, Object.fromEntries(hits.map((h) => [h.field, articleFieldLabel(h.field)])));
     this.name = 'PersonalDataFound';
-    this.hits = hits;
   }
 }
 
@@ -205,13 +204,13 @@ function stepInsert(db: Db, s: { type: string; subjectId: number; step: number; 
   return db.insert(reviewSteps).values({ subjectType: s.type, subjectId: s.subjectId, step: s.step, decision: s.decision, opinion: s.opinion ?? '', reviewerId: s.userId, at: s.at });
 }
 
-/** Sends the article (or its open revision) to review; blocked by personal data in title, summary or body. */
+/** Sends the article (or its open revision) to review; blocked by personal data in any field it would publish. */
 export async function submitForReview(db: Db, user: SessionUser, id: number, now = Date.now()): Promise<void> {
   requireWriter(user);
   const s = await reviewSubject(db, id);
   const editable = s.type === 'article' ? DIRECT_EDIT.includes(s.article.status) : ['draft', 'returned'].includes(s.row.status);
   if (!editable) throw new ArticleError('CONFLICT', s.article.status === 'published' ? '没有待提交的修改稿；请先修改文章' : '文章已在审核流程中');
-  const hits = checkFields(s.content);
+  const hits = await articleHits(db, s.content);
   if (hits.length) throw new PersonalDataFound(hits);
   const table = s.type === 'article' ? 'articles' : 'article_revisions';
   const from = s.type === 'article' ? "('draft','returned','unpublished')" : "('draft','returned')";

@@ -14,6 +14,7 @@ import { validRegionPair } from '../regions/index.ts';
 import { fillFreedSeats, SignupError } from './signups.ts';
 import { Refusal } from '../refusal.ts';
 import { isPlainLine, plainLineError } from '../../lib/plain-text.ts';
+import { requirePublicText } from '../public-text.ts';
 
 /** A leader's event action refused (state, rules, ownership). */
 export class EventError extends Refusal {
@@ -79,6 +80,14 @@ function toColumns(v: z.output<typeof EventFields>) {
 
 export type EventRow = typeof events.$inferSelect;
 
+/** The free-text fields of an event page, with their form labels (personal-data check, decision 078). */
+export const EVENT_TEXT_LABELS: Record<string, string> = { title: '活动名称', description: '活动内容', risks: '风险提示', address: '详细地点' };
+
+/** Refuses an event whose public text holds personal data (a phone, an ID number, a protected name). */
+function requireEventText(db: Db, c: { title: string; description: string; risks: string; address: string }): Promise<void> {
+  return requirePublicText(db, { title: c.title, description: c.description, risks: c.risks, address: c.address }, EVENT_TEXT_LABELS, { markdown: ['description'] });
+}
+
 /** One event of a team (undefined when the id belongs to another team). */
 export async function teamEvent(db: Db, teamId: number, eventId: number): Promise<EventRow | undefined> {
   const [e] = await db.select().from(events).where(and(eq(events.id, eventId), eq(events.teamId, teamId)));
@@ -106,6 +115,7 @@ export async function createEvent(db: Db, actorId: number, teamId: number, input
   if (t?.status !== 'active') throw new EventError('队伍未处于正常状态，不能新建活动');
   await assertRegions(db, input.townId, input.villageId);
   const cols = toColumns(input);
+  await requireEventText(db, cols);
   const [row] = await db.insert(events).values({ ...cols, teamId, status: 'draft', checkinSecret: randomBytes(20).toString('hex'), createdBy: actorId, createdAt: Date.now() }).returning({ id: events.id });
   await db.batch([auditInsert(db, { actorId, action: 'event.create', targetType: 'event', targetId: row.id, after: cols })]);
   return row.id;
@@ -121,6 +131,7 @@ export async function updateEvent(db: Db, actorId: number, teamId: number, event
   if (before.status === 'cancelled' || before.status === 'completed') throw new EventError('已取消或已结束的活动不能修改');
   await assertRegions(db, input.townId, input.villageId);
   const cols = toColumns(input);
+  await requireEventText(db, cols);
   if (before.status === 'published' && cols.dangerous && !cols.insurancePolicy) throw new EventError('高风险活动须填写意外保险保单号', 'insurancePolicy');
   if (cols.capacity < before.confirmedCount) throw new EventError(`已有 ${before.confirmedCount} 人报名，名额不能少于该人数`, 'capacity');
   const moved = before.startsAt !== cols.startsAt || before.endsAt !== cols.endsAt || before.address !== cols.address || before.townId !== cols.townId || before.villageId !== cols.villageId;

@@ -12,6 +12,7 @@ import { HonorError, blockedSql, publicationBlockers, shanghaiYear } from './rul
 import { auditIf, batchRevIs, honoreeRevIs, newRev, reviewStepIf } from './sql.ts';
 import type { HonoreeInput } from './schemas.ts';
 import { auditInsert } from '../audit/index.ts';
+import { hitMessage, publicTextHits, publicTextOptions, requirePublicText } from '../public-text.ts';
 
 export type Batch = typeof honorBatches.$inferSelect;
 export type HonoreeRow = typeof honorees.$inferSelect;
@@ -19,6 +20,15 @@ export interface Actor { id: number; ip?: string }
 
 /** Slugs that name fixed pages under /honors. */
 const RESERVED = new Set(['candidates', 'nominate', 'poster', 'objection', 'new']);
+
+/** The public text fields of a batch and of an entry, with their labels (personal-data check, decision 078). */
+export const BATCH_TEXT_LABELS: Record<string, string> = { title: '批次名称', period: '期次', intro: '批次说明' };
+export const HONOREE_TEXT_LABELS: Record<string, string> = { name: '姓名或名称', epithet: '称号', identity: '身份或职业', title: '荣誉称号', summary: '事迹简介', story: '事迹全文', laterHonours: '后续荣誉' };
+
+/** An entry's public text fields (later honours as stored: a JSON list, or the form's lines). */
+function honoreeText(h: { name: string; epithet?: string | null; identity?: string | null; title?: string | null; summary: string; story?: string | null }, laterHonours: readonly string[]) {
+  return { name: h.name, epithet: h.epithet, identity: h.identity, title: h.title, summary: h.summary, story: h.story, laterHonours: laterHonours.join('\n') };
+}
 
 export const BATCH_STATUS_LABEL: Record<string, string> = { draft: '草稿', publicity: '公示中', review: '待终审', published: '已发布' };
 export const HONOREE_STATUS_LABEL: Record<string, string> = { draft: '草稿', candidate: '候选（公示）', published: '已发布', withdrawn: '已撤榜' };
@@ -47,6 +57,7 @@ export async function getBatch(db: Db, id: number): Promise<Batch> {
 
 /** Creates a draft batch; returns its id. */
 export async function createBatch(db: Db, actor: Actor, input: { title: string; period: string; slug?: string; intro?: string }, now = Date.now()): Promise<number> {
+  await requirePublicText(db, { title: input.title, period: input.period, intro: input.intro }, BATCH_TEXT_LABELS);
   const slug = input.slug || `b-${humanCode(6).toLowerCase()}`;
   const [dup] = await db.select({ id: honorBatches.id }).from(honorBatches).where(eq(honorBatches.slug, slug));
   if (dup) throw new HonorError('conflict', '该网址标识已被其他批次使用，请换一个', 'slug');
@@ -64,6 +75,7 @@ export async function createBatch(db: Db, actor: Actor, input: { title: string; 
 /** Edits a batch's title, period, intro (slug only while draft). */
 export async function updateBatch(db: Db, actor: Actor, input: { id: number; title: string; period: string; slug?: string; intro?: string }, now = Date.now()): Promise<void> {
   const before = await getBatch(db, input.id);
+  await requirePublicText(db, { title: input.title, period: input.period, intro: input.intro }, BATCH_TEXT_LABELS);
   const slug = before.status === 'draft' && input.slug ? input.slug : before.slug;
   if (slug !== before.slug) {
     const [dup] = await db.select({ id: honorBatches.id }).from(honorBatches).where(eq(honorBatches.slug, slug));
@@ -101,7 +113,24 @@ export async function batchReviewSteps(db: Db, batchId: number) {
 
 async function publicityBlockersFor(db: Db, batchId: number, statuses: string[], now: number): Promise<string[]> {
   const hs = (await batchHonorees(db, batchId)).filter((h) => statuses.includes(h.status));
-  return hs.flatMap((h) => publicationBlockers(h, now));
+  return [...hs.flatMap((h) => publicationBlockers(h, now)), ...(await personalDataBlockers(db, await getBatch(db, batchId), hs))];
+}
+
+/**
+ * Personal data in what going public would show: the batch's texts and each entry's (an
+ * entry made from a nomination carries the nominator's words until an editor edits it).
+ */
+async function personalDataBlockers(db: Db, b: Batch, hs: HonoreeRow[]): Promise<string[]> {
+  const opts = await publicTextOptions(db);
+  const out = publicTextHits({ title: b.title, period: b.period, intro: b.intro }, opts).map((h) => `批次：${hitMessage(BATCH_TEXT_LABELS[h.field], h)}`);
+  for (const h of hs) {
+    let later: string[] = [];
+    try { later = JSON.parse(h.laterHonours); } catch { later = []; }
+    const own = { ...opts, names: opts.names?.filter((n) => n !== h.name) };
+    const hits = publicTextHits(honoreeText(h, later), own, ['story']);
+    out.push(...[...new Set(hits.map((x) => x.field))].map((f) => `${h.name}：${hitMessage(HONOREE_TEXT_LABELS[f], hits.find((x) => x.field === f)!)}`));
+  }
+  return out;
 }
 
 /** draft → 公示 between two Shanghai days; the batch's draft entries become candidates. */
@@ -232,6 +261,8 @@ async function checkHonoreeInput(db: Db, input: HonoreeInput, currentStatus: str
   }
   if (currentStatus === 'published' && input.batchId !== currentBatchId) throw new HonorError('invalid', '已发布的条目不能更换批次', 'batchId');
   const laterHonours = (input.laterHonours ?? '').split(/\r?\n/).map((x) => x.trim()).filter(Boolean);
+  // The entry's own name in its own texts is masked when shown without name consent (publicHonoree), not refused.
+  await requirePublicText(db, honoreeText(input, laterHonours), HONOREE_TEXT_LABELS, { markdown: ['story'], exceptNames: [input.name] });
   return { userId, batch, laterHonours };
 }
 

@@ -8,9 +8,60 @@ import { maskName } from '../../lib/pii.ts';
 export type Honoree = typeof honorees.$inferSelect;
 export type HonorBatch = typeof honorBatches.$inferSelect;
 
+type NameRule = Pick<Honoree, 'name' | 'nameConsent' | 'kind'>;
+
 /** The name to show publicly: masked unless consent to show it is recorded. */
-export function publicHonoreeName(h: Pick<Honoree, 'name' | 'nameConsent' | 'kind'>): string {
+export function publicHonoreeName(h: NameRule): string {
   return h.nameConsent || h.kind !== 'person' ? h.name : maskName(h.name);
+}
+
+/**
+ * The given name people call the honoree by, when the masked full name would leave it
+ * readable in a story ("杨欣悦 … 欣悦都会…"): the last two characters of a three- or
+ * four-character name. Must match the SQL in db/sql/search.sql (search_src_honoree).
+ */
+function givenName(name: string): string | undefined {
+  const cs = [...name];
+  if (cs.length === 3) return cs.slice(1).join('');
+  if (cs.length === 4) return cs.slice(2).join('');
+  return undefined;
+}
+
+/**
+ * Text about an honoree as the public may read it: without name consent the full name
+ * becomes its mask (杨*悦) and the given name *悦. In Markdown the asterisks are escaped,
+ * so two masks never pair up into emphasis.
+ */
+export function publicHonoreeText(h: NameRule, text: string, opts: { markdown?: boolean } = {}): string {
+  if (h.nameConsent || h.kind !== 'person' || !text || [...h.name].length < 2) return text;
+  const star = opts.markdown ? '\\*' : '*';
+  let out = text.split(h.name).join(maskName(h.name).replace(/\*/g, star));
+  const given = givenName(h.name);
+  if (given) out = out.split(given).join(star + [...given].at(-1));
+  return out;
+}
+
+/**
+ * The only form in which an honoree reaches a public page, feed or poster: the name is
+ * the public name, and every text about them (epithet, identity, honour title, summary,
+ * story, later honours) has the name masked the same way (issue 15 item 10).
+ */
+export function publicHonoree<T extends NameRule & Partial<Pick<Honoree, 'epithet' | 'identity' | 'title' | 'summary' | 'story' | 'laterHonours'>>>(h: T): T {
+  const t = (s: string) => publicHonoreeText(h, s);
+  let later = h.laterHonours;
+  if (later != null) {
+    try { later = JSON.stringify((JSON.parse(later) as string[]).map(t)); } catch { later = '[]'; }
+  }
+  return {
+    ...h,
+    name: publicHonoreeName(h),
+    ...(h.epithet != null ? { epithet: t(h.epithet) } : {}),
+    ...(h.identity != null ? { identity: t(h.identity) } : {}),
+    ...(h.title != null ? { title: t(h.title) } : {}),
+    ...(h.summary != null ? { summary: t(h.summary) } : {}),
+    ...(h.story != null ? { story: publicHonoreeText(h, h.story, { markdown: true }) } : {}),
+    ...(later != null ? { laterHonours: later } : {}),
+  };
 }
 
 export interface HonorFilters {
@@ -59,7 +110,7 @@ export async function listPublishedHonorees(db: Db, f: HonorFilters = {}) {
     .from(honorees)
     .leftJoin(honorBatches, eq(honorBatches.id, honorees.batchId))
     .where(and(...where));
-  return { items: rows.map((r) => ({ ...r.h, batchTitle: r.batchTitle, batchSlug: r.batchSlug })), total: Number(n) };
+  return { items: rows.map((r) => publicHonoree({ ...r.h, batchTitle: r.batchTitle, batchSlug: r.batchSlug })), total: Number(n) };
 }
 
 /** One published honoree by slug, with its batch. */
@@ -69,7 +120,15 @@ export async function getPublishedHonoree(db: Db, slug: string) {
     .from(honorees)
     .leftJoin(honorBatches, eq(honorBatches.id, honorees.batchId))
     .where(and(eq(honorees.slug, slug), eq(honorees.status, 'published')));
-  return row ? { ...row.h, batch: row.batch } : undefined;
+  return row ? publicHonoree({ ...row.h, batch: row.batch }) : undefined;
+}
+
+/** The honoree an article links to (相关好人), published only, under its public name. */
+export async function articleHonoree(db: Db, honoreeId: number | null): Promise<{ slug: string; name: string } | undefined> {
+  if (!honoreeId) return undefined;
+  const [h] = await db.select({ slug: honorees.slug, name: honorees.name, nameConsent: honorees.nameConsent, kind: honorees.kind }).from(honorees)
+    .where(and(eq(honorees.id, honoreeId), eq(honorees.status, 'published')));
+  return h ? { slug: h.slug, name: publicHonoreeName(h) } : undefined;
 }
 
 /** Published honorees by category. */
@@ -134,5 +193,5 @@ export async function posterBatch(db: Db, slug: string) {
   const [batch] = await db.select().from(honorBatches).where(and(eq(honorBatches.slug, slug), eq(honorBatches.status, 'published')));
   if (!batch) return undefined;
   const items = await db.select().from(honorees).where(and(eq(honorees.batchId, batch.id), eq(honorees.status, 'published'))).orderBy(asc(honorees.id));
-  return { batch, items };
+  return { batch, items: items.map(publicHonoree) };
 }

@@ -8,6 +8,7 @@ import { hitRateLimit } from '../accounts/rate-limit.ts';
 import { keyedHash } from '../../lib/pii.ts';
 import { shanghaiDay } from '../../lib/time.ts';
 import { HonorError } from './rules.ts';
+import { publicHonoree } from './public.ts';
 import { auditIf } from './sql.ts';
 import { audit } from '../audit/index.ts';
 import type { Actor } from './admin.ts';
@@ -38,7 +39,7 @@ export function likeKeys(secretKey: Buffer, visitorToken: string, ip: string) {
   return { visitorKey: keyedHash(secretKey, visitorToken, 'like-visitor'), ipHash: keyedHash(secretKey, ip, 'like-ip') };
 }
 
-/** Batches in 公示 now (or awaiting 终审), each with its candidates; newest first. */
+/** Batches in 公示 now (or awaiting 终审), each with its candidates as the public sees them; newest first. */
 export async function listCandidateBatches(db: Db, now = Date.now()) {
   const batches = await db
     .select()
@@ -54,18 +55,18 @@ export async function listCandidateBatches(db: Db, now = Date.now()) {
   return batches.map((b) => ({
     ...b,
     open: (b.publicityStartsAt ?? 0) <= now && now <= (b.publicityEndsAt ?? 0),
-    candidates: hs.filter((h) => h.batchId === b.id),
+    candidates: hs.filter((h) => h.batchId === b.id).map(publicHonoree),
   }));
 }
 
-/** A candidate on show (for the objection form), or undefined. */
+/** A candidate on show (for the objection form) as the public sees it, or undefined. */
 export async function getCandidate(db: Db, id: number) {
   const [row] = await db
     .select({ h: honorees, batch: honorBatches })
     .from(honorees)
     .innerJoin(honorBatches, eq(honorBatches.id, honorees.batchId))
     .where(and(eq(honorees.id, id), eq(honorees.status, 'candidate'), eq(honorBatches.status, 'publicity')));
-  return row ? { ...row.h, batch: row.batch } : undefined;
+  return row ? publicHonoree({ ...row.h, batch: row.batch }) : undefined;
 }
 
 /**

@@ -20,6 +20,8 @@ import { Refusal } from '../refusal.ts';
 import { lookupTable } from '../../lib/lookup.ts';
 import { MediaError } from '../media/index.ts';
 import { discardPrivateFiles, uploadPrivateImage } from '../media/private.ts';
+import { requirePublicText } from '../public-text.ts';
+import { maskPersonalData } from '../../lib/personal-data.ts';
 
 export type LectureOrder = typeof lectureOrders.$inferSelect;
 
@@ -132,7 +134,8 @@ export interface LectureSchedule { lecturerId: number; teamId: number; startsAt:
 export function lectureEventValues(o: LectureOrder, s: LectureSchedule, lecturerName: string, villageName: string, userId: number, now: number) {
   return {
     teamId: s.teamId, title: `普法讲座：${o.topic}（${villageName}）`, category: '普法讲座',
-    description: `应${o.organisation || villageName}点单，举办“${o.topic}”主题普法讲座。\n\n主讲人：${lecturerName}\n\n欢迎村（社区）群众参加，现场可咨询法律问题。`,
+    // The requester's own words reach a public page that nobody edits first: numbers in them are masked.
+    description: `应${maskPersonalData(o.organisation || villageName)}点单，举办“${o.topic}”主题普法讲座。\n\n主讲人：${lecturerName}\n\n欢迎村（社区）群众参加，现场可咨询法律问题。`,
     risks: '室内讲座，无特殊风险。', townId: o.townId, villageId: o.villageId, address: s.address, startsAt: s.startsAt, endsAt: s.endsAt,
     signupOpensAt: now, signupClosesAt: s.startsAt, capacity: s.capacity, status: 'published', checkinSecret: randomToken(16), lectureOrderId: o.id, createdBy: userId, createdAt: now,
   };
@@ -147,6 +150,7 @@ export async function scheduleLecture(db: Db, user: SessionUser, id: number, s: 
   if (s.startsAt < now) throw new LectureError('BAD_REQUEST', '讲座时间不能早于现在');
   const far = eventTimeProblem(s.startsAt, '讲座时间', now); // the lecture becomes an event: same sane range
   if (far) throw new LectureError('BAD_REQUEST', far);
+  await requirePublicText(db, { address: s.address }, { address: '讲座地点' });
   const lecturer = (await listLecturers(db)).find((l) => l.id === s.lecturerId);
   if (!lecturer) throw new LectureError('BAD_REQUEST', '请选择具有“法律”技能或“法律明白人”身份的主讲人');
   const [team] = await db.select({ id: teams.id }).from(teams).where(and(eq(teams.id, s.teamId), eq(teams.status, 'active')));

@@ -57,9 +57,16 @@ export function highlight(text: string, terms: string[]): SnippetPart[] {
   return parts;
 }
 
-/** Markdown to plain text, enough for a snippet. */
+/**
+ * Markdown to plain text, enough for a snippet. Escaped characters stay (a masked name is
+ * stored as 杨\*悦 and must read 杨*悦); unescaped markup goes.
+ */
 function plain(md: string): string {
-  return md.replace(/!\[[^\]]*\]\([^)]*\)/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[#>*_`~|]+/g, '').replace(/\s+/g, ' ').trim();
+  const kept: string[] = [];
+  return md
+    .replace(/\\([\\`*_{}[\]()#+\-.!>~|])/g, (_, c: string) => `\u0000${kept.push(c) - 1}\u0000`)
+    .replace(/!\[[^\]]*\]\([^)]*\)/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[#>*_`~|]+/g, '').replace(/\s+/g, ' ').trim()
+    .replace(/\u0000(\d+)\u0000/g, (_, i: string) => kept[Number(i)]);
 }
 
 /** About `width` characters of text around the first hit, highlighted. */

@@ -1,6 +1,7 @@
 // Headline figures for the home page.
 import type { Db } from '../../../db/client.ts';
 import { yearStart } from './index.ts';
+import { publicHonoree } from '../honors/public.ts';
 
 /** 注册志愿者, 志愿队伍, 累计服务时长 (minutes), 好人榜上榜人数, 本年普法讲座场次 and 受教育人次. */
 export async function homeFigures(db: Db, now = Date.now()) {
@@ -21,7 +22,7 @@ export async function homeFigures(db: Db, now = Date.now()) {
   };
 }
 
-/** Candidates currently in 公示 (status candidate in a batch under publicity), most liked first. */
+/** Candidates currently in 公示 (status candidate in a batch under publicity), most liked first, as the public sees them. */
 export async function publicityCandidates(db: Db, limit = 6) {
   const rs = await db.$client.execute({
     sql: `SELECT h.id, h.slug, h.name, h.name_consent AS nameConsent, h.kind, h.epithet, h.category, h.level, h.summary, h.like_count AS likeCount,
@@ -31,7 +32,7 @@ export async function publicityCandidates(db: Db, limit = 6) {
           ORDER BY b.publicity_ends_at, h.like_count DESC, h.id LIMIT ?`,
     args: [limit],
   });
-  return rs.rows.map((r) => ({
+  return rs.rows.map((r) => publicHonoree({
     id: Number(r.id), slug: String(r.slug), name: String(r.name), nameConsent: Boolean(r.nameConsent), kind: String(r.kind), epithet: r.epithet == null ? null : String(r.epithet),
     category: String(r.category), level: String(r.level), summary: String(r.summary), likeCount: Number(r.likeCount),
     batchTitle: String(r.batchTitle), batchSlug: String(r.batchSlug), publicityEndsAt: r.publicityEndsAt == null ? null : Number(r.publicityEndsAt),

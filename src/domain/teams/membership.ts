@@ -10,6 +10,7 @@ import { Refusal } from '../refusal.ts';
 import { isPlainLine, plainLineError } from '../../lib/plain-text.ts';
 import { shanghaiDay } from '../../lib/time.ts';
 import { validRegionPair } from '../regions/index.ts';
+import { requirePublicText } from '../public-text.ts';
 
 /** A team action refused. */
 export class TeamError extends Refusal {
@@ -140,6 +141,8 @@ export const TeamRegistrationSchema = z.object({
 /** A volunteer registers a new team; it waits for an admin (status pending). */
 export async function registerTeam(db: Db, userId: number, input: z.output<typeof TeamRegistrationSchema>): Promise<number> {
   if (!(await validRegionPair(db, input.townId))) throw new TeamError('所选乡镇不存在，请重新选择', 'townId');
+  // The team page publishes these once an admin approves it (decision 078).
+  await requirePublicText(db, { name: input.name, summary: input.summary, description: input.description }, { name: '队伍名称', summary: '一句话简介', description: '队伍介绍' }, { markdown: ['description'] });
   const [dup] = await db.select({ id: teams.id }).from(teams).where(eq(teams.slug, input.slug));
   if (dup) throw new TeamError('该网址标识已被使用，请换一个', 'slug');
   const [u] = await db.select({ name: users.realName }).from(users).where(eq(users.id, userId));
