@@ -1,7 +1,7 @@
 // The event page's one plain statement (getEventPage) reads what the query builder reads.
 import { describe, expect, test } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { freshDb } from '../helpers/db.ts';
+import { freshDb, TEST_KEY } from '../helpers/db.ts';
 import { insertEvent, insertTeam, insertUsers } from '../helpers/events-fixtures.ts';
 import { getEventPage } from '../../src/domain/events/public.ts';
 import { cancelSignup, signUp } from '../../src/domain/events/signups.ts';
@@ -17,8 +17,8 @@ describe('getEventPage', () => {
     const town = Number((await db.$client.execute(`INSERT INTO regions (code, name, level, kind, parent_id) VALUES ('t-page', '青溪镇', 'town', '镇', NULL) RETURNING id`)).rows[0].id);
     await db.$client.execute({ sql: 'UPDATE events SET town_id = ?, address = ?, description = ? WHERE id = ?', args: [town, '文化广场', '**带上水杯**', eventId] });
     const [a, b] = await insertUsers(db, 2, { skills: ['急救'] });
-    await signUp(db, { eventId, userId: a });
-    await signUp(db, { eventId, userId: b });
+    await signUp(db, { eventId, userId: a, secretKey: TEST_KEY });
+    await signUp(db, { eventId, userId: b, secretKey: TEST_KEY });
 
     const [expected] = await db.select().from(events).where(eq(events.id, eventId));
     const anon = await getEventPage(db, eventId, null);

@@ -29,7 +29,7 @@ function entry(over: Record<string, unknown> = {}) {
 }
 
 async function batchInReview(over: Record<string, unknown> = {}) {
-  const batchId = await createBatch(db, editor, { title: `测试批次${Math.random()}`, period: '2026年第三季度' });
+  const batchId = await createBatch(db, editor, { title: `测试批次${Math.random().toString(36).slice(2, 8)}`, period: '2026年第三季度' });
   const h = await createHonoree(db, editor, entry({ batchId, ...over }));
   await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
   await submitForReview(db, editor, { id: batchId });

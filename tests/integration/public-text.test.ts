@@ -56,7 +56,7 @@ beforeAll(async () => {
 
 const eventInput = (over: Record<string, unknown> = {}) => EventInputSchema.parse({
   title: '河道清理', category: '环境保护', description: '沿河清理垃圾。', risks: '注意防滑。', address: '河坝村村委会',
-  startsAt: '2030-05-01T09:00', endsAt: '2030-05-01T11:00', capacity: 20, ...over,
+  startsAt: `${new Date().getFullYear() + 1}-05-01T09:00`, endsAt: `${new Date().getFullYear() + 1}-05-01T11:00`, capacity: 20, ...over,
 });
 
 describe('events', () => {
