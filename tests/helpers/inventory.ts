@@ -1,18 +1,14 @@
-// Inventories of what the portal exposes, read from the source tree, so that
-// tests fail when something new appears without a matching row.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// Inventories of what the portal exposes — the Actions from the `server` object itself, the pages
+// from the route files — so that tests fail when something new appears without a matching row.
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { server } from '../../src/actions/index.ts';
 
-/** Every Astro Action as "capability.name", parsed from src/actions/<capability>.ts. */
-export function listActions(root = process.cwd()): string[] {
-  const dir = join(root, 'src', 'actions');
+/** Every Astro Action as "capability.name", read from the `server` object Astro serves them from. */
+export function listActions(): string[] {
   const out: string[] = [];
-  for (const f of readdirSync(dir)) {
-    if (!f.endsWith('.ts') || f === 'index.ts') continue;
-    const src = readFileSync(join(dir, f), 'utf8');
-    const cap = /export const (\w+)\s*=\s*\{/.exec(src)?.[1];
-    if (!cap) continue;
-    for (const m of src.matchAll(/^\s{2}(\w+):\s*(?:formAction|defineAction)\(/gm)) out.push(`${cap}.${m[1]}`);
+  for (const [cap, group] of Object.entries(server)) {
+    for (const [name, action] of Object.entries(group)) if (typeof action === 'function') out.push(`${cap}.${name}`);
   }
   return out.sort();
 }

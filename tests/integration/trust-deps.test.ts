@@ -15,6 +15,28 @@ export function acceptedExceptions(markdown: string): string[] {
   return [...markdown.matchAll(/^\|\s*`([^`]+)`\s*\|/gm)].map((m) => m[1]);
 }
 
+/**
+ * What is wrong with the exception rows: each must name a production dependency in the lockfile,
+ * a high or critical severity, a reason, and a review date that has not passed.
+ */
+export function exceptionProblems(markdown: string, productionPackages: Set<string>, today: string): string[] {
+  const problems: string[] = [];
+  for (const m of markdown.matchAll(/^\|\s*`([^`]+)`\s*\|([^|]*)\|([^|]*)\|([^|]*)\|/gm)) {
+    const [name, severity, why, review] = [m[1], m[2].trim(), m[3].trim(), m[4].trim()];
+    if (!productionPackages.has(name)) problems.push(`${name}: not a production dependency`);
+    if (!['high', 'critical'].includes(severity)) problems.push(`${name}: severity "${severity}"`);
+    if (why.length < 10) problems.push(`${name}: no reason given`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(review) || review < today) problems.push(`${name}: review date "${review}" missing or past`);
+  }
+  return problems;
+}
+
+/** Names of the packages `npm install --omit=dev` installs, from package-lock.json. */
+function productionPackages(): Set<string> {
+  const lock = JSON.parse(readFileSync(join(process.cwd(), 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+  return new Set(Object.entries(lock.packages).filter(([k, v]) => k && !v.dev).map(([k]) => k.slice(k.lastIndexOf('node_modules/') + 'node_modules/'.length)));
+}
+
 interface AuditReport { vulnerabilities?: Record<string, { severity: string; via: unknown[] }>; metadata?: unknown; message?: string; error?: unknown }
 
 function runAudit(): { report: AuditReport | null; problem: string | null } {
@@ -31,10 +53,17 @@ function runAudit(): { report: AuditReport | null; problem: string | null } {
 }
 
 describe('dependency advisories', () => {
-  test('the exceptions record parses', () => {
-    const names = acceptedExceptions(readFileSync(DOC, 'utf8'));
-    expect(Array.isArray(names)).toBe(true);
-    expect(acceptedExceptions('| `pkg-a` | high | why |\n| x |')).toEqual(['pkg-a']);
+  test('every written exception names a production dependency, a severity, a reason and a review date to come', () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const prod = productionPackages();
+    expect(prod.has('astro')).toBe(true);
+    expect(prod.has('vitest')).toBe(false);
+    expect(exceptionProblems(readFileSync(DOC, 'utf8'), prod, today)).toEqual([]);
+    // The check itself: each kind of bad row is reported.
+    const bad = ['| `vitest` | high | only in tests, never shipped | 2099-01-01 |', '| `astro` | low | x | 2020-01-01 |'].join('\n');
+    expect(exceptionProblems(bad, prod, today)).toEqual([
+      'vitest: not a production dependency', 'astro: severity "low"', 'astro: no reason given', 'astro: review date "2020-01-01" missing or past',
+    ]);
   });
 
   test('npm audit --omit=dev: no high or critical advisory outside the explained exceptions', (ctx) => {

@@ -24,7 +24,7 @@ export function isRole(value: string): value is Role {
 }
 
 /** Global abilities by role. Team-scoped abilities go through `isTeamLeader`. */
-const ABILITIES: Record<string, Role[]> = {
+const ABILITIES = {
   'console.enter': ['editor', 'reviewer', 'admin'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
@@ -42,15 +42,15 @@ const ABILITIES: Record<string, Role[]> = {
   /** Confirm hours and issue certificates a team cannot review independently: its own leaders' (docs/decisions/079). */
   'hours.review': ['editor', 'admin'],
   'volunteer.act': ['volunteer'],
-};
+} as const satisfies Record<string, readonly Role[]>;
 
+/** Every global ability, as a literal union: a misspelt ability is a type error, not a runtime throw. */
 export type Ability = keyof typeof ABILITIES;
 
 /** Whether the user holds a global ability. */
-export function can(user: SessionUser | null | undefined, ability: Ability | string): boolean {
+export function can(user: SessionUser | null | undefined, ability: Ability): boolean {
   if (!user || user.status !== 'active') return false;
-  const roles = ABILITIES[ability];
-  if (!roles) throw new Error(`unknown ability ${ability}`);
+  const roles: readonly Role[] = ABILITIES[ability];
   return user.roles.some((r) => roles.includes(r as Role));
 }
 
