@@ -46,7 +46,7 @@ export const RegionsSchema = z.object({
   towns: z.array(z.object({ code: str, name: str, kind: str, villages: z.array(z.object({ code: str, name: str, kind: str })) })),
 });
 
-function loadDir<T extends z.ZodTypeAny>(dir: string, schema: T): (z.infer<T> & { slug: string; body: string })[] {
+function loadDir<T extends z.ZodType>(dir: string, schema: T): (z.infer<T> & { slug: string; body: string })[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.md'))

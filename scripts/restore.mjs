@@ -24,7 +24,7 @@ try {
 if (!cfg.databaseUrl.startsWith('file:')) fail('db:restore 仅适用于本地数据库文件', 'db:restore works on a local database file only');
 
 const check = createClient({ url: `file:${resolve(file)}` });
-let ok = false;
+let ok;
 try {
   const rs = await check.execute('PRAGMA integrity_check');
   const tables = await check.execute("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('users', '__drizzle_migrations')");

@@ -14,6 +14,7 @@ declare namespace App {
     /** A small url-encoded form body, read once by scripts/server.mjs (absent for other requests). */
     rawForm?: Uint8Array;
     /** The result of the form-posted Action this request ran, keyed like `String(actions.x.y)` (see lib/forms.ts actionResult). */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one slot for every Action's result; pages narrow it through lib/forms.ts
     formResult: { key: string; result: import('astro:actions').SafeResult<any, any> } | null;
   }
 }

@@ -10,6 +10,7 @@ import { config } from './lib/config.ts';
 import { log, logs, redactPath } from './lib/log.ts';
 import { SESSION_COOKIE, sessionCookieOptions, validateSessionToken } from './domain/accounts/sessions.ts';
 import { safeNext } from './lib/safe-next.ts';
+import { parseJsonOr } from './lib/json.ts';
 
 const CSP = [
   "default-src 'self'",
@@ -133,12 +134,7 @@ const ACTION_STATUS_TEXT: Record<number, string> = {
 async function explainActionRefusal(url: URL, res: Response): Promise<Response> {
   if (res.status < 400 || !url.pathname.startsWith('/_actions/')) return res;
   const text = (await res.clone().text()).trim();
-  let body: Record<string, unknown> = {};
-  try {
-    body = text ? JSON.parse(text) : {};
-  } catch {
-    body = {};
-  }
+  const body = parseJsonOr<Record<string, unknown>>(text, {});
   if (typeof body.message === 'string' && /\p{Script=Han}/u.test(body.message)) return res;
   if (body.fields && /\p{Script=Han}/u.test(JSON.stringify(body.fields))) return res;
   const message = ACTION_STATUS_TEXT[res.status] ?? '请求未被接受，请检查后重试';

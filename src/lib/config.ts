@@ -71,7 +71,7 @@ export class ConfigError extends Error {
 const DB_SCHEMES = ['file:', 'libsql:', 'http:', 'https:', 'ws:', 'wss:'];
 
 function checkDbUrl(name: string, value: string): string {
-  let scheme = '';
+  let scheme: string;
   try {
     scheme = new URL(value).protocol;
   } catch {

@@ -18,12 +18,14 @@ export function submittedAll(locals: App.Locals, name: string): string[] {
  * form). Every page reads results through this. The middleware sets formResult whenever a
  * form-posted Action is followed by a render, so there is nothing else to look at.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Astro types each Action's result; these helpers serve them all
 export function actionResult(astro: { locals: App.Locals }, action: { toString(): string }): SafeResult<any, any> | undefined {
   const r = astro.locals.formResult;
   return r && r.key === String(action) ? r.result : undefined;
 }
 
 /** Field → first Chinese message, from an input error or an ActionError carrying `fields`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Astro types each Action's result; these helpers serve them all
 export function fieldErrors(result: SafeResult<any, any> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!result?.error) return out;
@@ -34,12 +36,22 @@ export function fieldErrors(result: SafeResult<any, any> | undefined): Record<st
 }
 
 /** A top-level error message for the form (non-field errors; field errors go next to their field). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Astro types each Action's result; these helpers serve them all
 export function formError(result: SafeResult<any, any> | undefined): string | undefined {
   if (!result?.error || isInputError(result.error)) return undefined;
   return result.error.message;
 }
 
 /** The message to show for a form that has no place per field (a button, a hidden id): form or field error alike. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Astro types each Action's result; these helpers serve them all
 export function errorMessage(result: SafeResult<any, any> | undefined): string | undefined {
   return formError(result) ?? Object.values(fieldErrors(result))[0];
+}
+
+/** The ARIA attributes of a form control: marked invalid and pointing at its error when it has one. */
+export interface InvalidAttrs { 'aria-invalid'?: 'true'; 'aria-describedby'?: string }
+
+/** `{ 'aria-invalid': 'true', 'aria-describedby': errorId }` when `errors[name]` is set, else nothing. */
+export function invalidAttrs(errors: Record<string, string | undefined>, name: string, errorId = `${name}-error`): InvalidAttrs {
+  return errors[name] ? { 'aria-invalid': 'true', 'aria-describedby': errorId } : {};
 }

@@ -218,8 +218,9 @@ describe('login protection', () => {
     await page.fill('#current', 'not-my-password-1');
     await page.fill('#password', 'Xq7!another-pass');
     await page.fill('#confirm', 'Xq7!another-pass');
-    const [res] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: /修改密码|保存/ }).click()]);
-    expect(res?.status()).toBe(400);
+    const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: /修改密码|保存/ }).click()]);
+    expect(res.status()).toBe(400);
+    await page.waitForLoadState();
     expect(await page.textContent('#err-current')).toBe('当前密码不正确');
     expect(await page.getAttribute('#current', 'aria-invalid')).toBe('true');
     await context.close();

@@ -120,6 +120,7 @@ describe('service hours end to end', () => {
     await certRow.locator('button:has-text("撤销")').click();
     await admin.page.waitForSelector('text=证明已撤销');
     res = await anon.goto(server.url + verifyHref);
+    expect(res?.status()).toBe(200);
     expect(await anon.textContent('.verdict')).toContain('已撤销');
     expect(await anon.textContent('.verdict')).toContain('服务时长登记有误');
     await anon.screenshot({ path: `${SHOTS}/verify-revoked.png`, fullPage: true });

@@ -115,7 +115,7 @@ describe('random and hostile input never gives a 5xx and persists nothing when r
             try {
               res = await fetch(url, { method: 'POST', headers: { ...headers, connection: 'close' }, body: encode(transport, fields).body, redirect: 'manual' });
             } catch (again) {
-              throw new Error(`${transport} as ${kind}: no answer (${String((again as Error).cause ?? again)}; first try: ${String((e as Error).cause ?? e)})`);
+              throw new Error(`${transport} as ${kind}: no answer (${String((again as Error).cause ?? again)}; first try: ${String((e as Error).cause ?? e)})`, { cause: again });
             }
           }
           const text = await res.text();

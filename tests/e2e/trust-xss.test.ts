@@ -155,7 +155,7 @@ describe('no payload runs as script anywhere it is shown', () => {
         await page.waitForTimeout(20);
         const url = new URL(page.url());
         if (url.origin !== server.url) continue;
-        let text = '';
+        let text: string;
         try {
           for (const b of await page.evaluate(scanDom)) badAttrs.push({ viewer: kind, url: path, what: b });
           text = await page.content();

@@ -14,6 +14,7 @@ import { clearRateLimit, hitRateLimit } from './rate-limit.ts';
 import { writeBatch } from '../../../db/batch.ts';
 import { truncateWal } from '../../../db/client.ts';
 import { fillFreedSeats } from '../events/signups.ts';
+import { parseJsonOr } from '../../lib/json.ts';
 
 /** Everything the owner may see about themself. */
 export interface OwnProfile {
@@ -58,12 +59,7 @@ export async function getOwnProfile(db: Db, secretKey: Buffer, userId: number): 
       idNumber = null; // wrong SECRET_KEY: show the masked form rather than fail the page
     }
   }
-  let skills: string[] = [];
-  try {
-    skills = JSON.parse(u.skills);
-  } catch {
-    skills = [];
-  }
+  const skills = parseJsonOr<string[]>(u.skills, []);
   return {
     id: u.id, phone: u.phone, realName: u.realName, idType: u.idType, idNumber, idNumberMasked: u.idNumberMasked ?? (idNumber ? maskIdNumber(idNumber) : null),
     birthDate: openBirthDate(secretKey, u.birthDateEnc), gender: u.gender, townId: u.townId, villageId: u.villageId, regionLabel: regionLabel(names, u.townId, u.villageId),

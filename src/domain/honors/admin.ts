@@ -13,6 +13,7 @@ import { auditIf, batchRevIs, honoreeRevIs, newRev, reviewStepIf } from './sql.t
 import type { HonoreeInput } from './schemas.ts';
 import { auditInsert } from '../audit/index.ts';
 import { hitMessage, publicTextHits, publicTextOptions, requirePublicText } from '../public-text.ts';
+import { parseJsonOr } from '../../lib/json.ts';
 
 export type Batch = typeof honorBatches.$inferSelect;
 export type HonoreeRow = typeof honorees.$inferSelect;
@@ -124,8 +125,7 @@ async function personalDataBlockers(db: Db, b: Batch, hs: HonoreeRow[]): Promise
   const opts = await publicTextOptions(db);
   const out = publicTextHits({ title: b.title, period: b.period, intro: b.intro }, opts).map((h) => `批次：${hitMessage(BATCH_TEXT_LABELS[h.field], h)}`);
   for (const h of hs) {
-    let later: string[] = [];
-    try { later = JSON.parse(h.laterHonours); } catch { later = []; }
+    const later = parseJsonOr<string[]>(h.laterHonours, []);
     const own = { ...opts, names: opts.names?.filter((n) => n !== h.name) };
     const hits = publicTextHits(honoreeText(h, later), own, ['story']);
     out.push(...[...new Set(hits.map((x) => x.field))].map((f) => `${h.name}：${hitMessage(HONOREE_TEXT_LABELS[f], hits.find((x) => x.field === f)!)}`));

@@ -1,10 +1,10 @@
 // Turning an honoree row into form values (strings) for the editor's form.
 import type { HonoreeRow } from './admin.ts';
+import { parseJsonOr } from '../../lib/json.ts';
 
 /** Form values and checkbox states for an honoree row (plus the linked volunteer number). */
 export function honoreeFormValues(h: HonoreeRow & { volunteerNo?: string | null }) {
-  let later: string[] = [];
-  try { later = JSON.parse(h.laterHonours); } catch { later = []; }
+  const later = parseJsonOr<string[]>(h.laterHonours, []);
   const s = (x: unknown) => (x == null ? '' : String(x));
   return {
     values: {

@@ -10,6 +10,7 @@ import { HoursError } from './errors.ts';
 import { auditIfChanged, num, str } from './sql.ts';
 import { assertLeader, leadsOwnTeamSql, mayReviewArgs, mayReviewSql, reviewRefusal, type Reviewer } from './records.ts';
 import { teamAllowsLeaderWrites } from '../accounts/policy.ts';
+import { parseJsonOr } from '../../lib/json.ts';
 
 /** The four field groups, frozen at issue time. */
 export interface CertificateSnapshot {
@@ -55,8 +56,7 @@ export function certificateStatusLabel(s: string): string {
 const SELECT = `SELECT c.*, u.real_name AS user_name, t.name AS team_name FROM certificates c JOIN users u ON u.id = c.user_id JOIN teams t ON t.id = c.team_id`;
 
 function toRow(r: Row): CertificateRow {
-  let snapshot: CertificateSnapshot | null = null;
-  try { snapshot = r.snapshot ? JSON.parse(String(r.snapshot)) : null; } catch { snapshot = null; }
+  const snapshot = parseJsonOr<CertificateSnapshot | null>(r.snapshot == null ? null : String(r.snapshot), null);
   return {
     id: num(r, 'id'), number: str(r, 'number'), code: str(r, 'code'), userId: num(r, 'user_id'), userName: String(r.user_name), teamId: num(r, 'team_id'), teamName: String(r.team_name),
     periodFrom: String(r.period_from), periodTo: String(r.period_to), totalMinutes: num(r, 'total_minutes'), status: String(r.status), requestedAt: num(r, 'requested_at'),
