@@ -10,6 +10,7 @@ import { createEvent, endAfterStart, EventFields, markAttendance, removeSignup, 
 import { regenerateCalendarToken, revokeCalendarToken } from '../domain/events/mine.ts';
 import { markAllRead, markRead } from '../domain/notices/index.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
+import { leaderEventPath } from '../domain/teams/membership.ts';
 
 const id = (label: string) => z.number({ error: `缺少${label}` }).int().positive();
 
@@ -48,8 +49,7 @@ export const events = {
       const db = await appDb();
       const { teamId, ...rest } = input;
       const eventId = await createEvent(db, u.id, teamId, rest);
-      const slug = (await db.$client.execute({ sql: 'SELECT slug FROM teams WHERE id = ?', args: [teamId] })).rows[0]?.slug;
-      return { redirect: `/me/teams/${slug}/events/${eventId}?created=1` };
+      return { redirect: `${await leaderEventPath(db, teamId, eventId)}?created=1` };
     },
   }),
   update: formAction({
@@ -57,16 +57,19 @@ export const events = {
     handler: async (input, ctx) => {
       const u = await leader(ctx, input.teamId, '修改活动');
       const { teamId, eventId, ...rest } = input;
-      const r = await updateEvent(await appDb(), u.id, teamId, eventId, rest);
-      return { saved: true, notified: r.notified };
+      const db = await appDb();
+      const r = await updateEvent(db, u.id, teamId, eventId, rest);
+      // 303 to the event page: a refresh never posts the form again (issue 18, item 4).
+      return { redirect: `${await leaderEventPath(db, teamId, eventId)}?saved=1&notified=${r.notified}` };
     },
   }),
   setStatus: formAction({
     input: z.object({ teamId: id('队伍'), eventId: id('活动'), to: z.enum(['published', 'cancelled', 'completed'], { error: '操作不正确' }) }),
     handler: async ({ teamId, eventId, to }, ctx) => {
       const u = await leader(ctx, teamId, '发布、取消或结束活动');
-      await setEventStatus(await appDb(), u.id, teamId, eventId, to);
-      return { status: to };
+      const db = await appDb();
+      await setEventStatus(db, u.id, teamId, eventId, to);
+      return { redirect: `${await leaderEventPath(db, teamId, eventId)}?status=${to}` };
     },
   }),
   removeSignup: formAction({

@@ -32,16 +32,21 @@ const optDt = (label: string) => z.string().optional()
   .refine((v) => !v || !Number.isNaN(parseDateTimeLocal(v)), `${label}格式不正确`)
   .refine((v) => !v || Number.isNaN(parseDateTimeLocal(v)) || !eventTimeProblem(parseDateTimeLocal(v), label), { error: (iss) => eventTimeProblem(parseDateTimeLocal(String(iss.input)), label) ?? `${label}不正确` });
 
-/** The event form fields (create and edit), shared by the action and tests. */
+/**
+ * The event form fields (create and edit), shared by the action and tests. An optional text field is
+ * `.default('').optional()`, outermost optional: Astro hands an empty input to the Action as
+ * `undefined` only when the field's outer schema is optional, `null` otherwise — which refused a
+ * blank 详细地点, 风险提示 or 活动内容 with 「期望 string，实际接收 空值(null)」 (issue 18, item 5).
+ */
 export const EventFields = z
   .object({
     title: z.string({ error: '请填写活动名称' }).trim().refine(isPlainLine, plainLineError('活动名称')).min(2, '活动名称至少 2 个字').max(60, '活动名称不超过 60 个字'),
     category: z.string({ error: '请选择活动类别' }).refine((v) => EVENT_CATEGORIES.includes(v), '请选择活动类别'),
-    description: z.string().max(20000, '活动内容过长').optional().default(''),
-    risks: z.string().max(2000, '风险提示不超过 2000 字').optional().default(''),
+    description: z.string().max(20000, '活动内容过长').default('').optional(),
+    risks: z.string().max(2000, '风险提示不超过 2000 字').default('').optional(),
     townId: z.number().int().positive().optional(),
     villageId: z.number().int().positive().optional(),
-    address: z.string().trim().refine(isPlainLine, plainLineError('详细地点')).max(100, '详细地点不超过 100 字').optional().default(''),
+    address: z.string().trim().refine(isPlainLine, plainLineError('详细地点')).max(100, '详细地点不超过 100 字').default('').optional(),
     startsAt: dt('开始时间'),
     endsAt: dt('结束时间'),
     signupOpensAt: optDt('报名开始时间'),

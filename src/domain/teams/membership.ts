@@ -121,6 +121,12 @@ export async function teamBySlug(db: Db, slug: string) {
   return t;
 }
 
+/** The leader area's address of an event: where its forms send the leader back to (303). */
+export async function leaderEventPath(db: Db, teamId: number, eventId: number): Promise<string> {
+  const [t] = await db.select({ slug: teams.slug }).from(teams).where(eq(teams.id, teamId));
+  return `/me/teams/${encodeURIComponent(t?.slug ?? '')}/events/${eventId}`;
+}
+
 /** A real calendar day from 1949-10-01 up to today (Shanghai): no year 0001, no February 30th. */
 function realPastDay(day: string): boolean {
   const d = new Date(`${day}T00:00:00Z`);
@@ -134,7 +140,7 @@ export const TeamRegistrationSchema = z.object({
   townId: z.number({ error: '请选择所在乡镇' }).int().positive('请选择所在乡镇'),
   serviceTypes: z.array(z.string()).min(1, '请至少选择一种服务类型').refine((a) => a.every((x) => EVENT_CATEGORIES.includes(x)), '服务类型不正确'),
   summary: z.string({ error: '请填写一句话简介' }).trim().refine(isPlainLine, plainLineError('简介')).min(4, '简介至少 4 个字').max(100, '简介不超过 100 字'),
-  description: z.string().max(20000, '队伍介绍过长').optional().default(''),
+  description: z.string().max(20000, '队伍介绍过长').default('').optional(), // outermost optional: a blank field reaches the Action as undefined, not null (see events/manage.ts)
   foundedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '成立日期格式不正确').refine(realPastDay, '成立日期不正确：应为 1949 年以后、不晚于今天的真实日期').optional(),
 });
 
