@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from './client.ts';
+import { withStartupLock } from './startup-lock.ts';
 
 /** Folder holding drizzle-kit's SQL migrations. */
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -28,8 +29,13 @@ export function customScripts(folder = customSqlFolder): { name: string; sql: st
  * live triggers, which made a serving process answer SQLITE_SCHEMA errors whenever another process
  * (`npm run user:create`, a second worker, a restart) started (issue 15, item 13); and each script runs
  * inside one write transaction, so no other process ever sees a trigger dropped and not yet recreated.
+ * Processes starting together take turns (db/startup-lock.ts): the second finds the work done.
  */
-export async function migrateDb(db: Db, folder = migrationsFolder, sqlFolder = customSqlFolder): Promise<string[]> {
+export function migrateDb(db: Db, folder = migrationsFolder, sqlFolder = customSqlFolder): Promise<string[]> {
+  return withStartupLock(db, () => migrateLocked(db, folder, sqlFolder));
+}
+
+async function migrateLocked(db: Db, folder: string, sqlFolder: string): Promise<string[]> {
   await migrate(db, { migrationsFolder: folder });
   const client = db.$client;
   // CREATE … IF NOT EXISTS on an existing table leaves the schema (and its cookie) untouched.
