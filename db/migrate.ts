@@ -47,6 +47,10 @@ async function migrateLocked(db: Db, folder: string, sqlFolder: string): Promise
     // Names match /^[a-z0-9_-]+\.sql$/ and sha is hex: safe to write into the script itself.
     const record = `INSERT INTO schema_scripts (name, sha256, applied_at) VALUES ('${s.name}', '${s.sha}', ${Date.now()}) ON CONFLICT(name) DO UPDATE SET sha256 = excluded.sha256, applied_at = excluded.applied_at;`;
     try {
+      // Over HTTP executeMultiple is one Hrana "sequence" request, run on one server connection, so
+      // the transaction holds there too; when a statement fails, the same request closes the stream
+      // and the server's connection goes with its open transaction (tested on both paths in
+      // migrate.test.ts). The ROLLBACK below is for the local client's one connection.
       await client.executeMultiple(`BEGIN IMMEDIATE;\n${s.sql}\n;${record}\nCOMMIT;`);
     } catch (e) {
       await client.execute('ROLLBACK').catch(() => {});

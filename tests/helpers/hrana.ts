@@ -2,6 +2,7 @@
 // under TEST_DATABASE=remote (npm run test:remote) every fresh database is a libSQL server
 // speaking Hrana over HTTP (../shared/hrana, beside the repository), not a local file.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,15 @@ export const REMOTE = process.env.TEST_DATABASE === 'remote';
 
 /** What the run says when it cannot test the remote path. */
 export const REMOTE_NOT_RUN = '远程数据库测试未运行：没有 ../shared/hrana';
+
+/**
+ * The environment an operator adds for a process on a shared database: SECRET_KEY, the same in every
+ * process (src/lib/config.ts refuses to generate one then). Empty for a local file.
+ */
+export function sharedDbEnv(): Record<string, string> {
+  return REMOTE ? { SECRET_KEY: RUN_SECRET_KEY } : {};
+}
+const RUN_SECRET_KEY = randomBytes(32).toString('hex');
 
 export interface HranaServer {
   url: string;

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REMOTE, startHrana } from './hrana.ts';
+import { REMOTE, sharedDbEnv, startHrana } from './hrana.ts';
 
 export interface DemoLogin { label: string; phone: string; password: string }
 export interface RunningServer { url: string; port: number; dataDir: string; dbUrl: string; proc: ChildProcess; accounts: DemoLogin[]; output: () => string; stop: (signal?: NodeJS.Signals) => Promise<number | null> }
@@ -32,7 +32,7 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
     cwd: process.cwd(),
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: dbUrl, DATA_DIR: dataDir, UPLOADS_DIR: join(dataDir, 'uploads'), SITE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn',
       // The overload guard would shed load on a busy test machine; its own tests set a low threshold.
-      OVERLOAD_LAG_MS: '60000', ...opts.env },
+      OVERLOAD_LAG_MS: '60000', ...sharedDbEnv(), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -3,6 +3,7 @@
 // Where the two paths differ, both answers are asserted here and explained in
 // docs/decisions/082-remote-database-tests.md.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb, type Db } from '../../db/client.ts';
@@ -10,7 +11,7 @@ import { writeBatch } from '../../db/batch.ts';
 import { guardedBatch } from '../../src/domain/articles/guarded-batch.ts';
 import { isUniqueViolation } from '../../src/domain/accounts/errors.ts';
 import { freshDb } from '../helpers/db.ts';
-import { REMOTE, repoRoot } from '../helpers/hrana.ts';
+import { REMOTE, REMOTE_NOT_RUN, repoRoot } from '../helpers/hrana.ts';
 
 let db: Db & { url: string };
 let other: Db;
@@ -98,6 +99,15 @@ describe(`the SQL idioms the portal relies on, on ${REMOTE ? 'a libSQL server ov
     const big = db.$client.execute('SELECT 9007199254740993 AS v');
     if (REMOTE) await expect(big).rejects.toThrow(RangeError);
     else expect((await big).rows[0].v).toBe(9007199254740992);
+  });
+});
+
+describe('npm run test:remote where no Hrana server is given', () => {
+  test('says plainly that the remote tests did not run, and is not a failure', () => {
+    const r = spawnSync(process.execPath, ['scripts/test.mjs', '--remote'], { cwd: repoRoot, env: { ...process.env, HRANA_START: join(repoRoot, 'no-such-folder', 'start.sh') }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(REMOTE_NOT_RUN);
+    expect(r.stdout).toContain('DID NOT RUN');
   });
 });
 

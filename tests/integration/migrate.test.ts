@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { openDb } from '../../db/client.ts';
 import { customScripts, customSqlFolder, migrateDb, migrationsFolder } from '../../db/migrate.ts';
 import { emptyDatabase, freshDb } from '../helpers/db.ts';
+import { sharedDbEnv } from '../helpers/hrana.ts';
 
 const schemaVersion = async (db: Awaited<ReturnType<typeof freshDb>>) => Number((await db.$client.execute('PRAGMA schema_version')).rows[0].schema_version);
 
@@ -22,7 +23,7 @@ describe('migrateDb', () => {
   test('npm run db:migrate (a second process) leaves a live database alone, and says so', async () => {
     const db = await freshDb({ seed: 'base' });
     const before = await schemaVersion(db);
-    const r = spawnSync(process.execPath, ['scripts/migrate.mjs'], { env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: join(db.path, '..') }, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['scripts/migrate.mjs'], { env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: join(db.path, '..'), ...sharedDbEnv() }, encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('数据库已是最新');
