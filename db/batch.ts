@@ -16,7 +16,13 @@ export function toStatement(s: Stmt): InStatement {
   return s;
 }
 
-/** Commits the statements in one write transaction; returns their result sets. */
+/**
+ * Commits the statements in one write transaction; returns their result sets. On a file the local
+ * client runs BEGIN IMMEDIATE … COMMIT synchronously on its one connection; over HTTP the batch is
+ * one request whose steps the server runs on one connection. Either way changes() and
+ * last_insert_rowid() in a statement see the batch's previous statement, and nothing else
+ * (tests/integration/database-paths.test.ts runs on both paths).
+ */
 export function writeBatch(db: Db, statements: Stmt[]): Promise<ResultSet[]> {
   return db.$client.batch(statements.map(toStatement), 'write');
 }

@@ -1,6 +1,17 @@
-// One libSQL connection per process (docs/architecture.md "Database, migrations, seed"):
-// WAL + synchronous=NORMAL at start, shared through globalThis so the start
-// script and the bundled server use the same client.
+// One libSQL client per process (docs/architecture.md "Database, migrations, seed"), shared through globalThis
+// so the start script and the bundled server use the same client.
+//
+// Two paths, one code (docs/decisions/082-remote-database-tests.md; both run by the tests:
+// npm test on files, npm run test:remote on a libSQL server over HTTP):
+// - file: db/local-client.ts, one connection for the process's life, statements kept prepared,
+//   every call synchronous, so a batch is atomic with respect to the whole process.
+// - http(s)/libsql: @libsql/client's HTTP client; every execute() or batch() is one request, which
+//   the server may run on a connection of its own. So anything per connection — PRAGMAs,
+//   changes(), last_insert_rowid() — means something only inside one batch() (one transaction,
+//   one connection on both paths); the portal uses them nowhere else. rowsAffected and
+//   lastInsertRowid of a result differ between the paths (a server counts trigger writes): read
+//   RETURNING rows instead. Foreign keys are enforced on a file only; the portal's guarded
+//   statements check the rows they refer to themselves.
 import { createClient, type Client } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { mkdirSync } from 'node:fs';
@@ -49,8 +60,10 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     // Deleted and overwritten values are zeroed, not left in free space where the file still shows
     // them: 注销 and the sealing of clear birth dates must leave nothing to carve out (decision 077).
     await client.execute('PRAGMA secure_delete = ON');
+    // Per connection: over HTTP it would hold for that one request only (the server keeps its own
+    // settings), so a remote database gets none of these PRAGMAs.
+    await client.execute('PRAGMA foreign_keys = ON');
   }
-  await client.execute('PRAGMA foreign_keys = ON');
   return drizzle(client, { schema }) as Db;
 }
 

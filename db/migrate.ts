@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from './client.ts';
 import { sealLegacyBirthDates } from '../src/domain/accounts/birth-dates.ts';
+import { withStartupLock } from './startup-lock.ts';
 
 /** Folder holding drizzle-kit's SQL migrations. */
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -29,8 +30,13 @@ export function customScripts(folder = customSqlFolder): { name: string; sql: st
  * live triggers, which made a serving process answer SQLITE_SCHEMA errors whenever another process
  * (`npm run user:create`, a second worker, a restart) started (issue 15, item 13); and each script runs
  * inside one write transaction, so no other process ever sees a trigger dropped and not yet recreated.
+ * Processes starting together take turns (db/startup-lock.ts): the second finds the work done.
  */
-export async function migrateDb(db: Db, folder = migrationsFolder, sqlFolder = customSqlFolder): Promise<string[]> {
+export function migrateDb(db: Db, folder = migrationsFolder, sqlFolder = customSqlFolder): Promise<string[]> {
+  return withStartupLock(db, () => migrateLocked(db, folder, sqlFolder));
+}
+
+async function migrateLocked(db: Db, folder: string, sqlFolder: string): Promise<string[]> {
   await migrate(db, { migrationsFolder: folder });
   const client = db.$client;
   // CREATE … IF NOT EXISTS on an existing table leaves the schema (and its cookie) untouched.
@@ -42,6 +48,10 @@ export async function migrateDb(db: Db, folder = migrationsFolder, sqlFolder = c
     // Names match /^[a-z0-9_-]+\.sql$/ and sha is hex: safe to write into the script itself.
     const record = `INSERT INTO schema_scripts (name, sha256, applied_at) VALUES ('${s.name}', '${s.sha}', ${Date.now()}) ON CONFLICT(name) DO UPDATE SET sha256 = excluded.sha256, applied_at = excluded.applied_at;`;
     try {
+      // Over HTTP executeMultiple is one Hrana "sequence" request, run on one server connection, so
+      // the transaction holds there too; when a statement fails, the same request closes the stream
+      // and the server's connection goes with its open transaction (tested on both paths in
+      // migrate.test.ts). The ROLLBACK below is for the local client's one connection.
       await client.executeMultiple(`BEGIN IMMEDIATE;\n${s.sql}\n;${record}\nCOMMIT;`);
     } catch (e) {
       await client.execute('ROLLBACK').catch(() => {});

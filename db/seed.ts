@@ -17,6 +17,7 @@ import { seedHonors } from './seed-honors.ts';
 import { seedHours } from './seed-hours.ts';
 import { seedEventsDemo } from './seed-events.ts';
 import { seedPublishing } from './seed-publishing.ts';
+import { withStartupLock } from './startup-lock.ts';
 
 export const contentDir = fileURLToPath(new URL('../content', import.meta.url));
 
@@ -209,6 +210,9 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
 /** Runs the whole seed for a database that has been migrated. */
 export async function seed(db: Db, opts: { secretKey: Buffer; demo: boolean; contentRoot?: string }): Promise<DemoAccount[]> {
   const content = loadContent(opts.contentRoot ?? contentDir);
-  await seedBase(db, content);
-  return opts.demo ? seedDemo(db, content, opts.secretKey) : [];
+  // "Empty?" and the inserts must not interleave with another starting process (db/startup-lock.ts).
+  return withStartupLock(db, async () => {
+    await seedBase(db, content);
+    return opts.demo ? seedDemo(db, content, opts.secretKey) : [];
+  });
 }

@@ -83,8 +83,13 @@ function checkDbUrl(name: string, value: string): string {
   return value;
 }
 
-/** Loads SECRET_KEY from the environment or from data/secret.key, creating it on first start. */
-export function loadSecretKey(env: NodeJS.ProcessEnv, dataDir: string): Buffer {
+/**
+ * Loads SECRET_KEY from the environment or from data/secret.key, creating it on first start.
+ * `shared`: the database is also reached by processes on other machines (a libSQL server, or an
+ * embedded replica of one); a key generated here would be this machine's alone, so then none is
+ * generated (docs/decisions/082).
+ */
+export function loadSecretKey(env: NodeJS.ProcessEnv, dataDir: string, shared = false): Buffer {
   const raw = env.SECRET_KEY;
   if (raw) {
     const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
@@ -95,6 +100,9 @@ export function loadSecretKey(env: NodeJS.ProcessEnv, dataDir: string): Buffer {
   }
   const file = resolve(dataDir, 'secret.key');
   if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  if (shared) {
+    throw new ConfigError('SECRET_KEY', '使用远程数据库时须设置，且每个进程相同（否则各进程各自生成密钥，彼此解不开身份证号）', 'required with a remote or replicated DATABASE_URL, the same in every process (each would otherwise generate its own key)');
+  }
   mkdirSync(dirname(file), { recursive: true });
   const key = randomBytes(32);
   writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });
@@ -141,7 +149,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     siteUrl: siteUrl.replace(/\/$/, ''),
     siteUrlSet: !!env.SITE_URL,
     smtpUrl: env.SMTP_URL || undefined,
-    secretKey: loadSecretKey(env, resolve(env.DATA_DIR || 'data')),
+    secretKey: loadSecretKey(env, resolve(env.DATA_DIR || 'data'), !databaseUrl.startsWith('file:') || !!databaseSyncUrl),
     seedDemo: ['true', '1', 'yes'].includes(seed),
     trustProxy: ['1', 'true', 'yes'].includes(oneOf(env, 'TRUST_PROXY', 'false', ['true', 'false', '1', '0', 'yes', 'no'])),
     http: {

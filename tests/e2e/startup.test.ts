@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { createClient } from '@libsql/client';
 import { startServer } from '../helpers/server.ts';
+import { testLocalOnly } from '../helpers/hrana.ts';
 
 describe('npm start', () => {
   test.each([
@@ -33,7 +34,7 @@ describe('npm start', () => {
     expect(await second.stop('SIGTERM')).toBe(0);
   });
 
-  test('SIGKILL during writes loses nothing committed; integrity_check is ok on restart', async () => {
+  testLocalOnly('SIGKILL during writes loses nothing committed; integrity_check is ok on restart', '写入进程直接使用本地数据库文件（WAL、synchronous=NORMAL）', async () => {
     const s = await startServer();
     await s.stop();
     // A writer process using the portal's own connection settings (WAL, synchronous=NORMAL) reports each commit, then dies by SIGKILL.

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { describeLocalOnly } from '../helpers/hrana.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -78,7 +79,7 @@ describe('oversized bodies', () => {
   });
 });
 
-describe('backup and restore', () => {
+describeLocalOnly('backup and restore', 'db:backup 与 db:restore 只适用于本地数据库文件', () => {
   test('db:backup under load gives a consistent copy that db:restore brings back', async () => {
     const db = createClient({ url: server.dbUrl });
     let stop = false;

@@ -1,9 +1,11 @@
-// Starts the built portal on a free port with its own database, as `npm start` would.
+// Starts the built portal on a free port with its own database, as `npm start` would; under
+// TEST_DATABASE=remote that database is a Hrana server over HTTP (decision 082).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REMOTE, sharedDbEnv, startHrana } from './hrana.ts';
 
 export interface DemoLogin { label: string; phone: string; password: string }
 export interface RunningServer { url: string; port: number; dataDir: string; dbUrl: string; proc: ChildProcess; accounts: DemoLogin[]; output: () => string; stop: (signal?: NodeJS.Signals) => Promise<number | null> }
@@ -22,14 +24,15 @@ export function freePort(): Promise<number> {
 
 /** Spawns `node scripts/start.mjs` and waits until it serves. */
 export async function startServer(opts: { env?: Record<string, string>; dataDir?: string } = {}): Promise<RunningServer> {
-  const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'shanxing-e2e-'));
-  const dbUrl = `file:${join(dataDir, 'portal.db')}`;
+  const hrana = REMOTE ? await startHrana(join(dataDir, 'portal.db')) : undefined;
+  const dbUrl = hrana?.url ?? `file:${join(dataDir, 'portal.db')}`;
+  const port = await freePort();
   const proc = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: process.cwd(),
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: dbUrl, DATA_DIR: dataDir, UPLOADS_DIR: join(dataDir, 'uploads'), SITE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn',
       // The overload guard would shed load on a busy test machine; its own tests set a low threshold.
-      OVERLOAD_LAG_MS: '60000', ...opts.env },
+      OVERLOAD_LAG_MS: '60000', ...sharedDbEnv(), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -47,7 +50,9 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
     url: `http://127.0.0.1:${port}`, port, dataDir, dbUrl, proc, accounts, output: () => out,
     stop: async (signal = 'SIGTERM') => {
       if (proc.exitCode === null) proc.kill(signal);
-      return exited;
+      const code = await exited;
+      await hrana?.stop();
+      return code;
     },
   };
 }

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { sendMail } from '../../src/lib/mail.ts';
 import { startFakeSmtp } from '../helpers/fake-smtp.ts';
 import { openDb } from '../../db/client.ts';
+import { emptyDatabase } from '../helpers/db.ts';
+import { sharedDbEnv } from '../helpers/hrana.ts';
 
 describe('sendMail', () => {
   test('speaks SMTP: AUTH PLAIN, envelope, UTF-8 subject and body', async () => {
@@ -30,7 +32,8 @@ describe('npm run user:create', () => {
 
   test('creates an admin with the password from SHANXING_PASSWORD', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shanxing-cli-'));
-    const env = { DATABASE_URL: `file:${join(dir, 'cli.db')}`, DATA_DIR: dir, SHANXING_PASSWORD: 'first admin password' };
+    // A database file, or under the remote run (decision 082) a libSQL server over HTTP.
+    const env = { DATABASE_URL: (await emptyDatabase()).url, DATA_DIR: dir, SHANXING_PASSWORD: 'first admin password', ...sharedDbEnv() };
     const r = run(['--phone', '13811112222', '--name', '周管理', '--role', 'admin'], env);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);

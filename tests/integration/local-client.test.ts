@@ -5,8 +5,11 @@ import { mkdtempSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, expect, test } from 'vitest';
 import { LocalClient } from '../../db/local-client.ts';
+import { describeLocalOnly } from '../helpers/hrana.ts';
+
+const LOCAL_ONLY = 'db/local-client.ts 只用于本地数据库文件';
 
 let dir: string;
 let ours: LocalClient;
@@ -45,7 +48,7 @@ async function both(sql: string, args?: unknown[] | Record<string, unknown>) {
   return [observe(await ours.execute(stmt)), observe(await theirs.execute(stmt))];
 }
 
-describe('LocalClient answers exactly as @libsql/client', () => {
+describeLocalOnly('LocalClient answers exactly as @libsql/client', LOCAL_ONLY, () => {
   test.each([
     ['SELECT * FROM t ORDER BY id', undefined],
     ['SELECT id, name AS 名称, n FROM t WHERE id = ?', [1]],
@@ -111,7 +114,7 @@ describe('LocalClient answers exactly as @libsql/client', () => {
   });
 });
 
-describe('prepared statements are kept', () => {
+describeLocalOnly('prepared statements are kept', LOCAL_ONLY, () => {
   test('the same SQL text is prepared once; schema changes drop the cache', async () => {
     const before = ours.cachedStatements;
     for (let i = 0; i < 50; i++) await ours.execute({ sql: 'SELECT name FROM t WHERE id = ?', args: [1 + (i % 2)] });

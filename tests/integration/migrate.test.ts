@@ -6,8 +6,9 @@ import { mkdtempSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../db/client.ts';
-import { customSqlFolder, migrateDb, migrationsFolder } from '../../db/migrate.ts';
-import { freshDb } from '../helpers/db.ts';
+import { customScripts, customSqlFolder, migrateDb, migrationsFolder } from '../../db/migrate.ts';
+import { emptyDatabase, freshDb } from '../helpers/db.ts';
+import { sharedDbEnv } from '../helpers/hrana.ts';
 
 const schemaVersion = async (db: Awaited<ReturnType<typeof freshDb>>) => Number((await db.$client.execute('PRAGMA schema_version')).rows[0].schema_version);
 
@@ -22,7 +23,7 @@ describe('migrateDb', () => {
   test('npm run db:migrate (a second process) leaves a live database alone, and says so', async () => {
     const db = await freshDb({ seed: 'base' });
     const before = await schemaVersion(db);
-    const r = spawnSync(process.execPath, ['scripts/migrate.mjs'], { env: { ...process.env, DATABASE_URL: `file:${db.path}`, DATA_DIR: join(db.path, '..') }, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['scripts/migrate.mjs'], { env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: join(db.path, '..'), ...sharedDbEnv() }, encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('数据库已是最新');
@@ -32,8 +33,7 @@ describe('migrateDb', () => {
   test('an edited script runs again, inside one transaction, and only that one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shanxing-sql-'));
     cpSync(customSqlFolder, dir, { recursive: true });
-    const path = join(mkdtempSync(join(tmpdir(), 'shanxing-test-')), 'm.db');
-    const db = await openDb({ url: `file:${path}` });
+    const db = await openDb({ url: (await emptyDatabase()).url });
     await migrateDb(db, migrationsFolder, dir);
     writeFileSync(join(dir, 'zz-extra.sql'), 'CREATE TABLE IF NOT EXISTS probe_a (x); CREATE TRIGGER probe_t AFTER INSERT ON probe_a BEGIN SELECT 1; END;');
     expect(await migrateDb(db, migrationsFolder, dir)).toEqual(['zz-extra.sql']);
@@ -42,5 +42,17 @@ describe('migrateDb', () => {
     await expect(migrateDb(db, migrationsFolder, dir)).rejects.toThrow();
     expect((await db.$client.execute(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'probe_b'`)).rows[0].n).toBe(0);
     expect(await migrateDb(db, migrationsFolder, dir).catch(() => 'failed again')).toBe('failed again');
+  });
+
+  test('two processes migrating a new database at the same moment both succeed (N portal processes on one server)', async () => {
+    const { url } = await emptyDatabase();
+    const [a, b] = [await openDb({ url }), await openDb({ url })];
+    const results = await Promise.allSettled([migrateDb(a), migrateDb(b)]);
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    // One applied every script; the other found nothing left to do.
+    expect(results.map((r) => (r as PromiseFulfilledResult<string[]>).value.length).sort()).toEqual([0, customScripts().length]);
+    expect(await migrateDb(a)).toEqual([]);
+    a.$client.close();
+    b.$client.close();
   });
 });

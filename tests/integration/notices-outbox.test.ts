@@ -14,7 +14,7 @@ describe('notice e-mail outbox', () => {
     const noMail = await createUser(db, TEST_KEY, { phone: '13800000002', password: 'x-long-password-2', realName: '李小红' });
     for (let i = 0; i < 30; i++) await notify(db, { userId: withMail, kind: 'test', title: `候补成功 ${i}`, body: '您已由候补转为正式报名。', link: '/events/1' });
     await notify(db, { userId: noMail, kind: 'test', title: '无邮箱', body: '' });
-    const other = await openDb({ url: `file:${db.path}` });
+    const other = await openDb({ url: db.url });
     const [a, b] = await Promise.all([
       runNoticeOutbox(db, { smtpUrl: smtp.url, siteUrl: 'https://shanxing.example', limit: 20 }),
       runNoticeOutbox(other, { smtpUrl: smtp.url, siteUrl: 'https://shanxing.example', limit: 20 }),

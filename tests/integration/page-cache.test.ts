@@ -104,14 +104,14 @@ describe('page cache', () => {
   test('a write from another connection invalidates the cached page in two processes', async () => {
     const db = await freshDb();
     await addHonoree(db, 'a', '张三');
-    const procA = await serve(await openDb({ url: `file:${db.path}` }));
-    const procB = await serve(await openDb({ url: `file:${db.path}` }));
+    const procA = await serve(await openDb({ url: db.url }));
+    const procB = await serve(await openDb({ url: db.url }));
     for (const p of [procA, procB]) {
       await rawGet(p.url + '/');
       expect((await rawGet(p.url + '/')).headers['x-cache']).toBe('HIT');
     }
     // publish (insert), like (update of like_count) and a sign-up-like write from a third connection
-    const writer = await openDb({ url: `file:${db.path}` });
+    const writer = await openDb({ url: db.url });
     await addHonoree(writer, 'b', '李四');
     for (const p of [procA, procB]) {
       const r = await rawGet(p.url + '/');

@@ -40,9 +40,14 @@ describe('点单式普法', () => {
     await expect(rateLecture(db, order.rateToken, { rating: 5, comment: '' })).rejects.toThrow('开讲后');
     await recordLectureDelivery(db, editor, order.id, { audience: 57 });
     await expect(rateLecture(db, 'x'.repeat(32), { rating: 5, comment: '' })).rejects.toThrow('无效');
-    await Promise.all([rateLecture(db, order.rateToken, { rating: 4, comment: '很实用' }), rateLecture(db, order.rateToken, { rating: 1, comment: '重复' }).catch(() => 'refused')]);
+    // Two ratings at once: exactly one is kept, the other is told so. Which one wins is the
+    // database's order of arrival (over HTTP either may; decision 082).
+    const both = await Promise.allSettled([rateLecture(db, order.rateToken, { rating: 4, comment: '很实用' }), rateLecture(db, order.rateToken, { rating: 1, comment: '重复' })]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(both.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason.message))).toEqual(['您已评价过这场讲座，谢谢！']);
+    const kept = both[0].status === 'fulfilled' ? { rating: 4, ratingComment: '很实用' } : { rating: 1, ratingComment: '重复' };
     const o = await getLectureOrder(db, order.id);
-    expect(o).toMatchObject({ status: 'rated', rating: 4, ratingComment: '很实用', audienceActual: 57 });
+    expect(o).toMatchObject({ status: 'rated', ...kept, audienceActual: 57 });
     const after = await lectureTotals(db);
     expect(after.total).toEqual({ sessions: before.total.sessions + 1, audience: before.total.audience + 57 });
     expect(after.byTopic.find((t) => t.topic === '反电信诈骗')!.audience).toBe((before.byTopic.find((t) => t.topic === '反电信诈骗')?.audience ?? 0) + 57);

@@ -12,7 +12,7 @@ import { setSetting } from '../../src/domain/settings/index.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
 import { EDITOR, REVIEWER1, REVIEWER2, staff } from './publishing-helpers.ts';
 
-let db: Db & { path: string };
+let db: Db & { path: string; url: string };
 let editor: SessionUser;
 let r1: SessionUser;
 let r2: SessionUser;
@@ -155,11 +155,11 @@ describe('scheduled publishing', () => {
     expect((await getArticle(db, id))!.publishedAt).toBe(at);
   });
 
-  test('two separate connections to the same file publish it exactly once', async () => {
+  test('two separate connections to the same database publish it exactly once', async () => {
     const at = Date.now() + 7200_000;
     const id = await scheduledArticle('两个进程同时定时发布', at);
-    const c1 = await openDb({ url: `file:${db.path}` });
-    const c2 = await openDb({ url: `file:${db.path}` });
+    const c1 = await openDb({ url: db.url });
+    const c2 = await openDb({ url: db.url });
     const results = await Promise.all([runScheduledPublishing(c1, at), runScheduledPublishing(c2, at), runScheduledPublishing(c1, at), runScheduledPublishing(c2, at)]);
     c1.$client.close();
     c2.$client.close();

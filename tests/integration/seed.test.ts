@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { freshDb, TEST_KEY } from '../helpers/db.ts';
 import { seed } from '../../db/seed.ts';
+import { testLocalOnly } from '../helpers/hrana.ts';
+import { openDb } from '../../db/client.ts';
 
 async function count(db: Awaited<ReturnType<typeof freshDb>>, table: string) {
   const rs = await db.$client.execute(`SELECT count(*) AS n FROM ${table}`);
@@ -57,7 +59,21 @@ describe('seed', () => {
     }
   });
 
-  test('the database uses WAL', async () => {
+  test('two processes seeding one new database at the same moment: one county, the demo corpus once, no error', async () => {
+    const db = await freshDb();
+    const other = await openDb({ url: db.url });
+    const results = await Promise.allSettled([seed(db, { secretKey: TEST_KEY, demo: true }), seed(other, { secretKey: TEST_KEY, demo: true })]);
+    other.$client.close();
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    // The demo accounts are created (and printed) by exactly one of them.
+    expect(results.map((r) => (r as PromiseFulfilledResult<unknown[]>).value.length > 0).sort()).toEqual([false, true]);
+    expect(await count(db, "regions WHERE level = 'county'")).toBe(1);
+    const again = await freshDb({ seed: 'demo' });
+    expect(await count(db, 'teams')).toBe(await count(again, 'teams'));
+    expect(await count(db, 'users')).toBe(await count(again, 'users'));
+  });
+
+  testLocalOnly('the database uses WAL', '日志模式由数据库服务器决定（db/client.ts 只为本地文件设置 WAL）', async () => {
     const db = await freshDb();
     const rs = await db.$client.execute('PRAGMA journal_mode');
     expect(String(rs.rows[0].journal_mode ?? rs.rows[0][0])).toBe('wal');

@@ -3,10 +3,11 @@
 // When the advisory endpoint cannot be reached the test is reported as SKIPPED
 // with the reason (never passed as if audited); TRUST_AUDIT_REQUIRED=1 makes that
 // a failure instead (CI with network access). See decision 072.
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeLocalOnly } from '../helpers/hrana.ts';
 
 const DOC = join(process.cwd(), 'docs', 'decisions', '072-dependency-exceptions.md');
 
@@ -52,7 +53,8 @@ function runAudit(): { report: AuditReport | null; problem: string | null } {
   }
 }
 
-describe('dependency advisories', () => {
+// Not about the database: npm test runs it; the remote run (decision 082) does not repeat it.
+describeLocalOnly('dependency advisories', '与数据库无关，已在 npm test 中运行', () => {
   test('every written exception names a production dependency, a severity, a reason and a review date to come', () => {
     const today = new Date().toISOString().slice(0, 10);
     const prod = productionPackages();

@@ -4,7 +4,10 @@ import type { InStatement, ResultSet } from '@libsql/client';
 import type { Db } from '../../../db/client.ts';
 import { writeBatch, type Stmt } from '../../../db/batch.ts';
 
-/** Raised by the guard statement when the first statement changed no row. */
+/**
+ * Raised by the guard statement when the first statement changed no row. changes() is per
+ * connection: it is only meaningful here, inside the same batch (db/batch.ts, decision 082).
+ */
 const GUARD = { sql: "SELECT json(CASE WHEN changes() = 1 THEN '1' ELSE 'guard' END)", args: [] };
 
 /**
