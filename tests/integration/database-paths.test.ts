@@ -98,7 +98,7 @@ describe(`the SQL idioms the portal relies on, on ${REMOTE ? 'a libSQL server ov
   test('an integer beyond 2^53 is rounded on the local path and refused by the HTTP client (ids, times and counts stay far below)', async () => {
     const big = db.$client.execute('SELECT 9007199254740993 AS v');
     if (REMOTE) await expect(big).rejects.toThrow(RangeError);
-    else expect((await big).rows[0].v).toBe(9007199254740992);
+    else expect((await big).rows[0].v).toBe(2 ** 53);
   });
 });
 
