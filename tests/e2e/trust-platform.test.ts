@@ -47,6 +47,27 @@ describe('cross-site requests', () => {
       expect(res.status, `${type} ${path}`).toBe(403);
     }
   });
+  // Issue 16, item 3: Astro's own origin check ran before our middleware and answered form posts
+  // itself — in English, without the security headers, and without a log line.
+  test.each([
+    ['application/x-www-form-urlencoded', '/login?_action=accounts.login'],
+    ['multipart/form-data; boundary=x', '/honors'],
+    ['text/plain', '/_actions/accounts.login'],
+    ['application/json', '/logout'],
+    ['', '/logout'],
+  ])('a cross-site %s POST to %s is refused in Chinese, with the security headers, and logged', async (type, path) => {
+    const before = server.output().length;
+    const headers: Record<string, string> = { origin: 'https://evil.example' };
+    if (type) headers['content-type'] = type;
+    const res = await fetch(server.url + path, { method: 'POST', headers, body: 'a=b', redirect: 'manual' });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('跨站请求被拒绝');
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    await expect.poll(() => server.output().slice(before)).toContain('"msg":"cross-site request refused"');
+  });
   test('a JSON POST without any origin proof is refused', async () => {
     const res = await fetch(server.url + '/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', redirect: 'manual' });
     expect(res.status).toBe(403);
