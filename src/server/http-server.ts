@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getDb } from '../../db/client.ts';
 import type { AppConfig } from '../lib/config.ts';
+import { securityHeaders } from '../lib/security-headers.ts';
 import { createPageCache, type NodeHandler } from './page-cache.ts';
 import { createRequestGuard } from './request-guard.ts';
 import { createStaticFiles } from './static-files.ts';
@@ -45,9 +46,12 @@ export async function createServer({ root, config }: { root: string; config: App
     // Only the benchmark may ask for an uncached render (never exposed otherwise).
     bypassHeader: config.http.benchCacheBypass ? 'x-bench-no-cache' : null,
   });
+  // Answers given here, before Astro, carry the same security headers as every page.
+  const headers = securityHeaders(config.siteUrl);
   const guard = createRequestGuard({
     lagThresholdMs: config.http.overloadLagMs,
     maxBodyBytes: config.http.maxBodyBytes,
+    headers,
   });
   // Slow clients (slowloris) are cut off: headers must arrive within HEADERS_TIMEOUT_MS, the whole
   // request within REQUEST_TIMEOUT_MS; Node checks both every CONNECTIONS_CHECK_MS (docs/decisions/071).
@@ -80,7 +84,7 @@ export async function createServer({ root, config }: { root: string; config: App
     Promise.resolve(listener(req, res)).catch((err) => {
       console.error('request failed', req.url, err);
       if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.writeHead(500, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
         res.end('服务器内部错误 / Internal server error');
       } else res.destroy();
     });

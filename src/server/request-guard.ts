@@ -20,10 +20,12 @@ export interface RequestGuardOptions {
   sampleMs?: number;
   /** How long 503s go on after one late sample. */
   holdMs?: number;
+  /** Sent with every answer of the guard (the portal's security headers, src/lib/security-headers.ts). */
+  headers?: Record<string, string>;
 }
 
 /** Creates the guard (its lag timer is unref'd; stop() clears it). */
-export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 1024 * 1024, sampleMs = 100, holdMs = 1000 }: RequestGuardOptions = {}): RequestGuard {
+export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 1024 * 1024, sampleMs = 100, holdMs = 1000, headers = {} }: RequestGuardOptions = {}): RequestGuard {
   // Lag = how late our own timer fires. Timers run before I/O callbacks in a
   // loop turn, so requests that queued up behind a stall see the verdict.
   let lastTick = performance.now();
@@ -40,7 +42,7 @@ export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 
 
   const guard = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (isLagging() && req.url !== '/healthz') {
-      res.writeHead(503, { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5', 'Cache-Control': 'no-store' });
+      res.writeHead(503, { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5', 'Cache-Control': 'no-store' });
       res.end(CHINESE_HTML('系统繁忙', '当前访问人数较多，请稍候几秒再试。您的操作尚未提交，不会重复记录。'));
       return true;
     }
@@ -48,13 +50,13 @@ export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 
       decodeURI(req.url ?? '/');
     } catch {
       // Astro's own handler would answer this in English ("Bad request.").
-      res.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.writeHead(400, { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(CHINESE_HTML('网址有误', '您访问的网址格式不正确，请检查后重试。'));
       return true;
     }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBodyBytes) {
-      res.writeHead(413, { 'Content-Type': 'text/html; charset=utf-8', Connection: 'close' });
+      res.writeHead(413, { ...headers, 'Content-Type': 'text/html; charset=utf-8', Connection: 'close' });
       res.end(CHINESE_HTML('提交内容过大', `提交的内容超过 ${Math.round(maxBodyBytes / 1024 / 1024)} MB 上限，请压缩或拆分后再试。`));
       req.resume();
       return true;
@@ -64,7 +66,7 @@ export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 
       req.on('data', (chunk: Buffer) => {
         seen += chunk.length;
         if (seen > maxBodyBytes && !res.headersSent) {
-          res.writeHead(413, { 'Content-Type': 'text/html; charset=utf-8', Connection: 'close' });
+          res.writeHead(413, { ...headers, 'Content-Type': 'text/html; charset=utf-8', Connection: 'close' });
           res.end(CHINESE_HTML('提交内容过大', '提交的内容超过上限，请压缩或拆分后再试。'));
           req.destroy();
         }

@@ -28,6 +28,29 @@ describe('security headers on every response', () => {
     expect(res.headers.get('strict-transport-security')).toBeNull(); // SITE_URL is http here
   });
 
+  // Issue 16, item 3: answers the HTTP layer gives before Astro (src/server/request-guard.ts) carried
+  // none of the headers the middleware adds to every page.
+  test.each([
+    ['an undecodable URL (400)', '/%E0%A4%A', 'GET', {}, 400],
+    ['a declared oversized body (413)', '/logout', 'POST', { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(13 * 1024 * 1024) }, 413],
+  ])('%s answered before Astro carries them too', async (_name, path, method, extra, status) => {
+    const { request } = await import('node:http');
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      const req = request(server.url + path, { method, headers: { origin: server.url, ...extra } }, (r) => {
+        r.resume();
+        resolve(r);
+      });
+      req.on('error', reject);
+      if (method === 'POST') req.write('x=1');
+      else req.end();
+    });
+    expect(res.statusCode).toBe(status);
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+  });
+
   test('HSTS and Secure cookies when SITE_URL is https', async () => {
     const s = await startServer({ env: { SITE_URL: 'https://shanxing.example.gov.cn' } });
     const res = await fetch(s.url + '/');
