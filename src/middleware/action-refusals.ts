@@ -1,5 +1,5 @@
 // Chinese bodies for Astro's own refusals of /_actions/* (wrong content type, unknown action).
-import { defineMiddleware } from 'astro:middleware';
+import type { MiddlewareHandler } from 'astro';
 
 export const ACTION_STATUS_TEXT: Record<number, string> = {
   404: '没有这个操作，请从页面上的表单提交',
@@ -28,4 +28,4 @@ async function explainActionRefusal(url: URL, res: Response): Promise<Response> 
 }
 
 /** Rewrites an English or empty refusal of an RPC Action call into a Chinese JSON message. */
-export const explainActionRefusals = defineMiddleware(async (ctx, next) => explainActionRefusal(ctx.url, await next()));
+export const explainActionRefusals: MiddlewareHandler = async (ctx, next) => explainActionRefusal(ctx.url, await next());

@@ -3,8 +3,7 @@
 // return { redirect: '/path' } to redirect (303) after success. See docs/decisions/004-form-actions.md
 // and docs/decisions/074 (the fast path for small url-encoded forms).
 import { ActionError, getActionContext } from 'astro:actions';
-import { defineMiddleware } from 'astro:middleware';
-import type { APIContext } from 'astro';
+import type { APIContext, MiddlewareHandler } from 'astro';
 import { server } from '../actions/index.ts';
 import { safeNext } from '../lib/safe-next.ts';
 import { ACTION_STATUS_TEXT } from './action-refusals.ts';
@@ -43,7 +42,7 @@ function formDataOf(raw: Uint8Array): FormData {
 }
 
 /** Runs the Action a form posted (303 on `{ redirect }`), or renders the page with its result and status. */
-export const formActions = defineMiddleware(async (ctx, next) => {
+export const formActions: MiddlewareHandler = async (ctx, next) => {
   ctx.locals.formData = null;
   ctx.locals.formResult = null;
   const { action, setActionResult, serializeActionResult } = getActionContext(ctx);
@@ -86,4 +85,4 @@ export const formActions = defineMiddleware(async (ctx, next) => {
   const status = (result.error as { status?: number }).status ?? 400;
   // Astro already answers with the action error's status (from setActionResult); re-wrap only if not.
   return res.status === status ? res : new Response(res.body, { status, headers: res.headers });
-});
+};

@@ -1,10 +1,10 @@
 // One JSON log line per request (src/lib/log.ts), with the request id pages and other logs share.
 import { randomUUID } from 'node:crypto';
-import { defineMiddleware } from 'astro:middleware';
+import type { MiddlewareHandler } from 'astro';
 import { log, logs, redactPath } from '../lib/log.ts';
 
 /** Gives the request its id, then logs its status and time — also when the page threw (status 500). */
-export const logRequest = defineMiddleware(async (ctx, next) => {
+export const logRequest: MiddlewareHandler = async (ctx, next) => {
   const started = performance.now();
   ctx.locals.requestId = randomUUID();
   let status = 500;
@@ -22,4 +22,4 @@ export const logRequest = defineMiddleware(async (ctx, next) => {
       });
     }
   }
-});
+};

@@ -1,7 +1,7 @@
 // The one origin check for state-changing requests: forms, Actions and everything else. It replaces
 // Astro's `security.checkOrigin`, which answered cross-site forms before this middleware ran — in
 // English, without security headers or a log line (issue 16, item 3; docs/decisions/085).
-import { defineMiddleware } from 'astro:middleware';
+import type { MiddlewareHandler } from 'astro';
 import { log, redactPath } from '../lib/log.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -24,8 +24,8 @@ export function isSameOriginWrite(request: Request, url: URL): boolean {
 }
 
 /** Refuses a cross-site write with 403 in Chinese. */
-export const sameOrigin = defineMiddleware((ctx, next) => {
+export const sameOrigin: MiddlewareHandler = (ctx, next) => {
   if (isSameOriginWrite(ctx.request, ctx.url)) return next();
   log('warn', 'cross-site request refused', { reqId: ctx.locals.requestId, method: ctx.request.method, route: redactPath(ctx.url.pathname) });
   return new Response('跨站请求被拒绝 / Cross-site request refused', { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-});
+};

@@ -1,12 +1,12 @@
 // The session cookie, validated once per request: locals.user, locals.session and locals.unread
 // (docs/decisions/010; one statement, docs/decisions/074).
-import { defineMiddleware } from 'astro:middleware';
+import type { MiddlewareHandler } from 'astro';
 import { appDb } from '../lib/db.ts';
 import { config } from '../lib/config.ts';
 import { SESSION_COOKIE, sessionCookieOptions, validateSessionToken } from '../domain/accounts/sessions.ts';
 
 /** Signs the request in from its `sx_session` cookie, slides the expiry, and clears a cookie that names no session. */
-export const session = defineMiddleware(async (ctx, next) => {
+export const session: MiddlewareHandler = async (ctx, next) => {
   ctx.locals.user = null;
   ctx.locals.session = null;
   ctx.locals.unread = 0;
@@ -25,4 +25,4 @@ export const session = defineMiddleware(async (ctx, next) => {
     }
   }
   return next();
-});
+};

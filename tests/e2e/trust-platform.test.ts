@@ -91,6 +91,18 @@ describe('cross-site requests', () => {
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     await expect.poll(() => server.output().slice(before)).toContain('"msg":"cross-site request refused"');
   });
+  test.each(['PROPFIND', 'PURGE'])('a cross-site %s with a JSON body is refused like a POST (both old checks let it reach the page)', async (method) => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(server.url + '/honors', { method, headers: { origin: 'https://evil.example', 'content-type': 'application/json' } }, (r) => {
+        r.resume();
+        resolve(r.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(status).toBe(403);
+  });
   test('a JSON POST without any origin proof is refused', async () => {
     const res = await fetch(server.url + '/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', redirect: 'manual' });
     expect(res.status).toBe(403);
