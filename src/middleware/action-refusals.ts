@@ -12,7 +12,7 @@ export const ACTION_STATUS_TEXT: Record<number, string> = {
 async function explainActionRefusal(url: URL, res: Response): Promise<Response> {
   if (res.status < 400 || !url.pathname.startsWith('/_actions/')) return res;
   const text = (await res.clone().text()).trim();
-  let body: Record<string, unknown> = {};
+  let body: Record<string, unknown>;
   try {
     body = text ? JSON.parse(text) : {};
   } catch {
