@@ -57,7 +57,7 @@ if (accounts.length) {
   console.log('');
 }
 
-const { createServer } = await import('./server.mjs');
+const { createServer } = await import('../src/server/http-server.ts');
 const server = await createServer({ root, config: cfg });
 const { startPublishingTimer } = await import('../src/domain/articles/scheduler.ts');
 const { startNoticeOutbox } = await import('../src/domain/notices/outbox.ts');

@@ -21,7 +21,7 @@ export interface AppConfig {
   seedDemo: boolean;
   /** Trust the last X-Forwarded-For hop (set TRUST_PROXY=1 only behind your own reverse proxy). */
   trustProxy: boolean;
-  /** The HTTP path's limits and timers (scripts/server.mjs, docs/decisions/071). */
+  /** The HTTP path's limits and timers (src/server/http-server.ts, docs/decisions/071). */
   http: {
     overloadLagMs: number;
     maxBodyBytes: number;
@@ -30,6 +30,8 @@ export interface AppConfig {
     connectionsCheckMs: number;
     keepAliveTimeoutMs: number;
     pageCache: boolean;
+    /** BENCH_CACHE_BYPASS=1: the benchmark may ask for an uncached render with `x-bench-no-cache`. */
+    benchCacheBypass: boolean;
   };
   /** How often the e-mail outbox runs. */
   outboxIntervalMs: number;
@@ -160,10 +162,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       connectionsCheckMs: intVar(env, 'CONNECTIONS_CHECK_MS', 5_000, 100, 600_000),
       keepAliveTimeoutMs: intVar(env, 'KEEPALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
       pageCache: oneOf(env, 'PAGE_CACHE', 'on', ['on', 'off']) === 'on',
+      benchCacheBypass: oneOf(env, 'BENCH_CACHE_BYPASS', '0', ['0', '1']) === '1',
     },
     outboxIntervalMs: intVar(env, 'OUTBOX_INTERVAL_MS', 15_000, 100, 86_400_000),
-    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error']),
+    logLevel: readLogLevel(env),
   };
+}
+
+/** LOG_LEVEL, parsed here for readConfig and for src/lib/log.ts alike (`WARN` is `warn` in both). */
+export function readLogLevel(env: NodeJS.ProcessEnv = process.env): AppConfig['logLevel'] {
+  return oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error']);
 }
 
 /** True for 127.0.0.0/8, ::1 and localhost: a server only this machine can reach. */

@@ -1,10 +1,26 @@
 // Structured JSON-line logs on stdout. Never pass passwords, tokens or full ID numbers.
+import { readLogLevel } from './config.ts';
+
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+let seen: string | undefined;
+let level: number = ORDER.info;
+/**
+ * LOG_LEVEL through the configuration's own parser: read raw here, `LOG_LEVEL=WARN` passed the
+ * start-up check and then logged at info (issue 16, item 3). Re-parsed only when the variable changes.
+ */
 function threshold(): number {
-  const l = (process.env.LOG_LEVEL ?? 'info') as Level;
-  return ORDER[l] ?? ORDER.info;
+  const raw = process.env.LOG_LEVEL;
+  if (raw !== seen) {
+    seen = raw;
+    try {
+      level = ORDER[readLogLevel(process.env)];
+    } catch {
+      level = ORDER.info; // start-up already refused a bad value; scripts and tests keep the default
+    }
+  }
+  return level;
 }
 
 /** Replaces path segments that look like secrets (long tokens) with :token. */

@@ -1,7 +1,9 @@
 // A small SMTP client over node:net / node:tls for SMTP_URL (smtp://user:pass@host:port?from=addr,
-// STARTTLS when offered; smtps:// for implicit TLS). Plain-text UTF-8 mail only.
+// STARTTLS when offered — required before a password goes to any host but this machine; smtps:// for
+// implicit TLS). Plain-text UTF-8 mail only. Why not nodemailer (yet): docs/decisions/085.
 import net from 'node:net';
 import tls from 'node:tls';
+import { isLoopbackHost } from './config.ts';
 
 export interface Mail {
   to: string;
@@ -64,6 +66,10 @@ export async function sendMail(smtpUrl: string, mail: Mail, opts: { timeoutMs?: 
       attach(socket);
       await new Promise<void>((resolve, reject) => { socket.once('secureConnect', () => resolve()); socket.once('error', reject); });
       ehlo = await cmd('EHLO shanxing.local', 250);
+    } else if (!implicitTls && user && !isLoopbackHost(host)) {
+      // Whoever sits between us and the server can strip STARTTLS from the EHLO answer; the password
+      // (and every reset link after it) would then cross the network in clear (issue 16, item 3).
+      throw new Error('SMTP: the server offers no STARTTLS; not sending the password in clear (use smtps:// or a server with STARTTLS)');
     }
     if (user) await cmd(`AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString('base64')}`, 235);
     await cmd(`MAIL FROM:<${from}>`, 250);

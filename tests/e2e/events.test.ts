@@ -14,7 +14,7 @@ let server: RunningServer;
 let db: Db;
 
 beforeAll(async () => {
-  // The overload guard (scripts/request-guard.mjs) answers 503 when the event loop lags
+  // The overload guard (src/server/request-guard.ts) answers 503 when the event loop lags
   // > 1 s; a burst of 500 form posts on this shared 2-core machine always lags that much,
   // so the guard would shed part of the burst before the application sees it. This file
   // tests the application's answers (seats, statuses, no 5xx from sign-up itself), so the

@@ -29,6 +29,29 @@ describe('security headers on every response', () => {
     expect(res.headers.get('strict-transport-security')).toBeNull(); // SITE_URL is http here
   });
 
+  // Issue 16, item 3: answers the HTTP layer gives before Astro (src/server/request-guard.ts) carried
+  // none of the headers the middleware adds to every page.
+  test.each([
+    ['an undecodable URL (400)', '/%E0%A4%A', 'GET', {}, 400],
+    ['a declared oversized body (413)', '/logout', 'POST', { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(13 * 1024 * 1024) }, 413],
+  ])('%s answered before Astro carries them too', async (_name, path, method, extra, status) => {
+    const { request } = await import('node:http');
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      const req = request(server.url + path, { method, headers: { origin: server.url, ...extra } }, (r) => {
+        r.resume();
+        resolve(r);
+      });
+      req.on('error', reject);
+      if (method === 'POST') req.write('x=1');
+      else req.end();
+    });
+    expect(res.statusCode).toBe(status);
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+  });
+
   test('HSTS and Secure cookies when SITE_URL is https', async () => {
     const s = await startServer({ env: { SITE_URL: 'https://shanxing.example.gov.cn' } });
     const res = await fetch(s.url + '/');
@@ -47,6 +70,39 @@ describe('cross-site requests', () => {
       const res = await fetch(server.url + path, { method: 'POST', headers: { 'content-type': type, origin: 'https://evil.example' }, body, redirect: 'manual' });
       expect(res.status, `${type} ${path}`).toBe(403);
     }
+  });
+  // Issue 16, item 3: Astro's own origin check ran before our middleware and answered form posts
+  // itself — in English, without the security headers, and without a log line.
+  test.each([
+    ['application/x-www-form-urlencoded', '/login?_action=accounts.login'],
+    ['multipart/form-data; boundary=x', '/honors'],
+    ['text/plain', '/_actions/accounts.login'],
+    ['application/json', '/logout'],
+    ['', '/logout'],
+  ])('a cross-site %s POST to %s is refused in Chinese, with the security headers, and logged', async (type, path) => {
+    const before = server.output().length;
+    const headers: Record<string, string> = { origin: 'https://evil.example' };
+    if (type) headers['content-type'] = type;
+    const res = await fetch(server.url + path, { method: 'POST', headers, body: 'a=b', redirect: 'manual' });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('跨站请求被拒绝');
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    await expect.poll(() => server.output().slice(before)).toContain('"msg":"cross-site request refused"');
+  });
+  test.each(['PROPFIND', 'PURGE'])('a cross-site %s with a JSON body is refused like a POST (both old checks let it reach the page)', async (method) => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(server.url + '/honors', { method, headers: { origin: 'https://evil.example', 'content-type': 'application/json' } }, (r) => {
+        r.resume();
+        resolve(r.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(status).toBe(403);
   });
   test('a JSON POST without any origin proof is refused', async () => {
     const res = await fetch(server.url + '/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', redirect: 'manual' });

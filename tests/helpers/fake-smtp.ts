@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:net';
 
 export interface FakeSmtp { url: string; port: number; messages: { rcpt: string[]; data: string }[]; commands: string[]; close: () => Promise<void> }
 
-/** Starts the fake server; `url` is an smtp:// URL with credentials. */
-export async function startFakeSmtp(): Promise<FakeSmtp> {
+/** Starts the fake server (on loopback unless `host` says otherwise); `url` is an smtp:// URL with credentials. */
+export async function startFakeSmtp({ host = '127.0.0.1' }: { host?: string } = {}): Promise<FakeSmtp> {
   const messages: { rcpt: string[]; data: string }[] = [];
   const commands: string[] = [];
   const server: Server = createServer((sock) => {
@@ -33,7 +33,7 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
     });
     sock.on('error', () => {});
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => server.listen(0, host, () => r()));
   const port = (server.address() as { port: number }).port;
   return { url: `smtp://mailer%40yunxi.gov.cn:pw@127.0.0.1:${port}`, port, messages, commands, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendMail } from '../../src/lib/mail.ts';
 import { startFakeSmtp } from '../helpers/fake-smtp.ts';
@@ -23,6 +23,21 @@ describe('sendMail', () => {
     expect(data).toContain(`Subject: =?UTF-8?B?${Buffer.from('重置密码').toString('base64')}?=`);
     const body = data.split('\n\n')[1].replace(/\n/g, '');
     expect(Buffer.from(body, 'base64').toString('utf8')).toContain('http://x/reset/abc');
+  });
+
+  // Issue 16, item 3: STARTTLS was used only "when offered", so a server (or whoever stripped the
+  // offer on the way) that did not offer it got the password in clear, and the reset links after it.
+  test('never sends the password in clear to a server on another host that offers no STARTTLS', async () => {
+    const ip = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+    expect(ip, 'this test needs a non-loopback IPv4 address on the machine').toBeTruthy();
+    const smtp = await startFakeSmtp({ host: '0.0.0.0' });
+    try {
+      await expect(sendMail(`smtp://mailer%40yunxi.gov.cn:s3cret@${ip}:${smtp.port}`, { to: 'vol@example.cn', subject: '重置密码', text: 'http://x/reset/abc' })).rejects.toThrow(/STARTTLS/);
+    } finally {
+      await smtp.close();
+    }
+    expect(smtp.commands.filter((l) => l.startsWith('AUTH'))).toEqual([]);
+    expect(smtp.messages).toEqual([]);
   });
 });
 

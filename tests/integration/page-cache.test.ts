@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { freshDb } from '../helpers/db.ts';
 import { rawGet } from '../helpers/raw-get.ts';
 import { openDb, type Db } from '../../db/client.ts';
-import { createPageCache, cacheKey } from '../../scripts/page-cache.mjs';
+import { createPageCache, cacheKey } from '../../src/server/page-cache.ts';
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -160,7 +160,7 @@ describe('page cache under concurrency', () => {
 
 describe('ETag matching', () => {
   test('a base tag containing "-" still matches its encoded variants', async () => {
-    const { etagMatches } = await import('../../scripts/page-cache.mjs');
+    const { etagMatches } = await import('../../src/server/compressed-body.ts');
     expect(etagMatches('"Q2p8PgJnUoGY4k-sBlcj-br"', 'Q2p8PgJnUoGY4k-sBlcj')).toBe(true);
     expect(etagMatches('W/"Q2p8PgJnUoGY4k-sBlcj-gzip"', 'Q2p8PgJnUoGY4k-sBlcj')).toBe(true);
     expect(etagMatches('"Q2p8PgJnUoGY4k-br"', 'Q2p8PgJnUoGY4k-sBlcj')).toBe(false);

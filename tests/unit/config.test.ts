@@ -1,8 +1,9 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, readConfig } from '../../src/lib/config.ts';
+import { log } from '../../src/lib/log.ts';
 
 const base = () => ({ DATA_DIR: mkdtempSync(join(tmpdir(), 'cfg-')) });
 
@@ -28,6 +29,7 @@ describe('configuration', () => {
     ['OUTBOX_INTERVAL_MS', '1'],
     ['HEADERS_TIMEOUT_MS', '1e9'],
     ['PAGE_CACHE', 'maybe'],
+    ['BENCH_CACHE_BYPASS', 'yes'],
     ['LOG_LEVEL', 'loud'],
     ['TRUST_PROXY', 'sure'],
     // Files under public/ or dist/ are served to anyone as static files (docs/decisions/076).
@@ -65,5 +67,25 @@ describe('configuration', () => {
     const env = base();
     const key = readConfig(env).secretKey;
     expect(readConfig({ ...env, DATABASE_URL: 'libsql://db.example.cn' }).secretKey.equals(key)).toBe(true);
+  });
+});
+
+describe('one parser for every variable (issue 16, item 3)', () => {
+  const saved = process.env.LOG_LEVEL;
+  afterEach(() => {
+    vi.restoreAllMocks();
+    if (saved === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = saved;
+  });
+
+  test.each(['WARN', ' warn ', 'Warn'])('LOG_LEVEL=%j, accepted at start-up, is the level the logs keep', (value) => {
+    expect(readConfig({ ...base(), LOG_LEVEL: value }).logLevel).toBe('warn');
+    process.env.LOG_LEVEL = value;
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    log('info', 'request', { route: '/' });
+    log('warn', 'request refused', { route: '/console' });
+    vi.restoreAllMocks();
+    expect(lines.map((l) => JSON.parse(l).level)).toEqual(['warn']);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import http from 'node:http';
-import { createRequestGuard } from '../../scripts/request-guard.mjs';
+import { createRequestGuard } from '../../src/server/request-guard.ts';
 
 let server: http.Server | undefined;
 afterEach(() => server?.close());

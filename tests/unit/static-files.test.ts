@@ -1,11 +1,11 @@
-// scripts/static-files.mjs: the build's static files from memory, with ETag, compression and caching.
+// src/server/static-files.ts: the build's static files from memory, with ETag, compression and caching.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createStaticFiles } from '../../scripts/static-files.mjs';
+import { createStaticFiles } from '../../src/server/static-files.ts';
 import { rawGet } from '../helpers/raw-get.ts';
 
 let server: http.Server;

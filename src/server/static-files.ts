@@ -1,11 +1,12 @@
-// The build's static files (dist/client: hashed /_astro/ scripts, and whatever a
-// `public` folder would add), served from memory. Astro's adapter runs in middleware mode so that a
-// page or form request no longer costs a file-system stat first (docs/decisions/074).
+// The build's static files (dist/client: hashed /_astro/ scripts, and whatever a `public` folder
+// would add), served from memory. Astro's adapter runs in middleware mode so that a page or form
+// request no longer costs a file-system stat first (docs/decisions/074).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, relative, sep } from 'node:path';
-import { compressedBody, sendCompressed } from './page-cache.mjs';
+import { compressedBody, sendCompressed, type CompressedBody } from './compressed-body.ts';
 
-const TYPES = {
+const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8', '.map': 'application/json; charset=utf-8', '.txt': 'text/plain; charset=utf-8',
   '.xml': 'application/xml; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg',
@@ -14,8 +15,8 @@ const TYPES = {
 };
 const COMPRESSIBLE = /^(text\/|application\/(json|xml)|image\/svg)/;
 
-function walk(dir) {
-  const out = [];
+function walk(dir: string): string[] {
+  const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...walk(p));
@@ -24,14 +25,18 @@ function walk(dir) {
   return out;
 }
 
+/** Answers GET/HEAD for a file of the build (true when it answered); `count` is how many files it holds. */
+export interface StaticFiles {
+  (req: IncomingMessage, res: ServerResponse): boolean;
+  count: number;
+}
+
 /**
- * Loads dist/client and returns a request handler that answers GET/HEAD for those
- * files (true when it answered) with ETag/304, compression and long caching for
- * hashed /_astro/ files.
+ * Loads dist/client and returns a request handler that answers GET/HEAD for those files with
+ * ETag/304, compression and long caching for hashed /_astro/ files.
  */
-export function createStaticFiles(clientDir) {
-  /** @type {Map<string, ReturnType<typeof compressedBody> & { type: string, cache: string }>} */
-  const files = new Map();
+export function createStaticFiles(clientDir: string): StaticFiles {
+  const files = new Map<string, CompressedBody & { type: string; cache: string }>();
   if (existsSync(clientDir)) {
     // Every file is held (dist/client holds a few KB of hashed scripts): one that
     // was skipped here would be a 404, since Astro in middleware mode serves no files itself.
@@ -47,14 +52,14 @@ export function createStaticFiles(clientDir) {
     }
   }
 
-  const serve = (req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const q = req.url.indexOf('?');
-    const f = files.get(q >= 0 ? req.url.slice(0, q) : req.url);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const f = files.get(q >= 0 ? url.slice(0, q) : url);
     if (!f) return false;
     sendCompressed(req, res, 200, { 'Content-Type': f.type, 'Cache-Control': f.cache, 'X-Content-Type-Options': 'nosniff', Vary: 'Accept-Encoding' }, f);
     return true;
   };
-  serve.count = files.size;
-  return serve;
+  return Object.assign(serve, { count: files.size });
 }

@@ -1,14 +1,13 @@
-// The anonymous-page cache in front of Astro's handler (issue 8,
-// docs/decisions/060-page-cache.md). Plain module so tests can drive it.
+// The anonymous-page cache in front of Astro's handler (issue 8, docs/decisions/060-page-cache.md;
+// kept over Astro's route cache by measurement, docs/decisions/085).
 //
-// A response is cached only when the request is an anonymous GET/HEAD (no
-// cookie other than the 适老化 preference), the path is public, and the
-// response is a 200 without Set-Cookie or private/no-store. Entries are keyed
-// by URL + 适老化 flag, stored gzip- and brotli-compressed with an ETag, and
-// dropped when the database's cache version moves (triggers in db/sql/cache.sql
-// bump it on every change to public data), so several processes agree.
-import { createHash } from 'node:crypto';
-import { brotliCompressSync, gzipSync, constants as zc } from 'node:zlib';
+// A response is cached only when the request is an anonymous GET/HEAD (no cookie other than the
+// 适老化 preference), the path is public, and the response is a 200 without Set-Cookie or
+// private/no-store. Entries are keyed by URL + 适老化 flag, stored gzip- and brotli-compressed with
+// an ETag, and dropped when the database's cache version moves (triggers in db/sql/cache.sql bump
+// it on every change to public data), so several processes agree.
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { compressedBody, sendCompressed, type CompressedBody } from './compressed-body.ts';
 
 /** Paths that are never cached (per-user, forms with side effects, operations). */
 const PRIVATE_PREFIXES = ['/me', '/console', '/_actions', '/login', '/logout', '/register', '/prefs', '/healthz', '/api/', '/verify', '/password', '/reset', '/legal/rate', '/calendar', '/media', '/files'];
@@ -16,9 +15,38 @@ const LARGE_COOKIE = 'sx_large';
 const CACHEABLE_TYPES = /^(text\/html|text\/plain|application\/(rss\+)?xml|application\/json|text\/xml|image\/svg\+xml)/i;
 const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date', 'content-encoding', 'etag']);
 
+/** The node request handler the cache wraps (Astro's, in middleware mode). */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+type Headers = Record<string, OutgoingHttpHeader>;
+interface Entry extends CompressedBody { status: number; headers: Headers; version: number; storedAt: number; bytes: number }
+interface Captured { status: number; headers: Headers; body: Buffer; statusMessage: string }
+
+export interface PageCacheOptions {
+  /** The database's cache version (`cache_versions`, scope 'public'). */
+  readVersion: () => Promise<number>;
+  versionTtlMs?: number;
+  maxAgeMs?: number;
+  maxEntries?: number;
+  maxBytes?: number;
+  now?: () => number;
+  /** A request header that skips the cache (the benchmark's uncached runs only). */
+  bypassHeader?: string | null;
+  enabled?: boolean;
+}
+
+/** The cache as a request listener, with its counters for tests and the benchmark. */
+export interface PageCache {
+  (req: IncomingMessage, res: ServerResponse): Promise<unknown>;
+  stats: { hits: number; misses: number; bypass: number; stored: number; evicted: number; coalesced: number };
+  size(): number;
+  bytes(): number;
+  clear(): void;
+}
+
 /** Parses a Cookie header into a Map. */
-export function parseCookies(header) {
-  const out = new Map();
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
   if (!header) return out;
   for (const part of String(header).split(';')) {
     const i = part.indexOf('=');
@@ -30,13 +58,13 @@ export function parseCookies(header) {
 }
 
 /** The cache key of a request, or null when the request must not be cached. */
-export function cacheKey(req) {
+export function cacheKey(req: { method?: string; url?: string; headers: IncomingHttpHeaders }): string | null {
   if (req.method !== 'GET' && req.method !== 'HEAD') return null;
   const url = req.url ?? '/';
   if (!url.startsWith('/') || url.length > 512) return null;
   const path = url.split('?')[0];
   if (PRIVATE_PREFIXES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : p + '/'))) return null;
-  // Static files are served by the adapter with their own headers.
+  // Static files are served by src/server/static-files.ts with their own headers.
   if (path.startsWith('/_astro/') || /\.[a-z0-9]{1,5}$/i.test(path) && !/\.(xml|txt)$/i.test(path)) return null;
   const cookies = parseCookies(req.headers.cookie);
   for (const name of cookies.keys()) if (name !== LARGE_COOKIE) return null; // a session or any other state: render fresh
@@ -45,61 +73,15 @@ export function cacheKey(req) {
   return `${large}|${url}`;
 }
 
-/** Chooses br, gzip or identity from Accept-Encoding. */
-export function chooseEncoding(accept) {
-  const a = String(accept ?? '').toLowerCase();
-  const has = (enc) => new RegExp(`(^|,)\\s*${enc}\\s*(;\\s*q=(?!0(\\.0*)?\\s*(,|$))[0-9.]+)?\\s*(,|$)`).test(a);
-  if (has('br')) return 'br';
-  if (has('gzip')) return 'gzip';
-  return 'identity';
+function* pairs<T>(arr: readonly T[]): Generator<[T, T]> {
+  for (let i = 0; i + 1 < arr.length; i += 2) yield [arr[i], arr[i + 1]];
 }
 
-export function etagMatches(ifNoneMatch, base) {
-  if (!ifNoneMatch) return false;
-  return String(ifNoneMatch).split(',').some((t) => {
-    const tag = t.trim().replace(/^W\//, '').replace(/"/g, '');
-    // The base is base64url (it may itself contain '-'): strip only our encoding suffix.
-    return tag === '*' || tag.replace(/-(br|gzip|id)$/, '') === base;
-  });
-}
+const asBuffer = (chunk: unknown, encoding: unknown): Buffer =>
+  Buffer.isBuffer(chunk) ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk) : Buffer.from(String(chunk), typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8');
 
-/**
- * A body ready to send: its gzip and brotli forms (none when not worth compressing) and a
- * content hash for the ETag. Shared by the page cache and the static files.
- */
-export function compressedBody(body, { compress = true } = {}) {
-  return {
-    body,
-    gzip: compress ? gzipSync(body, { level: 6 }) : null,
-    br: compress ? brotliCompressSync(body, { params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_SIZE_HINT]: body.length } }) : null,
-    etag: createHash('sha1').update(body).digest('base64url').slice(0, 20),
-  };
-}
-
-/** Sends a compressedBody in the encoding the client accepts, with an ETag per encoding and 304 on If-None-Match. */
-export function sendCompressed(req, res, status, headers, c) {
-  const enc = c.gzip ? chooseEncoding(req.headers['accept-encoding']) : 'identity';
-  const out = { ...headers, ETag: `"${c.etag}-${enc === 'identity' ? 'id' : enc}"` };
-  if (etagMatches(req.headers['if-none-match'], c.etag)) {
-    delete out['content-type'];
-    delete out['Content-Type'];
-    res.writeHead(304, out);
-    res.end();
-    return;
-  }
-  const body = enc === 'br' ? c.br : enc === 'gzip' ? c.gzip : c.body;
-  if (enc !== 'identity') out['Content-Encoding'] = enc;
-  out['Content-Length'] = String(body.length);
-  res.writeHead(status, out);
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
-
-/**
- * Wraps an Astro node handler with the cache.
- * @param {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => unknown} handler
- * @param {{ readVersion: () => Promise<number>, versionTtlMs?: number, maxAgeMs?: number, maxEntries?: number, maxBytes?: number, now?: () => number, bypassHeader?: string | null, enabled?: boolean }} opts
- */
-export function createPageCache(handler, opts) {
+/** Wraps an Astro node handler with the cache. */
+export function createPageCache(handler: NodeHandler, opts: PageCacheOptions): PageCache {
   const versionTtlMs = opts.versionTtlMs ?? 250;
   const maxAgeMs = opts.maxAgeMs ?? 60_000;
   const maxEntries = opts.maxEntries ?? 2000;
@@ -108,18 +90,17 @@ export function createPageCache(handler, opts) {
   const bypassHeader = opts.bypassHeader ? opts.bypassHeader.toLowerCase() : null;
   const enabled = opts.enabled ?? true;
 
-  /** @type {Map<string, { status: number, headers: Record<string, string | string[]>, body: Buffer, gzip: Buffer, br: Buffer, etag: string, version: number, storedAt: number, bytes: number }>} */
-  const entries = new Map();
+  const entries = new Map<string, Entry>();
   let bytes = 0;
   let version = -1;
   let checkedAt = -Infinity;
   let dirty = true;
-  let pending = null;
+  let pending: Promise<number> | null = null;
   const stats = { hits: 0, misses: 0, bypass: 0, stored: 0, evicted: 0, coalesced: 0 };
   /** Renders in progress by key: concurrent misses wait for the first instead of rendering 50 times. */
-  const inflight = new Map();
+  const inflight = new Map<string, Promise<Entry | null>>();
 
-  function drop(key) {
+  function drop(key: string) {
     const e = entries.get(key);
     if (!e) return;
     entries.delete(key);
@@ -131,35 +112,33 @@ export function createPageCache(handler, opts) {
   }
 
   /** Current database version, read at most every versionTtlMs (and right after a local write). */
-  async function currentVersion() {
+  async function currentVersion(): Promise<number> {
     const t = now();
     if (!dirty && t - checkedAt < versionTtlMs) return version;
-    if (!pending) {
-      pending = (async () => {
-        try {
-          dirty = false;
-          const v = Number(await opts.readVersion());
-          checkedAt = now();
-          if (v !== version) {
-            version = v;
-            clear();
-          }
-          return version;
-        } finally {
-          pending = null;
+    pending ??= (async () => {
+      try {
+        dirty = false;
+        const v = Number(await opts.readVersion());
+        checkedAt = now();
+        if (v !== version) {
+          version = v;
+          clear();
         }
-      })();
-    }
+        return version;
+      } finally {
+        pending = null;
+      }
+    })();
     return pending;
   }
 
-  function send(req, res, entry, cacheState) {
-    const headers = { ...entry.headers, Vary: 'Accept-Encoding, Cookie', 'X-Cache': cacheState };
+  function send(req: IncomingMessage, res: ServerResponse, entry: Entry, cacheState: 'HIT' | 'MISS') {
+    const headers: OutgoingHttpHeaders = { ...entry.headers, Vary: 'Accept-Encoding, Cookie', 'X-Cache': cacheState };
     if (!headers['cache-control']) headers['Cache-Control'] = 'no-cache';
     sendCompressed(req, res, entry.status, headers, entry);
   }
 
-  function store(key, entry) {
+  function store(key: string, entry: Entry) {
     if (entry.bytes > maxBytes / 8) return;
     drop(key);
     entries.set(key, entry);
@@ -167,36 +146,41 @@ export function createPageCache(handler, opts) {
     stats.stored++;
     while (entries.size > maxEntries || bytes > maxBytes) {
       const oldest = entries.keys().next().value;
+      if (oldest === undefined) break;
       drop(oldest);
       stats.evicted++;
     }
   }
 
   /** Runs the handler with a response that records instead of sending; resolves with what it produced. */
-  function capture(req, res) {
+  function capture(req: IncomingMessage, res: ServerResponse): Promise<Captured> {
     return new Promise((resolve, reject) => {
-      const chunks = [];
+      const chunks: Buffer[] = [];
       let status = 200;
-      let headHeaders = {};
+      let headHeaders: Headers = {};
       const orig = { writeHead: res.writeHead, write: res.write, end: res.end };
-      res.writeHead = function (code, reason, hdrs) {
-        status = code;
+      const r = res as unknown as Record<'writeHead' | 'write' | 'end', (...args: unknown[]) => unknown>;
+      r.writeHead = (code, reason, hdrs) => {
+        status = code as number;
         const h = typeof reason === 'object' && reason !== null ? reason : hdrs;
-        if (h) headHeaders = Array.isArray(h) ? Object.fromEntries(pairs(h)) : h;
+        if (h) headHeaders = Array.isArray(h) ? Object.fromEntries(pairs(h as string[])) : h as Headers;
         return res;
       };
-      res.write = function (chunk, encoding, cb) {
-        if (chunk != null) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8'));
+      r.write = (chunk, encoding, cb) => {
+        if (chunk != null) chunks.push(asBuffer(chunk, encoding));
         if (typeof encoding === 'function') encoding();
         else if (typeof cb === 'function') cb();
         return true;
       };
-      res.end = function (chunk, encoding, cb) {
-        if (typeof chunk === 'function') { cb = chunk; chunk = undefined; }
-        if (chunk != null) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8'));
+      r.end = (chunk, encoding, cb) => {
+        if (typeof chunk === 'function') {
+          cb = chunk;
+          chunk = undefined;
+        }
+        if (chunk != null) chunks.push(asBuffer(chunk, encoding));
         Object.assign(res, orig);
-        const headers = {};
-        for (const [k, v] of Object.entries(res.getHeaders())) headers[k.toLowerCase()] = v;
+        const headers: Headers = {};
+        for (const [k, v] of Object.entries(res.getHeaders())) if (v !== undefined) headers[k.toLowerCase()] = v;
         for (const [k, v] of Object.entries(headHeaders)) headers[k.toLowerCase()] = v;
         for (const k of Object.keys(res.getHeaders())) res.removeHeader(k);
         resolve({ status: status || res.statusCode, headers, body: Buffer.concat(chunks), statusMessage: res.statusMessage });
@@ -211,7 +195,7 @@ export function createPageCache(handler, opts) {
     });
   }
 
-  function cacheable(r) {
+  function cacheable(r: Captured): boolean {
     if (r.status !== 200) return false;
     if (r.headers['set-cookie']) return false;
     const cc = String(r.headers['cache-control'] ?? '').toLowerCase();
@@ -219,15 +203,15 @@ export function createPageCache(handler, opts) {
     return CACHEABLE_TYPES.test(String(r.headers['content-type'] ?? ''));
   }
 
-  function makeEntry(r, v) {
-    const headers = {};
+  function makeEntry(r: Captured, v: number): Entry {
+    const headers: Headers = {};
     for (const [k, val] of Object.entries(r.headers)) if (!HOP_HEADERS.has(k)) headers[k] = val;
     const c = compressedBody(r.body);
-    return { status: r.status, headers, ...c, version: v, storedAt: now(), bytes: c.body.length + c.gzip.length + c.br.length + 256 };
+    return { status: r.status, headers, ...c, version: v, storedAt: now(), bytes: c.body.length + (c.gzip?.length ?? 0) + (c.br?.length ?? 0) + 256 };
   }
 
   /** The request listener. */
-  async function listener(req, res) {
+  async function listener(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
     const key = enabled ? cacheKey(req) : null;
     const bypass = bypassHeader && req.headers[bypassHeader];
     if (!key || bypass) {
@@ -238,7 +222,7 @@ export function createPageCache(handler, opts) {
       }
       return handler(req, res);
     }
-    let v;
+    let v: number;
     try {
       v = await currentVersion();
     } catch {
@@ -263,9 +247,9 @@ export function createPageCache(handler, opts) {
       }
       return handler(req, res);
     }
-    let settle;
+    let settle: (e: Entry | null) => void = () => {};
     inflight.set(key, new Promise((resolve) => { settle = resolve; }));
-    let r;
+    let r: Captured;
     try {
       r = await capture(req, res);
     } catch (e) {
@@ -286,13 +270,5 @@ export function createPageCache(handler, opts) {
     res.end(req.method === 'HEAD' ? undefined : r.body);
   }
 
-  listener.stats = stats;
-  listener.size = () => entries.size;
-  listener.bytes = () => bytes;
-  listener.clear = clear;
-  return listener;
-}
-
-function* pairs(arr) {
-  for (let i = 0; i + 1 < arr.length; i += 2) yield [arr[i], arr[i + 1]];
+  return Object.assign(listener, { stats, size: () => entries.size, bytes: () => bytes, clear });
 }

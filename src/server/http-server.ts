@@ -1,33 +1,40 @@
-// The HTTP server in front of Astro's handler (built into dist/server/entry.mjs):
-// anonymous GETs of public pages come from the page cache (scripts/page-cache.mjs,
-// docs/decisions/060-page-cache.md); issue 9 adds the overload guard; the build's
-// static files come from memory (scripts/static-files.mjs).
-import http from 'node:http';
+// The HTTP server in front of Astro's handler (built into dist/server/entry.mjs, adapter in
+// middleware mode): the request guard, the build's static files from memory, a small form read
+// once, the anonymous-page cache, then Astro (docs/architecture.md "Request path").
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createPageCache } from './page-cache.mjs';
-import { createRequestGuard } from './request-guard.mjs';
-import { createStaticFiles } from './static-files.mjs';
+import { getDb } from '../../db/client.ts';
+import type { AppConfig } from '../lib/config.ts';
+import { securityHeaders } from '../lib/security-headers.ts';
+import { createPageCache, type NodeHandler } from './page-cache.ts';
+import { createRequestGuard } from './request-guard.ts';
+import { createStaticFiles } from './static-files.ts';
 
 const SMALL_FORM_BYTES = 64 * 1024;
 const URLENCODED = /^application\/x-www-form-urlencoded\b/i;
 
+/** A request whose small url-encoded body was read here (handed to Astro as bytes). */
+type ReadRequest = IncomingMessage & { body?: Buffer };
+
+/** The node handler of Astro's adapter in middleware mode; the fourth argument becomes `Astro.locals`. */
+type AstroNodeHandler = (req: IncomingMessage, res: ServerResponse, next: undefined, locals?: Partial<App.Locals>) => Promise<void>;
+
 /** A POST of an url-encoded form that says it is small (no chunked bodies: those go to Astro as they come). */
-function isSmallForm(req) {
+function isSmallForm(req: IncomingMessage): boolean {
   if (req.method !== 'POST' || !URLENCODED.test(req.headers['content-type'] ?? '')) return false;
   const n = Number(req.headers['content-length']);
   return Number.isInteger(n) && n > 0 && n <= SMALL_FORM_BYTES;
 }
 
-/** Creates (but does not start) the portal's HTTP server. */
-export async function createServer({ root, config }) {
+/** Creates (but does not start) the portal's HTTP server for the build under `root`. */
+export async function createServer({ root, config }: { root: string; config: AppConfig }): Promise<http.Server> {
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
-  const entry = await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href);
+  const entry = await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href) as { handler: AstroNodeHandler };
   // Astro's adapter in middleware mode: pages and actions only; static files are ours.
   // A form read by readSmallForm below reaches the middleware as locals.rawForm.
-  const handler = (req, res) => entry.handler(req, res, undefined, Buffer.isBuffer(req.body) ? { rawForm: req.body } : undefined);
+  const handler: NodeHandler = (req: ReadRequest, res) => entry.handler(req, res, undefined, Buffer.isBuffer(req.body) ? { rawForm: req.body } : undefined);
   const staticFiles = createStaticFiles(join(root, 'dist', 'client'));
-  const { getDb } = await import('../db/client.ts');
   const readVersion = async () => {
     const db = await getDb({ url: config.databaseUrl, authToken: config.databaseAuthToken, syncUrl: config.databaseSyncUrl });
     const rs = await db.$client.execute(`SELECT version FROM cache_versions WHERE scope = 'public'`);
@@ -37,11 +44,14 @@ export async function createServer({ root, config }) {
     readVersion,
     enabled: config.http.pageCache,
     // Only the benchmark may ask for an uncached render (never exposed otherwise).
-    bypassHeader: process.env.BENCH_CACHE_BYPASS === '1' ? 'x-bench-no-cache' : null,
+    bypassHeader: config.http.benchCacheBypass ? 'x-bench-no-cache' : null,
   });
+  // Answers given here, before Astro, carry the same security headers as every page.
+  const headers = securityHeaders(config.siteUrl);
   const guard = createRequestGuard({
     lagThresholdMs: config.http.overloadLagMs,
     maxBodyBytes: config.http.maxBodyBytes,
+    headers,
   });
   // Slow clients (slowloris) are cut off: headers must arrive within HEADERS_TIMEOUT_MS, the whole
   // request within REQUEST_TIMEOUT_MS; Node checks both every CONNECTIONS_CHECK_MS (docs/decisions/071).
@@ -60,9 +70,9 @@ export async function createServer({ root, config }) {
   // A small url-encoded form (every form but uploads) is read once here: Astro then builds its
   // Request from the bytes instead of from a stream, and the middleware parses the same bytes
   // (locals.rawForm) instead of cloning the request a second time (docs/decisions/074).
-  function readSmallForm(req, res) {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
+  function readSmallForm(req: ReadRequest, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.once('end', () => {
       // Node's parser stops at Content-Length, so this is at most SMALL_FORM_BYTES.
       req.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
@@ -70,16 +80,15 @@ export async function createServer({ root, config }) {
     });
     req.once('error', () => res.destroy());
   }
-  function dispatch(req, res) {
+  function dispatch(req: IncomingMessage, res: ServerResponse) {
     Promise.resolve(listener(req, res)).catch((err) => {
       console.error('request failed', req.url, err);
       if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.writeHead(500, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
         res.end('服务器内部错误 / Internal server error');
       } else res.destroy();
     });
   }
-  server.pageCache = listener;
   server.on('close', () => guard.stop());
   return server;
 }
