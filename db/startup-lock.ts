@@ -1,5 +1,5 @@
 // One process at a time brings a shared database up to date (migrations, db/sql scripts, the seed).
-// Several portal processes started together on one libSQL server (DESIGN.md "Scale"), or on one
+// Several portal processes started together on one libSQL server (docs/architecture.md "Scale-out"), or on one
 // file, raced: the loser died with "table `regions` already exists" or a duplicate region code
 // (docs/decisions/082-remote-database-tests.md). The lock is a row claimed by one guarded statement,
 // so it works the same over HTTP, where every request may be a new server connection, as on a file.
