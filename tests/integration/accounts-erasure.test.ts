@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { freshDb, TEST_KEY } from '../helpers/db.ts';
+import { REMOTE } from '../helpers/hrana.ts';
 import { insertEvent, insertTeam } from '../helpers/events-fixtures.ts';
 import type { Db } from '../../db/client.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
@@ -99,6 +100,8 @@ test('注销 of a volunteer who did many things leaves no name, phone, e-mail or
   const [row] = (await db.$client.execute({ sql: 'SELECT real_name, status FROM users WHERE id = ?', args: [me] })).rows;
   expect([row.real_name, row.status]).toEqual([DELETED_NAME, 'deleted']);
   // Nor can the file's free space or old log frames be carved for them (secure_delete, WAL flushed).
+  // A libSQL server keeps its file with its own settings (decision 082): the portal cannot zero it.
+  if (REMOTE) return;
   const bytes = Buffer.concat([db.path, db.path + '-wal'].filter(existsSync).map((f) => readFileSync(f)));
   for (const needle of [phone, email]) expect(bytes.includes(Buffer.from(needle)), needle).toBe(false);
 });
