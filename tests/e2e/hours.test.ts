@@ -161,6 +161,17 @@ describe('service hours end to end', () => {
     });
   });
 
+  test("on a phone the leader's pending queue is the first section, in the first screen", async () => {
+    const leader = await as('13900000005', { width: 360, height: 640 });
+    await leader.page.goto(`${server.url}/me/teams/chengguan-red-vest/hours`);
+    const sections = await leader.page.locator('main h2').evaluateAll((hs) => hs.map((h) => h.id || h.textContent));
+    expect(sections[0]).toBe('queue');
+    expect(sections).toEqual(expect.arrayContaining(['attendance', 'entry', 'certificates']));
+    const top = (await leader.page.locator('#queue').boundingBox())!.y;
+    expect(top).toBeLessThan(640);
+    await leader.ctx.close();
+  });
+
   test('unknown verification code → 404 in Chinese; /verify form redirects', async () => {
     const res = await fetch(`${server.url}/verify/NOSUCHCODE99`);
     expect(res.status).toBe(404);

@@ -11,7 +11,8 @@ export type Step = (title: string, fn: (ctx: TestContext) => unknown, timeout?: 
  * was filtered out, e.g. by `-t`), the rest are skipped with a note naming the step that did not pass.
  */
 export function flow(name: string, body: (step: Step) => void): void {
-  describe.sequential(name, () => {
+  // Never concurrent, whatever a file or the config says: each step builds on the one before.
+  describe(name, { concurrent: false }, () => {
     const titles: string[] = [];
     let passed = 0; // how many steps, from the first, have passed
     body((title, fn, timeout) => {
