@@ -1,10 +1,11 @@
 // Accounts through the real pages in Chromium: register → logout → login → /me → profile → logout,
 // form errors in place, brute-force 429, cookie flags, nothing secret in the database file.
-import { describe, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { afterAll, describe, expect, test } from 'vitest';
+import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunningServer } from '../helpers/server.ts';
+import { flow } from '../helpers/flow.ts';
 import { portalHooks } from '../helpers/portal.ts';
 import { sessionCookieFor, signInContext, userIdByPhoneAt } from '../helpers/session.ts';
 import { openDb } from '../../db/client.ts';
@@ -109,51 +110,67 @@ describe('a new volunteer', () => {
     await page.close();
   });
 
-  test('registers, logs out, logs in, sees their name and full ID number, logs out', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(server.url + '/register');
-    await fillRegistration(page);
-    await submit(page);
-    expect(new URL(page.url()).pathname).toBe('/me');
-    expect(await page.textContent('#me-name')).toBe('陈美玲');
+  flow('registers, logs out, logs in, sees their name and full ID number, logs out', (step) => {
+    let context: BrowserContext;
+    let page: Page;
+    let cookie: Cookie;
+    let second: Cookie;
+    afterAll(() => context?.close());
 
-    const cookie = (await context.cookies()).find((c) => c.name === 'sx_session')!;
-    expect(cookie.httpOnly).toBe(true);
-    expect(cookie.sameSite).toBe('Lax');
-    expect(cookie.path).toBe('/');
+    step('a resident registers and lands on /me with a secure session cookie', async () => {
+      context = await browser.newContext();
+      page = await context.newPage();
+      await page.goto(server.url + '/register');
+      await fillRegistration(page);
+      await submit(page);
+      expect(new URL(page.url()).pathname).toBe('/me');
+      expect(await page.textContent('#me-name')).toBe('陈美玲');
 
-    await page.click('header form[action="/logout"] button');
-    await page.waitForURL(server.url + '/');
-    expect((await context.cookies()).find((c) => c.name === 'sx_session')).toBeUndefined();
+      cookie = (await context.cookies()).find((c) => c.name === 'sx_session')!;
+      expect(cookie.httpOnly).toBe(true);
+      expect(cookie.sameSite).toBe('Lax');
+      expect(cookie.path).toBe('/');
+    });
 
-    await page.goto(server.url + '/me');
-    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/login?next=%2Fme');
-    await page.fill('#phone', phone);
-    await page.fill('#password', password);
-    await submit(page);
-    expect(new URL(page.url()).pathname).toBe('/me');
-    expect(await page.textContent('#me-name')).toBe('陈美玲');
-    const second = (await context.cookies()).find((c) => c.name === 'sx_session')!;
-    expect(second.value).not.toBe(cookie.value);
+    step('the volunteer logs out: the cookie is gone', async () => {
+      await page.click('header form[action="/logout"] button');
+      await page.waitForURL(server.url + '/');
+      expect((await context.cookies()).find((c) => c.name === 'sx_session')).toBeUndefined();
+    });
 
-    await page.goto(server.url + '/me/profile');
-    expect(await page.textContent('#own-id-number')).toBe(idNumber);
+    step('the volunteer opens /me, is sent to log in, and logs in with a new session', async () => {
+      await page.goto(server.url + '/me');
+      expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/login?next=%2Fme');
+      await page.fill('#phone', phone);
+      await page.fill('#password', password);
+      await submit(page);
+      expect(new URL(page.url()).pathname).toBe('/me');
+      expect(await page.textContent('#me-name')).toBe('陈美玲');
+      second = (await context.cookies()).find((c) => c.name === 'sx_session')!;
+      expect(second.value).not.toBe(cookie.value);
+    });
 
-    await page.click('header form[action="/logout"] button');
-    await page.waitForURL(server.url + '/');
-    const res = await page.goto(server.url + '/me/profile');
-    expect(new URL(page.url()).pathname).toBe('/login');
-    expect(res?.status()).toBe(200);
+    step('the volunteer sees their full ID number on their profile', async () => {
+      await page.goto(server.url + '/me/profile');
+      expect(await page.textContent('#own-id-number')).toBe(idNumber);
+    });
 
-    // Neither the ID number nor a session token is stored in plain text.
-    const dbFile = fileURLToPath(server.dbUrl.replace(/^file:/, 'file://'));
-    const bytes = Buffer.concat([dbFile, dbFile + '-wal'].filter(existsSync).map((f) => readFileSync(f)));
-    expect(bytes.length).toBeGreaterThan(0);
-    expect(bytes.includes(Buffer.from(idNumber))).toBe(false);
-    expect(bytes.includes(Buffer.from(cookie.value))).toBe(false);
-    expect(bytes.includes(Buffer.from(second.value))).toBe(false);
-    await context.close();
+    step('the volunteer logs out; the profile then asks to log in', async () => {
+      await page.click('header form[action="/logout"] button');
+      await page.waitForURL(server.url + '/');
+      const res = await page.goto(server.url + '/me/profile');
+      expect(new URL(page.url()).pathname).toBe('/login');
+      expect(res?.status()).toBe(200);
+    });
+
+    step('neither the ID number nor a session token is stored in plain text', async () => {
+      const dbFile = fileURLToPath(server.dbUrl.replace(/^file:/, 'file://'));
+      const bytes = Buffer.concat([dbFile, dbFile + '-wal'].filter(existsSync).map((f) => readFileSync(f)));
+      expect(bytes.length).toBeGreaterThan(0);
+      expect(bytes.includes(Buffer.from(idNumber))).toBe(false);
+      expect(bytes.includes(Buffer.from(cookie.value))).toBe(false);
+      expect(bytes.includes(Buffer.from(second.value))).toBe(false);
+    });
   });
 });
 

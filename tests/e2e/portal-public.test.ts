@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.ts';
+import { flow } from '../helpers/flow.ts';
 import { rawGet } from '../helpers/raw-get.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { sessionCookieFor, userIdByPhoneAt } from '../helpers/session.ts';
-import { openDb } from '../../db/client.ts';
+import { openDb, type Db } from '../../db/client.ts';
 
 const require = createRequire(import.meta.url);
 const axePath = require.resolve('axe-core');
@@ -264,35 +265,48 @@ describe('anonymous-page cache on the real server', () => {
     }
   });
 
-  test('a publish, a like and a sign-up written from another connection invalidate pages in two processes', async () => {
-    const second = await startServer({ dataDir: server.dataDir });
-    try {
-      const both = [server.url, second.url];
-      const db = await openDb({ url: server.dbUrl });
-      const eventId = Number((await db.$client.execute(`SELECT id FROM events WHERE status = 'published' AND confirmed_count < capacity ORDER BY id LIMIT 1`)).rows[0].id);
-      const warm = async (p: string) => { for (const u of both) { await rawGet(u + p); expect((await rawGet(u + p)).headers['x-cache'], u + p).toBe('HIT'); } };
-      const untilFresh = async (u: string, p: string, text: string) => {
-        for (let i = 0; i < 40; i++) {
-          const body = (await rawGet(u + p)).body.toString();
-          if (body.includes(text)) return true;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        return false;
-      };
-      // Processes re-read the version at most every 250 ms: poll briefly, never sleep blindly.
-      const untilChanged = async (u: string, p: string, old: string) => {
-        for (let i = 0; i < 40; i++) {
-          const r = await rawGet(u + p);
-          if (r.headers['x-cache'] !== 'HIT' && r.body.toString() !== old) return true;
-          await new Promise((res) => setTimeout(res, 100));
-        }
-        return false;
-      };
-      // publish
+  flow('a publish, a like and a sign-up written from another connection invalidate pages in two processes', (step) => {
+    let second: RunningServer;
+    let both: string[];
+    let db: Db;
+    let eventId: number;
+    afterAll(async () => {
+      db?.$client.close();
+      await second?.stop();
+    });
+    const warm = async (p: string) => { for (const u of both) { await rawGet(u + p); expect((await rawGet(u + p)).headers['x-cache'], u + p).toBe('HIT'); } };
+    const untilFresh = async (u: string, p: string, text: string) => {
+      for (let i = 0; i < 40; i++) {
+        const body = (await rawGet(u + p)).body.toString();
+        if (body.includes(text)) return true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    };
+    // Processes re-read the version at most every 250 ms: poll briefly, never sleep blindly.
+    const untilChanged = async (u: string, p: string, old: string) => {
+      for (let i = 0; i < 40; i++) {
+        const r = await rawGet(u + p);
+        if (r.headers['x-cache'] !== 'HIT' && r.body.toString() !== old) return true;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      return false;
+    };
+
+    step('a second process starts on the same database', async () => {
+      second = await startServer({ dataDir: server.dataDir });
+      both = [server.url, second.url];
+      db = await openDb({ url: server.dbUrl });
+      eventId = Number((await db.$client.execute(`SELECT id FROM events WHERE status = 'published' AND confirmed_count < capacity ORDER BY id LIMIT 1`)).rows[0].id);
+    });
+
+    step('an article published from another connection shows on /articles in both processes', async () => {
       await warm('/articles');
       await db.$client.execute(`INSERT INTO articles (slug, channel, title, summary, body, status, published_at, created_at) VALUES ('cache-probe', 'news', '缓存失效测试新闻', '', '正文', 'published', ${Date.now() + 1000}, 0)`);
       for (const u of both) expect(await untilFresh(u, '/articles', '缓存失效测试新闻'), u).toBe(true);
-      // like
+    });
+
+    step('a like recorded from another connection renders the honoree page afresh in both processes', async () => {
       const h = (await db.$client.execute(`SELECT id, slug, like_count FROM honorees WHERE status = 'published' ORDER BY id LIMIT 1`)).rows[0];
       await warm(`/honors/${h.slug}`);
       const etags = await Promise.all(both.map(async (u) => (await rawGet(`${u}/honors/${h.slug}`)).headers['x-cache']));
@@ -306,7 +320,9 @@ describe('anonymous-page cache on the real server', () => {
         }
         expect(fresh, u).toBe(true);
       }
-      // sign-up: seats left change on the event page
+    });
+
+    step('a sign-up from another connection moves the seat count on the event page in both processes', async () => {
       await warm(`/events/${eventId}`);
       const before = (await rawGet(`${server.url}/events/${eventId}`)).body.toString();
       const vol = (await db.$client.execute(`SELECT id FROM users WHERE id NOT IN (SELECT user_id FROM signups WHERE event_id = ${eventId}) LIMIT 1`)).rows[0];
@@ -315,9 +331,6 @@ describe('anonymous-page cache on the real server', () => {
         `UPDATE events SET confirmed_count = confirmed_count + 1 WHERE id = ${eventId}`,
       ], 'write');
       for (const u of both) expect(await untilChanged(u, `/events/${eventId}`, before), u).toBe(true); // the seat count moved
-      db.$client.close();
-    } finally {
-      await second.stop();
-    }
+    });
   });
 });

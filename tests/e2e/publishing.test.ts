@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { RunningServer } from '../helpers/server.ts';
+import { flow } from '../helpers/flow.ts';
 import { portalHooks } from '../helpers/portal.ts';
 import { sessionCookieFor, signInContext, userIdByPhoneAt } from '../helpers/session.ts';
 import { openDb } from '../../db/client.ts';
@@ -23,84 +24,108 @@ async function as(phone: string): Promise<{ ctx: BrowserContext; page: Page }> {
 }
 
 describe('publishing in the browser', () => {
-  test('an editor writes an article with an image; two reviewers approve; it is on /articles and in /rss.xml', async () => {
-    const { ctx, page } = await as('13900000002');
-    // Upload an image to the media library.
-    await page.goto(server.url + '/console/media');
-    const jpg = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#d33' } }).jpeg().toBuffer();
-    await page.setInputFiles('#file', { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: jpg });
-    await page.fill('#alt', '志愿者在河边清理垃圾');
-    await page.click('button:has-text("上传")');
-    await page.waitForURL(/uploaded=\d+/);
-    expect(await page.textContent('main')).toContain('已去除拍摄信息');
-    const snippet = (await page.locator('figcaption code').first().textContent())!;
-    expect(snippet).toMatch(/^!\[志愿者在河边清理垃圾\]\(\/media\/[a-z0-9]+-960\.webp\)$/);
-    // Write the article, preview it without JavaScript, then submit.
-    await page.goto(server.url + '/console/articles/new');
+  flow('an editor writes an article with an image; two reviewers approve; it is on /articles and in /rss.xml', (step) => {
+    let editor: { ctx: BrowserContext; page: Page };
+    let snippet: string;
+    let articleUrl: string;
     const title = '清水河志愿者开展河道清理活动';
-    await page.fill('#title', title);
-    await page.selectOption('#channel', 'news');
-    await page.fill('#summary', '40 名志愿者清理河岸垃圾。');
-    await page.selectOption('#coverMediaId', { index: 1 });
-    await page.fill('#body', `## 活动现场\n\n周六上午，志愿者们沿河岸清理垃圾。\n\n${snippet}`);
-    await page.fill('#tags', '河长制、环境保护');
-    await page.click('button[value="preview"]');
-    expect(await page.textContent('#preview-h')).toContain('预览');
-    expect(await page.locator('.preview img').getAttribute('alt')).toBe('志愿者在河边清理垃圾');
-    expect(await page.inputValue('#title')).toBe(title);
-    await page.click('button[value="submit"]');
-    await page.waitForURL(/\/console\/articles\/\d+\?done=submitted/);
-    const articleUrl = page.url().split('?')[0];
-    expect(await page.textContent('main')).toContain('已提交审核');
-    // The editor has no approve button, and a forged approval is refused.
-    expect(await page.locator('button[value="approve"]').count()).toBe(0);
-    const id = articleUrl.split('/').pop()!;
-    const { cookie } = await sessionCookieFor(server.dbUrl, await userIdByPhoneAt(server.dbUrl, '13900000002'));
-    const forged = await fetch(`${articleUrl}?_action=articles.review`, {
-      method: 'POST', headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: `id=${id}&decision=approve&opinion=`, redirect: 'manual',
-    });
-    expect(forged.status).toBe(403);
-    await ctx.close();
 
-    // 初审 and 终审 by two different reviewers.
-    for (const [phone, button] of [['13900000003', '通过，送下一级'], ['13900000004', '终审通过并发布']]) {
-      const r = await as(phone);
-      await r.page.goto(articleUrl);
-      await r.page.fill('#opinion', '同意');
-      await r.page.click(`button:has-text("${button}")`);
-      await r.page.waitForURL(/done=/);
+    step('the editor uploads an image to the media library', async () => {
+      editor = await as('13900000002');
+      const { page } = editor;
+      await page.goto(server.url + '/console/media');
+      const jpg = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#d33' } }).jpeg().toBuffer();
+      await page.setInputFiles('#file', { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: jpg });
+      await page.fill('#alt', '志愿者在河边清理垃圾');
+      await page.click('button:has-text("上传")');
+      await page.waitForURL(/uploaded=\d+/);
+      expect(await page.textContent('main')).toContain('已去除拍摄信息');
+      snippet = (await page.locator('figcaption code').first().textContent())!;
+      expect(snippet).toMatch(/^!\[志愿者在河边清理垃圾\]\(\/media\/[a-z0-9]+-960\.webp\)$/);
+    });
+
+    step('the editor writes the article and previews it without JavaScript', async () => {
+      const { page } = editor;
+      await page.goto(server.url + '/console/articles/new');
+      await page.fill('#title', title);
+      await page.selectOption('#channel', 'news');
+      await page.fill('#summary', '40 名志愿者清理河岸垃圾。');
+      await page.selectOption('#coverMediaId', { index: 1 });
+      await page.fill('#body', `## 活动现场\n\n周六上午，志愿者们沿河岸清理垃圾。\n\n${snippet}`);
+      await page.fill('#tags', '河长制、环境保护');
+      await page.click('button[value="preview"]');
+      expect(await page.textContent('#preview-h')).toContain('预览');
+      expect(await page.locator('.preview img').getAttribute('alt')).toBe('志愿者在河边清理垃圾');
+      expect(await page.inputValue('#title')).toBe(title);
+    });
+
+    step('the editor submits it for review', async () => {
+      const { page } = editor;
+      await page.click('button[value="submit"]');
+      await page.waitForURL(/\/console\/articles\/\d+\?done=submitted/);
+      articleUrl = page.url().split('?')[0];
+      expect(await page.textContent('main')).toContain('已提交审核');
+    });
+
+    step('the editor finds no approve button, and a forged approval is refused', async () => {
+      const { ctx, page } = editor;
+      expect(await page.locator('button[value="approve"]').count()).toBe(0);
+      const id = articleUrl.split('/').pop()!;
+      const { cookie } = await sessionCookieFor(server.dbUrl, await userIdByPhoneAt(server.dbUrl, '13900000002'));
+      const forged = await fetch(`${articleUrl}?_action=articles.review`, {
+        method: 'POST', headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: `id=${id}&decision=approve&opinion=`, redirect: 'manual',
+      });
+      expect(forged.status).toBe(403);
+      await ctx.close();
+    });
+
+    step('two different reviewers approve it: 初审, then 终审', async () => {
+      for (const [phone, button] of [['13900000003', '通过，送下一级'], ['13900000004', '终审通过并发布']]) {
+        const r = await as(phone);
+        await r.page.goto(articleUrl);
+        await r.page.fill('#opinion', '同意');
+        await r.page.click(`button:has-text("${button}")`);
+        await r.page.waitForURL(/done=/);
+        await r.ctx.close();
+      }
+    });
+
+    step('readers find it on /articles and in /rss.xml', async () => {
+      const list = await (await fetch(server.url + '/articles')).text();
+      expect(list).toContain(title);
+      const rss = await fetch(server.url + '/rss.xml');
+      expect(rss.headers.get('content-type')).toContain('application/rss+xml');
+      expect(await rss.text()).toContain(`<title>${title}</title>`);
+    });
+
+    step('a reader opens it: Open Graph image, lazy cover with dimensions, the body image served safely', async () => {
+      const anon = await browser.newPage();
+      await anon.goto(server.url + '/articles');
+      await anon.click(`a:has-text("${title}")`);
+      expect(await anon.textContent('h1')).toBe(title);
+      expect(await anon.getAttribute('meta[property="og:image"]', 'content')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\/[a-z0-9]+-\d+\.webp$/);
+      const cover = anon.locator('figure.cover img');
+      expect(await cover.getAttribute('loading')).toBe('lazy');
+      expect(await cover.getAttribute('width')).toBe('1200');
+      const imgSrc = (await anon.locator('.prose img').getAttribute('src'))!;
+      const img = await fetch(server.url + imgSrc);
+      expect(img.headers.get('content-type')).toBe('image/webp');
+      expect(img.headers.get('x-content-type-options')).toBe('nosniff');
+      // Public while the article is published, and cached briefly only: withdrawing it must reach readers (docs/decisions/076).
+      expect(img.headers.get('cache-control')).toBe('public, max-age=60');
+      expect(img.headers.get('content-security-policy')).toContain('sandbox');
+      await anon.close();
+    });
+
+    step('a reviewer prints the review form, which lists both reviewers', async () => {
+      const r = await as('13900000003');
+      await r.page.goto(articleUrl + '/form');
+      const form = (await r.page.textContent('body'))!;
+      expect(form).toContain('信息发布审核表');
+      expect(form).toContain('郑国平');
+      expect(form).toContain('邓雅琴');
       await r.ctx.close();
-    }
-    const list = await (await fetch(server.url + '/articles')).text();
-    expect(list).toContain(title);
-    const rss = await fetch(server.url + '/rss.xml');
-    expect(rss.headers.get('content-type')).toContain('application/rss+xml');
-    expect(await rss.text()).toContain(`<title>${title}</title>`);
-    // The public page: Open Graph image, lazy cover with dimensions, the body image served safely.
-    const anon = await browser.newPage();
-    await anon.goto(server.url + '/articles');
-    await anon.click(`a:has-text("${title}")`);
-    expect(await anon.textContent('h1')).toBe(title);
-    expect(await anon.getAttribute('meta[property="og:image"]', 'content')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\/[a-z0-9]+-\d+\.webp$/);
-    const cover = anon.locator('figure.cover img');
-    expect(await cover.getAttribute('loading')).toBe('lazy');
-    expect(await cover.getAttribute('width')).toBe('1200');
-    const imgSrc = (await anon.locator('.prose img').getAttribute('src'))!;
-    const img = await fetch(server.url + imgSrc);
-    expect(img.headers.get('content-type')).toBe('image/webp');
-    expect(img.headers.get('x-content-type-options')).toBe('nosniff');
-    // Public while the article is published, and cached briefly only: withdrawing it must reach readers (docs/decisions/076).
-    expect(img.headers.get('cache-control')).toBe('public, max-age=60');
-    expect(img.headers.get('content-security-policy')).toContain('sandbox');
-    await anon.close();
-    // The printable review form lists both reviewers.
-    const r = await as('13900000003');
-    await r.page.goto(articleUrl + '/form');
-    const form = (await r.page.textContent('body'))!;
-    expect(form).toContain('信息发布审核表');
-    expect(form).toContain('郑国平');
-    expect(form).toContain('邓雅琴');
-    await r.ctx.close();
+    });
   });
 
   test('personal data blocks submission with 400; one click masks it; then it submits', async () => {
@@ -186,53 +211,72 @@ describe('publishing in the browser', () => {
     await page.close();
   });
 
-  test('a lecture order becomes an event and receives a rating', async () => {
-    const page = await browser.newPage();
-    await page.goto(server.url + '/legal/order?topic=' + encodeURIComponent('反电信诈骗'));
-    await page.selectOption('#townId', { index: 1 });
-    const townName = (await page.locator('#townId option:checked').textContent())!;
-    const village = await page.locator(`#villageId optgroup[label="${townName}"] option`).first().getAttribute('value');
-    await page.selectOption('#villageId', village!);
-    await page.fill('#audienceExpected', '60');
-    await page.fill('#preferredDates', '下周三上午');
-    await page.fill('#requesterName', '王主任');
-    await page.fill('#requesterPhone', '13812345678');
-    await page.fill('#organisation', '村民委员会');
-    await page.click('button:has-text("提交预约")');
-    const ok = page.locator('section.notice-box.ok');
-    const trackingNo = (await ok.locator('b').textContent())!;
-    const rateLink = (await ok.locator('a').getAttribute('href'))!;
-    expect(trackingNo).toMatch(/^PF/);
-    expect(rateLink).toMatch(/^\/legal\/rate\/[a-z0-9]+$/);
-    await page.close();
+  flow('a lecture order becomes an event and receives a rating', (step) => {
+    let trackingNo: string;
+    let rateLink: string;
+    let editor: { ctx: BrowserContext; page: Page };
 
-    const { ctx, page: ed } = await as('13900000002');
-    await ed.goto(server.url + '/console/lectures?status=new');
-    await ed.click(`a:has-text("${trackingNo}")`);
-    await ed.click('button:has-text("受理")');
-    await ed.waitForSelector('text=已受理');
-    await ed.selectOption('#lecturerId', { index: 1 });
-    await ed.click('button:has-text("安排并发布活动")');
-    await ed.waitForSelector('text=查看活动页面');
-    const eventHref = (await ed.locator('a:has-text("查看活动页面")').getAttribute('href'))!;
-    const events = await (await fetch(server.url + '/events?category=' + encodeURIComponent('普法讲座'))).text();
-    expect(events).toContain(`href="${eventHref}"`);
-    await ed.fill('#audience', '58');
-    await ed.click('button:has-text("登记")');
-    await ed.waitForSelector('text=已开讲');
+    step('a village orders a lecture and gets a tracking number and a rating link', async () => {
+      const page = await browser.newPage();
+      await page.goto(server.url + '/legal/order?topic=' + encodeURIComponent('反电信诈骗'));
+      await page.selectOption('#townId', { index: 1 });
+      const townName = (await page.locator('#townId option:checked').textContent())!;
+      const village = await page.locator(`#villageId optgroup[label="${townName}"] option`).first().getAttribute('value');
+      await page.selectOption('#villageId', village!);
+      await page.fill('#audienceExpected', '60');
+      await page.fill('#preferredDates', '下周三上午');
+      await page.fill('#requesterName', '王主任');
+      await page.fill('#requesterPhone', '13812345678');
+      await page.fill('#organisation', '村民委员会');
+      await page.click('button:has-text("提交预约")');
+      const ok = page.locator('section.notice-box.ok');
+      trackingNo = (await ok.locator('b').textContent())!;
+      rateLink = (await ok.locator('a').getAttribute('href'))!;
+      expect(trackingNo).toMatch(/^PF/);
+      expect(rateLink).toMatch(/^\/legal\/rate\/[a-z0-9]+$/);
+      await page.close();
+    });
 
-    const requester = await browser.newPage();
-    await requester.goto(server.url + rateLink);
-    await requester.check('input[name="rating"][value="5"]');
-    await requester.fill('#comment', '讲得很实用，老人们都说好。');
-    await requester.click('button:has-text("提交评价")');
-    expect(await requester.textContent('main')).toContain('感谢您的评价');
-    await requester.close();
-    await ed.reload();
-    expect(await ed.textContent('main')).toContain('讲得很实用');
-    await ctx.close();
-    const legal = await (await fetch(server.url + '/legal')).text();
-    expect(legal).toMatch(/累计讲座<b>\d+ 场<\/b>/);
+    step('the editor accepts the order and publishes it as an event', async () => {
+      editor = await as('13900000002');
+      const ed = editor.page;
+      await ed.goto(server.url + '/console/lectures?status=new');
+      await ed.click(`a:has-text("${trackingNo}")`);
+      await ed.click('button:has-text("受理")');
+      await ed.waitForSelector('text=已受理');
+      await ed.selectOption('#lecturerId', { index: 1 });
+      await ed.click('button:has-text("安排并发布活动")');
+      await ed.waitForSelector('text=查看活动页面');
+      const eventHref = (await ed.locator('a:has-text("查看活动页面")').getAttribute('href'))!;
+      const events = await (await fetch(server.url + '/events?category=' + encodeURIComponent('普法讲座'))).text();
+      expect(events).toContain(`href="${eventHref}"`);
+    });
+
+    step('the editor records the lecture as given, with its audience', async () => {
+      const ed = editor.page;
+      await ed.fill('#audience', '58');
+      await ed.click('button:has-text("登记")');
+      await ed.waitForSelector('text=已开讲');
+    });
+
+    step('the requester rates the lecture through the rating link', async () => {
+      const requester = await browser.newPage();
+      await requester.goto(server.url + rateLink);
+      await requester.check('input[name="rating"][value="5"]');
+      await requester.fill('#comment', '讲得很实用，老人们都说好。');
+      await requester.click('button:has-text("提交评价")');
+      expect(await requester.textContent('main')).toContain('感谢您的评价');
+      await requester.close();
+    });
+
+    step('the editor sees the rating, and /legal counts the lectures given', async () => {
+      const { ctx, page: ed } = editor;
+      await ed.reload();
+      expect(await ed.textContent('main')).toContain('讲得很实用');
+      await ctx.close();
+      const legal = await (await fetch(server.url + '/legal')).text();
+      expect(legal).toMatch(/累计讲座<b>\d+ 场<\/b>/);
+    });
   });
 
   test('/sitemap.xml and a channel feed are well-formed', async () => {

@@ -2,6 +2,7 @@
 // and hour claims against the running server, SIGKILL midway, restart on the
 // same data; and two app processes on one database file.
 import { afterAll, describe, expect, test } from 'vitest';
+import { flow } from '../helpers/flow.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { sessionCookieFor } from '../helpers/session.ts';
 import { openQ, postAction, toFormData, type Q } from '../helpers/trust.ts';
@@ -42,72 +43,92 @@ async function invariants(q: Q, eventId: number, capacity: number) {
 }
 
 describe('crash in the middle of a sign-up rush', () => {
-  test('SIGKILL midway loses no answered request, breaks no invariant, and the portal restarts on the same data', async () => {
-    const a = await startServer();
-    started.push(a);
-    const q = openQ(a.dbUrl);
+  flow('SIGKILL midway loses no answered request, breaks no invariant, and the portal restarts on the same data', (step) => {
     const capacity = 15;
-    const eventId = await stormEvent(q, capacity);
-    const volunteers = await volunteerCookies(a, q);
-    const teamB = await q.one("SELECT id FROM teams WHERE slug = 'chengguan-red-vest'");
-    const members = (await q.client.execute({ sql: "SELECT user_id FROM team_members WHERE team_id = ? AND status = 'active'", args: [teamB] })).rows.map((r) => Number(r.user_id));
-    expect(volunteers.length).toBeGreaterThan(capacity * 2);
-
+    let a: RunningServer;
+    let q: Q;
+    let eventId: number;
+    let volunteers: { userId: number; cookie: string }[];
+    let teamB: number;
+    let members: number[];
     const signedUp: number[] = [];
     const claimed: string[] = [];
-    let answered = 0;
-    let killed = false;
-    const kill = () => {
-      if (!killed) {
-        killed = true;
-        a.proc.kill('SIGKILL');
-      }
-    };
-    const day = new Date(Date.now() - 5 * 86400_000 + 8 * 3600_000).toISOString().slice(0, 10);
-    const requests = volunteers.flatMap(({ userId, cookie }, i) => {
-      const jobs: Promise<void>[] = [
-        postAction(a, 'events.signUp', toFormData({ eventId }), { cookie }).then((r) => {
-          answered++;
-          if (r.status === 200) signedUp.push(userId);
-          if (answered >= volunteers.length / 3) kill();
-        }, () => {}),
-      ];
-      if (members.includes(userId)) {
-        const content = `崩溃测试申报-${userId}`;
-        jobs.push(postAction(a, 'hours.claim', toFormData({ teamId: teamB, day, start: `0${i % 9}:00`, end: `0${i % 9}:30`, content }), { cookie }).then((r) => {
-          answered++;
-          if (r.status === 200) claimed.push(content);
-        }, () => {}));
-      }
-      return jobs;
-    });
-    await Promise.all(requests);
-    kill();
-    await a.stop('SIGKILL');
-    q.client.close();
-    expect(signedUp.length, 'some sign-ups were answered before the kill').toBeGreaterThan(0);
+    let b: RunningServer;
+    let q2: Q;
 
-    const b = await startServer({ dataDir: a.dataDir });
-    started.push(b);
-    expect(b.accounts).toEqual([]); // the old data, not a new seed
-    const q2 = openQ(b.dbUrl);
-    const inv = await invariants(q2, eventId, capacity);
-    expect(inv.integrity).toBe('ok');
-    expect(inv.dups).toBe(0);
-    expect(inv.confirmed).toBeLessThanOrEqual(capacity);
-    expect(inv.counter).toBe(inv.confirmed);
-    for (const userId of signedUp) {
-      expect(await q2.one('SELECT count(*) FROM signups WHERE event_id = ? AND user_id = ?', [eventId, userId]), `answered sign-up of user ${userId} kept`).toBe(1);
-    }
-    for (const content of claimed) expect(await q2.one('SELECT count(*) FROM hour_records WHERE content = ?', [content]), content).toBe(1);
-    // The restarted portal serves the event and takes new sign-ups up to exactly the capacity.
-    expect((await fetch(`${b.url}/events/${eventId}`)).status).toBe(200);
-    const rest = await volunteerCookies(b, q2);
-    await Promise.all(rest.map(({ cookie }) => postAction(b, 'events.signUp', toFormData({ eventId }), { cookie })));
-    const after = await invariants(q2, eventId, capacity);
-    expect(after.confirmed).toBe(capacity);
-    expect(after.counter).toBe(capacity);
-    q2.client.close();
+    step('a portal opens a 15-seat event; every volunteer is signed in', async () => {
+      a = await startServer();
+      started.push(a);
+      q = openQ(a.dbUrl);
+      eventId = await stormEvent(q, capacity);
+      volunteers = await volunteerCookies(a, q);
+      teamB = await q.one("SELECT id FROM teams WHERE slug = 'chengguan-red-vest'");
+      members = (await q.client.execute({ sql: "SELECT user_id FROM team_members WHERE team_id = ? AND status = 'active'", args: [teamB] })).rows.map((r) => Number(r.user_id));
+      expect(volunteers.length).toBeGreaterThan(capacity * 2);
+    });
+
+    step('volunteers rush the sign-up and claim hours; the process is SIGKILLed a third of the way in', async () => {
+      let answered = 0;
+      let killed = false;
+      const kill = () => {
+        if (!killed) {
+          killed = true;
+          a.proc.kill('SIGKILL');
+        }
+      };
+      const day = new Date(Date.now() - 5 * 86400_000 + 8 * 3600_000).toISOString().slice(0, 10);
+      const requests = volunteers.flatMap(({ userId, cookie }, i) => {
+        const jobs: Promise<void>[] = [
+          postAction(a, 'events.signUp', toFormData({ eventId }), { cookie }).then((r) => {
+            answered++;
+            if (r.status === 200) signedUp.push(userId);
+            if (answered >= volunteers.length / 3) kill();
+          }, () => {}),
+        ];
+        if (members.includes(userId)) {
+          const content = `崩溃测试申报-${userId}`;
+          jobs.push(postAction(a, 'hours.claim', toFormData({ teamId: teamB, day, start: `0${i % 9}:00`, end: `0${i % 9}:30`, content }), { cookie }).then((r) => {
+            answered++;
+            if (r.status === 200) claimed.push(content);
+          }, () => {}));
+        }
+        return jobs;
+      });
+      await Promise.all(requests);
+      kill();
+      await a.stop('SIGKILL');
+      q.client.close();
+      expect(signedUp.length, 'some sign-ups were answered before the kill').toBeGreaterThan(0);
+    });
+
+    step('the portal restarts on the same data with every invariant intact', async () => {
+      b = await startServer({ dataDir: a.dataDir });
+      started.push(b);
+      expect(b.accounts).toEqual([]); // the old data, not a new seed
+      q2 = openQ(b.dbUrl);
+      const inv = await invariants(q2, eventId, capacity);
+      expect(inv.integrity).toBe('ok');
+      expect(inv.dups).toBe(0);
+      expect(inv.confirmed).toBeLessThanOrEqual(capacity);
+      expect(inv.counter).toBe(inv.confirmed);
+    });
+
+    step('every answered sign-up and hour claim is still there', async () => {
+      for (const userId of signedUp) {
+        expect(await q2.one('SELECT count(*) FROM signups WHERE event_id = ? AND user_id = ?', [eventId, userId]), `answered sign-up of user ${userId} kept`).toBe(1);
+      }
+      for (const content of claimed) expect(await q2.one('SELECT count(*) FROM hour_records WHERE content = ?', [content]), content).toBe(1);
+    });
+
+    step('the restarted portal serves the event and takes new sign-ups up to exactly the capacity', async () => {
+      expect((await fetch(`${b.url}/events/${eventId}`)).status).toBe(200);
+      const rest = await volunteerCookies(b, q2);
+      await Promise.all(rest.map(({ cookie }) => postAction(b, 'events.signUp', toFormData({ eventId }), { cookie })));
+      const after = await invariants(q2, eventId, capacity);
+      expect(after.confirmed).toBe(capacity);
+      expect(after.counter).toBe(capacity);
+      q2.client.close();
+    });
   });
 });
 

@@ -6,9 +6,10 @@ import { connect } from 'node:net';
 import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { flow } from '../helpers/flow.ts';
 import { sessionCookieFor, userIdByPhoneAt } from '../helpers/session.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
-import { openQ, postAction, toFormData } from '../helpers/trust.ts';
+import { openQ, postAction, toFormData, type Q } from '../helpers/trust.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
 
 const started: RunningServer[] = [];
@@ -17,54 +18,70 @@ afterAll(async () => {
 });
 
 describe('logs', () => {
-  test('a full flow logs logins and refusals as JSON lines, and never a password, session token or full ID number', async () => {
-    const s = await startServer({ env: { LOG_LEVEL: 'info' } });
-    started.push(s);
-    const q = openQ(s.dbUrl);
-    const town = await q.one("SELECT id FROM regions WHERE level = 'town' ORDER BY id LIMIT 1");
-    const village = await q.one("SELECT id FROM regions WHERE level = 'village' AND parent_id = ? LIMIT 1", [town]);
+  flow('a full flow logs logins and refusals as JSON lines, and never a password, session token or full ID number', (step) => {
+    let s: RunningServer;
+    let q: Q;
     const password = 'Lg7!trust-secret-pass';
     const idNumber = makeIdNumber('1991-03-04', 321, true);
     const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').match(/sx_session=([^;]+)/)?.[1] ?? '';
+    let tokens: string[];
+    let admin: RunningServer['accounts'][number];
+    let out: string;
+    afterAll(() => q?.client.close());
 
-    // Register (password + ID number in the form), then sign in through the login form.
-    const reg = await fetch(`${s.url}/register?_action=accounts.register`, {
-      method: 'POST', redirect: 'manual', headers: { origin: s.url },
-      body: toFormData({ phone: '13512340001', password, realName: '日志测试', idType: '居民身份证', idNumber, townId: town, villageId: village, agreeTerms: true, agreePrivacy: true }),
+    step('a resident registers (password and ID number in the form), then signs in through the login form', async () => {
+      s = await startServer({ env: { LOG_LEVEL: 'info' } });
+      started.push(s);
+      q = openQ(s.dbUrl);
+      const town = await q.one("SELECT id FROM regions WHERE level = 'town' ORDER BY id LIMIT 1");
+      const village = await q.one("SELECT id FROM regions WHERE level = 'village' AND parent_id = ? LIMIT 1", [town]);
+      const reg = await fetch(`${s.url}/register?_action=accounts.register`, {
+        method: 'POST', redirect: 'manual', headers: { origin: s.url },
+        body: toFormData({ phone: '13512340001', password, realName: '日志测试', idType: '居民身份证', idNumber, townId: town, villageId: village, agreeTerms: true, agreePrivacy: true }),
+      });
+      expect(reg.status).toBe(303);
+      tokens = [cookieOf(reg)];
+      const login = await fetch(`${s.url}/login?_action=accounts.login`, { method: 'POST', redirect: 'manual', headers: { origin: s.url }, body: toFormData({ phone: '13512340001', password }) });
+      expect(login.status).toBe(303);
+      tokens.push(cookieOf(login));
+      expect(tokens.every((t) => t.length > 10)).toBe(true);
     });
-    expect(reg.status).toBe(303);
-    const tokens = [cookieOf(reg)];
-    const login = await fetch(`${s.url}/login?_action=accounts.login`, { method: 'POST', redirect: 'manual', headers: { origin: s.url }, body: toFormData({ phone: '13512340001', password }) });
-    expect(login.status).toBe(303);
-    tokens.push(cookieOf(login));
-    expect(tokens.every((t) => t.length > 10)).toBe(true);
-    const cookie = `sx_session=${tokens[1]}`;
-    await fetch(`${s.url}/me/profile`, { headers: { cookie } });
-    expect((await fetch(`${s.url}/console/users`, { headers: { cookie }, redirect: 'manual' })).status).toBe(403);
-    // Wrong passwords until the account is locked (429), with the demo admin's real password used once.
-    const admin = s.accounts.find((a) => a.phone === '13900000001')!;
-    await postAction(s, 'accounts.login', toFormData({ phone: admin.phone, password: admin.password }));
-    let last = 0;
-    for (let i = 0; i < 11; i++) last = (await postAction(s, 'accounts.login', toFormData({ phone: '13512340001', password: 'wrong-' + password }))).status;
-    expect(last).toBe(429);
-    await new Promise((r) => setTimeout(r, 300));
 
-    const out = s.output();
-    const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.length).toBeGreaterThan(10);
-    for (const l of lines.filter((x) => x.msg === 'request' || x.msg === 'request refused')) {
-      expect(Object.keys(l)).toEqual(expect.arrayContaining(['reqId', 'userId', 'route', 'status', 'ms']));
-    }
-    expect(lines.some((l) => l.msg === 'login.success' && typeof l.userId === 'number')).toBe(true);
-    expect(lines.some((l) => l.msg === 'login.refused' && l.code === 'UNAUTHORIZED')).toBe(true);
-    expect(lines.some((l) => l.msg === 'request refused' && l.status === 403 && l.route === '/console/users')).toBe(true);
-    expect(lines.some((l) => l.msg === 'request refused' && l.status === 429)).toBe(true);
-    // What must never be written: passwords (ours and the demo admin's), session tokens, the full ID number.
-    const logsOnly = out.replace(/^.*手机号 \d{11}\s+密码 \S+.*$/gm, ''); // the one-time demo account banner is meant for the operator
-    for (const secret of [password, 'wrong-' + password, admin.password, idNumber, idNumber.slice(0, 17), ...tokens]) {
-      expect(logsOnly.includes(secret), `log contains a secret (${secret.slice(0, 4)}…)`).toBe(false);
-    }
-    q.client.close();
+    step('the new volunteer opens their profile and is refused the console', async () => {
+      const cookie = `sx_session=${tokens[1]}`;
+      await fetch(`${s.url}/me/profile`, { headers: { cookie } });
+      expect((await fetch(`${s.url}/console/users`, { headers: { cookie }, redirect: 'manual' })).status).toBe(403);
+    });
+
+    step('wrong passwords lock the account (429); the demo admin signs in once with the real password', async () => {
+      admin = s.accounts.find((a) => a.phone === '13900000001')!;
+      await postAction(s, 'accounts.login', toFormData({ phone: admin.phone, password: admin.password }));
+      let last = 0;
+      for (let i = 0; i < 11; i++) last = (await postAction(s, 'accounts.login', toFormData({ phone: '13512340001', password: 'wrong-' + password }))).status;
+      expect(last).toBe(429);
+      await new Promise((r) => setTimeout(r, 300));
+    });
+
+    step('the log holds a JSON line per request, login and refusal', async () => {
+      out = s.output();
+      const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.length).toBeGreaterThan(10);
+      for (const l of lines.filter((x) => x.msg === 'request' || x.msg === 'request refused')) {
+        expect(Object.keys(l)).toEqual(expect.arrayContaining(['reqId', 'userId', 'route', 'status', 'ms']));
+      }
+      expect(lines.some((l) => l.msg === 'login.success' && typeof l.userId === 'number')).toBe(true);
+      expect(lines.some((l) => l.msg === 'login.refused' && l.code === 'UNAUTHORIZED')).toBe(true);
+      expect(lines.some((l) => l.msg === 'request refused' && l.status === 403 && l.route === '/console/users')).toBe(true);
+      expect(lines.some((l) => l.msg === 'request refused' && l.status === 429)).toBe(true);
+    });
+
+    step('the log holds no password, session token or full ID number', async () => {
+      // What must never be written: passwords (ours and the demo admin's), session tokens, the full ID number.
+      const logsOnly = out.replace(/^.*手机号 \d{11}\s+密码 \S+.*$/gm, ''); // the one-time demo account banner is meant for the operator
+      for (const secret of [password, 'wrong-' + password, admin.password, idNumber, idNumber.slice(0, 17), ...tokens]) {
+        expect(logsOnly.includes(secret), `log contains a secret (${secret.slice(0, 4)}…)`).toBe(false);
+      }
+    });
   });
 });
 

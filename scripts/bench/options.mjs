@@ -1,0 +1,51 @@
+// The benchmark's command line (flags, scale, sizes, paths) and its log line, read once by scripts/bench.mjs.
+import { join } from 'node:path';
+
+/** Usage, printed by --help. */
+export const USAGE = `npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm] [-- --profile]
+  --scale N      data size relative to a county (1 = 50,000 volunteers, 1,000,000 hour records; default 1)
+  --duration S   seconds of load per page (default 10)
+  --reuse        keep the database seeded by an earlier run at the same scale
+  --only X       pages | storm: run one half; bench/results.json is then left as it was
+  --profile      CPU profiles of the portal during each storm (bench/data/storm-waitlist-on|off.cpuprofile)
+  PORTAL_NODE_FLAGS overrides the portal's Node flags (default: those of npm start).`;
+
+/** The run's settings from argv; `root` is the project folder. */
+export function readOptions(argv, root) {
+  const arg = (name, dflt) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : dflt;
+  };
+  const scale = Number(arg('scale', '1'));
+  // --only pages | storm: run one half (for working on it); the full run is what the README quotes.
+  const only = arg('only', 'all');
+  const dataDir = join(root, 'bench', 'data');
+  const dbPath = join(dataDir, `bench-${scale}.db`);
+  return {
+    root,
+    help: argv.includes('--help'),
+    scale,
+    duration: Number(arg('duration', '10')),
+    reuse: argv.includes('--reuse'),
+    only,
+    runPages: only === 'all' || only === 'pages',
+    runStorm: only === 'all' || only === 'storm',
+    // --profile: CPU profiles of the portal during each storm (bench/data/storm-waitlist-on|off.cpuprofile), via the inspector.
+    profile: argv.includes('--profile'),
+    connections: 50,
+    dataDir,
+    dbPath,
+    dbUrl: `file:${dbPath}`,
+    metaFile: join(dataDir, `bench-${scale}.json`),
+    counts: {
+      volunteers: Math.round(50_000 * scale), teams: Math.max(10, Math.round(500 * scale)), events: Math.round(5_000 * scale),
+      hours: Math.round(1_000_000 * scale), honorees: Math.round(5_000 * scale), articles: Math.round(20_000 * scale),
+      lessons: 60, lectures: Math.max(20, Math.round(800 * scale)), storm: 1000, stormSeats: 50,
+    },
+  };
+}
+
+/** A timestamped progress line. */
+export const log = (...a) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+export const DAY = 86400_000;
