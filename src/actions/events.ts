@@ -10,6 +10,7 @@ import { createEvent, endAfterStart, EventFields, markAttendance, removeSignup, 
 import { regenerateCalendarToken, revokeCalendarToken } from '../domain/events/mine.ts';
 import { markAllRead, markRead } from '../domain/notices/index.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
+import { teamSlugById } from '../domain/teams/membership.ts';
 
 const id = (label: string) => z.number({ error: `缺少${label}` }).int().positive();
 
@@ -48,7 +49,7 @@ export const events = {
       const db = await appDb();
       const { teamId, ...rest } = input;
       const eventId = await createEvent(db, u.id, teamId, rest);
-      const slug = (await db.$client.execute({ sql: 'SELECT slug FROM teams WHERE id = ?', args: [teamId] })).rows[0]?.slug;
+      const slug = await teamSlugById(db, teamId);
       return { redirect: `/me/teams/${slug}/events/${eventId}?created=1` };
     },
   }),

@@ -1,5 +1,5 @@
 // Creating users and granting roles; registration validation lives in register.ts.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { userRoles, users } from '../../../db/schema/index.ts';
 import { encryptText, keyedHash, maskIdNumber } from '../../lib/pii.ts';
@@ -33,12 +33,9 @@ export interface NewUser {
 export async function nextVolunteerNo(db: Db): Promise<string> {
   const year = new Date().getUTCFullYear();
   const name = `volunteer-no-${year}`;
-  const rs = await db.$client.execute({
-    sql: `INSERT INTO counters (name, value) VALUES (?, 1)
-          ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value`,
-    args: [name],
-  });
-  return `YX${year}${String(rs.rows[0].value).padStart(6, '0')}`;
+  const [r] = await db.all<{ value: number }>(sql`INSERT INTO counters (name, value) VALUES (${name}, 1)
+    ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value`);
+  return `YX${year}${String(r.value).padStart(6, '0')}`;
 }
 
 /** Inserts a user with roles; the ID number and birth date are stored encrypted, plus a keyed hash of the number. */
