@@ -101,16 +101,11 @@ export interface VolunteerSummary {
 /** A volunteer's totals: the maintained total on users, plus this year's and per-team sums over their own records only. */
 export async function volunteerSummary(db: Db, userId: number, now = Date.now()): Promise<VolunteerSummary> {
   const yearStart = fromShanghai(`${shanghaiDay(now).slice(0, 4)}-01-01`);
-  // One read transaction: the three figures come from the same snapshot.
-  const [users, years, t] = await db.batch([
-    db.all<Row>(sql`SELECT real_name, volunteer_no, confirmed_minutes FROM users WHERE id = ${userId}`),
-    db.all<Row>(sql`SELECT coalesce(sum(CASE WHEN status = 'confirmed' AND starts_at >= ${yearStart} THEN minutes END), 0) AS year,
-      coalesce(sum(CASE WHEN status = 'pending' THEN minutes END), 0) AS pending FROM hour_records WHERE user_id = ${userId}`),
-    db.all<Row>(sql`SELECT h.team_id, t.name, sum(h.minutes) AS m FROM hour_records h JOIN teams t ON t.id = h.team_id
-      WHERE h.user_id = ${userId} AND h.status = 'confirmed' GROUP BY h.team_id ORDER BY m DESC`),
-  ]);
-  const row = users[0];
-  const y = years[0];
+  const [row] = await db.all<Row>(sql`SELECT real_name, volunteer_no, confirmed_minutes FROM users WHERE id = ${userId}`);
+  const [y] = await db.all<Row>(sql`SELECT coalesce(sum(CASE WHEN status = 'confirmed' AND starts_at >= ${yearStart} THEN minutes END), 0) AS year,
+      coalesce(sum(CASE WHEN status = 'pending' THEN minutes END), 0) AS pending FROM hour_records WHERE user_id = ${userId}`);
+  const t = await db.all<Row>(sql`SELECT h.team_id, t.name, sum(h.minutes) AS m FROM hour_records h JOIN teams t ON t.id = h.team_id
+      WHERE h.user_id = ${userId} AND h.status = 'confirmed' GROUP BY h.team_id ORDER BY m DESC`);
   return {
     realName: row ? String(row.real_name) : '',
     volunteerNo: row ? str(row, 'volunteer_no') : null,
