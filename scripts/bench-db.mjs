@@ -74,6 +74,16 @@ async function timed(count, fn) {
   return { wall: ((performance.now() - t) * 1000) / count, cpu: (used.user + used.system) / count };
 }
 
+/** ROUNDS samples of `count` calls, each after 500 calls to warm up. */
+async function rounds(count, fn) {
+  const samples = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    await timed(500, fn);
+    samples.push(await timed(count, fn));
+  }
+  return samples;
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
 function record(name, samples) {
@@ -116,14 +126,7 @@ for (const kind of ['local', 'libsql']) {
   const cases = { 'batch whose guard matches nothing, follow-up on changes() = 1 (local)': () => db.$client.batch([guard, note], 'write') };
   const write = await import(pathToFileURL(join(root, 'db/write.ts')).href).catch(() => null);
   if (write?.guardedWrite) cases['guardedWrite whose guard matches nothing (local)'] = () => write.guardedWrite(db, sql.raw(guard.sql), [sql`INSERT INTO doors (state) VALUES ('note')`]);
-  for (const [name, fn] of Object.entries(cases)) {
-    const samples = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      await timed(500, fn);
-      samples.push(await timed(5_000, fn));
-    }
-    record(name, samples);
-  }
+  for (const [name, fn] of Object.entries(cases)) record(name, await rounds(5_000, fn));
   db.$client.close();
 }
 
@@ -162,14 +165,7 @@ for (const kind of ['local', 'libsql']) {
     [`session lookup as db.all(sql template) (${kind})`]: (i) => db.all(sessionSql(sessionIdFromToken(tokens[i % tokens.length]))),
   };
   const count = kind === 'local' ? 20_000 : 2_000;
-  for (const [name, fn] of Object.entries(reads)) {
-    const samples = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      await timed(500, fn);
-      samples.push(await timed(count, fn));
-    }
-    record(name, samples);
-  }
+  for (const [name, fn] of Object.entries(reads)) record(name, await rounds(count, fn));
   db.$client.close();
 }
 

@@ -64,14 +64,17 @@ export function leadershipRowSql(m: string): SQL {
   return sql`${sql.raw(m)}.status = 'active' AND ${sql.raw(m)}.role IN ${LEADER_ROLES}`;
 }
 
+// The subqueries name their row `leader_row`, an alias no caller uses, so a caller's column
+// (`sql.raw('m.team_id')`) can never be captured by it.
+
 /** SQL predicate: user `userId` leads team `teamId` (values, or SQL such as `sql.raw('h.team_id')`). */
 export function leadsTeamSql(teamId: number | SQL, userId: number | SQL): SQL {
-  return sql`EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = ${teamId} AND m.user_id = ${userId} AND ${leadershipRowSql('m')})`;
+  return sql`EXISTS (SELECT 1 FROM team_members leader_row WHERE leader_row.team_id = ${teamId} AND leader_row.user_id = ${userId} AND ${leadershipRowSql('leader_row')})`;
 }
 
 /** SQL: the ids of the users who lead team `teamId` (for notices to a team's leaders). */
 export function teamLeaderIdsSql(teamId: number | SQL): SQL {
-  return sql`SELECT m.user_id FROM team_members m WHERE m.team_id = ${teamId} AND ${leadershipRowSql('m')}`;
+  return sql`SELECT leader_row.user_id FROM team_members leader_row WHERE leader_row.team_id = ${teamId} AND ${leadershipRowSql('leader_row')}`;
 }
 
 /** Whether the user leads (leader or co-leader) the team: read access to its leader area. Writes ask `leaderWriteRefusal`. */
@@ -96,8 +99,8 @@ export function teamAllowsLeaderWrites(status: string): boolean {
  */
 export function leaderMayWriteSql(teamId: number | SQL, userId: number | SQL): SQL {
   return sql`(${leadsTeamSql(teamId, userId)}
-    AND EXISTS (SELECT 1 FROM teams lt WHERE lt.id = ${teamId} AND lt.status = ${sql.raw(`'${WRITABLE_TEAM_STATUS}'`)})
-    AND EXISTS (SELECT 1 FROM users lu WHERE lu.id = ${userId} AND lu.status = 'active'))`;
+    AND EXISTS (SELECT 1 FROM teams leader_team WHERE leader_team.id = ${teamId} AND leader_team.status = ${sql.raw(`'${WRITABLE_TEAM_STATUS}'`)})
+    AND EXISTS (SELECT 1 FROM users leader_user WHERE leader_user.id = ${userId} AND leader_user.status = 'active'))`;
 }
 
 /** A leader write refused: not a leader of the team, or the team is suspended / not yet approved. */
