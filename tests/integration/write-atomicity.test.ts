@@ -16,6 +16,11 @@ import { grantRoleAsAdmin, issueResetToken, resetPasswordWithToken, resetTokenIn
 import { acceptCorrection, declineCorrection, requestCorrection } from '../../src/domain/hours/corrections.ts';
 import { claimHours } from '../../src/domain/hours/claims.ts';
 import { fromShanghai, shanghaiDay } from '../../src/lib/time.ts';
+import { makeIdNumber } from '../../src/lib/id-number.ts';
+import { RegisterSchema } from '../../src/domain/accounts/schemas.ts';
+import { registerVolunteer } from '../../src/domain/accounts/register.ts';
+import { regionTree } from '../../src/domain/regions/index.ts';
+import { TEST_KEY } from '../helpers/db.ts';
 
 const n = async (db: Db, query: ReturnType<typeof sql>) => Number((await db.all<{ n: number }>(query))[0].n);
 
@@ -64,6 +69,20 @@ describe('no change without its audit row', () => {
     await breakAuditLog(w.db);
     await expect(act(w)).rejects.toThrow();
     expect(await n(w.db, rows)).toBe(before);
+  });
+
+  test('a registration leaves no account (and the phone stays free) when its audit row cannot be written', async () => {
+    const w = await world();
+    const [town] = await regionTree(w.db);
+    const input = await RegisterSchema.parseAsync({
+      phone: '13512340000', password: 'correct horse battery', realName: '王小明', idType: '居民身份证', idNumber: makeIdNumber('1990-03-15', 1),
+      townId: town.id, villageId: town.villages[0].id, skills: [], guardianConsent: false, publishConsent: false, agreeTerms: true, agreePrivacy: true,
+    });
+    await breakAuditLog(w.db);
+    await expect(registerVolunteer(w.db, TEST_KEY, input, { ip: '10.0.0.9' })).rejects.toThrow();
+    expect(await n(w.db, sql`SELECT count(*) AS n FROM users WHERE phone = '13512340000'`)).toBe(0);
+    await w.db.run(sql`DROP TRIGGER audit_down`);
+    expect(await registerVolunteer(w.db, TEST_KEY, input, { ip: '10.0.0.9' })).toBeGreaterThan(0);
   });
 
   test('a restored version is not saved when its audit row cannot be written', async () => {

@@ -4,7 +4,8 @@ import { is, sql, SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 
 export interface AuditEntry {
-  actorId?: number | null;
+  /** Who acted; SQL for an account the same batch creates (a registration). */
+  actorId?: number | SQL | null;
   action: string;
   targetType?: string;
   /** The target's id; SQL for a row the same batch creates (its id is not known before). */
@@ -21,8 +22,9 @@ const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 export function auditStatement(e: AuditEntry): SQL {
   // Text, never a bound number: libSQL binds JS numbers as REAL, which CAST would turn into '12.0'.
   const target = e.targetId == null ? null : is(e.targetId, SQL) ? sql`CAST((${e.targetId}) AS TEXT)` : String(e.targetId);
+  const actor = e.actorId == null ? null : is(e.actorId, SQL) ? sql`(${e.actorId})` : e.actorId;
   return sql`INSERT INTO audit_log (at, actor_id, action, target_type, target_id, before, after, ip, detail)
-    VALUES (${Date.now()}, ${e.actorId ?? null}, ${e.action}, ${e.targetType ?? null}, ${target}, ${json(e.before)}, ${json(e.after)}, ${e.ip ?? null}, ${e.detail ?? null})`;
+    VALUES (${Date.now()}, ${actor}, ${e.action}, ${e.targetType ?? null}, ${target}, ${json(e.before)}, ${json(e.after)}, ${e.ip ?? null}, ${e.detail ?? null})`;
 }
 
 /** Writes one audit entry on its own (logins, reveals: events that change nothing else). */
