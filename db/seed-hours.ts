@@ -3,7 +3,7 @@
 import type { Db } from './client.ts';
 import { shanghaiDay } from '../src/lib/time.ts';
 import { HoursError } from '../src/domain/hours/errors.ts';
-import { claimHours } from '../src/domain/hours/records.ts';
+import { claimHours } from '../src/domain/hours/claims.ts';
 import { requestCorrection } from '../src/domain/hours/corrections.ts';
 import { issueCertificate, requestCertificate } from '../src/domain/hours/certificates.ts';
 

@@ -5,10 +5,10 @@ import { actionAbility, formAction } from '../lib/action-guards.ts';
 import { config } from '../lib/config.ts';
 import { parseDateTimeLocal } from '../lib/time.ts';
 import { isPlainLine, plainLineError } from '../lib/plain-text.ts';
-import {
-  ArticleContentSchema, PersonalDataFound, archiveArticle, createArticle, parseTags, restoreRevision, reviewArticle, saveArticle,
-  submitForReview, unpublishArticle, type ArticleContent,
-} from '../domain/articles/workflow.ts';
+import { ArticleContentSchema, createArticle, parseTags, restoreRevision, saveArticle, type ArticleContent } from '../domain/articles/editing.ts';
+import { PersonalDataFound } from '../domain/articles/errors.ts';
+import { archiveArticle, unpublishArticle } from '../domain/articles/publishing.ts';
+import { reviewArticle, submitForReview } from '../domain/articles/review.ts';
 import { articleHits, maskArticleHit } from '../domain/articles/personal-data.ts';
 import { uploadAttachment, uploadImage } from '../domain/media/index.ts';
 

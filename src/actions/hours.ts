@@ -8,7 +8,9 @@ import { config } from '../lib/config.ts';
 import { MediaError } from '../domain/media/index.ts';
 import { discardPrivateFiles, uploadPrivateImage } from '../domain/media/private.ts';
 import { can } from '../domain/accounts/policy.ts';
-import { claimHours, confirmRecords, declineRecord, leaderEntry, recordsFromAttendance, type Reviewer } from '../domain/hours/records.ts';
+import { claimHours } from '../domain/hours/claims.ts';
+import { leaderEntry, recordsFromAttendance } from '../domain/hours/leader-entry.ts';
+import { confirmRecords, declineRecord, type Reviewer } from '../domain/hours/review.ts';
 import type { SessionUser } from '../domain/accounts/sessions.ts';
 import { acceptCorrection, declineCorrection, requestCorrection } from '../domain/hours/corrections.ts';
 import { declineCertificate, issueCertificate, requestCertificate, revokeCertificate } from '../domain/hours/certificates.ts';
@@ -75,20 +77,9 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      let startsAt: number | undefined;
-      let endsAt: number | undefined;
-      if (input.day && input.start && input.end) {
-        startsAt = fromShanghai(input.day, input.start);
-        endsAt = fromShanghai(input.day, input.end);
-      } else if (input.eventId) {
-        const rs = await db.$client.execute({ sql: 'SELECT starts_at, ends_at FROM events WHERE id = ?', args: [input.eventId] });
-        if (!rs.rows.length) throw new ActionError({ code: 'NOT_FOUND', message: '活动不存在' });
-        startsAt = Number(rs.rows[0].starts_at);
-        endsAt = Number(rs.rows[0].ends_at);
-      } else {
-        throw new ActionError({ code: 'BAD_REQUEST', message: '请选择活动，或填写服务日期、开始时间和结束时间' });
-      }
-      const results = await leaderEntry(db, user.id, { teamId: input.teamId, eventId: input.eventId ?? null, startsAt: startsAt!, endsAt: endsAt!, content: input.content ?? '', userIds: input.userIds });
+      // Without a day and times, the event's own window (leaderEntry reads it).
+      const span = input.day && input.start && input.end ? { startsAt: fromShanghai(input.day, input.start), endsAt: fromShanghai(input.day, input.end) } : {};
+      const results = await leaderEntry(db, user.id, { teamId: input.teamId, eventId: input.eventId ?? null, ...span, content: input.content ?? '', userIds: input.userIds });
       return { kind: 'entry' as const, results };
     },
   }),

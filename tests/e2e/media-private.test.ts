@@ -12,7 +12,7 @@ import { portalHooks } from '../helpers/portal.ts';
 import { sessionCookieFor, userIdByPhoneAt } from '../helpers/session.ts';
 import { postAction, toFormData } from '../helpers/trust.ts';
 import { openDb } from '../../db/client.ts';
-import { createArticle } from '../../src/domain/articles/workflow.ts';
+import { createArticle } from '../../src/domain/articles/editing.ts';
 import { shanghaiDay } from '../../src/lib/time.ts';
 
 let server: RunningServer;

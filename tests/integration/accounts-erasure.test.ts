@@ -18,7 +18,8 @@ import { createUser } from '../../src/domain/accounts/users.ts';
 import { regionTree } from '../../src/domain/regions/index.ts';
 import { applyToJoin, decideJoin, membershipOf, registerTeam, setTeamStatus } from '../../src/domain/teams/membership.ts';
 import { cancelSignup, signUp } from '../../src/domain/events/signups.ts';
-import { claimHours, confirmRecords } from '../../src/domain/hours/records.ts';
+import { claimHours } from '../../src/domain/hours/claims.ts';
+import { confirmRecords } from '../../src/domain/hours/review.ts';
 import { issueCertificate, requestCertificate } from '../../src/domain/hours/certificates.ts';
 
 let db: Db & { path: string };

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb, type Db } from '../../db/client.ts';
-import { writeBatch } from '../../db/batch.ts';
-import { guardedBatch } from '../../src/domain/articles/guarded-batch.ts';
+import { sql } from 'drizzle-orm';
+import { guardedWrite, writeBatch } from '../../db/write.ts';
 import { isUniqueViolation } from '../../src/domain/accounts/errors.ts';
 import { freshDb } from '../helpers/db.ts';
 import { REMOTE, REMOTE_NOT_RUN, repoRoot } from '../helpers/hrana.ts';
@@ -36,8 +36,8 @@ describe(`the SQL idioms the portal relies on, on ${REMOTE ? 'a libSQL server ov
   test('changes() and last_insert_rowid() in a write batch refer to that batch, with 60 batches from two connections at once', async () => {
     const labels = Array.from({ length: 60 }, (_, i) => `并发-${i}`);
     await Promise.all(labels.map((label, i) => writeBatch(i % 2 ? other : db, [
-      { sql: 'INSERT INTO probe (label) VALUES (?)', args: [label] },
-      { sql: `INSERT INTO probe_log (probe_id, label) SELECT last_insert_rowid(), ? WHERE changes() = 1`, args: [label] },
+      sql`INSERT INTO probe (label) VALUES (${label})`,
+      sql`INSERT INTO probe_log (probe_id, label) SELECT last_insert_rowid(), ${label} WHERE changes() = 1`,
     ])));
     const rows = (await db.$client.execute(`SELECT p.label AS a, l.label AS b FROM probe_log l JOIN probe p ON p.id = l.probe_id`)).rows;
     expect(rows).toHaveLength(60);
@@ -46,15 +46,15 @@ describe(`the SQL idioms the portal relies on, on ${REMOTE ? 'a libSQL server ov
 
   test('a guard that fails rolls back every statement of its batch', async () => {
     await db.$client.execute(`INSERT INTO probe (label) VALUES ('守卫')`);
-    const missed = await guardedBatch(db, { sql: `UPDATE probe SET n = n + 1 WHERE label = '不存在' RETURNING id`, args: [] }, [
-      { sql: `INSERT INTO probe_log (probe_id, label) VALUES (0, '不应写入')`, args: [] },
+    const missed = await guardedWrite(db, sql`UPDATE probe SET n = n + 1 WHERE label = '不存在' RETURNING id`, [
+      sql`INSERT INTO probe_log (probe_id, label) VALUES (0, '不应写入')`,
     ]);
     expect(missed).toBeNull();
     expect(await n(`SELECT count(*) AS n FROM probe_log WHERE label = '不应写入'`)).toBe(0);
-    const hit = await guardedBatch(db, { sql: `UPDATE probe SET n = n + 1 WHERE label = '守卫' RETURNING id, n`, args: [] }, [
-      { sql: `INSERT INTO probe_log (probe_id, label) VALUES (0, '应写入')`, args: [] },
+    const hit = await guardedWrite(db, sql`UPDATE probe SET n = n + 1 WHERE label = '守卫' RETURNING id, n`, [
+      sql`INSERT INTO probe_log (probe_id, label) VALUES (0, '应写入')`,
     ]);
-    expect(hit!.rows.map((r) => Number(r.n))).toEqual([1]);
+    expect(hit![0].rows.map((r) => Number(r.n))).toEqual([1]);
     expect(await n(`SELECT count(*) AS n FROM probe_log WHERE label = '应写入'`)).toBe(1);
   });
 
@@ -73,7 +73,7 @@ describe(`the SQL idioms the portal relies on, on ${REMOTE ? 'a libSQL server ov
     expect(isUniqueViolation(err, 'probe.label')).toBe(true);
     // A local file answers the primary code, a server the extended one.
     expect((err as { code: string }).code).toBe(REMOTE ? 'SQLITE_CONSTRAINT_UNIQUE' : 'SQLITE_CONSTRAINT');
-    const inBatch = await writeBatch(db, [{ sql: `INSERT INTO probe (label) VALUES ('守卫')`, args: [] }]).catch((e: unknown) => e);
+    const inBatch = await writeBatch(db, [sql`INSERT INTO probe (label) VALUES ('守卫')`]).catch((e: unknown) => e);
     expect(isUniqueViolation(inBatch, 'probe.label')).toBe(true);
   });
 

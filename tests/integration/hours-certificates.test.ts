@@ -10,7 +10,8 @@ import type { Db } from '../../db/client.ts';
 import { fromShanghai } from '../../src/lib/time.ts';
 import { setSetting } from '../../src/domain/settings/index.ts';
 import { HoursError } from '../../src/domain/hours/errors.ts';
-import { claimHours, confirmRecords } from '../../src/domain/hours/records.ts';
+import { claimHours } from '../../src/domain/hours/claims.ts';
+import { confirmRecords } from '../../src/domain/hours/review.ts';
 import {
   certificateByCode, certificateRegister, declineCertificate, getCertificate, issueCertificate, requestCertificate, revokeCertificate,
 } from '../../src/domain/hours/certificates.ts';

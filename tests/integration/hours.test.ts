@@ -6,9 +6,11 @@ import type { Db } from '../../db/client.ts';
 import { fromShanghai } from '../../src/lib/time.ts';
 import { setSetting } from '../../src/domain/settings/index.ts';
 import { HoursError } from '../../src/domain/hours/errors.ts';
-import {
-  claimHours, confirmRecords, countyConfirmedMinutes, createHourRecord, declineRecord, leaderEntry, recordsFromAttendance, volunteerSummary,
-} from '../../src/domain/hours/records.ts';
+import { claimHours } from '../../src/domain/hours/claims.ts';
+import { leaderEntry, recordsFromAttendance } from '../../src/domain/hours/leader-entry.ts';
+import { createHourRecord } from '../../src/domain/hours/new-record.ts';
+import { countyConfirmedMinutes, volunteerSummary } from '../../src/domain/hours/queries.ts';
+import { confirmRecords, declineRecord } from '../../src/domain/hours/review.ts';
 import { acceptCorrection, declineCorrection, requestCorrection } from '../../src/domain/hours/corrections.ts';
 import { starLevel } from '../../src/domain/hours/stars.ts';
 import { recomputeTotals } from '../../src/domain/hours/totals.ts';

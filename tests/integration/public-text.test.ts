@@ -11,7 +11,10 @@ import { registerTeam, TeamRegistrationSchema } from '../../src/domain/teams/mem
 import { createBatch, createHonoree, getHonoree, startPublicity, updateBatch, updateHonoree } from '../../src/domain/honors/admin.ts';
 import { HonoreeSchema } from '../../src/domain/honors/schemas.ts';
 import { nominationToCandidate, submitNomination } from '../../src/domain/honors/nominations.ts';
-import { createArticle, getArticle, PersonalDataFound, saveArticle, submitForReview } from '../../src/domain/articles/workflow.ts';
+import { createArticle, saveArticle } from '../../src/domain/articles/editing.ts';
+import { PersonalDataFound } from '../../src/domain/articles/errors.ts';
+import { getArticle } from '../../src/domain/articles/queries.ts';
+import { submitForReview } from '../../src/domain/articles/review.ts';
 import { articleHits, maskArticleHit } from '../../src/domain/articles/personal-data.ts';
 import { uploadAttachment } from '../../src/domain/media/index.ts';
 import { acceptLectureOrder, createLectureOrder, listLecturers, listLectureTeams, scheduleLecture } from '../../src/domain/legal/lectures.ts';

@@ -2,10 +2,11 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { freshDb } from '../helpers/db.ts';
 import { openDb, type Db } from '../../db/client.ts';
 import type { SessionUser } from '../../src/domain/accounts/sessions.ts';
-import {
-  ArticleError, PersonalDataFound, createArticle, editableContent, getArticle, listRevisions, restoreRevision, reviewArticle, reviewHistory,
-  saveArticle, submitForReview, unpublishArticle, type ArticleContent,
-} from '../../src/domain/articles/workflow.ts';
+import { createArticle, editableContent, restoreRevision, saveArticle, type ArticleContent } from '../../src/domain/articles/editing.ts';
+import { ArticleError, PersonalDataFound } from '../../src/domain/articles/errors.ts';
+import { unpublishArticle } from '../../src/domain/articles/publishing.ts';
+import { getArticle, listRevisions, reviewHistory } from '../../src/domain/articles/queries.ts';
+import { reviewArticle, submitForReview } from '../../src/domain/articles/review.ts';
 import { runScheduledPublishing } from '../../src/domain/articles/scheduler.ts';
 import { getPublishedArticle } from '../../src/domain/articles/public.ts';
 import { setSetting } from '../../src/domain/settings/index.ts';

@@ -8,7 +8,10 @@ import type { Db } from '../../db/client.ts';
 import { fromShanghai } from '../../src/lib/time.ts';
 import { setSetting } from '../../src/domain/settings/index.ts';
 import { HoursError } from '../../src/domain/hours/errors.ts';
-import { claimHours, confirmRecords, declineRecord, leaderEntry, pendingQueue, recordsFromAttendance } from '../../src/domain/hours/records.ts';
+import { claimHours } from '../../src/domain/hours/claims.ts';
+import { leaderEntry, recordsFromAttendance } from '../../src/domain/hours/leader-entry.ts';
+import { pendingQueue } from '../../src/domain/hours/queries.ts';
+import { confirmRecords, declineRecord } from '../../src/domain/hours/review.ts';
 import { acceptCorrection, declineCorrection, requestCorrection } from '../../src/domain/hours/corrections.ts';
 import {
   certificateByCode, declineCertificate, getCertificate, issueCertificate, requestCertificate, revokeCertificate, teamCertificates,

@@ -51,7 +51,7 @@ describe('the checker', () => {
   });
 
   it.each([
-    ['existing files, folders and dynamic routes', 'src/domain/hours/records.ts, db/sql/search.sql; scripts/start.mjs. src/pages/events/[id].astro and tests/helpers/'],
+    ['existing files, folders and dynamic routes', 'src/domain/hours/review.ts, db/sql/search.sql; scripts/start.mjs. src/pages/events/[id].astro and tests/helpers/'],
     ['decision records by file name or number', 'docs/decisions/052-media-storage.md, docs/decisions/030–033'],
     ['src/ shorthands', 'lib/forms.ts actionResult and domain/refusal.ts'],
     ['placeholders, globs and brace lists that match something', 'src/domain/<capability>/, db/sql/<name>.sql, tests/integration/hours*.test.ts, src/domain/events/{signups,manage}.ts'],

@@ -6,7 +6,7 @@ import { describeHidden, isPlainLine, isPlainText } from '../../src/lib/plain-te
 import { TeamRegistrationSchema } from '../../src/domain/teams/membership.ts';
 import { EventFields, EventInputSchema } from '../../src/domain/events/manage.ts';
 import { BatchSchema, HonoreeSchema, NominationSchema } from '../../src/domain/honors/schemas.ts';
-import { ArticleContentSchema } from '../../src/domain/articles/workflow.ts';
+import { ArticleContentSchema } from '../../src/domain/articles/editing.ts';
 import { LectureOrderSchema } from '../../src/domain/legal/lectures.ts';
 import { toDateTimeLocal } from '../../src/lib/time.ts';
 

@@ -6,13 +6,13 @@ import type { Db } from '../../../db/client.ts';
 import { passwordResets, sessions, userRoles, users } from '../../../db/schema/index.ts';
 import { maskPhone } from '../../lib/pii.ts';
 import { randomToken } from '../../lib/ids.ts';
-import { auditInsert } from '../audit/index.ts';
+import { auditStatement } from '../audit/index.ts';
 import { regionNames, regionLabel } from '../regions/index.ts';
 import { hashPassword } from './passwords.ts';
 import { ROLE_LABELS, isRole, type Role } from './policy.ts';
 import { STAFF_TTL_MS, sessionTtl } from './sessions.ts';
 import { AccountError } from './errors.ts';
-import { writeBatch } from '../../../db/batch.ts';
+import { guardedWrite, writeBatch, type Statement } from '../../../db/write.ts';
 
 export const RESET_TTL_MS = 3600_000;
 
@@ -108,18 +108,14 @@ export async function grantRoleAsAdmin(db: Db, input: { actorId: number; userId:
   if (before.includes(input.role)) return;
   const after = [...before, input.role].sort();
   const now = Date.now();
-  const stmts = [
-    db.insert(userRoles).values({ userId: input.userId, role: input.role, grantedBy: input.actorId, grantedAt: now }).onConflictDoNothing(),
-    auditInsert(db, { actorId: input.actorId, action: 'role.grant', targetType: 'user', targetId: input.userId, before, after, ip: input.ip, detail: ROLE_LABELS[input.role as Role] }),
+  const followUps: Statement[] = [
+    auditStatement({ actorId: input.actorId, action: 'role.grant', targetType: 'user', targetId: input.userId, before, after, ip: input.ip, detail: ROLE_LABELS[input.role as Role] }),
   ];
   if (sessionTtl(after) === STAFF_TTL_MS) {
-    stmts.push(
-      db.update(sessions)
-        .set({ ttlMs: STAFF_TTL_MS, expiresAt: sql`min(${sessions.expiresAt}, ${now + STAFF_TTL_MS})` })
-        .where(eq(sessions.userId, input.userId)) as never,
-    );
+    followUps.push(db.update(sessions).set({ ttlMs: STAFF_TTL_MS, expiresAt: sql`min(${sessions.expiresAt}, ${now + STAFF_TTL_MS})` }).where(eq(sessions.userId, input.userId)));
   }
-  await writeBatch(db, stmts);
+  // Granted once: a second press (or a concurrent one) changes nothing and records nothing.
+  await guardedWrite(db, db.insert(userRoles).values({ userId: input.userId, role: input.role, grantedBy: input.actorId, grantedAt: now }).onConflictDoNothing(), followUps);
 }
 
 /** Revokes a global role; an administrator cannot remove their own admin role, and the last admin stays. */
@@ -130,16 +126,16 @@ export async function revokeRoleAsAdmin(db: Db, input: { actorId: number; userId
   const before = await rolesOf(db, input.userId);
   if (!before.includes(input.role)) return;
   // Guarded delete: never leaves the portal without an active administrator.
-  const lastAdminGuard = " AND (SELECT count(*) FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = 'admin' AND u.status = 'active') > 1";
-  const rs = await db.$client.batch(
-    [{ sql: `DELETE FROM user_roles WHERE user_id = ? AND role = ?${input.role === 'admin' ? lastAdminGuard : ''} RETURNING user_id`, args: [input.userId, input.role] }],
-    'write',
-  );
-  if (!rs[0].rows.length) throw new AccountError('CONFLICT', '这是最后一位系统管理员，不能撤销');
-  await auditInsert(db, {
-    actorId: input.actorId, action: 'role.revoke', targetType: 'user', targetId: input.userId, before, after: before.filter((r) => r !== input.role), ip: input.ip,
-    detail: ROLE_LABELS[input.role as Role],
-  });
+  const lastAdminGuard = input.role === 'admin'
+    ? sql` AND (SELECT count(*) FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = 'admin' AND u.status = 'active') > 1`
+    : sql``;
+  const written = await guardedWrite(db, sql`DELETE FROM user_roles WHERE user_id = ${input.userId} AND role = ${input.role}${lastAdminGuard}`, [
+    auditStatement({
+      actorId: input.actorId, action: 'role.revoke', targetType: 'user', targetId: input.userId, before, after: before.filter((r) => r !== input.role), ip: input.ip,
+      detail: ROLE_LABELS[input.role as Role],
+    }),
+  ]);
+  if (!written && input.role === 'admin') throw new AccountError('CONFLICT', '这是最后一位系统管理员，不能撤销');
 }
 
 /** Disables (ending every session at once) or re-enables an account. */
@@ -148,14 +144,14 @@ export async function setUserDisabled(db: Db, input: { actorId: number; userId: 
   const u = await activeUser(db, input.userId);
   const status = input.disabled ? 'disabled' : 'active';
   if (u.status === status) return;
-  await writeBatch(db, [
-    db.update(users).set({ status, updatedAt: Date.now() }).where(eq(users.id, input.userId)),
+  const written = await guardedWrite(db, db.update(users).set({ status, updatedAt: Date.now() }).where(and(eq(users.id, input.userId), eq(users.status, u.status))), [
     ...(input.disabled ? [db.delete(sessions).where(eq(sessions.userId, input.userId))] : []),
-    auditInsert(db, {
+    auditStatement({
       actorId: input.actorId, action: input.disabled ? 'user.disable' : 'user.enable', targetType: 'user', targetId: input.userId,
       before: { status: u.status }, after: { status }, ip: input.ip, detail: input.disabled ? '所有会话已立即结束' : undefined,
     }),
-  ] as never);
+  ]);
+  if (!written) throw new AccountError('CONFLICT', '该账户状态刚刚发生变化，请刷新后重试');
 }
 
 /** SHA-256 (hex) of a reset token: only this is stored. */
@@ -176,8 +172,8 @@ export async function issueResetToken(
     // Earlier unused links die when a new one is issued.
     db.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.userId, input.userId), isNull(passwordResets.usedAt))),
     db.insert(passwordResets).values({ tokenHash: resetTokenHash(token), userId: input.userId, expiresAt, createdBy: input.actorId, createdAt: now }),
-    auditInsert(db, { actorId: input.actorId, action: 'password.reset.issue', targetType: 'user', targetId: input.userId, ip: input.ip, detail: '有效期 1 小时，仅可使用一次' }),
-  ] as never);
+    auditStatement({ actorId: input.actorId, action: 'password.reset.issue', targetType: 'user', targetId: input.userId, ip: input.ip, detail: '有效期 1 小时，仅可使用一次' }),
+  ]);
   return { token, expiresAt, email: u.email, realName: u.realName };
 }
 
@@ -196,18 +192,20 @@ export async function resetTokenInfo(db: Db, token: string, now = Date.now()): P
 /** Sets a new password through a reset token (consumed by one guarded UPDATE); ends every session of the user. */
 export async function resetPasswordWithToken(db: Db, input: { token: string; password: string; ip?: string; now?: number }): Promise<number> {
   const now = input.now ?? Date.now();
+  const refused = new AccountError('BAD_REQUEST', '重置链接无效、已使用或已过期，请联系管理员重新生成');
+  const info = await resetTokenInfo(db, input.token, now);
+  if (!info) throw refused;
+  const { userId } = info;
   const passwordHash = await hashPassword(input.password);
-  const rs = await db.$client.execute({
-    sql: 'UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id',
-    args: [now, resetTokenHash(input.token), now],
-  });
-  if (!rs.rows.length) throw new AccountError('BAD_REQUEST', '重置链接无效、已使用或已过期，请联系管理员重新生成');
-  const userId = Number(rs.rows[0].user_id);
-  await writeBatch(db, [
+  // The token is consumed by the guard, and the new password, the ended sessions and the audit row
+  // commit with it: a link is never used up without the password changing.
+  const written = await guardedWrite(db, sql`UPDATE password_resets SET used_at = ${now}
+    WHERE token_hash = ${resetTokenHash(input.token)} AND user_id = ${userId} AND used_at IS NULL AND expires_at > ${now}`, [
     db.update(users).set({ passwordHash, updatedAt: now }).where(and(eq(users.id, userId), sql`${users.status} != 'deleted'`)),
     db.delete(sessions).where(eq(sessions.userId, userId)),
-    auditInsert(db, { actorId: userId, action: 'password.reset.use', targetType: 'user', targetId: userId, ip: input.ip, detail: '通过重置链接设置新密码，所有会话已结束' }),
-  ] as never);
+    auditStatement({ actorId: userId, action: 'password.reset.use', targetType: 'user', targetId: userId, ip: input.ip, detail: '通过重置链接设置新密码，所有会话已结束' }),
+  ]);
+  if (!written) throw refused;
   return userId;
 }
 

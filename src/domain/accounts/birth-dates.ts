@@ -1,6 +1,8 @@
 // Birth dates are kept encrypted with SECRET_KEY, like ID numbers: in clear, a birth date plus the
 // county's area code and the ID mask rebuilt whole ID numbers (issue 15, item 2; decision 077).
+import { sql } from 'drizzle-orm';
 import { truncateWal, type Db } from '../../../db/client.ts';
+import { writeBatch } from '../../../db/write.ts';
 import { decryptText, encryptText } from '../../lib/pii.ts';
 
 /** The stored form of a YYYY-MM-DD birth date (AES-256-GCM, base64). */
@@ -27,19 +29,14 @@ export function openBirthDate(secretKey: Buffer | undefined, sealed: string | nu
 export async function sealLegacyBirthDates(db: Db, secretKey: Buffer): Promise<number> {
   let sealed = 0;
   for (;;) {
-    const rs = await db.$client.execute('SELECT id, birth_date FROM users WHERE birth_date IS NOT NULL LIMIT 500');
-    if (!rs.rows.length) {
+    const rows = await db.all<{ id: number; birth_date: string }>(sql`SELECT id, birth_date FROM users WHERE birth_date IS NOT NULL LIMIT 500`);
+    if (!rows.length) {
       // The clear values are zeroed in the file (secure_delete); their old WAL frames go too.
       if (sealed) await truncateWal(db);
       return sealed;
     }
-    await db.$client.batch(
-      rs.rows.map((r) => ({
-        sql: `UPDATE users SET birth_date_enc = coalesce(birth_date_enc, ?), birth_date = NULL WHERE id = ? AND birth_date = ?`,
-        args: [sealBirthDate(secretKey, String(r.birth_date)), Number(r.id), String(r.birth_date)],
-      })),
-      'write',
-    );
-    sealed += rs.rows.length;
+    await writeBatch(db, rows.map((r) => sql`UPDATE users SET birth_date_enc = coalesce(birth_date_enc, ${sealBirthDate(secretKey, String(r.birth_date))}), birth_date = NULL
+      WHERE id = ${Number(r.id)} AND birth_date = ${String(r.birth_date)}`));
+    sealed += rows.length;
   }
 }

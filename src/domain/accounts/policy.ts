@@ -1,9 +1,8 @@
 // The one policy module: "may this user do this to that?" (docs/architecture.md "Sessions and access").
 // Pages and actions ask it, directly or through the guards in lib/guards.ts and lib/action-guards.ts;
 // never check roles inline.
-import { and, eq, inArray } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { teamMembers } from '../../../db/schema/index.ts';
 import type { SessionUser } from './sessions.ts';
 import { Refusal } from '../refusal.ts';
 
@@ -54,14 +53,35 @@ export function can(user: SessionUser | null | undefined, ability: Ability): boo
   return user.roles.some((r) => roles.includes(r as Role));
 }
 
+/** SQL: the team roles that lead a team (leader, co-leader). */
+export const LEADER_ROLES = sql.raw(`('leader', 'coleader')`);
+
+/**
+ * SQL: the team_members row `m` (an alias) holds a team's leadership now — an active leader or
+ * co-leader. THE definition of "leads a team": every other leader check builds on it.
+ */
+export function leadershipRowSql(m: string): SQL {
+  return sql`${sql.raw(m)}.status = 'active' AND ${sql.raw(m)}.role IN ${LEADER_ROLES}`;
+}
+
+// The subqueries name their row `leader_row`, an alias no caller uses, so a caller's column
+// (`sql.raw('m.team_id')`) can never be captured by it.
+
+/** SQL predicate: user `userId` leads team `teamId` (values, or SQL such as `sql.raw('h.team_id')`). */
+export function leadsTeamSql(teamId: number | SQL, userId: number | SQL): SQL {
+  return sql`EXISTS (SELECT 1 FROM team_members leader_row WHERE leader_row.team_id = ${teamId} AND leader_row.user_id = ${userId} AND ${leadershipRowSql('leader_row')})`;
+}
+
+/** SQL: the ids of the users who lead team `teamId` (for notices to a team's leaders). */
+export function teamLeaderIdsSql(teamId: number | SQL): SQL {
+  return sql`SELECT leader_row.user_id FROM team_members leader_row WHERE leader_row.team_id = ${teamId} AND ${leadershipRowSql('leader_row')}`;
+}
+
 /** Whether the user leads (leader or co-leader) the team: read access to its leader area. Writes ask `leaderWriteRefusal`. */
 export async function isTeamLeader(db: Db, user: SessionUser | null | undefined, teamId: number): Promise<boolean> {
   if (!user || user.status !== 'active') return false;
-  const rs = await db.$client.execute({
-    sql: `SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ? AND status = 'active' AND role IN ('leader', 'coleader') LIMIT 1`,
-    args: [teamId, user.id],
-  });
-  return rs.rows.length > 0;
+  const [r] = await db.all<{ leads: number }>(sql`SELECT ${leadsTeamSql(teamId, user.id)} AS leads`);
+  return Boolean(r?.leads);
 }
 
 /** The one team status in which leaders keep their write powers (a suspended or unapproved team's leaders only read). */
@@ -73,14 +93,14 @@ export function teamAllowsLeaderWrites(status: string): boolean {
 }
 
 /**
- * SQL predicate: the user `userExpr` may exercise leader write powers over the team `teamExpr` — an
- * active leader or co-leader with an active account, of a team that is active (approved, not suspended).
+ * SQL predicate: user `userId` may exercise leader write powers over team `teamId` — they lead it
+ * (`leadsTeamSql`) with an active account, and the team is active (approved, not suspended).
  * Guarded statements embed it so the check and the write are one statement; `leaderWriteRefusal` asks it too.
  */
-export function leaderMayWriteSql(teamExpr: string, userExpr: string): string {
-  return `EXISTS (SELECT 1 FROM team_members lm JOIN teams lt ON lt.id = lm.team_id JOIN users lu ON lu.id = lm.user_id
-    WHERE lm.team_id = ${teamExpr} AND lm.user_id = ${userExpr} AND lm.status = 'active' AND lm.role IN ('leader', 'coleader')
-      AND lt.status = '${WRITABLE_TEAM_STATUS}' AND lu.status = 'active')`;
+export function leaderMayWriteSql(teamId: number | SQL, userId: number | SQL): SQL {
+  return sql`(${leadsTeamSql(teamId, userId)}
+    AND EXISTS (SELECT 1 FROM teams leader_team WHERE leader_team.id = ${teamId} AND leader_team.status = ${sql.raw(`'${WRITABLE_TEAM_STATUS}'`)})
+    AND EXISTS (SELECT 1 FROM users leader_user WHERE leader_user.id = ${userId} AND leader_user.status = 'active'))`;
 }
 
 /** A leader write refused: not a leader of the team, or the team is suspended / not yet approved. */
@@ -100,13 +120,9 @@ export class LeaderWriteRefused extends Refusal {
  * ("确认服务时长") for the suspended-team message. Reads (pages, exports) use `isTeamLeader`.
  */
 export async function leaderWriteRefusal(db: Db, userId: number, teamId: number, doing = '管理队伍'): Promise<LeaderWriteRefused | null> {
-  const rs = await db.$client.execute({
-    sql: `SELECT t.status, ${leaderMayWriteSql('t.id', '?')} AS may,
-            EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = ? AND m.status = 'active' AND m.role IN ('leader', 'coleader')) AS leads
-          FROM teams t WHERE t.id = ?`,
-    args: [userId, userId, teamId],
-  });
-  const r = rs.rows[0];
+  const [r] = await db.all<{ status: string; may: number; leads: number }>(
+    sql`SELECT t.status, ${leaderMayWriteSql(teamId, userId)} AS may, ${leadsTeamSql(teamId, userId)} AS leads FROM teams t WHERE t.id = ${teamId}`,
+  );
   if (r && Number(r.may)) return null;
   if (!r || !Number(r.leads)) return new LeaderWriteRefused('not_leader', '只有该队伍的队长或副队长可以执行此操作');
   if (r.status === 'suspended') return new LeaderWriteRefused('team_inactive', `该队伍已被暂停，负责人暂不能${doing}；如有疑问请联系县文明实践中心`);
@@ -122,10 +138,6 @@ export async function assertLeaderWrite(db: Db, userId: number, teamId: number, 
 
 /** Team ids the user leads. */
 export async function ledTeamIds(db: Db, userId: number): Promise<number[]> {
-  const rows = await db
-    .select({ teamId: teamMembers.teamId })
-    .from(teamMembers)
-    .where(and(eq(teamMembers.userId, userId), eq(teamMembers.status, 'active'), inArray(teamMembers.role, ['leader', 'coleader'])));
-  return rows.map((r) => r.teamId);
+  const rows = await db.all<{ team_id: number }>(sql`SELECT m.team_id FROM team_members m WHERE m.user_id = ${userId} AND ${leadershipRowSql('m')}`);
+  return rows.map((r) => Number(r.team_id));
 }
-

@@ -1,9 +1,9 @@
 // The member's own data: view (full ID number for the owner only), edit, change password, 注销 (PIPL erasure).
-import { and, eq, gt, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { events, notices, passwordResets, sessions, signups, teamMembers, userRoles, users } from '../../../db/schema/index.ts';
 import { decryptText, maskIdNumber, maskPhone } from '../../lib/pii.ts';
-import { auditInsert } from '../audit/index.ts';
+import { auditStatement } from '../audit/index.ts';
 import { regionNames, regionLabel, validRegionPair } from '../regions/index.ts';
 import { getSettings } from '../settings/index.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -11,7 +11,8 @@ import { openBirthDate } from './birth-dates.ts';
 import { AccountError, RateLimitedError } from './errors.ts';
 import { FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS } from './login.ts';
 import { clearRateLimit, hitRateLimit } from './rate-limit.ts';
-import { writeBatch } from '../../../db/batch.ts';
+import { LEADER_ROLES } from './policy.ts';
+import { writeBatch } from '../../../db/write.ts';
 import { truncateWal } from '../../../db/client.ts';
 import { fillFreedSeats } from '../events/signups.ts';
 import { parseJsonOr } from '../../lib/json.ts';
@@ -88,7 +89,7 @@ export async function updateProfile(
   const after = { townId: input.townId, villageId: input.villageId, skills: JSON.stringify(skills), email: input.email || null, publishConsent: input.publishConsent };
   await writeBatch(db, [
     db.update(users).set({ ...after, updatedAt: Date.now() }).where(eq(users.id, userId)),
-    auditInsert(db, { actorId: userId, action: 'profile.update', targetType: 'user', targetId: userId, before, after, ip }),
+    auditStatement({ actorId: userId, action: 'profile.update', targetType: 'user', targetId: userId, before, after, ip }),
   ]);
 }
 
@@ -117,7 +118,7 @@ export async function changePassword(
   await writeBatch(db, [
     db.update(users).set({ passwordHash, updatedAt: Date.now() }).where(eq(users.id, input.userId)),
     db.delete(sessions).where(and(eq(sessions.userId, input.userId), ne(sessions.id, input.currentSessionId))),
-    auditInsert(db, { actorId: input.userId, action: 'password.change', targetType: 'user', targetId: input.userId, ip: input.ip, detail: '其他会话已全部退出' }),
+    auditStatement({ actorId: input.userId, action: 'password.change', targetType: 'user', targetId: input.userId, ip: input.ip, detail: '其他会话已全部退出' }),
   ]);
 }
 
@@ -131,10 +132,10 @@ const ERASED = '[已删除]';
  * `column` with every personal value replaced (nested replace(); the args follow in textual order).
  * Longest values first, so an e-mail made of the phone number goes as a whole.
  */
-function scrubbed(column: string, pairs: [string, string][]): { sql: string; args: string[] } {
-  let sql = column;
-  for (let i = 0; i < pairs.length; i++) sql = `replace(${sql}, ?, ?)`;
-  return { sql, args: pairs.flat() };
+function scrubbed(column: string, pairs: [string, string][]): SQL {
+  let out = sql.raw(column);
+  for (const [value, replacement] of pairs) out = sql`replace(${out}, ${value}, ${replacement})`;
+  return out;
 }
 
 /**
@@ -164,21 +165,16 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
   const [before, after, detail] = ['before', 'after', 'detail'].map((c) => scrubbed(c, personal));
   await writeBatch(db, [
     // Audit entries by or about the person stay (who did what, when) without their contact data.
-    {
-      sql: `UPDATE audit_log SET before = ${before.sql}, after = ${after.sql}, detail = ${detail.sql}
-             WHERE actor_id = ? OR (target_type = 'user' AND target_id = ?)`,
-      args: [...before.args, ...after.args, ...detail.args, input.userId, String(input.userId)],
-    },
-    { sql: `DELETE FROM rate_limits WHERE key IN (?, ?)`, args: [`login-fail:${u.phone ?? ''}`, `password-check:${input.userId}`] },
-    {
-      sql: `UPDATE teams SET leader_name = NULL WHERE leader_name = ?
-              AND (created_by = ? OR id IN (SELECT team_id FROM team_members WHERE user_id = ? AND role IN ('leader', 'coleader')))`,
-      args: [u.realName, input.userId, input.userId],
-    },
-    ...(u.phone ? [{ sql: `UPDATE teams SET contact_phone = NULL WHERE replace(replace(contact_phone, ' ', ''), '-', '') = ?`, args: [u.phone] }] : []),
-    { sql: `UPDATE certificates SET status = 'declined', decline_reason = '申请人已注销账户' WHERE user_id = ? AND status = 'requested'`, args: [input.userId] },
+    sql`UPDATE audit_log SET before = ${before}, after = ${after}, detail = ${detail}
+      WHERE actor_id = ${input.userId} OR (target_type = 'user' AND target_id = ${String(input.userId)})`,
+    sql`DELETE FROM rate_limits WHERE key IN (${`login-fail:${u.phone ?? ''}`}, ${`password-check:${input.userId}`})`,
+    // Teams they registered or ever led (in any role state) stop naming them as leader.
+    sql`UPDATE teams SET leader_name = NULL WHERE leader_name = ${u.realName}
+      AND (created_by = ${input.userId} OR id IN (SELECT team_id FROM team_members WHERE user_id = ${input.userId} AND role IN ${LEADER_ROLES}))`,
+    ...(u.phone ? [sql`UPDATE teams SET contact_phone = NULL WHERE replace(replace(contact_phone, ' ', ''), '-', '') = ${u.phone}`] : []),
+    sql`UPDATE certificates SET status = 'declined', decline_reason = '申请人已注销账户' WHERE user_id = ${input.userId} AND status = 'requested'`,
     // A 好人 entry is editorial content with its own consent; it only stops pointing at the account.
-    { sql: `UPDATE honorees SET user_id = NULL WHERE user_id = ?`, args: [input.userId] },
+    sql`UPDATE honorees SET user_id = NULL WHERE user_id = ${input.userId}`,
     db.update(signups).set({ status: 'cancelled', updatedAt: now })
       .where(and(eq(signups.userId, input.userId), inArray(signups.status, ['confirmed', 'waitlisted']), sql`${signups.eventId} IN (SELECT id FROM events WHERE starts_at > ${now})`)),
     db.update(users).set({
@@ -192,7 +188,7 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
     db.delete(notices).where(eq(notices.userId, input.userId)),
     db.update(teamMembers).set({ status: 'left', decidedAt: now }).where(and(eq(teamMembers.userId, input.userId), inArray(teamMembers.status, ['pending', 'active']))),
     // The audit entry names no personal data: only the (now anonymous) row id.
-    auditInsert(db, { actorId: input.userId, action: 'user.delete', targetType: 'user', targetId: input.userId, ip: input.ip, detail: '用户本人注销，个人信息已删除，已确认的服务记录匿名保留' }),
+    auditStatement({ actorId: input.userId, action: 'user.delete', targetType: 'user', targetId: input.userId, ip: input.ip, detail: '用户本人注销，个人信息已删除，已确认的服务记录匿名保留' }),
   ]);
   for (const { eventId } of upcoming) await fillFreedSeats(db, eventId, now);
   // Old WAL frames still hold the rows as they were before; rare enough to flush at once.

@@ -6,7 +6,7 @@ import { users } from '../../../db/schema/index.ts';
 import { keyedHash } from '../../lib/pii.ts';
 import { validRegionPair } from '../regions/index.ts';
 import { getSettings } from '../settings/index.ts';
-import { audit } from '../audit/index.ts';
+import { auditStatement } from '../audit/index.ts';
 import { hitRateLimit, rateLimitState } from './rate-limit.ts';
 import { checkIdDocument, minorStatus, type RegisterInput } from './schemas.ts';
 import { createUser } from './users.ts';
@@ -121,16 +121,18 @@ export async function registerVolunteer(db: Db, secretKey: Buffer, input: Regist
       guardianName: minor === 'adult' ? undefined : input.guardianName || undefined,
       guardianPhone: minor === 'adult' ? undefined : input.guardianPhone || undefined,
       guardianConsent: minor !== 'adult' && input.guardianConsent,
-    });
+    }, (newUser) => [
+      // Recorded with the account itself: no account without its registration entry.
+      auditStatement({
+        actorId: newUser, action: 'user.register', targetType: 'user', targetId: newUser, ip: ctx.ip,
+        after: { termsVersion: s.termsVersion, privacyVersion: s.privacyVersion, minor: minor !== 'adult', guardianConsent: minor !== 'adult' },
+      }),
+    ]);
   } catch (e) {
     // A concurrent registration won the race: the unique indexes decide.
     if (isUniqueViolation(e, 'phone')) await revealExisting(db, ctx.ip, now, 'phone', '该手机号已注册，请直接登录');
     if (isUniqueViolation(e, 'id_number_hash')) await revealExisting(db, ctx.ip, now, 'idNumber', '该证件号码已注册过账户（一人只能注册一个账户）');
     throw e;
   }
-  await audit(db, {
-    actorId: userId, action: 'user.register', targetType: 'user', targetId: userId, ip: ctx.ip,
-    after: { termsVersion: s.termsVersion, privacyVersion: s.privacyVersion, minor: minor !== 'adult', guardianConsent: minor !== 'adult' },
-  });
   return userId;
 }

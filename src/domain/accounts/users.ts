@@ -1,6 +1,7 @@
 // Creating users and granting roles; registration validation lives in register.ts.
-import { eq } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { writeBatch, type Statement } from '../../../db/write.ts';
 import { userRoles, users } from '../../../db/schema/index.ts';
 import { encryptText, keyedHash, maskIdNumber } from '../../lib/pii.ts';
 import { hashPassword } from './passwords.ts';
@@ -33,23 +34,25 @@ export interface NewUser {
 export async function nextVolunteerNo(db: Db): Promise<string> {
   const year = new Date().getUTCFullYear();
   const name = `volunteer-no-${year}`;
-  const rs = await db.$client.execute({
-    sql: `INSERT INTO counters (name, value) VALUES (?, 1)
-          ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value`,
-    args: [name],
-  });
-  return `YX${year}${String(rs.rows[0].value).padStart(6, '0')}`;
+  const [r] = await db.all<{ value: number }>(sql`INSERT INTO counters (name, value) VALUES (${name}, 1)
+    ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value`);
+  return `YX${year}${String(r.value).padStart(6, '0')}`;
 }
 
-/** Inserts a user with roles; the ID number and birth date are stored encrypted, plus a keyed hash of the number. */
-export async function createUser(db: Db, secretKey: Buffer, u: NewUser): Promise<number> {
+/**
+ * Inserts a user with roles, in one batch with what `also` adds (given SQL naming the new account:
+ * a registration's audit row); the ID number and birth date are stored encrypted, plus a keyed hash of the number.
+ */
+export async function createUser(db: Db, secretKey: Buffer, u: NewUser, also: (newUser: SQL) => Statement[] = () => []): Promise<number> {
   const passwordHash = await hashPassword(u.password);
   const idNo = u.idNumber?.trim().toUpperCase();
   const volunteerNo = await nextVolunteerNo(db);
   const now = Date.now();
-  const [row] = await db
-    .insert(users)
-    .values({
+  // The phone is unique: it names the new row for the statements that follow it in the batch.
+  const newUser = sql`SELECT id FROM users WHERE phone = ${u.phone}`;
+  const roles = new Set<Role>(['volunteer', ...(u.roles ?? [])]);
+  const [inserted] = await writeBatch(db, [
+    db.insert(users).values({
       phone: u.phone,
       passwordHash,
       realName: u.realName,
@@ -73,11 +76,11 @@ export async function createUser(db: Db, secretKey: Buffer, u: NewUser): Promise
       guardianConsentAt: u.guardianConsent || u.guardianName ? now : null,
       email: u.email ?? null,
       createdAt: now,
-    })
-    .returning({ id: users.id });
-  const roles = new Set<Role>(['volunteer', ...(u.roles ?? [])]);
-  await db.insert(userRoles).values([...roles].map((role) => ({ userId: row.id, role, grantedAt: now })));
-  return row.id;
+    }).returning({ id: users.id }),
+    ...[...roles].map((role) => sql`INSERT INTO user_roles (user_id, role, granted_at) VALUES ((${newUser}), ${role}, ${now})`),
+    ...also(newUser),
+  ]);
+  return Number(inserted.rows[0].id);
 }
 
 /** Grants a role (idempotent). */

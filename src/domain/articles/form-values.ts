@@ -1,6 +1,6 @@
 // What the article form shows: the saved content, or what the user just posted.
 import type { Db } from '../../../db/client.ts';
-import { parseTags, type ArticleContent } from './workflow.ts';
+import { parseTags, type ArticleContent } from './editing.ts';
 import { articleHits, checkWordings } from './personal-data.ts';
 import { getSetting } from '../settings/index.ts';
 import { listImages, mediaByIds, imageUrls, attachmentFile } from '../media/index.ts';

@@ -1,35 +1,33 @@
-// The audit log: who did what to what, when, before/after.
+// The audit log: who did what to what, when, before/after. One builder makes every audit row, so a
+// change and its record go into the same write batch or guarded write (db/write.ts, docs/decisions/084).
+import { is, sql, SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { auditLog } from '../../../db/schema/index.ts';
 
 export interface AuditEntry {
-  actorId?: number | null;
+  /** Who acted; SQL for an account the same batch creates (a registration). */
+  actorId?: number | SQL | null;
   action: string;
   targetType?: string;
-  targetId?: string | number;
+  /** The target's id; SQL for a row the same batch creates (its id is not known before). */
+  targetId?: string | number | SQL | null;
   before?: unknown;
   after?: unknown;
   ip?: string;
   detail?: string;
 }
 
-/** The insert statement for an audit entry, to put inside a batch with the change it records. */
-export function auditInsert(db: Db, e: AuditEntry) {
-  return db.insert(auditLog).values({
-    at: Date.now(),
-    actorId: e.actorId ?? null,
-    action: e.action,
-    targetType: e.targetType ?? null,
-    targetId: e.targetId == null ? null : String(e.targetId),
-    before: e.before === undefined ? null : JSON.stringify(e.before),
-    after: e.after === undefined ? null : JSON.stringify(e.after),
-    ip: e.ip ?? null,
-    detail: e.detail ?? null,
-  });
+const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+
+/** The INSERT for an audit entry, to run in the same batch (or guarded write) as the change it records. */
+export function auditStatement(e: AuditEntry): SQL {
+  // Text, never a bound number: libSQL binds JS numbers as REAL, which CAST would turn into '12.0'.
+  const target = e.targetId == null ? null : is(e.targetId, SQL) ? sql`CAST((${e.targetId}) AS TEXT)` : String(e.targetId);
+  const actor = e.actorId == null ? null : is(e.actorId, SQL) ? sql`(${e.actorId})` : e.actorId;
+  return sql`INSERT INTO audit_log (at, actor_id, action, target_type, target_id, before, after, ip, detail)
+    VALUES (${Date.now()}, ${actor}, ${e.action}, ${e.targetType ?? null}, ${target}, ${json(e.before)}, ${json(e.after)}, ${e.ip ?? null}, ${e.detail ?? null})`;
 }
 
-/** Writes one audit entry. */
+/** Writes one audit entry on its own (logins, reveals: events that change nothing else). */
 export async function audit(db: Db, e: AuditEntry): Promise<void> {
-  await auditInsert(db, e);
+  await db.run(auditStatement(e));
 }
-

@@ -1,6 +1,7 @@
 // On-site check-in/out with a rotating 6-digit code (TOTP-like: HMAC-SHA256 of the
 // 60-second time step keyed by events.checkin_secret; the previous step is accepted too).
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { overlapMinutes } from './rules.ts';
 import { Refusal } from '../refusal.ts';
@@ -44,12 +45,8 @@ export class CheckinError extends Refusal {
 }
 
 async function load(db: Db, eventId: number, userId: number) {
-  const rs = await db.$client.execute({
-    sql: `SELECT e.starts_at, e.ends_at, e.status AS event_status, e.checkin_secret, s.id, s.status, s.checkin_at, s.checkout_at
-            FROM events e LEFT JOIN signups s ON s.event_id = e.id AND s.user_id = ? WHERE e.id = ?`,
-    args: [userId, eventId],
-  });
-  const r = rs.rows[0];
+  const [r] = await db.all<Record<string, unknown>>(sql`SELECT e.starts_at, e.ends_at, e.status AS event_status, e.checkin_secret, s.id, s.status, s.checkin_at, s.checkout_at
+    FROM events e LEFT JOIN signups s ON s.event_id = e.id AND s.user_id = ${userId} WHERE e.id = ${eventId}`);
   if (!r) throw new CheckinError('活动不存在');
   return {
     startsAt: Number(r.starts_at), endsAt: Number(r.ends_at), eventStatus: String(r.event_status), secret: String(r.checkin_secret ?? ''),
@@ -67,10 +64,7 @@ export async function checkIn(db: Db, input: { eventId: number; userId: number; 
   if (now > x.endsAt) throw new CheckinError('活动已结束，不能签到');
   if (!x.secret || !verifyCode(x.secret, input.code, now)) throw new CheckinError('签到码不正确或已过期，请扫描现场最新二维码');
   if (x.checkinAt) return;
-  await db.$client.execute({
-    sql: `UPDATE signups SET checkin_at = ?, status = 'attended', updated_at = ? WHERE id = ? AND checkin_at IS NULL AND status IN ('confirmed','attended')`,
-    args: [now, now, x.signupId],
-  });
+  await db.run(sql`UPDATE signups SET checkin_at = ${now}, status = 'attended', updated_at = ${now} WHERE id = ${x.signupId} AND checkin_at IS NULL AND status IN ('confirmed','attended')`);
 }
 
 /** Volunteer checks out with the code; proposed minutes = overlap with the event window. */
@@ -80,9 +74,6 @@ export async function checkOut(db: Db, input: { eventId: number; userId: number;
   if (now > x.endsAt + CHECKOUT_GRACE_MS) throw new CheckinError('签退时间已过，请联系队伍负责人登记');
   if (!verifyCode(x.secret, input.code, now)) throw new CheckinError('签到码不正确或已过期，请扫描现场最新二维码');
   const minutes = overlapMinutes(x.checkinAt, now, x.startsAt, x.endsAt);
-  await db.$client.execute({
-    sql: `UPDATE signups SET checkout_at = ?, proposed_minutes = ?, updated_at = ? WHERE id = ? AND status = 'attended'`,
-    args: [now, minutes, now, x.signupId],
-  });
+  await db.run(sql`UPDATE signups SET checkout_at = ${now}, proposed_minutes = ${minutes}, updated_at = ${now} WHERE id = ${x.signupId} AND status = 'attended'`);
   return minutes;
 }

@@ -1,12 +1,14 @@
 // Leaders' side of events: create, edit, publish, cancel, complete, roster, attendance.
-// Team ownership is checked by the caller through policy.isTeamLeader; functions here
-// also match the event to the team so an id from another team is never touched.
+// Leader write powers are checked by the caller (policy.leaderWriteRefusal through actionLeader);
+// functions here also match the event to the team so an id from another team is never touched.
+// Every change is one guarded write with its audit row and notices (db/write.ts).
 import { z } from 'zod';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../../db/client.ts';
+import { guardedWrite, writeBatch, type Statement } from '../../../db/write.ts';
 import { events, signups, teams, users } from '../../../db/schema/index.ts';
-import { auditInsert } from '../audit/index.ts';
+import { auditStatement } from '../audit/index.ts';
 import { noticeInsert } from '../notices/index.ts';
 import { parseDateTimeLocal, formatDateTime } from '../../lib/time.ts';
 import { EVENT_CATEGORIES, eventTimeProblem, overlapMinutes, publishProblem } from './rules.ts';
@@ -121,9 +123,13 @@ export async function createEvent(db: Db, actorId: number, teamId: number, input
   await assertRegions(db, input.townId, input.villageId);
   const cols = toColumns(input);
   await requireEventText(db, cols);
-  const [row] = await db.insert(events).values({ ...cols, teamId, status: 'draft', checkinSecret: randomBytes(20).toString('hex'), createdBy: actorId, createdAt: Date.now() }).returning({ id: events.id });
-  await db.batch([auditInsert(db, { actorId, action: 'event.create', targetType: 'event', targetId: row.id, after: cols })]);
-  return row.id;
+  // The random check-in secret names the new row for its audit entry in the same batch.
+  const checkinSecret = randomBytes(20).toString('hex');
+  const [ins] = await writeBatch(db, [
+    db.insert(events).values({ ...cols, teamId, status: 'draft', checkinSecret, createdBy: actorId, createdAt: Date.now() }).returning({ id: events.id }),
+    auditStatement({ actorId, action: 'event.create', targetType: 'event', targetId: sql`SELECT id FROM events WHERE checkin_secret = ${checkinSecret}`, after: cols }),
+  ]);
+  return Number(ins.rows[0].id);
 }
 
 /**
@@ -140,25 +146,30 @@ export async function updateEvent(db: Db, actorId: number, teamId: number, event
   if (before.status === 'published' && cols.dangerous && !cols.insurancePolicy) throw new EventError('高风险活动须填写意外保险保单号', 'insurancePolicy');
   if (cols.capacity < before.confirmedCount) throw new EventError(`已有 ${before.confirmedCount} 人报名，名额不能少于该人数`, 'capacity');
   const moved = before.startsAt !== cols.startsAt || before.endsAt !== cols.endsAt || before.address !== cols.address || before.townId !== cols.townId || before.villageId !== cols.villageId;
-  const stmts: unknown[] = [
-    db.update(events).set({ ...cols, updatedAt: Date.now() }).where(and(eq(events.id, eventId), eq(events.teamId, teamId), sql`${events.confirmedCount} <= ${cols.capacity}`)),
-    auditInsert(db, { actorId, action: 'event.update', targetType: 'event', targetId: eventId, before, after: cols }),
-  ];
+  const followUps: Statement[] = [auditStatement({ actorId, action: 'event.update', targetType: 'event', targetId: eventId, before, after: cols })];
   let notified = 0;
   if (moved && before.status === 'published') {
     const people = await db.select({ userId: signups.userId }).from(signups).where(and(eq(signups.eventId, eventId), sql`${signups.status} IN ('confirmed','waitlisted')`));
     const body = `活动时间或地点有变更。新时间：${formatDateTime(cols.startsAt)}–${formatDateTime(cols.endsAt).slice(-5)}；地点：${cols.address || '见活动页面'}。如不能参加，请及时取消报名。`;
     for (const p of people) {
       const n = { userId: p.userId, kind: 'event.changed', title: `活动变更：${cols.title}`, body, link: `/events/${eventId}` };
-      stmts.push(noticeInsert(db, n));
+      followUps.push(noticeInsert(db, n));
     }
     notified = people.length;
   }
+  let written;
   try {
-    await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
+    // Guarded: seats taken since the check above must still fit the new capacity, or nothing (no notice) is written.
+    written = await guardedWrite(db, db.update(events).set({ ...cols, updatedAt: Date.now() })
+      .where(and(eq(events.id, eventId), eq(events.teamId, teamId), sql`${events.status} = ${before.status}`, sql`${events.confirmedCount} <= ${cols.capacity}`)), followUps);
   } catch (err) {
     if (String((err as Error).message).includes('event_capacity_exceeded')) throw new EventError('名额不能少于已报名人数', 'capacity');
     throw err;
+  }
+  if (!written) {
+    const current = await teamEvent(db, teamId, eventId);
+    if (current?.status !== before.status) throw new EventError('活动状态刚刚发生变化，请刷新后重试');
+    throw new EventError(`已有 ${current.confirmedCount} 人报名，名额不能少于该人数`, 'capacity');
   }
   if (cols.capacity > before.capacity && before.status === 'published') await fillFreedSeats(db, eventId);
   return { notified };
@@ -177,18 +188,17 @@ export async function setEventStatus(db: Db, actorId: number, teamId: number, ev
     if (p) throw new EventError(p, e.dangerous && !e.insurancePolicy ? 'insurancePolicy' : undefined);
   }
   if (to === 'completed' && e.startsAt > now) throw new EventError('活动尚未开始，不能标记为已结束');
-  const stmts: unknown[] = [
-    db.update(events).set({ status: to, updatedAt: now }).where(and(eq(events.id, eventId), eq(events.status, e.status))),
-    auditInsert(db, { actorId, action: `event.${to}`, targetType: 'event', targetId: eventId, before: { status: e.status }, after: { status: to } }),
-  ];
+  const followUps: Statement[] = [auditStatement({ actorId, action: `event.${to}`, targetType: 'event', targetId: eventId, before: { status: e.status }, after: { status: to } })];
   if (to === 'cancelled' && e.status === 'published') {
     const people = await db.select({ userId: signups.userId }).from(signups).where(and(eq(signups.eventId, eventId), sql`${signups.status} IN ('confirmed','waitlisted')`));
     for (const p of people) {
       const n = { userId: p.userId, kind: 'event.cancelled', title: `活动取消：${e.title}`, body: `原定于 ${formatDateTime(e.startsAt)} 的活动已取消，感谢您的报名。`, link: `/events/${eventId}` };
-      stmts.push(noticeInsert(db, n));
+      followUps.push(noticeInsert(db, n));
     }
   }
-  await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
+  // Guarded on the status read above: of two leaders pressing 取消 at once, one changes it and notifies.
+  const written = await guardedWrite(db, db.update(events).set({ status: to, updatedAt: now }).where(and(eq(events.id, eventId), eq(events.status, e.status))), followUps);
+  if (!written) throw new EventError('活动状态刚刚发生变化，请刷新后重试');
 }
 
 /** The roster of an event for its leaders, in arrival order. Phones masked by the page. */
@@ -213,11 +223,11 @@ export async function removeSignup(db: Db, actorId: number, teamId: number, even
   if (r.length < 2) throw new EventError('请填写移出原因', 'reason');
   const [s] = await db.select().from(signups).where(and(eq(signups.id, signupId), eq(signups.eventId, eventId)));
   if (!s || (s.status !== 'confirmed' && s.status !== 'waitlisted')) throw new EventError('该报名不存在或已不在名单中');
-  await db.batch([
-    db.update(signups).set({ status: 'removed', removedReason: r, updatedAt: Date.now() }).where(and(eq(signups.id, signupId), sql`${signups.status} IN ('confirmed','waitlisted')`)),
-    auditInsert(db, { actorId, action: 'signup.remove', targetType: 'signup', targetId: signupId, before: { status: s.status }, after: { status: 'removed', reason: r } }),
+  const written = await guardedWrite(db, db.update(signups).set({ status: 'removed', removedReason: r, updatedAt: Date.now() }).where(and(eq(signups.id, signupId), sql`${signups.status} IN ('confirmed','waitlisted')`)), [
+    auditStatement({ actorId, action: 'signup.remove', targetType: 'signup', targetId: signupId, before: { status: s.status }, after: { status: 'removed', reason: r } }),
     noticeInsert(db, { userId: s.userId, kind: 'signup.removed', title: `您已被移出活动：${e.title}`, body: `原因：${r}`, link: `/events/${eventId}` }),
   ]);
+  if (!written) throw new EventError('该报名不存在或已不在名单中');
   await fillFreedSeats(db, eventId);
 }
 
@@ -234,10 +244,11 @@ export async function markAttendance(db: Db, actorId: number, teamId: number, ev
   const minutes = mark === 'no_show' ? null
     : s.checkinAt && s.checkoutAt ? overlapMinutes(s.checkinAt, s.checkoutAt, e.startsAt, e.endsAt)
     : overlapMinutes(e.startsAt, e.endsAt, e.startsAt, e.endsAt);
-  await db.batch([
-    db.update(signups).set({ status: mark, proposedMinutes: minutes, updatedAt: now }).where(eq(signups.id, signupId)),
-    auditInsert(db, { actorId, action: `signup.${mark}`, targetType: 'signup', targetId: signupId, before: { status: s.status }, after: { status: mark, proposedMinutes: minutes } }),
+  const written = await guardedWrite(db, db.update(signups).set({ status: mark, proposedMinutes: minutes, updatedAt: now })
+    .where(and(eq(signups.id, signupId), sql`${signups.status} IN ('confirmed','attended','no_show')`)), [
+    auditStatement({ actorId, action: `signup.${mark}`, targetType: 'signup', targetId: signupId, before: { status: s.status }, after: { status: mark, proposedMinutes: minutes } }),
   ]);
+  if (!written) throw new EventError('只有已报名的志愿者才能登记出勤');
 }
 
 /** For the hours capability (issue 5): attended sign-ups with check-in/out and proposed minutes. */

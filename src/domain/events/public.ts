@@ -3,6 +3,8 @@ import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { tableColumns } from '../../../db/rows.ts';
 import { events, signups, teams } from '../../../db/schema/index.ts';
+import { compile } from '../../../db/write.ts';
+import { leadsTeamSql } from '../accounts/policy.ts';
 import { signupLabel, waitlistPositionSql } from './signups.ts';
 
 export type EventRow = typeof events.$inferSelect;
@@ -39,7 +41,7 @@ const eventCols = tableColumns(events, 'e', 'e_');
 const signupCols = tableColumns(signups, 's', 's_');
 const EVENT_PAGE_SQL = `SELECT ${eventCols.select}, t.name AS team_name, t.slug AS team_slug, town.name AS town_name, village.name AS village_name,
        ${signupCols.select}, CASE WHEN s.status = 'waitlisted' THEN ${waitlistPositionSql('s.event_id', 's.seq')} END AS s_position,
-       EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = e.team_id AND m.user_id = :uid AND m.status = 'active' AND m.role IN ('leader', 'coleader')) AS leads
+       ${compile(leadsTeamSql(sql.raw('e.team_id'), sql.raw(':uid'))).sql} AS leads
   FROM events e JOIN teams t ON t.id = e.team_id
   LEFT JOIN regions town ON town.id = e.town_id
   LEFT JOIN regions village ON village.id = e.village_id
@@ -49,8 +51,9 @@ const EVENT_PAGE_SQL = `SELECT ${eventCols.select}, t.name AS team_name, t.slug 
 /**
  * Everything the event page shows, in one statement: the event, its team, town and village
  * names, and for a signed-in viewer their sign-up (with its waitlist position) and whether they
- * lead the team. The page is re-rendered for every refused sign-up, so this stays one plain
- * statement (Drizzle's row mapping cost more than the query; docs/decisions/074).
+ * lead the team. The page is re-rendered for every refused sign-up, so this stays one fixed SQL
+ * text run by the client itself, read back with db/rows.ts (Drizzle's row mapping cost more than the
+ * query; docs/decisions/074, measured again in 084).
  */
 export async function getEventPage(db: Db, id: number, viewer: { id: number; status: string } | null) {
   const rs = await db.$client.execute({ sql: EVENT_PAGE_SQL, args: { id, uid: viewer?.id ?? 0 } });

@@ -1,9 +1,11 @@
 // Sign-ups that never overbook: one guarded INSERT decides confirmed / waitlisted,
 // triggers in db/sql/events.sql keep events.confirmed_count and refuse overbooking
 // (docs/architecture.md "Writes under contention", docs/decisions/020).
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { writeBatch } from '../../../db/batch.ts';
-import { noticeInsert, notify } from '../notices/index.ts';
+import { guardedWrite, prepared } from '../../../db/write.ts';
+import { notify } from '../notices/index.ts';
+import { leadershipRowSql } from '../accounts/policy.ts';
 import { ageOn } from './rules.ts';
 import { openBirthDate } from '../accounts/birth-dates.ts';
 import { Refusal, type RefusalStatus } from '../refusal.ts';
@@ -48,13 +50,10 @@ interface EventFacts {
 }
 
 async function eventFacts(db: Db, eventId: number): Promise<EventFacts | undefined> {
-  const rs = await db.$client.execute({
-    sql: `SELECT e.id, e.team_id, e.title, e.status, e.starts_at, e.ends_at, e.signup_opens_at, e.signup_closes_at, e.capacity,
-                 e.confirmed_count, e.waitlist_enabled, e.dangerous, e.min_age, e.members_only, e.required_skill, t.status AS team_status
-            FROM events e JOIN teams t ON t.id = e.team_id WHERE e.id = ?`,
-    args: [eventId],
-  });
-  return rs.rows[0] ? toEventFacts(rs.rows[0]) : undefined;
+  const [r] = await db.all<Record<string, unknown>>(sql`SELECT e.id, e.team_id, e.title, e.status, e.starts_at, e.ends_at, e.signup_opens_at, e.signup_closes_at, e.capacity,
+      e.confirmed_count, e.waitlist_enabled, e.dangerous, e.min_age, e.members_only, e.required_skill, t.status AS team_status
+    FROM events e JOIN teams t ON t.id = e.team_id WHERE e.id = ${eventId}`);
+  return r ? toEventFacts(r) : undefined;
 }
 
 function toEventFacts(r: Record<string, unknown>): EventFacts {
@@ -91,14 +90,20 @@ function eligibilityProblem(e: EventFacts, u: UserFacts, now: number, secretKey?
 
 /**
  * Everything a sign-up decision reads, in one statement: the event and its team, the
- * volunteer's existing sign-up, and the volunteer (status, age, skills, membership).
+ * volunteer's existing sign-up, the volunteer (status, age, skills, membership) and a clashing event.
+ * Read with the client itself, a fixed SQL text with named values: it is the sign-up storm's one
+ * read, and Drizzle's row handling would add to every request (measured in docs/decisions/084).
  */
-async function signupFacts(db: Db, eventId: number, userId: number): Promise<{ e: EventFacts; existing?: { id: number; status: string; seq: number }; u: UserFacts } | undefined> {
+async function signupFacts(db: Db, eventId: number, userId: number): Promise<{ e: EventFacts; existing?: { id: number; status: string; seq: number }; u: UserFacts; overlapTitle: string | null } | undefined> {
   const rs = await db.$client.execute({
     sql: `SELECT e.id, e.team_id, e.title, e.status, e.starts_at, e.ends_at, e.signup_opens_at, e.signup_closes_at, e.capacity,
                  e.confirmed_count, e.waitlist_enabled, e.dangerous, e.min_age, e.members_only, e.required_skill, t.status AS team_status,
                  s.id AS s_id, s.status AS s_status, s.seq AS s_seq, u.status AS u_status, u.birth_date_enc, u.skills,
-                 EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = e.team_id AND m.user_id = :uid AND m.status = 'active') AS member
+                 EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = e.team_id AND m.user_id = :uid AND m.status = 'active') AS member,
+                 (SELECT o.title FROM signups s2 JOIN events o ON o.id = s2.event_id
+                   WHERE s2.user_id = :uid AND s2.status = 'confirmed' AND o.id <> e.id AND o.status = 'published'
+                     AND o.starts_at < e.ends_at AND o.ends_at > e.starts_at
+                   ORDER BY o.starts_at LIMIT 1) AS overlap_title
             FROM events e JOIN teams t ON t.id = e.team_id
             LEFT JOIN signups s ON s.event_id = e.id AND s.user_id = :uid
             LEFT JOIN users u ON u.id = :uid
@@ -111,6 +116,7 @@ async function signupFacts(db: Db, eventId: number, userId: number): Promise<{ e
     e: toEventFacts(r),
     existing: r.s_id == null ? undefined : { id: Number(r.s_id), status: String(r.s_status), seq: Number(r.s_seq) },
     u: { status: r.u_status == null ? null : String(r.u_status), birthDateEnc: r.birth_date_enc == null ? null : String(r.birth_date_enc), skills: r.skills == null ? null : String(r.skills), member: Boolean(Number(r.member)) },
+    overlapTitle: r.overlap_title == null ? null : String(r.overlap_title),
   };
 }
 
@@ -124,16 +130,52 @@ function openProblem(e: EventFacts, now: number): string | null {
 
 /** The volunteer's confirmed event overlapping this one in time (title), if any. */
 export async function overlappingEvent(db: Db, eventId: number, userId: number): Promise<{ id: number; title: string } | undefined> {
-  const rs = await db.$client.execute({
-    sql: `SELECT o.id, o.title FROM signups s2 JOIN events o ON o.id = s2.event_id, events e
-           WHERE e.id = ? AND s2.user_id = ? AND s2.status = 'confirmed' AND o.id <> e.id AND o.status = 'published'
-             AND o.starts_at < e.ends_at AND o.ends_at > e.starts_at
-           ORDER BY o.starts_at LIMIT 1`,
-    args: [eventId, userId],
-  });
-  const r = rs.rows[0];
+  const [r] = await db.all<Record<string, unknown>>(sql`SELECT o.id, o.title FROM signups s2 JOIN events o ON o.id = s2.event_id, events e
+    WHERE e.id = ${eventId} AND s2.user_id = ${userId} AND s2.status = 'confirmed' AND o.id <> e.id AND o.status = 'published'
+      AND o.starts_at < e.ends_at AND o.ends_at > e.starts_at
+    ORDER BY o.starts_at LIMIT 1`);
   return r ? { id: Number(r.id), title: String(r.title) } : undefined;
 }
+
+/** The named values of the prepared sign-up statements. */
+const v = { uid: sql.placeholder('uid'), eid: sql.placeholder('eid'), now: sql.placeholder('now') };
+
+/**
+ * The sign-up's guarded INSERT: status, seq and every condition are evaluated in one write. A cancelled
+ * row of the same volunteer is reused (unique (event_id, user_id)). Compiled once: it is the storm's write.
+ */
+const SIGNUP_INSERT = prepared<{ uid: number; eid: number; now: number }>(sql`
+  INSERT INTO signups (event_id, user_id, status, seq, late_cancel, created_at, updated_at)
+  SELECT e.id, ${v.uid},
+         CASE WHEN e.confirmed_count < e.capacity THEN 'confirmed' ELSE 'waitlisted' END,
+         (SELECT coalesce(max(s.seq), 0) + 1 FROM signups s WHERE s.event_id = e.id),
+         0, ${v.now}, ${v.now}
+    FROM events e JOIN teams t ON t.id = e.team_id
+   WHERE e.id = ${v.eid} AND e.status = 'published' AND t.status = 'active' AND e.starts_at > ${v.now}
+     AND (e.signup_opens_at IS NULL OR e.signup_opens_at <= ${v.now})
+     AND (e.signup_closes_at IS NULL OR e.signup_closes_at > ${v.now})
+     AND (e.confirmed_count < e.capacity OR e.waitlist_enabled = 1)
+     AND NOT EXISTS (
+       SELECT 1 FROM signups s2 JOIN events o ON o.id = s2.event_id
+        WHERE s2.user_id = ${v.uid} AND s2.status = 'confirmed' AND o.id <> e.id AND o.status = 'published'
+          AND o.starts_at < e.ends_at AND o.ends_at > e.starts_at)
+  ON CONFLICT (event_id, user_id) DO UPDATE
+     SET status = excluded.status, seq = excluded.seq, late_cancel = 0, removed_reason = NULL,
+         checkin_at = NULL, checkout_at = NULL, proposed_minutes = NULL, updated_at = excluded.updated_at
+   WHERE signups.status = 'cancelled'
+  RETURNING id, status, seq`);
+
+/** The sign-up's notice: confirmed, or 候补第 N 位 with the position computed in SQL. */
+const SIGNUP_NOTICE = prepared<{ uid: number; eid: number; now: number; link: string; confirmedTitle: string; waitlistedTitle: string }>(sql`
+  INSERT INTO notices (user_id, kind, title, body, link, created_at)
+  SELECT s.user_id,
+         CASE s.status WHEN 'confirmed' THEN 'signup.confirmed' ELSE 'signup.waitlisted' END,
+         CASE s.status WHEN 'confirmed' THEN ${sql.placeholder('confirmedTitle')} ELSE ${sql.placeholder('waitlistedTitle')} END,
+         CASE s.status WHEN 'confirmed' THEN '您已报名成功，请按时参加。如不能参加，请在活动开始前取消报名。'
+              ELSE '名额已满，您是候补第 ' || ${sql.raw(waitlistPositionSql('s.event_id', 's.seq'))}
+                   || ' 位。有人取消时将按顺序自动递补，并通知您。' END,
+         ${sql.placeholder('link')}, ${v.now}
+    FROM signups s WHERE s.event_id = ${v.eid} AND s.user_id = ${v.uid}`);
 
 /**
  * Signs the user up for the event. ONE guarded statement decides the outcome:
@@ -145,7 +187,7 @@ export async function signUp(db: Db, input: { eventId: number; userId: number; s
   const { eventId, userId } = input;
   const facts = await signupFacts(db, eventId, userId);
   if (!facts) throw new SignupError('not_found', '活动不存在');
-  const { e, existing, u } = facts;
+  const { e, existing, u, overlapTitle } = facts;
   if (existing && (existing.status === 'confirmed' || existing.status === 'waitlisted')) {
     return { id: existing.id, status: existing.status, seq: existing.seq, created: false };
   }
@@ -156,57 +198,22 @@ export async function signUp(db: Db, input: { eventId: number; userId: number; s
   if (!e.waitlistEnabled && e.confirmedCount >= e.capacity) throw new SignupError('full', '名额已满');
   const problem = eligibilityProblem(e, u, now, input.secretKey);
   if (problem) throw new SignupError('not_eligible', problem);
+  // Cheap early answer for a visible clash too; the guard refusing costs a rolled-back write (docs/decisions/084).
+  if (overlapTitle != null) throw new SignupError('overlap', `与您已报名的活动“${overlapTitle}”时间冲突`);
 
-  // The guarded statement: status, seq and every condition are evaluated in one write.
-  // A cancelled row of the same volunteer is reused (unique (event_id, user_id)).
-  // Its notice is committed with it (changes() = 1 only when the sign-up row was written).
-  const link = `/events/${eventId}`;
-  let rs;
+  // The guarded statement decides status and seq; the notice is committed with it (one guarded write).
+  let written;
   try {
-    [rs] = await writeBatch(db, [{
-      sql: `INSERT INTO signups (event_id, user_id, status, seq, late_cancel, created_at, updated_at)
-            SELECT e.id, :uid,
-                   CASE WHEN e.confirmed_count < e.capacity THEN 'confirmed' ELSE 'waitlisted' END,
-                   (SELECT coalesce(max(s.seq), 0) + 1 FROM signups s WHERE s.event_id = e.id),
-                   0, :now, :now
-              FROM events e JOIN teams t ON t.id = e.team_id
-             WHERE e.id = :eid AND e.status = 'published' AND t.status = 'active' AND e.starts_at > :now
-               AND (e.signup_opens_at IS NULL OR e.signup_opens_at <= :now)
-               AND (e.signup_closes_at IS NULL OR e.signup_closes_at > :now)
-               AND (e.confirmed_count < e.capacity OR e.waitlist_enabled = 1)
-               AND NOT EXISTS (
-                 SELECT 1 FROM signups s2 JOIN events o ON o.id = s2.event_id
-                  WHERE s2.user_id = :uid AND s2.status = 'confirmed' AND o.id <> e.id AND o.status = 'published'
-                    AND o.starts_at < e.ends_at AND o.ends_at > e.starts_at)
-            ON CONFLICT (event_id, user_id) DO UPDATE
-               SET status = excluded.status, seq = excluded.seq, late_cancel = 0, removed_reason = NULL,
-                   checkin_at = NULL, checkout_at = NULL, proposed_minutes = NULL, updated_at = excluded.updated_at
-             WHERE signups.status = 'cancelled'
-            RETURNING id, status, seq`,
-      args: { uid: userId, eid: eventId, now },
-    }, {
-      sql: `INSERT INTO notices (user_id, kind, title, body, link, created_at)
-            SELECT s.user_id,
-                   CASE s.status WHEN 'confirmed' THEN 'signup.confirmed' ELSE 'signup.waitlisted' END,
-                   CASE s.status WHEN 'confirmed' THEN :confirmedTitle ELSE :waitlistedTitle END,
-                   CASE s.status WHEN 'confirmed' THEN :confirmedBody
-                        ELSE '名额已满，您是候补第 ' || ${waitlistPositionSql('s.event_id', 's.seq')}
-                             || ' 位。有人取消时将按顺序自动递补，并通知您。' END,
-                   :link, :now
-              FROM signups s
-             WHERE changes() = 1 AND s.event_id = :eid AND s.user_id = :uid AND s.status IN ('confirmed', 'waitlisted')`,
-      args: {
-        uid: userId, eid: eventId, now, link,
-        confirmedTitle: `报名成功：${e.title}`, waitlistedTitle: `已加入候补：${e.title}`,
-        confirmedBody: '您已报名成功，请按时参加。如不能参加，请在活动开始前取消报名。',
-      },
-    }]);
+    const values = { uid: userId, eid: eventId, now };
+    written = await guardedWrite(db, SIGNUP_INSERT(values), [
+      SIGNUP_NOTICE({ ...values, link: `/events/${eventId}`, confirmedTitle: `报名成功：${e.title}`, waitlistedTitle: `已加入候补：${e.title}` }),
+    ]);
   } catch (err) {
     // The capacity trigger is the last line of defence; report it as full.
     if (String((err as Error).message).includes('event_capacity_exceeded')) throw new SignupError('full', '名额已满');
     throw err;
   }
-  const row = rs.rows[0];
+  const row = written?.[0].rows[0];
   if (row) return { id: Number(row.id), status: String(row.status) as 'confirmed' | 'waitlisted', seq: Number(row.seq), created: true };
   // Nothing written: say why.
   const again = await signupOf(db, eventId, userId);
@@ -236,8 +243,8 @@ function toSignup(r: Record<string, unknown>): SignupRow {
 
 /** The user's sign-up row for an event, if any. */
 export async function signupOf(db: Db, eventId: number, userId: number): Promise<SignupRow | undefined> {
-  const rs = await db.$client.execute({ sql: 'SELECT * FROM signups WHERE event_id = ? AND user_id = ?', args: [eventId, userId] });
-  return rs.rows[0] ? toSignup(rs.rows[0] as Record<string, unknown>) : undefined;
+  const [r] = await db.all<Record<string, unknown>>(sql`SELECT * FROM signups WHERE event_id = ${eventId} AND user_id = ${userId}`);
+  return r ? toSignup(r) : undefined;
 }
 
 /** What a volunteer reads about their sign-up: 候补第N位 with the waitlist position (waitlistPositionSql), else the status. */
@@ -252,37 +259,30 @@ export function signupStatusLabel(status: string): string {
 
 /**
  * Cancels the volunteer's own sign-up, until the start. Within 24 h of the start it
- * is flagged late_cancel and the team's leaders are told. A freed seat is promoted.
+ * is flagged late_cancel and the team's leaders are told, in the same guarded write. A freed seat is promoted.
  */
 export async function cancelSignup(db: Db, input: { eventId: number; userId: number }, now = Date.now()): Promise<{ lateCancel: boolean; promotedUserId?: number }> {
   const { eventId, userId } = input;
-  const rs = await db.$client.execute({
-    sql: `UPDATE signups
-             SET status = 'cancelled', updated_at = :now,
-                 late_cancel = CASE WHEN status = 'confirmed' AND (SELECT starts_at FROM events WHERE id = :eid) - :now < 86400000 THEN 1 ELSE 0 END
-           WHERE event_id = :eid AND user_id = :uid AND status IN ('confirmed', 'waitlisted')
-             AND (SELECT starts_at FROM events WHERE id = :eid) > :now
-           RETURNING late_cancel`,
-    args: { eid: eventId, uid: userId, now },
-  });
-  if (!rs.rows[0]) {
+  const startsAt = sql`(SELECT starts_at FROM events WHERE id = ${eventId})`;
+  const written = await guardedWrite(db, sql`UPDATE signups
+       SET status = 'cancelled', updated_at = ${now},
+           late_cancel = CASE WHEN status = 'confirmed' AND ${startsAt} - ${now} < 86400000 THEN 1 ELSE 0 END
+     WHERE event_id = ${eventId} AND user_id = ${userId} AND status IN ('confirmed', 'waitlisted') AND ${startsAt} > ${now}
+     RETURNING late_cancel`, [
+    sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
+      SELECT ${userId}, 'signup.cancelled', '已取消报名：' || e.title, '您已取消本次活动的报名。', ${`/events/${eventId}`}, ${now} FROM events e WHERE e.id = ${eventId}`,
+    // No name: the leaders' notices outlive a 注销 (decision 077); the roster shows who, marked 临时取消.
+    sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
+      SELECT m.user_id, 'signup.late_cancel', '临时取消：' || e.title, '有志愿者在活动开始前 24 小时内取消了报名，详见活动报名名单。', '/me/teams', ${now}
+        FROM events e JOIN team_members m ON m.team_id = e.team_id AND ${leadershipRowSql('m')}
+       WHERE e.id = ${eventId} AND (SELECT late_cancel FROM signups WHERE event_id = ${eventId} AND user_id = ${userId}) = 1`,
+  ]);
+  if (!written) {
     const s = await signupOf(db, eventId, userId);
     if (!s || (s.status !== 'confirmed' && s.status !== 'waitlisted')) throw new SignupError('not_signed_up', '您没有可取消的报名');
     throw new SignupError('started', '活动已开始，不能再取消报名');
   }
-  const lateCancel = Boolean(rs.rows[0].late_cancel);
-  const e = await eventFacts(db, eventId);
-  if (e) {
-    const notices = [noticeInsert(db, { userId, kind: 'signup.cancelled', title: `已取消报名：${e.title}`, body: '您已取消本次活动的报名。', link: `/events/${eventId}` })];
-    if (lateCancel) {
-      const leaders = await db.$client.execute({ sql: `SELECT user_id FROM team_members WHERE team_id = ? AND status = 'active' AND role IN ('leader','coleader')`, args: [e.teamId] });
-      for (const l of leaders.rows) {
-        // No name: the leaders' notices outlive a 注销 (decision 077); the roster shows who, marked 临时取消.
-        notices.push(noticeInsert(db, { userId: Number(l.user_id), kind: 'signup.late_cancel', title: `临时取消：${e.title}`, body: '有志愿者在活动开始前 24 小时内取消了报名，详见活动报名名单。', link: `/me/teams` }));
-      }
-    }
-    await db.batch(notices as [typeof notices[number], ...typeof notices]);
-  }
+  const lateCancel = Boolean(written[0].rows[0].late_cancel);
   const promoted = await fillFreedSeats(db, eventId, now);
   return { lateCancel, promotedUserId: promoted[0] };
 }
@@ -295,32 +295,29 @@ export async function cancelSignup(db: Db, input: { eventId: number; userId: num
 export async function fillFreedSeats(db: Db, eventId: number, now = Date.now()): Promise<number[]> {
   const promoted: number[] = [];
   for (let i = 0; i < 1000; i++) {
-    let rs;
+    let r;
     try {
-      rs = await db.$client.execute({
-        sql: `UPDATE signups SET status = 'confirmed', updated_at = :now
-               WHERE id = (
-                 SELECT s.id FROM signups s, events e
-                  WHERE s.event_id = :eid AND s.status = 'waitlisted' AND e.id = s.event_id
-                    AND NOT EXISTS (
-                      SELECT 1 FROM signups s2 JOIN events o ON o.id = s2.event_id
-                       WHERE s2.user_id = s.user_id AND s2.status = 'confirmed' AND o.id <> e.id AND o.status = 'published'
-                         AND o.starts_at < e.ends_at AND o.ends_at > e.starts_at)
-                  ORDER BY s.seq LIMIT 1)
-                 AND EXISTS (SELECT 1 FROM events e WHERE e.id = :eid AND e.status = 'published' AND e.starts_at > :now AND e.confirmed_count < e.capacity)
-               RETURNING user_id`,
-        args: { eid: eventId, now },
-      });
+      [r] = await db.all<{ user_id: number; title: string }>(sql`UPDATE signups SET status = 'confirmed', updated_at = ${now}
+         WHERE id = (
+           SELECT s.id FROM signups s, events e
+            WHERE s.event_id = ${eventId} AND s.status = 'waitlisted' AND e.id = s.event_id
+              AND NOT EXISTS (
+                SELECT 1 FROM signups s2 JOIN events o ON o.id = s2.event_id
+                 WHERE s2.user_id = s.user_id AND s2.status = 'confirmed' AND o.id <> e.id AND o.status = 'published'
+                   AND o.starts_at < e.ends_at AND o.ends_at > e.starts_at)
+            ORDER BY s.seq LIMIT 1)
+           AND EXISTS (SELECT 1 FROM events e WHERE e.id = ${eventId} AND e.status = 'published' AND e.starts_at > ${now} AND e.confirmed_count < e.capacity)
+         RETURNING user_id, (SELECT title FROM events WHERE id = ${eventId}) AS title`);
     } catch (err) {
       if (String((err as Error).message).includes('event_capacity_exceeded')) break;
       throw err;
     }
-    const r = rs.rows[0];
     if (!r) break;
     const uid = Number(r.user_id);
     promoted.push(uid);
-    const t = await db.$client.execute({ sql: 'SELECT title FROM events WHERE id = ?', args: [eventId] });
-    await notify(db, { userId: uid, kind: 'signup.promoted', title: `候补成功：${String(t.rows[0]?.title ?? '')}`, body: '有志愿者取消了报名，您已由候补转为正式报名，请按时参加。', link: `/events/${eventId}` });
+    // A separate statement: which volunteer the seat went to is known only from the UPDATE's answer.
+    // A crash in between loses this notice, never the seat (docs/architecture.md "Writes under contention").
+    await notify(db, { userId: uid, kind: 'signup.promoted', title: `候补成功：${String(r.title ?? '')}`, body: '有志愿者取消了报名，您已由候补转为正式报名，请按时参加。', link: `/events/${eventId}` });
   }
   return promoted;
 }

@@ -2,16 +2,16 @@
 // draft → 公示 (publicity) → 终审 (review) → published, plus 撤榜 (withdraw).
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { writeBatch } from '../../../db/batch.ts';
+import { guardedWrite } from '../../../db/write.ts';
 import { honorBatches, honorees, objections, reviewSteps, users } from '../../../db/schema/index.ts';
 import { getSettings } from '../settings/index.ts';
 import { validRegionPair } from '../regions/index.ts';
 import { humanCode } from '../../lib/ids.ts';
 import { fromShanghai } from '../../lib/time.ts';
 import { HonorError, blockedSql, publicationBlockers, shanghaiYear } from './rules.ts';
-import { auditIf, batchRevIs, honoreeRevIs, newRev, reviewStepIf } from './sql.ts';
 import type { HonoreeInput } from './schemas.ts';
-import { auditInsert } from '../audit/index.ts';
+import { auditStatement } from '../audit/index.ts';
+import { reviewStepStatement } from '../audit/review-steps.ts';
 import { hitMessage, publicTextHits, publicTextOptions, requirePublicText } from '../public-text.ts';
 import { parseJsonOr } from '../../lib/json.ts';
 
@@ -63,14 +63,11 @@ export async function createBatch(db: Db, actor: Actor, input: { title: string; 
   const [dup] = await db.select({ id: honorBatches.id }).from(honorBatches).where(eq(honorBatches.slug, slug));
   if (dup) throw new HonorError('conflict', '该网址标识已被其他批次使用，请换一个', 'slug');
   const values = { slug, title: input.title, period: input.period, intro: input.intro ?? '', status: 'draft', createdBy: actor.id, createdAt: now, updatedAt: now };
-  try {
-    const [row] = await db.insert(honorBatches).values(values).returning({ id: honorBatches.id });
-    await auditInsert(db, { actorId: actor.id, action: 'honors.batch.create', targetType: 'honor_batch', targetId: row.id, after: values, ip: actor.ip });
-    return row.id;
-  } catch (e) {
-    if (String(e).includes('UNIQUE')) throw new HonorError('conflict', '该网址标识已被其他批次使用，请换一个', 'slug');
-    throw e;
-  }
+  const written = await guardedWrite(db, db.insert(honorBatches).values(values).onConflictDoNothing({ target: honorBatches.slug }).returning({ id: honorBatches.id }), [
+    auditStatement({ actorId: actor.id, action: 'honors.batch.create', targetType: 'honor_batch', targetId: sql`SELECT id FROM honor_batches WHERE slug = ${slug}`, after: values, ip: actor.ip }),
+  ]);
+  if (!written) throw new HonorError('conflict', '该网址标识已被其他批次使用，请换一个', 'slug');
+  return Number(written[0].rows[0].id);
 }
 
 /** Edits a batch's title, period, intro (slug only while draft). */
@@ -83,10 +80,10 @@ export async function updateBatch(db: Db, actor: Actor, input: { id: number; tit
     if (dup) throw new HonorError('conflict', '该网址标识已被其他批次使用，请换一个', 'slug');
   }
   const after = { title: input.title, period: input.period, intro: input.intro ?? '', slug, updatedAt: now };
-  await writeBatch(db, [
-    db.update(honorBatches).set(after).where(eq(honorBatches.id, input.id)),
-    auditInsert(db, { actorId: actor.id, action: 'honors.batch.update', targetType: 'honor_batch', targetId: input.id, before: { title: before.title, period: before.period, intro: before.intro, slug: before.slug }, after, ip: actor.ip }),
+  const written = await guardedWrite(db, db.update(honorBatches).set(after).where(and(eq(honorBatches.id, input.id), eq(honorBatches.status, before.status))), [
+    auditStatement({ actorId: actor.id, action: 'honors.batch.update', targetType: 'honor_batch', targetId: input.id, before: { title: before.title, period: before.period, intro: before.intro, slug: before.slug }, after, ip: actor.ip }),
   ]);
+  if (!written) throw new HonorError('conflict', '批次状态已变化，请刷新后重试');
 }
 
 /** Honorees of a batch for the console (all statuses), with open objection counts. */
@@ -143,35 +140,24 @@ export async function startPublicity(db: Db, actor: Actor, input: { id: number; 
   if (blockers.length) throw new HonorError('invalid', `以下候选人暂不能公示：${blockers.join('；')}`);
   const startsAt = fromShanghai(input.startDay);
   const endsAt = fromShanghai(input.endDay, '23:59') + 59_999;
-  const rev = newRev();
-  const year = shanghaiYear(now);
-  const [cond, args] = batchRevIs(b.id, rev);
-  const rs = await db.$client.batch([
-    {
-      sql: `UPDATE honor_batches SET status = 'publicity', publicity_starts_at = ?, publicity_ends_at = ?, rev = ?, updated_at = ?
-            WHERE id = ? AND status = 'draft'
-              AND NOT EXISTS (SELECT 1 FROM honorees h WHERE h.batch_id = honor_batches.id AND h.status IN ('draft','candidate') AND (${blockedSql('?')}))
-            RETURNING id`,
-      args: [startsAt, endsAt, rev, now, b.id, year],
-    },
-    { sql: `UPDATE honorees SET status = 'candidate', updated_at = ? WHERE batch_id = ? AND status = 'draft' AND ${cond}`, args: [now, b.id, ...args] },
-    auditIf({ actorId: actor.id, action: 'honors.batch.publicity', targetType: 'honor_batch', targetId: b.id, before: { status: 'draft' }, after: { status: 'publicity', startDay: input.startDay, endDay: input.endDay }, ip: actor.ip }, cond, args),
-  ], 'write');
-  if (!rs[0].rows.length) throw new HonorError('conflict', '批次状态已变化或候选人不符合公示条件，请刷新后重试');
+  const written = await guardedWrite(db, sql`UPDATE honor_batches SET status = 'publicity', publicity_starts_at = ${startsAt}, publicity_ends_at = ${endsAt}, updated_at = ${now}
+    WHERE id = ${b.id} AND status = 'draft'
+      AND NOT EXISTS (SELECT 1 FROM honorees h WHERE h.batch_id = honor_batches.id AND h.status IN ('draft','candidate') AND (${blockedSql(shanghaiYear(now))}))`, [
+    sql`UPDATE honorees SET status = 'candidate', updated_at = ${now} WHERE batch_id = ${b.id} AND status = 'draft'`,
+    auditStatement({ actorId: actor.id, action: 'honors.batch.publicity', targetType: 'honor_batch', targetId: b.id, before: { status: 'draft' }, after: { status: 'publicity', startDay: input.startDay, endDay: input.endDay }, ip: actor.ip }),
+  ]);
+  if (!written) throw new HonorError('conflict', '批次状态已变化或候选人不符合公示条件，请刷新后重试');
 }
 
 /** 公示 → 终审: hands the batch to reviewers (editor or reviewer). */
 export async function submitForReview(db: Db, actor: Actor, input: { id: number; opinion?: string }, now = Date.now()): Promise<void> {
   const b = await getBatch(db, input.id);
   if (b.status !== 'publicity') throw new HonorError('conflict', '只有公示中的批次可以提交终审');
-  const rev = newRev();
-  const [cond, args] = batchRevIs(b.id, rev);
-  const rs = await db.$client.batch([
-    { sql: `UPDATE honor_batches SET status = 'review', rev = ?, updated_at = ? WHERE id = ? AND status = 'publicity' RETURNING id`, args: [rev, now, b.id] },
-    reviewStepIf({ subjectType: 'batch', subjectId: b.id, step: 1, decision: 'submit', opinion: input.opinion ?? '公示结束，提交终审', reviewerId: actor.id, at: now }, cond, args),
-    auditIf({ actorId: actor.id, action: 'honors.batch.submit', targetType: 'honor_batch', targetId: b.id, before: { status: 'publicity' }, after: { status: 'review' }, ip: actor.ip }, cond, args),
-  ], 'write');
-  if (!rs[0].rows.length) throw new HonorError('conflict', '批次状态已变化，请刷新后重试');
+  const written = await guardedWrite(db, sql`UPDATE honor_batches SET status = 'review', updated_at = ${now} WHERE id = ${b.id} AND status = 'publicity'`, [
+    reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 1, decision: 'submit', opinion: input.opinion ?? '公示结束，提交终审', reviewerId: actor.id, at: now }),
+    auditStatement({ actorId: actor.id, action: 'honors.batch.submit', targetType: 'honor_batch', targetId: b.id, before: { status: 'publicity' }, after: { status: 'review' }, ip: actor.ip }),
+  ]);
+  if (!written) throw new HonorError('conflict', '批次状态已变化，请刷新后重试');
 }
 
 /**
@@ -189,39 +175,28 @@ export async function approveBatch(db: Db, actor: Actor, input: { id: number; op
   if (Number(open) > 0) throw new HonorError('conflict', `该批次还有 ${open} 条异议未处理，请先核查并办结异议再终审`);
   const blockers = await publicityBlockersFor(db, b.id, ['candidate'], now);
   if (blockers.length) throw new HonorError('invalid', `以下候选人不能发布：${blockers.join('；')}`);
-  const rev = newRev();
-  const year = shanghaiYear(now);
-  const [cond, args] = batchRevIs(b.id, rev);
-  const rs = await db.$client.batch([
-    {
-      sql: `UPDATE honor_batches SET status = 'published', published_at = ?, rev = ?, updated_at = ?
-            WHERE id = ? AND status = 'review'
-              AND NOT EXISTS (SELECT 1 FROM objections o JOIN honorees h ON h.id = o.honoree_id WHERE h.batch_id = honor_batches.id AND o.status = 'open')
-              AND NOT EXISTS (SELECT 1 FROM honorees h WHERE h.batch_id = honor_batches.id AND h.status = 'candidate' AND (${blockedSql('?')}))
-            RETURNING id`,
-      args: [now, rev, now, b.id, year],
-    },
-    { sql: `UPDATE honorees SET status = 'published', published_at = ?, updated_at = ? WHERE batch_id = ? AND status = 'candidate' AND ${cond}`, args: [now, now, b.id, ...args] },
-    reviewStepIf({ subjectType: 'batch', subjectId: b.id, step: 2, decision: 'approve', opinion: input.opinion, reviewerId: actor.id, at: now }, cond, args),
-    reviewStepIf({ subjectType: 'batch', subjectId: b.id, step: 2, decision: 'publish', opinion: '终审通过，发布', reviewerId: actor.id, at: now }, cond, args),
-    auditIf({ actorId: actor.id, action: 'honors.batch.publish', targetType: 'honor_batch', targetId: b.id, before: { status: 'review' }, after: { status: 'published' }, ip: actor.ip, detail: input.opinion }, cond, args),
-  ], 'write');
-  if (!rs[0].rows.length) throw new HonorError('conflict', '终审未通过：批次状态已变化，或有异议未办结、候选人缺少同意记录');
+  const written = await guardedWrite(db, sql`UPDATE honor_batches SET status = 'published', published_at = ${now}, updated_at = ${now}
+    WHERE id = ${b.id} AND status = 'review'
+      AND NOT EXISTS (SELECT 1 FROM objections o JOIN honorees h ON h.id = o.honoree_id WHERE h.batch_id = honor_batches.id AND o.status = 'open')
+      AND NOT EXISTS (SELECT 1 FROM honorees h WHERE h.batch_id = honor_batches.id AND h.status = 'candidate' AND (${blockedSql(shanghaiYear(now))}))`, [
+    sql`UPDATE honorees SET status = 'published', published_at = ${now}, updated_at = ${now} WHERE batch_id = ${b.id} AND status = 'candidate'`,
+    reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 2, decision: 'approve', opinion: input.opinion, reviewerId: actor.id, at: now }),
+    reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 2, decision: 'publish', opinion: '终审通过，发布', reviewerId: actor.id, at: now }),
+    auditStatement({ actorId: actor.id, action: 'honors.batch.publish', targetType: 'honor_batch', targetId: b.id, before: { status: 'review' }, after: { status: 'published' }, ip: actor.ip, detail: input.opinion }),
+  ]);
+  if (!written) throw new HonorError('conflict', '终审未通过：批次状态已变化，或有异议未办结、候选人缺少同意记录');
 }
 
 /** 终审 return: review → draft with the reviewer's opinion; candidates go back to draft. */
 export async function returnBatch(db: Db, actor: Actor, input: { id: number; opinion: string }, now = Date.now()): Promise<void> {
   const b = await getBatch(db, input.id);
   if (b.status !== 'review') throw new HonorError('conflict', '只有待终审的批次可以退回');
-  const rev = newRev();
-  const [cond, args] = batchRevIs(b.id, rev);
-  const rs = await db.$client.batch([
-    { sql: `UPDATE honor_batches SET status = 'draft', rev = ?, updated_at = ? WHERE id = ? AND status = 'review' RETURNING id`, args: [rev, now, b.id] },
-    { sql: `UPDATE honorees SET status = 'draft', updated_at = ? WHERE batch_id = ? AND status = 'candidate' AND ${cond}`, args: [now, b.id, ...args] },
-    reviewStepIf({ subjectType: 'batch', subjectId: b.id, step: 2, decision: 'return', opinion: input.opinion, reviewerId: actor.id, at: now }, cond, args),
-    auditIf({ actorId: actor.id, action: 'honors.batch.return', targetType: 'honor_batch', targetId: b.id, before: { status: 'review' }, after: { status: 'draft' }, ip: actor.ip, detail: input.opinion }, cond, args),
-  ], 'write');
-  if (!rs[0].rows.length) throw new HonorError('conflict', '批次状态已变化，请刷新后重试');
+  const written = await guardedWrite(db, sql`UPDATE honor_batches SET status = 'draft', updated_at = ${now} WHERE id = ${b.id} AND status = 'review'`, [
+    sql`UPDATE honorees SET status = 'draft', updated_at = ${now} WHERE batch_id = ${b.id} AND status = 'candidate'`,
+    reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 2, decision: 'return', opinion: input.opinion, reviewerId: actor.id, at: now }),
+    auditStatement({ actorId: actor.id, action: 'honors.batch.return', targetType: 'honor_batch', targetId: b.id, before: { status: 'review' }, after: { status: 'draft' }, ip: actor.ip, detail: input.opinion }),
+  ]);
+  if (!written) throw new HonorError('conflict', '批次状态已变化，请刷新后重试');
 }
 
 // ---------- honorees ----------
@@ -288,9 +263,12 @@ export async function createHonoree(db: Db, actor: Actor, input: HonoreeInput, n
   const slug = input.slug || `h-${humanCode(8).toLowerCase()}`;
   const [dup] = await db.select({ id: honorees.id }).from(honorees).where(eq(honorees.slug, slug));
   if (dup) throw new HonorError('conflict', '该网址标识已被使用，请换一个', 'slug');
-  const [row] = await db.insert(honorees).values({ ...values, slug, status, nominationId: extra.nominationId ?? null, createdBy: actor.id, createdAt: now, updatedAt: now }).returning({ id: honorees.id });
-  await auditInsert(db, { actorId: actor.id, action: 'honors.honoree.create', targetType: 'honoree', targetId: row.id, after: { ...values, slug, status }, ip: actor.ip });
-  return { id: row.id, slug };
+  const written = await guardedWrite(db, db.insert(honorees).values({ ...values, slug, status, nominationId: extra.nominationId ?? null, createdBy: actor.id, createdAt: now, updatedAt: now })
+    .onConflictDoNothing({ target: honorees.slug }).returning({ id: honorees.id }), [
+    auditStatement({ actorId: actor.id, action: 'honors.honoree.create', targetType: 'honoree', targetId: sql`SELECT id FROM honorees WHERE slug = ${slug}`, after: { ...values, slug, status }, ip: actor.ip }),
+  ]);
+  if (!written) throw new HonorError('conflict', '该网址标识已被使用，请换一个', 'slug');
+  return { id: Number(written[0].rows[0].id), slug };
 }
 
 /** Edits an entry. Public entries (candidate, published) must stay publishable. */
@@ -320,29 +298,19 @@ export async function updateHonoree(db: Db, actor: Actor, input: HonoreeInput & 
       changedAfter[k] = v;
     }
   }
-  const rev = newRev();
-  const [cond, args] = honoreeRevIs(before.id, rev);
-  const upd = db.update(honorees).set({ ...values, slug, status, rev, updatedAt: now }).where(and(eq(honorees.id, before.id), eq(honorees.status, before.status))).toSQL();
-  await db.$client.batch([
-    { sql: upd.sql, args: upd.params as never },
-    auditIf({ actorId: actor.id, action: 'honors.honoree.update', targetType: 'honoree', targetId: before.id, before: changedBefore, after: changedAfter, ip: actor.ip }, cond, args),
-  ], 'write');
-  const [after] = await db.select({ rev: honorees.rev }).from(honorees).where(eq(honorees.id, before.id));
-  if (after?.rev !== rev) throw new HonorError('conflict', '该条目状态刚刚发生变化，请刷新后重试');
+  const written = await guardedWrite(db, db.update(honorees).set({ ...values, slug, status, updatedAt: now }).where(and(eq(honorees.id, before.id), eq(honorees.status, before.status))), [
+    auditStatement({ actorId: actor.id, action: 'honors.honoree.update', targetType: 'honoree', targetId: before.id, before: changedBefore, after: changedAfter, ip: actor.ip }),
+  ]);
+  if (!written) throw new HonorError('conflict', '该条目状态刚刚发生变化，请刷新后重试');
 }
 
 /** 撤榜: withdraws an entry (draft, candidate or published) with a reason. */
 export async function withdrawHonoree(db: Db, actor: Actor, input: { id: number; reason: string }, now = Date.now()): Promise<void> {
   const h = await getHonoree(db, input.id);
   if (h.status === 'withdrawn') throw new HonorError('conflict', '该条目已撤榜');
-  const rev = newRev();
-  const [cond, args] = honoreeRevIs(h.id, rev);
-  const rs = await db.$client.batch([
-    {
-      sql: `UPDATE honorees SET status = 'withdrawn', withdrawn_reason = ?, withdrawn_at = ?, withdrawn_by = ?, rev = ?, updated_at = ? WHERE id = ? AND status = ? RETURNING id`,
-      args: [input.reason, now, actor.id, rev, now, h.id, h.status],
-    },
-    auditIf({ actorId: actor.id, action: 'honors.honoree.withdraw', targetType: 'honoree', targetId: h.id, before: { status: h.status }, after: { status: 'withdrawn' }, ip: actor.ip, detail: input.reason }, cond, args),
-  ], 'write');
-  if (!rs[0].rows.length) throw new HonorError('conflict', '该条目状态刚刚发生变化，请刷新后重试');
+  const written = await guardedWrite(db, sql`UPDATE honorees SET status = 'withdrawn', withdrawn_reason = ${input.reason}, withdrawn_at = ${now}, withdrawn_by = ${actor.id}, updated_at = ${now}
+    WHERE id = ${h.id} AND status = ${h.status}`, [
+    auditStatement({ actorId: actor.id, action: 'honors.honoree.withdraw', targetType: 'honoree', targetId: h.id, before: { status: h.status }, after: { status: 'withdrawn' }, ip: actor.ip, detail: input.reason }),
+  ]);
+  if (!written) throw new HonorError('conflict', '该条目状态刚刚发生变化，请刷新后重试');
 }

@@ -1,15 +1,16 @@
 // A nominator's photo is private evidence (docs/decisions/076). Once the honoree's photo consent is
 // recorded, staff may adopt it as the entry's photo: a copy enters the media library, and the public
 // sees it only through the entry, while the entry is public and the consent stands.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { guardedWrite } from '../../../db/write.ts';
 import { media, nominations } from '../../../db/schema/index.ts';
 import { copyPrivateImageToLibrary, privateFilesByIds, privateImageUrls, type PrivateFile } from '../media/private.ts';
 import { removeFiles, storedNames } from '../media/index.ts';
 import { getHonoree, type Actor } from './admin.ts';
 import { publicHonoreeName } from './public.ts';
 import { HonorError } from './rules.ts';
-import { auditIf, honoreeRevIs, newRev } from './sql.ts';
+import { auditStatement } from '../audit/index.ts';
 
 /** The photo the nomination behind an entry carried, if any. */
 async function nominationPhoto(db: Db, nominationId: number | null): Promise<PrivateFile | undefined> {
@@ -33,16 +34,10 @@ export async function adoptNominationPhoto(db: Db, uploadsDir: string, actor: Ac
   const f = await nominationPhoto(db, h.nominationId);
   if (!f) throw new HonorError('not_found', '该条目的推荐线索没有照片');
   const copy = await copyPrivateImageToLibrary(db, uploadsDir, f, `${publicHonoreeName(h)}的照片`, actor.id);
-  const rev = newRev();
-  const [cond, args] = honoreeRevIs(h.id, rev);
-  const rs = await db.$client.batch([
-    {
-      sql: `UPDATE honorees SET photo_media_id = ?, rev = ?, updated_at = ? WHERE id = ? AND status = ? AND photo_consent = 1 RETURNING id`,
-      args: [copy.id, rev, now, h.id, h.status],
-    },
-    auditIf({ actorId: actor.id, action: 'honors.honoree.adoptPhoto', targetType: 'honoree', targetId: h.id, before: { photoMediaId: h.photoMediaId }, after: { photoMediaId: copy.id }, ip: actor.ip }, cond, args),
-  ], 'write');
-  if (!rs[0].rows.length) {
+  const written = await guardedWrite(db, sql`UPDATE honorees SET photo_media_id = ${copy.id}, updated_at = ${now} WHERE id = ${h.id} AND status = ${h.status} AND photo_consent = 1`, [
+    auditStatement({ actorId: actor.id, action: 'honors.honoree.adoptPhoto', targetType: 'honoree', targetId: h.id, before: { photoMediaId: h.photoMediaId }, after: { photoMediaId: copy.id }, ip: actor.ip }),
+  ]);
+  if (!written) {
     await db.delete(media).where(eq(media.id, copy.id));
     await removeFiles(uploadsDir, storedNames(copy));
     throw new HonorError('conflict', '该条目刚刚被修改（可能撤回了照片同意），请刷新后重试');

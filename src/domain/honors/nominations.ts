@@ -1,8 +1,9 @@
 // Public nominations (推荐) and the staff queue: verify, merge duplicates,
 // turn into a candidate in a batch, or decline with a reason.
 // The nominator's phone is contact data: it never leaves this module unmasked.
-import { and, desc, eq, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { guardedWrite } from '../../../db/write.ts';
 import { MediaError } from '../media/index.ts';
 import { discardPrivateFiles, privateFilesByIds, privateImageUrls, uploadPrivateImage } from '../media/private.ts';
 import { honorBatches, nominations } from '../../../db/schema/index.ts';
@@ -12,7 +13,7 @@ import { validRegionPair } from '../regions/index.ts';
 import { humanCode } from '../../lib/ids.ts';
 import { keyedHash, maskPhone } from '../../lib/pii.ts';
 import { HonorError, shanghaiYear } from './rules.ts';
-import { auditIf, newRev } from './sql.ts';
+import { auditStatement } from '../audit/index.ts';
 import type { NominationInput } from './schemas.ts';
 import type { Actor } from './admin.ts';
 
@@ -108,19 +109,16 @@ export async function getNomination(db: Db, id: number) {
   return { ...forStaff(n), photo: photo ? privateImageUrls(photo) : undefined, duplicates: dupRows.map(forStaff), merged: merged.map(forStaff) };
 }
 
-async function transition(db: Db, actor: Actor, id: number, from: string[], set: Record<string, unknown>, action: string, detail?: string, now = Date.now()): Promise<void> {
+type NominationChange = Partial<Pick<typeof nominations.$inferInsert, 'status' | 'declineReason' | 'mergedInto'>>;
+
+async function transition(db: Db, actor: Actor, id: number, from: string[], set: NominationChange, action: string, detail?: string, now = Date.now()): Promise<void> {
   const [n] = await db.select({ status: nominations.status }).from(nominations).where(eq(nominations.id, id));
   if (!n) throw new HonorError('not_found', '找不到该推荐线索');
   if (!from.includes(n.status)) throw new HonorError('conflict', `该线索当前为“${NOMINATION_STATUS_LABEL[n.status]}”，不能执行此操作`);
-  const cols = Object.keys(set);
-  const rs = await db.$client.batch([
-    {
-      sql: `UPDATE nominations SET ${cols.map((c) => `${c} = ?`).join(', ')}, handled_by = ?, handled_at = ? WHERE id = ? AND status IN (${from.map(() => '?').join(',')}) RETURNING id`,
-      args: [...(Object.values(set) as never[]), actor.id, now, id, ...from],
-    },
-    auditIf({ actorId: actor.id, action, targetType: 'nomination', targetId: id, before: { status: n.status }, after: set, ip: actor.ip, detail }, '(SELECT handled_at FROM nominations WHERE id = ?) = ? AND (SELECT handled_by FROM nominations WHERE id = ?) = ?', [id, now, id, actor.id]),
-  ], 'write');
-  if (!rs[0].rows.length) throw new HonorError('conflict', '该线索状态刚刚发生变化，请刷新后重试');
+  const written = await guardedWrite(db, db.update(nominations).set({ ...set, handledBy: actor.id, handledAt: now }).where(and(eq(nominations.id, id), inArray(nominations.status, from))), [
+    auditStatement({ actorId: actor.id, action, targetType: 'nomination', targetId: id, before: { status: n.status }, after: set, ip: actor.ip, detail }),
+  ]);
+  if (!written) throw new HonorError('conflict', '该线索状态刚刚发生变化，请刷新后重试');
 }
 
 /** Marks a new nomination as verified (核实). */
@@ -130,7 +128,7 @@ export function verifyNomination(db: Db, actor: Actor, id: number, now = Date.no
 
 /** Declines with a reason. */
 export function declineNomination(db: Db, actor: Actor, id: number, reason: string, now = Date.now()): Promise<void> {
-  return transition(db, actor, id, ['new', 'verified'], { status: 'declined', decline_reason: reason }, 'honors.nomination.decline', reason, now);
+  return transition(db, actor, id, ['new', 'verified'], { status: 'declined', declineReason: reason }, 'honors.nomination.decline', reason, now);
 }
 
 /** Merges a duplicate into another nomination (which stays in the queue). */
@@ -138,7 +136,7 @@ export async function mergeNomination(db: Db, actor: Actor, id: number, intoId: 
   if (id === intoId) throw new HonorError('invalid', '不能合并到自身', 'intoId');
   const [target] = await db.select({ status: nominations.status }).from(nominations).where(eq(nominations.id, intoId));
   if (!target || target.status === 'merged' || target.status === 'declined') throw new HonorError('invalid', '目标线索不存在或已合并、未采纳', 'intoId');
-  return transition(db, actor, id, ['new', 'verified'], { status: 'merged', merged_into: intoId }, 'honors.nomination.merge', `合并到 #${intoId}`, now);
+  return transition(db, actor, id, ['new', 'verified'], { status: 'merged', mergedInto: intoId }, 'honors.nomination.merge', `合并到 #${intoId}`, now);
 }
 
 /**
@@ -157,26 +155,18 @@ export async function nominationToCandidate(db: Db, actor: Actor, id: number, ba
   const deeds = [...n.deeds.replace(/\s+/g, ' ').trim()];
   const summary = deeds.length <= 50 ? deeds.join('') : deeds.slice(0, 49).join('') + '…';
   const slug = `h-${humanCode(8).toLowerCase()}`;
-  const rev = newRev();
-  const rs = await db.$client.batch([
-    {
-      // The nominator's photo stays private evidence with the nomination (docs/decisions/076); staff copy it
-      // to the entry with adoptNominationPhoto once photo consent is recorded.
-      sql: `INSERT INTO honorees (slug, batch_id, name, kind, identity, town_id, village_id, category, level, title, summary, story, name_consent, status, nomination_id, created_by, created_at, updated_at, rev)
-            SELECT ?, ?, ?, 'person', '', ?, ?, ?, ?, '', ?, ?, 0, 'draft', ?, ?, ?, ?, ?
-            WHERE EXISTS (SELECT 1 FROM nominations WHERE id = ? AND status IN ('new','verified'))
-              AND EXISTS (SELECT 1 FROM honor_batches WHERE id = ? AND status = 'draft')
-            RETURNING id`,
-      args: [slug, batchId, n.nomineeName, n.townId, n.villageId, n.category, level, summary, n.deeds, id, actor.id, now, now, rev, id, batchId],
-    },
-    {
-      sql: `UPDATE nominations SET status = 'accepted', honoree_id = (SELECT id FROM honorees WHERE slug = ? AND rev = ?), handled_by = ?, handled_at = ?
-            WHERE id = ? AND EXISTS (SELECT 1 FROM honorees WHERE slug = ? AND rev = ?)`,
-      args: [slug, rev, actor.id, now, id, slug, rev],
-    },
-    auditIf({ actorId: actor.id, action: 'honors.nomination.accept', targetType: 'nomination', targetId: id, before: { status: n.status }, after: { status: 'accepted', batchId }, ip: actor.ip }, 'EXISTS (SELECT 1 FROM honorees WHERE slug = ? AND rev = ?)', [slug, rev]),
-  ], 'write');
-  if (!rs[0].rows.length) throw new HonorError('conflict', '该线索或批次状态刚刚发生变化，请刷新后重试');
-  return Number(rs[0].rows[0].id);
+  const written = await guardedWrite(db, sql`
+    INSERT INTO honorees (slug, batch_id, name, kind, identity, town_id, village_id, category, level, title, summary, story, name_consent, status, nomination_id, created_by, created_at, updated_at)
+    SELECT ${slug}, ${batchId}, ${n.nomineeName}, 'person', '', ${n.townId}, ${n.villageId}, ${n.category}, ${level}, '', ${summary}, ${n.deeds}, 0, 'draft', ${id}, ${actor.id}, ${now}, ${now}
+    WHERE EXISTS (SELECT 1 FROM nominations WHERE id = ${id} AND status IN ('new','verified'))
+      AND EXISTS (SELECT 1 FROM honor_batches WHERE id = ${batchId} AND status = 'draft')
+    RETURNING id`, [
+    // The nominator's photo stays private evidence with the nomination (docs/decisions/076); staff copy it
+    // to the entry with adoptNominationPhoto once photo consent is recorded.
+    sql`UPDATE nominations SET status = 'accepted', honoree_id = (SELECT id FROM honorees WHERE slug = ${slug}), handled_by = ${actor.id}, handled_at = ${now} WHERE id = ${id}`,
+    auditStatement({ actorId: actor.id, action: 'honors.nomination.accept', targetType: 'nomination', targetId: id, before: { status: n.status }, after: { status: 'accepted', batchId }, ip: actor.ip }),
+  ]);
+  if (!written) throw new HonorError('conflict', '该线索或批次状态刚刚发生变化，请刷新后重试');
+  return Number(written[0].rows[0].id);
 }
 

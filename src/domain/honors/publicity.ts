@@ -3,14 +3,14 @@
 // the visitor cookie and the IP address are kept only as keyed hashes.
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { guardedWrite } from '../../../db/write.ts';
 import { honorBatches, honorees, objections } from '../../../db/schema/index.ts';
 import { hitRateLimit } from '../accounts/rate-limit.ts';
 import { keyedHash } from '../../lib/pii.ts';
 import { shanghaiDay } from '../../lib/time.ts';
 import { HonorError } from './rules.ts';
 import { publicHonoree } from './public.ts';
-import { auditIf } from './sql.ts';
-import { audit } from '../audit/index.ts';
+import { audit, auditStatement } from '../audit/index.ts';
 import type { Actor } from './admin.ts';
 
 export const OBJECTIONS_PER_IP_PER_DAY = 10;
@@ -82,18 +82,15 @@ export async function likeCandidate(db: Db, input: { honoreeId: number; visitorK
   if (!(await hitRateLimit(db, `like-ip:${input.ipHash}`, LIKES_PER_IP_PER_HOUR, 3600_000, now)).allowed) {
     throw new HonorError('rate_limited', '您所在的网络点赞过于频繁，为防止刷票，请一小时后再试');
   }
-  const rs = await db.$client.execute({
-    sql: `INSERT INTO likes (honoree_id, visitor_key, ip_hash, day, created_at)
-          SELECT ?1, ?2, ?3, ?4, ?5
-          WHERE EXISTS (SELECT 1 FROM honorees h JOIN honor_batches b ON b.id = h.batch_id
-                        WHERE h.id = ?1 AND h.status = 'candidate' AND b.status = 'publicity'
-                          AND b.publicity_starts_at <= ?5 AND b.publicity_ends_at >= ?5)
-          ON CONFLICT (honoree_id, visitor_key, day) DO NOTHING
-          RETURNING id`,
-    args: [input.honoreeId, input.visitorKey, input.ipHash, day, now],
-  });
+  const liked = await db.all(sql`INSERT INTO likes (honoree_id, visitor_key, ip_hash, day, created_at)
+    SELECT ${input.honoreeId}, ${input.visitorKey}, ${input.ipHash}, ${day}, ${now}
+    WHERE EXISTS (SELECT 1 FROM honorees h JOIN honor_batches b ON b.id = h.batch_id
+                  WHERE h.id = ${input.honoreeId} AND h.status = 'candidate' AND b.status = 'publicity'
+                    AND b.publicity_starts_at <= ${now} AND b.publicity_ends_at >= ${now})
+    ON CONFLICT (honoree_id, visitor_key, day) DO NOTHING
+    RETURNING id`);
   const [h] = await db.select({ likeCount: honorees.likeCount }).from(honorees).where(eq(honorees.id, input.honoreeId));
-  if (rs.rows.length) return { liked: true, count: h?.likeCount ?? 0 };
+  if (liked.length) return { liked: true, count: h?.likeCount ?? 0 };
   const c = await getCandidate(db, input.honoreeId);
   if (!c) throw new HonorError('not_found', '该候选人不在公示中，无法点赞');
   if (!((c.batch.publicityStartsAt ?? 0) <= now && now <= (c.batch.publicityEndsAt ?? 0))) throw new HonorError('conflict', '不在公示期内，无法点赞');
@@ -105,16 +102,13 @@ export async function fileObjection(db: Db, secretKey: Buffer, input: { honoreeI
   const ipHash = keyedHash(secretKey, ip, 'objection-ip');
   const limit = await hitRateLimit(db, `objection:${ipHash}`, OBJECTIONS_PER_IP_PER_DAY, 86400_000, now);
   if (!limit.allowed) throw new HonorError('rate_limited', '同一网络今天提交的异议已达上限，请明天再试或致电宣传部');
-  const rs = await db.$client.execute({
-    sql: `INSERT INTO objections (honoree_id, text, contact, status, created_at)
-          SELECT ?1, ?2, ?3, 'open', ?4
-          WHERE EXISTS (SELECT 1 FROM honorees h JOIN honor_batches b ON b.id = h.batch_id
-                        WHERE h.id = ?1 AND h.status = 'candidate' AND b.status IN ('publicity','review'))
-          RETURNING id`,
-    args: [input.honoreeId, input.text, input.contact || null, now],
-  });
-  if (!rs.rows.length) throw new HonorError('not_found', '该候选人不在公示中，无法提出异议');
-  return Number(rs.rows[0].id);
+  const [row] = await db.all<{ id: number }>(sql`INSERT INTO objections (honoree_id, text, contact, status, created_at)
+    SELECT ${input.honoreeId}, ${input.text}, ${input.contact || null}, 'open', ${now}
+    WHERE EXISTS (SELECT 1 FROM honorees h JOIN honor_batches b ON b.id = h.batch_id
+                  WHERE h.id = ${input.honoreeId} AND h.status = 'candidate' AND b.status IN ('publicity','review'))
+    RETURNING id`);
+  if (!row) throw new HonorError('not_found', '该候选人不在公示中，无法提出异议');
+  return Number(row.id);
 }
 
 /** Objections on a batch's entries, open first. */
@@ -143,35 +137,25 @@ export async function resolveObjection(db: Db, actor: Actor, input: { id: number
   const [o] = await db.select().from(objections).where(eq(objections.id, input.id));
   if (!o) throw new HonorError('not_found', '找不到该异议');
   if (o.status !== 'open') throw new HonorError('conflict', '该异议已办结');
-  const cond = '(SELECT resolved_at FROM objections WHERE id = ?) = ? AND (SELECT resolved_by FROM objections WHERE id = ?) = ?';
-  const rs = await db.$client.batch([
-    {
-      sql: `UPDATE objections SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ? WHERE id = ? AND status = 'open' RETURNING id`,
-      args: [input.outcome, input.resolution, actor.id, now, input.id],
-    },
-    auditIf({ actorId: actor.id, action: 'honors.objection.resolve', targetType: 'objection', targetId: input.id, before: { status: 'open' }, after: { status: input.outcome }, ip: actor.ip, detail: input.resolution }, cond, [input.id, now, input.id, actor.id]),
-  ], 'write');
-  if (!rs[0].rows.length) throw new HonorError('conflict', '该异议刚刚已被办结');
+  const written = await guardedWrite(db, sql`UPDATE objections SET status = ${input.outcome}, resolution = ${input.resolution}, resolved_by = ${actor.id}, resolved_at = ${now}
+    WHERE id = ${input.id} AND status = 'open'`, [
+    auditStatement({ actorId: actor.id, action: 'honors.objection.resolve', targetType: 'objection', targetId: input.id, before: { status: 'open' }, after: { status: input.outcome }, ip: actor.ip, detail: input.resolution }),
+  ]);
+  if (!written) throw new HonorError('conflict', '该异议刚刚已被办结');
 }
 
 /** Likes per hour (Shanghai) per candidate of a batch, latest hours first. */
 export async function likesPerHour(db: Db, batchId: number, limit = 200) {
-  const rs = await db.$client.execute({
-    sql: `SELECT l.honoree_id AS honoreeId, h.name AS name, strftime('%Y-%m-%d %H:00', l.created_at / 1000 + 8 * 3600, 'unixepoch') AS hour, count(*) AS n
-          FROM likes l JOIN honorees h ON h.id = l.honoree_id
-          WHERE h.batch_id = ? GROUP BY l.honoree_id, hour ORDER BY hour DESC, n DESC LIMIT ?`,
-    args: [batchId, limit],
-  });
-  return rs.rows.map((r) => ({ honoreeId: Number(r.honoreeId), name: String(r.name), hour: String(r.hour), n: Number(r.n) }));
+  const rows = await db.all<Record<string, unknown>>(sql`SELECT l.honoree_id AS honoreeId, h.name AS name, strftime('%Y-%m-%d %H:00', l.created_at / 1000 + 8 * 3600, 'unixepoch') AS hour, count(*) AS n
+    FROM likes l JOIN honorees h ON h.id = l.honoree_id
+    WHERE h.batch_id = ${batchId} GROUP BY l.honoree_id, hour ORDER BY hour DESC, n DESC LIMIT ${limit}`);
+  return rows.map((r) => ({ honoreeId: Number(r.honoreeId), name: String(r.name), hour: String(r.hour), n: Number(r.n) }));
 }
 
 /** The IP hashes that liked this batch most, with how many distinct visitor cookies they used. */
 export async function busiestIpHashes(db: Db, batchId: number, limit = 10) {
-  const rs = await db.$client.execute({
-    sql: `SELECT l.ip_hash AS ipHash, count(*) AS n, count(DISTINCT l.visitor_key) AS visitors, count(DISTINCT l.honoree_id) AS candidates
-          FROM likes l JOIN honorees h ON h.id = l.honoree_id
-          WHERE h.batch_id = ? GROUP BY l.ip_hash ORDER BY n DESC LIMIT ?`,
-    args: [batchId, limit],
-  });
-  return rs.rows.map((r) => ({ ipHash: String(r.ipHash).slice(0, 12), n: Number(r.n), visitors: Number(r.visitors), candidates: Number(r.candidates) }));
+  const rows = await db.all<Record<string, unknown>>(sql`SELECT l.ip_hash AS ipHash, count(*) AS n, count(DISTINCT l.visitor_key) AS visitors, count(DISTINCT l.honoree_id) AS candidates
+    FROM likes l JOIN honorees h ON h.id = l.honoree_id
+    WHERE h.batch_id = ${batchId} GROUP BY l.ip_hash ORDER BY n DESC LIMIT ${limit}`);
+  return rows.map((r) => ({ ipHash: String(r.ipHash).slice(0, 12), n: Number(r.n), visitors: Number(r.visitors), candidates: Number(r.candidates) }));
 }

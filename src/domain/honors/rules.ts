@@ -1,4 +1,5 @@
 // Privacy rules for honorees (PIPL art. 28/31, docs/decisions/041): minors, consent, what may go public.
+import { sql, type SQL } from 'drizzle-orm';
 import type { honorees } from '../../../db/schema/index.ts';
 import { Refusal } from '../refusal.ts';
 
@@ -52,7 +53,7 @@ export function publicationBlockers(h: H, now: number): string[] {
  * SQL condition (for honorees aliased `h`) true when a row is blocked from going public.
  * Kept next to publicationBlockers so the guarded statements enforce the same rule.
  */
-export function blockedSql(yearParam: string): string {
-  return `(h.kind = 'person' AND h.birth_year IS NOT NULL AND ${yearParam} - h.birth_year - 1 < 18 AND h.guardian_consent = 0)
+export function blockedSql(year: number): SQL {
+  return sql`(h.kind = 'person' AND h.birth_year IS NOT NULL AND ${year} - h.birth_year - 1 < 18 AND h.guardian_consent = 0)
     OR coalesce(h.consent_by, '') = '' OR coalesce(h.consent_at, '') = '' OR coalesce(h.consent_method, '') = ''`;
 }

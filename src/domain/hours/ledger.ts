@@ -2,12 +2,12 @@
 // Cells that a spreadsheet would treat as a formula are neutralised (docs/decisions/033).
 import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
-import type { ResultSet } from '@libsql/client';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { formatDateTime, fromShanghai } from '../../lib/time.ts';
 import { HoursError } from './errors.ts';
-import { num, str } from './sql.ts';
-import { statusLabel } from './records.ts';
+import { num, str, type Row } from './sql.ts';
+import { statusLabel } from './queries.ts';
 
 export interface LedgerFilter {
   /** Restrict to these teams (leaders); undefined = all teams (staff). */
@@ -29,18 +29,16 @@ export const LEDGER_MAX_ROWS = 50_000;
 
 /** Builds the ledger workbook; returns the XLSX bytes and the row count. */
 export async function exportLedger(db: Db, f: LedgerFilter): Promise<{ buffer: Buffer; rows: number }> {
-  const where: string[] = [];
-  const args: (string | number)[] = [];
+  const where: SQL[] = [sql`1`];
   if (f.teamIds) {
     if (!f.teamIds.length) throw new HoursError('FORBIDDEN', '您没有可导出的队伍');
-    where.push(`h.team_id IN (${f.teamIds.map(() => '?').join(',')})`);
-    args.push(...f.teamIds);
+    where.push(sql`h.team_id IN ${f.teamIds}`);
   }
-  if (f.teamId) { where.push('h.team_id = ?'); args.push(f.teamId); }
+  if (f.teamId) where.push(sql`h.team_id = ${f.teamId}`);
   const day = /^\d{4}-\d{2}-\d{2}$/;
-  if (f.from && day.test(f.from)) { where.push('h.starts_at >= ?'); args.push(fromShanghai(f.from)); }
-  if (f.to && day.test(f.to)) { where.push('h.starts_at < ?'); args.push(fromShanghai(f.to) + 86400_000); }
-  if (f.status && ['pending', 'confirmed', 'declined'].includes(f.status)) { where.push('h.status = ?'); args.push(f.status); }
+  if (f.from && day.test(f.from)) where.push(sql`h.starts_at >= ${fromShanghai(f.from)}`);
+  if (f.to && day.test(f.to)) where.push(sql`h.starts_at < ${fromShanghai(f.to) + 86400_000}`);
+  if (f.status && ['pending', 'confirmed', 'declined'].includes(f.status)) where.push(sql`h.status = ${f.status}`);
   // Streamed: rows are read 2,000 at a time (keyset on starts_at, id) and written as they come, so a
   // 50,000-row ledger needs a few MB instead of ~500 MB of heap (measured with the in-memory workbook).
   const chunks: Buffer[] = [];
@@ -72,15 +70,12 @@ export async function exportLedger(db: Db, f: LedgerFilter): Promise<{ buffer: B
   let rows = 0;
   let after: [number, number] | null = null;
   while (rows < LEDGER_MAX_ROWS) {
-    const page: string[] = after ? [...where, '(h.starts_at, h.id) > (?, ?)'] : where;
-    const rs: ResultSet = await db.$client.execute({
-      sql: `SELECT h.id, u.real_name, u.volunteer_no, t.name AS team, e.title AS event, h.content, h.starts_at, h.ends_at, h.minutes, h.source, h.status, h.reason,
-              r.real_name AS reviewer, h.reviewed_at
-            FROM hour_records h JOIN users u ON u.id = h.user_id JOIN teams t ON t.id = h.team_id LEFT JOIN events e ON e.id = h.event_id LEFT JOIN users r ON r.id = h.reviewer_id
-            ${page.length ? 'WHERE ' + page.join(' AND ') : ''} ORDER BY h.starts_at, h.id LIMIT ${Math.min(PAGE, LEDGER_MAX_ROWS - rows)}`,
-      args: after ? [...args, ...after] : args,
-    });
-    for (const r of rs.rows) {
+    const page = after ? [...where, sql`(h.starts_at, h.id) > (${after[0]}, ${after[1]})`] : where;
+    const batch: Row[] = await db.all<Row>(sql`SELECT h.id, u.real_name, u.volunteer_no, t.name AS team, e.title AS event, h.content, h.starts_at, h.ends_at, h.minutes, h.source, h.status, h.reason,
+        r.real_name AS reviewer, h.reviewed_at
+      FROM hour_records h JOIN users u ON u.id = h.user_id JOIN teams t ON t.id = h.team_id LEFT JOIN events e ON e.id = h.event_id LEFT JOIN users r ON r.id = h.reviewer_id
+      WHERE ${sql.join(page, sql` AND `)} ORDER BY h.starts_at, h.id LIMIT ${sql.raw(String(Math.min(PAGE, LEDGER_MAX_ROWS - rows)))}`);
+    for (const r of batch) {
       ws.addRow({
         id: num(r, 'id'), name: t(r.real_name), no: t(r.volunteer_no), team: t(r.team), event: t(r.event), content: t(r.content),
         start: formatDateTime(num(r, 'starts_at')), end: formatDateTime(num(r, 'ends_at')), hours: Math.round((num(r, 'minutes') / 60) * 100) / 100,
@@ -88,9 +83,9 @@ export async function exportLedger(db: Db, f: LedgerFilter): Promise<{ buffer: B
         reviewedAt: r.reviewed_at == null ? '' : formatDateTime(num(r, 'reviewed_at')),
       }).commit();
     }
-    rows += rs.rows.length;
-    if (rs.rows.length < PAGE) break;
-    const last = rs.rows[rs.rows.length - 1];
+    rows += batch.length;
+    if (batch.length < PAGE) break;
+    const last = batch[batch.length - 1];
     after = [num(last, 'starts_at'), num(last, 'id')];
   }
   ws.commit();

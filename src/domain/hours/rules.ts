@@ -1,5 +1,5 @@
 // Pure checks on one hour span (issue 5 "Rules"); the database-dependent ones
-// (overlap, per-day total) are in the guarded statements of records.ts.
+// (overlap, per-day total) are in the guarded statements of new-record.ts and corrections.ts.
 import { formatDateTime, shanghaiDay, fromShanghai } from '../../lib/time.ts';
 
 export interface SpanLimits {

@@ -5,16 +5,16 @@ import { createHash } from 'node:crypto';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
+import { guardedWrite } from '../../../db/write.ts';
 import { events, lectureOrders, regions, teams, users } from '../../../db/schema/index.ts';
 import { can } from '../accounts/policy.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
-import { auditInsert } from '../audit/index.ts';
+import { auditStatement } from '../audit/index.ts';
 import { getSetting } from '../settings/index.ts';
 import { validRegionPair } from '../regions/index.ts';
 import { humanCode, randomToken } from '../../lib/ids.ts';
 import { shanghaiDay } from '../../lib/time.ts';
 import { isPlainLine, plainLineError } from '../../lib/plain-text.ts';
-import { guardedBatch } from '../articles/guarded-batch.ts';
 import { eventTimeProblem } from '../events/rules.ts';
 import { Refusal } from '../refusal.ts';
 import { lookupTable } from '../../lib/lookup.ts';
@@ -111,8 +111,8 @@ export async function listLectureTeams(db: Db) {
 /** Accepts a new order. */
 export async function acceptLectureOrder(db: Db, user: SessionUser, id: number): Promise<void> {
   requireHandler(user);
-  const ok = await guardedBatch(db, { sql: `UPDATE lecture_orders SET status='accepted', handled_by=? WHERE id=? AND status='new' RETURNING id`, args: [user.id, id] }, [
-    auditInsert(db, { actorId: user.id, action: 'lecture.accept', targetType: 'lecture_order', targetId: id, after: { status: 'accepted' } }),
+  const ok = await guardedWrite(db, sql`UPDATE lecture_orders SET status = 'accepted', handled_by = ${user.id} WHERE id = ${id} AND status = 'new'`, [
+    auditStatement({ actorId: user.id, action: 'lecture.accept', targetType: 'lecture_order', targetId: id, after: { status: 'accepted' } }),
   ]);
   if (!ok) throw new LectureError('CONFLICT', '该点单已被处理，请刷新');
 }
@@ -122,8 +122,8 @@ export async function declineLectureOrder(db: Db, user: SessionUser, id: number,
   requireHandler(user);
   const r = reason.trim();
   if (!r) throw new LectureError('BAD_REQUEST', '请填写未能安排的原因');
-  const ok = await guardedBatch(db, { sql: `UPDATE lecture_orders SET status='declined', decline_reason=?, handled_by=? WHERE id=? AND status IN ('new','accepted') RETURNING id`, args: [r, user.id, id] }, [
-    auditInsert(db, { actorId: user.id, action: 'lecture.decline', targetType: 'lecture_order', targetId: id, after: { status: 'declined' }, detail: r }),
+  const ok = await guardedWrite(db, sql`UPDATE lecture_orders SET status = 'declined', decline_reason = ${r}, handled_by = ${user.id} WHERE id = ${id} AND status IN ('new','accepted')`, [
+    auditStatement({ actorId: user.id, action: 'lecture.decline', targetType: 'lecture_order', targetId: id, after: { status: 'declined' }, detail: r }),
   ]);
   if (!ok) throw new LectureError('CONFLICT', '该点单已排期或已处理，不能再拒绝');
 }
@@ -156,15 +156,14 @@ export async function scheduleLecture(db: Db, user: SessionUser, id: number, s: 
   const [team] = await db.select({ id: teams.id }).from(teams).where(and(eq(teams.id, s.teamId), eq(teams.status, 'active')));
   if (!team) throw new LectureError('BAD_REQUEST', '请选择承办队伍');
   const [village] = o.villageId ? await db.select({ name: regions.name }).from(regions).where(eq(regions.id, o.villageId)) : [];
-  const ev = db.insert(events).values(lectureEventValues(o, s, lecturer.realName, village?.name ?? '', user.id, now)).toSQL();
-  const ok = await guardedBatch(db, { sql: `UPDATE lecture_orders SET status='scheduled', lecturer_id=?, handled_by=? WHERE id=? AND status IN ('new','accepted') RETURNING id`, args: [s.lecturerId, user.id, id] }, [
-    { sql: ev.sql, args: ev.params as never },
-    { sql: `UPDATE lecture_orders SET event_id = last_insert_rowid() WHERE id=?`, args: [id] },
-    auditInsert(db, { actorId: user.id, action: 'lecture.schedule', targetType: 'lecture_order', targetId: id, after: { lecturerId: s.lecturerId, startsAt: s.startsAt } }),
+  const ok = await guardedWrite(db, sql`UPDATE lecture_orders SET status = 'scheduled', lecturer_id = ${s.lecturerId}, handled_by = ${user.id} WHERE id = ${id} AND status IN ('new','accepted')`, [
+    db.insert(events).values(lectureEventValues(o, s, lecturer.realName, village?.name ?? '', user.id, now)).returning({ id: events.id }),
+    // The lecture's event is the one carrying this order's id.
+    sql`UPDATE lecture_orders SET event_id = (SELECT id FROM events WHERE lecture_order_id = ${id}) WHERE id = ${id}`,
+    auditStatement({ actorId: user.id, action: 'lecture.schedule', targetType: 'lecture_order', targetId: id, after: { lecturerId: s.lecturerId, startsAt: s.startsAt } }),
   ]);
   if (!ok) throw new LectureError('CONFLICT', '该点单已排期或已处理');
-  const after = await getLectureOrder(db, id);
-  return after!.eventId!;
+  return Number(ok[1].rows[0].id);
 }
 
 /** Photos of one delivered lecture at most. */
@@ -197,9 +196,10 @@ export async function recordLectureDelivery(
       throw e;
     }
   }
-  const ok = await guardedBatch(db, { sql: `UPDATE lecture_orders SET status='delivered', audience_actual=?, photo_file_ids=?, delivered_at=? WHERE id=? AND status='scheduled' RETURNING id`, args: [d.audience, JSON.stringify(stored), now, id] }, [
-    { sql: `UPDATE events SET status='completed', updated_at=? WHERE id=? AND status='published'`, args: [now, o.eventId ?? -1] },
-    auditInsert(db, { actorId: user.id, action: 'lecture.deliver', targetType: 'lecture_order', targetId: id, after: { audience: d.audience, photos: stored.length } }),
+  const ok = await guardedWrite(db, sql`UPDATE lecture_orders SET status = 'delivered', audience_actual = ${d.audience}, photo_file_ids = ${JSON.stringify(stored)}, delivered_at = ${now}
+    WHERE id = ${id} AND status = 'scheduled'`, [
+    sql`UPDATE events SET status = 'completed', updated_at = ${now} WHERE id = ${o.eventId ?? -1} AND status = 'published'`,
+    auditStatement({ actorId: user.id, action: 'lecture.deliver', targetType: 'lecture_order', targetId: id, after: { audience: d.audience, photos: stored.length } }),
   ]);
   if (!ok) {
     await discardPrivateFiles(db, dir, stored);
@@ -221,8 +221,9 @@ export async function rateLecture(db: Db, token: string, r: { rating: number; co
   if (!o) throw new LectureError('NOT_FOUND', '评价链接无效');
   if (o.status === 'rated') throw new LectureError('CONFLICT', '您已评价过这场讲座，谢谢！');
   if (o.status !== 'delivered') throw new LectureError('CONFLICT', '讲座开讲后才能评价');
-  const ok = await guardedBatch(db, { sql: `UPDATE lecture_orders SET status='rated', rating=?, rating_comment=?, rated_at=? WHERE id=? AND status='delivered' RETURNING id`, args: [r.rating, r.comment.trim().slice(0, 500), now, o.id] }, [
-    auditInsert(db, { action: 'lecture.rate', targetType: 'lecture_order', targetId: o.id, after: { rating: r.rating } }),
+  const ok = await guardedWrite(db, sql`UPDATE lecture_orders SET status = 'rated', rating = ${r.rating}, rating_comment = ${r.comment.trim().slice(0, 500)}, rated_at = ${now}
+    WHERE id = ${o.id} AND status = 'delivered'`, [
+    auditStatement({ action: 'lecture.rate', targetType: 'lecture_order', targetId: o.id, after: { rating: r.rating } }),
   ]);
   if (!ok) throw new LectureError('CONFLICT', '您已评价过这场讲座，谢谢！');
 }

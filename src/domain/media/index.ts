@@ -6,7 +6,7 @@
 import sharp, { type Metadata } from 'sharp';
 import { mkdir, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { desc, eq, inArray } from 'drizzle-orm';
+import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { media } from '../../../db/schema/index.ts';
 import { randomToken } from '../../lib/ids.ts';
@@ -273,16 +273,13 @@ export interface ServedFile {
  * Read at each request (one primary-key range of media_uses), so withdrawing needs no bookkeeping.
  */
 export async function isPubliclyUsed(db: Db, mediaId: number): Promise<boolean> {
-  const rs = await db.$client.execute({
-    sql: `SELECT 1 FROM media_uses u
-            LEFT JOIN articles a ON u.subject_type = 'article' AND a.id = u.subject_id
-            LEFT JOIN honorees h ON u.subject_type = 'honoree' AND h.id = u.subject_id
-            LEFT JOIN honor_batches b ON b.id = h.batch_id
-          WHERE u.media_id = ? AND (a.status = 'published' OR h.status = 'published' OR (h.status = 'candidate' AND b.status = 'publicity'))
-          LIMIT 1`,
-    args: [mediaId],
-  });
-  return rs.rows.length > 0;
+  const rows = await db.all(sql`SELECT 1 FROM media_uses u
+      LEFT JOIN articles a ON u.subject_type = 'article' AND a.id = u.subject_id
+      LEFT JOIN honorees h ON u.subject_type = 'honoree' AND h.id = u.subject_id
+      LEFT JOIN honor_batches b ON b.id = h.batch_id
+    WHERE u.media_id = ${mediaId} AND (a.status = 'published' OR h.status = 'published' OR (h.status = 'candidate' AND b.status = 'publicity'))
+    LIMIT 1`);
+  return rows.length > 0;
 }
 
 /** Staff who prepare and review content see library files before (and after) they are public: drafts, previews, the library. */
@@ -312,14 +309,10 @@ export async function libraryFileFor(db: Db, uploadsDir: string, file: string, v
  */
 export async function honoreePhotoFile(db: Db, uploadsDir: string, slug: string): Promise<ServedFile | undefined> {
   if (!/^[a-z0-9-]{1,80}$/i.test(slug)) return undefined;
-  const rs = await db.$client.execute({
-    sql: `SELECT m.file_key, m.mime, m.variants, m.width, m.height FROM honorees h
-            JOIN media m ON m.id = h.photo_media_id AND m.kind = 'image'
-            LEFT JOIN honor_batches b ON b.id = h.batch_id
-          WHERE h.slug = ? AND h.photo_consent = 1 AND (h.status = 'published' OR (h.status = 'candidate' AND b.status = 'publicity'))`,
-    args: [slug],
-  });
-  const r = rs.rows[0];
+  const [r] = await db.all<Record<string, unknown>>(sql`SELECT m.file_key, m.mime, m.variants, m.width, m.height FROM honorees h
+      JOIN media m ON m.id = h.photo_media_id AND m.kind = 'image'
+      LEFT JOIN honor_batches b ON b.id = h.batch_id
+    WHERE h.slug = ${slug} AND h.photo_consent = 1 AND (h.status = 'published' OR (h.status = 'candidate' AND b.status = 'publicity'))`);
   if (!r) return undefined;
   const src = imageUrls({ fileKey: String(r.file_key), mime: String(r.mime), variants: String(r.variants), width: null, height: null }).src;
   const name = src.slice(src.lastIndexOf('/') + 1);

@@ -4,7 +4,7 @@
 // names — and never listed to editors, never cached, never reachable by counting.
 import { copyFile, mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { media, privateFiles } from '../../../db/schema/index.ts';
 import { randomToken } from '../../lib/ids.ts';
@@ -72,21 +72,18 @@ export async function privateFilesByIds(db: Db, ids: number[]): Promise<PrivateF
  */
 export async function mayViewPrivateFile(db: Db, user: SessionUser | null | undefined, fileId: number): Promise<boolean> {
   if (!user || user.status !== 'active') return false;
-  const hours = await db.$client.execute({ sql: 'SELECT user_id, team_id FROM hour_records WHERE photo_file_id = ? LIMIT 20', args: [fileId] });
-  for (const r of hours.rows) {
+  const hours = await db.all<{ user_id: number; team_id: number }>(sql`SELECT user_id, team_id FROM hour_records WHERE photo_file_id = ${fileId} LIMIT 20`);
+  for (const r of hours) {
     if (Number(r.user_id) === user.id || (await isTeamLeader(db, user, Number(r.team_id)))) return true;
   }
   if (can(user, 'nominations.handle')) {
-    const n = await db.$client.execute({ sql: 'SELECT 1 FROM nominations WHERE photo_file_id = ? LIMIT 1', args: [fileId] });
-    if (n.rows.length) return true;
+    const n = await db.all(sql`SELECT 1 FROM nominations WHERE photo_file_id = ${fileId} LIMIT 1`);
+    if (n.length) return true;
   }
   if (can(user, 'lectures.handle')) {
-    const o = await db.$client.execute({
-      sql: `SELECT 1 FROM lecture_orders o, json_each(CASE WHEN json_valid(o.photo_file_ids) THEN o.photo_file_ids ELSE '[]' END) j
-            WHERE o.photo_file_ids <> '[]' AND j.value = ? LIMIT 1`,
-      args: [fileId],
-    });
-    if (o.rows.length) return true;
+    const o = await db.all(sql`SELECT 1 FROM lecture_orders o, json_each(CASE WHEN json_valid(o.photo_file_ids) THEN o.photo_file_ids ELSE '[]' END) j
+      WHERE o.photo_file_ids <> '[]' AND j.value = ${fileId} LIMIT 1`);
+    if (o.length) return true;
   }
   return false;
 }

@@ -1,6 +1,7 @@
 // E-mail copies of notices through an outbox: every notice row is handled
 // once, by whichever app process claims it first (one UPDATE … RETURNING), so
 // changes never wait on a mail server and no notice is mailed twice.
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { sendMail } from '../../lib/mail.ts';
 import { log } from '../../lib/log.ts';
@@ -11,17 +12,14 @@ export const OUTBOX_MAX_AGE_MS = 24 * 3600_000;
 /** Claims up to `limit` unhandled notices and e-mails those whose user gave an address. Returns how many were sent. */
 export async function runNoticeOutbox(db: Db, opts: { smtpUrl: string; siteUrl: string; now?: number; limit?: number }): Promise<number> {
   const now = opts.now ?? Date.now();
-  const rs = await db.$client.execute({
-    sql: `UPDATE notices SET emailed_at = ?1
-          WHERE id IN (SELECT id FROM notices WHERE emailed_at IS NULL ORDER BY id LIMIT ?2)
-          RETURNING id, user_id, title, body, link, created_at`,
-    args: [now, opts.limit ?? 50],
-  });
+  const claimed = await db.all<Record<string, unknown>>(sql`UPDATE notices SET emailed_at = ${now}
+    WHERE id IN (SELECT id FROM notices WHERE emailed_at IS NULL ORDER BY id LIMIT ${opts.limit ?? 50})
+    RETURNING id, user_id, title, body, link, created_at`);
   let sent = 0;
-  for (const r of rs.rows) {
+  for (const r of claimed) {
     if (Number(r.created_at) < now - OUTBOX_MAX_AGE_MS) continue;
-    const u = await db.$client.execute({ sql: "SELECT email FROM users WHERE id = ? AND status = 'active'", args: [r.user_id] });
-    const email = u.rows[0]?.email ? String(u.rows[0].email) : '';
+    const [u] = await db.all<{ email: string | null }>(sql`SELECT email FROM users WHERE id = ${Number(r.user_id)} AND status = 'active'`);
+    const email = u?.email ? String(u.email) : '';
     if (!email) continue;
     const link = r.link ? `\n\n${opts.siteUrl}${String(r.link)}` : '';
     try {

@@ -1,5 +1,5 @@
 // The region tree: county → 乡镇/街道 → 村/社区.
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { regions } from '../../../db/schema/index.ts';
 
@@ -21,8 +21,8 @@ export async function regionTree(db: Db): Promise<(Region & { villages: Region[]
 export async function regionNames(db: Db, ids: (number | null | undefined)[]): Promise<Map<number, string>> {
   const wanted = [...new Set(ids.filter((x): x is number => typeof x === 'number'))];
   if (!wanted.length) return new Map();
-  const rs = await db.$client.execute({ sql: `SELECT id, name FROM regions WHERE id IN (${wanted.map(() => '?').join(', ')})`, args: wanted });
-  return new Map(rs.rows.map((r) => [Number(r.id), String(r.name)]));
+  const rows = await db.select({ id: regions.id, name: regions.name }).from(regions).where(inArray(regions.id, wanted));
+  return new Map(rows.map((r) => [r.id, r.name]));
 }
 
 /** "城关镇 · 东门社区" style label. */

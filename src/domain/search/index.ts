@@ -1,6 +1,8 @@
 // Site search over honorees, teams, events, articles and legal lessons with a
 // CJK bigram index (db/sql/search.sql, docs/decisions/061-cjk-search.md).
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { writeBatch } from '../../../db/write.ts';
 import { lookupTable } from '../../lib/lookup.ts';
 
 /** Document types and their Chinese names, in tab order. */
@@ -97,25 +99,19 @@ export async function search(db: Db, opts: { q: string; type?: string | null; pa
   const empty = { q: opts.q, terms, type, items: [], total: 0, byType: {}, page: 1, pages: 1, perPage };
   if (!terms.length) return empty;
   const match = ftsQuery(terms);
-  const counts = await db.$client.execute({
-    sql: `SELECT d.type, count(*) AS n FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ? GROUP BY d.type`,
-    args: [match],
-  });
+  const counts = await db.all<Record<string, unknown>>(sql`SELECT d.type, count(*) AS n FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ${match} GROUP BY d.type`);
   const byType: Record<string, number> = {};
-  for (const r of counts.rows) byType[String(r.type)] = Number(r.n);
+  for (const r of counts) byType[String(r.type)] = Number(r.n);
   const total = type ? byType[type] ?? 0 : Object.values(byType).reduce((a, b) => a + b, 0);
   const pages = Math.max(1, Math.ceil(total / perPage));
   const page = Math.min(Math.max(1, Math.floor(opts.page ?? 1)), pages);
   if (!total) return { ...empty, byType };
-  const titleHit = terms.map(() => `instr(lower(d.title), ?) > 0`).join(' AND ');
-  const rs = await db.$client.execute({
-    sql: `SELECT d.type, d.ref_id, d.title, d.body, d.url, d.sort_at, (${titleHit}) AS title_hit, bm25(search_fts, 10.0, 1.0) AS score
-          FROM search_fts f JOIN search_docs d ON d.id = f.rowid
-          WHERE search_fts MATCH ? ${type ? 'AND d.type = ?' : ''}
-          ORDER BY title_hit DESC, (d.type = 'event' AND d.sort_at <= ?), score, d.sort_at DESC LIMIT ? OFFSET ?`,
-    args: [...terms, match, ...(type ? [type] : []), opts.now ?? Date.now(), perPage, (page - 1) * perPage],
-  });
-  const items = rs.rows.map((r) => ({
+  const titleHit = sql.join(terms.map((t) => sql`instr(lower(d.title), ${t}) > 0`), sql` AND `);
+  const rows = await db.all<Record<string, unknown>>(sql`SELECT d.type, d.ref_id, d.title, d.body, d.url, d.sort_at, (${titleHit}) AS title_hit, bm25(search_fts, 10.0, 1.0) AS score
+    FROM search_fts f JOIN search_docs d ON d.id = f.rowid
+    WHERE search_fts MATCH ${match} ${type ? sql`AND d.type = ${type}` : sql``}
+    ORDER BY title_hit DESC, (d.type = 'event' AND d.sort_at <= ${opts.now ?? Date.now()}), score, d.sort_at DESC LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`);
+  const items = rows.map((r) => ({
     type: String(r.type), refId: Number(r.ref_id), url: String(r.url), sortAt: Number(r.sort_at),
     title: highlight(String(r.title), terms), snippet: makeSnippet(String(r.body), terms),
   }));
@@ -125,7 +121,7 @@ export async function search(db: Db, opts: { q: string; type?: string | null; pa
 /** Rebuilds search_docs and the FTS index from the source tables (seed, bench, after bulk loads). */
 export async function rebuildSearchIndex(db: Db): Promise<void> {
   const views = ['honoree', 'team', 'event', 'article', 'lesson'].map(
-    (t) => `INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_${t}`,
+    (t) => sql`INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM ${sql.raw(`search_src_${t}`)}`,
   );
-  await db.$client.batch([`DELETE FROM search_docs`, `INSERT INTO search_fts (search_fts) VALUES ('delete-all')`, ...views], 'write');
+  await writeBatch(db, [sql`DELETE FROM search_docs`, sql`INSERT INTO search_fts (search_fts) VALUES ('delete-all')`, ...views]);
 }

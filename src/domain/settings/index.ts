@@ -33,7 +33,10 @@ export const DEFAULT_SETTINGS = {
 export type Settings = typeof DEFAULT_SETTINGS;
 export type SettingKey = keyof Settings;
 
-/** All settings, stored values over defaults. (Plain SQL: every page's layout reads this; docs/decisions/074.) */
+/**
+ * All settings, stored values over defaults. Every rendered page reads this, so it is a fixed SQL text
+ * run by the client itself, without Drizzle's per-call compile and row copy (docs/decisions/074, 084).
+ */
 export async function getSettings(db: Db): Promise<Settings> {
   const rs = await db.$client.execute('SELECT key, value FROM settings');
   const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };

@@ -1,21 +1,19 @@
 // Headline figures for the home page.
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { yearStart } from './index.ts';
 import { publicHonoree } from '../honors/public.ts';
 
 /** 注册志愿者, 志愿队伍, 累计服务时长 (minutes), 好人榜上榜人数, 本年普法讲座场次 and 受教育人次. */
 export async function homeFigures(db: Db, now = Date.now()) {
-  const rs = await db.$client.execute({
-    sql: `SELECT
+  const from = yearStart(now);
+  const [r] = await db.all<Record<string, unknown>>(sql`SELECT
     (SELECT count(*) FROM users WHERE status = 'active') AS volunteers,
     (SELECT count(*) FROM teams WHERE status = 'active') AS teams,
     (SELECT coalesce(sum(minutes), 0) FROM stats_hours_monthly) AS minutes,
     (SELECT count(*) FROM honorees WHERE status = 'published') AS honorees,
-    (SELECT count(*) FROM lecture_orders WHERE status IN ('delivered', 'rated') AND delivered_at >= ?1) AS lectures,
-    (SELECT coalesce(sum(audience_actual), 0) FROM lecture_orders WHERE status IN ('delivered', 'rated') AND delivered_at >= ?1) AS audience`,
-    args: [yearStart(now)],
-  });
-  const r = rs.rows[0];
+    (SELECT count(*) FROM lecture_orders WHERE status IN ('delivered', 'rated') AND delivered_at >= ${from}) AS lectures,
+    (SELECT coalesce(sum(audience_actual), 0) FROM lecture_orders WHERE status IN ('delivered', 'rated') AND delivered_at >= ${from}) AS audience`);
   return {
     volunteers: Number(r.volunteers), teams: Number(r.teams), minutes: Number(r.minutes), honorees: Number(r.honorees),
     lecturesThisYear: Number(r.lectures), audienceThisYear: Number(r.audience),
@@ -24,15 +22,12 @@ export async function homeFigures(db: Db, now = Date.now()) {
 
 /** Candidates currently in 公示 (status candidate in a batch under publicity), most liked first, as the public sees them. */
 export async function publicityCandidates(db: Db, limit = 6) {
-  const rs = await db.$client.execute({
-    sql: `SELECT h.id, h.slug, h.name, h.name_consent AS nameConsent, h.kind, h.epithet, h.category, h.level, h.summary, h.like_count AS likeCount,
-            b.title AS batchTitle, b.slug AS batchSlug, b.publicity_ends_at AS publicityEndsAt
-          FROM honorees h JOIN honor_batches b ON b.id = h.batch_id
-          WHERE h.status = 'candidate' AND b.status = 'publicity'
-          ORDER BY b.publicity_ends_at, h.like_count DESC, h.id LIMIT ?`,
-    args: [limit],
-  });
-  return rs.rows.map((r) => publicHonoree({
+  const rows = await db.all<Record<string, unknown>>(sql`SELECT h.id, h.slug, h.name, h.name_consent AS nameConsent, h.kind, h.epithet, h.category, h.level, h.summary, h.like_count AS likeCount,
+      b.title AS batchTitle, b.slug AS batchSlug, b.publicity_ends_at AS publicityEndsAt
+    FROM honorees h JOIN honor_batches b ON b.id = h.batch_id
+    WHERE h.status = 'candidate' AND b.status = 'publicity'
+    ORDER BY b.publicity_ends_at, h.like_count DESC, h.id LIMIT ${limit}`);
+  return rows.map((r) => publicHonoree({
     id: Number(r.id), slug: String(r.slug), name: String(r.name), nameConsent: Boolean(r.nameConsent), kind: String(r.kind), epithet: r.epithet == null ? null : String(r.epithet),
     category: String(r.category), level: String(r.level), summary: String(r.summary), likeCount: Number(r.likeCount),
     batchTitle: String(r.batchTitle), batchSlug: String(r.batchSlug), publicityEndsAt: r.publicityEndsAt == null ? null : Number(r.publicityEndsAt),

@@ -1,12 +1,16 @@
 // Figures for /stats and the home page, read from cheap aggregates
 // (stats_hours_monthly kept by triggers in db/sql/stats.sql) and small tables.
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { writeBatch } from '../../../db/write.ts';
 import { fromShanghai, shanghaiDay } from '../../lib/time.ts';
 
+type Row = Record<string, unknown>;
+
 /** Public events count as published or completed. */
-const PUBLIC_EVENT = `status IN ('published', 'completed')`;
+const PUBLIC_EVENT = sql.raw(`status IN ('published', 'completed')`);
 /** Delivered lectures (普法讲座) count once delivered or rated. */
-const DELIVERED = `status IN ('delivered', 'rated')`;
+const DELIVERED = sql.raw(`status IN ('delivered', 'rated')`);
 
 /** The 24 calendar months (YYYY-MM, Shanghai) ending with the month of `now`, oldest first. */
 export function lastMonths(now: number, count = 24): string[] {
@@ -27,33 +31,33 @@ export function yearStart(now: number): number {
 /** Confirmed service hours per month for the last 24 months (minutes and records). */
 export async function hoursByMonth(db: Db, now = Date.now()) {
   const months = lastMonths(now);
-  const rs = await db.$client.execute({ sql: `SELECT month, minutes, records FROM stats_hours_monthly WHERE month >= ? AND month <= ?`, args: [months[0], months[months.length - 1]] });
-  const by = new Map(rs.rows.map((r) => [String(r.month), { minutes: Number(r.minutes), records: Number(r.records) }]));
+  const rows = await db.all<Row>(sql`SELECT month, minutes, records FROM stats_hours_monthly WHERE month >= ${months[0]} AND month <= ${months[months.length - 1]}`);
+  const by = new Map(rows.map((r) => [String(r.month), { minutes: Number(r.minutes), records: Number(r.records) }]));
   return months.map((month) => ({ month, minutes: by.get(month)?.minutes ?? 0, records: by.get(month)?.records ?? 0 }));
 }
 
 /** Active registered volunteers per 乡镇/街道 (towns in display order, then 未填写). */
 export async function volunteersByTown(db: Db) {
-  const rs = await db.$client.execute(`SELECT r.id, r.name, (SELECT count(*) FROM users u WHERE u.town_id = r.id AND u.status = 'active') AS n
+  const towns = await db.all<Row>(sql`SELECT r.id, r.name, (SELECT count(*) FROM users u WHERE u.town_id = r.id AND u.status = 'active') AS n
     FROM regions r WHERE r.level = 'town' ORDER BY r.sort, r.id`);
-  const rows = rs.rows.map((r) => ({ town: String(r.name), n: Number(r.n) }));
-  const other = await db.$client.execute(`SELECT count(*) AS n FROM users WHERE status = 'active' AND (town_id IS NULL OR town_id NOT IN (SELECT id FROM regions WHERE level = 'town'))`);
-  const rest = Number(other.rows[0].n);
+  const rows = towns.map((r) => ({ town: String(r.name), n: Number(r.n) }));
+  const [other] = await db.all<Row>(sql`SELECT count(*) AS n FROM users WHERE status = 'active' AND (town_id IS NULL OR town_id NOT IN (SELECT id FROM regions WHERE level = 'town'))`);
+  const rest = Number(other.n);
   if (rest) rows.push({ town: '未填写', n: rest });
   return rows;
 }
 
 /** Public events per category, most first. */
 export async function eventsByCategory(db: Db) {
-  const rs = await db.$client.execute(`SELECT category, count(*) AS n FROM events WHERE ${PUBLIC_EVENT} GROUP BY category ORDER BY n DESC, category`);
-  return rs.rows.map((r) => ({ category: String(r.category), n: Number(r.n) }));
+  const rows = await db.all<Row>(sql`SELECT category, count(*) AS n FROM events WHERE ${PUBLIC_EVENT} GROUP BY category ORDER BY n DESC, category`);
+  return rows.map((r) => ({ category: String(r.category), n: Number(r.n) }));
 }
 
 /** Published honorees per category and year of publication (Shanghai). */
 export async function honoreesByCategoryYear(db: Db) {
-  const rs = await db.$client.execute(`SELECT category, strftime('%Y', coalesce(published_at, created_at) / 1000 + 28800, 'unixepoch') AS year, count(*) AS n
+  const found = await db.all<Row>(sql`SELECT category, strftime('%Y', coalesce(published_at, created_at) / 1000 + 28800, 'unixepoch') AS year, count(*) AS n
     FROM honorees WHERE status = 'published' GROUP BY category, year ORDER BY year, category`);
-  const rows = rs.rows.map((r) => ({ category: String(r.category), year: String(r.year), n: Number(r.n) }));
+  const rows = found.map((r) => ({ category: String(r.category), year: String(r.year), n: Number(r.n) }));
   const years = [...new Set(rows.map((r) => r.year))].sort();
   const categories = [...new Set(rows.map((r) => r.category))];
   const count = (c: string, y: string) => rows.find((r) => r.category === c && r.year === y)?.n ?? 0;
@@ -63,22 +67,19 @@ export async function honoreesByCategoryYear(db: Db) {
 /** Delivered 普法讲座: 场次 and 受教育人次 per topic, this year and in total. */
 export async function lecturesByTopic(db: Db, now = Date.now()) {
   const from = yearStart(now);
-  const rs = await db.$client.execute({
-    sql: `SELECT topic, count(*) AS sessions, coalesce(sum(audience_actual), 0) AS audience,
-            sum(CASE WHEN delivered_at >= ?1 THEN 1 ELSE 0 END) AS sessions_year,
-            coalesce(sum(CASE WHEN delivered_at >= ?1 THEN audience_actual ELSE 0 END), 0) AS audience_year
-          FROM lecture_orders WHERE ${DELIVERED} GROUP BY topic ORDER BY sessions DESC, topic`,
-    args: [from],
-  });
-  return rs.rows.map((r) => ({ topic: String(r.topic), sessions: Number(r.sessions), audience: Number(r.audience), sessionsYear: Number(r.sessions_year), audienceYear: Number(r.audience_year) }));
+  const rows = await db.all<Row>(sql`SELECT topic, count(*) AS sessions, coalesce(sum(audience_actual), 0) AS audience,
+      sum(CASE WHEN delivered_at >= ${from} THEN 1 ELSE 0 END) AS sessions_year,
+      coalesce(sum(CASE WHEN delivered_at >= ${from} THEN audience_actual ELSE 0 END), 0) AS audience_year
+    FROM lecture_orders WHERE ${DELIVERED} GROUP BY topic ORDER BY sessions DESC, topic`);
+  return rows.map((r) => ({ topic: String(r.topic), sessions: Number(r.sessions), audience: Number(r.audience), sessionsYear: Number(r.sessions_year), audienceYear: Number(r.audience_year) }));
 }
 
 /** Recomputes stats_hours_monthly from hour_records (after bulk loads). */
 export async function rebuildStats(db: Db): Promise<void> {
-  await db.$client.batch([
-    `DELETE FROM stats_hours_monthly`,
-    `INSERT INTO stats_hours_monthly (month, minutes, records)
+  await writeBatch(db, [
+    sql`DELETE FROM stats_hours_monthly`,
+    sql`INSERT INTO stats_hours_monthly (month, minutes, records)
        SELECT strftime('%Y-%m', starts_at / 1000 + 28800, 'unixepoch') AS month, sum(minutes), count(*)
        FROM hour_records WHERE status = 'confirmed' GROUP BY month`,
-  ], 'write');
+  ]);
 }

@@ -2,8 +2,10 @@
 import { z } from 'zod';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { guardedWrite, type Statement } from '../../../db/write.ts';
 import { teamMembers, teams, users } from '../../../db/schema/index.ts';
-import { auditInsert } from '../audit/index.ts';
+import { teamLeaderIdsSql } from '../accounts/policy.ts';
+import { auditStatement } from '../audit/index.ts';
 import { noticeInsert } from '../notices/index.ts';
 import { EVENT_CATEGORIES } from '../events/rules.ts';
 import { Refusal } from '../refusal.ts';
@@ -20,12 +22,6 @@ export class TeamError extends Refusal {
   }
 }
 
-async function leaderIds(db: Db, teamId: number): Promise<number[]> {
-  const rows = await db.select({ userId: teamMembers.userId }).from(teamMembers)
-    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.status, 'active'), inArray(teamMembers.role, ['leader', 'coleader'])));
-  return rows.map((r) => r.userId);
-}
-
 /** The user's membership row in a team, if any. */
 export async function membershipOf(db: Db, teamId: number, userId: number) {
   const [m] = await db.select().from(teamMembers).where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)));
@@ -37,22 +33,18 @@ export async function applyToJoin(db: Db, teamId: number, userId: number): Promi
   const [t] = await db.select().from(teams).where(eq(teams.id, teamId));
   if (!t || t.status !== 'active') throw new TeamError('该队伍暂不接受申请');
   const now = Date.now();
-  const rs = await db.$client.execute({
-    sql: `INSERT INTO team_members (team_id, user_id, role, status, created_at) VALUES (?, ?, 'member', 'pending', ?)
-          ON CONFLICT (team_id, user_id) DO UPDATE SET status = 'pending', role = 'member', created_at = excluded.created_at, decided_at = NULL
-           WHERE team_members.status IN ('declined', 'left', 'removed')
-          RETURNING status`,
-    args: [teamId, userId, now],
-  });
-  if (!rs.rows[0]) {
-    const m = await membershipOf(db, teamId, userId);
-    return (m?.status === 'active' ? 'active' : 'pending');
-  }
-  const leaders = await leaderIds(db, teamId);
-  if (leaders.length) {
+  const written = await guardedWrite(db, sql`INSERT INTO team_members (team_id, user_id, role, status, created_at) VALUES (${teamId}, ${userId}, 'member', 'pending', ${now})
+    ON CONFLICT (team_id, user_id) DO UPDATE SET status = 'pending', role = 'member', created_at = excluded.created_at, decided_at = NULL
+     WHERE team_members.status IN ('declined', 'left', 'removed')`, [
     // No name in the notice: notices are other people's rows (and e-mails), which 注销 cannot reach;
     // the linked page names the applicant while the account exists (decision 077).
-    await db.batch(leaders.map((l) => noticeInsert(db, { userId: l, kind: 'team.join_request', title: `入队申请：${t.name}`, body: '有志愿者申请加入队伍，请到队伍管理页审核。', link: `/me/teams/${t.slug}` })) as unknown as Parameters<typeof db.batch>[0]);
+    sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
+      SELECT l.user_id, 'team.join_request', ${`入队申请：${t.name}`}, '有志愿者申请加入队伍，请到队伍管理页审核。', ${`/me/teams/${t.slug}`}, ${now}
+      FROM (${teamLeaderIdsSql(teamId)}) l`,
+  ]);
+  if (!written) {
+    const m = await membershipOf(db, teamId, userId);
+    return (m?.status === 'active' ? 'active' : 'pending');
   }
   return 'pending';
 }
@@ -71,11 +63,11 @@ export async function decideJoin(db: Db, actorId: number, teamId: number, member
   if (!m || m.status !== 'pending') throw new TeamError('该申请不存在或已处理');
   const [t] = await db.select({ name: teams.name, slug: teams.slug }).from(teams).where(eq(teams.id, teamId));
   const to = approve ? 'active' : 'declined';
-  await db.batch([
-    db.update(teamMembers).set({ status: to, decidedAt: Date.now() }).where(and(eq(teamMembers.id, memberId), eq(teamMembers.status, 'pending'))),
-    auditInsert(db, { actorId, action: approve ? 'team.member_approve' : 'team.member_decline', targetType: 'team_member', targetId: memberId, before: { status: 'pending' }, after: { status: to } }),
+  const written = await guardedWrite(db, db.update(teamMembers).set({ status: to, decidedAt: Date.now() }).where(and(eq(teamMembers.id, memberId), eq(teamMembers.status, 'pending'))), [
+    auditStatement({ actorId, action: approve ? 'team.member_approve' : 'team.member_decline', targetType: 'team_member', targetId: memberId, before: { status: 'pending' }, after: { status: to } }),
     noticeInsert(db, { userId: m.userId, kind: approve ? 'team.join_approved' : 'team.join_declined', title: approve ? `入队申请已通过：${t.name}` : `入队申请未通过：${t.name}`, body: approve ? '欢迎加入！现在可以报名队内活动。' : '您的入队申请未获通过，可联系队伍负责人了解情况。', link: `/teams/${t.slug}` }),
   ]);
+  if (!written) throw new TeamError('该申请不存在或已处理');
 }
 
 /** Leader changes a member's role (member ↔ coleader) or removes them. Only the leader may touch co-leaders. */
@@ -87,10 +79,11 @@ export async function manageMember(db: Db, actorId: number, teamId: number, memb
   if (m.role === 'coleader' && actor?.role !== 'leader') throw new TeamError('只有队长可以调整副队长');
   if (op === 'coleader' && actor?.role !== 'leader') throw new TeamError('只有队长可以任命副队长');
   const set = op === 'remove' ? { status: 'removed', decidedAt: Date.now() } : { role: op };
-  await db.batch([
-    db.update(teamMembers).set(set).where(eq(teamMembers.id, memberId)),
-    auditInsert(db, { actorId, action: `team.member_${op}`, targetType: 'team_member', targetId: memberId, before: { role: m.role, status: m.status }, after: set }),
+  // Guarded on the row as read: a concurrent change (another leader, a leaver) wins and this one is refused.
+  const written = await guardedWrite(db, db.update(teamMembers).set(set).where(and(eq(teamMembers.id, memberId), eq(teamMembers.status, 'active'), eq(teamMembers.role, m.role))), [
+    auditStatement({ actorId, action: `team.member_${op}`, targetType: 'team_member', targetId: memberId, before: { role: m.role, status: m.status }, after: set }),
   ]);
+  if (!written) throw new TeamError('该队员的状态刚刚发生变化，请刷新后重试');
 }
 
 /** Members and pending requests of a team, for its leaders. */
@@ -113,6 +106,11 @@ export async function myTeams(db: Db, userId: number) {
     .orderBy(asc(teams.name));
   const registered = await db.select().from(teams).where(and(eq(teams.createdBy, userId), inArray(teams.status, ['pending', 'suspended']))).orderBy(desc(teams.createdAt));
   return { memberships, registered };
+}
+
+/** Every team by name, for staff pickers (the 台账 export). */
+export async function teamChoices(db: Db): Promise<{ id: number; name: string }[]> {
+  return db.select({ id: teams.id, name: teams.name }).from(teams).orderBy(asc(teams.name)).limit(1000);
 }
 
 /** A team by slug regardless of status (leader area, console). */
@@ -152,15 +150,13 @@ export async function registerTeam(db: Db, userId: number, input: z.output<typeo
   const [dup] = await db.select({ id: teams.id }).from(teams).where(eq(teams.slug, input.slug));
   if (dup) throw new TeamError('该网址标识已被使用，请换一个', 'slug');
   const [u] = await db.select({ name: users.realName }).from(users).where(eq(users.id, userId));
-  const rs = await db.$client.execute({
-    sql: `INSERT INTO teams (slug, name, town_id, service_types, founded_on, summary, description, leader_name, status, created_by, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (slug) DO NOTHING RETURNING id`,
-    args: [input.slug, input.name, input.townId, JSON.stringify(input.serviceTypes), input.foundedOn ?? null, input.summary, input.description ?? '', u?.name ?? null, userId, Date.now()],
-  });
-  if (!rs.rows[0]) throw new TeamError('该网址标识已被使用，请换一个', 'slug');
-  const id = Number(rs.rows[0].id);
-  await db.batch([auditInsert(db, { actorId: userId, action: 'team.register', targetType: 'team', targetId: id, after: input })]);
-  return id;
+  const written = await guardedWrite(db, sql`INSERT INTO teams (slug, name, town_id, service_types, founded_on, summary, description, leader_name, status, created_by, created_at)
+    VALUES (${input.slug}, ${input.name}, ${input.townId}, ${JSON.stringify(input.serviceTypes)}, ${input.foundedOn ?? null}, ${input.summary}, ${input.description ?? ''}, ${u?.name ?? null}, 'pending', ${userId}, ${Date.now()})
+    ON CONFLICT (slug) DO NOTHING RETURNING id`, [
+    auditStatement({ actorId: userId, action: 'team.register', targetType: 'team', targetId: sql`SELECT id FROM teams WHERE slug = ${input.slug}`, after: input }),
+  ]);
+  if (!written) throw new TeamError('该网址标识已被使用，请换一个', 'slug');
+  return Number(written[0].rows[0].id);
 }
 
 /** Teams for the admin console, pending first. */
@@ -180,16 +176,14 @@ export async function setTeamStatus(db: Db, actorId: number, teamId: number, to:
   const allowed: Record<string, string[]> = { active: ['pending', 'suspended'], suspended: ['active'], declined: ['pending'] };
   if (!allowed[to].includes(t.status)) throw new TeamError('当前状态不能执行此操作');
   const now = Date.now();
-  const stmts: unknown[] = [
-    db.update(teams).set({ status: to }).where(and(eq(teams.id, teamId), eq(teams.status, t.status))),
-    auditInsert(db, { actorId, action: `team.${to}`, targetType: 'team', targetId: teamId, before: { status: t.status }, after: { status: to } }),
-  ];
+  const followUps: Statement[] = [auditStatement({ actorId, action: `team.${to}`, targetType: 'team', targetId: teamId, before: { status: t.status }, after: { status: to } })];
   if (t.createdBy && t.status === 'pending') {
     if (to === 'active') {
-      stmts.push(db.insert(teamMembers).values({ teamId, userId: t.createdBy, role: 'leader', status: 'active', createdAt: now, decidedAt: now })
+      followUps.push(db.insert(teamMembers).values({ teamId, userId: t.createdBy, role: 'leader', status: 'active', createdAt: now, decidedAt: now })
         .onConflictDoUpdate({ target: [teamMembers.teamId, teamMembers.userId], set: { role: 'leader', status: 'active', decidedAt: now } }));
     }
-    stmts.push(noticeInsert(db, { userId: t.createdBy, kind: `team.${to}`, title: to === 'active' ? `队伍注册已通过：${t.name}` : `队伍注册未通过：${t.name}`, body: to === 'active' ? '您已成为队长，可以在“我的队伍”中管理队员和发布活动。' : '如有疑问请联系县文明办。', link: '/me/teams' }));
+    followUps.push(noticeInsert(db, { userId: t.createdBy, kind: `team.${to}`, title: to === 'active' ? `队伍注册已通过：${t.name}` : `队伍注册未通过：${t.name}`, body: to === 'active' ? '您已成为队长，可以在“我的队伍”中管理队员和发布活动。' : '如有疑问请联系县文明办。', link: '/me/teams' }));
   }
-  await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
+  const written = await guardedWrite(db, db.update(teams).set({ status: to }).where(and(eq(teams.id, teamId), eq(teams.status, t.status))), followUps);
+  if (!written) throw new TeamError('队伍状态刚刚发生变化，请刷新后重试');
 }

@@ -1,0 +1,20 @@
+// 谁审核谁负责: one review_steps row per review decision (articles, their revisions, honor batches),
+// written in the same guarded write as the decision it records (db/write.ts).
+import { sql, type SQL } from 'drizzle-orm';
+
+export interface ReviewStep {
+  /** 'article', 'revision' or 'batch'. */
+  subjectType: string;
+  subjectId: number;
+  step: number;
+  decision: string;
+  opinion?: string;
+  reviewerId: number;
+  at: number;
+}
+
+/** The INSERT for one review decision. */
+export function reviewStepStatement(s: ReviewStep): SQL {
+  return sql`INSERT INTO review_steps (subject_type, subject_id, step, decision, opinion, reviewer_id, at)
+    VALUES (${s.subjectType}, ${s.subjectId}, ${s.step}, ${s.decision}, ${s.opinion ?? ''}, ${s.reviewerId}, ${s.at})`;
+}
