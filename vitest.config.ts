@@ -18,7 +18,18 @@ export default defineConfig({
   test: {
     projects: [
       { resolve: { alias }, test: { server, name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
-      { resolve: { alias }, test: { server, name: 'integration', include: ['tests/integration/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 120_000, setupFiles: ['tests/helpers/remote-setup.ts'] } },
+      {
+        resolve: { alias },
+        test: {
+          server,
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          setupFiles: ['tests/helpers/remote-setup.ts'],
+        },
+      },
       {
         resolve: { alias },
         test: {

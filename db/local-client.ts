@@ -55,7 +55,12 @@ const INDEX_NAME = /^(0|[1-9]\d*)$/;
 function rowClass(columns: string[]): RowClass {
   class Row extends RowBase {}
   for (let i = 0; i < columns.length; i++) {
-    Object.defineProperty(Row.prototype, i, { get(this: RowBase) { return RowBase.at(this, i); }, enumerable: false });
+    Object.defineProperty(Row.prototype, i, {
+      get(this: RowBase) {
+        return RowBase.at(this, i);
+      },
+      enumerable: false,
+    });
   }
   Object.defineProperty(Row.prototype, 'length', { value: columns.length, enumerable: false });
   return Row;
@@ -120,18 +125,41 @@ function argsToSql(args: InArgs | undefined): unknown[] | Record<string, unknown
 }
 
 const BASE_CODES: Record<number, string> = {
-  1: 'SQLITE_ERROR', 2: 'SQLITE_INTERNAL', 3: 'SQLITE_PERM', 4: 'SQLITE_ABORT', 5: 'SQLITE_BUSY', 6: 'SQLITE_LOCKED', 7: 'SQLITE_NOMEM',
-  8: 'SQLITE_READONLY', 9: 'SQLITE_INTERRUPT', 10: 'SQLITE_IOERR', 11: 'SQLITE_CORRUPT', 12: 'SQLITE_NOTFOUND', 13: 'SQLITE_FULL',
-  14: 'SQLITE_CANTOPEN', 15: 'SQLITE_PROTOCOL', 16: 'SQLITE_EMPTY', 17: 'SQLITE_SCHEMA', 18: 'SQLITE_TOOBIG', 19: 'SQLITE_CONSTRAINT',
-  20: 'SQLITE_MISMATCH', 21: 'SQLITE_MISUSE', 22: 'SQLITE_NOLFS', 23: 'SQLITE_AUTH', 24: 'SQLITE_FORMAT', 25: 'SQLITE_RANGE',
-  26: 'SQLITE_NOTADB', 27: 'SQLITE_NOTICE', 28: 'SQLITE_WARNING',
+  1: 'SQLITE_ERROR',
+  2: 'SQLITE_INTERNAL',
+  3: 'SQLITE_PERM',
+  4: 'SQLITE_ABORT',
+  5: 'SQLITE_BUSY',
+  6: 'SQLITE_LOCKED',
+  7: 'SQLITE_NOMEM',
+  8: 'SQLITE_READONLY',
+  9: 'SQLITE_INTERRUPT',
+  10: 'SQLITE_IOERR',
+  11: 'SQLITE_CORRUPT',
+  12: 'SQLITE_NOTFOUND',
+  13: 'SQLITE_FULL',
+  14: 'SQLITE_CANTOPEN',
+  15: 'SQLITE_PROTOCOL',
+  16: 'SQLITE_EMPTY',
+  17: 'SQLITE_SCHEMA',
+  18: 'SQLITE_TOOBIG',
+  19: 'SQLITE_CONSTRAINT',
+  20: 'SQLITE_MISMATCH',
+  21: 'SQLITE_MISUSE',
+  22: 'SQLITE_NOLFS',
+  23: 'SQLITE_AUTH',
+  24: 'SQLITE_FORMAT',
+  25: 'SQLITE_RANGE',
+  26: 'SQLITE_NOTADB',
+  27: 'SQLITE_NOTICE',
+  28: 'SQLITE_WARNING',
 };
 
 /** The same LibsqlError (code, extendedCode, rawCode) @libsql/client throws for an SQLite error. */
 function toLibsqlError(e: unknown): unknown {
   if (!(e instanceof Database.SqliteError)) return e;
   const err = e as Error & { code?: string; rawCode?: number };
-  const code = err.rawCode === undefined ? 'SQLITE_UNKNOWN' : BASE_CODES[err.rawCode & 0xff] ?? `SQLITE_UNKNOWN_${err.rawCode & 0xff}`;
+  const code = err.rawCode === undefined ? 'SQLITE_UNKNOWN' : (BASE_CODES[err.rawCode & 0xff] ?? `SQLITE_UNKNOWN_${err.rawCode & 0xff}`);
   return new LibsqlError(err.message, code, err.code, err.rawCode, err);
 }
 
@@ -159,8 +187,11 @@ class Result implements ResultSet {
 
   toJSON() {
     return {
-      columns: this.columns, columnTypes: this.columnTypes, rows: this.rows.map((r) => Array.prototype.slice.call(r)),
-      rowsAffected: this.rowsAffected, lastInsertRowid: this.lastInsertRowid === undefined ? null : String(this.lastInsertRowid),
+      columns: this.columns,
+      columnTypes: this.columnTypes,
+      rows: this.rows.map((r) => Array.prototype.slice.call(r)),
+      rowsAffected: this.rowsAffected,
+      lastInsertRowid: this.lastInsertRowid === undefined ? null : String(this.lastInsertRowid),
     };
   }
 }

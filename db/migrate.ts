@@ -18,10 +18,13 @@ export const customSqlFolder = fileURLToPath(new URL('./sql', import.meta.url));
 /** The db/sql scripts as { name, sql, sha } in name order. */
 export function customScripts(folder = customSqlFolder): { name: string; sql: string; sha: string }[] {
   if (!existsSync(folder)) return [];
-  return readdirSync(folder).filter((n) => /^[a-z0-9_-]+\.sql$/.test(n)).sort().map((name) => {
-    const sql = readFileSync(join(folder, name), 'utf8');
-    return { name, sql, sha: createHash('sha256').update(sql).digest('hex') };
-  });
+  return readdirSync(folder)
+    .filter((n) => /^[a-z0-9_-]+\.sql$/.test(n))
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(join(folder, name), 'utf8');
+      return { name, sql, sha: createHash('sha256').update(sql).digest('hex') };
+    });
 }
 
 /**

@@ -19,7 +19,8 @@ export async function seedEventsDemo(db: Db, now = Date.now()): Promise<void> {
   if (!leader || !team) return;
   // A volunteer not yet in the leader's team asks to join.
   const applicant = await id(`SELECT u.id FROM users u WHERE u.phone LIKE '137%' AND NOT EXISTS (SELECT 1 FROM team_members m WHERE m.user_id = u.id AND m.team_id = ?) ORDER BY u.id LIMIT 1`, [team]);
-  if (applicant) await c.execute({ sql: `INSERT INTO team_members (team_id, user_id, role, status, created_at) VALUES (?, ?, 'member', 'pending', ?) ON CONFLICT DO NOTHING`, args: [team, applicant, now] });
+  if (applicant)
+    await c.execute({ sql: `INSERT INTO team_members (team_id, user_id, role, status, created_at) VALUES (?, ?, 'member', 'pending', ?) ON CONFLICT DO NOTHING`, args: [team, applicant, now] });
   // A new team waiting for the admin.
   const town = await id(`SELECT id FROM regions WHERE level = 'town' ORDER BY id LIMIT 1`);
   const founder = await id(`SELECT id FROM users WHERE phone LIKE '137%' ORDER BY id DESC LIMIT 1`);
@@ -31,10 +32,14 @@ export async function seedEventsDemo(db: Db, now = Date.now()): Promise<void> {
   // A small upcoming event of the leader's team, full, with two on the waitlist.
   const day = 86400_000;
   const startsAt = fromShanghai(shanghaiDay(now + 3 * day), '09:00');
-  const ev = await id(`INSERT INTO events (team_id, town_id, title, category, description, risks, address, starts_at, ends_at, capacity, waitlist_enabled, status, checkin_secret, created_by, created_at)
+  const ev = await id(
+    `INSERT INTO events (team_id, town_id, title, category, description, risks, address, starts_at, ends_at, capacity, waitlist_enabled, status, checkin_secret, created_by, created_at)
     VALUES (?, (SELECT town_id FROM teams WHERE id = ?), '城关社区防诈骗宣传摆摊', '法治宣传', '在社区广场摆摊发放反诈宣传资料，讲解常见电信诈骗手法。', '户外活动，注意防晒。', '城关镇文化广场', ?, ?, 3, 1, 'published', lower(hex(randomblob(20))), ?, ?) RETURNING id`,
-    [team, team, startsAt, startsAt + 2 * 3600_000, leader, now]);
-  const members = (await c.execute({ sql: `SELECT user_id FROM team_members WHERE team_id = ? AND status = 'active' AND user_id NOT IN (?, ?) ORDER BY user_id LIMIT 5`, args: [team, leader, volunteer ?? 0] })).rows.map((r) => Number(r.user_id));
+    [team, team, startsAt, startsAt + 2 * 3600_000, leader, now],
+  );
+  const members = (
+    await c.execute({ sql: `SELECT user_id FROM team_members WHERE team_id = ? AND status = 'active' AND user_id NOT IN (?, ?) ORDER BY user_id LIMIT 5`, args: [team, leader, volunteer ?? 0] })
+  ).rows.map((r) => Number(r.user_id));
   if (ev) {
     let seq = 0;
     for (const uid of members) {
@@ -43,6 +48,9 @@ export async function seedEventsDemo(db: Db, now = Date.now()): Promise<void> {
     }
   }
   if (volunteer) {
-    await c.execute({ sql: `INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (?, 'welcome', '欢迎加入云溪善行', '在“志愿活动”中选择感兴趣的活动报名，报名成功后会收到站内信。', '/events', ?)`, args: [volunteer, now] });
+    await c.execute({
+      sql: `INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (?, 'welcome', '欢迎加入云溪善行', '在“志愿活动”中选择感兴趣的活动报名，报名成功后会收到站内信。', '/events', ?)`,
+      args: [volunteer, now],
+    });
   }
 }

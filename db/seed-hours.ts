@@ -18,7 +18,11 @@ export async function seedHours(db: Db, now = Date.now()): Promise<void> {
   const members = await db.$client.execute({ sql: `SELECT user_id FROM team_members WHERE team_id = ? AND role = 'member' AND status = 'active' ORDER BY user_id LIMIT 4`, args: [teamId] });
   const day = (n: number) => shanghaiDay(now - n * 86400_000);
   const tryIt = async (fn: () => Promise<unknown>) => {
-    try { await fn(); } catch (e) { if (!(e instanceof HoursError)) throw e; }
+    try {
+      await fn();
+    } catch (e) {
+      if (!(e instanceof HoursError)) throw e;
+    }
   };
   const contents = ['社区图书角整理', '敬老院陪护聊天', '路口文明劝导', '垃圾分类宣传'];
   for (const [i, m] of members.rows.entries()) {

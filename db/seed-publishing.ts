@@ -13,7 +13,11 @@ export async function seedPublishing(db: Db, now = Date.now()): Promise<void> {
   const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(lectureOrders);
   if (Number(n) > 0) return;
   const villages = await db.select({ id: regions.id, name: regions.name, parentId: regions.parentId }).from(regions).where(eq(regions.level, 'village'));
-  const lecturers = await db.select({ id: users.id, name: users.realName }).from(users).where(sql`EXISTS (SELECT 1 FROM json_each(${users.skills}) WHERE value = '法律')`).limit(5);
+  const lecturers = await db
+    .select({ id: users.id, name: users.realName })
+    .from(users)
+    .where(sql`EXISTS (SELECT 1 FROM json_each(${users.skills}) WHERE value = '法律')`)
+    .limit(5);
   const teamRows = await db.select({ id: teams.id, slug: teams.slug }).from(teams);
   const team = teamRows.find((t) => t.slug === 'yunxi-lawyers-legal-aid') ?? teamRows.find((t) => t.slug === 'lihua-legal-mingbairen') ?? teamRows[0];
   const [editor] = await db.select({ id: users.id }).from(users).where(eq(users.phone, '13900000002'));
@@ -41,38 +45,93 @@ export async function seedPublishing(db: Db, now = Date.now()): Promise<void> {
     const token = randomToken(20);
     let eventId: number | null = null;
     if (['scheduled', 'delivered', 'rated'].includes(p.status)) {
-      const [ev] = await db.insert(events).values({
-        teamId: team.id, title: `普法讲座：${p.topic}（${v.name}）`, category: '普法讲座',
-        description: `应${v.name}${p.org}点单，举办“${p.topic}”主题普法讲座。\n\n主讲人：${lecturer?.name ?? '县律师服务团律师'}`,
-        risks: '室内讲座，无特殊风险。', townId: v.parentId, villageId: v.id, address: `${v.name}${p.org || '村（居）委会'}会议室`,
-        startsAt: when, endsAt: when + 90 * 60_000, signupOpensAt: createdAt, signupClosesAt: when, capacity: Math.max(30, p.audience ?? 60),
-        status: p.status === 'scheduled' ? 'published' : 'completed', checkinSecret: randomToken(16), createdBy: editor?.id ?? null, createdAt,
-      }).returning({ id: events.id });
+      const [ev] = await db
+        .insert(events)
+        .values({
+          teamId: team.id,
+          title: `普法讲座：${p.topic}（${v.name}）`,
+          category: '普法讲座',
+          description: `应${v.name}${p.org}点单，举办“${p.topic}”主题普法讲座。\n\n主讲人：${lecturer?.name ?? '县律师服务团律师'}`,
+          risks: '室内讲座，无特殊风险。',
+          townId: v.parentId,
+          villageId: v.id,
+          address: `${v.name}${p.org || '村（居）委会'}会议室`,
+          startsAt: when,
+          endsAt: when + 90 * 60_000,
+          signupOpensAt: createdAt,
+          signupClosesAt: when,
+          capacity: Math.max(30, p.audience ?? 60),
+          status: p.status === 'scheduled' ? 'published' : 'completed',
+          checkinSecret: randomToken(16),
+          createdBy: editor?.id ?? null,
+          createdAt,
+        })
+        .returning({ id: events.id });
       eventId = ev.id;
     }
     const delivered = p.status === 'delivered' || p.status === 'rated';
-    const [row] = await db.insert(lectureOrders).values({
-      trackingNo: `PF${day(p.offset - 20).replace(/-/g, '')}${String(100 + i)}`, requesterName: p.name, requesterPhone: `1380000${String(1000 + i).padStart(4, '0')}`,
-      organisation: p.org ? `${v.name}${p.org}` : null, topic: p.topic, townId: v.parentId, villageId: v.id, audienceExpected: p.audience ?? 50,
-      preferredDates: '工作日上午', status: p.status, lecturerId: eventId ? lecturer?.id ?? null : null, eventId,
-      audienceActual: delivered ? p.audience! : null, deliveredAt: delivered ? when + 90 * 60_000 : null,
-      rating: p.rating ?? null, ratingComment: p.comment ?? null, ratedAt: p.rating ? when + 2 * 86400_000 : null,
-      rateTokenHash: createHash('sha256').update(token).digest('hex'), handledBy: p.status === 'new' ? null : editor?.id ?? null, createdAt,
-    }).returning({ id: lectureOrders.id });
+    const [row] = await db
+      .insert(lectureOrders)
+      .values({
+        trackingNo: `PF${day(p.offset - 20).replace(/-/g, '')}${String(100 + i)}`,
+        requesterName: p.name,
+        requesterPhone: `1380000${String(1000 + i).padStart(4, '0')}`,
+        organisation: p.org ? `${v.name}${p.org}` : null,
+        topic: p.topic,
+        townId: v.parentId,
+        villageId: v.id,
+        audienceExpected: p.audience ?? 50,
+        preferredDates: '工作日上午',
+        status: p.status,
+        lecturerId: eventId ? (lecturer?.id ?? null) : null,
+        eventId,
+        audienceActual: delivered ? p.audience! : null,
+        deliveredAt: delivered ? when + 90 * 60_000 : null,
+        rating: p.rating ?? null,
+        ratingComment: p.comment ?? null,
+        ratedAt: p.rating ? when + 2 * 86400_000 : null,
+        rateTokenHash: createHash('sha256').update(token).digest('hex'),
+        handledBy: p.status === 'new' ? null : (editor?.id ?? null),
+        createdAt,
+      })
+      .returning({ id: lectureOrders.id });
     if (eventId) await db.update(events).set({ lectureOrderId: row.id }).where(eq(events.id, eventId));
     i++;
   }
   // Review queue: one submitted article, one draft.
   if (editor) {
-    const [sub] = await db.insert(articles).values({
-      slug: `${day(0).replace(/-/g, '')}-demo1`, channel: 'news', title: '县志愿者协会开展冬季送温暖活动', summary: '为 60 户困难群众送去棉被和慰问品。',
-      body: '近日，县志愿者协会组织 40 余名志愿者走进各乡镇，为困难群众送去棉被、米油等慰问品。\n\n志愿者们还帮助老人打扫卫生、检查用电安全。',
-      tags: '["送温暖","志愿服务"]', author: '林晓雯', source: '县文明办', status: 'submitted', submittedAt: now - 3600_000, createdBy: editor.id, createdAt: now - 7200_000, updatedAt: now - 3600_000,
-    }).returning({ id: articles.id });
+    const [sub] = await db
+      .insert(articles)
+      .values({
+        slug: `${day(0).replace(/-/g, '')}-demo1`,
+        channel: 'news',
+        title: '县志愿者协会开展冬季送温暖活动',
+        summary: '为 60 户困难群众送去棉被和慰问品。',
+        body: '近日，县志愿者协会组织 40 余名志愿者走进各乡镇，为困难群众送去棉被、米油等慰问品。\n\n志愿者们还帮助老人打扫卫生、检查用电安全。',
+        tags: '["送温暖","志愿服务"]',
+        author: '林晓雯',
+        source: '县文明办',
+        status: 'submitted',
+        submittedAt: now - 3600_000,
+        createdBy: editor.id,
+        createdAt: now - 7200_000,
+        updatedAt: now - 3600_000,
+      })
+      .returning({ id: articles.id });
     await db.insert(reviewSteps).values({ subjectType: 'article', subjectId: sub.id, step: 0, decision: 'submit', reviewerId: editor.id, at: now - 3600_000 });
     await db.insert(articles).values({
-      slug: `${day(0).replace(/-/g, '')}-demo2`, channel: 'notice', title: '关于开展2026年宪法宣传周活动的通知（草稿）', summary: '', body: '各乡镇（街道）：\n\n为做为宪法宣传周的重要内容……',
-      tags: '[]', author: '林晓雯', source: '县普法办', status: 'draft', createdBy: editor.id, createdAt: now - 1800_000, updatedAt: now - 1800_000,
+      slug: `${day(0).replace(/-/g, '')}-demo2`,
+      channel: 'notice',
+      title: '关于开展2026年宪法宣传周活动的通知（草稿）',
+      summary: '',
+      body: '各乡镇（街道）：\n\n为做为宪法宣传周的重要内容……',
+      tags: '[]',
+      author: '林晓雯',
+      source: '县普法办',
+      status: 'draft',
+      createdBy: editor.id,
+      createdAt: now - 1800_000,
+      updatedAt: now - 1800_000,
     });
   }
 }

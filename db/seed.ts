@@ -5,9 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './client.ts';
 import { loadContent, type Content } from './content.ts';
-import {
-  articles, events, honorBatches, honorees, hourRecords, legalLessons, pages, regions, signups, teamMembers, teams,
-} from './schema/index.ts';
+import { articles, events, honorBatches, honorees, hourRecords, legalLessons, pages, regions, signups, teamMembers, teams } from './schema/index.ts';
 import { createUser } from '../src/domain/accounts/users.ts';
 import { fromShanghai, shanghaiDay } from '../src/lib/time.ts';
 import { makeIdNumber } from '../src/lib/id-number.ts';
@@ -21,7 +19,13 @@ import { withStartupLock } from './startup-lock.ts';
 
 export const contentDir = fileURLToPath(new URL('../content', import.meta.url));
 
-export interface DemoAccount { role: string; label: string; phone: string; password: string; name: string }
+export interface DemoAccount {
+  role: string;
+  label: string;
+  phone: string;
+  password: string;
+  name: string;
+}
 
 /** Loads regions (if none) and static pages (upsert). */
 export async function seedBase(db: Db, content: Content): Promise<void> {
@@ -35,13 +39,47 @@ export async function seedBase(db: Db, content: Content): Promise<void> {
     }
   }
   for (const p of content.pages) {
-    await db.insert(pages).values({ slug: p.slug, title: p.title, version: p.version, body: p.body, updatedOn: p.updatedOn })
+    await db
+      .insert(pages)
+      .values({ slug: p.slug, title: p.title, version: p.version, body: p.body, updatedOn: p.updatedOn })
       .onConflictDoUpdate({ target: pages.slug, set: { title: p.title, version: p.version, body: p.body, updatedOn: p.updatedOn } });
   }
 }
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
-const GIVEN = ['秀英', '建国', '桂兰', '志强', '晓燕', '文华', '德明', '玉梅', '海涛', '丽娟', '国强', '春花', '明亮', '雪梅', '永红', '俊杰', '淑珍', '立新', '佳怡', '浩然', '子涵', '宇轩', '欣怡', '家豪', '思远', '晨曦', '翠兰', '长青', '兴旺', '美玲'];
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const GIVEN = [
+  '秀英',
+  '建国',
+  '桂兰',
+  '志强',
+  '晓燕',
+  '文华',
+  '德明',
+  '玉梅',
+  '海涛',
+  '丽娟',
+  '国强',
+  '春花',
+  '明亮',
+  '雪梅',
+  '永红',
+  '俊杰',
+  '淑珍',
+  '立新',
+  '佳怡',
+  '浩然',
+  '子涵',
+  '宇轩',
+  '欣怡',
+  '家豪',
+  '思远',
+  '晨曦',
+  '翠兰',
+  '长青',
+  '兴旺',
+  '美玲',
+];
 
 /** Loads the demo corpus and demo accounts; returns the accounts (passwords shown once). */
 export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now = Date.now()): Promise<DemoAccount[]> {
@@ -49,27 +87,48 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   if (Number(n) > 0) return [];
   const regionRows = await db.select().from(regions);
   const town = (name: string) => regionRows.find((r) => r.level === 'town' && r.name === name)?.id ?? null;
-  const village = (townId: number | null, name?: string) => (name ? regionRows.find((r) => r.parentId === townId && r.name === name)?.id ?? null : null);
+  const village = (townId: number | null, name?: string) => (name ? (regionRows.find((r) => r.parentId === townId && r.name === name)?.id ?? null) : null);
 
   // Teams
   const teamIds = new Map<string, number>();
   for (const t of content.teams) {
     const townId = town(t.town);
-    const [row] = await db.insert(teams).values({
-      slug: t.slug, name: t.name, townId, villageId: village(townId, t.village), serviceTypes: JSON.stringify(t.serviceTypes),
-      foundedOn: t.foundedOn ?? null, summary: t.summary, description: t.body, honours: JSON.stringify(t.honours),
-      leaderName: t.leaderName ?? null, status: 'active', createdAt: now,
-    }).returning({ id: teams.id });
+    const [row] = await db
+      .insert(teams)
+      .values({
+        slug: t.slug,
+        name: t.name,
+        townId,
+        villageId: village(townId, t.village),
+        serviceTypes: JSON.stringify(t.serviceTypes),
+        foundedOn: t.foundedOn ?? null,
+        summary: t.summary,
+        description: t.body,
+        honours: JSON.stringify(t.honours),
+        leaderName: t.leaderName ?? null,
+        status: 'active',
+        createdAt: now,
+      })
+      .returning({ id: teams.id });
     teamIds.set(t.slug, row.id);
   }
 
   // Honor batches and honorees
   const batchIds = new Map<string, number>();
   for (const b of content.batches) {
-    const [row] = await db.insert(honorBatches).values({
-      slug: b.slug, title: b.title, period: b.period, intro: b.intro, status: 'published',
-      publicityStartsAt: fromShanghai(b.publicityStart), publicityEndsAt: fromShanghai(b.publicityEnd, '23:59'), publishedAt: fromShanghai(b.publishedOn, '10:00'),
-    }).returning({ id: honorBatches.id });
+    const [row] = await db
+      .insert(honorBatches)
+      .values({
+        slug: b.slug,
+        title: b.title,
+        period: b.period,
+        intro: b.intro,
+        status: 'published',
+        publicityStartsAt: fromShanghai(b.publicityStart),
+        publicityEndsAt: fromShanghai(b.publicityEnd, '23:59'),
+        publishedAt: fromShanghai(b.publishedOn, '10:00'),
+      })
+      .returning({ id: honorBatches.id });
     batchIds.set(b.slug, row.id);
   }
   const honoreeIds = new Map<string, number>();
@@ -78,23 +137,56 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
     const minor = h.birthYear != null && new Date(now).getUTCFullYear() - h.birthYear < 18;
     const batchId = batchIds.get(h.batch) ?? null;
     const batch = content.batches.find((b) => b.slug === h.batch);
-    const [row] = await db.insert(honorees).values({
-      slug: h.slug, batchId, name: h.name, epithet: h.epithet ?? null, kind: h.kind, identity: h.identity, gender: h.gender ?? null,
-      birthYear: h.birthYear ?? null, townId, villageId: village(townId, h.village), category: h.category, level: h.level, title: h.title,
-      summary: h.summary, story: h.body, photoConsent: h.photoConsent, laterHonours: JSON.stringify(h.laterHonours),
-      consentBy: h.consent?.by ?? null, consentAt: h.consent?.at ?? null, consentMethod: h.consent?.method ?? null,
-      guardianConsent: minor && !!h.consent, nameConsent: !minor, status: 'published',
-      publishedAt: batch ? fromShanghai(batch.publishedOn, '10:00') : now, createdAt: now,
-    }).returning({ id: honorees.id });
+    const [row] = await db
+      .insert(honorees)
+      .values({
+        slug: h.slug,
+        batchId,
+        name: h.name,
+        epithet: h.epithet ?? null,
+        kind: h.kind,
+        identity: h.identity,
+        gender: h.gender ?? null,
+        birthYear: h.birthYear ?? null,
+        townId,
+        villageId: village(townId, h.village),
+        category: h.category,
+        level: h.level,
+        title: h.title,
+        summary: h.summary,
+        story: h.body,
+        photoConsent: h.photoConsent,
+        laterHonours: JSON.stringify(h.laterHonours),
+        consentBy: h.consent?.by ?? null,
+        consentAt: h.consent?.at ?? null,
+        consentMethod: h.consent?.method ?? null,
+        guardianConsent: minor && !!h.consent,
+        nameConsent: !minor,
+        status: 'published',
+        publishedAt: batch ? fromShanghai(batch.publishedOn, '10:00') : now,
+        createdAt: now,
+      })
+      .returning({ id: honorees.id });
     honoreeIds.set(h.slug, row.id);
   }
 
   // Articles and lessons
   for (const a of content.articles) {
     await db.insert(articles).values({
-      slug: a.slug, channel: a.channel, topic: a.topic ?? null, title: a.title, summary: a.summary, body: a.body, tags: JSON.stringify(a.tags),
-      author: a.author, source: a.source, honoreeId: a.honoree ? honoreeIds.get(a.honoree) ?? null : null, status: 'published',
-      reviewStep: 2, publishedAt: fromShanghai(a.publishedOn, '09:00'), createdAt: now,
+      slug: a.slug,
+      channel: a.channel,
+      topic: a.topic ?? null,
+      title: a.title,
+      summary: a.summary,
+      body: a.body,
+      tags: JSON.stringify(a.tags),
+      author: a.author,
+      source: a.source,
+      honoreeId: a.honoree ? (honoreeIds.get(a.honoree) ?? null) : null,
+      status: 'published',
+      reviewStep: 2,
+      publishedAt: fromShanghai(a.publishedOn, '09:00'),
+      createdAt: now,
     });
   }
   for (const l of content.lessons) {
@@ -112,13 +204,33 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
     const endsAt = fromShanghai(day, e.endTime);
     const townId = town(e.town);
     const past = endsAt < now;
-    const [row] = await db.insert(events).values({
-      teamId, title: e.title, category: e.category, description: e.body, risks: e.risks, townId, villageId: village(townId, e.village),
-      address: e.address, startsAt, endsAt, signupOpensAt: startsAt - 30 * 86400_000, signupClosesAt: startsAt, capacity: e.capacity,
-      waitlistEnabled: e.waitlist, dangerous: e.dangerous, insurancePolicy: e.insurancePolicy ?? null, minAge: e.minAge ?? null,
-      membersOnly: e.membersOnly, requiredSkill: e.requiredSkill ?? null, status: past ? 'completed' : 'published',
-      checkinSecret: randomToken(16), createdAt: now,
-    }).returning({ id: events.id });
+    const [row] = await db
+      .insert(events)
+      .values({
+        teamId,
+        title: e.title,
+        category: e.category,
+        description: e.body,
+        risks: e.risks,
+        townId,
+        villageId: village(townId, e.village),
+        address: e.address,
+        startsAt,
+        endsAt,
+        signupOpensAt: startsAt - 30 * 86400_000,
+        signupClosesAt: startsAt,
+        capacity: e.capacity,
+        waitlistEnabled: e.waitlist,
+        dangerous: e.dangerous,
+        insurancePolicy: e.insurancePolicy ?? null,
+        minAge: e.minAge ?? null,
+        membersOnly: e.membersOnly,
+        requiredSkill: e.requiredSkill ?? null,
+        status: past ? 'completed' : 'published',
+        checkinSecret: randomToken(16),
+        createdAt: now,
+      })
+      .returning({ id: events.id });
     eventIds.push({ id: row.id, teamId, past, startsAt, endsAt, capacity: e.capacity });
   }
 
@@ -139,8 +251,15 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
     const roles = a.role === 'leader' || a.role === 'volunteer' ? [] : [a.role as 'admin' | 'editor' | 'reviewer'];
     const birth = `19${70 + serial * 3}-0${(serial % 9) + 1}-1${serial % 9}`;
     const id = await createUser(db, secretKey, {
-      phone: a.phone, password: a.password, realName: a.name, roles, idNumber: makeIdNumber(birth, serial, serial % 2 === 1),
-      birthDate: birth, townId: towns[0]?.id, termsVersion: '2026-01', privacyVersion: '2026-01',
+      phone: a.phone,
+      password: a.password,
+      realName: a.name,
+      roles,
+      idNumber: makeIdNumber(birth, serial, serial % 2 === 1),
+      birthDate: birth,
+      townId: towns[0]?.id,
+      termsVersion: '2026-01',
+      privacyVersion: '2026-01',
     });
     serial++;
     if (a.role === 'leader' || a.role === 'volunteer') {
@@ -156,33 +275,63 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
     const birth = `${1960 + (i % 45)}-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 27) + 1).padStart(2, '0')}`;
     const t = towns[i % towns.length];
     const id = await createUser(db, secretKey, {
-      phone: `137${String(10000000 + i * 7919).slice(-8)}`, password, realName: name, idNumber: makeIdNumber(birth, 10 + i, i % 2 === 0),
-      birthDate: birth, townId: t?.id, termsVersion: '2026-01', privacyVersion: '2026-01', skills: i % 5 === 0 ? ['法律'] : i % 3 === 0 ? ['急救'] : [],
+      phone: `137${String(10000000 + i * 7919).slice(-8)}`,
+      password,
+      realName: name,
+      idNumber: makeIdNumber(birth, 10 + i, i % 2 === 0),
+      birthDate: birth,
+      townId: t?.id,
+      termsVersion: '2026-01',
+      privacyVersion: '2026-01',
+      skills: i % 5 === 0 ? ['法律'] : i % 3 === 0 ? ['急救'] : [],
     });
     volunteerIds.push(id);
   }
   for (const [slug, teamId] of teamIds) {
     const members = volunteerIds.filter((_, i) => i % teamIds.size === [...teamIds.keys()].indexOf(slug) || i % 4 === [...teamIds.keys()].indexOf(slug) % 4);
-    await db.insert(teamMembers).values(members.map((userId) => ({ teamId, userId, role: 'member', status: 'active', createdAt: now, decidedAt: now }))).onConflictDoNothing();
+    await db
+      .insert(teamMembers)
+      .values(members.map((userId) => ({ teamId, userId, role: 'member', status: 'active', createdAt: now, decidedAt: now })))
+      .onConflictDoNothing();
   }
   for (const e of eventIds) {
     const members = await db.select({ userId: teamMembers.userId }).from(teamMembers).where(eq(teamMembers.teamId, e.teamId));
     const take = members.slice(0, Math.min(e.capacity, e.past ? members.length : Math.floor(e.capacity / 2)));
     let seq = 1;
     for (const m of take) {
-      await db.insert(signups).values({
-        eventId: e.id, userId: m.userId, status: e.past ? 'attended' : 'confirmed', seq: seq++,
-        checkinAt: e.past ? e.startsAt : null, checkoutAt: e.past ? e.endsAt : null,
-        proposedMinutes: e.past ? Math.round((e.endsAt - e.startsAt) / 60000) : null, createdAt: now,
-      }).onConflictDoNothing();
+      await db
+        .insert(signups)
+        .values({
+          eventId: e.id,
+          userId: m.userId,
+          status: e.past ? 'attended' : 'confirmed',
+          seq: seq++,
+          checkinAt: e.past ? e.startsAt : null,
+          checkoutAt: e.past ? e.endsAt : null,
+          proposedMinutes: e.past ? Math.round((e.endsAt - e.startsAt) / 60000) : null,
+          createdAt: now,
+        })
+        .onConflictDoNothing();
       if (e.past) {
         await db.insert(hourRecords).values({
-          userId: m.userId, teamId: e.teamId, eventId: e.id, source: 'attendance', startsAt: e.startsAt, endsAt: e.endsAt,
-          minutes: Math.round((e.endsAt - e.startsAt) / 60000), content: '参加志愿服务活动', status: 'confirmed', reviewedAt: now, createdAt: now,
+          userId: m.userId,
+          teamId: e.teamId,
+          eventId: e.id,
+          source: 'attendance',
+          startsAt: e.startsAt,
+          endsAt: e.endsAt,
+          minutes: Math.round((e.endsAt - e.startsAt) / 60000),
+          content: '参加志愿服务活动',
+          status: 'confirmed',
+          reviewedAt: now,
+          createdAt: now,
         });
       }
     }
-    await db.update(events).set({ confirmedCount: e.past ? 0 : take.length }).where(eq(events.id, e.id));
+    await db
+      .update(events)
+      .set({ confirmedCount: e.past ? 0 : take.length })
+      .where(eq(events.id, e.id));
   }
   // Older team history so totals look like a living county.
   for (let i = 0; i < volunteerIds.length; i++) {

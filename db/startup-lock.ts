@@ -45,9 +45,12 @@ export async function withStartupLock<T>(db: Db, fn: () => Promise<T>, opts: { l
     if (Date.now() > deadline) throw new StartupLockTimeout(waitMs);
     await sleep(opts.pollMs ?? 200);
   }
-  const renew = setInterval(() => {
-    client.execute({ sql: `UPDATE startup_lock SET expires_at = ${DB_NOW} + ?1 WHERE id = 1 AND holder = ?2`, args: [leaseMs, holder] }).catch(() => {});
-  }, Math.max(1000, Math.floor(leaseMs / 3)));
+  const renew = setInterval(
+    () => {
+      client.execute({ sql: `UPDATE startup_lock SET expires_at = ${DB_NOW} + ?1 WHERE id = 1 AND holder = ?2`, args: [leaseMs, holder] }).catch(() => {});
+    },
+    Math.max(1000, Math.floor(leaseMs / 3)),
+  );
   renew.unref();
   try {
     return await fn();

@@ -52,16 +52,25 @@ async function fresh(kind) {
 async function fixture(db, n) {
   const now = Date.now();
   const users = [];
-  for (let i = 0; i <= n; i++) users.push({ sql: `INSERT INTO users (phone, real_name, skills, status, created_at) VALUES (?, ?, '[]', 'active', ?) RETURNING id`, args: [`139${String(i).padStart(8, '0')}`, `志愿者${i}`, now] });
+  for (let i = 0; i <= n; i++)
+    users.push({
+      sql: `INSERT INTO users (phone, real_name, skills, status, created_at) VALUES (?, ?, '[]', 'active', ?) RETURNING id`,
+      args: [`139${String(i).padStart(8, '0')}`, `志愿者${i}`, now],
+    });
   const ids = (await db.$client.batch(users, 'write')).map((r) => Number(r.rows[0].id));
   const leader = ids.shift();
   const team = Number((await db.$client.execute({ sql: `INSERT INTO teams (slug, name, status, created_at) VALUES ('bench', '测试队', 'active', ?) RETURNING id`, args: [now] })).rows[0].id);
   await db.$client.execute({ sql: `INSERT INTO team_members (team_id, user_id, role, status, created_at) VALUES (?, ?, 'leader', 'active', ?)`, args: [team, leader, now] });
-  const event = async (startsAt) => Number((await db.$client.execute({
-    sql: `INSERT INTO events (team_id, title, category, starts_at, ends_at, capacity, waitlist_enabled, status, checkin_secret, created_at)
+  const event = async (startsAt) =>
+    Number(
+      (
+        await db.$client.execute({
+          sql: `INSERT INTO events (team_id, title, category, starts_at, ends_at, capacity, waitlist_enabled, status, checkin_secret, created_at)
           VALUES (?, '河道清洁', '环境保护', ?, ?, ?, 1, 'published', 'bench', ?) RETURNING id`,
-    args: [team, startsAt, startsAt + 7200_000, SEATS, now],
-  })).rows[0].id);
+          args: [team, startsAt, startsAt + 7200_000, SEATS, now],
+        })
+      ).rows[0].id,
+    );
   return { ids, event };
 }
 
@@ -102,14 +111,23 @@ for (const kind of ['local', 'libsql']) {
     // 1,000 sign-ups for 50 seats: 50 confirmed, 950 waitlisted, each one guarded write with its notice.
     const storm = await f.event(start + 3 * 86400_000);
     ok.push(await timed(f.ids.length, (i) => signUp(db, { eventId: storm, userId: f.ids[i] })));
-    const counts = (await db.$client.execute({ sql: `SELECT status, count(*) AS n FROM signups WHERE event_id = ? GROUP BY status ORDER BY status`, args: [storm] })).rows.map((x) => `${x.status}=${x.n}`).join(' ');
+    const counts = (await db.$client.execute({ sql: `SELECT status, count(*) AS n FROM signups WHERE event_id = ? GROUP BY status ORDER BY status`, args: [storm] })).rows
+      .map((x) => `${x.status}=${x.n}`)
+      .join(' ');
     if (counts !== `confirmed=${SEATS} waitlisted=${SIGNUPS - SEATS}`) throw new Error(`unexpected sign-ups: ${counts}`);
     // Refused: each volunteer is already confirmed at an overlapping event.
     const clash = await f.event(start + 3 * 86400_000 + 600_000);
-    refused.push(await timed(SEATS, async (i) => {
-      try { await signUp(db, { eventId: clash, userId: f.ids[i] }); } catch (e) { if (e?.code !== 'overlap') throw e; return; }
-      throw new Error('expected a refusal');
-    }));
+    refused.push(
+      await timed(SEATS, async (i) => {
+        try {
+          await signUp(db, { eventId: clash, userId: f.ids[i] });
+        } catch (e) {
+          if (e?.code !== 'overlap') throw e;
+          return;
+        }
+        throw new Error('expected a refusal');
+      }),
+    );
     db.$client.close();
   }
   record(`sign-up, ${SIGNUPS} for ${SEATS} seats (${kind})`, ok);
@@ -146,11 +164,18 @@ for (const kind of ['local', 'libsql']) {
   const village = alias(regions, 'village');
   const page = db
     .select({
-      event: events, teamName: teams.name, teamSlug: teams.slug, townName: town.name, villageName: village.name, signup: signups,
+      event: events,
+      teamName: teams.name,
+      teamSlug: teams.slug,
+      townName: town.name,
+      villageName: village.name,
+      signup: signups,
       leads: sql`EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = ${events.teamId} AND m.user_id = ${sql.placeholder('uid')} AND m.status = 'active' AND m.role IN ('leader', 'coleader'))`,
     })
-    .from(events).innerJoin(teams, eq(teams.id, events.teamId))
-    .leftJoin(town, eq(town.id, events.townId)).leftJoin(village, eq(village.id, events.villageId))
+    .from(events)
+    .innerJoin(teams, eq(teams.id, events.teamId))
+    .leftJoin(town, eq(town.id, events.townId))
+    .leftJoin(village, eq(village.id, events.villageId))
     .leftJoin(signups, and(eq(signups.eventId, events.id), eq(signups.userId, sql.placeholder('uid'))))
     .where(and(eq(events.id, sql.placeholder('id')), sql`${events.status} IN ('published','completed','cancelled')`))
     .prepare();

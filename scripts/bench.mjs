@@ -54,8 +54,13 @@ const portal = await startPortal(port, opts);
 const base = `http://127.0.0.1:${port}`;
 const rssAtStart = vmHWM(portal.pid);
 let peakRss = 0;
-const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, vmHWM(portal.pid) ?? 0); }, 500);
-const stop = () => { clearInterval(rssTimer); portal.kill('SIGTERM'); };
+const rssTimer = setInterval(() => {
+  peakRss = Math.max(peakRss, vmHWM(portal.pid) ?? 0);
+}, 500);
+const stop = () => {
+  clearInterval(rssTimer);
+  portal.kill('SIGTERM');
+};
 process.on('exit', () => portal.exitCode === null && portal.kill('SIGKILL'));
 
 // ---------------------------------------------------------------- load ----
@@ -75,7 +80,11 @@ try {
     // One profile per storm: the two take different paths (a 303 after a write, a re-rendered page).
     const profiled = async (name, run) => {
       const stopProfile = opts.profile && portal.inspectorUrl ? await startProfile(portal.inspectorUrl, join(opts.dataDir, `${name}.cpuprofile`)) : null;
-      try { return await run(); } finally { await stopProfile?.(); }
+      try {
+        return await run();
+      } finally {
+        await stopProfile?.();
+      }
     };
     results.storm = await profiled('storm-waitlist-on', () => storm.runStorm(true));
     results.stormNoWaitlist = await profiled('storm-waitlist-off', () => storm.runStorm(false));
@@ -88,7 +97,13 @@ try {
   peakRss = Math.max(peakRss, vmHWM(portal.pid) ?? 0);
   stop();
   // Let it shut down cleanly (closes the database; writes a --cpu-prof if one was asked for).
-  await new Promise((r) => { const t = setTimeout(r, 10_000); portal.once('exit', () => { clearTimeout(t); r(); }); });
+  await new Promise((r) => {
+    const t = setTimeout(r, 10_000);
+    portal.once('exit', () => {
+      clearTimeout(t);
+      r();
+    });
+  });
 }
 results.peakRssMb = peakRss;
 

@@ -35,7 +35,9 @@ if (args.help || !args.phone || !args.name) {
 function prompt(question) {
   return new Promise((resolve) => {
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
-    rl._writeToOutput = (s) => { if (s.includes(question)) process.stdout.write(s); };
+    rl._writeToOutput = (s) => {
+      if (s.includes(question)) process.stdout.write(s);
+    };
     rl.question(question, (answer) => {
       rl.close();
       process.stdout.write('\n');
@@ -84,7 +86,12 @@ await migrateDb(db);
 if (await userIdByPhone(db, args.phone)) fail(`手机号 ${args.phone} 已有账户，请在 /console/users 中授予角色`, `an account with phone ${args.phone} already exists`);
 const s = await getSettings(db);
 const id = await createUser(db, cfg.secretKey, {
-  phone: args.phone, password, realName: args.name, roles, termsVersion: s.termsVersion, privacyVersion: s.privacyVersion,
+  phone: args.phone,
+  password,
+  realName: args.name,
+  roles,
+  termsVersion: s.termsVersion,
+  privacyVersion: s.privacyVersion,
 });
 await audit(db, { action: 'user.create.cli', targetType: 'user', targetId: id, after: { roles: ['volunteer', ...roles] }, detail: '命令行创建账户' });
 db.$client.close();

@@ -56,7 +56,9 @@ export const users = sqliteTable(
 export const userRoles = sqliteTable(
   'user_roles',
   {
-    userId: integer('user_id').notNull().references(() => users.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
     role: text('role').notNull(),
     grantedBy: integer('granted_by'),
     grantedAt: integer('granted_at').notNull(),
@@ -69,7 +71,9 @@ export const sessions = sqliteTable(
   {
     /** SHA-256 (hex) of the session token; the token itself is never stored. */
     id: text('id').primaryKey(),
-    userId: integer('user_id').notNull().references(() => users.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
     expiresAt: integer('expires_at').notNull(),
     /** Sliding window length in ms (30 d volunteers, 12 h idle for staff). */
     ttlMs: integer('ttl_ms').notNull(),
@@ -80,7 +84,9 @@ export const sessions = sqliteTable(
 
 export const passwordResets = sqliteTable('password_resets', {
   tokenHash: text('token_hash').primaryKey(),
-  userId: integer('user_id').notNull().references(() => users.id),
+  userId: integer('user_id')
+    .notNull()
+    .references(() => users.id),
   expiresAt: integer('expires_at').notNull(),
   usedAt: integer('used_at'),
   createdBy: integer('created_by'),
@@ -117,7 +123,9 @@ export const notices = sqliteTable(
   'notices',
   {
     id: integer('id').primaryKey(),
-    userId: integer('user_id').notNull().references(() => users.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
     kind: text('kind').notNull(),
     title: text('title').notNull(),
     body: text('body').notNull().default(''),
@@ -129,4 +137,3 @@ export const notices = sqliteTable(
   },
   (t) => [index('notices_user').on(t.userId, t.readAt), index('notices_outbox').on(t.emailedAt, t.id)],
 );
-

@@ -3,4 +3,6 @@ import { integer } from 'drizzle-orm/sqlite-core';
 
 /** Creation instant in epoch ms, filled by SQLite when omitted. */
 export const createdAt = () =>
-  integer('created_at').notNull().$defaultFn(() => Date.now());
+  integer('created_at')
+    .notNull()
+    .$defaultFn(() => Date.now());

@@ -10,7 +10,9 @@ export const events = sqliteTable(
   'events',
   {
     id: integer('id').primaryKey(),
-    teamId: integer('team_id').notNull().references(() => teams.id),
+    teamId: integer('team_id')
+      .notNull()
+      .references(() => teams.id),
     title: text('title').notNull(),
     /** 法治宣传, 平安巡防, 助老助残, 环境保护, 文明劝导, 应急救援, 普法讲座, 其他 */
     category: text('category').notNull(),
@@ -48,8 +50,12 @@ export const signups = sqliteTable(
   'signups',
   {
     id: integer('id').primaryKey(),
-    eventId: integer('event_id').notNull().references(() => events.id),
-    userId: integer('user_id').notNull().references(() => users.id),
+    eventId: integer('event_id')
+      .notNull()
+      .references(() => events.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
     /** confirmed | waitlisted | cancelled | removed | attended | no_show | refused */
     status: text('status').notNull(),
     /** Arrival order within the event (waitlist order). */

@@ -69,11 +69,7 @@ export const honorees = sqliteTable(
     /** Random token of the last transition; follow-up statements in the same batch check it. */
     rev: text('rev'),
   },
-  (t) => [
-    index('honorees_batch').on(t.batchId, t.status),
-    index('honorees_status_cat').on(t.status, t.category),
-    index('honorees_town').on(t.townId, t.status),
-  ],
+  (t) => [index('honorees_batch').on(t.batchId, t.status), index('honorees_status_cat').on(t.status, t.category), index('honorees_town').on(t.townId, t.status)],
 );
 
 export const nominations = sqliteTable(
@@ -101,14 +97,21 @@ export const nominations = sqliteTable(
     handledBy: integer('handled_by'),
     handledAt: integer('handled_at'),
   },
-  (t) => [index('nominations_status').on(t.status, t.createdAt), index('nominations_photo').on(t.photoFileId).where(sql`photo_file_id IS NOT NULL`)],
+  (t) => [
+    index('nominations_status').on(t.status, t.createdAt),
+    index('nominations_photo')
+      .on(t.photoFileId)
+      .where(sql`photo_file_id IS NOT NULL`),
+  ],
 );
 
 export const likes = sqliteTable(
   'likes',
   {
     id: integer('id').primaryKey(),
-    honoreeId: integer('honoree_id').notNull().references(() => honorees.id),
+    honoreeId: integer('honoree_id')
+      .notNull()
+      .references(() => honorees.id),
     visitorKey: text('visitor_key').notNull(),
     ipHash: text('ip_hash').notNull(),
     day: text('day').notNull(),
@@ -121,7 +124,9 @@ export const objections = sqliteTable(
   'objections',
   {
     id: integer('id').primaryKey(),
-    honoreeId: integer('honoree_id').notNull().references(() => honorees.id),
+    honoreeId: integer('honoree_id')
+      .notNull()
+      .references(() => honorees.id),
     text: text('text').notNull(),
     contact: text('contact'),
     /** open | upheld | dismissed */

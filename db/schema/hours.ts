@@ -9,8 +9,12 @@ export const hourRecords = sqliteTable(
   'hour_records',
   {
     id: integer('id').primaryKey(),
-    userId: integer('user_id').notNull().references(() => users.id),
-    teamId: integer('team_id').notNull().references(() => teams.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    teamId: integer('team_id')
+      .notNull()
+      .references(() => teams.id),
     eventId: integer('event_id'),
     signupId: integer('signup_id'),
     /** attendance | leader | claim */
@@ -33,13 +37,17 @@ export const hourRecords = sqliteTable(
     index('hours_user_time').on(t.userId, t.startsAt),
     index('hours_team_status').on(t.teamId, t.status, t.startsAt),
     index('hours_status_time').on(t.status, t.startsAt),
-    index('hours_photo').on(t.photoFileId).where(sql`photo_file_id IS NOT NULL`),
+    index('hours_photo')
+      .on(t.photoFileId)
+      .where(sql`photo_file_id IS NOT NULL`),
   ],
 );
 
 export const hourCorrections = sqliteTable('hour_corrections', {
   id: integer('id').primaryKey(),
-  recordId: integer('record_id').notNull().references(() => hourRecords.id),
+  recordId: integer('record_id')
+    .notNull()
+    .references(() => hourRecords.id),
   requestedBy: integer('requested_by').notNull(),
   reason: text('reason').notNull(),
   proposedStartsAt: integer('proposed_starts_at'),
@@ -60,8 +68,12 @@ export const certificates = sqliteTable(
     number: text('number').unique(),
     /** Public verification code, unique. */
     code: text('code').unique(),
-    userId: integer('user_id').notNull().references(() => users.id),
-    teamId: integer('team_id').notNull().references(() => teams.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    teamId: integer('team_id')
+      .notNull()
+      .references(() => teams.id),
     periodFrom: text('period_from').notNull(),
     periodTo: text('period_to').notNull(),
     totalMinutes: integer('total_minutes').notNull().default(0),
@@ -88,4 +100,3 @@ export const counters = sqliteTable('counters', {
   name: text('name').primaryKey(),
   value: integer('value').notNull().default(0),
 });
-

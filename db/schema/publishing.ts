@@ -46,7 +46,9 @@ export const articleRevisions = sqliteTable(
   'article_revisions',
   {
     id: integer('id').primaryKey(),
-    articleId: integer('article_id').notNull().references(() => articles.id),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id),
     /** JSON of title, summary, body, tags, channel, topic, cover. */
     content: text('content').notNull(),
     /** draft | returned | submitted | in_review | live | superseded | discarded */
@@ -59,7 +61,9 @@ export const articleRevisions = sqliteTable(
   (t) => [
     index('revisions_article').on(t.articleId, t.id),
     // At most one revision in progress per article.
-    uniqueIndex('revisions_one_open').on(t.articleId).where(sql`status IN ('draft','returned','submitted','in_review')`),
+    uniqueIndex('revisions_one_open')
+      .on(t.articleId)
+      .where(sql`status IN ('draft','returned','submitted','in_review')`),
   ],
 );
 

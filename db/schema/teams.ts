@@ -36,8 +36,12 @@ export const teamMembers = sqliteTable(
   'team_members',
   {
     id: integer('id').primaryKey(),
-    teamId: integer('team_id').notNull().references(() => teams.id),
-    userId: integer('user_id').notNull().references(() => users.id),
+    teamId: integer('team_id')
+      .notNull()
+      .references(() => teams.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
     /** leader | coleader | member */
     role: text('role').notNull().default('member'),
     /** pending | active | declined | left | removed */

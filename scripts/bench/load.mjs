@@ -9,9 +9,19 @@ import { startBaseline, vmHWM } from './servers.mjs';
 /** One autocannon run: requests/s counting 2xx answers only, latency percentiles, failures. */
 export function load(url, { connections, duration }, headers = {}, seconds = duration) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration: seconds, headers }, (err, r) => (err ? reject(err) : resolve({
-      rps: r['2xx'] / r.duration, allRps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, requests: r.requests.total,
-    })));
+    autocannon({ url, connections, duration: seconds, headers }, (err, r) =>
+      err
+        ? reject(err)
+        : resolve({
+            rps: r['2xx'] / r.duration,
+            allRps: r.requests.average,
+            p50: r.latency.p50,
+            p99: r.latency.p99,
+            non2xx: r.non2xx,
+            errors: r.errors + r.timeouts,
+            requests: r.requests.total,
+          }),
+    );
   });
 }
 

@@ -38,9 +38,16 @@ export function readOptions(argv, root) {
     dbUrl: `file:${dbPath}`,
     metaFile: join(dataDir, `bench-${scale}.json`),
     counts: {
-      volunteers: Math.round(50_000 * scale), teams: Math.max(10, Math.round(500 * scale)), events: Math.round(5_000 * scale),
-      hours: Math.round(1_000_000 * scale), honorees: Math.round(5_000 * scale), articles: Math.round(20_000 * scale),
-      lessons: 60, lectures: Math.max(20, Math.round(800 * scale)), storm: 1000, stormSeats: 50,
+      volunteers: Math.round(50_000 * scale),
+      teams: Math.max(10, Math.round(500 * scale)),
+      events: Math.round(5_000 * scale),
+      hours: Math.round(1_000_000 * scale),
+      honorees: Math.round(5_000 * scale),
+      articles: Math.round(20_000 * scale),
+      lessons: 60,
+      lectures: Math.max(20, Math.round(800 * scale)),
+      storm: 1000,
+      stormSeats: 50,
     },
   };
 }

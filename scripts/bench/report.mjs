@@ -10,14 +10,26 @@ export function report(results, { root, scale: SCALE, counts: N, connections: CO
   if (RUN_PAGES) {
     // Every cached public page, search and /stats included (they also have their own p99 targets below).
     const cachedRows = results.rows.filter((r) => r.cached);
-    T('cached public pages ≥ 0.5 × baseline', cachedRows.every((r) => r.ratio >= 0.5), cachedRows.map((r) => `${r.name.replace(' (cached)', '')} ${r.ratio.toFixed(2)}×`).join(', '));
-    T('cached public pages p99 ≤ 50 ms', cachedRows.every((r) => r.p99 <= 50), cachedRows.map((r) => `${r.p99} ms`).join(', '));
+    T(
+      'cached public pages ≥ 0.5 × baseline',
+      cachedRows.every((r) => r.ratio >= 0.5),
+      cachedRows.map((r) => `${r.name.replace(' (cached)', '')} ${r.ratio.toFixed(2)}×`).join(', '),
+    );
+    T(
+      'cached public pages p99 ≤ 50 ms',
+      cachedRows.every((r) => r.p99 <= 50),
+      cachedRows.map((r) => `${r.p99} ms`).join(', '),
+    );
     for (const n of ['honoree page (uncached)', 'article page (uncached)']) T(`${n} ≥ 500 req/s`, row(n).rps >= 500, `${Math.round(row(n).rps)} req/s`);
     for (const n of ['search 2 chars (cached)', 'search 4 chars (cached)', '/stats (cached)']) T(`${n.replace(' (cached)', '')} p99 ≤ 50 ms`, row(n).p99 <= 50, `${row(n).p99} ms`);
   }
   const storms = [results.storm, results.stormNoWaitlist].filter(Boolean);
   for (const st of storms) {
-    T(`sign-up storm (waitlist ${st.waitlist ? 'on' : 'off'}): exactly ${N.stormSeats} confirmed, 0 errors, p99 ≤ 1 s`, st.confirmed === N.stormSeats && st.errors === 0 && st.p99 <= 1000, `${st.confirmed} confirmed, ${st.waitlisted} waitlisted, ${st.errors} errors, p99 ${Math.round(st.p99)} ms`);
+    T(
+      `sign-up storm (waitlist ${st.waitlist ? 'on' : 'off'}): exactly ${N.stormSeats} confirmed, 0 errors, p99 ≤ 1 s`,
+      st.confirmed === N.stormSeats && st.errors === 0 && st.p99 <= 1000,
+      `${st.confirmed} confirmed, ${st.waitlisted} waitlisted, ${st.errors} errors, p99 ${Math.round(st.p99)} ms`,
+    );
   }
   T('server RSS ≤ 300 MB', peakRss <= 300, `${peakRss.toFixed(0)} MB`);
   T('seed ≤ 5 min' + (SCALE === 1 ? '' : ` (scale ${SCALE})`), results.seedSeconds <= 300, `${results.seedSeconds.toFixed(1)} s`);
@@ -26,19 +38,30 @@ export function report(results, { root, scale: SCALE, counts: N, connections: CO
 
   const pad = (s, n) => String(s).padEnd(n);
   const lpad = (s, n) => String(s).padStart(n);
-  console.log(`\n善行 benchmark — scale ${SCALE}: ${N.volunteers} volunteers, ${N.teams} teams, ${N.events} events, ${N.hours} hour records, ${N.honorees} honorees, ${N.articles} articles; ${CONNECTIONS} connections × ${DURATION} s\n`);
+  console.log(
+    `\n善行 benchmark — scale ${SCALE}: ${N.volunteers} volunteers, ${N.teams} teams, ${N.events} events, ${N.hours} hour records, ${N.honorees} honorees, ${N.articles} articles; ${CONNECTIONS} connections × ${DURATION} s\n`,
+  );
   console.log(`${pad('page (req/s counts 2xx answers only)', 42)}${lpad('req/s', 9)}${lpad('p50 ms', 8)}${lpad('p99 ms', 8)}${lpad('× base', 8)}${lpad('non2xx', 8)}${lpad('RSS MB', 8)}`);
-  for (const r of results.rows) console.log(`${pad(r.name, 42)}${lpad(Math.round(r.rps), 9)}${lpad(r.p50, 8)}${lpad(r.p99, 8)}${lpad(r.ratio.toFixed(2), 8)}${lpad(r.non2xx + r.errors, 8)}${lpad(r.peakRssMb == null ? '' : Math.round(r.peakRssMb), 8)}`);
+  for (const r of results.rows)
+    console.log(
+      `${pad(r.name, 42)}${lpad(Math.round(r.rps), 9)}${lpad(r.p50, 8)}${lpad(r.p99, 8)}${lpad(r.ratio.toFixed(2), 8)}${lpad(r.non2xx + r.errors, 8)}${lpad(r.peakRssMb == null ? '' : Math.round(r.peakRssMb), 8)}`,
+    );
   for (const st of storms) {
-    console.log(`\nsign-up storm (${N.storm} sessions, ${N.stormSeats} seats): ${st.mode}\n  confirmed ${st.confirmed}, waitlisted ${st.waitlisted}, errors ${st.errors}, p50 ${Math.round(st.p50)} ms, p99 ${Math.round(st.p99)} ms, connections dropped by the kernel (listen queue full) ${st.listenDrops ?? 'n/a'}`);
+    console.log(
+      `\nsign-up storm (${N.storm} sessions, ${N.stormSeats} seats): ${st.mode}\n  confirmed ${st.confirmed}, waitlisted ${st.waitlisted}, errors ${st.errors}, p50 ${Math.round(st.p50)} ms, p99 ${Math.round(st.p99)} ms, connections dropped by the kernel (listen queue full) ${st.listenDrops ?? 'n/a'}`,
+    );
   }
   if (results.baselineEnd) {
     const start = row('bare node:http baseline (honoree HTML)').rps;
     const drift = (results.baselineEnd.rps - start) / start;
     results.baselineDrift = drift;
-    console.log(`\nmachine check: the bare node:http baseline again at the end: ${Math.round(results.baselineEnd.rps)} req/s (${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(0)} % from the start)${Math.abs(drift) > 0.1 ? ' — the machine changed speed during this run; compare its figures with care' : ''}`);
+    console.log(
+      `\nmachine check: the bare node:http baseline again at the end: ${Math.round(results.baselineEnd.rps)} req/s (${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(0)} % from the start)${Math.abs(drift) > 0.1 ? ' — the machine changed speed during this run; compare its figures with care' : ''}`,
+    );
   }
-  console.log(`peak server RSS (VmHWM): ${peakRss.toFixed(0)} MB (after start-up ${results.rssAfterStartMb?.toFixed(0)} MB, after the page loads ${results.peakRssAfterPagesMb?.toFixed(0)} MB)    seed: ${results.seedSeconds.toFixed(1)} s\n`);
+  console.log(
+    `peak server RSS (VmHWM): ${peakRss.toFixed(0)} MB (after start-up ${results.rssAfterStartMb?.toFixed(0)} MB, after the page loads ${results.peakRssAfterPagesMb?.toFixed(0)} MB)    seed: ${results.seedSeconds.toFixed(1)} s\n`,
+  );
   for (const t of results.targets) console.log(`${t.ok ? 'PASS' : 'MISS'}  ${pad(t.label, 52)} ${t.detail}`);
   if (ONLY === 'all') writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(ONLY === 'all' ? '\nwritten bench/results.json' : `\n(--only ${ONLY}: bench/results.json left as it was)`);

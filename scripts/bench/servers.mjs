@@ -34,7 +34,18 @@ export async function startPortal(port, { root, dbUrl, dataDir, profile }) {
   log(`portal node flags: ${flags.join(' ') || '(none)'}`);
   const proc = spawn(process.execPath, [...flags, ...(profile ? ['--inspect=127.0.0.1:0'] : []), 'scripts/start.mjs'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: dbUrl, SECRET_KEY: readFileSync(join(dataDir, 'secret.key'), 'utf8'), SEED_DEMO: 'false', SITE_URL: `http://127.0.0.1:${port}`, UPLOADS_DIR: join(dataDir, 'uploads'), BENCH_CACHE_BYPASS: '1', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: dbUrl,
+      SECRET_KEY: readFileSync(join(dataDir, 'secret.key'), 'utf8'),
+      SEED_DEMO: 'false',
+      SITE_URL: `http://127.0.0.1:${port}`,
+      UPLOADS_DIR: join(dataDir, 'uploads'),
+      BENCH_CACHE_BYPASS: '1',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -52,11 +63,23 @@ export async function startPortal(port, { root, dbUrl, dataDir, profile }) {
 /** Starts the V8 profiler in the portal; the returned function stops it and writes the profile. */
 export async function startProfile(wsUrl, file) {
   const ws = new WebSocket(wsUrl);
-  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
   let seq = 0;
   const pending = new Map();
-  ws.onmessage = (m) => { const d = JSON.parse(m.data); pending.get(d.id)?.(d.result); pending.delete(d.id); };
-  const send = (method, params = {}) => new Promise((resolve) => { const id = ++seq; pending.set(id, resolve); ws.send(JSON.stringify({ id, method, params })); });
+  ws.onmessage = (m) => {
+    const d = JSON.parse(m.data);
+    pending.get(d.id)?.(d.result);
+    pending.delete(d.id);
+  };
+  const send = (method, params = {}) =>
+    new Promise((resolve) => {
+      const id = ++seq;
+      pending.set(id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
   await send('Profiler.enable');
   await send('Profiler.start');
   return async () => {
@@ -77,7 +100,9 @@ export function startBaseline(port, htmlFile) {
 /** The kernel's count of connections dropped because a listen queue was full (Linux; null elsewhere). */
 export function listenOverflows() {
   try {
-    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const lines = readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('TcpExt:'));
     const [names, values] = lines.map((l) => l.trim().split(/\s+/));
     const i = names.indexOf('ListenOverflows');
     return i > 0 ? Number(values[i]) : null;

@@ -25,7 +25,12 @@ export async function prepareStorm(db, { port, base, stormEventId, counts: N }) 
     await db.$client.execute(`DELETE FROM notices WHERE user_id IN (${ids}) AND kind LIKE 'signup.%'`);
   }
   await forgetStormTraces();
-  await bulkInsert(db.$client, 'sessions', ['id', 'user_id', 'expires_at', 'ttl_ms', 'created_at'], volunteers.map((u, i) => [sessionIdFromToken(tokens[i]), u, t + 30 * DAY, 30 * DAY, t]));
+  await bulkInsert(
+    db.$client,
+    'sessions',
+    ['id', 'user_id', 'expires_at', 'ttl_ms', 'created_at'],
+    volunteers.map((u, i) => [sessionIdFromToken(tokens[i]), u, t + 30 * DAY, 30 * DAY, t]),
+  );
   // Puts an event back to "open, no sign-ups" (dates relative to now, so a reused database still works).
   async function resetEvent(eventId, waitlist, daysAhead) {
     const now = Date.now();
@@ -41,12 +46,21 @@ export async function prepareStorm(db, { port, base, stormEventId, counts: N }) 
   // ~145 ms vs ~85 ms for 1,000 posts to a server that answers at once) is not the portal's.
   function postForm(path, form, cookie) {
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', agent: false,
-        headers: { cookie, origin: base, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-        res.on('error', reject);
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'POST',
+          agent: false,
+          headers: { cookie, origin: base, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(form);
     });
@@ -54,27 +68,33 @@ export async function prepareStorm(db, { port, base, stormEventId, counts: N }) 
   async function fire(eventId) {
     const lat = [];
     let errors = 0;
-    await Promise.all(tokens.map(async (tok) => {
-      const form = new URLSearchParams({ eventId: String(eventId) }).toString();
-      const s = performance.now();
-      try {
-        const status = await postForm(`/events/${eventId}?_action=events.${actionName}`, form, `${SESSION_COOKIE}=${tok}`);
-        if (status >= 500) errors++;
-      } catch {
-        errors++;
-      }
-      lat.push(performance.now() - s);
-    }));
+    await Promise.all(
+      tokens.map(async (tok) => {
+        const form = new URLSearchParams({ eventId: String(eventId) }).toString();
+        const s = performance.now();
+        try {
+          const status = await postForm(`/events/${eventId}?_action=events.${actionName}`, form, `${SESSION_COOKIE}=${tok}`);
+          if (status >= 500) errors++;
+        } catch {
+          errors++;
+        }
+        lat.push(performance.now() - s);
+      }),
+    );
     lat.sort((a, b) => a - b);
     return { lat, errors };
   }
   // Warm-up (not measured), as for the page loads: the same 1,000 sign-ups, with and without
   // waitlist, on a copy of the event two weeks later, so both code paths are compiled.
-  const warmId = Number((await db.$client.execute({
-    sql: `INSERT INTO events (team_id, title, category, description, town_id, address, starts_at, ends_at, signup_opens_at, signup_closes_at, capacity, waitlist_enabled, status, created_at)
+  const warmId = Number(
+    (
+      await db.$client.execute({
+        sql: `INSERT INTO events (team_id, title, category, description, town_id, address, starts_at, ends_at, signup_opens_at, signup_closes_at, capacity, waitlist_enabled, status, created_at)
           SELECT team_id, title || '（预热）', category, description, town_id, address, starts_at, ends_at, signup_opens_at, signup_closes_at, capacity, 1, status, created_at FROM events WHERE id = ? RETURNING id`,
-    args: [stormEventId],
-  })).rows[0].id);
+        args: [stormEventId],
+      })
+    ).rows[0].id,
+  );
   async function warmUp() {
     for (const waitlist of [true, false]) {
       await resetEvent(warmId, waitlist, 14);
@@ -93,7 +113,16 @@ export async function prepareStorm(db, { port, base, stormEventId, counts: N }) 
     const listenDrops = overflowsBefore == null ? null : listenOverflows() - overflowsBefore;
     const confirmed = Number((await db.$client.execute({ sql: `SELECT count(*) AS n FROM signups WHERE event_id = ? AND status = 'confirmed'`, args: [stormEventId] })).rows[0].n);
     const waitlisted = Number((await db.$client.execute({ sql: `SELECT count(*) AS n FROM signups WHERE event_id = ? AND status = 'waitlisted'`, args: [stormEventId] })).rows[0].n);
-    return { mode: `POST /events/${stormEventId}?_action=events.${actionName} (real form), waitlist ${waitlist ? 'on' : 'off'}`, waitlist, errors, confirmed, waitlisted, listenDrops, p50: lat[Math.floor(lat.length * 0.5)], p99: lat[Math.floor(lat.length * 0.99)] };
+    return {
+      mode: `POST /events/${stormEventId}?_action=events.${actionName} (real form), waitlist ${waitlist ? 'on' : 'off'}`,
+      waitlist,
+      errors,
+      confirmed,
+      waitlisted,
+      listenDrops,
+      p50: lat[Math.floor(lat.length * 0.5)],
+      p99: lat[Math.floor(lat.length * 0.99)],
+    };
   }
   /** Removes the warm-up event and the storm volunteers' sessions and notices. */
   async function cleanUp() {

@@ -46,8 +46,16 @@ type ArticleForm = z.infer<typeof ArticleFormSchema>;
 
 function toContent(v: Omit<ArticleForm, 'newAttachments'>): ArticleContent {
   return {
-    title: v.title.trim(), channel: v.channel, topic: v.topic || null, honoreeId: v.honoreeId, summary: v.summary.trim(), body: v.body.replace(/\r\n/g, '\n'),
-    tags: parseTags(v.tags), author: v.author.trim(), source: v.source.trim(), coverMediaId: v.coverMediaId,
+    title: v.title.trim(),
+    channel: v.channel,
+    topic: v.topic || null,
+    honoreeId: v.honoreeId,
+    summary: v.summary.trim(),
+    body: v.body.replace(/\r\n/g, '\n'),
+    tags: parseTags(v.tags),
+    author: v.author.trim(),
+    source: v.source.trim(),
+    coverMediaId: v.coverMediaId,
     attachments: v.attachmentIds.filter((id) => !v.removeAttachment.includes(id)),
   };
 }
@@ -98,13 +106,15 @@ export const articles = {
 
   /** A reviewer approves the current step or returns with comments. */
   review: formAction({
-    input: z.object({
-      id: z.coerce.number().int().positive(),
-      decision: z.enum(['approve', 'return'], { error: '请选择审核结论' }),
-      opinion: text(500, '审核意见不超过 500 字').default(''),
-    }).superRefine((v, ctx) => {
-      if (v.decision === 'return' && !v.opinion.trim()) ctx.addIssue({ code: 'custom', path: ['opinion'], message: '退回时请填写修改意见' });
-    }),
+    input: z
+      .object({
+        id: z.coerce.number().int().positive(),
+        decision: z.enum(['approve', 'return'], { error: '请选择审核结论' }),
+        opinion: text(500, '审核意见不超过 500 字').default(''),
+      })
+      .superRefine((v, ctx) => {
+        if (v.decision === 'return' && !v.opinion.trim()) ctx.addIssue({ code: 'custom', path: ['opinion'], message: '退回时请填写修改意见' });
+      }),
     handler: async ({ id, decision, opinion }, ctx) => {
       const user = actionAbility(ctx, 'articles.review');
       const r = await reviewArticle(await appDb(), user, id, decision, opinion);

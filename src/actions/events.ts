@@ -12,7 +12,11 @@ import { markAllRead, markRead } from '../domain/notices/index.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { leaderEventPath } from '../domain/teams/membership.ts';
 
-const id = (label: string) => z.number({ error: `缺少${label}` }).int().positive();
+const id = (label: string) =>
+  z
+    .number({ error: `缺少${label}` })
+    .int()
+    .positive();
 
 export const events = {
   signUp: formAction({
@@ -32,12 +36,22 @@ export const events = {
     },
   }),
   checkIn: formAction({
-    input: z.object({ eventId: id('活动'), code: z.string({ error: '请输入 6 位签到码' }).trim().regex(/^\d{6}$/, '请输入 6 位数字签到码'), op: z.enum(['in', 'out']).default('in') }),
+    input: z.object({
+      eventId: id('活动'),
+      code: z
+        .string({ error: '请输入 6 位签到码' })
+        .trim()
+        .regex(/^\d{6}$/, '请输入 6 位数字签到码'),
+      op: z.enum(['in', 'out']).default('in'),
+    }),
     handler: async ({ eventId, code, op }, ctx) => {
       const u = volunteer(ctx);
       const db = await appDb();
       if (!(await hitRateLimit(db, `checkin:${u.id}`, 20, 10 * 60_000)).allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '尝试次数过多，请稍后再试' });
-      if (op === 'in') { await checkIn(db, { eventId, userId: u.id, code }); return { op }; }
+      if (op === 'in') {
+        await checkIn(db, { eventId, userId: u.id, code });
+        return { op };
+      }
       const minutes = await checkOut(db, { eventId, userId: u.id, code });
       return { op, minutes };
     },

@@ -9,9 +9,7 @@ import { randomToken } from '../lib/ids.ts';
 import type { Ability } from '../domain/accounts/policy.ts';
 import { BatchSchema, HonoreeSchema, NominationSchema, ObjectionSchema, PublicitySchema } from '../domain/honors/schemas.ts';
 import { HonorError } from '../domain/honors/rules.ts';
-import {
-  approveBatch, createBatch, createHonoree, returnBatch, startPublicity, submitForReview, updateBatch, updateHonoree, withdrawHonoree,
-} from '../domain/honors/admin.ts';
+import { approveBatch, createBatch, createHonoree, returnBatch, startPublicity, submitForReview, updateBatch, updateHonoree, withdrawHonoree } from '../domain/honors/admin.ts';
 import { declineNomination, mergeNomination, nominationToCandidate, submitNomination, verifyNomination } from '../domain/honors/nominations.ts';
 import { adoptNominationPhoto } from '../domain/honors/nomination-photo.ts';
 import { fileObjection, revealObjectionContact, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, resolveObjection } from '../domain/honors/publicity.ts';
@@ -26,8 +24,17 @@ function requireAbilityIn(ctx: Ctx, ...abilities: Ability[]) {
   return { id: actionAbility(ctx, ...abilities).id, ip: clientIp(ctx) };
 }
 
-const id = (label = '编号') => z.number({ error: `缺少${label}` }).int().positive(`缺少${label}`);
-const reason = (label: string, min = 2) => z.string({ error: `请填写${label}` }).trim().min(min, `请填写${label}（至少 ${min} 字）`).max(500, `${label}不能超过 500 字`);
+const id = (label = '编号') =>
+  z
+    .number({ error: `缺少${label}` })
+    .int()
+    .positive(`缺少${label}`);
+const reason = (label: string, min = 2) =>
+  z
+    .string({ error: `请填写${label}` })
+    .trim()
+    .min(min, `请填写${label}（至少 ${min} 字）`)
+    .max(500, `${label}不能超过 500 字`);
 
 export const honors = {
   // ---------- public ----------

@@ -17,11 +17,23 @@ import { declineCertificate, issueCertificate, requestCertificate, revokeCertifi
 import { fromShanghai } from '../lib/time.ts';
 import { isPlainLine, isPlainText, plainLineError, plainTextError } from '../lib/plain-text.ts';
 
-const id = (label: string) => z.number({ error: `请选择${label}` }).int().positive(`请选择${label}`);
+const id = (label: string) =>
+  z
+    .number({ error: `请选择${label}` })
+    .int()
+    .positive(`请选择${label}`);
 const day = (label: string) => z.string({ error: `请填写${label}` }).regex(/^\d{4}-\d{2}-\d{2}$/, `${label}格式应为 年-月-日`);
 const time = (label: string) => z.string({ error: `请填写${label}` }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, `${label}格式应为 时:分`);
-const reason = (label: string) => z.string({ error: `请填写${label}` }).trim().min(2, `${label}至少 2 个字`).max(300, `${label}不超过 300 字`);
-const back = z.string().regex(/^\/(console|me)\/[a-z0-9/_-]*$/).optional();
+const reason = (label: string) =>
+  z
+    .string({ error: `请填写${label}` })
+    .trim()
+    .min(2, `${label}至少 2 个字`)
+    .max(300, `${label}不超过 300 字`);
+const back = z
+  .string()
+  .regex(/^\/(console|me)\/[a-z0-9/_-]*$/)
+  .optional();
 /** The caller as a reviewer of hours and certificates: a team leader, and staff where the policy says so (docs/decisions/079). */
 const reviewer = (user: SessionUser): Reviewer => ({ id: user.id, staff: can(user, 'hours.review') });
 
@@ -154,7 +166,12 @@ export const hours = {
 
   /** A volunteer requests a certificate for a team and a date range. */
   requestCertificate: formAction({
-    input: z.object({ teamId: id('队伍'), from: day('开始日期'), to: day('结束日期'), note: z.string().trim().refine(isPlainLine, plainLineError('用途说明')).max(100, '用途说明不超过 100 字').optional() }),
+    input: z.object({
+      teamId: id('队伍'),
+      from: day('开始日期'),
+      to: day('结束日期'),
+      note: z.string().trim().refine(isPlainLine, plainLineError('用途说明')).max(100, '用途说明不超过 100 字').optional(),
+    }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();

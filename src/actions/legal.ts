@@ -9,9 +9,7 @@ import { fromShanghai } from '../lib/time.ts';
 import { clientIp } from '../lib/client-ip.ts';
 import { audit } from '../domain/audit/index.ts';
 import { isPlainLine, plainLineError } from '../lib/plain-text.ts';
-import {
-  LectureOrderSchema, acceptLectureOrder, getLectureOrder, createLectureOrder, declineLectureOrder, rateLecture, recordLectureDelivery, scheduleLecture,
-} from '../domain/legal/lectures.ts';
+import { LectureOrderSchema, acceptLectureOrder, getLectureOrder, createLectureOrder, declineLectureOrder, rateLecture, recordLectureDelivery, scheduleLecture } from '../domain/legal/lectures.ts';
 
 const text = (max: number, msg = `不能超过 ${max} 个字`) => z.preprocess((v) => v ?? '', z.string().trim().max(max, msg));
 const required = (min: number, max: number, msg: string) => z.preprocess((v) => v ?? '', z.string().trim().min(min, msg).max(max, `不能超过 ${max} 个字`));

@@ -4,7 +4,11 @@ import { appDb } from '../lib/db.ts';
 import { actionAbility, actionLeader as leader, actionVolunteer as signedIn, formAction } from '../lib/action-guards.ts';
 import { applyToJoin, decideJoin, leaveTeam, manageMember, registerTeam, setTeamStatus, TeamRegistrationSchema } from '../domain/teams/membership.ts';
 
-const id = (label: string) => z.number({ error: `缺少${label}` }).int().positive();
+const id = (label: string) =>
+  z
+    .number({ error: `缺少${label}` })
+    .int()
+    .positive();
 
 export const teams = {
   apply: formAction({
@@ -18,35 +22,40 @@ export const teams = {
     input: z.object({ teamId: id('队伍') }),
     handler: async ({ teamId }, ctx) => {
       const u = signedIn(ctx);
-      await leaveTeam(await appDb(), teamId, u.id); return { redirect: '/me/teams' };
+      await leaveTeam(await appDb(), teamId, u.id);
+      return { redirect: '/me/teams' };
     },
   }),
   decide: formAction({
     input: z.object({ teamId: id('队伍'), memberId: id('申请'), decision: z.enum(['approve', 'decline'], { error: '操作不正确' }) }),
     handler: async ({ teamId, memberId, decision }, ctx) => {
       const u = await leader(ctx, teamId, '审核入队申请');
-      await decideJoin(await appDb(), u.id, teamId, memberId, decision === 'approve'); return { done: decision };
+      await decideJoin(await appDb(), u.id, teamId, memberId, decision === 'approve');
+      return { done: decision };
     },
   }),
   manage: formAction({
     input: z.object({ teamId: id('队伍'), memberId: id('队员'), op: z.enum(['coleader', 'member', 'remove'], { error: '操作不正确' }) }),
     handler: async ({ teamId, memberId, op }, ctx) => {
       const u = await leader(ctx, teamId, '调整队员');
-      await manageMember(await appDb(), u.id, teamId, memberId, op); return { done: op };
+      await manageMember(await appDb(), u.id, teamId, memberId, op);
+      return { done: op };
     },
   }),
   register: formAction({
     input: TeamRegistrationSchema,
     handler: async (input, ctx) => {
       const u = signedIn(ctx);
-      await registerTeam(await appDb(), u.id, input); return { redirect: '/me/teams?registered=1' };
+      await registerTeam(await appDb(), u.id, input);
+      return { redirect: '/me/teams?registered=1' };
     },
   }),
   setStatus: formAction({
     input: z.object({ teamId: id('队伍'), to: z.enum(['active', 'suspended', 'declined'], { error: '操作不正确' }) }),
     handler: async ({ teamId, to }, ctx) => {
       const u = actionAbility(ctx, 'teams.approve');
-      await setTeamStatus(await appDb(), u.id, teamId, to); return { done: to };
+      await setTeamStatus(await appDb(), u.id, teamId, to);
+      return { done: to };
     },
   }),
 };

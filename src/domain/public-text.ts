@@ -23,7 +23,10 @@ export function fieldText(v: string | readonly string[] | null | undefined): str
  * office numbers, as `publicNumber`).
  */
 export async function publicTextOptions(db: Db, opts: { exceptNames?: readonly string[] } = {}): Promise<PersonalDataOptions> {
-  const rows = await db.select({ name: honorees.name }).from(honorees).where(and(eq(honorees.kind, 'person'), eq(honorees.nameConsent, false)));
+  const rows = await db
+    .select({ name: honorees.name })
+    .from(honorees)
+    .where(and(eq(honorees.kind, 'person'), eq(honorees.nameConsent, false)));
   return { names: rows.map((r) => r.name).filter((n) => !opts.exceptNames?.includes(n)) };
 }
 
@@ -58,12 +61,7 @@ export class PersonalDataInText extends Refusal {
  * goes next to it. `exceptNames`: an honoree's own name in its own entry is masked when
  * shown (honors/public.ts publicHonoree), not refused.
  */
-export async function requirePublicText(
-  db: Db,
-  fields: PublicFields,
-  labels: Record<string, string>,
-  opts: { markdown?: readonly string[]; exceptNames?: readonly string[] } = {},
-): Promise<void> {
+export async function requirePublicText(db: Db, fields: PublicFields, labels: Record<string, string>, opts: { markdown?: readonly string[]; exceptNames?: readonly string[] } = {}): Promise<void> {
   const hits = publicTextHits(fields, await publicTextOptions(db, { exceptNames: opts.exceptNames }), opts.markdown);
   if (hits.length) throw new PersonalDataInText(hits, labels);
 }

@@ -4,7 +4,10 @@ import * as echarts from 'echarts';
 
 const COLORS = ['#b22222', '#0a4fb8', '#8a6d1d', '#1a7f37', '#6f42c1', '#c2410c', '#0e7490', '#57606a'];
 
-export interface Series { name: string; data: number[] }
+export interface Series {
+  name: string;
+  data: number[];
+}
 
 type ChartOptions = { categories: string[]; series: Series[]; width?: number; height?: number; horizontal?: boolean; line?: boolean; stack?: boolean; title: string };
 
@@ -27,7 +30,7 @@ function renderBarChart(opts: ChartOptions): string {
   const width = opts.width ?? 720;
   const height = opts.height ?? 360;
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
-  const cat = { type: 'category' as const, data: opts.categories, axisLabel: { fontSize: 13, color: '#1f2328', interval: opts.horizontal ? 0 : 'auto' as const, hideOverlap: true } };
+  const cat = { type: 'category' as const, data: opts.categories, axisLabel: { fontSize: 13, color: '#1f2328', interval: opts.horizontal ? 0 : ('auto' as const), hideOverlap: true } };
   const val = { type: 'value' as const, axisLabel: { fontSize: 13, color: '#1f2328' }, minInterval: 1 };
   chart.setOption({
     animation: false,
@@ -51,13 +54,15 @@ function renderBarChart(opts: ChartOptions): string {
  * take the page's font instead; /stats went from 57 KB to the figure in decision 062.
  */
 export function leanSvg(svg: string): string {
-  return svg
-    .replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, '')
-    .replace(/ (?:ecmeta_[a-z_]+|pointer-events|xmlns:xlink|version|baseProfile|class)="[^"]*"/g, '')
-    .replace(/<rect width="\d+" height="\d+" x="0" y="0" fill="none"><\/rect>\n?/, '')
-    .replace(/font-family:[^;]*;/g, '')
-    // Every label is 13 px (set below, and in global.css for .chart text): one rule instead of 76.
-    .replace(/ style="font-size:13px;"/g, '')
-    .replace(/ style=""/g, '')
-    .replace(/\n{2,}/g, '\n');
+  return (
+    svg
+      .replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, '')
+      .replace(/ (?:ecmeta_[a-z_]+|pointer-events|xmlns:xlink|version|baseProfile|class)="[^"]*"/g, '')
+      .replace(/<rect width="\d+" height="\d+" x="0" y="0" fill="none"><\/rect>\n?/, '')
+      .replace(/font-family:[^;]*;/g, '')
+      // Every label is 13 px (set below, and in global.css for .chart text): one rule instead of 76.
+      .replace(/ style="font-size:13px;"/g, '')
+      .replace(/ style=""/g, '')
+      .replace(/\n{2,}/g, '\n')
+  );
 }

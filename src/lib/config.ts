@@ -103,7 +103,11 @@ export function loadSecretKey(env: NodeJS.ProcessEnv, dataDir: string, shared = 
   const file = resolve(dataDir, 'secret.key');
   if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
   if (shared) {
-    throw new ConfigError('SECRET_KEY', '使用远程数据库时须设置，且每个进程相同（否则各进程各自生成密钥，彼此解不开身份证号）', 'required with a remote or replicated DATABASE_URL, the same in every process (each would otherwise generate its own key)');
+    throw new ConfigError(
+      'SECRET_KEY',
+      '使用远程数据库时须设置，且每个进程相同（否则各进程各自生成密钥，彼此解不开身份证号）',
+      'required with a remote or replicated DATABASE_URL, the same in every process (each would otherwise generate its own key)',
+    );
   }
   mkdirSync(dirname(file), { recursive: true });
   const key = randomBytes(32);
@@ -138,7 +142,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   for (const served of ['public', 'dist']) {
     const dir = resolve(served);
     if (uploadsDir === dir || uploadsDir.startsWith(dir + sep)) {
-      throw new ConfigError('UPLOADS_DIR', `不能位于 ${served}/ 之内（其中的文件会作为静态文件公开，私密照片也不例外），请改用如 data/uploads 的目录`, `must not be inside ${served}/ (files there are served to anyone as static files, private photos included); use e.g. data/uploads`);
+      throw new ConfigError(
+        'UPLOADS_DIR',
+        `不能位于 ${served}/ 之内（其中的文件会作为静态文件公开，私密照片也不例外），请改用如 data/uploads 的目录`,
+        `must not be inside ${served}/ (files there are served to anyone as static files, private photos included); use e.g. data/uploads`,
+      );
     }
   }
   return {

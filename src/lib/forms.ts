@@ -49,7 +49,10 @@ export function errorMessage(result: SafeResult<any, any> | undefined): string |
 }
 
 /** The ARIA attributes of a form control: marked invalid and pointing at its error when it has one. */
-export interface InvalidAttrs { 'aria-invalid'?: 'true'; 'aria-describedby'?: string }
+export interface InvalidAttrs {
+  'aria-invalid'?: 'true';
+  'aria-describedby'?: string;
+}
 
 /** `{ 'aria-invalid': 'true', 'aria-describedby': errorId }` when `errors[name]` is set, else nothing. */
 export function invalidAttrs(errors: Record<string, string | undefined>, name: string, errorId = `${name}-error`): InvalidAttrs {

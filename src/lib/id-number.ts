@@ -46,7 +46,7 @@ export function ageOn(birthDate: string, on = new Date()): number {
 /** A valid ID number for tests and demo data (area 511001 = 云溪县). */
 export function makeIdNumber(birth: string, serial: number, male = true, area = '511001'): string {
   const seq = String(serial % 100).padStart(2, '0');
-  let sexDigit = serial % 5 * 2;
+  let sexDigit = (serial % 5) * 2;
   if (male) sexDigit += 1;
   const first17 = `${area}${birth.replace(/-/g, '')}${seq}${sexDigit}`;
   return first17 + idCheckChar(first17);

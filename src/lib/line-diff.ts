@@ -30,8 +30,11 @@ export function lineDiff(before: string, after: string): DiffLine[] {
     let i = 0;
     let j = 0;
     while (i < n && j < m) {
-      if (midA[i] === midB[j]) { out.push({ op: 'same', text: midA[i] }); i++; j++; }
-      else if (lcs[i + 1][j] >= lcs[i][j + 1]) out.push({ op: 'del', text: midA[i++] });
+      if (midA[i] === midB[j]) {
+        out.push({ op: 'same', text: midA[i] });
+        i++;
+        j++;
+      } else if (lcs[i + 1][j] >= lcs[i][j + 1]) out.push({ op: 'del', text: midA[i++] });
       else out.push({ op: 'add', text: midB[j++] });
     }
     while (i < n) out.push({ op: 'del', text: midA[i++] });

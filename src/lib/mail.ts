@@ -64,7 +64,10 @@ export async function sendMail(smtpUrl: string, mail: Mail, opts: { timeoutMs?: 
       socket.removeListener('data', onData);
       socket = tls.connect({ socket, servername: host });
       attach(socket);
-      await new Promise<void>((resolve, reject) => { socket.once('secureConnect', () => resolve()); socket.once('error', reject); });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('secureConnect', () => resolve());
+        socket.once('error', reject);
+      });
       ehlo = await cmd('EHLO shanxing.local', 250);
     } else if (!implicitTls && user && !isLoopbackHost(host)) {
       // Whoever sits between us and the server can strip STARTTLS from the EHLO answer; the password
@@ -78,8 +81,15 @@ export async function sendMail(smtpUrl: string, mail: Mail, opts: { timeoutMs?: 
     const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
     const body = b64(mail.text).replace(/.{1,76}/g, '$&\r\n');
     const message = [
-      `From: <${from}>`, `To: <${mail.to}>`, `Subject: =?UTF-8?B?${b64(mail.subject)}?=`, `Date: ${new Date().toUTCString()}`,
-      'MIME-Version: 1.0', 'Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: base64', '', body,
+      `From: <${from}>`,
+      `To: <${mail.to}>`,
+      `Subject: =?UTF-8?B?${b64(mail.subject)}?=`,
+      `Date: ${new Date().toUTCString()}`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=UTF-8',
+      'Content-Transfer-Encoding: base64',
+      '',
+      body,
     ].join('\r\n');
     await cmd(message + '\r\n.', 250);
     socket.write('QUIT\r\n');

@@ -27,4 +27,3 @@ md.renderer.rules.image = (tokens, idx) => {
 export function renderUserMarkdown(source: string): string {
   return md.render(source ?? '');
 }
-

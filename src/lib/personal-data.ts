@@ -45,7 +45,10 @@ export function luhnValid(digits: string): boolean {
   for (let i = digits.length - 1; i >= 0; i--) {
     let d = digits.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return false;
-    if (double) { d *= 2; if (d > 9) d -= 9; }
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
     sum += d;
     double = !double;
   }
@@ -90,7 +93,13 @@ const MAX_GAP = 3;
 /** At most this many visibly separated groups in one number, unless every group is one digit. */
 const MAX_GROUPS = 5;
 
-interface Group { digits: string; x: boolean; from: number; to: number; gapBefore: number | null }
+interface Group {
+  digits: string;
+  x: boolean;
+  from: number;
+  to: number;
+  gapBefore: number | null;
+}
 
 /** Digit groups of a reader's view, each with the visible gap to the previous group (null: not part of one number). */
 function digitGroups(cs: ReaderChar[]): Group[] {
@@ -112,9 +121,16 @@ function digitGroups(cs: ReaderChar[]): Group[] {
         j++;
       }
       // A lone 一 or 三 is a word, not a digit: Chinese numerals count only as a run of three or more.
-      if (cn && digits.length < 3) { gap = null; i = j; continue; }
+      if (cn && digits.length < 3) {
+        gap = null;
+        i = j;
+        continue;
+      }
       let x = false;
-      if (ascii && j < cs.length && !cs[j].afterHidden && (cs[j].ch === 'X' || cs[j].ch === 'x')) { x = true; j++; }
+      if (ascii && j < cs.length && !cs[j].afterHidden && (cs[j].ch === 'X' || cs[j].ch === 'x')) {
+        x = true;
+        j++;
+      }
       groups.push({ digits, x, from: i, to: j, gapBefore: groups.length ? gap : null });
       gap = x ? null : 0;
       lastWasSpace = false;
@@ -135,7 +151,14 @@ function digitGroups(cs: ReaderChar[]): Group[] {
   return groups;
 }
 
-interface Match { kind: PiiKind; a: number; b: number; digits: string; masked: string; rank: number }
+interface Match {
+  kind: PiiKind;
+  a: number;
+  b: number;
+  digits: string;
+  masked: string;
+  rank: number;
+}
 
 /** The kind of number a run of digits is, if it is personal data. */
 function classify(digits: string, x: boolean, groups: Group[]): Omit<Match, 'a' | 'b' | 'digits'> | null {
@@ -188,7 +211,9 @@ function namesIn(cs: ReaderChar[], opts: PersonalDataOptions): Match[] {
   const text = cs.map((c) => c.ch).join('');
   // Character index → ReaderChar index (a ReaderChar holds one code point, which may be two UTF-16 units).
   const at: number[] = [];
-  cs.forEach((c, k) => { for (let u = 0; u < c.ch.length; u++) at.push(k); });
+  cs.forEach((c, k) => {
+    for (let u = 0; u < c.ch.length; u++) at.push(k);
+  });
   at.push(cs.length);
   for (const name of new Set(opts.names)) {
     const n = name.normalize('NFKC').trim();
@@ -223,13 +248,19 @@ export function findPersonalData(text: string, field = 'body', opts: PersonalDat
     }
   }
   // Most specific first, then the longest: an ID number beats the phone-looking digits inside it.
-  candidates.sort((p, q) => p.rank - q.rank || (q.end - q.start) - (p.end - p.start) || p.start - q.start);
+  candidates.sort((p, q) => p.rank - q.rank || q.end - q.start - (p.end - p.start) || p.start - q.start);
   const hits: PiiHit[] = [];
   for (const c of candidates) {
     if (hits.some((h) => c.start < h.end && c.end > h.start)) continue;
     hits.push({
-      field, kind: c.kind, start: c.start, end: c.end, value: text.slice(c.start, c.end), masked: c.masked,
-      before: text.slice(Math.max(0, c.start - CONTEXT), c.start), after: text.slice(c.end, c.end + CONTEXT),
+      field,
+      kind: c.kind,
+      start: c.start,
+      end: c.end,
+      value: text.slice(c.start, c.end),
+      masked: c.masked,
+      before: text.slice(Math.max(0, c.start - CONTEXT), c.start),
+      after: text.slice(c.end, c.end + CONTEXT),
     });
   }
   return hits.sort((a, b) => a.start - b.start);

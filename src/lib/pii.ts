@@ -64,5 +64,7 @@ export function decryptText(key: Buffer, sealed: string): string {
 
 /** Keyed hash (HMAC-SHA256, hex) for uniqueness checks and pseudonymous keys. */
 export function keyedHash(key: Buffer, value: string, purpose = 'id'): string {
-  return createHmac('sha256', key).update(purpose + '\0' + value).digest('hex');
+  return createHmac('sha256', key)
+    .update(purpose + '\0' + value)
+    .digest('hex');
 }

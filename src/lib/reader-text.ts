@@ -36,7 +36,10 @@ export function readerChars(text: string, opts: { hideUrls?: boolean } = {}): Re
   let hidden = false;
   const push = (s: string, start: number, end: number) => {
     for (const ch of s.normalize('NFKC')) {
-      if (INVISIBLE.test(ch)) { hidden = true; continue; }
+      if (INVISIBLE.test(ch)) {
+        hidden = true;
+        continue;
+      }
       out.push({ ch, start, end, afterHidden: hidden });
       hidden = false;
     }
@@ -49,20 +52,36 @@ export function readerChars(text: string, opts: { hideUrls?: boolean } = {}): Re
       const m = ENTITY.exec(text);
       if (m) {
         const decoded = unescapeAll(m[0]);
-        if (decoded !== m[0]) { push(decoded, i, i + m[0].length); i += m[0].length; continue; }
+        if (decoded !== m[0]) {
+          push(decoded, i, i + m[0].length);
+          i += m[0].length;
+          continue;
+        }
       }
     }
     if (opts.hideUrls && c === ']') {
       LINK_DEST.lastIndex = i;
       const m = LINK_DEST.exec(text);
-      if (m) { hidden = true; i += m[0].length; continue; }
+      if (m) {
+        hidden = true;
+        i += m[0].length;
+        continue;
+      }
     }
     if (opts.hideUrls && c === '<') {
       TAG.lastIndex = i;
       const m = TAG.exec(text);
-      if (m) { hidden = true; i += m[0].length; continue; }
+      if (m) {
+        hidden = true;
+        i += m[0].length;
+        continue;
+      }
     }
-    if (MARKUP.has(c)) { hidden = true; i++; continue; }
+    if (MARKUP.has(c)) {
+      hidden = true;
+      i++;
+      continue;
+    }
     const cp = text.codePointAt(i)!;
     const len = cp > 0xffff ? 2 : 1;
     push(text.slice(i, i + len), i, i + len);
@@ -73,5 +92,7 @@ export function readerChars(text: string, opts: { hideUrls?: boolean } = {}): Re
 
 /** The text a reader sees (width folded, invisible characters and markup removed, entities decoded). */
 export function readerText(text: string, opts: { hideUrls?: boolean } = { hideUrls: true }): string {
-  return readerChars(text, opts).map((c) => c.ch).join('');
+  return readerChars(text, opts)
+    .map((c) => c.ch)
+    .join('');
 }

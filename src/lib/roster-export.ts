@@ -27,5 +27,7 @@ export async function rosterExport(ctx: APIContext, format: 'xlsx' | 'csv'): Pro
   const disposition = `attachment; filename="roster-${e.id}.${format}"; filename*=UTF-8''${name}`;
   if (format === 'csv') return new Response(rosterCsv(lines), { headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': disposition, 'Cache-Control': 'private, no-store' } });
   const buf = await rosterXlsx(lines, e.title);
-  return new Response(new Uint8Array(buf), { headers: { 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'Content-Disposition': disposition, 'Cache-Control': 'private, no-store' } });
+  return new Response(new Uint8Array(buf), {
+    headers: { 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'Content-Disposition': disposition, 'Cache-Control': 'private, no-store' },
+  });
 }

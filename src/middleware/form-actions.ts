@@ -48,7 +48,10 @@ export const formActions: MiddlewareHandler = async (ctx, next) => {
   const { action, setActionResult, serializeActionResult } = getActionContext(ctx);
   if (action?.calledFrom === 'rpc' && !serverAction(action.name)) {
     // POST /_actions/<namespace>: Astro's own route would throw a TypeError (a 500).
-    return new Response(JSON.stringify({ type: 'AstroActionError', code: 'NOT_FOUND', status: 404, message: ACTION_STATUS_TEXT[404] }), { status: 404, headers: { 'Content-Type': 'application/json; charset=utf-8' } });
+    return new Response(JSON.stringify({ type: 'AstroActionError', code: 'NOT_FOUND', status: 404, message: ACTION_STATUS_TEXT[404] }), {
+      status: 404,
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+    });
   }
   if (action?.calledFrom !== 'form') return next();
   // Small url-encoded forms (every form but uploads) come as bytes read by src/server/http-server.ts:
@@ -58,8 +61,7 @@ export const formActions: MiddlewareHandler = async (ctx, next) => {
   // throws a TypeError (a 500) for a name that resolves to a namespace.
   const target = serverAction(action.name);
   const form = ctx.locals.rawForm ? formDataOf(ctx.locals.rawForm) : null;
-  const result = !target ? { data: undefined, error: new ActionError({ code: 'NOT_FOUND' }) }
-    : form ? await ctx.callAction(target, form) : await action.handler();
+  const result = !target ? { data: undefined, error: new ActionError({ code: 'NOT_FOUND' }) } : form ? await ctx.callAction(target, form) : await action.handler();
   const data = result.data as { redirect?: unknown } | undefined;
   const to = !result.error && data && typeof data.redirect === 'string' ? safeNext(data.redirect, '') : '';
   if (to) return ctx.redirect(to, 303);
@@ -67,7 +69,7 @@ export const formActions: MiddlewareHandler = async (ctx, next) => {
   // Other forms (uploads) are read from a clone, since the page may still Astro.rewrite(), which
   // needs the request's body unread.
   try {
-    ctx.locals.formData = form ?? await ctx.request.clone().formData();
+    ctx.locals.formData = form ?? (await ctx.request.clone().formData());
   } catch {
     return new Response('请求格式不正确 / Bad request', { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   }

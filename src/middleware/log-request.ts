@@ -17,8 +17,12 @@ export const logRequest: MiddlewareHandler = async (ctx, next) => {
     const level = status >= 500 ? 'error' : refused ? 'warn' : 'info';
     if (logs(level)) {
       log(level, refused ? 'request refused' : 'request', {
-        reqId: ctx.locals.requestId, userId: ctx.locals.user?.id ?? null, method: ctx.request.method,
-        route: redactPath(ctx.url.pathname), status, ms: Math.round(performance.now() - started),
+        reqId: ctx.locals.requestId,
+        userId: ctx.locals.user?.id ?? null,
+        method: ctx.request.method,
+        route: redactPath(ctx.url.pathname),
+        status,
+        ms: Math.round(performance.now() - started),
       });
     }
   }

@@ -26,11 +26,13 @@ export function chooseEncoding(accept: string | string[] | undefined): Encoding 
 /** Whether If-None-Match names this body (in any of its encodings). */
 export function etagMatches(ifNoneMatch: string | undefined, base: string): boolean {
   if (!ifNoneMatch) return false;
-  return String(ifNoneMatch).split(',').some((t) => {
-    const tag = t.trim().replace(/^W\//, '').replace(/"/g, '');
-    // The base is base64url (it may itself contain '-'): strip only our encoding suffix.
-    return tag === '*' || tag.replace(/-(br|gzip|id)$/, '') === base;
-  });
+  return String(ifNoneMatch)
+    .split(',')
+    .some((t) => {
+      const tag = t.trim().replace(/^W\//, '').replace(/"/g, '');
+      // The base is base64url (it may itself contain '-'): strip only our encoding suffix.
+      return tag === '*' || tag.replace(/-(br|gzip|id)$/, '') === base;
+    });
 }
 
 /** Compresses a body once (gzip level 6, brotli quality 5) and hashes it for the ETag. */

@@ -30,7 +30,7 @@ function isSmallForm(req: IncomingMessage): boolean {
 /** Creates (but does not start) the portal's HTTP server for the build under `root`. */
 export async function createServer({ root, config }: { root: string; config: AppConfig }): Promise<http.Server> {
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
-  const entry = await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href) as { handler: AstroNodeHandler };
+  const entry = (await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href)) as { handler: AstroNodeHandler };
   // Astro's adapter in middleware mode: pages and actions only; static files are ours.
   // A form read by readSmallForm below reaches the middleware as locals.rawForm.
   const handler: NodeHandler = (req: ReadRequest, res) => entry.handler(req, res, undefined, Buffer.isBuffer(req.body) ? { rawForm: req.body } : undefined);
@@ -58,15 +58,18 @@ export async function createServer({ root, config }: { root: string; config: App
   // Values validated by src/lib/config.ts (a bad one stopped start-up already).
   const headersTimeout = config.http.headersTimeoutMs;
   const requestTimeout = Math.max(config.http.requestTimeoutMs, headersTimeout);
-  const server = http.createServer({ connectionsCheckingInterval: Math.min(config.http.connectionsCheckMs, headersTimeout), headersTimeout, requestTimeout, keepAliveTimeout: config.http.keepAliveTimeoutMs }, (req, res) => {
-    if (guard(req, res)) return;
-    if (staticFiles(req, res)) return;
-    if (isSmallForm(req)) {
-      readSmallForm(req, res);
-      return;
-    }
-    dispatch(req, res);
-  });
+  const server = http.createServer(
+    { connectionsCheckingInterval: Math.min(config.http.connectionsCheckMs, headersTimeout), headersTimeout, requestTimeout, keepAliveTimeout: config.http.keepAliveTimeoutMs },
+    (req, res) => {
+      if (guard(req, res)) return;
+      if (staticFiles(req, res)) return;
+      if (isSmallForm(req)) {
+        readSmallForm(req, res);
+        return;
+      }
+      dispatch(req, res);
+    },
+  );
   // A small url-encoded form (every form but uploads) is read once here: Astro then builds its
   // Request from the bytes instead of from a stream, and the middleware parses the same bytes
   // (locals.rawForm) instead of cloning the request a second time (docs/decisions/074).

@@ -10,7 +10,24 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeader, Outgoing
 import { compressedBody, sendCompressed, type CompressedBody } from './compressed-body.ts';
 
 /** Paths that are never cached (per-user, forms with side effects, operations). */
-const PRIVATE_PREFIXES = ['/me', '/console', '/_actions', '/login', '/logout', '/register', '/prefs', '/healthz', '/api/', '/verify', '/password', '/reset', '/legal/rate', '/calendar', '/media', '/files'];
+const PRIVATE_PREFIXES = [
+  '/me',
+  '/console',
+  '/_actions',
+  '/login',
+  '/logout',
+  '/register',
+  '/prefs',
+  '/healthz',
+  '/api/',
+  '/verify',
+  '/password',
+  '/reset',
+  '/legal/rate',
+  '/calendar',
+  '/media',
+  '/files',
+];
 const LARGE_COOKIE = 'sx_large';
 const CACHEABLE_TYPES = /^(text\/html|text\/plain|application\/(rss\+)?xml|application\/json|text\/xml|image\/svg\+xml)/i;
 const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date', 'content-encoding', 'etag']);
@@ -19,8 +36,19 @@ const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection'
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 type Headers = Record<string, OutgoingHttpHeader>;
-interface Entry extends CompressedBody { status: number; headers: Headers; version: number; storedAt: number; bytes: number }
-interface Captured { status: number; headers: Headers; body: Buffer; statusMessage: string }
+interface Entry extends CompressedBody {
+  status: number;
+  headers: Headers;
+  version: number;
+  storedAt: number;
+  bytes: number;
+}
+interface Captured {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+  statusMessage: string;
+}
 
 export interface PageCacheOptions {
   /** The database's cache version (`cache_versions`, scope 'public'). */
@@ -65,7 +93,7 @@ export function cacheKey(req: { method?: string; url?: string; headers: Incoming
   const path = url.split('?')[0];
   if (PRIVATE_PREFIXES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : p + '/'))) return null;
   // Static files are served by src/server/static-files.ts with their own headers.
-  if (path.startsWith('/_astro/') || /\.[a-z0-9]{1,5}$/i.test(path) && !/\.(xml|txt)$/i.test(path)) return null;
+  if (path.startsWith('/_astro/') || (/\.[a-z0-9]{1,5}$/i.test(path) && !/\.(xml|txt)$/i.test(path))) return null;
   const cookies = parseCookies(req.headers.cookie);
   for (const name of cookies.keys()) if (name !== LARGE_COOKIE) return null; // a session or any other state: render fresh
   if (req.headers.authorization) return null;
@@ -78,7 +106,7 @@ function* pairs<T>(arr: readonly T[]): Generator<[T, T]> {
 }
 
 const asBuffer = (chunk: unknown, encoding: unknown): Buffer =>
-  Buffer.isBuffer(chunk) ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk) : Buffer.from(String(chunk), typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8');
+  Buffer.isBuffer(chunk) ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk) : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
 
 /** Wraps an Astro node handler with the cache. */
 export function createPageCache(handler: NodeHandler, opts: PageCacheOptions): PageCache {
@@ -163,7 +191,7 @@ export function createPageCache(handler: NodeHandler, opts: PageCacheOptions): P
       r.writeHead = (code, reason, hdrs) => {
         status = code as number;
         const h = typeof reason === 'object' && reason !== null ? reason : hdrs;
-        if (h) headHeaders = Array.isArray(h) ? Object.fromEntries(pairs(h as string[])) : h as Headers;
+        if (h) headHeaders = Array.isArray(h) ? Object.fromEntries(pairs(h as string[])) : (h as Headers);
         return res;
       };
       r.write = (chunk, encoding, cb) => {
@@ -218,7 +246,9 @@ export function createPageCache(handler: NodeHandler, opts: PageCacheOptions): P
       if (bypass) stats.bypass++;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         // This process may be writing: look at the version again on the next request.
-        res.once('finish', () => { dirty = true; });
+        res.once('finish', () => {
+          dirty = true;
+        });
       }
       return handler(req, res);
     }
@@ -248,7 +278,12 @@ export function createPageCache(handler: NodeHandler, opts: PageCacheOptions): P
       return handler(req, res);
     }
     let settle: (e: Entry | null) => void = () => {};
-    inflight.set(key, new Promise((resolve) => { settle = resolve; }));
+    inflight.set(
+      key,
+      new Promise((resolve) => {
+        settle = resolve;
+      }),
+    );
     let r: Captured;
     try {
       r = await capture(req, res);

@@ -28,7 +28,8 @@ afterAll(async () => {
 /** A form post as a browser sends it (url-encoded, from the page), from `ip`. */
 async function post(page: string, action: string, fields: Record<string, string>, ip: string): Promise<{ status: number; body: string }> {
   const res = await fetch(`${server.url}${page}?_action=${action}`, {
-    method: 'POST', redirect: 'manual',
+    method: 'POST',
+    redirect: 'manual',
     headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
     body: new URLSearchParams(fields).toString(),
   });
@@ -39,8 +40,16 @@ let serial = 500;
 function registration(over: Record<string, string> = {}): Record<string, string> {
   serial++;
   return {
-    phone: `1357777${String(serial).padStart(4, '0')}`, password: 'correct horse battery 9', realName: '测试探针', idType: '居民身份证',
-    idNumber: makeIdNumber('1990-01-01', serial), townId: town, villageId: village, agreeTerms: 'on', agreePrivacy: 'on', ...over,
+    phone: `1357777${String(serial).padStart(4, '0')}`,
+    password: 'correct horse battery 9',
+    realName: '测试探针',
+    idType: '居民身份证',
+    idNumber: makeIdNumber('1990-01-01', serial),
+    townId: town,
+    villageId: village,
+    agreeTerms: 'on',
+    agreePrivacy: 'on',
+    ...over,
   };
 }
 
@@ -79,9 +88,7 @@ describe('registration answers (item 7)', () => {
 
 describe('login lock-out (item 8)', () => {
   test('45 parallel wrong passwords for one account from 45 addresses: at most 10 are checked (401), the rest answer 429', async () => {
-    const answers = await Promise.all(
-      Array.from({ length: 45 }, (_, i) => post('/login', 'accounts.login', { phone: '13900000005', password: `wrong-guess-${i}` }, `203.0.113.${i + 1}`)),
-    );
+    const answers = await Promise.all(Array.from({ length: 45 }, (_, i) => post('/login', 'accounts.login', { phone: '13900000005', password: `wrong-guess-${i}` }, `203.0.113.${i + 1}`)));
     const statuses = answers.map((a) => a.status);
     const checked = statuses.filter((s) => s === 401).length;
     expect(checked).toBeGreaterThan(0);

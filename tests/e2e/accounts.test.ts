@@ -41,10 +41,7 @@ async function fillRegistration(page: Page, over: { idNumber?: string; phone?: s
 }
 
 async function submit(page: Page) {
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST'),
-    page.locator('main button[type="submit"]').last().click(),
-  ]);
+  const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.locator('main button[type="submit"]').last().click()]);
   await page.waitForLoadState('domcontentloaded');
   return response;
 }
@@ -71,7 +68,12 @@ describe('a new volunteer', () => {
     for (const name of names) {
       const url = `${server.url}/login?_action=${encodeURIComponent(name)}`;
       const fields = { phone, password: 'x' };
-      const plain = await fetch(url, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' });
+      const plain = await fetch(url, {
+        method: 'POST',
+        headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+        redirect: 'manual',
+      });
       const multi = new FormData();
       for (const [k, v] of Object.entries(fields)) multi.append(k, v);
       const viaAstro = await fetch(url, { method: 'POST', headers: { origin: server.url }, body: multi, redirect: 'manual' });
@@ -81,7 +83,11 @@ describe('a new volunteer', () => {
       expect(plain.headers.get('set-cookie') ?? '', name).not.toContain('sx_session=');
       if (!name) continue;
       // The same names called as an Action endpoint: a 4xx with a Chinese message, never a 5xx.
-      const rpc = await fetch(`${server.url}/_actions/${name}`, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+      const rpc = await fetch(`${server.url}/_actions/${name}`, {
+        method: 'POST',
+        headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
       expect(rpc.status, `/_actions/${name}`).toBeGreaterThanOrEqual(400);
       expect(rpc.status, `/_actions/${name}`).toBeLessThan(500);
       // A JSON refusal, or the 404 page for a path that is no Action route at all: Chinese either way.

@@ -82,20 +82,26 @@ describe(`the portal's writes on ${REMOTE ? 'a libSQL server over HTTP (Hrana)' 
     const users = await insertUsers(db, 200, { prefix: '172' });
     const now = Date.now();
     const tokens = users.map(() => generateSessionToken());
-    await db.$client.batch(users.map((uid, i) => ({
-      sql: 'INSERT INTO sessions (id, user_id, expires_at, ttl_ms, created_at) VALUES (?, ?, ?, ?, ?)',
-      args: [sessionIdFromToken(tokens[i]), uid, now + 86400_000, 86400_000, now],
-    })), 'write');
+    await db.$client.batch(
+      users.map((uid, i) => ({
+        sql: 'INSERT INTO sessions (id, user_id, expires_at, ttl_ms, created_at) VALUES (?, ?, ?, ?, ?)',
+        args: [sessionIdFromToken(tokens[i]), uid, now + 86400_000, 86400_000, now],
+      })),
+      'write',
+    );
     const action = `${server.url}/events/${eventId}?_action=events.signUp`;
-    const answers = await Promise.all(tokens.map(async (token) => {
-      const res = await fetch(action, {
-        method: 'POST', redirect: 'manual',
-        headers: { Cookie: `${SESSION_COOKIE}=${token}`, Origin: server.url, 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ eventId: String(eventId) }).toString(),
-      });
-      const body = await res.text();
-      return { status: res.status, full: body.includes('名额已满') };
-    }));
+    const answers = await Promise.all(
+      tokens.map(async (token) => {
+        const res = await fetch(action, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { Cookie: `${SESSION_COOKIE}=${token}`, Origin: server.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ eventId: String(eventId) }).toString(),
+        });
+        const body = await res.text();
+        return { status: res.status, full: body.includes('名额已满') };
+      }),
+    );
     expect(answers.filter((a) => a.status >= 500)).toEqual([]);
     expect(answers.filter((a) => a.status === 303)).toHaveLength(20);
     expect(answers.filter((a) => a.status === 409 && a.full)).toHaveLength(180);
@@ -123,7 +129,10 @@ describe(`the portal's writes on ${REMOTE ? 'a libSQL server over HTTP (Hrana)' 
     await page.waitForURL(/\/console\/articles\/\d+\?done=submitted/);
     const articleUrl = page.url().split('?')[0];
     await ctx.close();
-    for (const [phone, button] of [['13900000003', '通过，送下一级'], ['13900000004', '终审通过并发布']]) {
+    for (const [phone, button] of [
+      ['13900000003', '通过，送下一级'],
+      ['13900000004', '终审通过并发布'],
+    ]) {
       const r = await as(phone);
       await r.page.goto(articleUrl);
       await r.page.fill('#opinion', '同意');

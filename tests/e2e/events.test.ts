@@ -32,10 +32,13 @@ afterAll(async () => {
 async function bulkSessions(userIds: number[]): Promise<string[]> {
   const now = Date.now();
   const tokens = userIds.map(() => generateSessionToken());
-  await db.$client.batch(userIds.map((uid, i) => ({
-    sql: 'INSERT INTO sessions (id, user_id, expires_at, ttl_ms, created_at) VALUES (?, ?, ?, ?, ?)',
-    args: [sessionIdFromToken(tokens[i]), uid, now + 86400_000, 86400_000, now],
-  })), 'write');
+  await db.$client.batch(
+    userIds.map((uid, i) => ({
+      sql: 'INSERT INTO sessions (id, user_id, expires_at, ttl_ms, created_at) VALUES (?, ?, ?, ?, ?)',
+      args: [sessionIdFromToken(tokens[i]), uid, now + 86400_000, 86400_000, now],
+    })),
+    'write',
+  );
   return tokens.map((t) => `${SESSION_COOKIE}=${t}`);
 }
 
@@ -57,15 +60,18 @@ describe('sign-ups through the server', () => {
     const html = await page.text();
     expect(html).toContain('剩余 20 个');
     const action = new URL(formAction(html, 'events.signUp'), page.url).href; // resolved like a browser would
-    const statuses = await Promise.all(cookies.map(async (cookie) => {
-      const res = await fetch(action, {
-        method: 'POST', redirect: 'manual',
-        headers: { Cookie: cookie, Origin: server.url, 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ eventId: String(eventId) }).toString(),
-      });
-      const body = await res.text();
-      return { status: res.status, full: body.includes('名额已满'), snippet: res.status === 409 && body.includes('名额已满') ? '' : body.slice(0, 300) };
-    }));
+    const statuses = await Promise.all(
+      cookies.map(async (cookie) => {
+        const res = await fetch(action, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { Cookie: cookie, Origin: server.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ eventId: String(eventId) }).toString(),
+        });
+        const body = await res.text();
+        return { status: res.status, full: body.includes('名额已满'), snippet: res.status === 409 && body.includes('名额已满') ? '' : body.slice(0, 300) };
+      }),
+    );
     expect(statuses.filter((s) => s.status >= 500)).toEqual([]);
     expect(statuses.filter((s) => s.status === 303)).toHaveLength(20);
     const refused = statuses.filter((s) => s.status !== 303);
@@ -88,7 +94,9 @@ describe('sign-ups through the server', () => {
         await signInContext(context, server.url, server.dbUrl, uid);
         return context.newPage();
       };
-      const pa = await ctx(a), pb = await ctx(b), pc = await ctx(c);
+      const pa = await ctx(a),
+        pb = await ctx(b),
+        pc = await ctx(c);
       const url = `${server.url}/events/${eventId}`;
       for (const p of [pa, pb]) {
         await p.goto(url);

@@ -29,9 +29,20 @@ beforeAll(async () => {
     sql: `INSERT INTO honorees (slug, batch_id, name, epithet, kind, identity, birth_year, town_id, category, level, title, summary, story, later_honours,
             consent_by, consent_at, consent_method, guardian_consent, name_consent, status, published_at, created_at)
           VALUES (?, ?, ?, ?, 'person', '城关小学五年级学生', ?, ?, '孝老爱亲', '县', '云溪好人（新时代好少年）', ?, ?, ?, '监护人 书面', '2026-01-01', '监护人书面同意书', 1, 0, ?, ?, ?) RETURNING id`,
-    args: [o.slug, o.batchId, n.name, o.epithet, year - 12, town, `${n.name}每天放学照顾患病的奶奶。`,
+    args: [
+      o.slug,
+      o.batchId,
+      n.name,
+      o.epithet,
+      year - 12,
+      town,
+      `${n.name}每天放学照顾患病的奶奶。`,
       `${n.name}今年十二岁。每天放学后，${n.given}都会先给奶奶熬药。\n\n“**${n.name}**从不喊累，”班主任说，“${n.given}是同学们的榜样。”`,
-      JSON.stringify([`${n.name}获评校级“最美少年”`]), o.status, o.status === 'published' ? now : null, now],
+      JSON.stringify([`${n.name}获评校级“最美少年”`]),
+      o.status,
+      o.status === 'published' ? now : null,
+      now,
+    ],
   });
   await db.$client.execute(minor(MINOR, { slug: MINOR.slug, batchId: Number(batch.rows[0].id), status: 'published', epithet: '护苗小卫士' }));
   const pub = await db.$client.execute({

@@ -161,7 +161,8 @@ describe('the honor roll pipeline', () => {
 describe('public submit actions are robust to bad input', () => {
   const post = (path: string, action: string, body: Record<string, string>) =>
     fetch(`${server.url}${path}?_action=${action}`, {
-      method: 'POST', redirect: 'manual',
+      method: 'POST',
+      redirect: 'manual',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
       body: new URLSearchParams(body).toString(),
     });
@@ -172,8 +173,20 @@ describe('public submit actions are robust to bad input', () => {
     ['like for someone not in 公示', '/honors/candidates', 'honors.like', { honoreeId: '1' }, 404],
     ['objection with too little text', '/honors/objection', 'honors.objection', { honoreeId: '1', text: '不对' }, 400],
     ['objection for someone not in 公示', '/honors/objection', 'honors.objection', { honoreeId: '999999', text: '这位候选人的事迹与事实不符，请核查。' }, 404],
-    ['nomination with a bad phone and region', '/honors/nominate', 'honors.nominate', { nominatorName: '甲', nominatorPhone: '12', relation: '邻居', nomineeName: '乙', townId: 'x', category: '助人为乐', deeds: '好'.repeat(60) }, 400],
-    ['nomination with an unknown category', '/honors/nominate', 'honors.nominate', { nominatorName: '甲', nominatorPhone: '13800001111', relation: '邻居', nomineeName: '乙', townId: '2', category: '<script>', deeds: '好'.repeat(60) }, 400],
+    [
+      'nomination with a bad phone and region',
+      '/honors/nominate',
+      'honors.nominate',
+      { nominatorName: '甲', nominatorPhone: '12', relation: '邻居', nomineeName: '乙', townId: 'x', category: '助人为乐', deeds: '好'.repeat(60) },
+      400,
+    ],
+    [
+      'nomination with an unknown category',
+      '/honors/nominate',
+      'honors.nominate',
+      { nominatorName: '甲', nominatorPhone: '13800001111', relation: '邻居', nomineeName: '乙', townId: '2', category: '<script>', deeds: '好'.repeat(60) },
+      400,
+    ],
   ] as const)('%s answers %i in Chinese', async (_title, path, action, body, status) => {
     const res = await post(path, action, body as Record<string, string>);
     expect(res.status).toBe(status);
@@ -184,7 +197,14 @@ describe('public submit actions are robust to bad input', () => {
 
   test('a filled honeypot looks accepted but stores nothing', async () => {
     const res = await post('/honors/nominate', 'honors.nominate', {
-      nominatorName: '机器人', nominatorPhone: '13800002222', relation: '邻居', nomineeName: '蜜罐测试', townId: '2', category: '助人为乐', deeds: '好'.repeat(60), website: 'http://spam.example',
+      nominatorName: '机器人',
+      nominatorPhone: '13800002222',
+      relation: '邻居',
+      nomineeName: '蜜罐测试',
+      townId: '2',
+      category: '助人为乐',
+      deeds: '好'.repeat(60),
+      website: 'http://spam.example',
     });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/\/honors\/nominate\?no=TJ-/);

@@ -11,7 +11,10 @@ import { shanghaiDay } from '../../src/lib/time.ts';
 
 let server: RunningServer;
 let browser: Browser;
-portalHooks((s, b) => { server = s; browser = b; });
+portalHooks((s, b) => {
+  server = s;
+  browser = b;
+});
 
 async function post(path: string, cookie: string, form: FormData) {
   return fetch(server.url + path, { method: 'POST', body: form, headers: { cookie, origin: server.url }, redirect: 'manual' });
@@ -30,7 +33,10 @@ describe('hour claim with a photo', () => {
       volunteer = await userIdByPhoneAt(server.dbUrl, '13900000006');
       db = createClient({ url: server.dbUrl });
       const team = Number((await db.execute("SELECT id FROM teams WHERE slug = 'chengguan-red-vest'")).rows[0].id);
-      const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c33' } }).png().withMetadata({ exif: { IFD0: { Copyright: 'GPS-SECRET' } } }).toBuffer();
+      const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c33' } })
+        .png()
+        .withMetadata({ exif: { IFD0: { Copyright: 'GPS-SECRET' } } })
+        .toBuffer();
       const day = shanghaiDay(Date.now() - 5 * 86400_000);
       form = new FormData();
       form.set('teamId', String(team));
@@ -46,7 +52,7 @@ describe('hour claim with a photo', () => {
       expect(rec.photo_file_id).not.toBeNull();
     });
 
-    step("the leader opens the photo from the queue: re-encoded, no EXIF left", async () => {
+    step('the leader opens the photo from the queue: re-encoded, no EXIF left', async () => {
       const leader = await userIdByPhoneAt(server.dbUrl, '13900000005');
       const leaderCookie = (await sessionCookieFor(server.dbUrl, leader)).cookie;
       const page = await (await fetch(server.url + '/me/teams/chengguan-red-vest/hours', { headers: { cookie: leaderCookie } })).text();

@@ -181,7 +181,7 @@ describe('service hours end to end', () => {
     expect(form.headers.get('location')).toBe('/verify/ABCD');
   });
 
-  test('a rejected claim answers 4xx in place with the reason; other teams\' consoles are forbidden', async () => {
+  test("a rejected claim answers 4xx in place with the reason; other teams' consoles are forbidden", async () => {
     const vol = await as('13900000006', { width: 360, height: 640 });
     await vol.page.goto(`${server.url}/me/hours`);
     await vol.page.fill('#claim-day', shanghaiDay(Date.now() - 86400_000));

@@ -16,7 +16,9 @@ import { createArticle } from '../../src/domain/articles/editing.ts';
 import { shanghaiDay } from '../../src/lib/time.ts';
 
 let server: RunningServer;
-portalHooks((s) => { server = s; });
+portalHooks((s) => {
+  server = s;
+});
 
 const TEAM_B = 'chengguan-red-vest';
 const cookies: Record<string, string> = {};
@@ -28,7 +30,9 @@ async function get(path: string, cookie = '') {
   return fetch(server.url + path, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
 }
 async function png(colour: string): Promise<Buffer> {
-  return sharp({ create: { width: 320, height: 240, channels: 3, background: colour } }).png().toBuffer();
+  return sharp({ create: { width: 320, height: 240, channels: 3, background: colour } })
+    .png()
+    .toBuffer();
 }
 let q: Client;
 const one = async (sql: string, args: (string | number)[] = []) => {
@@ -37,8 +41,16 @@ const one = async (sql: string, args: (string | number)[] = []) => {
   return rs.rows[0];
 };
 /** A volunteer who is not in team B and leads nothing. */
-const outsiderPhone = async () => String((await one(`SELECT phone FROM users u WHERE phone LIKE '137%' AND NOT EXISTS (SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id
-  WHERE m.user_id = u.id AND (t.slug = ? OR m.role IN ('leader', 'coleader'))) ORDER BY id LIMIT 1`, [TEAM_B])).phone);
+const outsiderPhone = async () =>
+  String(
+    (
+      await one(
+        `SELECT phone FROM users u WHERE phone LIKE '137%' AND NOT EXISTS (SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id
+  WHERE m.user_id = u.id AND (t.slug = ? OR m.role IN ('leader', 'coleader'))) ORDER BY id LIMIT 1`,
+        [TEAM_B],
+      )
+    ).phone,
+  );
 /** Polls until check() holds: the anonymous-page cache sees a change made straight in the database within 250 ms. */
 async function eventually(check: () => Promise<boolean>): Promise<boolean> {
   for (let i = 0; i < 40; i++) {
@@ -49,11 +61,17 @@ async function eventually(check: () => Promise<boolean>): Promise<boolean> {
 }
 /** A leader of another team than B (the demo has one leader only: one is appointed here). */
 async function otherLeaderPhone(): Promise<string> {
-  const u = await one(`SELECT id, phone FROM users u WHERE phone LIKE '137%' AND NOT EXISTS (SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id
-    WHERE m.user_id = u.id AND (t.slug = ? OR m.role IN ('leader', 'coleader'))) ORDER BY id DESC LIMIT 1`, [TEAM_B]);
+  const u = await one(
+    `SELECT id, phone FROM users u WHERE phone LIKE '137%' AND NOT EXISTS (SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id
+    WHERE m.user_id = u.id AND (t.slug = ? OR m.role IN ('leader', 'coleader'))) ORDER BY id DESC LIMIT 1`,
+    [TEAM_B],
+  );
   const team = await one('SELECT id FROM teams WHERE slug <> ? ORDER BY id LIMIT 1', [TEAM_B]);
-  await one(`INSERT INTO team_members (team_id, user_id, role, status, created_at, decided_at) VALUES (?, ?, 'leader', 'active', ?, ?)
-    ON CONFLICT DO UPDATE SET role = 'leader', status = 'active' RETURNING id`, [Number(team.id), Number(u.id), Date.now(), Date.now()]);
+  await one(
+    `INSERT INTO team_members (team_id, user_id, role, status, created_at, decided_at) VALUES (?, ?, 'leader', 'active', ?, ?)
+    ON CONFLICT DO UPDATE SET role = 'leader', status = 'active' RETURNING id`,
+    [Number(team.id), Number(u.id), Date.now(), Date.now()],
+  );
   return String(u.phone);
 }
 
@@ -97,7 +115,15 @@ describe("a volunteer's on-site photo (仅供队伍负责人核实)", () => {
 describe('a photo sent with a nomination', () => {
   test('reaches the staff handling nominations only', async () => {
     const town = Number((await one("SELECT id FROM regions WHERE level = 'town' ORDER BY id LIMIT 1")).id);
-    const form = toFormData({ nominatorName: '赵小红', nominatorPhone: '13812340000', relation: '邻居', nomineeName: '钱阿婆', townId: town, category: '助人为乐', deeds: '钱阿婆二十年来每天为村里的留守儿童做午饭，从不收钱，还辅导孩子们写作业，村民们都很感动，一致推荐她。' });
+    const form = toFormData({
+      nominatorName: '赵小红',
+      nominatorPhone: '13812340000',
+      relation: '邻居',
+      nomineeName: '钱阿婆',
+      townId: town,
+      category: '助人为乐',
+      deeds: '钱阿婆二十年来每天为村里的留守儿童做午饭，从不收钱，还辅导孩子们写作业，村民们都很感动，一致推荐她。',
+    });
     form.set('photo', new Blob([new Uint8Array(await png('#a27'))], { type: 'image/png' }), 'granny.png');
     const sent = await fetch(server.url + '/honors/nominate?_action=honors.nominate', { method: 'POST', body: form, headers: { origin: server.url }, redirect: 'manual' });
     expect(sent.status).toBeLessThan(400);
@@ -141,7 +167,12 @@ describe("a delivered lecture's photos (residents in the picture)", () => {
     const id = Number((await one("SELECT id FROM lecture_orders WHERE status = 'scheduled' ORDER BY id LIMIT 1")).id);
     const form = toFormData({ id, audience: 33 });
     form.append('photos', new Blob([new Uint8Array(await png('#7a2'))], { type: 'image/png' }), 'hall.png');
-    const res = await fetch(`${server.url}/console/lectures/${id}?_action=legal.deliver`, { method: 'POST', body: form, headers: { cookie: await cookieOf('13900000002'), origin: server.url }, redirect: 'manual' });
+    const res = await fetch(`${server.url}/console/lectures/${id}?_action=legal.deliver`, {
+      method: 'POST',
+      body: form,
+      headers: { cookie: await cookieOf('13900000002'), origin: server.url },
+      redirect: 'manual',
+    });
     expect(res.status).toBe(303);
     const page = await (await get(`/console/lectures/${id}`, await cookieOf('13900000002'))).text();
     const photo = /<a href="(\/files\/[a-z0-9]{32}-\d+\.webp)"><img/.exec(page)?.[1] ?? '';
@@ -172,13 +203,28 @@ describe('nothing is reachable by counting', () => {
 describe('a published image stops being served when what published it is withdrawn', () => {
   test("a withdrawn article's cover: 404 for the public, still visible to staff", async () => {
     const editorCookie = await cookieOf('13900000002');
-    const up = await postAction(server, 'articles.uploadImage', toFormData({ file: new Blob([new Uint8Array(await png('#36c'))], { type: 'image/png' }), alt: '河道清理现场' }), { cookie: editorCookie, page: '/console/media' });
+    const up = await postAction(server, 'articles.uploadImage', toFormData({ file: new Blob([new Uint8Array(await png('#36c'))], { type: 'image/png' }), alt: '河道清理现场' }), {
+      cookie: editorCookie,
+      page: '/console/media',
+    });
     expect(up.status).toBe(303);
     const mediaId = Number(/uploaded=(\d+)/.exec(up.location ?? '')?.[1]);
     expect(mediaId).toBeGreaterThan(0);
     const db = await openDb({ url: server.dbUrl });
     const editor = { id: await userIdByPhoneAt(server.dbUrl, '13900000002'), realName: '林晓雯', phone: '13900000002', roles: ['volunteer', 'editor'], status: 'active' };
-    const articleId = await createArticle(db, editor, { title: '河道清理志愿活动', channel: 'news', topic: null, honoreeId: null, summary: '清理河道。', body: '志愿者清理河道。', tags: [], author: '林晓雯', source: '', coverMediaId: mediaId, attachments: [] });
+    const articleId = await createArticle(db, editor, {
+      title: '河道清理志愿活动',
+      channel: 'news',
+      topic: null,
+      honoreeId: null,
+      summary: '清理河道。',
+      body: '志愿者清理河道。',
+      tags: [],
+      author: '林晓雯',
+      source: '',
+      coverMediaId: mediaId,
+      attachments: [],
+    });
     const slug = String((await db.$client.execute({ sql: 'SELECT slug FROM articles WHERE id = ?', args: [articleId] })).rows[0].slug);
     const key = String((await db.$client.execute({ sql: 'SELECT file_key FROM media WHERE id = ?', args: [mediaId] })).rows[0].file_key);
     // A draft's cover is not public yet.
@@ -207,7 +253,10 @@ describe('a published image stops being served when what published it is withdra
 
   test("an honoree's photo: served with consent while published; 404 once consent is revoked or the entry withdrawn", async () => {
     const editorCookie = await cookieOf('13900000002');
-    const up = await postAction(server, 'articles.uploadImage', toFormData({ file: new Blob([new Uint8Array(await png('#c63'))], { type: 'image/png' }), alt: '好人肖像' }), { cookie: editorCookie, page: '/console/media' });
+    const up = await postAction(server, 'articles.uploadImage', toFormData({ file: new Blob([new Uint8Array(await png('#c63'))], { type: 'image/png' }), alt: '好人肖像' }), {
+      cookie: editorCookie,
+      page: '/console/media',
+    });
     const mediaId = Number(/uploaded=(\d+)/.exec(up.location ?? '')?.[1]);
     const h = await one("SELECT id, slug FROM honorees WHERE status = 'published' AND kind = 'person' ORDER BY id LIMIT 1");
     await one('UPDATE honorees SET photo_media_id = ?, photo_consent = 1 WHERE id = ? RETURNING id', [mediaId, Number(h.id)]);

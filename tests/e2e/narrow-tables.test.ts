@@ -30,9 +30,9 @@ describe('label/value tables fit a phone', () => {
     const page = await context.newPage();
     for (const path of [`/verify/${code}`, '/me/profile', `/events/${event}`]) {
       await page.goto(server.url + path);
-      const tables = await page.$$eval('table', (ts) => ts
-        .filter((t) => t.querySelector('th[scope="row"]'))
-        .map((t) => ({ right: t.getBoundingClientRect().right, scroll: t.parentElement!.scrollWidth, client: t.parentElement!.clientWidth })));
+      const tables = await page.$$eval('table', (ts) =>
+        ts.filter((t) => t.querySelector('th[scope="row"]')).map((t) => ({ right: t.getBoundingClientRect().right, scroll: t.parentElement!.scrollWidth, client: t.parentElement!.clientWidth })),
+      );
       expect(tables.length, path).toBeGreaterThan(0);
       for (const t of tables) {
         expect(t.right, path).toBeLessThanOrEqual(360);

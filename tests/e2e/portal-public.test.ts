@@ -24,12 +24,24 @@ beforeAll(async () => {
   const db = await openDb({ url: server.dbUrl });
   const one = async (sql: string) => String((await db.$client.execute(sql)).rows[0].v);
   paths = [
-    '/', '/honors', '/honors/batches', `/honors/${await one(`SELECT slug AS v FROM honorees WHERE status = 'published' ORDER BY id LIMIT 1`)}`,
-    '/teams', `/teams/${await one(`SELECT slug AS v FROM teams WHERE status = 'active' ORDER BY id LIMIT 1`)}`,
-    '/events', `/events/${await one(`SELECT id AS v FROM events WHERE status = 'published' ORDER BY id LIMIT 1`)}`,
-    '/articles', `/articles/${await one(`SELECT slug AS v FROM articles WHERE status = 'published' ORDER BY id LIMIT 1`)}`,
-    '/legal', `/legal/${await one(`SELECT slug AS v FROM legal_lessons ORDER BY id LIMIT 1`)}`,
-    '/search?q=%E7%A4%BE%E5%8C%BA', '/search', '/search?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E8%AF%8D', '/stats', '/about', '/privacy',
+    '/',
+    '/honors',
+    '/honors/batches',
+    `/honors/${await one(`SELECT slug AS v FROM honorees WHERE status = 'published' ORDER BY id LIMIT 1`)}`,
+    '/teams',
+    `/teams/${await one(`SELECT slug AS v FROM teams WHERE status = 'active' ORDER BY id LIMIT 1`)}`,
+    '/events',
+    `/events/${await one(`SELECT id AS v FROM events WHERE status = 'published' ORDER BY id LIMIT 1`)}`,
+    '/articles',
+    `/articles/${await one(`SELECT slug AS v FROM articles WHERE status = 'published' ORDER BY id LIMIT 1`)}`,
+    '/legal',
+    `/legal/${await one(`SELECT slug AS v FROM legal_lessons ORDER BY id LIMIT 1`)}`,
+    '/search?q=%E7%A4%BE%E5%8C%BA',
+    '/search',
+    '/search?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E8%AF%8D',
+    '/stats',
+    '/about',
+    '/privacy',
   ];
   db.$client.close();
   // Account pages and public forms from other branches, when present.
@@ -76,16 +88,21 @@ describe('public pages in Chromium', () => {
       for (const p of paths) {
         await page.goto(server.url + p);
         expect(await page.evaluate(() => document.documentElement.scrollWidth), `${p}${large ? ' (大字)' : ''}`).toBeLessThanOrEqual(360);
-        const small = await page.evaluate((min) => {
-          const els = [...document.querySelectorAll('header a, header button, nav a, footer a, .filters a, .pager a, button, input:not([type=hidden]), select, .btn, summary')]
-            // a checkbox or radio is tapped through its label
-            .map((e) => (e.matches('input[type=checkbox], input[type=radio]') ? e.closest('label') ?? (e.id ? document.querySelector(`label[for="${e.id}"]`) : null) ?? e : e));
-          return els.filter((e) => {
-            const r = e.getBoundingClientRect();
-            // visible on screen (honeypot fields sit far off-screen for bots only)
-            return r.width > 0 && r.right > 0 && r.bottom > 0 && r.height < min;
-          }).map((e) => `${e.tagName} ${(e.textContent ?? '').trim().slice(0, 12)} ${Math.round(e.getBoundingClientRect().height)}`);
-        }, large ? 48 : 44);
+        const small = await page.evaluate(
+          (min) => {
+            const els = [...document.querySelectorAll('header a, header button, nav a, footer a, .filters a, .pager a, button, input:not([type=hidden]), select, .btn, summary')]
+              // a checkbox or radio is tapped through its label
+              .map((e) => (e.matches('input[type=checkbox], input[type=radio]') ? (e.closest('label') ?? (e.id ? document.querySelector(`label[for="${e.id}"]`) : null) ?? e) : e));
+            return els
+              .filter((e) => {
+                const r = e.getBoundingClientRect();
+                // visible on screen (honeypot fields sit far off-screen for bots only)
+                return r.width > 0 && r.right > 0 && r.bottom > 0 && r.height < min;
+              })
+              .map((e) => `${e.tagName} ${(e.textContent ?? '').trim().slice(0, 12)} ${Math.round(e.getBoundingClientRect().height)}`);
+          },
+          large ? 48 : 44,
+        );
         expect(small, p).toEqual([]);
       }
       await ctx.close();
@@ -93,7 +110,11 @@ describe('public pages in Chromium', () => {
   });
 
   test('on a phone an honoree card is a row (small portrait beside the text), on a desktop a picture on top, three to a row on the home page', async () => {
-    for (const [width, large] of [[360, false], [360, true], [1280, false]] as const) {
+    for (const [width, large] of [
+      [360, false],
+      [360, true],
+      [1280, false],
+    ] as const) {
       const ctx = await browser.newContext({ viewport: { width, height: 800 } });
       if (large) await ctx.addCookies([{ name: 'sx_large', value: '1', url: server.url }]);
       const page = await ctx.newPage();
@@ -118,12 +139,13 @@ describe('public pages in Chromium', () => {
     }
   });
 
-  test("pages name the county and its honor roll from settings, not with names written into the page", async () => {
+  test('pages name the county and its honor roll from settings, not with names written into the page', async () => {
     const db = await openDb({ url: server.dbUrl });
     const { cookie } = await sessionCookieFor(server.dbUrl, await userIdByPhoneAt(server.dbUrl, '13900000006'));
     const html = async (path: string) => (await fetch(server.url + path, { headers: { cookie } })).text();
     const description = async (path: string) => /<meta name="description" content="([^"]*)"/.exec(await html(path))?.[1];
-    const set = (key: string, value: string) => db.$client.execute({ sql: `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 0) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, args: [key, JSON.stringify(value)] });
+    const set = (key: string, value: string) =>
+      db.$client.execute({ sql: `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 0) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, args: [key, JSON.stringify(value)] });
     try {
       await set('countyName', '青山县');
       await set('honorRollName', '青山好人榜');
@@ -151,7 +173,10 @@ describe('public pages in Chromium', () => {
     try {
       await db.$client.execute({ sql: 'UPDATE notices SET read_at = 1 WHERE user_id = ? AND read_at IS NULL', args: [userId] });
       expect(await inbox()).toBe('0');
-      await db.$client.batch(Array.from({ length: 120 }, (_, i) => ({ sql: `INSERT INTO notices (user_id, kind, title, body, created_at) VALUES (?, 'test', ?, '', ?)`, args: [userId, `测试通知${i}`, Date.now()] })), 'write');
+      await db.$client.batch(
+        Array.from({ length: 120 }, (_, i) => ({ sql: `INSERT INTO notices (user_id, kind, title, body, created_at) VALUES (?, 'test', ?, '', ?)`, args: [userId, `测试通知${i}`, Date.now()] })),
+        'write',
+      );
       expect(await inbox()).toBe('99+');
     } finally {
       await db.$client.execute({ sql: `DELETE FROM notices WHERE user_id = ? AND kind = 'test'`, args: [userId] });
@@ -274,7 +299,12 @@ describe('anonymous-page cache on the real server', () => {
       db?.$client.close();
       await second?.stop();
     });
-    const warm = async (p: string) => { for (const u of both) { await rawGet(u + p); expect((await rawGet(u + p)).headers['x-cache'], u + p).toBe('HIT'); } };
+    const warm = async (p: string) => {
+      for (const u of both) {
+        await rawGet(u + p);
+        expect((await rawGet(u + p)).headers['x-cache'], u + p).toBe('HIT');
+      }
+    };
     const untilFresh = async (u: string, p: string, text: string) => {
       for (let i = 0; i < 40; i++) {
         const body = (await rawGet(u + p)).body.toString();
@@ -302,7 +332,9 @@ describe('anonymous-page cache on the real server', () => {
 
     step('an article published from another connection shows on /articles in both processes', async () => {
       await warm('/articles');
-      await db.$client.execute(`INSERT INTO articles (slug, channel, title, summary, body, status, published_at, created_at) VALUES ('cache-probe', 'news', '缓存失效测试新闻', '', '正文', 'published', ${Date.now() + 1000}, 0)`);
+      await db.$client.execute(
+        `INSERT INTO articles (slug, channel, title, summary, body, status, published_at, created_at) VALUES ('cache-probe', 'news', '缓存失效测试新闻', '', '正文', 'published', ${Date.now() + 1000}, 0)`,
+      );
       for (const u of both) expect(await untilFresh(u, '/articles', '缓存失效测试新闻'), u).toBe(true);
     });
 
@@ -326,10 +358,13 @@ describe('anonymous-page cache on the real server', () => {
       await warm(`/events/${eventId}`);
       const before = (await rawGet(`${server.url}/events/${eventId}`)).body.toString();
       const vol = (await db.$client.execute(`SELECT id FROM users WHERE id NOT IN (SELECT user_id FROM signups WHERE event_id = ${eventId}) LIMIT 1`)).rows[0];
-      await db.$client.batch([
-        `INSERT INTO signups (event_id, user_id, status, seq, created_at) VALUES (${eventId}, ${vol.id}, 'confirmed', 999, 0)`,
-        `UPDATE events SET confirmed_count = confirmed_count + 1 WHERE id = ${eventId}`,
-      ], 'write');
+      await db.$client.batch(
+        [
+          `INSERT INTO signups (event_id, user_id, status, seq, created_at) VALUES (${eventId}, ${vol.id}, 'confirmed', 999, 0)`,
+          `UPDATE events SET confirmed_count = confirmed_count + 1 WHERE id = ${eventId}`,
+        ],
+        'write',
+      );
       for (const u of both) expect(await untilChanged(u, `/events/${eventId}`, before), u).toBe(true); // the seat count moved
     });
   });

@@ -41,7 +41,10 @@ describe('personal data in public text, in the browser', () => {
   test('a leader’s event with a phone in full-width digits and zero-width spaces is refused next to 活动内容', async () => {
     const { ctx, page } = await as('13900000005');
     const db = await openDb({ url: server.dbUrl });
-    const slug = String((await db.$client.execute(`SELECT t.slug FROM teams t JOIN team_members m ON m.team_id = t.id JOIN users u ON u.id = m.user_id WHERE u.phone = '13900000005' AND m.role = 'leader' LIMIT 1`)).rows[0].slug);
+    const slug = String(
+      (await db.$client.execute(`SELECT t.slug FROM teams t JOIN team_members m ON m.team_id = t.id JOIN users u ON u.id = m.user_id WHERE u.phone = '13900000005' AND m.role = 'leader' LIMIT 1`))
+        .rows[0].slug,
+    );
     db.$client.close();
     const before = await count('SELECT count(*) n FROM events');
     await page.goto(`${server.url}/me/teams/${slug}/events/new`);

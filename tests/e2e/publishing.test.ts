@@ -34,7 +34,9 @@ describe('publishing in the browser', () => {
       editor = await as('13900000002');
       const { page } = editor;
       await page.goto(server.url + '/console/media');
-      const jpg = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#d33' } }).jpeg().toBuffer();
+      const jpg = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#d33' } })
+        .jpeg()
+        .toBuffer();
       await page.setInputFiles('#file', { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: jpg });
       await page.fill('#alt', '志愿者在河边清理垃圾');
       await page.click('button:has-text("上传")');
@@ -73,14 +75,20 @@ describe('publishing in the browser', () => {
       const id = articleUrl.split('/').pop()!;
       const { cookie } = await sessionCookieFor(server.dbUrl, await userIdByPhoneAt(server.dbUrl, '13900000002'));
       const forged = await fetch(`${articleUrl}?_action=articles.review`, {
-        method: 'POST', headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: `id=${id}&decision=approve&opinion=`, redirect: 'manual',
+        method: 'POST',
+        headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `id=${id}&decision=approve&opinion=`,
+        redirect: 'manual',
       });
       expect(forged.status).toBe(403);
       await ctx.close();
     });
 
     step('two different reviewers approve it: 初审, then 终审', async () => {
-      for (const [phone, button] of [['13900000003', '通过，送下一级'], ['13900000004', '终审通过并发布']]) {
+      for (const [phone, button] of [
+        ['13900000003', '通过，送下一级'],
+        ['13900000004', '终审通过并发布'],
+      ]) {
         const r = await as(phone);
         await r.page.goto(articleUrl);
         await r.page.fill('#opinion', '同意');
@@ -174,7 +182,7 @@ describe('publishing in the browser', () => {
     await revLink.click();
     expect(await page.locator('.diff .add').allTextContents()).toEqual([`标题：${liveTitle}（更正）`]);
     expect(await page.locator('.diff .del').allTextContents()).toEqual([`标题：${liveTitle}`]);
-    expect((await (await fetch(server.url + href)).text())).toContain(`<h1>${liveTitle}</h1>`);
+    expect(await (await fetch(server.url + href)).text()).toContain(`<h1>${liveTitle}</h1>`);
     await ctx.close();
   });
 
@@ -187,16 +195,25 @@ describe('publishing in the browser', () => {
     db.$client.close();
     const page = await browser.newPage();
     let dialogs = 0;
-    page.on('dialog', async (d) => { dialogs++; await d.dismiss(); });
+    page.on('dialog', async (d) => {
+      dialogs++;
+      await d.dismiss();
+    });
     // The shared corpus calls window.__xss(n) when a payload runs.
-    await page.addInitScript(() => { (window as unknown as { __xss: () => void; __hits: number }).__hits = 0; (window as unknown as { __xss: () => void }).__xss = () => { (window as unknown as { __hits: number }).__hits++; }; });
+    await page.addInitScript(() => {
+      (window as unknown as { __xss: () => void; __hits: number }).__hits = 0;
+      (window as unknown as { __xss: () => void }).__xss = () => {
+        (window as unknown as { __hits: number }).__hits++;
+      };
+    });
     await page.goto(server.url + '/articles/xss-check');
     await page.waitForLoadState('load');
     const found = await page.evaluate(() => {
       const main = document.querySelector('main')!;
       const bad: string[] = [];
       for (const el of main.querySelectorAll('*')) {
-        if (['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED', 'SVG', 'FORM', 'INPUT', 'STYLE', 'LINK', 'META', 'BASE', 'DETAILS', 'VIDEO', 'MATH', 'TEMPLATE'].includes(el.tagName.toUpperCase())) bad.push(el.tagName);
+        if (['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED', 'SVG', 'FORM', 'INPUT', 'STYLE', 'LINK', 'META', 'BASE', 'DETAILS', 'VIDEO', 'MATH', 'TEMPLATE'].includes(el.tagName.toUpperCase()))
+          bad.push(el.tagName);
         for (const a of el.attributes) {
           if (a.name.startsWith('on') || a.name === 'style') bad.push(`${el.tagName}@${a.name}`);
           if ((a.name === 'href' || a.name === 'src') && /^\s*(javascript|data|vbscript):/i.test(a.value)) bad.push(`${el.tagName}@${a.name}=${a.value}`);

@@ -28,7 +28,12 @@ beforeAll(async () => {
   q = openQ(server.dbUrl);
   browser = await launchBrowser();
   ids.team = await q.one(`SELECT id FROM teams WHERE slug = ?`, [SLUG]);
-  for (const [who, phone] of [['leader', '13900000005'], ['editor', '13900000002'], ['admin', '13900000001'], ['volunteer', '13900000006']] as const) {
+  for (const [who, phone] of [
+    ['leader', '13900000005'],
+    ['editor', '13900000002'],
+    ['admin', '13900000001'],
+    ['volunteer', '13900000006'],
+  ] as const) {
     ids[who] = await q.one('SELECT id FROM users WHERE phone = ?', [phone]);
     cookie[who] = (await sessionCookieFor(server.dbUrl, ids[who])).cookie;
   }
@@ -43,7 +48,12 @@ const post = (name: string, fields: Fields, as: keyof typeof cookie, page?: stri
 /** An Action's result data (RPC answers are devalue-encoded). */
 const data = (a: Answer) => unflatten(a.json as never) as Record<string, unknown>;
 /** The table row of a page holding the text. */
-const rowWith = (html: string, text: string) => html.split('</tr>').find((tr) => tr.includes(text))?.split('<tr').pop() ?? '';
+const rowWith = (html: string, text: string) =>
+  html
+    .split('</tr>')
+    .find((tr) => tr.includes(text))
+    ?.split('<tr')
+    .pop() ?? '';
 
 describe('item 5: a leader cannot certify their own hours', () => {
   flow('8 h entered for oneself: not confirmable by oneself, confirmed by staff; own certificate not issuable by oneself, issued by staff; /verify then says 有效', (step) => {
@@ -126,14 +136,24 @@ describe('item 15: names, years and regions', () => {
     expect(r.body).toMatch(/id="title-err">活动名称含有看不见的文字方向控制符 U\+202E，请删除后重新输入</);
     expect(r.body).toMatch(/id="startsAt-err">开始时间不能早于 2000 年，请检查年份</);
     expect(r.body).toContain(`value="${title}"`);
-    const town = await post('events.create', { teamId: ids.team, title: '社区清扫活动', category: '环境保护', townId: 999999, startsAt: `${day(10)}T09:00`, endsAt: `${day(10)}T11:00`, capacity: 10 }, 'leader', page);
+    const town = await post(
+      'events.create',
+      { teamId: ids.team, title: '社区清扫活动', category: '环境保护', townId: 999999, startsAt: `${day(10)}T09:00`, endsAt: `${day(10)}T11:00`, capacity: 10 },
+      'leader',
+      page,
+    );
     expect(town.status).toBe(400);
     expect(town.body).toMatch(/id="townId-err">所选乡镇不存在，请重新选择</);
     expect(await q.one('SELECT count(*) FROM events')).toBe(before);
   });
 
   test('a team registered with a bidi override in its name is refused next to the name', async () => {
-    const r = await post('teams.register', { name: `新桥${RLO}青年志愿队`, slug: 'xinqiao-bidi', townId: await q.one(`SELECT id FROM regions WHERE level = 'town' LIMIT 1`), serviceTypes: ['环境保护'], summary: '青年志愿者服务社区' }, 'volunteer', '/me/teams/new');
+    const r = await post(
+      'teams.register',
+      { name: `新桥${RLO}青年志愿队`, slug: 'xinqiao-bidi', townId: await q.one(`SELECT id FROM regions WHERE level = 'town' LIMIT 1`), serviceTypes: ['环境保护'], summary: '青年志愿者服务社区' },
+      'volunteer',
+      '/me/teams/new',
+    );
     expect(r.status).toBe(400);
     expect(r.body).toMatch(/id="name-err">队伍名称含有看不见的文字方向控制符 U\+202E/);
     expect(await q.row(`SELECT id FROM teams WHERE slug = 'xinqiao-bidi'`)).toBeNull();
@@ -151,7 +171,10 @@ describe('item 6: suspending a team takes every write power from its leaders', (
       const now = Date.now();
       upcoming = await q.one(`SELECT id FROM events WHERE team_id = ? AND status = 'published' AND starts_at > ? ORDER BY starts_at LIMIT 1`, [ids.team, now]);
       const signup = await q.one(`SELECT id FROM signups WHERE event_id = ? AND status = 'confirmed' LIMIT 1`, [upcoming]);
-      const past = await q.one(`SELECT e.id FROM events e WHERE e.team_id = ? AND e.ends_at < ? AND EXISTS (SELECT 1 FROM signups s WHERE s.event_id = e.id) ORDER BY e.starts_at DESC LIMIT 1`, [ids.team, now]);
+      const past = await q.one(`SELECT e.id FROM events e WHERE e.team_id = ? AND e.ends_at < ? AND EXISTS (SELECT 1 FROM signups s WHERE s.event_id = e.id) ORDER BY e.starts_at DESC LIMIT 1`, [
+        ids.team,
+        now,
+      ]);
       const pastSignup = await q.one(`SELECT id FROM signups WHERE event_id = ? LIMIT 1`, [past]);
       const joinRequest = await q.one(`SELECT id FROM team_members WHERE team_id = ? AND status = 'pending' LIMIT 1`, [ids.team]);
       const member = await q.one(`SELECT id FROM team_members WHERE team_id = ? AND status = 'active' AND role = 'member' LIMIT 1`, [ids.team]);

@@ -53,7 +53,29 @@ afterAll(async () => {
 const rowCounts = async () => JSON.stringify((await q.client.execute(countSql)).rows[0]);
 
 const CONTROL = fc.string({ unit: fc.integer({ min: 0, max: 31 }).map((c) => String.fromCharCode(c)), maxLength: 20 });
-const NASTY = fc.constantFrom('', ' ', 'NaN', '-1', '0', '1e309', '9'.repeat(40), 'true', 'on', 'null', '[]', '{}', '__proto__', 'constructor', '../../etc/passwd', "' OR 1=1 --", '\u0000', '\uFFFF', '\uD800', '𠀀'.repeat(30), '<script>__xss(1)</script>');
+const NASTY = fc.constantFrom(
+  '',
+  ' ',
+  'NaN',
+  '-1',
+  '0',
+  '1e309',
+  '9'.repeat(40),
+  'true',
+  'on',
+  'null',
+  '[]',
+  '{}',
+  '__proto__',
+  'constructor',
+  '../../etc/passwd',
+  "' OR 1=1 --",
+  '\u0000',
+  '\uFFFF',
+  '\uD800',
+  '𠀀'.repeat(30),
+  '<script>__xss(1)</script>',
+);
 const HUGE = fc.constantFrom(1024 * 1024, 200_000, 20_001).chain((n) => fc.constantFrom('a', '字', '\u0001', '9').map((c) => c.repeat(n)));
 const VALUE = fc.oneof(
   { arbitrary: fc.string({ maxLength: 60 }), weight: 4 },
@@ -139,7 +161,8 @@ describe('random and hostile input never gives a 5xx and persists nothing when r
       { numRuns: NUM_RUNS, endOnFailure: true },
     );
     // Counterexamples can hold 1 MB strings: report them shortened.
-    if (details.failed) throw new Error(`${String((details.errorInstance as Error)?.message ?? details.errorInstance).slice(0, 600)}\ncounterexample: ${fc.stringify(details.counterexample).slice(0, 600)}`);
+    if (details.failed)
+      throw new Error(`${String((details.errorInstance as Error)?.message ?? details.errorInstance).slice(0, 600)}\ncounterexample: ${fc.stringify(details.counterexample).slice(0, 600)}`);
     expect(stats.refused).toBeGreaterThan(0);
   });
 });
@@ -147,7 +170,32 @@ describe('random and hostile input never gives a 5xx and persists nothing when r
 describe('hostile URLs never give a 5xx', () => {
   test('every page with hostile path segments and query parameters, as anonymous and as staff and leader', async () => {
     const HOSTILE = ['1e309', '-1', '9'.repeat(30), 'NaN', '%00', "'", '..%2F..%2Fetc', '<svg onload=__xss(1)>'];
-    const PARAMS = ['page', 'h', 'rev', 'uploaded', 'id', 'q', 'batch', 'category', 'region', 'level', 'channel', 'tag', 'year', 'month', 'team', 'town', 'status', 'from', 'to', 'no', 'next', 'ok', 'done', 'format'];
+    const PARAMS = [
+      'page',
+      'h',
+      'rev',
+      'uploaded',
+      'id',
+      'q',
+      'batch',
+      'category',
+      'region',
+      'level',
+      'channel',
+      'tag',
+      'year',
+      'month',
+      'team',
+      'town',
+      'status',
+      'from',
+      'to',
+      'no',
+      'next',
+      'ok',
+      'done',
+      'format',
+    ];
     // Every route from the source tree; [params] get a real value (team B's slug) or a hostile one.
     const pages = listPages('').filter((p) => !/logout|\.ics$/.test(p));
     const cookies = ['', actors.cookies.admin, actors.cookies.editor, actors.cookies.leaderB];

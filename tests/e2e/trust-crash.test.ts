@@ -79,18 +79,26 @@ describe('crash in the middle of a sign-up rush', () => {
       const day = new Date(Date.now() - 5 * 86400_000 + 8 * 3600_000).toISOString().slice(0, 10);
       const requests = volunteers.flatMap(({ userId, cookie }, i) => {
         const jobs: Promise<void>[] = [
-          postAction(a, 'events.signUp', toFormData({ eventId }), { cookie }).then((r) => {
-            answered++;
-            if (r.status === 200) signedUp.push(userId);
-            if (answered >= volunteers.length / 3) kill();
-          }, () => {}),
+          postAction(a, 'events.signUp', toFormData({ eventId }), { cookie }).then(
+            (r) => {
+              answered++;
+              if (r.status === 200) signedUp.push(userId);
+              if (answered >= volunteers.length / 3) kill();
+            },
+            () => {},
+          ),
         ];
         if (members.includes(userId)) {
           const content = `崩溃测试申报-${userId}`;
-          jobs.push(postAction(a, 'hours.claim', toFormData({ teamId: teamB, day, start: `0${i % 9}:00`, end: `0${i % 9}:30`, content }), { cookie }).then((r) => {
-            answered++;
-            if (r.status === 200) claimed.push(content);
-          }, () => {}));
+          jobs.push(
+            postAction(a, 'hours.claim', toFormData({ teamId: teamB, day, start: `0${i % 9}:00`, end: `0${i % 9}:30`, content }), { cookie }).then(
+              (r) => {
+                answered++;
+                if (r.status === 200) claimed.push(content);
+              },
+              () => {},
+            ),
+          );
         }
         return jobs;
       });
@@ -150,7 +158,12 @@ describe('two app processes on one database file', () => {
 
     // Sign in on A through the login form, use the cookie on B.
     const volunteer = a.accounts.find((x) => x.phone === '13900000006')!;
-    const login = await fetch(`${a.url}/login?_action=accounts.login`, { method: 'POST', redirect: 'manual', headers: { origin: a.url }, body: toFormData({ phone: volunteer.phone, password: volunteer.password }) });
+    const login = await fetch(`${a.url}/login?_action=accounts.login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: a.url },
+      body: toFormData({ phone: volunteer.phone, password: volunteer.password }),
+    });
     expect(login.status).toBe(303);
     const token = (login.headers.get('set-cookie') ?? '').match(/sx_session=([^;]+)/)![1];
     const onB = await fetch(`${b.url}/me`, { headers: { cookie: `sx_session=${token}` }, redirect: 'manual' });

@@ -36,7 +36,9 @@ describe('logs', () => {
       const town = await q.one("SELECT id FROM regions WHERE level = 'town' ORDER BY id LIMIT 1");
       const village = await q.one("SELECT id FROM regions WHERE level = 'village' AND parent_id = ? LIMIT 1", [town]);
       const reg = await fetch(`${s.url}/register?_action=accounts.register`, {
-        method: 'POST', redirect: 'manual', headers: { origin: s.url },
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin: s.url },
         body: toFormData({ phone: '13512340001', password, realName: '日志测试', idType: '居民身份证', idNumber, townId: town, villageId: village, agreeTerms: true, agreePrivacy: true }),
       });
       expect(reg.status).toBe(303);
@@ -64,7 +66,10 @@ describe('logs', () => {
 
     step('the log holds a JSON line per request, login and refusal', async () => {
       out = s.output();
-      const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.length).toBeGreaterThan(10);
       for (const l of lines.filter((x) => x.msg === 'request' || x.msg === 'request refused')) {
         expect(Object.keys(l)).toEqual(expect.arrayContaining(['reqId', 'userId', 'route', 'status', 'ms']));
@@ -90,14 +95,18 @@ describe('uploaded files', () => {
     const s = await startServer();
     started.push(s);
     const { cookie } = await sessionCookieFor(s.dbUrl, await userIdByPhoneAt(s.dbUrl, '13900000002'));
-    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#b22222' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#b22222' } })
+      .png()
+      .toBuffer();
     const ok = await postAction(s, 'articles.uploadImage', toFormData({ file: new Blob([new Uint8Array(png)], { type: 'image/png' }), alt: '红色测试图片' }), { cookie });
     expect(ok.status).toBe(200);
     const html = '<html><script>alert(1)</script></html>';
     const disguised = await postAction(s, 'articles.uploadImage', toFormData({ file: new Blob([html], { type: 'image/png' }), alt: '伪装成图片的网页' }), { cookie });
     expect(disguised.status).toBe(400);
     const dir = join(s.dataDir, 'uploads');
-    const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.(webp|jpg|png|pdf|docx|xlsx)$/.test(f));
+    const files = readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => /\.(webp|jpg|png|pdf|docx|xlsx)$/.test(f));
     expect(files.length).toBeGreaterThan(0);
     // Not yet used by anything published: only staff see these (docs/decisions/076).
     for (const f of files) {
@@ -113,7 +122,8 @@ describe('uploaded files', () => {
     if (existsSync(dir)) writeFileSync(join(dir, 'evil.html'), html);
     mkdirSync(join(dir, 'private'), { recursive: true });
     writeFileSync(join(dir, 'private', 'evil.html'), html);
-    for (const path of ['/files/evil.html', '/files/private/evil.html', '/media/private/evil.html', '/files/..%2Fevil.html']) expect((await fetch(s.url + path, { headers: { cookie } })).status, path).toBe(404);
+    for (const path of ['/files/evil.html', '/files/private/evil.html', '/media/private/evil.html', '/files/..%2Fevil.html'])
+      expect((await fetch(s.url + path, { headers: { cookie } })).status, path).toBe(404);
     expect((await fetch(`${s.url}/media/evil.html`)).status).toBe(404);
   });
 });
@@ -128,13 +138,15 @@ describe('overload and slow clients', () => {
     let body = '';
     for (let round = 0; round < 10 && !retryAfter; round++) {
       const answers = await Promise.all(
-        Array.from({ length: 60 }, (_, i) => fetch(`${s.url}/events?round=${round}&i=${i}`, { headers: { cookie: 'sx_large=1' } }).then(async (r) => {
-          statuses.push(r.status);
-          if (r.status === 503) {
-            retryAfter = r.headers.get('retry-after');
-            body = await r.text();
-          } else await r.arrayBuffer();
-        })),
+        Array.from({ length: 60 }, (_, i) =>
+          fetch(`${s.url}/events?round=${round}&i=${i}`, { headers: { cookie: 'sx_large=1' } }).then(async (r) => {
+            statuses.push(r.status);
+            if (r.status === 503) {
+              retryAfter = r.headers.get('retry-after');
+              body = await r.text();
+            } else await r.arrayBuffer();
+          }),
+        ),
       );
       expect(answers.length).toBe(60);
     }

@@ -118,15 +118,19 @@ describe('oversized bodies', () => {
   test('are refused early with 413 in Chinese, before the body is read', async () => {
     const { request } = await import('node:http');
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(server.url + '/logout', {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, 'content-length': String(13 * 1024 * 1024) },
-      }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = request(
+        server.url + '/logout',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, 'content-length': String(13 * 1024 * 1024) },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       req.write('x=' + 'a'.repeat(1024)); // only a sliver of the declared 13 MB is ever sent
     });

@@ -55,7 +55,11 @@ function links(html: string, base: string): string[] {
 }
 
 /** A shape for a path (numbers and slugs folded) so that 600 honorees are not 600 pages to crawl. */
-const shape = (p: string) => p.replace(/\d+/g, 'N').replace(/page=N/, '').replace(/\/(honors|teams|articles|legal)\/[^/?]+/, '/$1/S');
+const shape = (p: string) =>
+  p
+    .replace(/\d+/g, 'N')
+    .replace(/page=N/, '')
+    .replace(/\/(honors|teams|articles|legal)\/[^/?]+/, '/$1/S');
 
 async function crawl(kind: Kind): Promise<Map<string, string>> {
   const cookie = actors.cookies[kind];
@@ -83,14 +87,44 @@ describe('no full phone or ID number where the viewer may not see it', () => {
   test('personal data entered through the public forms', async () => {
     const town = await q.one("SELECT id FROM regions WHERE level = 'town' ORDER BY id LIMIT 1");
     const village = await q.one('SELECT id FROM regions WHERE parent_id = ? ORDER BY id LIMIT 1', [town]);
-    const photo = new Blob([new Uint8Array(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c33' } }).png().toBuffer())], { type: 'image/png' });
-    const nominated = await postAction(server, 'honors.nominate', toFormData({ nominatorName: '王推荐', nominatorPhone: planted.nominator, relation: '邻居', nomineeName: '张大爷', townId: town, category: '助人为乐', deeds: '他多年来义务照顾村里的孤寡老人，风雨无阻，每天上门送饭打扫卫生，邻里都很感动。'.repeat(2), photo }), { page: '/honors/nominate' });
+    const photo = new Blob(
+      [
+        new Uint8Array(
+          await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c33' } })
+            .png()
+            .toBuffer(),
+        ),
+      ],
+      { type: 'image/png' },
+    );
+    const nominated = await postAction(
+      server,
+      'honors.nominate',
+      toFormData({
+        nominatorName: '王推荐',
+        nominatorPhone: planted.nominator,
+        relation: '邻居',
+        nomineeName: '张大爷',
+        townId: town,
+        category: '助人为乐',
+        deeds: '他多年来义务照顾村里的孤寡老人，风雨无阻，每天上门送饭打扫卫生，邻里都很感动。'.repeat(2),
+        photo,
+      }),
+      { page: '/honors/nominate' },
+    );
     expect(nominated.status).toBe(303);
     expect(await q.one("SELECT count(*) FROM private_files WHERE purpose = 'nomination'")).toBeGreaterThan(0);
-    const ordered = await postAction(server, 'legal.order', toFormData({ topic: '反电信诈骗', townId: town, villageId: village, audienceExpected: 30, preferredDates: '12月4日上午', requesterName: '王主任', requesterPhone: planted.requester }), { page: '/legal/order' });
+    const ordered = await postAction(
+      server,
+      'legal.order',
+      toFormData({ topic: '反电信诈骗', townId: town, villageId: village, audienceExpected: 30, preferredDates: '12月4日上午', requesterName: '王主任', requesterPhone: planted.requester }),
+      { page: '/legal/order' },
+    );
     expect(ordered.status).toBeLessThan(400);
     const hid = await q.one(`SELECT h.id FROM honorees h JOIN honor_batches b ON b.id = h.batch_id WHERE h.status = 'candidate' AND b.status = 'publicity' ORDER BY h.id LIMIT 1`);
-    const objected = await postAction(server, 'honors.objection', toFormData({ honoreeId: hid, text: '该候选人的部分事迹与实际情况不符，请核实。', contact: planted.objector }), { page: '/honors/objection' });
+    const objected = await postAction(server, 'honors.objection', toFormData({ honoreeId: hid, text: '该候选人的部分事迹与实际情况不符，请核实。', contact: planted.objector }), {
+      page: '/honors/objection',
+    });
     expect(objected.status).toBe(303);
   });
 
@@ -131,7 +165,7 @@ describe('no full phone or ID number where the viewer may not see it', () => {
   });
 });
 
-describe('an objector\'s contact', () => {
+describe("an objector's contact", () => {
   test('is masked on the batch page; the full number is shown once, on request, and audited', async () => {
     const o = await q.row(`SELECT o.id, h.batch_id FROM objections o JOIN honorees h ON h.id = o.honoree_id WHERE o.contact = '13812340003'`);
     expect(o).not.toBeNull();

@@ -38,9 +38,21 @@ const landsOn = (location: string) => new URL(location.replace(/[\t\n\r]/g, '').
 
 describe('item 3: one safe redirect for every next-style parameter', () => {
   const hostile = [
-    '/%09/evil.example/x', '/%0a/evil.example/x', '/%0d/evil.example', '//evil.example/x', '/%5Cevil.example', '%5C%5Cevil.example',
-    'https://evil.example/', '/%2F/evil.example', '%09//evil.example', '/..//evil.example', 'http:evil.example', '/%E2%80%AE/evil.example',
-    '%2F%2Fevil.example', '/%C2%A0/evil.example', '/%20/evil.example',
+    '/%09/evil.example/x',
+    '/%0a/evil.example/x',
+    '/%0d/evil.example',
+    '//evil.example/x',
+    '/%5Cevil.example',
+    '%5C%5Cevil.example',
+    'https://evil.example/',
+    '/%2F/evil.example',
+    '%09//evil.example',
+    '/..//evil.example',
+    'http:evil.example',
+    '/%E2%80%AE/evil.example',
+    '%2F%2Fevil.example',
+    '/%C2%A0/evil.example',
+    '/%20/evil.example',
   ];
   test.each(hostile)('大字模式 with next=%s stays on the site', async (next) => {
     const r = await rawRequest(`/prefs/large-type?on=1&next=${next}`);
@@ -90,7 +102,7 @@ describe('item 4: no absolute URL comes from request headers', () => {
   });
 });
 
-describe('item 11: request values are never looked up among an object\'s built-in names', () => {
+describe("item 11: request values are never looked up among an object's built-in names", () => {
   const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__'];
   const pages = ['/search?q=好人&type=', '/events/1?done=', '/articles?channel=', '/honors?category=', '/honors?level=', '/teams?area=', '/legal/order?topic=', '/verify?code='];
   test.each(pages.flatMap((p) => names.map((n) => [p + n] as [string])))('%s', async (path) => {
@@ -139,7 +151,11 @@ describe('item 16: likes', () => {
     const hid = await q.one(`SELECT h.id FROM honorees h JOIN honor_batches b ON b.id = h.batch_id WHERE h.status = 'candidate' AND b.status = 'publicity' ORDER BY h.id LIMIT 1`);
     const count = () => q.one('SELECT like_count FROM honorees WHERE id = ?', [hid]);
     const before = await count();
-    const answers = await Promise.all(Array.from({ length: 60 }, () => postAction(server, 'honors.like', new URLSearchParams({ honoreeId: String(hid) }).toString(), { contentType: 'application/x-www-form-urlencoded', page: '/honors/candidates' })));
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, () =>
+        postAction(server, 'honors.like', new URLSearchParams({ honoreeId: String(hid) }).toString(), { contentType: 'application/x-www-form-urlencoded', page: '/honors/candidates' }),
+      ),
+    );
     expect(await count()).toBe(before + NEW_LIKE_VISITORS_PER_IP_PER_DAY);
     const refused = answers.filter((a) => a.status === 429);
     expect(refused).toHaveLength(60 - NEW_LIKE_VISITORS_PER_IP_PER_DAY);

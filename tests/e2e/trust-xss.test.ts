@@ -74,7 +74,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
-interface Finding { viewer: Kind; url: string; what: string }
+interface Finding {
+  viewer: Kind;
+  url: string;
+  what: string;
+}
 
 async function viewerContext(kind: Kind, hits: Finding[]): Promise<BrowserContext> {
   const context = await browser.newContext({ bypassCSP: true, javaScriptEnabled: true });
@@ -101,7 +105,13 @@ function scanDom(): string[] {
       const name = attr.name.toLowerCase();
       const value = attr.value.replace(/[\s\u0000-\u001f]+/g, '').toLowerCase();
       if (name.startsWith('on')) bad.push(`<${el.localName} ${name}="${attr.value.slice(0, 60)}">`);
-      else if (urlAttrs.includes(name) && (/^(javascript|vbscript):/.test(value) || (/^data:/.test(value) && value !== 'data:,' && !/^data:image\/(png|jpeg|gif|webp)/.test(value)) || name === 'srcdoc' || (name === 'content' && /url=(javascript|data)/.test(value)))) {
+      else if (
+        urlAttrs.includes(name) &&
+        (/^(javascript|vbscript):/.test(value) ||
+          (/^data:/.test(value) && value !== 'data:,' && !/^data:image\/(png|jpeg|gif|webp)/.test(value)) ||
+          name === 'srcdoc' ||
+          (name === 'content' && /url=(javascript|data)/.test(value)))
+      ) {
         bad.push(`<${el.localName} ${name}="${attr.value.slice(0, 60)}">`);
       }
     }
@@ -177,6 +187,9 @@ describe('no payload runs as script anywhere it is shown', () => {
     expect(hits, 'script ran').toEqual([]);
     expect(badAttrs, 'script-bearing attributes in rendered HTML').toEqual([]);
     expect(errors).toEqual([]);
-    expect(markers.filter((m) => !seen.has(m.marker)).map((m) => `${m.action}: ${m.marker}`), 'records never shown on a crawled page').toEqual([]);
+    expect(
+      markers.filter((m) => !seen.has(m.marker)).map((m) => `${m.action}: ${m.marker}`),
+      'records never shown on a crawled page',
+    ).toEqual([]);
   });
 });

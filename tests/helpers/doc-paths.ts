@@ -22,7 +22,11 @@ function trimPath(raw: string): string {
   for (;;) {
     const before = p;
     p = p.replace(/[.,:;]+$/, '');
-    for (const [open, close] of [['[', ']'], ['<', '>'], ['{', '}']]) {
+    for (const [open, close] of [
+      ['[', ']'],
+      ['<', '>'],
+      ['{', '}'],
+    ]) {
       if (p.endsWith(close) && p.split(open).length < p.split(close).length) p = p.slice(0, -1);
     }
     if (p === before) return p;
@@ -45,10 +49,11 @@ export function repositoryEntries(root: string): string[] {
       if (e.isDirectory()) walk(p);
     }
   };
-  for (const top of CHECKED_ROOTS) if (existsSync(join(root, top))) {
-    out.push(top + '/');
-    walk(join(root, top));
-  }
+  for (const top of CHECKED_ROOTS)
+    if (existsSync(join(root, top))) {
+      out.push(top + '/');
+      walk(join(root, top));
+    }
   return out;
 }
 
@@ -64,7 +69,10 @@ function patternOf(path: string): RegExp {
       re += '[^/]+';
       i = end < 0 ? path.length : end;
     } else if (c === '*') {
-      if (path[i + 1] === '*') { re += '.*'; i++; } else re += '[^/]*';
+      if (path[i + 1] === '*') {
+        re += '.*';
+        i++;
+      } else re += '[^/]*';
     } else re += escapeRe(c);
   }
   return new RegExp(`^${re}/?$`);
@@ -111,11 +119,26 @@ export function missingPaths(text: string, entries: ReadonlySet<string>): string
 /** Whether the token before a `/` ends an expression (then `/` divides; otherwise it starts a regular expression). */
 function endsExpression(kind: ts.SyntaxKind): boolean {
   const K = ts.SyntaxKind;
-  return kind === K.Identifier || kind === K.PrivateIdentifier || kind === K.NumericLiteral || kind === K.BigIntLiteral
-    || kind === K.StringLiteral || kind === K.NoSubstitutionTemplateLiteral || kind === K.TemplateTail || kind === K.RegularExpressionLiteral
-    || kind === K.CloseParenToken || kind === K.CloseBracketToken || kind === K.CloseBraceToken
-    || kind === K.ThisKeyword || kind === K.SuperKeyword || kind === K.TrueKeyword || kind === K.FalseKeyword || kind === K.NullKeyword
-    || kind === K.PlusPlusToken || kind === K.MinusMinusToken;
+  return (
+    kind === K.Identifier ||
+    kind === K.PrivateIdentifier ||
+    kind === K.NumericLiteral ||
+    kind === K.BigIntLiteral ||
+    kind === K.StringLiteral ||
+    kind === K.NoSubstitutionTemplateLiteral ||
+    kind === K.TemplateTail ||
+    kind === K.RegularExpressionLiteral ||
+    kind === K.CloseParenToken ||
+    kind === K.CloseBracketToken ||
+    kind === K.CloseBraceToken ||
+    kind === K.ThisKeyword ||
+    kind === K.SuperKeyword ||
+    kind === K.TrueKeyword ||
+    kind === K.FalseKeyword ||
+    kind === K.NullKeyword ||
+    kind === K.PlusPlusToken ||
+    kind === K.MinusMinusToken
+  );
 }
 
 /** The comments of JavaScript/TypeScript source, read with TypeScript's scanner (strings, templates and regexes are not comments). */

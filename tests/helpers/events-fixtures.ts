@@ -22,7 +22,10 @@ export async function insertUsers(db: Db, n: number, opts: { birthDate?: string;
     const rs = await db.$client.batch(stmts.slice(i, i + 200), 'write');
     for (const r of rs) ids.push(Number(r.rows[0].id));
   }
-  await db.$client.batch(ids.map((id) => ({ sql: `INSERT INTO user_roles (user_id, role, granted_at) VALUES (?, 'volunteer', ?)`, args: [id, now] })), 'write');
+  await db.$client.batch(
+    ids.map((id) => ({ sql: `INSERT INTO user_roles (user_id, role, granted_at) VALUES (?, 'volunteer', ?)`, args: [id, now] })),
+    'write',
+  );
   return ids;
 }
 
@@ -35,12 +38,42 @@ export async function insertTeam(db: Db, leaderId: number, slug = `team-${Math.r
 }
 
 /** Inserts a published event; returns its id. */
-export async function insertEvent(db: Db, teamId: number, o: Partial<{ title: string; capacity: number; waitlist: boolean; startsAt: number; endsAt: number; dangerous: boolean; insurance: string; minAge: number; membersOnly: boolean; skill: string; status: string }> = {}): Promise<number> {
+export async function insertEvent(
+  db: Db,
+  teamId: number,
+  o: Partial<{
+    title: string;
+    capacity: number;
+    waitlist: boolean;
+    startsAt: number;
+    endsAt: number;
+    dangerous: boolean;
+    insurance: string;
+    minAge: number;
+    membersOnly: boolean;
+    skill: string;
+    status: string;
+  }> = {},
+): Promise<number> {
   const startsAt = o.startsAt ?? Date.now() + 7 * 86400_000;
   const rs = await db.$client.execute({
     sql: `INSERT INTO events (team_id, title, category, starts_at, ends_at, capacity, waitlist_enabled, dangerous, insurance_policy, min_age, members_only, required_skill, status, checkin_secret, created_at)
           VALUES (?, ?, '其他', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'secret-for-tests', ?) RETURNING id`,
-    args: [teamId, o.title ?? '测试活动', startsAt, o.endsAt ?? startsAt + 2 * 3600_000, o.capacity ?? 20, o.waitlist ?? true ? 1 : 0, o.dangerous ? 1 : 0, o.insurance ?? null, o.minAge ?? null, o.membersOnly ? 1 : 0, o.skill ?? null, o.status ?? 'published', Date.now()],
+    args: [
+      teamId,
+      o.title ?? '测试活动',
+      startsAt,
+      o.endsAt ?? startsAt + 2 * 3600_000,
+      o.capacity ?? 20,
+      (o.waitlist ?? true) ? 1 : 0,
+      o.dangerous ? 1 : 0,
+      o.insurance ?? null,
+      o.minAge ?? null,
+      o.membersOnly ? 1 : 0,
+      o.skill ?? null,
+      o.status ?? 'published',
+      Date.now(),
+    ],
   });
   return Number(rs.rows[0].id);
 }

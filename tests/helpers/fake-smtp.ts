@@ -1,7 +1,13 @@
 // A tiny SMTP server on loopback that records every message (for mail tests).
 import { createServer, type Server } from 'node:net';
 
-export interface FakeSmtp { url: string; port: number; messages: { rcpt: string[]; data: string }[]; commands: string[]; close: () => Promise<void> }
+export interface FakeSmtp {
+  url: string;
+  port: number;
+  messages: { rcpt: string[]; data: string }[];
+  commands: string[];
+  close: () => Promise<void>;
+}
 
 /** Starts the fake server (on loopback unless `host` says otherwise); `url` is an smtp:// URL with credentials. */
 export async function startFakeSmtp({ host = '127.0.0.1' }: { host?: string } = {}): Promise<FakeSmtp> {
@@ -19,16 +25,27 @@ export async function startFakeSmtp({ host = '127.0.0.1' }: { host?: string } = 
         const line = buf.slice(0, i);
         buf = buf.slice(i + 2);
         if (inData) {
-          if (line === '.') { inData = false; messages.push(current); current = { rcpt: [], data: '' }; sock.write('250 queued\r\n'); } else current.data += line + '\n';
+          if (line === '.') {
+            inData = false;
+            messages.push(current);
+            current = { rcpt: [], data: '' };
+            sock.write('250 queued\r\n');
+          } else current.data += line + '\n';
           continue;
         }
         commands.push(line);
         if (line.startsWith('EHLO')) sock.write('250-fake\r\n250 AUTH PLAIN\r\n');
         else if (line.startsWith('AUTH')) sock.write('235 ok\r\n');
-        else if (line.startsWith('RCPT TO:')) { current.rcpt.push(line.slice(8).replace(/[<>]/g, '')); sock.write('250 ok\r\n'); }
-        else if (line === 'DATA') { inData = true; sock.write('354 go\r\n'); }
-        else if (line === 'QUIT') { sock.write('221 bye\r\n'); sock.end(); }
-        else sock.write('250 ok\r\n');
+        else if (line.startsWith('RCPT TO:')) {
+          current.rcpt.push(line.slice(8).replace(/[<>]/g, ''));
+          sock.write('250 ok\r\n');
+        } else if (line === 'DATA') {
+          inData = true;
+          sock.write('354 go\r\n');
+        } else if (line === 'QUIT') {
+          sock.write('221 bye\r\n');
+          sock.end();
+        } else sock.write('250 ok\r\n');
       }
     });
     sock.on('error', () => {});

@@ -17,11 +17,15 @@ export function flow(name: string, body: (step: Step) => void): void {
     let passed = 0; // how many steps, from the first, have passed
     body((title, fn, timeout) => {
       const index = titles.push(title) - 1;
-      test(title, async (ctx) => {
-        if (passed < index) ctx.skip(`an earlier step of "${name}" did not pass: "${titles[passed]}"`);
-        await fn(ctx);
-        passed = index + 1;
-      }, timeout);
+      test(
+        title,
+        async (ctx) => {
+          if (passed < index) ctx.skip(`an earlier step of "${name}" did not pass: "${titles[passed]}"`);
+          await fn(ctx);
+          passed = index + 1;
+        },
+        timeout,
+      );
     });
   });
 }

@@ -64,11 +64,17 @@ export async function startHrana(file: string): Promise<HranaServer> {
     const ready = await new Promise<boolean>((resolveReady) => {
       const deadline = setTimeout(() => resolveReady(false), 300_000);
       const check = () => {
-        if (out.includes('Server is ready')) { clearTimeout(deadline); resolveReady(true); }
+        if (out.includes('Server is ready')) {
+          clearTimeout(deadline);
+          resolveReady(true);
+        }
       };
       proc.stdout!.on('data', check);
       proc.stderr!.on('data', check);
-      exited.then(() => { clearTimeout(deadline); resolveReady(out.includes('Server is ready')); });
+      exited.then(() => {
+        clearTimeout(deadline);
+        resolveReady(out.includes('Server is ready'));
+      });
     });
     if (!ready) {
       proc.stdin!.end();

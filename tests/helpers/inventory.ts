@@ -23,7 +23,11 @@ export function listPages(prefix: string, root = process.cwd()): string[] {
       const full = join(p, e);
       if (statSync(full).isDirectory()) walk(full);
       else if (/\.(astro|ts)$/.test(e)) {
-        let route = '/' + relative(base, full).replace(/\.(astro|ts)$/, '').replace(/\\/g, '/');
+        let route =
+          '/' +
+          relative(base, full)
+            .replace(/\.(astro|ts)$/, '')
+            .replace(/\\/g, '/');
         route = route.replace(/\/index$/, '') || '/';
         out.push(route);
       }

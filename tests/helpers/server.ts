@@ -7,8 +7,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REMOTE, sharedDbEnv, startHrana } from './hrana.ts';
 
-export interface DemoLogin { label: string; phone: string; password: string }
-export interface RunningServer { url: string; port: number; dataDir: string; dbUrl: string; proc: ChildProcess; accounts: DemoLogin[]; output: () => string; stop: (signal?: NodeJS.Signals) => Promise<number | null> }
+export interface DemoLogin {
+  label: string;
+  phone: string;
+  password: string;
+}
+export interface RunningServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  dbUrl: string;
+  proc: ChildProcess;
+  accounts: DemoLogin[];
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -30,9 +43,20 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
   const port = await freePort();
   const proc = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: process.cwd(),
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: dbUrl, DATA_DIR: dataDir, UPLOADS_DIR: join(dataDir, 'uploads'), SITE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn',
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: dbUrl,
+      DATA_DIR: dataDir,
+      UPLOADS_DIR: join(dataDir, 'uploads'),
+      SITE_URL: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: 'warn',
       // The overload guard would shed load on a busy test machine; its own tests set a low threshold.
-      OVERLOAD_LAG_MS: '60000', ...sharedDbEnv(), ...opts.env },
+      OVERLOAD_LAG_MS: '60000',
+      ...sharedDbEnv(),
+      ...opts.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -47,7 +71,13 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
   }
   const accounts = [...out.matchAll(/^\s+(\S+?)[　\s]+手机号 (\d{11})\s+密码 (\S+)/gm)].map((m) => ({ label: m[1], phone: m[2], password: m[3] }));
   return {
-    url: `http://127.0.0.1:${port}`, port, dataDir, dbUrl, proc, accounts, output: () => out,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    dbUrl,
+    proc,
+    accounts,
+    output: () => out,
     stop: async (signal = 'SIGTERM') => {
       if (proc.exitCode === null) proc.kill(signal);
       const code = await exited;

@@ -110,11 +110,20 @@ export async function setUpActors(server: RunningServer, q: Q): Promise<Actors> 
   };
   const leaderA = await mk('13600000101', '甲队长');
   const disabled = await mk('13600000102', '停用者');
-  for (const [uid, roles] of [[leaderA, ['volunteer']], [disabled, ['volunteer', 'admin', 'editor', 'reviewer']]] as const) {
+  for (const [uid, roles] of [
+    [leaderA, ['volunteer']],
+    [disabled, ['volunteer', 'admin', 'editor', 'reviewer']],
+  ] as const) {
     for (const role of roles) await q.client.execute({ sql: 'INSERT OR IGNORE INTO user_roles (user_id, role, granted_at) VALUES (?, ?, ?)', args: [uid, role, now] });
   }
-  await q.client.execute({ sql: "INSERT OR IGNORE INTO team_members (team_id, user_id, role, status, created_at, decided_at) VALUES (?, ?, 'leader', 'active', ?, ?)", args: [teamA, leaderA, now, now] });
-  await q.client.execute({ sql: "INSERT OR IGNORE INTO team_members (team_id, user_id, role, status, created_at, decided_at) VALUES (?, ?, 'leader', 'active', ?, ?)", args: [teamB, disabled, now, now] });
+  await q.client.execute({
+    sql: "INSERT OR IGNORE INTO team_members (team_id, user_id, role, status, created_at, decided_at) VALUES (?, ?, 'leader', 'active', ?, ?)",
+    args: [teamA, leaderA, now, now],
+  });
+  await q.client.execute({
+    sql: "INSERT OR IGNORE INTO team_members (team_id, user_id, role, status, created_at, decided_at) VALUES (?, ?, 'leader', 'active', ?, ?)",
+    args: [teamB, disabled, now, now],
+  });
   const bMembers = await q.client.execute({ sql: 'SELECT user_id FROM team_members WHERE team_id = ?', args: [teamB] });
   const inB = new Set(bMembers.rows.map((r) => Number(r.user_id)));
   const outsider = await q.one(`SELECT id FROM users WHERE phone LIKE '137%' AND id NOT IN (${[...inB].join(',') || 0}) ORDER BY id LIMIT 1`);
@@ -150,7 +159,12 @@ export function toFormData(fields: Fields): FormData {
   return fd;
 }
 
-export interface Answer { status: number; location: string | null; body: string; json: Record<string, unknown> | null }
+export interface Answer {
+  status: number;
+  location: string | null;
+  body: string;
+  json: Record<string, unknown> | null;
+}
 
 /** Posts an Action as the portal's JavaScript-free forms do (RPC endpoint, same-origin). */
 export async function postAction(server: RunningServer, name: string, body: FormData | string, opts: { cookie?: string; contentType?: string; page?: string } = {}): Promise<Answer> {
@@ -185,7 +199,10 @@ export async function startTrustPortal(): Promise<{ server: RunningServer; q: Q;
   const actors = await setUpActors(server, q);
   let n = 0;
   const ctx: Ctx = {
-    q, actors, accounts: server.accounts, seq: () => ++n,
+    q,
+    actors,
+    accounts: server.accounts,
+    seq: () => ++n,
     post: async (action, fields, as) => (await postAction(server, action, toFormData(fields), { cookie: actors.cookies[as] })).status,
   };
   return { server, q, actors, ctx };

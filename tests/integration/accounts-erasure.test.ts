@@ -91,7 +91,10 @@ test('注销 of a volunteer who did many things leaves no name, phone, e-mail or
   for (const needle of [phone, email, idNumber, maskPhone(phone), idNumber.slice(-6)]) expect(await occurrences(needle), needle).toEqual([]);
   // What stays is anonymous or about the service: hours, the issued certificate; the pending one is closed.
   const certs = await db.$client.execute({ sql: 'SELECT id, status, decline_reason FROM certificates WHERE user_id = ? ORDER BY id', args: [me] });
-  expect(certs.rows.map((r) => [Number(r.id), r.status])).toEqual([[issued, 'issued'], [pending, 'declined']]);
+  expect(certs.rows.map((r) => [Number(r.id), r.status])).toEqual([
+    [issued, 'issued'],
+    [pending, 'declined'],
+  ]);
   const hours = await db.$client.execute({ sql: "SELECT count(*) AS n FROM hour_records WHERE user_id = ? AND status = 'confirmed'", args: [me] });
   expect(Number(hours.rows[0].n)).toBe(1);
   const audit = await db.$client.execute({ sql: 'SELECT action FROM audit_log WHERE actor_id = ? OR target_id = ? ORDER BY id', args: [me, String(me)] });

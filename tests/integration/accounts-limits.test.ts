@@ -28,8 +28,16 @@ let serial = 300;
 function form(over: Record<string, unknown> = {}) {
   serial++;
   return RegisterSchema.parseAsync({
-    phone: `1351111${String(serial).padStart(4, '0')}`, password: 'correct horse battery', realName: '王小明', idType: '居民身份证',
-    idNumber: makeIdNumber('1990-03-15', serial), townId: town, villageId: village, agreeTerms: true, agreePrivacy: true, ...over,
+    phone: `1351111${String(serial).padStart(4, '0')}`,
+    password: 'correct horse battery',
+    realName: '王小明',
+    idType: '居民身份证',
+    idNumber: makeIdNumber('1990-03-15', serial),
+    townId: town,
+    villageId: village,
+    agreeTerms: true,
+    agreePrivacy: true,
+    ...over,
   });
 }
 
@@ -39,9 +47,7 @@ describe('login lock-out under parallel attempts (item 8)', () => {
     const password = 'the right password 2026';
     const userId = await createUser(db, TEST_KEY, { phone, password, realName: '赵并发' });
     // 45 attempts from 45 addresses (the per-IP limit must not be what stops them).
-    const results = await Promise.allSettled(
-      Array.from({ length: 45 }, (_, i) => login(db, { phone, password: `wrong-password-${i}`, ip: `10.45.0.${i}` })),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 45 }, (_, i) => login(db, { phone, password: `wrong-password-${i}`, ip: `10.45.0.${i}` })));
     const refused = results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'LOGGED_IN'));
     const checked = refused.filter((c) => c === 'UNAUTHORIZED').length;
     expect(refused).not.toContain('LOGGED_IN');
@@ -73,7 +79,12 @@ describe('registration answers that reveal an account (item 7)', () => {
     const answers: string[] = [];
     for (let i = 0; i < 8; i++) {
       const probe = await form({ phone: taken.phone });
-      answers.push(await registerVolunteer(db, TEST_KEY, probe, { ip }).then(() => 'CREATED', (e) => e.code));
+      answers.push(
+        await registerVolunteer(db, TEST_KEY, probe, { ip }).then(
+          () => 'CREATED',
+          (e) => e.code,
+        ),
+      );
     }
     expect(answers.slice(0, 5)).toEqual(Array(5).fill('CONFLICT'));
     expect(answers.slice(5)).toEqual(Array(3).fill('TOO_MANY_REQUESTS'));
@@ -83,7 +94,13 @@ describe('registration answers that reveal an account (item 7)', () => {
     // Probing by ID number counts the same way, from another address.
     const other = '10.70.0.2';
     const byId: string[] = [];
-    for (let i = 0; i < 6; i++) byId.push(await registerVolunteer(db, TEST_KEY, await form({ idNumber: taken.idNumber }), { ip: other }).then(() => 'CREATED', (e) => e.code));
+    for (let i = 0; i < 6; i++)
+      byId.push(
+        await registerVolunteer(db, TEST_KEY, await form({ idNumber: taken.idNumber }), { ip: other }).then(
+          () => 'CREATED',
+          (e) => e.code,
+        ),
+      );
     expect(byId).toEqual([...Array(5).fill('CONFLICT'), 'TOO_MANY_REQUESTS']);
   });
 });
@@ -97,8 +114,20 @@ describe('other password checks (same class as item 8)', () => {
     const token = generateSessionToken();
     await createSession(db, token, userId);
     const codes: string[] = [];
-    for (let i = 0; i < 6; i++) codes.push(await changePassword(db, { userId, currentSessionId: sessionIdFromToken(token), current: `guess-${i}`, password: 'a brand new password 1' }).then(() => 'OK', (e) => e.code));
-    for (let i = 0; i < 6; i++) codes.push(await deleteAccount(db, { userId, password: `guess-${i}` }).then(() => 'OK', (e) => e.code));
+    for (let i = 0; i < 6; i++)
+      codes.push(
+        await changePassword(db, { userId, currentSessionId: sessionIdFromToken(token), current: `guess-${i}`, password: 'a brand new password 1' }).then(
+          () => 'OK',
+          (e) => e.code,
+        ),
+      );
+    for (let i = 0; i < 6; i++)
+      codes.push(
+        await deleteAccount(db, { userId, password: `guess-${i}` }).then(
+          () => 'OK',
+          (e) => e.code,
+        ),
+      );
     expect(codes).toEqual([...Array(10).fill('BAD_REQUEST'), 'TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS']);
     // Even the right password waits for the window to end; the account is untouched.
     await expect(deleteAccount(db, { userId, password })).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });

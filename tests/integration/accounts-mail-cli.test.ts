@@ -28,7 +28,9 @@ describe('sendMail', () => {
   // Issue 16, item 3: STARTTLS was used only "when offered", so a server (or whoever stripped the
   // offer on the way) that did not offer it got the password in clear, and the reset links after it.
   test('never sends the password in clear to a server on another host that offers no STARTTLS', async () => {
-    const ip = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+    const ip = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && !i.internal && i.family === 'IPv4')?.address;
     expect(ip, 'this test needs a non-loopback IPv4 address on the machine').toBeTruthy();
     const smtp = await startFakeSmtp({ host: '0.0.0.0' });
     try {
@@ -42,8 +44,7 @@ describe('sendMail', () => {
 });
 
 describe('npm run user:create', () => {
-  const run = (args: string[], env: Record<string, string>) =>
-    spawnSync(process.execPath, ['scripts/user-create.mjs', ...args], { env: { ...process.env, ...env }, input: '', encoding: 'utf8' });
+  const run = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, ['scripts/user-create.mjs', ...args], { env: { ...process.env, ...env }, input: '', encoding: 'utf8' });
 
   test('creates an admin with the password from SHANXING_PASSWORD', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shanxing-cli-'));

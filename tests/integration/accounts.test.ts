@@ -12,9 +12,7 @@ import { login, LOGIN_INVALID } from '../../src/domain/accounts/login.ts';
 import { AccountError, RateLimitedError } from '../../src/domain/accounts/errors.ts';
 import { createSession, generateSessionToken, sessionIdFromToken, validateSessionToken, STAFF_TTL_MS, UNREAD_COUNT_CAP, VOLUNTEER_TTL_MS } from '../../src/domain/accounts/sessions.ts';
 import { changePassword, deleteAccount, getOwnProfile, DELETED_NAME } from '../../src/domain/accounts/profile.ts';
-import {
-  grantRoleAsAdmin, issueResetToken, resetPasswordWithToken, resetTokenInfo, revokeRoleAsAdmin, searchUsers, setUserDisabled, resetTokenHash,
-} from '../../src/domain/accounts/admin.ts';
+import { grantRoleAsAdmin, issueResetToken, resetPasswordWithToken, resetTokenInfo, revokeRoleAsAdmin, searchUsers, setUserDisabled, resetTokenHash } from '../../src/domain/accounts/admin.ts';
 import { createUser } from '../../src/domain/accounts/users.ts';
 import { commonPasswords } from '../../src/domain/accounts/common-passwords.ts';
 import { regionTree } from '../../src/domain/regions/index.ts';
@@ -109,7 +107,9 @@ describe('registration form rules', () => {
   });
 
   test('the common-password list ships with at least 10,000 entries', () => {
-    const lines = readFileSync(new URL('../../src/domain/accounts/common-passwords.txt', import.meta.url), 'utf8').trim().split('\n');
+    const lines = readFileSync(new URL('../../src/domain/accounts/common-passwords.txt', import.meta.url), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(10_000);
     expect(commonPasswords().has('12345678')).toBe(true);
   });
@@ -274,12 +274,18 @@ describe('sessions', () => {
     const sid = sessionIdFromToken(token);
     // Fresh: not moved, so the middleware leaves the browser's cookie alone.
     expect((await validateSessionToken(db, token))?.renewed).toBe(false);
-    await db.update(sessions).set({ expiresAt: Date.now() + 10 * 86400_000 }).where(eq(sessions.id, sid));
+    await db
+      .update(sessions)
+      .set({ expiresAt: Date.now() + 10 * 86400_000 })
+      .where(eq(sessions.id, sid));
     const r = await validateSessionToken(db, token);
     expect(r?.session.expiresAt).toBeGreaterThan(Date.now() + 29 * 86400_000);
     expect(r?.renewed).toBe(true);
     expect((await validateSessionToken(db, token))?.renewed).toBe(false);
-    await db.update(sessions).set({ expiresAt: Date.now() - 1 }).where(eq(sessions.id, sid));
+    await db
+      .update(sessions)
+      .set({ expiresAt: Date.now() - 1 })
+      .where(eq(sessions.id, sid));
     expect(await validateSessionToken(db, token)).toBeNull();
     expect(await db.select().from(sessions).where(eq(sessions.id, sid))).toHaveLength(0);
   });
@@ -292,10 +298,16 @@ describe('sessions', () => {
     expect(s.expiresAt - Date.now()).toBeGreaterThan(STAFF_TTL_MS - 60_000);
     const sid = sessionIdFromToken(token);
     // idle 11 h: still valid and pushed forward by 12 h
-    await db.update(sessions).set({ expiresAt: Date.now() + 3600_000 }).where(eq(sessions.id, sid));
+    await db
+      .update(sessions)
+      .set({ expiresAt: Date.now() + 3600_000 })
+      .where(eq(sessions.id, sid));
     expect((await validateSessionToken(db, token))?.session.expiresAt).toBeGreaterThan(Date.now() + 11 * 3600_000);
     // idle past 12 h: gone
-    await db.update(sessions).set({ expiresAt: Date.now() - 1000 }).where(eq(sessions.id, sid));
+    await db
+      .update(sessions)
+      .set({ expiresAt: Date.now() - 1000 })
+      .where(eq(sessions.id, sid));
     expect(await validateSessionToken(db, token)).toBeNull();
   });
 
@@ -305,7 +317,10 @@ describe('sessions', () => {
     const token = generateSessionToken();
     await createSession(db, token, id);
     await grantRoleAsAdmin(db, { actorId: admin, userId: id, role: 'reviewer' });
-    const [row] = await db.select().from(sessions).where(eq(sessions.id, sessionIdFromToken(token)));
+    const [row] = await db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, sessionIdFromToken(token)));
     expect(row.ttlMs).toBe(STAFF_TTL_MS);
     expect(row.expiresAt).toBeLessThanOrEqual(Date.now() + STAFF_TTL_MS);
     const roles = await db.select().from(userRoles).where(eq(userRoles.userId, id));
@@ -334,13 +349,32 @@ describe('password change and 注销', () => {
     const token = generateSessionToken();
     await createSession(db, token, id);
     const [team] = await db.insert(teams).values({ slug: 'test-team', name: '测试队', status: 'active', createdAt: Date.now() }).returning();
-    await db.insert(hourRecords).values({ userId: id, teamId: team.id, source: 'leader', startsAt: Date.now() - 7200_000, endsAt: Date.now() - 3600_000, minutes: 60, content: '巡防', status: 'confirmed', createdAt: Date.now() });
+    await db.insert(hourRecords).values({
+      userId: id,
+      teamId: team.id,
+      source: 'leader',
+      startsAt: Date.now() - 7200_000,
+      endsAt: Date.now() - 3600_000,
+      minutes: 60,
+      content: '巡防',
+      status: 'confirmed',
+      createdAt: Date.now(),
+    });
     await expect(deleteAccount(db, { userId: id, password: 'wrong' })).rejects.toMatchObject({ field: 'password' });
     await deleteAccount(db, { userId: id, password: input.password, ip: '10.5.0.1' });
     const [row] = await db.select().from(users).where(eq(users.id, id));
     expect(row).toMatchObject({
-      status: 'deleted', realName: DELETED_NAME, phone: null, passwordHash: null, idNumberEnc: null, idNumberHash: null, idNumberMasked: null,
-      birthDate: null, email: null, guardianName: null, volunteerNo: null,
+      status: 'deleted',
+      realName: DELETED_NAME,
+      phone: null,
+      passwordHash: null,
+      idNumberEnc: null,
+      idNumberHash: null,
+      idNumberMasked: null,
+      birthDate: null,
+      email: null,
+      guardianName: null,
+      volunteerNo: null,
     });
     expect(JSON.stringify(row)).not.toContain('王小明');
     expect(await validateSessionToken(db, token)).toBeNull();
@@ -421,7 +455,10 @@ describe('administration', () => {
     await setUserDisabled(fresh, { actorId: b, userId: a, disabled: true });
     // a is disabled, so b is the only active admin and cannot lose the role
     await grantRoleAsAdmin(fresh, { actorId: b, userId: b, role: 'legal_aide' });
-    const [{ n }] = await fresh.select({ n: sql<number>`count(*)` }).from(userRoles).where(eq(userRoles.role, 'admin'));
+    const [{ n }] = await fresh
+      .select({ n: sql<number>`count(*)` })
+      .from(userRoles)
+      .where(eq(userRoles.role, 'admin'));
     expect(Number(n)).toBe(2);
     await expect(revokeRoleAsAdmin(fresh, { actorId: b, userId: b, role: 'admin' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(grantRoleAsAdmin(fresh, { actorId: b, userId: b, role: 'superuser' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });

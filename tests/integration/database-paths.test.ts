@@ -35,10 +35,11 @@ const n = async (sql: string, args: (string | number)[] = []) => Number((await d
 describe(`the SQL idioms the portal relies on, on ${REMOTE ? 'a libSQL server over HTTP' : 'a local database file'}`, () => {
   test('changes() and last_insert_rowid() in a write batch refer to that batch, with 60 batches from two connections at once', async () => {
     const labels = Array.from({ length: 60 }, (_, i) => `并发-${i}`);
-    await Promise.all(labels.map((label, i) => writeBatch(i % 2 ? other : db, [
-      sql`INSERT INTO probe (label) VALUES (${label})`,
-      sql`INSERT INTO probe_log (probe_id, label) SELECT last_insert_rowid(), ${label} WHERE changes() = 1`,
-    ])));
+    await Promise.all(
+      labels.map((label, i) =>
+        writeBatch(i % 2 ? other : db, [sql`INSERT INTO probe (label) VALUES (${label})`, sql`INSERT INTO probe_log (probe_id, label) SELECT last_insert_rowid(), ${label} WHERE changes() = 1`]),
+      ),
+    );
     const rows = (await db.$client.execute(`SELECT p.label AS a, l.label AS b FROM probe_log l JOIN probe p ON p.id = l.probe_id`)).rows;
     expect(rows).toHaveLength(60);
     expect(rows.filter((r) => r.a !== r.b)).toEqual([]);
@@ -46,14 +47,10 @@ describe(`the SQL idioms the portal relies on, on ${REMOTE ? 'a libSQL server ov
 
   test('a guard that fails rolls back every statement of its batch', async () => {
     await db.$client.execute(`INSERT INTO probe (label) VALUES ('守卫')`);
-    const missed = await guardedWrite(db, sql`UPDATE probe SET n = n + 1 WHERE label = '不存在' RETURNING id`, [
-      sql`INSERT INTO probe_log (probe_id, label) VALUES (0, '不应写入')`,
-    ]);
+    const missed = await guardedWrite(db, sql`UPDATE probe SET n = n + 1 WHERE label = '不存在' RETURNING id`, [sql`INSERT INTO probe_log (probe_id, label) VALUES (0, '不应写入')`]);
     expect(missed).toBeNull();
     expect(await n(`SELECT count(*) AS n FROM probe_log WHERE label = '不应写入'`)).toBe(0);
-    const hit = await guardedWrite(db, sql`UPDATE probe SET n = n + 1 WHERE label = '守卫' RETURNING id, n`, [
-      sql`INSERT INTO probe_log (probe_id, label) VALUES (0, '应写入')`,
-    ]);
+    const hit = await guardedWrite(db, sql`UPDATE probe SET n = n + 1 WHERE label = '守卫' RETURNING id, n`, [sql`INSERT INTO probe_log (probe_id, label) VALUES (0, '应写入')`]);
     expect(hit![0].rows.map((r) => Number(r.n))).toEqual([1]);
     expect(await n(`SELECT count(*) AS n FROM probe_log WHERE label = '应写入'`)).toBe(1);
   });
@@ -104,7 +101,12 @@ describe(`the SQL idioms the portal relies on, on ${REMOTE ? 'a libSQL server ov
 
 describe('npm run test:remote where no Hrana server is given', () => {
   test('says plainly that the remote tests did not run, and is not a failure', () => {
-    const r = spawnSync(process.execPath, ['scripts/test.mjs', '--remote'], { cwd: repoRoot, env: { ...process.env, HRANA_START: join(repoRoot, 'no-such-folder', 'start.sh') }, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['scripts/test.mjs', '--remote'], {
+      cwd: repoRoot,
+      env: { ...process.env, HRANA_START: join(repoRoot, 'no-such-folder', 'start.sh') },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(REMOTE_NOT_RUN);
     expect(r.stdout).toContain('DID NOT RUN');

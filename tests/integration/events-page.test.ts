@@ -28,7 +28,10 @@ describe('getEventPage', () => {
     expect(anon!.event.membersOnly).toBe(false);
     expect(anon!.event.villageId).toBeNull();
 
-    const [mineB] = await db.select().from(signups).where(and(eq(signups.eventId, eventId), eq(signups.userId, b)));
+    const [mineB] = await db
+      .select()
+      .from(signups)
+      .where(and(eq(signups.eventId, eventId), eq(signups.userId, b)));
     const asB = await getEventPage(db, eventId, { id: b, status: 'active' });
     expect(asB!.mine).toEqual({ ...mineB, position: 1, label: '候补第1位' });
     expect(asB!.mine!.lateCancel).toBe(false);
@@ -59,7 +62,10 @@ describe('getEventPage', () => {
     for (const u of [a, b, c]) await signUp(db, { eventId: one, userId: u });
     await signUp(db, { eventId: other, userId: c });
     const mine = await myEvents(db, c);
-    expect(mine.upcoming.map((r) => [r.event.id, r.signup.status, r.position])).toEqual([[one, 'waitlisted', 2], [other, 'confirmed', null]]);
+    expect(mine.upcoming.map((r) => [r.event.id, r.signup.status, r.position])).toEqual([
+      [one, 'waitlisted', 2],
+      [other, 'confirmed', null],
+    ]);
     await cancelSignup(db, { eventId: one, userId: b });
     expect((await myEvents(db, c)).upcoming[0].position).toBe(1);
   });

@@ -80,7 +80,11 @@ describe('overlap, cancellation, promotion', () => {
     expect((await labelledSignup(db, eventId, c))?.label).toBe('候补第2位');
     // Each sign-up's notice was written in its own batch, with the position at that moment.
     const joined = await db.$client.execute({ sql: `SELECT user_id, kind, body FROM notices WHERE user_id IN (?, ?, ?) AND kind LIKE 'signup.%' ORDER BY id`, args: [a, b, c] });
-    expect(joined.rows.map((r) => [Number(r.user_id), r.kind])).toEqual([[a, 'signup.confirmed'], [b, 'signup.waitlisted'], [c, 'signup.waitlisted']]);
+    expect(joined.rows.map((r) => [Number(r.user_id), r.kind])).toEqual([
+      [a, 'signup.confirmed'],
+      [b, 'signup.waitlisted'],
+      [c, 'signup.waitlisted'],
+    ]);
     expect(String(joined.rows[1].body)).toContain('候补第 1 位');
     expect(String(joined.rows[2].body)).toContain('候补第 2 位');
     const res = await cancelSignup(db, { eventId, userId: a });
@@ -118,7 +122,9 @@ describe('overlap, cancellation, promotion', () => {
   test('the database itself refuses a seat beyond capacity', async () => {
     const { db, eventId, users } = await setup({ capacity: 1 }, 2);
     await signUp(db, { eventId, userId: users[0] });
-    await expect(db.$client.execute({ sql: `INSERT INTO signups (event_id, user_id, status, seq, created_at) VALUES (?, ?, 'confirmed', 99, 0)`, args: [eventId, users[1]] })).rejects.toThrow(/event_capacity_exceeded/);
+    await expect(db.$client.execute({ sql: `INSERT INTO signups (event_id, user_id, status, seq, created_at) VALUES (?, ?, 'confirmed', 99, 0)`, args: [eventId, users[1]] })).rejects.toThrow(
+      /event_capacity_exceeded/,
+    );
   });
 });
 

@@ -25,7 +25,18 @@ describe('public honoree text', () => {
   });
 
   test('the public view replaces the name in every text and keeps nothing of the full name', () => {
-    const h = publicHonoree({ id: 1, name: '郁沁柠', nameConsent: false, kind: 'person', epithet: '沁柠姐姐', identity: '学生', title: '', summary: '郁沁柠照顾奶奶。', story: '沁柠今年十二岁。', laterHonours: JSON.stringify(['郁沁柠获评最美少年']) });
+    const h = publicHonoree({
+      id: 1,
+      name: '郁沁柠',
+      nameConsent: false,
+      kind: 'person',
+      epithet: '沁柠姐姐',
+      identity: '学生',
+      title: '',
+      summary: '郁沁柠照顾奶奶。',
+      story: '沁柠今年十二岁。',
+      laterHonours: JSON.stringify(['郁沁柠获评最美少年']),
+    });
     expect(JSON.stringify(h)).not.toMatch(/郁沁柠|沁柠/);
     expect(h).toMatchObject({ name: '郁*柠', epithet: '*柠姐姐', summary: '郁*柠照顾奶奶。', story: '\\*柠今年十二岁。', laterHonours: JSON.stringify(['郁*柠获评最美少年']) });
   });
@@ -48,12 +59,17 @@ describe('search index', () => {
 
   test('documents indexed with the full name are re-indexed when the start-up SQL runs', async () => {
     const db = await freshDb();
-    await db.$client.execute(`INSERT INTO honorees (slug, name, kind, category, level, summary, story, status, name_consent, created_at) VALUES ('kid', '郁沁柠', 'person', '孝老爱亲', '县', '郁沁柠照顾奶奶。', '沁柠很懂事。', 'published', 0, 1)`);
+    await db.$client.execute(
+      `INSERT INTO honorees (slug, name, kind, category, level, summary, story, status, name_consent, created_at) VALUES ('kid', '郁沁柠', 'person', '孝老爱亲', '县', '郁沁柠照顾奶奶。', '沁柠很懂事。', 'published', 0, 1)`,
+    );
     // What an older view left behind: the story with the full name in the index.
-    await db.$client.batch([
-      `DELETE FROM search_docs WHERE type = 'honoree'`,
-      `INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT 'honoree', id, '郁*柠', summary || ' ' || story, '/honors/kid', 1 FROM honorees WHERE slug = 'kid'`,
-    ], 'write');
+    await db.$client.batch(
+      [
+        `DELETE FROM search_docs WHERE type = 'honoree'`,
+        `INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT 'honoree', id, '郁*柠', summary || ' ' || story, '/honors/kid', 1 FROM honorees WHERE slug = 'kid'`,
+      ],
+      'write',
+    );
     expect((await search(db, { q: '沁柠' })).total).toBe(1);
     await db.$client.executeMultiple(readFileSync(join(customSqlFolder, 'search.sql'), 'utf8'));
     for (const q of ['郁沁柠', '郁沁', '沁柠']) expect((await search(db, { q })).total, q).toBe(0);

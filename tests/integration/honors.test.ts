@@ -7,7 +7,17 @@ import { listTowns } from '../../src/domain/regions/index.ts';
 import { HonoreeSchema, NominationSchema } from '../../src/domain/honors/schemas.ts';
 import { HonorError } from '../../src/domain/honors/rules.ts';
 import {
-  approveBatch, createBatch, createHonoree, getBatch, startPublicity, submitForReview, updateHonoree, withdrawHonoree, batchReviewSteps, listBatches, batchHonorees,
+  approveBatch,
+  createBatch,
+  createHonoree,
+  getBatch,
+  startPublicity,
+  submitForReview,
+  updateHonoree,
+  withdrawHonoree,
+  batchReviewSteps,
+  listBatches,
+  batchHonorees,
 } from '../../src/domain/honors/admin.ts';
 import { fileObjection, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, NEW_LIKE_VISITORS_PER_IP_PER_DAY, resolveObjection } from '../../src/domain/honors/publicity.ts';
 import { listNominations, nominationToCandidate, submitNomination, NOMINATIONS_PER_IP_PER_DAY } from '../../src/domain/honors/nominations.ts';
@@ -178,7 +188,12 @@ describe('likes', () => {
 describe('nominations', () => {
   const good = () =>
     NominationSchema.parse({
-      nominatorName: '赵大姐', nominatorPhone: '13812345678', relation: '邻居', nomineeName: '陈师傅', townId, category: '助人为乐',
+      nominatorName: '赵大姐',
+      nominatorPhone: '13812345678',
+      relation: '邻居',
+      nomineeName: '陈师傅',
+      townId,
+      category: '助人为乐',
       deeds: '陈师傅是我们小区的修车师傅，十年来免费为老人和学生修车，风雨无阻，还常常自掏腰包买零件，街坊邻居都夸他是热心肠的好人。',
     });
 
@@ -188,14 +203,22 @@ describe('nominations', () => {
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const uploadsDir = mkdtempSync(join(tmpdir(), 'nom-photo-'));
-    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#2a6' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#2a6' } })
+      .png()
+      .toBuffer();
     const before = Number((await db.$client.execute('SELECT count(*) AS n FROM nominations')).rows[0].n);
-    await expect(submitNomination(db, TEST_KEY, good(), '192.0.2.201', Date.now(), { bytes: new TextEncoder().encode('<?php system($_GET[1]); ?>'), name: 'a.jpg', uploadsDir }))
-      .rejects.toMatchObject({ field: 'photo' });
+    await expect(submitNomination(db, TEST_KEY, good(), '192.0.2.201', Date.now(), { bytes: new TextEncoder().encode('<?php system($_GET[1]); ?>'), name: 'a.jpg', uploadsDir })).rejects.toMatchObject(
+      { field: 'photo' },
+    );
     expect(Number((await db.$client.execute('SELECT count(*) AS n FROM nominations')).rows[0].n)).toBe(before);
     const mediaBefore = Number((await db.$client.execute('SELECT count(*) AS n FROM media')).rows[0].n);
     const { trackingNo } = await submitNomination(db, TEST_KEY, good(), '192.0.2.202', Date.now(), { bytes: new Uint8Array(png), name: 'deed.png', uploadsDir });
-    const row = (await db.$client.execute({ sql: 'SELECT n.id, n.photo_file_id, p.file_key, p.purpose FROM nominations n JOIN private_files p ON p.id = n.photo_file_id WHERE n.tracking_no = ?', args: [trackingNo] })).rows[0];
+    const row = (
+      await db.$client.execute({
+        sql: 'SELECT n.id, n.photo_file_id, p.file_key, p.purpose FROM nominations n JOIN private_files p ON p.id = n.photo_file_id WHERE n.tracking_no = ?',
+        args: [trackingNo],
+      })
+    ).rows[0];
     expect(row.purpose).toBe('nomination');
     // Not in the media library, and stored apart from it.
     expect(Number((await db.$client.execute('SELECT count(*) AS n FROM media')).rows[0].n)).toBe(mediaBefore);

@@ -12,9 +12,7 @@ import { setSetting } from '../../src/domain/settings/index.ts';
 import { HoursError } from '../../src/domain/hours/errors.ts';
 import { claimHours } from '../../src/domain/hours/claims.ts';
 import { confirmRecords } from '../../src/domain/hours/review.ts';
-import {
-  certificateByCode, certificateRegister, declineCertificate, getCertificate, issueCertificate, requestCertificate, revokeCertificate,
-} from '../../src/domain/hours/certificates.ts';
+import { certificateByCode, certificateRegister, declineCertificate, getCertificate, issueCertificate, requestCertificate, revokeCertificate } from '../../src/domain/hours/certificates.ts';
 import { renderCertificatePdf } from '../../src/domain/hours/certificate-pdf.ts';
 import { exportLedger, neutraliseCell } from '../../src/domain/hours/ledger.ts';
 import { addMember, count, makeTeam, makeUser } from './hours-fixtures.ts';
@@ -90,7 +88,10 @@ describe('certificates', () => {
     for (let i = 0; i < 100; i++) {
       const v = await makeUser(db, `志愿者${i}`);
       await addMember(db, team, v);
-      await db.$client.execute({ sql: `INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, status, created_at) VALUES (?, ?, 'leader', ?, ?, 60, 'confirmed', 0)`, args: [v, team, fromShanghai('2026-06-10', '09:00'), fromShanghai('2026-06-10', '10:00')] });
+      await db.$client.execute({
+        sql: `INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, status, created_at) VALUES (?, ?, 'leader', ?, ?, 60, 'confirmed', 0)`,
+        args: [v, team, fromShanghai('2026-06-10', '09:00'), fromShanghai('2026-06-10', '10:00')],
+      });
       ids.push(await requestCertificate(db, v, { teamId: team, from: '2026-06-10', to: '2026-06-10' }, NOW));
     }
     // each certificate issued twice at once: only one issue wins, and numbers never repeat or skip
@@ -123,7 +124,13 @@ describe('certificate PDF', () => {
     const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
     expect(info).toMatch(/Page size:\s+595\.28 x 841\.89 pts \(A4\)/);
     const fontsList = execFileSync('pdffonts', [file], { encoding: 'utf8' });
-    expect(fontsList.split('\n').slice(2).filter(Boolean).every((l) => /yes\s+yes\s+yes/.test(l))).toBe(true);
+    expect(
+      fontsList
+        .split('\n')
+        .slice(2)
+        .filter(Boolean)
+        .every((l) => /yes\s+yes\s+yes/.test(l)),
+    ).toBe(true);
     execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', file, join(dir, 'page')]);
     expect(existsSync(join(dir, 'page-1.png'))).toBe(true);
     if (process.env.HOURS_PDF_OUT) writeFileSync(process.env.HOURS_PDF_OUT, pdf);

@@ -197,14 +197,27 @@ describe('state machine', () => {
 
 describe('database invariants', () => {
   test('the trigger refuses an approved record overlapping another approved record', async () => {
-    await db.$client.execute({ sql: `INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, status, created_at) VALUES (?, ?, 'leader', ?, ?, 60, 'confirmed', 0)`, args: [vol, teamA, at('2026-06-01', '09:00'), at('2026-06-01', '10:00')] });
-    await expect(db.$client.execute({ sql: `INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, status, created_at) VALUES (?, ?, 'leader', ?, ?, 60, 'confirmed', 0)`, args: [vol, teamB, at('2026-06-01', '09:30'), at('2026-06-01', '10:30')] })).rejects.toThrow(/HOURS_OVERLAP/);
-    await db.$client.execute({ sql: `INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, status, created_at) VALUES (?, ?, 'leader', ?, ?, 60, 'pending', 0)`, args: [vol, teamB, at('2026-06-01', '09:30'), at('2026-06-01', '10:30')] });
+    await db.$client.execute({
+      sql: `INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, status, created_at) VALUES (?, ?, 'leader', ?, ?, 60, 'confirmed', 0)`,
+      args: [vol, teamA, at('2026-06-01', '09:00'), at('2026-06-01', '10:00')],
+    });
+    await expect(
+      db.$client.execute({
+        sql: `INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, status, created_at) VALUES (?, ?, 'leader', ?, ?, 60, 'confirmed', 0)`,
+        args: [vol, teamB, at('2026-06-01', '09:30'), at('2026-06-01', '10:30')],
+      }),
+    ).rejects.toThrow(/HOURS_OVERLAP/);
+    await db.$client.execute({
+      sql: `INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, status, created_at) VALUES (?, ?, 'leader', ?, ?, 60, 'pending', 0)`,
+      args: [vol, teamB, at('2026-06-01', '09:30'), at('2026-06-01', '10:30')],
+    });
     await expect(db.$client.execute(`UPDATE hour_records SET status = 'confirmed' WHERE status = 'pending'`)).rejects.toThrow(/HOURS_OVERLAP/);
   });
 
   test('concurrent overlapping claims: exactly one is accepted', async () => {
-    const tries = Array.from({ length: 20 }, (_, i) => claimHours(db, vol, { teamId: i % 2 ? teamA : teamB, day: '2026-06-10', start: '09:00', end: `10:${String(i).padStart(2, '0')}`, content: '并发申报' }, NOW));
+    const tries = Array.from({ length: 20 }, (_, i) =>
+      claimHours(db, vol, { teamId: i % 2 ? teamA : teamB, day: '2026-06-10', start: '09:00', end: `10:${String(i).padStart(2, '0')}`, content: '并发申报' }, NOW),
+    );
     const results = await Promise.allSettled(tries);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -214,47 +227,66 @@ describe('database invariants', () => {
 
   test('totals equal the sum of confirmed records after a random sequence of operations', async () => {
     const users = [vol, await makeUser(db, '甲'), await makeUser(db, '乙')];
-    for (const u of users.slice(1)) { await addMember(db, teamA, u); await addMember(db, teamB, u); }
+    for (const u of users.slice(1)) {
+      await addMember(db, teamA, u);
+      await addMember(db, teamB, u);
+    }
     const leaders: Record<number, number> = { [teamA]: leaderA, [teamB]: leaderB };
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('create' as const), user: fc.nat(2), team: fc.boolean(), day: fc.integer({ min: 1, max: 5 }), hour: fc.integer({ min: 6, max: 20 }), len: fc.integer({ min: 15, max: 300 }) }),
+      fc.record({
+        kind: fc.constant('create' as const),
+        user: fc.nat(2),
+        team: fc.boolean(),
+        day: fc.integer({ min: 1, max: 5 }),
+        hour: fc.integer({ min: 6, max: 20 }),
+        len: fc.integer({ min: 15, max: 300 }),
+      }),
       fc.record({ kind: fc.constantFrom('confirm' as const, 'decline' as const, 'correct' as const), pick: fc.nat(50), len: fc.integer({ min: 15, max: 300 }) }),
     );
-    await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 40 }), async (ops) => {
-      for (const o of ops) {
-        try {
-          if (o.kind === 'create') {
-            const start = at(`2026-06-0${o.day}`, `${String(o.hour).padStart(2, '0')}:00`);
-            await createHourRecord(db, { userId: users[o.user], teamId: o.team ? teamA : teamB, source: 'leader', startsAt: start, endsAt: start + o.len * 60000, content: 'x', createdBy: null }, { now: NOW });
-          } else {
-            const rows = (await db.$client.execute(`SELECT id, team_id, user_id, starts_at, status FROM hour_records ORDER BY id`)).rows;
-            if (!rows.length) continue;
-            const r = rows[o.pick % rows.length];
-            const leader = leaders[Number(r.team_id)];
-            if (o.kind === 'confirm') await confirmRecords(db, leader, [Number(r.id)], NOW);
-            else if (o.kind === 'decline') await declineRecord(db, leader, Number(r.id), '随机拒绝', NOW);
-            else {
-              const s = Number(r.starts_at);
-              const iso = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16);
-              const cid = await requestCorrection(db, Number(r.user_id), { recordId: Number(r.id), startsAt: iso(s), endsAt: iso(s + o.len * 60000), reason: '随机更正' }, NOW);
-              await acceptCorrection(db, leader, cid, NOW);
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 40 }), async (ops) => {
+        for (const o of ops) {
+          try {
+            if (o.kind === 'create') {
+              const start = at(`2026-06-0${o.day}`, `${String(o.hour).padStart(2, '0')}:00`);
+              await createHourRecord(
+                db,
+                { userId: users[o.user], teamId: o.team ? teamA : teamB, source: 'leader', startsAt: start, endsAt: start + o.len * 60000, content: 'x', createdBy: null },
+                { now: NOW },
+              );
+            } else {
+              const rows = (await db.$client.execute(`SELECT id, team_id, user_id, starts_at, status FROM hour_records ORDER BY id`)).rows;
+              if (!rows.length) continue;
+              const r = rows[o.pick % rows.length];
+              const leader = leaders[Number(r.team_id)];
+              if (o.kind === 'confirm') await confirmRecords(db, leader, [Number(r.id)], NOW);
+              else if (o.kind === 'decline') await declineRecord(db, leader, Number(r.id), '随机拒绝', NOW);
+              else {
+                const s = Number(r.starts_at);
+                const iso = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16);
+                const cid = await requestCorrection(db, Number(r.user_id), { recordId: Number(r.id), startsAt: iso(s), endsAt: iso(s + o.len * 60000), reason: '随机更正' }, NOW);
+                await acceptCorrection(db, leader, cid, NOW);
+              }
             }
+          } catch (e) {
+            if (!(e instanceof HoursError)) throw e;
           }
-        } catch (e) {
-          if (!(e instanceof HoursError)) throw e;
         }
-      }
-      const check = (await db.$client.execute(`SELECT
+        const check = (
+          await db.$client.execute(`SELECT
           (SELECT count(*) FROM users u WHERE u.confirmed_minutes <> coalesce((SELECT sum(minutes) FROM hour_records h WHERE h.user_id = u.id AND h.status = 'confirmed'), 0)) AS bad_users,
           (SELECT count(*) FROM teams t WHERE t.confirmed_minutes <> coalesce((SELECT sum(minutes) FROM hour_records h WHERE h.team_id = t.id AND h.status = 'confirmed'), 0)) AS bad_teams,
           (SELECT value FROM counters WHERE name = 'hours.county_minutes') AS county,
           (SELECT coalesce(sum(minutes), 0) FROM hour_records WHERE status = 'confirmed') AS total,
-          (SELECT count(*) FROM hour_records a JOIN hour_records b ON a.user_id = b.user_id AND a.id < b.id AND a.status = 'confirmed' AND b.status = 'confirmed' AND a.starts_at < b.ends_at AND a.ends_at > b.starts_at) AS overlaps`)).rows[0];
-      expect(Number(check.bad_users)).toBe(0);
-      expect(Number(check.bad_teams)).toBe(0);
-      expect(Number(check.county)).toBe(Number(check.total));
-      expect(Number(check.overlaps)).toBe(0);
-    }), { numRuns: 8 });
+          (SELECT count(*) FROM hour_records a JOIN hour_records b ON a.user_id = b.user_id AND a.id < b.id AND a.status = 'confirmed' AND b.status = 'confirmed' AND a.starts_at < b.ends_at AND a.ends_at > b.starts_at) AS overlaps`)
+        ).rows[0];
+        expect(Number(check.bad_users)).toBe(0);
+        expect(Number(check.bad_teams)).toBe(0);
+        expect(Number(check.county)).toBe(Number(check.total));
+        expect(Number(check.overlaps)).toBe(0);
+      }),
+      { numRuns: 8 },
+    );
     const before = await countyConfirmedMinutes(db);
     await recomputeTotals(db);
     expect(await countyConfirmedMinutes(db)).toBe(before);
@@ -264,7 +296,16 @@ describe('database invariants', () => {
 describe('star levels at the thresholds (100/300/600/1000/1500 h)', () => {
   const T = [100, 300, 600, 1000, 1500];
   test.each([
-    [0, 0, 100], [99.9, 0, 100], [100, 1, 300], [299.9, 1, 300], [300, 2, 600], [600, 3, 1000], [999, 3, 1000], [1000, 4, 1500], [1500, 5, null], [2000, 5, null],
+    [0, 0, 100],
+    [99.9, 0, 100],
+    [100, 1, 300],
+    [299.9, 1, 300],
+    [300, 2, 600],
+    [600, 3, 1000],
+    [999, 3, 1000],
+    [1000, 4, 1500],
+    [1500, 5, null],
+    [2000, 5, null],
   ])('%s h → %s stars, next %s h', (hours, stars, next) => {
     const s = starLevel(Math.round(hours * 60), T);
     expect(s.stars).toBe(stars);

@@ -63,8 +63,15 @@ describe('what the database and the pages give away', () => {
   test('a registered ID number still has ≥ 1,000 candidates; no birth date is stored in clear', async () => {
     const idNumber = makeIdNumber('1990-03-15', 123, true, AREA);
     const input = await RegisterSchema.parseAsync({
-      phone: '13522220001', password: 'correct horse battery', realName: '王重建', idType: '居民身份证', idNumber,
-      townId: town, villageId: village, agreeTerms: true, agreePrivacy: true,
+      phone: '13522220001',
+      password: 'correct horse battery',
+      realName: '王重建',
+      idType: '居民身份证',
+      idNumber,
+      townId: town,
+      villageId: village,
+      agreeTerms: true,
+      agreePrivacy: true,
     });
     const id = await registerVolunteer(db, TEST_KEY, input, { ip: '10.20.0.1' });
     const row = await clearRow(id);
@@ -144,26 +151,39 @@ describe('migration 0008 and the start-up data migration', () => {
     const oldMask = idNumber.slice(0, 4) + '**********' + idNumber.slice(-4);
     const now = Date.now();
     const add = async (sql: string, args: (string | number | null)[]) => Number((await old.$client.execute({ sql: sql + ' RETURNING id', args })).rows[0].id);
-    const user = await add(`INSERT INTO users (phone, real_name, id_type, id_number_enc, id_number_hash, id_number_masked, birth_date, gender, status, created_at)
+    const user = await add(
+      `INSERT INTO users (phone, real_name, id_type, id_number_enc, id_number_hash, id_number_masked, birth_date, gender, status, created_at)
                             VALUES ('13533330001', '林旧档', '居民身份证', ?, ?, ?, '1991-07-09', '女', 'active', ?)`,
-      [encryptText(TEST_KEY, idNumber), keyedHash(TEST_KEY, `居民身份证:${idNumber}`), oldMask, now]);
-    const passport = await add(`INSERT INTO users (phone, real_name, id_type, id_number_masked, birth_date, status, created_at)
-                                VALUES ('13533330002', '林护照', '护照', 'E123*5678', '1970-01-02', 'active', ?)`, [now]);
+      [encryptText(TEST_KEY, idNumber), keyedHash(TEST_KEY, `居民身份证:${idNumber}`), oldMask, now],
+    );
+    const passport = await add(
+      `INSERT INTO users (phone, real_name, id_type, id_number_masked, birth_date, status, created_at)
+                                VALUES ('13533330002', '林护照', '护照', 'E123*5678', '1970-01-02', 'active', ?)`,
+      [now],
+    );
     const leader = await add(`INSERT INTO users (phone, real_name, status, created_at) VALUES ('13533330003', '林队长', 'active', ?)`, [now]);
     const team = await add(`INSERT INTO teams (slug, name, status, created_at) VALUES ('legacy-team', '旧队伍', 'active', ?)`, [now]);
     await old.$client.execute({ sql: `INSERT INTO team_members (team_id, user_id, role, status, created_at) VALUES (?, ?, 'leader', 'active', ?)`, args: [team, leader, now] });
     const snapshot = {
       volunteer: { name: '林旧档', idType: '居民身份证', idMasked: oldMask, volunteerNo: 'YX2025000001' },
       service: { periodFrom: '2025-01-01', periodTo: '2025-12-31', totalMinutes: 120, items: [{ date: '2025-05-01', content: '敬老院陪护', minutes: 120 }] },
-      issuer: { org: '旧队伍', leader: '林队长', handler: '林队长', contact: '0838-1234567' }, issueDate: '2025年12月31日', notes: '',
+      issuer: { org: '旧队伍', leader: '林队长', handler: '林队长', contact: '0838-1234567' },
+      issueDate: '2025年12月31日',
+      notes: '',
     };
     await old.$client.execute({
       sql: `INSERT INTO certificates (number, code, user_id, team_id, period_from, period_to, total_minutes, snapshot, status, requested_at, issued_at, created_at)
             VALUES ('SX-2025-000001', 'LEGACYCODE01', ?, ?, '2025-01-01', '2025-12-31', 120, ?, 'issued', ?, ?, ?)`,
       args: [user, team, JSON.stringify(snapshot), now, now, now],
     });
-    await old.$client.execute({ sql: `INSERT INTO notices (user_id, kind, title, body, created_at) VALUES (?, 'team.join_request', '入队申请：旧队伍', '林旧档 申请加入队伍，请审核。', ?)`, args: [leader, now] });
-    await old.$client.execute({ sql: `INSERT INTO notices (user_id, kind, title, body, created_at) VALUES (?, 'signup.late_cancel', '临时取消：巡河', '林旧档 在活动开始前 24 小时内取消了报名。', ?)`, args: [leader, now] });
+    await old.$client.execute({
+      sql: `INSERT INTO notices (user_id, kind, title, body, created_at) VALUES (?, 'team.join_request', '入队申请：旧队伍', '林旧档 申请加入队伍，请审核。', ?)`,
+      args: [leader, now],
+    });
+    await old.$client.execute({
+      sql: `INSERT INTO notices (user_id, kind, title, body, created_at) VALUES (?, 'signup.late_cancel', '临时取消：巡河', '林旧档 在活动开始前 24 小时内取消了报名。', ?)`,
+      args: [leader, now],
+    });
     old.$client.close();
 
     // Start-up as scripts/start.mjs does it: migrations, then the data migrations that need the key.
@@ -171,7 +191,10 @@ describe('migration 0008 and the start-up data migration', () => {
     await migrateDb(db2);
     await migrateDataWithKey(db2, TEST_KEY);
     const users = await db2.$client.execute({ sql: 'SELECT id, id_number_masked, birth_date, birth_date_enc FROM users WHERE id IN (?, ?) ORDER BY id', args: [user, passport] });
-    expect(users.rows.map((r) => [r.id_number_masked, r.birth_date])).toEqual([[idNumber.slice(0, 4) + '*'.repeat(14), null], ['E********', null]]);
+    expect(users.rows.map((r) => [r.id_number_masked, r.birth_date])).toEqual([
+      [idNumber.slice(0, 4) + '*'.repeat(14), null],
+      ['E********', null],
+    ]);
     expect((await getOwnProfile(db2, TEST_KEY, user))?.birthDate).toBe('1991-07-09');
     expect((await getOwnProfile(db2, TEST_KEY, passport))?.birthDate).toBe('1970-01-02');
     const cert = await certificateByCode(db2, 'LEGACYCODE01');

@@ -35,9 +35,15 @@ afterEach(() => {
 /** Everything a caller can observe of a result set. */
 function observe(rs: ResultSet) {
   return {
-    columns: rs.columns, columnTypes: rs.columnTypes, rowsAffected: rs.rowsAffected, lastInsertRowid: rs.lastInsertRowid,
+    columns: rs.columns,
+    columnTypes: rs.columnTypes,
+    rowsAffected: rs.rowsAffected,
+    lastInsertRowid: rs.lastInsertRowid,
     rows: rs.rows.map((r) => ({
-      keys: Object.keys(r), json: JSON.stringify(r), length: r.length, indexed: Array.prototype.slice.call(r),
+      keys: Object.keys(r),
+      json: JSON.stringify(r),
+      length: r.length,
+      indexed: Array.prototype.slice.call(r),
       named: Object.fromEntries(Object.keys(r).map((k) => [k, r[k]])),
     })),
   };
@@ -100,7 +106,15 @@ describeLocalOnly('LocalClient answers exactly as @libsql/client', LOCAL_ONLY, (
   test('a batch commits all or nothing and names the failing statement', async () => {
     const ok = await ours.batch([{ sql: 'INSERT INTO t (name) VALUES (?)', args: ['戊'] }, ['SELECT count(*) AS n FROM t', []]], 'write');
     expect(Number(ok[1].rows[0].n)).toBe(3);
-    const err = await ours.batch([{ sql: 'INSERT INTO t (name) VALUES (?)', args: ['己'] }, { sql: 'INSERT INTO t (name) VALUES (?)', args: ['甲'] }], 'write').catch((e) => e);
+    const err = await ours
+      .batch(
+        [
+          { sql: 'INSERT INTO t (name) VALUES (?)', args: ['己'] },
+          { sql: 'INSERT INTO t (name) VALUES (?)', args: ['甲'] },
+        ],
+        'write',
+      )
+      .catch((e) => e);
     expect(err).toBeInstanceOf(LibsqlBatchError);
     expect(err.statementIndex).toBe(1);
     expect(err.code).toBe('SQLITE_CONSTRAINT');

@@ -21,7 +21,11 @@ import { addMember, makeTeam, makeUser } from './hours-fixtures.ts';
 
 let db: Db;
 let dir: string;
-const png = (w = 200, colour = '#36c') => sharp({ create: { width: w, height: 100, channels: 3, background: colour } }).png().toBuffer().then((b) => new Uint8Array(b));
+const png = (w = 200, colour = '#36c') =>
+  sharp({ create: { width: w, height: 100, channels: 3, background: colour } })
+    .png()
+    .toBuffer()
+    .then((b) => new Uint8Array(b));
 const as = (id: number, roles: string[] = ['volunteer'], status = 'active'): SessionUser => ({ id, realName: '某人', phone: null, roles, status });
 const exec = (sql: string, args: (string | number | null)[] = []) => db.$client.execute({ sql, args });
 
@@ -78,13 +82,24 @@ describe('a claim photo is private evidence', () => {
   test('a nomination photo: the staff handling nominations only; a lecture photo: lecture staff only', async () => {
     const someone = await makeUser(db, '某志愿者');
     const nom = await uploadPrivateImage(db, dir, { bytes: await png(), purpose: 'nomination', userId: null });
-    await exec(`INSERT INTO nominations (tracking_no, nominator_name, nominator_phone, relation, nominee_name, category, deeds, photo_file_id, created_at)
-                VALUES ('TJ-T-1', '甲', '13800000000', '邻居', '乙', '助人为乐', '事迹', ?, ?)`, [nom.id, Date.now()]);
+    await exec(
+      `INSERT INTO nominations (tracking_no, nominator_name, nominator_phone, relation, nominee_name, category, deeds, photo_file_id, created_at)
+                VALUES ('TJ-T-1', '甲', '13800000000', '邻居', '乙', '助人为乐', '事迹', ?, ?)`,
+      [nom.id, Date.now()],
+    );
     const lec = await uploadPrivateImage(db, dir, { bytes: await png(), purpose: 'lecture', userId: null });
-    await exec(`INSERT INTO lecture_orders (tracking_no, requester_name, requester_phone, topic, audience_expected, photo_file_ids, created_at)
-                VALUES ('PF-T-1', '丙', '13800000001', '民法典', 30, ?, ?)`, [JSON.stringify([lec.id]), Date.now()]);
+    await exec(
+      `INSERT INTO lecture_orders (tracking_no, requester_name, requester_phone, topic, audience_expected, photo_file_ids, created_at)
+                VALUES ('PF-T-1', '丙', '13800000001', '民法典', 30, ?, ?)`,
+      [JSON.stringify([lec.id]), Date.now()],
+    );
     const editor = as(someone, ['volunteer', 'editor']);
-    for (const [who, user, sees] of [['editor', editor, true], ['reviewer', as(someone, ['volunteer', 'reviewer']), false], ['admin', as(someone, ['admin']), false], ['volunteer', as(someone), false]] as const) {
+    for (const [who, user, sees] of [
+      ['editor', editor, true],
+      ['reviewer', as(someone, ['volunteer', 'reviewer']), false],
+      ['admin', as(someone, ['admin']), false],
+      ['volunteer', as(someone), false],
+    ] as const) {
       expect(await mayViewPrivateFile(db, user, nom.id), `nomination: ${who}`).toBe(sees);
       expect(await mayViewPrivateFile(db, user, lec.id), `lecture: ${who}`).toBe(sees);
     }
@@ -97,8 +112,11 @@ describe('a claim photo is private evidence', () => {
 describe("a delivered lecture's photos", () => {
   test('are private files for lecture staff; a bad photo is refused next to the field and nothing is stored', async () => {
     const editor = as(await makeUser(db, '普法编辑'), ['volunteer', 'editor']);
-    const o = await exec(`INSERT INTO lecture_orders (tracking_no, requester_name, requester_phone, topic, audience_expected, status, created_at)
-                          VALUES ('PF-T-2', '戊', '13800000002', '反电信诈骗', 40, 'scheduled', ?) RETURNING id`, [Date.now()]);
+    const o = await exec(
+      `INSERT INTO lecture_orders (tracking_no, requester_name, requester_phone, topic, audience_expected, status, created_at)
+                          VALUES ('PF-T-2', '戊', '13800000002', '反电信诈骗', 40, 'scheduled', ?) RETURNING id`,
+      [Date.now()],
+    );
     const id = Number(o.rows[0].id);
     const count = async () => Number((await exec("SELECT count(*) AS n FROM private_files WHERE purpose = 'lecture'")).rows[0].n);
     const before = await count();
@@ -131,8 +149,17 @@ describe('a library file is public only while something public uses it', () => {
     const pdf = await uploadAttachment(db, dir, { bytes: new TextEncoder().encode('%PDF-1.4\n%%EOF\n'), name: '通知.pdf', userId: 1 });
     const unused = await uploadImage(db, dir, { bytes: await png(300, '#3c3'), alt: '没用上', userId: 1 });
     const id = await createArticle(db, editorUser(), {
-      title: '测试文章', channel: 'news', topic: null, honoreeId: null, summary: '', body: `正文\n\n![插图](/media/${inBody.fileKey}-300.webp)`, tags: [], author: '', source: '',
-      coverMediaId: cover.id, attachments: [pdf.id],
+      title: '测试文章',
+      channel: 'news',
+      topic: null,
+      honoreeId: null,
+      summary: '',
+      body: `正文\n\n![插图](/media/${inBody.fileKey}-300.webp)`,
+      tags: [],
+      author: '',
+      source: '',
+      coverMediaId: cover.id,
+      attachments: [pdf.id],
     });
     const names = { cover: `${cover.fileKey}-960.webp`, coverOriginal: `${cover.fileKey}.png`, body: `${inBody.fileKey}-300.webp`, pdf: `${pdf.fileKey}.pdf`, unused: `${unused.fileKey}-300.webp` };
     const publicNow = async () => Object.fromEntries(await Promise.all(Object.entries(names).map(async ([k, n]) => [k, (await libraryFileFor(db, dir, n, null))?.audience ?? 'none'])));
@@ -161,8 +188,11 @@ describe('a library file is public only while something public uses it', () => {
     const photo = await uploadImage(db, dir, { bytes: await png(1200, '#963'), alt: '肖像', userId: 1 });
     const b = await exec(`INSERT INTO honor_batches (slug, title, period, status, created_at) VALUES ('b-media', '批次', '2026', 'draft', ?) RETURNING id`, [Date.now()]);
     const batchId = Number(b.rows[0].id);
-    const h = await exec(`INSERT INTO honorees (slug, batch_id, name, category, level, summary, story, photo_media_id, photo_consent, status, created_at)
-                          VALUES ('h-media', ?, '王某某', '助人为乐', '县', '摘要', ?, ?, 1, 'draft', ?) RETURNING id`, [batchId, `![事迹配图](/media/${story.fileKey}-250.webp)`, photo.id, Date.now()]);
+    const h = await exec(
+      `INSERT INTO honorees (slug, batch_id, name, category, level, summary, story, photo_media_id, photo_consent, status, created_at)
+                          VALUES ('h-media', ?, '王某某', '助人为乐', '县', '摘要', ?, ?, 1, 'draft', ?) RETURNING id`,
+      [batchId, `![事迹配图](/media/${story.fileKey}-250.webp)`, photo.id, Date.now()],
+    );
     const hid = Number(h.rows[0].id);
     const storyName = `${story.fileKey}-250.webp`;
     const shown = async () => ({ story: !!(await libraryFileFor(db, dir, storyName, null)), photo: !!(await honoreePhotoFile(db, dir, 'h-media')) });
@@ -202,7 +232,14 @@ describe('migration 0007 and the start-up move', () => {
     const now = Date.now();
     const mediaRow = async (key: string) => {
       for (const n of [`${key}.png`, `${key}-480.webp`]) writeFileSync(join(uploads, n), `bytes of ${n}`);
-      return Number((await run(`INSERT INTO media (file_key, kind, mime, width, height, bytes, variants, alt, created_at) VALUES (?, 'image', 'image/png', 800, 600, 10, '[480]', '图', ?) RETURNING id`, [key, now])).rows[0].id);
+      return Number(
+        (
+          await run(`INSERT INTO media (file_key, kind, mime, width, height, bytes, variants, alt, created_at) VALUES (?, 'image', 'image/png', 800, 600, 10, '[480]', '图', ?) RETURNING id`, [
+            key,
+            now,
+          ])
+        ).rows[0].id,
+      );
     };
     const claimPhoto = await mediaRow('claimphotokey0000000');
     const nominationPhoto = await mediaRow('nominationphotokey00');
@@ -210,16 +247,42 @@ describe('migration 0007 and the start-up move', () => {
     const libraryImage = await mediaRow('libraryimagekey00000');
     const user = Number((await run(`INSERT INTO users (phone, real_name, created_at) VALUES ('13500000001', '甲', ?) RETURNING id`, [now])).rows[0].id);
     const team = Number((await run(`INSERT INTO teams (slug, name, status, created_at) VALUES ('t', '队', 'active', ?) RETURNING id`, [now])).rows[0].id);
-    await run(`INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, content, photo_media_id, created_at) VALUES (?, ?, 'claim', ?, ?, 60, '清扫', ?, ?)`, [user, team, now - 7200_000, now - 3600_000, claimPhoto, now]);
-    for (const [no, photo] of [['TJ-1', nominationPhoto], ['TJ-2', consentedNomination]] as const) {
-      await run(`INSERT INTO nominations (tracking_no, nominator_name, nominator_phone, relation, nominee_name, category, deeds, photo_media_id, created_at) VALUES (?, '甲', '13800000000', '邻居', '乙', '助人为乐', '事迹', ?, ?)`, [no, photo, now]);
+    await run(`INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, content, photo_media_id, created_at) VALUES (?, ?, 'claim', ?, ?, 60, '清扫', ?, ?)`, [
+      user,
+      team,
+      now - 7200_000,
+      now - 3600_000,
+      claimPhoto,
+      now,
+    ]);
+    for (const [no, photo] of [
+      ['TJ-1', nominationPhoto],
+      ['TJ-2', consentedNomination],
+    ] as const) {
+      await run(
+        `INSERT INTO nominations (tracking_no, nominator_name, nominator_phone, relation, nominee_name, category, deeds, photo_media_id, created_at) VALUES (?, '甲', '13800000000', '邻居', '乙', '助人为乐', '事迹', ?, ?)`,
+        [no, photo, now],
+      );
     }
-    await run(`INSERT INTO honorees (slug, name, category, level, summary, photo_media_id, photo_consent, status, created_at) VALUES ('h-a', '乙', '助人为乐', '县', '摘要', ?, 0, 'published', ?)`, [nominationPhoto, now]);
-    await run(`INSERT INTO honorees (slug, name, category, level, summary, photo_media_id, photo_consent, status, created_at) VALUES ('h-b', '丙', '助人为乐', '县', '摘要', ?, 1, 'published', ?)`, [consentedNomination, now]);
+    await run(`INSERT INTO honorees (slug, name, category, level, summary, photo_media_id, photo_consent, status, created_at) VALUES ('h-a', '乙', '助人为乐', '县', '摘要', ?, 0, 'published', ?)`, [
+      nominationPhoto,
+      now,
+    ]);
+    await run(`INSERT INTO honorees (slug, name, category, level, summary, photo_media_id, photo_consent, status, created_at) VALUES ('h-b', '丙', '助人为乐', '县', '摘要', ?, 1, 'published', ?)`, [
+      consentedNomination,
+      now,
+    ]);
     // An editor had picked a claim photo as a cover (they were offered in the library), and a library image.
     await run(`INSERT INTO articles (slug, channel, title, cover_media_id, status, created_at) VALUES ('a-leak', 'news', '泄露', ?, 'published', ?)`, [claimPhoto, now]);
-    await run(`INSERT INTO articles (slug, channel, title, cover_media_id, body, status, created_at) VALUES ('a-ok', 'news', '正常', ?, ?, 'published', ?)`, [libraryImage, '![图](/media/libraryimagekey00000-480.webp)', now]);
-    await run(`INSERT INTO lecture_orders (tracking_no, requester_name, requester_phone, topic, audience_expected, photo_media_ids, created_at) VALUES ('PF-1', '丁', '13800000001', '民法典', 30, ?, ?)`, [JSON.stringify([libraryImage]), now]);
+    await run(`INSERT INTO articles (slug, channel, title, cover_media_id, body, status, created_at) VALUES ('a-ok', 'news', '正常', ?, ?, 'published', ?)`, [
+      libraryImage,
+      '![图](/media/libraryimagekey00000-480.webp)',
+      now,
+    ]);
+    await run(
+      `INSERT INTO lecture_orders (tracking_no, requester_name, requester_phone, topic, audience_expected, photo_media_ids, created_at) VALUES ('PF-1', '丁', '13800000001', '民法典', 30, ?, ?)`,
+      [JSON.stringify([libraryImage]), now],
+    );
 
     await migrateDb(mdb);
 
@@ -233,8 +296,14 @@ describe('migration 0007 and the start-up move', () => {
     expect(await rows('SELECT id FROM media ORDER BY id')).toEqual([{ id: consentedNomination }, { id: libraryImage }]);
     expect(await rows('SELECT photo_file_id FROM hour_records')).toEqual([{ photo_file_id: claimPhoto }]);
     expect(await rows('SELECT photo_file_id FROM nominations ORDER BY id')).toEqual([{ photo_file_id: nominationPhoto }, { photo_file_id: consentedNomination }]);
-    expect(await rows("SELECT slug, photo_media_id FROM honorees ORDER BY slug")).toEqual([{ slug: 'h-a', photo_media_id: null }, { slug: 'h-b', photo_media_id: consentedNomination }]);
-    expect(await rows("SELECT slug, cover_media_id FROM articles ORDER BY slug")).toEqual([{ slug: 'a-leak', cover_media_id: null }, { slug: 'a-ok', cover_media_id: libraryImage }]);
+    expect(await rows('SELECT slug, photo_media_id FROM honorees ORDER BY slug')).toEqual([
+      { slug: 'h-a', photo_media_id: null },
+      { slug: 'h-b', photo_media_id: consentedNomination },
+    ]);
+    expect(await rows('SELECT slug, cover_media_id FROM articles ORDER BY slug')).toEqual([
+      { slug: 'a-leak', cover_media_id: null },
+      { slug: 'a-ok', cover_media_id: libraryImage },
+    ]);
     expect(await rows('SELECT photo_file_ids FROM lecture_orders')).toEqual([{ photo_file_ids: JSON.stringify([libraryImage]) }]);
     expect(await rows('SELECT media_id, subject_type, role FROM media_uses ORDER BY role')).toEqual([
       { media_id: libraryImage, subject_type: 'article', role: 'body' },
@@ -243,8 +312,14 @@ describe('migration 0007 and the start-up move', () => {
 
     // Start-up moves the private files; a key the library still holds is copied, never taken away.
     expect(await relocatePrivateFiles(mdb, uploads)).toBe(8);
-    expect(readdirSync(join(uploads, 'private')).sort()).toEqual(['claimphotokey0000000', 'consentedphotokey000', 'libraryimagekey00000', 'nominationphotokey00'].flatMap((k) => [`${k}-480.webp`, `${k}.png`]).sort());
-    expect(readdirSync(uploads).filter((f) => f !== 'private').sort()).toEqual(['consentedphotokey000', 'libraryimagekey00000'].flatMap((k) => [`${k}-480.webp`, `${k}.png`]).sort());
+    expect(readdirSync(join(uploads, 'private')).sort()).toEqual(
+      ['claimphotokey0000000', 'consentedphotokey000', 'libraryimagekey00000', 'nominationphotokey00'].flatMap((k) => [`${k}-480.webp`, `${k}.png`]).sort(),
+    );
+    expect(
+      readdirSync(uploads)
+        .filter((f) => f !== 'private')
+        .sort(),
+    ).toEqual(['consentedphotokey000', 'libraryimagekey00000'].flatMap((k) => [`${k}-480.webp`, `${k}.png`]).sort());
     expect(await relocatePrivateFiles(mdb, uploads)).toBe(0);
     expect(await libraryFileFor(mdb, uploads, 'claimphotokey0000000-480.webp', as(1, ['editor']))).toBeUndefined();
     mdb.$client.close();

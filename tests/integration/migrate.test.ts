@@ -23,7 +23,11 @@ describe('migrateDb', () => {
   test('npm run db:migrate (a second process) leaves a live database alone, and says so', async () => {
     const db = await freshDb({ seed: 'base' });
     const before = await schemaVersion(db);
-    const r = spawnSync(process.execPath, ['scripts/migrate.mjs'], { env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: join(db.path, '..'), ...sharedDbEnv() }, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['scripts/migrate.mjs'], {
+      env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: join(db.path, '..'), ...sharedDbEnv() },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('数据库已是最新');

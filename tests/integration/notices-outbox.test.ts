@@ -19,7 +19,9 @@ describe('notice e-mail outbox', () => {
       runNoticeOutbox(db, { smtpUrl: smtp.url, siteUrl: 'https://shanxing.example', limit: 20 }),
       runNoticeOutbox(other, { smtpUrl: smtp.url, siteUrl: 'https://shanxing.example', limit: 20 }),
     ]);
-    while ((await runNoticeOutbox(db, { smtpUrl: smtp.url, siteUrl: 'https://shanxing.example' })) > 0) { /* drain */ }
+    while ((await runNoticeOutbox(db, { smtpUrl: smtp.url, siteUrl: 'https://shanxing.example' })) > 0) {
+      /* drain */
+    }
     expect(a + b).toBeGreaterThan(0);
     expect(smtp.messages).toHaveLength(30);
     expect(smtp.messages.every((m) => m.rcpt[0] === 'wang@example.cn')).toBe(true);

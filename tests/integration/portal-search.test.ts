@@ -88,7 +88,9 @@ describe('search', () => {
     await db.$client.execute({ sql: `DELETE FROM articles WHERE id = ?`, args: [id] });
     expect((await search(db, { q: '防骗' })).total).toBe(0);
     // honorees: only published, and a minor's name only masked
-    await db.$client.execute(`INSERT INTO honorees (slug, name, category, level, summary, status, name_consent, created_at) VALUES ('kid', '张小华', '助人为乐', '县', '勇救落水同学', 'published', 0, 1)`);
+    await db.$client.execute(
+      `INSERT INTO honorees (slug, name, category, level, summary, status, name_consent, created_at) VALUES ('kid', '张小华', '助人为乐', '县', '勇救落水同学', 'published', 0, 1)`,
+    );
     const r = await search(db, { q: '落水' });
     expect(titles(r)).toEqual(['张*华']);
     expect((await search(db, { q: '小华' })).total).toBe(0);

@@ -50,7 +50,10 @@ describe('statistics', () => {
     const [{ id: teamId }] = (await db.$client.execute(`SELECT id FROM teams LIMIT 1`)).rows as unknown as { id: number }[];
     const month = lastMonths(now)[23];
     const start = fromShanghai(`${month}-01`, '00:10'); // just after midnight Shanghai: UTC is the previous month
-    const ins = await db.$client.execute({ sql: `INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, status, created_at) VALUES (?, ?, 'claim', ?, ?, 90, 'pending', 0) RETURNING id`, args: [userId, teamId, start, start + 90 * 60000] });
+    const ins = await db.$client.execute({
+      sql: `INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, status, created_at) VALUES (?, ?, 'claim', ?, ?, 90, 'pending', 0) RETURNING id`,
+      args: [userId, teamId, start, start + 90 * 60000],
+    });
     const id = Number(ins.rows[0].id);
     const at = async () => (await hoursByMonth(db, now))[23].minutes;
     expect(await at()).toBe(await directMonthly(db, month));
@@ -74,10 +77,18 @@ describe('statistics', () => {
     const now = Date.now();
     const thisYear = now - 1000;
     const lastYear = fromShanghai(`${new Date(now).getUTCFullYear() - 1}-06-01`);
-    const rows: [string, string, number, number][] = [['反电信诈骗', 'delivered', 80, thisYear], ['反电信诈骗', 'rated', 40, thisYear], ['反电信诈骗', 'scheduled', 99, thisYear], ['民法典', 'rated', 25, lastYear]];
+    const rows: [string, string, number, number][] = [
+      ['反电信诈骗', 'delivered', 80, thisYear],
+      ['反电信诈骗', 'rated', 40, thisYear],
+      ['反电信诈骗', 'scheduled', 99, thisYear],
+      ['民法典', 'rated', 25, lastYear],
+    ];
     let i = 0;
     for (const [topic, status, aud, at] of rows) {
-      await db.$client.execute({ sql: `INSERT INTO lecture_orders (tracking_no, requester_name, requester_phone, topic, audience_expected, status, audience_actual, delivered_at, created_at) VALUES (?, '张三', '13800000000', ?, 50, ?, ?, ?, 0)`, args: [`T${i++}`, topic, status, aud, at] });
+      await db.$client.execute({
+        sql: `INSERT INTO lecture_orders (tracking_no, requester_name, requester_phone, topic, audience_expected, status, audience_actual, delivered_at, created_at) VALUES (?, '张三', '13800000000', ?, 50, ?, ?, ?, 0)`,
+        args: [`T${i++}`, topic, status, aud, at],
+      });
     }
     const lec = await lecturesByTopic(db, now);
     expect(lec).toEqual([

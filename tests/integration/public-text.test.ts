@@ -42,7 +42,10 @@ const count = async (sql: string, args: (string | number)[] = []) => Number((awa
 
 /** The refusal a call ends in, or a failure when it succeeds. */
 async function refusal(p: Promise<unknown>) {
-  const e = await p.then(() => undefined, (err) => err);
+  const e = await p.then(
+    () => undefined,
+    (err) => err,
+  );
   expect(e, 'the write was accepted').toBeDefined();
   return e as { status: string; field?: string; message: string; fieldMessages?: Record<string, string> };
 }
@@ -57,10 +60,18 @@ beforeAll(async () => {
   townId = (await regionTree(db))[0].id;
 });
 
-const eventInput = (over: Record<string, unknown> = {}) => EventInputSchema.parse({
-  title: '河道清理', category: '环境保护', description: '沿河清理垃圾。', risks: '注意防滑。', address: '河坝村村委会',
-  startsAt: `${new Date().getFullYear() + 1}-05-01T09:00`, endsAt: `${new Date().getFullYear() + 1}-05-01T11:00`, capacity: 20, ...over,
-});
+const eventInput = (over: Record<string, unknown> = {}) =>
+  EventInputSchema.parse({
+    title: '河道清理',
+    category: '环境保护',
+    description: '沿河清理垃圾。',
+    risks: '注意防滑。',
+    address: '河坝村村委会',
+    startsAt: `${new Date().getFullYear() + 1}-05-01T09:00`,
+    endsAt: `${new Date().getFullYear() + 1}-05-01T11:00`,
+    capacity: 20,
+    ...over,
+  });
 
 describe('events', () => {
   test.each([
@@ -94,7 +105,14 @@ describe('events', () => {
 
 describe('teams', () => {
   test('registering a team whose introduction holds a phone number is refused; no team is created', async () => {
-    const input = TeamRegistrationSchema.parse({ name: '石桥助老志愿队', slug: 'shiqiao-help', townId, serviceTypes: ['助老助残'], summary: '关爱空巢老人', description: '队长电话 138 1234 5678，欢迎加入' });
+    const input = TeamRegistrationSchema.parse({
+      name: '石桥助老志愿队',
+      slug: 'shiqiao-help',
+      townId,
+      serviceTypes: ['助老助残'],
+      summary: '关爱空巢老人',
+      description: '队长电话 138 1234 5678，欢迎加入',
+    });
     const e = await refusal(registerTeam(db, leaderId, input));
     expect(e).toMatchObject({ status: 'BAD_REQUEST', field: 'description' });
     expect(e.message).toContain('队伍介绍');
@@ -103,9 +121,20 @@ describe('teams', () => {
 });
 
 describe('honorees and batches', () => {
-  const entry = (over: Record<string, unknown> = {}) => HonoreeSchema.parse({
-    kind: 'person', name: '周海燕', townId, category: '助人为乐', level: '县', summary: '照顾孤寡老人二十年。', nameConsent: true, consentBy: '本人', consentAt: today, consentMethod: '书面同意书', ...over,
-  });
+  const entry = (over: Record<string, unknown> = {}) =>
+    HonoreeSchema.parse({
+      kind: 'person',
+      name: '周海燕',
+      townId,
+      category: '助人为乐',
+      level: '县',
+      summary: '照顾孤寡老人二十年。',
+      nameConsent: true,
+      consentBy: '本人',
+      consentAt: today,
+      consentMethod: '书面同意书',
+      ...over,
+    });
 
   test.each([
     ['story', { story: '她的电话是138**1234**5678，随叫随到。' }, '事迹全文'],
@@ -138,10 +167,20 @@ describe('honorees and batches', () => {
   });
 
   test('an entry made from a nomination cannot enter 公示 while the nominator’s words hold a phone number', async () => {
-    const n = await submitNomination(db, TEST_KEY, {
-      nominatorName: '李四', nominatorPhone: '13811112222', relation: '邻居', nomineeName: '赵德胜', townId, category: '助人为乐',
-      deeds: '赵德胜二十年如一日义务为村里修路补桥，从不计较报酬，乡亲们都很感激他。有事可以打他电话１３８－１２３４－５６７８联系。',
-    }, '203.0.113.20');
+    const n = await submitNomination(
+      db,
+      TEST_KEY,
+      {
+        nominatorName: '李四',
+        nominatorPhone: '13811112222',
+        relation: '邻居',
+        nomineeName: '赵德胜',
+        townId,
+        category: '助人为乐',
+        deeds: '赵德胜二十年如一日义务为村里修路补桥，从不计较报酬，乡亲们都很感激他。有事可以打他电话１３８－１２３４－５６７８联系。',
+      },
+      '203.0.113.20',
+    );
     const batchId = await createBatch(db, editor, { title: '推荐转入批次', period: '2030年第二季度' });
     const nominationId = await count('SELECT id n FROM nominations WHERE tracking_no = ?', [n.trackingNo]);
     const honoreeId = await nominationToCandidate(db, editor, nominationId, batchId);
@@ -154,7 +193,18 @@ describe('honorees and batches', () => {
 
 describe('articles', () => {
   const content = (over: Record<string, unknown> = {}) => ({
-    title: '测试文章', channel: 'news', topic: null, honoreeId: null, summary: '', body: '正文。', tags: [], author: '', source: '', coverMediaId: null, attachments: [] as number[], ...over,
+    title: '测试文章',
+    channel: 'news',
+    topic: null,
+    honoreeId: null,
+    summary: '',
+    body: '正文。',
+    tags: [],
+    author: '',
+    source: '',
+    coverMediaId: null,
+    attachments: [] as number[],
+    ...over,
   });
 
   test('an attachment named with a phone number blocks submission; one click masks the name', async () => {
@@ -177,7 +227,12 @@ describe('articles', () => {
   test('source, author, tags and a protected name block submission, each named', async () => {
     const id = await createArticle(db, editor, content({ source: '云溪县文明办 13812345678', author: '记者 138·1234·5678', tags: ['138', '1234', '5678'], body: '本期上榜的杨欣悦同学照顾爷爷。' }));
     const e = await submitForReview(db, editor, id).catch((x) => x);
-    expect((e as PersonalDataFound).hits.map((h) => [h.field, h.kind])).toEqual([['body', 'name'], ['tags', 'phone'], ['author', 'phone'], ['source', 'phone']]);
+    expect((e as PersonalDataFound).hits.map((h) => [h.field, h.kind])).toEqual([
+      ['body', 'name'],
+      ['tags', 'phone'],
+      ['author', 'phone'],
+      ['source', 'phone'],
+    ]);
     expect((e as PersonalDataFound).fieldMessages).toMatchObject({ body: expect.stringContaining('杨*悦') });
     // The one-click mask writes the mask with escaped asterisks in Markdown.
     const c = content({ body: '本期上榜的杨欣悦同学照顾爷爷。' });
@@ -193,7 +248,15 @@ describe('lectures', () => {
   test('the lecture place is checked; a resident’s organisation name reaches the event page masked', async () => {
     const [town] = await regionTree(db);
     const order = await createLectureOrder(db, {
-      topic: '反电信诈骗', townId: town.id, villageId: town.villages[0].id, audienceExpected: 40, preferredDates: '下周三', requesterName: '王主任', requesterPhone: '13811112222', organisation: '河坝村老年协会（王主任13811112222）', note: '',
+      topic: '反电信诈骗',
+      townId: town.id,
+      villageId: town.villages[0].id,
+      audienceExpected: 40,
+      preferredDates: '下周三',
+      requesterName: '王主任',
+      requesterPhone: '13811112222',
+      organisation: '河坝村老年协会（王主任13811112222）',
+      note: '',
     });
     await acceptLectureOrder(db, editor, order.id);
     const [lecturer] = await listLecturers(db);

@@ -3,7 +3,15 @@ import { freshDb } from '../helpers/db.ts';
 import type { Db } from '../../db/client.ts';
 import type { SessionUser } from '../../src/domain/accounts/sessions.ts';
 import {
-  acceptLectureOrder, createLectureOrder, getLectureOrder, lectureTotals, listLecturers, listLectureTeams, rateLecture, recordLectureDelivery, scheduleLecture,
+  acceptLectureOrder,
+  createLectureOrder,
+  getLectureOrder,
+  lectureTotals,
+  listLecturers,
+  listLectureTeams,
+  rateLecture,
+  recordLectureDelivery,
+  scheduleLecture,
 } from '../../src/domain/legal/lectures.ts';
 import { getPublicEvent } from '../../src/domain/events/public.ts';
 import { regionTree } from '../../src/domain/regions/index.ts';
@@ -22,7 +30,15 @@ describe('点单式普法', () => {
     expect(before.total.sessions).toBeGreaterThan(0); // demo data
     const [town] = await regionTree(db);
     const order = await createLectureOrder(db, {
-      topic: '反电信诈骗', townId: town.id, villageId: town.villages[0].id, audienceExpected: 40, preferredDates: '下周三上午', requesterName: '王主任', requesterPhone: '13811112222', organisation: '村委会', note: '',
+      topic: '反电信诈骗',
+      townId: town.id,
+      villageId: town.villages[0].id,
+      audienceExpected: 40,
+      preferredDates: '下周三上午',
+      requesterName: '王主任',
+      requesterPhone: '13811112222',
+      organisation: '村委会',
+      note: '',
     });
     expect(order.trackingNo).toMatch(/^PF\d{8}[A-Z2-9]{4}$/);
     const stored = await db.$client.execute({ sql: 'SELECT rate_token_hash FROM lecture_orders WHERE id = ?', args: [order.id] });
@@ -32,7 +48,9 @@ describe('点单式普法', () => {
     const [team] = await listLectureTeams(db);
     const startsAt = Date.now() + 3 * 86400_000;
     const y9999 = Date.UTC(9999, 0, 1);
-    await expect(scheduleLecture(db, editor, order.id, { lecturerId: lecturer.id, teamId: team.id, startsAt: y9999, endsAt: y9999 + 5400_000, address: '村委会', capacity: 50 })).rejects.toThrow('讲座时间最多可安排在两年以内');
+    await expect(scheduleLecture(db, editor, order.id, { lecturerId: lecturer.id, teamId: team.id, startsAt: y9999, endsAt: y9999 + 5400_000, address: '村委会', capacity: 50 })).rejects.toThrow(
+      '讲座时间最多可安排在两年以内',
+    );
     await expect(scheduleLecture(db, editor, order.id, { lecturerId: editor.id, teamId: team.id, startsAt, endsAt: startsAt + 5400_000, address: '村委会', capacity: 50 })).rejects.toThrow('法律');
     const eventId = await scheduleLecture(db, editor, order.id, { lecturerId: lecturer.id, teamId: team.id, startsAt, endsAt: startsAt + 5400_000, address: '村委会会议室', capacity: 50 });
     const ev = await getPublicEvent(db, eventId);
@@ -57,12 +75,34 @@ describe('点单式普法', () => {
   test('a volunteer without the lecture ability cannot handle orders', async () => {
     const vol = await staff(db, '13900000006');
     const [town] = await regionTree(db);
-    const order = await createLectureOrder(db, { topic: '宪法', townId: town.id, villageId: town.villages[0].id, audienceExpected: 20, preferredDates: '周末', requesterName: '李四', requesterPhone: '13811113333', organisation: '', note: '' });
+    const order = await createLectureOrder(db, {
+      topic: '宪法',
+      townId: town.id,
+      villageId: town.villages[0].id,
+      audienceExpected: 20,
+      preferredDates: '周末',
+      requesterName: '李四',
+      requesterPhone: '13811113333',
+      organisation: '',
+      note: '',
+    });
     await expect(acceptLectureOrder(db, vol, order.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
   test('a village from another town is refused', async () => {
     const [a, b] = await regionTree(db);
-    await expect(createLectureOrder(db, { topic: '宪法', townId: a.id, villageId: b.villages[0].id, audienceExpected: 20, preferredDates: '周末', requesterName: '李四', requesterPhone: '13811113333', organisation: '', note: '' })).rejects.toThrow('不属于');
+    await expect(
+      createLectureOrder(db, {
+        topic: '宪法',
+        townId: a.id,
+        villageId: b.villages[0].id,
+        audienceExpected: 20,
+        preferredDates: '周末',
+        requesterName: '李四',
+        requesterPhone: '13811113333',
+        organisation: '',
+        note: '',
+      }),
+    ).rejects.toThrow('不属于');
   });
 });

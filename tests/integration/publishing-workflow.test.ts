@@ -19,8 +19,18 @@ let r1: SessionUser;
 let r2: SessionUser;
 
 const content = (over: Partial<ArticleContent> = {}): ArticleContent => ({
-  title: '城关镇开展文明劝导活动', channel: 'news', topic: null, honoreeId: null, summary: '志愿者走上街头。', body: '本周末，城关镇红马甲志愿服务队开展文明劝导。',
-  tags: ['文明实践'], author: '林晓雯', source: '县文明办', coverMediaId: null, attachments: [], ...over,
+  title: '城关镇开展文明劝导活动',
+  channel: 'news',
+  topic: null,
+  honoreeId: null,
+  summary: '志愿者走上街头。',
+  body: '本周末，城关镇红马甲志愿服务队开展文明劝导。',
+  tags: ['文明实践'],
+  author: '林晓雯',
+  source: '县文明办',
+  coverMediaId: null,
+  attachments: [],
+  ...over,
 });
 
 beforeAll(async () => {
@@ -41,7 +51,9 @@ describe('三审 review workflow', () => {
     expect(await getPublishedArticle(db, a!.slug)).toBeTruthy();
     const steps = await reviewHistory(db, id);
     expect(steps.map((s) => [s.s.decision, s.name, s.s.opinion])).toEqual([
-      ['submit', '林晓雯', ''], ['approve', '郑国平', '同意，送终审'], ['approve', '邓雅琴', '同意发布'],
+      ['submit', '林晓雯', ''],
+      ['approve', '郑国平', '同意，送终审'],
+      ['approve', '邓雅琴', '同意发布'],
     ]);
   });
 

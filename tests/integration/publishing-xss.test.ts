@@ -5,7 +5,34 @@ import { XSS_PAYLOADS } from '../fixtures/publishing-xss-payloads.ts';
 /** Executable markup: any real tag other than the renderer's safe set, event handlers, script URLs. */
 export function executableMarkup(html: string): string[] {
   const problems: string[] = [];
-  const allowed = new Set(['p', 'a', 'img', 'em', 'strong', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'br', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 's']);
+  const allowed = new Set([
+    'p',
+    'a',
+    'img',
+    'em',
+    'strong',
+    'code',
+    'pre',
+    'blockquote',
+    'ul',
+    'ol',
+    'li',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'hr',
+    'br',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+    's',
+  ]);
   for (const m of html.matchAll(/<\s*\/?\s*([a-zA-Z][\w:-]*)([^>]*)>/g)) {
     const tag = m[1].toLowerCase();
     if (!allowed.has(tag)) problems.push(`tag <${tag}>`);

@@ -50,7 +50,9 @@ describe('seed', () => {
 
   test('no ID number or birth date is stored in plaintext', async () => {
     const db = await freshDb({ seed: 'demo' });
-    const rows = await db.all<{ id_number_enc: string; id_number_masked: string; birth_date: string | null; birth_date_enc: string | null }>(sql`SELECT id_number_enc, id_number_masked, birth_date, birth_date_enc FROM users`);
+    const rows = await db.all<{ id_number_enc: string; id_number_masked: string; birth_date: string | null; birth_date_enc: string | null }>(
+      sql`SELECT id_number_enc, id_number_masked, birth_date, birth_date_enc FROM users`,
+    );
     for (const r of rows) {
       expect(r.id_number_enc).not.toMatch(/\d{17}[\dX]/);
       expect(r.id_number_masked).toMatch(/^\d{4}\*{14}$/);

@@ -13,9 +13,7 @@ import { leaderEntry, recordsFromAttendance } from '../../src/domain/hours/leade
 import { pendingQueue } from '../../src/domain/hours/queries.ts';
 import { confirmRecords, declineRecord } from '../../src/domain/hours/review.ts';
 import { acceptCorrection, declineCorrection, requestCorrection } from '../../src/domain/hours/corrections.ts';
-import {
-  certificateByCode, declineCertificate, getCertificate, issueCertificate, requestCertificate, revokeCertificate, teamCertificates,
-} from '../../src/domain/hours/certificates.ts';
+import { certificateByCode, declineCertificate, getCertificate, issueCertificate, requestCertificate, revokeCertificate, teamCertificates } from '../../src/domain/hours/certificates.ts';
 import { registerTeam, setTeamStatus } from '../../src/domain/teams/membership.ts';
 import { createEvent, EventError, EventInputSchema, updateEvent } from '../../src/domain/events/manage.ts';
 import { addMember, count, makeEvent, makeSignup, makeTeam, makeUser } from './hours-fixtures.ts';
@@ -71,7 +69,7 @@ describe('item 5: nobody confirms or certifies their own record', () => {
     const res = await confirmRecords(db, leader, [id], NOW);
     expect(res.confirmed).toBe(0);
     expect(res.failed).toEqual([{ id, message: expect.stringContaining('需由队伍其他负责人或县文明实践中心工作人员确认') }]);
-    expect((await row('SELECT status, reviewer_id FROM hour_records WHERE id = ?', [id]))).toMatchObject({ status: 'pending', reviewer_id: null });
+    expect(await row('SELECT status, reviewer_id FROM hour_records WHERE id = ?', [id])).toMatchObject({ status: 'pending', reviewer_id: null });
     expect(await minutesOf(leader)).toBe(0);
   });
 
@@ -138,19 +136,23 @@ describe('item 5: nobody confirms or certifies their own record', () => {
   test('the database itself refuses a record confirmed by its own volunteer, and a certificate issued to oneself', async () => {
     const id = await leaderEntersOwnEightHours();
     await expect(db.$client.execute({ sql: `UPDATE hour_records SET status = 'confirmed', reviewer_id = user_id WHERE id = ?`, args: [id] })).rejects.toThrow(/HOURS_SELF_REVIEW/);
-    await expect(db.$client.execute({
-      sql: `INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, status, reviewer_id, created_at) VALUES (?, ?, 'leader', ?, ?, 60, 'confirmed', ?, ?)`,
-      args: [leader, team, at('2026-06-01', '08:00'), at('2026-06-01', '09:00'), leader, NOW],
-    })).rejects.toThrow(/HOURS_SELF_REVIEW/);
-    await expect(db.$client.execute({
-      sql: `INSERT INTO certificates (user_id, team_id, period_from, period_to, status, requested_at, issued_by, created_at) VALUES (?, ?, '2026-06-01', '2026-06-15', 'issued', ?, ?, ?)`,
-      args: [leader, team, NOW, leader, NOW],
-    })).rejects.toThrow(/CERTIFICATE_SELF_ISSUE/);
+    await expect(
+      db.$client.execute({
+        sql: `INSERT INTO hour_records (user_id, team_id, source, starts_at, ends_at, minutes, status, reviewer_id, created_at) VALUES (?, ?, 'leader', ?, ?, 60, 'confirmed', ?, ?)`,
+        args: [leader, team, at('2026-06-01', '08:00'), at('2026-06-01', '09:00'), leader, NOW],
+      }),
+    ).rejects.toThrow(/HOURS_SELF_REVIEW/);
+    await expect(
+      db.$client.execute({
+        sql: `INSERT INTO certificates (user_id, team_id, period_from, period_to, status, requested_at, issued_by, created_at) VALUES (?, ?, '2026-06-01', '2026-06-15', 'issued', ?, ?, ?)`,
+        args: [leader, team, NOW, leader, NOW],
+      }),
+    ).rejects.toThrow(/CERTIFICATE_SELF_ISSUE/);
     expect(await minutesOf(leader)).toBe(0);
   });
 });
 
-describe('item 6: a suspended team\'s leaders lose every write power over it', () => {
+describe("item 6: a suspended team's leaders lose every write power over it", () => {
   let pending: number;
   let correction: number;
   let requested: number;
@@ -183,9 +185,13 @@ describe('item 6: a suspended team\'s leaders lose every write power over it', (
     ['declining a certificate request', () => declineCertificate(db, leader, requested, '时长不足', NOW)],
     ['revoking a certificate', () => revokeCertificate(db, { id: leader, mayManage: false }, issued, '信息有误', NOW)],
   ])('%s is refused, saying the team is suspended, and changes nothing', async (_name, act) => {
-    const before = await db.$client.execute(`SELECT (SELECT group_concat(id || status || minutes) FROM hour_records) AS h, (SELECT group_concat(id || status) FROM certificates) AS c, (SELECT group_concat(id || status) FROM hour_corrections) AS k`);
+    const before = await db.$client.execute(
+      `SELECT (SELECT group_concat(id || status || minutes) FROM hour_records) AS h, (SELECT group_concat(id || status) FROM certificates) AS c, (SELECT group_concat(id || status) FROM hour_corrections) AS k`,
+    );
     expect(await refusal(act())).toContain(SUSPENDED);
-    const after = await db.$client.execute(`SELECT (SELECT group_concat(id || status || minutes) FROM hour_records) AS h, (SELECT group_concat(id || status) FROM certificates) AS c, (SELECT group_concat(id || status) FROM hour_corrections) AS k`);
+    const after = await db.$client.execute(
+      `SELECT (SELECT group_concat(id || status || minutes) FROM hour_records) AS h, (SELECT group_concat(id || status) FROM certificates) AS c, (SELECT group_concat(id || status) FROM hour_corrections) AS k`,
+    );
     expect(after.rows[0]).toEqual(before.rows[0]);
   });
 
@@ -249,7 +255,8 @@ describe('migration 0010 undoes self-reviews written before the rule', () => {
 });
 
 describe('item 15: events and teams name regions that exist', () => {
-  const input = (over: Record<string, unknown> = {}) => EventInputSchema.parse({ title: '社区清扫', category: '环境保护', startsAt: '2026-12-20T09:00', endsAt: '2026-12-20T11:00', capacity: 10, ...over });
+  const input = (over: Record<string, unknown> = {}) =>
+    EventInputSchema.parse({ title: '社区清扫', category: '环境保护', startsAt: '2026-12-20T09:00', endsAt: '2026-12-20T11:00', capacity: 10, ...over });
   let towns: { id: number; village: number }[];
 
   beforeEach(async () => {
@@ -274,7 +281,10 @@ describe('item 15: events and teams name regions that exist', () => {
   test('an event in a town that does not exist is refused on the town field, and nothing is written', async () => {
     expect(await eventRefusal(createEvent(db, leader, team, input({ townId: 999_999 })))).toEqual({ field: 'townId', message: '所选乡镇不存在，请重新选择' });
     expect(await eventRefusal(createEvent(db, leader, team, input({ townId: towns[0].village })))).toMatchObject({ field: 'townId' });
-    expect(await eventRefusal(createEvent(db, leader, team, input({ townId: towns[0].id, villageId: towns[1].village })))).toEqual({ field: 'villageId', message: '所选村（社区）不属于该乡镇，请重新选择' });
+    expect(await eventRefusal(createEvent(db, leader, team, input({ townId: towns[0].id, villageId: towns[1].village })))).toEqual({
+      field: 'villageId',
+      message: '所选村（社区）不属于该乡镇，请重新选择',
+    });
     expect(await eventRefusal(createEvent(db, leader, team, input({ villageId: towns[0].village })))).toMatchObject({ field: 'townId' });
     expect(await count(db, 'events')).toBe(0);
     const id = await createEvent(db, leader, team, input({ townId: towns[0].id, villageId: towns[0].village }));

@@ -55,9 +55,16 @@ describe('team membership', () => {
 
 /** Next June is always ahead, and within the two years an event may be planned. */
 const NEXT_YEAR = new Date().getUTCFullYear() + 1;
-const form = (o: Record<string, unknown> = {}) => EventInputSchema.parse({
-  title: '河道清洁', category: '环境保护', startsAt: `${NEXT_YEAR}-06-01T09:00`, endsAt: `${NEXT_YEAR}-06-01T11:30`, capacity: 10, waitlistEnabled: true, ...o,
-});
+const form = (o: Record<string, unknown> = {}) =>
+  EventInputSchema.parse({
+    title: '河道清洁',
+    category: '环境保护',
+    startsAt: `${NEXT_YEAR}-06-01T09:00`,
+    endsAt: `${NEXT_YEAR}-06-01T11:30`,
+    capacity: 10,
+    waitlistEnabled: true,
+    ...o,
+  });
 
 describe('leaders manage events', () => {
   test("the team list counts each team's own upcoming published events", async () => {

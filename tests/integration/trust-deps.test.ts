@@ -35,10 +35,19 @@ export function exceptionProblems(markdown: string, productionPackages: Set<stri
 /** Names of the packages `npm install --omit=dev` installs, from package-lock.json. */
 function productionPackages(): Set<string> {
   const lock = JSON.parse(readFileSync(join(process.cwd(), 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
-  return new Set(Object.entries(lock.packages).filter(([k, v]) => k && !v.dev).map(([k]) => k.slice(k.lastIndexOf('node_modules/') + 'node_modules/'.length)));
+  return new Set(
+    Object.entries(lock.packages)
+      .filter(([k, v]) => k && !v.dev)
+      .map(([k]) => k.slice(k.lastIndexOf('node_modules/') + 'node_modules/'.length)),
+  );
 }
 
-interface AuditReport { vulnerabilities?: Record<string, { severity: string; via: unknown[] }>; metadata?: unknown; message?: string; error?: unknown }
+interface AuditReport {
+  vulnerabilities?: Record<string, { severity: string; via: unknown[] }>;
+  metadata?: unknown;
+  message?: string;
+  error?: unknown;
+}
 
 function runAudit(): { report: AuditReport | null; problem: string | null } {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -63,9 +72,7 @@ describeLocalOnly('dependency advisories', '与数据库无关，已在 npm test
     expect(exceptionProblems(readFileSync(DOC, 'utf8'), prod, today)).toEqual([]);
     // The check itself: each kind of bad row is reported.
     const bad = ['| `vitest` | high | only in tests, never shipped | 2099-01-01 |', '| `astro` | low | x | 2020-01-01 |'].join('\n');
-    expect(exceptionProblems(bad, prod, today)).toEqual([
-      'vitest: not a production dependency', 'astro: severity "low"', 'astro: no reason given', 'astro: review date "2020-01-01" missing or past',
-    ]);
+    expect(exceptionProblems(bad, prod, today)).toEqual(['vitest: not a production dependency', 'astro: severity "low"', 'astro: no reason given', 'astro: review date "2020-01-01" missing or past']);
   });
 
   test('npm audit --omit=dev: no high or critical advisory outside the explained exceptions', (ctx) => {

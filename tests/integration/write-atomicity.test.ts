@@ -45,24 +45,68 @@ const article = { title: '社区环境整治', channel: 'news', body: '正文', 
 
 describe('no change without its audit row', () => {
   test.each([
-    ['an honoree entry', async (w: Awaited<ReturnType<typeof world>>) => {
-      await createHonoree(w.db, { id: w.editor }, HonoreeSchema.parse({ kind: 'person', name: '王秀兰', townId: w.town, category: '助人为乐', level: '县', summary: '三十年如一日照顾孤寡老人。', nameConsent: true, consentBy: '本人', consentAt: today, consentMethod: '书面同意书' }));
-    }, sql`SELECT count(*) AS n FROM honorees`],
-    ['an honor batch', async (w: Awaited<ReturnType<typeof world>>) => {
-      await createBatch(w.db, { id: w.editor }, { title: '第三季度好人榜', period: '2026年第三季度' });
-    }, sql`SELECT count(*) AS n FROM honor_batches`],
-    ['an article draft', async (w: Awaited<ReturnType<typeof world>>) => {
-      await createArticle(w.db, w.editorUser, article);
-    }, sql`SELECT count(*) AS n FROM articles`],
-    ['a team registration', async (w: Awaited<ReturnType<typeof world>>) => {
-      await registerTeam(w.db, w.volunteer, TeamRegistrationSchema.parse({ name: '新桥青年志愿队', slug: 'xinqiao-youth', townId: w.town, serviceTypes: ['环境保护'], summary: '守护新桥河' }));
-    }, sql`SELECT count(*) AS n FROM teams`],
-    ['an event draft', async (w: Awaited<ReturnType<typeof world>>) => {
-      await createEvent(w.db, w.member, w.team, EventInputSchema.parse({ title: '河道清洁', category: '环境保护', startsAt: `${NEXT_YEAR}-06-01T09:00`, endsAt: `${NEXT_YEAR}-06-01T11:30`, capacity: 10 }));
-    }, sql`SELECT count(*) AS n FROM events`],
-    ['a revoked role', async (w: Awaited<ReturnType<typeof world>>) => {
-      await revokeRoleAsAdmin(w.db, { actorId: w.admin, userId: w.editor, role: 'editor' });
-    }, sql`SELECT count(*) AS n FROM user_roles WHERE role = 'editor'`],
+    [
+      'an honoree entry',
+      async (w: Awaited<ReturnType<typeof world>>) => {
+        await createHonoree(
+          w.db,
+          { id: w.editor },
+          HonoreeSchema.parse({
+            kind: 'person',
+            name: '王秀兰',
+            townId: w.town,
+            category: '助人为乐',
+            level: '县',
+            summary: '三十年如一日照顾孤寡老人。',
+            nameConsent: true,
+            consentBy: '本人',
+            consentAt: today,
+            consentMethod: '书面同意书',
+          }),
+        );
+      },
+      sql`SELECT count(*) AS n FROM honorees`,
+    ],
+    [
+      'an honor batch',
+      async (w: Awaited<ReturnType<typeof world>>) => {
+        await createBatch(w.db, { id: w.editor }, { title: '第三季度好人榜', period: '2026年第三季度' });
+      },
+      sql`SELECT count(*) AS n FROM honor_batches`,
+    ],
+    [
+      'an article draft',
+      async (w: Awaited<ReturnType<typeof world>>) => {
+        await createArticle(w.db, w.editorUser, article);
+      },
+      sql`SELECT count(*) AS n FROM articles`,
+    ],
+    [
+      'a team registration',
+      async (w: Awaited<ReturnType<typeof world>>) => {
+        await registerTeam(w.db, w.volunteer, TeamRegistrationSchema.parse({ name: '新桥青年志愿队', slug: 'xinqiao-youth', townId: w.town, serviceTypes: ['环境保护'], summary: '守护新桥河' }));
+      },
+      sql`SELECT count(*) AS n FROM teams`,
+    ],
+    [
+      'an event draft',
+      async (w: Awaited<ReturnType<typeof world>>) => {
+        await createEvent(
+          w.db,
+          w.member,
+          w.team,
+          EventInputSchema.parse({ title: '河道清洁', category: '环境保护', startsAt: `${NEXT_YEAR}-06-01T09:00`, endsAt: `${NEXT_YEAR}-06-01T11:30`, capacity: 10 }),
+        );
+      },
+      sql`SELECT count(*) AS n FROM events`,
+    ],
+    [
+      'a revoked role',
+      async (w: Awaited<ReturnType<typeof world>>) => {
+        await revokeRoleAsAdmin(w.db, { actorId: w.admin, userId: w.editor, role: 'editor' });
+      },
+      sql`SELECT count(*) AS n FROM user_roles WHERE role = 'editor'`,
+    ],
   ])('%s is not created or changed when its audit row cannot be written', async (_name, act, rows) => {
     const w = await world();
     const before = await n(w.db, rows);
@@ -75,8 +119,18 @@ describe('no change without its audit row', () => {
     const w = await world();
     const [town] = await regionTree(w.db);
     const input = await RegisterSchema.parseAsync({
-      phone: '13512340000', password: 'correct horse battery', realName: '王小明', idType: '居民身份证', idNumber: makeIdNumber('1990-03-15', 1),
-      townId: town.id, villageId: town.villages[0].id, skills: [], guardianConsent: false, publishConsent: false, agreeTerms: true, agreePrivacy: true,
+      phone: '13512340000',
+      password: 'correct horse battery',
+      realName: '王小明',
+      idType: '居民身份证',
+      idNumber: makeIdNumber('1990-03-15', 1),
+      townId: town.id,
+      villageId: town.villages[0].id,
+      skills: [],
+      guardianConsent: false,
+      publishConsent: false,
+      agreeTerms: true,
+      agreePrivacy: true,
     });
     await breakAuditLog(w.db);
     await expect(registerVolunteer(w.db, TEST_KEY, input, { ip: '10.0.0.9' })).rejects.toThrow();
@@ -89,7 +143,9 @@ describe('no change without its audit row', () => {
     const w = await world();
     const id = await createArticle(w.db, w.editorUser, article);
     await saveArticle(w.db, w.editorUser, id, { ...article, title: '社区环境整治（修订）' });
-    await w.db.run(sql`INSERT INTO article_revisions (article_id, content, status, created_by, created_at) VALUES (${id}, ${JSON.stringify({ ...article, title: '旧的标题' })}, 'superseded', ${w.editor}, 0)`);
+    await w.db.run(
+      sql`INSERT INTO article_revisions (article_id, content, status, created_by, created_at) VALUES (${id}, ${JSON.stringify({ ...article, title: '旧的标题' })}, 'superseded', ${w.editor}, 0)`,
+    );
     const [old] = await w.db.all<{ id: number }>(sql`SELECT id FROM article_revisions WHERE article_id = ${id}`);
     await breakAuditLog(w.db);
     await expect(restoreRevision(w.db, w.editorUser, id, old.id)).rejects.toThrow();

@@ -36,7 +36,7 @@ describe('guardedWrite', () => {
     expect(await notes(db)).toEqual([]);
   });
 
-  test('a failing follow-up takes the guarded change back with it, and the error is the caller\'s', async () => {
+  test("a failing follow-up takes the guarded change back with it, and the error is the caller's", async () => {
     const db = await scratch();
     await expect(guardedWrite(db, open(1), [note(1, 'opened'), sql`INSERT INTO notes (door_id, text) VALUES (1, NULL)`])).rejects.toThrow(/NOT NULL/);
     expect(await state(db, 1)).toBe('closed');

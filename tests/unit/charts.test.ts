@@ -37,7 +37,14 @@ describe('leanSvg', () => {
   });
 
   test('every attribute is well formed (echarts quoted the font stack inside a quoted attribute)', () => {
-    const lean = barChartSvg({ title: '测试', categories: ['城关镇', '锦屏街道'], series: [{ name: '志愿者', data: [12, 6] }, { name: '队伍', data: [3, 2] }] });
+    const lean = barChartSvg({
+      title: '测试',
+      categories: ['城关镇', '锦屏街道'],
+      series: [
+        { name: '志愿者', data: [12, 6] },
+        { name: '队伍', data: [3, 2] },
+      ],
+    });
     for (const tag of lean.match(/<[a-z][^>]*>/g) ?? []) {
       expect(tag).toMatch(/^<[a-z]+(\s+[a-zA-Z:-]+="[^"]*")*\s*>$/);
     }

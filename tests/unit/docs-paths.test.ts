@@ -30,7 +30,10 @@ describe('decision records', () => {
     expect(status).toMatch(/^Status: (accepted|superseded|proposed|deprecated)\b/);
     // Every record it points to (amended by 074 and 075, superseded by 076, amends 003) must exist.
     for (const [n] of status!.matchAll(/(?<![\d-])\d{3}(?![\d-])/g)) {
-      expect(records.some((r) => r.startsWith(`docs/decisions/${n}-`)), `${file} names decision ${n}`).toBe(true);
+      expect(
+        records.some((r) => r.startsWith(`docs/decisions/${n}-`)),
+        `${file} names decision ${n}`,
+      ).toBe(true);
     }
   });
 });

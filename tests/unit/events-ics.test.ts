@@ -22,10 +22,13 @@ describe('ics', () => {
 
   test('a feed with several events round-trips through ical.js', () => {
     const start = Date.UTC(2030, 0, 15, 0, 0); // 08:00 Shanghai
-    const text = renderCalendar([
-      { id: 1, title: '一', description: '第一行\n第二行', location: '城关镇, 东门社区', startsAt: start, endsAt: start + 3600_000, status: 'published', url: 'http://x/events/1' },
-      { id: 2, title: '二', description: '', location: '', startsAt: start + 86400_000, endsAt: start + 86400_000 + 7200_000, status: 'cancelled', url: 'http://x/events/2' },
-    ], { host: 'example.org', name: '我的志愿活动', now: start });
+    const text = renderCalendar(
+      [
+        { id: 1, title: '一', description: '第一行\n第二行', location: '城关镇, 东门社区', startsAt: start, endsAt: start + 3600_000, status: 'published', url: 'http://x/events/1' },
+        { id: 2, title: '二', description: '', location: '', startsAt: start + 86400_000, endsAt: start + 86400_000 + 7200_000, status: 'cancelled', url: 'http://x/events/2' },
+      ],
+      { host: 'example.org', name: '我的志愿活动', now: start },
+    );
     expect(text.endsWith('\r\n')).toBe(true);
     const comp = new ICAL.Component(ICAL.parse(text));
     const evs = comp.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
@@ -43,7 +46,9 @@ describe('roster export', () => {
   });
   test('leaves ordinary text alone and quotes CSV cells', () => {
     expect(neutralise('张三')).toBe('张三');
-    const csv = rosterCsv([{ seq: 1, realName: '李,四', volunteerNo: null, phone: '13812341234', status: 'confirmed', lateCancel: true, checkinAt: null, checkoutAt: null, proposedMinutes: null, removedReason: null }]);
+    const csv = rosterCsv([
+      { seq: 1, realName: '李,四', volunteerNo: null, phone: '13812341234', status: 'confirmed', lateCancel: true, checkinAt: null, checkoutAt: null, proposedMinutes: null, removedReason: null },
+    ]);
     expect(csv).toContain('1,"李,四",,138****1234,已报名,是');
   });
 });
@@ -54,7 +59,8 @@ describe('rules', () => {
     expect(ageOn('2012-06-01', Date.UTC(2030, 4, 31, 16, 30))).toBe(18); // already 06-01 in Shanghai
   });
   test('proposed minutes are the overlap with the event window', () => {
-    const s = Date.UTC(2030, 0, 1, 1), e = s + 2 * 3600_000;
+    const s = Date.UTC(2030, 0, 1, 1),
+      e = s + 2 * 3600_000;
     expect(overlapMinutes(s - 600_000, e + 600_000, s, e)).toBe(120);
     expect(overlapMinutes(s + 30 * 60_000, s + 75 * 60_000, s, e)).toBe(45);
     expect(overlapMinutes(e + 1, e + 2, s, e)).toBe(0);

@@ -11,7 +11,10 @@ test('a failed step fails under its own title; the later steps are skipped; a wh
   const dir = mkdtempSync(join(tmpdir(), 'flow-'));
   try {
     const out = join(dir, 'report.json');
-    const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', 'tests/fixtures/flow/vitest.config.ts', '--reporter=json', `--outputFile=${out}`], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', 'tests/fixtures/flow/vitest.config.ts', '--reporter=json', `--outputFile=${out}`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(1); // one step fails on purpose
     const report = JSON.parse(readFileSync(out, 'utf8'));
     const steps = report.testResults.flatMap((f: { assertionResults: { fullName: string; status: string }[] }) => f.assertionResults.map((a) => [a.fullName, a.status]));

@@ -28,7 +28,11 @@ describe('request log', () => {
     const ctx = contextOf(new Request(`${SITE}/events/12`));
     const fault = new Error('boom');
     let rejected: unknown;
-    const [line] = await logLines(() => (logRequest(ctx, () => Promise.reject(fault)) as Promise<Response>).catch((e) => { rejected = e; }));
+    const [line] = await logLines(() =>
+      (logRequest(ctx, () => Promise.reject(fault)) as Promise<Response>).catch((e) => {
+        rejected = e;
+      }),
+    );
     expect(rejected).toBe(fault);
     expect(line).toMatchObject({ level: 'error', msg: 'request', method: 'GET', route: '/events/12', status: 500 });
     expect(line.reqId).toEqual(expect.any(String));
@@ -79,7 +83,9 @@ describe('origin check', () => {
     const ctx = contextOf(new Request(`${SITE}/logout`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': FORM }, body: 'a=b' }));
     const page = vi.fn(async () => new Response('page'));
     let res: Response | undefined;
-    await logLines(async () => { res = await sequence(sameOrigin)(ctx, page) as Response; });
+    await logLines(async () => {
+      res = (await sequence(sameOrigin)(ctx, page)) as Response;
+    });
     expect(res!.status).toBe(403);
     expect(await res!.text()).toContain('跨站请求被拒绝');
     expect(page).not.toHaveBeenCalled();

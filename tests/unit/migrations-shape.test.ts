@@ -10,7 +10,10 @@ import { migrationsFolder } from '../../db/migrate.ts';
 export function badChunks(sql: string): string[] {
   return sql.split('--> statement-breakpoint').flatMap((chunk, i) => {
     const code = chunk.replace(/'(?:[^']|'')*'/g, "''").replace(/`[^`]*`/g, '``');
-    const statements = code.replace(/--[^\n]*/g, '').split(';').filter((s) => s.trim());
+    const statements = code
+      .replace(/--[^\n]*/g, '')
+      .split(';')
+      .filter((s) => s.trim());
     const last = code.lastIndexOf(';');
     return statements.length > 1 || (last >= 0 && code.slice(last + 1).trim()) ? [`chunk ${i}`] : [];
   });
@@ -23,6 +26,8 @@ test('the checker finds a trailing comment and two statements in one chunk', () 
 });
 
 test('every migration is one statement per breakpoint, with nothing after it', () => {
-  const bad = readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql')).flatMap((f) => badChunks(readFileSync(join(migrationsFolder, f), 'utf8')).map((c) => `${f}: ${c}`));
+  const bad = readdirSync(migrationsFolder)
+    .filter((f) => f.endsWith('.sql'))
+    .flatMap((f) => badChunks(readFileSync(join(migrationsFolder, f), 'utf8')).map((c) => `${f}: ${c}`));
   expect(bad).toEqual([]);
 });

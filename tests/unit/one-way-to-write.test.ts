@@ -19,7 +19,11 @@ function sources(dir: string): string[] {
 const files = sources('src').map((path) => ({ path: relative(root, join(root, path)).split('\\').join('/'), text: readFileSync(join(root, path), 'utf8') }));
 
 /** The files (of `files`) whose text matches. */
-const where = (pattern: RegExp) => files.filter((f) => pattern.test(f.text)).map((f) => f.path).sort();
+const where = (pattern: RegExp) =>
+  files
+    .filter((f) => pattern.test(f.text))
+    .map((f) => f.path)
+    .sort();
 
 describe('one way to write', () => {
   it('the libSQL client is used directly only in the places decision 084 names', () => {

@@ -7,7 +7,13 @@ import { lineDiff } from '../../src/lib/line-diff.ts';
 const ID = makeIdNumber('1985-03-12', 7); // valid checksum
 const badId = ID.slice(0, 17) + (ID[17] === '0' ? '1' : '0');
 const CARD = '6222020200001234561'; // 19 digits
-const luhnCard = (() => { for (let d = 0; d < 10; d++) { const c = '622202020000123456' + d; if (luhnValid(c)) return c; } throw new Error(); })();
+const luhnCard = (() => {
+  for (let d = 0; d < 10; d++) {
+    const c = '622202020000123456' + d;
+    if (luhnValid(c)) return c;
+  }
+  throw new Error();
+})();
 const notLuhn = luhnCard.slice(0, -1) + String((Number(luhnCard.slice(-1)) + 1) % 10);
 
 describe('personal-data check', () => {
@@ -97,7 +103,10 @@ describe('personal-data check', () => {
     const opts = { names: ['杨欣悦'] };
     const text = '本季度上榜的杨\u200b欣悦同学，和**杨欣悦**的爷爷。';
     const hits = findPersonalData(text, 'body', opts);
-    expect(hits.map((h) => [h.kind, h.value, h.masked])).toEqual([['name', '杨\u200b欣悦', '杨*悦'], ['name', '杨欣悦', '杨*悦']]);
+    expect(hits.map((h) => [h.kind, h.value, h.masked])).toEqual([
+      ['name', '杨\u200b欣悦', '杨*悦'],
+      ['name', '杨欣悦', '杨*悦'],
+    ]);
     expect(findPersonalData(text, 'body', { ...opts, markdown: true })[0].masked).toBe('杨\\*悦');
     expect(findPersonalData('杨欣悦', 'body', { names: ['杨欣'] }).map((h) => h.value)).toEqual(['杨欣']);
     expect(findPersonalData('王', 'body', { names: ['王'] })).toEqual([]);
@@ -143,7 +152,11 @@ describe('personal-data check', () => {
 describe('line diff', () => {
   test('marks added and removed lines in order', () => {
     expect(lineDiff('a\nb\nc', 'a\nB\nc\nd')).toEqual([
-      { op: 'same', text: 'a' }, { op: 'del', text: 'b' }, { op: 'add', text: 'B' }, { op: 'same', text: 'c' }, { op: 'add', text: 'd' },
+      { op: 'same', text: 'a' },
+      { op: 'del', text: 'b' },
+      { op: 'add', text: 'B' },
+      { op: 'same', text: 'c' },
+      { op: 'add', text: 'd' },
     ]);
     expect(lineDiff('x', 'x')).toEqual([{ op: 'same', text: 'x' }]);
   });

@@ -21,7 +21,9 @@ describe('request guard', () => {
     const url = await serve(guard);
     expect((await fetch(url)).status).toBe(200);
     const until = Date.now() + 400;
-    while (Date.now() < until) { /* block the loop like a slow synchronous query would */ }
+    while (Date.now() < until) {
+      /* block the loop like a slow synchronous query would */
+    }
     await new Promise((r) => setTimeout(r, 60));
     const busy = await fetch(url);
     expect(busy.status).toBe(503);
@@ -43,7 +45,7 @@ describe('request guard', () => {
     guard.stop();
   });
 
-  test('a malformed URL gets a Chinese 400, not the framework\'s English one', async () => {
+  test("a malformed URL gets a Chinese 400, not the framework's English one", async () => {
     const guard = createRequestGuard();
     const url = await serve(guard);
     const { request } = await import('node:http');
@@ -53,7 +55,9 @@ describe('request guard', () => {
         r.setEncoding('utf8');
         r.on('data', (d) => (body += d));
         r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     expect(res.status).toBe(400);
     expect(res.body).toContain('网址格式不正确');

@@ -35,10 +35,7 @@ function escapeLike(s: string): string {
 }
 
 /** Searches users by name, phone digits or volunteer number; masked output. */
-export async function searchUsers(
-  db: Db,
-  opts: { q?: string; role?: string; status?: string; limit?: number; offset?: number } = {},
-): Promise<{ rows: UserListRow[]; total: number }> {
+export async function searchUsers(db: Db, opts: { q?: string; role?: string; status?: string; limit?: number; offset?: number } = {}): Promise<{ rows: UserListRow[]; total: number }> {
   const where: SQL[] = [];
   const q = opts.q?.trim();
   if (q) {
@@ -53,11 +50,22 @@ export async function searchUsers(
     where.push(sql`EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = ${users.id} AND r.role = ${opts.role})`);
   }
   const cond = and(...where);
-  const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(users).where(cond);
+  const [{ n }] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(users)
+    .where(cond);
   const rows = await db
     .select({
-      id: users.id, realName: users.realName, phone: users.phone, idType: users.idType, idNumberMasked: users.idNumberMasked,
-      volunteerNo: users.volunteerNo, status: users.status, townId: users.townId, villageId: users.villageId, createdAt: users.createdAt,
+      id: users.id,
+      realName: users.realName,
+      phone: users.phone,
+      idType: users.idType,
+      idNumberMasked: users.idNumberMasked,
+      volunteerNo: users.volunteerNo,
+      status: users.status,
+      townId: users.townId,
+      villageId: users.villageId,
+      createdAt: users.createdAt,
     })
     .from(users)
     .where(cond)
@@ -66,13 +74,23 @@ export async function searchUsers(
     .offset(opts.offset ?? 0);
   const ids = rows.map((r) => r.id);
   const roleRows = ids.length ? await db.select().from(userRoles).where(inArray(userRoles.userId, ids)) : [];
-  const names = await regionNames(db, rows.flatMap((r) => [r.townId, r.villageId]));
+  const names = await regionNames(
+    db,
+    rows.flatMap((r) => [r.townId, r.villageId]),
+  );
   return {
     total: Number(n),
     rows: rows.map((r) => ({
-      id: r.id, realName: r.realName, phoneMasked: maskPhone(r.phone), idType: r.idType, idNumberMasked: r.idNumberMasked ?? '',
-      volunteerNo: r.volunteerNo, status: r.status, roles: roleRows.filter((x) => x.userId === r.id).map((x) => x.role),
-      regionLabel: regionLabel(names, r.townId, r.villageId), createdAt: r.createdAt,
+      id: r.id,
+      realName: r.realName,
+      phoneMasked: maskPhone(r.phone),
+      idType: r.idType,
+      idNumberMasked: r.idNumberMasked ?? '',
+      volunteerNo: r.volunteerNo,
+      status: r.status,
+      roles: roleRows.filter((x) => x.userId === r.id).map((x) => x.role),
+      regionLabel: regionLabel(names, r.townId, r.villageId),
+      createdAt: r.createdAt,
     })),
   };
 }
@@ -83,10 +101,23 @@ export async function getUserForAdmin(db: Db, userId: number): Promise<(UserList
   if (!r) return null;
   const roles = await rolesOf(db, userId);
   const names = await regionNames(db, [r.townId, r.villageId]);
-  const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(sessions).where(and(eq(sessions.userId, userId), sql`${sessions.expiresAt} > ${Date.now()}`));
+  const [{ n }] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), sql`${sessions.expiresAt} > ${Date.now()}`));
   return {
-    id: r.id, realName: r.realName, phoneMasked: maskPhone(r.phone), idType: r.idType, idNumberMasked: r.idNumberMasked ?? '', volunteerNo: r.volunteerNo,
-    status: r.status, roles, regionLabel: regionLabel(names, r.townId, r.villageId), createdAt: r.createdAt, activeSessions: Number(n), hasEmail: !!r.email,
+    id: r.id,
+    realName: r.realName,
+    phoneMasked: maskPhone(r.phone),
+    idType: r.idType,
+    idNumberMasked: r.idNumberMasked ?? '',
+    volunteerNo: r.volunteerNo,
+    status: r.status,
+    roles,
+    regionLabel: regionLabel(names, r.townId, r.villageId),
+    createdAt: r.createdAt,
+    activeSessions: Number(n),
+    hasEmail: !!r.email,
   };
 }
 
@@ -112,7 +143,12 @@ export async function grantRoleAsAdmin(db: Db, input: { actorId: number; userId:
     auditStatement({ actorId: input.actorId, action: 'role.grant', targetType: 'user', targetId: input.userId, before, after, ip: input.ip, detail: ROLE_LABELS[input.role as Role] }),
   ];
   if (sessionTtl(after) === STAFF_TTL_MS) {
-    followUps.push(db.update(sessions).set({ ttlMs: STAFF_TTL_MS, expiresAt: sql`min(${sessions.expiresAt}, ${now + STAFF_TTL_MS})` }).where(eq(sessions.userId, input.userId)));
+    followUps.push(
+      db
+        .update(sessions)
+        .set({ ttlMs: STAFF_TTL_MS, expiresAt: sql`min(${sessions.expiresAt}, ${now + STAFF_TTL_MS})` })
+        .where(eq(sessions.userId, input.userId)),
+    );
   }
   // Granted once: a second press (or a concurrent one) changes nothing and records nothing.
   await guardedWrite(db, db.insert(userRoles).values({ userId: input.userId, role: input.role, grantedBy: input.actorId, grantedAt: now }).onConflictDoNothing(), followUps);
@@ -126,12 +162,16 @@ export async function revokeRoleAsAdmin(db: Db, input: { actorId: number; userId
   const before = await rolesOf(db, input.userId);
   if (!before.includes(input.role)) return;
   // Guarded delete: never leaves the portal without an active administrator.
-  const lastAdminGuard = input.role === 'admin'
-    ? sql` AND (SELECT count(*) FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = 'admin' AND u.status = 'active') > 1`
-    : sql``;
+  const lastAdminGuard = input.role === 'admin' ? sql` AND (SELECT count(*) FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = 'admin' AND u.status = 'active') > 1` : sql``;
   const written = await guardedWrite(db, sql`DELETE FROM user_roles WHERE user_id = ${input.userId} AND role = ${input.role}${lastAdminGuard}`, [
     auditStatement({
-      actorId: input.actorId, action: 'role.revoke', targetType: 'user', targetId: input.userId, before, after: before.filter((r) => r !== input.role), ip: input.ip,
+      actorId: input.actorId,
+      action: 'role.revoke',
+      targetType: 'user',
+      targetId: input.userId,
+      before,
+      after: before.filter((r) => r !== input.role),
+      ip: input.ip,
       detail: ROLE_LABELS[input.role as Role],
     }),
   ]);
@@ -144,13 +184,26 @@ export async function setUserDisabled(db: Db, input: { actorId: number; userId: 
   const u = await activeUser(db, input.userId);
   const status = input.disabled ? 'disabled' : 'active';
   if (u.status === status) return;
-  const written = await guardedWrite(db, db.update(users).set({ status, updatedAt: Date.now() }).where(and(eq(users.id, input.userId), eq(users.status, u.status))), [
-    ...(input.disabled ? [db.delete(sessions).where(eq(sessions.userId, input.userId))] : []),
-    auditStatement({
-      actorId: input.actorId, action: input.disabled ? 'user.disable' : 'user.enable', targetType: 'user', targetId: input.userId,
-      before: { status: u.status }, after: { status }, ip: input.ip, detail: input.disabled ? '所有会话已立即结束' : undefined,
-    }),
-  ]);
+  const written = await guardedWrite(
+    db,
+    db
+      .update(users)
+      .set({ status, updatedAt: Date.now() })
+      .where(and(eq(users.id, input.userId), eq(users.status, u.status))),
+    [
+      ...(input.disabled ? [db.delete(sessions).where(eq(sessions.userId, input.userId))] : []),
+      auditStatement({
+        actorId: input.actorId,
+        action: input.disabled ? 'user.disable' : 'user.enable',
+        targetType: 'user',
+        targetId: input.userId,
+        before: { status: u.status },
+        after: { status },
+        ip: input.ip,
+        detail: input.disabled ? '所有会话已立即结束' : undefined,
+      }),
+    ],
+  );
   if (!written) throw new AccountError('CONFLICT', '该账户状态刚刚发生变化，请刷新后重试');
 }
 
@@ -170,7 +223,10 @@ export async function issueResetToken(
   const expiresAt = now + RESET_TTL_MS;
   await writeBatch(db, [
     // Earlier unused links die when a new one is issued.
-    db.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.userId, input.userId), isNull(passwordResets.usedAt))),
+    db
+      .update(passwordResets)
+      .set({ usedAt: now })
+      .where(and(eq(passwordResets.userId, input.userId), isNull(passwordResets.usedAt))),
     db.insert(passwordResets).values({ tokenHash: resetTokenHash(token), userId: input.userId, expiresAt, createdBy: input.actorId, createdAt: now }),
     auditStatement({ actorId: input.actorId, action: 'password.reset.issue', targetType: 'user', targetId: input.userId, ip: input.ip, detail: '有效期 1 小时，仅可使用一次' }),
   ]);
@@ -199,13 +255,19 @@ export async function resetPasswordWithToken(db: Db, input: { token: string; pas
   const passwordHash = await hashPassword(input.password);
   // The token is consumed by the guard, and the new password, the ended sessions and the audit row
   // commit with it: a link is never used up without the password changing.
-  const written = await guardedWrite(db, sql`UPDATE password_resets SET used_at = ${now}
-    WHERE token_hash = ${resetTokenHash(input.token)} AND user_id = ${userId} AND used_at IS NULL AND expires_at > ${now}`, [
-    db.update(users).set({ passwordHash, updatedAt: now }).where(and(eq(users.id, userId), sql`${users.status} != 'deleted'`)),
-    db.delete(sessions).where(eq(sessions.userId, userId)),
-    auditStatement({ actorId: userId, action: 'password.reset.use', targetType: 'user', targetId: userId, ip: input.ip, detail: '通过重置链接设置新密码，所有会话已结束' }),
-  ]);
+  const written = await guardedWrite(
+    db,
+    sql`UPDATE password_resets SET used_at = ${now}
+    WHERE token_hash = ${resetTokenHash(input.token)} AND user_id = ${userId} AND used_at IS NULL AND expires_at > ${now}`,
+    [
+      db
+        .update(users)
+        .set({ passwordHash, updatedAt: now })
+        .where(and(eq(users.id, userId), sql`${users.status} != 'deleted'`)),
+      db.delete(sessions).where(eq(sessions.userId, userId)),
+      auditStatement({ actorId: userId, action: 'password.reset.use', targetType: 'user', targetId: userId, ip: input.ip, detail: '通过重置链接设置新密码，所有会话已结束' }),
+    ],
+  );
   if (!written) throw refused;
   return userId;
 }
-

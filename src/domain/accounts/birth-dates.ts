@@ -35,8 +35,13 @@ export async function sealLegacyBirthDates(db: Db, secretKey: Buffer): Promise<n
       if (sealed) await truncateWal(db);
       return sealed;
     }
-    await writeBatch(db, rows.map((r) => sql`UPDATE users SET birth_date_enc = coalesce(birth_date_enc, ${sealBirthDate(secretKey, String(r.birth_date))}), birth_date = NULL
-      WHERE id = ${Number(r.id)} AND birth_date = ${String(r.birth_date)}`));
+    await writeBatch(
+      db,
+      rows.map(
+        (r) => sql`UPDATE users SET birth_date_enc = coalesce(birth_date_enc, ${sealBirthDate(secretKey, String(r.birth_date))}), birth_date = NULL
+      WHERE id = ${Number(r.id)} AND birth_date = ${String(r.birth_date)}`,
+      ),
+    );
     sealed += rows.length;
   }
 }

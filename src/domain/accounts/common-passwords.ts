@@ -15,7 +15,12 @@ function listFile(): string {
 
 /** Every entry of the list (lower-case). */
 export function commonPasswords(): Set<string> {
-  list ??= new Set(readFileSync(listFile(), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean));
+  list ??= new Set(
+    readFileSync(listFile(), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
   return list;
 }
 

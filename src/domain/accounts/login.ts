@@ -26,10 +26,7 @@ export interface LoginResult {
  * Checks the limits, verifies the password and creates a fresh session.
  * `previousSessionId` (the session the request came with, if any) is deleted, so a login never reuses a session.
  */
-export async function login(
-  db: Db,
-  input: { phone: string; password: string; ip: string; previousSessionId?: string | null; now?: number },
-): Promise<LoginResult> {
+export async function login(db: Db, input: { phone: string; password: string; ip: string; previousSessionId?: string | null; now?: number }): Promise<LoginResult> {
   const now = input.now ?? Date.now();
   const phone = input.phone.replace(/\s+/g, '');
   const ipLimit = await hitRateLimit(db, `login-ip:${input.ip}`, ATTEMPTS_PER_IP, LOGIN_WINDOW_MS, now);
@@ -38,9 +35,7 @@ export async function login(
     await audit(db, { action: 'login.blocked', targetType: 'ip', detail: 'IP 尝试过多', ip: input.ip });
     throw new RateLimitedError('此网络的登录尝试过多', ipLimit.resetAt, now);
   }
-  const [user] = /^1[3-9]\d{9}$/.test(phone)
-    ? await db.select({ id: users.id, passwordHash: users.passwordHash, status: users.status }).from(users).where(eq(users.phone, phone))
-    : [];
+  const [user] = /^1[3-9]\d{9}$/.test(phone) ? await db.select({ id: users.id, passwordHash: users.passwordHash, status: users.status }).from(users).where(eq(users.phone, phone)) : [];
   // Audit rows about an account name it by id (erased with it on 注销, decision 077); a phone with no
   // account is kept masked, as nobody's account can be erased for it.
   const unknownPhone = user ? undefined : maskPhone(phone);

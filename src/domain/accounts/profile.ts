@@ -62,20 +62,34 @@ export async function getOwnProfile(db: Db, secretKey: Buffer, userId: number): 
   }
   const skills = parseJsonOr<string[]>(u.skills, []);
   return {
-    id: u.id, phone: u.phone, realName: u.realName, idType: u.idType, idNumber, idNumberMasked: u.idNumberMasked ?? (idNumber ? maskIdNumber(idNumber) : null),
-    birthDate: openBirthDate(secretKey, u.birthDateEnc), gender: u.gender, townId: u.townId, villageId: u.villageId, regionLabel: regionLabel(names, u.townId, u.villageId),
-    skills, email: u.email, volunteerNo: u.volunteerNo, publishConsent: u.publishConsent, termsVersion: u.termsVersion, privacyVersion: u.privacyVersion,
-    consentAt: u.consentAt, guardianName: u.guardianName, guardianConsentAt: u.guardianConsentAt, confirmedMinutes: u.confirmedMinutes, roles, createdAt: u.createdAt,
+    id: u.id,
+    phone: u.phone,
+    realName: u.realName,
+    idType: u.idType,
+    idNumber,
+    idNumberMasked: u.idNumberMasked ?? (idNumber ? maskIdNumber(idNumber) : null),
+    birthDate: openBirthDate(secretKey, u.birthDateEnc),
+    gender: u.gender,
+    townId: u.townId,
+    villageId: u.villageId,
+    regionLabel: regionLabel(names, u.townId, u.villageId),
+    skills,
+    email: u.email,
+    volunteerNo: u.volunteerNo,
+    publishConsent: u.publishConsent,
+    termsVersion: u.termsVersion,
+    privacyVersion: u.privacyVersion,
+    consentAt: u.consentAt,
+    guardianName: u.guardianName,
+    guardianConsentAt: u.guardianConsentAt,
+    confirmedMinutes: u.confirmedMinutes,
+    roles,
+    createdAt: u.createdAt,
   };
 }
 
 /** Updates the fields a member may change themself. */
-export async function updateProfile(
-  db: Db,
-  userId: number,
-  input: { townId: number; villageId: number; skills: string[]; email?: string; publishConsent: boolean },
-  ip?: string,
-): Promise<void> {
+export async function updateProfile(db: Db, userId: number, input: { townId: number; villageId: number; skills: string[]; email?: string; publishConsent: boolean }, ip?: string): Promise<void> {
   if (!(await validRegionPair(db, input.townId, input.villageId))) {
     throw new AccountError('BAD_REQUEST', '所选村/社区不属于所选乡镇/街道，请重新选择', 'villageId');
   }
@@ -88,7 +102,10 @@ export async function updateProfile(
   if (!before) throw new AccountError('NOT_FOUND', '账户不存在');
   const after = { townId: input.townId, villageId: input.villageId, skills: JSON.stringify(skills), email: input.email || null, publishConsent: input.publishConsent };
   await writeBatch(db, [
-    db.update(users).set({ ...after, updatedAt: Date.now() }).where(eq(users.id, userId)),
+    db
+      .update(users)
+      .set({ ...after, updatedAt: Date.now() })
+      .where(eq(users.id, userId)),
     auditStatement({ actorId: userId, action: 'profile.update', targetType: 'user', targetId: userId, before, after, ip }),
   ]);
 }
@@ -104,10 +121,7 @@ async function countPasswordCheck(db: Db, userId: number, now = Date.now()): Pro
 }
 
 /** Changes the password after checking the current one; ends every other session of the user. */
-export async function changePassword(
-  db: Db,
-  input: { userId: number; currentSessionId: string; current: string; password: string; ip?: string },
-): Promise<void> {
+export async function changePassword(db: Db, input: { userId: number; currentSessionId: string; current: string; password: string; ip?: string }): Promise<void> {
   const [u] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId));
   await countPasswordCheck(db, input.userId);
   if (!u?.passwordHash || !(await verifyPassword(u.passwordHash, input.current))) {
@@ -147,8 +161,10 @@ function scrubbed(column: string, pairs: [string, string][]): SQL {
  * certificates stay on the register as issued (decision 077 says why).
  */
 export async function deleteAccount(db: Db, input: { userId: number; password: string; ip?: string }): Promise<void> {
-  const [u] = await db.select({ passwordHash: users.passwordHash, status: users.status, realName: users.realName, phone: users.phone, email: users.email })
-    .from(users).where(eq(users.id, input.userId));
+  const [u] = await db
+    .select({ passwordHash: users.passwordHash, status: users.status, realName: users.realName, phone: users.phone, email: users.email })
+    .from(users)
+    .where(eq(users.id, input.userId));
   if (!u || u.status === 'deleted') throw new AccountError('NOT_FOUND', '账户不存在');
   await countPasswordCheck(db, input.userId);
   if (!u.passwordHash || !(await verifyPassword(u.passwordHash, input.password))) throw new AccountError('BAD_REQUEST', '密码不正确', 'password');
@@ -159,7 +175,14 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
     .from(signups)
     .innerJoin(events, eq(events.id, signups.eventId))
     .where(and(eq(signups.userId, input.userId), inArray(signups.status, ['confirmed', 'waitlisted']), gt(events.startsAt, now)));
-  const personal = ([[u.email, ERASED], [u.phone, ERASED], [u.phone && maskPhone(u.phone), ERASED], [u.realName, DELETED_NAME]] as [string | null, string][])
+  const personal = (
+    [
+      [u.email, ERASED],
+      [u.phone, ERASED],
+      [u.phone && maskPhone(u.phone), ERASED],
+      [u.realName, DELETED_NAME],
+    ] as [string | null, string][]
+  )
     .filter((p): p is [string, string] => typeof p[0] === 'string' && p[0].length >= 2)
     .sort((a, b) => b[0].length - a[0].length);
   const [before, after, detail] = ['before', 'after', 'detail'].map((c) => scrubbed(c, personal));
@@ -175,18 +198,45 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
     sql`UPDATE certificates SET status = 'declined', decline_reason = '申请人已注销账户' WHERE user_id = ${input.userId} AND status = 'requested'`,
     // A 好人 entry is editorial content with its own consent; it only stops pointing at the account.
     sql`UPDATE honorees SET user_id = NULL WHERE user_id = ${input.userId}`,
-    db.update(signups).set({ status: 'cancelled', updatedAt: now })
+    db
+      .update(signups)
+      .set({ status: 'cancelled', updatedAt: now })
       .where(and(eq(signups.userId, input.userId), inArray(signups.status, ['confirmed', 'waitlisted']), sql`${signups.eventId} IN (SELECT id FROM events WHERE starts_at > ${now})`)),
-    db.update(users).set({
-      phone: null, passwordHash: null, realName: DELETED_NAME, idType: null, idNumberEnc: null, idNumberHash: null, idNumberMasked: null,
-      birthDate: null, birthDateEnc: null, gender: null, villageId: null, skills: '[]', volunteerNo: null, email: null, guardianName: null, guardianPhone: null,
-      guardianConsentAt: null, publishConsent: false, calendarToken: null, status: 'deleted', deletedAt: now, updatedAt: now,
-    }).where(eq(users.id, input.userId)),
+    db
+      .update(users)
+      .set({
+        phone: null,
+        passwordHash: null,
+        realName: DELETED_NAME,
+        idType: null,
+        idNumberEnc: null,
+        idNumberHash: null,
+        idNumberMasked: null,
+        birthDate: null,
+        birthDateEnc: null,
+        gender: null,
+        villageId: null,
+        skills: '[]',
+        volunteerNo: null,
+        email: null,
+        guardianName: null,
+        guardianPhone: null,
+        guardianConsentAt: null,
+        publishConsent: false,
+        calendarToken: null,
+        status: 'deleted',
+        deletedAt: now,
+        updatedAt: now,
+      })
+      .where(eq(users.id, input.userId)),
     db.delete(sessions).where(eq(sessions.userId, input.userId)),
     db.delete(userRoles).where(eq(userRoles.userId, input.userId)),
     db.delete(passwordResets).where(eq(passwordResets.userId, input.userId)),
     db.delete(notices).where(eq(notices.userId, input.userId)),
-    db.update(teamMembers).set({ status: 'left', decidedAt: now }).where(and(eq(teamMembers.userId, input.userId), inArray(teamMembers.status, ['pending', 'active']))),
+    db
+      .update(teamMembers)
+      .set({ status: 'left', decidedAt: now })
+      .where(and(eq(teamMembers.userId, input.userId), inArray(teamMembers.status, ['pending', 'active']))),
     // The audit entry names no personal data: only the (now anonymous) row id.
     auditStatement({ actorId: input.userId, action: 'user.delete', targetType: 'user', targetId: input.userId, ip: input.ip, detail: '用户本人注销，个人信息已删除，已确认的服务记录匿名保留' }),
   ]);

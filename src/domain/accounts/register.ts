@@ -65,7 +65,10 @@ export async function registrationConflicts(
   if (typeof v.idType === 'string' && typeof v.idNumber === 'string') {
     const doc = checkIdDocument(v.idType, v.idNumber);
     if (doc.ok) {
-      const [row] = await db.select({ id: users.id }).from(users).where(eq(users.idNumberHash, idNumberHash(secretKey, v.idType, doc.idNumber)));
+      const [row] = await db
+        .select({ id: users.id })
+        .from(users)
+        .where(eq(users.idNumberHash, idNumberHash(secretKey, v.idType, doc.idNumber)));
       if (row) out.push({ field: 'idNumber', message: '该证件号码已注册过账户（一人只能注册一个账户），如有疑问请联系管理员' });
     }
   }
@@ -103,31 +106,40 @@ export async function registerVolunteer(db: Db, secretKey: Buffer, input: Regist
   const skills = [...new Set(input.skills)].filter((k) => s.skills.includes(k));
   let userId: number;
   try {
-    userId = await createUser(db, secretKey, {
-      phone: input.phone,
-      password: input.password,
-      realName: input.realName,
-      idType: input.idType,
-      idNumber: doc.idNumber,
-      birthDate,
-      gender: doc.gender,
-      townId: input.townId,
-      villageId: input.villageId,
-      skills,
-      email: input.email || undefined,
-      publishConsent: input.publishConsent,
-      termsVersion: s.termsVersion,
-      privacyVersion: s.privacyVersion,
-      guardianName: minor === 'adult' ? undefined : input.guardianName || undefined,
-      guardianPhone: minor === 'adult' ? undefined : input.guardianPhone || undefined,
-      guardianConsent: minor !== 'adult' && input.guardianConsent,
-    }, (newUser) => [
-      // Recorded with the account itself: no account without its registration entry.
-      auditStatement({
-        actorId: newUser, action: 'user.register', targetType: 'user', targetId: newUser, ip: ctx.ip,
-        after: { termsVersion: s.termsVersion, privacyVersion: s.privacyVersion, minor: minor !== 'adult', guardianConsent: minor !== 'adult' },
-      }),
-    ]);
+    userId = await createUser(
+      db,
+      secretKey,
+      {
+        phone: input.phone,
+        password: input.password,
+        realName: input.realName,
+        idType: input.idType,
+        idNumber: doc.idNumber,
+        birthDate,
+        gender: doc.gender,
+        townId: input.townId,
+        villageId: input.villageId,
+        skills,
+        email: input.email || undefined,
+        publishConsent: input.publishConsent,
+        termsVersion: s.termsVersion,
+        privacyVersion: s.privacyVersion,
+        guardianName: minor === 'adult' ? undefined : input.guardianName || undefined,
+        guardianPhone: minor === 'adult' ? undefined : input.guardianPhone || undefined,
+        guardianConsent: minor !== 'adult' && input.guardianConsent,
+      },
+      (newUser) => [
+        // Recorded with the account itself: no account without its registration entry.
+        auditStatement({
+          actorId: newUser,
+          action: 'user.register',
+          targetType: 'user',
+          targetId: newUser,
+          ip: ctx.ip,
+          after: { termsVersion: s.termsVersion, privacyVersion: s.privacyVersion, minor: minor !== 'adult', guardianConsent: minor !== 'adult' },
+        }),
+      ],
+    );
   } catch (e) {
     // A concurrent registration won the race: the unique indexes decide.
     if (isUniqueViolation(e, 'phone')) await revealExisting(db, ctx.ip, now, 'phone', '该手机号已注册，请直接登录');

@@ -29,11 +29,7 @@ export const RealNameSchema = z
 const IdTypeSchema = z.enum(ID_TYPES, { error: '请选择证件类型' });
 
 /** Checks an ID document; returns the normalised number with birth date/sex when the number carries them, or a Chinese message. */
-export function checkIdDocument(
-  idType: string,
-  raw: string,
-  now = new Date(),
-): { ok: true; idNumber: string; birthDate?: string; gender?: '男' | '女' } | { ok: false; message: string } {
+export function checkIdDocument(idType: string, raw: string, now = new Date()): { ok: true; idNumber: string; birthDate?: string; gender?: '男' | '女' } | { ok: false; message: string } {
   const id = raw.replace(/\s+/g, '').toUpperCase();
   if (idType === '护照') {
     if (/^[EGDSP]\d{8}$/.test(id) || /^E[A-Z]\d{7}$/.test(id) || /^[A-Z]{1,2}[A-Z0-9]{3,16}$/.test(id)) return { ok: true, idNumber: id };

@@ -73,8 +73,13 @@ export async function validateSessionToken(db: Db, token: string): Promise<{ ses
   const r = rs.rows[0];
   if (!r) return null;
   const row = {
-    userId: Number(r.user_id), expiresAt: Number(r.expires_at), ttlMs: Number(r.ttl_ms), realName: String(r.real_name),
-    phone: r.phone == null ? null : String(r.phone), status: String(r.status), roles: r.roles == null ? null : String(r.roles),
+    userId: Number(r.user_id),
+    expiresAt: Number(r.expires_at),
+    ttlMs: Number(r.ttl_ms),
+    realName: String(r.real_name),
+    phone: r.phone == null ? null : String(r.phone),
+    status: String(r.status),
+    roles: r.roles == null ? null : String(r.roles),
   };
   const now = Date.now();
   if (now >= row.expiresAt || row.status !== 'active') {

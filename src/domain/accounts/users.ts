@@ -52,31 +52,34 @@ export async function createUser(db: Db, secretKey: Buffer, u: NewUser, also: (n
   const newUser = sql`SELECT id FROM users WHERE phone = ${u.phone}`;
   const roles = new Set<Role>(['volunteer', ...(u.roles ?? [])]);
   const [inserted] = await writeBatch(db, [
-    db.insert(users).values({
-      phone: u.phone,
-      passwordHash,
-      realName: u.realName,
-      idType: u.idType ?? (idNo ? '居民身份证' : null),
-      idNumberEnc: idNo ? encryptText(secretKey, idNo) : null,
-      idNumberHash: idNo ? keyedHash(secretKey, `${u.idType ?? '居民身份证'}:${idNo}`) : null,
-      idNumberMasked: idNo ? maskIdNumber(idNo) : null,
-      // Encrypted only: a clear birth date plus the mask rebuilt the ID number (decision 077).
-      birthDateEnc: u.birthDate ? sealBirthDate(secretKey, u.birthDate) : null,
-      gender: u.gender ?? null,
-      townId: u.townId ?? null,
-      villageId: u.villageId ?? null,
-      skills: JSON.stringify(u.skills ?? []),
-      volunteerNo,
-      publishConsent: u.publishConsent ?? false,
-      termsVersion: u.termsVersion ?? null,
-      privacyVersion: u.privacyVersion ?? null,
-      consentAt: u.termsVersion ? now : null,
-      guardianName: u.guardianName ?? null,
-      guardianPhone: u.guardianPhone ?? null,
-      guardianConsentAt: u.guardianConsent || u.guardianName ? now : null,
-      email: u.email ?? null,
-      createdAt: now,
-    }).returning({ id: users.id }),
+    db
+      .insert(users)
+      .values({
+        phone: u.phone,
+        passwordHash,
+        realName: u.realName,
+        idType: u.idType ?? (idNo ? '居民身份证' : null),
+        idNumberEnc: idNo ? encryptText(secretKey, idNo) : null,
+        idNumberHash: idNo ? keyedHash(secretKey, `${u.idType ?? '居民身份证'}:${idNo}`) : null,
+        idNumberMasked: idNo ? maskIdNumber(idNo) : null,
+        // Encrypted only: a clear birth date plus the mask rebuilt the ID number (decision 077).
+        birthDateEnc: u.birthDate ? sealBirthDate(secretKey, u.birthDate) : null,
+        gender: u.gender ?? null,
+        townId: u.townId ?? null,
+        villageId: u.villageId ?? null,
+        skills: JSON.stringify(u.skills ?? []),
+        volunteerNo,
+        publishConsent: u.publishConsent ?? false,
+        termsVersion: u.termsVersion ?? null,
+        privacyVersion: u.privacyVersion ?? null,
+        consentAt: u.termsVersion ? now : null,
+        guardianName: u.guardianName ?? null,
+        guardianPhone: u.guardianPhone ?? null,
+        guardianConsentAt: u.guardianConsent || u.guardianName ? now : null,
+        email: u.email ?? null,
+        createdAt: now,
+      })
+      .returning({ id: users.id }),
     ...[...roles].map((role) => sql`INSERT INTO user_roles (user_id, role, granted_at) VALUES ((${newUser}), ${role}, ${now})`),
     ...also(newUser),
   ]);
@@ -85,7 +88,10 @@ export async function createUser(db: Db, secretKey: Buffer, u: NewUser, also: (n
 
 /** Grants a role (idempotent). */
 export async function grantRole(db: Db, userId: number, role: Role, by?: number): Promise<void> {
-  await db.insert(userRoles).values({ userId, role, grantedBy: by ?? null, grantedAt: Date.now() }).onConflictDoNothing();
+  await db
+    .insert(userRoles)
+    .values({ userId, role, grantedBy: by ?? null, grantedAt: Date.now() })
+    .onConflictDoNothing();
 }
 
 /** Finds a user id by phone. */
@@ -93,4 +99,3 @@ export async function userIdByPhone(db: Db, phone: string): Promise<number | und
   const [row] = await db.select({ id: users.id }).from(users).where(eq(users.phone, phone));
   return row?.id;
 }
-

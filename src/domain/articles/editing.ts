@@ -27,7 +27,10 @@ export const ArticleContentSchema = z.object({
   honoreeId: z.number().int().positive().nullable().default(null),
   summary: opt(200).default(''),
   body: z.string().max(100_000, '正文过长（不超过 10 万字）').default(''),
-  tags: z.array(z.string().trim().refine(isPlainLine, plainLineError('标签')).min(1).max(20)).max(10, '标签不超过 10 个').default([]),
+  tags: z
+    .array(z.string().trim().refine(isPlainLine, plainLineError('标签')).min(1).max(20))
+    .max(10, '标签不超过 10 个')
+    .default([]),
   author: optLine('作者', 60).default(''),
   source: optLine('来源', 60).default(''),
   coverMediaId: z.number().int().positive().nullable().default(null),
@@ -37,14 +40,30 @@ export type ArticleContent = z.infer<typeof ArticleContentSchema>;
 
 /** Splits "a，b、c" into tags. */
 export function parseTags(raw: string): string[] {
-  return [...new Set(raw.split(/[,，、;；\s]+/).map((t) => t.trim()).filter(Boolean))].slice(0, 10);
+  return [
+    ...new Set(
+      raw
+        .split(/[,，、;；\s]+/)
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ].slice(0, 10);
 }
 
 /** The content of an article row. */
 export function contentOf(a: ArticleRow): ArticleContent {
   return {
-    title: a.title, channel: a.channel, topic: a.topic, honoreeId: a.honoreeId, summary: a.summary, body: a.body,
-    tags: JSON.parse(a.tags), author: a.author, source: a.source, coverMediaId: a.coverMediaId, attachments: JSON.parse(a.attachments),
+    title: a.title,
+    channel: a.channel,
+    topic: a.topic,
+    honoreeId: a.honoreeId,
+    summary: a.summary,
+    body: a.body,
+    tags: JSON.parse(a.tags),
+    author: a.author,
+    source: a.source,
+    coverMediaId: a.coverMediaId,
+    attachments: JSON.parse(a.attachments),
   };
 }
 
@@ -60,7 +79,6 @@ function normalise(c: ArticleContent): ArticleContent {
     honoreeId: c.channel === 'typical' ? c.honoreeId : null,
   };
 }
-
 
 /** Refuses anyone but 宣传 editors. */
 export function requireWriter(user: SessionUser) {
@@ -86,10 +104,28 @@ export async function createArticle(db: Db, user: SessionUser, input: ArticleCon
   const c = normalise(ArticleContentSchema.parse(input));
   const slug = `${shanghaiDay(now).replace(/-/g, '')}-${randomToken(4)}`;
   const [ins] = await writeBatch(db, [
-    db.insert(articles).values({
-      slug, channel: c.channel, topic: c.topic, title: c.title, summary: c.summary, body: c.body, tags: JSON.stringify(c.tags), author: c.author, source: c.source,
-      honoreeId: c.honoreeId, coverMediaId: c.coverMediaId, attachments: JSON.stringify(c.attachments), status: 'draft', publishAt, createdBy: user.id, createdAt: now, updatedAt: now,
-    }).returning({ id: articles.id }),
+    db
+      .insert(articles)
+      .values({
+        slug,
+        channel: c.channel,
+        topic: c.topic,
+        title: c.title,
+        summary: c.summary,
+        body: c.body,
+        tags: JSON.stringify(c.tags),
+        author: c.author,
+        source: c.source,
+        honoreeId: c.honoreeId,
+        coverMediaId: c.coverMediaId,
+        attachments: JSON.stringify(c.attachments),
+        status: 'draft',
+        publishAt,
+        createdBy: user.id,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning({ id: articles.id }),
     auditStatement({ actorId: user.id, action: 'article.create', targetType: 'article', targetId: sql`SELECT id FROM articles WHERE slug = ${slug}`, after: { title: c.title } }),
   ]);
   return Number(ins.rows[0].id);
@@ -108,12 +144,17 @@ async function saveContent(db: Db, user: SessionUser, id: number, input: Article
   requireWriter(user);
   const c = normalise(ArticleContentSchema.parse(input));
   const { article, target, revision } = await editableContent(db, id);
-  if (target === 'locked') throw new ArticleError('CONFLICT', article.status === 'published' ? '修改稿正在审核中，审核结束前不能再改' : `文章${STATUS_LABELS[article.status] ?? ''}，当前不能修改（审核中的文章需先退回）`);
+  if (target === 'locked')
+    throw new ArticleError('CONFLICT', article.status === 'published' ? '修改稿正在审核中，审核结束前不能再改' : `文章${STATUS_LABELS[article.status] ?? ''}，当前不能修改（审核中的文章需先退回）`);
   if (target === 'article') {
-    const written = await guardedWrite(db, sql`UPDATE articles SET title = ${c.title}, channel = ${c.channel}, topic = ${c.topic}, honoree_id = ${c.honoreeId}, summary = ${c.summary},
+    const written = await guardedWrite(
+      db,
+      sql`UPDATE articles SET title = ${c.title}, channel = ${c.channel}, topic = ${c.topic}, honoree_id = ${c.honoreeId}, summary = ${c.summary},
         body = ${c.body}, tags = ${JSON.stringify(c.tags)}, author = ${c.author}, source = ${c.source}, cover_media_id = ${c.coverMediaId},
         attachments = ${JSON.stringify(c.attachments)}, publish_at = ${publishAt}, updated_at = ${now}
-      WHERE id = ${id} AND status IN ('draft','returned','unpublished')`, also);
+      WHERE id = ${id} AND status IN ('draft','returned','unpublished')`,
+      also,
+    );
     if (!written) throw new ArticleError('CONFLICT', '文章状态已变化，请刷新后再试');
     return 'article';
   }
@@ -124,9 +165,13 @@ async function saveContent(db: Db, user: SessionUser, id: number, input: Article
     return 'revision';
   }
   // First edit of a live article: keep the live text as a baseline version, then open a draft revision.
-  const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(articleRevisions).where(eq(articleRevisions.articleId, id));
+  const [{ n }] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(articleRevisions)
+    .where(eq(articleRevisions.articleId, id));
   const stmts: Statement[] = [];
-  if (Number(n) === 0) stmts.push(db.insert(articleRevisions).values({ articleId: id, content: JSON.stringify(contentOf(article)), status: 'live', createdBy: article.createdBy, createdAt: article.publishedAt ?? now }));
+  if (Number(n) === 0)
+    stmts.push(db.insert(articleRevisions).values({ articleId: id, content: JSON.stringify(contentOf(article)), status: 'live', createdBy: article.createdBy, createdAt: article.publishedAt ?? now }));
   stmts.push(db.insert(articleRevisions).values({ articleId: id, content: json, status: 'draft', createdBy: user.id, createdAt: now }));
   try {
     await writeBatch(db, [...stmts, ...also]);
@@ -140,7 +185,10 @@ async function saveContent(db: Db, user: SessionUser, id: number, input: Article
 /** Puts an old version's content back into the editor (as the draft, or as a new revision of a live article), audited in the same write. */
 export async function restoreRevision(db: Db, user: SessionUser, id: number, revisionId: number, now = Date.now()): Promise<void> {
   requireWriter(user);
-  const [rev] = await db.select().from(articleRevisions).where(and(eq(articleRevisions.id, revisionId), eq(articleRevisions.articleId, id)));
+  const [rev] = await db
+    .select()
+    .from(articleRevisions)
+    .where(and(eq(articleRevisions.id, revisionId), eq(articleRevisions.articleId, id)));
   if (!rev) throw new ArticleError('NOT_FOUND', '该版本不存在');
   const article = await getArticle(db, id);
   await saveContent(db, user, id, revisionContent(rev), article?.publishAt ?? null, now, [

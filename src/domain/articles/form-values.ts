@@ -8,18 +8,32 @@ import { honorees } from '../../../db/schema/index.ts';
 import { desc, eq } from 'drizzle-orm';
 import { toDateTimeLocal } from '../../lib/time.ts';
 
-export interface FormValues { content: ArticleContent; publishAt: string }
+export interface FormValues {
+  content: ArticleContent;
+  publishAt: string;
+}
 
 /** Form values from a posted form (after preview or a rejected save), else from the saved content. */
 export function formValues(fd: FormData | null, saved: ArticleContent, savedPublishAt: number | null): FormValues {
   if (!fd || !fd.has('title')) return { content: saved, publishAt: savedPublishAt ? toDateTimeLocal(savedPublishAt) : '' };
-  const s = (k: string) => { const v = fd.get(k); return typeof v === 'string' ? v : ''; };
+  const s = (k: string) => {
+    const v = fd.get(k);
+    return typeof v === 'string' ? v : '';
+  };
   const n = (k: string) => (Number(s(k)) > 0 ? Number(s(k)) : null);
   const removed = fd.getAll('removeAttachment').map(Number);
   return {
     content: {
-      title: s('title'), channel: s('channel') || 'news', topic: s('topic') || null, honoreeId: n('honoreeId'), summary: s('summary'), body: s('body').replace(/\r\n/g, '\n'),
-      tags: parseTags(s('tags')), author: s('author'), source: s('source'), coverMediaId: n('coverMediaId'),
+      title: s('title'),
+      channel: s('channel') || 'news',
+      topic: s('topic') || null,
+      honoreeId: n('honoreeId'),
+      summary: s('summary'),
+      body: s('body').replace(/\r\n/g, '\n'),
+      tags: parseTags(s('tags')),
+      author: s('author'),
+      source: s('source'),
+      coverMediaId: n('coverMediaId'),
       // Saved ids too: a save that stored new uploads and then refused submission must not lose them.
       attachments: [...new Set([...fd.getAll('attachmentIds').map(Number), ...saved.attachments])].filter((x) => x > 0 && !removed.includes(x)),
     },

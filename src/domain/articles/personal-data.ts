@@ -12,7 +12,16 @@ import { mediaByIds } from '../media/index.ts';
 export { PII_LABELS, findPersonalData, luhnValid, maskAt, maskCard, type PiiHit, type PiiKind } from '../../lib/personal-data.ts';
 
 /** The fields of an article that are published, with their names in the console. */
-export const ARTICLE_FIELD_LABELS: Record<string, string> = { title: '标题', summary: '摘要', body: '正文', tags: '标签', author: '作者', source: '来源', cover: '封面图片说明', attachment: '附件名称' };
+export const ARTICLE_FIELD_LABELS: Record<string, string> = {
+  title: '标题',
+  summary: '摘要',
+  body: '正文',
+  tags: '标签',
+  author: '作者',
+  source: '来源',
+  cover: '封面图片说明',
+  attachment: '附件名称',
+};
 
 /** The label of a field, also for per-file fields such as `attachment:12`. */
 export function articleFieldLabel(field: string): string {
@@ -20,7 +29,10 @@ export function articleFieldLabel(field: string): string {
 }
 
 /** What an article shows besides its text: the cover's caption and the attachments' names, by media id. */
-export interface ArticleFiles { cover?: { id: number; alt: string }; attachments?: { id: number; name: string }[] }
+export interface ArticleFiles {
+  cover?: { id: number; alt: string };
+  attachments?: { id: number; name: string }[];
+}
 
 /** Hits across every published field of an article (text fields, tags, cover caption, attachment names). */
 export function checkFields(
@@ -69,10 +81,16 @@ export async function maskArticleHit(
     content.tags = maskAt(content.tags.join(' '), start, end, opts).split(/\s+/).filter(Boolean);
   } else {
     const [kind, id] = field.split(':');
-    const [m] = await db.select().from(media).where(eq(media.id, Number(id)));
+    const [m] = await db
+      .select()
+      .from(media)
+      .where(eq(media.id, Number(id)));
     if (!m) return;
     if (kind === 'cover' && m.kind === 'image') {
-      await db.update(media).set({ alt: maskAt(m.alt, start, end, opts) }).where(eq(media.id, m.id));
+      await db
+        .update(media)
+        .set({ alt: maskAt(m.alt, start, end, opts) })
+        .where(eq(media.id, m.id));
     } else if (kind === 'attachment' && m.kind === 'attachment') {
       const name = maskAt(m.originalName ?? m.alt, start, end, opts);
       await db.update(media).set({ originalName: name, alt: name }).where(eq(media.id, m.id));
@@ -81,7 +99,12 @@ export async function maskArticleHit(
 }
 
 /** A wording warning: a word to avoid and, when known, the preferred form. */
-export interface WordingWarning { field: string; word: string; suggestion?: string; count: number }
+export interface WordingWarning {
+  field: string;
+  word: string;
+  suggestion?: string;
+  count: number;
+}
 
 /** Parses settings.sensitiveWords entries: "做为→作为" (or "做为=>作为") or just "敏感词". */
 export function parseWordings(list: string[]): { word: string; suggestion?: string }[] {

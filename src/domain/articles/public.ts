@@ -23,20 +23,33 @@ export async function listPublishedArticles(db: Db, f: { channel?: string; topic
   const page = Math.max(1, f.page ?? 1);
   const items = await db
     .select({
-      id: articles.id, slug: articles.slug, title: articles.title, summary: articles.summary, channel: articles.channel,
-      topic: articles.topic, publishedAt: articles.publishedAt, coverMediaId: articles.coverMediaId, source: articles.source,
+      id: articles.id,
+      slug: articles.slug,
+      title: articles.title,
+      summary: articles.summary,
+      channel: articles.channel,
+      topic: articles.topic,
+      publishedAt: articles.publishedAt,
+      coverMediaId: articles.coverMediaId,
+      source: articles.source,
     })
     .from(articles)
     .where(and(...where))
     .orderBy(desc(articles.publishedAt), desc(articles.id))
     .limit(perPage)
     .offset((page - 1) * perPage);
-  const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(articles).where(and(...where));
+  const [{ n }] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(articles)
+    .where(and(...where));
   return { items, total: Number(n), page, perPage, pages: Math.max(1, Math.ceil(Number(n) / perPage)) };
 }
 
 /** One published article by slug. */
 export async function getPublishedArticle(db: Db, slug: string): Promise<Article | undefined> {
-  const [a] = await db.select().from(articles).where(and(eq(articles.slug, slug), eq(articles.status, 'published')));
+  const [a] = await db
+    .select()
+    .from(articles)
+    .where(and(eq(articles.slug, slug), eq(articles.status, 'published')));
   return a;
 }

@@ -10,8 +10,7 @@ import { reviewStepStatement } from '../audit/review-steps.ts';
 import { ArticleError } from './errors.ts';
 
 /** An open revision of the article is discarded with the change that takes the article off the site. */
-const discardOpenRevision = (id: number) =>
-  sql`UPDATE article_revisions SET status = 'discarded' WHERE article_id = ${id} AND status IN ('draft','returned','submitted','in_review')`;
+const discardOpenRevision = (id: number) => sql`UPDATE article_revisions SET status = 'discarded' WHERE article_id = ${id} AND status IN ('draft','returned','submitted','in_review')`;
 
 /** Takes a live (or scheduled) article off the public site; an open revision is discarded. */
 export async function unpublishArticle(db: Db, user: SessionUser, id: number, reason: string, now = Date.now()): Promise<void> {

@@ -11,8 +11,17 @@ export type RevisionRow = typeof articleRevisions.$inferSelect;
 
 /** Status names shown in the console. */
 export const STATUS_LABELS: Readonly<Record<string, string>> = lookupTable({
-  draft: '草稿', returned: '已退回', submitted: '待初审', in_review: '审核中', scheduled: '定时发布', published: '已发布', unpublished: '已撤下', archived: '已归档',
-  live: '线上版本', superseded: '历史版本', discarded: '已作废',
+  draft: '草稿',
+  returned: '已退回',
+  submitted: '待初审',
+  in_review: '审核中',
+  scheduled: '定时发布',
+  published: '已发布',
+  unpublished: '已撤下',
+  archived: '已归档',
+  live: '线上版本',
+  superseded: '历史版本',
+  discarded: '已作废',
 });
 
 /** Article statuses whose row is edited directly (not yet live). */
@@ -30,14 +39,21 @@ export async function getArticle(db: Db, id: number): Promise<ArticleRow | undef
 
 /** The open (unfinished) revision of a live article, if any. */
 export async function openRevision(db: Db, articleId: number): Promise<RevisionRow | undefined> {
-  const [r] = await db.select().from(articleRevisions).where(and(eq(articleRevisions.articleId, articleId), inArray(articleRevisions.status, OPEN_REVISION)));
+  const [r] = await db
+    .select()
+    .from(articleRevisions)
+    .where(and(eq(articleRevisions.articleId, articleId), inArray(articleRevisions.status, OPEN_REVISION)));
   return r;
 }
 
 /** Revisions of an article, newest first. */
 export async function listRevisions(db: Db, id: number) {
-  return db.select({ r: articleRevisions, author: users.realName }).from(articleRevisions).leftJoin(users, eq(users.id, articleRevisions.createdBy))
-    .where(eq(articleRevisions.articleId, id)).orderBy(desc(articleRevisions.id));
+  return db
+    .select({ r: articleRevisions, author: users.realName })
+    .from(articleRevisions)
+    .leftJoin(users, eq(users.id, articleRevisions.createdBy))
+    .where(eq(articleRevisions.articleId, id))
+    .orderBy(desc(articleRevisions.id));
 }
 
 /** Every review step of an article and of its revisions, oldest first, with reviewer names. */
@@ -51,22 +67,44 @@ export async function reviewHistory(db: Db, id: number) {
 
 /** Plain text of a version for the line diff. */
 export function diffText(c: ArticleContent): string {
-  return [`标题：${c.title}`, `栏目：${CHANNELS[c.channel] ?? c.channel}${c.topic ? ` · ${c.topic}` : ''}`, `摘要：${c.summary}`, `标签：${c.tags.join('、')}`, `作者/来源：${c.author} / ${c.source}`, '', ...c.body.split('\n')].join('\n');
+  return [
+    `标题：${c.title}`,
+    `栏目：${CHANNELS[c.channel] ?? c.channel}${c.topic ? ` · ${c.topic}` : ''}`,
+    `摘要：${c.summary}`,
+    `标签：${c.tags.join('、')}`,
+    `作者/来源：${c.author} / ${c.source}`,
+    '',
+    ...c.body.split('\n'),
+  ].join('\n');
 }
 
 /** Console list: articles by status, newest first. */
 export async function listConsoleArticles(db: Db, f: { status?: string; limit?: number } = {}) {
-  const where = f.status === 'pending'
-    ? sql`${articles.status} IN ('submitted','in_review') OR ${articles.id} IN (SELECT article_id FROM article_revisions WHERE status IN ('submitted','in_review'))`
-    : f.status ? eq(articles.status, f.status) : undefined;
-  return db.select({ a: articles, author: users.realName }).from(articles).leftJoin(users, eq(users.id, articles.createdBy)).where(where)
-    .orderBy(desc(sql`coalesce(${articles.updatedAt}, ${articles.createdAt})`), desc(articles.id)).limit(f.limit ?? 100);
+  const where =
+    f.status === 'pending'
+      ? sql`${articles.status} IN ('submitted','in_review') OR ${articles.id} IN (SELECT article_id FROM article_revisions WHERE status IN ('submitted','in_review'))`
+      : f.status
+        ? eq(articles.status, f.status)
+        : undefined;
+  return db
+    .select({ a: articles, author: users.realName })
+    .from(articles)
+    .leftJoin(users, eq(users.id, articles.createdBy))
+    .where(where)
+    .orderBy(desc(sql`coalesce(${articles.updatedAt}, ${articles.createdAt})`), desc(articles.id))
+    .limit(f.limit ?? 100);
 }
 
 /** Counts by status for the console tabs. */
 export async function countByStatus(db: Db): Promise<Record<string, number>> {
-  const rows = await db.select({ status: articles.status, n: sql<number>`count(*)` }).from(articles).groupBy(articles.status);
-  const pendingRev = await db.select({ n: sql<number>`count(*)` }).from(articleRevisions).where(inArray(articleRevisions.status, IN_REVIEW));
+  const rows = await db
+    .select({ status: articles.status, n: sql<number>`count(*)` })
+    .from(articles)
+    .groupBy(articles.status);
+  const pendingRev = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(articleRevisions)
+    .where(inArray(articleRevisions.status, IN_REVIEW));
   const out: Record<string, number> = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   out.pending = (out.submitted ?? 0) + (out.in_review ?? 0) + Number(pendingRev[0].n);
   return out;

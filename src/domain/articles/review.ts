@@ -90,17 +90,39 @@ export async function reviewArticle(db: Db, user: SessionUser, id: number, decis
   if (!final) {
     status = 'in_review';
     ok = await guardedWrite(db, sql`UPDATE ${table} SET status = 'in_review', review_step = ${newStep} WHERE id = ${s.subjectId} AND status IN ('submitted','in_review') AND ${mayApprove}`, [
-      stepRow, auditStatement({ actorId: user.id, action: `${s.type}.approve`, targetType: 'article', targetId: id, before: { step }, after: { step: newStep }, detail: op }),
+      stepRow,
+      auditStatement({ actorId: user.id, action: `${s.type}.approve`, targetType: 'article', targetId: id, before: { step }, after: { step: newStep }, detail: op }),
     ]);
   } else if (s.type === 'article') {
     const scheduled = s.article.publishAt != null && s.article.publishAt > now;
     status = scheduled ? 'scheduled' : 'published';
-    ok = await guardedWrite(db, sql`UPDATE articles SET status = ${status}, review_step = ${newStep}, published_at = ${scheduled ? sql`published_at` : now}, updated_at = ${now}
-      WHERE id = ${s.subjectId} AND status IN ('submitted','in_review') AND ${mayApprove}`, [
-      stepRow,
-      auditStatement({ actorId: user.id, action: scheduled ? 'article.schedule' : 'article.publish', targetType: 'article', targetId: id, before: { status: s.row.status }, after: { status, publishAt: s.article.publishAt }, detail: op }),
-      ...(s.createdBy ? [noticeInsert(db, { userId: s.createdBy, kind: 'article', title: scheduled ? `文章《${s.content.title}》已通过审核，将定时发布` : `文章《${s.content.title}》已通过审核并发布`, link: `/console/articles/${id}` })] : []),
-    ]);
+    ok = await guardedWrite(
+      db,
+      sql`UPDATE articles SET status = ${status}, review_step = ${newStep}, published_at = ${scheduled ? sql`published_at` : now}, updated_at = ${now}
+      WHERE id = ${s.subjectId} AND status IN ('submitted','in_review') AND ${mayApprove}`,
+      [
+        stepRow,
+        auditStatement({
+          actorId: user.id,
+          action: scheduled ? 'article.schedule' : 'article.publish',
+          targetType: 'article',
+          targetId: id,
+          before: { status: s.row.status },
+          after: { status, publishAt: s.article.publishAt },
+          detail: op,
+        }),
+        ...(s.createdBy
+          ? [
+              noticeInsert(db, {
+                userId: s.createdBy,
+                kind: 'article',
+                title: scheduled ? `文章《${s.content.title}》已通过审核，将定时发布` : `文章《${s.content.title}》已通过审核并发布`,
+                link: `/console/articles/${id}`,
+              }),
+            ]
+          : []),
+      ],
+    );
   } else {
     status = 'published';
     const c = s.content;

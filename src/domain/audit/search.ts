@@ -28,11 +28,23 @@ export async function searchAudit(db: Db, f: AuditFilter = {}) {
   if (f.to != null && Number.isFinite(f.to)) where.push(lt(auditLog.at, f.to));
   const cond = where.length ? and(...where) : undefined;
   const actor = alias(users, 'actor');
-  const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(auditLog).where(cond);
+  const [{ n }] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(auditLog)
+    .where(cond);
   const rows = await db
     .select({
-      id: auditLog.id, at: auditLog.at, action: auditLog.action, actorId: auditLog.actorId, actorName: actor.realName,
-      targetType: auditLog.targetType, targetId: auditLog.targetId, before: auditLog.before, after: auditLog.after, ip: auditLog.ip, detail: auditLog.detail,
+      id: auditLog.id,
+      at: auditLog.at,
+      action: auditLog.action,
+      actorId: auditLog.actorId,
+      actorName: actor.realName,
+      targetType: auditLog.targetType,
+      targetId: auditLog.targetId,
+      before: auditLog.before,
+      after: auditLog.after,
+      ip: auditLog.ip,
+      detail: auditLog.detail,
     })
     .from(auditLog)
     .leftJoin(actor, eq(actor.id, auditLog.actorId))

@@ -49,9 +49,14 @@ async function load(db: Db, eventId: number, userId: number) {
     FROM events e LEFT JOIN signups s ON s.event_id = e.id AND s.user_id = ${userId} WHERE e.id = ${eventId}`);
   if (!r) throw new CheckinError('活动不存在');
   return {
-    startsAt: Number(r.starts_at), endsAt: Number(r.ends_at), eventStatus: String(r.event_status), secret: String(r.checkin_secret ?? ''),
-    signupId: r.id == null ? null : Number(r.id), status: r.status == null ? null : String(r.status),
-    checkinAt: r.checkin_at == null ? null : Number(r.checkin_at), checkoutAt: r.checkout_at == null ? null : Number(r.checkout_at),
+    startsAt: Number(r.starts_at),
+    endsAt: Number(r.ends_at),
+    eventStatus: String(r.event_status),
+    secret: String(r.checkin_secret ?? ''),
+    signupId: r.id == null ? null : Number(r.id),
+    status: r.status == null ? null : String(r.status),
+    checkinAt: r.checkin_at == null ? null : Number(r.checkin_at),
+    checkoutAt: r.checkout_at == null ? null : Number(r.checkout_at),
   };
 }
 

@@ -8,8 +8,16 @@ import { signupStatusLabel } from './signups.ts';
 export const ROSTER_HEADERS = ['序号', '姓名', '志愿者编号', '手机号', '报名状态', '临时取消', '签到时间', '签退时间', '拟认定时长（分钟）', '移出原因'];
 
 export interface RosterLine {
-  seq: number; realName: string; volunteerNo: string | null; phone: string | null; status: string; lateCancel: boolean;
-  checkinAt: number | null; checkoutAt: number | null; proposedMinutes: number | null; removedReason: string | null;
+  seq: number;
+  realName: string;
+  volunteerNo: string | null;
+  phone: string | null;
+  status: string;
+  lateCancel: boolean;
+  checkinAt: number | null;
+  checkoutAt: number | null;
+  proposedMinutes: number | null;
+  removedReason: string | null;
 }
 
 /** Neutralises a cell a spreadsheet would treat as a formula. */
@@ -20,8 +28,16 @@ export function neutralise(v: string): string {
 /** Roster lines as rows of strings/numbers (phones masked: exports leave the leader's hands). */
 export function rosterRows(lines: RosterLine[]): (string | number)[][] {
   return lines.map((l) => [
-    l.seq, neutralise(l.realName), neutralise(l.volunteerNo ?? ''), maskPhone(l.phone), signupStatusLabel(l.status), l.lateCancel ? '是' : '',
-    l.checkinAt ? formatDateTime(l.checkinAt) : '', l.checkoutAt ? formatDateTime(l.checkoutAt) : '', l.proposedMinutes ?? '', neutralise(l.removedReason ?? ''),
+    l.seq,
+    neutralise(l.realName),
+    neutralise(l.volunteerNo ?? ''),
+    maskPhone(l.phone),
+    signupStatusLabel(l.status),
+    l.lateCancel ? '是' : '',
+    l.checkinAt ? formatDateTime(l.checkinAt) : '',
+    l.checkoutAt ? formatDateTime(l.checkoutAt) : '',
+    l.proposedMinutes ?? '',
+    neutralise(l.removedReason ?? ''),
   ]);
 }
 
@@ -43,7 +59,9 @@ export async function rosterXlsx(lines: RosterLine[], title: string): Promise<Bu
   ws.addRow(ROSTER_HEADERS);
   ws.getRow(1).font = { bold: true };
   for (const r of rosterRows(lines)) ws.addRow(r);
-  ws.columns.forEach((c) => { c.width = 16; });
+  ws.columns.forEach((c) => {
+    c.width = 16;
+  });
   wb.title = title;
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

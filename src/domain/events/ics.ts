@@ -3,13 +3,24 @@
 import { createHash } from 'node:crypto';
 
 export interface IcsEvent {
-  id: number; title: string; description: string; location: string; startsAt: number; endsAt: number;
-  status: string; updatedAt?: number | null; url: string;
+  id: number;
+  title: string;
+  description: string;
+  location: string;
+  startsAt: number;
+  endsAt: number;
+  status: string;
+  updatedAt?: number | null;
+  url: string;
 }
 
 /** Escapes a TEXT value (backslash, semicolon, comma, newline). */
 export function escapeText(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n');
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n');
 }
 
 /** Folds one content line into ≤ 75-octet pieces joined by CRLF + space. */
@@ -46,7 +57,16 @@ const VTIMEZONE = ['BEGIN:VTIMEZONE', 'TZID:Asia/Shanghai', 'BEGIN:STANDARD', 'D
 /** A VCALENDAR with the given events. `host` makes UIDs globally unique. */
 export function renderCalendar(evts: IcsEvent[], opts: { host: string; name: string; now?: number }): string {
   const now = opts.now ?? Date.now();
-  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//shanxing//events//ZH', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', `X-WR-CALNAME:${escapeText(opts.name)}`, 'X-WR-TIMEZONE:Asia/Shanghai', ...VTIMEZONE];
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//shanxing//events//ZH',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    `X-WR-CALNAME:${escapeText(opts.name)}`,
+    'X-WR-TIMEZONE:Asia/Shanghai',
+    ...VTIMEZONE,
+  ];
   for (const e of evts) {
     lines.push(
       'BEGIN:VEVENT',

@@ -27,12 +27,21 @@ export class EventError extends Refusal {
 }
 
 /** A datetime-local field: a real time, and within the sane range of `eventTimeProblem` (no year 0001). */
-const dt = (label: string) => z.string({ error: `请填写${label}` })
-  .refine((v) => !Number.isNaN(parseDateTimeLocal(v)), `${label}格式不正确`)
-  .refine((v) => Number.isNaN(parseDateTimeLocal(v)) || !eventTimeProblem(parseDateTimeLocal(v), label), { error: (iss) => eventTimeProblem(parseDateTimeLocal(String(iss.input)), label) ?? `${label}不正确` });
-const optDt = (label: string) => z.string().optional()
-  .refine((v) => !v || !Number.isNaN(parseDateTimeLocal(v)), `${label}格式不正确`)
-  .refine((v) => !v || Number.isNaN(parseDateTimeLocal(v)) || !eventTimeProblem(parseDateTimeLocal(v), label), { error: (iss) => eventTimeProblem(parseDateTimeLocal(String(iss.input)), label) ?? `${label}不正确` });
+const dt = (label: string) =>
+  z
+    .string({ error: `请填写${label}` })
+    .refine((v) => !Number.isNaN(parseDateTimeLocal(v)), `${label}格式不正确`)
+    .refine((v) => Number.isNaN(parseDateTimeLocal(v)) || !eventTimeProblem(parseDateTimeLocal(v), label), {
+      error: (iss) => eventTimeProblem(parseDateTimeLocal(String(iss.input)), label) ?? `${label}不正确`,
+    });
+const optDt = (label: string) =>
+  z
+    .string()
+    .optional()
+    .refine((v) => !v || !Number.isNaN(parseDateTimeLocal(v)), `${label}格式不正确`)
+    .refine((v) => !v || Number.isNaN(parseDateTimeLocal(v)) || !eventTimeProblem(parseDateTimeLocal(v), label), {
+      error: (iss) => eventTimeProblem(parseDateTimeLocal(String(iss.input)), label) ?? `${label}不正确`,
+    });
 
 /**
  * The event form fields (create and edit), shared by the action and tests. An optional text field is
@@ -40,27 +49,26 @@ const optDt = (label: string) => z.string().optional()
  * `undefined` only when the field's outer schema is optional, `null` otherwise — which refused a
  * blank 详细地点, 风险提示 or 活动内容 with 「期望 string，实际接收 空值(null)」 (issue 18, item 5).
  */
-export const EventFields = z
-  .object({
-    title: z.string({ error: '请填写活动名称' }).trim().refine(isPlainLine, plainLineError('活动名称')).min(2, '活动名称至少 2 个字').max(60, '活动名称不超过 60 个字'),
-    category: z.string({ error: '请选择活动类别' }).refine((v) => EVENT_CATEGORIES.includes(v), '请选择活动类别'),
-    description: z.string().max(20000, '活动内容过长').default('').optional(),
-    risks: z.string().max(2000, '风险提示不超过 2000 字').default('').optional(),
-    townId: z.number().int().positive().optional(),
-    villageId: z.number().int().positive().optional(),
-    address: z.string().trim().refine(isPlainLine, plainLineError('详细地点')).max(100, '详细地点不超过 100 字').default('').optional(),
-    startsAt: dt('开始时间'),
-    endsAt: dt('结束时间'),
-    signupOpensAt: optDt('报名开始时间'),
-    signupClosesAt: optDt('报名截止时间'),
-    capacity: z.number({ error: '请填写名额' }).int('名额须为整数').min(1, '名额至少为 1').max(10000, '名额不超过 10000'),
-    waitlistEnabled: z.boolean().optional().default(false),
-    dangerous: z.boolean().optional().default(false),
-    insurancePolicy: z.string().trim().refine(isPlainLine, plainLineError('保单号')).max(60, '保单号不超过 60 字').optional(),
-    minAge: z.number().int('年龄须为整数').min(0).max(100, '年龄要求不超过 100').optional(),
-    membersOnly: z.boolean().optional().default(false),
-    requiredSkill: z.string().trim().refine(isPlainLine, plainLineError('技能要求')).max(20).optional(),
-  });
+export const EventFields = z.object({
+  title: z.string({ error: '请填写活动名称' }).trim().refine(isPlainLine, plainLineError('活动名称')).min(2, '活动名称至少 2 个字').max(60, '活动名称不超过 60 个字'),
+  category: z.string({ error: '请选择活动类别' }).refine((v) => EVENT_CATEGORIES.includes(v), '请选择活动类别'),
+  description: z.string().max(20000, '活动内容过长').default('').optional(),
+  risks: z.string().max(2000, '风险提示不超过 2000 字').default('').optional(),
+  townId: z.number().int().positive().optional(),
+  villageId: z.number().int().positive().optional(),
+  address: z.string().trim().refine(isPlainLine, plainLineError('详细地点')).max(100, '详细地点不超过 100 字').default('').optional(),
+  startsAt: dt('开始时间'),
+  endsAt: dt('结束时间'),
+  signupOpensAt: optDt('报名开始时间'),
+  signupClosesAt: optDt('报名截止时间'),
+  capacity: z.number({ error: '请填写名额' }).int('名额须为整数').min(1, '名额至少为 1').max(10000, '名额不超过 10000'),
+  waitlistEnabled: z.boolean().optional().default(false),
+  dangerous: z.boolean().optional().default(false),
+  insurancePolicy: z.string().trim().refine(isPlainLine, plainLineError('保单号')).max(60, '保单号不超过 60 字').optional(),
+  minAge: z.number().int('年龄须为整数').min(0).max(100, '年龄要求不超过 100').optional(),
+  membersOnly: z.boolean().optional().default(false),
+  requiredSkill: z.string().trim().refine(isPlainLine, plainLineError('技能要求')).max(20).optional(),
+});
 
 /** Cross-field check: the end comes after the start. */
 export function endAfterStart(v: { startsAt: string; endsAt: string }, ctx: z.RefinementCtx): void {
@@ -74,13 +82,23 @@ export type EventInput = z.input<typeof EventInputSchema>;
 
 function toColumns(v: z.output<typeof EventFields>) {
   return {
-    title: v.title, category: v.category, description: v.description ?? '', risks: v.risks ?? '',
-    townId: v.townId ?? null, villageId: v.villageId ?? null, address: v.address ?? '',
-    startsAt: parseDateTimeLocal(v.startsAt), endsAt: parseDateTimeLocal(v.endsAt),
+    title: v.title,
+    category: v.category,
+    description: v.description ?? '',
+    risks: v.risks ?? '',
+    townId: v.townId ?? null,
+    villageId: v.villageId ?? null,
+    address: v.address ?? '',
+    startsAt: parseDateTimeLocal(v.startsAt),
+    endsAt: parseDateTimeLocal(v.endsAt),
     signupOpensAt: v.signupOpensAt ? parseDateTimeLocal(v.signupOpensAt) : null,
     signupClosesAt: v.signupClosesAt ? parseDateTimeLocal(v.signupClosesAt) : null,
-    capacity: v.capacity, waitlistEnabled: v.waitlistEnabled ?? false, dangerous: v.dangerous ?? false,
-    insurancePolicy: v.insurancePolicy?.trim() || null, minAge: v.minAge ?? null, membersOnly: v.membersOnly ?? false,
+    capacity: v.capacity,
+    waitlistEnabled: v.waitlistEnabled ?? false,
+    dangerous: v.dangerous ?? false,
+    insurancePolicy: v.insurancePolicy?.trim() || null,
+    minAge: v.minAge ?? null,
+    membersOnly: v.membersOnly ?? false,
     requiredSkill: v.requiredSkill?.trim() || null,
   };
 }
@@ -97,7 +115,10 @@ function requireEventText(db: Db, c: { title: string; description: string; risks
 
 /** One event of a team (undefined when the id belongs to another team). */
 export async function teamEvent(db: Db, teamId: number, eventId: number): Promise<EventRow | undefined> {
-  const [e] = await db.select().from(events).where(and(eq(events.id, eventId), eq(events.teamId, teamId)));
+  const [e] = await db
+    .select()
+    .from(events)
+    .where(and(eq(events.id, eventId), eq(events.teamId, teamId)));
   return e;
 }
 
@@ -126,7 +147,10 @@ export async function createEvent(db: Db, actorId: number, teamId: number, input
   // The random check-in secret names the new row for its audit entry in the same batch.
   const checkinSecret = randomBytes(20).toString('hex');
   const [ins] = await writeBatch(db, [
-    db.insert(events).values({ ...cols, teamId, status: 'draft', checkinSecret, createdBy: actorId, createdAt: Date.now() }).returning({ id: events.id }),
+    db
+      .insert(events)
+      .values({ ...cols, teamId, status: 'draft', checkinSecret, createdBy: actorId, createdAt: Date.now() })
+      .returning({ id: events.id }),
     auditStatement({ actorId, action: 'event.create', targetType: 'event', targetId: sql`SELECT id FROM events WHERE checkin_secret = ${checkinSecret}`, after: cols }),
   ]);
   return Number(ins.rows[0].id);
@@ -149,7 +173,10 @@ export async function updateEvent(db: Db, actorId: number, teamId: number, event
   const followUps: Statement[] = [auditStatement({ actorId, action: 'event.update', targetType: 'event', targetId: eventId, before, after: cols })];
   let notified = 0;
   if (moved && before.status === 'published') {
-    const people = await db.select({ userId: signups.userId }).from(signups).where(and(eq(signups.eventId, eventId), sql`${signups.status} IN ('confirmed','waitlisted')`));
+    const people = await db
+      .select({ userId: signups.userId })
+      .from(signups)
+      .where(and(eq(signups.eventId, eventId), sql`${signups.status} IN ('confirmed','waitlisted')`));
     const body = `活动时间或地点有变更。新时间：${formatDateTime(cols.startsAt)}–${formatDateTime(cols.endsAt).slice(-5)}；地点：${cols.address || '见活动页面'}。如不能参加，请及时取消报名。`;
     for (const p of people) {
       const n = { userId: p.userId, kind: 'event.changed', title: `活动变更：${cols.title}`, body, link: `/events/${eventId}` };
@@ -160,8 +187,14 @@ export async function updateEvent(db: Db, actorId: number, teamId: number, event
   let written;
   try {
     // Guarded: seats taken since the check above must still fit the new capacity, or nothing (no notice) is written.
-    written = await guardedWrite(db, db.update(events).set({ ...cols, updatedAt: Date.now() })
-      .where(and(eq(events.id, eventId), eq(events.teamId, teamId), sql`${events.status} = ${before.status}`, sql`${events.confirmedCount} <= ${cols.capacity}`)), followUps);
+    written = await guardedWrite(
+      db,
+      db
+        .update(events)
+        .set({ ...cols, updatedAt: Date.now() })
+        .where(and(eq(events.id, eventId), eq(events.teamId, teamId), sql`${events.status} = ${before.status}`, sql`${events.confirmedCount} <= ${cols.capacity}`)),
+      followUps,
+    );
   } catch (err) {
     if (String((err as Error).message).includes('event_capacity_exceeded')) throw new EventError('名额不能少于已报名人数', 'capacity');
     throw err;
@@ -190,14 +223,24 @@ export async function setEventStatus(db: Db, actorId: number, teamId: number, ev
   if (to === 'completed' && e.startsAt > now) throw new EventError('活动尚未开始，不能标记为已结束');
   const followUps: Statement[] = [auditStatement({ actorId, action: `event.${to}`, targetType: 'event', targetId: eventId, before: { status: e.status }, after: { status: to } })];
   if (to === 'cancelled' && e.status === 'published') {
-    const people = await db.select({ userId: signups.userId }).from(signups).where(and(eq(signups.eventId, eventId), sql`${signups.status} IN ('confirmed','waitlisted')`));
+    const people = await db
+      .select({ userId: signups.userId })
+      .from(signups)
+      .where(and(eq(signups.eventId, eventId), sql`${signups.status} IN ('confirmed','waitlisted')`));
     for (const p of people) {
       const n = { userId: p.userId, kind: 'event.cancelled', title: `活动取消：${e.title}`, body: `原定于 ${formatDateTime(e.startsAt)} 的活动已取消，感谢您的报名。`, link: `/events/${eventId}` };
       followUps.push(noticeInsert(db, n));
     }
   }
   // Guarded on the status read above: of two leaders pressing 取消 at once, one changes it and notifies.
-  const written = await guardedWrite(db, db.update(events).set({ status: to, updatedAt: now }).where(and(eq(events.id, eventId), eq(events.status, e.status))), followUps);
+  const written = await guardedWrite(
+    db,
+    db
+      .update(events)
+      .set({ status: to, updatedAt: now })
+      .where(and(eq(events.id, eventId), eq(events.status, e.status))),
+    followUps,
+  );
   if (!written) throw new EventError('活动状态刚刚发生变化，请刷新后重试');
 }
 
@@ -205,9 +248,20 @@ export async function setEventStatus(db: Db, actorId: number, teamId: number, ev
 export async function roster(db: Db, eventId: number) {
   return db
     .select({
-      id: signups.id, userId: signups.userId, status: signups.status, seq: signups.seq, lateCancel: signups.lateCancel,
-      removedReason: signups.removedReason, checkinAt: signups.checkinAt, checkoutAt: signups.checkoutAt, proposedMinutes: signups.proposedMinutes,
-      createdAt: signups.createdAt, updatedAt: signups.updatedAt, realName: users.realName, phone: users.phone, volunteerNo: users.volunteerNo,
+      id: signups.id,
+      userId: signups.userId,
+      status: signups.status,
+      seq: signups.seq,
+      lateCancel: signups.lateCancel,
+      removedReason: signups.removedReason,
+      checkinAt: signups.checkinAt,
+      checkoutAt: signups.checkoutAt,
+      proposedMinutes: signups.proposedMinutes,
+      createdAt: signups.createdAt,
+      updatedAt: signups.updatedAt,
+      realName: users.realName,
+      phone: users.phone,
+      volunteerNo: users.volunteerNo,
     })
     .from(signups)
     .innerJoin(users, eq(users.id, signups.userId))
@@ -221,12 +275,22 @@ export async function removeSignup(db: Db, actorId: number, teamId: number, even
   if (!e) throw new EventError('活动不存在');
   const r = reason.trim();
   if (r.length < 2) throw new EventError('请填写移出原因', 'reason');
-  const [s] = await db.select().from(signups).where(and(eq(signups.id, signupId), eq(signups.eventId, eventId)));
+  const [s] = await db
+    .select()
+    .from(signups)
+    .where(and(eq(signups.id, signupId), eq(signups.eventId, eventId)));
   if (!s || (s.status !== 'confirmed' && s.status !== 'waitlisted')) throw new EventError('该报名不存在或已不在名单中');
-  const written = await guardedWrite(db, db.update(signups).set({ status: 'removed', removedReason: r, updatedAt: Date.now() }).where(and(eq(signups.id, signupId), sql`${signups.status} IN ('confirmed','waitlisted')`)), [
-    auditStatement({ actorId, action: 'signup.remove', targetType: 'signup', targetId: signupId, before: { status: s.status }, after: { status: 'removed', reason: r } }),
-    noticeInsert(db, { userId: s.userId, kind: 'signup.removed', title: `您已被移出活动：${e.title}`, body: `原因：${r}`, link: `/events/${eventId}` }),
-  ]);
+  const written = await guardedWrite(
+    db,
+    db
+      .update(signups)
+      .set({ status: 'removed', removedReason: r, updatedAt: Date.now() })
+      .where(and(eq(signups.id, signupId), sql`${signups.status} IN ('confirmed','waitlisted')`)),
+    [
+      auditStatement({ actorId, action: 'signup.remove', targetType: 'signup', targetId: signupId, before: { status: s.status }, after: { status: 'removed', reason: r } }),
+      noticeInsert(db, { userId: s.userId, kind: 'signup.removed', title: `您已被移出活动：${e.title}`, body: `原因：${r}`, link: `/events/${eventId}` }),
+    ],
+  );
   if (!written) throw new EventError('该报名不存在或已不在名单中');
   await fillFreedSeats(db, eventId);
 }
@@ -239,15 +303,21 @@ export async function markAttendance(db: Db, actorId: number, teamId: number, ev
   const e = await teamEvent(db, teamId, eventId);
   if (!e) throw new EventError('活动不存在');
   if (now < e.startsAt - 30 * 60_000) throw new EventError('活动开始前 30 分钟起才能登记出勤');
-  const [s] = await db.select().from(signups).where(and(eq(signups.id, signupId), eq(signups.eventId, eventId)));
+  const [s] = await db
+    .select()
+    .from(signups)
+    .where(and(eq(signups.id, signupId), eq(signups.eventId, eventId)));
   if (!s || !['confirmed', 'attended', 'no_show'].includes(s.status)) throw new EventError('只有已报名的志愿者才能登记出勤');
-  const minutes = mark === 'no_show' ? null
-    : s.checkinAt && s.checkoutAt ? overlapMinutes(s.checkinAt, s.checkoutAt, e.startsAt, e.endsAt)
-    : overlapMinutes(e.startsAt, e.endsAt, e.startsAt, e.endsAt);
-  const written = await guardedWrite(db, db.update(signups).set({ status: mark, proposedMinutes: minutes, updatedAt: now })
-    .where(and(eq(signups.id, signupId), sql`${signups.status} IN ('confirmed','attended','no_show')`)), [
-    auditStatement({ actorId, action: `signup.${mark}`, targetType: 'signup', targetId: signupId, before: { status: s.status }, after: { status: mark, proposedMinutes: minutes } }),
-  ]);
+  const minutes =
+    mark === 'no_show' ? null : s.checkinAt && s.checkoutAt ? overlapMinutes(s.checkinAt, s.checkoutAt, e.startsAt, e.endsAt) : overlapMinutes(e.startsAt, e.endsAt, e.startsAt, e.endsAt);
+  const written = await guardedWrite(
+    db,
+    db
+      .update(signups)
+      .set({ status: mark, proposedMinutes: minutes, updatedAt: now })
+      .where(and(eq(signups.id, signupId), sql`${signups.status} IN ('confirmed','attended','no_show')`)),
+    [auditStatement({ actorId, action: `signup.${mark}`, targetType: 'signup', targetId: signupId, before: { status: s.status }, after: { status: mark, proposedMinutes: minutes } })],
+  );
   if (!written) throw new EventError('只有已报名的志愿者才能登记出勤');
 }
 

@@ -10,15 +10,24 @@ export async function myEvents(db: Db, userId: number, now = Date.now()) {
   const position = sql<number | null>`CASE WHEN ${signups.status} = 'waitlisted' THEN ${sql.raw(waitlistPositionSql('"signups"."event_id"', '"signups"."seq"'))} END`;
   const cols = { signup: signups, event: events, teamName: teams.name, teamSlug: teams.slug, position };
   const base = () => db.select(cols).from(signups).innerJoin(events, eq(events.id, signups.eventId)).innerJoin(teams, eq(teams.id, events.teamId));
-  const upcoming = await base().where(and(eq(signups.userId, userId), gte(events.endsAt, now))).orderBy(asc(events.startsAt)).limit(100);
-  const past = await base().where(and(eq(signups.userId, userId), lt(events.endsAt, now))).orderBy(desc(events.startsAt)).limit(100);
+  const upcoming = await base()
+    .where(and(eq(signups.userId, userId), gte(events.endsAt, now)))
+    .orderBy(asc(events.startsAt))
+    .limit(100);
+  const past = await base()
+    .where(and(eq(signups.userId, userId), lt(events.endsAt, now)))
+    .orderBy(desc(events.startsAt))
+    .limit(100);
   return { upcoming, past };
 }
 
 /** Confirmed (or attended) events of the user holding this calendar token; undefined for an unknown token. */
 export async function calendarFeed(db: Db, token: string) {
   if (!/^[a-z2-7]{20,64}$/.test(token)) return undefined;
-  const [u] = await db.select({ id: users.id, realName: users.realName }).from(users).where(and(eq(users.calendarToken, token), eq(users.status, 'active')));
+  const [u] = await db
+    .select({ id: users.id, realName: users.realName })
+    .from(users)
+    .where(and(eq(users.calendarToken, token), eq(users.status, 'active')));
   if (!u) return undefined;
   const rows = await db
     .select({ event: events })

@@ -64,8 +64,12 @@ export async function getEventPage(db: Db, id: number, viewer: { id: number; sta
   const position = r.s_position == null ? undefined : Number(r.s_position);
   const mine = signup ? { ...signup, position, label: signupLabel(signup.status, position) } : undefined;
   return {
-    event, teamName: String(r.team_name), teamSlug: String(r.team_slug),
-    townName: r.town_name == null ? null : String(r.town_name), villageName: r.village_name == null ? null : String(r.village_name), mine,
+    event,
+    teamName: String(r.team_name),
+    teamSlug: String(r.team_slug),
+    townName: r.town_name == null ? null : String(r.town_name),
+    villageName: r.village_name == null ? null : String(r.village_name),
+    mine,
     leads: !!viewer && viewer.status === 'active' && Boolean(Number(r.leads)),
   };
 }

@@ -5,7 +5,9 @@ export function ageOn(birthDate: string, atMs: number): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(birthDate);
   if (!m) return null;
   const d = new Date(atMs + 8 * 3600_000);
-  const y = d.getUTCFullYear(), mo = d.getUTCMonth() + 1, day = d.getUTCDate();
+  const y = d.getUTCFullYear(),
+    mo = d.getUTCMonth() + 1,
+    day = d.getUTCDate();
   let age = y - Number(m[1]);
   if (mo < Number(m[2]) || (mo === Number(m[2]) && day < Number(m[3]))) age--;
   return age;

@@ -22,8 +22,14 @@ export type SignupErrorCode = 'not_found' | 'closed' | 'full' | 'overlap' | 'not
 
 /** A sign-up refused for a reason the volunteer should read. */
 const SIGNUP_STATUS: Record<SignupErrorCode, RefusalStatus> = {
-  not_found: 'NOT_FOUND', full: 'CONFLICT', overlap: 'CONFLICT', not_eligible: 'FORBIDDEN', removed: 'FORBIDDEN',
-  closed: 'BAD_REQUEST', started: 'BAD_REQUEST', not_signed_up: 'BAD_REQUEST',
+  not_found: 'NOT_FOUND',
+  full: 'CONFLICT',
+  overlap: 'CONFLICT',
+  not_eligible: 'FORBIDDEN',
+  removed: 'FORBIDDEN',
+  closed: 'BAD_REQUEST',
+  started: 'BAD_REQUEST',
+  not_signed_up: 'BAD_REQUEST',
 };
 
 export class SignupError extends Refusal {
@@ -44,9 +50,22 @@ export interface SignupResult {
 }
 
 interface EventFacts {
-  id: number; teamId: number; title: string; status: string; startsAt: number; endsAt: number;
-  signupOpensAt: number | null; signupClosesAt: number | null; capacity: number; confirmedCount: number;
-  waitlistEnabled: boolean; dangerous: boolean; minAge: number | null; membersOnly: boolean; requiredSkill: string | null; teamStatus: string;
+  id: number;
+  teamId: number;
+  title: string;
+  status: string;
+  startsAt: number;
+  endsAt: number;
+  signupOpensAt: number | null;
+  signupClosesAt: number | null;
+  capacity: number;
+  confirmedCount: number;
+  waitlistEnabled: boolean;
+  dangerous: boolean;
+  minAge: number | null;
+  membersOnly: boolean;
+  requiredSkill: string | null;
+  teamStatus: string;
 }
 
 async function eventFacts(db: Db, eventId: number): Promise<EventFacts | undefined> {
@@ -58,15 +77,31 @@ async function eventFacts(db: Db, eventId: number): Promise<EventFacts | undefin
 
 function toEventFacts(r: Record<string, unknown>): EventFacts {
   return {
-    id: Number(r.id), teamId: Number(r.team_id), title: String(r.title), status: String(r.status), startsAt: Number(r.starts_at), endsAt: Number(r.ends_at),
-    signupOpensAt: r.signup_opens_at == null ? null : Number(r.signup_opens_at), signupClosesAt: r.signup_closes_at == null ? null : Number(r.signup_closes_at),
-    capacity: Number(r.capacity), confirmedCount: Number(r.confirmed_count), waitlistEnabled: Boolean(r.waitlist_enabled), dangerous: Boolean(r.dangerous),
-    minAge: r.min_age == null ? null : Number(r.min_age), membersOnly: Boolean(r.members_only), requiredSkill: r.required_skill == null ? null : String(r.required_skill),
+    id: Number(r.id),
+    teamId: Number(r.team_id),
+    title: String(r.title),
+    status: String(r.status),
+    startsAt: Number(r.starts_at),
+    endsAt: Number(r.ends_at),
+    signupOpensAt: r.signup_opens_at == null ? null : Number(r.signup_opens_at),
+    signupClosesAt: r.signup_closes_at == null ? null : Number(r.signup_closes_at),
+    capacity: Number(r.capacity),
+    confirmedCount: Number(r.confirmed_count),
+    waitlistEnabled: Boolean(r.waitlist_enabled),
+    dangerous: Boolean(r.dangerous),
+    minAge: r.min_age == null ? null : Number(r.min_age),
+    membersOnly: Boolean(r.members_only),
+    requiredSkill: r.required_skill == null ? null : String(r.required_skill),
     teamStatus: String(r.team_status),
   };
 }
 
-interface UserFacts { status: string | null; birthDateEnc: string | null; skills: string | null; member: boolean }
+interface UserFacts {
+  status: string | null;
+  birthDateEnc: string | null;
+  skills: string | null;
+  member: boolean;
+}
 
 /**
  * Why a user may not sign up for an event (age, membership, skill), or null when eligible.
@@ -82,7 +117,11 @@ function eligibilityProblem(e: EventFacts, u: UserFacts, now: number, secretKey?
   if (e.membersOnly && !u.member) return '本活动仅限本队队员报名，请先申请加入队伍';
   if (e.requiredSkill) {
     let skills: string[] = [];
-    try { skills = JSON.parse(u.skills ?? '[]'); } catch { /* no skills */ }
+    try {
+      skills = JSON.parse(u.skills ?? '[]');
+    } catch {
+      /* no skills */
+    }
     if (!skills.includes(e.requiredSkill)) return `本活动要求具备“${e.requiredSkill}”技能，请在个人资料中填写`;
   }
   return null;
@@ -94,7 +133,11 @@ function eligibilityProblem(e: EventFacts, u: UserFacts, now: number, secretKey?
  * Read with the client itself, a fixed SQL text with named values: it is the sign-up storm's one
  * read, and Drizzle's row handling would add to every request (measured in docs/decisions/084).
  */
-async function signupFacts(db: Db, eventId: number, userId: number): Promise<{ e: EventFacts; existing?: { id: number; status: string; seq: number }; u: UserFacts; overlapTitle: string | null } | undefined> {
+async function signupFacts(
+  db: Db,
+  eventId: number,
+  userId: number,
+): Promise<{ e: EventFacts; existing?: { id: number; status: string; seq: number }; u: UserFacts; overlapTitle: string | null } | undefined> {
   const rs = await db.$client.execute({
     sql: `SELECT e.id, e.team_id, e.title, e.status, e.starts_at, e.ends_at, e.signup_opens_at, e.signup_closes_at, e.capacity,
                  e.confirmed_count, e.waitlist_enabled, e.dangerous, e.min_age, e.members_only, e.required_skill, t.status AS team_status,
@@ -115,7 +158,12 @@ async function signupFacts(db: Db, eventId: number, userId: number): Promise<{ e
   return {
     e: toEventFacts(r),
     existing: r.s_id == null ? undefined : { id: Number(r.s_id), status: String(r.s_status), seq: Number(r.s_seq) },
-    u: { status: r.u_status == null ? null : String(r.u_status), birthDateEnc: r.birth_date_enc == null ? null : String(r.birth_date_enc), skills: r.skills == null ? null : String(r.skills), member: Boolean(Number(r.member)) },
+    u: {
+      status: r.u_status == null ? null : String(r.u_status),
+      birthDateEnc: r.birth_date_enc == null ? null : String(r.birth_date_enc),
+      skills: r.skills == null ? null : String(r.skills),
+      member: Boolean(Number(r.member)),
+    },
     overlapTitle: r.overlap_title == null ? null : String(r.overlap_title),
   };
 }
@@ -228,15 +276,29 @@ export async function signUp(db: Db, input: { eventId: number; userId: number; s
 }
 
 export interface SignupRow {
-  id: number; eventId: number; userId: number; status: string; seq: number; lateCancel: boolean;
-  removedReason: string | null; checkinAt: number | null; checkoutAt: number | null; proposedMinutes: number | null;
+  id: number;
+  eventId: number;
+  userId: number;
+  status: string;
+  seq: number;
+  lateCancel: boolean;
+  removedReason: string | null;
+  checkinAt: number | null;
+  checkoutAt: number | null;
+  proposedMinutes: number | null;
 }
 
 function toSignup(r: Record<string, unknown>): SignupRow {
   return {
-    id: Number(r.id), eventId: Number(r.event_id), userId: Number(r.user_id), status: String(r.status), seq: Number(r.seq),
-    lateCancel: Boolean(r.late_cancel), removedReason: r.removed_reason == null ? null : String(r.removed_reason),
-    checkinAt: r.checkin_at == null ? null : Number(r.checkin_at), checkoutAt: r.checkout_at == null ? null : Number(r.checkout_at),
+    id: Number(r.id),
+    eventId: Number(r.event_id),
+    userId: Number(r.user_id),
+    status: String(r.status),
+    seq: Number(r.seq),
+    lateCancel: Boolean(r.late_cancel),
+    removedReason: r.removed_reason == null ? null : String(r.removed_reason),
+    checkinAt: r.checkin_at == null ? null : Number(r.checkin_at),
+    checkoutAt: r.checkout_at == null ? null : Number(r.checkout_at),
     proposedMinutes: r.proposed_minutes == null ? null : Number(r.proposed_minutes),
   };
 }
@@ -264,19 +326,23 @@ export function signupStatusLabel(status: string): string {
 export async function cancelSignup(db: Db, input: { eventId: number; userId: number }, now = Date.now()): Promise<{ lateCancel: boolean; promotedUserId?: number }> {
   const { eventId, userId } = input;
   const startsAt = sql`(SELECT starts_at FROM events WHERE id = ${eventId})`;
-  const written = await guardedWrite(db, sql`UPDATE signups
+  const written = await guardedWrite(
+    db,
+    sql`UPDATE signups
        SET status = 'cancelled', updated_at = ${now},
            late_cancel = CASE WHEN status = 'confirmed' AND ${startsAt} - ${now} < 86400000 THEN 1 ELSE 0 END
      WHERE event_id = ${eventId} AND user_id = ${userId} AND status IN ('confirmed', 'waitlisted') AND ${startsAt} > ${now}
-     RETURNING late_cancel`, [
-    sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
+     RETURNING late_cancel`,
+    [
+      sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
       SELECT ${userId}, 'signup.cancelled', '已取消报名：' || e.title, '您已取消本次活动的报名。', ${`/events/${eventId}`}, ${now} FROM events e WHERE e.id = ${eventId}`,
-    // No name: the leaders' notices outlive a 注销 (decision 077); the roster shows who, marked 临时取消.
-    sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
+      // No name: the leaders' notices outlive a 注销 (decision 077); the roster shows who, marked 临时取消.
+      sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
       SELECT m.user_id, 'signup.late_cancel', '临时取消：' || e.title, '有志愿者在活动开始前 24 小时内取消了报名，详见活动报名名单。', '/me/teams', ${now}
         FROM events e JOIN team_members m ON m.team_id = e.team_id AND ${leadershipRowSql('m')}
        WHERE e.id = ${eventId} AND (SELECT late_cancel FROM signups WHERE event_id = ${eventId} AND user_id = ${userId}) = 1`,
-  ]);
+    ],
+  );
   if (!written) {
     const s = await signupOf(db, eventId, userId);
     if (!s || (s.status !== 'confirmed' && s.status !== 'waitlisted')) throw new SignupError('not_signed_up', '您没有可取消的报名');
@@ -317,7 +383,13 @@ export async function fillFreedSeats(db: Db, eventId: number, now = Date.now()):
     promoted.push(uid);
     // A separate statement: which volunteer the seat went to is known only from the UPDATE's answer.
     // A crash in between loses this notice, never the seat (docs/architecture.md "Writes under contention").
-    await notify(db, { userId: uid, kind: 'signup.promoted', title: `候补成功：${String(r.title ?? '')}`, body: '有志愿者取消了报名，您已由候补转为正式报名，请按时参加。', link: `/events/${eventId}` });
+    await notify(db, {
+      userId: uid,
+      kind: 'signup.promoted',
+      title: `候补成功：${String(r.title ?? '')}`,
+      body: '有志愿者取消了报名，您已由候补转为正式报名，请按时参加。',
+      link: `/events/${eventId}`,
+    });
   }
   return promoted;
 }

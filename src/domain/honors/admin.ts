@@ -17,14 +17,25 @@ import { parseJsonOr } from '../../lib/json.ts';
 
 export type Batch = typeof honorBatches.$inferSelect;
 export type HonoreeRow = typeof honorees.$inferSelect;
-export interface Actor { id: number; ip?: string }
+export interface Actor {
+  id: number;
+  ip?: string;
+}
 
 /** Slugs that name fixed pages under /honors. */
 const RESERVED = new Set(['candidates', 'nominate', 'poster', 'objection', 'new']);
 
 /** The public text fields of a batch and of an entry, with their labels (personal-data check, decision 078). */
 export const BATCH_TEXT_LABELS: Record<string, string> = { title: '批次名称', period: '期次', intro: '批次说明' };
-export const HONOREE_TEXT_LABELS: Record<string, string> = { name: '姓名或名称', epithet: '称号', identity: '身份或职业', title: '荣誉称号', summary: '事迹简介', story: '事迹全文', laterHonours: '后续荣誉' };
+export const HONOREE_TEXT_LABELS: Record<string, string> = {
+  name: '姓名或名称',
+  epithet: '称号',
+  identity: '身份或职业',
+  title: '荣誉称号',
+  summary: '事迹简介',
+  story: '事迹全文',
+  laterHonours: '后续荣誉',
+};
 
 /** An entry's public text fields (later honours as stored: a JSON list, or the form's lines). */
 function honoreeText(h: { name: string; epithet?: string | null; identity?: string | null; title?: string | null; summary: string; story?: string | null }, laterHonours: readonly string[]) {
@@ -80,9 +91,24 @@ export async function updateBatch(db: Db, actor: Actor, input: { id: number; tit
     if (dup) throw new HonorError('conflict', '该网址标识已被其他批次使用，请换一个', 'slug');
   }
   const after = { title: input.title, period: input.period, intro: input.intro ?? '', slug, updatedAt: now };
-  const written = await guardedWrite(db, db.update(honorBatches).set(after).where(and(eq(honorBatches.id, input.id), eq(honorBatches.status, before.status))), [
-    auditStatement({ actorId: actor.id, action: 'honors.batch.update', targetType: 'honor_batch', targetId: input.id, before: { title: before.title, period: before.period, intro: before.intro, slug: before.slug }, after, ip: actor.ip }),
-  ]);
+  const written = await guardedWrite(
+    db,
+    db
+      .update(honorBatches)
+      .set(after)
+      .where(and(eq(honorBatches.id, input.id), eq(honorBatches.status, before.status))),
+    [
+      auditStatement({
+        actorId: actor.id,
+        action: 'honors.batch.update',
+        targetType: 'honor_batch',
+        targetId: input.id,
+        before: { title: before.title, period: before.period, intro: before.intro, slug: before.slug },
+        after,
+        ip: actor.ip,
+      }),
+    ],
+  );
   if (!written) throw new HonorError('conflict', '批次状态已变化，请刷新后重试');
 }
 
@@ -125,7 +151,15 @@ async function personalDataBlockers(db: Db, b: Batch, hs: HonoreeRow[]): Promise
     const later = parseJsonOr<string[]>(h.laterHonours, []);
     const own = { ...opts, names: opts.names?.filter((n) => n !== h.name) };
     const hits = publicTextHits(honoreeText(h, later), own, ['story']);
-    out.push(...[...new Set(hits.map((x) => x.field))].map((f) => `${h.name}：${hitMessage(HONOREE_TEXT_LABELS[f], hits.find((x) => x.field === f)!)}`));
+    out.push(
+      ...[...new Set(hits.map((x) => x.field))].map(
+        (f) =>
+          `${h.name}：${hitMessage(
+            HONOREE_TEXT_LABELS[f],
+            hits.find((x) => x.field === f)!,
+          )}`,
+      ),
+    );
   }
   return out;
 }
@@ -140,12 +174,24 @@ export async function startPublicity(db: Db, actor: Actor, input: { id: number; 
   if (blockers.length) throw new HonorError('invalid', `以下候选人暂不能公示：${blockers.join('；')}`);
   const startsAt = fromShanghai(input.startDay);
   const endsAt = fromShanghai(input.endDay, '23:59') + 59_999;
-  const written = await guardedWrite(db, sql`UPDATE honor_batches SET status = 'publicity', publicity_starts_at = ${startsAt}, publicity_ends_at = ${endsAt}, updated_at = ${now}
+  const written = await guardedWrite(
+    db,
+    sql`UPDATE honor_batches SET status = 'publicity', publicity_starts_at = ${startsAt}, publicity_ends_at = ${endsAt}, updated_at = ${now}
     WHERE id = ${b.id} AND status = 'draft'
-      AND NOT EXISTS (SELECT 1 FROM honorees h WHERE h.batch_id = honor_batches.id AND h.status IN ('draft','candidate') AND (${blockedSql(shanghaiYear(now))}))`, [
-    sql`UPDATE honorees SET status = 'candidate', updated_at = ${now} WHERE batch_id = ${b.id} AND status = 'draft'`,
-    auditStatement({ actorId: actor.id, action: 'honors.batch.publicity', targetType: 'honor_batch', targetId: b.id, before: { status: 'draft' }, after: { status: 'publicity', startDay: input.startDay, endDay: input.endDay }, ip: actor.ip }),
-  ]);
+      AND NOT EXISTS (SELECT 1 FROM honorees h WHERE h.batch_id = honor_batches.id AND h.status IN ('draft','candidate') AND (${blockedSql(shanghaiYear(now))}))`,
+    [
+      sql`UPDATE honorees SET status = 'candidate', updated_at = ${now} WHERE batch_id = ${b.id} AND status = 'draft'`,
+      auditStatement({
+        actorId: actor.id,
+        action: 'honors.batch.publicity',
+        targetType: 'honor_batch',
+        targetId: b.id,
+        before: { status: 'draft' },
+        after: { status: 'publicity', startDay: input.startDay, endDay: input.endDay },
+        ip: actor.ip,
+      }),
+    ],
+  );
   if (!written) throw new HonorError('conflict', '批次状态已变化或候选人不符合公示条件，请刷新后重试');
 }
 
@@ -175,15 +221,28 @@ export async function approveBatch(db: Db, actor: Actor, input: { id: number; op
   if (Number(open) > 0) throw new HonorError('conflict', `该批次还有 ${open} 条异议未处理，请先核查并办结异议再终审`);
   const blockers = await publicityBlockersFor(db, b.id, ['candidate'], now);
   if (blockers.length) throw new HonorError('invalid', `以下候选人不能发布：${blockers.join('；')}`);
-  const written = await guardedWrite(db, sql`UPDATE honor_batches SET status = 'published', published_at = ${now}, updated_at = ${now}
+  const written = await guardedWrite(
+    db,
+    sql`UPDATE honor_batches SET status = 'published', published_at = ${now}, updated_at = ${now}
     WHERE id = ${b.id} AND status = 'review'
       AND NOT EXISTS (SELECT 1 FROM objections o JOIN honorees h ON h.id = o.honoree_id WHERE h.batch_id = honor_batches.id AND o.status = 'open')
-      AND NOT EXISTS (SELECT 1 FROM honorees h WHERE h.batch_id = honor_batches.id AND h.status = 'candidate' AND (${blockedSql(shanghaiYear(now))}))`, [
-    sql`UPDATE honorees SET status = 'published', published_at = ${now}, updated_at = ${now} WHERE batch_id = ${b.id} AND status = 'candidate'`,
-    reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 2, decision: 'approve', opinion: input.opinion, reviewerId: actor.id, at: now }),
-    reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 2, decision: 'publish', opinion: '终审通过，发布', reviewerId: actor.id, at: now }),
-    auditStatement({ actorId: actor.id, action: 'honors.batch.publish', targetType: 'honor_batch', targetId: b.id, before: { status: 'review' }, after: { status: 'published' }, ip: actor.ip, detail: input.opinion }),
-  ]);
+      AND NOT EXISTS (SELECT 1 FROM honorees h WHERE h.batch_id = honor_batches.id AND h.status = 'candidate' AND (${blockedSql(shanghaiYear(now))}))`,
+    [
+      sql`UPDATE honorees SET status = 'published', published_at = ${now}, updated_at = ${now} WHERE batch_id = ${b.id} AND status = 'candidate'`,
+      reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 2, decision: 'approve', opinion: input.opinion, reviewerId: actor.id, at: now }),
+      reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 2, decision: 'publish', opinion: '终审通过，发布', reviewerId: actor.id, at: now }),
+      auditStatement({
+        actorId: actor.id,
+        action: 'honors.batch.publish',
+        targetType: 'honor_batch',
+        targetId: b.id,
+        before: { status: 'review' },
+        after: { status: 'published' },
+        ip: actor.ip,
+        detail: input.opinion,
+      }),
+    ],
+  );
   if (!written) throw new HonorError('conflict', '终审未通过：批次状态已变化，或有异议未办结、候选人缺少同意记录');
 }
 
@@ -194,7 +253,16 @@ export async function returnBatch(db: Db, actor: Actor, input: { id: number; opi
   const written = await guardedWrite(db, sql`UPDATE honor_batches SET status = 'draft', updated_at = ${now} WHERE id = ${b.id} AND status = 'review'`, [
     sql`UPDATE honorees SET status = 'draft', updated_at = ${now} WHERE batch_id = ${b.id} AND status = 'candidate'`,
     reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 2, decision: 'return', opinion: input.opinion, reviewerId: actor.id, at: now }),
-    auditStatement({ actorId: actor.id, action: 'honors.batch.return', targetType: 'honor_batch', targetId: b.id, before: { status: 'review' }, after: { status: 'draft' }, ip: actor.ip, detail: input.opinion }),
+    auditStatement({
+      actorId: actor.id,
+      action: 'honors.batch.return',
+      targetType: 'honor_batch',
+      targetId: b.id,
+      before: { status: 'review' },
+      after: { status: 'draft' },
+      ip: actor.ip,
+      detail: input.opinion,
+    }),
   ]);
   if (!written) throw new HonorError('conflict', '批次状态已变化，请刷新后重试');
 }
@@ -210,7 +278,12 @@ export async function getHonoree(db: Db, id: number) {
 
 /** Entries without a batch, newest first (the console's work list). */
 export async function unbatchedHonorees(db: Db) {
-  return db.select().from(honorees).where(sql`${honorees.batchId} IS NULL`).orderBy(desc(honorees.id)).limit(200);
+  return db
+    .select()
+    .from(honorees)
+    .where(sql`${honorees.batchId} IS NULL`)
+    .orderBy(desc(honorees.id))
+    .limit(200);
 }
 
 async function checkHonoreeInput(db: Db, input: HonoreeInput, currentStatus: string | null, currentBatchId: number | null, now: number) {
@@ -235,7 +308,10 @@ async function checkHonoreeInput(db: Db, input: HonoreeInput, currentStatus: str
     if (moving && (b.status === 'review' || b.status === 'published')) throw new HonorError('invalid', '该批次已进入终审或已发布，不能再添加候选人', 'batchId');
   }
   if (currentStatus === 'published' && input.batchId !== currentBatchId) throw new HonorError('invalid', '已发布的条目不能更换批次', 'batchId');
-  const laterHonours = (input.laterHonours ?? '').split(/\r?\n/).map((x) => x.trim()).filter(Boolean);
+  const laterHonours = (input.laterHonours ?? '')
+    .split(/\r?\n/)
+    .map((x) => x.trim())
+    .filter(Boolean);
   // The entry's own name in its own texts is masked when shown without name consent (publicHonoree), not refused.
   await requirePublicText(db, honoreeText(input, laterHonours), HONOREE_TEXT_LABELS, { markdown: ['story'], exceptNames: [input.name] });
   return { userId, batch, laterHonours };
@@ -243,11 +319,29 @@ async function checkHonoreeInput(db: Db, input: HonoreeInput, currentStatus: str
 
 function honoreeValues(input: HonoreeInput, userId: number | null, laterHonours: string[]) {
   return {
-    kind: input.kind, name: input.name, epithet: input.epithet || null, identity: input.identity ?? '', gender: input.gender ?? null,
-    birthYear: input.birthYear ?? null, townId: input.townId, villageId: input.villageId ?? null, category: input.category, level: input.level,
-    title: input.title ?? '', batchId: input.batchId ?? null, summary: input.summary, story: input.story ?? '', photoMediaId: input.photoMediaId ?? null,
-    photoConsent: input.photoConsent, userId, laterHonours: JSON.stringify(laterHonours), consentBy: input.consentBy || null,
-    consentAt: input.consentAt || null, consentMethod: input.consentMethod || null, guardianConsent: input.guardianConsent, nameConsent: input.nameConsent,
+    kind: input.kind,
+    name: input.name,
+    epithet: input.epithet || null,
+    identity: input.identity ?? '',
+    gender: input.gender ?? null,
+    birthYear: input.birthYear ?? null,
+    townId: input.townId,
+    villageId: input.villageId ?? null,
+    category: input.category,
+    level: input.level,
+    title: input.title ?? '',
+    batchId: input.batchId ?? null,
+    summary: input.summary,
+    story: input.story ?? '',
+    photoMediaId: input.photoMediaId ?? null,
+    photoConsent: input.photoConsent,
+    userId,
+    laterHonours: JSON.stringify(laterHonours),
+    consentBy: input.consentBy || null,
+    consentAt: input.consentAt || null,
+    consentMethod: input.consentMethod || null,
+    guardianConsent: input.guardianConsent,
+    nameConsent: input.nameConsent,
   };
 }
 
@@ -263,10 +357,24 @@ export async function createHonoree(db: Db, actor: Actor, input: HonoreeInput, n
   const slug = input.slug || `h-${humanCode(8).toLowerCase()}`;
   const [dup] = await db.select({ id: honorees.id }).from(honorees).where(eq(honorees.slug, slug));
   if (dup) throw new HonorError('conflict', '该网址标识已被使用，请换一个', 'slug');
-  const written = await guardedWrite(db, db.insert(honorees).values({ ...values, slug, status, nominationId: extra.nominationId ?? null, createdBy: actor.id, createdAt: now, updatedAt: now })
-    .onConflictDoNothing({ target: honorees.slug }).returning({ id: honorees.id }), [
-    auditStatement({ actorId: actor.id, action: 'honors.honoree.create', targetType: 'honoree', targetId: sql`SELECT id FROM honorees WHERE slug = ${slug}`, after: { ...values, slug, status }, ip: actor.ip }),
-  ]);
+  const written = await guardedWrite(
+    db,
+    db
+      .insert(honorees)
+      .values({ ...values, slug, status, nominationId: extra.nominationId ?? null, createdBy: actor.id, createdAt: now, updatedAt: now })
+      .onConflictDoNothing({ target: honorees.slug })
+      .returning({ id: honorees.id }),
+    [
+      auditStatement({
+        actorId: actor.id,
+        action: 'honors.honoree.create',
+        targetType: 'honoree',
+        targetId: sql`SELECT id FROM honorees WHERE slug = ${slug}`,
+        after: { ...values, slug, status },
+        ip: actor.ip,
+      }),
+    ],
+  );
   if (!written) throw new HonorError('conflict', '该网址标识已被使用，请换一个', 'slug');
   return { id: Number(written[0].rows[0].id), slug };
 }
@@ -298,9 +406,14 @@ export async function updateHonoree(db: Db, actor: Actor, input: HonoreeInput & 
       changedAfter[k] = v;
     }
   }
-  const written = await guardedWrite(db, db.update(honorees).set({ ...values, slug, status, updatedAt: now }).where(and(eq(honorees.id, before.id), eq(honorees.status, before.status))), [
-    auditStatement({ actorId: actor.id, action: 'honors.honoree.update', targetType: 'honoree', targetId: before.id, before: changedBefore, after: changedAfter, ip: actor.ip }),
-  ]);
+  const written = await guardedWrite(
+    db,
+    db
+      .update(honorees)
+      .set({ ...values, slug, status, updatedAt: now })
+      .where(and(eq(honorees.id, before.id), eq(honorees.status, before.status))),
+    [auditStatement({ actorId: actor.id, action: 'honors.honoree.update', targetType: 'honoree', targetId: before.id, before: changedBefore, after: changedAfter, ip: actor.ip })],
+  );
   if (!written) throw new HonorError('conflict', '该条目状态刚刚发生变化，请刷新后重试');
 }
 
@@ -308,9 +421,22 @@ export async function updateHonoree(db: Db, actor: Actor, input: HonoreeInput & 
 export async function withdrawHonoree(db: Db, actor: Actor, input: { id: number; reason: string }, now = Date.now()): Promise<void> {
   const h = await getHonoree(db, input.id);
   if (h.status === 'withdrawn') throw new HonorError('conflict', '该条目已撤榜');
-  const written = await guardedWrite(db, sql`UPDATE honorees SET status = 'withdrawn', withdrawn_reason = ${input.reason}, withdrawn_at = ${now}, withdrawn_by = ${actor.id}, updated_at = ${now}
-    WHERE id = ${h.id} AND status = ${h.status}`, [
-    auditStatement({ actorId: actor.id, action: 'honors.honoree.withdraw', targetType: 'honoree', targetId: h.id, before: { status: h.status }, after: { status: 'withdrawn' }, ip: actor.ip, detail: input.reason }),
-  ]);
+  const written = await guardedWrite(
+    db,
+    sql`UPDATE honorees SET status = 'withdrawn', withdrawn_reason = ${input.reason}, withdrawn_at = ${now}, withdrawn_by = ${actor.id}, updated_at = ${now}
+    WHERE id = ${h.id} AND status = ${h.status}`,
+    [
+      auditStatement({
+        actorId: actor.id,
+        action: 'honors.honoree.withdraw',
+        targetType: 'honoree',
+        targetId: h.id,
+        before: { status: h.status },
+        after: { status: 'withdrawn' },
+        ip: actor.ip,
+        detail: input.reason,
+      }),
+    ],
+  );
   if (!written) throw new HonorError('conflict', '该条目状态刚刚发生变化，请刷新后重试');
 }

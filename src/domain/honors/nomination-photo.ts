@@ -35,7 +35,15 @@ export async function adoptNominationPhoto(db: Db, uploadsDir: string, actor: Ac
   if (!f) throw new HonorError('not_found', '该条目的推荐线索没有照片');
   const copy = await copyPrivateImageToLibrary(db, uploadsDir, f, `${publicHonoreeName(h)}的照片`, actor.id);
   const written = await guardedWrite(db, sql`UPDATE honorees SET photo_media_id = ${copy.id}, updated_at = ${now} WHERE id = ${h.id} AND status = ${h.status} AND photo_consent = 1`, [
-    auditStatement({ actorId: actor.id, action: 'honors.honoree.adoptPhoto', targetType: 'honoree', targetId: h.id, before: { photoMediaId: h.photoMediaId }, after: { photoMediaId: copy.id }, ip: actor.ip }),
+    auditStatement({
+      actorId: actor.id,
+      action: 'honors.honoree.adoptPhoto',
+      targetType: 'honoree',
+      targetId: h.id,
+      before: { photoMediaId: h.photoMediaId },
+      after: { photoMediaId: copy.id },
+      ip: actor.ip,
+    }),
   ]);
   if (!written) {
     await db.delete(media).where(eq(media.id, copy.id));

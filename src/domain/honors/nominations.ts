@@ -33,7 +33,11 @@ export function trackingNumber(now: number): string {
  * field gets an ordinary-looking answer but nothing is stored.
  */
 export async function submitNomination(
-  db: Db, secretKey: Buffer, input: NominationInput, ip: string, now = Date.now(),
+  db: Db,
+  secretKey: Buffer,
+  input: NominationInput,
+  ip: string,
+  now = Date.now(),
   photo?: { bytes: Uint8Array; name: string; uploadsDir: string },
 ): Promise<{ trackingNo: string; stored: boolean }> {
   const ipHash = keyedHash(secretKey, ip, 'nomination-ip');
@@ -59,8 +63,19 @@ export async function submitNomination(
     const rows = await db
       .insert(nominations)
       .values({
-        trackingNo, nominatorName: input.nominatorName, nominatorPhone: input.nominatorPhone, relation: input.relation, nomineeName: input.nomineeName,
-        townId: input.townId, villageId: input.villageId ?? null, category: input.category, deeds: input.deeds, photoFileId, status: 'new', ipHash, createdAt: now,
+        trackingNo,
+        nominatorName: input.nominatorName,
+        nominatorPhone: input.nominatorPhone,
+        relation: input.relation,
+        nomineeName: input.nomineeName,
+        townId: input.townId,
+        villageId: input.villageId ?? null,
+        category: input.category,
+        deeds: input.deeds,
+        photoFileId,
+        status: 'new',
+        ipHash,
+        createdAt: now,
       })
       .onConflictDoNothing({ target: nominations.trackingNo })
       .returning({ id: nominations.id });
@@ -90,7 +105,10 @@ export async function listNominations(db: Db, opts: { status?: string; limit?: n
 
 /** Counts by status for the queue's tabs. */
 export async function nominationCounts(db: Db): Promise<Record<string, number>> {
-  const rows = await db.select({ status: nominations.status, n: sql<number>`count(*)` }).from(nominations).groupBy(nominations.status);
+  const rows = await db
+    .select({ status: nominations.status, n: sql<number>`count(*)` })
+    .from(nominations)
+    .groupBy(nominations.status);
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
@@ -101,7 +119,13 @@ export async function getNomination(db: Db, id: number) {
   const dupRows = await db
     .select()
     .from(nominations)
-    .where(and(ne(nominations.id, id), ne(nominations.status, 'merged'), or(eq(nominations.nomineeName, n.nomineeName), n.townId ? and(eq(nominations.townId, n.townId), eq(nominations.category, n.category)) : undefined)))
+    .where(
+      and(
+        ne(nominations.id, id),
+        ne(nominations.status, 'merged'),
+        or(eq(nominations.nomineeName, n.nomineeName), n.townId ? and(eq(nominations.townId, n.townId), eq(nominations.category, n.category)) : undefined),
+      ),
+    )
     .orderBy(desc(nominations.id))
     .limit(20);
   const merged = await db.select().from(nominations).where(eq(nominations.mergedInto, id));
@@ -115,9 +139,14 @@ async function transition(db: Db, actor: Actor, id: number, from: string[], set:
   const [n] = await db.select({ status: nominations.status }).from(nominations).where(eq(nominations.id, id));
   if (!n) throw new HonorError('not_found', '找不到该推荐线索');
   if (!from.includes(n.status)) throw new HonorError('conflict', `该线索当前为“${NOMINATION_STATUS_LABEL[n.status]}”，不能执行此操作`);
-  const written = await guardedWrite(db, db.update(nominations).set({ ...set, handledBy: actor.id, handledAt: now }).where(and(eq(nominations.id, id), inArray(nominations.status, from))), [
-    auditStatement({ actorId: actor.id, action, targetType: 'nomination', targetId: id, before: { status: n.status }, after: set, ip: actor.ip, detail }),
-  ]);
+  const written = await guardedWrite(
+    db,
+    db
+      .update(nominations)
+      .set({ ...set, handledBy: actor.id, handledAt: now })
+      .where(and(eq(nominations.id, id), inArray(nominations.status, from))),
+    [auditStatement({ actorId: actor.id, action, targetType: 'nomination', targetId: id, before: { status: n.status }, after: set, ip: actor.ip, detail })],
+  );
   if (!written) throw new HonorError('conflict', '该线索状态刚刚发生变化，请刷新后重试');
 }
 
@@ -155,18 +184,29 @@ export async function nominationToCandidate(db: Db, actor: Actor, id: number, ba
   const deeds = [...n.deeds.replace(/\s+/g, ' ').trim()];
   const summary = deeds.length <= 50 ? deeds.join('') : deeds.slice(0, 49).join('') + '…';
   const slug = `h-${humanCode(8).toLowerCase()}`;
-  const written = await guardedWrite(db, sql`
+  const written = await guardedWrite(
+    db,
+    sql`
     INSERT INTO honorees (slug, batch_id, name, kind, identity, town_id, village_id, category, level, title, summary, story, name_consent, status, nomination_id, created_by, created_at, updated_at)
     SELECT ${slug}, ${batchId}, ${n.nomineeName}, 'person', '', ${n.townId}, ${n.villageId}, ${n.category}, ${level}, '', ${summary}, ${n.deeds}, 0, 'draft', ${id}, ${actor.id}, ${now}, ${now}
     WHERE EXISTS (SELECT 1 FROM nominations WHERE id = ${id} AND status IN ('new','verified'))
       AND EXISTS (SELECT 1 FROM honor_batches WHERE id = ${batchId} AND status = 'draft')
-    RETURNING id`, [
-    // The nominator's photo stays private evidence with the nomination (docs/decisions/076); staff copy it
-    // to the entry with adoptNominationPhoto once photo consent is recorded.
-    sql`UPDATE nominations SET status = 'accepted', honoree_id = (SELECT id FROM honorees WHERE slug = ${slug}), handled_by = ${actor.id}, handled_at = ${now} WHERE id = ${id}`,
-    auditStatement({ actorId: actor.id, action: 'honors.nomination.accept', targetType: 'nomination', targetId: id, before: { status: n.status }, after: { status: 'accepted', batchId }, ip: actor.ip }),
-  ]);
+    RETURNING id`,
+    [
+      // The nominator's photo stays private evidence with the nomination (docs/decisions/076); staff copy it
+      // to the entry with adoptNominationPhoto once photo consent is recorded.
+      sql`UPDATE nominations SET status = 'accepted', honoree_id = (SELECT id FROM honorees WHERE slug = ${slug}), handled_by = ${actor.id}, handled_at = ${now} WHERE id = ${id}`,
+      auditStatement({
+        actorId: actor.id,
+        action: 'honors.nomination.accept',
+        targetType: 'nomination',
+        targetId: id,
+        before: { status: n.status },
+        after: { status: 'accepted', batchId },
+        ip: actor.ip,
+      }),
+    ],
+  );
   if (!written) throw new HonorError('conflict', '该线索或批次状态刚刚发生变化，请刷新后重试');
   return Number(written[0].rows[0].id);
 }
-

@@ -50,7 +50,11 @@ export function publicHonoree<T extends NameRule & Partial<Pick<Honoree, 'epithe
   const t = (s: string) => publicHonoreeText(h, s);
   let later = h.laterHonours;
   if (later != null) {
-    try { later = JSON.stringify((JSON.parse(later) as string[]).map(t)); } catch { later = '[]'; }
+    try {
+      later = JSON.stringify((JSON.parse(later) as string[]).map(t));
+    } catch {
+      later = '[]';
+    }
   }
   return {
     ...h,
@@ -126,7 +130,9 @@ export async function getPublishedHonoree(db: Db, slug: string) {
 /** The honoree an article links to (相关好人), published only, under its public name. */
 export async function articleHonoree(db: Db, honoreeId: number | null): Promise<{ slug: string; name: string } | undefined> {
   if (!honoreeId) return undefined;
-  const [h] = await db.select({ slug: honorees.slug, name: honorees.name, nameConsent: honorees.nameConsent, kind: honorees.kind }).from(honorees)
+  const [h] = await db
+    .select({ slug: honorees.slug, name: honorees.name, nameConsent: honorees.nameConsent, kind: honorees.kind })
+    .from(honorees)
     .where(and(eq(honorees.id, honoreeId), eq(honorees.status, 'published')));
   return h ? { slug: h.slug, name: publicHonoreeName(h) } : undefined;
 }
@@ -190,8 +196,15 @@ export function honoreePhotoUrl(h: { slug: string; photoMediaId: number | null; 
 
 /** A published batch and its published honorees, for the printable poster. */
 export async function posterBatch(db: Db, slug: string) {
-  const [batch] = await db.select().from(honorBatches).where(and(eq(honorBatches.slug, slug), eq(honorBatches.status, 'published')));
+  const [batch] = await db
+    .select()
+    .from(honorBatches)
+    .where(and(eq(honorBatches.slug, slug), eq(honorBatches.status, 'published')));
   if (!batch) return undefined;
-  const items = await db.select().from(honorees).where(and(eq(honorees.batchId, batch.id), eq(honorees.status, 'published'))).orderBy(asc(honorees.id));
+  const items = await db
+    .select()
+    .from(honorees)
+    .where(and(eq(honorees.batchId, batch.id), eq(honorees.status, 'published')))
+    .orderBy(asc(honorees.id));
   return { batch, items: items.map(publicHonoree) };
 }

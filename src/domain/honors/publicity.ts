@@ -41,16 +41,20 @@ export function likeKeys(secretKey: Buffer, visitorToken: string, ip: string) {
 
 /** Batches in 公示 now (or awaiting 终审), each with its candidates as the public sees them; newest first. */
 export async function listCandidateBatches(db: Db, now = Date.now()) {
-  const batches = await db
-    .select()
-    .from(honorBatches)
-    .where(eq(honorBatches.status, 'publicity'))
-    .orderBy(desc(honorBatches.publicityStartsAt), desc(honorBatches.id));
+  const batches = await db.select().from(honorBatches).where(eq(honorBatches.status, 'publicity')).orderBy(desc(honorBatches.publicityStartsAt), desc(honorBatches.id));
   if (!batches.length) return [];
   const hs = await db
     .select()
     .from(honorees)
-    .where(and(inArray(honorees.batchId, batches.map((b) => b.id)), eq(honorees.status, 'candidate')))
+    .where(
+      and(
+        inArray(
+          honorees.batchId,
+          batches.map((b) => b.id),
+        ),
+        eq(honorees.status, 'candidate'),
+      ),
+    )
     .orderBy(asc(honorees.id));
   return batches.map((b) => ({
     ...b,
@@ -137,16 +141,31 @@ export async function resolveObjection(db: Db, actor: Actor, input: { id: number
   const [o] = await db.select().from(objections).where(eq(objections.id, input.id));
   if (!o) throw new HonorError('not_found', '找不到该异议');
   if (o.status !== 'open') throw new HonorError('conflict', '该异议已办结');
-  const written = await guardedWrite(db, sql`UPDATE objections SET status = ${input.outcome}, resolution = ${input.resolution}, resolved_by = ${actor.id}, resolved_at = ${now}
-    WHERE id = ${input.id} AND status = 'open'`, [
-    auditStatement({ actorId: actor.id, action: 'honors.objection.resolve', targetType: 'objection', targetId: input.id, before: { status: 'open' }, after: { status: input.outcome }, ip: actor.ip, detail: input.resolution }),
-  ]);
+  const written = await guardedWrite(
+    db,
+    sql`UPDATE objections SET status = ${input.outcome}, resolution = ${input.resolution}, resolved_by = ${actor.id}, resolved_at = ${now}
+    WHERE id = ${input.id} AND status = 'open'`,
+    [
+      auditStatement({
+        actorId: actor.id,
+        action: 'honors.objection.resolve',
+        targetType: 'objection',
+        targetId: input.id,
+        before: { status: 'open' },
+        after: { status: input.outcome },
+        ip: actor.ip,
+        detail: input.resolution,
+      }),
+    ],
+  );
   if (!written) throw new HonorError('conflict', '该异议刚刚已被办结');
 }
 
 /** Likes per hour (Shanghai) per candidate of a batch, latest hours first. */
 export async function likesPerHour(db: Db, batchId: number, limit = 200) {
-  const rows = await db.all<Record<string, unknown>>(sql`SELECT l.honoree_id AS honoreeId, h.name AS name, strftime('%Y-%m-%d %H:00', l.created_at / 1000 + 8 * 3600, 'unixepoch') AS hour, count(*) AS n
+  const rows = await db.all<
+    Record<string, unknown>
+  >(sql`SELECT l.honoree_id AS honoreeId, h.name AS name, strftime('%Y-%m-%d %H:00', l.created_at / 1000 + 8 * 3600, 'unixepoch') AS hour, count(*) AS n
     FROM likes l JOIN honorees h ON h.id = l.honoree_id
     WHERE h.batch_id = ${batchId} GROUP BY l.honoree_id, hour ORDER BY hour DESC, n DESC LIMIT ${limit}`);
   return rows.map((r) => ({ honoreeId: Number(r.honoreeId), name: String(r.name), hour: String(r.hour), n: Number(r.n) }));

@@ -8,15 +8,37 @@ export function charCount(s: string): number {
 }
 
 const text = (label: string, max: number) =>
-  z.string({ error: `请填写${label}` }).trim().min(1, `请填写${label}`).refine((s) => charCount(s) <= max, `${label}不能超过 ${max} 字`);
+  z
+    .string({ error: `请填写${label}` })
+    .trim()
+    .min(1, `请填写${label}`)
+    .refine((s) => charCount(s) <= max, `${label}不能超过 ${max} 字`);
 const optText = (label: string, max: number) =>
-  z.string().trim().refine((s) => charCount(s) <= max, `${label}不能超过 ${max} 字`).optional();
+  z
+    .string()
+    .trim()
+    .refine((s) => charCount(s) <= max, `${label}不能超过 ${max} 字`)
+    .optional();
 /** A single-line name or title: also free of control, bidi and invisible characters (lib/plain-text.ts). */
 const line = (label: string, max: number) => text(label, max).refine(isPlainLine, plainLineError(label));
 const optLine = (label: string, max: number) =>
-  z.string().trim().refine(isPlainLine, plainLineError(label)).refine((s) => charCount(s) <= max, `${label}不能超过 ${max} 字`).optional();
-const optInt = (label: string) => z.number({ error: `${label}应为数字` }).int(`${label}应为整数`).positive(`${label}不正确`).optional();
-const dateStr = (label: string) => z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, `${label}应为 年-月-日 格式`);
+  z
+    .string()
+    .trim()
+    .refine(isPlainLine, plainLineError(label))
+    .refine((s) => charCount(s) <= max, `${label}不能超过 ${max} 字`)
+    .optional();
+const optInt = (label: string) =>
+  z
+    .number({ error: `${label}应为数字` })
+    .int(`${label}应为整数`)
+    .positive(`${label}不正确`)
+    .optional();
+const dateStr = (label: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${label}应为 年-月-日 格式`);
 
 export const SUMMARY_MAX = 50;
 export const DEEDS_MIN = 50;
@@ -26,16 +48,22 @@ export const BatchSchema = z.object({
   id: optInt('批次编号'),
   title: line('批次名称', 60),
   period: line('期次', 30),
-  slug: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, '网址标识只能用小写字母、数字和连字符（2–41 位）').optional(),
+  slug: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, '网址标识只能用小写字母、数字和连字符（2–41 位）')
+    .optional(),
   intro: optText('批次说明', 1000),
 });
 
 /** Start of 公示: first and last day (Shanghai calendar days). */
-export const PublicitySchema = z.object({
-  id: z.number({ error: '缺少批次编号' }).int(),
-  startDay: dateStr('公示开始日期'),
-  endDay: dateStr('公示结束日期'),
-}).refine((v) => v.endDay >= v.startDay, { message: '公示结束日期不能早于开始日期', path: ['endDay'] });
+export const PublicitySchema = z
+  .object({
+    id: z.number({ error: '缺少批次编号' }).int(),
+    startDay: dateStr('公示开始日期'),
+    endDay: dateStr('公示结束日期'),
+  })
+  .refine((v) => v.endDay >= v.startDay, { message: '公示结束日期不能早于开始日期', path: ['endDay'] });
 
 /** An honoree entry as editors fill it in. */
 export const HonoreeSchema = z.object({
@@ -68,14 +96,21 @@ export const HonoreeSchema = z.object({
   consentMethod: optLine('同意方式', 60),
   guardianConsent: z.boolean().default(false),
   nameConsent: z.boolean().default(false),
-  slug: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{1,60}$/, '网址标识只能用小写字母、数字和连字符').optional(),
+  slug: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{1,60}$/, '网址标识只能用小写字母、数字和连字符')
+    .optional(),
 });
 export type HonoreeInput = z.infer<typeof HonoreeSchema>;
 
 /** A public nomination. */
 export const NominationSchema = z.object({
   nominatorName: line('您的姓名', 20),
-  nominatorPhone: z.string({ error: '请填写手机号' }).trim().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号'),
+  nominatorPhone: z
+    .string({ error: '请填写手机号' })
+    .trim()
+    .regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号'),
   relation: line('与被推荐人的关系', 20),
   nomineeName: line('被推荐人姓名或名称', 40),
   townId: z.number({ error: '请选择乡镇（街道）' }).int().positive('请选择乡镇（街道）'),

@@ -14,7 +14,11 @@ import { formatHoursValue } from './certificates.ts';
 
 const require = createRequire(import.meta.url);
 
-interface FontFile { name: string; path: string; ranges: [number, number][] }
+interface FontFile {
+  name: string;
+  path: string;
+  ranges: [number, number][];
+}
 
 let fontsCache: { dir: string; main: FontFile; fallbacks: FontFile[] } | undefined;
 
@@ -23,10 +27,11 @@ function fonts() {
   if (fontsCache) return fontsCache;
   const dir = dirname(require.resolve('@fontsource/noto-sans-sc/unicode.json'));
   const map = JSON.parse(readFileSync(join(dir, 'unicode.json'), 'utf8')) as Record<string, string>;
-  const parse = (s: string): [number, number][] => s.split(',').map((part) => {
-    const [a, b] = part.trim().replace(/^U\+/i, '').split('-');
-    return [parseInt(a, 16), parseInt(b ?? a, 16)];
-  });
+  const parse = (s: string): [number, number][] =>
+    s.split(',').map((part) => {
+      const [a, b] = part.trim().replace(/^U\+/i, '').split('-');
+      return [parseInt(a, 16), parseInt(b ?? a, 16)];
+    });
   const fallbacks: FontFile[] = Object.entries(map).map(([key, ranges]) => {
     const id = key.replace(/^\[(\d+)\]$/, '$1');
     return { name: `noto-${id}`, path: join(dir, 'files', `noto-sans-sc-${id}-400-normal.woff`), ranges: parse(ranges) };
@@ -121,13 +126,23 @@ export async function renderCertificatePdf(c: CertificatePdfInput): Promise<Buff
   write(doc, reg, '志愿服务记录证明', left, 70, { width, align: 'center', characterSpacing: 4 });
   doc.fillColor('#222').fontSize(10.5);
   write(doc, reg, `证明编号：${c.number}`, left, 118, { width, align: 'right' });
-  doc.moveTo(left, 138).lineTo(left + width, 138).lineWidth(1).strokeColor('#b3261e').stroke();
+  doc
+    .moveTo(left, 138)
+    .lineTo(left + width, 138)
+    .lineWidth(1)
+    .strokeColor('#b3261e')
+    .stroke();
 
   doc.fontSize(12.5).fillColor('#111');
   const period = s.service.periodFrom === s.service.periodTo ? s.service.periodFrom : `${s.service.periodFrom} 至 ${s.service.periodTo}`;
-  write(doc, reg,
+  write(
+    doc,
+    reg,
     `兹证明 ${s.volunteer.name}（${s.volunteer.idType || '证件'}：${s.volunteer.idMasked || '—'}，志愿者编号：${s.volunteer.volunteerNo || '—'}）于 ${period} 期间在 ${s.issuer.org} 参加志愿服务，经核实，累计志愿服务时长 ${formatHoursValue(s.service.totalMinutes)} 小时。`,
-    left, 158, { width, lineGap: 6, indent: 25 });
+    left,
+    158,
+    { width, lineGap: 6, indent: 25 },
+  );
 
   // Service content table
   let y = doc.y + 18;
@@ -154,7 +169,12 @@ export async function renderCertificatePdf(c: CertificatePdfInput): Promise<Buff
     const after = doc.y;
     write(doc, reg, formatHoursValue(it.minutes), cols[2] + 6, rowTop, { width: 84 });
     y = Math.max(after, rowTop + 16) + 6;
-    doc.moveTo(left, y - 3).lineTo(left + width, y - 3).lineWidth(0.5).strokeColor('#cccccc').stroke();
+    doc
+      .moveTo(left, y - 3)
+      .lineTo(left + width, y - 3)
+      .lineWidth(0.5)
+      .strokeColor('#cccccc')
+      .stroke();
   }
   doc.fontSize(11);
   write(doc, reg, `合计：${s.service.items.length} 次，${formatHoursValue(s.service.totalMinutes)} 小时`, left, y + 4, { width, align: 'right' });

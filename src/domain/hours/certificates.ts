@@ -65,10 +65,24 @@ async function certificates(db: Db, where: SQL, order: SQL, limit: number, offse
 function toRow(r: Row): CertificateRow {
   const snapshot = parseJsonOr<CertificateSnapshot | null>(r.snapshot == null ? null : String(r.snapshot), null);
   return {
-    id: num(r, 'id'), number: str(r, 'number'), code: str(r, 'code'), userId: num(r, 'user_id'), userName: String(r.user_name), teamId: num(r, 'team_id'), teamName: String(r.team_name),
-    periodFrom: String(r.period_from), periodTo: String(r.period_to), totalMinutes: num(r, 'total_minutes'), status: String(r.status), requestedAt: num(r, 'requested_at'),
-    issuedAt: r.issued_at == null ? null : num(r, 'issued_at'), revokedAt: r.revoked_at == null ? null : num(r, 'revoked_at'), revokeReason: str(r, 'revoke_reason'),
-    declineReason: str(r, 'decline_reason'), note: str(r, 'note'), snapshot,
+    id: num(r, 'id'),
+    number: str(r, 'number'),
+    code: str(r, 'code'),
+    userId: num(r, 'user_id'),
+    userName: String(r.user_name),
+    teamId: num(r, 'team_id'),
+    teamName: String(r.team_name),
+    periodFrom: String(r.period_from),
+    periodTo: String(r.period_to),
+    totalMinutes: num(r, 'total_minutes'),
+    status: String(r.status),
+    requestedAt: num(r, 'requested_at'),
+    issuedAt: r.issued_at == null ? null : num(r, 'issued_at'),
+    revokedAt: r.revoked_at == null ? null : num(r, 'revoked_at'),
+    revokeReason: str(r, 'revoke_reason'),
+    declineReason: str(r, 'decline_reason'),
+    note: str(r, 'note'),
+    snapshot,
   };
 }
 
@@ -95,14 +109,18 @@ export async function requestCertificate(db: Db, userId: number, input: { teamId
   const note = (input.note ?? '').trim().slice(0, 100) || null;
   // One open request per volunteer and team: the guard's condition names the new row too.
   const openRequest = sql`SELECT id FROM certificates WHERE user_id = ${userId} AND team_id = ${input.teamId} AND status = 'requested'`;
-  const written = await guardedWrite(db, sql`INSERT INTO certificates (user_id, team_id, period_from, period_to, total_minutes, status, requested_at, note, created_at)
+  const written = await guardedWrite(
+    db,
+    sql`INSERT INTO certificates (user_id, team_id, period_from, period_to, total_minutes, status, requested_at, note, created_at)
     SELECT ${userId}, ${input.teamId}, ${input.from}, ${input.to}, ${total}, 'requested', ${now}, ${note}, ${now} WHERE NOT EXISTS (${openRequest})
-    RETURNING id`, [
-    auditStatement({ actorId: userId, action: 'certificates.request', targetType: 'certificate', targetId: openRequest, after: { teamId: input.teamId, from: input.from, to: input.to } }),
-    sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
+    RETURNING id`,
+    [
+      auditStatement({ actorId: userId, action: 'certificates.request', targetType: 'certificate', targetId: openRequest, after: { teamId: input.teamId, from: input.from, to: input.to } }),
+      sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
       SELECT l.user_id, 'certificates', '新的服务证明申请', ${`${input.from} 至 ${input.to}`}, ${`/me/teams/${String(team.slug)}/hours#certificates`}, ${now}
       FROM (${teamLeaderIdsSql(input.teamId)}) l WHERE l.user_id <> ${userId}`,
-  ]);
+    ],
+  );
   if (!written) throw new HoursError('CONFLICT', '您已向该队伍提交过一份待出具的证明申请，请等待处理');
   const id = num(written[0].rows[0], 'id');
   // A suspended team issues nothing, not even automatically; the request waits for reinstatement or staff.
@@ -156,15 +174,26 @@ export async function issueCertificate(db: Db, actor: number | Reviewer | null, 
   // reviewer rule holds, re-checked here so a suspension or a role change between the check above and
   // this write cannot slip through (and burns no number).
   const allowed = reviewer ? mayReviewSql('certificates', reviewer) : sql`1`;
-  const written = await guardedWrite(db, sql`INSERT INTO counters (name, value)
+  const written = await guardedWrite(
+    db,
+    sql`INSERT INTO counters (name, value)
     SELECT ${counter}, 1 WHERE EXISTS (SELECT 1 FROM certificates WHERE id = ${certId} AND status = 'requested' AND ${allowed})
-    ON CONFLICT(name) DO UPDATE SET value = value + 1`, [
-    sql`UPDATE certificates SET status = 'issued', number = 'SX-' || ${year} || '-' || printf('%06d', (SELECT value FROM counters WHERE name = ${counter})),
+    ON CONFLICT(name) DO UPDATE SET value = value + 1`,
+    [
+      sql`UPDATE certificates SET status = 'issued', number = 'SX-' || ${year} || '-' || printf('%06d', (SELECT value FROM counters WHERE name = ${counter})),
       code = ${code}, snapshot = ${JSON.stringify(snapshot)}, total_minutes = ${total}, issued_at = ${now}, issued_by = ${actorId}
       WHERE id = ${certId} RETURNING number, code`,
-    auditStatement({ actorId, action: 'certificates.issue', targetType: 'certificate', targetId: certId, before: { status: 'requested' }, after: { status: 'issued', code, totalMinutes: total, auto: actorId == null, asStaff: !!reviewer?.staff } }),
-    sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (${num(c, 'user_id')}, 'certificates', '服务证明已出具', '', '/me/certificates', ${now})`,
-  ]);
+      auditStatement({
+        actorId,
+        action: 'certificates.issue',
+        targetType: 'certificate',
+        targetId: certId,
+        before: { status: 'requested' },
+        after: { status: 'issued', code, totalMinutes: total, auto: actorId == null, asStaff: !!reviewer?.staff },
+      }),
+      sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (${num(c, 'user_id')}, 'certificates', '服务证明已出具', '', '/me/certificates', ${now})`,
+    ],
+  );
   if (!written) throw new HoursError('CONFLICT', '该申请已处理');
   const issued = written[1].rows[0];
   return { number: String(issued.number), code: String(issued.code) };
@@ -180,11 +209,15 @@ export async function declineCertificate(db: Db, actor: number | Reviewer, certI
   if (!cert) throw new HoursError('NOT_FOUND', '证明申请不存在');
   const refusal = await reviewRefusal(db, reviewer, cert, '处理证明申请');
   if (refusal) throw refusal.error;
-  const written = await guardedWrite(db, sql`UPDATE certificates SET status = 'declined', decline_reason = ${why.slice(0, 300)}
-    WHERE id = ${certId} AND status = 'requested' AND ${mayReviewSql('certificates', reviewer)}`, [
-    auditStatement({ actorId, action: 'certificates.decline', targetType: 'certificate', targetId: certId, before: { status: 'requested' }, after: { status: 'declined', reason: why } }),
-    sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (${cert.userId}, 'certificates', '服务证明申请未通过', ${`理由：${why}`}, '/me/certificates', ${now})`,
-  ]);
+  const written = await guardedWrite(
+    db,
+    sql`UPDATE certificates SET status = 'declined', decline_reason = ${why.slice(0, 300)}
+    WHERE id = ${certId} AND status = 'requested' AND ${mayReviewSql('certificates', reviewer)}`,
+    [
+      auditStatement({ actorId, action: 'certificates.decline', targetType: 'certificate', targetId: certId, before: { status: 'requested' }, after: { status: 'declined', reason: why } }),
+      sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (${cert.userId}, 'certificates', '服务证明申请未通过', ${`理由：${why}`}, '/me/certificates', ${now})`,
+    ],
+  );
   if (!written) throw new HoursError('CONFLICT', '该申请已处理');
 }
 

@@ -24,16 +24,19 @@ export async function requestCorrection(db: Db, userId: number, input: { recordI
   if (problem) throw new HoursError('BAD_REQUEST', problem);
   // One open request per record: the guard's condition names the new row too.
   const openRequest = sql`SELECT id FROM hour_corrections WHERE record_id = ${input.recordId} AND status = 'pending'`;
-  const written = await guardedWrite(db, sql`INSERT INTO hour_corrections (record_id, requested_by, reason, proposed_starts_at, proposed_ends_at, status, created_at)
-    SELECT ${input.recordId}, ${userId}, ${reason.slice(0, 300)}, ${startsAt}, ${endsAt}, 'pending', ${now} WHERE NOT EXISTS (${openRequest}) RETURNING id`, [
-    auditStatement({ actorId: userId, action: 'hours.correction.request', targetType: 'hour_correction', targetId: openRequest, after: { recordId: input.recordId, startsAt, endsAt, reason } }),
-  ]);
+  const written = await guardedWrite(
+    db,
+    sql`INSERT INTO hour_corrections (record_id, requested_by, reason, proposed_starts_at, proposed_ends_at, status, created_at)
+    SELECT ${input.recordId}, ${userId}, ${reason.slice(0, 300)}, ${startsAt}, ${endsAt}, 'pending', ${now} WHERE NOT EXISTS (${openRequest}) RETURNING id`,
+    [auditStatement({ actorId: userId, action: 'hours.correction.request', targetType: 'hour_correction', targetId: openRequest, after: { recordId: input.recordId, startsAt, endsAt, reason } })],
+  );
   if (!written) throw new HoursError('CONFLICT', '该记录已有一条待处理的更正申请');
   return num(written[0].rows[0], 'id');
 }
 
 async function correctionWithRecord(db: Db, id: number) {
-  const [c] = await db.all<Row>(sql`SELECT c.id, c.status, c.proposed_starts_at, c.proposed_ends_at, c.requested_by, h.id AS record_id, h.user_id, h.team_id, h.starts_at, h.ends_at, h.minutes, h.event_id,
+  const [c] =
+    await db.all<Row>(sql`SELECT c.id, c.status, c.proposed_starts_at, c.proposed_ends_at, c.requested_by, h.id AS record_id, h.user_id, h.team_id, h.starts_at, h.ends_at, h.minutes, h.event_id,
       e.title AS event_title, e.starts_at AS event_starts, e.ends_at AS event_ends
     FROM hour_corrections c JOIN hour_records h ON h.id = c.record_id LEFT JOIN events e ON e.id = h.event_id WHERE c.id = ${id}`);
   if (!c) throw new HoursError('NOT_FOUND', '更正申请不存在');
@@ -56,8 +59,9 @@ export async function acceptCorrection(db: Db, actor: number | Reviewer, correct
   const startsAt = num(c, 'proposed_starts_at');
   const endsAt = num(c, 'proposed_ends_at');
   const limits = await spanLimits(db);
-  const problem = checkSpan(startsAt, endsAt, limits, now)
-    ?? (c.event_id != null ? checkEventWindow(startsAt, endsAt, { title: String(c.event_title), startsAt: num(c, 'event_starts'), endsAt: num(c, 'event_ends') }) : null);
+  const problem =
+    checkSpan(startsAt, endsAt, limits, now) ??
+    (c.event_id != null ? checkEventWindow(startsAt, endsAt, { title: String(c.event_title), startsAt: num(c, 'event_starts'), endsAt: num(c, 'event_ends') }) : null);
   if (problem) throw new HoursError('BAD_REQUEST', problem);
   const recordId = num(c, 'record_id');
   const userId = num(c, 'user_id');
@@ -67,15 +71,19 @@ export async function acceptCorrection(db: Db, actor: number | Reviewer, correct
   let written;
   try {
     // The guard moves the record only while the request is still open: a decline that got there first wins.
-    written = await guardedWrite(db, sql`UPDATE hour_records SET starts_at = ${startsAt}, ends_at = ${endsAt}, minutes = ${minutes}
+    written = await guardedWrite(
+      db,
+      sql`UPDATE hour_records SET starts_at = ${startsAt}, ends_at = ${endsAt}, minutes = ${minutes}
       WHERE id = ${recordId} AND status IN ${ACTIVE_STATUSES} AND ${mayReviewSql('hour_records', r)}
         AND EXISTS (SELECT 1 FROM hour_corrections WHERE id = ${correctionId} AND record_id = ${recordId} AND status = 'pending')
         AND NOT EXISTS (SELECT 1 FROM hour_records o WHERE o.user_id = ${userId} AND o.id <> ${recordId} AND o.status IN ${ACTIVE_STATUSES} AND o.starts_at < ${endsAt} AND o.ends_at > ${startsAt})
-        AND (SELECT coalesce(sum(minutes), 0) FROM hour_records o WHERE o.user_id = ${userId} AND o.id <> ${recordId} AND o.status IN ${ACTIVE_STATUSES} AND o.starts_at >= ${d0} AND o.starts_at < ${d1}) + ${minutes} <= ${limits.maxDayHours * 60}`, [
-      sql`UPDATE hour_corrections SET status = 'accepted', decided_by = ${actorId}, decided_at = ${now} WHERE id = ${correctionId}`,
-      auditStatement({ actorId, action: 'hours.correction.accept', targetType: 'hour_record', targetId: recordId, before, after: { startsAt, endsAt, minutes, correctionId } }),
-      sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (${userId}, 'hours', '服务时长更正已通过', '', '/me/hours', ${now})`,
-    ]);
+        AND (SELECT coalesce(sum(minutes), 0) FROM hour_records o WHERE o.user_id = ${userId} AND o.id <> ${recordId} AND o.status IN ${ACTIVE_STATUSES} AND o.starts_at >= ${d0} AND o.starts_at < ${d1}) + ${minutes} <= ${limits.maxDayHours * 60}`,
+      [
+        sql`UPDATE hour_corrections SET status = 'accepted', decided_by = ${actorId}, decided_at = ${now} WHERE id = ${correctionId}`,
+        auditStatement({ actorId, action: 'hours.correction.accept', targetType: 'hour_record', targetId: recordId, before, after: { startsAt, endsAt, minutes, correctionId } }),
+        sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (${userId}, 'hours', '服务时长更正已通过', '', '/me/hours', ${now})`,
+      ],
+    );
   } catch (e) {
     if (String((e as Error).message).includes('HOURS_OVERLAP')) throw new HoursError('CONFLICT', '更正后的时间与该志愿者已确认的记录重叠');
     throw e;
@@ -99,11 +107,15 @@ export async function declineCorrection(db: Db, actor: number | Reviewer, correc
   if (why.length < 2) throw new HoursError('BAD_REQUEST', '请填写不予更正的理由（至少 2 个字）');
   const c = await correctionWithRecord(db, correctionId);
   await assertMayDecide(db, r, c);
-  const written = await guardedWrite(db, sql`UPDATE hour_corrections SET status = 'declined', decided_by = ${actorId}, decided_at = ${now}, decision = ${why.slice(0, 300)}
-    WHERE id = ${correctionId} AND status = 'pending'`, [
-    auditStatement({ actorId, action: 'hours.correction.decline', targetType: 'hour_correction', targetId: correctionId, after: { status: 'declined', decision: why } }),
-    sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (${num(c, 'user_id')}, 'hours', '服务时长更正未通过', ${`理由：${why}`}, '/me/hours', ${now})`,
-  ]);
+  const written = await guardedWrite(
+    db,
+    sql`UPDATE hour_corrections SET status = 'declined', decided_by = ${actorId}, decided_at = ${now}, decision = ${why.slice(0, 300)}
+    WHERE id = ${correctionId} AND status = 'pending'`,
+    [
+      auditStatement({ actorId, action: 'hours.correction.decline', targetType: 'hour_correction', targetId: correctionId, after: { status: 'declined', decision: why } }),
+      sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (${num(c, 'user_id')}, 'hours', '服务时长更正未通过', ${`理由：${why}`}, '/me/hours', ${now})`,
+    ],
+  );
   if (!written) throw new HoursError('CONFLICT', '该更正申请已处理');
 }
 
@@ -118,12 +130,21 @@ export async function leadersOwnCorrections(db: Db) {
 }
 
 async function correctionList(db: Db, where: SQL) {
-  const rows = await db.all<Row>(sql`SELECT c.id, c.reason, c.proposed_starts_at, c.proposed_ends_at, c.created_at, h.id AS record_id, h.user_id, h.starts_at, h.ends_at, h.status AS record_status, u.real_name, t.name AS team_name
+  const rows =
+    await db.all<Row>(sql`SELECT c.id, c.reason, c.proposed_starts_at, c.proposed_ends_at, c.created_at, h.id AS record_id, h.user_id, h.starts_at, h.ends_at, h.status AS record_status, u.real_name, t.name AS team_name
     FROM hour_corrections c JOIN hour_records h ON h.id = c.record_id JOIN users u ON u.id = h.user_id JOIN teams t ON t.id = h.team_id
     WHERE ${where} AND c.status = 'pending' ORDER BY c.id LIMIT 200`);
   return rows.map((r) => ({
-    id: num(r, 'id'), reason: String(r.reason), proposedStartsAt: num(r, 'proposed_starts_at'), proposedEndsAt: num(r, 'proposed_ends_at'),
-    recordId: num(r, 'record_id'), userId: num(r, 'user_id'), startsAt: num(r, 'starts_at'), endsAt: num(r, 'ends_at'), recordStatus: String(r.record_status),
-    userName: String(r.real_name), teamName: String(r.team_name),
+    id: num(r, 'id'),
+    reason: String(r.reason),
+    proposedStartsAt: num(r, 'proposed_starts_at'),
+    proposedEndsAt: num(r, 'proposed_ends_at'),
+    recordId: num(r, 'record_id'),
+    userId: num(r, 'user_id'),
+    startsAt: num(r, 'starts_at'),
+    endsAt: num(r, 'ends_at'),
+    recordStatus: String(r.record_status),
+    userName: String(r.real_name),
+    teamName: String(r.team_name),
   }));
 }

@@ -44,7 +44,10 @@ export async function exportLedger(db: Db, f: LedgerFilter): Promise<{ buffer: B
   const chunks: Buffer[] = [];
   const sink = new PassThrough();
   sink.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((resolve, reject) => { sink.on('end', resolve); sink.on('error', reject); });
+  const done = new Promise<void>((resolve, reject) => {
+    sink.on('end', resolve);
+    sink.on('error', reject);
+  });
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false });
   wb.creator = '善行';
   const ws = wb.addWorksheet('志愿服务时长台账');
@@ -77,9 +80,19 @@ export async function exportLedger(db: Db, f: LedgerFilter): Promise<{ buffer: B
       WHERE ${sql.join(page, sql` AND `)} ORDER BY h.starts_at, h.id LIMIT ${sql.raw(String(Math.min(PAGE, LEDGER_MAX_ROWS - rows)))}`);
     for (const r of batch) {
       ws.addRow({
-        id: num(r, 'id'), name: t(r.real_name), no: t(r.volunteer_no), team: t(r.team), event: t(r.event), content: t(r.content),
-        start: formatDateTime(num(r, 'starts_at')), end: formatDateTime(num(r, 'ends_at')), hours: Math.round((num(r, 'minutes') / 60) * 100) / 100,
-        source: SOURCE_LABEL[String(r.source)] ?? t(r.source), status: statusLabel(String(r.status)), reason: t(str(r, 'reason')), reviewer: t(r.reviewer),
+        id: num(r, 'id'),
+        name: t(r.real_name),
+        no: t(r.volunteer_no),
+        team: t(r.team),
+        event: t(r.event),
+        content: t(r.content),
+        start: formatDateTime(num(r, 'starts_at')),
+        end: formatDateTime(num(r, 'ends_at')),
+        hours: Math.round((num(r, 'minutes') / 60) * 100) / 100,
+        source: SOURCE_LABEL[String(r.source)] ?? t(r.source),
+        status: statusLabel(String(r.status)),
+        reason: t(str(r, 'reason')),
+        reviewer: t(r.reviewer),
         reviewedAt: r.reviewed_at == null ? '' : formatDateTime(num(r, 'reviewed_at')),
       }).commit();
     }

@@ -61,29 +61,34 @@ async function explainRefusal(db: Db, userId: number, startsAt: number, endsAt: 
 export async function createHourRecord(db: Db, r: NewHourRecord, opts: { now?: number; limits?: SpanLimits; event?: { startsAt: number; endsAt: number; title: string } } = {}): Promise<number> {
   const now = opts.now ?? Date.now();
   const limits = opts.limits ?? (await spanLimits(db));
-  const problem = checkSpan(r.startsAt, r.endsAt, limits, now)
-    ?? (r.source === 'claim' ? checkClaimAge(r.startsAt, limits, now) : null)
-    ?? (opts.event ? checkEventWindow(r.startsAt, r.endsAt, opts.event) : null);
+  const problem =
+    checkSpan(r.startsAt, r.endsAt, limits, now) ?? (r.source === 'claim' ? checkClaimAge(r.startsAt, limits, now) : null) ?? (opts.event ? checkEventWindow(r.startsAt, r.endsAt, opts.event) : null);
   if (problem) throw new HoursError('BAD_REQUEST', problem);
   const minutes = spanMinutes(r.startsAt, r.endsAt);
   const [d0, d1] = dayWindow(r.startsAt);
   const content = r.content.trim().slice(0, 500);
   const signupId = r.signupId ?? null;
   const eventId = r.eventId ?? null;
-  const written = await guardedWrite(db, sql`
+  const written = await guardedWrite(
+    db,
+    sql`
     INSERT INTO hour_records (user_id, team_id, event_id, signup_id, source, starts_at, ends_at, minutes, content, status, photo_file_id, created_by, created_at)
     SELECT ${r.userId}, ${r.teamId}, ${eventId}, ${signupId}, ${r.source}, ${r.startsAt}, ${r.endsAt}, ${minutes}, ${content}, 'pending', ${r.photoFileId ?? null}, ${r.createdBy}, ${now}
     WHERE NOT EXISTS (SELECT 1 FROM hour_records WHERE user_id = ${r.userId} AND status IN ${ACTIVE_STATUSES} AND starts_at < ${r.endsAt} AND ends_at > ${r.startsAt})
       AND (SELECT coalesce(sum(minutes), 0) FROM hour_records WHERE user_id = ${r.userId} AND status IN ${ACTIVE_STATUSES} AND starts_at >= ${d0} AND starts_at < ${d1}) + ${minutes} <= ${limits.maxDayHours * 60}
       AND (${signupId} IS NULL OR NOT EXISTS (SELECT 1 FROM hour_records WHERE signup_id = ${signupId}))
-    RETURNING id`, [
-    auditStatement({
-      actorId: r.createdBy, action: `hours.create.${r.source}`, targetType: 'hour_record',
-      // The new row: no other active record of the volunteer overlaps it, so its start names it.
-      targetId: sql`SELECT id FROM hour_records WHERE user_id = ${r.userId} AND starts_at = ${r.startsAt} AND status = 'pending'`,
-      after: { userId: r.userId, teamId: r.teamId, eventId, startsAt: r.startsAt, endsAt: r.endsAt, minutes, status: 'pending' },
-    }),
-  ]);
+    RETURNING id`,
+    [
+      auditStatement({
+        actorId: r.createdBy,
+        action: `hours.create.${r.source}`,
+        targetType: 'hour_record',
+        // The new row: no other active record of the volunteer overlaps it, so its start names it.
+        targetId: sql`SELECT id FROM hour_records WHERE user_id = ${r.userId} AND starts_at = ${r.startsAt} AND status = 'pending'`,
+        after: { userId: r.userId, teamId: r.teamId, eventId, startsAt: r.startsAt, endsAt: r.endsAt, minutes, status: 'pending' },
+      }),
+    ],
+  );
   if (!written) throw new HoursError('CONFLICT', await explainRefusal(db, r.userId, r.startsAt, r.endsAt, minutes, limits));
   return num(written[0].rows[0], 'id');
 }

@@ -56,10 +56,24 @@ async function records(db: Db, where: SQL, order: SQL, limit: number): Promise<R
 
 function toRecordRow(r: Row): RecordRow {
   return {
-    id: num(r, 'id'), userId: num(r, 'user_id'), userName: String(r.user_name), volunteerNo: str(r, 'volunteer_no'), teamId: num(r, 'team_id'), teamName: String(r.team_name),
-    eventId: r.event_id == null ? null : num(r, 'event_id'), eventTitle: str(r, 'event_title'), source: String(r.source), startsAt: num(r, 'starts_at'), endsAt: num(r, 'ends_at'),
-    minutes: num(r, 'minutes'), content: String(r.content ?? ''), status: String(r.status), reason: str(r, 'reason'), reviewedAt: r.reviewed_at == null ? null : num(r, 'reviewed_at'),
-    reviewerName: str(r, 'reviewer_name'), correctionStatus: str(r, 'correction_status'),
+    id: num(r, 'id'),
+    userId: num(r, 'user_id'),
+    userName: String(r.user_name),
+    volunteerNo: str(r, 'volunteer_no'),
+    teamId: num(r, 'team_id'),
+    teamName: String(r.team_name),
+    eventId: r.event_id == null ? null : num(r, 'event_id'),
+    eventTitle: str(r, 'event_title'),
+    source: String(r.source),
+    startsAt: num(r, 'starts_at'),
+    endsAt: num(r, 'ends_at'),
+    minutes: num(r, 'minutes'),
+    content: String(r.content ?? ''),
+    status: String(r.status),
+    reason: str(r, 'reason'),
+    reviewedAt: r.reviewed_at == null ? null : num(r, 'reviewed_at'),
+    reviewerName: str(r, 'reviewer_name'),
+    correctionStatus: str(r, 'correction_status'),
     photoUrl: r.photo_file ? `/files/${String(r.photo_file)}` : null,
   };
 }

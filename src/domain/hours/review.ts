@@ -78,10 +78,12 @@ export async function confirmRecords(db: Db, reviewer: number | Reviewer, ids: n
   const failed: { id: number; message: string }[] = [];
   for (const id of [...new Set(ids)]) {
     try {
-      const written = await guardedWrite(db, sql`UPDATE hour_records SET status = 'confirmed', reviewer_id = ${r.id}, reviewed_at = ${now}, reason = NULL
-        WHERE id = ${id} AND status = 'pending' AND ${mayReviewSql('hour_records', r)}`, [
-        auditStatement({ actorId: r.id, action: 'hours.confirm', targetType: 'hour_record', targetId: id, before: { status: 'pending' }, after: { status: 'confirmed', asStaff: !!r.staff } }),
-      ]);
+      const written = await guardedWrite(
+        db,
+        sql`UPDATE hour_records SET status = 'confirmed', reviewer_id = ${r.id}, reviewed_at = ${now}, reason = NULL
+        WHERE id = ${id} AND status = 'pending' AND ${mayReviewSql('hour_records', r)}`,
+        [auditStatement({ actorId: r.id, action: 'hours.confirm', targetType: 'hour_record', targetId: id, before: { status: 'pending' }, after: { status: 'confirmed', asStaff: !!r.staff } })],
+      );
       if (written) confirmed++;
       else failed.push({ id, message: (await recordReviewProblem(db, r, id, '确认')).message });
     } catch (e) {
@@ -97,11 +99,22 @@ export async function declineRecord(db: Db, reviewer: number | Reviewer, id: num
   const r: Reviewer = typeof reviewer === 'number' ? { id: reviewer } : reviewer;
   const why = reason.trim();
   if (why.length < 2) throw new HoursError('BAD_REQUEST', '请填写不予确认的理由（至少 2 个字）');
-  const written = await guardedWrite(db, sql`UPDATE hour_records SET status = 'declined', reviewer_id = ${r.id}, reviewed_at = ${now}, reason = ${why.slice(0, 300)}
-    WHERE id = ${id} AND status = 'pending' AND ${mayReviewSql('hour_records', r)}`, [
-    auditStatement({ actorId: r.id, action: 'hours.decline', targetType: 'hour_record', targetId: id, before: { status: 'pending' }, after: { status: 'declined', reason: why, asStaff: !!r.staff } }),
-    sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
+  const written = await guardedWrite(
+    db,
+    sql`UPDATE hour_records SET status = 'declined', reviewer_id = ${r.id}, reviewed_at = ${now}, reason = ${why.slice(0, 300)}
+    WHERE id = ${id} AND status = 'pending' AND ${mayReviewSql('hour_records', r)}`,
+    [
+      auditStatement({
+        actorId: r.id,
+        action: 'hours.decline',
+        targetType: 'hour_record',
+        targetId: id,
+        before: { status: 'pending' },
+        after: { status: 'declined', reason: why, asStaff: !!r.staff },
+      }),
+      sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
       SELECT user_id, 'hours', '服务时长未通过确认', ${`理由：${why}`}, '/me/hours', ${now} FROM hour_records WHERE id = ${id}`,
-  ]);
+    ],
+  );
   if (!written) throw await recordReviewProblem(db, r, id, '审核');
 }

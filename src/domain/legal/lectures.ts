@@ -26,7 +26,12 @@ import { maskPersonalData } from '../../lib/personal-data.ts';
 export type LectureOrder = typeof lectureOrders.$inferSelect;
 
 export const LECTURE_STATUS: Readonly<Record<string, string>> = lookupTable({
-  new: '待受理', accepted: '已受理', scheduled: '已排期', delivered: '已开讲', rated: '已评价', declined: '未能安排',
+  new: '待受理',
+  accepted: '已受理',
+  scheduled: '已排期',
+  delivered: '已开讲',
+  rated: '已评价',
+  declined: '未能安排',
 });
 
 /** A problem with a lecture order, in Chinese. */
@@ -47,7 +52,10 @@ export const LectureOrderSchema = z.object({
   audienceExpected: z.coerce.number({ error: '请填写预计听众人数' }).int('人数应为整数').min(10, '预计听众至少 10 人才能开讲').max(2000, '预计听众不超过 2000 人'),
   preferredDates: z.string().trim().refine(isPlainLine, plainLineError('希望时间')).min(2, '请写明希望的时间，例如“12月4日上午”').max(200, '不超过 200 字'),
   requesterName: z.string().trim().refine(isPlainLine, plainLineError('联系人姓名')).min(2, '请填写联系人姓名').max(30, '姓名过长'),
-  requesterPhone: z.string().trim().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码'),
+  requesterPhone: z
+    .string()
+    .trim()
+    .regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码'),
   organisation: z.string().trim().refine(isPlainLine, plainLineError('单位名称')).max(60, '单位名称不超过 60 字').default(''),
   note: z.string().trim().max(500, '备注不超过 500 字').default(''),
 });
@@ -67,10 +75,24 @@ export async function createLectureOrder(db: Db, input: LectureOrderInput, now =
   if (!(await validRegionPair(db, o.townId, o.villageId))) throw new LectureError('BAD_REQUEST', '所选村（社区）不属于该乡镇，请重新选择');
   const rateToken = randomToken(20);
   const trackingNo = `PF${shanghaiDay(now).replace(/-/g, '')}${humanCode(4)}`;
-  const [row] = await db.insert(lectureOrders).values({
-    trackingNo, requesterName: o.requesterName, requesterPhone: o.requesterPhone, organisation: o.organisation || null, topic: o.topic, townId: o.townId, villageId: o.villageId,
-    audienceExpected: o.audienceExpected, preferredDates: o.preferredDates, note: o.note || null, status: 'new', rateTokenHash: hashToken(rateToken), createdAt: now,
-  }).returning({ id: lectureOrders.id });
+  const [row] = await db
+    .insert(lectureOrders)
+    .values({
+      trackingNo,
+      requesterName: o.requesterName,
+      requesterPhone: o.requesterPhone,
+      organisation: o.organisation || null,
+      topic: o.topic,
+      townId: o.townId,
+      villageId: o.villageId,
+      audienceExpected: o.audienceExpected,
+      preferredDates: o.preferredDates,
+      note: o.note || null,
+      status: 'new',
+      rateTokenHash: hashToken(rateToken),
+      createdAt: now,
+    })
+    .returning({ id: lectureOrders.id });
   return { id: row.id, trackingNo, rateToken };
 }
 
@@ -84,7 +106,12 @@ export async function trackLectureOrder(db: Db, trackingNo: string, phoneLast4: 
 
 /** Orders for the console, newest first. */
 export async function listLectureOrders(db: Db, f: { status?: string } = {}) {
-  return db.select().from(lectureOrders).where(f.status ? eq(lectureOrders.status, f.status) : undefined).orderBy(desc(lectureOrders.createdAt), desc(lectureOrders.id)).limit(200);
+  return db
+    .select()
+    .from(lectureOrders)
+    .where(f.status ? eq(lectureOrders.status, f.status) : undefined)
+    .orderBy(desc(lectureOrders.createdAt), desc(lectureOrders.id))
+    .limit(200);
 }
 
 /** One order by id. */
@@ -95,10 +122,18 @@ export async function getLectureOrder(db: Db, id: number): Promise<LectureOrder 
 
 /** Users who can lecture: active, with the 法律 skill or the 法律明白人 role (legal_aide). */
 export async function listLecturers(db: Db) {
-  return db.select({ id: users.id, realName: users.realName, townId: users.townId }).from(users)
-    .where(and(eq(users.status, 'active'), sql`(EXISTS (SELECT 1 FROM json_each(${users.skills}) WHERE value = '法律')
-      OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = ${users.id} AND r.role = 'legal_aide'))`))
-    .orderBy(users.id).limit(200);
+  return db
+    .select({ id: users.id, realName: users.realName, townId: users.townId })
+    .from(users)
+    .where(
+      and(
+        eq(users.status, 'active'),
+        sql`(EXISTS (SELECT 1 FROM json_each(${users.skills}) WHERE value = '法律')
+      OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = ${users.id} AND r.role = 'legal_aide'))`,
+      ),
+    )
+    .orderBy(users.id)
+    .limit(200);
 }
 
 /** Active teams that run legal education (listed first) and all other active teams. */
@@ -128,16 +163,37 @@ export async function declineLectureOrder(db: Db, user: SessionUser, id: number,
   if (!ok) throw new LectureError('CONFLICT', '该点单已排期或已处理，不能再拒绝');
 }
 
-export interface LectureSchedule { lecturerId: number; teamId: number; startsAt: number; endsAt: number; address: string; capacity: number }
+export interface LectureSchedule {
+  lecturerId: number;
+  teamId: number;
+  startsAt: number;
+  endsAt: number;
+  address: string;
+  capacity: number;
+}
 
 /** The events row for a lecture (category 普法讲座, published, visible on /events). */
 export function lectureEventValues(o: LectureOrder, s: LectureSchedule, lecturerName: string, villageName: string, userId: number, now: number) {
   return {
-    teamId: s.teamId, title: `普法讲座：${o.topic}（${villageName}）`, category: '普法讲座',
+    teamId: s.teamId,
+    title: `普法讲座：${o.topic}（${villageName}）`,
+    category: '普法讲座',
     // The requester's own words reach a public page that nobody edits first: numbers in them are masked.
     description: `应${maskPersonalData(o.organisation || villageName)}点单，举办“${o.topic}”主题普法讲座。\n\n主讲人：${lecturerName}\n\n欢迎村（社区）群众参加，现场可咨询法律问题。`,
-    risks: '室内讲座，无特殊风险。', townId: o.townId, villageId: o.villageId, address: s.address, startsAt: s.startsAt, endsAt: s.endsAt,
-    signupOpensAt: now, signupClosesAt: s.startsAt, capacity: s.capacity, status: 'published', checkinSecret: randomToken(16), lectureOrderId: o.id, createdBy: userId, createdAt: now,
+    risks: '室内讲座，无特殊风险。',
+    townId: o.townId,
+    villageId: o.villageId,
+    address: s.address,
+    startsAt: s.startsAt,
+    endsAt: s.endsAt,
+    signupOpensAt: now,
+    signupClosesAt: s.startsAt,
+    capacity: s.capacity,
+    status: 'published',
+    checkinSecret: randomToken(16),
+    lectureOrderId: o.id,
+    createdBy: userId,
+    createdAt: now,
   };
 }
 
@@ -153,11 +209,17 @@ export async function scheduleLecture(db: Db, user: SessionUser, id: number, s: 
   await requirePublicText(db, { address: s.address }, { address: '讲座地点' });
   const lecturer = (await listLecturers(db)).find((l) => l.id === s.lecturerId);
   if (!lecturer) throw new LectureError('BAD_REQUEST', '请选择具有“法律”技能或“法律明白人”身份的主讲人');
-  const [team] = await db.select({ id: teams.id }).from(teams).where(and(eq(teams.id, s.teamId), eq(teams.status, 'active')));
+  const [team] = await db
+    .select({ id: teams.id })
+    .from(teams)
+    .where(and(eq(teams.id, s.teamId), eq(teams.status, 'active')));
   if (!team) throw new LectureError('BAD_REQUEST', '请选择承办队伍');
   const [village] = o.villageId ? await db.select({ name: regions.name }).from(regions).where(eq(regions.id, o.villageId)) : [];
   const ok = await guardedWrite(db, sql`UPDATE lecture_orders SET status = 'scheduled', lecturer_id = ${s.lecturerId}, handled_by = ${user.id} WHERE id = ${id} AND status IN ('new','accepted')`, [
-    db.insert(events).values(lectureEventValues(o, s, lecturer.realName, village?.name ?? '', user.id, now)).returning({ id: events.id }),
+    db
+      .insert(events)
+      .values(lectureEventValues(o, s, lecturer.realName, village?.name ?? '', user.id, now))
+      .returning({ id: events.id }),
     // The lecture's event is the one carrying this order's id.
     sql`UPDATE lecture_orders SET event_id = (SELECT id FROM events WHERE lecture_order_id = ${id}) WHERE id = ${id}`,
     auditStatement({ actorId: user.id, action: 'lecture.schedule', targetType: 'lecture_order', targetId: id, after: { lecturerId: s.lecturerId, startsAt: s.startsAt } }),
@@ -174,7 +236,9 @@ export const MAX_LECTURE_PHOTOS = 12;
  * show residents, so they are private evidence for lecture staff (docs/decisions/076), never library media.
  */
 export async function recordLectureDelivery(
-  db: Db, user: SessionUser, id: number,
+  db: Db,
+  user: SessionUser,
+  id: number,
   d: { audience: number; photos?: { uploadsDir: string; files: { bytes: Uint8Array; name: string }[] } },
   now = Date.now(),
 ): Promise<void> {
@@ -196,11 +260,15 @@ export async function recordLectureDelivery(
       throw e;
     }
   }
-  const ok = await guardedWrite(db, sql`UPDATE lecture_orders SET status = 'delivered', audience_actual = ${d.audience}, photo_file_ids = ${JSON.stringify(stored)}, delivered_at = ${now}
-    WHERE id = ${id} AND status = 'scheduled'`, [
-    sql`UPDATE events SET status = 'completed', updated_at = ${now} WHERE id = ${o.eventId ?? -1} AND status = 'published'`,
-    auditStatement({ actorId: user.id, action: 'lecture.deliver', targetType: 'lecture_order', targetId: id, after: { audience: d.audience, photos: stored.length } }),
-  ]);
+  const ok = await guardedWrite(
+    db,
+    sql`UPDATE lecture_orders SET status = 'delivered', audience_actual = ${d.audience}, photo_file_ids = ${JSON.stringify(stored)}, delivered_at = ${now}
+    WHERE id = ${id} AND status = 'scheduled'`,
+    [
+      sql`UPDATE events SET status = 'completed', updated_at = ${now} WHERE id = ${o.eventId ?? -1} AND status = 'published'`,
+      auditStatement({ actorId: user.id, action: 'lecture.deliver', targetType: 'lecture_order', targetId: id, after: { audience: d.audience, photos: stored.length } }),
+    ],
+  );
   if (!ok) {
     await discardPrivateFiles(db, dir, stored);
     throw new LectureError('CONFLICT', '只有已排期的讲座可以登记开讲情况');
@@ -210,7 +278,10 @@ export async function recordLectureDelivery(
 /** The order a private rating link points to. */
 export async function orderByRateToken(db: Db, token: string): Promise<LectureOrder | undefined> {
   if (!/^[a-z0-9]{20,64}$/.test(token)) return undefined;
-  const [o] = await db.select().from(lectureOrders).where(eq(lectureOrders.rateTokenHash, hashToken(token)));
+  const [o] = await db
+    .select()
+    .from(lectureOrders)
+    .where(eq(lectureOrders.rateTokenHash, hashToken(token)));
   return o;
 }
 
@@ -221,10 +292,12 @@ export async function rateLecture(db: Db, token: string, r: { rating: number; co
   if (!o) throw new LectureError('NOT_FOUND', '评价链接无效');
   if (o.status === 'rated') throw new LectureError('CONFLICT', '您已评价过这场讲座，谢谢！');
   if (o.status !== 'delivered') throw new LectureError('CONFLICT', '讲座开讲后才能评价');
-  const ok = await guardedWrite(db, sql`UPDATE lecture_orders SET status = 'rated', rating = ${r.rating}, rating_comment = ${r.comment.trim().slice(0, 500)}, rated_at = ${now}
-    WHERE id = ${o.id} AND status = 'delivered'`, [
-    auditStatement({ action: 'lecture.rate', targetType: 'lecture_order', targetId: o.id, after: { rating: r.rating } }),
-  ]);
+  const ok = await guardedWrite(
+    db,
+    sql`UPDATE lecture_orders SET status = 'rated', rating = ${r.rating}, rating_comment = ${r.comment.trim().slice(0, 500)}, rated_at = ${now}
+    WHERE id = ${o.id} AND status = 'delivered'`,
+    [auditStatement({ action: 'lecture.rate', targetType: 'lecture_order', targetId: o.id, after: { rating: r.rating } })],
+  );
   if (!ok) throw new LectureError('CONFLICT', '您已评价过这场讲座，谢谢！');
 }
 
@@ -237,8 +310,13 @@ export async function lectureTotals(db: Db, f: { year?: number } = {}) {
   const audience = sql<number>`coalesce(sum(${lectureOrders.audienceActual}), 0)`;
   const byYear = await db.select({ year: YEAR, sessions, audience }).from(lectureOrders).where(where).groupBy(YEAR).orderBy(desc(YEAR));
   const byTopic = await db.select({ topic: lectureOrders.topic, sessions, audience }).from(lectureOrders).where(where).groupBy(lectureOrders.topic).orderBy(desc(sessions));
-  const byTown = await db.select({ townId: lectureOrders.townId, town: regions.name, sessions, audience }).from(lectureOrders).leftJoin(regions, eq(regions.id, lectureOrders.townId))
-    .where(where).groupBy(lectureOrders.townId).orderBy(desc(sessions));
+  const byTown = await db
+    .select({ townId: lectureOrders.townId, town: regions.name, sessions, audience })
+    .from(lectureOrders)
+    .leftJoin(regions, eq(regions.id, lectureOrders.townId))
+    .where(where)
+    .groupBy(lectureOrders.townId)
+    .orderBy(desc(sessions));
   const num = <T extends { sessions: number; audience: number }>(rows: T[]) => rows.map((r) => ({ ...r, sessions: Number(r.sessions), audience: Number(r.audience) }));
   const total = num(byYear).reduce((a, r) => ({ sessions: a.sessions + r.sessions, audience: a.audience + r.audience }), { sessions: 0, audience: 0 });
   return { byYear: num(byYear).map((r) => ({ ...r, year: Number(r.year) })), byTopic: num(byTopic), byTown: num(byTown), total };
@@ -246,6 +324,19 @@ export async function lectureTotals(db: Db, f: { year?: number } = {}) {
 
 /** Recent delivered lectures for the public record (no personal data). */
 export async function recentLectures(db: Db, limit = 10) {
-  return db.select({ id: lectureOrders.id, topic: lectureOrders.topic, townId: lectureOrders.townId, villageId: lectureOrders.villageId, audience: lectureOrders.audienceActual, deliveredAt: lectureOrders.deliveredAt, rating: lectureOrders.rating, eventId: lectureOrders.eventId })
-    .from(lectureOrders).where(inArray(lectureOrders.status, ['delivered', 'rated'])).orderBy(desc(lectureOrders.deliveredAt)).limit(limit);
+  return db
+    .select({
+      id: lectureOrders.id,
+      topic: lectureOrders.topic,
+      townId: lectureOrders.townId,
+      villageId: lectureOrders.villageId,
+      audience: lectureOrders.audienceActual,
+      deliveredAt: lectureOrders.deliveredAt,
+      rating: lectureOrders.rating,
+      eventId: lectureOrders.eventId,
+    })
+    .from(lectureOrders)
+    .where(inArray(lectureOrders.status, ['delivered', 'rated']))
+    .orderBy(desc(lectureOrders.deliveredAt))
+    .limit(limit);
 }

@@ -33,7 +33,10 @@ export class MediaError extends Refusal {
 type ImageFormat = 'jpeg' | 'png' | 'webp';
 const EXT: Record<ImageFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp' };
 const MIME: Record<string, string> = {
-  jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', pdf: 'application/pdf',
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  pdf: 'application/pdf',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
@@ -82,7 +85,15 @@ export async function inspectImage(buf: Uint8Array): Promise<{ format: ImageForm
 }
 
 /** An image re-encoded into a folder: its generated key, the stored original and the WebP widths. */
-export interface EncodedImage { key: string; mime: string; width: number; height: number; bytes: number; variants: number[]; files: string[] }
+export interface EncodedImage {
+  key: string;
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+  variants: number[];
+  files: string[];
+}
 
 /**
  * Checks an image and writes it re-encoded without EXIF/GPS (the original format plus WebP
@@ -130,10 +141,22 @@ export async function uploadImage(db: Db, uploadsDir: string, input: { bytes: Ui
   if (!alt) throw new MediaError('请填写图片说明（替代文字），供读屏软件朗读。');
   const img = await encodeImage(uploadsDir, input.bytes);
   try {
-    const [row] = await db.insert(media).values({
-      fileKey: img.key, kind: 'image', mime: img.mime, width: img.width, height: img.height, bytes: img.bytes,
-      variants: JSON.stringify(img.variants), alt, originalName: (input.name ?? '').slice(0, 200) || null, uploadedBy: input.userId, createdAt: Date.now(),
-    }).returning();
+    const [row] = await db
+      .insert(media)
+      .values({
+        fileKey: img.key,
+        kind: 'image',
+        mime: img.mime,
+        width: img.width,
+        height: img.height,
+        bytes: img.bytes,
+        variants: JSON.stringify(img.variants),
+        alt,
+        originalName: (input.name ?? '').slice(0, 200) || null,
+        uploadedBy: input.userId,
+        createdAt: Date.now(),
+      })
+      .returning();
     return row;
   } catch (e) {
     await removeFiles(uploadsDir, img.files);
@@ -192,7 +215,11 @@ export function sniffAttachment(buf: Uint8Array): 'pdf' | 'docx' | 'xlsx' | null
  * (issue 15, item 12).
  */
 export function attachmentName(name: string | null | undefined, ext: string): string {
-  let base = (name ?? '').normalize('NFC').replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '').replace(/[\\/:*?"<>|]/g, '_').trim();
+  let base = (name ?? '')
+    .normalize('NFC')
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')
+    .replace(/[\\/:*?"<>|]/g, '_')
+    .trim();
   const dot = base.lastIndexOf('.');
   if (dot > 0 && /^[\p{L}\p{N}]{1,8}$/u.test(base.slice(dot + 1))) base = base.slice(0, dot);
   base = base.replace(/[.\s]+$/, '').slice(0, 100) || '附件';
@@ -210,9 +237,20 @@ export async function uploadAttachment(db: Db, uploadsDir: string, input: { byte
   await mkdir(uploadsDir, { recursive: true });
   await writeFile(join(uploadsDir, `${key}.${ext}`), input.bytes);
   const cleanName = attachmentName(input.name, ext);
-  const [row] = await db.insert(media).values({
-    fileKey: key, kind: 'attachment', mime: MIME[ext], bytes: input.bytes.length, variants: '[]', alt: cleanName, originalName: cleanName, uploadedBy: input.userId, createdAt: Date.now(),
-  }).returning();
+  const [row] = await db
+    .insert(media)
+    .values({
+      fileKey: key,
+      kind: 'attachment',
+      mime: MIME[ext],
+      bytes: input.bytes.length,
+      variants: '[]',
+      alt: cleanName,
+      originalName: cleanName,
+      uploadedBy: input.userId,
+      createdAt: Date.now(),
+    })
+    .returning();
   return row;
 }
 

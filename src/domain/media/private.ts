@@ -31,10 +31,21 @@ export async function uploadPrivateImage(db: Db, uploadsDir: string, input: { by
   const dir = privateDir(uploadsDir);
   const img = await encodeImage(dir, input.bytes, PRIVATE_KEY_BYTES);
   try {
-    const [row] = await db.insert(privateFiles).values({
-      fileKey: img.key, purpose: input.purpose, mime: img.mime, width: img.width, height: img.height, bytes: img.bytes,
-      variants: JSON.stringify(img.variants), originalName: (input.name ?? '').slice(0, 200) || null, uploadedBy: input.userId, createdAt: Date.now(),
-    }).returning();
+    const [row] = await db
+      .insert(privateFiles)
+      .values({
+        fileKey: img.key,
+        purpose: input.purpose,
+        mime: img.mime,
+        width: img.width,
+        height: img.height,
+        bytes: img.bytes,
+        variants: JSON.stringify(img.variants),
+        originalName: (input.name ?? '').slice(0, 200) || null,
+        uploadedBy: input.userId,
+        createdAt: Date.now(),
+      })
+      .returning();
     return row;
   } catch (e) {
     await removeFiles(dir, img.files);
@@ -113,10 +124,22 @@ export async function copyPrivateImageToLibrary(db: Db, uploadsDir: string, f: P
       await copyFile(join(privateDir(uploadsDir), name), join(uploadsDir, target));
       copied.push(target);
     }
-    const [row] = await db.insert(media).values({
-      fileKey: key, kind: 'image', mime: f.mime, width: f.width, height: f.height, bytes: f.bytes, variants: f.variants, alt,
-      originalName: f.originalName, uploadedBy: userId, createdAt: Date.now(),
-    }).returning();
+    const [row] = await db
+      .insert(media)
+      .values({
+        fileKey: key,
+        kind: 'image',
+        mime: f.mime,
+        width: f.width,
+        height: f.height,
+        bytes: f.bytes,
+        variants: f.variants,
+        alt,
+        originalName: f.originalName,
+        uploadedBy: userId,
+        createdAt: Date.now(),
+      })
+      .returning();
     return row;
   } catch (e) {
     await removeFiles(uploadsDir, copied);

@@ -28,10 +28,16 @@ export async function listNotices(db: Db, userId: number, limit = 50) {
 
 /** Marks one of the user's notices read (another user's id is ignored). */
 export async function markRead(db: Db, userId: number, noticeId: number): Promise<void> {
-  await db.update(notices).set({ readAt: Date.now() }).where(and(eq(notices.id, noticeId), eq(notices.userId, userId), isNull(notices.readAt)));
+  await db
+    .update(notices)
+    .set({ readAt: Date.now() })
+    .where(and(eq(notices.id, noticeId), eq(notices.userId, userId), isNull(notices.readAt)));
 }
 
 /** Marks all of the user's notices read. */
 export async function markAllRead(db: Db, userId: number): Promise<void> {
-  await db.update(notices).set({ readAt: Date.now() }).where(and(eq(notices.userId, userId), isNull(notices.readAt)));
+  await db
+    .update(notices)
+    .set({ readAt: Date.now() })
+    .where(and(eq(notices.userId, userId), isNull(notices.readAt)));
 }

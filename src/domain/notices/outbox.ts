@@ -41,7 +41,9 @@ export function startNoticeOutbox(db: Db, opts: { smtpUrl?: string; siteUrl: str
     if (running) return;
     running = true;
     try {
-      while ((await runNoticeOutbox(db, { smtpUrl, siteUrl: opts.siteUrl })) > 0) { /* drain */ }
+      while ((await runNoticeOutbox(db, { smtpUrl, siteUrl: opts.siteUrl })) > 0) {
+        /* drain */
+      }
     } catch (err) {
       log('warn', 'notice outbox failed', { error: String((err as Error)?.message ?? err) });
     } finally {

@@ -38,16 +38,43 @@ export function ftsQuery(terms: string[]): string {
     .join(' AND ');
 }
 
-export interface SnippetPart { text: string; hit: boolean }
-export interface SearchHit { type: string; refId: number; url: string; title: SnippetPart[]; snippet: SnippetPart[]; sortAt: number }
-export interface SearchResult { q: string; terms: string[]; type: string | null; items: SearchHit[]; total: number; byType: Record<string, number>; page: number; pages: number; perPage: number }
+export interface SnippetPart {
+  text: string;
+  hit: boolean;
+}
+export interface SearchHit {
+  type: string;
+  refId: number;
+  url: string;
+  title: SnippetPart[];
+  snippet: SnippetPart[];
+  sortAt: number;
+}
+export interface SearchResult {
+  q: string;
+  terms: string[];
+  type: string | null;
+  items: SearchHit[];
+  total: number;
+  byType: Record<string, number>;
+  page: number;
+  pages: number;
+  perPage: number;
+}
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Splits text into parts, marking every case-insensitive occurrence of a term. */
 export function highlight(text: string, terms: string[]): SnippetPart[] {
   if (!terms.length || !text) return text ? [{ text, hit: false }] : [];
-  const re = new RegExp(terms.slice().sort((a, b) => b.length - a.length).map(escapeRe).join('|'), 'giu');
+  const re = new RegExp(
+    terms
+      .slice()
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRe)
+      .join('|'),
+    'giu',
+  );
   const parts: SnippetPart[] = [];
   let last = 0;
   for (const m of text.matchAll(re)) {
@@ -67,7 +94,11 @@ function plain(md: string): string {
   const kept: string[] = [];
   return md
     .replace(/\\([\\`*_{}[\]()#+\-.!>~|])/g, (_, c: string) => `\u0000${kept.push(c) - 1}\u0000`)
-    .replace(/!\[[^\]]*\]\([^)]*\)/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[#>*_`~|]+/g, '').replace(/\s+/g, ' ').trim()
+    .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[#>*_`~|]+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
     .replace(/\u0000(\d+)\u0000/g, (_, i: string) => kept[Number(i)]);
 }
 
@@ -102,18 +133,25 @@ export async function search(db: Db, opts: { q: string; type?: string | null; pa
   const counts = await db.all<Record<string, unknown>>(sql`SELECT d.type, count(*) AS n FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ${match} GROUP BY d.type`);
   const byType: Record<string, number> = {};
   for (const r of counts) byType[String(r.type)] = Number(r.n);
-  const total = type ? byType[type] ?? 0 : Object.values(byType).reduce((a, b) => a + b, 0);
+  const total = type ? (byType[type] ?? 0) : Object.values(byType).reduce((a, b) => a + b, 0);
   const pages = Math.max(1, Math.ceil(total / perPage));
   const page = Math.min(Math.max(1, Math.floor(opts.page ?? 1)), pages);
   if (!total) return { ...empty, byType };
-  const titleHit = sql.join(terms.map((t) => sql`instr(lower(d.title), ${t}) > 0`), sql` AND `);
+  const titleHit = sql.join(
+    terms.map((t) => sql`instr(lower(d.title), ${t}) > 0`),
+    sql` AND `,
+  );
   const rows = await db.all<Record<string, unknown>>(sql`SELECT d.type, d.ref_id, d.title, d.body, d.url, d.sort_at, (${titleHit}) AS title_hit, bm25(search_fts, 10.0, 1.0) AS score
     FROM search_fts f JOIN search_docs d ON d.id = f.rowid
     WHERE search_fts MATCH ${match} ${type ? sql`AND d.type = ${type}` : sql``}
     ORDER BY title_hit DESC, (d.type = 'event' AND d.sort_at <= ${opts.now ?? Date.now()}), score, d.sort_at DESC LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`);
   const items = rows.map((r) => ({
-    type: String(r.type), refId: Number(r.ref_id), url: String(r.url), sortAt: Number(r.sort_at),
-    title: highlight(String(r.title), terms), snippet: makeSnippet(String(r.body), terms),
+    type: String(r.type),
+    refId: Number(r.ref_id),
+    url: String(r.url),
+    sortAt: Number(r.sort_at),
+    title: highlight(String(r.title), terms),
+    snippet: makeSnippet(String(r.body), terms),
   }));
   return { q: opts.q, terms, type, items, total, byType, page, pages, perPage };
 }

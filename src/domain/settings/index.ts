@@ -27,7 +27,15 @@ export const DEFAULT_SETTINGS = {
   termsVersion: '2026-01',
   privacyVersion: '2026-01',
   /** Wordings that raise a warning before submission: "误→正" or a bare word (issue 7). */
-  sensitiveWords: ['做为→作为', '既使→即使', '按装→安装', '渡过难关→度过难关', '国家领导人→（请写明具体职务和姓名）', '最高级→（广告法禁用语，请核实）', '第一品牌→（广告法禁用语，请核实）'] as string[],
+  sensitiveWords: [
+    '做为→作为',
+    '既使→即使',
+    '按装→安装',
+    '渡过难关→度过难关',
+    '国家领导人→（请写明具体职务和姓名）',
+    '最高级→（广告法禁用语，请核实）',
+    '第一品牌→（广告法禁用语，请核实）',
+  ] as string[],
 };
 
 export type Settings = typeof DEFAULT_SETTINGS;

@@ -15,8 +15,12 @@ export async function homeFigures(db: Db, now = Date.now()) {
     (SELECT count(*) FROM lecture_orders WHERE status IN ('delivered', 'rated') AND delivered_at >= ${from}) AS lectures,
     (SELECT coalesce(sum(audience_actual), 0) FROM lecture_orders WHERE status IN ('delivered', 'rated') AND delivered_at >= ${from}) AS audience`);
   return {
-    volunteers: Number(r.volunteers), teams: Number(r.teams), minutes: Number(r.minutes), honorees: Number(r.honorees),
-    lecturesThisYear: Number(r.lectures), audienceThisYear: Number(r.audience),
+    volunteers: Number(r.volunteers),
+    teams: Number(r.teams),
+    minutes: Number(r.minutes),
+    honorees: Number(r.honorees),
+    lecturesThisYear: Number(r.lectures),
+    audienceThisYear: Number(r.audience),
   };
 }
 
@@ -27,9 +31,21 @@ export async function publicityCandidates(db: Db, limit = 6) {
     FROM honorees h JOIN honor_batches b ON b.id = h.batch_id
     WHERE h.status = 'candidate' AND b.status = 'publicity'
     ORDER BY b.publicity_ends_at, h.like_count DESC, h.id LIMIT ${limit}`);
-  return rows.map((r) => publicHonoree({
-    id: Number(r.id), slug: String(r.slug), name: String(r.name), nameConsent: Boolean(r.nameConsent), kind: String(r.kind), epithet: r.epithet == null ? null : String(r.epithet),
-    category: String(r.category), level: String(r.level), summary: String(r.summary), likeCount: Number(r.likeCount),
-    batchTitle: String(r.batchTitle), batchSlug: String(r.batchSlug), publicityEndsAt: r.publicityEndsAt == null ? null : Number(r.publicityEndsAt),
-  }));
+  return rows.map((r) =>
+    publicHonoree({
+      id: Number(r.id),
+      slug: String(r.slug),
+      name: String(r.name),
+      nameConsent: Boolean(r.nameConsent),
+      kind: String(r.kind),
+      epithet: r.epithet == null ? null : String(r.epithet),
+      category: String(r.category),
+      level: String(r.level),
+      summary: String(r.summary),
+      likeCount: Number(r.likeCount),
+      batchTitle: String(r.batchTitle),
+      batchSlug: String(r.batchSlug),
+      publicityEndsAt: r.publicityEndsAt == null ? null : Number(r.publicityEndsAt),
+    }),
+  );
 }

@@ -24,18 +24,27 @@ export async function listActiveTeams(db: Db, f: { townId?: number; serviceType?
 
 /** One active team by slug. */
 export async function getActiveTeam(db: Db, slug: string): Promise<Team | undefined> {
-  const [t] = await db.select().from(teams).where(and(eq(teams.slug, slug), eq(teams.status, 'active')));
+  const [t] = await db
+    .select()
+    .from(teams)
+    .where(and(eq(teams.slug, slug), eq(teams.status, 'active')));
   return t;
 }
 
 /** A team's published events: upcoming (soonest first) and past (latest first). */
 export async function teamEvents(db: Db, teamId: number) {
   const now = Date.now();
-  const upcoming = await db.select().from(events)
+  const upcoming = await db
+    .select()
+    .from(events)
     .where(and(eq(events.teamId, teamId), eq(events.status, 'published'), gte(events.endsAt, now)))
-    .orderBy(asc(events.startsAt)).limit(20);
-  const past = await db.select().from(events)
+    .orderBy(asc(events.startsAt))
+    .limit(20);
+  const past = await db
+    .select()
+    .from(events)
     .where(and(eq(events.teamId, teamId), sql`${events.status} IN ('published','completed')`, sql`${events.endsAt} < ${now}`))
-    .orderBy(desc(events.startsAt)).limit(20);
+    .orderBy(desc(events.startsAt))
+    .limit(20);
   return { upcoming, past };
 }

@@ -14,10 +14,21 @@ export const GET: APIRoute = async ({ params }) => {
   const e = row.event;
   const names = await regionNames(db, [e.townId, e.villageId]);
   const site = config().siteUrl;
-  const body = renderCalendar([{
-    id: e.id, title: e.title, description: `${row.teamName}\n${e.risks ? `风险提示：${e.risks}\n` : ''}${site}/events/${e.id}`,
-    location: [regionLabel(names, e.townId, e.villageId), e.address].filter(Boolean).join(' · '), startsAt: e.startsAt, endsAt: e.endsAt,
-    status: e.status, updatedAt: e.updatedAt, url: `${site}/events/${e.id}`,
-  }], { host: new URL(site).hostname, name: e.title });
+  const body = renderCalendar(
+    [
+      {
+        id: e.id,
+        title: e.title,
+        description: `${row.teamName}\n${e.risks ? `风险提示：${e.risks}\n` : ''}${site}/events/${e.id}`,
+        location: [regionLabel(names, e.townId, e.villageId), e.address].filter(Boolean).join(' · '),
+        startsAt: e.startsAt,
+        endsAt: e.endsAt,
+        status: e.status,
+        updatedAt: e.updatedAt,
+        url: `${site}/events/${e.id}`,
+      },
+    ],
+    { host: new URL(site).hostname, name: e.title },
+  );
   return new Response(body, { headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="event-${e.id}.ics"` } });
 };

@@ -15,7 +15,12 @@ export const GET: APIRoute = async (ctx) => {
   const cert = Number.isInteger(id) && id > 0 ? await getCertificate(db, id) : null;
   if (!cert || !cert.snapshot || !cert.number || !cert.code || !(await mayViewCertificate(db, user, cert))) return ctx.rewrite('/404');
   const pdf = await renderCertificatePdf({
-    number: cert.number, code: cert.code, status: cert.status, revokedAt: cert.revokedAt, revokeReason: cert.revokeReason, snapshot: cert.snapshot,
+    number: cert.number,
+    code: cert.code,
+    status: cert.status,
+    revokedAt: cert.revokedAt,
+    revokeReason: cert.revokeReason,
+    snapshot: cert.snapshot,
     verifyUrl: `${config().siteUrl}/verify/${cert.code}`,
   });
   return new Response(new Uint8Array(pdf), {
