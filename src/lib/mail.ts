@@ -43,6 +43,9 @@ function relayFor(smtpUrl: string): Relay {
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
+    // Outlives the outbox's 15 s tick, so a busy outbox keeps its connection; closes with QUIT before
+    // the 30 s socket timeout would tear an idle connection down as an error.
+    idleTimeout: 20_000,
   });
   // A pooled connection can fail while no message is waiting on it; log it instead of an unhandled 'error'.
   transport.on('error', (err) => log('warn', 'SMTP transport error', { error: String(err?.message ?? err) }));
