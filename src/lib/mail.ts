@@ -1,9 +1,9 @@
-// A small SMTP client over node:net / node:tls for SMTP_URL (smtp://user:pass@host:port?from=addr,
-// STARTTLS when offered — required before a password goes to any host but this machine; smtps:// for
-// implicit TLS). Plain-text UTF-8 mail only. Why not nodemailer (yet): docs/decisions/085.
-import net from 'node:net';
-import tls from 'node:tls';
+// Plain-text UTF-8 mail through SMTP_URL (smtp://user:pass@host:port?from=addr, or smtps:// for implicit
+// TLS), sent by nodemailer (decision 085). The one rule of ours on top of it: a password never crosses
+// the network in clear, so STARTTLS is required before AUTH to any host but this machine.
+import nodemailer, { type Transporter } from 'nodemailer';
 import { isLoopbackHost } from './config.ts';
+import { log } from './log.ts';
 
 export interface Mail {
   to: string;
@@ -11,89 +11,62 @@ export interface Mail {
   text: string;
 }
 
-/** Sends one message; rejects with the server's reply when a command fails. */
-export async function sendMail(smtpUrl: string, mail: Mail, opts: { timeoutMs?: number } = {}): Promise<void> {
+interface Relay {
+  transport: Transporter;
+  from: string;
+}
+
+// One pooled transport per SMTP_URL: the outbox sends its messages over one open connection instead of
+// a handshake (and a login) per message. Keyed by the whole URL, so a different password is a new pool.
+const relays = new Map<string, Relay>();
+
+function relayFor(smtpUrl: string): Relay {
+  let relay = relays.get(smtpUrl);
+  if (relay) return relay;
   const url = new URL(smtpUrl);
-  const implicitTls = url.protocol === 'smtps:';
-  const host = url.hostname;
-  const port = Number(url.port || (implicitTls ? 465 : 25));
+  const secure = url.protocol === 'smtps:';
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1'); // IPv6 literals come bracketed from URL
   const user = decodeURIComponent(url.username);
   const pass = decodeURIComponent(url.password);
-  const from = url.searchParams.get('from') || (user.includes('@') ? user : `noreply@${host}`);
-  if (!/^[^\s<>@]+@[^\s<>@]+$/.test(mail.to)) throw new Error('bad recipient');
+  const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 2,
+    host,
+    // Ports as before nodemailer (its default for smtp:// is 587): an SMTP_URL without a port keeps working.
+    port: Number(url.port || (secure ? 465 : 25)),
+    secure,
+    auth: user ? { user, pass } : undefined,
+    // nodemailer's default sends AUTH in clear when the server (or whoever strips the offer on the way)
+    // does not offer STARTTLS; the password, and every reset link after it, would cross the network
+    // readable (issue 16, item 3). A relay on this machine may stay plain.
+    requireTLS: Boolean(user) && !secure && !isLoopbackHost(url.hostname),
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+    // Outlives the outbox's 15 s tick, so a busy outbox keeps its connection; closes with QUIT before
+    // the 30 s socket timeout would tear an idle connection down as an error.
+    idleTimeout: 20_000,
+  });
+  // A pooled connection can fail while no message is waiting on it; log it instead of an unhandled 'error'.
+  transport.on('error', (err) => log('warn', 'SMTP transport error', { error: String(err?.message ?? err) }));
+  relay = { transport, from: url.searchParams.get('from') || (user.includes('@') ? user : `noreply@${host}`) };
+  relays.set(smtpUrl, relay);
+  return relay;
+}
 
-  let socket: net.Socket = implicitTls ? tls.connect({ host, port, servername: host }) : net.connect({ host, port });
-  socket.setTimeout(opts.timeoutMs ?? 15_000, () => socket.destroy(new Error('SMTP timeout')));
-  let buffer = '';
-  let waiting: ((reply: { code: number; text: string }) => void) | null = null;
-  let failed: Error | null = null;
-  const onData = (d: Buffer) => {
-    buffer += d.toString('utf8');
-    // A complete reply ends with a line "NNN text" (no dash after the code).
-    const m = /(?:^|\r\n)(\d{3}) [^\r\n]*\r\n$/.exec(buffer);
-    if (m && waiting) {
-      const reply = { code: Number(m[1]), text: buffer };
-      buffer = '';
-      const w = waiting;
-      waiting = null;
-      w(reply);
-    }
-  };
-  const attach = (s: net.Socket) => {
-    s.on('data', onData);
-    s.on('error', (e) => (failed = e));
-  };
-  attach(socket);
-  const read = () =>
-    new Promise<{ code: number; text: string }>((resolve, reject) => {
-      if (failed) return reject(failed);
-      waiting = resolve;
-      socket.once('close', () => reject(failed ?? new Error('SMTP connection closed')));
-    });
-  const cmd = async (line: string | null, expect: number) => {
-    if (line !== null) socket.write(line + '\r\n');
-    const r = await read();
-    if (Math.floor(r.code / 100) !== Math.floor(expect / 100)) throw new Error(`SMTP ${line?.split(' ')[0] ?? 'greeting'}: ${r.text.trim()}`);
-    return r;
-  };
-  try {
-    await cmd(null, 220);
-    let ehlo = await cmd('EHLO shanxing.local', 250);
-    if (!implicitTls && /STARTTLS/i.test(ehlo.text)) {
-      await cmd('STARTTLS', 220);
-      socket.removeListener('data', onData);
-      socket = tls.connect({ socket, servername: host });
-      attach(socket);
-      await new Promise<void>((resolve, reject) => {
-        socket.once('secureConnect', () => resolve());
-        socket.once('error', reject);
-      });
-      ehlo = await cmd('EHLO shanxing.local', 250);
-    } else if (!implicitTls && user && !isLoopbackHost(host)) {
-      // Whoever sits between us and the server can strip STARTTLS from the EHLO answer; the password
-      // (and every reset link after it) would then cross the network in clear (issue 16, item 3).
-      throw new Error('SMTP: the server offers no STARTTLS; not sending the password in clear (use smtps:// or a server with STARTTLS)');
-    }
-    if (user) await cmd(`AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString('base64')}`, 235);
-    await cmd(`MAIL FROM:<${from}>`, 250);
-    await cmd(`RCPT TO:<${mail.to}>`, 250);
-    await cmd('DATA', 354);
-    const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-    const body = b64(mail.text).replace(/.{1,76}/g, '$&\r\n');
-    const message = [
-      `From: <${from}>`,
-      `To: <${mail.to}>`,
-      `Subject: =?UTF-8?B?${b64(mail.subject)}?=`,
-      `Date: ${new Date().toUTCString()}`,
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=UTF-8',
-      'Content-Transfer-Encoding: base64',
-      '',
-      body,
-    ].join('\r\n');
-    await cmd(message + '\r\n.', 250);
-    socket.write('QUIT\r\n');
-  } finally {
-    socket.end();
-  }
+/**
+ * Sends one message; rejects with nodemailer's error when the relay refuses it or `timeoutMs` (the
+ * whole delivery, default 30 s) runs out — a relay trickling its replies trips no socket timeout.
+ */
+export async function sendMail(smtpUrl: string, mail: Mail, opts: { timeoutMs?: number } = {}): Promise<void> {
+  // One plain address: no display name, list or group syntax that could add recipients.
+  if (!/^[^\s<>@,;:"()[\]\\]+@[^\s<>@,;:"()[\]\\]+$/.test(mail.to)) throw new Error('bad recipient');
+  const { transport, from } = relayFor(smtpUrl);
+  await transport.sendMail({
+    from: { name: '', address: from },
+    to: { name: '', address: mail.to },
+    subject: mail.subject,
+    text: mail.text,
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+  });
 }

@@ -1,7 +1,8 @@
 // Accounts through the real pages in Chromium: register → logout → login → /me → profile → logout,
-// form errors in place, brute-force 429, cookie flags, nothing secret in the database file.
+// form errors in place, brute-force 429, cookie flags, nothing secret in the database file, the reset
+// link e-mailed through SMTP_URL.
 import { afterAll, describe, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunningServer } from '../helpers/server.ts';
@@ -11,14 +12,19 @@ import { sessionCookieFor, signInContext, userIdByPhoneAt } from '../helpers/ses
 import { openDb } from '../../db/client.ts';
 import { sessionIdFromToken } from '../../src/domain/accounts/sessions.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
+import { readMessage, startFakeSmtp } from '../helpers/fake-smtp.ts';
 
 let server: RunningServer;
 let browser: Browser;
 
+// The built server sends mail through nodemailer (decision 085) to this relay on loopback.
+const smtp = await startFakeSmtp();
+afterAll(() => smtp.close());
+
 portalHooks((s, b) => {
   server = s;
   browser = b;
-});
+}, { env: { SMTP_URL: smtp.url } });
 
 const idNumber = makeIdNumber('1992-07-21', 42, false);
 const phone = '13566667777';
@@ -269,9 +275,16 @@ describe('login protection', () => {
     expect(await row.textContent()).toMatch(/\d{4}\*{14}(?![\dX])/); // first 4 only (decision 077)
     await row.locator('a').click();
     await page.waitForURL(/\/console\/users\/\d+$/);
+    const db = await openDb({ url: server.dbUrl });
+    await db.$client.execute("UPDATE users SET email = 'he.siyuan@example.cn' WHERE phone = '13900000006'");
+    db.$client.close();
     await submitButton(page, '生成重置链接');
     const link = (await page.textContent('#reset-link code'))!.trim();
     expect(link).toMatch(/\/reset\/[a-z2-7]{32}$/);
+    expect(await page.textContent('main')).toContain('已同时发送到该用户登记的邮箱');
+    const mail = smtp.messages.filter((m) => m.rcpt.includes('he.siyuan@example.cn')).map((m) => readMessage(m.data)).find((m) => m.subject === '善行平台：重置密码链接');
+    expect(mail?.text).toContain('何思远，您好');
+    expect(mail?.text).toContain(link);
 
     const anon = await browser.newPage();
     await anon.goto(link);
