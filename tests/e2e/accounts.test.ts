@@ -2,7 +2,7 @@
 // form errors in place, brute-force 429, cookie flags, nothing secret in the database file, the reset
 // link e-mailed through SMTP_URL.
 import { afterAll, describe, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunningServer } from '../helpers/server.ts';
@@ -21,10 +21,13 @@ let browser: Browser;
 const smtp = await startFakeSmtp();
 afterAll(() => smtp.close());
 
-portalHooks((s, b) => {
-  server = s;
-  browser = b;
-}, { env: { SMTP_URL: smtp.url } });
+portalHooks(
+  (s, b) => {
+    server = s;
+    browser = b;
+  },
+  { env: { SMTP_URL: smtp.url } },
+);
 
 const idNumber = makeIdNumber('1992-07-21', 42, false);
 const phone = '13566667777';
@@ -282,7 +285,10 @@ describe('login protection', () => {
     const link = (await page.textContent('#reset-link code'))!.trim();
     expect(link).toMatch(/\/reset\/[a-z2-7]{32}$/);
     expect(await page.textContent('main')).toContain('已同时发送到该用户登记的邮箱');
-    const mail = smtp.messages.filter((m) => m.rcpt.includes('he.siyuan@example.cn')).map((m) => readMessage(m.data)).find((m) => m.subject === '善行平台：重置密码链接');
+    const mail = smtp.messages
+      .filter((m) => m.rcpt.includes('he.siyuan@example.cn'))
+      .map((m) => readMessage(m.data))
+      .find((m) => m.subject === '善行平台：重置密码链接');
     expect(mail?.text).toContain('何思远，您好');
     expect(mail?.text).toContain(link);
 

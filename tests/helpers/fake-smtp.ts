@@ -3,7 +3,11 @@
 // offers STARTTLS, so a client that needs TLS has to give up.
 import { createServer, type Server, type Socket } from 'node:net';
 
-export interface FakeSmtpMessage { from: string; rcpt: string[]; data: string }
+export interface FakeSmtpMessage {
+  from: string;
+  rcpt: string[];
+  data: string;
+}
 export interface FakeSmtp {
   url: string;
   port: number;
@@ -23,7 +27,12 @@ const b64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
  * Starts the fake server (on loopback unless `host` says otherwise); `url` is an smtp:// URL with its
  * credentials. `auth` is the list of SASL mechanisms advertised in EHLO.
  */
-export async function startFakeSmtp({ host = '127.0.0.1', user = 'mailer@yunxi.gov.cn', pass = 'pw', auth = 'PLAIN LOGIN' }: { host?: string; user?: string; pass?: string; auth?: string } = {}): Promise<FakeSmtp> {
+export async function startFakeSmtp({
+  host = '127.0.0.1',
+  user = 'mailer@yunxi.gov.cn',
+  pass = 'pw',
+  auth = 'PLAIN LOGIN',
+}: { host?: string; user?: string; pass?: string; auth?: string } = {}): Promise<FakeSmtp> {
   const messages: FakeSmtpMessage[] = [];
   const commands: string[] = [];
   const logins: FakeSmtp['logins'] = [];
@@ -60,39 +69,78 @@ export async function startFakeSmtp({ host = '127.0.0.1', user = 'mailer@yunxi.g
         const line = buf.slice(0, i);
         buf = buf.slice(i + 2);
         if (inData) {
-          if (line === '.') { inData = false; messages.push(current); current = { from: '', rcpt: [], data: '' }; sock.write('250 queued\r\n'); }
-          else current.data += (line.startsWith('.') ? line.slice(1) : line) + '\n'; // RFC 5321 4.5.2 dot-stuffing
+          if (line === '.') {
+            inData = false;
+            messages.push(current);
+            current = { from: '', rcpt: [], data: '' };
+            sock.write('250 queued\r\n');
+          } else current.data += (line.startsWith('.') ? line.slice(1) : line) + '\n'; // RFC 5321 4.5.2 dot-stuffing
           continue;
         }
         commands.push(line);
         if (pending) {
           if (pending.mechanism === 'PLAIN') plain(line);
-          else if (pending.user === undefined) { pending.user = b64(line); sock.write('334 UGFzc3dvcmQ6\r\n'); }
-          else login('LOGIN', pending.user, b64(line));
+          else if (pending.user === undefined) {
+            pending.user = b64(line);
+            sock.write('334 UGFzc3dvcmQ6\r\n');
+          } else login('LOGIN', pending.user, b64(line));
           continue;
         }
         const [verb = '', arg = '', token] = line.split(' ');
         switch (verb.toUpperCase()) {
-          case 'EHLO': sock.write(`250-fake\r\n250 AUTH ${auth}\r\n`); break;
-          case 'STARTTLS': sock.write('502 5.5.1 STARTTLS not available\r\n'); break;
+          case 'EHLO':
+            sock.write(`250-fake\r\n250 AUTH ${auth}\r\n`);
+            break;
+          case 'STARTTLS':
+            sock.write('502 5.5.1 STARTTLS not available\r\n');
+            break;
           case 'AUTH': {
             const mechanism = arg.toUpperCase();
-            if (!offered.includes(mechanism)) { sock.write('504 5.5.4 mechanism not supported\r\n'); break; }
-            if (mechanism === 'PLAIN') { if (token) plain(token); else { pending = { mechanism }; sock.write('334 \r\n'); } }
-            else if (token) { pending = { mechanism, user: b64(token) }; sock.write('334 UGFzc3dvcmQ6\r\n'); }
-            else { pending = { mechanism }; sock.write('334 VXNlcm5hbWU6\r\n'); }
+            if (!offered.includes(mechanism)) {
+              sock.write('504 5.5.4 mechanism not supported\r\n');
+              break;
+            }
+            if (mechanism === 'PLAIN') {
+              if (token) plain(token);
+              else {
+                pending = { mechanism };
+                sock.write('334 \r\n');
+              }
+            } else if (token) {
+              pending = { mechanism, user: b64(token) };
+              sock.write('334 UGFzc3dvcmQ6\r\n');
+            } else {
+              pending = { mechanism };
+              sock.write('334 VXNlcm5hbWU6\r\n');
+            }
             break;
           }
           case 'MAIL':
-            if (!authed) { sock.write('530 5.7.0 authentication required\r\n'); break; }
+            if (!authed) {
+              sock.write('530 5.7.0 authentication required\r\n');
+              break;
+            }
             current = { from: /<([^>]*)>/.exec(line)?.[1] ?? '', rcpt: [], data: '' };
             sock.write('250 ok\r\n');
             break;
-          case 'RCPT': current.rcpt.push(/<([^>]*)>/.exec(line)?.[1] ?? ''); sock.write('250 ok\r\n'); break;
-          case 'DATA': inData = true; sock.write('354 go\r\n'); break;
-          case 'RSET': current = { from: '', rcpt: [], data: '' }; sock.write('250 ok\r\n'); break;
-          case 'QUIT': sock.write('221 bye\r\n'); sock.end(); break;
-          default: sock.write('250 ok\r\n');
+          case 'RCPT':
+            current.rcpt.push(/<([^>]*)>/.exec(line)?.[1] ?? '');
+            sock.write('250 ok\r\n');
+            break;
+          case 'DATA':
+            inData = true;
+            sock.write('354 go\r\n');
+            break;
+          case 'RSET':
+            current = { from: '', rcpt: [], data: '' };
+            sock.write('250 ok\r\n');
+            break;
+          case 'QUIT':
+            sock.write('221 bye\r\n');
+            sock.end();
+            break;
+          default:
+            sock.write('250 ok\r\n');
         }
       }
     });
@@ -102,10 +150,19 @@ export async function startFakeSmtp({ host = '127.0.0.1', user = 'mailer@yunxi.g
   const port = (server.address() as { port: number }).port;
   return {
     url: `smtp://${encodeURIComponent(user)}:${encodeURIComponent(pass)}@127.0.0.1:${port}`,
-    port, messages, commands, logins,
-    get connections() { return connections; },
+    port,
+    messages,
+    commands,
+    logins,
+    get connections() {
+      return connections;
+    },
     // A pooling client keeps its connection open between messages; a server shutting down drops it.
-    close: () => new Promise((r) => { server.close(() => r()); for (const s of sockets) s.destroy(); }),
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 
@@ -132,8 +189,10 @@ export function readMessage(data: string): { headers: Map<string, string>; subje
 function qp(s: string): Buffer {
   const bytes: number[] = [];
   for (let i = 0; i < s.length; i++) {
-    if (s[i] === '=' && /^[0-9A-F]{2}$/i.test(s.slice(i + 1, i + 3))) { bytes.push(parseInt(s.slice(i + 1, i + 3), 16)); i += 2; }
-    else bytes.push(...Buffer.from(s[i], 'utf8'));
+    if (s[i] === '=' && /^[0-9A-F]{2}$/i.test(s.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(s[i], 'utf8'));
   }
   return Buffer.from(bytes);
 }

@@ -67,7 +67,10 @@ describe('sendMail', () => {
   // then stalls must cost the caller its own deadline, not the transport's per-phase timeouts added up.
   test('gives up on a relay that never answers within the deadline', async () => {
     const sockets = new Set<Socket>();
-    const silent = createServer((s) => { sockets.add(s); s.on('error', () => {}); });
+    const silent = createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => {});
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     const { port } = silent.address() as AddressInfo;
     try {
