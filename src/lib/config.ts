@@ -72,6 +72,24 @@ export class ConfigError extends Error {
 
 const DB_SCHEMES = ['file:', 'libsql:', 'http:', 'https:', 'ws:', 'wss:'];
 
+/**
+ * A database token (and every row after it) must not cross a network unencrypted: `http:`/`ws:` or
+ * `libsql:…?tls=0` to another host with DATABASE_AUTH_TOKEN set stops start-up, as the SMTP client
+ * refuses to send a password in clear (decision 085).
+ */
+function refuseTokenInClear(name: string, url: string | undefined): void {
+  if (!url || url.startsWith('file:')) return;
+  const u = new URL(url);
+  const plain = u.protocol === 'http:' || u.protocol === 'ws:' || (u.protocol === 'libsql:' && u.searchParams.get('tls') === '0');
+  if (plain && !isLoopbackHost(u.hostname.replace(/^\[|\]$/g, ''))) {
+    throw new ConfigError(
+      name,
+      `设置了 DATABASE_AUTH_TOKEN 时，连接其他主机必须加密（https:、wss: 或 libsql:），“${u.protocol}//${u.host}” 会明文传送令牌和数据`,
+      `with DATABASE_AUTH_TOKEN set, a database on another host must be reached over TLS (https:, wss: or libsql:); ${u.protocol}//${u.host} would send the token and the data in clear`,
+    );
+  }
+}
+
 function checkDbUrl(name: string, value: string): string {
   let scheme: string;
   try {
@@ -123,6 +141,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const databaseUrl = checkDbUrl('DATABASE_URL', env.DATABASE_URL || 'file:data/shanxing.db');
   const databaseSyncUrl = env.DATABASE_SYNC_URL ? checkDbUrl('DATABASE_SYNC_URL', env.DATABASE_SYNC_URL) : undefined;
+  if (env.DATABASE_AUTH_TOKEN)
+    for (const [name, url] of [
+      ['DATABASE_URL', databaseUrl],
+      ['DATABASE_SYNC_URL', databaseSyncUrl],
+    ] as const)
+      refuseTokenInClear(name, url);
   const siteUrl = env.SITE_URL || `http://localhost:${portRaw}`;
   try {
     const u = new URL(siteUrl);

@@ -47,6 +47,18 @@ describe('configuration', () => {
       expect((e as Error).message).not.toContain('\n');
     }
   });
+  test.each([
+    ['DATABASE_URL', { DATABASE_URL: 'http://db.example.cn:8080', DATABASE_AUTH_TOKEN: 't', SECRET_KEY: 'a'.repeat(64) }],
+    ['DATABASE_URL', { DATABASE_URL: 'ws://10.0.0.5:8080', DATABASE_AUTH_TOKEN: 't', SECRET_KEY: 'a'.repeat(64) }],
+    ['DATABASE_URL', { DATABASE_URL: 'libsql://db.example.cn?tls=0', DATABASE_AUTH_TOKEN: 't', SECRET_KEY: 'a'.repeat(64) }],
+    ['DATABASE_SYNC_URL', { DATABASE_URL: 'file:data/replica.db', DATABASE_SYNC_URL: 'http://db.example.cn', DATABASE_AUTH_TOKEN: 't', SECRET_KEY: 'a'.repeat(64) }],
+  ])('a database token in clear to another host stops start-up (%s)', (name, env) => {
+    expect(() => readConfig({ ...base(), ...env })).toThrow(`配置错误 ${name}`);
+  });
+  test.each(['https://db.example.cn', 'libsql://db.example.cn', 'http://127.0.0.1:8080', 'http://localhost:8080'])('a token over TLS or to this machine is fine: %s', (url) => {
+    expect(readConfig({ ...base(), DATABASE_URL: url, DATABASE_AUTH_TOKEN: 't', SECRET_KEY: 'a'.repeat(64) }).databaseUrl).toBe(url);
+  });
+
   test('SECRET_KEY is generated once and then reused', () => {
     const env = base();
     expect(readConfig(env).secretKey.equals(readConfig(env).secretKey)).toBe(true);
