@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from './client.ts';
+import { sql } from 'drizzle-orm';
 import { sealLegacyBirthDates } from '../src/domain/accounts/birth-dates.ts';
+import { relocatePrivateFiles } from '../src/domain/media/private.ts';
 import { withStartupLock } from './startup-lock.ts';
 
 /** Folder holding drizzle-kit's SQL migrations. */
@@ -66,10 +68,24 @@ async function migrateLocked(db: Db, folder: string, sqlFolder: string): Promise
 }
 
 /**
- * Data migrations that need SECRET_KEY, which SQL migrations do not have: run by scripts/start.mjs
- * right after migrateDb, before the site serves. Idempotent and cheap when there is nothing to do.
- * - 0008 (decision 077): clear birth dates → birth_date_enc.
+ * Data migrations SQL cannot do (they need SECRET_KEY or the uploads folder), run by scripts/start.mjs
+ * right after migrateDb, before the site serves. Each runs to completion once and is then recorded
+ * in `data_migrations`, so an ordinary start costs one indexed read instead of a scan of every user
+ * and every private file (a restored older backup lacks the record and runs them again):
+ * - 0008 (decision 077): clear birth dates → birth_date_enc;
+ * - 0007 (decision 076): private evidence files move to UPLOADS_DIR/private.
  */
-export async function migrateDataWithKey(db: Db, secretKey: Buffer): Promise<void> {
-  await sealLegacyBirthDates(db, secretKey);
+export async function migrateData(db: Db, opts: { secretKey: Buffer; uploadsDir?: string }): Promise<{ sealed: number; relocated: number }> {
+  const sealed = (await once(db, '0008-seal-birth-dates', () => sealLegacyBirthDates(db, opts.secretKey))) ?? 0;
+  const relocated = opts.uploadsDir ? ((await once(db, '0007-relocate-private-files', () => relocatePrivateFiles(db, opts.uploadsDir!))) ?? 0) : 0;
+  return { sealed, relocated };
+}
+
+/** Runs `work` unless the data migration `name` is recorded as done; records it after it succeeds. */
+async function once<T>(db: Db, name: string, work: () => Promise<T>): Promise<T | undefined> {
+  await db.run(sql`CREATE TABLE IF NOT EXISTS data_migrations (name TEXT PRIMARY KEY, done_at INTEGER NOT NULL)`);
+  if ((await db.all(sql`SELECT 1 FROM data_migrations WHERE name = ${name}`)).length) return undefined;
+  const result = await work();
+  await db.run(sql`INSERT OR IGNORE INTO data_migrations (name, done_at) VALUES (${name}, ${Date.now()})`);
+  return result;
 }

@@ -35,7 +35,7 @@ if (buildIsStale(root)) {
 }
 
 const { getDb, closeDb } = await import('../db/client.ts');
-const { migrateDb, migrateDataWithKey } = await import('../db/migrate.ts');
+const { migrateDb, migrateData } = await import('../db/migrate.ts');
 const { seed } = await import('../db/seed.ts');
 let db;
 try {
@@ -44,11 +44,8 @@ try {
 } catch (e) {
   fail(`配置错误 DATABASE_URL：无法打开或迁移数据库（${e?.message ?? e}） / Invalid DATABASE_URL: cannot open or migrate the database`);
 }
-// Data migrations that need the key (e.g. sealing clear birth dates, decision 077) run before anything is served.
-await migrateDataWithKey(db, cfg.secretKey);
-// Files of private evidence migrated out of the media library (migration 0007) move to UPLOADS_DIR/private.
-const { relocatePrivateFiles } = await import('../src/domain/media/private.ts');
-const relocated = await relocatePrivateFiles(db, cfg.uploadsDir);
+// Data migrations SQL cannot do (the key, the uploads folder), each once, before anything is served.
+const { relocated } = await migrateData(db, { secretKey: cfg.secretKey, uploadsDir: cfg.uploadsDir });
 if (relocated) console.log(`已将 ${relocated} 个私密文件移入 ${cfg.uploadsDir}/private / Moved ${relocated} private files`);
 const accounts = await seed(db, { secretKey: cfg.secretKey, demo: cfg.seedDemo });
 if (accounts.length) {

@@ -27,6 +27,6 @@ UPDATE `notices` SET `body` = '有志愿者在活动开始前 24 小时内取消
 -- Login entries about an existing account name it by id only (the masked phone went with it).
 UPDATE `audit_log` SET `detail` = '密码错误或账户不存在' WHERE `action` = 'login.failure' AND `target_id` IS NOT NULL;--> statement-breakpoint
 -- Clear birth dates (users.birth_date) need SECRET_KEY to be encrypted: scripts/start.mjs does it
--- right after the migrations (db/migrate.ts migrateDataWithKey). Nothing may follow the last
+-- right after the migrations (db/migrate.ts migrateData). Nothing may follow the last
 -- statement: a libSQL server refuses a trailing comment as a second statement.
 UPDATE `audit_log` SET `detail` = 'IP 尝试过多' WHERE `action` = 'login.blocked' AND `target_type` = 'ip';

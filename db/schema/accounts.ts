@@ -19,7 +19,7 @@ export const users = sqliteTable(
     idNumberMasked: text('id_number_masked'),
     /**
      * Legacy clear birth date: never written any more, emptied at start-up into birthDateEnc
-     * (db/migrate.ts migrateDataWithKey; decision 077). Together with the mask it rebuilt ID numbers.
+     * (db/migrate.ts migrateData; decision 077). Together with the mask it rebuilt ID numbers.
      */
     birthDate: text('birth_date'),
     /** AES-256-GCM ciphertext (base64) of the birth date YYYY-MM-DD, for age rules (decision 077). */

@@ -10,7 +10,7 @@ import { migrate } from 'drizzle-orm/libsql/migrator';
 import { freshDb, TEST_KEY } from '../helpers/db.ts';
 import { insertEvent, insertTeam } from '../helpers/events-fixtures.ts';
 import { openDb, type Db } from '../../db/client.ts';
-import { migrateDataWithKey, migrateDb, migrationsFolder } from '../../db/migrate.ts';
+import { migrateData, migrateDb, migrationsFolder } from '../../db/migrate.ts';
 import { idCheckChar, makeIdNumber } from '../../src/lib/id-number.ts';
 import { encryptText, keyedHash, maskIdNumber } from '../../src/lib/pii.ts';
 import { RegisterSchema } from '../../src/domain/accounts/schemas.ts';
@@ -189,7 +189,7 @@ describe('migration 0008 and the start-up data migration', () => {
     // Start-up as scripts/start.mjs does it: migrations, then the data migrations that need the key.
     const db2 = await openDb({ url: `file:${join(dir, 'legacy.db')}` });
     await migrateDb(db2);
-    await migrateDataWithKey(db2, TEST_KEY);
+    await migrateData(db2, { secretKey: TEST_KEY });
     const users = await db2.$client.execute({ sql: 'SELECT id, id_number_masked, birth_date, birth_date_enc FROM users WHERE id IN (?, ?) ORDER BY id', args: [user, passport] });
     expect(users.rows.map((r) => [r.id_number_masked, r.birth_date])).toEqual([
       [idNumber.slice(0, 4) + '*'.repeat(14), null],
@@ -206,7 +206,7 @@ describe('migration 0008 and the start-up data migration', () => {
     const event = await insertEvent(db2, team, { dangerous: true, insurance: 'PICC-2026-001' });
     expect((await signUp(db2, { eventId: event, userId: user, secretKey: TEST_KEY })).status).toBe('confirmed');
     // Running the data migration again changes nothing.
-    await migrateDataWithKey(db2, TEST_KEY);
+    await migrateData(db2, { secretKey: TEST_KEY });
     expect((await getOwnProfile(db2, TEST_KEY, user))?.birthDate).toBe('1991-07-09');
     db2.$client.close();
     // The clear dates are not left in the file's free space or in old log frames either.

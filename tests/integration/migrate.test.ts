@@ -12,6 +12,18 @@ import { sharedDbEnv } from '../helpers/hrana.ts';
 
 const schemaVersion = async (db: Awaited<ReturnType<typeof freshDb>>) => Number((await db.$client.execute('PRAGMA schema_version')).rows[0].schema_version);
 
+describe('migrateData (start-up data migrations)', () => {
+  test('each runs once and is recorded: a later start reads one row instead of scanning users and files', async () => {
+    const db = await freshDb();
+    const uploadsDir = mkdtempSync(join(tmpdir(), 'shanxing-uploads-'));
+    await migrateData(db, { secretKey: Buffer.alloc(32, 7), uploadsDir });
+    const names = (await db.$client.execute('SELECT name FROM data_migrations ORDER BY name')).rows.map((r) => r.name);
+    expect(names).toEqual(['0007-relocate-private-files', '0008-seal-birth-dates']);
+    // A clear birth date appearing now (it cannot, nothing writes one) would not be scanned for again.
+    expect(await migrateData(db, { secretKey: Buffer.alloc(32, 7), uploadsDir })).toEqual({ sealed: 0, relocated: 0 });
+  });
+});
+
 describe('migrateDb', () => {
   test('a second run changes nothing in the schema', async () => {
     const db = await freshDb();

@@ -21,7 +21,7 @@ export function openBirthDate(secretKey: Buffer | undefined, sealed: string | nu
 }
 
 /**
- * Start-up data migration (db/migrate.ts migrateDataWithKey): moves every clear `birth_date` left
+ * Start-up data migration (db/migrate.ts migrateData): moves every clear `birth_date` left
  * from before migration 0008 into `birth_date_enc` and empties it. SQL migrations cannot do this as
  * they have no key. Each row is one guarded UPDATE, so two processes starting together agree.
  * Returns how many rows were sealed.
