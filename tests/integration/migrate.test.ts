@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../db/client.ts';
-import { customScripts, customSqlFolder, migrateDb, migrationsFolder } from '../../db/migrate.ts';
+import { customScripts, customSqlFolder, migrateData, migrateDb, migrationsFolder } from '../../db/migrate.ts';
 import { emptyDatabase, freshDb } from '../helpers/db.ts';
 import { sharedDbEnv } from '../helpers/hrana.ts';
 
