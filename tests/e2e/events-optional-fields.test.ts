@@ -1,23 +1,18 @@
 // Issue 18, item 5: a leader saves an event with the optional fields left empty, in the browser as a
 // leader would — no 「期望 string，实际接收 空值(null)」 under 详细地点, 风险提示 or 活动内容.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startTrustPortal, type Actors, type Q } from '../helpers/trust.ts';
+import { trustPortalHooks } from '../helpers/portal.ts';
+import type { Actors, Q } from '../helpers/trust.ts';
 import type { RunningServer } from '../helpers/server.ts';
 
 let server: RunningServer;
 let q: Q;
 let actors: Actors;
 let browser: Browser;
-beforeAll(async () => {
-  ({ server, q, actors } = await startTrustPortal());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  q?.client.close();
-  await server?.stop();
+trustPortalHooks((p, b) => {
+  ({ server, q, actors } = p);
+  browser = b;
 });
 
 describe('optional event fields', () => {

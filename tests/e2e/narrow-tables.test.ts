@@ -1,23 +1,18 @@
 // Issue 18, item 1 (label/value tables): on a 360 px phone, normal and 大字, the certificate check a QR
 // scan opens, a profile and an event's facts show every value without a sideways scroll.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startTrustPortal, type Actors, type Q } from '../helpers/trust.ts';
+import { trustPortalHooks } from '../helpers/portal.ts';
+import type { Actors, Q } from '../helpers/trust.ts';
 import type { RunningServer } from '../helpers/server.ts';
 
 let server: RunningServer;
 let q: Q;
 let actors: Actors;
 let browser: Browser;
-beforeAll(async () => {
-  ({ server, q, actors } = await startTrustPortal());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  q?.client.close();
-  await server?.stop();
+trustPortalHooks((p, b) => {
+  ({ server, q, actors } = p);
+  browser = b;
 });
 
 describe('label/value tables fit a phone', () => {
