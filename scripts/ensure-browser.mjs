@@ -11,6 +11,9 @@ import { spawnSync } from 'node:child_process';
  */
 export const SYSTEM_PROGRAMS = [
   { file: '/usr/bin/pdftotext', pkg: 'poppler-utils', programs: ['pdftotext', 'pdfinfo', 'pdffonts', 'pdftoppm'], browser: false },
+  // LibreOffice opens the XLSX/DOCX files the portal makes (and turns DOCX/HTML into PDF) in document tests.
+  { file: '/usr/lib/libreoffice/program/libswdlo.so', pkg: 'libreoffice-writer-nogui', programs: ['soffice', 'libreoffice'], browser: false },
+  { file: '/usr/lib/libreoffice/program/libscdlo.so', pkg: 'libreoffice-calc-nogui', programs: [], browser: false },
   { file: '/usr/bin/chromium', pkg: 'chromium', programs: ['chromium'], browser: true },
   { file: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', pkg: 'fonts-wqy-microhei', programs: [], browser: true },
 ];
