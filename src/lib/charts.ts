@@ -9,11 +9,40 @@ export interface Series {
   data: number[];
 }
 
-type ChartOptions = { categories: string[]; series: Series[]; width?: number; height?: number; horizontal?: boolean; line?: boolean; stack?: boolean; title: string };
+type ChartOptions = { categories: string[]; series: Series[]; width?: number; height?: number; fontSize?: number; horizontal?: boolean; line?: boolean; stack?: boolean; title: string };
+
+/**
+ * The two drawings of every chart (docs/decisions/090). An SVG scales with its column, and its
+ * text with it: a 720-wide chart on a 328 px phone column drew 13 px labels at 5.9 px. So each
+ * chart is drawn twice — on a canvas as wide as a phone's column and on a desktop one — with labels
+ * at the body size (16 px, 20 px in 大字模式); CSS shows the drawing whose width matches the column
+ * (global.css, below 768 px the narrow one), so text renders at about body size at every width.
+ */
+export const CHART_LAYOUTS = {
+  wide: { width: 720, fontSize: 16, largeFontSize: 20 },
+  // 360 px screen minus the page's side padding (1rem: 16 px, 20 px in 大字模式).
+  narrow: { width: 328, largeWidth: 320, fontSize: 16, largeFontSize: 20 },
+} as const;
+
+/** Both drawings of a chart for the reader's type size; the height grows with the rows and the labels. */
+export function chartPair(opts: Omit<ChartOptions, 'width' | 'fontSize'>, large: boolean): { wide: string; narrow: string } {
+  const draw = (width: number, fontSize: number, narrow: boolean) => {
+    const legend = opts.series.length > 1 ? fontSize * 3.5 : 0;
+    const height = opts.horizontal ? Math.round(opts.categories.length * fontSize * 2.2 + legend + fontSize * 3) : Math.round((opts.height ?? 320) * (narrow ? 0.8 : 1) + legend);
+    return barChartSvg({ ...opts, width, fontSize, height });
+  };
+  const { wide, narrow } = CHART_LAYOUTS;
+  return {
+    wide: draw(wide.width, large ? wide.largeFontSize : wide.fontSize, false),
+    narrow: draw(large ? narrow.largeWidth : narrow.width, large ? narrow.largeFontSize : narrow.fontSize, true),
+  };
+}
 
 // echarts SSR costs 10–100 ms per chart; the same numbers give the same SVG, so keep a few.
 const memo = new Map<string, string>();
 const MEMO_MAX = 64;
+/** Label size when a caller gives none (the size decision 062's charts were laid out for). */
+const DEFAULT_FONT_SIZE = 13;
 
 /** A bar (or line) chart as a self-contained SVG string (memoised by its options). */
 export function barChartSvg(opts: ChartOptions): string {
@@ -29,22 +58,23 @@ export function barChartSvg(opts: ChartOptions): string {
 function renderBarChart(opts: ChartOptions): string {
   const width = opts.width ?? 720;
   const height = opts.height ?? 360;
+  const fontSize = opts.fontSize ?? DEFAULT_FONT_SIZE;
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
-  const cat = { type: 'category' as const, data: opts.categories, axisLabel: { fontSize: 13, color: '#1f2328', interval: opts.horizontal ? 0 : ('auto' as const), hideOverlap: true } };
-  const val = { type: 'value' as const, axisLabel: { fontSize: 13, color: '#1f2328' }, minInterval: 1 };
+  const cat = { type: 'category' as const, data: opts.categories, axisLabel: { fontSize, color: '#1f2328', interval: opts.horizontal ? 0 : ('auto' as const), hideOverlap: true } };
+  const val = { type: 'value' as const, axisLabel: { fontSize, color: '#1f2328', hideOverlap: true }, minInterval: 1 };
   chart.setOption({
     animation: false,
     color: COLORS,
     aria: { enabled: true, label: { description: opts.title } },
-    legend: opts.series.length > 1 ? { top: 0, textStyle: { fontSize: 13, color: '#1f2328' } } : undefined,
-    grid: { left: 8, right: 24, top: opts.series.length > 1 ? 56 : 16, bottom: 8, containLabel: true },
+    legend: opts.series.length > 1 ? { top: 0, textStyle: { fontSize, color: '#1f2328' }, itemGap: fontSize } : undefined,
+    grid: { left: 8, right: fontSize * 1.5, top: opts.series.length > 1 ? fontSize * 3.5 : fontSize, bottom: 8, containLabel: true },
     xAxis: opts.horizontal ? val : cat,
     yAxis: opts.horizontal ? { ...cat, inverse: true } : val,
     series: opts.series.map((s) => ({ name: s.name, type: opts.line ? 'line' : 'bar', data: s.data, stack: opts.stack ? 'all' : undefined, barMaxWidth: 36, symbolSize: 6 })),
   });
   const svg = chart.renderToSVGString();
   chart.dispose();
-  return leanSvg(svg);
+  return leanSvg(svg, fontSize);
 }
 
 /**
@@ -52,16 +82,18 @@ function renderBarChart(opts: ChartOptions): string {
  * classes and their stylesheet, pointer-events) and a font stack on every label, written
  * with double quotes inside a double-quoted attribute (which broke the attribute). Labels
  * take the page's font instead; /stats went from 57 KB to the figure in decision 062.
+ * The labels' size (fontSize) is said once, on the <svg>, instead of on every label.
  */
-export function leanSvg(svg: string): string {
+export function leanSvg(svg: string, fontSize = DEFAULT_FONT_SIZE): string {
   return (
     svg
       .replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, '')
       .replace(/ (?:ecmeta_[a-z_]+|pointer-events|xmlns:xlink|version|baseProfile|class)="[^"]*"/g, '')
       .replace(/<rect width="\d+" height="\d+" x="0" y="0" fill="none"><\/rect>\n?/, '')
       .replace(/font-family:[^;]*;/g, '')
-      // Every label is 13 px (set below, and in global.css for .chart text): one rule instead of 76.
-      .replace(/ style="font-size:13px;"/g, '')
+      // Every label is fontSize px: one attribute on the <svg> (inherited) instead of one per label.
+      .replace(new RegExp(` style="font-size:${fontSize}px;"`, 'g'), '')
+      .replace(/<svg\b/, `<svg font-size="${fontSize}"`)
       .replace(/ style=""/g, '')
       .replace(/\n{2,}/g, '\n')
   );
