@@ -84,6 +84,7 @@ describe('a name without consent', () => {
     ['/honors/poster/PUBLISHED', [MINOR]],
     ['/honors/candidates', [CANDIDATE]],
     ['/honors/objection?h=CANDIDATE', [CANDIDATE]],
+    ['/honors/candidates/CANDIDATE', [CANDIDATE]],
     ['/articles/test-minor-story', [MINOR]],
     ['/articles?channel=typical', []],
     ['/articles', []],
