@@ -31,7 +31,15 @@ function astroRoutes(root = process.cwd()): string[] {
     for (const e of readdirSync(dir)) {
       const full = join(dir, e);
       if (statSync(full).isDirectory()) walk(full);
-      else if (e.endsWith('.astro')) out.push(('/' + relative(base, full).replace(/\\/g, '/').replace(/\.astro$/, '')).replace(/\/index$/, '') || '/');
+      else if (e.endsWith('.astro'))
+        out.push(
+          (
+            '/' +
+            relative(base, full)
+              .replace(/\\/g, '/')
+              .replace(/\.astro$/, '')
+          ).replace(/\/index$/, '') || '/',
+        );
     }
   };
   walk(base);
@@ -117,7 +125,8 @@ async function phoneProblems(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const vw = document.documentElement.clientWidth;
     const out: string[] = [];
-    const name = (el: Element) => `<${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''}> “${(el.textContent ?? '').trim().slice(0, 30)}”`;
+    const name = (el: Element) =>
+      `<${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''}> “${(el.textContent ?? '').trim().slice(0, 30)}”`;
     // Visually hidden on purpose (sr-only, honeypot, skip link, a card table's header row): clipped or off to the left.
     const hidden = (el: Element) => {
       for (let e: Element | null = el; e; e = e.parentElement) {
@@ -252,7 +261,9 @@ describe('item 2: chart text at body size, one scale per quantity', () => {
     const { page, close } = await phonePage('anonymous', large, width);
     await page.goto(server.url + '/stats');
     const sizes = await page.$$eval('.chart svg text', (ts) =>
-      ts.filter((t) => t.getClientRects().length > 0).map((t) => parseFloat(getComputedStyle(t).fontSize) * Math.hypot((t as SVGGraphicsElement).getScreenCTM()!.a, (t as SVGGraphicsElement).getScreenCTM()!.b)),
+      ts
+        .filter((t) => t.getClientRects().length > 0)
+        .map((t) => parseFloat(getComputedStyle(t).fontSize) * Math.hypot((t as SVGGraphicsElement).getScreenCTM()!.a, (t as SVGGraphicsElement).getScreenCTM()!.b)),
     );
     expect(sizes.length).toBeGreaterThan(20);
     expect(Math.min(...sizes)).toBeGreaterThanOrEqual(min - 0.5);
@@ -312,7 +323,11 @@ describe('item 3: /honors and the candidates on a phone', () => {
     await page.click(`#c-${id} h3 a`);
     expect(new URL(page.url()).pathname).toBe(`/honors/candidates/${id}`);
     // The story's last paragraph, which the list never shows.
-    const lastParagraph = story.trim().split(/\n\s*\n/).at(-1)!.trim();
+    const lastParagraph = story
+      .trim()
+      .split(/\n\s*\n/)
+      .at(-1)!
+      .trim();
     expect(await page.textContent('main')).toContain(lastParagraph.slice(-20));
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.click('text=提出异议');
