@@ -20,7 +20,7 @@ interface Found {
 
 const root = process.cwd();
 // Paper documents (the Print layout: certificates, posters, review forms) keep their printed table;
-// the browser walk (tests/e2e/phone-walk.test.ts) still checks that they fit a phone.
+// the browser walk (tests/e2e/phone-layout.test.ts) still checks that they fit a phone.
 const tables: Found[] = astroFiles(join(root, 'src'))
   .map((file) => ({ file, text: readFileSync(file, 'utf8') }))
   .filter(({ text }) => !/<Print\b/.test(text))
