@@ -305,10 +305,14 @@ describe('item 3: /honors and the candidates on a phone', () => {
     await close();
   });
 
-  test('on a wide screen the filter links show without a tap', async () => {
+  test('on a wide screen the filter links show without a tap, and a candidate without a photo has a small initial', async () => {
     const { page, close } = await phonePage('anonymous', false, 1280);
     await page.goto(server.url + '/honors');
     expect(await page.isVisible('text=全部类别')).toBe(true);
+    await page.goto(server.url + '/honors/candidates');
+    const placeholders = await page.$$eval('.card .portrait:not(.photo)', (ps) => ps.map((p) => p.getBoundingClientRect().height));
+    expect(placeholders.length).toBeGreaterThan(0);
+    for (const h of placeholders) expect(h).toBeLessThanOrEqual(100);
     await close();
   });
 
