@@ -9,6 +9,7 @@ import type { Db } from '../../db/client.ts';
 import { cancelSignup, signUp } from '../../src/domain/events/signups.ts';
 import { leaderEntry } from '../../src/domain/hours/leader-entry.ts';
 import { confirmRecords, declineRecord } from '../../src/domain/hours/review.ts';
+import { acceptCorrection, declineCorrection, requestCorrection } from '../../src/domain/hours/corrections.ts';
 import { HoursError } from '../../src/domain/hours/errors.ts';
 import { PublicContactSchema, setPublicContact, teamPublicContact } from '../../src/domain/teams/contact.ts';
 import { MEMBER_REVEALS_PER_HOUR, revealMemberPhone } from '../../src/domain/teams/reveal.ts';
@@ -84,6 +85,21 @@ describe('item 8: notices a volunteer can act on', () => {
     expect(n.body).toContain('夜间巡防');
     expect(n.body).toContain('2.5 小时');
     expect(n.body).toContain('当天未到岗签到');
+  });
+
+  test('a correction accepted or declined: the notice states the record (corrected time and hours) and the reason', async () => {
+    const id = await pendingRecord('社区清扫');
+    await confirmRecords(db, leader, [id], NOW);
+    const c1 = await requestCorrection(db, vol, { recordId: id, startsAt: '2026-06-14T09:30', endsAt: '2026-06-14T11:30', reason: '实际 9 点半才开始' }, NOW);
+    await acceptCorrection(db, leader, c1, NOW);
+    const c2 = await requestCorrection(db, vol, { recordId: id, startsAt: '2026-06-14T09:00', endsAt: '2026-06-14T11:30', reason: '其实 9 点就到了' }, NOW);
+    await declineCorrection(db, leader, c2, '签到记录为 9 点', NOW);
+    const n = (await noticesOf(vol)).filter((x) => x.kind === 'hours.correction');
+    expect(n.map((x) => x.title)).toEqual(['服务时长更正已通过', '服务时长更正未通过']);
+    expect(n[0].body).toContain('2026/06/14 09:30–11:30');
+    expect(n[0].body).toContain('2 小时');
+    expect(n[1].body).toContain('社区清扫');
+    expect(n[1].body).toContain('签到记录为 9 点');
   });
 
   test('sign-up and waitlist-promotion notices carry the Beijing time and the place', async () => {

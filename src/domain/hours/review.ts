@@ -71,7 +71,7 @@ async function recordReviewProblem(db: Db, r: Reviewer, id: number, doing: strin
  * What a review notice says about record `id`: "活动：…；服务时间：2026/11/22 09:00–11:30；时长：2.5 小时" (the hours
  * rounded as formatHours does), so the volunteer knows which record without opening the site (issue 18, item 8).
  */
-function recordFactsSql(id: number): SQL {
+export function recordFactsSql(id: number): SQL {
   const at = (col: string, fmt: string) => sql.raw(`strftime('${fmt}', (r.${col} + 28800000) / 1000, 'unixepoch')`);
   return sql`(SELECT '活动：' || coalesce(e.title, r.content) || '；服务时间：' || ${at('starts_at', '%Y/%m/%d %H:%M')} || '–' || ${at('ends_at', '%H:%M')}
       || '；时长：' || printf('%g', round(r.minutes / 6.0) / 10.0) || ' 小时'
