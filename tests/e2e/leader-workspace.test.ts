@@ -56,10 +56,21 @@ describe('item 9 and 11: the team page', () => {
     expect(res?.status()).toBe(200);
     expect(res?.headers()['cache-control']).toContain('no-store');
     const nav = page.locator('nav[aria-label="队伍管理"]');
-    for (const [text, href] of [['活动', '#events'], ['入队申请', '#join-requests'], ['服务时长', '/hours#queue'], ['服务证明', '/hours#certificates'], ['台账', '/ledger']]) {
+    for (const [text, href] of [
+      ['活动', '#events'],
+      ['入队申请', '#join-requests'],
+      ['服务时长', '/hours#queue'],
+      ['服务证明', '/hours#certificates'],
+      ['台账', '/ledger'],
+    ]) {
       expect(await nav.locator(`a:has-text("${text}")`).getAttribute('href')).toBe(`/me/teams/${SLUG}${href}`);
     }
-    const phones = (await q.client.execute({ sql: `SELECT u.phone FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ? AND m.status IN ('active', 'pending') AND u.phone IS NOT NULL`, args: [actors.teamB] })).rows.map((r) => String(r.phone));
+    const phones = (
+      await q.client.execute({
+        sql: `SELECT u.phone FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ? AND m.status IN ('active', 'pending') AND u.phone IS NOT NULL`,
+        args: [actors.teamB],
+      })
+    ).rows.map((r) => String(r.phone));
     const html = await page.content();
     expect(phones.length).toBeGreaterThan(1);
     for (const p of phones) expect(html).not.toContain(p);

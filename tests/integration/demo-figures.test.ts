@@ -76,15 +76,23 @@ describe('demo figures agree with the live counters', () => {
     ];
     expect(texts.length).toBeGreaterThan(30);
     const wrong = [
-      ...texts.flatMap((x) => claims(x.t, VOLUNTEER_CLAIM, x.where)).filter((c) => !agrees(c, fig.volunteers)).map((c) => `${c.where} (live ${fig.volunteers})`),
-      ...texts.flatMap((x) => claims(x.t, TEAM_CLAIM, x.where)).filter((c) => !agrees(c, fig.teams)).map((c) => `${c.where} (live ${fig.teams})`),
+      ...texts
+        .flatMap((x) => claims(x.t, VOLUNTEER_CLAIM, x.where))
+        .filter((c) => !agrees(c, fig.volunteers))
+        .map((c) => `${c.where} (live ${fig.volunteers})`),
+      ...texts
+        .flatMap((x) => claims(x.t, TEAM_CLAIM, x.where))
+        .filter((c) => !agrees(c, fig.teams))
+        .map((c) => `${c.where} (live ${fig.teams})`),
     ];
     expect(wrong).toEqual([]);
   });
 
   test("a team's text states no member count other than the 注册队员 figure beside it; texts naming the team agree too", async () => {
     const teams = await rows(`SELECT slug, name, member_count, summary || '。' || description AS t FROM teams WHERE status = 'active'`);
-    const others = await rows(`SELECT 'article ' || slug AS w, summary || '。' || body AS t FROM articles WHERE status = 'published' UNION ALL SELECT 'honoree ' || slug, summary || '。' || story FROM honorees WHERE status = 'published'`);
+    const others = await rows(
+      `SELECT 'article ' || slug AS w, summary || '。' || body AS t FROM articles WHERE status = 'published' UNION ALL SELECT 'honoree ' || slug, summary || '。' || story FROM honorees WHERE status = 'published'`,
+    );
     const wrong: string[] = [];
     for (const team of teams) {
       const live = Number(team.member_count);

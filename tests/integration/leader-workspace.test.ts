@@ -169,7 +169,12 @@ describe('item 11: masked phones, an audited reveal, the insurer list only for i
     const foreign = await join(otherTeam, other);
     const applicant = await join(teamId, other, 'pending');
     // Another team's member id with this team's id, an applicant, a member asking: all "not found", no audit row.
-    for (const [actor, team, member] of [[leader, teamId, foreign], [leader, otherTeam, foreign], [leader, teamId, applicant], [vol, teamId, mid]]) {
+    for (const [actor, team, member] of [
+      [leader, teamId, foreign],
+      [leader, otherTeam, foreign],
+      [leader, teamId, applicant],
+      [vol, teamId, mid],
+    ]) {
       expect((await refusalOf(revealMemberPhone(db, { id: actor }, team, member))).status).toBe('NOT_FOUND');
     }
     expect(await one(`SELECT count(*) AS n FROM audit_log WHERE action = 'team.reveal_phone'`)).toEqual({ n: 1 });

@@ -38,7 +38,8 @@ export async function insuranceExport(db: Db, secretKey: Buffer, user: SessionUs
     sql`SELECT title, insurance_policy, starts_at FROM events WHERE id = ${eventId} AND team_id = ${teamId}`,
   );
   if (!e) throw new InsuranceExportRefused('NOT_FOUND', '活动不存在');
-  if (!isInsured({ insurancePolicy: e.insurance_policy })) throw new InsuranceExportRefused('CONFLICT', '该活动未登记保险单号（未投保），不能导出投保名单；普通名单请使用“导出 Excel”，其中手机号已脱敏');
+  if (!isInsured({ insurancePolicy: e.insurance_policy }))
+    throw new InsuranceExportRefused('CONFLICT', '该活动未登记保险单号（未投保），不能导出投保名单；普通名单请使用“导出 Excel”，其中手机号已脱敏');
   const people = await db.all<{ seq: number; real_name: string; id_type: string | null; id_number_enc: string | null; id_number_masked: string | null; phone: string | null; status: string }>(sql`
     SELECT s.seq, u.real_name, u.id_type, u.id_number_enc, u.id_number_masked, u.phone, s.status
       FROM signups s JOIN users u ON u.id = s.user_id

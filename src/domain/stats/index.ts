@@ -42,7 +42,9 @@ export async function volunteersByTown(db: Db) {
   const towns = await db.all<Row>(sql`SELECT r.id, r.name, (SELECT count(*) FROM users u WHERE u.town_id = r.id AND ${registeredVolunteerSql('u')}) AS n
     FROM regions r WHERE r.level = 'town' ORDER BY r.sort, r.id`);
   const rows = towns.map((r) => ({ town: String(r.name), n: Number(r.n) }));
-  const [other] = await db.all<Row>(sql`SELECT count(*) AS n FROM users u WHERE ${registeredVolunteerSql('u')} AND (u.town_id IS NULL OR u.town_id NOT IN (SELECT id FROM regions WHERE level = 'town'))`);
+  const [other] = await db.all<Row>(
+    sql`SELECT count(*) AS n FROM users u WHERE ${registeredVolunteerSql('u')} AND (u.town_id IS NULL OR u.town_id NOT IN (SELECT id FROM regions WHERE level = 'town'))`,
+  );
   const rest = Number(other.n);
   if (rest) rows.push({ town: '未填写', n: rest });
   return rows;
