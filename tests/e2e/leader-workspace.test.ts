@@ -181,6 +181,12 @@ describe("item 11: exports carry masks; the insurer's list only for an insured e
       return wb.worksheets[0].getSheetValues().flat().map(String);
     };
     expect(await cells(await (await page.request.get(url)).body())).not.toContain(ownerPhone);
+    // The event roster masks too; a member of the team can be revealed from it, one audited POST.
+    expect(await page.content()).not.toContain(ownerPhone);
+    const ownerName = String((await q.row('SELECT real_name FROM users WHERE id = ?', [actors.ids.owner]))!.real_name);
+    await page.locator(`button[aria-label="显示 ${ownerName} 的号码"]`).click();
+    await expect.poll(() => page.locator('[data-testid="revealed-phone"]').textContent()).toBe(ownerPhone);
+    await page.goto(`${server.url}/me/teams/${SLUG}/events/${ev}`);
     const refused = await page.request.post(url, { form: { forInsurance: '1' }, headers: { Origin: server.url } });
     expect(refused.status()).toBe(409);
     expect(await refused.text()).toContain('未投保');
