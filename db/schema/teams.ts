@@ -20,7 +20,15 @@ export const teams = sqliteTable(
     /** JSON array of honour titles. */
     honours: text('honours').notNull().default('[]'),
     leaderName: text('leader_name'),
+    /** The team's hotline (also the certificate issuer's contact); public only when public_contact = 'hotline'. */
     contactPhone: text('contact_phone'),
+    /**
+     * Which number event and team pages show (issue 18, item 8): none | hotline (contact_phone) | person (the phone
+     * of public_contact_user_id, read at render time while that user still leads the team, so a 注销 or a handover
+     * removes it). A column of its own, never free text: it is published on purpose.
+     */
+    publicContact: text('public_contact').notNull().default('none'),
+    publicContactUserId: integer('public_contact_user_id'),
     /** pending | active | suspended */
     status: text('status').notNull().default('pending'),
     createdBy: integer('created_by'),

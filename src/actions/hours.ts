@@ -109,11 +109,15 @@ export const hours = {
 
   /** A leader (or staff, for a leader's own records) confirms ticked pending records. */
   confirm: formAction({
-    input: z.object({ ids: z.array(z.number().int().positive()).min(1, '请至少勾选一条记录') }),
+    input: z.object({
+      ids: z.array(z.number().int().positive()).min(1, '请至少勾选一条记录'),
+      /** Several records at once only with the count the reviewer saw on the confirm step (issue 18, item 10). */
+      count: z.number().int().nonnegative().optional(),
+    }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      return confirmRecords(db, reviewer(user), input.ids);
+      return confirmRecords(db, reviewer(user), input.ids, Date.now(), input.count);
     },
   }),
 

@@ -2,6 +2,9 @@
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
 import { actionAbility, actionLeader as leader, actionVolunteer as signedIn, formAction } from '../lib/action-guards.ts';
+import { clientIp } from '../lib/client-ip.ts';
+import { PublicContactSchema, setPublicContact } from '../domain/teams/contact.ts';
+import { revealMemberPhone } from '../domain/teams/reveal.ts';
 import { applyToJoin, decideJoin, leaveTeam, manageMember, registerTeam, setTeamStatus, TeamRegistrationSchema } from '../domain/teams/membership.ts';
 
 const id = (label: string) =>
@@ -40,6 +43,23 @@ export const teams = {
       const u = await leader(ctx, teamId, '调整队员');
       await manageMember(await appDb(), u.id, teamId, memberId, op);
       return { done: op };
+    },
+  }),
+  /** A leader chooses which number the team's pages publish: their own, the team hotline, or none. */
+  setContact: formAction({
+    input: PublicContactSchema,
+    handler: async (input, ctx) => {
+      const u = await leader(ctx, input.teamId, '设置对外联系电话');
+      await setPublicContact(await appDb(), u.id, input);
+      return { saved: input.choice };
+    },
+  }),
+  /** A leader reveals one member's full phone to call them; audited, rate-limited (src/domain/teams/reveal.ts). */
+  revealPhone: formAction({
+    input: z.object({ teamId: id('队伍'), memberId: id('队员') }),
+    handler: async ({ teamId, memberId }, ctx) => {
+      const u = signedIn(ctx);
+      return revealMemberPhone(await appDb(), { id: u.id, ip: clientIp(ctx) }, teamId, memberId);
     },
   }),
   register: formAction({

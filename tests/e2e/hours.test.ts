@@ -77,14 +77,15 @@ describe('service hours end to end', () => {
       await leader.page.selectOption('#att-event', String(eventId));
       await leader.page.click('text=生成待确认记录');
       await leader.page.waitForSelector('text=生成 1 条待确认记录');
-      const row = leader.page.locator('tr', { hasText: '何思远' }).filter({ hasText: '凌晨防汛巡堤' });
+      const row = leader.page.locator('li.queue-item', { hasText: '何思远' }).filter({ hasText: '凌晨防汛巡堤' });
       await expect.poll(() => row.count()).toBe(1);
       expect(await row.textContent()).toContain('2.8 小时'); // 03:10–05:55 = 165 min
       await leader.page.screenshot({ path: `${SHOTS}/leader-queue.png`, fullPage: true });
     });
 
     step('the leader confirms the hours', async () => {
-      await leader.page.click('button:has-text("确认所选记录")');
+      // Each pending record has its own 确认 (issue 18, item 10: nothing pre-ticked, no blanket confirm).
+      await leader.page.locator('li.queue-item', { hasText: '何思远' }).filter({ hasText: '凌晨防汛巡堤' }).locator('button:text-is("确认")').click();
       await leader.page.waitForSelector('text=/已确认 \\d+ 条记录/');
       const status = await db.$client.execute({ sql: `SELECT status, minutes FROM hour_records WHERE event_id = ?`, args: [eventId] });
       expect(status.rows[0]).toMatchObject({ status: 'confirmed', minutes: 165 });

@@ -48,6 +48,13 @@ const post = (name: string, fields: Fields, as: keyof typeof cookie, page?: stri
 /** An Action's result data (RPC answers are devalue-encoded). */
 const data = (a: Answer) => unflatten(a.json as never) as Record<string, unknown>;
 /** The table row of a page holding the text. */
+/** The hours queue's card (an <li>, issue 18 item 10) holding the text. */
+const queueItemWith = (html: string, text: string) =>
+  html
+    .split('</li>')
+    .find((li) => li.includes(text))
+    ?.split('<li')
+    .pop() ?? '';
 const rowWith = (html: string, text: string) =>
   html
     .split('</tr>')
@@ -68,9 +75,10 @@ describe('item 5: a leader cannot certify their own hours', () => {
 
     step('their queue names who must confirm it instead of offering a checkbox', async () => {
       const queue = await getPage(server, `/me/teams/${SLUG}/hours`, cookie.leader);
-      const ownRow = rowWith(queue.body, '队伍物资清点');
+      const ownRow = queueItemWith(queue.body, '队伍物资清点');
       expect(ownRow).toContain('需由其他负责人或工作人员确认');
       expect(ownRow).not.toContain('type="checkbox"');
+      expect(ownRow).not.toContain('name="ids"');
     });
 
     step('the leader forges a confirm and a decline of it: nothing changes', async () => {

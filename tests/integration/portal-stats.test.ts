@@ -30,7 +30,12 @@ describe('statistics', () => {
     expect(hours.some((r) => r.minutes > 0)).toBe(true);
 
     const towns = await volunteersByTown(db);
-    expect(towns.reduce((a, r) => a + r.n, 0)).toBe(await num(db, `SELECT count(*) AS n FROM users WHERE status = 'active'`));
+    // 注册志愿者: active accounts that are not staff accounts (issue 18, item 15).
+    const volunteers = await num(
+      db,
+      `SELECT count(*) AS n FROM users u WHERE u.status = 'active' AND NOT EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role IN ('admin', 'editor', 'reviewer'))`,
+    );
+    expect(towns.reduce((a, r) => a + r.n, 0)).toBe(volunteers);
     const cats = await eventsByCategory(db);
     for (const c of cats) expect(c.n).toBe(await num(db, `SELECT count(*) AS n FROM events WHERE category = ? AND status IN ('published','completed')`, [c.category]));
     const hon = await honoreesByCategoryYear(db);
@@ -38,7 +43,7 @@ describe('statistics', () => {
 
     const fig = await homeFigures(db, now);
     expect(fig.minutes).toBe(await num(db, `SELECT coalesce(sum(minutes), 0) AS n FROM hour_records WHERE status = 'confirmed'`));
-    expect(fig.volunteers).toBe(await num(db, `SELECT count(*) AS n FROM users WHERE status = 'active'`));
+    expect(fig.volunteers).toBe(volunteers);
     expect(fig.teams).toBe(await num(db, `SELECT count(*) AS n FROM teams WHERE status = 'active'`));
     expect(fig.honorees).toBe(hon.rows.reduce((a, r) => a + r.n, 0));
   });

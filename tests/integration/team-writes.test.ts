@@ -94,7 +94,7 @@ describe('item 5: nobody confirms or certifies their own record', () => {
   test("staff confirm a sole leader's own record, but not an ordinary member's (that is the team's job)", async () => {
     const own = await leaderEntersOwnEightHours();
     const claim = await claimHours(db, member, { teamId: team, day: '2026-06-13', start: '09:00', end: '11:00', content: '整理图书角' }, NOW);
-    const res = await confirmRecords(db, { id: admin, staff: true }, [own, claim], NOW);
+    const res = await confirmRecords(db, { id: admin, staff: true }, [own, claim], NOW, 2);
     expect(res.confirmed).toBe(1);
     expect(res.failed.map((f) => f.id)).toEqual([claim]);
     expect(await row('SELECT status, reviewer_id FROM hour_records WHERE id = ?', [own])).toMatchObject({ status: 'confirmed', reviewer_id: admin });

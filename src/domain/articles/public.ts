@@ -1,5 +1,5 @@
 // Public reads of published articles.
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { articles } from '../../../db/schema/index.ts';
 import { lookupTable } from '../../lib/lookup.ts';
@@ -14,10 +14,11 @@ export const CHANNELS: Readonly<Record<string, string>> = lookupTable({
   notice: '通知公告',
 });
 
-/** Published articles, newest first, paged. */
-export async function listPublishedArticles(db: Db, f: { channel?: string; topic?: string; page?: number; perPage?: number } = {}) {
+/** Published articles, newest first, paged; `exceptChannel` leaves out a channel another block already lists. */
+export async function listPublishedArticles(db: Db, f: { channel?: string; exceptChannel?: string; topic?: string; page?: number; perPage?: number } = {}) {
   const where: SQL[] = [eq(articles.status, 'published')];
   if (f.channel) where.push(eq(articles.channel, f.channel));
+  if (f.exceptChannel) where.push(ne(articles.channel, f.exceptChannel));
   if (f.topic) where.push(eq(articles.topic, f.topic));
   const perPage = f.perPage ?? 15;
   const page = Math.max(1, f.page ?? 1);
@@ -43,6 +44,15 @@ export async function listPublishedArticles(db: Db, f: { channel?: string; topic
     .from(articles)
     .where(and(...where));
   return { items, total: Number(n), page, perPage, pages: Math.max(1, Math.ceil(Number(n) / perPage)) };
+}
+
+/**
+ * The home page's two article blocks: 新闻动态 (every channel but 普法课堂) and 普法课堂, so no article is listed
+ * under both headings (issue 18, item 15).
+ */
+export async function homeArticleBlocks(db: Db) {
+  const [news, legal] = await Promise.all([listPublishedArticles(db, { exceptChannel: 'legal', perPage: 6 }), listPublishedArticles(db, { channel: 'legal', perPage: 5 })]);
+  return { news: news.items, legal: legal.items };
 }
 
 /** One published article by slug. */

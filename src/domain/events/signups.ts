@@ -3,8 +3,7 @@
 // (docs/architecture.md "Writes under contention", docs/decisions/020).
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { guardedWrite, prepared } from '../../../db/write.ts';
-import { notify } from '../notices/index.ts';
+import { guardedWrite, prepared, writeBatch } from '../../../db/write.ts';
 import { leadershipRowSql } from '../accounts/policy.ts';
 import { ageOn } from './rules.ts';
 import { openBirthDate } from '../accounts/birth-dates.ts';
@@ -13,6 +12,17 @@ import { Refusal, type RefusalStatus } from '../refusal.ts';
 /** The waitlist position rule as an SQL expression: waitlisted sign-ups of the event arrived no later than seq. */
 export function waitlistPositionSql(eventId: string, seq: string): string {
   return `(SELECT count(*) FROM signups w WHERE w.event_id = ${eventId} AND w.status = 'waitlisted' AND w.seq <= ${seq})`;
+}
+
+/**
+ * "时间：2026/12/05 09:00–11:30（北京时间）；地点：城关镇东门社区 文化广场" for the event row `e`, as an SQL expression:
+ * a sign-up notice (and its e-mail copy) is read on the way there, so it carries when and where (issue 18, item 8).
+ */
+export function eventWhenWhereSql(e: string): string {
+  const at = (col: string, fmt: string) => `strftime('${fmt}', (${e}.${col} + 28800000) / 1000, 'unixepoch')`;
+  const region = (col: string) => `coalesce((SELECT name FROM regions WHERE id = ${e}.${col}), '')`;
+  return `('时间：' || ${at('starts_at', '%Y/%m/%d %H:%M')} || '–' || ${at('ends_at', '%H:%M')} || '（北京时间）；地点：'
+    || coalesce(nullif(trim(${region('town_id')} || ${region('village_id')} || ' ' || ${e}.address), ''), '详见活动页面'))`;
 }
 
 /** Seat-holding statuses (count against capacity). */
@@ -221,9 +231,9 @@ const SIGNUP_NOTICE = prepared<{ uid: number; eid: number; now: number; link: st
          CASE s.status WHEN 'confirmed' THEN ${sql.placeholder('confirmedTitle')} ELSE ${sql.placeholder('waitlistedTitle')} END,
          CASE s.status WHEN 'confirmed' THEN '您已报名成功，请按时参加。如不能参加，请在活动开始前取消报名。'
               ELSE '名额已满，您是候补第 ' || ${sql.raw(waitlistPositionSql('s.event_id', 's.seq'))}
-                   || ' 位。有人取消时将按顺序自动递补，并通知您。' END,
+                   || ' 位。有人取消时将按顺序自动递补，并通知您。' END || ${sql.raw(eventWhenWhereSql('e'))},
          ${sql.placeholder('link')}, ${v.now}
-    FROM signups s WHERE s.event_id = ${v.eid} AND s.user_id = ${v.uid}`);
+    FROM signups s JOIN events e ON e.id = s.event_id WHERE s.event_id = ${v.eid} AND s.user_id = ${v.uid}`);
 
 /**
  * Signs the user up for the event. ONE guarded statement decides the outcome:
@@ -383,13 +393,12 @@ export async function fillFreedSeats(db: Db, eventId: number, now = Date.now()):
     promoted.push(uid);
     // A separate statement: which volunteer the seat went to is known only from the UPDATE's answer.
     // A crash in between loses this notice, never the seat (docs/architecture.md "Writes under contention").
-    await notify(db, {
-      userId: uid,
-      kind: 'signup.promoted',
-      title: `候补成功：${String(r.title ?? '')}`,
-      body: '有志愿者取消了报名，您已由候补转为正式报名，请按时参加。',
-      link: `/events/${eventId}`,
-    });
+    await writeBatch(db, [
+      sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
+      SELECT ${uid}, 'signup.promoted', '候补成功：' || e.title,
+             '有志愿者取消了报名，您已由候补转为正式报名，请按时参加。' || ${sql.raw(eventWhenWhereSql('e'))}, ${`/events/${eventId}`}, ${now}
+        FROM events e WHERE e.id = ${eventId}`,
+    ]);
   }
   return promoted;
 }

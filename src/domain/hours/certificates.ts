@@ -191,7 +191,7 @@ export async function issueCertificate(db: Db, actor: number | Reviewer | null, 
         before: { status: 'requested' },
         after: { status: 'issued', code, totalMinutes: total, auto: actorId == null, asStaff: !!reviewer?.staff },
       }),
-      sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (${num(c, 'user_id')}, 'certificates', '服务证明已出具', '', '/me/certificates', ${now})`,
+      sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) SELECT user_id, 'certificates', '服务证明已出具', '证明编号 ' || number || '，可在“我的证明”中下载或打印，扫码即可查验。', '/me/certificates', ${now} FROM certificates WHERE id = ${certId}`,
     ],
   );
   if (!written) throw new HoursError('CONFLICT', '该申请已处理');

@@ -9,7 +9,7 @@ import { HoursError } from './errors.ts';
 import { ACTIVE_STATUSES, num, str, type Row } from './sql.ts';
 import { checkEventWindow, checkSpan, dayWindow, spanMinutes } from './rules.ts';
 import { spanLimits } from './new-record.ts';
-import { leadsOwnTeamSql, mayReviewSql, reviewRefusal, type Reviewer } from './review.ts';
+import { leadsOwnTeamSql, mayReviewSql, recordFactsSql, reviewRefusal, type Reviewer } from './review.ts';
 
 /** Opens a correction request on one of the volunteer's own pending or confirmed records (one open request per record). */
 export async function requestCorrection(db: Db, userId: number, input: { recordId: number; startsAt: string; endsAt: string; reason: string }, now = Date.now()): Promise<number> {
@@ -81,7 +81,8 @@ export async function acceptCorrection(db: Db, actor: number | Reviewer, correct
       [
         sql`UPDATE hour_corrections SET status = 'accepted', decided_by = ${actorId}, decided_at = ${now} WHERE id = ${correctionId}`,
         auditStatement({ actorId, action: 'hours.correction.accept', targetType: 'hour_record', targetId: recordId, before, after: { startsAt, endsAt, minutes, correctionId } }),
-        sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (${userId}, 'hours', '服务时长更正已通过', '', '/me/hours', ${now})`,
+        // Runs after the guard moved the record, so the notice states the corrected time and hours.
+        sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (${userId}, 'hours.correction', '服务时长更正已通过', '更正后 ' || ${recordFactsSql(recordId)} || '。', '/me/hours', ${now})`,
       ],
     );
   } catch (e) {
@@ -113,7 +114,7 @@ export async function declineCorrection(db: Db, actor: number | Reviewer, correc
     WHERE id = ${correctionId} AND status = 'pending'`,
     [
       auditStatement({ actorId, action: 'hours.correction.decline', targetType: 'hour_correction', targetId: correctionId, after: { status: 'declined', decision: why } }),
-      sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (${num(c, 'user_id')}, 'hours', '服务时长更正未通过', ${`理由：${why}`}, '/me/hours', ${now})`,
+      sql`INSERT INTO notices (user_id, kind, title, body, link, created_at) VALUES (${num(c, 'user_id')}, 'hours.correction', '服务时长更正未通过', ${recordFactsSql(num(c, 'record_id'))} || ${`。记录保持不变，不予更正的理由：${why}`}, '/me/hours', ${now})`,
     ],
   );
   if (!written) throw new HoursError('CONFLICT', '该更正申请已处理');

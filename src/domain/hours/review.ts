@@ -68,21 +68,47 @@ async function recordReviewProblem(db: Db, r: Reviewer, id: number, doing: strin
 }
 
 /**
+ * What a review notice says about record `id`: "活动：…；服务时间：2026/11/22 09:00–11:30；时长：2.5 小时" (the hours
+ * rounded as formatHours does), so the volunteer knows which record without opening the site (issue 18, item 8).
+ */
+export function recordFactsSql(id: number): SQL {
+  const at = (col: string, fmt: string) => sql.raw(`strftime('${fmt}', (r.${col} + 28800000) / 1000, 'unixepoch')`);
+  return sql`(SELECT '活动：' || coalesce(e.title, r.content) || '；服务时间：' || ${at('starts_at', '%Y/%m/%d %H:%M')} || '–' || ${at('ends_at', '%H:%M')}
+      || '；时长：' || printf('%g', round(r.minutes / 6.0) / 10.0) || ' 小时'
+    FROM hour_records r LEFT JOIN events e ON e.id = r.event_id WHERE r.id = ${id})`;
+}
+
+/**
  * Confirms pending records; returns how many were confirmed and why others were not. Each is one guarded
  * UPDATE with its audit row: never the reviewer's own record, only a team they may write to as leader, or
  * (staff) a leader's own.
  */
-export async function confirmRecords(db: Db, reviewer: number | Reviewer, ids: number[], now = Date.now()): Promise<{ confirmed: number; failed: { id: number; message: string }[] }> {
+export async function confirmRecords(
+  db: Db,
+  reviewer: number | Reviewer,
+  ids: number[],
+  now = Date.now(),
+  /** For more than one record: the count shown on the bulk confirm step; confirming many is a deliberate act (issue 18, item 10). */
+  expectedCount?: number,
+): Promise<{ confirmed: number; failed: { id: number; message: string }[] }> {
   const r: Reviewer = typeof reviewer === 'number' ? { id: reviewer } : reviewer;
+  const unique = [...new Set(ids)];
+  if (unique.length > 1 && expectedCount !== unique.length) {
+    throw new HoursError('BAD_REQUEST', '批量确认需先核对：请在“批量确认”中勾选记录，核对条数后再确认');
+  }
   let confirmed = 0;
   const failed: { id: number; message: string }[] = [];
-  for (const id of [...new Set(ids)]) {
+  for (const id of unique) {
     try {
       const written = await guardedWrite(
         db,
         sql`UPDATE hour_records SET status = 'confirmed', reviewer_id = ${r.id}, reviewed_at = ${now}, reason = NULL
         WHERE id = ${id} AND status = 'pending' AND ${mayReviewSql('hour_records', r)}`,
-        [auditStatement({ actorId: r.id, action: 'hours.confirm', targetType: 'hour_record', targetId: id, before: { status: 'pending' }, after: { status: 'confirmed', asStaff: !!r.staff } })],
+        [
+          auditStatement({ actorId: r.id, action: 'hours.confirm', targetType: 'hour_record', targetId: id, before: { status: 'pending' }, after: { status: 'confirmed', asStaff: !!r.staff } }),
+          sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
+          SELECT user_id, 'hours.confirmed', '服务时长已确认', ${recordFactsSql(id)} || '。已计入您的累计服务时长。', '/me/hours', ${now} FROM hour_records WHERE id = ${id}`,
+        ],
       );
       if (written) confirmed++;
       else failed.push({ id, message: (await recordReviewProblem(db, r, id, '确认')).message });
@@ -113,7 +139,7 @@ export async function declineRecord(db: Db, reviewer: number | Reviewer, id: num
         after: { status: 'declined', reason: why, asStaff: !!r.staff },
       }),
       sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
-      SELECT user_id, 'hours', '服务时长未通过确认', ${`理由：${why}`}, '/me/hours', ${now} FROM hour_records WHERE id = ${id}`,
+      SELECT user_id, 'hours.declined', '服务时长未予确认', ${recordFactsSql(id)} || ${`。不予确认的理由：${why}。如有异议，可在“我的时长”中申请更正或联系队伍负责人。`}, '/me/hours', ${now} FROM hour_records WHERE id = ${id}`,
     ],
   );
   if (!written) throw await recordReviewProblem(db, r, id, '审核');

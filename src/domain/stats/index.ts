@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { writeBatch } from '../../../db/write.ts';
 import { fromShanghai, shanghaiDay } from '../../lib/time.ts';
+import { registeredVolunteerSql } from './volunteers.ts';
 
 type Row = Record<string, unknown>;
 
@@ -36,12 +37,14 @@ export async function hoursByMonth(db: Db, now = Date.now()) {
   return months.map((month) => ({ month, minutes: by.get(month)?.minutes ?? 0, records: by.get(month)?.records ?? 0 }));
 }
 
-/** Active registered volunteers per 乡镇/街道 (towns in display order, then 未填写). */
+/** Registered volunteers (./volunteers.ts: staff accounts not counted) per 乡镇/街道 (towns in display order, then 未填写). */
 export async function volunteersByTown(db: Db) {
-  const towns = await db.all<Row>(sql`SELECT r.id, r.name, (SELECT count(*) FROM users u WHERE u.town_id = r.id AND u.status = 'active') AS n
+  const towns = await db.all<Row>(sql`SELECT r.id, r.name, (SELECT count(*) FROM users u WHERE u.town_id = r.id AND ${registeredVolunteerSql('u')}) AS n
     FROM regions r WHERE r.level = 'town' ORDER BY r.sort, r.id`);
   const rows = towns.map((r) => ({ town: String(r.name), n: Number(r.n) }));
-  const [other] = await db.all<Row>(sql`SELECT count(*) AS n FROM users WHERE status = 'active' AND (town_id IS NULL OR town_id NOT IN (SELECT id FROM regions WHERE level = 'town'))`);
+  const [other] = await db.all<Row>(
+    sql`SELECT count(*) AS n FROM users u WHERE ${registeredVolunteerSql('u')} AND (u.town_id IS NULL OR u.town_id NOT IN (SELECT id FROM regions WHERE level = 'town'))`,
+  );
   const rest = Number(other.n);
   if (rest) rows.push({ town: '未填写', n: rest });
   return rows;

@@ -1,4 +1,6 @@
 import type { APIRoute } from 'astro';
-import { rosterExport } from '../../../../../../lib/roster-export.ts';
+import { insuranceRosterExport, rosterExport } from '../../../../../../lib/roster-export.ts';
 
 export const GET: APIRoute = (ctx) => rosterExport(ctx, 'xlsx');
+/** The insurer's list (full ID numbers) for an insured event: only on the leader's explicit POST, audited. */
+export const POST: APIRoute = (ctx) => insuranceRosterExport(ctx);
