@@ -50,6 +50,8 @@ function registration(over: Record<string, string> = {}): Record<string, string>
     villageId: village,
     agreeTerms: 'on',
     agreePrivacy: 'on',
+    // Well-formed but never sent: probes are answered before the code is checked (decision 077).
+    smsCode: '000000',
     ...over,
   };
 }

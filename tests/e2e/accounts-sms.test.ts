@@ -70,7 +70,7 @@ flow('register with a code, change the phone, forget the password, reset it by S
   step('pressing it again within a minute is refused next to the code field (429), nothing lost', async () => {
     const status = await post(page, '#sendCode');
     expect(status).toBe(429);
-    expect(await page.textContent('#err-smsCode')).toMatch(/请 \d+ 秒后再重新获取/);
+    expect(await page.textContent('#err-smsCode')).toMatch(/获取验证码过于频繁，请 \d+ 秒后再试/);
     expect(await page.inputValue('#realName')).toBe('林晓雨');
   });
 

@@ -75,7 +75,7 @@ export async function requestSmsCode(
   const cooldown = await hitRateLimit(db, `sms-resend:${phone}`, 1, RESEND_AFTER_MS, now);
   if (!cooldown.allowed) {
     const seconds = Math.max(1, Math.ceil((cooldown.resetAt - now) / 1000));
-    throw new AccountError('TOO_MANY_REQUESTS', `验证码已发送，请 ${seconds} 秒后再重新获取`, 'smsCode');
+    throw new AccountError('TOO_MANY_REQUESTS', `获取验证码过于频繁，请 ${seconds} 秒后再试`, 'smsCode');
   }
   const perPhone = await hitRateLimit(db, `sms-phone-day:${phone}`, CODES_PER_PHONE_PER_DAY, DAY, now);
   if (!perPhone.allowed) throw new RateLimitedError('该手机号今天获取验证码的次数已达上限', perPhone.resetAt, now);
