@@ -131,7 +131,15 @@ async function sendTencent(cfg: SmsConfig, msg: SmsMessage, now: Date, signal: A
 
 /** The demo provider's line: the code in the server log, the phone masked (decision 092). */
 export function demoLogLine(msg: SmsMessage): string {
-  return JSON.stringify({ t: new Date().toISOString(), level: 'warn', msg: 'sms.demo', note: '演示环境：未配置短信服务，验证码写入日志', phone: maskPhone(msg.phone), purpose: msg.purpose, code: msg.code });
+  return JSON.stringify({
+    t: new Date().toISOString(),
+    level: 'warn',
+    msg: 'sms.demo',
+    note: '演示环境：未配置短信服务，验证码写入日志',
+    phone: maskPhone(msg.phone),
+    purpose: msg.purpose,
+    code: msg.code,
+  });
 }
 
 /**

@@ -3,5 +3,4 @@ import type { APIRoute } from 'astro';
 import { config } from '../lib/config.ts';
 import { robotsTxt } from '../domain/articles/feeds.ts';
 
-export const GET: APIRoute = () =>
-  new Response(robotsTxt(config().siteUrl), { headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'public, max-age=3600' } });
+export const GET: APIRoute = () => new Response(robotsTxt(config().siteUrl), { headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'public, max-age=3600' } });

@@ -50,17 +50,32 @@ export async function startFakeSms({ keyId = 'LTAI-test-id', keySecret = 'test-s
         answer(200, { Response: { Error: { Code: code, Message: message }, RequestId: 'fake' } });
       };
       const host = String(req.headers.host);
-      const expected = tc3Authorization({ secretId: keyId, secretKey: keySecret, service: 'sms', host, timestamp: Number(req.headers['x-tc-timestamp']), payload: text, contentType: String(req.headers['content-type']) });
+      const expected = tc3Authorization({
+        secretId: keyId,
+        secretKey: keySecret,
+        service: 'sms',
+        host,
+        timestamp: Number(req.headers['x-tc-timestamp']),
+        payload: text,
+        contentType: String(req.headers['content-type']),
+      });
       if (req.headers.authorization !== expected) return refuse('AuthFailure.SignatureFailure', 'The provided credentials could not be validated.');
       if (req.headers['x-tc-action'] !== 'SendSms' || req.headers['x-tc-version'] !== '2021-01-11' || !req.headers['x-tc-region']) return refuse('InvalidAction', 'bad action/version/region');
       const p = JSON.parse(text) as { PhoneNumberSet: string[]; SmsSdkAppId: string; SignName: string; TemplateId: string; TemplateParamSet: string[] };
       const phone = p.PhoneNumberSet[0].replace(/^\+86/, '');
       if (phone === REFUSED_PHONE) {
         refused.push('LimitExceeded.PhoneNumberDailyLimit');
-        return answer(200, { Response: { SendStatusSet: [{ SerialNo: '', PhoneNumber: p.PhoneNumberSet[0], Fee: 0, Code: 'LimitExceeded.PhoneNumberDailyLimit', Message: '单个手机号日下发短信条数超过设定的上限' }], RequestId: 'fake' } });
+        return answer(200, {
+          Response: {
+            SendStatusSet: [{ SerialNo: '', PhoneNumber: p.PhoneNumberSet[0], Fee: 0, Code: 'LimitExceeded.PhoneNumberDailyLimit', Message: '单个手机号日下发短信条数超过设定的上限' }],
+            RequestId: 'fake',
+          },
+        });
       }
       messages.push({ provider: 'tencent', phone, signName: p.SignName, templateId: p.TemplateId, params: p.TemplateParamSet });
-      return answer(200, { Response: { SendStatusSet: [{ SerialNo: 'fake-serial', PhoneNumber: p.PhoneNumberSet[0], Fee: 1, Code: 'Ok', Message: 'send success', IsoCode: 'CN' }], RequestId: 'fake' } });
+      return answer(200, {
+        Response: { SendStatusSet: [{ SerialNo: 'fake-serial', PhoneNumber: p.PhoneNumberSet[0], Fee: 1, Code: 'Ok', Message: 'send success', IsoCode: 'CN' }], RequestId: 'fake' },
+      });
     }
     // 阿里云 Dysmsapi (RPC style, form-encoded POST)
     const params = Object.fromEntries(new URLSearchParams(text));
@@ -73,7 +88,13 @@ export async function startFakeSms({ keyId = 'LTAI-test-id', keySecret = 'test-s
     if (Signature !== aliyunSignature(keySecret, 'POST', signed)) return refuse(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
     if (params.Action !== 'SendSms' || params.Version !== '2017-05-25' || params.SignatureMethod !== 'HMAC-SHA1') return refuse(400, 'InvalidParameter', 'bad action/version');
     if (params.PhoneNumbers === REFUSED_PHONE) return refuse(200, 'isv.BUSINESS_LIMIT_CONTROL', '触发天级流控Permits:10');
-    messages.push({ provider: 'aliyun', phone: params.PhoneNumbers, signName: params.SignName, templateId: params.TemplateCode, params: Object.values(JSON.parse(params.TemplateParam) as Record<string, string>) });
+    messages.push({
+      provider: 'aliyun',
+      phone: params.PhoneNumbers,
+      signName: params.SignName,
+      templateId: params.TemplateCode,
+      params: Object.values(JSON.parse(params.TemplateParam) as Record<string, string>),
+    });
     answer(200, { Code: 'OK', Message: 'OK', BizId: 'fake-biz', RequestId: 'fake' });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -58,7 +58,18 @@ test('注销 of a volunteer who did many things leaves no name, phone, e-mail or
   const email = 'shen.zhiqiu@example.cn';
   const idNumber = makeIdNumber('1993-11-02', 61, false);
   const password = 'correct horse battery staple';
-  const input = await RegisterSchema.parseAsync({ phone, smsCode: await smsCodeFor(db, phone), password, realName: name, idType: '居民身份证', idNumber, townId: town, villageId: village, agreeTerms: true, agreePrivacy: true });
+  const input = await RegisterSchema.parseAsync({
+    phone,
+    smsCode: await smsCodeFor(db, phone),
+    password,
+    realName: name,
+    idType: '居民身份证',
+    idNumber,
+    townId: town,
+    villageId: village,
+    agreeTerms: true,
+    agreePrivacy: true,
+  });
   const me = await registerVolunteer(db, TEST_KEY, input, { ip: '10.14.0.1' });
   await updateProfile(db, me, { townId: town, villageId: village, skills: ['急救'], email, publishConsent: true }, '10.14.0.1');
   await login(db, { phone, password, ip: '10.14.0.1' });

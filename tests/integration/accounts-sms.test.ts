@@ -62,7 +62,9 @@ describe('codes', () => {
     const phone = nextPhone();
     const { sent, send } = capture();
     const before = Date.now();
-    await (await requestSmsCode(db, TEST_KEY, { phone, purpose: 'register', ip: '10.80.0.1', send })).delivery;
+    await (
+      await requestSmsCode(db, TEST_KEY, { phone, purpose: 'register', ip: '10.80.0.1', send })
+    ).delivery;
     expect(sent).toHaveLength(1);
     expect(sent[0].code).toMatch(/^\d{6}$/);
     const [row] = await rows(sql`SELECT * FROM sms_codes WHERE phone = ${phone}`);
@@ -144,7 +146,9 @@ describe('codes', () => {
       SMS_ENDPOINT: fake.url,
     }).sms;
     const ok = nextPhone();
-    await (await requestSmsCode(db, TEST_KEY, { phone: ok, purpose: 'register', ip: '10.85.0.1', send: (m) => sendSms(cfg, m) })).delivery;
+    await (
+      await requestSmsCode(db, TEST_KEY, { phone: ok, purpose: 'register', ip: '10.85.0.1', send: (m) => sendSms(cfg, m) })
+    ).delivery;
     expect(fake.messages.at(-1)?.phone).toBe(ok);
     const r = await requestSmsCode(db, TEST_KEY, { phone: '13900009999', purpose: 'register', ip: '10.85.0.2', send: (m) => sendSms(cfg, m) });
     await r.delivery;
@@ -180,7 +184,8 @@ describe('forgotten password', () => {
       const first = await requestSmsCode(db, TEST_KEY, { phone, purpose: 'reset', ip: '10.87.0.1', send, now }).then(() => 'ok');
       const again = await requestSmsCode(db, TEST_KEY, { phone, purpose: 'reset', ip: '10.87.0.1', send, now: now + 1000 }).catch((e) => `${e.status}:${e.field}`);
       const guesses = [];
-      for (let i = 0; i <= CHECKS_PER_CODE; i++) guesses.push(await resetPasswordWithSmsCode(db, TEST_KEY, { phone, code: '000000', password: 'whatever password 9' }).catch((e) => `${e.status}:${e.message}`));
+      for (let i = 0; i <= CHECKS_PER_CODE; i++)
+        guesses.push(await resetPasswordWithSmsCode(db, TEST_KEY, { phone, code: '000000', password: 'whatever password 9' }).catch((e) => `${e.status}:${e.message}`));
       outcomes.push({ first, again, guesses, sent: sent.length });
     }
     expect(outcomes[0].sent).toBe(1);
@@ -193,9 +198,13 @@ describe('forgotten password', () => {
     const phone = nextPhone();
     const userId = await createUser(db, TEST_KEY, { phone, password: 'the old password 1', realName: '赵邮箱', email: 'zhao@example.cn' });
     const mail = (m: Parameters<typeof sendMail>[1]) => sendMail(smtp.url, m);
-    await (await requestResetByEmail(db, { phone, ip: '10.88.0.1', siteUrl: 'https://shanxing.example', mail })).delivery;
+    await (
+      await requestResetByEmail(db, { phone, ip: '10.88.0.1', siteUrl: 'https://shanxing.example', mail })
+    ).delivery;
     // No account, or no address: the same answer and nothing mailed.
-    await (await requestResetByEmail(db, { phone: nextPhone(), ip: '10.88.0.1', siteUrl: 'https://shanxing.example', mail })).delivery;
+    await (
+      await requestResetByEmail(db, { phone: nextPhone(), ip: '10.88.0.1', siteUrl: 'https://shanxing.example', mail })
+    ).delivery;
     expect(smtp.messages).toHaveLength(1);
     expect(smtp.messages[0].rcpt).toEqual(['zhao@example.cn']);
     const text = readMessage(smtp.messages[0].data).text;

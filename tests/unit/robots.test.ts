@@ -11,7 +11,14 @@ function allowed(robots: string, path: string): boolean {
     if (!m || !m[2]) continue;
     const end = m[2].endsWith('$');
     const body = end ? m[2].slice(0, -1) : m[2];
-    const re = new RegExp('^' + body.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + (end ? '$' : ''));
+    const re = new RegExp(
+      '^' +
+        body
+          .split('*')
+          .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*') +
+        (end ? '$' : ''),
+    );
     if (re.test(path) && m[2].length > best.len) best = { len: m[2].length, allow: m[1].toLowerCase() === 'allow' };
   }
   return best.allow;

@@ -57,10 +57,7 @@ export async function resetPasswordWithSmsCode(db: Db, secretKey: Buffer, input:
  * has one. Same limits and the same answer whatever the phone; the mail is sent after the answer
  * is decided (`delivery`), so the time taken does not tell either.
  */
-export async function requestResetByEmail(
-  db: Db,
-  input: { phone: string; ip: string; siteUrl: string; mail: (m: Mail) => Promise<void>; now?: number },
-): Promise<{ delivery: Promise<void> }> {
+export async function requestResetByEmail(db: Db, input: { phone: string; ip: string; siteUrl: string; mail: (m: Mail) => Promise<void>; now?: number }): Promise<{ delivery: Promise<void> }> {
   const now = input.now ?? Date.now();
   const phone = input.phone.trim();
   if (!/^1[3-9]\d{9}$/.test(phone)) throw new AccountError('BAD_REQUEST', '请输入 11 位中国大陆手机号码，如 13812341234', 'phone');

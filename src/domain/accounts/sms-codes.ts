@@ -58,11 +58,7 @@ export interface SmsRequestResult {
  * answer tells nothing about who is registered. Earlier codes of the phone and purpose die.
  * Throws AccountError (field `phone` or `smsCode`) or RateLimitedError.
  */
-export async function requestSmsCode(
-  db: Db,
-  secretKey: Buffer,
-  input: { phone: string; purpose: SmsPurpose; ip: string; userId?: number; send: SmsSender; now?: number },
-): Promise<SmsRequestResult> {
+export async function requestSmsCode(db: Db, secretKey: Buffer, input: { phone: string; purpose: SmsPurpose; ip: string; userId?: number; send: SmsSender; now?: number }): Promise<SmsRequestResult> {
   const now = input.now ?? Date.now();
   const phone = input.phone.trim();
   if (!PHONE.test(phone)) throw new AccountError('BAD_REQUEST', '请输入 11 位中国大陆手机号码，如 13812341234', 'phone');
@@ -124,11 +120,7 @@ export const USED_CODE = '该验证码已使用或已过期，请重新获取';
  * account). Returns the guard that uses it up; the caller runs it in the same batch as the change,
  * so two requests with one code cannot both succeed. Throws AccountError on field `smsCode`.
  */
-export async function checkSmsCode(
-  db: Db,
-  secretKey: Buffer,
-  input: { phone: string; purpose: SmsPurpose; code: string; userId?: number | null; now?: number },
-): Promise<CheckedSmsCode> {
+export async function checkSmsCode(db: Db, secretKey: Buffer, input: { phone: string; purpose: SmsPurpose; code: string; userId?: number | null; now?: number }): Promise<CheckedSmsCode> {
   const now = input.now ?? Date.now();
   const code = input.code.trim();
   if (!/^\d{6}$/.test(code)) throw new AccountError('BAD_REQUEST', '请输入短信中的 6 位数字验证码', 'smsCode');
