@@ -134,6 +134,14 @@ describe('codes', () => {
     await expect(registerVolunteer(db, TEST_KEY, await registration(phone, code), { ip: '10.84.0.1' })).rejects.toMatchObject({ field: 'smsCode' });
   });
 
+  test('codes a day past their expiry are dropped, with the phones they name', async () => {
+    const old = nextPhone();
+    await smsCodeFor(db, old);
+    await db.run(sql`UPDATE sms_codes SET expires_at = ${Date.now() - 25 * 3600_000} WHERE phone = ${old}`);
+    await smsCodeFor(db, nextPhone());
+    expect(await rows(sql`SELECT id FROM sms_codes WHERE phone = ${old}`)).toEqual([]);
+  });
+
   test('a provider refusal is recorded on the code row and logged, and the request still answered', async () => {
     const fake = await startFakeSms();
     const cfg = readConfig({
@@ -190,6 +198,10 @@ describe('forgotten password', () => {
     }
     expect(outcomes[0].sent).toBe(1);
     expect(outcomes[1].sent).toBe(0);
+    // The same work either way: a row for each (the unknown one's code never sent, never matchable).
+    const written = await rows(sql`SELECT phone, send_error FROM sms_codes WHERE phone IN (${known}, ${unknown}) ORDER BY phone`);
+    expect(written.map((r) => r.phone).sort()).toEqual([known, unknown].sort());
+    expect(written.find((r) => r.phone === unknown)?.send_error).toBe('no account: not sent');
     expect({ ...outcomes[1], sent: 1 }).toEqual(outcomes[0]);
   });
 

@@ -87,14 +87,20 @@ export async function requestSmsCode(db: Db, secretKey: Buffer, input: { phone: 
   }
   // A new code starts a new count of checks, for a phone with or without an account alike.
   await clearRateLimit(db, checkKey(input.purpose, phone, userId));
-  if (input.purpose === 'reset' && userId === null) return { delivery: Promise.resolve() };
-
+  // A reset for a phone without an account writes its row all the same (a code nobody receives), so
+  // the request does the same work and takes the same time either way.
+  const unknown = input.purpose === 'reset' && userId === null;
   const code = newSmsCode();
-  const hash = codeHash(secretKey, input.purpose, phone, userId, code);
+  // The stand-in row's hash is of no six-digit code: no guess can ever match it.
+  const hash = codeHash(secretKey, input.purpose, phone, userId, unknown ? `-${randomInt(0, 2 ** 47)}` : code);
   await writeBatch(db, [
+    // Codes (with the phones they name) are kept a day past expiry for operators, then dropped.
+    sql`DELETE FROM sms_codes WHERE expires_at < ${now - DAY}`,
     sql`UPDATE sms_codes SET used_at = ${now} WHERE phone = ${phone} AND purpose = ${input.purpose} AND used_at IS NULL`,
-    sql`INSERT INTO sms_codes (phone, purpose, user_id, code_hash, expires_at, created_at) VALUES (${phone}, ${input.purpose}, ${userId}, ${hash}, ${now + CODE_TTL_MS}, ${now})`,
+    sql`INSERT INTO sms_codes (phone, purpose, user_id, code_hash, expires_at, send_error, created_at)
+      VALUES (${phone}, ${input.purpose}, ${userId}, ${hash}, ${now + CODE_TTL_MS}, ${unknown ? 'no account: not sent' : null}, ${now})`,
   ]);
+  if (unknown) return { delivery: Promise.resolve() };
   const delivery = input
     .send({ phone, code, minutes: CODE_TTL_MS / 60_000, purpose: input.purpose })
     .then(() => db.run(sql`UPDATE sms_codes SET sent_at = ${Date.now()} WHERE code_hash = ${hash}`))
