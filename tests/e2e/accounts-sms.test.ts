@@ -152,6 +152,21 @@ test('忘记密码 for a number without an account reads exactly as for a regist
   await page.close();
 });
 
+test('Enter in a field submits the form itself, not 获取验证码 (the form’s default button comes first)', async () => {
+  const page = await browser.newPage();
+  for (const [path, field, action] of [
+    ['/register', '#realName', 'accounts.register'],
+    ['/forgot', '#phone', 'accounts.resetWithSmsCode'],
+  ]) {
+    await page.goto(server.url + path);
+    await page.fill(field, field === '#phone' ? '13655550001' : '林晓雨');
+    const [req] = await Promise.all([page.waitForRequest((r) => r.method() === 'POST'), page.press(field, 'Enter')]);
+    await page.waitForLoadState('domcontentloaded');
+    expect(new URL(req.url()).searchParams.get('_action'), path).toBe(action);
+  }
+  await page.close();
+});
+
 test('robots.txt names the sitemap at SITE_URL and disallows the private prefixes', async () => {
   const res = await fetch(server.url + '/robots.txt');
   expect(res.status).toBe(200);
