@@ -314,6 +314,32 @@ describe('login protection', () => {
   });
 });
 
+test('忘记密码 by e-mail: the resident asks on /forgot and the link in the mail sets a new password once', async () => {
+  const db = await openDb({ url: server.dbUrl });
+  // 陈美玲 registered above (with her phone's code) and gave no e-mail then; she adds one later.
+  await db.$client.execute({ sql: "UPDATE users SET email = 'chen.meiling@example.cn' WHERE phone = ?", args: [phone] });
+  db.$client.close();
+  const page = await browser.newPage();
+  await page.goto(server.url + '/forgot');
+  await page.fill('#mailPhone', phone);
+  await submitButton(page, '发送重设链接');
+  expect(await page.textContent('main')).toContain('如果该手机号的账户登记了电子邮箱，重设链接已发出');
+  let mail: ReturnType<typeof readMessage> | undefined;
+  for (let i = 0; i < 50 && !mail; i++) {
+    mail = smtp.messages.filter((m) => m.rcpt.includes('chen.meiling@example.cn')).map((m) => readMessage(m.data))[0];
+    if (!mail) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(mail?.text).toContain('您申请了重置密码');
+  const link = /(http:\/\/\S+\/reset\/[a-z2-7]+)/.exec(mail!.text)![1];
+  await page.goto(link);
+  await page.fill('#password', '邮件里的链接很方便 2026');
+  await page.fill('#confirm', '邮件里的链接很方便 2026');
+  await submit(page);
+  expect(new URL(page.url()).pathname).toBe('/login');
+  expect((await page.goto(link))?.status()).toBe(410);
+  await page.close();
+});
+
 async function submitButton(page: Page, text: string) {
   await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click(`button:has-text("${text}")`)]);
   await page.waitForLoadState('domcontentloaded');
