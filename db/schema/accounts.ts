@@ -93,6 +93,31 @@ export const passwordResets = sqliteTable('password_resets', {
   createdAt: createdAt(),
 });
 
+/**
+ * SMS verification codes (register, password reset, phone change): only an HMAC of the code is kept;
+ * a code is used once, by the guarded UPDATE that also makes its change (src/domain/accounts/sms-codes.ts).
+ */
+export const smsCodes = sqliteTable(
+  'sms_codes',
+  {
+    id: integer('id').primaryKey(),
+    phone: text('phone').notNull(),
+    /** register | reset | phone */
+    purpose: text('purpose').notNull(),
+    /** The account a reset or phone-change code belongs to; null for registration. */
+    userId: integer('user_id').references(() => users.id),
+    /** keyedHash(SECRET_KEY, purpose + phone + code): not reversible without the server's key. */
+    codeHash: text('code_hash').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    /** The provider's answer, for operators: when it accepted the message, or why it did not. */
+    sentAt: integer('sent_at'),
+    sendError: text('send_error'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sms_codes_phone').on(t.phone, t.purpose, t.createdAt)],
+);
+
 /** Fixed-window counters shared by all processes (login, registration, nominations…). */
 export const rateLimits = sqliteTable('rate_limits', {
   key: text('key').primaryKey(),

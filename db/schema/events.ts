@@ -39,6 +39,8 @@ export const events = sqliteTable(
     status: text('status').notNull().default('draft'),
     checkinSecret: text('checkin_secret'),
     lectureOrderId: integer('lecture_order_id'),
+    /** Bumped by a trigger (db/sql/events.sql) when time, place or status changes: the calendar SEQUENCE. */
+    revision: integer('revision').notNull().default(0),
     createdBy: integer('created_by'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at'),

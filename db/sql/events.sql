@@ -33,3 +33,13 @@ WHEN NEW.capacity < NEW.confirmed_count
 BEGIN
   SELECT RAISE(ABORT, 'event_capacity_exceeded');
 END;
+
+-- The calendar SEQUENCE (RFC 5545 3.8.7.4): a change of time, place or status is a new revision of
+-- the event, whichever code path made it (edit, cancel, a lecture order completing it).
+DROP TRIGGER IF EXISTS events_revision;
+CREATE TRIGGER events_revision AFTER UPDATE OF starts_at, ends_at, address, town_id, village_id, status ON events
+WHEN NEW.starts_at IS NOT OLD.starts_at OR NEW.ends_at IS NOT OLD.ends_at OR NEW.address IS NOT OLD.address
+  OR NEW.town_id IS NOT OLD.town_id OR NEW.village_id IS NOT OLD.village_id OR NEW.status IS NOT OLD.status
+BEGIN
+  UPDATE events SET revision = revision + 1 WHERE id = NEW.id;
+END;

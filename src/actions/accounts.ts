@@ -9,7 +9,10 @@ import { safeNext } from '../lib/safe-next.ts';
 import { sendMail } from '../lib/mail.ts';
 import { formatDateTime } from '../lib/time.ts';
 import { AccountError } from '../domain/accounts/errors.ts';
-import { ChangePasswordSchema, LoginSchema, ProfileSchema, RegisterSchema, ResetPasswordSchema } from '../domain/accounts/schemas.ts';
+import { ChangePasswordSchema, ChangePhoneSchema, LoginSchema, ProfileSchema, RegisterSchema, ResetPasswordSchema, SmsResetSchema } from '../domain/accounts/schemas.ts';
+import { requestSmsCode, type SmsPurpose } from '../domain/accounts/sms-codes.ts';
+import { changePhoneWithCode, requestResetByEmail, resetPasswordWithSmsCode } from '../domain/accounts/recovery.ts';
+import { sendSms } from '../lib/sms.ts';
 import { countRegistrationAttempt, registerVolunteer } from '../domain/accounts/register.ts';
 import { login } from '../domain/accounts/login.ts';
 import { changePassword, deleteAccount, updateProfile } from '../domain/accounts/profile.ts';
@@ -36,6 +39,20 @@ function signedIn(ctx: ActionAPIContext) {
  */
 const registrationForm = defineAction({ accept: 'form', input: RegisterSchema, handler: async (input) => input });
 
+/** Just the phone: the forms that post it carry other fields, which these Actions ignore. */
+const PhoneOnlySchema = z.object({ phone: z.string({ error: '请填写手机号码' }).trim().max(20) });
+
+/**
+ * Requests a code and answers before the provider does (decision 092): the page says where it went,
+ * masked, and in a demo without a provider that it is in the server log.
+ */
+async function sendCode(ctx: ActionAPIContext, phone: string, purpose: SmsPurpose, userId?: number) {
+  const cfg = config();
+  const r = await requestSmsCode(await appDb(), cfg.secretKey, { phone, purpose, ip: clientIp(ctx), userId, send: (m) => sendSms(cfg.sms, m) });
+  void r.delivery;
+  return { sent: true as const, phone: maskPhone(phone.trim()), demo: cfg.sms.provider === 'log' };
+}
+
 const UserIdSchema = z.object({ userId: z.number({ error: '缺少用户' }).int().positive() });
 
 export const accounts = {
@@ -57,6 +74,59 @@ export const accounts = {
       setSessionCookie(ctx, token, session.expiresAt);
       await audit(db, { actorId: userId, action: 'login.success', targetType: 'user', targetId: userId, ip, detail: '注册后自动登录' });
       return { redirect: '/me?welcome=1' };
+    },
+  }),
+
+  /** 获取验证码 on the registration form (its other fields are kept by the page, not read here). */
+  sendRegisterCode: formAction({
+    input: PhoneOnlySchema,
+    handler: (input, ctx) => sendCode(ctx, input.phone, 'register'),
+  }),
+
+  /** 忘记密码, step 1: a code to the phone — the same answer whether or not it has an account. */
+  sendResetCode: formAction({
+    input: PhoneOnlySchema,
+    handler: (input, ctx) => sendCode(ctx, input.phone, 'reset'),
+  }),
+
+  /** 忘记密码, step 2: the code and a new password; every session of the account ends. */
+  resetWithSmsCode: formAction({
+    input: SmsResetSchema,
+    handler: async (input, ctx) => {
+      await resetPasswordWithSmsCode(await appDb(), config().secretKey, { phone: input.phone, code: input.smsCode, password: input.password, ip: clientIp(ctx) });
+      ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
+      return { redirect: '/login?reset=1' };
+    },
+  }),
+
+  /** 忘记密码 by e-mail: a one-time link to the address on file, when there is one (same answer either way). */
+  requestResetMail: formAction({
+    input: PhoneOnlySchema,
+    handler: async (input, ctx) => {
+      const smtp = config().smtpUrl;
+      if (!smtp) throw new AccountError('BAD_REQUEST', '本站未开通邮件服务，请使用短信验证码找回，或携带身份证件联系所在乡镇/街道', 'phone');
+      const r = await requestResetByEmail(await appDb(), { phone: input.phone, ip: clientIp(ctx), siteUrl: config().siteUrl, mail: (m) => sendMail(smtp, m, { timeoutMs: 30_000 }) });
+      void r.delivery;
+      return { mailed: true as const };
+    },
+  }),
+
+  /** 更换手机号, step 1: a code to the new number. */
+  sendPhoneCode: formAction({
+    input: PhoneOnlySchema,
+    handler: async (input, ctx) => {
+      const { user } = signedIn(ctx);
+      return sendCode(ctx, input.phone, 'phone', user.id);
+    },
+  }),
+
+  /** 更换手机号, step 2: that code and the current password. */
+  changePhone: formAction({
+    input: ChangePhoneSchema,
+    handler: async (input, ctx) => {
+      const { user } = signedIn(ctx);
+      await changePhoneWithCode(await appDb(), config().secretKey, { userId: user.id, phone: input.phone, code: input.smsCode, password: input.password, ip: clientIp(ctx) });
+      return { redirect: '/me/profile?phone=1' };
     },
   }),
 

@@ -33,9 +33,66 @@ export interface AppConfig {
     /** BENCH_CACHE_BYPASS=1: the benchmark may ask for an uncached render with `x-bench-no-cache`. */
     benchCacheBypass: boolean;
   };
+  /** Where verification codes go (src/lib/sms.ts): a provider's HTTP API, or the server log in a demo. */
+  sms: SmsConfig;
   /** How often the e-mail outbox runs. */
   outboxIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** SMS_* variables: the provider, its keys, sign name and template (docs/decisions/092). */
+export interface SmsConfig {
+  provider: 'log' | 'aliyun' | 'tencent';
+  keyId?: string;
+  keySecret?: string;
+  signName?: string;
+  templateId?: string;
+  /** The template's variables in order, from `code` and `minutes` (Aliyun names them, Tencent numbers them). */
+  templateParams: ('code' | 'minutes')[];
+  /** Tencent's SmsSdkAppId. */
+  appId?: string;
+  region: string;
+  /** The provider's API address (tests point it at a fake provider on loopback). */
+  endpoint: string;
+}
+
+const SMS_ENDPOINTS = { aliyun: 'https://dysmsapi.aliyuncs.com/', tencent: 'https://sms.tencentcloudapi.com/', log: '' } as const;
+
+/** Reads the SMS_* variables: a real provider needs its keys, sign name and template, or start-up stops. */
+function readSms(env: NodeJS.ProcessEnv): SmsConfig {
+  const provider = oneOf(env, 'SMS_PROVIDER', 'log', ['log', 'aliyun', 'tencent']);
+  const text = (name: string) => env[name]?.trim() || undefined;
+  const params = (text('SMS_TEMPLATE_PARAMS') ?? 'code').split(',').map((p) => p.trim());
+  if (!params.every((p) => p === 'code' || p === 'minutes') || !params.includes('code')) {
+    throw new ConfigError('SMS_TEMPLATE_PARAMS', '应为 code 或 code,minutes（模板变量的顺序）', 'must be code or code,minutes (the template variables in order)');
+  }
+  const cfg: SmsConfig = {
+    provider,
+    keyId: text('SMS_KEY_ID'),
+    keySecret: text('SMS_KEY_SECRET'),
+    signName: text('SMS_SIGN_NAME'),
+    templateId: text('SMS_TEMPLATE_ID'),
+    templateParams: params as SmsConfig['templateParams'],
+    appId: text('SMS_SDK_APP_ID'),
+    region: text('SMS_REGION') ?? (provider === 'tencent' ? 'ap-guangzhou' : 'cn-hangzhou'),
+    endpoint: text('SMS_ENDPOINT') ?? SMS_ENDPOINTS[provider],
+  };
+  if (provider === 'log') return cfg;
+  const needed = ['SMS_KEY_ID', 'SMS_KEY_SECRET', 'SMS_SIGN_NAME', 'SMS_TEMPLATE_ID', ...(provider === 'tencent' ? ['SMS_SDK_APP_ID'] : [])];
+  for (const name of needed) {
+    if (!text(name)) throw new ConfigError(name, `SMS_PROVIDER=${provider} 时必须设置`, `required with SMS_PROVIDER=${provider}`);
+  }
+  let url: URL;
+  try {
+    url = new URL(cfg.endpoint);
+  } catch {
+    throw new ConfigError('SMS_ENDPOINT', `“${cfg.endpoint}” 不是网址`, `"${cfg.endpoint}" is not a URL`);
+  }
+  // Phone numbers and codes must not cross a network in clear; a fake provider on this machine may be plain.
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, '')))) {
+    throw new ConfigError('SMS_ENDPOINT', '必须使用 https:（本机地址除外）', 'must use https: (except on this machine)');
+  }
+  return cfg;
 }
 
 /**
@@ -197,6 +254,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       benchCacheBypass: oneOf(env, 'BENCH_CACHE_BYPASS', '0', ['0', '1']) === '1',
     },
     outboxIntervalMs: intVar(env, 'OUTBOX_INTERVAL_MS', 15_000, 100, 86_400_000),
+    sms: readSms(env),
     logLevel: readLogLevel(env),
   };
 }

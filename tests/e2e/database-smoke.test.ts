@@ -12,6 +12,7 @@ import { REMOTE } from '../helpers/hrana.ts';
 import { openDb, type Db } from '../../db/client.ts';
 import { generateSessionToken, sessionIdFromToken, SESSION_COOKIE } from '../../src/domain/accounts/sessions.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
+import { codeFromLog } from '../helpers/sms.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -58,6 +59,10 @@ describe(`the portal's writes on ${REMOTE ? 'a libSQL server over HTTP (Hrana)' 
     const page = await ctx.newPage();
     await page.goto(server.url + '/register');
     await page.fill('#phone', '13577778888');
+    const from = server.output().length;
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('#sendCode')]);
+    await page.waitForLoadState('domcontentloaded');
+    await page.fill('#smsCode', await codeFromLog(server.output, '13577778888', { after: from }));
     await page.fill('#password', '山间小路慢慢走 2026');
     await page.fill('#realName', '周晓燕');
     await page.selectOption('#idType', '居民身份证');

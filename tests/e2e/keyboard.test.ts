@@ -5,6 +5,7 @@ import type { RunningServer } from '../helpers/server.ts';
 import { portalHooks } from '../helpers/portal.ts';
 import { signInContext, userIdByPhoneAt } from '../helpers/session.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
+import { codeFromLog } from '../helpers/sms.ts';
 import { createClient } from '@libsql/client';
 
 let server: RunningServer;
@@ -59,6 +60,13 @@ describe('keyboard only', () => {
     const page = await browser.newPage();
     await page.goto(server.url + '/register');
     await typeInto(page, '#phone', '13698765432');
+    // 获取验证码 by keyboard; the demo provider writes the code to the server log (decision 092).
+    const from = server.output().length;
+    await tabTo(page, '#sendCode');
+    await Promise.all([page.waitForLoadState('load'), page.waitForResponse((r) => r.request().method() === 'POST'), page.keyboard.press('Enter')]);
+    await page.waitForSelector('#hint-smsCode[role="status"]');
+    expect(await page.inputValue('#phone')).toBe('13698765432');
+    await typeInto(page, '#smsCode', await codeFromLog(server.output, '13698765432', { after: from }));
     await typeInto(page, '#password', '键盘用户的长密码2026');
     await typeInto(page, '#realName', '孙晓梅');
     await tabTo(page, '#idType'); // 居民身份证 is the default
@@ -71,7 +79,7 @@ describe('keyboard only', () => {
     await page.keyboard.press('Space');
     await tabTo(page, '#agreePrivacy');
     await page.keyboard.press('Space');
-    await tabTo(page, 'main button[type="submit"]');
+    await tabTo(page, '#register-submit');
     await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
     await page.waitForURL((u) => !u.pathname.startsWith('/register'), { timeout: 20_000 });
     const db = createClient({ url: server.dbUrl });

@@ -45,7 +45,7 @@ beforeAll(async () => {
   ];
   db.$client.close();
   // Account pages and public forms from other branches, when present.
-  for (const p of ['/login', '/register', '/honors/nominate', '/honors/candidates', '/legal/order']) {
+  for (const p of ['/login', '/register', '/forgot', '/honors/nominate', '/honors/candidates', '/legal/order']) {
     if ((await fetch(server.url + p)).status === 200) paths.push(p);
   }
 });
@@ -209,7 +209,7 @@ describe('public pages in Chromium', () => {
 
   test('public pages ship no JavaScript and no pop-ups; images are lazy with width and height', async () => {
     // Form pages may carry a progressive-enhancement script (they work without it); reading pages carry none.
-    const forms = new Set(['/login', '/register', '/honors/nominate', '/legal/order', '/honors/candidates']);
+    const forms = new Set(['/login', '/register', '/forgot', '/honors/nominate', '/legal/order', '/honors/candidates']);
     for (const p of paths) {
       const html = await (await fetch(server.url + p)).text();
       if (!forms.has(p)) expect(html, p).not.toMatch(/<script\b/i);

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { freshDb, TEST_KEY } from '../helpers/db.ts';
+import { smsCodeFor } from '../helpers/sms.ts';
 import { REMOTE } from '../helpers/hrana.ts';
 import { insertEvent, insertTeam } from '../helpers/events-fixtures.ts';
 import type { Db } from '../../db/client.ts';
@@ -57,7 +58,18 @@ test('注销 of a volunteer who did many things leaves no name, phone, e-mail or
   const email = 'shen.zhiqiu@example.cn';
   const idNumber = makeIdNumber('1993-11-02', 61, false);
   const password = 'correct horse battery staple';
-  const input = await RegisterSchema.parseAsync({ phone, password, realName: name, idType: '居民身份证', idNumber, townId: town, villageId: village, agreeTerms: true, agreePrivacy: true });
+  const input = await RegisterSchema.parseAsync({
+    phone,
+    smsCode: await smsCodeFor(db, phone),
+    password,
+    realName: name,
+    idType: '居民身份证',
+    idNumber,
+    townId: town,
+    villageId: village,
+    agreeTerms: true,
+    agreePrivacy: true,
+  });
   const me = await registerVolunteer(db, TEST_KEY, input, { ip: '10.14.0.1' });
   await updateProfile(db, me, { townId: town, villageId: village, skills: ['急救'], email, publishConsent: true }, '10.14.0.1');
   await login(db, { phone, password, ip: '10.14.0.1' });

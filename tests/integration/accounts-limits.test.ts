@@ -2,6 +2,7 @@
 // lock-out holds under parallel attempts (docs/decisions/077).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freshDb, TEST_KEY } from '../helpers/db.ts';
+import { smsCodeFor } from '../helpers/sms.ts';
 import type { Db } from '../../db/client.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
 import { RegisterSchema } from '../../src/domain/accounts/schemas.ts';
@@ -25,10 +26,12 @@ beforeAll(async () => {
 afterAll(() => db.$client.close());
 
 let serial = 300;
-function form(over: Record<string, unknown> = {}) {
+async function form(over: Record<string, unknown> = {}) {
   serial++;
+  const phone = String(over.phone ?? `1351111${String(serial).padStart(4, '0')}`);
   return RegisterSchema.parseAsync({
-    phone: `1351111${String(serial).padStart(4, '0')}`,
+    phone,
+    smsCode: await smsCodeFor(db, phone),
     password: 'correct horse battery',
     realName: '王小明',
     idType: '居民身份证',

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { eq, sql } from 'drizzle-orm';
+import { smsCodeFor } from '../helpers/sms.ts';
 import { freshDb, TEST_KEY } from '../helpers/db.ts';
 import type { Db } from '../../db/client.ts';
 import { auditLog, hourRecords, passwordResets, sessions, teams, userRoles, users } from '../../db/schema/index.ts';
@@ -49,6 +50,7 @@ function form(over: Record<string, unknown> = {}): Record<string, unknown> {
     publishConsent: false,
     agreeTerms: true,
     agreePrivacy: true,
+    smsCode: '123456',
     ...over,
   };
 }
@@ -116,7 +118,9 @@ describe('registration form rules', () => {
 });
 
 async function register(over: Record<string, unknown> = {}, ip = '10.0.0.1'): Promise<{ id: number; input: RegisterInput }> {
-  const input = await RegisterSchema.parseAsync(form(over));
+  const f = form(over);
+  const smsCode = 'smsCode' in over ? over.smsCode : await smsCodeFor(db, String(f.phone));
+  const input = await RegisterSchema.parseAsync({ ...f, smsCode });
   const id = await registerVolunteer(db, TEST_KEY, input, { ip });
   return { id, input };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { freshDb, TEST_KEY } from '../helpers/db.ts';
+import { smsCodeFor } from '../helpers/sms.ts';
 import { insertEvent, insertTeam } from '../helpers/events-fixtures.ts';
 import { openDb, type Db } from '../../db/client.ts';
 import { migrateData, migrateDb, migrationsFolder } from '../../db/migrate.ts';
@@ -64,6 +65,7 @@ describe('what the database and the pages give away', () => {
     const idNumber = makeIdNumber('1990-03-15', 123, true, AREA);
     const input = await RegisterSchema.parseAsync({
       phone: '13522220001',
+      smsCode: await smsCodeFor(db, '13522220001'),
       password: 'correct horse battery',
       realName: '王重建',
       idType: '居民身份证',

@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { freshDb } from '../helpers/db.ts';
+import { smsCodeFor } from '../helpers/sms.ts';
 import { insertEvent, insertTeam, insertUsers } from '../helpers/events-fixtures.ts';
 import type { Db } from '../../db/client.ts';
 import { createBatch, createHonoree } from '../../src/domain/honors/admin.ts';
@@ -120,6 +121,7 @@ describe('no change without its audit row', () => {
     const [town] = await regionTree(w.db);
     const input = await RegisterSchema.parseAsync({
       phone: '13512340000',
+      smsCode: await smsCodeFor(w.db, '13512340000', 'register', { secretKey: TEST_KEY }),
       password: 'correct horse battery',
       realName: '王小明',
       idType: '居民身份证',

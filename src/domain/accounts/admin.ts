@@ -248,7 +248,7 @@ export async function resetTokenInfo(db: Db, token: string, now = Date.now()): P
 /** Sets a new password through a reset token (consumed by one guarded UPDATE); ends every session of the user. */
 export async function resetPasswordWithToken(db: Db, input: { token: string; password: string; ip?: string; now?: number }): Promise<number> {
   const now = input.now ?? Date.now();
-  const refused = new AccountError('BAD_REQUEST', '重置链接无效、已使用或已过期，请联系管理员重新生成');
+  const refused = new AccountError('BAD_REQUEST', '重置链接无效、已使用或已过期，请在“忘记密码”页面重新申请，或联系管理员');
   const info = await resetTokenInfo(db, input.token, now);
   if (!info) throw refused;
   const { userId } = info;

@@ -115,7 +115,7 @@ export async function updateProfile(db: Db, userId: number, input: { townId: num
  * login lock-out: a session left open on a shared computer cannot try passwords without end
  * (decision 077). Throws RateLimitedError after FAILURES_PER_ACCOUNT checks in the window.
  */
-async function countPasswordCheck(db: Db, userId: number, now = Date.now()): Promise<void> {
+export async function countPasswordCheck(db: Db, userId: number, now = Date.now()): Promise<void> {
   const r = await hitRateLimit(db, `password-check:${userId}`, FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS, now);
   if (!r.allowed) throw new RateLimitedError('密码错误次数过多，已暂时锁定', r.resetAt, now);
 }
@@ -190,7 +190,10 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
     // Audit entries by or about the person stay (who did what, when) without their contact data.
     sql`UPDATE audit_log SET before = ${before}, after = ${after}, detail = ${detail}
       WHERE actor_id = ${input.userId} OR (target_type = 'user' AND target_id = ${String(input.userId)})`,
-    sql`DELETE FROM rate_limits WHERE key IN (${`login-fail:${u.phone ?? ''}`}, ${`password-check:${input.userId}`})`,
+    sql`DELETE FROM rate_limits WHERE key IN (${`login-fail:${u.phone ?? ''}`}, ${`password-check:${input.userId}`}, ${`sms-resend:${u.phone ?? ''}`}, ${`sms-phone-day:${u.phone ?? ''}`}, ${`reset-mail:${u.phone ?? ''}`})
+      OR key LIKE ${`sms-check:%:${u.phone ?? '-'}:%`}`,
+    // Verification codes name the phone: they go with it (issue 18, item 13).
+    sql`DELETE FROM sms_codes WHERE user_id = ${input.userId} OR phone = ${u.phone ?? ''}`,
     // Teams they registered or ever led (in any role state) stop naming them as leader.
     sql`UPDATE teams SET leader_name = NULL WHERE leader_name = ${u.realName}
       AND (created_by = ${input.userId} OR id IN (SELECT team_id FROM team_members WHERE user_id = ${input.userId} AND role IN ${LEADER_ROLES}))`,

@@ -11,6 +11,7 @@ import { hitRateLimit, rateLimitState } from './rate-limit.ts';
 import { checkIdDocument, minorStatus, type RegisterInput } from './schemas.ts';
 import { createUser } from './users.ts';
 import { AccountError, RateLimitedError, isUniqueViolation } from './errors.ts';
+import { USED_CODE, checkSmsCode } from './sms-codes.ts';
 
 export const REGISTRATIONS_PER_IP_PER_HOUR = 10;
 /** Every registration attempt from one IP, valid or not (issue 15, item 7). */
@@ -98,13 +99,17 @@ export async function registerVolunteer(db: Db, secretKey: Buffer, input: Regist
   }
   if (minor === 'minor' && !input.guardianConsent) throw new AccountError('BAD_REQUEST', '未满 18 周岁需法定代理人同意后方可注册', 'guardianConsent');
 
+  // The phone is proven by the code sent to it (issue 18, item 13): checked (and counted) here, used
+  // up by the same batch that creates the account.
+  const code = await checkSmsCode(db, secretKey, { phone: input.phone, purpose: 'register', code: input.smsCode, now });
+
   // Counted only once the form is valid, so typos do not use up the allowance.
   const limit = await hitRateLimit(db, `register-ip:${ctx.ip}`, REGISTRATIONS_PER_IP_PER_HOUR, HOUR, now);
   if (!limit.allowed) throw new RateLimitedError('此网络的注册次数过多', limit.resetAt, now);
 
   const s = await getSettings(db);
   const skills = [...new Set(input.skills)].filter((k) => s.skills.includes(k));
-  let userId: number;
+  let userId: number | null;
   try {
     userId = await createUser(
       db,
@@ -139,6 +144,7 @@ export async function registerVolunteer(db: Db, secretKey: Buffer, input: Regist
           after: { termsVersion: s.termsVersion, privacyVersion: s.privacyVersion, minor: minor !== 'adult', guardianConsent: minor !== 'adult' },
         }),
       ],
+      code.consume,
     );
   } catch (e) {
     // A concurrent registration won the race: the unique indexes decide.
@@ -146,5 +152,6 @@ export async function registerVolunteer(db: Db, secretKey: Buffer, input: Regist
     if (isUniqueViolation(e, 'id_number_hash')) await revealExisting(db, ctx.ip, now, 'idNumber', '该证件号码已注册过账户（一人只能注册一个账户）');
     throw e;
   }
+  if (userId === null) throw new AccountError('BAD_REQUEST', USED_CODE, 'smsCode');
   return userId;
 }

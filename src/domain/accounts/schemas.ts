@@ -13,6 +13,12 @@ export const PhoneSchema = z
   .trim()
   .regex(/^1[3-9]\d{9}$/, '请输入 11 位中国大陆手机号码，如 13812341234');
 
+/** The 6-digit code from a verification SMS. */
+export const SmsCodeSchema = z
+  .string({ error: '请填写短信验证码' })
+  .trim()
+  .regex(/^\d{6}$/, '请输入短信中的 6 位数字验证码');
+
 /** A new password: ≥ 8 characters, any characters, not on the common list. */
 export const NewPasswordSchema = z
   .string({ error: '请设置密码' })
@@ -62,6 +68,7 @@ const checkbox = (message: string) => z.boolean().refine((v) => v, message);
 export const RegisterSchema = z
   .object({
     phone: PhoneSchema,
+    smsCode: SmsCodeSchema,
     password: NewPasswordSchema,
     realName: RealNameSchema,
     idType: IdTypeSchema,
@@ -144,3 +151,20 @@ export const ResetPasswordSchema = z
     confirm: z.string({ error: '请再次输入新密码' }),
   })
   .refine((v) => v.password === v.confirm, { path: ['confirm'], message: '两次输入的新密码不一致' });
+
+/** 忘记密码 by SMS: the phone, the code sent to it and the new password twice. */
+export const SmsResetSchema = z
+  .object({
+    phone: PhoneSchema,
+    smsCode: SmsCodeSchema,
+    password: NewPasswordSchema,
+    confirm: z.string({ error: '请再次输入新密码' }),
+  })
+  .refine((v) => v.password === v.confirm, { path: ['confirm'], message: '两次输入的新密码不一致' });
+
+/** A new phone number for the signed-in account, its code, and the current password. */
+export const ChangePhoneSchema = z.object({
+  phone: PhoneSchema,
+  smsCode: SmsCodeSchema,
+  password: z.string({ error: '请输入当前密码' }).max(256),
+});

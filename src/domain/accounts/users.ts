@@ -1,7 +1,7 @@
 // Creating users and granting roles; registration validation lives in register.ts.
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { writeBatch, type Statement } from '../../../db/write.ts';
+import { guardedWrite, writeBatch, type Statement } from '../../../db/write.ts';
 import { userRoles, users } from '../../../db/schema/index.ts';
 import { encryptText, keyedHash, maskIdNumber } from '../../lib/pii.ts';
 import { hashPassword } from './passwords.ts';
@@ -42,8 +42,12 @@ export async function nextVolunteerNo(db: Db): Promise<string> {
 /**
  * Inserts a user with roles, in one batch with what `also` adds (given SQL naming the new account:
  * a registration's audit row); the ID number and birth date are stored encrypted, plus a keyed hash of the number.
+ * With `guard` (a registration's SMS code being used up) the account is created only when the guard
+ * changes a row, in the same batch; otherwise this returns null and nothing is written.
  */
-export async function createUser(db: Db, secretKey: Buffer, u: NewUser, also: (newUser: SQL) => Statement[] = () => []): Promise<number> {
+export async function createUser(db: Db, secretKey: Buffer, u: NewUser, also?: (newUser: SQL) => Statement[]): Promise<number>;
+export async function createUser(db: Db, secretKey: Buffer, u: NewUser, also: (newUser: SQL) => Statement[], guard: Statement): Promise<number | null>;
+export async function createUser(db: Db, secretKey: Buffer, u: NewUser, also: (newUser: SQL) => Statement[] = () => [], guard?: Statement): Promise<number | null> {
   const passwordHash = await hashPassword(u.password);
   const idNo = u.idNumber?.trim().toUpperCase();
   const volunteerNo = await nextVolunteerNo(db);
@@ -51,7 +55,7 @@ export async function createUser(db: Db, secretKey: Buffer, u: NewUser, also: (n
   // The phone is unique: it names the new row for the statements that follow it in the batch.
   const newUser = sql`SELECT id FROM users WHERE phone = ${u.phone}`;
   const roles = new Set<Role>(['volunteer', ...(u.roles ?? [])]);
-  const [inserted] = await writeBatch(db, [
+  const statements: Statement[] = [
     db
       .insert(users)
       .values({
@@ -82,7 +86,12 @@ export async function createUser(db: Db, secretKey: Buffer, u: NewUser, also: (n
       .returning({ id: users.id }),
     ...[...roles].map((role) => sql`INSERT INTO user_roles (user_id, role, granted_at) VALUES ((${newUser}), ${role}, ${now})`),
     ...also(newUser),
-  ]);
+  ];
+  if (guard) {
+    const written = await guardedWrite(db, guard, statements);
+    return written ? Number(written[1].rows[0].id) : null;
+  }
+  const [inserted] = await writeBatch(db, statements);
   return Number(inserted.rows[0].id);
 }
 

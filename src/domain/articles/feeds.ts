@@ -99,3 +99,37 @@ export async function coverOf(db: Db, id: number | null) {
     .where(and(eq(media.id, id), eq(media.kind, 'image')));
   return m;
 }
+
+/**
+ * Path prefixes no search engine should crawl: the staff console, member pages, secret-token pages
+ * (private calendar feeds, reset links, lecture ratings), private files, certificate lookups, the
+ * sign-in and recovery forms and Actions. robots.txt is advice to polite crawlers, not access
+ * control: every one of these is guarded (or unguessable) on its own.
+ */
+export const ROBOTS_DISALLOW = [
+  '/console',
+  // Not a bare '/me': that prefix would also hide the public images under /media/.
+  '/me$',
+  '/me/',
+  '/me?',
+  '/calendar/',
+  '/files/',
+  '/track',
+  '/_actions/',
+  '/reset/',
+  '/forgot',
+  '/verify/',
+  '/legal/rate/',
+  '/events/*/checkin',
+  '/login',
+  '/logout',
+  '/register',
+  '/prefs/',
+  '/healthz',
+  '/search',
+] as const;
+
+/** robots.txt: the sitemap at SITE_URL and the private prefixes disallowed for every crawler. */
+export function robotsTxt(siteUrl: string): string {
+  return ['User-agent: *', ...ROBOTS_DISALLOW.map((p) => `Disallow: ${p}`), '', `Sitemap: ${siteUrl}/sitemap.xml`, ''].join('\n');
+}

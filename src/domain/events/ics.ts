@@ -10,6 +10,8 @@ export interface IcsEvent {
   startsAt: number;
   endsAt: number;
   status: string;
+  /** RFC 5545 SEQUENCE: the event's revision, bumped when its time, place or status changes. */
+  sequence?: number;
   updatedAt?: number | null;
   url: string;
 }
@@ -72,6 +74,7 @@ export function renderCalendar(evts: IcsEvent[], opts: { host: string; name: str
       'BEGIN:VEVENT',
       `UID:event-${e.id}@${opts.host}`,
       `DTSTAMP:${utcStamp(now)}`,
+      `SEQUENCE:${Math.max(0, Math.trunc(e.sequence ?? 0))}`,
       `LAST-MODIFIED:${utcStamp(e.updatedAt ?? now)}`,
       `DTSTART;TZID=Asia/Shanghai:${shanghaiStamp(e.startsAt)}`,
       `DTEND;TZID=Asia/Shanghai:${shanghaiStamp(e.endsAt)}`,

@@ -4,6 +4,8 @@ import type { Db } from '../../../db/client.ts';
 import { events, signups, teams, users } from '../../../db/schema/index.ts';
 import { randomToken } from '../../lib/ids.ts';
 import { waitlistPositionSql } from './signups.ts';
+import { renderCalendar } from './ics.ts';
+import { regionLabel, regionNames } from '../regions/index.ts';
 
 /** Upcoming (soonest first) and past (latest first) sign-ups of a user with their status; a waitlisted one with its position, in the same query. */
 export async function myEvents(db: Db, userId: number, now = Date.now()) {
@@ -21,7 +23,11 @@ export async function myEvents(db: Db, userId: number, now = Date.now()) {
   return { upcoming, past };
 }
 
-/** Confirmed (or attended) events of the user holding this calendar token; undefined for an unknown token. */
+/**
+ * Events of the user holding this calendar token that they hold a seat for; undefined for an unknown
+ * token. A cancelled event stays in the feed (marked CANCELLED by renderCalendar): a subscribed
+ * calendar that simply stops seeing an event may keep showing it (issue 19, item 6).
+ */
 export async function calendarFeed(db: Db, token: string) {
   if (!/^[a-z2-7]{20,64}$/.test(token)) return undefined;
   const [u] = await db
@@ -33,10 +39,42 @@ export async function calendarFeed(db: Db, token: string) {
     .select({ event: events })
     .from(signups)
     .innerJoin(events, eq(events.id, signups.eventId))
-    .where(and(eq(signups.userId, u.id), sql`${signups.status} IN ('confirmed','attended')`, sql`${events.status} IN ('published','completed')`, gte(events.endsAt, Date.now() - 90 * 86400_000)))
+    .where(
+      and(
+        eq(signups.userId, u.id),
+        sql`${signups.status} IN ('confirmed','attended')`,
+        sql`${events.status} IN ('published','completed','cancelled')`,
+        gte(events.endsAt, Date.now() - 90 * 86400_000),
+      ),
+    )
     .orderBy(asc(events.startsAt))
     .limit(500);
   return { user: u, events: rows.map((r) => r.event) };
+}
+
+/** The private feed as served at /calendar/<token>.ics; undefined for an unknown or revoked token. */
+export async function privateCalendarIcs(db: Db, token: string, siteUrl: string, now = Date.now()): Promise<string | undefined> {
+  const feed = await calendarFeed(db, token);
+  if (!feed) return undefined;
+  const names = await regionNames(
+    db,
+    feed.events.flatMap((e) => [e.townId, e.villageId]),
+  );
+  return renderCalendar(
+    feed.events.map((e) => ({
+      id: e.id,
+      title: e.title,
+      description: `${siteUrl}/events/${e.id}`,
+      location: [regionLabel(names, e.townId, e.villageId), e.address].filter(Boolean).join(' · '),
+      startsAt: e.startsAt,
+      endsAt: e.endsAt,
+      status: e.status,
+      sequence: e.revision,
+      updatedAt: e.updatedAt,
+      url: `${siteUrl}/events/${e.id}`,
+    })),
+    { host: new URL(siteUrl).hostname, name: '我的志愿活动', now },
+  );
 }
 
 /** The user's calendar token, if a feed is on. */

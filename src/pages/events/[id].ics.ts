@@ -24,6 +24,7 @@ export const GET: APIRoute = async ({ params }) => {
         startsAt: e.startsAt,
         endsAt: e.endsAt,
         status: e.status,
+        sequence: e.revision,
         updatedAt: e.updatedAt,
         url: `${site}/events/${e.id}`,
       },
