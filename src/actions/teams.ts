@@ -2,6 +2,7 @@
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
 import { actionAbility, actionLeader as leader, actionVolunteer as signedIn, formAction } from '../lib/action-guards.ts';
+import { backHere } from '../lib/flash.ts';
 import { applyToJoin, decideJoin, leaveTeam, manageMember, registerTeam, setTeamStatus, TeamRegistrationSchema } from '../domain/teams/membership.ts';
 
 const id = (label: string) =>
@@ -15,7 +16,8 @@ export const teams = {
     input: z.object({ teamId: id('队伍') }),
     handler: async ({ teamId }, ctx) => {
       const u = signedIn(ctx);
-      return { status: await applyToJoin(await appDb(), teamId, u.id) };
+      // 303 back to the team page (issue 18, item 4): a refresh never posts the application again.
+      return backHere(ctx, { done: await applyToJoin(await appDb(), teamId, u.id) }, '/me/teams');
     },
   }),
   leave: formAction({
@@ -31,7 +33,7 @@ export const teams = {
     handler: async ({ teamId, memberId, decision }, ctx) => {
       const u = await leader(ctx, teamId, '审核入队申请');
       await decideJoin(await appDb(), u.id, teamId, memberId, decision === 'approve');
-      return { done: decision };
+      return backHere(ctx, { done: decision }, '/me/teams');
     },
   }),
   manage: formAction({
@@ -39,7 +41,7 @@ export const teams = {
     handler: async ({ teamId, memberId, op }, ctx) => {
       const u = await leader(ctx, teamId, '调整队员');
       await manageMember(await appDb(), u.id, teamId, memberId, op);
-      return { done: op };
+      return backHere(ctx, { done: op }, '/me/teams');
     },
   }),
   register: formAction({
@@ -55,7 +57,7 @@ export const teams = {
     handler: async ({ teamId, to }, ctx) => {
       const u = actionAbility(ctx, 'teams.approve');
       await setTeamStatus(await appDb(), u.id, teamId, to);
-      return { done: to };
+      return backHere(ctx, { done: to }, '/console/teams');
     },
   }),
 };
