@@ -15,6 +15,7 @@ import type { SessionUser } from '../domain/accounts/sessions.ts';
 import { acceptCorrection, declineCorrection, requestCorrection } from '../domain/hours/corrections.ts';
 import { declineCertificate, issueCertificate, requestCertificate, revokeCertificate } from '../domain/hours/certificates.ts';
 import { fromShanghai } from '../lib/time.ts';
+import { HoursError } from '../domain/hours/errors.ts';
 import { backHere } from '../lib/flash.ts';
 import { isPlainLine, isPlainText, plainLineError, plainTextError } from '../lib/plain-text.ts';
 
@@ -117,6 +118,8 @@ export const hours = {
       const user = actionUser(ctx);
       const db = await appDb();
       const r = await confirmRecords(db, reviewer(user), input.ids);
+      // Nothing confirmed is a refusal: 4xx in place, with each record's reason.
+      if (r.confirmed === 0 && r.failed.length) throw new HoursError('CONFLICT', r.failed.length === 1 ? r.failed[0].message : r.failed.map((f) => `记录 ${f.id}：${f.message}`).join('；'));
       // Every review form answers 303 back to its page (issue 18, item 4): a refresh posts nothing again.
       return backHere(ctx, { done: 'confirmed', n: r.confirmed, ...(r.failed.length ? { failed: r.failed.map((f) => f.id).join(',') } : {}) }, reviewHome(user));
     },
