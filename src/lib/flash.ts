@@ -8,8 +8,9 @@ const FLASH_KEYS = ['_action', 'done', 'n', 'failed'];
  * `{ redirect }` to the page this form was posted to (its path and query, without `_action` or an
  * earlier flash), with `flash` added to the query; `fallback` when the Action was called over
  * /_actions/ (no page to go back to). Only ever a local path: it is built from the request's own URL.
+ * The `#flash` fragment scrolls a phone to the message (pages give it `id="flash"`).
  */
-export function backHere(ctx: { url: URL }, flash: Record<string, string | number>, fallback: string, hash = ''): { redirect: string } {
+export function backHere(ctx: { url: URL }, flash: Record<string, string | number>, fallback: string, hash = '#flash'): { redirect: string } {
   const from = ctx.url;
   const base = from.pathname.startsWith('/_actions/') ? new URL(fallback, 'http://localhost') : new URL(from.pathname + from.search, 'http://localhost');
   for (const k of [...FLASH_KEYS, ...Object.keys(flash)]) base.searchParams.delete(k);

@@ -105,6 +105,8 @@ export function clientAnswer(code: string | undefined, headers: Record<string, s
   const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const [title, text] = CLIENT_ERRORS[status];
   const body = Buffer.from(CHINESE_HTML(title, text));
-  const lines = Object.entries({ ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(body.length), 'Cache-Control': 'no-store', Connection: 'close' }).map(([k, v]) => `${k}: ${v}`);
+  const lines = Object.entries({ ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(body.length), 'Cache-Control': 'no-store', Connection: 'close' }).map(
+    ([k, v]) => `${k}: ${v}`,
+  );
   return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('\r\n')}\r\n\r\n${body.toString('utf8')}`;
 }

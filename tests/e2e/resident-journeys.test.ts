@@ -53,7 +53,15 @@ describe('item 7: tracking numbers that track', () => {
     const posted = await postAction(
       server,
       'honors.nominate',
-      toFormData({ nominatorName: '刘阿姨', nominatorPhone: '13812348765', relation: '邻居', nomineeName: '周大海', townId: town, category: '助人为乐', deeds: '周大海十年如一日照顾村里的五保老人，每天送饭、打扫、陪老人说话，逢年过节还自掏腰包买年货，乡亲们都夸他是热心肠。' }),
+      toFormData({
+        nominatorName: '刘阿姨',
+        nominatorPhone: '13812348765',
+        relation: '邻居',
+        nomineeName: '周大海',
+        townId: town,
+        category: '助人为乐',
+        deeds: '周大海十年如一日照顾村里的五保老人，每天送饭、打扫、陪老人说话，逢年过节还自掏腰包买年货，乡亲们都夸他是热心肠。',
+      }),
       { page: '/honors/nominate' },
     );
     expect(posted.status).toBe(303);
@@ -86,7 +94,9 @@ describe('item 7: tracking numbers that track', () => {
 
   test('an objection gets a number on its confirmation page, and a 查询码 when no phone was left', async () => {
     const hid = await q.one("SELECT h.id FROM honorees h JOIN honor_batches b ON b.id = h.batch_id WHERE h.status = 'candidate' AND b.status = 'publicity' ORDER BY h.id LIMIT 1");
-    const posted = await postAction(server, 'honors.objection', toFormData({ honoreeId: hid, text: '该候选人的部分事迹与实际情况不符，请核实。', contact: '' }), { page: `/honors/objection?h=${hid}` });
+    const posted = await postAction(server, 'honors.objection', toFormData({ honoreeId: hid, text: '该候选人的部分事迹与实际情况不符，请核实。', contact: '' }), {
+      page: `/honors/objection?h=${hid}`,
+    });
     expect(posted.status).toBe(303);
     const page = await fetch(server.url + posted.location!);
     const html = await page.text();
@@ -124,7 +134,7 @@ describe('item 12: check-in leaves nothing to tap by accident', () => {
     const out = await postAction(server, 'events.checkIn', toFormData({ eventId, code: currentCode('secret-for-e2e').code, op: 'out' }), { cookie, page: `/events/${eventId}/checkin` });
     expect(out.status).toBe(400);
     expect(out.body).toContain('活动尚未开始，不能签退');
-    expect((await q.row('SELECT checkout_at, proposed_minutes FROM signups WHERE event_id = ? AND user_id = ?', [eventId, id]))).toEqual({ checkout_at: null, proposed_minutes: null });
+    expect(await q.row('SELECT checkout_at, proposed_minutes FROM signups WHERE event_id = ? AND user_id = ?', [eventId, id])).toEqual({ checkout_at: null, proposed_minutes: null });
     await context.close();
   });
 });
@@ -169,7 +179,9 @@ describe('item 6: forms say what is wrong next to the field', () => {
   });
 
   test('a refused registration says the password must be typed again, and never echoes it', async () => {
-    const r = await postAction(server, 'accounts.register', toFormData({ phone: '13512345678', password: 'Secret-horse-77', realName: 'Anna Müller', idType: '居民身份证', idNumber: '1' }), { page: '/register' });
+    const r = await postAction(server, 'accounts.register', toFormData({ phone: '13512345678', password: 'Secret-horse-77', realName: 'Anna Müller', idType: '居民身份证', idNumber: '1' }), {
+      page: '/register',
+    });
     expect(r.status).toBe(400);
     expect(r.body).toContain('密码没有保留，请重新输入');
     expect(r.body).not.toContain('Secret-horse-77');

@@ -34,7 +34,19 @@ async function candidate(name = '王秀兰') {
   const h = await createHonoree(
     db,
     editor,
-    HonoreeSchema.parse({ kind: 'person', name, townId, category: '助人为乐', level: '县', summary: '照顾孤寡老人。', nameConsent: true, consentBy: '本人', consentAt: today, consentMethod: '书面同意书', batchId }),
+    HonoreeSchema.parse({
+      kind: 'person',
+      name,
+      townId,
+      category: '助人为乐',
+      level: '县',
+      summary: '照顾孤寡老人。',
+      nameConsent: true,
+      consentBy: '本人',
+      consentAt: today,
+      consentMethod: '书面同意书',
+      batchId,
+    }),
   );
   await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
   return { batchId, honoreeId: h.id };
@@ -78,7 +90,15 @@ describe('tracking numbers that track', () => {
     const { trackingNo } = await submitNomination(
       db,
       TEST_KEY,
-      NominationSchema.parse({ nominatorName: '钱先生', nominatorPhone: '13900001111', relation: '同事', nomineeName: '孙莉', townId, category: '敬业奉献', deeds: '孙莉医生二十年扎根乡镇卫生院，夜里出诊从不推辞，下雨天也背着药箱走村入户，村里老人都叫她“贴心孙大夫”，大家一致推荐她上好人榜。' }),
+      NominationSchema.parse({
+        nominatorName: '钱先生',
+        nominatorPhone: '13900001111',
+        relation: '同事',
+        nomineeName: '孙莉',
+        townId,
+        category: '敬业奉献',
+        deeds: '孙莉医生二十年扎根乡镇卫生院，夜里出诊从不推辞，下雨天也背着药箱走村入户，村里老人都叫她“贴心孙大夫”，大家一致推荐她上好人榜。',
+      }),
       '192.0.2.51',
     );
     expect(await track(trackingNo, '2222')).toBeNull();
@@ -89,10 +109,30 @@ describe('tracking numbers that track', () => {
 
   test('a 普法 order: accepted on a date, with 下一步', async () => {
     const [town] = await regionTree(db);
-    const order = await createLectureOrder(db, { topic: '反电信诈骗', townId: town.id, villageId: town.villages[0].id, audienceExpected: 40, preferredDates: '下周三上午', requesterName: '王主任', requesterPhone: '13811112222', organisation: '', note: '' });
+    const order = await createLectureOrder(db, {
+      topic: '反电信诈骗',
+      townId: town.id,
+      villageId: town.villages[0].id,
+      audienceExpected: 40,
+      preferredDates: '下周三上午',
+      requesterName: '王主任',
+      requesterPhone: '13811112222',
+      organisation: '',
+      note: '',
+    });
     expect((await track(order.trackingNo, '2222'))!.next).toContain('3 个工作日');
     const ed = await staff(db, '13900000102');
-    const o2 = await createLectureOrder(db, { topic: '反电信诈骗', townId: town.id, villageId: town.villages[0].id, audienceExpected: 40, preferredDates: '下周', requesterName: '王主任', requesterPhone: '13811113333', organisation: '', note: '' });
+    const o2 = await createLectureOrder(db, {
+      topic: '反电信诈骗',
+      townId: town.id,
+      villageId: town.villages[0].id,
+      audienceExpected: 40,
+      preferredDates: '下周',
+      requesterName: '王主任',
+      requesterPhone: '13811113333',
+      organisation: '',
+      note: '',
+    });
     await acceptLectureOrder(db, ed, o2.id);
     const t = await trackNumber(db, { number: o2.trackingNo, digits: '3333', ip: '198.51.100.251', secretKey: TEST_KEY });
     expect(t).toMatchObject({ kind: '普法讲座预约', status: '已受理' });
@@ -129,7 +169,9 @@ describe('tracking numbers that track', () => {
     await expect(track('TJ-2026-ABCDEF', '12')).rejects.toMatchObject({ status: 'BAD_REQUEST', field: 'last4' });
     await expect(track('<script>', '1234')).rejects.toMatchObject({ field: 'no' });
     const ip = '198.51.100.252';
-    const tries = await Promise.all(Array.from({ length: 31 }, (_, i) => trackNumber(db, { number: `TJ-2026-IP${String(i).padStart(4, '0')}`, digits: '1234', ip, secretKey: TEST_KEY }).catch((e) => e.status)));
+    const tries = await Promise.all(
+      Array.from({ length: 31 }, (_, i) => trackNumber(db, { number: `TJ-2026-IP${String(i).padStart(4, '0')}`, digits: '1234', ip, secretKey: TEST_KEY }).catch((e) => e.status)),
+    );
     expect(tries.filter((x) => x === 'TOO_MANY_REQUESTS')).toHaveLength(1);
   });
 

@@ -21,7 +21,7 @@ export async function firstSteps(db: Db, userId: number): Promise<FirstSteps> {
       u.town_id, u.skills
     FROM users u WHERE u.id = ${userId}`);
   if (!r) return { team: 'none', signedUp: false, profileComplete: false };
-  let skills: unknown = [];
+  let skills: unknown;
   try {
     skills = JSON.parse(r.skills);
   } catch {

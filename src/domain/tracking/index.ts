@@ -60,7 +60,10 @@ export class TrackingRefusal extends Refusal {
 
 /** A number as people type it: full-width characters, spaces and lower case forgiven. */
 export function normaliseNumber(raw: string): string {
-  return raw.normalize('NFKC').replace(/[\s\u3000]/g, '').toUpperCase();
+  return raw
+    .normalize('NFKC')
+    .replace(/[\s\u3000]/g, '')
+    .toUpperCase();
 }
 
 /**

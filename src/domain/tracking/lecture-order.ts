@@ -17,7 +17,18 @@ const NEXT: Record<string, { next: string; finished: boolean }> = {
 export const lectureOrderKind: TrackKind = {
   matches: (n) => /^PF\d{8}[A-Z0-9]{4}$/.test(n),
   async find(db: Db, number: string, digits: string): Promise<Tracked | null> {
-    const [o] = await db.all<{ id: number; tracking_no: string; topic: string; status: string; created_at: number; decline_reason: string | null; delivered_at: number | null; rated_at: number | null; event_id: number | null; starts_at: number | null }>(
+    const [o] = await db.all<{
+      id: number;
+      tracking_no: string;
+      topic: string;
+      status: string;
+      created_at: number;
+      decline_reason: string | null;
+      delivered_at: number | null;
+      rated_at: number | null;
+      event_id: number | null;
+      starts_at: number | null;
+    }>(
       sql`SELECT o.id, o.tracking_no, o.topic, o.status, o.created_at, o.decline_reason, o.delivered_at, o.rated_at, o.event_id, e.starts_at
         FROM lecture_orders o LEFT JOIN events e ON e.id = o.event_id
         WHERE o.tracking_no = ${number} AND substr(o.requester_phone, -4) = ${digits}`,

@@ -44,7 +44,15 @@ export const nominationKind: TrackKind = {
     if (r.h_status === 'published' && r.h_published_at) timeline.push({ at: r.h_published_at, text: '正式发布在好人榜', href: r.h_slug ? `/honors/${r.h_slug}` : undefined });
     if (r.h_status === 'withdrawn' && r.h_withdrawn_at) timeline.push({ at: r.h_withdrawn_at, text: '已撤榜' });
     const { next, finished } = nextStep(r);
-    return { kind: '好人推荐', number: r.tracking_no, subject: `被推荐人 ${maskName(r.nominee_name)} · ${r.category}`, status: r.h_status === 'published' ? '已发布' : (STATUS[r.status] ?? r.status), timeline, next, finished };
+    return {
+      kind: '好人推荐',
+      number: r.tracking_no,
+      subject: `被推荐人 ${maskName(r.nominee_name)} · ${r.category}`,
+      status: r.h_status === 'published' ? '已发布' : (STATUS[r.status] ?? r.status),
+      timeline,
+      next,
+      finished,
+    };
   },
 };
 
