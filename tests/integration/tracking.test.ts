@@ -10,7 +10,7 @@ import { createBatch, createHonoree, startPublicity } from '../../src/domain/hon
 import { fileObjection, resolveObjection } from '../../src/domain/honors/publicity.ts';
 import { nominationToCandidate, submitNomination } from '../../src/domain/honors/nominations.ts';
 import { acceptLectureOrder, createLectureOrder } from '../../src/domain/legal/lectures.ts';
-import { KINDS, trackNumber, TRACK_LOOKUPS_PER_NUMBER_PER_HOUR } from '../../src/domain/tracking/index.ts';
+import { KINDS, normaliseNumber, trackNumber, TRACK_LOOKUPS_PER_NUMBER_PER_HOUR } from '../../src/domain/tracking/index.ts';
 import { shanghaiDay } from '../../src/lib/time.ts';
 import { staff } from './publishing-helpers.ts';
 
@@ -173,6 +173,12 @@ describe('tracking numbers that track', () => {
       Array.from({ length: 31 }, (_, i) => trackNumber(db, { number: `TJ-2026-IP${String(i).padStart(4, '0')}`, digits: '1234', ip, secretKey: TEST_KEY }).catch((e) => e.status)),
     );
     expect(tries.filter((x) => x === 'TOO_MANY_REQUESTS')).toHaveLength(1);
+  });
+
+  test('numbers are read as people type them', () => {
+    expect(normaliseNumber(' tj2026abc123 ')).toBe('TJ-2026-ABC123');
+    expect(normaliseNumber('ＹＹ－２０２６－ＡＢＣ１２３')).toBe('YY-2026-ABC123');
+    expect(normaliseNumber('pf20261203ab34')).toBe('PF20261203AB34');
   });
 
   test('every kind claims its own number format and no other', () => {

@@ -58,12 +58,15 @@ export class TrackingRefusal extends Refusal {
   }
 }
 
-/** A number as people type it: full-width characters, spaces and lower case forgiven. */
+/** A number as people type it: full-width characters, spaces, lower case and left-out hyphens (TJ2026ABC123) forgiven. */
 export function normaliseNumber(raw: string): string {
-  return raw
+  const n = raw
     .normalize('NFKC')
     .replace(/[\s\u3000]/g, '')
+    .replace(/[‐‑–—−_]/g, '-')
     .toUpperCase();
+  const m = /^(TJ|YY)-?(\d{4})-?([A-Z0-9]{6})$/.exec(n);
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : n;
 }
 
 /**
