@@ -124,6 +124,10 @@ export const objections = sqliteTable(
   'objections',
   {
     id: integer('id').primaryKey(),
+    /** YY-<year>-<6 characters>: what the objector quotes on /track (issue 18, item 7). */
+    trackingNo: text('tracking_no').unique(),
+    /** The four digits /track asks for: the phone's last four when the contact holds one, else a random code shown once. */
+    trackPin: text('track_pin'),
     honoreeId: integer('honoree_id')
       .notNull()
       .references(() => honorees.id),

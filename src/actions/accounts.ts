@@ -167,7 +167,7 @@ export const accounts = {
 
   deleteAccount: formAction({
     input: z.object({
-      password: z.string({ error: '请输入密码以确认' }).max(256),
+      password: z.string({ error: '请输入密码以确认' }).max(256, '密码不能超过 256 个字符，请核对'),
       confirm: z.boolean().refine((v) => v, '请勾选确认'),
     }),
     handler: async (input, ctx) => {
@@ -188,7 +188,7 @@ export const accounts = {
   }),
 
   grantRole: formAction({
-    input: UserIdSchema.extend({ role: z.string({ error: '请选择角色' }).max(20) }),
+    input: UserIdSchema.extend({ role: z.string({ error: '请选择角色' }).max(20, '角色不正确') }),
     handler: async (input, ctx) => {
       const admin = actionAbility(ctx, 'users.manage');
       await grantRoleAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, ip: clientIp(ctx) });

@@ -48,12 +48,13 @@ export const events = {
       const u = volunteer(ctx);
       const db = await appDb();
       if (!(await hitRateLimit(db, `checkin:${u.id}`, 20, 10 * 60_000)).allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '尝试次数过多，请稍后再试' });
+      // 303 to a clean check-in page (issue 18, item 12): the used code leaves the box and a refresh posts nothing.
       if (op === 'in') {
         await checkIn(db, { eventId, userId: u.id, code });
-        return { op };
+        return { redirect: `/events/${eventId}/checkin?done=in` };
       }
-      const minutes = await checkOut(db, { eventId, userId: u.id, code });
-      return { op, minutes };
+      await checkOut(db, { eventId, userId: u.id, code });
+      return { redirect: `/events/${eventId}/checkin?done=out` };
     },
   }),
   create: formAction({
@@ -90,16 +91,19 @@ export const events = {
     input: z.object({ teamId: id('队伍'), eventId: id('活动'), signupId: id('报名'), reason: z.string({ error: '请填写移出原因' }).trim().min(2, '请填写移出原因').max(200, '原因不超过 200 字') }),
     handler: async ({ teamId, eventId, signupId, reason }, ctx) => {
       const u = await leader(ctx, teamId, '调整报名名单');
-      await removeSignup(await appDb(), u.id, teamId, eventId, signupId, reason);
-      return { removed: true };
+      const db = await appDb();
+      await removeSignup(db, u.id, teamId, eventId, signupId, reason);
+      return { redirect: `${await leaderEventPath(db, teamId, eventId)}?removed=1#roster` };
     },
   }),
   mark: formAction({
     input: z.object({ teamId: id('队伍'), eventId: id('活动'), signupId: id('报名'), mark: z.enum(['attended', 'no_show'], { error: '操作不正确' }) }),
     handler: async ({ teamId, eventId, signupId, mark }, ctx) => {
       const u = await leader(ctx, teamId, '登记出勤');
-      await markAttendance(await appDb(), u.id, teamId, eventId, signupId, mark);
-      return { marked: mark };
+      const db = await appDb();
+      await markAttendance(db, u.id, teamId, eventId, signupId, mark);
+      // 303 (issue 18, item 4): a refresh of the roster never posts a mark again.
+      return { redirect: `${await leaderEventPath(db, teamId, eventId)}?marked=${mark}#roster` };
     },
   }),
   calendar: formAction({

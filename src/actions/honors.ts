@@ -6,18 +6,25 @@ import { actionAbility, formAction } from '../lib/action-guards.ts';
 import { clientIp } from '../lib/client-ip.ts';
 import { config } from '../lib/config.ts';
 import { randomToken } from '../lib/ids.ts';
+import { randomInt } from 'node:crypto';
 import type { Ability } from '../domain/accounts/policy.ts';
 import { BatchSchema, HonoreeSchema, NominationSchema, ObjectionSchema, PublicitySchema } from '../domain/honors/schemas.ts';
 import { HonorError } from '../domain/honors/rules.ts';
 import { approveBatch, createBatch, createHonoree, returnBatch, startPublicity, submitForReview, updateBatch, updateHonoree, withdrawHonoree } from '../domain/honors/admin.ts';
 import { declineNomination, mergeNomination, nominationToCandidate, submitNomination, verifyNomination } from '../domain/honors/nominations.ts';
 import { adoptNominationPhoto } from '../domain/honors/nomination-photo.ts';
-import { fileObjection, revealObjectionContact, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, resolveObjection } from '../domain/honors/publicity.ts';
+import { fileObjection, objectionTrackingNumber, revealObjectionContact, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, resolveObjection } from '../domain/honors/publicity.ts';
 
 type Ctx = { locals: App.Locals; clientAddress: string; request: Request; cookies: import('astro').AstroCookies };
 
 /** Name of the random, httpOnly cookie that tells one visitor's likes apart. */
 export const VISITOR_COOKIE = 'sx_visitor';
+
+/**
+ * The objection's confirmation page: its number, and the random 查询码 when the objector left no phone
+ * (shown there once; query strings are not logged, docs/decisions/089).
+ */
+const objectionConfirmation = (no: string, pin: string, pinIsPhone: boolean) => `/honors/objection?${new URLSearchParams(pinIsPhone ? { no } : { no, pin })}`;
 
 /** The acting staff member (one of the abilities) and their client address, for audit entries. */
 function requireAbilityIn(ctx: Ctx, ...abilities: Ability[]) {
@@ -68,10 +75,11 @@ export const honors = {
   objection: formAction({
     input: ObjectionSchema,
     handler: async (input, ctx) => {
-      if (input.website && input.website.trim() !== '') return { redirect: '/honors/candidates?objected=1' };
+      // A filled honeypot gets an ordinary-looking confirmation, and nothing is stored.
+      if (input.website && input.website.trim() !== '') return { redirect: objectionConfirmation(objectionTrackingNumber(Date.now()), String(randomInt(0, 10_000)).padStart(4, '0'), false) };
       const db = await appDb();
-      await fileObjection(db, config().secretKey, input, clientIp(ctx));
-      return { redirect: '/honors/candidates?objected=1' };
+      const r = await fileObjection(db, config().secretKey, input, clientIp(ctx));
+      return { redirect: objectionConfirmation(r.trackingNo, r.pin, r.pinIsPhone) };
     },
   }),
 

@@ -15,6 +15,8 @@ import type { SessionUser } from '../domain/accounts/sessions.ts';
 import { acceptCorrection, declineCorrection, requestCorrection } from '../domain/hours/corrections.ts';
 import { declineCertificate, issueCertificate, requestCertificate, revokeCertificate } from '../domain/hours/certificates.ts';
 import { fromShanghai } from '../lib/time.ts';
+import { HoursError } from '../domain/hours/errors.ts';
+import { backHere } from '../lib/flash.ts';
 import { isPlainLine, isPlainText, plainLineError, plainTextError } from '../lib/plain-text.ts';
 
 const id = (label: string) =>
@@ -34,6 +36,8 @@ const back = z
   .string()
   .regex(/^\/(console|me)\/[a-z0-9/_-]*$/)
   .optional();
+/** Where a reviewer's form goes back to when it was not posted from a page (staff: 时长复核). */
+const reviewHome = (user: SessionUser) => (can(user, 'hours.review') ? '/console/hours' : '/me/teams');
 /** The caller as a reviewer of hours and certificates: a team leader, and staff where the policy says so (docs/decisions/079). */
 const reviewer = (user: SessionUser): Reviewer => ({ id: user.id, staff: can(user, 'hours.review') });
 
@@ -117,7 +121,11 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      return confirmRecords(db, reviewer(user), input.ids, Date.now(), input.count);
+      const r = await confirmRecords(db, reviewer(user), input.ids, Date.now(), input.count);
+      // Nothing confirmed is a refusal: 4xx in place, with each record's reason.
+      if (r.confirmed === 0 && r.failed.length) throw new HoursError('CONFLICT', r.failed.length === 1 ? r.failed[0].message : r.failed.map((f) => `记录 ${f.id}：${f.message}`).join('；'));
+      // Every review form answers 303 back to its page (issue 18, item 4): a refresh posts nothing again.
+      return backHere(ctx, { done: 'confirmed', n: r.confirmed, ...(r.failed.length ? { failed: r.failed.map((f) => f.id).join(',') } : {}) }, reviewHome(user));
     },
   }),
 
@@ -128,7 +136,7 @@ export const hours = {
       const user = actionUser(ctx);
       const db = await appDb();
       await declineRecord(db, reviewer(user), input.id, input.reason);
-      return { declined: input.id };
+      return backHere(ctx, { done: 'declined' }, reviewHome(user));
     },
   }),
 
@@ -154,7 +162,7 @@ export const hours = {
       const user = actionUser(ctx);
       const db = await appDb();
       await acceptCorrection(db, reviewer(user), input.id);
-      return { correction: 'accepted' as const };
+      return backHere(ctx, { done: 'correction-accepted' }, reviewHome(user));
     },
   }),
 
@@ -164,7 +172,7 @@ export const hours = {
       const user = actionUser(ctx);
       const db = await appDb();
       await declineCorrection(db, reviewer(user), input.id, input.decision);
-      return { correction: 'declined' as const };
+      return backHere(ctx, { done: 'correction-declined' }, reviewHome(user));
     },
   }),
 
@@ -189,7 +197,8 @@ export const hours = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
-      return issueCertificate(db, reviewer(user), input.id);
+      const r = await issueCertificate(db, reviewer(user), input.id);
+      return backHere(ctx, { done: 'issued', n: r.number }, reviewHome(user));
     },
   }),
 
@@ -199,7 +208,7 @@ export const hours = {
       const user = actionUser(ctx);
       const db = await appDb();
       await declineCertificate(db, reviewer(user), input.id, input.reason);
-      return { certificate: 'declined' as const };
+      return backHere(ctx, { done: 'certificate-declined' }, reviewHome(user));
     },
   }),
 
@@ -210,7 +219,7 @@ export const hours = {
       const user = actionUser(ctx);
       const db = await appDb();
       await revokeCertificate(db, { id: user.id, mayManage: can(user, 'certificates.manage') }, input.id, input.reason);
-      return input.back ? { redirect: input.back } : { certificate: 'revoked' as const };
+      return backHere(input.back ? { url: new URL(input.back, 'http://localhost') } : ctx, { done: 'revoked' }, can(user, 'certificates.manage') ? '/console/certificates' : '/me/teams');
     },
   }),
 };

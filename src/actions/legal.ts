@@ -32,7 +32,10 @@ export const legal = {
       return { orderId, phone: order.requesterPhone };
     },
   }),
-  /** Public: order a lecture. Returns the tracking number and the private rating link (shown once). */
+  /**
+   * Public: order a lecture, then 303 to the order's private page (/legal/rate/<token>), which shows the
+   * tracking number and is the rating link: a refresh never orders twice (issue 18, item 4).
+   */
   order: formAction({
     input: z.object({
       topic: required(1, 20, '请选择讲座主题'),
@@ -50,7 +53,7 @@ export const legal = {
       const rl = await hitRateLimit(db, `lecture-order:${clientIp(ctx)}`, 10, 3600_000);
       if (!rl.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '提交过于频繁，请一小时后再试' });
       const r = await createLectureOrder(db, input);
-      return { trackingNo: r.trackingNo, ratePath: `/legal/rate/${r.rateToken}` };
+      return { redirect: `/legal/rate/${r.rateToken}?new=1` };
     },
   }),
 
@@ -122,7 +125,7 @@ export const legal = {
     }),
     handler: async (input) => {
       await rateLecture(await appDb(), input.token, { rating: input.rating, comment: input.comment });
-      return { rated: true };
+      return { redirect: `/legal/rate/${encodeURIComponent(input.token)}?rated=1` };
     },
   }),
 };

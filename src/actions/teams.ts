@@ -5,6 +5,7 @@ import { actionAbility, actionLeader as leader, actionVolunteer as signedIn, for
 import { clientIp } from '../lib/client-ip.ts';
 import { PublicContactSchema, setPublicContact } from '../domain/teams/contact.ts';
 import { revealMemberPhone } from '../domain/teams/reveal.ts';
+import { backHere } from '../lib/flash.ts';
 import { applyToJoin, decideJoin, leaveTeam, manageMember, registerTeam, setTeamStatus, TeamRegistrationSchema } from '../domain/teams/membership.ts';
 
 const id = (label: string) =>
@@ -18,7 +19,8 @@ export const teams = {
     input: z.object({ teamId: id('队伍') }),
     handler: async ({ teamId }, ctx) => {
       const u = signedIn(ctx);
-      return { status: await applyToJoin(await appDb(), teamId, u.id) };
+      // 303 back to the team page (issue 18, item 4): a refresh never posts the application again.
+      return backHere(ctx, { done: await applyToJoin(await appDb(), teamId, u.id) }, '/me/teams');
     },
   }),
   leave: formAction({
@@ -34,7 +36,7 @@ export const teams = {
     handler: async ({ teamId, memberId, decision }, ctx) => {
       const u = await leader(ctx, teamId, '审核入队申请');
       await decideJoin(await appDb(), u.id, teamId, memberId, decision === 'approve');
-      return { done: decision };
+      return backHere(ctx, { done: decision }, '/me/teams');
     },
   }),
   manage: formAction({
@@ -42,7 +44,7 @@ export const teams = {
     handler: async ({ teamId, memberId, op }, ctx) => {
       const u = await leader(ctx, teamId, '调整队员');
       await manageMember(await appDb(), u.id, teamId, memberId, op);
-      return { done: op };
+      return backHere(ctx, { done: op }, '/me/teams');
     },
   }),
   /** A leader chooses which number the team's pages publish: their own, the team hotline, or none. */
@@ -51,7 +53,7 @@ export const teams = {
     handler: async (input, ctx) => {
       const u = await leader(ctx, input.teamId, '设置对外联系电话');
       await setPublicContact(await appDb(), u.id, input);
-      return { saved: input.choice };
+      return backHere(ctx, { done: 'contact' }, '/me/teams');
     },
   }),
   /** A leader reveals one member's full phone to call them; audited, rate-limited (src/domain/teams/reveal.ts). */
@@ -75,7 +77,7 @@ export const teams = {
     handler: async ({ teamId, to }, ctx) => {
       const u = actionAbility(ctx, 'teams.approve');
       await setTeamStatus(await appDb(), u.id, teamId, to);
-      return { done: to };
+      return backHere(ctx, { done: to }, '/console/teams');
     },
   }),
 };

@@ -8,7 +8,7 @@ import { getDb } from '../../db/client.ts';
 import type { AppConfig } from '../lib/config.ts';
 import { securityHeaders } from '../lib/security-headers.ts';
 import { createPageCache, type NodeHandler } from './page-cache.ts';
-import { createRequestGuard } from './request-guard.ts';
+import { clientAnswer, createRequestGuard } from './request-guard.ts';
 import { createStaticFiles } from './static-files.ts';
 
 const SMALL_FORM_BYTES = 64 * 1024;
@@ -59,7 +59,15 @@ export async function createServer({ root, config }: { root: string; config: App
   const headersTimeout = config.http.headersTimeoutMs;
   const requestTimeout = Math.max(config.http.requestTimeoutMs, headersTimeout);
   const server = http.createServer(
-    { connectionsCheckingInterval: Math.min(config.http.connectionsCheckMs, headersTimeout), headersTimeout, requestTimeout, keepAliveTimeout: config.http.keepAliveTimeoutMs },
+    {
+      connectionsCheckingInterval: Math.min(config.http.connectionsCheckMs, headersTimeout),
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout: config.http.keepAliveTimeoutMs,
+      // Room for a long pasted search (3,000 characters ≈ 27 KB encoded) to reach the guard's Chinese 414
+      // instead of the parser's bare 431; anything longer still gets clientAnswer's Chinese 431.
+      maxHeaderSize: 64 * 1024,
+    },
     (req, res) => {
       if (guard(req, res)) return;
       if (staticFiles(req, res)) return;
@@ -92,6 +100,15 @@ export async function createServer({ root, config }: { root: string; config: App
       } else res.destroy();
     });
   }
+  // What Node's parser refuses (headers over maxHeaderSize, a malformed request, a timeout) gets a
+  // Chinese page too; a socket that is already gone is just closed.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    socket.end(clientAnswer(err.code, headers));
+  });
   server.on('close', () => guard.stop());
   return server;
 }

@@ -24,6 +24,7 @@ const PRIVATE_PREFIXES = [
   '/password',
   '/reset',
   '/legal/rate',
+  '/track',
   '/calendar',
   '/media',
   '/files',

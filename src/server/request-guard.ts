@@ -1,6 +1,10 @@
 // Early refusals before Astro sees a request: overload (event-loop lag → 503 with Retry-After), an
-// undecodable URL (400) and oversized bodies (413), each a short Chinese page (docs/decisions/071).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// undecodable URL (400), an overlong URL (414), oversized bodies (413), each a short Chinese page
+// (docs/decisions/071); and the same kind of page for what Node's parser refuses itself (clientAnswer).
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+
+/** URLs longer than this (bytes, as sent: percent-encoded) get 414; a 40-character search is ~400. */
+export const MAX_URL_BYTES = 8 * 1024;
 
 const CHINESE_HTML = (title: string, text: string) =>
   `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><body style="font-family:sans-serif;max-width:36em;margin:3em auto;padding:0 1em;line-height:1.7"><h1>${title}</h1><p>${text}</p><p><a href="/">返回首页</a></p></body></html>`;
@@ -54,6 +58,12 @@ export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 
       res.end(CHINESE_HTML('网址有误', '您访问的网址格式不正确，请检查后重试。'));
       return true;
     }
+    if ((req.url ?? '').length > MAX_URL_BYTES) {
+      // Node's parser used to refuse such a request itself, with an empty 431 (issue 18, item 6).
+      res.writeHead(414, { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(CHINESE_HTML('网址过长', '您访问的网址太长，常见于搜索词过长。搜索词请不超过 40 个字，删减后再试。'));
+      return true;
+    }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBodyBytes) {
       res.writeHead(413, { ...headers, 'Content-Type': 'text/html; charset=utf-8', Connection: 'close' });
@@ -78,4 +88,25 @@ export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 
     state: () => ({ lagging: isLagging(), lastLagMs }),
     stop: () => clearInterval(timer),
   });
+}
+
+/** Chinese words for the requests Node's parser refuses before any handler runs. */
+const CLIENT_ERRORS: Record<number, [string, string]> = {
+  400: ['请求有误', '您的浏览器发送的请求格式不正确，请刷新页面后重试。'],
+  408: ['请求超时', '请求在规定时间内没有发送完整，请检查网络后重试。'],
+  431: ['请求过长', '网址或 Cookie 太长，常见于搜索词过长。请删减搜索词，或清除本站 Cookie 后重试。'],
+};
+
+/**
+ * A complete raw HTTP answer for a request Node's parser refused (server 'clientError'): without
+ * one, the visitor saw an empty page — "HTTP 431" for a 3,000-character search (issue 18, item 6).
+ */
+export function clientAnswer(code: string | undefined, headers: Record<string, string> = {}): string {
+  const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const [title, text] = CLIENT_ERRORS[status];
+  const body = Buffer.from(CHINESE_HTML(title, text));
+  const lines = Object.entries({ ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(body.length), 'Cache-Control': 'no-store', Connection: 'close' }).map(
+    ([k, v]) => `${k}: ${v}`,
+  );
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('\r\n')}\r\n\r\n${body.toString('utf8')}`;
 }

@@ -248,7 +248,7 @@ describe('publishing in the browser', () => {
       await page.click('button:has-text("提交预约")');
       const ok = page.locator('section.notice-box.ok');
       trackingNo = (await ok.locator('b').textContent())!;
-      rateLink = (await ok.locator('a').getAttribute('href'))!;
+      rateLink = (await ok.locator('a').first().getAttribute('href'))!;
       expect(trackingNo).toMatch(/^PF/);
       expect(rateLink).toMatch(/^\/legal\/rate\/[a-z0-9]+$/);
       await page.close();

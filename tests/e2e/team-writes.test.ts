@@ -83,8 +83,8 @@ describe('item 5: a leader cannot certify their own hours', () => {
 
     step('the leader forges a confirm and a decline of it: nothing changes', async () => {
       const confirm = await post('hours.confirm', { ids: [String(record)] }, 'leader');
-      expect(confirm.status).toBe(200);
-      expect(data(confirm)).toMatchObject({ confirmed: 0, failed: [{ id: record, message: expect.stringContaining('这是您本人的记录') }] });
+      expect(confirm.status).toBe(409);
+      expect(String(confirm.json?.message)).toContain('这是您本人的记录');
       const decline = await post('hours.decline', { id: record, reason: '不需要' }, 'leader');
       expect(decline.status).toBe(403);
       expect(String(decline.json?.message)).toContain('需由队伍其他负责人或县文明实践中心工作人员');
@@ -96,8 +96,9 @@ describe('item 5: a leader cannot certify their own hours', () => {
       expect(console_.status).toBe(200);
       expect(console_.body).toContain('队伍物资清点');
       const staffConfirm = await post('hours.confirm', { ids: [String(record)] }, 'editor', '/console/hours');
-      expect(staffConfirm.status).toBe(200);
-      expect(staffConfirm.body).toContain('已确认 1 条记录');
+      // Post/redirect/get (issue 18, item 4): the page the 303 leads to says what happened.
+      expect(staffConfirm.status).toBe(303);
+      expect((await getPage(server, staffConfirm.location!, cookie.editor)).body).toContain('已确认 1 条记录');
       expect(await q.row('SELECT status, reviewer_id FROM hour_records WHERE id = ?', [record])).toEqual({ status: 'confirmed', reviewer_id: ids.editor });
     });
 
@@ -115,7 +116,8 @@ describe('item 5: a leader cannot certify their own hours', () => {
 
     step('staff issue it; /verify shows it 有效', async () => {
       const issued = await post('hours.issueCertificate', { id: cert }, 'editor', '/console/hours');
-      expect(issued.status).toBe(200);
+      expect(issued.status).toBe(303);
+      expect((await getPage(server, issued.location!, cookie.editor)).body).toMatch(/证明已出具，编号 SX-\d{4}-\d{6}/);
       const { code } = (await q.row('SELECT code FROM certificates WHERE id = ?', [cert]))!;
       const verify = await getPage(server, `/verify/${code}`);
       expect(verify.status).toBe(200);
@@ -128,7 +130,7 @@ describe('item 5: a leader cannot certify their own hours', () => {
     expect(claim.status).toBe(200);
     const record = await q.one(`SELECT id FROM hour_records WHERE user_id = ? AND content = '清晨巡河'`, [ids.volunteer]);
     const r = await post('hours.confirm', { ids: [String(record)] }, 'admin');
-    expect(data(r)).toMatchObject({ confirmed: 0 });
+    expect(r.status).toBe(409);
     expect(await q.row('SELECT status FROM hour_records WHERE id = ?', [record])).toEqual({ status: 'pending' });
     expect((await getPage(server, '/console/hours', cookie.volunteer)).status).toBe(403);
   });
@@ -215,7 +217,8 @@ describe('item 6: suspending a team takes every write power from its leaders', (
       }
       expect(problems).toEqual([]);
       const confirm = await post('hours.confirm', { ids: [String(pending)] }, 'leader');
-      expect(data(confirm)).toMatchObject({ confirmed: 0, failed: [{ message: expect.stringContaining('该队伍已被暂停') }] });
+      expect(confirm.status).toBe(409);
+      expect(String(confirm.json?.message)).toContain('该队伍已被暂停');
     });
 
     step('the leader asks for the check-in code: 403 with the reason, and no code', async () => {
@@ -257,7 +260,7 @@ describe('item 6: suspending a team takes every write power from its leaders', (
 
     step('an admin reinstates the team, and the leader writes again', async () => {
       expect((await post('teams.setStatus', { teamId: ids.team, to: 'active' }, 'admin')).status).toBe(200);
-      expect(data(await post('hours.confirm', { ids: [String(pending)] }, 'leader'))).toMatchObject({ confirmed: 1 });
+      expect(data(await post('hours.confirm', { ids: [String(pending)] }, 'leader'))).toMatchObject({ redirect: expect.stringContaining('done=confirmed&n=1') });
     });
   });
 });

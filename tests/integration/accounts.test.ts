@@ -7,7 +7,7 @@ import { freshDb, TEST_KEY } from '../helpers/db.ts';
 import type { Db } from '../../db/client.ts';
 import { auditLog, hourRecords, passwordResets, sessions, teams, userRoles, users } from '../../db/schema/index.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
-import { RegisterSchema, type RegisterInput } from '../../src/domain/accounts/schemas.ts';
+import { LoginSchema, RegisterSchema, type RegisterInput } from '../../src/domain/accounts/schemas.ts';
 import { registerVolunteer } from '../../src/domain/accounts/register.ts';
 import { login, LOGIN_INVALID } from '../../src/domain/accounts/login.ts';
 import { AccountError, RateLimitedError } from '../../src/domain/accounts/errors.ts';
@@ -86,6 +86,11 @@ describe('registration form rules', () => {
     ['phone starting 12', { phone: '12800138000' }, 'phone', '11 位'],
     ['latin name', { realName: 'Tom' }, 'realName', '汉字'],
     ['one-character name', { realName: '王' }, 'realName', '汉字'],
+    // Issue 18, item 6: one name rule, by document — Latin letters only for 护照 / 港澳台居民居住证.
+    ['latin name with a 居民身份证 says to choose the document', { realName: 'Anna Müller' }, 'realName', '护照或港澳台居民居住证'],
+    ['passport name with digits', { realName: 'Anna 2', idType: '护照', idNumber: 'E12345678', birthDate: '1985-06-01' }, 'realName', '拉丁字母'],
+    ['passport name of 41 letters', { realName: 'A'.repeat(41), idType: '护照', idNumber: 'E12345678', birthDate: '1985-06-01' }, 'realName', '2–40'],
+    ['passport name of one letter', { realName: 'A', idType: '护照', idNumber: 'E12345678', birthDate: '1985-06-01' }, 'realName', '2–40'],
     ['terms not accepted', { agreeTerms: false }, 'agreeTerms', '用户协议'],
     ['privacy not accepted', { agreePrivacy: false }, 'agreePrivacy', '隐私政策'],
     ['under 14 without guardian', { idNumber: makeIdNumber(yearsAgo(10), 7) }, 'guardianName', '监护人'],
@@ -101,11 +106,23 @@ describe('registration form rules', () => {
     ['a 港澳台居民居住证', { idType: '港澳台居民居住证', idNumber: makeIdNumber('1988-08-08', 3, true, '810000') }],
     ['a passport with birth date', { idType: '护照', idNumber: 'E12345678', birthDate: '1985-06-01' }],
     ['a passport letters+digits', { idType: '护照', idNumber: 'PA1234567', birthDate: '1985-06-01' }],
+    ['a passport holder with a Latin name', { realName: 'Anna-Lena Müller', idType: '护照', idNumber: 'E12345678', birthDate: '1985-06-01' }],
+    ['a passport holder with spaces and ·', { realName: 'Jean  Pierre·Dupont', idType: '护照', idNumber: 'PA1234567', birthDate: '1985-06-01' }],
+    ['a 港澳台居民居住证 with a Latin name', { realName: 'Chan Tai Man', idType: '港澳台居民居住证', idNumber: makeIdNumber('1988-08-08', 3, true, '810000') }],
+    ['a passport holder with a Chinese name', { realName: '王小明', idType: '护照', idNumber: 'E12345678', birthDate: '1985-06-01' }],
     ['a 16-year-old with consent', { idNumber: makeIdNumber(yearsAgo(16), 7), guardianConsent: true }],
     ['a 10-year-old with guardian', { idNumber: makeIdNumber(yearsAgo(10), 7), guardianConsent: true, guardianName: '王大明', guardianPhone: '13912345678' }],
     ['a long uncommon password', { password: '我的密码是善行志愿' }],
   ])('%s is accepted', async (_name, over) => {
     expect(await fieldErrors(form(over))).toEqual({});
+  });
+
+  // Issue 18, item 6: a 5,000-digit phone at login was told "请填写手机号码".
+  test('login with an overlong phone or password says what is wrong', () => {
+    const r = LoginSchema.safeParse({ phone: '1'.repeat(5000), password: 'x' });
+    expect(r.error?.issues.map((i) => [i.path[0], i.message])).toEqual([['phone', '手机号码应为 11 位数字，请核对']]);
+    const p = LoginSchema.safeParse({ phone: '13800138000', password: 'x'.repeat(300) });
+    expect(p.error?.issues[0].message).toContain('256');
   });
 
   test('the common-password list ships with at least 10,000 entries', () => {

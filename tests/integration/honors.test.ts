@@ -58,7 +58,7 @@ describe('终审', () => {
     const batchId = await createBatch(db, editor, { title: '异议批次', period: '2026年第三季度' });
     const h = await createHonoree(db, editor, entry({ batchId }));
     await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
-    const objectionId = await fileObjection(db, TEST_KEY, { honoreeId: h.id, text: '此人事迹与实际情况不符，请核查。' }, '203.0.113.9');
+    const { id: objectionId } = await fileObjection(db, TEST_KEY, { honoreeId: h.id, text: '此人事迹与实际情况不符，请核查。' }, '203.0.113.9');
     await submitForReview(db, editor, { id: batchId });
     expect((await listBatches(db)).find((b) => b.id === batchId)).toMatchObject({ honorees: 1, openObjections: 1 });
     expect((await batchHonorees(db, batchId))[0].openObjections).toBe(1);

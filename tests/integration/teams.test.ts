@@ -165,4 +165,24 @@ describe('check-in and attendance', () => {
     const att = await attendanceForEvent(db, eventId);
     expect(att).toEqual([expect.objectContaining({ userId: v, status: 'attended', checkinAt: at, checkoutAt: out, proposedMinutes: 90 })]);
   });
+
+  // Issue 18, item 12: a check-out right after check-in (before the start) used to record 0 minutes silently.
+  test('check-out before the event starts is refused and changes nothing; a second check-out is refused too', async () => {
+    const db = await freshDb({ seed: 'none' });
+    const [leader, v] = await insertUsers(db, 2);
+    const teamId = await insertTeam(db, leader);
+    const startsAt = Date.now() + 20 * 60_000;
+    const eventId = await insertEvent(db, teamId, { startsAt, endsAt: startsAt + 2 * 3600_000 });
+    await signUp(db, { eventId, userId: v });
+    const at = startsAt - 10 * 60_000;
+    await checkIn(db, { eventId, userId: v, code: currentCode('secret-for-tests', at).code }, at);
+    const tooEarly = at + 60_000;
+    await expect(checkOut(db, { eventId, userId: v, code: currentCode('secret-for-tests', tooEarly).code }, tooEarly)).rejects.toThrow('活动尚未开始，不能签退');
+    expect(await attendanceForEvent(db, eventId)).toEqual([expect.objectContaining({ userId: v, checkinAt: at, checkoutAt: null, proposedMinutes: null })]);
+    const out = startsAt + 30 * 60_000;
+    expect(await checkOut(db, { eventId, userId: v, code: currentCode('secret-for-tests', out).code }, out)).toBe(30);
+    const again = out + 60_000;
+    await expect(checkOut(db, { eventId, userId: v, code: currentCode('secret-for-tests', again).code }, again)).rejects.toThrow('已签退');
+    expect(await attendanceForEvent(db, eventId)).toEqual([expect.objectContaining({ userId: v, checkoutAt: out, proposedMinutes: 30 })]);
+  });
 });

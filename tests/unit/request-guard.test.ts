@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import http from 'node:http';
-import { createRequestGuard } from '../../src/server/request-guard.ts';
+import { clientAnswer, createRequestGuard, MAX_URL_BYTES } from '../../src/server/request-guard.ts';
 
 let server: http.Server | undefined;
 afterEach(() => server?.close());
@@ -62,5 +62,26 @@ describe('request guard', () => {
     expect(res.status).toBe(400);
     expect(res.body).toContain('网址格式不正确');
     guard.stop();
+  });
+
+  // Issue 18, item 6: a 3,000-character search answered an empty HTTP 431.
+  test('an overlong URL gets a Chinese 414; a request Node itself refuses gets a Chinese page too', async () => {
+    const guard = createRequestGuard();
+    const url = await serve(guard);
+    const long = await fetch(`${url}/search?q=${encodeURIComponent('好'.repeat(1000))}`);
+    expect(long.status).toBe(414);
+    expect(await long.text()).toContain('搜索词请不超过 40 个字');
+    expect((await fetch(`${url}/search?q=${'a'.repeat(MAX_URL_BYTES - 20)}`)).status).toBe(200);
+    guard.stop();
+    server!.close();
+    // Headers over Node's limit never reach a handler: the clientError answer is the page.
+    server = http.createServer({ maxHeaderSize: 1024 }, (_req, res) => res.end('ok'));
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => socket.end(clientAnswer(err.code, { 'X-Content-Type-Options': 'nosniff' })));
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const res = await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/search?q=${'a'.repeat(4000)}`);
+    expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await res.text()).toContain('请删减搜索词');
   });
 });

@@ -26,11 +26,36 @@ export const NewPasswordSchema = z
   .max(128, '密码不能超过 128 个字符')
   .refine((p) => !isCommonPassword(p), '该密码过于常见，容易被猜中，请换一个');
 
-/** Real name: 2–20 汉字, with · for names of ethnic minorities. */
+/** Documents whose holders may carry a name in Latin letters (issue 18, item 6: a passport holder was offered 护照, then refused by "2–20 个汉字"). */
+const LATIN_NAME_DOCUMENTS: ReadonlySet<string> = new Set(['护照', '港澳台居民居住证']);
+const HAN_NAME = /^\p{Script=Han}[\p{Script=Han}·]{0,18}\p{Script=Han}$/u;
+const LATIN_NAME = /^\p{Script=Latin}[\p{Script=Latin} ·-]{0,38}\p{Script=Latin}$/u;
+
+/** A name as typed, with runs of spaces made one (Latin names are compared and stored that way). */
+export function normaliseRealName(name: string): string {
+  return name.trim().replace(/\s+/g, ' ');
+}
+
+/**
+ * The one rule for a person's real name, by ID document: 2–20 汉字 (· for names of ethnic minorities)
+ * for everyone; for 护照 and 港澳台居民居住证 also 2–40 Latin letters with spaces, · and hyphens.
+ * Returns the Chinese message, or null when the name is acceptable.
+ */
+export function realNameProblem(name: string, idType: string = '居民身份证'): string | null {
+  const n = normaliseRealName(name);
+  if (!n) return '请填写真实姓名';
+  if (HAN_NAME.test(n)) return null;
+  if (LATIN_NAME_DOCUMENTS.has(idType)) {
+    return LATIN_NAME.test(n) ? null : '姓名应与证件一致：2–20 个汉字，或 2–40 个拉丁字母（可含空格、间隔号 ·、连字符 -）';
+  }
+  return '姓名应为 2–20 个汉字（少数民族姓名可用间隔号 ·）；持护照或港澳台居民居住证的，请先选择对应的证件类型';
+}
+
+/** A real name where no ID document is given (staff accounts made by script): the 居民身份证 rule. */
 export const RealNameSchema = z
   .string({ error: '请填写真实姓名' })
   .trim()
-  .regex(/^\p{Script=Han}[\p{Script=Han}·]{0,18}\p{Script=Han}$/u, '姓名应为 2–20 个汉字（少数民族姓名可用间隔号 ·）');
+  .refine((n) => realNameProblem(n) === null, '姓名应为 2–20 个汉字（少数民族姓名可用间隔号 ·）');
 
 const IdTypeSchema = z.enum(ID_TYPES, { error: '请选择证件类型' });
 
@@ -70,7 +95,8 @@ export const RegisterSchema = z
     phone: PhoneSchema,
     smsCode: SmsCodeSchema,
     password: NewPasswordSchema,
-    realName: RealNameSchema,
+    // Checked against the chosen document in the superRefine below (one rule: realNameProblem).
+    realName: z.string({ error: '请填写真实姓名' }).trim().min(1, '请填写真实姓名').max(60, '姓名过长，请核对').transform(normaliseRealName),
     idType: IdTypeSchema,
     idNumber: z.string({ error: '请填写证件号码' }).trim().min(1, '请填写证件号码').max(40, '证件号码过长'),
     /** Only for passports, whose number carries no birth date. */
@@ -88,6 +114,10 @@ export const RegisterSchema = z
   })
   .superRefine(
     (v, ctx) => {
+      if (typeof v.realName === 'string' && v.realName) {
+        const problem = realNameProblem(v.realName, typeof v.idType === 'string' ? v.idType : '居民身份证');
+        if (problem) ctx.addIssue({ code: 'custom', path: ['realName'], message: problem });
+      }
       if (typeof v.idType !== 'string' || typeof v.idNumber !== 'string' || !v.idNumber) return;
       const doc = checkIdDocument(v.idType, v.idNumber);
       if (!doc.ok) {
@@ -106,7 +136,7 @@ export const RegisterSchema = z
       }
       const status = minorStatus(birth);
       if (status === 'child') {
-        if (!v.guardianName || !/^\p{Script=Han}[\p{Script=Han}·]{0,18}\p{Script=Han}$/u.test(v.guardianName)) {
+        if (!v.guardianName || realNameProblem(v.guardianName, v.idType) !== null) {
           ctx.addIssue({ code: 'custom', path: ['guardianName'], message: '未满 14 周岁需填写监护人真实姓名' });
         }
         if (!v.guardianPhone || !/^1[3-9]\d{9}$/.test(v.guardianPhone)) {
@@ -123,8 +153,10 @@ export const RegisterSchema = z
 export type RegisterInput = z.output<typeof RegisterSchema>;
 
 export const LoginSchema = z.object({
-  phone: z.string({ error: '请填写手机号码' }).trim().max(20),
-  password: z.string({ error: '请输入密码' }).max(256),
+  // A schema-level `error` is also zod's message for every check without its own: a 5,000-digit phone
+  // was told "请填写手机号码" (issue 18, item 6). Each limit says what is wrong.
+  phone: z.string({ error: '请填写手机号码' }).trim().max(20, '手机号码应为 11 位数字，请核对'),
+  password: z.string({ error: '请输入密码' }).max(256, '密码不能超过 256 个字符，请核对'),
   next: z.string().max(500).optional(),
 });
 
@@ -138,7 +170,7 @@ export const ProfileSchema = z.object({
 
 export const ChangePasswordSchema = z
   .object({
-    current: z.string({ error: '请输入当前密码' }).max(256),
+    current: z.string({ error: '请输入当前密码' }).max(256, '密码不能超过 256 个字符，请核对'),
     password: NewPasswordSchema,
     confirm: z.string({ error: '请再次输入新密码' }),
   })

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { overlapMinutes } from './rules.ts';
 import { Refusal } from '../refusal.ts';
+import { formatTime } from '../../lib/time.ts';
 
 export const CODE_STEP_MS = 60_000;
 /** Check-in opens this long before the start. */
@@ -72,13 +73,22 @@ export async function checkIn(db: Db, input: { eventId: number; userId: number; 
   await db.run(sql`UPDATE signups SET checkin_at = ${now}, status = 'attended', updated_at = ${now} WHERE id = ${x.signupId} AND checkin_at IS NULL AND status IN ('confirmed','attended')`);
 }
 
-/** Volunteer checks out with the code; proposed minutes = overlap with the event window. */
+/**
+ * Volunteer checks out with the code. Check-out opens at the event's start (issue 18, item 12: an
+ * early tap of 签退 used to record 0 minutes silently); proposed minutes = the overlap of the checked-in
+ * span with the event window, i.e. never more than either. The guard lives in the UPDATE itself.
+ */
 export async function checkOut(db: Db, input: { eventId: number; userId: number; code: string }, now = Date.now()): Promise<number> {
   const x = await load(db, input.eventId, input.userId);
   if (!x.signupId || !x.checkinAt || x.status !== 'attended') throw new CheckinError('请先签到');
+  if (x.checkoutAt) throw new CheckinError('您已签退，无需重复签退');
+  if (now < x.startsAt) throw new CheckinError(`活动尚未开始，不能签退：活动开始（${formatTime(x.startsAt)}）后才能签退，结束离开时再签退即可`);
   if (now > x.endsAt + CHECKOUT_GRACE_MS) throw new CheckinError('签退时间已过，请联系队伍负责人登记');
   if (!verifyCode(x.secret, input.code, now)) throw new CheckinError('签到码不正确或已过期，请扫描现场最新二维码');
   const minutes = overlapMinutes(x.checkinAt, now, x.startsAt, x.endsAt);
-  await db.run(sql`UPDATE signups SET checkout_at = ${now}, proposed_minutes = ${minutes}, updated_at = ${now} WHERE id = ${x.signupId} AND status = 'attended'`);
+  const r = await db.run(sql`UPDATE signups SET checkout_at = ${now}, proposed_minutes = ${minutes}, updated_at = ${now}
+    WHERE id = ${x.signupId} AND status = 'attended' AND checkout_at IS NULL
+      AND EXISTS (SELECT 1 FROM events e WHERE e.id = signups.event_id AND e.starts_at <= ${now})`);
+  if (r.rowsAffected === 0) throw new CheckinError('签退未成功：您可能已签退或活动时间已调整，请刷新页面后重试');
   return minutes;
 }

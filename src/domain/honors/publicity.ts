@@ -8,6 +8,8 @@ import { honorBatches, honorees, objections } from '../../../db/schema/index.ts'
 import { hitRateLimit } from '../accounts/rate-limit.ts';
 import { keyedHash } from '../../lib/pii.ts';
 import { shanghaiDay } from '../../lib/time.ts';
+import { humanCode } from '../../lib/ids.ts';
+import { randomInt } from 'node:crypto';
 import { HonorError } from './rules.ts';
 import { publicHonoree } from './public.ts';
 import { audit, auditStatement } from '../audit/index.ts';
@@ -102,17 +104,46 @@ export async function likeCandidate(db: Db, input: { honoreeId: number; visitorK
 }
 
 /** Files an objection against a candidate in 公示 (rate-limited per IP per day). */
-export async function fileObjection(db: Db, secretKey: Buffer, input: { honoreeId: number; text: string; contact?: string }, ip: string, now = Date.now()): Promise<number> {
+export async function fileObjection(
+  db: Db,
+  secretKey: Buffer,
+  input: { honoreeId: number; text: string; contact?: string },
+  ip: string,
+  now = Date.now(),
+): Promise<{ id: number; trackingNo: string; pin: string; pinIsPhone: boolean }> {
   const ipHash = keyedHash(secretKey, ip, 'objection-ip');
   const limit = await hitRateLimit(db, `objection:${ipHash}`, OBJECTIONS_PER_IP_PER_DAY, 86400_000, now);
   if (!limit.allowed) throw new HonorError('rate_limited', '同一网络今天提交的异议已达上限，请明天再试或致电宣传部');
-  const [row] = await db.all<{ id: number }>(sql`INSERT INTO objections (honoree_id, text, contact, status, created_at)
-    SELECT ${input.honoreeId}, ${input.text}, ${input.contact || null}, 'open', ${now}
-    WHERE EXISTS (SELECT 1 FROM honorees h JOIN honor_batches b ON b.id = h.batch_id
-                  WHERE h.id = ${input.honoreeId} AND h.status = 'candidate' AND b.status IN ('publicity','review'))
-    RETURNING id`);
-  if (!row) throw new HonorError('not_found', '该候选人不在公示中，无法提出异议');
-  return Number(row.id);
+  // /track asks for a number and four digits (issue 18, item 7): the phone's last four when the
+  // objector left a phone, otherwise a random code the confirmation page shows once.
+  const phonePin = objectionPhonePin(input.contact);
+  const pin = phonePin ?? String(randomInt(0, 10_000)).padStart(4, '0');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const trackingNo = objectionTrackingNumber(now);
+    const [row] = await db.all<{ id: number }>(sql`INSERT INTO objections (tracking_no, track_pin, honoree_id, text, contact, status, created_at)
+      SELECT ${trackingNo}, ${pin}, ${input.honoreeId}, ${input.text}, ${input.contact || null}, 'open', ${now}
+      WHERE EXISTS (SELECT 1 FROM honorees h JOIN honor_batches b ON b.id = h.batch_id
+                    WHERE h.id = ${input.honoreeId} AND h.status = 'candidate' AND b.status IN ('publicity','review'))
+      ON CONFLICT (tracking_no) DO NOTHING
+      RETURNING id`);
+    if (row) return { id: Number(row.id), trackingNo, pin, pinIsPhone: phonePin !== null };
+    // Nothing inserted: the candidate is not in 公示, or (rarely) the random number was taken — then try another.
+    const [open] = await db.all(sql`SELECT 1 FROM honorees h JOIN honor_batches b ON b.id = h.batch_id
+      WHERE h.id = ${input.honoreeId} AND h.status = 'candidate' AND b.status IN ('publicity','review')`);
+    if (!open) break;
+  }
+  throw new HonorError('not_found', '该候选人不在公示中，无法提出异议');
+}
+
+/** YY-<year in Beijing>-<6 characters>: an objection's tracking number. */
+export function objectionTrackingNumber(now: number): string {
+  return `YY-${shanghaiDay(now).slice(0, 4)}-${humanCode(6)}`;
+}
+
+/** The last four digits of a contact that ends in a phone number (7+ digits, spaces and hyphens ignored), else null. */
+export function objectionPhonePin(contact: string | undefined): string | null {
+  const c = (contact ?? '').replace(/[\s-]/g, '');
+  return /\d{7}$/.test(c) ? c.slice(-4) : null;
 }
 
 /** Objections on a batch's entries, open first. */

@@ -96,14 +96,6 @@ export async function createLectureOrder(db: Db, input: LectureOrderInput, now =
   return { id: row.id, trackingNo, rateToken };
 }
 
-/** Public status lookup: tracking number plus the last four digits of the contact phone. */
-export async function trackLectureOrder(db: Db, trackingNo: string, phoneLast4: string) {
-  const [o] = await db.select().from(lectureOrders).where(eq(lectureOrders.trackingNo, trackingNo.trim().toUpperCase()));
-  if (!o || !/^\d{4}$/.test(phoneLast4) || !o.requesterPhone.endsWith(phoneLast4)) return undefined;
-  const [ev] = o.eventId ? await db.select({ id: events.id, startsAt: events.startsAt, status: events.status }).from(events).where(eq(events.id, o.eventId)) : [];
-  return { trackingNo: o.trackingNo, topic: o.topic, status: o.status, createdAt: o.createdAt, event: ev, declineReason: o.declineReason };
-}
-
 /** Orders for the console, newest first. */
 export async function listLectureOrders(db: Db, f: { status?: string } = {}) {
   return db
