@@ -104,7 +104,7 @@ export function fitRowHeight(row: ExcelJS.Row, columns: ReportColumn[]): void {
     if (!c.wrap) return;
     const v = row.getCell(i + 1).value;
     if (v == null || v === '') return;
-    const perLine = Math.max(1, c.width - 1);
+    const perLine = Math.max(1, c.width);
     const n = String(v)
       .split('\n')
       .reduce((sum, part) => sum + Math.max(1, Math.ceil(textWidth(part) / perLine)), 0);
