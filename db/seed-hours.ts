@@ -56,5 +56,8 @@ export async function reviewSeededHours(db: Db): Promise<void> {
     .split('--> statement-breakpoint')
     .map((s) => s.replace(/^--[^\n]*\n/gm, '').trim())
     .filter(Boolean);
-  await writeBatch(db, statements.map((s) => sql.raw(s)));
+  await writeBatch(
+    db,
+    statements.map((s) => sql.raw(s)),
+  );
 }

@@ -25,7 +25,28 @@ async function sheetOf(buffer: Buffer): Promise<ExcelJS.Worksheet> {
   return wb.worksheets[0];
 }
 
-const HEADERS = ['记录号', '志愿者', '志愿者编号', '队伍', '服务项目名称', '服务日期', '开始', '结束', '服务时长（小时）', '服务地点', '服务对象', '服务内容', '服务质量评价', '负责人', '记录人', '记录方式', '状态', '审核人', '审核时间', '说明'];
+const HEADERS = [
+  '记录号',
+  '志愿者',
+  '志愿者编号',
+  '队伍',
+  '服务项目名称',
+  '服务日期',
+  '开始',
+  '结束',
+  '服务时长（小时）',
+  '服务地点',
+  '服务对象',
+  '服务内容',
+  '服务质量评价',
+  '负责人',
+  '记录人',
+  '记录方式',
+  '状态',
+  '审核人',
+  '审核时间',
+  '说明',
+];
 /** A team's ledger: its title row names the team, so there is no 队伍 column. */
 const TEAM_HEADERS = HEADERS.filter((h) => h !== '队伍');
 

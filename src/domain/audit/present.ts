@@ -225,7 +225,5 @@ export function auditChanges(beforeText: string | null, afterText: string | null
 
 /** One line of text per change, for a spreadsheet cell: "状态：待处理 → 已确认". */
 export function auditChangesText(changes: AuditChange[]): string {
-  return changes
-    .map((c) => (c.before && c.after ? `${c.label}：${c.before} → ${c.after}` : c.after ? `${c.label}：${c.after}` : `${c.label}：${c.before}（原值）`))
-    .join('\n');
+  return changes.map((c) => (c.before && c.after ? `${c.label}：${c.before} → ${c.after}` : c.after ? `${c.label}：${c.after}` : `${c.label}：${c.before}（原值）`)).join('\n');
 }

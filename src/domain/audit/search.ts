@@ -4,7 +4,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { maskName } from '../../lib/pii.ts';
-import { ROLE_LABELS, type Role } from '../accounts/policy.ts';
+import { leadershipRowSql, ROLE_LABELS, type Role } from '../accounts/policy.ts';
 import { AUDIT_ACTION_GROUPS, isAuditAction } from './actions.ts';
 
 export interface AuditFilter {
@@ -73,7 +73,7 @@ const PERSON = sql`CASE a.target_type
   END`;
 /** The operator's global roles (volunteer left out when there is another), and whether they lead a team. */
 const ROLES = sql`(SELECT group_concat(role) FROM user_roles r WHERE r.user_id = a.actor_id)`;
-const LEADS = sql`EXISTS (SELECT 1 FROM team_members m WHERE m.user_id = a.actor_id AND m.role IN ('leader','coleader') AND m.status = 'active')`;
+const LEADS = sql`EXISTS (SELECT 1 FROM team_members m WHERE m.user_id = a.actor_id AND ${leadershipRowSql('m')})`;
 
 /** One audit row as the console shows it (and the export writes it). */
 export interface AuditRow {
@@ -136,23 +136,21 @@ export async function searchAudit(db: Db, f: AuditFilter = {}): Promise<{ rows: 
     FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
     WHERE ${cond} ORDER BY a.at DESC, a.id DESC LIMIT ${limit} OFFSET ${offset}`);
   const str = (v: unknown) => (v == null ? null : String(v));
-  const rows = raw.map(
-    (r): AuditRow => ({
-      id: Number(r.id),
-      at: Number(r.at),
-      action: String(r.action),
-      actorId: r.actor_id == null ? null : Number(r.actor_id),
-      actorName: str(r.actor_name),
-      actorRole: roleText(r.roles, r.leads, r.actor_id),
-      targetType: str(r.target_type),
-      targetId: str(r.target_id),
-      targetTitle: PERSON_TYPES.has(String(r.target_type)) ? (r.person == null ? null : maskName(String(r.person))) : str(r.title),
-      before: str(r.before),
-      after: str(r.after),
-      ip: str(r.ip),
-      detail: str(r.detail),
-    }),
-  );
+  const rows = raw.map((r): AuditRow => ({
+    id: Number(r.id),
+    at: Number(r.at),
+    action: String(r.action),
+    actorId: r.actor_id == null ? null : Number(r.actor_id),
+    actorName: str(r.actor_name),
+    actorRole: roleText(r.roles, r.leads, r.actor_id),
+    targetType: str(r.target_type),
+    targetId: str(r.target_id),
+    targetTitle: PERSON_TYPES.has(String(r.target_type)) ? (r.person == null ? null : maskName(String(r.person))) : str(r.title),
+    before: str(r.before),
+    after: str(r.after),
+    ip: str(r.ip),
+    detail: str(r.detail),
+  }));
   return { rows, total: Number(n) };
 }
 
