@@ -30,7 +30,7 @@ export interface LedgerExport {
 }
 
 const SOURCE_LABEL: Record<string, string> = { attendance: '签到签退', leader: '队长录入', claim: '个人申报' };
-const STATUS_FILTER_LABEL: Record<string, string> = { pending: '待审核', confirmed: '已确认', declined: '未通过' };
+const STATUS_FILTER_LABEL: Record<string, string> = { pending: '待确认', confirmed: '已确认', declined: '未通过' };
 export const LEDGER_MAX_ROWS = 50_000;
 /** What a record without an event is called in the 名称 column. */
 const NO_EVENT_PROJECT = '队伍日常志愿服务';
