@@ -58,6 +58,7 @@ describe('the audit log reads in Chinese', () => {
   test.each([
     ['person by name', '?who=周文', 3],
     ['person by number (no match)', '?who=999999', 0],
+    ['person by mobile number', '?who=13900000001', 3],
     ['object by title', '?target=红马甲', 1],
     ['object by type and number', '?type=honor_batch&target=1', 1],
     ['action group', '?action=honors.', 1],

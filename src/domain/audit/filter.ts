@@ -2,6 +2,7 @@
 // well-formed values only, a Chinese message for a field that is not, and the filter in words for the
 // export's title row.
 import { fromShanghai } from '../../lib/time.ts';
+import { maskPhone } from '../../lib/pii.ts';
 import { AUDIT_ACTION_GROUPS, auditActionName, isAuditAction } from './actions.ts';
 import { AUDIT_TARGET_TYPES, type AuditFilter } from './search.ts';
 
@@ -51,9 +52,16 @@ export function parseAuditQuery(sp: URLSearchParams): ParsedAuditQuery {
     if (!errors.action) filter.action = query.action;
   }
   if (query.who) {
-    if (/^\d{1,10}$/.test(query.who)) filter.actorId = Number(query.who);
-    else filter.actorName = query.who;
-    words.push(`操作人：${/^\d+$/.test(query.who) ? `编号 ${query.who}` : `姓名含“${query.who}”`}`);
+    if (/^1[3-9]\d{9}$/.test(query.who)) {
+      filter.actorPhone = query.who;
+      words.push(`操作人：手机号 ${maskPhone(query.who)}`);
+    } else if (/^\d{1,10}$/.test(query.who)) {
+      filter.actorId = Number(query.who);
+      words.push(`操作人：编号 ${query.who}`);
+    } else {
+      filter.actorName = query.who;
+      words.push(`操作人：姓名含“${query.who}”`);
+    }
   }
   if (query.type) {
     if (Object.hasOwn(AUDIT_TARGET_TYPES, query.type)) filter.targetType = query.type;

@@ -13,6 +13,8 @@ export interface AuditFilter {
   actorId?: number;
   /** Part of the operator's name (the person filter when it is not a number). */
   actorName?: string;
+  /** The operator's mobile number (the description shows it masked). */
+  actorPhone?: string;
   targetType?: string;
   targetId?: string;
   /** Part of the object's title (events, articles, teams, batches …; never a person's name). */
@@ -105,6 +107,7 @@ function conditions(f: AuditFilter): SQL[] {
     } else where.push(sql`a.action = ${f.action}`);
   }
   if (f.actorId != null && Number.isSafeInteger(f.actorId)) where.push(sql`a.actor_id = ${f.actorId}`);
+  if (f.actorPhone) where.push(sql`a.actor_id IN (SELECT id FROM users WHERE phone = ${f.actorPhone})`);
   if (f.actorName) where.push(sql`a.actor_id IN (SELECT id FROM users WHERE real_name LIKE ${like(f.actorName)} ESCAPE '\\')`);
   if (f.targetType) where.push(sql`a.target_type = ${f.targetType}`);
   if (f.targetId) where.push(sql`a.target_id = ${f.targetId}`);
