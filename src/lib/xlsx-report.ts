@@ -87,10 +87,10 @@ export function setReportFilter(ws: ExcelJS.Worksheet, columns: number, lastRow:
   ws.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: Math.max(HEADER_ROW, lastRow), column: columns } };
 }
 
-/** Display width of text in spreadsheet character units (a Chinese character is two). */
+/** Display width of text in spreadsheet character units (a Chinese character is about 1.75, as LibreOffice prints it). */
 function textWidth(s: string): number {
   let w = 0;
-  for (const ch of s) w += /[\u2e80-\uffff]/.test(ch) ? 2 : 1;
+  for (const ch of s) w += /[\u2e80-\uffff]/.test(ch) ? 1.75 : 1;
   return w;
 }
 
