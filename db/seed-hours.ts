@@ -1,6 +1,9 @@
 // Demo data for the hours capability: pending claims in the demo leader's queue,
 // a correction request and one issued certificate for the demo volunteer.
+import { readFileSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
+import { writeBatch } from './write.ts';
 import { shanghaiDay } from '../src/lib/time.ts';
 import { HoursError } from '../src/domain/hours/errors.ts';
 import { claimHours } from '../src/domain/hours/claims.ts';
@@ -40,4 +43,21 @@ export async function seedHours(db: Db, now = Date.now()): Promise<void> {
     const certId = await requestCertificate(db, volunteer, { teamId, from, to: day(0), note: '学校社会实践' }, now);
     await issueCertificate(db, leader, certId, now);
   });
+}
+
+/**
+ * Gives the seed's confirmed records a reviewer and a review time after the service: the team's leader who is
+ * not the volunteer, else a 宣传编辑 of the county centre. The statements are migration 0013's, which fixes
+ * databases seeded before it (one text, so a seeded database and a migrated one agree).
+ */
+export async function reviewSeededHours(db: Db): Promise<void> {
+  const text = readFileSync(new URL('./migrations/0013_audit_ledger.sql', import.meta.url), 'utf8');
+  const statements = text
+    .split('--> statement-breakpoint')
+    .map((s) => s.replace(/^--[^\n]*\n/gm, '').trim())
+    .filter(Boolean);
+  await writeBatch(
+    db,
+    statements.map((s) => sql.raw(s)),
+  );
 }

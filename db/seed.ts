@@ -12,7 +12,7 @@ import { makeIdNumber } from '../src/lib/id-number.ts';
 import { randomToken } from '../src/lib/ids.ts';
 import { recomputeTotals } from '../src/domain/hours/totals.ts';
 import { seedHonors } from './seed-honors.ts';
-import { seedHours } from './seed-hours.ts';
+import { reviewSeededHours, seedHours } from './seed-hours.ts';
 import { seedEventsDemo } from './seed-events.ts';
 import { seedPublishing } from './seed-publishing.ts';
 import { withStartupLock } from './startup-lock.ts';
@@ -348,6 +348,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
     }
     await db.insert(hourRecords).values(rows);
   }
+  await reviewSeededHours(db);
   await recomputeTotals(db);
   await seedHonors(db, secretKey, now);
   await seedHours(db, now);

@@ -143,7 +143,7 @@ describe('calendar and roster export', () => {
     expect(ev.endDate.toUnixTime() * 1000).toBe(startsAt + 3 * 3600_000);
   });
 
-  test('the leader downloads the roster as XLSX with Chinese headers; formulas are neutralised; the export is audited', async () => {
+  test('the leader downloads the roster as XLSX with Chinese headers; text stays text (CSV guarded); the export is audited', async () => {
     const [leader] = await insertUsers(db, 1, { prefix: '157' });
     const teamId = await insertTeam(db, leader, 'export-team');
     const eventId = await insertEvent(db, teamId, { title: '导出测试', capacity: 5 });
@@ -155,7 +155,8 @@ describe('calendar and roster export', () => {
     expect(res.status).toBe(200);
     const rows = await readSheet(Buffer.from(await res.arrayBuffer()));
     expect(rows[0].slice(0, 5)).toEqual(['序号', '姓名', '志愿者编号', '手机号', '报名状态']);
-    expect(rows[1][1]).toBe(`'=HYPERLINK("http://x")`);
+    // XLSX keeps text as text: the cell reads as typed, no apostrophe, and is not a formula (the CSV keeps its guard).
+    expect(rows[1][1]).toBe(`=HYPERLINK("http://x")`);
     expect(rows[1][4]).toBe('已报名');
     const csvBytes = Buffer.from(await (await fetch(`${server.url}/me/teams/export-team/events/${eventId}/roster.csv`, { headers: { Cookie: cookie } })).arrayBuffer());
     expect([...csvBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // BOM, so Excel reads UTF-8

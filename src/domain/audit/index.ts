@@ -2,11 +2,13 @@
 // change and its record go into the same write batch or guarded write (db/write.ts, docs/decisions/084).
 import { is, sql, SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import type { AuditAction } from './actions.ts';
 
 export interface AuditEntry {
   /** Who acted; SQL for an account the same batch creates (a registration). */
   actorId?: number | SQL | null;
-  action: string;
+  /** A code from the one table of named actions (./actions.ts). */
+  action: AuditAction;
   targetType?: string;
   /** The target's id; SQL for a row the same batch creates (its id is not known before). */
   targetId?: string | number | SQL | null;

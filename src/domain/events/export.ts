@@ -1,7 +1,9 @@
-// Roster export (XLSX and CSV) with Chinese headers. Cells that a spreadsheet would run
-// as a formula (= + - @, tab, CR) are prefixed with ' (OWASP CSV injection).
+// Roster export (XLSX and CSV) with Chinese headers. In CSV, cells that a spreadsheet would run
+// as a formula (= + - @, tab, CR) are prefixed with ' (OWASP CSV injection); XLSX stores text as
+// text, so its cells are written as typed, with check-in times as date cells (docs/decisions/088).
 import ExcelJS from 'exceljs';
 import { formatDateTime } from '../../lib/time.ts';
+import { beijingCellDate, DATE_TIME_FORMAT } from '../../lib/xlsx-report.ts';
 import { maskPhone } from '../../lib/pii.ts';
 import { signupStatusLabel } from './signups.ts';
 
@@ -25,19 +27,19 @@ export function neutralise(v: string): string {
   return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
 }
 
-/** Roster lines as rows of strings/numbers (phones masked: exports leave the leader's hands). */
-export function rosterRows(lines: RosterLine[]): (string | number)[][] {
+/** Roster lines as rows: `text` guards free text, `time` writes an instant (CSV: guarded strings; XLSX: text as typed, dates). */
+export function rosterRows<T>(lines: RosterLine[], text: (s: string) => string = neutralise, time: (ms: number) => T | string = formatDateTime): (string | number | T)[][] {
   return lines.map((l) => [
     l.seq,
-    neutralise(l.realName),
-    neutralise(l.volunteerNo ?? ''),
+    text(l.realName),
+    text(l.volunteerNo ?? ''),
     maskPhone(l.phone),
     signupStatusLabel(l.status),
     l.lateCancel ? '是' : '',
-    l.checkinAt ? formatDateTime(l.checkinAt) : '',
-    l.checkoutAt ? formatDateTime(l.checkoutAt) : '',
+    l.checkinAt ? time(l.checkinAt) : '',
+    l.checkoutAt ? time(l.checkoutAt) : '',
     l.proposedMinutes ?? '',
-    neutralise(l.removedReason ?? ''),
+    text(l.removedReason ?? ''),
   ]);
 }
 
@@ -48,7 +50,7 @@ function csvCell(v: string | number): string {
 
 /** CSV with a UTF-8 BOM (Excel opens Chinese correctly) and CRLF rows. */
 export function rosterCsv(lines: RosterLine[]): string {
-  return '\uFEFF' + [ROSTER_HEADERS, ...rosterRows(lines)].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return '\uFEFF' + [ROSTER_HEADERS, ...rosterRows<string>(lines)].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
 /** XLSX workbook bytes with one sheet 报名名单. */
@@ -58,7 +60,10 @@ export async function rosterXlsx(lines: RosterLine[], title: string): Promise<Bu
   const ws = wb.addWorksheet('报名名单');
   ws.addRow(ROSTER_HEADERS);
   ws.getRow(1).font = { bold: true };
-  for (const r of rosterRows(lines)) ws.addRow(r);
+  for (const r of rosterRows(lines, (v) => v, beijingCellDate)) {
+    const row = ws.addRow(r);
+    for (const c of [7, 8]) if (row.getCell(c).value instanceof Date) row.getCell(c).numFmt = DATE_TIME_FORMAT;
+  }
   ws.columns.forEach((c) => {
     c.width = 16;
   });

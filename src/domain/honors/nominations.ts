@@ -14,6 +14,7 @@ import { humanCode } from '../../lib/ids.ts';
 import { keyedHash, maskPhone } from '../../lib/pii.ts';
 import { HonorError, shanghaiYear } from './rules.ts';
 import { auditStatement } from '../audit/index.ts';
+import type { AuditAction } from '../audit/actions.ts';
 import type { NominationInput } from './schemas.ts';
 import type { Actor } from './admin.ts';
 
@@ -135,7 +136,7 @@ export async function getNomination(db: Db, id: number) {
 
 type NominationChange = Partial<Pick<typeof nominations.$inferInsert, 'status' | 'declineReason' | 'mergedInto'>>;
 
-async function transition(db: Db, actor: Actor, id: number, from: string[], set: NominationChange, action: string, detail?: string, now = Date.now()): Promise<void> {
+async function transition(db: Db, actor: Actor, id: number, from: string[], set: NominationChange, action: AuditAction, detail?: string, now = Date.now()): Promise<void> {
   const [n] = await db.select({ status: nominations.status }).from(nominations).where(eq(nominations.id, id));
   if (!n) throw new HonorError('not_found', '找不到该推荐线索');
   if (!from.includes(n.status)) throw new HonorError('conflict', `该线索当前为“${NOMINATION_STATUS_LABEL[n.status]}”，不能执行此操作`);

@@ -10,5 +10,5 @@ export const GET: APIRoute = async (ctx) => {
   if (!user) return ctx.redirect(loginUrl(ctx.url), 303);
   if (!can(user, 'ledger.export')) return ctx.rewrite('/403');
   const db = await appDb();
-  return ledgerResponse(db, user.id, ctx.url.searchParams, {}, ctx.clientAddress);
+  return ledgerResponse(db, user, ctx.url.searchParams, {}, ctx.clientAddress);
 };
