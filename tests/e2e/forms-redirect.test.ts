@@ -23,6 +23,10 @@ const PAGE_ANSWERS: Record<string, string> = {
   'accounts.issueReset': 'shows a one-time reset link; it must not sit in a URL',
   'hours.leaderEntry': 'per-volunteer report; a repeat is refused per person by the no-overlap rule',
   'hours.fromAttendance': 'per-volunteer report; one hour record per sign-up (unique index)',
+  'teams.revealPhone': 'shows a member’s full phone once to their leader, audited',
+  'accounts.sendRegisterCode': 'sends a code and re-shows the form with what was typed (name, ID type …), which must not sit in a URL; a refresh is held by the 60 s resend limit',
+  'accounts.sendResetCode': 'sends a code and shows the code form for that phone, which must not sit in a URL; a refresh is held by the 60 s resend limit',
+  'accounts.sendPhoneCode': 'sends a code to a new phone and shows the code form for it, which must not sit in a URL; a refresh is held by the 60 s resend limit',
 };
 
 /** The kinds tried first: the least privileged one the matrix allows makes the most realistic success. */

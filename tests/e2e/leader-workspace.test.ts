@@ -156,7 +156,7 @@ describe('item 10: nothing is pre-ticked', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.fill(`#dr-${a}`, '当晚未安排值守');
     await page.locator(`li[data-record="${a}"] button:has-text("不予确认")`).click();
-    await page.waitForSelector('text=已不予确认该记录');
+    await page.waitForSelector('text=已将该记录标记为未通过');
     expect(await statusOf(a)).toBe('declined');
     const n = await q.row(`SELECT body FROM notices WHERE user_id = ? AND kind = 'hours.declined' ORDER BY id DESC LIMIT 1`, [user]);
     expect(String(n!.body)).toContain('当晚未安排值守');

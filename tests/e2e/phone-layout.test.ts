@@ -244,7 +244,7 @@ describe.each([false, true])('item 1, 大字 %s: a data table on a phone is labe
   test('the hours queue of a leader: 不予确认 and its reason are reachable without a sideways scroll', async () => {
     const { page, close } = await phonePage('leaderB', large);
     await page.goto(server.url + '/me/teams/chengguan-red-vest/hours');
-    const buttons = await page.$$eval('table.data-table button', (bs) => bs.filter((b) => b.textContent?.includes('不予确认')).map((b) => b.getBoundingClientRect().right));
+    const buttons = await page.$$eval('li.queue-item button', (bs) => bs.filter((b) => b.textContent?.includes('不予确认')).map((b) => b.getBoundingClientRect().right));
     expect(buttons.length).toBeGreaterThan(0);
     for (const right of buttons) expect(right).toBeLessThanOrEqual(360);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);

@@ -3,6 +3,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { guardedWrite } from '../../../db/write.ts';
 import { overlapMinutes } from './rules.ts';
 import { Refusal } from '../refusal.ts';
 import { formatTime } from '../../lib/time.ts';
@@ -86,9 +87,12 @@ export async function checkOut(db: Db, input: { eventId: number; userId: number;
   if (now > x.endsAt + CHECKOUT_GRACE_MS) throw new CheckinError('签退时间已过，请联系队伍负责人登记');
   if (!verifyCode(x.secret, input.code, now)) throw new CheckinError('签到码不正确或已过期，请扫描现场最新二维码');
   const minutes = overlapMinutes(x.checkinAt, now, x.startsAt, x.endsAt);
-  const r = await db.run(sql`UPDATE signups SET checkout_at = ${now}, proposed_minutes = ${minutes}, updated_at = ${now}
+  const written = await guardedWrite(
+    db,
+    sql`UPDATE signups SET checkout_at = ${now}, proposed_minutes = ${minutes}, updated_at = ${now}
     WHERE id = ${x.signupId} AND status = 'attended' AND checkout_at IS NULL
-      AND EXISTS (SELECT 1 FROM events e WHERE e.id = signups.event_id AND e.starts_at <= ${now})`);
-  if (r.rowsAffected === 0) throw new CheckinError('签退未成功：您可能已签退或活动时间已调整，请刷新页面后重试');
+      AND EXISTS (SELECT 1 FROM events e WHERE e.id = signups.event_id AND e.starts_at <= ${now})`,
+  );
+  if (!written) throw new CheckinError('签退未成功：您可能已签退或活动时间已调整，请刷新页面后重试');
   return minutes;
 }
