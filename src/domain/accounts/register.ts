@@ -61,7 +61,7 @@ export async function registrationConflicts(
   const out: { field: string; message: string }[] = [];
   if (typeof v.phone === 'string' && /^1[3-9]\d{9}$/.test(v.phone)) {
     const [row] = await db.select({ id: users.id }).from(users).where(eq(users.phone, v.phone));
-    if (row) out.push({ field: 'phone', message: '该手机号已注册，请直接登录；忘记密码请联系管理员重置' });
+    if (row) out.push({ field: 'phone', message: '该手机号已注册，请直接登录；忘记密码可在登录页点“忘记密码”用短信验证码重设' });
   }
   if (typeof v.idType === 'string' && typeof v.idNumber === 'string') {
     const doc = checkIdDocument(v.idType, v.idNumber);
