@@ -101,7 +101,7 @@ export const honors = {
   }),
 
   submitForReview: formAction({
-    input: z.object({ id: id('批次'), opinion: z.string().trim().max(500, '意见不能超过 500 字').optional() }),
+    input: z.object({ id: id('批次'), opinion: reason('公示情况说明') }),
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.edit', 'honors.review');
       const db = await appDb();

@@ -19,19 +19,22 @@ import {
   listBatches,
   batchHonorees,
 } from '../../src/domain/honors/admin.ts';
-import { fileObjection, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, NEW_LIKE_VISITORS_PER_IP_PER_DAY, resolveObjection } from '../../src/domain/honors/publicity.ts';
+import { listCandidateBatches, fileObjection, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, NEW_LIKE_VISITORS_PER_IP_PER_DAY, resolveObjection } from '../../src/domain/honors/publicity.ts';
 import { listNominations, nominationToCandidate, submitNomination, NOMINATIONS_PER_IP_PER_DAY } from '../../src/domain/honors/nominations.ts';
 import { adoptNominationPhoto } from '../../src/domain/honors/nomination-photo.ts';
-import { shanghaiDay } from '../../src/lib/time.ts';
+import { fromShanghai, shanghaiDay } from '../../src/lib/time.ts';
 import { publicHonoreeName, starLevel, volunteerStanding } from '../../src/domain/honors/public.ts';
 
 let db: Db;
 let editor: { id: number };
 let reviewer: { id: number };
+let admin: { id: number };
 let townId: number;
 const today = shanghaiDay(Date.now());
 const inAWeek = shanghaiDay(Date.now() + 7 * 86400_000);
 const year = Number(today.slice(0, 4));
+/** The first minute after a 公示 that ends in a week (the tests pass the clock; nothing waits). */
+const afterPublicity = fromShanghai(inAWeek, '23:59') + 60_000;
 
 const consent = { consentBy: '本人', consentAt: today, consentMethod: '书面同意书' };
 function entry(over: Record<string, unknown> = {}) {
@@ -42,7 +45,7 @@ async function batchInReview(over: Record<string, unknown> = {}) {
   const batchId = await createBatch(db, editor, { title: `测试批次${Math.random().toString(36).slice(2, 8)}`, period: '2026年第三季度' });
   const h = await createHonoree(db, editor, entry({ batchId, ...over }));
   await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
-  await submitForReview(db, editor, { id: batchId });
+  await submitForReview(db, editor, { id: batchId, opinion: '公示期间未收到异议。' }, afterPublicity);
   return { batchId, honoreeId: h.id };
 }
 
@@ -51,6 +54,48 @@ beforeAll(async () => {
   townId = (await listTowns(db))[0].id;
   editor = { id: await createUser(db, TEST_KEY, { phone: '13900000102', password: 'x-long-password', realName: '编辑', roles: ['editor'] }) };
   reviewer = { id: await createUser(db, TEST_KEY, { phone: '13900000103', password: 'x-long-password', realName: '审核', roles: ['reviewer'] }) };
+  admin = { id: await createUser(db, TEST_KEY, { phone: '13900000104', password: 'x-long-password', realName: '管理员', roles: ['admin'] }) };
+});
+
+describe('公示 runs its course (issue 17.2)', () => {
+  test.each([
+    ['the editor', () => editor],
+    ['a reviewer', () => reviewer],
+    ['the system administrator', () => admin],
+  ])('%s cannot end 公示 before its end date; the public page keeps the candidates', async (_who, actor) => {
+    const batchId = await createBatch(db, editor, { title: `公示期批次${Math.random().toString(36).slice(2, 8)}`, period: '2026年第四季度' });
+    await createHonoree(db, editor, entry({ batchId }));
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    const e = await submitForReview(db, actor(), { id: batchId, opinion: '公示期满，提交终审' }).catch((x) => x);
+    expect(e).toBeInstanceOf(HonorError);
+    expect(e.message).toMatch(/公示期满后才能提交终审/);
+    expect((await getBatch(db, batchId)).status).toBe('publicity');
+    expect((await listCandidateBatches(db)).some((b) => b.id === batchId)).toBe(true);
+    // On its last day it is still running; one minute after, it may go to 终审.
+    await expect(submitForReview(db, actor(), { id: batchId, opinion: '公示期满' }, afterPublicity - 60_001)).rejects.toThrow(/公示期满后/);
+    await submitForReview(db, actor(), { id: batchId, opinion: '公示期间未收到异议。' }, afterPublicity);
+    expect((await getBatch(db, batchId)).status).toBe('review');
+    expect((await batchReviewSteps(db, batchId)).map((s) => s.s.opinion)).toEqual(['公示期间未收到异议。']);
+  });
+
+  test('the 终审 hand-over note is the actor\'s own words: empty is refused next to the field', async () => {
+    const batchId = await createBatch(db, editor, { title: '说明批次', period: '2026年第四季度' });
+    await createHonoree(db, editor, entry({ batchId }));
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    const e = await submitForReview(db, editor, { id: batchId, opinion: ' ' }, afterPublicity).catch((x) => x);
+    expect(e).toMatchObject({ status: 'BAD_REQUEST', field: 'opinion' });
+    expect((await getBatch(db, batchId)).status).toBe('publicity');
+  });
+
+  test('a 公示 cannot start in the past, and a candidate cannot be moved out of a batch in 公示', async () => {
+    const batchId = await createBatch(db, editor, { title: '起始批次', period: '2026年第四季度' });
+    const h = await createHonoree(db, editor, entry({ batchId }));
+    const yesterday = shanghaiDay(Date.now() - 86400_000);
+    await expect(startPublicity(db, editor, { id: batchId, startDay: yesterday, endDay: yesterday })).rejects.toMatchObject({ field: 'startDay' });
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    await expect(updateHonoree(db, editor, { ...entry({ batchId: undefined }), id: h.id })).rejects.toMatchObject({ field: 'batchId' });
+    expect((await batchHonorees(db, batchId))[0].status).toBe('candidate');
+  });
 });
 
 describe('终审', () => {
@@ -59,13 +104,13 @@ describe('终审', () => {
     const h = await createHonoree(db, editor, entry({ batchId }));
     await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
     const objectionId = await fileObjection(db, TEST_KEY, { honoreeId: h.id, text: '此人事迹与实际情况不符，请核查。' }, '203.0.113.9');
-    await submitForReview(db, editor, { id: batchId });
+    await submitForReview(db, editor, { id: batchId, opinion: '公示期间收到异议 1 条，正在核查。' }, afterPublicity);
     expect((await listBatches(db)).find((b) => b.id === batchId)).toMatchObject({ honorees: 1, openObjections: 1 });
     expect((await batchHonorees(db, batchId))[0].openObjections).toBe(1);
     await expect(approveBatch(db, reviewer, { id: batchId, opinion: '同意' })).rejects.toThrow(/异议未处理/);
     expect((await getBatch(db, batchId)).status).toBe('review');
     await resolveObjection(db, editor, { id: objectionId, outcome: 'dismissed', resolution: '经村委会核实，事迹属实。' });
-    await approveBatch(db, reviewer, { id: batchId, opinion: '同意发布' });
+    await approveBatch(db, reviewer, { id: batchId, opinion: '同意发布' }, afterPublicity + 60_000);
     expect((await getBatch(db, batchId)).status).toBe('published');
     const steps = await batchReviewSteps(db, batchId);
     expect(steps.map((s) => s.s.decision)).toEqual(['submit', 'approve', 'publish']);

@@ -7,7 +7,7 @@ import { honorBatches, honorees, objections, reviewSteps, users } from '../../..
 import { getSettings } from '../settings/index.ts';
 import { validRegionPair } from '../regions/index.ts';
 import { humanCode } from '../../lib/ids.ts';
-import { fromShanghai } from '../../lib/time.ts';
+import { formatDate, fromShanghai, shanghaiDay } from '../../lib/time.ts';
 import { HonorError, blockedSql, publicationBlockers, shanghaiYear } from './rules.ts';
 import type { HonoreeInput } from './schemas.ts';
 import { auditStatement } from '../audit/index.ts';
@@ -170,6 +170,8 @@ export async function startPublicity(db: Db, actor: Actor, input: { id: number; 
   if (b.status !== 'draft') throw new HonorError('conflict', `该批次当前为“${BATCH_STATUS_LABEL[b.status]}”，只有草稿批次可以开始公示`);
   const entries = (await batchHonorees(db, b.id)).filter((h) => h.status === 'draft' || h.status === 'candidate');
   if (!entries.length) throw new HonorError('invalid', '该批次还没有候选人，请先添加候选人');
+  // A start in the past would let a 公示 that nobody saw be "over" at once.
+  if (input.startDay < shanghaiDay(now)) throw new HonorError('invalid', '公示开始日期不能早于今天', 'startDay');
   const blockers = await publicityBlockersFor(db, b.id, ['draft', 'candidate'], now);
   if (blockers.length) throw new HonorError('invalid', `以下候选人暂不能公示：${blockers.join('；')}`);
   const startsAt = fromShanghai(input.startDay);
@@ -195,15 +197,27 @@ export async function startPublicity(db: Db, actor: Actor, input: { id: number; 
   if (!written) throw new HonorError('conflict', '批次状态已变化或候选人不符合公示条件，请刷新后重试');
 }
 
-/** 公示 → 终审: hands the batch to reviewers (editor or reviewer). */
-export async function submitForReview(db: Db, actor: Actor, input: { id: number; opinion?: string }, now = Date.now()): Promise<void> {
+/**
+ * 公示 → 终审: hands the batch to reviewers (editor or reviewer), only once the 公示 period has run
+ * its course — no role may cut it short (issue 17.2); the guard is in the UPDATE itself. The note is
+ * the actor's own statement: nothing is filled in for them.
+ */
+export async function submitForReview(db: Db, actor: Actor, input: { id: number; opinion: string }, now = Date.now()): Promise<void> {
   const b = await getBatch(db, input.id);
   if (b.status !== 'publicity') throw new HonorError('conflict', '只有公示中的批次可以提交终审');
-  const written = await guardedWrite(db, sql`UPDATE honor_batches SET status = 'review', updated_at = ${now} WHERE id = ${b.id} AND status = 'publicity'`, [
-    reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 1, decision: 'submit', opinion: input.opinion ?? '公示结束，提交终审', reviewerId: actor.id, at: now }),
-    auditStatement({ actorId: actor.id, action: 'honors.batch.submit', targetType: 'honor_batch', targetId: b.id, before: { status: 'publicity' }, after: { status: 'review' }, ip: actor.ip }),
-  ]);
-  if (!written) throw new HonorError('conflict', '批次状态已变化，请刷新后重试');
+  const opinion = input.opinion.trim();
+  if ([...opinion].length < 2) throw new HonorError('invalid', '请填写公示情况说明（至少 2 字）', 'opinion');
+  if (b.publicityEndsAt == null || now <= b.publicityEndsAt)
+    throw new HonorError('conflict', `公示期至 ${b.publicityEndsAt ? formatDate(b.publicityEndsAt) : '—'} 结束，公示期满后才能提交终审，任何人都不能提前结束公示`);
+  const written = await guardedWrite(
+    db,
+    sql`UPDATE honor_batches SET status = 'review', updated_at = ${now} WHERE id = ${b.id} AND status = 'publicity' AND publicity_ends_at IS NOT NULL AND publicity_ends_at < ${now}`,
+    [
+      reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 1, decision: 'submit', opinion, reviewerId: actor.id, at: now }),
+      auditStatement({ actorId: actor.id, action: 'honors.batch.submit', targetType: 'honor_batch', targetId: b.id, before: { status: 'publicity' }, after: { status: 'review' }, ip: actor.ip, detail: opinion }),
+    ],
+  );
+  if (!written) throw new HonorError('conflict', '批次状态已变化或公示期尚未结束，请刷新后重试');
 }
 
 /**
@@ -308,6 +322,8 @@ async function checkHonoreeInput(db: Db, input: HonoreeInput, currentStatus: str
     if (moving && (b.status === 'review' || b.status === 'published')) throw new HonorError('invalid', '该批次已进入终审或已发布，不能再添加候选人', 'batchId');
   }
   if (currentStatus === 'published' && input.batchId !== currentBatchId) throw new HonorError('invalid', '已发布的条目不能更换批次', 'batchId');
+  // Moving a candidate out would end its 公示 early without a record; 撤榜 with a reason is the way.
+  if (currentStatus === 'candidate' && input.batchId !== currentBatchId) throw new HonorError('invalid', '公示中的候选人不能移出本批次；如需撤下，请使用“撤榜”并填写原因', 'batchId');
   const laterHonours = (input.laterHonours ?? '')
     .split(/\r?\n/)
     .map((x) => x.trim())
