@@ -134,7 +134,10 @@ describe('the honor roll pipeline', () => {
     await pub.close();
     // Ten days pass: the 公示 window moves into the past.
     const db = await openDb({ url: server.dbUrl });
-    await db.$client.execute({ sql: 'UPDATE honor_batches SET publicity_starts_at = publicity_starts_at - 11 * 86400000, publicity_ends_at = publicity_ends_at - 11 * 86400000 WHERE id = ?', args: [batchId] });
+    await db.$client.execute({
+      sql: 'UPDATE honor_batches SET publicity_starts_at = publicity_starts_at - 11 * 86400000, publicity_ends_at = publicity_ends_at - 11 * 86400000 WHERE id = ?',
+      args: [batchId],
+    });
     db.$client.close();
     await page.goto(batchUrl);
     expect(await page.inputValue('#f-opinion')).toBe('');
@@ -149,7 +152,6 @@ describe('the honor roll pipeline', () => {
   });
 
   test('a reviewer publishes the batch', async () => {
-
     const rpage = await reviewer.newPage();
     await rpage.goto(batchUrl);
     await rpage.fill('#f-opinion', '经公示无异议，同意发布。');

@@ -19,7 +19,16 @@ import {
   listBatches,
   batchHonorees,
 } from '../../src/domain/honors/admin.ts';
-import { listCandidateBatches, fileObjection, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, NEW_LIKE_VISITORS_PER_IP_PER_DAY, resolveObjection } from '../../src/domain/honors/publicity.ts';
+import {
+  listCandidateBatches,
+  fileObjection,
+  isVisitorToken,
+  likeCandidate,
+  likeKeys,
+  newVisitorToken,
+  NEW_LIKE_VISITORS_PER_IP_PER_DAY,
+  resolveObjection,
+} from '../../src/domain/honors/publicity.ts';
 import { listNominations, nominationToCandidate, submitNomination, NOMINATIONS_PER_IP_PER_DAY } from '../../src/domain/honors/nominations.ts';
 import { adoptNominationPhoto } from '../../src/domain/honors/nomination-photo.ts';
 import { fromShanghai, shanghaiDay } from '../../src/lib/time.ts';
@@ -78,7 +87,7 @@ describe('公示 runs its course (issue 17.2)', () => {
     expect((await batchReviewSteps(db, batchId)).map((s) => s.s.opinion)).toEqual(['公示期间未收到异议。']);
   });
 
-  test('the 终审 hand-over note is the actor\'s own words: empty is refused next to the field', async () => {
+  test("the 终审 hand-over note is the actor's own words: empty is refused next to the field", async () => {
     const batchId = await createBatch(db, editor, { title: '说明批次', period: '2026年第四季度' });
     await createHonoree(db, editor, entry({ batchId }));
     await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });

@@ -214,7 +214,16 @@ export async function submitForReview(db: Db, actor: Actor, input: { id: number;
     sql`UPDATE honor_batches SET status = 'review', updated_at = ${now} WHERE id = ${b.id} AND status = 'publicity' AND publicity_ends_at IS NOT NULL AND publicity_ends_at < ${now}`,
     [
       reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 1, decision: 'submit', opinion, reviewerId: actor.id, at: now }),
-      auditStatement({ actorId: actor.id, action: 'honors.batch.submit', targetType: 'honor_batch', targetId: b.id, before: { status: 'publicity' }, after: { status: 'review' }, ip: actor.ip, detail: opinion }),
+      auditStatement({
+        actorId: actor.id,
+        action: 'honors.batch.submit',
+        targetType: 'honor_batch',
+        targetId: b.id,
+        before: { status: 'publicity' },
+        after: { status: 'review' },
+        ip: actor.ip,
+        detail: opinion,
+      }),
     ],
   );
   if (!written) throw new HonorError('conflict', '批次状态已变化或公示期尚未结束，请刷新后重试');
