@@ -1,7 +1,7 @@
 // Issue 17.1/17.6: reviewers read what they sign. Reviewer 1 reads the full article as the public
 // will, returns it; the editor (whose list opens on 待我处理) fixes it; reviewer 1 sees only what
 // changed and approves; reviewer 2 publishes.
-import { describe, expect } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningServer } from '../helpers/server.ts';
 import { flow } from '../helpers/flow.ts';
@@ -107,5 +107,28 @@ describe('review rounds in the browser', () => {
       expect(await page.textContent('main')).toContain(P2_NEW);
       await ctx.close();
     });
+  });
+});
+
+describe('a refusal says which role is needed and who grants it (issue 17.6)', () => {
+  test('the system administrator opening 文章与审核 is told the roles and where to grant them', async () => {
+    const { ctx, page } = await as('13900000001');
+    const res = await page.goto(server.url + '/console/articles');
+    expect(res!.status()).toBe(403);
+    const text = await page.textContent('main');
+    expect(text).toContain('宣传编辑、审核员');
+    expect(text).not.toContain('请联系县委宣传部系统管理员');
+    expect(await page.getAttribute('main a:has-text("用户管理")', 'href')).toBe('/console/users');
+    await ctx.close();
+  });
+
+  test('an editor opening 用户管理 is told it needs 系统管理员, granted by the administrator', async () => {
+    const { ctx, page } = await as('13900000002');
+    const res = await page.goto(server.url + '/console/users');
+    expect(res!.status()).toBe(403);
+    const text = await page.textContent('main');
+    expect(text).toContain('此页面需要以下角色：系统管理员');
+    expect(text).toContain('角色由系统管理员在“用户管理”中授予');
+    await ctx.close();
   });
 });

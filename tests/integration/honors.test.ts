@@ -14,6 +14,7 @@ import {
   startPublicity,
   submitForReview,
   updateHonoree,
+  updateBatch,
   withdrawHonoree,
   batchReviewSteps,
   listBatches,
@@ -104,6 +105,25 @@ describe('公示 runs its course (issue 17.2)', () => {
     await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
     await expect(updateHonoree(db, editor, { ...entry({ batchId: undefined }), id: h.id })).rejects.toMatchObject({ field: 'batchId' });
     expect((await batchHonorees(db, batchId))[0].status).toBe('candidate');
+  });
+});
+
+describe('a published roll does not speak of 公示 (issue 17.6)', () => {
+  test('终审 is refused while the batch is named 候选人公示 or an entry says 公示期间接受群众监督; after the editor fixes them it publishes', async () => {
+    const batchId = await createBatch(db, editor, { title: '2026年第四季度云溪好人候选人公示', period: '2026年第四季度', intro: '公示期间接受群众监督。' });
+    const h = await createHonoree(db, editor, entry({ batchId, summary: '三十年照顾孤寡老人，公示期间接受群众监督。' }));
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    await submitForReview(db, editor, { id: batchId, opinion: '公示期间未收到异议。' }, afterPublicity);
+    const e = await approveBatch(db, reviewer, { id: batchId, opinion: '同意' }, afterPublicity + 60_000).catch((x) => x);
+    expect(e).toBeInstanceOf(HonorError);
+    expect(e.message).toContain('批次名称“…第四季度云溪好人候选人公示”');
+    expect(e.message).toContain('批次说明');
+    expect(e.message).toContain('王秀兰的事迹简介');
+    expect((await getBatch(db, batchId)).status).toBe('review');
+    await updateBatch(db, editor, { id: batchId, title: '2026年第四季度云溪好人榜', period: '2026年第四季度', intro: '经公示和评审，以下身边好人入选本季度榜单。' });
+    await updateHonoree(db, editor, { ...entry({ batchId, summary: '三十年如一日照顾孤寡老人。' }), id: h.id });
+    await approveBatch(db, reviewer, { id: batchId, opinion: '同意发布' }, afterPublicity + 60_000);
+    expect((await getBatch(db, batchId)).status).toBe('published');
   });
 });
 

@@ -229,6 +229,33 @@ export async function submitForReview(db: Db, actor: Actor, input: { id: number;
   if (!written) throw new HonorError('conflict', '批次状态已变化或公示期尚未结束，请刷新后重试');
 }
 
+/** 公示-period wording in a name (a published roll is not a 候选人 list) and in texts (not "under public supervision" any more). */
+const PUBLICITY_NAME = /候选人|公示/;
+const PUBLICITY_TEXT = /候选人公示|公示期间|公示期内|公示期为|公示期：|接受群众监督|正在公示|公示中/;
+
+/**
+ * Texts of a batch and its candidates that still speak of 公示 and would be wrong once published
+ * (issue 17.6): "…候选人公示" as the roll's name, "公示期间接受群众监督" on an honoree's page.
+ */
+export function publicityWordingLeft(b: Pick<Batch, 'title' | 'period' | 'intro'>, entries: Pick<HonoreeRow, 'name' | 'epithet' | 'identity' | 'title' | 'summary' | 'story' | 'status'>[]): string[] {
+  const out: string[] = [];
+  const quote = (s: string, re: RegExp) => {
+    const m = re.exec(s)!;
+    const from = Math.max(0, m.index - 8);
+    return `“${from > 0 ? '…' : ''}${s.slice(from, m.index + m[0].length + 8)}${m.index + m[0].length + 8 < s.length ? '…' : ''}”`;
+  };
+  for (const [label, v] of [
+    ['批次名称', b.title],
+    ['期次', b.period],
+  ] as const)
+    if (PUBLICITY_NAME.test(v)) out.push(`${label}${quote(v, PUBLICITY_NAME)}`);
+  if (PUBLICITY_TEXT.test(b.intro)) out.push(`批次说明${quote(b.intro, PUBLICITY_TEXT)}`);
+  for (const h of entries.filter((e) => e.status === 'candidate'))
+    for (const [f, v] of Object.entries({ epithet: h.epithet ?? '', identity: h.identity ?? '', title: h.title ?? '', summary: h.summary, story: h.story ?? '' }))
+      if (PUBLICITY_TEXT.test(v)) out.push(`${h.name}的${HONOREE_TEXT_LABELS[f]}${quote(v, PUBLICITY_TEXT)}`);
+  return out;
+}
+
 /**
  * 终审 approve: review → published. Refused while any objection on the batch is open
  * or an entry lacks the consent it needs; the guard is in the UPDATE itself.
@@ -244,6 +271,8 @@ export async function approveBatch(db: Db, actor: Actor, input: { id: number; op
   if (Number(open) > 0) throw new HonorError('conflict', `该批次还有 ${open} 条异议未处理，请先核查并办结异议再终审`);
   const blockers = await publicityBlockersFor(db, b.id, ['candidate'], now);
   if (blockers.length) throw new HonorError('invalid', `以下候选人不能发布：${blockers.join('；')}`);
+  const wording = publicityWordingLeft(b, await batchHonorees(db, b.id));
+  if (wording.length) throw new HonorError('invalid', `以下内容仍是公示期的说法，发布后会误导群众，请编辑修改后再终审：${wording.join('；')}`);
   const written = await guardedWrite(
     db,
     sql`UPDATE honor_batches SET status = 'published', published_at = ${now}, updated_at = ${now}
