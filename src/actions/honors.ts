@@ -10,7 +10,7 @@ import type { Ability } from '../domain/accounts/policy.ts';
 import { BatchSchema, HonoreeSchema, NominationSchema, ObjectionSchema, PublicitySchema } from '../domain/honors/schemas.ts';
 import { HonorError } from '../domain/honors/rules.ts';
 import { approveBatch, createBatch, createHonoree, returnBatch, startPublicity, submitForReview, updateBatch, updateHonoree, withdrawHonoree } from '../domain/honors/admin.ts';
-import { declineNomination, mergeNomination, nominationToCandidate, submitNomination, verifyNomination } from '../domain/honors/nominations.ts';
+import { declineNomination, mergeNomination, nominationToCandidate, revealNominatorPhone, submitNomination, verifyNomination } from '../domain/honors/nominations.ts';
 import { adoptNominationPhoto } from '../domain/honors/nomination-photo.ts';
 import { fileObjection, revealObjectionContact, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, resolveObjection } from '../domain/honors/publicity.ts';
 
@@ -176,6 +176,15 @@ export const honors = {
   }),
 
   // ---------- console: nomination queue ----------
+  /** Staff see a nominator's full phone once, audited, to make the verification call (the page shows it masked). */
+  revealNominatorPhone: formAction({
+    input: z.object({ id: id('线索') }),
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'nominations.handle');
+      return revealNominatorPhone(await appDb(), actor, input.id);
+    },
+  }),
+
   handleNomination: formAction({
     input: z.object({
       id: id('线索'),

@@ -30,7 +30,7 @@ import {
   NEW_LIKE_VISITORS_PER_IP_PER_DAY,
   resolveObjection,
 } from '../../src/domain/honors/publicity.ts';
-import { listNominations, nominationToCandidate, submitNomination, NOMINATIONS_PER_IP_PER_DAY } from '../../src/domain/honors/nominations.ts';
+import { listNominations, nominationToCandidate, revealNominatorPhone, submitNomination, NOMINATIONS_PER_IP_PER_DAY } from '../../src/domain/honors/nominations.ts';
 import { adoptNominationPhoto } from '../../src/domain/honors/nomination-photo.ts';
 import { fromShanghai, shanghaiDay } from '../../src/lib/time.ts';
 import { publicHonoreeName, starLevel, volunteerStanding } from '../../src/domain/honors/public.ts';
@@ -124,6 +124,40 @@ describe('a published roll does not speak of 公示 (issue 17.6)', () => {
     await updateHonoree(db, editor, { ...entry({ batchId, summary: '三十年如一日照顾孤寡老人。' }), id: h.id });
     await approveBatch(db, reviewer, { id: batchId, opinion: '同意发布' }, afterPublicity + 60_000);
     expect((await getBatch(db, batchId)).status).toBe('published');
+  });
+});
+
+describe('names and the verification call (issue 17.5)', () => {
+  const nomination = (over: Record<string, unknown>) =>
+    NominationSchema.safeParse({ nominatorName: '赵大姐', nominatorPhone: '13812345678', relation: '邻居', nomineeName: '陈师傅', townId: 1, category: '助人为乐', deeds: '好'.repeat(60), ...over });
+  test.each(['<img src=x onerror=alert(1)>赵六😀', '赵六😀', 'Zhao Liu', '赵 六', '赵'])('the nominee name %s is refused next to its field', (name) => {
+    const r = nomination({ nomineeName: name });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0].path).toEqual(['nomineeName']);
+    expect(r.error!.issues[0].message).toMatch(/汉字/);
+  });
+  test.each(['阿依·木沙', '陈德明', '白沙镇“民间河长”护河志愿队', '苏明德家庭'])('the nominee name %s is accepted', (name) => {
+    expect(nomination({ nomineeName: name }).success).toBe(true);
+  });
+  test("a nominator is a person; an honoree entry of a person has a person's name, a group may have a group's", () => {
+    expect(nomination({ nominatorName: '村委会<b>王</b>' }).success).toBe(false);
+    const person = HonoreeSchema.safeParse({ kind: 'person', name: '护河志愿队1', townId: 1, category: '助人为乐', level: '县', summary: '事迹' });
+    expect(person.success).toBe(false);
+    expect(person.error!.issues[0].path).toEqual(['name']);
+    expect(HonoreeSchema.safeParse({ kind: 'group', name: '白沙镇“民间河长”护河志愿队', townId: 1, category: '助人为乐', level: '县', summary: '事迹' }).success).toBe(true);
+    expect(HonoreeSchema.safeParse({ kind: 'family', name: '<img>苏家😀', townId: 1, category: '助人为乐', level: '县', summary: '事迹' }).success).toBe(false);
+  });
+  test("staff reveal the nominator's phone for the call, and the reveal is audited first", async () => {
+    const { trackingNo } = await submitNomination(
+      db,
+      TEST_KEY,
+      NominationSchema.parse({ nominatorName: '钱大姐', nominatorPhone: '13811112222', relation: '邻居', nomineeName: '孙师傅', townId, category: '助人为乐', deeds: '孙师傅'.repeat(20) }),
+      '192.0.2.77',
+    );
+    const id = Number((await db.$client.execute({ sql: 'SELECT id FROM nominations WHERE tracking_no = ?', args: [trackingNo] })).rows[0].id);
+    expect(await revealNominatorPhone(db, editor, id)).toEqual({ id, phone: '13811112222' });
+    const a = await db.$client.execute({ sql: "SELECT actor_id FROM audit_log WHERE action = 'honors.nomination.reveal_phone' AND target_id = ?", args: [String(id)] });
+    expect(a.rows.map((r) => Number(r.actor_id))).toEqual([editor.id]);
   });
 });
 

@@ -20,11 +20,12 @@ export const NewPasswordSchema = z
   .max(128, '密码不能超过 128 个字符')
   .refine((p) => !isCommonPassword(p), '该密码过于常见，容易被猜中，请换一个');
 
+/** A person's name: 2–20 汉字, with · for names of ethnic minorities (the one rule for people's names). */
+export const PERSON_NAME = /^\p{Script=Han}[\p{Script=Han}·]{0,18}\p{Script=Han}$/u;
+export const PERSON_NAME_MESSAGE = '姓名应为 2–20 个汉字（少数民族姓名可用间隔号 ·）';
+
 /** Real name: 2–20 汉字, with · for names of ethnic minorities. */
-export const RealNameSchema = z
-  .string({ error: '请填写真实姓名' })
-  .trim()
-  .regex(/^\p{Script=Han}[\p{Script=Han}·]{0,18}\p{Script=Han}$/u, '姓名应为 2–20 个汉字（少数民族姓名可用间隔号 ·）');
+export const RealNameSchema = z.string({ error: '请填写真实姓名' }).trim().regex(PERSON_NAME, PERSON_NAME_MESSAGE);
 
 const IdTypeSchema = z.enum(ID_TYPES, { error: '请选择证件类型' });
 

@@ -230,7 +230,7 @@ export async function submitForReview(db: Db, actor: Actor, input: { id: number;
 }
 
 /** 公示-period wording in a name (a published roll is not a 候选人 list) and in texts (not "under public supervision" any more). */
-const PUBLICITY_NAME = /候选人|公示/;
+const PUBLICITY_NAME = /候选|公示/;
 const PUBLICITY_TEXT = /候选人公示|公示期间|公示期内|公示期为|公示期：|接受群众监督|正在公示|公示中/;
 
 /**
@@ -251,8 +251,11 @@ export function publicityWordingLeft(b: Pick<Batch, 'title' | 'period' | 'intro'
     if (PUBLICITY_NAME.test(v)) out.push(`${label}${quote(v, PUBLICITY_NAME)}`);
   if (PUBLICITY_TEXT.test(b.intro)) out.push(`批次说明${quote(b.intro, PUBLICITY_TEXT)}`);
   for (const h of entries.filter((e) => e.status === 'candidate'))
-    for (const [f, v] of Object.entries({ epithet: h.epithet ?? '', identity: h.identity ?? '', title: h.title ?? '', summary: h.summary, story: h.story ?? '' }))
-      if (PUBLICITY_TEXT.test(v)) out.push(`${h.name}的${HONOREE_TEXT_LABELS[f]}${quote(v, PUBLICITY_TEXT)}`);
+    for (const [f, v] of Object.entries({ epithet: h.epithet ?? '', identity: h.identity ?? '', title: h.title ?? '', summary: h.summary, story: h.story ?? '' })) {
+      // The honour's name ("云溪好人（候选）") is a name too: no 候选 once it is conferred.
+      const re = f === 'title' ? PUBLICITY_NAME : PUBLICITY_TEXT;
+      if (re.test(v)) out.push(`${h.name}的${HONOREE_TEXT_LABELS[f]}${quote(v, re)}`);
+    }
   return out;
 }
 
