@@ -55,4 +55,36 @@ describe('honors staff', () => {
     expect(await one(`SELECT count(*) FROM objections WHERE id = ${objectionId} AND status = 'open'`)).toBe(1);
     await ctx.close();
   });
+
+  test('at 终审 a reviewer reads every candidate as the public will, and is told what still speaks of 公示', async () => {
+    const batchId = await one("SELECT id FROM honor_batches WHERE status = 'publicity' ORDER BY id LIMIT 1");
+    const db = await openDb({ url: server.dbUrl });
+    await db.$client.execute({ sql: 'UPDATE honor_batches SET publicity_starts_at = publicity_starts_at - 30 * 86400000, publicity_ends_at = ? WHERE id = ?', args: [Date.now() - 60_000, batchId] });
+    db.$client.close();
+    const ed = await as('13900000002');
+    await ed.page.goto(`${server.url}/console/honors/batches/${batchId}`);
+    await ed.page.fill('#f-opinion', '公示期间收到异议 1 条，正在核查。');
+    await ed.page.click('button:has-text("提交终审")');
+    await ed.page.waitForURL(/ok=submitted/);
+    await ed.ctx.close();
+
+    const { ctx, page } = await as('13900000003');
+    await page.goto(`${server.url}/console/honors/batches/${batchId}`);
+    expect(await page.textContent('#changes-h + p')).toContain('您尚未终审过这个批次');
+    const entries = page.locator('details.preview-entry');
+    expect(await entries.count()).toBeGreaterThan(1);
+    await entries.first().locator('summary').click();
+    const desktop = entries.first().getByRole('region', { name: /电脑宽度预览/ });
+    expect(await desktop.textContent()).toContain('事迹简介');
+    expect(
+      await entries
+        .first()
+        .getByRole('region', { name: /手机宽度预览/ })
+        .evaluate((e) => e.getBoundingClientRect().width),
+    ).toBeLessThanOrEqual(375);
+    const main = await page.textContent('main');
+    expect(main).toContain('以下内容仍是公示期的说法');
+    expect(main).toContain('荣誉称号');
+    await ctx.close();
+  });
 });

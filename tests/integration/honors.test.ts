@@ -15,6 +15,7 @@ import {
   submitForReview,
   updateHonoree,
   updateBatch,
+  returnBatch,
   withdrawHonoree,
   batchReviewSteps,
   listBatches,
@@ -34,6 +35,7 @@ import { listNominations, nominationToCandidate, revealNominatorPhone, submitNom
 import { adoptNominationPhoto } from '../../src/domain/honors/nomination-photo.ts';
 import { fromShanghai, shanghaiDay } from '../../src/lib/time.ts';
 import { publicHonoreeName, starLevel, volunteerStanding } from '../../src/domain/honors/public.ts';
+import { batchChangesSinceLastReview, candidatePreviews } from '../../src/domain/honors/review-changes.ts';
 
 let db: Db;
 let editor: { id: number };
@@ -158,6 +160,39 @@ describe('names and the verification call (issue 17.5)', () => {
     expect(await revealNominatorPhone(db, editor, id)).toEqual({ id, phone: '13811112222' });
     const a = await db.$client.execute({ sql: "SELECT actor_id FROM audit_log WHERE action = 'honors.nomination.reveal_phone' AND target_id = ?", args: [String(id)] });
     expect(a.rows.map((r) => Number(r.actor_id))).toEqual([editor.id]);
+  });
+});
+
+describe('终审 reads what it signs (issue 17.1)', () => {
+  test('after a return the reviewer sees only what changed in the batch and its candidates; the previews are the public form', async () => {
+    const batchId = await createBatch(db, editor, { title: '2026年第四季度云溪好人榜', period: '2026年第四季度', intro: '本季度身边好人。' });
+    const h = await createHonoree(db, editor, entry({ batchId, name: '李小华', nameConsent: false, summary: '李小华每天照顾独居老人。' }));
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    await submitForReview(db, editor, { id: batchId, opinion: '公示期间未收到异议。' }, afterPublicity);
+    const b1 = await getBatch(db, batchId);
+    expect((await batchChangesSinceLastReview(db, reviewer.id, b1, await batchHonorees(db, batchId))).lastActed).toBeNull();
+    // The preview shows the candidate as the public will: the name masked without consent, in every text.
+    const [p] = await candidatePreviews(db, await batchHonorees(db, batchId));
+    expect(p.h.name).toBe('李*华');
+    expect(p.h.summary).toBe('李*华每天照顾独居老人。');
+    await returnBatch(db, reviewer, { id: batchId, opinion: '事迹简介请写明照顾了几年。' }, afterPublicity + 60_000);
+    await updateHonoree(db, editor, { ...entry({ batchId, name: '李小华', nameConsent: false, summary: '李小华五年来每天照顾独居老人。' }), id: h.id });
+    const later = afterPublicity + 86400_000;
+    const day = (ms: number) => shanghaiDay(ms);
+    await startPublicity(db, editor, { id: batchId, startDay: day(later), endDay: day(later) }, later);
+    await submitForReview(db, editor, { id: batchId, opinion: '再次公示，无异议。' }, fromShanghai(day(later), '23:59') + 60_000);
+    const b2 = await getBatch(db, batchId);
+    const c = await batchChangesSinceLastReview(db, reviewer.id, b2, await batchHonorees(db, batchId));
+    expect(c.lastActed?.decision).toBe('return');
+    expect(c.changed).toBe(1);
+    expect(c.rows!.find((r) => r.op === 'change')).toEqual({
+      op: 'change',
+      parts: [
+        { op: 'same', text: '事迹简介：李小华' },
+        { op: 'add', text: '五年来' },
+        { op: 'same', text: '每天照顾独居老人。' },
+      ],
+    });
   });
 });
 

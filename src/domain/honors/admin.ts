@@ -14,6 +14,7 @@ import { auditStatement } from '../audit/index.ts';
 import { reviewStepStatement } from '../audit/review-steps.ts';
 import { hitMessage, publicTextHits, publicTextOptions, requirePublicText } from '../public-text.ts';
 import { parseJsonOr } from '../../lib/json.ts';
+import { batchSnapshot } from './review-changes.ts';
 
 export type Batch = typeof honorBatches.$inferSelect;
 export type HonoreeRow = typeof honorees.$inferSelect;
@@ -213,7 +214,16 @@ export async function submitForReview(db: Db, actor: Actor, input: { id: number;
     db,
     sql`UPDATE honor_batches SET status = 'review', updated_at = ${now} WHERE id = ${b.id} AND status = 'publicity' AND publicity_ends_at IS NOT NULL AND publicity_ends_at < ${now}`,
     [
-      reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 1, decision: 'submit', opinion, reviewerId: actor.id, at: now }),
+      reviewStepStatement({
+        subjectType: 'batch',
+        subjectId: b.id,
+        step: 1,
+        decision: 'submit',
+        opinion,
+        reviewerId: actor.id,
+        at: now,
+        snapshot: JSON.stringify(batchSnapshot(b, await batchHonorees(db, b.id))),
+      }),
       auditStatement({
         actorId: actor.id,
         action: 'honors.batch.submit',
