@@ -15,7 +15,9 @@ const nameOf = (label: string, group: boolean) =>
     .string({ error: `请填写${label}` })
     .trim()
     .min(1, `请填写${label}`)
-    .refine((s) => PERSON_NAME.test(s) || (group && GROUP_NAME.test(s)), group ? `${label}：${PERSON_NAME_MESSAGE}；家庭或集体${GROUP_NAME_MESSAGE}` : PERSON_NAME_MESSAGE);
+    // The more precise message first: an invisible control character is named as such.
+    .refine(isPlainLine, plainLineError(label))
+    .refine((s) => !isPlainLine(s) || PERSON_NAME.test(s) || (group && GROUP_NAME.test(s)), group ? `${label}：${PERSON_NAME_MESSAGE}；家庭或集体${GROUP_NAME_MESSAGE}` : PERSON_NAME_MESSAGE);
 
 /** Characters as people count them (surrogate pairs are one 字). */
 export function charCount(s: string): number {
