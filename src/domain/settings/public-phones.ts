@@ -1,5 +1,5 @@
 // The allow-list of phone numbers the county publishes on purpose (issue 17.7): a hotline, the office
-// line in the footer, a 队长's number on a notice. The personal-data check (src/domain/public-text.ts)
+// line, a 队长's number on a notice. The personal-data check (src/domain/public-text.ts)
 // leaves exactly these alone wherever it runs; every other phone is still refused or masked.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
@@ -74,11 +74,8 @@ export async function savePublicPhones(db: Db, actorId: number, text: string, ip
   return list;
 }
 
-/**
- * The `publicNumber` test for the personal-data check: true for exactly the listed numbers and the
- * site's own contact line (it is in every page's footer).
- */
-export function publicNumberTest(s: Pick<Settings, 'publicPhones' | 'contactPhone'>): (digits: string, kind: PiiKind) => boolean {
-  const allowed = new Set([...s.publicPhones.map((p) => p.number), s.contactPhone].map(phoneDigits).filter((d): d is string => !!d));
+/** The `publicNumber` test for the personal-data check: true for exactly the listed numbers. */
+export function publicNumberTest(s: Pick<Settings, 'publicPhones'>): (digits: string, kind: PiiKind) => boolean {
+  const allowed = new Set(s.publicPhones.map((p) => phoneDigits(p.number)).filter((d): d is string => !!d));
   return (digits, kind) => allowed.has(kind === 'phone' ? digits.slice(-11) : digits);
 }
