@@ -82,6 +82,14 @@ describe('review rounds', () => {
     expect(await todo(editor, true, false)).toContain(id);
   });
 
+  test('an approval without an opinion records none: no 同意 the reviewer did not write', async () => {
+    const id = await createArticle(db, editor, content(BODY1, { title: '无意见审核测试' }));
+    await submitForReview(db, editor, id);
+    await reviewArticle(db, r1, id, 'approve', '  ');
+    const rs = await db.$client.execute({ sql: "SELECT opinion FROM review_steps WHERE subject_type = 'article' AND subject_id = ? AND decision = 'approve'", args: [id] });
+    expect(rs.rows.map((r) => r.opinion)).toEqual(['']);
+  });
+
   test('bodyLines reads Markdown by line and rich-text HTML by block', () => {
     expect(bodyLines('甲\n乙')).toEqual(['甲', '乙']);
     expect(bodyLines('<p>第一段<strong>加粗</strong></p><p>第二段 &amp; 更多</p><img src="/media/x.webp" alt="合影">')).toEqual(['第一段加粗', '第二段 & 更多', '[图片：合影]']);

@@ -92,7 +92,8 @@ export async function reviewArticle(db: Db, user: SessionUser, id: number, decis
   // Never the author, and never a reviewer who already approved a step of this round.
   const mayApprove = sql`review_step = ${step} AND (created_by IS NULL OR created_by != ${user.id})
     AND NOT EXISTS (SELECT 1 FROM review_steps WHERE subject_type = ${s.type} AND subject_id = ${s.subjectId} AND decision = 'approve' AND reviewer_id = ${user.id} AND at >= ${table}.submitted_at)`;
-  const stepRow = reviewStepStatement({ subjectType: s.type, subjectId: s.subjectId, step: newStep, decision: 'approve', opinion: op || '同意', reviewerId: user.id, at: now });
+  // The opinion is the reviewer's own words: an approval without any records none, never an invented 同意 (issue 17.2).
+  const stepRow = reviewStepStatement({ subjectType: s.type, subjectId: s.subjectId, step: newStep, decision: 'approve', opinion: op, reviewerId: user.id, at: now });
   let status: string;
   let ok;
   if (!final) {
