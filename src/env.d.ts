@@ -16,5 +16,7 @@ declare namespace App {
     /** The result of the form-posted Action this request ran, keyed like `String(actions.x.y)` (see lib/forms.ts actionResult). */
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one slot for every Action's result; pages narrow it through lib/forms.ts
     formResult: { key: string; result: import('astro:actions').SafeResult<any, any> } | null;
+    /** Set by lib/guards.ts forbidden(): the abilities the page needed, so the 403 page names the roles and who grants them. */
+    forbiddenFor?: import('./domain/accounts/policy.ts').Ability[];
   }
 }

@@ -81,6 +81,8 @@ export const reviewSteps = sqliteTable(
     opinion: text('opinion').notNull().default(''),
     reviewerId: integer('reviewer_id').notNull(),
     at: integer('at').notNull(),
+    /** On submit rows: what was sent to review in this round (JSON), so a reviewer sees what changed since the round they last acted on (docs/decisions/086). */
+    snapshot: text('snapshot'),
   },
   (t) => [index('review_subject').on(t.subjectType, t.subjectId, t.at)],
 );

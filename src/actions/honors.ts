@@ -11,7 +11,7 @@ import type { Ability } from '../domain/accounts/policy.ts';
 import { BatchSchema, HonoreeSchema, NominationSchema, ObjectionSchema, PublicitySchema } from '../domain/honors/schemas.ts';
 import { HonorError } from '../domain/honors/rules.ts';
 import { approveBatch, createBatch, createHonoree, returnBatch, startPublicity, submitForReview, updateBatch, updateHonoree, withdrawHonoree } from '../domain/honors/admin.ts';
-import { declineNomination, mergeNomination, nominationToCandidate, submitNomination, verifyNomination } from '../domain/honors/nominations.ts';
+import { declineNomination, mergeNomination, nominationToCandidate, revealNominatorPhone, submitNomination, verifyNomination } from '../domain/honors/nominations.ts';
 import { adoptNominationPhoto } from '../domain/honors/nomination-photo.ts';
 import { fileObjection, objectionTrackingNumber, revealObjectionContact, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, resolveObjection } from '../domain/honors/publicity.ts';
 
@@ -109,7 +109,7 @@ export const honors = {
   }),
 
   submitForReview: formAction({
-    input: z.object({ id: id('批次'), opinion: z.string().trim().max(500, '意见不能超过 500 字').optional() }),
+    input: z.object({ id: id('批次'), opinion: reason('公示情况说明') }),
     handler: async (input, ctx) => {
       const actor = requireAbilityIn(ctx, 'honors.edit', 'honors.review');
       const db = await appDb();
@@ -184,6 +184,15 @@ export const honors = {
   }),
 
   // ---------- console: nomination queue ----------
+  /** Staff see a nominator's full phone once, audited, to make the verification call (the page shows it masked). */
+  revealNominatorPhone: formAction({
+    input: z.object({ id: id('线索') }),
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'nominations.handle');
+      return revealNominatorPhone(await appDb(), actor, input.id);
+    },
+  }),
+
   handleNomination: formAction({
     input: z.object({
       id: id('线索'),

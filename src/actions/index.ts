@@ -6,5 +6,6 @@ import { hours } from './hours.ts';
 import { honors } from './honors.ts';
 import { articles } from './articles.ts';
 import { legal } from './legal.ts';
+import { settings } from './settings.ts';
 
-export const server = { accounts, teams, events, hours, honors, articles, legal };
+export const server = { accounts, teams, events, hours, honors, articles, legal, settings };

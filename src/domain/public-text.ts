@@ -7,6 +7,8 @@ import type { Db } from '../../db/client.ts';
 import { honorees } from '../../db/schema/index.ts';
 import { findPersonalData, PII_LABELS, type PersonalDataOptions, type PiiHit } from '../lib/personal-data.ts';
 import { Refusal } from './refusal.ts';
+import { getSettings } from './settings/index.ts';
+import { publicNumberTest } from './settings/public-phones.ts';
 
 /** Field name → its text (a list field, such as tags, is read as its items side by side). */
 export type PublicFields = Record<string, string | readonly string[] | null | undefined>;
@@ -19,15 +21,15 @@ export function fieldText(v: string | readonly string[] | null | undefined): str
 /**
  * What every check needs from the database: the full names of people on the honor roll
  * who did not consent to their name being published (any status: a withdrawn child stays
- * a child). This is the one place to add published exceptions (e.g. a staff allow-list of
- * office numbers, as `publicNumber`).
+ * a child), and the phone numbers staff publish on purpose (settings, issue 17.7) — the
+ * one place for such exceptions, so the scanner and the masker agree everywhere.
  */
 export async function publicTextOptions(db: Db, opts: { exceptNames?: readonly string[] } = {}): Promise<PersonalDataOptions> {
   const rows = await db
     .select({ name: honorees.name })
     .from(honorees)
     .where(and(eq(honorees.kind, 'person'), eq(honorees.nameConsent, false)));
-  return { names: rows.map((r) => r.name).filter((n) => !opts.exceptNames?.includes(n)) };
+  return { names: rows.map((r) => r.name).filter((n) => !opts.exceptNames?.includes(n)), publicNumber: publicNumberTest(await getSettings(db)) };
 }
 
 /** Hits in every given field; `markdown` names the fields rendered as Markdown (masked names are escaped there). */

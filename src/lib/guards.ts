@@ -19,11 +19,12 @@ export function requireUser(Astro: AstroGlobal): SessionUser | Response {
 export async function requireAbility(Astro: AstroGlobal, ability: Ability): Promise<SessionUser | Response> {
   const user = Astro.locals.user;
   if (!user) return Astro.redirect(loginUrl(Astro.url), 303);
-  if (!can(user, ability)) return forbidden(Astro);
+  if (!can(user, ability)) return forbidden(Astro, ability);
   return user;
 }
 
-/** Renders the Chinese 403 page with status 403. */
-export function forbidden(Astro: AstroGlobal): Promise<Response> {
+/** Renders the Chinese 403 page with status 403, naming the roles that hold any of `abilities` and who grants them. */
+export function forbidden(Astro: AstroGlobal, ...abilities: Ability[]): Promise<Response> {
+  Astro.locals.forbiddenFor = abilities;
   return Astro.rewrite('/403');
 }

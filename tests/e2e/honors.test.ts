@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { signInContext, userIdByPhoneAt } from '../helpers/session.ts';
+import { openDb } from '../../db/client.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -114,13 +115,43 @@ describe('the honor roll pipeline', () => {
     await page.close();
   });
 
-  test('the editor submits the batch and a reviewer publishes it', async () => {
+  test('公示 cannot be cut short; once it has run its course the editor states how it went and submits', async () => {
     const page = await editor.newPage();
     await page.goto(batchUrl);
+    expect(await page.textContent('main')).toContain('公示期满后才能提交终审');
+    expect(await page.locator('button:has-text("提交终审")').count()).toBe(0);
+    // A forged POST before the end date is refused too, and the candidates stay on the public page.
+    const batchId = Number(new URL(batchUrl).pathname.split('/').pop());
+    const early = await page.request.post(`${server.url}/console/honors/batches/${batchId}?_action=honors.submitForReview`, {
+      form: { id: String(batchId), opinion: '公示期满，提交终审' },
+      headers: { Origin: server.url },
+    });
+    expect(early.status()).toBe(409);
+    expect(await early.text()).toContain('公示期满后才能提交终审');
+    const pub = await visitor.newPage();
+    await pub.goto(server.url + '/honors/candidates');
+    expect(await pub.textContent('main')).toContain(NOMINEE);
+    await pub.close();
+    // Ten days pass: the 公示 window moves into the past.
+    const db = await openDb({ url: server.dbUrl });
+    await db.$client.execute({
+      sql: 'UPDATE honor_batches SET publicity_starts_at = publicity_starts_at - 11 * 86400000, publicity_ends_at = publicity_ends_at - 11 * 86400000 WHERE id = ?',
+      args: [batchId],
+    });
+    db.$client.close();
+    await page.goto(batchUrl);
+    expect(await page.inputValue('#f-opinion')).toBe('');
+    const empty = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('button:has-text("提交终审")')]);
+    expect(empty[0].status()).toBe(400);
+    expect(await page.textContent('#e-opinion')).toContain('请填写公示情况说明');
+    await page.fill('#f-opinion', '公示期间未收到异议。');
     await page.click('button:has-text("提交终审")');
     await page.waitForURL(/ok=submitted/);
+    expect(await page.textContent('main')).toContain('公示期间未收到异议。');
     await page.close();
+  });
 
+  test('a reviewer publishes the batch', async () => {
     const rpage = await reviewer.newPage();
     await rpage.goto(batchUrl);
     await rpage.fill('#f-opinion', '经公示无异议，同意发布。');

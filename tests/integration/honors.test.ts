@@ -14,24 +14,39 @@ import {
   startPublicity,
   submitForReview,
   updateHonoree,
+  updateBatch,
+  returnBatch,
   withdrawHonoree,
   batchReviewSteps,
   listBatches,
   batchHonorees,
 } from '../../src/domain/honors/admin.ts';
-import { fileObjection, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, NEW_LIKE_VISITORS_PER_IP_PER_DAY, resolveObjection } from '../../src/domain/honors/publicity.ts';
-import { listNominations, nominationToCandidate, submitNomination, NOMINATIONS_PER_IP_PER_DAY } from '../../src/domain/honors/nominations.ts';
+import {
+  listCandidateBatches,
+  fileObjection,
+  isVisitorToken,
+  likeCandidate,
+  likeKeys,
+  newVisitorToken,
+  NEW_LIKE_VISITORS_PER_IP_PER_DAY,
+  resolveObjection,
+} from '../../src/domain/honors/publicity.ts';
+import { listNominations, nominationToCandidate, revealNominatorPhone, submitNomination, NOMINATIONS_PER_IP_PER_DAY } from '../../src/domain/honors/nominations.ts';
 import { adoptNominationPhoto } from '../../src/domain/honors/nomination-photo.ts';
-import { shanghaiDay } from '../../src/lib/time.ts';
+import { fromShanghai, shanghaiDay } from '../../src/lib/time.ts';
 import { publicHonoreeName, starLevel, volunteerStanding } from '../../src/domain/honors/public.ts';
+import { batchChangesSinceLastReview, candidatePreviews } from '../../src/domain/honors/review-changes.ts';
 
 let db: Db;
 let editor: { id: number };
 let reviewer: { id: number };
+let admin: { id: number };
 let townId: number;
 const today = shanghaiDay(Date.now());
 const inAWeek = shanghaiDay(Date.now() + 7 * 86400_000);
 const year = Number(today.slice(0, 4));
+/** The first minute after a 公示 that ends in a week (the tests pass the clock; nothing waits). */
+const afterPublicity = fromShanghai(inAWeek, '23:59') + 60_000;
 
 const consent = { consentBy: '本人', consentAt: today, consentMethod: '书面同意书' };
 function entry(over: Record<string, unknown> = {}) {
@@ -42,7 +57,7 @@ async function batchInReview(over: Record<string, unknown> = {}) {
   const batchId = await createBatch(db, editor, { title: `测试批次${Math.random().toString(36).slice(2, 8)}`, period: '2026年第三季度' });
   const h = await createHonoree(db, editor, entry({ batchId, ...over }));
   await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
-  await submitForReview(db, editor, { id: batchId });
+  await submitForReview(db, editor, { id: batchId, opinion: '公示期间未收到异议。' }, afterPublicity);
   return { batchId, honoreeId: h.id };
 }
 
@@ -51,6 +66,134 @@ beforeAll(async () => {
   townId = (await listTowns(db))[0].id;
   editor = { id: await createUser(db, TEST_KEY, { phone: '13900000102', password: 'x-long-password', realName: '编辑', roles: ['editor'] }) };
   reviewer = { id: await createUser(db, TEST_KEY, { phone: '13900000103', password: 'x-long-password', realName: '审核', roles: ['reviewer'] }) };
+  admin = { id: await createUser(db, TEST_KEY, { phone: '13900000104', password: 'x-long-password', realName: '管理员', roles: ['admin'] }) };
+});
+
+describe('公示 runs its course (issue 17.2)', () => {
+  test.each([
+    ['the editor', () => editor],
+    ['a reviewer', () => reviewer],
+    ['the system administrator', () => admin],
+  ])('%s cannot end 公示 before its end date; the public page keeps the candidates', async (_who, actor) => {
+    const batchId = await createBatch(db, editor, { title: `公示期批次${Math.random().toString(36).slice(2, 8)}`, period: '2026年第四季度' });
+    await createHonoree(db, editor, entry({ batchId }));
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    const e = await submitForReview(db, actor(), { id: batchId, opinion: '公示期满，提交终审' }).catch((x) => x);
+    expect(e).toBeInstanceOf(HonorError);
+    expect(e.message).toMatch(/公示期满后才能提交终审/);
+    expect((await getBatch(db, batchId)).status).toBe('publicity');
+    expect((await listCandidateBatches(db)).some((b) => b.id === batchId)).toBe(true);
+    // On its last day it is still running; one minute after, it may go to 终审.
+    await expect(submitForReview(db, actor(), { id: batchId, opinion: '公示期满' }, afterPublicity - 60_001)).rejects.toThrow(/公示期满后/);
+    await submitForReview(db, actor(), { id: batchId, opinion: '公示期间未收到异议。' }, afterPublicity);
+    expect((await getBatch(db, batchId)).status).toBe('review');
+    expect((await batchReviewSteps(db, batchId)).map((s) => s.s.opinion)).toEqual(['公示期间未收到异议。']);
+  });
+
+  test("the 终审 hand-over note is the actor's own words: empty is refused next to the field", async () => {
+    const batchId = await createBatch(db, editor, { title: '说明批次', period: '2026年第四季度' });
+    await createHonoree(db, editor, entry({ batchId }));
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    const e = await submitForReview(db, editor, { id: batchId, opinion: ' ' }, afterPublicity).catch((x) => x);
+    expect(e).toMatchObject({ status: 'BAD_REQUEST', field: 'opinion' });
+    expect((await getBatch(db, batchId)).status).toBe('publicity');
+  });
+
+  test('a 公示 cannot start in the past, and a candidate cannot be moved out of a batch in 公示', async () => {
+    const batchId = await createBatch(db, editor, { title: '起始批次', period: '2026年第四季度' });
+    const h = await createHonoree(db, editor, entry({ batchId }));
+    const yesterday = shanghaiDay(Date.now() - 86400_000);
+    await expect(startPublicity(db, editor, { id: batchId, startDay: yesterday, endDay: yesterday })).rejects.toMatchObject({ field: 'startDay' });
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    await expect(updateHonoree(db, editor, { ...entry({ batchId: undefined }), id: h.id })).rejects.toMatchObject({ field: 'batchId' });
+    expect((await batchHonorees(db, batchId))[0].status).toBe('candidate');
+  });
+});
+
+describe('a published roll does not speak of 公示 (issue 17.6)', () => {
+  test('终审 is refused while the batch is named 候选人公示 or an entry says 公示期间接受群众监督; after the editor fixes them it publishes', async () => {
+    const batchId = await createBatch(db, editor, { title: '2026年第四季度云溪好人候选人公示', period: '2026年第四季度', intro: '公示期间接受群众监督。' });
+    const h = await createHonoree(db, editor, entry({ batchId, summary: '三十年照顾孤寡老人，公示期间接受群众监督。' }));
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    await submitForReview(db, editor, { id: batchId, opinion: '公示期间未收到异议。' }, afterPublicity);
+    const e = await approveBatch(db, reviewer, { id: batchId, opinion: '同意' }, afterPublicity + 60_000).catch((x) => x);
+    expect(e).toBeInstanceOf(HonorError);
+    expect(e.message).toContain('批次名称“…第四季度云溪好人候选人公示”');
+    expect(e.message).toContain('批次说明');
+    expect(e.message).toContain('王秀兰的事迹简介');
+    expect((await getBatch(db, batchId)).status).toBe('review');
+    await updateBatch(db, editor, { id: batchId, title: '2026年第四季度云溪好人榜', period: '2026年第四季度', intro: '经公示和评审，以下身边好人入选本季度榜单。' });
+    await updateHonoree(db, editor, { ...entry({ batchId, summary: '三十年如一日照顾孤寡老人。' }), id: h.id });
+    await approveBatch(db, reviewer, { id: batchId, opinion: '同意发布' }, afterPublicity + 60_000);
+    expect((await getBatch(db, batchId)).status).toBe('published');
+  });
+});
+
+describe('names and the verification call (issue 17.5)', () => {
+  const nomination = (over: Record<string, unknown>) =>
+    NominationSchema.safeParse({ nominatorName: '赵大姐', nominatorPhone: '13812345678', relation: '邻居', nomineeName: '陈师傅', townId: 1, category: '助人为乐', deeds: '好'.repeat(60), ...over });
+  test.each(['<img src=x onerror=alert(1)>赵六😀', '赵六😀', 'Zhao Liu', '赵 六', '赵'])('the nominee name %s is refused next to its field', (name) => {
+    const r = nomination({ nomineeName: name });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0].path).toEqual(['nomineeName']);
+    expect(r.error!.issues[0].message).toMatch(/汉字/);
+  });
+  test.each(['阿依·木沙', '陈德明', '白沙镇“民间河长”护河志愿队', '苏明德家庭'])('the nominee name %s is accepted', (name) => {
+    expect(nomination({ nomineeName: name }).success).toBe(true);
+  });
+  test("a nominator is a person; an honoree entry of a person has a person's name, a group may have a group's", () => {
+    expect(nomination({ nominatorName: '村委会<b>王</b>' }).success).toBe(false);
+    const person = HonoreeSchema.safeParse({ kind: 'person', name: '护河志愿队1', townId: 1, category: '助人为乐', level: '县', summary: '事迹' });
+    expect(person.success).toBe(false);
+    expect(person.error!.issues[0].path).toEqual(['name']);
+    expect(HonoreeSchema.safeParse({ kind: 'group', name: '白沙镇“民间河长”护河志愿队', townId: 1, category: '助人为乐', level: '县', summary: '事迹' }).success).toBe(true);
+    expect(HonoreeSchema.safeParse({ kind: 'family', name: '<img>苏家😀', townId: 1, category: '助人为乐', level: '县', summary: '事迹' }).success).toBe(false);
+  });
+  test("staff reveal the nominator's phone for the call, and the reveal is audited first", async () => {
+    const { trackingNo } = await submitNomination(
+      db,
+      TEST_KEY,
+      NominationSchema.parse({ nominatorName: '钱大姐', nominatorPhone: '13811112222', relation: '邻居', nomineeName: '孙师傅', townId, category: '助人为乐', deeds: '孙师傅'.repeat(20) }),
+      '192.0.2.77',
+    );
+    const id = Number((await db.$client.execute({ sql: 'SELECT id FROM nominations WHERE tracking_no = ?', args: [trackingNo] })).rows[0].id);
+    expect(await revealNominatorPhone(db, editor, id)).toEqual({ id, phone: '13811112222' });
+    const a = await db.$client.execute({ sql: "SELECT actor_id FROM audit_log WHERE action = 'honors.nomination.reveal_phone' AND target_id = ?", args: [String(id)] });
+    expect(a.rows.map((r) => Number(r.actor_id))).toEqual([editor.id]);
+  });
+});
+
+describe('终审 reads what it signs (issue 17.1)', () => {
+  test('after a return the reviewer sees only what changed in the batch and its candidates; the previews are the public form', async () => {
+    const batchId = await createBatch(db, editor, { title: '2026年第四季度云溪好人榜', period: '2026年第四季度', intro: '本季度身边好人。' });
+    const h = await createHonoree(db, editor, entry({ batchId, name: '李小华', nameConsent: false, summary: '李小华每天照顾独居老人。' }));
+    await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
+    await submitForReview(db, editor, { id: batchId, opinion: '公示期间未收到异议。' }, afterPublicity);
+    const b1 = await getBatch(db, batchId);
+    expect((await batchChangesSinceLastReview(db, reviewer.id, b1, await batchHonorees(db, batchId))).lastActed).toBeNull();
+    // The preview shows the candidate as the public will: the name masked without consent, in every text.
+    const [p] = await candidatePreviews(db, await batchHonorees(db, batchId));
+    expect(p.h.name).toBe('李*华');
+    expect(p.h.summary).toBe('李*华每天照顾独居老人。');
+    await returnBatch(db, reviewer, { id: batchId, opinion: '事迹简介请写明照顾了几年。' }, afterPublicity + 60_000);
+    await updateHonoree(db, editor, { ...entry({ batchId, name: '李小华', nameConsent: false, summary: '李小华五年来每天照顾独居老人。' }), id: h.id });
+    const later = afterPublicity + 86400_000;
+    const day = (ms: number) => shanghaiDay(ms);
+    await startPublicity(db, editor, { id: batchId, startDay: day(later), endDay: day(later) }, later);
+    await submitForReview(db, editor, { id: batchId, opinion: '再次公示，无异议。' }, fromShanghai(day(later), '23:59') + 60_000);
+    const b2 = await getBatch(db, batchId);
+    const c = await batchChangesSinceLastReview(db, reviewer.id, b2, await batchHonorees(db, batchId));
+    expect(c.lastActed?.decision).toBe('return');
+    expect(c.changed).toBe(1);
+    expect(c.rows!.find((r) => r.op === 'change')).toEqual({
+      op: 'change',
+      parts: [
+        { op: 'same', text: '事迹简介：李小华' },
+        { op: 'add', text: '五年来' },
+        { op: 'same', text: '每天照顾独居老人。' },
+      ],
+    });
+  });
 });
 
 describe('终审', () => {
@@ -59,13 +202,13 @@ describe('终审', () => {
     const h = await createHonoree(db, editor, entry({ batchId }));
     await startPublicity(db, editor, { id: batchId, startDay: today, endDay: inAWeek });
     const { id: objectionId } = await fileObjection(db, TEST_KEY, { honoreeId: h.id, text: '此人事迹与实际情况不符，请核查。' }, '203.0.113.9');
-    await submitForReview(db, editor, { id: batchId });
+    await submitForReview(db, editor, { id: batchId, opinion: '公示期间收到异议 1 条，正在核查。' }, afterPublicity);
     expect((await listBatches(db)).find((b) => b.id === batchId)).toMatchObject({ honorees: 1, openObjections: 1 });
     expect((await batchHonorees(db, batchId))[0].openObjections).toBe(1);
     await expect(approveBatch(db, reviewer, { id: batchId, opinion: '同意' })).rejects.toThrow(/异议未处理/);
     expect((await getBatch(db, batchId)).status).toBe('review');
     await resolveObjection(db, editor, { id: objectionId, outcome: 'dismissed', resolution: '经村委会核实，事迹属实。' });
-    await approveBatch(db, reviewer, { id: batchId, opinion: '同意发布' });
+    await approveBatch(db, reviewer, { id: batchId, opinion: '同意发布' }, afterPublicity + 60_000);
     expect((await getBatch(db, batchId)).status).toBe('published');
     const steps = await batchReviewSteps(db, batchId);
     expect(steps.map((s) => s.s.decision)).toEqual(['submit', 'approve', 'publish']);

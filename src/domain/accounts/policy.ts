@@ -46,6 +46,11 @@ const ABILITIES = {
 /** Every global ability, as a literal union: a misspelt ability is a type error, not a runtime throw. */
 export type Ability = keyof typeof ABILITIES;
 
+/** The roles that hold an ability (for the 403 page: which role to ask for). */
+export function rolesFor(ability: Ability): readonly Role[] {
+  return ABILITIES[ability];
+}
+
 /** Whether the user holds a global ability. */
 export function can(user: SessionUser | null | undefined, ability: Ability): boolean {
   if (!user || user.status !== 'active') return false;

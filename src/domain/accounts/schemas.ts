@@ -29,6 +29,9 @@ export const NewPasswordSchema = z
 /** Documents whose holders may carry a name in Latin letters (issue 18, item 6: a passport holder was offered 护照, then refused by "2–20 个汉字"). */
 const LATIN_NAME_DOCUMENTS: ReadonlySet<string> = new Set(['护照', '港澳台居民居住证']);
 const HAN_NAME = /^\p{Script=Han}[\p{Script=Han}·]{0,18}\p{Script=Han}$/u;
+/** A person's name in 汉字 (2–20, · for names of ethnic minorities): nominators and honorees, who give no ID document. */
+export const PERSON_NAME = HAN_NAME;
+export const PERSON_NAME_MESSAGE = '姓名应为 2–20 个汉字（少数民族姓名可用间隔号 ·）';
 const LATIN_NAME = /^\p{Script=Latin}[\p{Script=Latin} ·-]{0,38}\p{Script=Latin}$/u;
 
 /** A name as typed, with runs of spaces made one (Latin names are compared and stored that way). */

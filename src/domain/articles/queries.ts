@@ -65,27 +65,82 @@ export async function reviewHistory(db: Db, id: number) {
   return db.select({ s: reviewSteps, name: users.realName }).from(reviewSteps).leftJoin(users, eq(users.id, reviewSteps.reviewerId)).where(subject).orderBy(asc(reviewSteps.at), asc(reviewSteps.id));
 }
 
-/** Plain text of a version for the line diff. */
-export function diffText(c: ArticleContent): string {
+/**
+ * The stored body as lines a reviewer compares: Markdown by its lines, HTML (rich text) by its blocks
+ * with the tags taken out. The one place that knows the body's format for diffs, so the diff holds
+ * for either (issue 17.1).
+ */
+export function bodyLines(body: string): string[] {
+  if (!/^\s*</.test(body)) return body.split('\n');
+  const text = body
+    .replace(/<img\b[^>]*?\balt="([^"]*)"[^>]*>/gi, '[图片：$1]')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|h[1-6]|li|blockquote|tr|pre|figure|figcaption|div|table|ul|ol)>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+/** Plain text of a version for the line diff; `mediaNames` names the cover and attachments (else their numbers). */
+export function diffText(c: ArticleContent, mediaNames: ReadonlyMap<number, string> = new Map()): string {
+  const name = (id: number) => mediaNames.get(id) ?? `#${id}`;
   return [
     `标题：${c.title}`,
     `栏目：${CHANNELS[c.channel] ?? c.channel}${c.topic ? ` · ${c.topic}` : ''}`,
     `摘要：${c.summary}`,
     `标签：${c.tags.join('、')}`,
     `作者/来源：${c.author} / ${c.source}`,
+    `封面：${c.coverMediaId ? name(c.coverMediaId) : '无'}`,
+    `附件：${c.attachments.length ? c.attachments.map(name).join('、') : '无'}`,
     '',
-    ...c.body.split('\n'),
+    ...bodyLines(c.body),
   ].join('\n');
 }
 
-/** Console list: articles by status, newest first. */
-export async function listConsoleArticles(db: Db, f: { status?: string; limit?: number } = {}) {
+/**
+ * 待我处理: for an editor the returned articles and revisions to fix and their own drafts; for a
+ * reviewer what waits in review that someone else wrote and they have not yet approved in this round.
+ */
+function todoWhere(todo: { userId: number; writer: boolean; reviewer: boolean }) {
+  const parts = [];
+  if (todo.writer)
+    parts.push(
+      sql`${articles.status} = 'returned' OR (${articles.status} = 'draft' AND ${articles.createdBy} = ${todo.userId})
+        OR ${articles.id} IN (SELECT article_id FROM article_revisions WHERE status = 'returned' OR (status = 'draft' AND created_by = ${todo.userId}))`,
+    );
+  if (todo.reviewer)
+    parts.push(
+      sql`(${articles.status} IN ('submitted','in_review') AND coalesce(${articles.createdBy}, 0) != ${todo.userId}
+          AND NOT EXISTS (SELECT 1 FROM review_steps s WHERE s.subject_type = 'article' AND s.subject_id = ${articles.id} AND s.decision = 'approve' AND s.reviewer_id = ${todo.userId} AND s.at >= ${articles.submittedAt}))
+        OR ${articles.id} IN (SELECT r.article_id FROM article_revisions r WHERE r.status IN ('submitted','in_review') AND coalesce(r.created_by, 0) != ${todo.userId}
+          AND NOT EXISTS (SELECT 1 FROM review_steps s WHERE s.subject_type = 'revision' AND s.subject_id = r.id AND s.decision = 'approve' AND s.reviewer_id = ${todo.userId} AND s.at >= r.submitted_at))`,
+    );
+  return parts.length
+    ? sql.join(
+        parts.map((p) => sql`(${p})`),
+        sql` OR `,
+      )
+    : sql`0`;
+}
+
+/** Console list: articles by status (or 待我处理 with `todo`), newest first. */
+export async function listConsoleArticles(db: Db, f: { status?: string; limit?: number; todo?: { userId: number; writer: boolean; reviewer: boolean } } = {}) {
   const where =
-    f.status === 'pending'
-      ? sql`${articles.status} IN ('submitted','in_review') OR ${articles.id} IN (SELECT article_id FROM article_revisions WHERE status IN ('submitted','in_review'))`
-      : f.status
-        ? eq(articles.status, f.status)
-        : undefined;
+    f.status === 'todo' && f.todo
+      ? todoWhere(f.todo)
+      : f.status === 'pending'
+        ? sql`${articles.status} IN ('submitted','in_review') OR ${articles.id} IN (SELECT article_id FROM article_revisions WHERE status IN ('submitted','in_review'))`
+        : f.status
+          ? eq(articles.status, f.status)
+          : undefined;
   return db
     .select({ a: articles, author: users.realName })
     .from(articles)
@@ -95,8 +150,8 @@ export async function listConsoleArticles(db: Db, f: { status?: string; limit?: 
     .limit(f.limit ?? 100);
 }
 
-/** Counts by status for the console tabs. */
-export async function countByStatus(db: Db): Promise<Record<string, number>> {
+/** Counts by status for the console tabs (with `todo`: also 待我处理). */
+export async function countByStatus(db: Db, todo?: { userId: number; writer: boolean; reviewer: boolean }): Promise<Record<string, number>> {
   const rows = await db
     .select({ status: articles.status, n: sql<number>`count(*)` })
     .from(articles)
@@ -107,5 +162,14 @@ export async function countByStatus(db: Db): Promise<Record<string, number>> {
     .where(inArray(articleRevisions.status, IN_REVIEW));
   const out: Record<string, number> = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   out.pending = (out.submitted ?? 0) + (out.in_review ?? 0) + Number(pendingRev[0].n);
+  if (todo)
+    out.todo = Number(
+      (
+        await db
+          .select({ n: sql<number>`count(*)` })
+          .from(articles)
+          .where(todoWhere(todo))
+      )[0].n,
+    );
   return out;
 }

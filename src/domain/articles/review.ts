@@ -27,8 +27,8 @@ export async function reviewStepCount(db: Db): Promise<number> {
   return Math.min(3, Math.max(1, Number.isFinite(n) ? Math.round(n) : 2));
 }
 
-/** The content a submission would send to review (article or its open revision). */
-async function reviewSubject(db: Db, id: number) {
+/** The content a submission would send to review, or that is in review (the article or its open revision). */
+export async function reviewSubject(db: Db, id: number) {
   const article = await getArticle(db, id);
   if (!article) throw new ArticleError('NOT_FOUND', '文章不存在');
   if (article.status === 'published') {
@@ -36,6 +36,14 @@ async function reviewSubject(db: Db, id: number) {
     if (revision) return { article, type: 'revision' as const, subjectId: revision.id, row: revision, content: revisionContent(revision), createdBy: revision.createdBy };
   }
   return { article, type: 'article' as const, subjectId: article.id, row: article, content: contentOf(article), createdBy: article.createdBy };
+}
+
+/** Whether `userId` already approved a step of the subject's current round (they may not approve another, so no page offers it). */
+export async function approvedThisRound(db: Db, userId: number, subject: { type: 'article' | 'revision'; id: number; submittedAt: number | null }): Promise<boolean> {
+  const rows = await db.all(
+    sql`SELECT 1 FROM review_steps WHERE subject_type = ${subject.type} AND subject_id = ${subject.id} AND decision = 'approve' AND reviewer_id = ${userId} AND at >= ${subject.submittedAt ?? 0} LIMIT 1`,
+  );
+  return rows.length > 0;
 }
 
 /** The table a subject lives in (a fixed name, never input). */
@@ -51,7 +59,7 @@ export async function submitForReview(db: Db, user: SessionUser, id: number, now
   if (hits.length) throw new PersonalDataFound(hits);
   const from = sql.raw(s.type === 'article' ? "('draft','returned','unpublished')" : "('draft','returned')");
   const ok = await guardedWrite(db, sql`UPDATE ${tableOf(s.type)} SET status = 'submitted', review_step = 0, submitted_at = ${now} WHERE id = ${s.subjectId} AND status IN ${from}`, [
-    reviewStepStatement({ subjectType: s.type, subjectId: s.subjectId, step: 0, decision: 'submit', reviewerId: user.id, at: now }),
+    reviewStepStatement({ subjectType: s.type, subjectId: s.subjectId, step: 0, decision: 'submit', reviewerId: user.id, at: now, snapshot: JSON.stringify(s.content) }),
     auditStatement({ actorId: user.id, action: `${s.type}.submit`, targetType: 'article', targetId: id, after: { status: 'submitted' } }),
   ]);
   if (!ok) throw new ArticleError('CONFLICT', '文章状态已变化，请刷新后再试');
@@ -84,7 +92,8 @@ export async function reviewArticle(db: Db, user: SessionUser, id: number, decis
   // Never the author, and never a reviewer who already approved a step of this round.
   const mayApprove = sql`review_step = ${step} AND (created_by IS NULL OR created_by != ${user.id})
     AND NOT EXISTS (SELECT 1 FROM review_steps WHERE subject_type = ${s.type} AND subject_id = ${s.subjectId} AND decision = 'approve' AND reviewer_id = ${user.id} AND at >= ${table}.submitted_at)`;
-  const stepRow = reviewStepStatement({ subjectType: s.type, subjectId: s.subjectId, step: newStep, decision: 'approve', opinion: op || '同意', reviewerId: user.id, at: now });
+  // The opinion is the reviewer's own words: an approval without any records none, never an invented 同意 (issue 17.2).
+  const stepRow = reviewStepStatement({ subjectType: s.type, subjectId: s.subjectId, step: newStep, decision: 'approve', opinion: op, reviewerId: user.id, at: now });
   let status: string;
   let ok;
   if (!final) {

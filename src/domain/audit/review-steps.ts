@@ -11,10 +11,12 @@ export interface ReviewStep {
   opinion?: string;
   reviewerId: number;
   at: number;
+  /** On submit rows: what was submitted (JSON), the base of the next round's "changed since" view. */
+  snapshot?: string;
 }
 
 /** The INSERT for one review decision. */
 export function reviewStepStatement(s: ReviewStep): SQL {
-  return sql`INSERT INTO review_steps (subject_type, subject_id, step, decision, opinion, reviewer_id, at)
-    VALUES (${s.subjectType}, ${s.subjectId}, ${s.step}, ${s.decision}, ${s.opinion ?? ''}, ${s.reviewerId}, ${s.at})`;
+  return sql`INSERT INTO review_steps (subject_type, subject_id, step, decision, opinion, reviewer_id, at, snapshot)
+    VALUES (${s.subjectType}, ${s.subjectId}, ${s.step}, ${s.decision}, ${s.opinion ?? ''}, ${s.reviewerId}, ${s.at}, ${s.snapshot ?? null})`;
 }

@@ -7,13 +7,14 @@ import { honorBatches, honorees, objections, reviewSteps, users } from '../../..
 import { getSettings } from '../settings/index.ts';
 import { validRegionPair } from '../regions/index.ts';
 import { humanCode } from '../../lib/ids.ts';
-import { fromShanghai } from '../../lib/time.ts';
+import { formatDate, fromShanghai, shanghaiDay } from '../../lib/time.ts';
 import { HonorError, blockedSql, publicationBlockers, shanghaiYear } from './rules.ts';
 import type { HonoreeInput } from './schemas.ts';
 import { auditStatement } from '../audit/index.ts';
 import { reviewStepStatement } from '../audit/review-steps.ts';
 import { hitMessage, publicTextHits, publicTextOptions, requirePublicText } from '../public-text.ts';
 import { parseJsonOr } from '../../lib/json.ts';
+import { batchSnapshot } from './review-changes.ts';
 
 export type Batch = typeof honorBatches.$inferSelect;
 export type HonoreeRow = typeof honorees.$inferSelect;
@@ -170,6 +171,8 @@ export async function startPublicity(db: Db, actor: Actor, input: { id: number; 
   if (b.status !== 'draft') throw new HonorError('conflict', `该批次当前为“${BATCH_STATUS_LABEL[b.status]}”，只有草稿批次可以开始公示`);
   const entries = (await batchHonorees(db, b.id)).filter((h) => h.status === 'draft' || h.status === 'candidate');
   if (!entries.length) throw new HonorError('invalid', '该批次还没有候选人，请先添加候选人');
+  // A start in the past would let a 公示 that nobody saw be "over" at once.
+  if (input.startDay < shanghaiDay(now)) throw new HonorError('invalid', '公示开始日期不能早于今天', 'startDay');
   const blockers = await publicityBlockersFor(db, b.id, ['draft', 'candidate'], now);
   if (blockers.length) throw new HonorError('invalid', `以下候选人暂不能公示：${blockers.join('；')}`);
   const startsAt = fromShanghai(input.startDay);
@@ -195,15 +198,75 @@ export async function startPublicity(db: Db, actor: Actor, input: { id: number; 
   if (!written) throw new HonorError('conflict', '批次状态已变化或候选人不符合公示条件，请刷新后重试');
 }
 
-/** 公示 → 终审: hands the batch to reviewers (editor or reviewer). */
-export async function submitForReview(db: Db, actor: Actor, input: { id: number; opinion?: string }, now = Date.now()): Promise<void> {
+/**
+ * 公示 → 终审: hands the batch to reviewers (editor or reviewer), only once the 公示 period has run
+ * its course — no role may cut it short (issue 17.2); the guard is in the UPDATE itself. The note is
+ * the actor's own statement: nothing is filled in for them.
+ */
+export async function submitForReview(db: Db, actor: Actor, input: { id: number; opinion: string }, now = Date.now()): Promise<void> {
   const b = await getBatch(db, input.id);
   if (b.status !== 'publicity') throw new HonorError('conflict', '只有公示中的批次可以提交终审');
-  const written = await guardedWrite(db, sql`UPDATE honor_batches SET status = 'review', updated_at = ${now} WHERE id = ${b.id} AND status = 'publicity'`, [
-    reviewStepStatement({ subjectType: 'batch', subjectId: b.id, step: 1, decision: 'submit', opinion: input.opinion ?? '公示结束，提交终审', reviewerId: actor.id, at: now }),
-    auditStatement({ actorId: actor.id, action: 'honors.batch.submit', targetType: 'honor_batch', targetId: b.id, before: { status: 'publicity' }, after: { status: 'review' }, ip: actor.ip }),
-  ]);
-  if (!written) throw new HonorError('conflict', '批次状态已变化，请刷新后重试');
+  const opinion = input.opinion.trim();
+  if ([...opinion].length < 2) throw new HonorError('invalid', '请填写公示情况说明（至少 2 字）', 'opinion');
+  if (b.publicityEndsAt == null || now <= b.publicityEndsAt)
+    throw new HonorError('conflict', `公示期至 ${b.publicityEndsAt ? formatDate(b.publicityEndsAt) : '—'} 结束，公示期满后才能提交终审，任何人都不能提前结束公示`);
+  const written = await guardedWrite(
+    db,
+    sql`UPDATE honor_batches SET status = 'review', updated_at = ${now} WHERE id = ${b.id} AND status = 'publicity' AND publicity_ends_at IS NOT NULL AND publicity_ends_at < ${now}`,
+    [
+      reviewStepStatement({
+        subjectType: 'batch',
+        subjectId: b.id,
+        step: 1,
+        decision: 'submit',
+        opinion,
+        reviewerId: actor.id,
+        at: now,
+        snapshot: JSON.stringify(batchSnapshot(b, await batchHonorees(db, b.id))),
+      }),
+      auditStatement({
+        actorId: actor.id,
+        action: 'honors.batch.submit',
+        targetType: 'honor_batch',
+        targetId: b.id,
+        before: { status: 'publicity' },
+        after: { status: 'review' },
+        ip: actor.ip,
+        detail: opinion,
+      }),
+    ],
+  );
+  if (!written) throw new HonorError('conflict', '批次状态已变化或公示期尚未结束，请刷新后重试');
+}
+
+/** 公示-period wording in a name (a published roll is not a 候选人 list) and in texts (not "under public supervision" any more). */
+const PUBLICITY_NAME = /候选|公示/;
+const PUBLICITY_TEXT = /候选人公示|公示期间|公示期内|公示期为|公示期：|接受群众监督|正在公示|公示中/;
+
+/**
+ * Texts of a batch and its candidates that still speak of 公示 and would be wrong once published
+ * (issue 17.6): "…候选人公示" as the roll's name, "公示期间接受群众监督" on an honoree's page.
+ */
+export function publicityWordingLeft(b: Pick<Batch, 'title' | 'period' | 'intro'>, entries: Pick<HonoreeRow, 'name' | 'epithet' | 'identity' | 'title' | 'summary' | 'story' | 'status'>[]): string[] {
+  const out: string[] = [];
+  const quote = (s: string, re: RegExp) => {
+    const m = re.exec(s)!;
+    const from = Math.max(0, m.index - 8);
+    return `“${from > 0 ? '…' : ''}${s.slice(from, m.index + m[0].length + 8)}${m.index + m[0].length + 8 < s.length ? '…' : ''}”`;
+  };
+  for (const [label, v] of [
+    ['批次名称', b.title],
+    ['期次', b.period],
+  ] as const)
+    if (PUBLICITY_NAME.test(v)) out.push(`${label}${quote(v, PUBLICITY_NAME)}`);
+  if (PUBLICITY_TEXT.test(b.intro)) out.push(`批次说明${quote(b.intro, PUBLICITY_TEXT)}`);
+  for (const h of entries.filter((e) => e.status === 'candidate'))
+    for (const [f, v] of Object.entries({ epithet: h.epithet ?? '', identity: h.identity ?? '', title: h.title ?? '', summary: h.summary, story: h.story ?? '' })) {
+      // The honour's name ("云溪好人（候选）") is a name too: no 候选 once it is conferred.
+      const re = f === 'title' ? PUBLICITY_NAME : PUBLICITY_TEXT;
+      if (re.test(v)) out.push(`${h.name}的${HONOREE_TEXT_LABELS[f]}${quote(v, re)}`);
+    }
+  return out;
 }
 
 /**
@@ -221,6 +284,8 @@ export async function approveBatch(db: Db, actor: Actor, input: { id: number; op
   if (Number(open) > 0) throw new HonorError('conflict', `该批次还有 ${open} 条异议未处理，请先核查并办结异议再终审`);
   const blockers = await publicityBlockersFor(db, b.id, ['candidate'], now);
   if (blockers.length) throw new HonorError('invalid', `以下候选人不能发布：${blockers.join('；')}`);
+  const wording = publicityWordingLeft(b, await batchHonorees(db, b.id));
+  if (wording.length) throw new HonorError('invalid', `以下内容仍是公示期的说法，发布后会误导群众，请编辑修改后再终审：${wording.join('；')}`);
   const written = await guardedWrite(
     db,
     sql`UPDATE honor_batches SET status = 'published', published_at = ${now}, updated_at = ${now}
@@ -308,6 +373,8 @@ async function checkHonoreeInput(db: Db, input: HonoreeInput, currentStatus: str
     if (moving && (b.status === 'review' || b.status === 'published')) throw new HonorError('invalid', '该批次已进入终审或已发布，不能再添加候选人', 'batchId');
   }
   if (currentStatus === 'published' && input.batchId !== currentBatchId) throw new HonorError('invalid', '已发布的条目不能更换批次', 'batchId');
+  // Moving a candidate out would end its 公示 early without a record; 撤榜 with a reason is the way.
+  if (currentStatus === 'candidate' && input.batchId !== currentBatchId) throw new HonorError('invalid', '公示中的候选人不能移出本批次；如需撤下，请使用“撤榜”并填写原因', 'batchId');
   const laterHonours = (input.laterHonours ?? '')
     .split(/\r?\n/)
     .map((x) => x.trim())

@@ -13,7 +13,7 @@ import { validRegionPair } from '../regions/index.ts';
 import { humanCode } from '../../lib/ids.ts';
 import { keyedHash, maskPhone } from '../../lib/pii.ts';
 import { HonorError, shanghaiYear } from './rules.ts';
-import { auditStatement } from '../audit/index.ts';
+import { audit, auditStatement } from '../audit/index.ts';
 import type { AuditAction } from '../audit/actions.ts';
 import type { NominationInput } from './schemas.ts';
 import type { Actor } from './admin.ts';
@@ -132,6 +132,18 @@ export async function getNomination(db: Db, id: number) {
   const merged = await db.select().from(nominations).where(eq(nominations.mergedInto, id));
   const [photo] = await privateFilesByIds(db, n.photoFileId ? [n.photoFileId] : []);
   return { ...forStaff(n), photo: photo ? privateImageUrls(photo) : undefined, duplicates: dupRows.map(forStaff), merged: merged.map(forStaff) };
+}
+
+/**
+ * The nominator's full phone for the verification call (issue 17.5), shown once to staff handling
+ * nominations; the audit row is written before the number is returned, like the lecture-order and
+ * objection reveals. The only way the number leaves this module unmasked.
+ */
+export async function revealNominatorPhone(db: Db, actor: Actor, id: number): Promise<{ id: number; phone: string }> {
+  const [n] = await db.select({ phone: nominations.nominatorPhone }).from(nominations).where(eq(nominations.id, id));
+  if (!n) throw new HonorError('not_found', '找不到该推荐线索');
+  await audit(db, { actorId: actor.id, action: 'honors.nomination.reveal_phone', targetType: 'nomination', targetId: id, ip: actor.ip });
+  return { id, phone: n.phone };
 }
 
 type NominationChange = Partial<Pick<typeof nominations.$inferInsert, 'status' | 'declineReason' | 'mergedInto'>>;

@@ -20,8 +20,8 @@ import { Refusal } from '../refusal.ts';
 import { lookupTable } from '../../lib/lookup.ts';
 import { MediaError } from '../media/index.ts';
 import { discardPrivateFiles, uploadPrivateImage } from '../media/private.ts';
-import { requirePublicText } from '../public-text.ts';
-import { maskPersonalData } from '../../lib/personal-data.ts';
+import { publicTextOptions, requirePublicText } from '../public-text.ts';
+import { maskPersonalData, type PersonalDataOptions } from '../../lib/personal-data.ts';
 
 export type LectureOrder = typeof lectureOrders.$inferSelect;
 
@@ -165,13 +165,13 @@ export interface LectureSchedule {
 }
 
 /** The events row for a lecture (category 普法讲座, published, visible on /events). */
-export function lectureEventValues(o: LectureOrder, s: LectureSchedule, lecturerName: string, villageName: string, userId: number, now: number) {
+export function lectureEventValues(o: LectureOrder, s: LectureSchedule, lecturerName: string, villageName: string, userId: number, now: number, opts: PersonalDataOptions = {}) {
   return {
     teamId: s.teamId,
     title: `普法讲座：${o.topic}（${villageName}）`,
     category: '普法讲座',
     // The requester's own words reach a public page that nobody edits first: numbers in them are masked.
-    description: `应${maskPersonalData(o.organisation || villageName)}点单，举办“${o.topic}”主题普法讲座。\n\n主讲人：${lecturerName}\n\n欢迎村（社区）群众参加，现场可咨询法律问题。`,
+    description: `应${maskPersonalData(o.organisation || villageName, opts)}点单，举办“${o.topic}”主题普法讲座。\n\n主讲人：${lecturerName}\n\n欢迎村（社区）群众参加，现场可咨询法律问题。`,
     risks: '室内讲座，无特殊风险。',
     townId: o.townId,
     villageId: o.villageId,
@@ -210,7 +210,7 @@ export async function scheduleLecture(db: Db, user: SessionUser, id: number, s: 
   const ok = await guardedWrite(db, sql`UPDATE lecture_orders SET status = 'scheduled', lecturer_id = ${s.lecturerId}, handled_by = ${user.id} WHERE id = ${id} AND status IN ('new','accepted')`, [
     db
       .insert(events)
-      .values(lectureEventValues(o, s, lecturer.realName, village?.name ?? '', user.id, now))
+      .values(lectureEventValues(o, s, lecturer.realName, village?.name ?? '', user.id, now, await publicTextOptions(db)))
       .returning({ id: events.id }),
     // The lecture's event is the one carrying this order's id.
     sql`UPDATE lecture_orders SET event_id = (SELECT id FROM events WHERE lecture_order_id = ${id}) WHERE id = ${id}`,

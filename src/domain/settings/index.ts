@@ -12,6 +12,8 @@ export const DEFAULT_SETTINGS = {
   organiser: '中共云溪县委宣传部　云溪县精神文明建设办公室',
   icp: '青ICP备2026000123号-1',
   contactPhone: '0838-1234567',
+  /** Numbers the county publishes on purpose (hotlines, a 队长's number on a notice), each with what it is: the personal-data check leaves exactly these alone (issue 17.7, settings/public-phones.ts). */
+  publicPhones: [] as { number: string; label: string }[],
   skills: ['急救', '法律', '医疗', '心理疏导', '驾驶', '摄影', '文字宣传', '外语', '手语', '电工维修', '信息技术', '教育辅导'],
   honorCategories: ['助人为乐', '见义勇为', '诚实守信', '敬业奉献', '孝老爱亲'],
   localHonorCategories: ['优秀志愿者', '新时代好少年', '最美家庭'],
