@@ -5,6 +5,7 @@ import { articleRevisions, articles, reviewSteps, users } from '../../../db/sche
 import { lookupTable } from '../../lib/lookup.ts';
 import { CHANNELS } from './public.ts';
 import type { ArticleContent } from './editing.ts';
+import { articleBody } from './body.ts';
 
 export type ArticleRow = typeof articles.$inferSelect;
 export type RevisionRow = typeof articleRevisions.$inferSelect;
@@ -74,7 +75,8 @@ export function diffText(c: ArticleContent): string {
     `标签：${c.tags.join('、')}`,
     `作者/来源：${c.author} / ${c.source}`,
     '',
-    ...c.body.split('\n'),
+    // The reader's text, one block a line: a reviewer compares words, not markup.
+    ...articleBody(c).text.split('\n'),
   ].join('\n');
 }
 

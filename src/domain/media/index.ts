@@ -24,8 +24,8 @@ export const IMAGE_WIDTHS = [480, 960, 1600];
 
 /** A refused upload, with a Chinese message for the person uploading. */
 export class MediaError extends Refusal {
-  constructor(message: string) {
-    super('BAD_REQUEST', message);
+  constructor(message: string, field?: string) {
+    super('BAD_REQUEST', message, field);
     this.name = 'MediaError';
   }
 }
