@@ -68,7 +68,8 @@ export function sanitizeRichText(html: string): string {
   // An <a> left without href is just its text.
   return clean
     .replace(/<a>([\s\S]*?)<\/a>/g, '$1')
-    .replace(/<p>(?:\s|&nbsp;|\u00a0)*<\/p>/g, '')
+    // Word and WPS space paragraphs with empty ones; spacing is the stylesheet's job.
+    .replace(/<p>(?:\s|&nbsp;|\u00a0|<br \/>)*<\/p>/g, '')
     .trim();
 }
 

@@ -47,6 +47,8 @@ export function cleanPastedHtml(html: string): string {
       el.replaceWith(h);
     }
   }
+  // Word and WPS space paragraphs with empty ones; the server drops them too.
+  for (const p of [...doc.body.querySelectorAll('p')]) if (!p.textContent?.trim() && !p.querySelector('img')) p.remove();
   return doc.body.innerHTML;
 }
 
