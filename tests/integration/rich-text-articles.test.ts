@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { freshDb } from '../helpers/db.ts';
 import type { Db } from '../../db/client.ts';
 import type { SessionUser } from '../../src/domain/accounts/sessions.ts';
-import { createArticle, saveArticle, type ArticleContentInput } from '../../src/domain/articles/editing.ts';
+import { createArticle, saveArticle, type ArticleContent, type ArticleContentInput } from '../../src/domain/articles/editing.ts';
 import { articleBody } from '../../src/domain/articles/body.ts';
 import { reviewArticle, submitForReview } from '../../src/domain/articles/review.ts';
 import { articleHits, checkWordings, maskArticleHit } from '../../src/domain/articles/personal-data.ts';
@@ -24,7 +24,8 @@ let editor: SessionUser;
 let r1: SessionUser;
 let r2: SessionUser;
 
-const html = (body: string, over: Partial<ArticleContentInput> = {}): ArticleContentInput => ({
+type Input = ArticleContentInput & { summary: string; body: string; coverMediaId: number | null; attachments: number[] };
+const html = (body: string, over: Partial<ArticleContentInput> = {}): Input => ({
   title: '富文本测试文章',
   channel: 'news',
   topic: null,
@@ -38,7 +39,7 @@ const html = (body: string, over: Partial<ArticleContentInput> = {}): ArticleCon
   coverMediaId: null,
   attachments: [],
   ...over,
-});
+}) as Input;
 
 async function publish(id: number) {
   await submitForReview(db, editor, id);
@@ -125,7 +126,7 @@ describe('every reader of a body reads it through articleBody', () => {
   test('word checks and the review diff read the text, not the markup', () => {
     const c = { title: 't', summary: '', body: '<p>做<strong>为</strong>志愿者</p><ul><li>一</li></ul>', bodyFormat: 'html' };
     expect(checkWordings(c, ['做为→作为', 'strong'])).toEqual([{ field: 'body', word: '做为', suggestion: '作为', count: 1 }]);
-    const diff = diffText({ ...html(c.body), tags: [], bodyFormat: 'html' });
+    const diff = diffText({ ...(html(c.body) as ArticleContent), tags: [] });
     expect(diff.split('\n').slice(-2)).toEqual(['做为志愿者', '一']);
   });
 });
