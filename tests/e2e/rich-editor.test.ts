@@ -152,6 +152,8 @@ describe('the rich-text editor', () => {
       expect(phoneWidth).toBeGreaterThan(320);
       expect(await page.locator('iframe[data-frame="desktop"]').evaluate((f) => (f as HTMLIFrameElement).contentWindow!.innerWidth)).toBe(1280);
       expect(Number((await dbRow('SELECT count(*) AS n FROM articles WHERE title = ?', [title]))!.n)).toBe(0);
+      // The header a reader sees, not the editor's own account menu.
+      expect(await page.frameLocator('iframe[data-frame="desktop"]').locator('header').textContent()).not.toContain('林晓雯');
       if (SHOTS) await page.screenshot({ path: join(SHOTS, 'preview-1280.png'), fullPage: true });
     }, 30_000);
 
@@ -166,7 +168,7 @@ describe('the rich-text editor', () => {
       expect(body).toContain('<h2>城关镇志愿服务月度总结</h2>');
       expect(body).toContain('<table>');
       expect(body).toContain(`<img src="${inlineSrc}" alt="志愿者在河道清理现场" />`);
-      expect(body).not.toMatch(/style=|class=|<span|<font|<o:p|mso-|<colgroup/);
+      expect(body).not.toMatch(/style=|class=|<span|<font|<o:p|mso-|<colgroup|<p>(<br \/>|&nbsp;|\s)*<\/p>/);
       expect(String(row.body_text)).toContain('河道清理 40');
       expect(row.cover_media_id).not.toBeNull();
       expect(String(row.slug)).toMatch(/^\d{4}-\d{2}-\d{2}-qingshui-river-[a-z0-9]{4}$/);
@@ -242,6 +244,29 @@ describe('the rich-text editor', () => {
         await who.ctx.close();
       }
     }, 90_000);
+  });
+
+  test('a cover uploaded on the edit page: a bad file is refused next to the field, input kept; a photo becomes the cover', async () => {
+    const { ctx, page } = await as('13900000002');
+    await page.goto(server.url + '/console/articles/new');
+    await page.fill('#title', '封面直传测试');
+    await page.setInputFiles('#coverUpload', { name: 'cover.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('<html><script>x</script></html>') });
+    await page.fill('#coverAlt', '社区广场');
+    const [bad] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('button[value="save"]')]);
+    expect(bad.status()).toBe(400);
+    expect(await page.textContent('#coverUpload-error')).toContain('不是图片');
+    expect(await page.inputValue('#title')).toBe('封面直传测试');
+    expect(await page.inputValue('#coverAlt')).toBe('社区广场');
+    const png = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#36c' } })
+      .png()
+      .toBuffer();
+    await page.setInputFiles('#coverUpload', { name: 'cover.png', mimeType: 'image/png', buffer: png });
+    await page.click('button[value="save"]');
+    await page.waitForURL(/saved=1/);
+    const row = (await dbRow("SELECT m.alt, m.kind FROM articles a JOIN media m ON m.id = a.cover_media_id WHERE a.title = '封面直传测试'"))!;
+    expect(row).toMatchObject({ alt: '社区广场', kind: 'image' });
+    expect(await page.locator('.cover-choice:has(input:checked)').textContent()).toContain('社区广场');
+    await ctx.close();
   });
 
   test('keyboard only: one tab stop into the toolbar, arrows between buttons, Enter applies, shortcuts work', async () => {
