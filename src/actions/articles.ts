@@ -79,7 +79,13 @@ export const articles = {
       // A cover uploaded right on the edit page goes through the library's one upload path (re-encoded, EXIF gone).
       if (input.coverUpload && input.coverUpload.size > 0) {
         if (!input.coverAlt.trim()) throw new MediaError('请填写封面图片说明（替代文字），至少 2 个字', 'coverAlt');
-        const m = await uploadImage(db, config().uploadsDir, { bytes: new Uint8Array(await input.coverUpload.arrayBuffer()), name: input.coverUpload.name, alt: input.coverAlt, userId: user.id, field: 'coverUpload' });
+        const m = await uploadImage(db, config().uploadsDir, {
+          bytes: new Uint8Array(await input.coverUpload.arrayBuffer()),
+          name: input.coverUpload.name,
+          alt: input.coverAlt,
+          userId: user.id,
+          field: 'coverUpload',
+        });
         content.coverMediaId = m.id;
       }
       for (const f of input.newAttachments) {

@@ -66,11 +66,13 @@ function cellSpans(tag: string): sanitizeHtml.Transformer {
 export function sanitizeRichText(html: string): string {
   const clean = sanitizeHtml(html ?? '', ALLOW);
   // An <a> left without href is just its text.
-  return clean
-    .replace(/<a>([\s\S]*?)<\/a>/g, '$1')
-    // Word and WPS space paragraphs with empty ones; spacing is the stylesheet's job.
-    .replace(/<p>(?:\s|&nbsp;|\u00a0|<br \/>)*<\/p>/g, '')
-    .trim();
+  return (
+    clean
+      .replace(/<a>([\s\S]*?)<\/a>/g, '$1')
+      // Word and WPS space paragraphs with empty ones; spacing is the stylesheet's job.
+      .replace(/<p>(?:\s|&nbsp;|\u00a0|<br \/>)*<\/p>/g, '')
+      .trim()
+  );
 }
 
 const BLOCK_END = /<\/(?:h[2-4]|p|li|blockquote|tr|table|ul|ol)>|<br\s*\/?>|<hr\s*\/?>/gi;

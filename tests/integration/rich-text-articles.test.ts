@@ -25,21 +25,22 @@ let r1: SessionUser;
 let r2: SessionUser;
 
 type Input = ArticleContentInput & { summary: string; body: string; coverMediaId: number | null; attachments: number[] };
-const html = (body: string, over: Partial<ArticleContentInput> = {}): Input => ({
-  title: '富文本测试文章',
-  channel: 'news',
-  topic: null,
-  honoreeId: null,
-  summary: '',
-  body,
-  bodyFormat: 'html',
-  tags: [],
-  author: '林晓雯',
-  source: '县文明办',
-  coverMediaId: null,
-  attachments: [],
-  ...over,
-}) as Input;
+const html = (body: string, over: Partial<ArticleContentInput> = {}): Input =>
+  ({
+    title: '富文本测试文章',
+    channel: 'news',
+    topic: null,
+    honoreeId: null,
+    summary: '',
+    body,
+    bodyFormat: 'html',
+    tags: [],
+    author: '林晓雯',
+    source: '县文明办',
+    coverMediaId: null,
+    attachments: [],
+    ...over,
+  }) as Input;
 
 async function publish(id: number) {
   await submitForReview(db, editor, id);
@@ -59,7 +60,9 @@ describe('storing a rich-text body', () => {
     const id = await createArticle(
       db,
       editor,
-      html(`<h1 class="x">总结</h1><p style="mso-x:1" onclick="alert(1)"><span>正文<b>加粗</b></span><o:p></o:p></p><script>alert(1)</script><img src="https://evil.example/a.png"><p><a href="javascript:alert(2)">点我</a></p>`),
+      html(
+        `<h1 class="x">总结</h1><p style="mso-x:1" onclick="alert(1)"><span>正文<b>加粗</b></span><o:p></o:p></p><script>alert(1)</script><img src="https://evil.example/a.png"><p><a href="javascript:alert(2)">点我</a></p>`,
+      ),
     );
     const a = (await getArticle(db, id))!;
     expect(a.bodyFormat).toBe('html');

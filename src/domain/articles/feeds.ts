@@ -26,7 +26,16 @@ function feedExcerpt(a: StoredBody): string {
 export async function rssFeed(db: Db, site: { url: string; name: string }, channel?: string, limit = 30): Promise<string> {
   const where = channel ? and(eq(articles.status, 'published'), eq(articles.channel, channel)) : eq(articles.status, 'published');
   const rows = await db
-    .select({ slug: articles.slug, title: articles.title, summary: articles.summary, body: articles.body, bodyFormat: articles.bodyFormat, channel: articles.channel, publishedAt: articles.publishedAt, author: articles.author })
+    .select({
+      slug: articles.slug,
+      title: articles.title,
+      summary: articles.summary,
+      body: articles.body,
+      bodyFormat: articles.bodyFormat,
+      channel: articles.channel,
+      publishedAt: articles.publishedAt,
+      author: articles.author,
+    })
     .from(articles)
     .where(where)
     .orderBy(desc(articles.publishedAt), desc(articles.id))

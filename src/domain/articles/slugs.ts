@@ -23,7 +23,15 @@ export const SlugSchema = z
 
 /** A new article's slug: 2026-12-03-<Latin words of the title>-<4 random characters>. */
 export function newSlug(title: string, now = Date.now()): string {
-  const words = (title.normalize('NFKC').toLowerCase().match(/[a-z0-9]+/g) ?? []).join('-').slice(0, 40).replace(/-+$/, '');
+  const words = (
+    title
+      .normalize('NFKC')
+      .toLowerCase()
+      .match(/[a-z0-9]+/g) ?? []
+  )
+    .join('-')
+    .slice(0, 40)
+    .replace(/-+$/, '');
   return [shanghaiDay(now), words, randomToken(3).slice(0, 4)].filter(Boolean).join('-');
 }
 
