@@ -245,6 +245,18 @@ describe('the rich-text editor', () => {
       30_000,
     );
 
+    step('without JavaScript the same article is a plain textarea of its HTML, posted back as HTML', async () => {
+      const ctx = await browser.newContext({ javaScriptEnabled: false });
+      await signInContext(ctx, server.url, server.dbUrl, await userIdByPhoneAt(server.dbUrl, '13900000002'));
+      const page = await ctx.newPage();
+      await page.goto(`${server.url}/console/articles/${articleId}/edit`);
+      expect(await page.locator('textarea#body').isVisible()).toBe(true);
+      expect(await page.inputValue('textarea#body')).toContain('<h2>主要活动</h2>');
+      expect(await page.inputValue('input[name="bodyFormat"]')).toBe('html');
+      expect(await page.locator('[role="toolbar"]').isVisible()).toBe(false);
+      await ctx.close();
+    });
+
     step(
       'the editor page and the article fit 360 px, 1280 px and 大字',
       async () => {
