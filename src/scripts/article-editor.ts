@@ -9,6 +9,8 @@ import { TableKit } from '@tiptap/extension-table';
 import Image from '@tiptap/extension-image';
 import { actions } from 'astro:actions';
 
+/** Pictures the last paste carried that cannot be kept (the writer is told to upload them). */
+let droppedImages = 0;
 const LIBRARY_IMAGE = /^\/media\/[a-z0-9]{16,32}(?:-\d{1,5})?\.(?:webp|jpg|png)$/;
 const SAFE_HREF = /^(?:https?:\/\/|mailto:|tel:|\/(?!\/)|#)/i;
 
@@ -18,6 +20,7 @@ const SAFE_HREF = /^(?:https?:\/\/|mailto:|tel:|\/(?!\/)|#)/i;
  * images that are not ours dropped (a pasted file:// or data: picture cannot be published).
  */
 export function cleanPastedHtml(html: string): string {
+  droppedImages = 0;
   const doc = new DOMParser().parseFromString(html, 'text/html');
   doc.querySelectorAll('style, script, meta, link, title, xml, template').forEach((n) => n.remove());
   const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_COMMENT);
@@ -32,6 +35,7 @@ export function cleanPastedHtml(html: string): string {
       continue;
     }
     if (tag === 'img' && !LIBRARY_IMAGE.test(el.getAttribute('src') ?? '')) {
+      droppedImages++;
       el.remove();
       continue;
     }
@@ -77,7 +81,11 @@ function mount(root: HTMLElement) {
     content: root.dataset.html ?? '',
     editorProps: {
       attributes: { id: 'body', role: 'textbox', 'aria-multiline': 'true', 'aria-labelledby': 'body-label', 'aria-describedby': describedBy, class: 'prose rich-content' },
-      transformPastedHTML: cleanPastedHtml,
+      transformPastedHTML: (html) => {
+        const clean = cleanPastedHtml(html);
+        showError(droppedImages ? `粘贴的内容中有 ${droppedImages} 张图片未能保留，请用工具栏的“图片”按钮上传。` : '');
+        return clean;
+      },
       handleKeyDown: (_view, e) => {
         // Alt+F10: to the toolbar, as in Word and other editors.
         if (e.altKey && e.key === 'F10') {
@@ -90,6 +98,12 @@ function mount(root: HTMLElement) {
     },
     onUpdate: () => sync(),
     onSelectionUpdate: () => refresh(),
+  });
+
+  // The label names the editor now; a click on it puts the cursor in the text, as it did for the textarea.
+  root.querySelector('#body-label')?.addEventListener('click', (e) => {
+    e.preventDefault();
+    editor.commands.focus();
   });
 
   // The textarea stays in the form (it is what is posted) but is no longer what the writer edits.
