@@ -243,6 +243,8 @@ describe('the rich-text editor', () => {
         expect(moved.status).toBe(301);
         expect(moved.headers.get('location')).toBe('/articles/2026-qingshui-river-summary');
         expect((await fetch(`${server.url}/articles/2026-qingshui-river-summary`)).status).toBe(200);
+        // Only the address changed: no revision waits for review.
+        expect(Number((await dbRow('SELECT count(*) AS n FROM article_revisions WHERE article_id = ?', [articleId]))!.n)).toBe(0);
       },
       30_000,
     );

@@ -170,6 +170,8 @@ async function saveContent(db: Db, user: SessionUser, id: number, input: Article
     return 'article';
   }
   const json = JSON.stringify(c);
+  // Saving a live article unchanged (e.g. only its address was edited) opens no revision to review.
+  if (!revision && !also.length && json === JSON.stringify(contentOf(article))) return 'revision';
   if (revision) {
     const written = await guardedWrite(db, sql`UPDATE article_revisions SET content = ${json} WHERE id = ${revision.id} AND status IN ('draft','returned')`, also);
     if (!written) throw new ArticleError('CONFLICT', '修改稿正在审核中，审核结束前不能再改');
