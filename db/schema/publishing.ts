@@ -14,8 +14,12 @@ export const articles = sqliteTable(
     title: text('title').notNull(),
     summary: text('summary').notNull().default(''),
     coverMediaId: integer('cover_media_id'),
-    /** Markdown, rendered by renderUserMarkdown. */
+    /** Markdown (bodyFormat 'markdown', rows before issue 17) or allow-listed HTML ('html'); read through articleBody (domain/articles/body.ts). */
     body: text('body').notNull().default(''),
+    /** markdown | html */
+    bodyFormat: text('body_format').notNull().default('markdown'),
+    /** What a reader reads of the body (articleBody().text), written on every save; search indexes it for HTML bodies. */
+    bodyText: text('body_text').notNull().default(''),
     /** JSON array. */
     tags: text('tags').notNull().default('[]'),
     author: text('author').notNull().default(''),
@@ -40,6 +44,19 @@ export const articles = sqliteTable(
     index('articles_channel_pub').on(t.channel, t.status, t.publishedAt),
     index('articles_honoree').on(t.honoreeId, t.status, t.publishedAt),
   ],
+);
+
+/** Addresses an article had before its slug was edited: /articles/<old> answers 301 to the current one. */
+export const articleSlugs = sqliteTable(
+  'article_slugs',
+  {
+    slug: text('slug').primaryKey(),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('article_slugs_article').on(t.articleId)],
 );
 
 export const articleRevisions = sqliteTable(

@@ -107,14 +107,15 @@ CREATE TRIGGER search_events_ad AFTER DELETE ON events BEGIN
 END;
 
 DROP VIEW IF EXISTS search_src_article;
-CREATE VIEW search_src_article AS SELECT 'article' AS type, id AS ref_id, title, trim(summary || ' ' || body) AS body, '/articles/' || slug AS url, coalesce(published_at, created_at) AS sort_at
+-- An HTML body (issue 17 item 3) is indexed as the reader's text the app keeps in body_text; a Markdown body as before.
+CREATE VIEW search_src_article AS SELECT 'article' AS type, id AS ref_id, title, trim(summary || ' ' || CASE WHEN body_format = 'html' THEN body_text ELSE body END) AS body, '/articles/' || slug AS url, coalesce(published_at, created_at) AS sort_at
   FROM articles WHERE status = 'published';
 DROP TRIGGER IF EXISTS search_articles_ai;
 CREATE TRIGGER search_articles_ai AFTER INSERT ON articles BEGIN
   INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_article WHERE ref_id = NEW.id;
 END;
 DROP TRIGGER IF EXISTS search_articles_au;
-CREATE TRIGGER search_articles_au AFTER UPDATE OF slug, title, summary, body, tags, status, published_at, channel ON articles BEGIN
+CREATE TRIGGER search_articles_au AFTER UPDATE OF slug, title, summary, body, body_format, body_text, tags, status, published_at, channel ON articles BEGIN
   DELETE FROM search_docs WHERE type = 'article' AND ref_id = OLD.id;
   INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM search_src_article WHERE ref_id = NEW.id;
 END;

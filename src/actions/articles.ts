@@ -10,7 +10,8 @@ import { PersonalDataFound } from '../domain/articles/errors.ts';
 import { archiveArticle, unpublishArticle } from '../domain/articles/publishing.ts';
 import { reviewArticle, submitForReview } from '../domain/articles/review.ts';
 import { articleHits, maskArticleHit } from '../domain/articles/personal-data.ts';
-import { uploadAttachment, uploadImage } from '../domain/media/index.ts';
+import { MediaError, imageUrls, uploadAttachment, uploadImage } from '../domain/media/index.ts';
+import { changeSlug } from '../domain/articles/slugs.ts';
 
 /** A text field: Astro turns an empty form value into null, which we read as ''. */
 const text = (max: number, msg = `不能超过 ${max} 个字`) => z.preprocess((v) => v ?? '', z.string().max(max, msg));
@@ -26,6 +27,11 @@ const ArticleFormSchema = z
     honoreeId: optionalId,
     summary: text(2000).default(''),
     body: text(100_000, '正文过长（不超过 10 万字）').default(''),
+    // The editor posts 'html'; without JavaScript the textarea keeps the format the article had.
+    bodyFormat: z.preprocess((v) => (v === 'html' ? 'html' : 'markdown'), z.enum(['markdown', 'html'])),
+    slug: text(200).default(''),
+    coverUpload: z.instanceof(File).optional(),
+    coverAlt: text(200).default(''),
     tags: text(300).default(''),
     author: text(200).default(''),
     source: text(200).default(''),
@@ -44,7 +50,7 @@ const ArticleFormSchema = z
 
 type ArticleForm = z.infer<typeof ArticleFormSchema>;
 
-function toContent(v: Omit<ArticleForm, 'newAttachments'>): ArticleContent {
+function toContent(v: Omit<ArticleForm, 'newAttachments' | 'coverUpload'>): ArticleContent {
   return {
     title: v.title.trim(),
     channel: v.channel,
@@ -52,6 +58,7 @@ function toContent(v: Omit<ArticleForm, 'newAttachments'>): ArticleContent {
     honoreeId: v.honoreeId,
     summary: v.summary.trim(),
     body: v.body.replace(/\r\n/g, '\n'),
+    bodyFormat: v.bodyFormat,
     tags: parseTags(v.tags),
     author: v.author.trim(),
     source: v.source.trim(),
@@ -69,6 +76,18 @@ export const articles = {
       if (input.intent === 'preview') return { preview: true };
       const db = await appDb();
       const content = toContent(input);
+      // A cover uploaded right on the edit page goes through the library's one upload path (re-encoded, EXIF gone).
+      if (input.coverUpload && input.coverUpload.size > 0) {
+        if (!input.coverAlt.trim()) throw new MediaError('请填写封面图片说明（替代文字），至少 2 个字', 'coverAlt');
+        const m = await uploadImage(db, config().uploadsDir, {
+          bytes: new Uint8Array(await input.coverUpload.arrayBuffer()),
+          name: input.coverUpload.name,
+          alt: input.coverAlt,
+          userId: user.id,
+          field: 'coverUpload',
+        });
+        content.coverMediaId = m.id;
+      }
       for (const f of input.newAttachments) {
         if (!f.size && !f.name) continue;
         const m = await uploadAttachment(db, config().uploadsDir, { bytes: new Uint8Array(await f.arrayBuffer()), name: f.name, userId: user.id });
@@ -78,8 +97,10 @@ export const articles = {
       if (mask) await maskArticleHit(db, content, mask[1], Number(mask[2]), Number(mask[3]));
       const publishAt = input.publishAt ? parseDateTimeLocal(input.publishAt) : null;
       let id = input.id;
-      if (id) await saveArticle(db, user, id, content, publishAt);
-      else id = await createArticle(db, user, content, publishAt);
+      if (id) {
+        if (input.slug.trim()) await changeSlug(db, user, id, input.slug);
+        await saveArticle(db, user, id, content, publishAt);
+      } else id = await createArticle(db, user, content, publishAt);
       if (input.intent === 'submit') {
         if (!input.id && (await articleHits(db, content)).length) return { redirect: `/console/articles/${id}/edit?blocked=1` };
         await submitForReview(db, user, id);
@@ -146,6 +167,23 @@ export const articles = {
       const user = actionAbility(ctx, 'articles.write');
       await restoreRevision(await appDb(), user, id, revisionId);
       return { redirect: `/console/articles/${id}/edit?saved=restored` };
+    },
+  }),
+
+  /**
+   * An image inserted in the editor's body (called by its script): the library's one upload path
+   * (verified, re-encoded, EXIF gone), answering the URL the allow-list accepts.
+   */
+  inlineImage: formAction({
+    input: z.object({
+      file: z.instanceof(File, { message: '请选择要上传的图片' }).refine((f) => f.size > 0, '请选择要上传的图片'),
+      alt: z.preprocess((v) => v ?? '', z.string().trim().refine(isPlainLine, plainLineError('图片说明')).min(2, '请填写图片说明（替代文字），至少 2 个字').max(120, '图片说明不超过 120 字')),
+    }),
+    handler: async ({ file, alt }, ctx) => {
+      const user = actionAbility(ctx, 'media.upload');
+      const m = await uploadImage(await appDb(), config().uploadsDir, { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name, alt, userId: user.id });
+      const urls = imageUrls(m);
+      return { id: m.id, src: urls.src, thumb: urls.thumb, alt: m.alt, width: m.width, height: m.height };
     },
   }),
 

@@ -46,7 +46,8 @@ export const formActions: MiddlewareHandler = async (ctx, next) => {
   ctx.locals.formData = null;
   ctx.locals.formResult = null;
   const { action, setActionResult, serializeActionResult } = getActionContext(ctx);
-  if (action?.calledFrom === 'rpc' && !serverAction(action.name)) {
+  // Astro's own client posts to /_actions/<name>/ (a trailing slash, as Astro's handler expects and strips).
+  if (action?.calledFrom === 'rpc' && !serverAction(action.name.replace(/\/$/, ''))) {
     // POST /_actions/<namespace>: Astro's own route would throw a TypeError (a 500).
     return new Response(JSON.stringify({ type: 'AstroActionError', code: 'NOT_FOUND', status: 404, message: ACTION_STATUS_TEXT[404] }), {
       status: 404,

@@ -24,6 +24,7 @@ const content = (over: Partial<ArticleContent> = {}): ArticleContent => ({
   topic: null,
   honoreeId: null,
   summary: '志愿者走上街头。',
+  bodyFormat: 'markdown',
   body: '本周末，城关镇红马甲志愿服务队开展文明劝导。',
   tags: ['文明实践'],
   author: '林晓雯',

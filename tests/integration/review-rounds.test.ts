@@ -22,6 +22,7 @@ const content = (body: string, over: Partial<ArticleContent> = {}): ArticleConte
   honoreeId: null,
   summary: '亲子阅读走进社区。',
   body,
+  bodyFormat: 'markdown',
   tags: [],
   author: '林晓雯',
   source: '县文明办',
@@ -91,7 +92,11 @@ describe('review rounds', () => {
   });
 
   test('bodyLines reads Markdown by line and rich-text HTML by block', () => {
-    expect(bodyLines('甲\n乙')).toEqual(['甲', '乙']);
-    expect(bodyLines('<p>第一段<strong>加粗</strong></p><p>第二段 &amp; 更多</p><img src="/media/x.webp" alt="合影">')).toEqual(['第一段加粗', '第二段 & 更多', '[图片：合影]']);
+    expect(bodyLines({ body: '甲\n\n乙' })).toEqual(['甲', '乙']);
+    expect(bodyLines({ body: '<p>第一段<strong>加粗</strong></p><p>第二段 &amp; 更多</p><p><img src="/media/x.webp" alt="合影"></p>', bodyFormat: 'html' })).toEqual([
+      '第一段加粗',
+      '第二段 & 更多',
+      '[图片：合影]',
+    ]);
   });
 });

@@ -8,10 +8,10 @@ import { articleRevisions, articles } from '../../../db/schema/index.ts';
 import { can } from '../accounts/policy.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
 import { auditStatement } from '../audit/index.ts';
-import { randomToken } from '../../lib/ids.ts';
 import { isPlainLine, plainLineError } from '../../lib/plain-text.ts';
-import { shanghaiDay } from '../../lib/time.ts';
+import { newSlug } from './slugs.ts';
 import { CHANNELS } from './public.ts';
+import { BODY_FORMATS, storedBody } from './body.ts';
 import { ArticleError } from './errors.ts';
 import { DIRECT_EDIT, IN_REVIEW, STATUS_LABELS, getArticle, openRevision, type ArticleRow, type RevisionRow } from './queries.ts';
 
@@ -27,6 +27,8 @@ export const ArticleContentSchema = z.object({
   honoreeId: z.number().int().positive().nullable().default(null),
   summary: opt(200).default(''),
   body: z.string().max(100_000, '正文过长（不超过 10 万字）').default(''),
+  /** Revisions saved before the rich-text editor hold no format: they are Markdown. */
+  bodyFormat: z.enum(BODY_FORMATS).default('markdown'),
   tags: z
     .array(z.string().trim().refine(isPlainLine, plainLineError('标签')).min(1).max(20))
     .max(10, '标签不超过 10 个')
@@ -37,6 +39,8 @@ export const ArticleContentSchema = z.object({
   attachments: z.array(z.number().int().positive()).max(10, '附件不超过 10 个').default([]),
 });
 export type ArticleContent = z.infer<typeof ArticleContentSchema>;
+/** What callers may pass: defaults (such as a Markdown body) filled in by the schema. */
+export type ArticleContentInput = z.input<typeof ArticleContentSchema>;
 
 /** Splits "a，b、c" into tags. */
 export function parseTags(raw: string): string[] {
@@ -59,6 +63,7 @@ export function contentOf(a: ArticleRow): ArticleContent {
     honoreeId: a.honoreeId,
     summary: a.summary,
     body: a.body,
+    bodyFormat: a.bodyFormat === 'html' ? 'html' : 'markdown',
     tags: JSON.parse(a.tags),
     author: a.author,
     source: a.source,
@@ -72,9 +77,13 @@ export function revisionContent(r: RevisionRow): ArticleContent {
   return ArticleContentSchema.parse(JSON.parse(r.content));
 }
 
+/** Channel rules, and the body through the one allow-list (domain/articles/body.ts): never what the browser sent. */
 function normalise(c: ArticleContent): ArticleContent {
+  const { body, bodyFormat } = storedBody(c);
   return {
     ...c,
+    body,
+    bodyFormat,
     topic: c.channel === 'legal' ? c.topic || '其他' : null,
     honoreeId: c.channel === 'typical' ? c.honoreeId : null,
   };
@@ -99,10 +108,10 @@ export async function editableContent(db: Db, id: number) {
 }
 
 /** Creates a draft with its audit row; returns its id. */
-export async function createArticle(db: Db, user: SessionUser, input: ArticleContent, publishAt: number | null = null, now = Date.now()): Promise<number> {
+export async function createArticle(db: Db, user: SessionUser, input: ArticleContentInput, publishAt: number | null = null, now = Date.now()): Promise<number> {
   requireWriter(user);
   const c = normalise(ArticleContentSchema.parse(input));
-  const slug = `${shanghaiDay(now).replace(/-/g, '')}-${randomToken(4)}`;
+  const slug = newSlug(c.title, now);
   const [ins] = await writeBatch(db, [
     db
       .insert(articles)
@@ -113,6 +122,8 @@ export async function createArticle(db: Db, user: SessionUser, input: ArticleCon
         title: c.title,
         summary: c.summary,
         body: c.body,
+        bodyFormat: c.bodyFormat,
+        bodyText: storedBody(c).bodyText,
         tags: JSON.stringify(c.tags),
         author: c.author,
         source: c.source,
@@ -135,12 +146,12 @@ export async function createArticle(db: Db, user: SessionUser, input: ArticleCon
  * Saves the editor's content: into the article while it is not live, or into
  * the open revision of a live article (created on first edit; the live text stays).
  */
-export function saveArticle(db: Db, user: SessionUser, id: number, input: ArticleContent, publishAt: number | null = null, now = Date.now()): Promise<'article' | 'revision'> {
+export function saveArticle(db: Db, user: SessionUser, id: number, input: ArticleContentInput, publishAt: number | null = null, now = Date.now()): Promise<'article' | 'revision'> {
   return saveContent(db, user, id, input, publishAt, now, []);
 }
 
 /** saveArticle, with `also` written in the same guarded write (restoring a version records it there). */
-async function saveContent(db: Db, user: SessionUser, id: number, input: ArticleContent, publishAt: number | null, now: number, also: Statement[]): Promise<'article' | 'revision'> {
+async function saveContent(db: Db, user: SessionUser, id: number, input: ArticleContentInput, publishAt: number | null, now: number, also: Statement[]): Promise<'article' | 'revision'> {
   requireWriter(user);
   const c = normalise(ArticleContentSchema.parse(input));
   const { article, target, revision } = await editableContent(db, id);
@@ -150,7 +161,7 @@ async function saveContent(db: Db, user: SessionUser, id: number, input: Article
     const written = await guardedWrite(
       db,
       sql`UPDATE articles SET title = ${c.title}, channel = ${c.channel}, topic = ${c.topic}, honoree_id = ${c.honoreeId}, summary = ${c.summary},
-        body = ${c.body}, tags = ${JSON.stringify(c.tags)}, author = ${c.author}, source = ${c.source}, cover_media_id = ${c.coverMediaId},
+        body = ${c.body}, body_format = ${c.bodyFormat}, body_text = ${storedBody(c).bodyText}, tags = ${JSON.stringify(c.tags)}, author = ${c.author}, source = ${c.source}, cover_media_id = ${c.coverMediaId},
         attachments = ${JSON.stringify(c.attachments)}, publish_at = ${publishAt}, updated_at = ${now}
       WHERE id = ${id} AND status IN ('draft','returned','unpublished')`,
       also,
@@ -159,6 +170,8 @@ async function saveContent(db: Db, user: SessionUser, id: number, input: Article
     return 'article';
   }
   const json = JSON.stringify(c);
+  // Saving a live article unchanged (e.g. only its address was edited) opens no revision to review.
+  if (!revision && !also.length && json === JSON.stringify(contentOf(article))) return 'revision';
   if (revision) {
     const written = await guardedWrite(db, sql`UPDATE article_revisions SET content = ${json} WHERE id = ${revision.id} AND status IN ('draft','returned')`, also);
     if (!written) throw new ArticleError('CONFLICT', '修改稿正在审核中，审核结束前不能再改');

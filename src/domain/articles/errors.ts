@@ -6,8 +6,8 @@ import { articleFieldLabel, type PiiHit } from './personal-data.ts';
 /** A problem the user can fix, in Chinese. */
 export class ArticleError extends Refusal {
   readonly code: 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST';
-  constructor(code: ArticleError['code'], message: string) {
-    super(code, message);
+  constructor(code: ArticleError['code'], message: string, field?: string) {
+    super(code, message, field);
     this.name = 'ArticleError';
     this.code = code;
   }

@@ -3,6 +3,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { articles, events, honorees, legalLessons, media, pages, teams } from '../../../db/schema/index.ts';
 import { CHANNELS } from './public.ts';
+import { articleBody, type StoredBody } from './body.ts';
 
 /** Escapes text for XML element content and attribute values; drops characters XML 1.0 forbids. */
 export function xmlEscape(s: string): string {
@@ -15,11 +16,26 @@ export function xmlEscape(s: string): string {
     .replace(/'/g, '&apos;');
 }
 
+/** Without a summary, the feed describes an item by the start of what a reader reads (never its markup). */
+function feedExcerpt(a: StoredBody): string {
+  const text = articleBody(a).text.replace(/\s+/g, ' ').trim();
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+}
+
 /** An RSS 2.0 document of the latest published articles, optionally of one channel. */
 export async function rssFeed(db: Db, site: { url: string; name: string }, channel?: string, limit = 30): Promise<string> {
   const where = channel ? and(eq(articles.status, 'published'), eq(articles.channel, channel)) : eq(articles.status, 'published');
   const rows = await db
-    .select({ slug: articles.slug, title: articles.title, summary: articles.summary, channel: articles.channel, publishedAt: articles.publishedAt, author: articles.author })
+    .select({
+      slug: articles.slug,
+      title: articles.title,
+      summary: articles.summary,
+      body: articles.body,
+      bodyFormat: articles.bodyFormat,
+      channel: articles.channel,
+      publishedAt: articles.publishedAt,
+      author: articles.author,
+    })
     .from(articles)
     .where(where)
     .orderBy(desc(articles.publishedAt), desc(articles.id))
@@ -33,7 +49,7 @@ export async function rssFeed(db: Db, site: { url: string; name: string }, chann
       `      <title>${xmlEscape(a.title)}</title>`,
       `      <link>${xmlEscape(url)}</link>`,
       `      <guid isPermaLink="true">${xmlEscape(url)}</guid>`,
-      `      <description>${xmlEscape(a.summary)}</description>`,
+      `      <description>${xmlEscape(a.summary || feedExcerpt(a))}</description>`,
       `      <category>${xmlEscape(CHANNELS[a.channel] ?? a.channel)}</category>`,
       a.publishedAt ? `      <pubDate>${new Date(a.publishedAt).toUTCString()}</pubDate>` : '',
       '    </item>',

@@ -7,6 +7,9 @@ import { listImages, mediaByIds, imageUrls, attachmentFile } from '../media/inde
 import { honorees } from '../../../db/schema/index.ts';
 import { desc, eq } from 'drizzle-orm';
 import { toDateTimeLocal } from '../../lib/time.ts';
+import { articleBody } from './body.ts';
+import { articleView } from './view.ts';
+import { coverOf } from './feeds.ts';
 
 export interface FormValues {
   content: ArticleContent;
@@ -30,6 +33,7 @@ export function formValues(fd: FormData | null, saved: ArticleContent, savedPubl
       honoreeId: n('honoreeId'),
       summary: s('summary'),
       body: s('body').replace(/\r\n/g, '\n'),
+      bodyFormat: s('bodyFormat') === 'html' ? 'html' : 'markdown',
       tags: parseTags(s('tags')),
       author: s('author'),
       source: s('source'),
@@ -48,5 +52,10 @@ export async function formContext(db: Db, v: FormValues) {
   const honoreeRows = await db.select({ id: honorees.id, name: honorees.name }).from(honorees).where(eq(honorees.status, 'published')).orderBy(desc(honorees.id)).limit(300);
   const images = (await listImages(db, 60)).map((m) => ({ id: m.id, alt: m.alt, thumb: `/media/${m.fileKey}-${JSON.parse(m.variants)[0]}.webp`, markdown: `![${m.alt}](${imageUrls(m).src})` }));
   const attachments = (await mediaByIds(db, v.content.attachments)).map((m) => ({ id: m.id, name: m.originalName ?? m.alt, href: `/media/${attachmentFile(m)}` }));
-  return { topics, honorees: honoreeRows, images, attachments, hits: await articleHits(db, v.content), warnings: checkWordings(v.content, words) };
+  // The editor starts from the body as a reader would see it (a Markdown body becomes HTML on its first rich-text save).
+  const bodyHtml = articleBody(v.content).html;
+  // The preview renders through the public article component; the cover chooser needs the cover's library row.
+  const view = await articleView(db, v.content, null);
+  const cover = await coverOf(db, v.content.coverMediaId);
+  return { topics, honorees: honoreeRows, images, attachments, bodyHtml, view, cover, hits: await articleHits(db, v.content), warnings: checkWordings(v.content, words) };
 }

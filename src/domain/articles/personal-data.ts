@@ -8,6 +8,7 @@ import { media } from '../../../db/schema/index.ts';
 import { maskAt, type PersonalDataOptions, type PiiHit } from '../../lib/personal-data.ts';
 import { publicTextHits, publicTextOptions } from '../public-text.ts';
 import { mediaByIds } from '../media/index.ts';
+import { articleBody } from './body.ts';
 
 export { PII_LABELS, findPersonalData, luhnValid, maskAt, maskCard, type PiiHit, type PiiKind } from '../../lib/personal-data.ts';
 
@@ -36,14 +37,15 @@ export interface ArticleFiles {
 
 /** Hits across every published field of an article (text fields, tags, cover caption, attachment names). */
 export function checkFields(
-  c: { title: string; summary: string; body: string; tags?: readonly string[]; author?: string; source?: string },
+  c: { title: string; summary: string; body: string; bodyFormat?: string; tags?: readonly string[]; author?: string; source?: string },
   opts: PersonalDataOptions = {},
   files: ArticleFiles = {},
 ): PiiHit[] {
   const fields: Record<string, string | readonly string[]> = { title: c.title, summary: c.summary, body: c.body, tags: c.tags ?? [], author: c.author ?? '', source: c.source ?? '' };
   if (files.cover) fields[`cover:${files.cover.id}`] = files.cover.alt;
   for (const a of files.attachments ?? []) fields[`attachment:${a.id}`] = a.name;
-  return publicTextHits(fields, opts, ['body']);
+  // The stored source is scanned (the reader's view hides tags), so a hit's range can be masked in place.
+  return publicTextHits(fields, opts, c.bodyFormat === 'html' ? [] : ['body']);
 }
 
 /** The cover caption and attachment names an article would show. */
@@ -68,12 +70,12 @@ export async function articleHits(db: Db, c: Parameters<typeof checkFields>[0] &
  */
 export async function maskArticleHit(
   db: Db,
-  content: { title: string; summary: string; body: string; tags: string[]; author: string; source: string },
+  content: { title: string; summary: string; body: string; bodyFormat?: string; tags: string[]; author: string; source: string },
   field: string,
   start: number,
   end: number,
 ): Promise<void> {
-  const opts = { ...(await publicTextOptions(db)), markdown: field === 'body' };
+  const opts = { ...(await publicTextOptions(db)), markdown: field === 'body' && content.bodyFormat !== 'html' };
   if (field === 'title' || field === 'summary' || field === 'body' || field === 'author' || field === 'source') {
     content[field] = maskAt(content[field], start, end, opts);
   } else if (field === 'tags') {
@@ -117,11 +119,13 @@ export function parseWordings(list: string[]): { word: string; suggestion?: stri
 }
 
 /** Occurrences of configured wordings in title, summary and body. */
-export function checkWordings(fields: { title: string; summary: string; body: string }, list: string[]): WordingWarning[] {
+export function checkWordings(fields: { title: string; summary: string; body: string; bodyFormat?: string }, list: string[]): WordingWarning[] {
   const out: WordingWarning[] = [];
+  // The body as a reader reads it: a word split by markup still counts, tag names never do.
+  const text = { title: fields.title, summary: fields.summary, body: articleBody(fields).text };
   for (const { word, suggestion } of parseWordings(list)) {
     for (const field of ['title', 'summary', 'body'] as const) {
-      const count = fields[field].split(word).length - 1;
+      const count = text[field].split(word).length - 1;
       if (count > 0) out.push({ field, word, suggestion, count });
     }
   }

@@ -1,7 +1,7 @@
 // Public reads of published articles.
 import { and, desc, eq, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { articles } from '../../../db/schema/index.ts';
+import { articleSlugs, articles } from '../../../db/schema/index.ts';
 import { lookupTable } from '../../lib/lookup.ts';
 
 export type Article = typeof articles.$inferSelect;
@@ -62,4 +62,14 @@ export async function getPublishedArticle(db: Db, slug: string): Promise<Article
     .from(articles)
     .where(and(eq(articles.slug, slug), eq(articles.status, 'published')));
   return a;
+}
+
+/** The current slug of a published article that once had `slug` (its slug was edited since), for a 301. */
+export async function currentSlugOf(db: Db, slug: string): Promise<string | undefined> {
+  const [r] = await db
+    .select({ slug: articles.slug })
+    .from(articleSlugs)
+    .innerJoin(articles, eq(articles.id, articleSlugs.articleId))
+    .where(and(eq(articleSlugs.slug, slug), eq(articles.status, 'published')));
+  return r?.slug;
 }

@@ -5,6 +5,8 @@ import { articleRevisions, articles, reviewSteps, users } from '../../../db/sche
 import { lookupTable } from '../../lib/lookup.ts';
 import { CHANNELS } from './public.ts';
 import type { ArticleContent } from './editing.ts';
+import { articleBody, type StoredBody } from './body.ts';
+import { richTextToPlain } from '../../lib/rich-text.ts';
 
 export type ArticleRow = typeof articles.$inferSelect;
 export type RevisionRow = typeof articleRevisions.$inferSelect;
@@ -66,27 +68,13 @@ export async function reviewHistory(db: Db, id: number) {
 }
 
 /**
- * The stored body as lines a reviewer compares: Markdown by its lines, HTML (rich text) by its blocks
- * with the tags taken out. The one place that knows the body's format for diffs, so the diff holds
- * for either (issue 17.1).
+ * The body as lines a reviewer compares: what a reader reads (through articleBody, whichever the
+ * format), one block a line, with each picture as a line of its own so a changed image shows in the
+ * diff (issue 17.1).
  */
-export function bodyLines(body: string): string[] {
-  if (!/^\s*</.test(body)) return body.split('\n');
-  const text = body
-    .replace(/<img\b[^>]*?\balt="([^"]*)"[^>]*>/gi, '[图片：$1]')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|h[1-6]|li|blockquote|tr|pre|figure|figcaption|div|table|ul|ol)>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
+export function bodyLines(b: StoredBody): string[] {
+  const html = articleBody(b).html.replace(/<img\b[^>]*?\balt="([^"]*)"[^>]*>/gi, '<p>[图片：$1]</p>');
+  return richTextToPlain(html).split('\n');
 }
 
 /** Plain text of a version for the line diff; `mediaNames` names the cover and attachments (else their numbers). */
@@ -101,7 +89,8 @@ export function diffText(c: ArticleContent, mediaNames: ReadonlyMap<number, stri
     `封面：${c.coverMediaId ? name(c.coverMediaId) : '无'}`,
     `附件：${c.attachments.length ? c.attachments.map(name).join('、') : '无'}`,
     '',
-    ...bodyLines(c.body),
+    // The reader's text, one block a line: a reviewer compares words, not markup.
+    ...bodyLines(c),
   ].join('\n');
 }
 

@@ -14,6 +14,7 @@ import { getSetting } from '../settings/index.ts';
 import { articleHits } from './personal-data.ts';
 import { ArticleError, PersonalDataFound } from './errors.ts';
 import { contentOf, requireWriter, revisionContent } from './editing.ts';
+import { storedBody } from './body.ts';
 import { DIRECT_EDIT, IN_REVIEW, getArticle, openRevision } from './queries.ts';
 
 /** Names of the review steps for a count (1–3). */
@@ -135,10 +136,11 @@ export async function reviewArticle(db: Db, user: SessionUser, id: number, decis
   } else {
     status = 'published';
     const c = s.content;
+    const body = storedBody(c);
     ok = await guardedWrite(db, sql`UPDATE article_revisions SET status = 'live', review_step = ${newStep} WHERE id = ${s.subjectId} AND status IN ('submitted','in_review') AND ${mayApprove}`, [
       sql`UPDATE article_revisions SET status = 'superseded' WHERE article_id = ${id} AND status = 'live' AND id != ${s.subjectId}`,
-      sql`UPDATE articles SET title = ${c.title}, channel = ${c.channel}, topic = ${c.topic}, honoree_id = ${c.honoreeId}, summary = ${c.summary}, body = ${c.body},
-        tags = ${JSON.stringify(c.tags)}, author = ${c.author}, source = ${c.source}, cover_media_id = ${c.coverMediaId}, attachments = ${JSON.stringify(c.attachments)}, updated_at = ${now}
+      sql`UPDATE articles SET title = ${c.title}, channel = ${c.channel}, topic = ${c.topic}, honoree_id = ${c.honoreeId}, summary = ${c.summary}, body = ${body.body},
+        body_format = ${body.bodyFormat}, body_text = ${body.bodyText}, tags = ${JSON.stringify(c.tags)}, author = ${c.author}, source = ${c.source}, cover_media_id = ${c.coverMediaId}, attachments = ${JSON.stringify(c.attachments)}, updated_at = ${now}
         WHERE id = ${id}`,
       stepRow,
       auditStatement({ actorId: user.id, action: 'revision.publish', targetType: 'article', targetId: id, after: { revisionId: s.subjectId }, detail: op }),

@@ -1,5 +1,6 @@
 // What a reader of an article sees, built from its content: the public article page and the
-// reviewer's preview both render this through src/components/ArticleBody.astro (issue 17.1).
+// reviewer's preview and the editor's preview all render this through src/components/ArticleView.astro
+// (issues 17.1 and 17.3), so what a reviewer approves is what goes online.
 import type { Db } from '../../../db/client.ts';
 import { attachmentFile, attachmentName, imageUrls, mediaByIds } from '../media/index.ts';
 import { articleHonoree } from '../honors/public.ts';
@@ -18,6 +19,7 @@ export async function articleView(db: Db, c: ArticleContent, publishedAt: number
     topic: c.topic,
     summary: c.summary,
     body: c.body,
+    bodyFormat: c.bodyFormat,
     tags: c.tags,
     author: c.author,
     source: c.source,

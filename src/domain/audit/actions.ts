@@ -57,6 +57,7 @@ export const AUDIT_ACTIONS = {
   'certificates.decline': '驳回服务证明申请',
   'certificates.revoke': '作废服务证明',
   'article.create': '创建文章',
+  'article.slug': '修改文章网址',
   'article.submit': '文章送审',
   'article.return': '退回文章',
   'article.approve': '文章通过一审',

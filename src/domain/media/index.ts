@@ -24,8 +24,8 @@ export const IMAGE_WIDTHS = [480, 960, 1600];
 
 /** A refused upload, with a Chinese message for the person uploading. */
 export class MediaError extends Refusal {
-  constructor(message: string) {
-    super('BAD_REQUEST', message);
+  constructor(message: string, field?: string) {
+    super('BAD_REQUEST', message, field);
     this.name = 'MediaError';
   }
 }
@@ -136,10 +136,13 @@ export async function removeFiles(dir: string, names: string[]): Promise<void> {
 }
 
 /** Stores a library image: verified, re-encoded without EXIF/GPS, in several widths; returns the media row. */
-export async function uploadImage(db: Db, uploadsDir: string, input: { bytes: Uint8Array; name?: string; alt: string; userId: number | null }): Promise<Media> {
+export async function uploadImage(db: Db, uploadsDir: string, input: { bytes: Uint8Array; name?: string; alt: string; userId: number | null; field?: string }): Promise<Media> {
   const alt = input.alt.trim();
   if (!alt) throw new MediaError('请填写图片说明（替代文字），供读屏软件朗读。');
-  const img = await encodeImage(uploadsDir, input.bytes);
+  // `field`: the form input the refusal is shown next to (the article form's cover upload).
+  const img = await encodeImage(uploadsDir, input.bytes).catch((e: unknown) => {
+    throw e instanceof MediaError && input.field ? new MediaError(e.message, input.field) : e;
+  });
   try {
     const [row] = await db
       .insert(media)
