@@ -132,7 +132,7 @@ async function phoneProblems(page: Page): Promise<string[]> {
       for (let e: Element | null = el; e; e = e.parentElement) {
         const cs = getComputedStyle(e);
         if (cs.display === 'none' || cs.visibility === 'hidden') return true;
-        if (cs.position === 'absolute' && (cs.clip !== 'auto' || e.getBoundingClientRect().right <= 0)) return true;
+        if (cs.position === 'absolute' && (cs.getPropertyValue('clip') !== 'auto' || e.getBoundingClientRect().right <= 0)) return true;
       }
       return false;
     };
