@@ -93,7 +93,7 @@ describe('review rounds', () => {
 
   test('bodyLines reads Markdown by line and rich-text HTML by block', () => {
     expect(bodyLines({ body: '甲\n\n乙' })).toEqual(['甲', '乙']);
-    expect(bodyLines({ body: '<p>第一段<strong>加粗</strong></p><p>第二段 &amp; 更多</p><p><img src="/media/x.webp" alt="合影"></p>', bodyFormat: 'html' })).toEqual([
+    expect(bodyLines({ body: '<p>第一段<strong>加粗</strong></p><p>第二段 &amp; 更多</p><p><img src="/media/0123456789abcdef-480.webp" alt="合影"></p>', bodyFormat: 'html' })).toEqual([
       '第一段加粗',
       '第二段 & 更多',
       '[图片：合影]',
