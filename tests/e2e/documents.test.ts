@@ -1,0 +1,86 @@
+// Browser: documents a county files and sends upward, printed to PDF by Chromium and read back with poppler
+// (issue 19 items 2–4): the certificate's print page, the 信息发布审核表, the A3 善行义举榜 poster.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchBrowser } from '../helpers/browser.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+import { signInContext, userIdByPhoneAt } from '../helpers/session.ts';
+import { openDb, type Db } from '../../db/client.ts';
+
+let server: RunningServer;
+let browser: Browser;
+let db: Db;
+let admin: { ctx: BrowserContext; page: Page };
+const SHOTS = '/tmp/shots/documents';
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  db = await openDb({ url: server.dbUrl });
+  mkdirSync(SHOTS, { recursive: true });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await signInContext(ctx, server.url, server.dbUrl, await userIdByPhoneAt(server.dbUrl, '13900000001'));
+  admin = { ctx, page: await ctx.newPage() };
+});
+afterAll(async () => {
+  await admin?.ctx.close();
+  db?.$client.close();
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Prints the current page with Chromium (the user's 打印 → 另存为 PDF) and returns the file and its page count. */
+async function printToPdf(page: Page, name: string, format: 'A4' | 'A3'): Promise<{ file: string; pages: number }> {
+  const file = join(SHOTS, `${name}.pdf`);
+  writeFileSync(file, await page.pdf({ format, preferCSSPageSize: true, printBackground: true }));
+  const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))![1]);
+  execFileSync('pdftoppm', ['-png', '-r', '40', file, join(SHOTS, name)]);
+  return { file, pages };
+}
+
+/** pdftotext of one page (or all), whitespace removed: CJK extraction spaces characters unpredictably. */
+function pdfText(file: string, page?: number): string {
+  const range = page ? ['-f', String(page), '-l', String(page)] : [];
+  return execFileSync('pdftotext', [...range, file, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+}
+
+describe('issue 19.2: the certificate print page', () => {
+  test('printed by the browser: seal area and signature lines, number and 第 n 页 共 m 页 on every sheet, plain 备注, no glyph-less character', async () => {
+    const [team] = (await db.$client.execute(`SELECT id, name FROM teams WHERE slug = 'chengguan-red-vest'`)).rows;
+    const userId = await userIdByPhoneAt(server.dbUrl, '13900000006');
+    const items = Array.from({ length: 45 }, (_, i) => ({ date: `2026-0${1 + Math.floor(i / 28)}-${String((i % 28) + 1).padStart(2, '0')}`, content: `社区服务第${i + 1}次`, minutes: 90 }));
+    // A certificate issued before notes were stripped: its frozen snapshot still holds the markup.
+    const snapshot = {
+      volunteer: { name: '张𠮷䶮', idType: '居民身份证', idMasked: '5101**********123X', volunteerNo: 'YXT0001' },
+      service: { periodFrom: '2026-01-01', periodTo: '2026-02-17', totalMinutes: 45 * 90, items },
+      issuer: { org: String(team.name), leader: '李建华', handler: '王丽', contact: '0838-7654321' },
+      issueDate: '2026年2月18日',
+      notes: '<b>用于升学</b>',
+    };
+    const rs = await db.$client.execute({
+      sql: `INSERT INTO certificates (number, code, user_id, team_id, period_from, period_to, total_minutes, snapshot, status, requested_at, issued_at, created_at)
+        VALUES ('SX-2026-990001', 'DOCTEST19X2A', ?, ?, '2026-01-01', '2026-02-17', ?, ?, 'issued', ?, ?, ?) RETURNING id`,
+      args: [userId, Number(team.id), 45 * 90, JSON.stringify(snapshot), Date.now(), Date.now(), Date.now()],
+    });
+    const id = Number(rs.rows[0].id);
+    const res = await admin.page.goto(`${server.url}/me/certificates/${id}/print`);
+    expect(res?.status()).toBe(200);
+    const { file, pages } = await printToPdf(admin.page, 'certificate', 'A4');
+    expect(pages).toBeGreaterThan(1);
+    for (let p = 1; p <= pages; p++) {
+      const t = pdfText(file, p);
+      expect(t).toContain('证明编号：SX-2026-990001');
+      expect(t).toContain(`第${p}页共${pages}页`);
+    }
+    const text = pdfText(file);
+    for (const label of ['出具单位（盖章）', '负责人（签字）', '经办人（签字）', '联系电话', '出具日期', '盖章处']) expect(text).toContain(label);
+    expect(text).toContain('备注：用于升学');
+    expect(text).not.toContain('<b>');
+    expect(text).toContain('张吉龑');
+    expect(text).toContain('U+20BB7');
+    expect(text).not.toContain('𠮷');
+  });
+});
