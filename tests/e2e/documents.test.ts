@@ -32,6 +32,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** A signed-in browser context for a demo account. */
+async function as(phone: string, width = 1280): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({ viewport: { width, height: 900 } });
+  await signInContext(ctx, server.url, server.dbUrl, await userIdByPhoneAt(server.dbUrl, phone));
+  return { ctx, page: await ctx.newPage() };
+}
+
 /** Prints the current page with Chromium (the user's 打印 → 另存为 PDF) and returns the file and its page count. */
 async function printToPdf(page: Page, name: string, format: 'A4' | 'A3'): Promise<{ file: string; pages: number }> {
   const file = join(SHOTS, `${name}.pdf`);
@@ -82,5 +89,33 @@ describe('issue 19.2: the certificate print page', () => {
     expect(text).toContain('张吉龑');
     expect(text).toContain('U+20BB7');
     expect(text).not.toContain('𠮷');
+  });
+});
+
+describe('issue 19.3: the 信息发布审核表', () => {
+  test('a seeded published article prints on A4 with its URL, 正文 and fingerprint, 保密审查意见 and one signed level per step it went through', async () => {
+    const [a] = (await db.$client.execute(`SELECT id, slug, title FROM articles WHERE status = 'published' ORDER BY id LIMIT 1`)).rows;
+    const editor = await as('13900000002');
+    const res = await editor.page.goto(`${server.url}/console/articles/${Number(a.id)}/form`);
+    expect(res?.status()).toBe(200);
+    const { file } = await printToPdf(editor.page, 'review-form', 'A4');
+    await editor.ctx.close();
+    expect(execFileSync('pdfinfo', [file], { encoding: 'utf8' })).toMatch(/Page size:.*\(A4\)/);
+    const text = pdfText(file);
+    expect(text).toContain('信息发布审核表');
+    expect(text).toContain('发布网址');
+    expect(text).toContain(`${server.url}/articles/${String(a.slug)}`);
+    expect(text).toContain('发布人');
+    expect(text).toContain('全文SHA-256指纹');
+    expect(text).toContain('保密审查意见经审查，不涉及国家秘密、工作秘密和个人隐私（初审郑国平）');
+    // The signature table, row by row: level, who, (opinion), date.
+    const rows = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.replace(/\s+/g, ''));
+    expect(rows.find((l) => l.startsWith('撰稿') && !l.startsWith('撰稿人'))).toMatch(/^撰稿林晓雯\d{4}年\d{1,2}月\d{1,2}日$/);
+    expect(rows.find((l) => l.startsWith('初审'))).toMatch(/^初审郑国平内容属实，文字通顺，同意\d{4}年\d{1,2}月\d{1,2}日$/);
+    expect(rows.find((l) => l.startsWith('终审'))).toMatch(/^终审邓雅琴同意发布\d{4}年\d{1,2}月\d{1,2}日$/);
+    expect(rows.find((l) => l.startsWith('分管领导'))).toMatch(/^分管领导年月日$/);
+    expect(text).toContain('第1页共1页');
   });
 });
