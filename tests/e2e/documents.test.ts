@@ -3,12 +3,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { launchBrowser } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { signInContext, userIdByPhoneAt } from '../helpers/session.ts';
 import { openDb, type Db } from '../../db/client.ts';
+
+const sharp = createRequire(import.meta.url)('sharp') as typeof import('sharp');
 
 let server: RunningServer;
 let browser: Browser;
@@ -117,5 +120,76 @@ describe('issue 19.3: the 信息发布审核表', () => {
     expect(rows.find((l) => l.startsWith('终审'))).toMatch(/^终审邓雅琴同意发布\d{4}年\d{1,2}月\d{1,2}日$/);
     expect(rows.find((l) => l.startsWith('分管领导'))).toMatch(/^分管领导年月日$/);
     expect(text).toContain('第1页共1页');
+  });
+});
+
+/** A published batch with n published honorees (the third without name consent), returned by slug. */
+async function batchWith(n: number): Promise<string> {
+  const slug = `poster-${n}-${Date.now()}`;
+  const rs = await db.$client.execute({
+    sql: `INSERT INTO honor_batches (slug, title, period, status, published_at, created_at) VALUES (?, ?, '2026年第四季度', 'published', ?, ?) RETURNING id`,
+    args: [slug, `2026年第四季度云溪好人榜（${n} 人）`, Date.now(), Date.now()],
+  });
+  const batchId = Number(rs.rows[0].id);
+  const cats = ['助人为乐', '见义勇为', '诚实守信', '敬业奉献', '孝老爱亲'];
+  for (let i = 0; i < n; i++) {
+    await db.$client.execute({
+      sql: `INSERT INTO honorees (slug, batch_id, name, epithet, kind, category, level, summary, status, name_consent, published_at, created_at)
+        VALUES (?, ?, ?, ?, 'person', ?, '县', ?, 'published', ?, ?, ?)`,
+      args: [
+        `${slug}-h${i}`,
+        batchId,
+        i === 2 ? '杨欣悦' : `王志强${i + 1}`,
+        i % 2 ? '热心肠' : null,
+        cats[i % 5],
+        `坚持照料孤寡老人十余年，风雨无阻，邻里称赞。第${i + 1}位`,
+        i === 2 ? 0 : 1,
+        Date.now(),
+        Date.now(),
+      ],
+    });
+  }
+  return slug;
+}
+
+/** Share of near-white pixels (every channel ≥ 240) on a rendered page: what the eye reads as blank paper. */
+async function blankShare(png: string): Promise<number> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let white = 0;
+  for (let i = 0; i < data.length; i += info.channels) if (data[i] >= 240 && data[i + 1] >= 240 && data[i + 2] >= 240) white++;
+  return white / (info.width * info.height);
+}
+
+describe('issue 19.4: the A3 善行义举榜 poster', () => {
+  test.each([
+    [1, 1],
+    [5, 1],
+    [12, 1],
+    [30, 1],
+    [31, 2],
+  ])('%i honorees fill %i A3 sheet(s): under 15 % blank, every honoree with name, category, 事迹 and QR code', async (n, sheets) => {
+    const slug = await batchWith(n);
+    const page = await browser.newPage();
+    const res = await page.goto(`${server.url}/honors/poster/${slug}`);
+    expect(res?.status()).toBe(200);
+    const file = join(SHOTS, `poster-${n}.pdf`);
+    // Printed as a user would, background graphics off: the poster asks for its colours itself.
+    writeFileSync(file, await page.pdf({ preferCSSPageSize: true }));
+    await page.close();
+    const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+    expect(info).toMatch(/Page size:.*\(A3\)/);
+    expect(Number(/Pages:\s+(\d+)/.exec(info)![1])).toBe(sheets);
+    execFileSync('pdftoppm', ['-png', '-r', '20', file, join(SHOTS, `poster-${n}`)]);
+    const pngs = readdirSync(SHOTS).filter((f) => f.startsWith(`poster-${n}-`) && f.endsWith('.png'));
+    expect(pngs).toHaveLength(sheets);
+    for (const png of pngs) expect(await blankShare(join(SHOTS, png)), png).toBeLessThan(0.15);
+    const text = pdfText(file);
+    expect(text.match(/扫码看事迹/g)).toHaveLength(n);
+    expect(text.match(/坚持照料孤寡老人/g)).toHaveLength(n);
+    if (n >= 3) {
+      expect(text).toContain('杨*悦');
+      expect(text).not.toContain('杨欣悦');
+    }
+    for (const cat of ['助人为乐', '见义勇为'].slice(0, Math.min(n, 2))) expect(text).toContain(cat);
   });
 });
