@@ -1,17 +1,17 @@
 // Browser: documents a county files and sends upward, printed to PDF by Chromium and read back with poppler
-// (issue 19 items 2–4): the certificate's print page, the 信息发布审核表, the A3 善行义举榜 poster.
+// (issue 19 items 2–5): the certificate's print page, the 信息发布审核表, the A3 善行义举榜 poster, and the
+// 推荐表 pack staff download for the next level.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { unzipSync } from 'fflate';
 import { join } from 'node:path';
 import { launchBrowser } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { signInContext, userIdByPhoneAt } from '../helpers/session.ts';
 import { openDb, type Db } from '../../db/client.ts';
-
-const sharp = createRequire(import.meta.url)('sharp') as typeof import('sharp');
 
 let server: RunningServer;
 let browser: Browser;
@@ -191,5 +191,63 @@ describe('issue 19.4: the A3 善行义举榜 poster', () => {
       expect(text).not.toContain('杨欣悦');
     }
     for (const cat of ['助人为乐', '见义勇为'].slice(0, Math.min(n, 2))) expect(text).toContain(cat);
+  });
+});
+
+describe('issue 19.5: recommending honorees to the next level', () => {
+  test('staff see what is missing, are refused without consent (400, choice kept), record consent and fields, and download the ZIP', async () => {
+    const editor = await as('13900000002');
+    const [h] = (await db.$client.execute(`SELECT id, name FROM honorees WHERE status = 'published' AND kind = 'person' ORDER BY id DESC LIMIT 1`)).rows;
+    const id = Number(h.id);
+    const name = String(h.name);
+    const page = editor.page;
+    await page.goto(`${server.url}/console/honors/recommend`);
+    await page.selectOption('#f-level', '市');
+    await page.check(`input[name="id"][value="${id}"]`);
+    await page.click('button:has-text("检查推荐表")');
+    const row = page.locator('tr', { hasText: name });
+    expect(await row.textContent()).toContain('未记录本人同意推荐');
+    expect(await row.textContent()).toContain('缺少出生年月');
+    // Download without consent: refused on the page, the choice kept.
+    const [refused] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('button:has-text("下载推荐材料")')]);
+    expect(refused.status()).toBe(400);
+    expect(await page.textContent('#e-ids')).toContain(`尚未记录本人同意推荐，不能打包：${name}`);
+    expect(await page.isChecked(`input[name="id"][value="${id}"]`)).toBe(true);
+
+    await row.locator('a:has-text("填写推荐表信息")').click();
+    await page.fill('#f-note', '本人签署书面同意书');
+    await page.click('button:has-text("记录本人同意推荐")');
+    await page.waitForSelector('text=已记录本人同意推荐');
+    await page.selectOption('#f-gender', '男');
+    await page.fill('#f-birthMonth', '1961-03');
+    await page.fill('#f-ethnicity', '藏族');
+    await page.fill('#f-politicalStatus', '群众');
+    await page.fill('#f-workplace', '云溪县城关镇 退休职工');
+    await page.fill('#f-mainDeeds', '三十年来，他义务为村民修理农具和家电。'.repeat(45));
+    await page.click('button:has-text("保存推荐表信息")');
+    await page.waitForSelector('text=推荐表信息已保存');
+    const jpeg = await sharp({ create: { width: 240, height: 320, channels: 3, background: { r: 180, g: 40, b: 40 } } })
+      .jpeg()
+      .toBuffer();
+    for (const kind of ['id', 'life', 'life', 'life']) {
+      await page.selectOption('#f-kind', kind);
+      await page.setInputFiles('#f-photo', { name: 'p.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+      await page.click('button:has-text("上传照片")');
+      await page.waitForSelector('text=照片已上传');
+    }
+    await page.screenshot({ path: `${SHOTS}/recommend-detail.png`, fullPage: true });
+
+    await page.goto(`${server.url}/console/honors/recommend?level=${encodeURIComponent('市')}&id=${id}`);
+    expect(await page.locator('tr', { hasText: name }).textContent()).toContain('齐全');
+    await page.screenshot({ path: `${SHOTS}/recommend.png`, fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("下载推荐材料")')]);
+    expect(download.suggestedFilename()).toMatch(/^市级好人榜推荐材料-.+\.zip$/);
+    const zipPath = join(SHOTS, 'recommend.zip');
+    await download.saveAs(zipPath);
+    const files = Object.keys(unzipSync(new Uint8Array(readFileSync(zipPath))));
+    expect(files).toEqual(expect.arrayContaining([`01-${name}/${name}-市级好人榜推荐表.docx`, `01-${name}/${name}-市级好人榜推荐表.pdf`, `01-${name}/证件照.jpg`, `01-${name}/生活照-3.jpg`]));
+    const audit = await db.$client.execute(`SELECT count(*) AS n FROM audit_log WHERE action = 'honorees.recommendation.pack'`);
+    expect(Number(audit.rows[0].n)).toBe(1);
+    await editor.ctx.close();
   });
 });
