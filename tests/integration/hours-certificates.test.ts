@@ -147,7 +147,13 @@ describe('certificate PDF', () => {
         await claimHours(
           db,
           v,
-          { teamId: team, day: `2026-05-${String(((d - 1) % 31) + 1).padStart(2, '0')}`, start: d > 31 ? '14:00' : '09:00', end: d > 31 ? '15:00' : '10:30', content: `社区服务第${d}次` },
+          {
+            teamId: team,
+            day: `2026-05-${String(((d - 1) % 31) + 1).padStart(2, '0')}`,
+            start: d > 31 ? '14:00' : '09:00',
+            end: d > 31 ? '15:00' : '10:30',
+            content: d === 1 ? '<i>敬老院</i>陪护' : `社区服务第${d}次`,
+          },
           NOW,
         ),
       );
@@ -171,6 +177,8 @@ describe('certificate PDF', () => {
     for (const label of ['出具单位（盖章）', '负责人（签字）', '经办人（签字）', '联系电话', '出具日期', '盖章处']) expect(text).toContain(label);
     expect(text).toContain('备注：用于升学&评优');
     expect(text).not.toContain('<b>');
+    expect(text).not.toContain('<i>');
+    expect(text).toContain('敬老院陪护');
     // Every character in the PDF has a glyph in an embedded font: 𠮷 and 䶮 are printed as 吉 and 龑, with a note.
     for (const ch of text) if (ch.codePointAt(0)! > 0x7f) expect(fontFor(ch.codePointAt(0)!), `${ch} U+${ch.codePointAt(0)!.toString(16)}`).not.toBeNull();
     expect(text.replace(/\s+/g, '')).toContain('张吉龑');

@@ -99,7 +99,8 @@ async function confirmedItems(db: Db, userId: number, teamId: number, from: stri
   const rows = await db.all<Row>(sql`SELECT h.starts_at, h.minutes, coalesce(e.title, h.content) AS content FROM hour_records h LEFT JOIN events e ON e.id = h.event_id
     WHERE h.user_id = ${userId} AND h.team_id = ${teamId} AND h.status = 'confirmed' AND h.starts_at >= ${fromShanghai(from)} AND h.starts_at < ${fromShanghai(to) + 86400_000}
     ORDER BY h.starts_at LIMIT 1000`);
-  return rows.map((r) => ({ date: shanghaiDay(num(r, 'starts_at')), content: String(r.content || '志愿服务'), minutes: num(r, 'minutes') }));
+  // Service content is the volunteer's (or the event's) words: markup pasted into a claim is not printed literally.
+  return rows.map((r) => ({ date: shanghaiDay(num(r, 'starts_at')), content: stripMarkup(String(r.content || '')) || '志愿服务', minutes: num(r, 'minutes') }));
 }
 
 /** A volunteer asks a team for a certificate over a date range; issued at once when settings.autoIssueCertificates. */
