@@ -12,7 +12,7 @@ import { HonorError } from '../domain/honors/rules.ts';
 import { approveBatch, createBatch, createHonoree, returnBatch, startPublicity, submitForReview, updateBatch, updateHonoree, withdrawHonoree } from '../domain/honors/admin.ts';
 import { declineNomination, mergeNomination, nominationToCandidate, submitNomination, verifyNomination } from '../domain/honors/nominations.ts';
 import { adoptNominationPhoto } from '../domain/honors/nomination-photo.ts';
-import { RecommendationDetailsSchema, addRecommendationPhoto, recordRecommendConsent, saveRecommendationDetails } from '../domain/honors/recommendation.ts';
+import { RecommendationDetailsSchema, addRecommendationPhoto, recordRecommendConsent, removeRecommendationPhoto, saveRecommendationDetails } from '../domain/honors/recommendation.ts';
 import { MediaError } from '../domain/media/index.ts';
 import { fileObjection, revealObjectionContact, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, resolveObjection } from '../domain/honors/publicity.ts';
 
@@ -241,6 +241,15 @@ export const honors = {
         throw e;
       }
       return { redirect: `/console/honors/recommend/${input.id}?ok=photo` };
+    },
+  }),
+
+  removeRecommendationPhoto: formAction({
+    input: z.object({ id: id('条目'), fileId: id('照片') }),
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.edit');
+      await removeRecommendationPhoto(await appDb(), config().uploadsDir, actor, input.id, input.fileId);
+      return { redirect: `/console/honors/recommend/${input.id}?ok=photoRemoved` };
     },
   }),
 };

@@ -10,7 +10,14 @@ import { unzipSync, strFromU8 } from 'fflate';
 import sharp from 'sharp';
 import { freshDb, TEST_KEY } from '../helpers/db.ts';
 import type { Db } from '../../db/client.ts';
-import { addRecommendationPhoto, buildRecommendationPack, recommendationReadiness, recordRecommendConsent, saveRecommendationDetails } from '../../src/domain/honors/recommendation.ts';
+import {
+  addRecommendationPhoto,
+  buildRecommendationPack,
+  recommendationReadiness,
+  recordRecommendConsent,
+  removeRecommendationPhoto,
+  saveRecommendationDetails,
+} from '../../src/domain/honors/recommendation.ts';
 import { HonorError } from '../../src/domain/honors/rules.ts';
 import { EDITOR, staff } from './publishing-helpers.ts';
 
@@ -118,4 +125,19 @@ describe('推荐表 pack', () => {
       expect.arrayContaining(['honorees.recommendation.save', 'honorees.recommendation.consent', 'honorees.recommendation.photo', 'honorees.recommendation.pack']),
     );
   }, 180_000);
+});
+
+describe('推荐表 photos', () => {
+  test('a wrong everyday photo is removed with its file; a photo of another honoree is not touched', async () => {
+    const [other] = (await db.$client.execute({ sql: `SELECT id FROM honorees WHERE status = 'published' AND id <> ? ORDER BY id LIMIT 1`, args: [honoree.id] })).rows;
+    await addRecommendationPhoto(db, uploads, { id: editorId }, honoree.id, 'life', await photo(10, 10, 10));
+    const ids = () =>
+      db.$client.execute({ sql: 'SELECT life_photo_file_ids FROM honorees WHERE id = ?', args: [honoree.id] }).then((r) => JSON.parse(String(r.rows[0].life_photo_file_ids)) as number[]);
+    const before = await ids();
+    const wrong = before[before.length - 1];
+    await expect(removeRecommendationPhoto(db, uploads, { id: editorId }, Number(other.id), wrong)).rejects.toBeInstanceOf(HonorError);
+    await removeRecommendationPhoto(db, uploads, { id: editorId }, honoree.id, wrong);
+    expect(await ids()).toEqual(before.slice(0, -1));
+    expect((await db.$client.execute({ sql: 'SELECT count(*) AS n FROM private_files WHERE id = ?', args: [wrong] })).rows[0].n).toBe(0);
+  });
 });

@@ -13,7 +13,7 @@ import { guardedWrite, writeBatch } from '../../../db/write.ts';
 import { auditStatement } from '../audit/index.ts';
 import { getSettings, type Settings } from '../settings/index.ts';
 import { attachmentFile } from '../media/index.ts';
-import { privateDir, privateFilesByIds, uploadPrivateImage } from '../media/private.ts';
+import { discardPrivateFiles, privateDir, privateFilesByIds, uploadPrivateImage } from '../media/private.ts';
 import { decryptText, encryptText } from '../../lib/pii.ts';
 import { isPlainLine, isPlainText, plainLineError, plainTextError } from '../../lib/plain-text.ts';
 import { formatDate } from '../../lib/time.ts';
@@ -180,6 +180,25 @@ export async function addRecommendationPhoto(db: Db, uploadsDir: string, actor: 
     auditStatement({ actorId: actor.id, ip: actor.ip, action: 'honorees.recommendation.photo', targetType: 'honoree', targetId: id, after: { kind, fileId: f.id } }),
   ]);
   if (!ok) throw new HonorError('invalid', '生活照最多 8 张，请先删除不用的照片', 'photo');
+}
+
+/** Removes one of the honoree's 推荐表 photos (a wrong upload); the private file goes with it. */
+export async function removeRecommendationPhoto(db: Db, uploadsDir: string, actor: Actor, id: number, fileId: number, now = Date.now()): Promise<void> {
+  const [h] = await db.all<Row>(sql`SELECT id_photo_file_id, life_photo_file_ids FROM honorees WHERE id = ${id}`);
+  if (!h) throw new HonorError('not_found', '找不到该条目');
+  const life = parseJsonOr<unknown[]>(String(h.life_photo_file_ids ?? '[]'), []);
+  const kind = h.id_photo_file_id != null && Number(h.id_photo_file_id) === fileId ? 'id' : life.includes(fileId) ? 'life' : null;
+  if (!kind) throw new HonorError('not_found', '该照片不属于这位好人，或已删除');
+  const change =
+    kind === 'id'
+      ? sql`UPDATE honorees SET id_photo_file_id = NULL, updated_at = ${now} WHERE id = ${id} AND id_photo_file_id = ${fileId}`
+      : sql`UPDATE honorees SET life_photo_file_ids = (SELECT coalesce(json_group_array(j.value), '[]') FROM json_each(honorees.life_photo_file_ids) j WHERE j.value <> ${fileId}), updated_at = ${now}
+        WHERE id = ${id} AND EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(life_photo_file_ids) THEN life_photo_file_ids ELSE '[]' END) j WHERE j.value = ${fileId})`;
+  const ok = await guardedWrite(db, change, [
+    auditStatement({ actorId: actor.id, ip: actor.ip, action: 'honorees.recommendation.photoRemove', targetType: 'honoree', targetId: id, after: { kind, fileId } }),
+  ]);
+  if (!ok) throw new HonorError('not_found', '该照片不属于这位好人，或已删除');
+  await discardPrivateFiles(db, uploadsDir, [fileId]);
 }
 
 /** The target level's limits, or a refusal naming the field. */
