@@ -5,7 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './client.ts';
 import { loadContent, type Content } from './content.ts';
-import { articles, events, honorBatches, honorees, hourRecords, legalLessons, pages, regions, signups, teamMembers, teams } from './schema/index.ts';
+import { articles, events, honorBatches, honorees, hourRecords, legalLessons, pages, regions, reviewSteps, signups, teamMembers, teams } from './schema/index.ts';
 import { createUser } from '../src/domain/accounts/users.ts';
 import { fromShanghai, shanghaiDay } from '../src/lib/time.ts';
 import { makeIdNumber } from '../src/lib/id-number.ts';
@@ -246,6 +246,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
     { role: 'volunteer', label: '志愿者', phone: '13900000006', password: pw(), name: '何思远' },
   ];
   const firstTeam = teamIds.get('chengguan-red-vest') ?? [...teamIds.values()][0];
+  const accountIds = new Map<string, number>();
   let serial = 1;
   for (const a of accounts) {
     const roles = a.role === 'leader' || a.role === 'volunteer' ? [] : [a.role as 'admin' | 'editor' | 'reviewer'];
@@ -262,9 +263,37 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
       privacyVersion: '2026-01',
     });
     serial++;
+    accountIds.set(a.phone, id);
     if (a.role === 'leader' || a.role === 'volunteer') {
       await db.insert(teamMembers).values({ teamId: firstTeam, userId: id, role: a.role === 'leader' ? 'leader' : 'member', status: 'active', createdAt: now, decidedAt: now });
     }
+  }
+
+  // The published demo articles went through 三审 like real ones (issue 19 item 3): written and submitted by
+  // the editor, 初审 and 终审 by two different reviewers, all before publication, so the 审核表 is filled.
+  const editorId = accountIds.get('13900000002')!;
+  const firstReviewer = accountIds.get('13900000003')!;
+  const finalReviewer = accountIds.get('13900000004')!;
+  for (const a of await db.select({ id: articles.id, publishedAt: articles.publishedAt }).from(articles)) {
+    const published = a.publishedAt ?? now;
+    await db
+      .update(articles)
+      .set({ createdBy: editorId, submittedAt: published - 26 * 3600_000 })
+      .where(eq(articles.id, a.id));
+    await db.insert(reviewSteps).values([
+      { subjectType: 'article', subjectId: a.id, step: 0, decision: 'submit', reviewerId: editorId, at: published - 26 * 3600_000 },
+      {
+        subjectType: 'article',
+        subjectId: a.id,
+        step: 1,
+        decision: 'approve',
+        opinion: '内容属实，文字通顺，同意',
+        secrecyOpinion: '经审查，不涉及国家秘密、工作秘密和个人隐私',
+        reviewerId: firstReviewer,
+        at: published - 20 * 3600_000,
+      },
+      { subjectType: 'article', subjectId: a.id, step: 2, decision: 'approve', opinion: '同意发布', secrecyOpinion: '同意，可公开发布', reviewerId: finalReviewer, at: published - 3600_000 },
+    ]);
   }
 
   // Demo volunteers with attendance and confirmed hours on past events.

@@ -68,6 +68,25 @@ export const honorees = sqliteTable(
     withdrawnBy: integer('withdrawn_by'),
     /** Random token of the last transition; follow-up statements in the same batch check it. */
     rev: text('rev'),
+    // What a 推荐表 for the next level asks for (issue 19 item 5). Private: never on a public page.
+    /** 出生年月 "YYYY-MM", AES-GCM under SECRET_KEY (with the name it identifies the person). */
+    birthMonthEnc: text('birth_month_enc'),
+    /** 民族 */
+    ethnicity: text('ethnicity').notNull().default(''),
+    /** 政治面貌 */
+    politicalStatus: text('political_status').notNull().default(''),
+    /** 工作单位及职务 */
+    workplace: text('workplace').notNull().default(''),
+    /** 主要事迹, plain text (800–1,500 字 or more, by level). */
+    mainDeeds: text('main_deeds').notNull().default(''),
+    /** ID photo: private_files.id (purpose recommendation). */
+    idPhotoFileId: integer('id_photo_file_id'),
+    /** Everyday photos: JSON array of private_files ids (purpose recommendation). */
+    lifePhotoFileIds: text('life_photo_file_ids').notNull().default('[]'),
+    /** Consent to be recommended upward: when, which staff user recorded it, and how it was given. */
+    recommendConsentAt: integer('recommend_consent_at'),
+    recommendConsentBy: integer('recommend_consent_by'),
+    recommendConsentNote: text('recommend_consent_note'),
   },
   (t) => [index('honorees_batch').on(t.batchId, t.status), index('honorees_status_cat').on(t.status, t.category), index('honorees_town').on(t.townId, t.status)],
 );

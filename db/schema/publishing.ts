@@ -96,6 +96,8 @@ export const reviewSteps = sqliteTable(
     /** submit | approve | return | publish | unpublish */
     decision: text('decision').notNull(),
     opinion: text('opinion').notNull().default(''),
+    /** 保密审查意见 the reviewer gave with an approval (printed on the 《信息发布审核表》). */
+    secrecyOpinion: text('secrecy_opinion').notNull().default(''),
     reviewerId: integer('reviewer_id').notNull(),
     at: integer('at').notNull(),
     /** On submit rows: what was sent to review in this round (JSON), so a reviewer sees what changed since the round they last acted on (docs/decisions/086). */

@@ -132,13 +132,14 @@ export const articles = {
         id: z.coerce.number().int().positive(),
         decision: z.enum(['approve', 'return'], { error: '请选择审核结论' }),
         opinion: text(500, '审核意见不超过 500 字').default(''),
+        secrecyOpinion: text(200, '保密审查意见不超过 200 字').default(''),
       })
       .superRefine((v, ctx) => {
         if (v.decision === 'return' && !v.opinion.trim()) ctx.addIssue({ code: 'custom', path: ['opinion'], message: '退回时请填写修改意见' });
       }),
-    handler: async ({ id, decision, opinion }, ctx) => {
+    handler: async ({ id, decision, opinion, secrecyOpinion }, ctx) => {
       const user = actionAbility(ctx, 'articles.review');
-      const r = await reviewArticle(await appDb(), user, id, decision, opinion);
+      const r = await reviewArticle(await appDb(), user, id, decision, opinion, Date.now(), { secrecyOpinion });
       return { redirect: `/console/articles/${id}?done=${decision === 'return' ? 'returned' : r.status}` };
     },
   }),

@@ -13,6 +13,8 @@ import { HonorError } from '../domain/honors/rules.ts';
 import { approveBatch, createBatch, createHonoree, returnBatch, startPublicity, submitForReview, updateBatch, updateHonoree, withdrawHonoree } from '../domain/honors/admin.ts';
 import { declineNomination, mergeNomination, nominationToCandidate, revealNominatorPhone, submitNomination, verifyNomination } from '../domain/honors/nominations.ts';
 import { adoptNominationPhoto } from '../domain/honors/nomination-photo.ts';
+import { RecommendationDetailsSchema, addRecommendationPhoto, recordRecommendConsent, removeRecommendationPhoto, saveRecommendationDetails } from '../domain/honors/recommendation.ts';
+import { MediaError } from '../domain/media/index.ts';
 import { fileObjection, objectionTrackingNumber, revealObjectionContact, isVisitorToken, likeCandidate, likeKeys, newVisitorToken, resolveObjection } from '../domain/honors/publicity.ts';
 
 type Ctx = { locals: App.Locals; clientAddress: string; request: Request; cookies: import('astro').AstroCookies };
@@ -222,6 +224,49 @@ export const honors = {
           await declineNomination(db, actor, input.id, input.reason);
           return { redirect: `/console/nominations/${input.id}?ok=declined` };
       }
+    },
+  }),
+
+  // ---------- console: 推荐表 for the next level (issue 19 item 5) ----------
+  saveRecommendation: formAction({
+    input: RecommendationDetailsSchema.extend({ id: id('条目') }),
+    handler: async ({ id: honoreeId, ...details }, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.edit');
+      await saveRecommendationDetails(await appDb(), config().secretKey, actor, honoreeId, details);
+      return { redirect: `/console/honors/recommend/${honoreeId}?ok=saved` };
+    },
+  }),
+
+  recordRecommendConsent: formAction({
+    input: z.object({ id: id('条目'), note: reason('同意方式') }),
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.edit');
+      await recordRecommendConsent(await appDb(), actor, input.id, input.note);
+      return { redirect: `/console/honors/recommend/${input.id}?ok=consent` };
+    },
+  }),
+
+  addRecommendationPhoto: formAction({
+    input: z.object({ id: id('条目'), kind: z.enum(['id', 'life'], { error: '请选择照片类型' }), photo: z.instanceof(File, { error: '请选择照片' }) }),
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.edit');
+      if (!input.photo.size) throw new HonorError('invalid', '请选择照片', 'photo');
+      try {
+        await addRecommendationPhoto(await appDb(), config().uploadsDir, actor, input.id, input.kind, new Uint8Array(await input.photo.arrayBuffer()), input.photo.name);
+      } catch (e) {
+        if (e instanceof MediaError) throw new HonorError('invalid', `照片：${e.message}`, 'photo');
+        throw e;
+      }
+      return { redirect: `/console/honors/recommend/${input.id}?ok=photo` };
+    },
+  }),
+
+  removeRecommendationPhoto: formAction({
+    input: z.object({ id: id('条目'), fileId: id('照片') }),
+    handler: async (input, ctx) => {
+      const actor = requireAbilityIn(ctx, 'honors.edit');
+      await removeRecommendationPhoto(await appDb(), config().uploadsDir, actor, input.id, input.fileId);
+      return { redirect: `/console/honors/recommend/${input.id}?ok=photoRemoved` };
     },
   }),
 };

@@ -45,3 +45,26 @@ export function plainLineError(label: string) {
 export function plainTextError(label: string) {
   return { error: (iss: { input?: unknown }) => `${label}含有看不见的${describeHidden(String(iss.input ?? ''), true) ?? '控制字符'}，请删除后重新输入` };
 }
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/**
+ * The words of a note someone pasted with markup (`<b>加急</b>` → `加急`): tags dropped, entities decoded,
+ * whitespace runs collapsed. For fields that are plain text by nature, whose markup would otherwise print
+ * literally on a certificate (issue 19 item 2).
+ */
+export function stripMarkup(s: string): string {
+  return s
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<\/?[a-zA-Z][^<>]*>/g, '')
+    .replace(/&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/g, (m, e: string) => {
+      if (e[0] !== '#') return ENTITIES[e.toLowerCase()] ?? m;
+      const cp = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      if (!(cp > 0x1f && cp <= 0x10ffff) || (cp >= 0xd800 && cp <= 0xdfff)) return '';
+      const ch = String.fromCodePoint(cp);
+      // An entity must not smuggle in what the field's own check refuses (a U+202E written as &#x202E;).
+      return isPlainLine(ch) ? ch : '';
+    })
+    .replace(/[ \t\u3000]+/g, ' ')
+    .trim();
+}

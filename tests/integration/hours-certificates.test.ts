@@ -14,6 +14,7 @@ import { claimHours } from '../../src/domain/hours/claims.ts';
 import { confirmRecords } from '../../src/domain/hours/review.ts';
 import { certificateByCode, certificateRegister, declineCertificate, getCertificate, issueCertificate, requestCertificate, revokeCertificate } from '../../src/domain/hours/certificates.ts';
 import { renderCertificatePdf } from '../../src/domain/hours/certificate-pdf.ts';
+import { fontFor } from '../../src/lib/pdf-text.ts';
 import { exportLedger } from '../../src/domain/hours/ledger.ts';
 import { addMember, count, makeTeam, makeUser } from './hours-fixtures.ts';
 
@@ -134,6 +135,57 @@ describe('certificate PDF', () => {
     execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', file, join(dir, 'page')]);
     expect(existsSync(join(dir, 'page-1.png'))).toBe(true);
     if (process.env.HOURS_PDF_OUT) writeFileSync(process.env.HOURS_PDF_OUT, pdf);
+  });
+
+  test('issue 19.2: seal area, signature lines, number and 第 n 页 共 m 页 on every page, plain 备注, no character without a glyph', async () => {
+    const v = await makeUser(db, '张𠮷䶮');
+    await addMember(db, team, v);
+    // Forty services make the list run over one page.
+    const ids: number[] = [];
+    for (let d = 1; d <= 40; d++)
+      ids.push(
+        await claimHours(
+          db,
+          v,
+          {
+            teamId: team,
+            day: `2026-05-${String(((d - 1) % 31) + 1).padStart(2, '0')}`,
+            start: d > 31 ? '14:00' : '09:00',
+            end: d > 31 ? '15:00' : '10:30',
+            content: d === 1 ? '<i>敬老院</i>陪护' : `社区服务第${d}次`,
+          },
+          NOW,
+        ),
+      );
+    await confirmRecords(db, leader, ids, NOW);
+    const id = await requestCertificate(db, v, { teamId: team, from: '2026-05-01', to: '2026-06-15', note: '<b>用于升学</b>&amp;评优' }, NOW);
+    const { number, code } = await issueCertificate(db, leader, id, NOW);
+    const c = (await getCertificate(db, id))!;
+    expect(c.note).toBe('用于升学&评优');
+    const pdf = await renderCertificatePdf({ number, code, status: c.status, snapshot: c.snapshot!, verifyUrl: `http://127.0.0.1:4321/verify/${code}` });
+    const dir = mkdtempSync(join(tmpdir(), 'hours-pdf-'));
+    const file = join(dir, 'cert.pdf');
+    writeFileSync(file, pdf);
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))![1]);
+    expect(pages).toBeGreaterThan(1);
+    for (let p = 1; p <= pages; p++) {
+      const pageText = execFileSync('pdftotext', ['-layout', '-f', String(p), '-l', String(p), file, '-'], { encoding: 'utf8' });
+      expect(pageText).toContain(`证明编号：${number}`);
+      expect(pageText.replace(/\s+/g, '')).toContain(`第${p}页共${pages}页`);
+    }
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    for (const label of ['出具单位（盖章）', '负责人（签字）', '经办人（签字）', '联系电话', '出具日期', '盖章处']) expect(text).toContain(label);
+    expect(text).toContain('备注：用于升学&评优');
+    expect(text).not.toContain('<b>');
+    expect(text).not.toContain('<i>');
+    expect(text).toContain('敬老院陪护');
+    // Every character in the PDF has a glyph in an embedded font: 𠮷 and 䶮 are printed as 吉 and 龑, with a note.
+    for (const ch of text) if (ch.codePointAt(0)! > 0x7f) expect(fontFor(ch.codePointAt(0)!), `${ch} U+${ch.codePointAt(0)!.toString(16)}`).not.toBeNull();
+    expect(text.replace(/\s+/g, '')).toContain('张吉龑');
+    expect(text).toContain('U+20BB7');
+    execFileSync('pdftoppm', ['-png', '-r', '50', file, join(dir, 'page')]);
+    expect(existsSync(join(dir, 'page-1.png'))).toBe(true);
+    if (process.env.HOURS_PDF_OUT) writeFileSync(process.env.HOURS_PDF_OUT.replace(/\.pdf$/, '-long.pdf'), pdf);
   });
 });
 

@@ -2,7 +2,7 @@
 // applied by every schema that takes a single-line name or title; events only in a sane range of years.
 import { describe, expect, test } from 'vitest';
 import type { z } from 'zod';
-import { describeHidden, isPlainLine, isPlainText } from '../../src/lib/plain-text.ts';
+import { describeHidden, isPlainLine, isPlainText, stripMarkup } from '../../src/lib/plain-text.ts';
 import { TeamRegistrationSchema } from '../../src/domain/teams/membership.ts';
 import { EventFields, EventInputSchema } from '../../src/domain/events/manage.ts';
 import { BatchSchema, HonoreeSchema, NominationSchema } from '../../src/domain/honors/schemas.ts';
@@ -119,5 +119,19 @@ describe('event times stay in a sane range', () => {
     expect(fieldError(TeamRegistrationSchema, { ...team, foundedOn: '2026-02-30' }, 'foundedOn')).toContain('成立日期不正确');
     expect(fieldError(TeamRegistrationSchema, { ...team, foundedOn: toDateTimeLocal(now + 2 * 86400_000).slice(0, 10) }, 'foundedOn')).toContain('成立日期不正确');
     expect(fieldError(TeamRegistrationSchema, { ...team, foundedOn: '2015-06-01' }, 'foundedOn')).toBeNull();
+  });
+});
+
+describe('stripMarkup: pasted markup never prints literally (issue 19 item 2)', () => {
+  test.each([
+    ['<b>用于升学</b>', '用于升学'],
+    ['<b>用于升学</b>&amp;评优', '用于升学&评优'],
+    ['学校<br/>社会实践', '学校社会实践'],
+    ['<!-- x -->评优', '评优'],
+    ['3 < 5 且 6 > 4', '3 < 5 且 6 > 4'],
+    ['方向&#x202E;控制', '方向控制'],
+    ['  多  余   空格 ', '多 余 空格'],
+  ])('%j → %j', (input, plain) => {
+    expect(stripMarkup(input)).toBe(plain);
   });
 });

@@ -66,8 +66,19 @@ export async function submitForReview(db: Db, user: SessionUser, id: number, now
   if (!ok) throw new ArticleError('CONFLICT', '文章状态已变化，请刷新后再试');
 }
 
-/** Approves the current step or returns with comments. The last approval publishes (or schedules). */
-export async function reviewArticle(db: Db, user: SessionUser, id: number, decision: 'approve' | 'return', opinion: string, now = Date.now()): Promise<{ status: string; step: number }> {
+/**
+ * Approves the current step or returns with comments. The last approval publishes (or schedules).
+ * `extra.secrecyOpinion`: the 保密审查意见 given with an approval, printed on the 《信息发布审核表》.
+ */
+export async function reviewArticle(
+  db: Db,
+  user: SessionUser,
+  id: number,
+  decision: 'approve' | 'return',
+  opinion: string,
+  now = Date.now(),
+  extra: { secrecyOpinion?: string } = {},
+): Promise<{ status: string; step: number }> {
   if (!can(user, 'articles.review')) throw new ArticleError('FORBIDDEN', '只有审核人员可以审核文章，编辑不能自行发布');
   const s = await reviewSubject(db, id);
   if (!IN_REVIEW.includes(s.row.status)) throw new ArticleError('CONFLICT', '这篇文章当前没有待审核的内容');
@@ -93,8 +104,9 @@ export async function reviewArticle(db: Db, user: SessionUser, id: number, decis
   // Never the author, and never a reviewer who already approved a step of this round.
   const mayApprove = sql`review_step = ${step} AND (created_by IS NULL OR created_by != ${user.id})
     AND NOT EXISTS (SELECT 1 FROM review_steps WHERE subject_type = ${s.type} AND subject_id = ${s.subjectId} AND decision = 'approve' AND reviewer_id = ${user.id} AND at >= ${table}.submitted_at)`;
+  const secrecyOpinion = (extra.secrecyOpinion ?? '').trim().slice(0, 200);
   // The opinion is the reviewer's own words: an approval without any records none, never an invented 同意 (issue 17.2).
-  const stepRow = reviewStepStatement({ subjectType: s.type, subjectId: s.subjectId, step: newStep, decision: 'approve', opinion: op, reviewerId: user.id, at: now });
+  const stepRow = reviewStepStatement({ subjectType: s.type, subjectId: s.subjectId, step: newStep, decision: 'approve', opinion: op, secrecyOpinion, reviewerId: user.id, at: now });
   let status: string;
   let ok;
   if (!final) {

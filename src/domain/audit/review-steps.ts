@@ -9,6 +9,8 @@ export interface ReviewStep {
   step: number;
   decision: string;
   opinion?: string;
+  /** 保密审查意见 given with an approval. */
+  secrecyOpinion?: string;
   reviewerId: number;
   at: number;
   /** On submit rows: what was submitted (JSON), the base of the next round's "changed since" view. */
@@ -17,6 +19,6 @@ export interface ReviewStep {
 
 /** The INSERT for one review decision. */
 export function reviewStepStatement(s: ReviewStep): SQL {
-  return sql`INSERT INTO review_steps (subject_type, subject_id, step, decision, opinion, reviewer_id, at, snapshot)
-    VALUES (${s.subjectType}, ${s.subjectId}, ${s.step}, ${s.decision}, ${s.opinion ?? ''}, ${s.reviewerId}, ${s.at}, ${s.snapshot ?? null})`;
+  return sql`INSERT INTO review_steps (subject_type, subject_id, step, decision, opinion, secrecy_opinion, reviewer_id, at, snapshot)
+    VALUES (${s.subjectType}, ${s.subjectId}, ${s.step}, ${s.decision}, ${s.opinion ?? ''}, ${s.secrecyOpinion ?? ''}, ${s.reviewerId}, ${s.at}, ${s.snapshot ?? null})`;
 }

@@ -1,104 +1,11 @@
-// The 志愿服务记录证明 as an A4 PDF: pdfkit with Noto Sans SC from @fontsource/noto-sans-sc.
-// The 'chinese-simplified' subset lacks rare characters (虒, 絨), so every character it lacks
-// is drawn with the numbered unicode-range file that covers it (unicode.json); see
-// docs/decisions/032-certificate-pdf-fonts.md.
+// The 志愿服务记录证明 as an A4 PDF: pdfkit with Noto Sans SC and per-character fallback
+// (src/lib/pdf-text.ts, docs/decisions/032 and 093). Laid out as 民发〔2015〕149号 asks: the issuer
+// with a 盖章 area and 负责人/经办人 signature lines; on several pages, the number and 第 n 页 共 m 页 on each.
 import PDFDocument from 'pdfkit';
-import * as fontkit from 'fontkit';
 import QRCode from 'qrcode';
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { CertificateSnapshot } from './certificates.ts';
-import { woffToSfnt } from './woff.ts';
-import { formatHoursValue } from './certificates.ts';
-
-const require = createRequire(import.meta.url);
-
-interface FontFile {
-  name: string;
-  path: string;
-  ranges: [number, number][];
-}
-
-let fontsCache: { dir: string; main: FontFile; fallbacks: FontFile[] } | undefined;
-
-/** Locates the font package and parses its unicode.json ranges (once per process). */
-function fonts() {
-  if (fontsCache) return fontsCache;
-  const dir = dirname(require.resolve('@fontsource/noto-sans-sc/unicode.json'));
-  const map = JSON.parse(readFileSync(join(dir, 'unicode.json'), 'utf8')) as Record<string, string>;
-  const parse = (s: string): [number, number][] =>
-    s.split(',').map((part) => {
-      const [a, b] = part.trim().replace(/^U\+/i, '').split('-');
-      return [parseInt(a, 16), parseInt(b ?? a, 16)];
-    });
-  const fallbacks: FontFile[] = Object.entries(map).map(([key, ranges]) => {
-    const id = key.replace(/^\[(\d+)\]$/, '$1');
-    return { name: `noto-${id}`, path: join(dir, 'files', `noto-sans-sc-${id}-400-normal.woff`), ranges: parse(ranges) };
-  });
-  fontsCache = { dir, main: { name: 'noto-sc', path: join(dir, 'files', 'noto-sans-sc-chinese-simplified-400-normal.woff'), ranges: [] }, fallbacks };
-  return fontsCache;
-}
-
-const sfntCache = new Map<string, Buffer>();
-/** The font file decompressed to SFNT once per process (see woff.ts for why). */
-function fontBytes(path: string): Buffer {
-  let b = sfntCache.get(path);
-  if (!b) {
-    b = woffToSfnt(readFileSync(path));
-    sfntCache.set(path, b);
-  }
-  return b;
-}
-
-const glyphCache = new Map<string, { hasGlyphForCodePoint(cp: number): boolean }>();
-function openFont(path: string) {
-  let f = glyphCache.get(path);
-  if (!f) {
-    f = fontkit.create(fontBytes(path));
-    glyphCache.set(path, f);
-  }
-  return f;
-}
-
-/** The font file to draw one code point with: the simplified subset when it has the glyph, else the numbered file covering it. */
-export function fontFor(cp: number): FontFile {
-  const { main, fallbacks } = fonts();
-  if (cp < 0x80 || openFont(main.path).hasGlyphForCodePoint(cp)) return main;
-  for (const f of fallbacks) {
-    if (f.ranges.some(([a, b]) => cp >= a && cp <= b) && openFont(f.path).hasGlyphForCodePoint(cp)) return f;
-  }
-  return main;
-}
-
-/** Splits text into runs that share a font. */
-export function fontRuns(text: string): { font: FontFile; text: string }[] {
-  const runs: { font: FontFile; text: string }[] = [];
-  for (const ch of text) {
-    const f = fontFor(ch.codePointAt(0)!);
-    const last = runs[runs.length - 1];
-    if (last && last.font.name === f.name) last.text += ch;
-    else runs.push({ font: f, text: ch });
-  }
-  return runs;
-}
-
-type Doc = PDFKit.PDFDocument;
-
-/** Writes text with per-character font fallback; options as for doc.text. */
-function write(doc: Doc, registered: Set<string>, text: string, x: number | undefined, y: number | undefined, opts: PDFKit.Mixins.TextOptions = {}) {
-  const runs = fontRuns(text);
-  runs.forEach((r, i) => {
-    if (!registered.has(r.font.name)) {
-      doc.registerFont(r.font.name, fontBytes(r.font.path));
-      registered.add(r.font.name);
-    }
-    doc.font(r.font.name);
-    const last = i === runs.length - 1;
-    if (i === 0 && x !== undefined) doc.text(r.text, x, y, { ...opts, continued: !last });
-    else doc.text(r.text, { ...opts, continued: !last });
-  });
-}
+import { certificateNotes, formatHoursValue } from './certificates.ts';
+import { pdfWriter, substitutionNote } from '../../lib/pdf-text.ts';
 
 export interface CertificatePdfInput {
   number: string;
@@ -112,20 +19,23 @@ export interface CertificatePdfInput {
 
 /** Renders the certificate as an A4 PDF (text extractable, fonts embedded as subsets). */
 export async function renderCertificatePdf(c: CertificatePdfInput): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `志愿服务记录证明 ${c.number}`, Author: c.snapshot.issuer.org } });
+  // bufferPages: the page count is known only at the end, when every page gets its footer.
+  const doc = new PDFDocument({ size: 'A4', margin: 56, bufferPages: true, info: { Title: `志愿服务记录证明 ${c.number}`, Author: c.snapshot.issuer.org } });
   const chunks: Buffer[] = [];
   doc.on('data', (b: Buffer) => chunks.push(b));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  const reg = new Set<string>();
+  const { write, seen } = pdfWriter(doc);
   const s = c.snapshot;
   const left = 56;
   const width = doc.page.width - 112;
+  // Lowest y body text may reach: the footer lines (verify URL, page numbers) live below it.
+  const bodyBottom = () => doc.page.height - 100;
 
   doc.fillColor('#b3261e');
   doc.fontSize(26);
-  write(doc, reg, '志愿服务记录证明', left, 70, { width, align: 'center', characterSpacing: 4 });
+  write('志愿服务记录证明', left, 70, { width, align: 'center', characterSpacing: 4 });
   doc.fillColor('#222').fontSize(10.5);
-  write(doc, reg, `证明编号：${c.number}`, left, 118, { width, align: 'right' });
+  write(`证明编号：${c.number}`, left, 118, { width, align: 'right' });
   doc
     .moveTo(left, 138)
     .lineTo(left + width, 138)
@@ -136,8 +46,6 @@ export async function renderCertificatePdf(c: CertificatePdfInput): Promise<Buff
   doc.fontSize(12.5).fillColor('#111');
   const period = s.service.periodFrom === s.service.periodTo ? s.service.periodFrom : `${s.service.periodFrom} 至 ${s.service.periodTo}`;
   write(
-    doc,
-    reg,
     `兹证明 ${s.volunteer.name}（${s.volunteer.idType || '证件'}：${s.volunteer.idMasked || '—'}，志愿者编号：${s.volunteer.volunteerNo || '—'}）于 ${period} 期间在 ${s.issuer.org} 参加志愿服务，经核实，累计志愿服务时长 ${formatHoursValue(s.service.totalMinutes)} 小时。`,
     left,
     158,
@@ -151,23 +59,29 @@ export async function renderCertificatePdf(c: CertificatePdfInput): Promise<Buff
   const header = () => {
     doc.rect(left, y - 4, width, 22).fill('#f5ebe0');
     doc.fillColor('#111');
-    write(doc, reg, '服务日期', cols[0] + 6, y, { width: 100 });
-    write(doc, reg, '服务内容', cols[1] + 6, y, { width: cols[2] - cols[1] - 12 });
-    write(doc, reg, '时长（小时）', cols[2] + 6, y, { width: 84 });
+    write('服务日期', cols[0] + 6, y, { width: 100 });
+    write('服务内容', cols[1] + 6, y, { width: cols[2] - cols[1] - 12 });
+    write('时长（小时）', cols[2] + 6, y, { width: 84 });
     y += 24;
+  };
+  const continuationPage = () => {
+    doc.addPage();
+    doc.fontSize(12).fillColor('#b3261e');
+    write(`志愿服务记录证明（续） · ${s.volunteer.name}`, left, 56, { width });
+    doc.fillColor('#111').fontSize(11);
+    y = 84;
   };
   header();
   for (const it of s.service.items) {
-    if (y > doc.page.height - 250) {
-      doc.addPage();
-      y = 70;
+    if (y > bodyBottom() - 40) {
+      continuationPage();
       header();
     }
     const rowTop = y;
-    write(doc, reg, it.date, cols[0] + 6, rowTop, { width: 100 });
-    write(doc, reg, it.content, cols[1] + 6, rowTop, { width: cols[2] - cols[1] - 12 });
+    write(it.date, cols[0] + 6, rowTop, { width: 100 });
+    write(it.content, cols[1] + 6, rowTop, { width: cols[2] - cols[1] - 12 });
     const after = doc.y;
-    write(doc, reg, formatHoursValue(it.minutes), cols[2] + 6, rowTop, { width: 84 });
+    write(formatHoursValue(it.minutes), cols[2] + 6, rowTop, { width: 84 });
     y = Math.max(after, rowTop + 16) + 6;
     doc
       .moveTo(left, y - 3)
@@ -177,34 +91,53 @@ export async function renderCertificatePdf(c: CertificatePdfInput): Promise<Buff
       .stroke();
   }
   doc.fontSize(11);
-  write(doc, reg, `合计：${s.service.items.length} 次，${formatHoursValue(s.service.totalMinutes)} 小时`, left, y + 4, { width, align: 'right' });
+  write(`合计：${s.service.items.length} 次，${formatHoursValue(s.service.totalMinutes)} 小时`, left, y + 4, { width, align: 'right' });
 
-  // Issuer block and QR code
-  y = Math.max(doc.y + 24, doc.page.height - 260);
-  if (y > doc.page.height - 230) {
-    doc.addPage();
-    y = 70;
+  // Issuer block: who answers for the record (谁记录谁证明), with room for the seal and two signatures.
+  const blockHeight = 250;
+  y = doc.y + 24;
+  if (y + blockHeight > bodyBottom()) {
+    continuationPage();
+    y = 96;
   }
-  doc.fontSize(12);
-  const lines = [
-    `出具单位：${s.issuer.org}`,
-    `负责人：${s.issuer.leader || '—'}`,
-    `经办人：${s.issuer.handler || '—'}`,
-    `联系电话：${s.issuer.contact || '—'}`,
-    `出具日期：${s.issueDate}`,
-    `备注：${s.notes || '无'}`,
-  ];
-  let ly = y;
-  for (const l of lines) {
-    write(doc, reg, l, left, ly, { width: width - 150 });
-    ly = doc.y + 6;
-  }
+  const colW = width * 0.58;
+  doc.fontSize(12).fillColor('#111');
+  const sign = (label: string, name: string, at: number) => {
+    write(`${label}（签字）：${name}`, left, at, { width: colW });
+    const lineY = doc.y + 2;
+    doc
+      .moveTo(left + 100, lineY)
+      .lineTo(left + colW - 10, lineY)
+      .lineWidth(0.6)
+      .strokeColor('#555')
+      .stroke();
+    return lineY + 16;
+  };
+  write('出具单位（盖章）：', left, y, { width: colW });
+  write(s.issuer.org, left + 16, doc.y + 4, { width: colW - 16 });
+  let ly = doc.y + 18;
+  ly = sign('负责人', s.issuer.leader || '', ly);
+  ly = sign('经办人', s.issuer.handler || '', ly);
+  write(`联系电话：${s.issuer.contact || '—'}`, left, ly, { width: colW });
+  write(`出具日期：${s.issueDate}`, left, doc.y + 8, { width: colW });
+  write(`备注：${certificateNotes(s.notes)}`, left, doc.y + 8, { width: colW });
+
+  // The seal area: a dashed circle the size of a 公章 (42 mm), where the issuer stamps the printout.
+  const sealR = 60;
+  const sealX = left + colW + (width - colW) / 2;
+  const sealY = y + sealR + 4;
+  doc.save();
+  doc.circle(sealX, sealY, sealR).dash(4, { space: 3 }).lineWidth(0.8).strokeColor('#d9a3a0').stroke();
+  doc.restore();
+  doc.fontSize(10).fillColor('#c77');
+  write('（盖章处）', sealX - sealR, sealY - 6, { width: sealR * 2, align: 'center' });
+
   const qr = QRCode.create(c.verifyUrl, { errorCorrectionLevel: 'M' });
   const size = qr.modules.size;
-  const box = 120;
+  const box = 84;
   const cell = box / size;
-  const qx = left + width - box;
-  const qy = y;
+  const qx = sealX - box / 2;
+  const qy = sealY + sealR + 14;
   doc.fillColor('#000');
   for (let r = 0; r < size; r++) {
     for (let col = 0; col < size; col++) {
@@ -212,17 +145,35 @@ export async function renderCertificatePdf(c: CertificatePdfInput): Promise<Buff
     }
   }
   doc.fontSize(9).fillColor('#333');
-  write(doc, reg, `扫码查验 · 查验码 ${c.code}`, qx - 30, qy + box + 6, { width: box + 30, align: 'right' });
-  doc.fontSize(8.5);
-  write(doc, reg, c.verifyUrl, left, doc.page.height - 90, { width, align: 'center' });
-  write(doc, reg, '本证明依据《志愿服务记录与证明出具办法》出具，免费、如实。真伪请扫码或登录网站“证明查验”核对。', left, doc.page.height - 76, { width, align: 'center' });
+  write(`扫码查验 · 查验码 ${c.code}`, sealX - 80, qy + box + 4, { width: 160, align: 'center' });
+  const note = substitutionNote(seen);
+  if (note) {
+    doc.fontSize(9).fillColor('#555');
+    write(note, left, Math.max(doc.y, ly) + 12, { width });
+  }
 
-  if (c.status === 'revoked') {
-    doc.save();
-    doc.rotate(-20, { origin: [doc.page.width / 2, doc.page.height / 2] });
-    doc.fontSize(60).fillColor('#d32f2f').fillOpacity(0.35);
-    write(doc, reg, '已撤销', 0, doc.page.height / 2 - 40, { width: doc.page.width, align: 'center' });
-    doc.restore();
+  // Every page: the verify line, the certificate number and 第 n 页 共 m 页, so a loose page is still identifiable.
+  const range = doc.bufferedPageRange();
+  const total = range.count;
+  for (let i = range.start; i < range.start + total; i++) {
+    doc.switchToPage(i);
+    const bottom = doc.page.margins.bottom;
+    // Text below the bottom margin would make pdfkit start a new page; the footer is drawn inside it on purpose.
+    doc.page.margins.bottom = 0;
+    doc.fontSize(8.5).fillColor('#333');
+    write(c.verifyUrl, left, doc.page.height - 88, { width, align: 'center' });
+    write('本证明依据《志愿服务记录与证明出具办法》出具，免费、如实。真伪请扫码或登录网站“证明查验”核对。', left, doc.page.height - 75, { width, align: 'center' });
+    doc.fontSize(9.5).fillColor('#111');
+    write(`证明编号：${c.number}`, left, doc.page.height - 48, { width: width / 2 });
+    write(`第 ${i - range.start + 1} 页 共 ${total} 页`, left + width / 2, doc.page.height - 48, { width: width / 2, align: 'right' });
+    if (c.status === 'revoked') {
+      doc.save();
+      doc.rotate(-20, { origin: [doc.page.width / 2, doc.page.height / 2] });
+      doc.fontSize(60).fillColor('#d32f2f').fillOpacity(0.35);
+      write('已撤销', 0, doc.page.height / 2 - 40, { width: doc.page.width, align: 'center' });
+      doc.restore();
+    }
+    doc.page.margins.bottom = bottom;
   }
   doc.end();
   return done;

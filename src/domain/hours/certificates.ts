@@ -13,6 +13,7 @@ import { num, str, type Row } from './sql.ts';
 import { assertLeader, leadsOwnTeamSql, mayReviewSql, reviewRefusal, type Reviewer } from './review.ts';
 import { teamAllowsLeaderWrites, teamLeaderIdsSql } from '../accounts/policy.ts';
 import { parseJsonOr } from '../../lib/json.ts';
+import { stripMarkup } from '../../lib/plain-text.ts';
 
 /** The four field groups, frozen at issue time. */
 export interface CertificateSnapshot {
@@ -47,6 +48,11 @@ export interface CertificateRow {
 /** 750 minutes → "12.5" */
 export function formatHoursValue(minutes: number): string {
   return String(Math.round((minutes / 60) * 10) / 10);
+}
+
+/** The 备注 as the volunteer's words: markup pasted into requests made before it was stripped is dropped, never printed. */
+export function certificateNotes(notes: string): string {
+  return stripMarkup(notes) || '无';
 }
 
 const CERT_STATUS: Record<string, string> = { requested: '待出具', issued: '有效', declined: '未出具', revoked: '已撤销' };
@@ -93,7 +99,8 @@ async function confirmedItems(db: Db, userId: number, teamId: number, from: stri
   const rows = await db.all<Row>(sql`SELECT h.starts_at, h.minutes, coalesce(e.title, h.content) AS content FROM hour_records h LEFT JOIN events e ON e.id = h.event_id
     WHERE h.user_id = ${userId} AND h.team_id = ${teamId} AND h.status = 'confirmed' AND h.starts_at >= ${fromShanghai(from)} AND h.starts_at < ${fromShanghai(to) + 86400_000}
     ORDER BY h.starts_at LIMIT 1000`);
-  return rows.map((r) => ({ date: shanghaiDay(num(r, 'starts_at')), content: String(r.content || '志愿服务'), minutes: num(r, 'minutes') }));
+  // Service content is the volunteer's (or the event's) words: markup pasted into a claim is not printed literally.
+  return rows.map((r) => ({ date: shanghaiDay(num(r, 'starts_at')), content: stripMarkup(String(r.content || '')) || '志愿服务', minutes: num(r, 'minutes') }));
 }
 
 /** A volunteer asks a team for a certificate over a date range; issued at once when settings.autoIssueCertificates. */
@@ -106,7 +113,8 @@ export async function requestCertificate(db: Db, userId: number, input: { teamId
   const items = await confirmedItems(db, userId, input.teamId, input.from, input.to);
   if (!items.length) throw new HoursError('BAD_REQUEST', `您在“${String(team.name)}”该时间段内没有已确认的服务时长，无法开具证明`);
   const total = items.reduce((a, b) => a + b.minutes, 0);
-  const note = (input.note ?? '').trim().slice(0, 100) || null;
+  // The note is printed as the certificate's 备注: markup someone pasted is dropped here, at the source.
+  const note = stripMarkup(input.note ?? '').slice(0, 100) || null;
   // One open request per volunteer and team: the guard's condition names the new row too.
   const openRequest = sql`SELECT id FROM certificates WHERE user_id = ${userId} AND team_id = ${input.teamId} AND status = 'requested'`;
   const written = await guardedWrite(

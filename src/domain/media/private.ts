@@ -13,7 +13,7 @@ import type { SessionUser } from '../accounts/sessions.ts';
 import { MEDIA_FILE, encodeImage, imageUrls, mimeOf, removeFiles, storedNames, type Media, type ServedFile } from './index.ts';
 
 export type PrivateFile = typeof privateFiles.$inferSelect;
-export type PrivatePurpose = 'hour_claim' | 'nomination' | 'lecture';
+export type PrivatePurpose = 'hour_claim' | 'nomination' | 'lecture' | 'recommendation';
 
 /** Sub-folder of UPLOADS_DIR holding private files (never a static or public path). */
 export const PRIVATE_DIR = 'private';
@@ -95,6 +95,12 @@ export async function mayViewPrivateFile(db: Db, user: SessionUser | null | unde
     const o = await db.all(sql`SELECT 1 FROM lecture_orders o, json_each(CASE WHEN json_valid(o.photo_file_ids) THEN o.photo_file_ids ELSE '[]' END) j
       WHERE o.photo_file_ids <> '[]' AND j.value = ${fileId} LIMIT 1`);
     if (o.length) return true;
+  }
+  // 推荐表 photos: the 宣传 staff who prepare recommendations upward (issue 19 item 5).
+  if (can(user, 'honors.edit')) {
+    const h = await db.all(sql`SELECT 1 FROM honorees h WHERE h.id_photo_file_id = ${fileId}
+      OR EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(h.life_photo_file_ids) THEN h.life_photo_file_ids ELSE '[]' END) j WHERE j.value = ${fileId}) LIMIT 1`);
+    if (h.length) return true;
   }
   return false;
 }

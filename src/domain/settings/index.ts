@@ -25,6 +25,17 @@ export const DEFAULT_SETTINGS = {
   maxDayHours: 24,
   claimMaxAgeDays: 90,
   reviewSteps: 2,
+  /** Whether the 《信息发布审核表》 has a 分管领导 signature box after the review levels (signed on paper). */
+  reviewFormLeaderSign: true,
+  /**
+   * What each level's 推荐表 allows (issue 19 item 5): 事迹简介 at most `summaryMax` 字, 主要事迹 between
+   * `deedsMin` and `deedsMax` 字 (0 = no upper limit), `photosMin`–`photosMax` everyday photos.
+   */
+  recommendationLevels: [
+    { level: '市', label: '市级好人榜', summaryMax: 140, deedsMin: 800, deedsMax: 1500, photosMin: 3, photosMax: 5 },
+    { level: '省', label: '省级好人榜', summaryMax: 300, deedsMin: 1000, deedsMax: 2000, photosMin: 3, photosMax: 5 },
+    { level: '国家', label: '中国好人榜', summaryMax: 300, deedsMin: 1500, deedsMax: 0, photosMin: 3, photosMax: 5 },
+  ] as { level: string; label: string; summaryMax: number; deedsMin: number; deedsMax: number; photosMin: number; photosMax: number }[],
   autoIssueCertificates: false,
   termsVersion: '2026-01',
   privacyVersion: '2026-01',
