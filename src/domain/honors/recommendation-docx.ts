@@ -1,6 +1,6 @@
 // The 推荐表 as a Word document (docx, a maintained library; docs/decisions/093): the grid form the
 // next level asks for, with the ID photo in its corner, so the receiving office can edit and print it.
-import { AlignmentType, Document, Footer, HeightRule, ImageRun, Packer, PageNumber, Paragraph, Table, TableCell, TableRow, TextRun, VerticalAlign, WidthType } from 'docx';
+import { AlignmentType, Document, Footer, HeightRule, ImageRun, Packer, PageNumber, Paragraph, Table, TableCell, TableRow, TextRun, VerticalAlignTable, WidthType } from 'docx';
 import type { RecommendationSheet } from './recommendation.ts';
 import { charCount } from './schemas.ts';
 
@@ -14,7 +14,7 @@ function cell(text: string, opts: { label?: boolean; span?: number; rowSpan?: nu
     columnSpan: opts.span,
     rowSpan: opts.rowSpan,
     width: opts.width ? { size: opts.width, type: WidthType.PERCENTAGE } : undefined,
-    verticalAlign: VerticalAlign.CENTER,
+    verticalAlign: VerticalAlignTable.CENTER,
     margins: { top: 60, bottom: 60, left: 100, right: 100 },
     children: lines.map((l) => new Paragraph({ alignment: opts.align ?? (opts.label ? AlignmentType.CENTER : AlignmentType.LEFT), children: [run(l, { bold: opts.label })] })),
   });
@@ -27,7 +27,7 @@ export async function renderRecommendationDocx(s: RecommendationSheet): Promise<
     ? new TableCell({
         rowSpan: 4,
         width: { size: 18, type: WidthType.PERCENTAGE },
-        verticalAlign: VerticalAlign.CENTER,
+        verticalAlign: VerticalAlignTable.CENTER,
         children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new ImageRun({ type: 'jpg', data: s.idPhoto, transformation: { width: 96, height: 128 } })] })],
       })
     : cell(e.kind === 'person' ? '（证件照）' : '', { rowSpan: 4, width: 18, align: AlignmentType.CENTER });
