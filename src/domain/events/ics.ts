@@ -1,6 +1,7 @@
 // iCalendar (RFC 5545) for events: TZID=Asia/Shanghai with its VTIMEZONE, CRLF line
 // endings, lines folded at 75 octets (never inside a UTF-8 character), TEXT escaped.
 import { createHash } from 'node:crypto';
+import { regionLabel } from '../regions/index.ts';
 
 export interface IcsEvent {
   id: number;
@@ -14,6 +15,36 @@ export interface IcsEvent {
   sequence?: number;
   updatedAt?: number | null;
   url: string;
+}
+
+/** The fields of an event row a calendar entry is made of. */
+export interface CalendarSource {
+  id: number;
+  title: string;
+  townId: number | null;
+  villageId: number | null;
+  address: string | null;
+  startsAt: number;
+  endsAt: number;
+  status: string;
+  revision: number;
+  updatedAt: number | null;
+}
+
+/** One event as a calendar entry: the one place its location, link and SEQUENCE are put together. */
+export function calendarEntry(e: CalendarSource, names: Map<number, string>, siteUrl: string, description = `${siteUrl}/events/${e.id}`): IcsEvent {
+  return {
+    id: e.id,
+    title: e.title,
+    description,
+    location: [regionLabel(names, e.townId, e.villageId), e.address].filter(Boolean).join(' · '),
+    startsAt: e.startsAt,
+    endsAt: e.endsAt,
+    status: e.status,
+    sequence: e.revision,
+    updatedAt: e.updatedAt,
+    url: `${siteUrl}/events/${e.id}`,
+  };
 }
 
 /** Escapes a TEXT value (backslash, semicolon, comma, newline). */

@@ -4,8 +4,8 @@ import type { Db } from '../../../db/client.ts';
 import { events, signups, teams, users } from '../../../db/schema/index.ts';
 import { randomToken } from '../../lib/ids.ts';
 import { waitlistPositionSql } from './signups.ts';
-import { renderCalendar } from './ics.ts';
-import { regionLabel, regionNames } from '../regions/index.ts';
+import { calendarEntry, renderCalendar } from './ics.ts';
+import { regionNames } from '../regions/index.ts';
 
 /** Upcoming (soonest first) and past (latest first) sign-ups of a user with their status; a waitlisted one with its position, in the same query. */
 export async function myEvents(db: Db, userId: number, now = Date.now()) {
@@ -61,18 +61,7 @@ export async function privateCalendarIcs(db: Db, token: string, siteUrl: string,
     feed.events.flatMap((e) => [e.townId, e.villageId]),
   );
   return renderCalendar(
-    feed.events.map((e) => ({
-      id: e.id,
-      title: e.title,
-      description: `${siteUrl}/events/${e.id}`,
-      location: [regionLabel(names, e.townId, e.villageId), e.address].filter(Boolean).join(' · '),
-      startsAt: e.startsAt,
-      endsAt: e.endsAt,
-      status: e.status,
-      sequence: e.revision,
-      updatedAt: e.updatedAt,
-      url: `${siteUrl}/events/${e.id}`,
-    })),
+    feed.events.map((e) => calendarEntry(e, names, siteUrl)),
     { host: new URL(siteUrl).hostname, name: '我的志愿活动', now },
   );
 }

@@ -2,8 +2,8 @@
 import type { APIRoute } from 'astro';
 import { appDb } from '../../lib/db.ts';
 import { getPublicEvent } from '../../domain/events/public.ts';
-import { regionNames, regionLabel } from '../../domain/regions/index.ts';
-import { renderCalendar } from '../../domain/events/ics.ts';
+import { regionNames } from '../../domain/regions/index.ts';
+import { calendarEntry, renderCalendar } from '../../domain/events/ics.ts';
 import { config } from '../../lib/config.ts';
 
 export const GET: APIRoute = async ({ params }) => {
@@ -14,22 +14,7 @@ export const GET: APIRoute = async ({ params }) => {
   const e = row.event;
   const names = await regionNames(db, [e.townId, e.villageId]);
   const site = config().siteUrl;
-  const body = renderCalendar(
-    [
-      {
-        id: e.id,
-        title: e.title,
-        description: `${row.teamName}\n${e.risks ? `风险提示：${e.risks}\n` : ''}${site}/events/${e.id}`,
-        location: [regionLabel(names, e.townId, e.villageId), e.address].filter(Boolean).join(' · '),
-        startsAt: e.startsAt,
-        endsAt: e.endsAt,
-        status: e.status,
-        sequence: e.revision,
-        updatedAt: e.updatedAt,
-        url: `${site}/events/${e.id}`,
-      },
-    ],
-    { host: new URL(site).hostname, name: e.title },
-  );
+  const description = `${row.teamName}\n${e.risks ? `风险提示：${e.risks}\n` : ''}${site}/events/${e.id}`;
+  const body = renderCalendar([calendarEntry(e, names, site, description)], { host: new URL(site).hostname, name: e.title });
   return new Response(body, { headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="event-${e.id}.ics"` } });
 };
