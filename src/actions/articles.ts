@@ -67,6 +67,18 @@ function toContent(v: Omit<ArticleForm, 'newAttachments' | 'coverUpload'>): Arti
   };
 }
 
+/** An image for the media library, as both upload forms post it (the editor's inline image and the library page). */
+const ImageUploadSchema = z.object({
+  file: z.instanceof(File, { message: '请选择要上传的图片' }).refine((f) => f.size > 0, '请选择要上传的图片'),
+  alt: z.preprocess((v) => v ?? '', z.string().trim().refine(isPlainLine, plainLineError('图片说明')).min(2, '请填写图片说明（替代文字），至少 2 个字').max(120, '图片说明不超过 120 字')),
+});
+
+/** The library's one upload path (verified, re-encoded, EXIF gone) for a signed-in uploader. */
+async function uploadFromForm(ctx: Parameters<typeof actionAbility>[0], { file, alt }: z.infer<typeof ImageUploadSchema>) {
+  const user = actionAbility(ctx, 'media.upload');
+  return uploadImage(await appDb(), config().uploadsDir, { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name, alt, userId: user.id });
+}
+
 export const articles = {
   /** The edit form: save, preview, mask one personal-data hit, or save and submit for review. */
   save: formAction({
@@ -176,13 +188,9 @@ export const articles = {
    * (verified, re-encoded, EXIF gone), answering the URL the allow-list accepts.
    */
   inlineImage: formAction({
-    input: z.object({
-      file: z.instanceof(File, { message: '请选择要上传的图片' }).refine((f) => f.size > 0, '请选择要上传的图片'),
-      alt: z.preprocess((v) => v ?? '', z.string().trim().refine(isPlainLine, plainLineError('图片说明')).min(2, '请填写图片说明（替代文字），至少 2 个字').max(120, '图片说明不超过 120 字')),
-    }),
-    handler: async ({ file, alt }, ctx) => {
-      const user = actionAbility(ctx, 'media.upload');
-      const m = await uploadImage(await appDb(), config().uploadsDir, { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name, alt, userId: user.id });
+    input: ImageUploadSchema,
+    handler: async (input, ctx) => {
+      const m = await uploadFromForm(ctx, input);
       const urls = imageUrls(m);
       return { id: m.id, src: urls.src, thumb: urls.thumb, alt: m.alt, width: m.width, height: m.height };
     },
@@ -190,13 +198,9 @@ export const articles = {
 
   /** Media library upload: JPEG/PNG/WebP verified by content, alt text required. */
   uploadImage: formAction({
-    input: z.object({
-      file: z.instanceof(File, { message: '请选择要上传的图片' }).refine((f) => f.size > 0, '请选择要上传的图片'),
-      alt: z.preprocess((v) => v ?? '', z.string().trim().refine(isPlainLine, plainLineError('图片说明')).min(2, '请填写图片说明（替代文字），至少 2 个字').max(120, '图片说明不超过 120 字')),
-    }),
-    handler: async ({ file, alt }, ctx) => {
-      const user = actionAbility(ctx, 'media.upload');
-      const m = await uploadImage(await appDb(), config().uploadsDir, { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name, alt, userId: user.id });
+    input: ImageUploadSchema,
+    handler: async (input, ctx) => {
+      const m = await uploadFromForm(ctx, input);
       return { redirect: `/console/media?uploaded=${m.id}` };
     },
   }),
