@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { flow } from '../helpers/flow.ts';
 import { sessionCookieFor, userIdByPhoneAt } from '../helpers/session.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { codeFromLog } from '../helpers/sms.ts';
 import { openQ, postAction, toFormData, type Q } from '../helpers/trust.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
 
@@ -35,11 +36,16 @@ describe('logs', () => {
       q = openQ(s.dbUrl);
       const town = await q.one("SELECT id FROM regions WHERE level = 'town' ORDER BY id LIMIT 1");
       const village = await q.one("SELECT id FROM regions WHERE level = 'village' AND parent_id = ? LIMIT 1", [town]);
+      // The phone is verified first: a code through the real form, read from the demo provider's log line.
+      const from = s.output().length;
+      const sent = await fetch(`${s.url}/register?_action=accounts.sendRegisterCode`, { method: 'POST', redirect: 'manual', headers: { origin: s.url }, body: toFormData({ phone: '13512340001' }) });
+      expect(sent.status).toBe(200);
+      const smsCode = await codeFromLog(s.output, '13512340001', { after: from });
       const reg = await fetch(`${s.url}/register?_action=accounts.register`, {
         method: 'POST',
         redirect: 'manual',
         headers: { origin: s.url },
-        body: toFormData({ phone: '13512340001', password, realName: '日志测试', idType: '居民身份证', idNumber, townId: town, villageId: village, agreeTerms: true, agreePrivacy: true }),
+        body: toFormData({ phone: '13512340001', smsCode, password, realName: '日志测试', idType: '居民身份证', idNumber, townId: town, villageId: village, agreeTerms: true, agreePrivacy: true }),
       });
       expect(reg.status).toBe(303);
       tokens = [cookieOf(reg)];

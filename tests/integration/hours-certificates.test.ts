@@ -157,7 +157,7 @@ describe('certificate PDF', () => {
           NOW,
         ),
       );
-    await confirmRecords(db, leader, ids, NOW);
+    await confirmRecords(db, leader, ids, NOW, ids.length);
     const id = await requestCertificate(db, v, { teamId: team, from: '2026-05-01', to: '2026-06-15', note: '<b>用于升学</b>&amp;评优' }, NOW);
     const { number, code } = await issueCertificate(db, leader, id, NOW);
     const c = (await getCertificate(db, id))!;
