@@ -44,7 +44,7 @@ async function errorBeside(page: Page, form: string, name: string): Promise<stri
 interface Case {
   title: string;
   as: Kind;
-  path: () => Promise<string> | string;
+  path: string;
   form: string;
   fill?: Record<string, string>;
   clear?: string[];
@@ -77,7 +77,7 @@ const CASES: Case[] = [
 describe('an empty or short form answers in Chinese next to the field', () => {
   test.each(CASES)('$title', async (c) => {
     const page = await pageAs(c.as);
-    await page.goto(server.url + (typeof c.path === 'string' ? c.path : await c.path()));
+    await page.goto(server.url + c.path);
     expect(await page.locator(c.form).count(), 'the form is on the page').toBeGreaterThan(0);
     const form = `${c.form} >> nth=0`;
     for (const name of c.clear ?? []) await page.locator(`${form} >> [name="${name}"]`).fill('');
