@@ -47,6 +47,16 @@ describe('articles', () => {
   });
 });
 
+describe('demo team contacts', () => {
+  test('a demo team page and its event page show the team hotline', async () => {
+    const team = await getPage(server, '/teams/chengguan-red-vest');
+    expect(team.body).toMatch(/联系电话：<a href="tel:0838-6212345"[^>]*>0838-6212345<\/a>（队伍联系电话）/);
+    const event = await q.one("SELECT e.id FROM events e JOIN teams t ON t.id = e.team_id WHERE t.slug = 'yunxi-medical-volunteers' AND e.status = 'published' ORDER BY e.id LIMIT 1");
+    const page = await getPage(server, `/events/${event}`);
+    expect(page.body).toMatch(/联系电话<\/th><td[^>]*><a href="tel:0838-6251120"/);
+  });
+});
+
 describe('print pages in 大字模式', () => {
   test('the certificate print view is larger on screen, unchanged on paper', async () => {
     const cert = await q.row("SELECT id FROM certificates WHERE status = 'issued' AND user_id = ? ORDER BY id LIMIT 1", [actors.ids.owner]);
