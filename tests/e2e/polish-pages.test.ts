@@ -68,7 +68,11 @@ describe('print pages in 大字模式', () => {
       await context.addCookies([{ name, value, url: server.url }, ...(large ? [{ name: 'sx_large', value: '1', url: server.url }] : [])]);
       const page = await context.newPage();
       await page.goto(`${server.url}/me/certificates/${cert!.id}/print`);
-      const h1 = () => page.locator('h1').first().evaluate((e) => e.getBoundingClientRect().height);
+      const h1 = () =>
+        page
+          .locator('h1')
+          .first()
+          .evaluate((e) => e.getBoundingClientRect().height);
       heights[`screen ${large}`] = await h1();
       await page.emulateMedia({ media: 'print' });
       heights[`print ${large}`] = await h1();
