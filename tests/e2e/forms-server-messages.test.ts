@@ -115,6 +115,25 @@ describe('an empty or short form answers in Chinese next to the field', () => {
     await page.context().close();
   });
 
+  test('移出 a volunteer from an event: a one-character reason is refused next to that row, its form open, the text kept', async () => {
+    const row = await q.row(
+      "SELECT s.id AS signup, e.id AS event FROM signups s JOIN events e ON e.id = s.event_id WHERE e.team_id = ? AND e.starts_at > ? AND s.status = 'confirmed' ORDER BY s.id LIMIT 1",
+      [actors.teamB, Date.now() + 3600_000],
+    );
+    expect(row, 'a confirmed sign-up for an upcoming event of team B').toBeTruthy();
+    const page = await pageAs('leaderB');
+    await page.goto(`${server.url}/me/teams/chengguan-red-vest/events/${row!.event}`);
+    const form = `form[action*="removeSignup"]:has([name="signupId"][value="${row!.signup}"])`;
+    await page.locator(form).evaluate((f) => f.closest('details')!.setAttribute('open', ''));
+    await page.locator(`${form} [name="reason"]`).fill('走');
+    expect(await submit(page, form)).toBe(400);
+    expect(await page.locator(form).evaluate((f) => f.closest('details')!.open)).toBe(true);
+    expect(await page.locator(`${form} .error`).innerText()).toBe('请填写移出原因');
+    expect(await page.locator(`${form} [name="reason"]`).inputValue()).toBe('走');
+    expect((await q.row('SELECT status FROM signups WHERE id = ?', [Number(row!.signup)]))!.status).toBe('confirmed');
+    await page.context().close();
+  });
+
   test('更正申请 and its 驳回: the refused reason sits next to its own input, the text kept', async () => {
     const owner = await pageAs('owner');
     await owner.goto(server.url + '/me/hours');
