@@ -11,6 +11,7 @@ import { fromShanghai, shanghaiDay } from '../src/lib/time.ts';
 import { makeIdNumber } from '../src/lib/id-number.ts';
 import { randomToken } from '../src/lib/ids.ts';
 import { recomputeTotals } from '../src/domain/hours/totals.ts';
+import { getSetting, setSetting } from '../src/domain/settings/index.ts';
 import { seedHonors } from './seed-honors.ts';
 import { reviewSeededHours, seedHours } from './seed-hours.ts';
 import { seedEventsDemo } from './seed-events.ts';
@@ -81,6 +82,18 @@ const GIVEN = [
   '美玲',
 ];
 
+/**
+ * Team hotlines of the demo county (issue 18, item 8): landlines with the county's area code, published as
+ * each team's public contact so demo team and event pages show 联系电话. The other teams publish none.
+ */
+const DEMO_HOTLINES: Readonly<Record<string, string>> = {
+  'chengguan-red-vest': '0838-6212345',
+  'longtan-emergency-rescue': '0838-6263119',
+  'yunxi-medical-volunteers': '0838-6251120',
+  'yunxi-lawyers-legal-aid': '0838-6236148',
+  'yunwu-forest-fire': '0838-6278119',
+};
+
 /** Loads the demo corpus and demo accounts; returns the accounts (passwords shown once). */
 export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now = Date.now()): Promise<DemoAccount[]> {
   const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(teams);
@@ -93,6 +106,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   const teamIds = new Map<string, number>();
   for (const t of content.teams) {
     const townId = town(t.town);
+    const hotline = DEMO_HOTLINES[t.slug];
     const [row] = await db
       .insert(teams)
       .values({
@@ -106,12 +120,18 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
         description: t.body,
         honours: JSON.stringify(t.honours),
         leaderName: t.leaderName ?? null,
+        contactPhone: hotline ?? null,
+        publicContact: hotline ? 'hotline' : 'none',
         status: 'active',
         createdAt: now,
       })
       .returning({ id: teams.id });
     teamIds.set(t.slug, row.id);
   }
+  // The county publishes these on purpose: on the allow-list, text that quotes one is not refused or masked.
+  const listed = await getSetting(db, 'publicPhones');
+  const hotlines = content.teams.filter((t) => DEMO_HOTLINES[t.slug]).map((t) => ({ number: DEMO_HOTLINES[t.slug], label: `${t.name}热线` }));
+  await setSetting(db, 'publicPhones', [...listed, ...hotlines.filter((h) => !listed.some((l) => l.number === h.number))]);
 
   // Honor batches and honorees
   const batchIds = new Map<string, number>();

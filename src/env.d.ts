@@ -18,5 +18,7 @@ declare namespace App {
     formResult: { key: string; result: import('astro:actions').SafeResult<any, any> } | null;
     /** Set by lib/guards.ts forbidden(): the abilities the page needed, so the 403 page names the roles and who grants them. */
     forbiddenFor?: import('./domain/accounts/policy.ts').Ability[];
+    /** Set by lib/guards.ts forbiddenToNonLeader(): the team whose leaders alone may open the page. */
+    forbiddenTeam?: string;
   }
 }

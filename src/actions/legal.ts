@@ -43,7 +43,7 @@ export const legal = {
       villageId: z.preprocess((v) => v || undefined, z.coerce.number({ error: '请选择村（社区）' }).int().positive()),
       audienceExpected: z.preprocess((v) => v || undefined, LectureOrderSchema.shape.audienceExpected),
       preferredDates: line('希望时间', 2, 200, '请写明希望的时间，例如“12月4日上午”'),
-      requesterName: line('联系人姓名', 2, 30, '请填写联系人姓名'),
+      requesterName: z.preprocess((v) => v ?? '', LectureOrderSchema.shape.requesterName),
       requesterPhone: z.preprocess((v) => String(v ?? '').replace(/\s|-/g, ''), z.string().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码')),
       organisation: line('单位名称', 0, 60, '单位名称不超过 60 字').default(''),
       note: text(500, '备注不超过 500 字').default(''),

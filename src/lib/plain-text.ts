@@ -46,6 +46,27 @@ export function plainTextError(label: string) {
   return { error: (iss: { input?: unknown }) => `${label}含有看不见的${describeHidden(String(iss.input ?? ''), true) ?? '控制字符'}，请删除后重新输入` };
 }
 
+/** A tag, comment or character reference: what a browser would render but paper prints literally. */
+const MARKUP = /<\/?[a-zA-Z!][^<>]*>|&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z][a-zA-Z0-9]*);/;
+
+/**
+ * Whether a single-line name is plain text: no hidden characters (isPlainLine) and no markup. A team's
+ * name is printed on certificates, ledgers and posters, where `<b>红马甲</b>` would appear as typed.
+ */
+export function isPlainName(s: string): boolean {
+  return isPlainLine(s) && !MARKUP.test(s);
+}
+
+/** The zod refinement message for a name failing `isPlainName` (hidden characters named first). */
+export function plainNameError(label: string) {
+  return {
+    error: (iss: { input?: unknown }) => {
+      const hidden = describeHidden(String(iss.input ?? ''));
+      return hidden ? `${label}含有看不见的${hidden}，请删除后重新输入` : `${label}只能是文字，不能包含 HTML 标记（如 <b>、&amp;）`;
+    },
+  };
+}
+
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
 /**

@@ -5,7 +5,7 @@ import { appDb } from './db.ts';
 import { isTeamLeader, teamAllowsLeaderWrites } from '../domain/accounts/policy.ts';
 import { teamBySlug } from '../domain/teams/membership.ts';
 import type { SessionUser } from '../domain/accounts/sessions.ts';
-import { forbidden, loginUrl } from './guards.ts';
+import { forbiddenToNonLeader, loginUrl } from './guards.ts';
 
 type Team = NonNullable<Awaited<ReturnType<typeof teamBySlug>>>;
 
@@ -19,7 +19,7 @@ export async function requireTeamLeader(Astro: AstroGlobal): Promise<{ user: Ses
   const db = await appDb();
   const team = await teamBySlug(db, Astro.params.slug ?? '');
   if (!team) return Astro.rewrite('/404');
-  if (!(await isTeamLeader(db, user, team.id))) return forbidden(Astro);
+  if (!(await isTeamLeader(db, user, team.id))) return forbiddenToNonLeader(Astro, team.name);
   return { user, team, writable: teamAllowsLeaderWrites(team.status) };
 }
 

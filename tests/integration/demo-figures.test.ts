@@ -7,6 +7,8 @@ import type { Db } from '../../db/client.ts';
 import { homeFigures } from '../../src/domain/stats/home.ts';
 import { volunteersByTown } from '../../src/domain/stats/index.ts';
 import { homeArticleBlocks } from '../../src/domain/articles/public.ts';
+import { getSetting } from '../../src/domain/settings/index.ts';
+import { teamPublicContact } from '../../src/domain/teams/contact.ts';
 
 let db: Db;
 beforeAll(async () => {
@@ -114,6 +116,19 @@ describe('demo figures agree with the live counters', () => {
     expect(legal.length).toBeGreaterThan(0);
     expect(news.length).toBeGreaterThan(0);
     expect(news.map((a) => a.slug).filter((s) => legal.some((l) => l.slug === s))).toEqual([]);
+  });
+
+  test('several demo teams publish a hotline (issue 18, item 8), each on the public-phone allow-list', async () => {
+    const withContact = await rows(`SELECT id, name, contact_phone FROM teams WHERE public_contact = 'hotline' AND status = 'active' ORDER BY id`);
+    expect(withContact.length).toBeGreaterThanOrEqual(3);
+    const allowed = (await getSetting(db, 'publicPhones')).map((p) => p.number);
+    for (const t of withContact) {
+      expect(await teamPublicContact(db, Number(t.id))).toEqual({ label: '队伍联系电话', phone: t.contact_phone });
+      expect(String(t.contact_phone)).toMatch(/^0\d{3}-\d{7}$/);
+      expect(allowed, String(t.name)).toContain(t.contact_phone);
+    }
+    const withEvents = await rows(`SELECT count(*) AS n FROM events e JOIN teams t ON t.id = e.team_id WHERE t.public_contact = 'hotline' AND e.status = 'published'`);
+    expect(Number(withEvents[0].n)).toBeGreaterThan(0);
   });
 });
 

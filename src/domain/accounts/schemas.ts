@@ -138,8 +138,12 @@ export const RegisterSchema = z
         birth = b;
       }
       const status = minorStatus(birth);
+      // A guardian's name, whenever one is kept (any minor), follows the one real-name rule: it is
+      // stored with the consent and printed on what the county files.
+      const guardianProblem = status !== 'adult' && v.guardianName ? realNameProblem(v.guardianName, v.idType) : null;
+      if (guardianProblem) ctx.addIssue({ code: 'custom', path: ['guardianName'], message: `监护人${guardianProblem}` });
       if (status === 'child') {
-        if (!v.guardianName || realNameProblem(v.guardianName, v.idType) !== null) {
+        if (!v.guardianName) {
           ctx.addIssue({ code: 'custom', path: ['guardianName'], message: '未满 14 周岁需填写监护人真实姓名' });
         }
         if (!v.guardianPhone || !/^1[3-9]\d{9}$/.test(v.guardianPhone)) {

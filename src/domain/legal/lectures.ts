@@ -8,6 +8,7 @@ import type { Db } from '../../../db/client.ts';
 import { guardedWrite } from '../../../db/write.ts';
 import { events, lectureOrders, regions, teams, users } from '../../../db/schema/index.ts';
 import { can } from '../accounts/policy.ts';
+import { PERSON_NAME_MESSAGE, realNameProblem } from '../accounts/schemas.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
 import { auditStatement } from '../audit/index.ts';
 import { getSetting } from '../settings/index.ts';
@@ -51,7 +52,13 @@ export const LectureOrderSchema = z.object({
   villageId: z.coerce.number({ error: '请选择村（社区）' }).int().positive('请选择村（社区）'),
   audienceExpected: z.coerce.number({ error: '请填写预计听众人数' }).int('人数应为整数').min(10, '预计听众至少 10 人才能开讲').max(2000, '预计听众不超过 2000 人'),
   preferredDates: z.string().trim().refine(isPlainLine, plainLineError('希望时间')).min(2, '请写明希望的时间，例如“12月4日上午”').max(200, '不超过 200 字'),
-  requesterName: z.string().trim().refine(isPlainLine, plainLineError('联系人姓名')).min(2, '请填写联系人姓名').max(30, '姓名过长'),
+  // The one real-name rule (accounts/schemas.ts): the lecturer calls this person back by name.
+  requesterName: z
+    .string()
+    .trim()
+    .refine(isPlainLine, plainLineError('联系人姓名'))
+    .min(1, '请填写联系人姓名')
+    .refine((n) => !n || realNameProblem(n) === null, `联系人${PERSON_NAME_MESSAGE}`),
   requesterPhone: z
     .string()
     .trim()

@@ -9,7 +9,7 @@ import { auditStatement } from '../audit/index.ts';
 import { noticeInsert } from '../notices/index.ts';
 import { EVENT_CATEGORIES } from '../events/rules.ts';
 import { Refusal } from '../refusal.ts';
-import { isPlainLine, plainLineError } from '../../lib/plain-text.ts';
+import { isPlainLine, isPlainName, plainLineError, plainNameError } from '../../lib/plain-text.ts';
 import { shanghaiDay } from '../../lib/time.ts';
 import { validRegionPair } from '../regions/index.ts';
 import { requirePublicText } from '../public-text.ts';
@@ -177,7 +177,7 @@ function realPastDay(day: string): boolean {
 
 /** The team registration form. */
 export const TeamRegistrationSchema = z.object({
-  name: z.string({ error: '请填写队伍名称' }).trim().refine(isPlainLine, plainLineError('队伍名称')).min(4, '队伍名称至少 4 个字').max(40, '队伍名称不超过 40 个字'),
+  name: z.string({ error: '请填写队伍名称' }).trim().refine(isPlainName, plainNameError('队伍名称')).min(4, '队伍名称至少 4 个字').max(40, '队伍名称不超过 40 个字'),
   slug: z
     .string({ error: '请填写队伍网址标识' })
     .trim()

@@ -1,17 +1,15 @@
 // 审计日志 as XLSX (admins): the rows /console/audit lists for the same filter; the export is itself audited.
 import type { APIRoute } from 'astro';
 import { appDb } from '../../lib/db.ts';
-import { loginUrl } from '../../lib/guards.ts';
-import { can } from '../../domain/accounts/policy.ts';
+import { requireAbility } from '../../lib/guards.ts';
 import { audit } from '../../domain/audit/index.ts';
 import { exportAudit } from '../../domain/audit/export.ts';
 import { parseAuditQuery } from '../../domain/audit/filter.ts';
 import { shanghaiDay } from '../../lib/time.ts';
 
 export const GET: APIRoute = async (ctx) => {
-  const user = ctx.locals.user;
-  if (!user) return ctx.redirect(loginUrl(ctx.url), 303);
-  if (!can(user, 'audit.read')) return ctx.rewrite('/403');
+  const user = await requireAbility(ctx, 'audit.read');
+  if (user instanceof Response) return user;
   const parsed = parseAuditQuery(ctx.url.searchParams);
   const problems = Object.values(parsed.errors);
   if (problems.length) {

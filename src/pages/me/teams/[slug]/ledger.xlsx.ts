@@ -1,7 +1,7 @@
 // XLSX 台账 of one team, for its leaders.
 import type { APIRoute } from 'astro';
 import { appDb } from '../../../../lib/db.ts';
-import { loginUrl } from '../../../../lib/guards.ts';
+import { forbiddenToNonLeader, loginUrl } from '../../../../lib/guards.ts';
 import { isTeamLeader } from '../../../../domain/accounts/policy.ts';
 import { teamBySlug } from '../../../../domain/teams/membership.ts';
 import { ledgerResponse } from '../../../../domain/hours/ledger-download.ts';
@@ -12,6 +12,6 @@ export const GET: APIRoute = async (ctx) => {
   const db = await appDb();
   const team = await teamBySlug(db, ctx.params.slug ?? '');
   if (!team) return ctx.rewrite('/404');
-  if (!(await isTeamLeader(db, user, team.id))) return ctx.rewrite('/403');
+  if (!(await isTeamLeader(db, user, team.id))) return forbiddenToNonLeader(ctx, team.name);
   return ledgerResponse(db, user, ctx.url.searchParams, { teamIds: [team.id] }, ctx.clientAddress);
 };
