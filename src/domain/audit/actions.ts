@@ -99,6 +99,15 @@ export const AUDIT_ACTIONS = {
   'lecture.deliver': '宣讲完成登记',
   'lecture.rate': '评价宣讲',
   'lecture.reveal_phone': '查看预约人电话',
+  'order.create_on_behalf': '代群众点单',
+  'order.accept': '受理服务点单',
+  'order.reject': '不予受理服务点单',
+  'order.assign': '派单给队伍',
+  'order.open': '开放服务点单供队伍接单',
+  'order.claim': '队伍抢单',
+  'order.done': '服务点单确认完成',
+  'order.rate': '群众评单',
+  'order.reveal_phone': '查看点单人电话',
   'settings.public_phones': '修改可公开的电话号码',
   'audit.export': '导出审计日志',
 } as const;
@@ -134,6 +143,7 @@ export const AUDIT_ACTION_GROUPS: readonly { prefix: string; name: string }[] = 
   { prefix: 'revision.', name: '文章修改稿' },
   { prefix: 'honors.', name: '评选表彰' },
   { prefix: 'lecture.', name: '宣讲预约' },
+  { prefix: 'order.', name: '四单服务' },
   { prefix: 'settings.', name: '系统设置' },
   { prefix: 'audit.', name: '审计' },
 ];
