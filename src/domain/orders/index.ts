@@ -64,6 +64,12 @@ export async function listMenu(db: Db): Promise<ServiceItem[]> {
   return db.select().from(serviceItems).where(eq(serviceItems.active, 1)).orderBy(asc(serviceItems.sort), asc(serviceItems.id));
 }
 
+/** One menu item by id (active or not: an old order keeps its item). */
+export async function getServiceItem(db: Db, id: number): Promise<ServiceItem | undefined> {
+  const [i] = await db.select().from(serviceItems).where(eq(serviceItems.id, id));
+  return i;
+}
+
 /** The menu grouped by category, for /services. */
 export async function menuByCategory(db: Db): Promise<{ category: string; items: ServiceItem[] }[]> {
   const groups = new Map<string, ServiceItem[]>();
