@@ -24,6 +24,7 @@ import {
   ServiceOrderSchema,
 } from '../../src/domain/orders/index.ts';
 import { trackNumber } from '../../src/domain/tracking/index.ts';
+import { isOverdue, orderFigures, rateText } from '../../src/domain/orders/figures.ts';
 import { addMember, count, makeTeam, makeUser } from './hours-fixtures.ts';
 
 let db: Db;
@@ -226,5 +227,54 @@ describe('接单 to 评单', () => {
     await finishOrder(db, t.leader, o.id, t.team, '上门理发两人，打扫卫生一次。');
     await rateOrder(db, { number: o.trackingNo, digits: '0010', rating: 5, comment: '很满意' });
     expect((await getServiceOrder(db, o.id))?.revisitDue).toBe(0);
+  });
+});
+
+describe('published figures', () => {
+  test('the rates equal a hand count of five orders with known timestamps, and overdue orders are marked', async () => {
+    const own = await freshDb({ seed: 'base' });
+    const id = await createUser(own, TEST_KEY, { phone: '13900000203', password: 'x-long-password', realName: '统计编辑', roles: ['editor'] });
+    const ed: SessionUser = { id, realName: '统计编辑', phone: '13900000203', roles: ['editor'], status: 'active' };
+    const team = await makeTeam(own, '统计队');
+    const leaderId = await makeUser(own, '统计队长');
+    await addMember(own, team, leaderId, 'leader');
+    const leader = volunteer(leaderId);
+    const H = 3600_000;
+    const D = 86400_000;
+    const t0 = Date.UTC(2026, 9, 10, 2); // 10 October 2026, 10:00 in Beijing
+    const make = (phone: string) => createServiceOrder(own, order({ requesterPhone: phone }), {}, t0);
+    // o1: accepted in 1 h, assigned, done in 1 day, rated 5 — on time everywhere, satisfied.
+    const o1 = await make('13812341001');
+    await acceptOrder(own, ed, o1.id, t0 + H);
+    await assignOrder(own, ed, o1.id, team, t0 + 2 * H);
+    await finishOrder(own, leader, o1.id, team, '上门打扫卫生一次。', t0 + D);
+    await rateOrder(own, { number: o1.trackingNo, digits: '1001', rating: 5, comment: '' }, t0 + 2 * D);
+    // o2: accepted after 30 h (late), claimed, done after 5 days (late), rated 2.
+    const o2 = await make('13812341002');
+    await acceptOrder(own, ed, o2.id, t0 + 30 * H);
+    await openOrder(own, ed, o2.id, t0 + 30 * H);
+    await claimOrder(own, leader, o2.id, team, t0 + 31 * H);
+    await finishOrder(own, leader, o2.id, team, '陪同就医一次。', t0 + 5 * D);
+    await rateOrder(own, { number: o2.trackingNo, digits: '1002', rating: 2, comment: '' }, t0 + 6 * D);
+    // o3: never accepted, now past the limit. o4: rejected (not in the 受理 rate). o5: accepted in time, not dispatched.
+    await make('13812341003');
+    const o4 = await make('13812341004');
+    await rejectOrder(own, ed, o4.id, '不属于志愿服务范围', t0 + 2 * H);
+    const o5 = await make('13812341005');
+    await acceptOrder(own, ed, o5.id, t0 + H);
+    const now = t0 + 10 * D;
+    const f = await orderFigures(own, now);
+    expect(f.total).toEqual({ key: '全县', orders: 5, acceptedOnTime: 2, acceptDue: 4, dispatched: 2, accepted: 3, doneOnTime: 1, doneDue: 2, satisfied: 1, rated: 2 });
+    expect(rateText(f.total.acceptedOnTime, f.total.acceptDue)).toBe('50.0%（2/4）');
+    expect(rateText(f.total.satisfied, f.total.rated)).toBe('50.0%（1/2）');
+    expect(rateText(0, 0)).toBe('—');
+    expect(f.byCategory).toEqual([expect.objectContaining({ key: '助老助残', orders: 5 })]);
+    expect(f.byMonth).toEqual([expect.objectContaining({ key: '2026-10', orders: 5 })]);
+    expect(f.byTown.map((r) => r.orders)).toEqual([5]);
+    const item = { acceptHours: 24, dispatchHours: 24, finishDays: 3 };
+    expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 25 * H)).toBe(true);
+    expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 23 * H)).toBe(false);
+    expect(isOverdue({ status: 'assigned', createdAt: t0, acceptedAt: t0 }, item, t0 + 4 * D)).toBe(true);
+    expect(isOverdue({ status: 'rated', createdAt: t0, acceptedAt: t0 }, item, t0 + 40 * D)).toBe(false);
   });
 });

@@ -147,7 +147,13 @@ export async function orderSteps(db: Db, orderId: number) {
 /** Orders for the console, newest first, by 乡镇, status and 回访 flag. */
 export async function listServiceOrders(db: Db, f: { townId?: number; status?: string; revisit?: boolean } = {}) {
   return db
-    .select({ o: serviceOrders, item: serviceItems.name, category: serviceItems.category, team: sql<string | null>`(SELECT name FROM teams WHERE id = ${serviceOrders.teamId})` })
+    .select({
+      o: serviceOrders,
+      item: serviceItems.name,
+      category: serviceItems.category,
+      limits: { acceptHours: serviceItems.acceptHours, dispatchHours: serviceItems.dispatchHours, finishDays: serviceItems.finishDays },
+      team: sql<string | null>`(SELECT name FROM teams WHERE id = ${serviceOrders.teamId})`,
+    })
     .from(serviceOrders)
     .innerJoin(serviceItems, eq(serviceItems.id, serviceOrders.itemId))
     .where(
