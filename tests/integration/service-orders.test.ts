@@ -24,7 +24,7 @@ import {
   ServiceOrderSchema,
 } from '../../src/domain/orders/index.ts';
 import { trackNumber } from '../../src/domain/tracking/index.ts';
-import { isOverdue, orderFigures, rateText } from '../../src/domain/orders/figures.ts';
+import { isOverdue, orderFigures, ratePercent, rateText } from '../../src/domain/orders/figures.ts';
 import { addMember, count, makeTeam, makeUser } from './hours-fixtures.ts';
 
 let db: Db;
@@ -268,6 +268,7 @@ describe('published figures', () => {
     expect(rateText(f.total.acceptedOnTime, f.total.acceptDue)).toBe('50.0%（2/4）');
     expect(rateText(f.total.satisfied, f.total.rated)).toBe('50.0%（1/2）');
     expect(rateText(0, 0)).toBe('—');
+    expect(ratePercent(f.total.dispatched, f.total.accepted)).toBe('66.7%');
     expect(f.byCategory).toEqual([expect.objectContaining({ key: '助老助残', orders: 5 })]);
     expect(f.byMonth).toEqual([expect.objectContaining({ key: '2026-10', orders: 5 })]);
     expect(f.byTown.map((r) => r.orders)).toEqual([5]);

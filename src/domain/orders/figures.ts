@@ -67,7 +67,12 @@ export async function orderFigures(db: Db, now = Date.now()) {
   return { total: toFigures(total ?? {}), byTown: byTown.map(toFigures), byCategory: byCategory.map(toFigures), byMonth: byMonth.map(toFigures) };
 }
 
-/** A rate as the pages show it: "98.0%（49/50）", or "—" with nothing to count. */
+/** A rate alone, for the big figures: "98.0%", or "—" with nothing to count (the counts go beneath it). */
+export function ratePercent(num: number, den: number): string {
+  return den ? `${((num / den) * 100).toFixed(1)}%` : '—';
+}
+
+/** A rate as the tables show it: "98.0%（49/50）", or "—" with nothing to count. */
 export function rateText(num: number, den: number): string {
   return den ? `${((num / den) * 100).toFixed(1)}%（${num}/${den}）` : '—';
 }
