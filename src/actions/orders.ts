@@ -123,9 +123,13 @@ export const orders = {
       rating: pick('请选择 1–5 星').pipe(z.number().min(1, '请选择 1–5 星').max(5, '请选择 1–5 星')),
       comment: text(0, 300, '', '评价内容不超过 300 字').default(''),
     }),
-    handler: async (input) => {
+    handler: async (input, ctx) => {
+      const db = await appDb();
+      // Per address as well as per number (in the domain): four digits are only 10,000 guesses.
+      const rl = await hitRateLimit(db, `order-rate-ip:${clientIp(ctx)}`, 30, 3600_000);
+      if (!rl.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '尝试次数过多，请一小时后再试' });
       const number = normaliseNumber(input.no);
-      await rateOrder(await appDb(), { number, digits: input.last4, rating: input.rating, comment: input.comment });
+      await rateOrder(db, { number, digits: input.last4, rating: input.rating, comment: input.comment });
       return { redirect: `/track?no=${encodeURIComponent(number)}&rated=1` };
     },
   }),

@@ -17,6 +17,7 @@ import {
   getServiceOrder,
   listMenu,
   listServiceOrders,
+  publicOrders,
   openOrder,
   rateOrder,
   rejectOrder,
@@ -119,6 +120,19 @@ describe('点单', () => {
   test('a volunteer cannot record an order as 电话/窗口', async () => {
     const { leader } = await teamWithLeader('冒充队');
     expect(await refusal(createServiceOrder(db, order(), { source: '窗口', by: leader }))).toBe('只有工作人员可以代群众点单');
+  });
+});
+
+describe('the public record', () => {
+  test('only orders the resident agreed to show appear, without name, phone, address or the need', async () => {
+    const shown = await createServiceOrder(db, order({ requesterPhone: '13812340011', requesterName: '公开甲', publicConsent: true }));
+    const hidden = await createServiceOrder(db, order({ requesterPhone: '13812340012', requesterName: '保密乙' }));
+    const rows = await publicOrders(db, 100);
+    const text = JSON.stringify(rows);
+    expect(rows.length).toBe(1);
+    expect(rows[0]).toMatchObject({ category: '助老助残', status: 'new', village_id: villageId });
+    for (const secret of ['公开甲', '保密乙', '13812340011', '3组12号', '打扫卫生']) expect(text).not.toContain(secret);
+    expect([shown.id, hidden.id].length).toBe(2);
   });
 });
 

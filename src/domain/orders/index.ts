@@ -327,6 +327,19 @@ export async function revealOrderPhone(db: Db, user: SessionUser, id: number, ip
   return o.requesterPhone;
 }
 
+/**
+ * The public record (issue 20 "privacy"): only orders whose resident agreed, and only category, item,
+ * 村 and status — never a name, phone, address or the need in the resident's own words.
+ */
+export async function publicOrders(db: Db, limit = 10) {
+  return db.all<{ category: string; item: string; town_id: number; village_id: number; status: string; created_at: number }>(
+    sql`SELECT i.category, i.name AS item, o.town_id, o.village_id, o.status, o.created_at
+      FROM service_orders o JOIN service_items i ON i.id = o.item_id
+      WHERE o.public_consent = 1 AND o.status <> 'rejected'
+      ORDER BY o.created_at DESC, o.id DESC LIMIT ${limit}`,
+  );
+}
+
 /** Orders a team may claim now: open, in its area. No phone or name: a team sees those only once it has the order. */
 export async function claimableOrders(db: Db, teamId: number) {
   return db.all<{ id: number; tracking_no: string; item: string; category: string; town_id: number; village_id: number; need: string; preferred_time: string; created_at: number }>(
