@@ -26,6 +26,7 @@ import {
 } from '../../src/domain/orders/index.ts';
 import { trackNumber } from '../../src/domain/tracking/index.ts';
 import { isOverdue, orderFigures, ratePercent, rateText } from '../../src/domain/orders/figures.ts';
+import { escalateOverdueOrders } from '../../src/domain/orders/escalation.ts';
 import { addMember, count, makeTeam, makeUser } from './hours-fixtures.ts';
 
 let db: Db;
@@ -291,5 +292,32 @@ describe('published figures', () => {
     expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 23 * H)).toBe(false);
     expect(isOverdue({ status: 'assigned', createdAt: t0, acceptedAt: t0 }, item, t0 + 4 * D)).toBe(true);
     expect(isOverdue({ status: 'rated', createdAt: t0, acceptedAt: t0 }, item, t0 + 40 * D)).toBe(false);
+  });
+});
+
+describe('overdue escalation', () => {
+  test('an order past its limit escalates once per stage: a step the resident reads and a notice to order staff and the holding team', async () => {
+    const own = await freshDb({ seed: 'base' });
+    const id = await createUser(own, TEST_KEY, { phone: '13900000204', password: 'x-long-password', realName: '督办编辑', roles: ['editor'] });
+    const ed: SessionUser = { id, realName: '督办编辑', phone: '13900000204', roles: ['editor'], status: 'active' };
+    const team = await makeTeam(own, '督办队');
+    const leaderId = await makeUser(own, '督办队长');
+    await addMember(own, team, leaderId, 'leader');
+    const H = 3600_000;
+    const t0 = Date.UTC(2026, 9, 10, 2);
+    const o = await createServiceOrder(own, order({ requesterPhone: '13812342001' }), {}, t0);
+    expect(await escalateOverdueOrders(own, t0 + 23 * H)).toBe(0);
+    expect(await escalateOverdueOrders(own, t0 + 25 * H)).toBe(1);
+    expect(await escalateOverdueOrders(own, t0 + 26 * H)).toBe(0);
+    expect(await count(own, "notices WHERE user_id = ? AND kind = 'order_overdue'", [id])).toBe(1);
+    const steps = await own.$client.execute({ sql: 'SELECT text FROM service_order_steps WHERE order_id = ? ORDER BY at, id', args: [o.id] });
+    expect(steps.rows.map((r) => r.text)).toContain('超过受理时限，已提请县新时代文明实践中心督办');
+    // Accepted and assigned late, still not done after the item's 3 days: the finishing stage escalates, and the team hears of it.
+    await acceptOrder(own, ed, o.id, t0 + 26 * H);
+    await assignOrder(own, ed, o.id, team, t0 + 27 * H);
+    expect(await escalateOverdueOrders(own, t0 + 73 * H)).toBe(1);
+    expect(await count(own, "notices WHERE user_id = ? AND kind = 'order_overdue'", [leaderId])).toBe(1);
+    expect(await count(own, "notices WHERE user_id = ? AND kind = 'order_overdue'", [id])).toBe(2);
+    expect(await escalateOverdueOrders(own, t0 + 100 * H)).toBe(0);
   });
 });
