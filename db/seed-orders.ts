@@ -34,7 +34,8 @@ const PLAN: Planned[] = [
   { slug: 'neighbour', need: '院里路灯坏了，想请人帮忙换一下。', name: '孙丽华', status: 'open', ago: 2 },
   { slug: 'tutoring', need: '暑假想给孩子找人陪读英语。', name: '马建军', status: 'accepted', ago: 1 },
   { slug: 'health-check', need: '想给卧床老人请人上门量量血糖。', name: '朱红梅', status: 'new', ago: 0, source: '电话' },
-  { slug: 'wish', need: '孩子想要一套课外读物。', name: '何小兰', status: 'new', ago: 0 },
+  { slug: 'wish', need: '孩子想要一套课外读物。', name: '何小兰', status: 'open', ago: 1 },
+  { slug: 'wish', need: '老人想要一副老花镜。', name: '冯桂兰', status: 'new', ago: 0 },
   { slug: 'legal-aid', need: '想请人帮忙打官司，起诉对方赔偿二十万元。', name: '郭大勇', status: 'rejected', ago: 40, reason: '诉讼代理不属于志愿服务，已告知可申请法律援助' },
 ];
 

@@ -16,6 +16,8 @@ export const serviceItems = sqliteTable(
     skill: text('skill').notNull().default(''),
     /** 1 when a volunteer must come to the door. */
     needsVisit: integer('needs_visit').notNull().default(0),
+    /** 1 when one volunteer may claim it alone (微心愿) instead of a team. */
+    individual: integer('individual').notNull().default(0),
     acceptHours: integer('accept_hours').notNull().default(24),
     dispatchHours: integer('dispatch_hours').notNull().default(48),
     finishDays: integer('finish_days').notNull().default(3),
@@ -49,9 +51,11 @@ export const serviceOrders = sqliteTable(
     publicConsent: integer('public_consent').notNull().default(0),
     /** new | accepted | open | assigned | done | rated | rejected */
     status: text('status').notNull().default('new'),
-    /** assign | claim: how the team got it. */
+    /** assign | claim | volunteer: how the team (or, for a 微心愿, one volunteer) got it. */
     dispatchMode: text('dispatch_mode'),
     teamId: integer('team_id'),
+    /** The volunteer who claimed a 微心愿 alone (then team_id stays null). */
+    claimedByUser: integer('claimed_by_user'),
     rejectReason: text('reject_reason'),
     closeNote: text('close_note'),
     rating: integer('rating'),

@@ -3,12 +3,12 @@
 import { ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
-import { actionAbility, actionLeader, actionUser, formAction } from '../lib/action-guards.ts';
+import { actionAbility, actionLeader, actionUser, actionVolunteer, formAction } from '../lib/action-guards.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { clientIp } from '../lib/client-ip.ts';
 import { isPlainLine, plainLineError } from '../lib/plain-text.ts';
 import { normaliseNumber } from '../domain/tracking/index.ts';
-import { ORDER_SOURCES, acceptOrder, assignOrder, claimOrder, createServiceOrder, finishOrder, openOrder, rateOrder, rejectOrder, revealOrderPhone } from '../domain/orders/index.ts';
+import { ORDER_SOURCES, acceptOrder, assignOrder, claimOrder, claimWish, createServiceOrder, finishOrder, finishWish, openOrder, rateOrder, rejectOrder, revealOrderPhone } from '../domain/orders/index.ts';
 
 const id = z.coerce.number().int().positive();
 const pick = (msg: string) => z.preprocess((v) => v || undefined, z.coerce.number({ error: msg }).int(msg).positive(msg));
@@ -112,6 +112,24 @@ export const orders = {
       const user = actionUser(ctx);
       await finishOrder(await appDb(), user, input.id, input.teamId, input.note);
       return { redirect: `/me/teams/${encodeURIComponent(input.slug)}/orders?done=finished` };
+    },
+  }),
+
+  /** A volunteer claims an open 微心愿 alone. */
+  claimWish: formAction({
+    input: z.object({ id }),
+    handler: async (input, ctx) => {
+      await claimWish(await appDb(), actionVolunteer(ctx), input.id);
+      return { redirect: '/me/wishes?done=claimed' };
+    },
+  }),
+
+  /** The volunteer who claimed a 微心愿 marks it fulfilled. */
+  finishWish: formAction({
+    input: z.object({ id, note: text(5, 500, '请写几句说明：送去了什么、什么时候送到（至少 5 个字）', '说明不超过 500 字') }),
+    handler: async (input, ctx) => {
+      await finishWish(await appDb(), actionUser(ctx), input.id, input.note);
+      return { redirect: '/me/wishes?done=finished' };
     },
   }),
 

@@ -12,6 +12,9 @@ import {
   assignOrder,
   claimableOrders,
   claimOrder,
+  claimWish,
+  finishWish,
+  wishesFor,
   createServiceOrder,
   finishOrder,
   getServiceOrder,
@@ -319,5 +322,34 @@ describe('overdue escalation', () => {
     expect(await count(own, "notices WHERE user_id = ? AND kind = 'order_overdue'", [leaderId])).toBe(1);
     expect(await count(own, "notices WHERE user_id = ? AND kind = 'order_overdue'", [id])).toBe(2);
     expect(await escalateOverdueOrders(own, t0 + 100 * H)).toBe(0);
+  });
+});
+
+describe('微心愿', () => {
+  test('one volunteer claims a wish alone (of ten pressing at once), sees the contact, fulfils it; a team order cannot be claimed this way', async () => {
+    const wishItem = (await listMenu(db)).find((i) => i.slug === 'wish')!.id;
+    const o = await createServiceOrder(db, order({ itemId: wishItem, requesterPhone: '13812343001', need: '孩子想要一套课外读物。' }));
+    await acceptOrder(db, editor, o.id);
+    await openOrder(db, editor, o.id);
+    const people: SessionUser[] = [];
+    for (let i = 0; i < 10; i++) people.push(volunteer(await makeUser(db, `心愿志愿者${i}`)));
+    const results = await Promise.allSettled(people.map((p) => claimWish(db, p, o.id)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(new Set(results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : [])))).toEqual(new Set(['手慢了：这个心愿已被别人认领']));
+    const winner = people[results.findIndex((r) => r.status === 'fulfilled')];
+    expect(await getServiceOrder(db, o.id)).toMatchObject({ status: 'assigned', claimedByUser: winner.id, teamId: null, dispatchMode: 'volunteer' });
+    const view = await wishesFor(db, winner.id);
+    expect(view.mine.map((w) => w.requesterPhone)).toEqual(['13812343001']);
+    expect(JSON.stringify(view.open)).not.toContain('13812343001');
+    const loser = people.find((p) => p.id !== winner.id)!;
+    expect(await refusal(finishWish(db, loser, o.id, '已把书送到孩子家里。'))).toBe('找不到该心愿');
+    await finishWish(db, winner, o.id, '已把书送到孩子家里。');
+    expect((await getServiceOrder(db, o.id))?.status).toBe('done');
+    // An ordinary order is for teams only.
+    const plain = await createServiceOrder(db, order({ requesterPhone: '13812343002' }));
+    await acceptOrder(db, editor, plain.id);
+    await openOrder(db, editor, plain.id);
+    expect(await refusal(claimWish(db, winner, plain.id))).toBe('找不到该心愿');
+    expect((await getServiceOrder(db, plain.id))?.status).toBe('open');
   });
 });

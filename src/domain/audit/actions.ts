@@ -105,6 +105,7 @@ export const AUDIT_ACTIONS = {
   'order.assign': '派单给队伍',
   'order.open': '开放服务点单供队伍接单',
   'order.claim': '队伍抢单',
+  'order.claim_wish': '志愿者认领微心愿',
   'order.done': '服务点单确认完成',
   'order.rate': '群众评单',
   'order.reveal_phone': '查看点单人电话',

@@ -267,6 +267,56 @@ export async function claimOrder(db: Db, user: SessionUser, id: number, teamId: 
   throw new OrderError('CONFLICT', `该点单当前状态为“${ORDER_STATUS[o.status] ?? o.status}”，不能接单`);
 }
 
+/**
+ * 认领微心愿: one active volunteer claims an open 微心愿 alone — the same single guarded UPDATE as a team's
+ * claim, so a wish two people press for at once goes to exactly one of them.
+ */
+export async function claimWish(db: Db, user: SessionUser, id: number, now = Date.now()): Promise<void> {
+  if (!can(user, 'volunteer.act')) throw new OrderError('FORBIDDEN', '只有注册志愿者可以认领微心愿');
+  if (!Number.isSafeInteger(id)) throw new OrderError('NOT_FOUND', '找不到该心愿');
+  const ok = await guardedWrite(
+    db,
+    sql`UPDATE service_orders SET status = 'assigned', claimed_by_user = ${user.id}, dispatch_mode = 'volunteer', dispatched_at = ${now}
+      WHERE id = ${id} AND status = 'open' AND team_id IS NULL AND claimed_by_user IS NULL
+        AND EXISTS (SELECT 1 FROM service_items i WHERE i.id = service_orders.item_id AND i.individual = 1)
+        AND EXISTS (SELECT 1 FROM users u WHERE u.id = ${user.id} AND u.status = 'active')`,
+    [step(id, 'claimed', '一位志愿者认领了这个心愿', now), auditStatement({ actorId: user.id, action: 'order.claim_wish', targetType: 'service_order', targetId: id })],
+  );
+  if (ok) return;
+  const o = await getServiceOrder(db, id);
+  const item = o ? await getServiceItem(db, o.itemId) : undefined;
+  if (!o || !item?.individual) throw new OrderError('NOT_FOUND', '找不到该心愿');
+  if (o.claimedByUser === user.id) throw new OrderError('CONFLICT', '您已认领这个心愿');
+  if (o.status === 'assigned') throw new OrderError('CONFLICT', '手慢了：这个心愿已被别人认领');
+  throw new OrderError('CONFLICT', `该心愿当前状态为“${ORDER_STATUS[o.status] ?? o.status}”，不能认领`);
+}
+
+/** The volunteer who claimed a 微心愿 marks it fulfilled, with a short note. */
+export async function finishWish(db: Db, user: SessionUser, id: number, note: string, now = Date.now()): Promise<void> {
+  const n = note.trim();
+  if (n.length < 5) throw new OrderError('BAD_REQUEST', '请写几句说明：送去了什么、什么时候送到（至少 5 个字）', 'note');
+  if (n.length > 500 || !isPlainText(n)) throw new OrderError('BAD_REQUEST', '说明不超过 500 字，且不含特殊控制字符', 'note');
+  const ok = await guardedWrite(
+    db,
+    sql`UPDATE service_orders SET status = 'done', close_note = ${n}, done_at = ${now} WHERE id = ${id} AND status = 'assigned' AND claimed_by_user = ${user.id}`,
+    [step(id, 'done', '心愿已实现，欢迎评价', now), auditStatement({ actorId: user.id, action: 'order.done', targetType: 'service_order', targetId: id, after: { status: 'done' } })],
+  );
+  if (ok) return;
+  const o = await getServiceOrder(db, id);
+  if (!o || o.claimedByUser !== user.id) throw new OrderError('NOT_FOUND', '找不到该心愿');
+  throw new OrderError('CONFLICT', `该心愿当前状态为“${ORDER_STATUS[o.status] ?? o.status}”，不能确认完成`);
+}
+
+/** Open 微心愿 anyone may claim (no name, phone or address), and the ones this volunteer holds (with the contact while open). */
+export async function wishesFor(db: Db, userId: number) {
+  const open = await db.all<{ id: number; town_id: number; village_id: number; need: string; created_at: number }>(
+    sql`SELECT o.id, o.town_id, o.village_id, o.need, o.created_at FROM service_orders o JOIN service_items i ON i.id = o.item_id
+      WHERE i.individual = 1 AND o.status = 'open' AND o.team_id IS NULL AND o.claimed_by_user IS NULL ORDER BY o.created_at LIMIT 100`,
+  );
+  const mine = await db.select().from(serviceOrders).where(eq(serviceOrders.claimedByUser, userId)).orderBy(desc(serviceOrders.dispatchedAt)).limit(50);
+  return { open, mine };
+}
+
 /** 确认完成: the team's leader closes the order with a short 结项 note. */
 export async function finishOrder(db: Db, user: SessionUser, id: number, teamId: number, note: string, now = Date.now()): Promise<void> {
   const n = note.trim();
