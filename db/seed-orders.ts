@@ -22,7 +22,17 @@ interface Planned {
 const PLAN: Planned[] = [
   { slug: 'elder-care', need: '独居老人想请人每周来打扫一次卫生。', name: '王秀英', status: 'rated', ago: 88, mode: 'assign', rating: 5, comment: '志愿者很耐心，每次都准时。' },
   { slug: 'tutoring', need: '孩子父母在外务工，想请人辅导四年级数学作业。', name: '李国强', status: 'rated', ago: 80, mode: 'claim', rating: 5, comment: '' },
-  { slug: 'health-check', need: '村里老人多，想请医生来量血压、讲讲高血压用药。', name: '张德明', status: 'rated', ago: 71, source: '电话', mode: 'assign', rating: 4, comment: '来的人多，排队久了一点。' },
+  {
+    slug: 'health-check',
+    need: '村里老人多，想请医生来量血压、讲讲高血压用药。',
+    name: '张德明',
+    status: 'rated',
+    ago: 71,
+    source: '电话',
+    mode: 'assign',
+    rating: 4,
+    comment: '来的人多，排队久了一点。',
+  },
   { slug: 'neighbour', need: '厨房水管漏水，家里没有年轻人会修。', name: '刘春花', status: 'rated', ago: 63, mode: 'claim', rating: 2, comment: '约好的时间晚到了半天。' },
   { slug: 'legal-aid', need: '和邻居因为宅基地界线有纠纷，想咨询怎么处理。', name: '陈立新', status: 'rated', ago: 55, source: '窗口', mode: 'assign', rating: 5, comment: '讲得很清楚。' },
   { slug: 'culture-show', need: '重阳节想请文艺队来村里演几个节目。', name: '杨佳怡', status: 'rated', ago: 47, mode: 'claim', rating: 4, comment: '' },

@@ -8,7 +8,20 @@ import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { clientIp } from '../lib/client-ip.ts';
 import { isPlainLine, plainLineError } from '../lib/plain-text.ts';
 import { normaliseNumber } from '../domain/tracking/index.ts';
-import { ORDER_SOURCES, acceptOrder, assignOrder, claimOrder, claimWish, createServiceOrder, finishOrder, finishWish, openOrder, rateOrder, rejectOrder, revealOrderPhone } from '../domain/orders/index.ts';
+import {
+  ORDER_SOURCES,
+  acceptOrder,
+  assignOrder,
+  claimOrder,
+  claimWish,
+  createServiceOrder,
+  finishOrder,
+  finishWish,
+  openOrder,
+  rateOrder,
+  rejectOrder,
+  revealOrderPhone,
+} from '../domain/orders/index.ts';
 
 const id = z.coerce.number().int().positive();
 const pick = (msg: string) => z.preprocess((v) => v || undefined, z.coerce.number({ error: msg }).int(msg).positive(msg));

@@ -89,7 +89,9 @@ beforeAll(async () => {
 describe('the menu', () => {
   test('every database starts with the county menu, the 微心愿 kind included', async () => {
     const menu = await listMenu(db);
-    expect(new Set(menu.map((i) => i.category))).toEqual(new Set(['理论政策宣讲', '文化文艺', '助学支教', '医疗健康', '科学普及', '法律服务', '卫生环保', '扶贫帮困', '助老助残', '邻里互助', '微心愿']));
+    expect(new Set(menu.map((i) => i.category))).toEqual(
+      new Set(['理论政策宣讲', '文化文艺', '助学支教', '医疗健康', '科学普及', '法律服务', '卫生环保', '扶贫帮困', '助老助残', '邻里互助', '微心愿']),
+    );
     expect(menu.every((i) => i.acceptHours > 0 && i.finishDays > 0)).toBe(true);
   });
 });

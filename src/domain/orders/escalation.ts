@@ -28,7 +28,10 @@ export async function escalateOverdueOrders(db: Db, now = Date.now()): Promise<n
   // A second statement: a crash here loses a notice, never the escalation step (docs/architecture.md).
   const ids = escalated.map((r) => Number(r.order_id));
   const rows = await db.all<{ id: number; tracking_no: string; status: string; team_id: number | null }>(
-    sql`SELECT id, tracking_no, status, team_id FROM service_orders WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`,
+    sql`SELECT id, tracking_no, status, team_id FROM service_orders WHERE id IN (${sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `,
+    )})`,
   );
   const staff = await db.all<{ id: number }>(sql`SELECT u.id FROM users u WHERE u.status = 'active' AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'editor')`);
   const notices = [];
@@ -37,7 +40,10 @@ export async function escalateOverdueOrders(db: Db, now = Date.now()): Promise<n
     for (const s of staff) notices.push(noticeInsert(db, { userId: s.id, kind: 'order_overdue', title: `服务点单超过${stage}时限：${o.tracking_no}`, link: `/console/orders/${o.id}` }));
     if (o.status === 'assigned' && o.team_id) {
       const leaders = await db.all<{ user_id: number }>(sql`SELECT m.user_id FROM team_members m WHERE m.team_id = ${o.team_id} AND ${leadershipRowSql('m')}`);
-      for (const l of leaders) notices.push(noticeInsert(db, { userId: l.user_id, kind: 'order_overdue', title: `本队承接的点单已超过办结时限：${o.tracking_no}`, body: '请尽快与群众联系并完成服务，完成后在队伍的“服务点单”页确认。' }));
+      for (const l of leaders)
+        notices.push(
+          noticeInsert(db, { userId: l.user_id, kind: 'order_overdue', title: `本队承接的点单已超过办结时限：${o.tracking_no}`, body: '请尽快与群众联系并完成服务，完成后在队伍的“服务点单”页确认。' }),
+        );
     }
   }
   if (notices.length) await writeBatch(db, notices);

@@ -81,11 +81,7 @@ export function rateText(num: number, den: number): string {
  * Whether an order is past its time limit now (marked in the console): not accepted within the item's
  * accept hours, not dispatched within its dispatch hours after acceptance, or not done within its days.
  */
-export function isOverdue(
-  o: { status: string; createdAt: number; acceptedAt: number | null },
-  item: { acceptHours: number; dispatchHours: number; finishDays: number },
-  now = Date.now(),
-): boolean {
+export function isOverdue(o: { status: string; createdAt: number; acceptedAt: number | null }, item: { acceptHours: number; dispatchHours: number; finishDays: number }, now = Date.now()): boolean {
   if (o.status === 'new') return now > o.createdAt + item.acceptHours * H;
   if (o.status === 'accepted' || o.status === 'open') return now > (o.acceptedAt ?? o.createdAt) + item.dispatchHours * H;
   if (o.status === 'assigned') return now > o.createdAt + item.finishDays * D;

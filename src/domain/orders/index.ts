@@ -54,7 +54,10 @@ export const ServiceOrderSchema = z.object({
   need: z.string().trim().refine(isPlainText, plainTextError('需求说明')).min(5, '请用一两句话说明需要什么帮助（至少 5 个字）').max(500, '需求说明不超过 500 字'),
   preferredTime: line('希望时间', 0, 60, '希望时间不超过 60 字').default(''),
   requesterName: line('联系人姓名', 2, 30, '请填写联系人姓名'),
-  requesterPhone: z.string().trim().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码'),
+  requesterPhone: z
+    .string()
+    .trim()
+    .regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码'),
   publicConsent: z.boolean().default(false),
 });
 export type ServiceOrderInput = z.infer<typeof ServiceOrderSchema>;
@@ -126,7 +129,8 @@ export async function createServiceOrder(
     }),
     step(id, 'created', source === '网上' ? `网上点单：${item.name}` : `${source}点单，工作人员代为登记：${item.name}`, now),
   ];
-  if (source !== '网上') statements.push(auditStatement({ actorId: opts.by!.id, action: 'order.create_on_behalf', targetType: 'service_order', targetId: id, after: { source, itemId: o.itemId }, ip: opts.ip }));
+  if (source !== '网上')
+    statements.push(auditStatement({ actorId: opts.by!.id, action: 'order.create_on_behalf', targetType: 'service_order', targetId: id, after: { source, itemId: o.itemId }, ip: opts.ip }));
   await writeBatch(db, statements);
   const [row] = await db.select({ id: serviceOrders.id }).from(serviceOrders).where(eq(serviceOrders.trackingNo, trackingNo));
   return { id: row.id, trackingNo };
@@ -156,13 +160,7 @@ export async function listServiceOrders(db: Db, f: { townId?: number; status?: s
     })
     .from(serviceOrders)
     .innerJoin(serviceItems, eq(serviceItems.id, serviceOrders.itemId))
-    .where(
-      and(
-        f.townId ? eq(serviceOrders.townId, f.townId) : undefined,
-        f.status ? eq(serviceOrders.status, f.status) : undefined,
-        f.revisit ? eq(serviceOrders.revisitDue, 1) : undefined,
-      ),
-    )
+    .where(and(f.townId ? eq(serviceOrders.townId, f.townId) : undefined, f.status ? eq(serviceOrders.status, f.status) : undefined, f.revisit ? eq(serviceOrders.revisitDue, 1) : undefined))
     .orderBy(desc(serviceOrders.createdAt), desc(serviceOrders.id))
     .limit(200);
 }
@@ -219,10 +217,7 @@ export async function assignOrder(db: Db, user: SessionUser, id: number, teamId:
     sql`UPDATE service_orders SET status = 'assigned', team_id = ${teamId}, dispatch_mode = 'assign', dispatched_at = coalesce(dispatched_at, ${now})
       WHERE id = ${id} AND status IN ('accepted', 'open', 'assigned') AND team_id IS NOT ${teamId}
       AND EXISTS (SELECT 1 FROM teams WHERE id = ${teamId} AND status = 'active')`,
-    [
-      step(id, 'assigned', `已派单给“${team.name}”`, now),
-      auditStatement({ actorId: user.id, action: 'order.assign', targetType: 'service_order', targetId: id, after: { teamId } }),
-    ],
+    [step(id, 'assigned', `已派单给“${team.name}”`, now), auditStatement({ actorId: user.id, action: 'order.assign', targetType: 'service_order', targetId: id, after: { teamId } })],
   );
   if (!ok) await explain(db, id, '派给这支队伍');
 }
@@ -296,11 +291,10 @@ export async function finishWish(db: Db, user: SessionUser, id: number, note: st
   const n = note.trim();
   if (n.length < 5) throw new OrderError('BAD_REQUEST', '请写几句说明：送去了什么、什么时候送到（至少 5 个字）', 'note');
   if (n.length > 500 || !isPlainText(n)) throw new OrderError('BAD_REQUEST', '说明不超过 500 字，且不含特殊控制字符', 'note');
-  const ok = await guardedWrite(
-    db,
-    sql`UPDATE service_orders SET status = 'done', close_note = ${n}, done_at = ${now} WHERE id = ${id} AND status = 'assigned' AND claimed_by_user = ${user.id}`,
-    [step(id, 'done', '心愿已实现，欢迎评价', now), auditStatement({ actorId: user.id, action: 'order.done', targetType: 'service_order', targetId: id, after: { status: 'done' } })],
-  );
+  const ok = await guardedWrite(db, sql`UPDATE service_orders SET status = 'done', close_note = ${n}, done_at = ${now} WHERE id = ${id} AND status = 'assigned' AND claimed_by_user = ${user.id}`, [
+    step(id, 'done', '心愿已实现，欢迎评价', now),
+    auditStatement({ actorId: user.id, action: 'order.done', targetType: 'service_order', targetId: id, after: { status: 'done' } }),
+  ]);
   if (ok) return;
   const o = await getServiceOrder(db, id);
   if (!o || o.claimedByUser !== user.id) throw new OrderError('NOT_FOUND', '找不到该心愿');
@@ -349,9 +343,7 @@ export async function rateOrder(db: Db, input: { number: string; digits: string;
   if (comment.length > 300 || !isPlainText(comment)) throw new OrderError('BAD_REQUEST', '评价内容不超过 300 字', 'comment');
   const limit = await hitRateLimit(db, `order-rate:${input.number}`, RATE_TRIES_PER_NUMBER_PER_HOUR, 3600_000, now);
   if (!limit.allowed) throw new OrderError('TOO_MANY_REQUESTS', '尝试次数过多，请一小时后再试');
-  const [o] = await db.all<{ id: number; status: string }>(
-    sql`SELECT id, status FROM service_orders WHERE tracking_no = ${input.number} AND substr(requester_phone, -4) = ${input.digits}`,
-  );
+  const [o] = await db.all<{ id: number; status: string }>(sql`SELECT id, status FROM service_orders WHERE tracking_no = ${input.number} AND substr(requester_phone, -4) = ${input.digits}`);
   if (!o) throw new OrderError('NOT_FOUND', '没有找到对应的点单，请核对编号和手机号码后四位');
   const revisit = input.rating <= 2 ? 1 : 0;
   const ok = await guardedWrite(
