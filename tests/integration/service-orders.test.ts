@@ -28,7 +28,7 @@ import {
   ServiceOrderSchema,
 } from '../../src/domain/orders/index.ts';
 import { trackNumber } from '../../src/domain/tracking/index.ts';
-import { isOverdue, orderFigures, ratePercent, rateText } from '../../src/domain/orders/figures.ts';
+import { isOverdue, orderFigures, ratePercent, rateText, teamOrderRecord } from '../../src/domain/orders/figures.ts';
 import { escalateOverdueOrders } from '../../src/domain/orders/escalation.ts';
 import { addMember, count, makeTeam, makeUser } from './hours-fixtures.ts';
 
@@ -292,6 +292,8 @@ describe('published figures', () => {
     expect(f.byCategory).toEqual([expect.objectContaining({ key: '助老助残', orders: 5 })]);
     expect(f.byMonth).toEqual([expect.objectContaining({ key: '2026-10', orders: 5 })]);
     expect(f.byTown.map((r) => r.orders)).toEqual([5]);
+    // The team's own record: two done, both rated, one 4–5 stars, average 3.5.
+    expect(await teamOrderRecord(own, team)).toEqual({ done: 2, rated: 2, satisfied: 1, average: 3.5 });
     const item = { acceptHours: 24, dispatchHours: 24, finishDays: 3 };
     expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 25 * H)).toBe(true);
     expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 23 * H)).toBe(false);

@@ -87,3 +87,12 @@ export function isOverdue(o: { status: string; createdAt: number; acceptedAt: nu
   if (o.status === 'assigned') return now > o.createdAt + item.finishDays * D;
   return false;
 }
+
+/** A team's record from its orders (issue 20 "ratings feed each team's record"): done, rated, 4–5 stars, average. */
+export async function teamOrderRecord(db: Db, teamId: number): Promise<{ done: number; rated: number; satisfied: number; average: number | null }> {
+  const [r] = await db.all<{ done: number; rated: number; satisfied: number; average: number | null }>(
+    sql`SELECT sum(done_at IS NOT NULL) AS done, sum(rating IS NOT NULL) AS rated, sum(rating >= 4) AS satisfied, avg(rating) AS average
+      FROM service_orders WHERE team_id = ${teamId}`,
+  );
+  return { done: Number(r?.done ?? 0), rated: Number(r?.rated ?? 0), satisfied: Number(r?.satisfied ?? 0), average: r?.average == null ? null : Math.round(Number(r.average) * 10) / 10 };
+}
