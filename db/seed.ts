@@ -16,6 +16,7 @@ import { seedHonors } from './seed-honors.ts';
 import { reviewSeededHours, seedHours } from './seed-hours.ts';
 import { seedEventsDemo } from './seed-events.ts';
 import { seedPublishing } from './seed-publishing.ts';
+import { seedOrders } from './seed-orders.ts';
 import { withStartupLock } from './startup-lock.ts';
 
 export const contentDir = fileURLToPath(new URL('../content', import.meta.url));
@@ -403,6 +404,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   await seedHours(db, now);
   await seedEventsDemo(db, now);
   await seedPublishing(db, now);
+  await seedOrders(db, now);
   return accounts;
 }
 

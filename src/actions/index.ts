@@ -7,5 +7,6 @@ import { honors } from './honors.ts';
 import { articles } from './articles.ts';
 import { legal } from './legal.ts';
 import { settings } from './settings.ts';
+import { orders } from './orders.ts';
 
-export const server = { accounts, teams, events, hours, honors, articles, legal, settings };
+export const server = { accounts, teams, events, hours, honors, articles, legal, settings, orders };

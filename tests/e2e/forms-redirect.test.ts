@@ -19,6 +19,7 @@ import type { Ctx } from '../fixtures/access-matrix.ts';
  */
 const PAGE_ANSWERS: Record<string, string> = {
   'legal.revealPhone': 'shows a full phone once, audited; a URL would keep it in history and logs',
+  'orders.revealPhone': 'shows a service order requester’s full phone once, audited; a URL would keep it in history and logs',
   'honors.revealObjectionContact': 'shows an objector’s full contact once, audited',
   'accounts.issueReset': 'shows a one-time reset link; it must not sit in a URL',
   'hours.leaderEntry': 'per-volunteer report; a repeat is refused per person by the no-overlap rule',

@@ -62,6 +62,7 @@ describe('item 9 and 11: the team page', () => {
       ['服务时长', '/hours#queue'],
       ['服务证明', '/hours#certificates'],
       ['台账', '/ledger'],
+      ['服务点单', '/orders'],
     ]) {
       expect(await nav.locator(`a:has-text("${text}")`).getAttribute('href')).toBe(`/me/teams/${SLUG}${href}`);
     }
@@ -90,7 +91,7 @@ describe('item 9 and 11: the team page', () => {
   test('the public page of the team shows its leader the same links', async () => {
     const { ctx, page } = await leaderPage();
     await page.goto(`${server.url}/teams/${SLUG}`);
-    expect(await page.locator('nav[aria-label="队伍管理"] a').count()).toBe(5);
+    expect(await page.locator('nav[aria-label="队伍管理"] a').count()).toBe(6);
     await ctx.close();
   });
 });

@@ -86,6 +86,8 @@ const PUBLIC_SAMPLES: Record<string, Visit> = {
   },
   // An unknown or used link still renders its page, with 410.
   '/reset/[token]': { as: ['anonymous'], path: fixed('/reset/no-such-token'), status: 410 },
+  // The confirmation after a service order shows the number it is given (without one it goes back to the form).
+  '/services/ordered': { as: ['anonymous'], path: async () => `/services/ordered?no=${await any('SELECT tracking_no FROM service_orders ORDER BY id LIMIT 1')}` },
   '/teams/[slug]': { as: ['anonymous'], path: fixed('/teams/chengguan-red-vest') },
   '/verify/[code]': { as: ['anonymous'], path: async () => `/verify/${await any("SELECT code FROM certificates WHERE status = 'issued' ORDER BY id LIMIT 1")}` },
 };

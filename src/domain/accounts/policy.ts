@@ -35,6 +35,8 @@ const ABILITIES = {
   'honors.review': ['reviewer'],
   'nominations.handle': ['editor'],
   'lectures.handle': ['editor'],
+  /** 四单: triage, dispatch and call-backs of residents' service orders (issue 20). */
+  'orders.handle': ['editor'],
   'media.upload': ['editor'],
   'ledger.export': ['editor', 'admin'],
   'certificates.manage': ['editor', 'admin'],

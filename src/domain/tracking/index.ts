@@ -9,6 +9,7 @@ import { Refusal } from '../refusal.ts';
 import { nominationKind } from './nomination.ts';
 import { lectureOrderKind } from './lecture-order.ts';
 import { objectionKind } from './objection.ts';
+import { serviceOrderKind } from './service-order.ts';
 
 /** One dated line of a timeline (epoch ms; pages show it in Beijing time). */
 export interface TimelineEntry {
@@ -33,6 +34,8 @@ export interface Tracked {
   next: string;
   /** True when nothing more will happen. */
   finished: boolean;
+  /** True when the holder may rate the record now, on the same page (a finished service order, issue 20). */
+  rateable?: boolean;
 }
 
 /** One kind of tracked record: its number format and how to read one record's timeline. */
@@ -43,8 +46,8 @@ export interface TrackKind {
   find(db: Db, number: string, digits: string): Promise<Tracked | null>;
 }
 
-/** Every kind /track knows, tried in order. Service orders (issue 20) add one line here. */
-export const KINDS: readonly TrackKind[] = [nominationKind, lectureOrderKind, objectionKind];
+/** Every kind /track knows, tried in order. */
+export const KINDS: readonly TrackKind[] = [nominationKind, lectureOrderKind, objectionKind, serviceOrderKind];
 
 /** Lookups per address per hour, and per number per hour (four digits are only 10,000 tries). */
 export const TRACK_LOOKUPS_PER_IP_PER_HOUR = 30;
@@ -65,7 +68,7 @@ export function normaliseNumber(raw: string): string {
     .replace(/[\s\u3000]/g, '')
     .replace(/[‐‑–—−_]/g, '-')
     .toUpperCase();
-  const m = /^(TJ|YY)-?(\d{4})-?([A-Z0-9]{6})$/.exec(n);
+  const m = /^(TJ|YY|DD)-?(\d{4})-?([A-Z0-9]{6})$/.exec(n);
   return m ? `${m[1]}-${m[2]}-${m[3]}` : n;
 }
 

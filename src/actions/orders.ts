@@ -1,0 +1,167 @@
+// Actions for 四单 service orders (issue 20): the public order form and rating, staff triage and
+// dispatch, orders entered on a resident's behalf, and team leaders' claims and closing notes.
+import { ActionError } from 'astro:actions';
+import { z } from 'astro/zod';
+import { appDb } from '../lib/db.ts';
+import { actionAbility, actionLeader, actionUser, actionVolunteer, formAction } from '../lib/action-guards.ts';
+import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
+import { clientIp } from '../lib/client-ip.ts';
+import { isPlainLine, plainLineError } from '../lib/plain-text.ts';
+import { normaliseNumber } from '../domain/tracking/index.ts';
+import {
+  ORDER_SOURCES,
+  acceptOrder,
+  assignOrder,
+  claimOrder,
+  claimWish,
+  createServiceOrder,
+  finishOrder,
+  finishWish,
+  openOrder,
+  rateOrder,
+  rejectOrder,
+  revealOrderPhone,
+} from '../domain/orders/index.ts';
+
+const id = z.coerce.number().int().positive();
+const pick = (msg: string) => z.preprocess((v) => v || undefined, z.coerce.number({ error: msg }).int(msg).positive(msg));
+const line = (label: string, min: number, max: number, msg: string) =>
+  z.preprocess((v) => v ?? '', z.string().trim().refine(isPlainLine, plainLineError(label)).min(min, msg).max(max, `${label}不超过 ${max} 个字`));
+const text = (min: number, max: number, msg: string, long: string) => z.preprocess((v) => v ?? '', z.string().trim().min(min, msg).max(max, long));
+
+/** The order form's fields, public and on behalf alike (the domain checks them again). */
+const orderFields = {
+  itemId: pick('请选择服务项目'),
+  townId: pick('请选择乡镇（街道）'),
+  villageId: pick('请选择村（社区）'),
+  address: line('详细地址', 2, 100, '请填写详细地址，例如“3组12号”'),
+  need: text(5, 500, '请用一两句话说明需要什么帮助（至少 5 个字）', '需求说明不超过 500 字'),
+  preferredTime: line('希望时间', 0, 60, '希望时间不超过 60 字').default(''),
+  requesterName: line('联系人姓名', 2, 30, '请填写联系人姓名'),
+  requesterPhone: z.preprocess((v) => String(v ?? '').replace(/[\s-]/g, ''), z.string().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码')),
+  publicConsent: z.boolean().default(false),
+};
+
+export const orders = {
+  /** Public: order a service, then 303 to the confirmation page with the tracking number (a refresh never orders twice). */
+  order: formAction({
+    input: z.object(orderFields),
+    handler: async (input, ctx) => {
+      const db = await appDb();
+      const rl = await hitRateLimit(db, `service-order:${clientIp(ctx)}`, 10, 3600_000);
+      if (!rl.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '提交过于频繁，请一小时后再试，或拨打乡镇新时代文明实践所电话点单' });
+      const r = await createServiceOrder(db, input);
+      return { redirect: `/services/ordered?no=${encodeURIComponent(r.trackingNo)}` };
+    },
+  }),
+
+  /** Staff: enter an order for a resident who phoned, came to the window or was visited. */
+  orderOnBehalf: formAction({
+    input: z.object({ ...orderFields, source: z.preprocess((v) => v || undefined, z.enum(ORDER_SOURCES.filter((s) => s !== '网上') as ['电话', '窗口', '上门'], { error: '请选择点单渠道' })) }),
+    handler: async ({ source, ...input }, ctx) => {
+      const user = actionAbility(ctx, 'orders.handle');
+      const r = await createServiceOrder(await appDb(), input, { source, by: user, ip: clientIp(ctx) });
+      return { redirect: `/console/orders/${r.id}?done=created` };
+    },
+  }),
+
+  /** Staff: reveal a requester's full phone to call back; every reveal is audited. */
+  revealPhone: formAction({
+    input: z.object({ orderId: id }),
+    handler: async ({ orderId }, ctx) => {
+      const user = actionAbility(ctx, 'orders.handle');
+      return { orderId, phone: await revealOrderPhone(await appDb(), user, orderId, clientIp(ctx)) };
+    },
+  }),
+
+  accept: formAction({
+    input: z.object({ id }),
+    handler: async (input, ctx) => {
+      await acceptOrder(await appDb(), actionAbility(ctx, 'orders.handle'), input.id);
+      return { redirect: `/console/orders/${input.id}` };
+    },
+  }),
+
+  reject: formAction({
+    input: z.object({ id, reason: text(2, 200, '请填写不予受理的原因，点单人查询时可以看到', '原因不超过 200 字') }),
+    handler: async (input, ctx) => {
+      await rejectOrder(await appDb(), actionAbility(ctx, 'orders.handle'), input.id, input.reason);
+      return { redirect: `/console/orders/${input.id}` };
+    },
+  }),
+
+  /** 派单 to one team (also a reassignment). */
+  assign: formAction({
+    input: z.object({ id, teamId: pick('请选择承接队伍') }),
+    handler: async (input, ctx) => {
+      await assignOrder(await appDb(), actionAbility(ctx, 'orders.handle'), input.id, input.teamId);
+      return { redirect: `/console/orders/${input.id}` };
+    },
+  }),
+
+  /** Open for teams to claim, or return an assigned order to the pool. */
+  open: formAction({
+    input: z.object({ id }),
+    handler: async (input, ctx) => {
+      await openOrder(await appDb(), actionAbility(ctx, 'orders.handle'), input.id);
+      return { redirect: `/console/orders/${input.id}` };
+    },
+  }),
+
+  /** A team leader claims an open order (抢单). */
+  claim: formAction({
+    input: z.object({ id, teamId: id, slug: z.string().max(80) }),
+    handler: async (input, ctx) => {
+      const user = await actionLeader(ctx, input.teamId, '接单');
+      await claimOrder(await appDb(), user, input.id, input.teamId);
+      return { redirect: `/me/teams/${encodeURIComponent(input.slug)}/orders?done=claimed` };
+    },
+  }),
+
+  /** The team's leader closes the order with a 结项 note. */
+  finish: formAction({
+    input: z.object({ id, teamId: id, slug: z.string().max(80), note: text(5, 500, '请写几句结项说明：做了什么、服务了几人（至少 5 个字）', '结项说明不超过 500 字') }),
+    handler: async (input, ctx) => {
+      const user = actionUser(ctx);
+      await finishOrder(await appDb(), user, input.id, input.teamId, input.note);
+      return { redirect: `/me/teams/${encodeURIComponent(input.slug)}/orders?done=finished` };
+    },
+  }),
+
+  /** A volunteer claims an open 微心愿 alone. */
+  claimWish: formAction({
+    input: z.object({ id }),
+    handler: async (input, ctx) => {
+      await claimWish(await appDb(), actionVolunteer(ctx), input.id);
+      return { redirect: '/me/wishes?done=claimed' };
+    },
+  }),
+
+  /** The volunteer who claimed a 微心愿 marks it fulfilled. */
+  finishWish: formAction({
+    input: z.object({ id, note: text(5, 500, '请写几句说明：送去了什么、什么时候送到（至少 5 个字）', '说明不超过 500 字') }),
+    handler: async (input, ctx) => {
+      await finishWish(await appDb(), actionUser(ctx), input.id, input.note);
+      return { redirect: '/me/wishes?done=finished' };
+    },
+  }),
+
+  /** The resident rates a finished order from the tracking page (number + last four phone digits). */
+  rate: formAction({
+    input: z.object({
+      no: z.preprocess((v) => v ?? '', z.string().max(40)),
+      last4: z.preprocess((v) => String(v ?? '').trim(), z.string().regex(/^\d{4}$/, '请填写手机号码后四位')),
+      rating: pick('请选择 1–5 星').pipe(z.number().min(1, '请选择 1–5 星').max(5, '请选择 1–5 星')),
+      comment: text(0, 300, '', '评价内容不超过 300 字').default(''),
+    }),
+    handler: async (input, ctx) => {
+      const db = await appDb();
+      // Per address as well as per number (in the domain): four digits are only 10,000 guesses.
+      const rl = await hitRateLimit(db, `order-rate-ip:${clientIp(ctx)}`, 30, 3600_000);
+      if (!rl.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '尝试次数过多，请一小时后再试' });
+      const number = normaliseNumber(input.no);
+      await rateOrder(db, { number, digits: input.last4, rating: input.rating, comment: input.comment });
+      return { redirect: `/track?no=${encodeURIComponent(number)}&rated=1` };
+    },
+  }),
+};
