@@ -58,8 +58,10 @@ const { createServer } = await import('../src/server/http-server.ts');
 const server = await createServer({ root, config: cfg });
 const { startPublishingTimer } = await import('../src/domain/articles/scheduler.ts');
 const { startNoticeOutbox } = await import('../src/domain/notices/outbox.ts');
+const { startOrderExpiryTimer } = await import('../src/domain/points/shop.ts');
 let stopPublishing = () => {};
 let stopOutbox = () => {};
+let stopOrderExpiry = () => {};
 // A burst of new connections (1,000 phones pressing 报名 at once) must wait in the kernel's accept
 // queue, not be dropped: Node's default backlog of 511 overflowed in the benchmark's storm and the
 // dropped clients retried only after 1 s. Linux caps the value at net.core.somaxconn (4096 on Debian 12).
@@ -70,6 +72,8 @@ server.listen({ port: cfg.port, host: cfg.host, backlog: 4096 }, () => {
   stopPublishing = startPublishingTimer(async () => db, 30_000);
   // E-mail copies of notices (站内信) when SMTP_URL is set; claims are single UPDATEs, safe with several processes.
   stopOutbox = startNoticeOutbox(db, { smtpUrl: cfg.smtpUrl, siteUrl: cfg.siteUrl, everyMs: cfg.outboxIntervalMs });
+  // 积分超市 orders not collected in time return points and stock; each is claimed by one guarded UPDATE.
+  stopOrderExpiry = startOrderExpiryTimer(async () => db);
 });
 
 let closing = false;
@@ -79,6 +83,7 @@ async function shutdown(signal) {
   console.log(`收到 ${signal}，正在关闭… / Shutting down…`);
   stopPublishing();
   stopOutbox();
+  stopOrderExpiry();
   server.close();
   server.closeIdleConnections?.();
   setTimeout(() => server.closeAllConnections?.(), 3000).unref();

@@ -8,3 +8,4 @@ export * from './hours.ts';
 export * from './honors.ts';
 export * from './publishing.ts';
 export * from './files.ts';
+export * from './points.ts';
