@@ -15,6 +15,7 @@ import { seedHonors } from './seed-honors.ts';
 import { reviewSeededHours, seedHours } from './seed-hours.ts';
 import { seedEventsDemo } from './seed-events.ts';
 import { seedPublishing } from './seed-publishing.ts';
+import { seedPoints } from './seed-points.ts';
 import { withStartupLock } from './startup-lock.ts';
 
 export const contentDir = fileURLToPath(new URL('../content', import.meta.url));
@@ -383,6 +384,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   await seedHours(db, now);
   await seedEventsDemo(db, now);
   await seedPublishing(db, now);
+  await seedPoints(db, now);
   return accounts;
 }
 

@@ -7,5 +7,6 @@ import { honors } from './honors.ts';
 import { articles } from './articles.ts';
 import { legal } from './legal.ts';
 import { settings } from './settings.ts';
+import { points } from './points.ts';
 
-export const server = { accounts, teams, events, hours, honors, articles, legal, settings };
+export const server = { accounts, teams, events, hours, honors, articles, legal, settings, points };

@@ -184,7 +184,11 @@ async function closeOrder(db: Db, orderId: number, to: 'cancelled' | 'expired', 
 export async function cancelOrder(db: Db, input: { userId: number; orderId: number }, now = Date.now()): Promise<void> {
   assertId(input.orderId, '兑换单');
   const ok = await closeOrder(db, input.orderId, 'cancelled', sql`user_id = ${input.userId}`, input.userId, now);
-  if (!ok) throw new PointsError('CONFLICT', '该兑换单已领取、已取消或不存在，请刷新后查看');
+  if (ok) return;
+  // Another person's order is "not found": its existence is not confirmed to a stranger.
+  const [o] = await db.all<Row>(sql`SELECT status FROM shop_orders WHERE id = ${input.orderId} AND user_id = ${input.userId}`);
+  if (!o) throw new PointsError('NOT_FOUND', '兑换单不存在');
+  throw new PointsError('CONFLICT', `该兑换单${ORDER_STATUS_LABELS[String(o.status)] ?? '已关闭'}，不能取消`);
 }
 
 /** Cancels every reserved order past its pickup deadline (the timer in scripts/start.mjs); returns how many. */
@@ -217,6 +221,7 @@ export function startOrderExpiryTimer(getDb: () => Promise<Db>, everyMs = 10 * 6
 
 /** What the counter sees after a handover. */
 export interface HandedOver {
+  orderId: number;
   itemName: string;
   shopName: string;
   personName: string;
@@ -249,10 +254,10 @@ export async function handOver(db: Db, input: { actorId: number; code: string },
         FROM shop_orders o JOIN shop_items i ON i.id = o.item_id JOIN shops s ON s.id = o.shop_id WHERE o.code = ${code}`,
     ],
   );
-  const [o] = await db.all<Row>(sql`SELECT o.user_id, o.status, o.price, o.expires_at, o.collected_at, o.collected_by, i.name AS item_name, s.name AS shop_name, u.real_name AS person
+  const [o] = await db.all<Row>(sql`SELECT o.id, o.user_id, o.status, o.price, o.expires_at, o.collected_at, o.collected_by, i.name AS item_name, s.name AS shop_name, u.real_name AS person
     FROM shop_orders o JOIN shop_items i ON i.id = o.item_id JOIN shops s ON s.id = o.shop_id JOIN users u ON u.id = o.user_id WHERE o.code = ${code}`);
   if (!o) throw new PointsError('NOT_FOUND', '没有这个取货码，请核对后重新输入', 'code');
-  if (written) return { itemName: String(o.item_name), shopName: String(o.shop_name), personName: maskName(String(o.person ?? '')), price: Number(o.price) };
+  if (written) return { orderId: Number(o.id), itemName: String(o.item_name), shopName: String(o.shop_name), personName: maskName(String(o.person ?? '')), price: Number(o.price) };
   if (Number(o.user_id) === input.actorId) throw new PointsError('FORBIDDEN', '这是您本人的兑换单，不能由本人发放；请由其他管理员办理', 'code');
   if (o.status === 'collected') throw new PointsError('CONFLICT', `该取货码已于 ${formatDateTime(Number(o.collected_at))} 使用，物品已领取`, 'code');
   if (o.status === 'reserved' && Number(o.expires_at) <= now) throw new PointsError('CONFLICT', '该兑换单已超过领取期限，积分将退回，不能再发放', 'code');
@@ -302,4 +307,13 @@ export async function recentHandovers(db: Db, limit = 30): Promise<ShopOrder[]> 
     JOIN shop_items i ON i.id = o.item_id JOIN shops s ON s.id = o.shop_id JOIN users u ON u.id = o.user_id
     WHERE o.status = 'collected' ORDER BY o.collected_at DESC LIMIT ${limit}`);
   return rows.map((r) => ({ ...toOrder(r), code: '', personName: maskName(String(r.person ?? '')) }));
+}
+
+/** One handed-over order for the counter's confirmation line, or null (names masked). */
+export async function handedOrder(db: Db, orderId: number): Promise<ShopOrder | null> {
+  if (!Number.isSafeInteger(orderId) || orderId <= 0) return null;
+  const [r] = await db.all<Row>(sql`SELECT o.*, i.name AS item_name, s.name AS shop_name, u.real_name AS person FROM shop_orders o
+    JOIN shop_items i ON i.id = o.item_id JOIN shops s ON s.id = o.shop_id JOIN users u ON u.id = o.user_id
+    WHERE o.id = ${orderId} AND o.status = 'collected'`);
+  return r ? { ...toOrder(r), code: '', personName: maskName(String(r.person ?? '')) } : null;
 }
