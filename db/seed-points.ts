@@ -1,5 +1,5 @@
-// Demo 积分超市 (issue 21): a county shop and a village one, stocked with donated everyday goods, and a few
-// redemptions by the demo volunteer (one collected at the counter). Points themselves come from the demo's
+// Demo 积分超市 (issue 21): a county shop and a village one, stocked with donated everyday goods, and one
+// redemption by the demo volunteer, collected at the counter. Points themselves come from the demo's
 // confirmed hours through the ledger triggers (db/sql/points.sql), like real ones.
 import type { Db } from './client.ts';
 import { handOver, redeem } from '../src/domain/points/shop.ts';
@@ -56,9 +56,8 @@ export async function seedPoints(db: Db, now = Date.now()): Promise<void> {
   if (!admin || !volunteer) return;
   // Only as far as the demo volunteer's points go: a refusal (too few points) just leaves the shop as stocked.
   try {
-    const towel = await redeem(db, { userId: volunteer, itemId: item('毛巾') }, now - 5 * 86_400_000);
-    await handOver(db, { actorId: admin, code: towel.code }, now - 4 * 86_400_000);
-    await redeem(db, { userId: volunteer, itemId: item('香皂') }, now - 86_400_000);
+    const towel = await redeem(db, { userId: volunteer, itemId: item('毛巾') }, now);
+    await handOver(db, { actorId: admin, code: towel.code }, now);
   } catch {
     /* the demo volunteer had too few points */
   }

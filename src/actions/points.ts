@@ -33,11 +33,7 @@ export const points = {
   /** The 超市管理员 hands goods over against a pickup code. */
   handOver: formAction({
     input: z.object({
-      code: z
-        .string({ error: '请输入取货码' })
-        .trim()
-        .min(1, '请输入取货码')
-        .max(20, '取货码是 8 位数字'),
+      code: z.string({ error: '请输入取货码' }).trim().min(1, '请输入取货码').max(20, '取货码是 8 位数字'),
     }),
     handler: async (input, ctx) => {
       const user = actionAbility(ctx, 'shop.handover');

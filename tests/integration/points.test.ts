@@ -263,10 +263,11 @@ test('randomised: every balance equals the sum of its ledger, and no redemption 
       }
       for (const u of users) expect(await pointsBalance(db, u)).toBe(await ledgerSum(u));
       // A record no longer confirmed has earned nothing net; a confirmed one never less than nothing.
-      const wrong = await one(`SELECT count(*) AS n FROM hour_records h WHERE CASE WHEN h.status = 'confirmed' THEN net < 0 ELSE net <> 0 END`.replace(
-        'net',
-        `(SELECT coalesce(sum(amount), 0) FROM points_entries e WHERE e.source_type = 'hour_record' AND e.source_id = h.id)`,
-      ).replace('net', `(SELECT coalesce(sum(amount), 0) FROM points_entries e WHERE e.source_type = 'hour_record' AND e.source_id = h.id)`));
+      const wrong = await one(
+        `SELECT count(*) AS n FROM hour_records h WHERE CASE WHEN h.status = 'confirmed' THEN net < 0 ELSE net <> 0 END`
+          .replace('net', `(SELECT coalesce(sum(amount), 0) FROM points_entries e WHERE e.source_type = 'hour_record' AND e.source_id = h.id)`)
+          .replace('net', `(SELECT coalesce(sum(amount), 0) FROM points_entries e WHERE e.source_type = 'hour_record' AND e.source_id = h.id)`),
+      );
       expect(Number(wrong.n)).toBe(0);
       // Redemptions net per order: −price while reserved or collected, 0 once returned.
       const badOrders = await one(`SELECT count(*) AS n FROM shop_orders o WHERE (SELECT sum(amount) FROM points_entries e WHERE e.source_type = 'shop_order' AND e.source_id = o.id)

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { guardedWrite } from '../../../db/write.ts';
 import { auditStatement } from '../audit/index.ts';
+import type { AuditAction } from '../audit/actions.ts';
 import { fromShanghai, shanghaiDay, formatDateTime } from '../../lib/time.ts';
 import { maskName } from '../../lib/pii.ts';
 import { PointsError } from './errors.ts';
@@ -163,6 +164,9 @@ export async function redeem(db: Db, input: { userId: number; itemId: number }, 
   throw new PointsError('CONFLICT', '兑换未成功，请稍后重试');
 }
 
+/** The audit code of each way an order is closed without a handover. */
+const CLOSE_AUDIT: Record<'cancelled' | 'expired', AuditAction> = { cancelled: 'points.cancel', expired: 'points.expire' };
+
 /**
  * Closes a reserved order without handing it over — cancelled by its owner or expired — and returns the
  * points and the stock, in one guarded write: only an order still reserved is closed, so a code handed
@@ -175,7 +179,7 @@ async function closeOrder(db: Db, orderId: number, to: 'cancelled' | 'expired', 
     sql`INSERT INTO points_entries (user_id, kind, amount, reason, source_type, source_id, created_at)
       SELECT o.user_id, o.kind, o.price, ${reason} || i.name, 'shop_order', o.id, ${now}
       FROM shop_orders o JOIN shop_items i ON i.id = o.item_id WHERE o.id = ${orderId}`,
-    auditStatement({ actorId, action: to === 'cancelled' ? 'points.cancel' : 'points.expire', targetType: 'shop_order', targetId: orderId, before: { status: 'reserved' }, after: { status: to } }),
+    auditStatement({ actorId, action: CLOSE_AUDIT[to], targetType: 'shop_order', targetId: orderId, before: { status: 'reserved' }, after: { status: to } }),
   ]);
   return written !== null;
 }
