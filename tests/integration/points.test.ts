@@ -13,6 +13,7 @@ import { acceptCorrection, requestCorrection } from '../../src/domain/hours/corr
 import { pointsBalance, pointsEntries } from '../../src/domain/points/ledger.ts';
 import { cancelOrder, expireOrders, handOver, redeem } from '../../src/domain/points/shop.ts';
 import { PointsError } from '../../src/domain/points/errors.ts';
+import { addItem, changeStock } from '../../src/domain/points/catalogue.ts';
 import { addMember, count, makeTeam, makeUser } from './hours-fixtures.ts';
 
 const NOW = fromShanghai('2026-06-15', '20:00');
@@ -225,6 +226,25 @@ describe('积分超市', () => {
     expect(await one(`SELECT stock FROM shop_items WHERE id = ?`, [item])).toMatchObject({ stock: 2 });
     expect(await one(`SELECT status FROM shop_orders WHERE id = ?`, [second.orderId])).toMatchObject({ status: 'expired' });
     expect(await count(db, `audit_log WHERE action IN ('points.cancel', 'points.expire')`)).toBe(2);
+  });
+});
+
+describe('keeping the catalogue', () => {
+  test('the manager puts an item on the shelf and records stock in and out; every change is audited, stock never below zero', async () => {
+    await addItem(db, manager, { shopId: shop, name: '雨伞', description: '折叠伞', price: 40, stock: 2, monthlyLimit: 1, donor: '' }, NOW);
+    const item = Number((await one(`SELECT id FROM shop_items WHERE name = '雨伞'`)).id);
+    await changeStock(db, manager, { itemId: item, change: 10, donor: '城关镇商会' });
+    expect(await one(`SELECT stock, donor FROM shop_items WHERE id = ?`, [item])).toMatchObject({ stock: 12, donor: '城关镇商会' });
+    const short = await refusal(changeStock(db, manager, { itemId: item, change: -13 }));
+    expect(short.message).toBe('库存只有 12 件，出库后不能少于 0');
+    expect(short.field).toBe('change');
+    await changeStock(db, manager, { itemId: item, change: -12 });
+    expect(await one(`SELECT stock FROM shop_items WHERE id = ?`, [item])).toMatchObject({ stock: 0 });
+    expect(await count(db, `audit_log WHERE action = 'points.item.add' AND actor_id = ?`, [manager])).toBe(1);
+    expect(await count(db, `audit_log WHERE action = 'points.stock' AND target_id = ?`, [String(item)])).toBe(2);
+    await db.$client.execute({ sql: `UPDATE shops SET active = 0 WHERE id = ?`, args: [shop] });
+    expect((await refusal(addItem(db, manager, { shopId: shop, name: '雨衣', description: '', price: 40, stock: 2, monthlyLimit: 0 }, NOW))).field).toBe('shopId');
+    expect(await count(db, `shop_items WHERE name = '雨衣'`)).toBe(0);
   });
 });
 

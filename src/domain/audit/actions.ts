@@ -56,6 +56,8 @@ export const AUDIT_ACTIONS = {
   'points.cancel': '取消积分兑换（退回积分）',
   'points.expire': '兑换单超期未领（退回积分）',
   'points.handover': '积分超市发放物品',
+  'points.item.add': '积分超市上架物品',
+  'points.stock': '积分超市库存变动（入库、捐赠或盘点）',
   'certificates.request': '申请服务证明',
   'certificates.issue': '开具服务证明',
   'certificates.decline': '驳回服务证明申请',
