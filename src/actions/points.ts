@@ -56,7 +56,7 @@ export const points = {
     input: z.object({
       shopId: id('积分超市'),
       name: z.string({ error: '请填写物品名称' }).trim().refine(isPlainLine, plainLineError('物品名称')).min(2, '物品名称至少 2 个字').max(40, '物品名称不超过 40 字'),
-      description: z.string().trim().refine(isPlainText, plainTextError('物品说明')).max(200, '物品说明不超过 200 字').default(''),
+      description: z.string().trim().refine(isPlainText, plainTextError('物品说明')).max(200, '物品说明不超过 200 字').optional(),
       price: count('所需积分', 1, 100_000),
       stock: count('库存', 0, 100_000),
       monthlyLimit: count('每人每月限兑', 0, 100),
@@ -64,7 +64,7 @@ export const points = {
     }),
     handler: async (input, ctx) => {
       const user = actionAbility(ctx, 'shop.handover');
-      await addItem(await appDb(), user.id, input);
+      await addItem(await appDb(), user.id, { ...input, description: input.description ?? '' });
       return { redirect: '/console/shop?added=1#stock' };
     },
   }),

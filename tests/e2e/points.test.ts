@@ -110,4 +110,26 @@ flow("a volunteer's hours → points → redemption → pickup, at 360 px withou
     await vol.page.goto(server.url + '/me/points');
     expect(await vol.page.locator('tr', { hasText: '香皂三块' }).first().textContent()).toContain('已领取');
   });
+
+  step('the manager records a donation of soap; the public page thanks the donor and shows the new stock', async () => {
+    await manager.page.goto(server.url + '/console/shop');
+    const row = manager.page.locator('tr', { hasText: '香皂三块' });
+    const stockBefore = Number((await row.locator('td[data-label="库存"]').textContent())!.replace(/\D.*$/, ''));
+    await row.locator('input[name=change]').fill('-9999');
+    expect(await submit(manager.page, row.locator('button:text-is("登记")'))).toBe(409);
+    expect(await manager.page.textContent('[role=alert]')).toContain(`香皂三块：库存只有 ${stockBefore} 件`);
+    expect(await manager.page.locator('tr', { hasText: '香皂三块' }).locator('input[name=change]').inputValue()).toBe('-9999');
+    const again = manager.page.locator('tr', { hasText: '香皂三块' });
+    await again.locator('input[name=change]').fill('20');
+    await again.locator('input[name=donor]').fill('青石镇卫生院');
+    expect(await submit(manager.page, again.locator('button:text-is("登记")'))).toBe(303);
+    await fitsPhone(manager.page);
+    const anon = await browser.newContext({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
+    const page = await anon.newPage();
+    await page.goto(server.url + '/shop');
+    const card = await page.locator('article.card', { hasText: '香皂三块' }).textContent();
+    expect(card).toContain(`库存 ${stockBefore + 20} 件`);
+    expect(card).toContain('感谢 青石镇卫生院 爱心捐赠');
+    await anon.close();
+  });
 });
