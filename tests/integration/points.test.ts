@@ -14,6 +14,7 @@ import { pointsBalance, pointsEntries } from '../../src/domain/points/ledger.ts'
 import { cancelOrder, expireOrders, handOver, redeem } from '../../src/domain/points/shop.ts';
 import { PointsError } from '../../src/domain/points/errors.ts';
 import { addItem, changeStock } from '../../src/domain/points/catalogue.ts';
+import { pointsByMonthAndPlace, topItems } from '../../src/domain/points/stats.ts';
 import { addMember, count, makeTeam, makeUser } from './hours-fixtures.ts';
 
 const NOW = fromShanghai('2026-06-15', '20:00');
@@ -246,6 +247,21 @@ describe('keeping the catalogue', () => {
     expect((await refusal(addItem(db, manager, { shopId: shop, name: '雨衣', description: '', price: 40, stock: 2, monthlyLimit: 0 }, NOW))).field).toBe('shopId');
     expect(await count(db, `shop_items WHERE name = '雨衣'`)).toBe(0);
   });
+});
+
+test('figures: points issued and spent per month and place, net of reversals and returns; the most redeemed items', async () => {
+  const rec = await confirmedHours(vol, 300); // 50
+  await confirmedHours(manager, 60); // 10
+  const item = await makeItem(20, 5, 0, '挂面');
+  const a = await redeem(db, { userId: vol, itemId: item }, NOW);
+  await redeem(db, { userId: vol, itemId: item }, NOW);
+  await cancelOrder(db, { userId: vol, orderId: a.orderId }, NOW);
+  await db.$client.execute({ sql: `UPDATE hour_records SET minutes = 120 WHERE id = ?`, args: [rec] }); // 50 → 20
+  const rows = await pointsByMonthAndPlace(db, 0);
+  const total = rows.reduce((t, r) => ({ issued: t.issued + r.issued, spent: t.spent + r.spent }), { issued: 0, spent: 0 });
+  expect(total).toEqual({ issued: 30, spent: 20 });
+  expect(rows.every((r) => r.place === '未填写')).toBe(true);
+  expect(await topItems(db, 0)).toEqual([{ name: '挂面', shopName: '城关镇积分超市', orders: 1 }]);
 });
 
 test('randomised: every balance equals the sum of its ledger, and no redemption ever overdraws', async () => {
