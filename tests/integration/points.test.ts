@@ -313,3 +313,17 @@ test('randomised: every balance equals the sum of its ledger, and no redemption 
     { numRuns: 25 },
   );
 });
+
+test('注销: a reserved order is closed with the account, its item back on the shelf and the ledger still balanced', async () => {
+  const { hashPassword } = await import('../../src/domain/accounts/passwords.ts');
+  const { deleteAccount } = await import('../../src/domain/accounts/profile.ts');
+  await db.$client.execute({ sql: `UPDATE users SET password_hash = ? WHERE id = ?`, args: [await hashPassword('correct horse battery staple'), vol] });
+  await confirmedHours(vol, 60);
+  const item = await makeItem(10, 1);
+  const { code } = await redeem(db, { userId: vol, itemId: item }, NOW);
+  await deleteAccount(db, { userId: vol, password: 'correct horse battery staple' });
+  expect(await one(`SELECT status FROM shop_orders WHERE code = ?`, [code])).toMatchObject({ status: 'cancelled' });
+  expect(await one(`SELECT stock FROM shop_items WHERE id = ?`, [item])).toMatchObject({ stock: 1 });
+  expect(await pointsBalance(db, vol)).toBe(await ledgerSum(vol));
+  expect((await refusal(handOver(db, { actorId: manager, code }, NOW))).message).toContain('已取消');
+});
