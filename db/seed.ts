@@ -17,6 +17,7 @@ import { reviewSeededHours, seedHours } from './seed-hours.ts';
 import { seedEventsDemo } from './seed-events.ts';
 import { seedPublishing } from './seed-publishing.ts';
 import { seedOrders } from './seed-orders.ts';
+import { seedPoints } from './seed-points.ts';
 import { withStartupLock } from './startup-lock.ts';
 
 export const contentDir = fileURLToPath(new URL('../content', import.meta.url));
@@ -405,6 +406,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   await seedEventsDemo(db, now);
   await seedPublishing(db, now);
   await seedOrders(db, now);
+  await seedPoints(db, now);
   return accounts;
 }
 

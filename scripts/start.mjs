@@ -62,6 +62,8 @@ const { startOrderEscalation } = await import('../src/domain/orders/escalation.t
 let stopPublishing = () => {};
 let stopOutbox = () => {};
 let stopEscalation = () => {};
+const { startOrderExpiryTimer } = await import('../src/domain/points/shop.ts');
+let stopOrderExpiry = () => {};
 // A burst of new connections (1,000 phones pressing 报名 at once) must wait in the kernel's accept
 // queue, not be dropped: Node's default backlog of 511 overflowed in the benchmark's storm and the
 // dropped clients retried only after 1 s. Linux caps the value at net.core.somaxconn (4096 on Debian 12).
@@ -74,6 +76,8 @@ server.listen({ port: cfg.port, host: cfg.host, backlog: 4096 }, () => {
   stopOutbox = startNoticeOutbox(db, { smtpUrl: cfg.smtpUrl, siteUrl: cfg.siteUrl, everyMs: cfg.outboxIntervalMs });
   // Overdue service orders (issue 20) every 10 minutes; each stage of an order escalates once, across processes.
   stopEscalation = startOrderEscalation(db);
+  // 积分超市 orders not collected in time return points and stock; each is claimed by one guarded UPDATE.
+  stopOrderExpiry = startOrderExpiryTimer(async () => db);
 });
 
 let closing = false;
@@ -84,6 +88,7 @@ async function shutdown(signal) {
   stopPublishing();
   stopOutbox();
   stopEscalation();
+  stopOrderExpiry();
   server.close();
   server.closeIdleConnections?.();
   setTimeout(() => server.closeAllConnections?.(), 3000).unref();

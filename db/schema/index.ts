@@ -9,3 +9,4 @@ export * from './honors.ts';
 export * from './publishing.ts';
 export * from './files.ts';
 export * from './orders.ts';
+export * from './points.ts';

@@ -8,5 +8,6 @@ import { articles } from './articles.ts';
 import { legal } from './legal.ts';
 import { settings } from './settings.ts';
 import { orders } from './orders.ts';
+import { points } from './points.ts';
 
-export const server = { accounts, teams, events, hours, honors, articles, legal, settings, orders };
+export const server = { accounts, teams, events, hours, honors, articles, legal, settings, orders, points };

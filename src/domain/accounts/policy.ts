@@ -6,7 +6,7 @@ import type { Db } from '../../../db/client.ts';
 import type { SessionUser } from './sessions.ts';
 import { Refusal } from '../refusal.ts';
 
-export type Role = 'volunteer' | 'editor' | 'reviewer' | 'admin' | 'legal_aide';
+export type Role = 'volunteer' | 'editor' | 'reviewer' | 'admin' | 'legal_aide' | 'shop_manager';
 
 /** Every global role with its Chinese label. 法律明白人 (legal_aide) is a marker for lecture assignment (issue 7), not a staff role. */
 export const ROLE_LABELS: Record<Role, string> = {
@@ -15,6 +15,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   reviewer: '审核员',
   admin: '系统管理员',
   legal_aide: '法律明白人',
+  shop_manager: '超市管理员',
 };
 
 /** Whether a string names a global role. */
@@ -43,6 +44,8 @@ const ABILITIES = {
   /** Confirm hours and issue certificates a team cannot review independently: its own leaders' (docs/decisions/079). */
   'hours.review': ['editor', 'admin'],
   'volunteer.act': ['volunteer'],
+  /** Hand over 积分超市 goods against a pickup code (issue 21); never one's own order (src/domain/points/shop.ts). */
+  'shop.handover': ['shop_manager', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** Every global ability, as a literal union: a misspelt ability is a type error, not a runtime throw. */

@@ -158,7 +158,8 @@ function scrubbed(column: string, pairs: [string, string][]): SQL {
  * The person's name, phone and e-mail also leave the rows that outlive the account: their own
  * audit entries (kept as "who did what", personal values replaced), their login counter, the
  * 负责人/contact of teams they registered; a pending certificate request is closed. Issued
- * certificates stay on the register as issued (decision 077 says why).
+ * certificates stay on the register as issued (decision 077 says why). 积分超市 orders awaiting pickup
+ * are cancelled, stock and points returned.
  */
 export async function deleteAccount(db: Db, input: { userId: number; password: string; ip?: string }): Promise<void> {
   const [u] = await db
@@ -199,6 +200,13 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
       AND (created_by = ${input.userId} OR id IN (SELECT team_id FROM team_members WHERE user_id = ${input.userId} AND role IN ${LEADER_ROLES}))`,
     ...(u.phone ? [sql`UPDATE teams SET contact_phone = NULL WHERE replace(replace(contact_phone, ' ', ''), '-', '') = ${u.phone}`] : []),
     sql`UPDATE certificates SET status = 'declined', decline_reason = '申请人已注销账户' WHERE user_id = ${input.userId} AND status = 'requested'`,
+    // 积分超市 orders waiting for pickup are closed: the goods go back on the shelf and the points back to
+    // the ledger (which stays balanced), so nobody can collect against an erased account (issue 21).
+    sql`INSERT INTO points_entries (user_id, kind, amount, reason, source_type, source_id, created_at)
+      SELECT user_id, kind, price, '注销账户，取消兑换', 'shop_order', id, ${now} FROM shop_orders WHERE user_id = ${input.userId} AND status = 'reserved'`,
+    sql`UPDATE shop_items SET stock = stock + (SELECT count(*) FROM shop_orders o WHERE o.item_id = shop_items.id AND o.user_id = ${input.userId} AND o.status = 'reserved')
+      WHERE id IN (SELECT item_id FROM shop_orders WHERE user_id = ${input.userId} AND status = 'reserved')`,
+    sql`UPDATE shop_orders SET status = 'cancelled', closed_at = ${now} WHERE user_id = ${input.userId} AND status = 'reserved'`,
     // A 好人 entry is editorial content with its own consent; it only stops pointing at the account.
     sql`UPDATE honorees SET user_id = NULL WHERE user_id = ${input.userId}`,
     db

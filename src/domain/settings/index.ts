@@ -24,6 +24,9 @@ export const DEFAULT_SETTINGS = {
   maxRecordHours: 12,
   maxDayHours: 24,
   claimMaxAgeDays: 90,
+  /** 志愿积分 earned per confirmed service hour, and at most per record (issue 21); db/sql/points.sql reads both. */
+  pointsPerHour: 10,
+  pointsCapPerRecord: 100,
   reviewSteps: 2,
   /** Whether the 《信息发布审核表》 has a 分管领导 signature box after the review levels (signed on paper). */
   reviewFormLeaderSign: true,
