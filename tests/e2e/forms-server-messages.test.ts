@@ -25,9 +25,14 @@ async function pageAs(kind: Kind): Promise<Page> {
   return context.newPage();
 }
 
+/** The page's next document answer that is not a redirect (what the deprecated waitForNavigation resolved to). */
+function landed(page: Page) {
+  return page.waitForResponse((r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400));
+}
+
 /** Clicks a submit button and returns the status of the page the browser lands on (no bubble: the post happens). */
 async function submit(page: Page, form: string, button = 'button[type="submit"]'): Promise<number> {
-  const [response] = await Promise.all([page.waitForNavigation(), page.locator(`${form} ${button}`).first().click()]);
+  const [response] = await Promise.all([landed(page), page.locator(`${form} ${button}`).first().click()]);
   return response!.status();
 }
 
@@ -141,7 +146,7 @@ describe('an empty or short form answers in Chinese next to the field', () => {
     await form.evaluate((f) => f.closest('details')!.setAttribute('open', ''));
     const recordId = await form.locator('[name="recordId"]').inputValue();
     await form.locator('[name="startsAt"]').fill('');
-    const [refused] = await Promise.all([owner.waitForNavigation(), form.locator('button[type="submit"]').click()]);
+    const [refused] = await Promise.all([landed(owner), form.locator('button[type="submit"]').click()]);
     expect(refused!.status()).toBe(400);
     const again = owner.locator(`form[action*="requestCorrection"]:has([name="recordId"][value="${recordId}"])`);
     expect(await again.locator('.field:has([name="startsAt"]) .error').innerText()).toMatch(/开始时间/);
@@ -150,7 +155,7 @@ describe('an empty or short form answers in Chinese next to the field', () => {
     await again.locator('[name="startsAt"]').fill('2026-01-05T09:00');
     await again.locator('[name="endsAt"]').fill('2026-01-05T10:00');
     await again.locator('[name="reason"]').fill('签退时间记错了');
-    const [sent] = await Promise.all([owner.waitForNavigation(), again.locator('button[type="submit"]').click()]);
+    const [sent] = await Promise.all([landed(owner), again.locator('button[type="submit"]').click()]);
     expect([200, 400]).toContain(sent!.status());
     await owner.context().close();
     const pending = await q.row("SELECT c.id FROM hour_corrections c WHERE c.status = 'pending' ORDER BY c.id DESC LIMIT 1");
