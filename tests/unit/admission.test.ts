@@ -1,0 +1,129 @@
+// Admission control for renders (issue 22): a bounded number in flight, a short queue, and a 503 at
+// once for the excess; writes before page views; nobody waits past the limit.
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createAdmission, type AdmissionOptions } from '../../src/server/admission.ts';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A request and a response good enough for the gate: it only reads method/url and listens for 'close'. */
+function exchange(method: string, url: string) {
+  const res = new EventEmitter() as EventEmitter & { answer?: string };
+  return { req: { method, url } as IncomingMessage, res: res as unknown as ServerResponse & { answer?: string }, raw: res };
+}
+
+/** A gate around a handler whose renders finish only when the test says so. */
+function setup(opts: Partial<AdmissionOptions> = {}) {
+  const pending: { url: string; finish: () => void }[] = [];
+  const rendered: string[] = [];
+  const refused: string[] = [];
+  const admission = createAdmission({
+    concurrency: 2,
+    maxWaitMs: 300,
+    maxWriteWaitMs: 2000,
+    maxQueue: 100,
+    initialRenderMs: 100,
+    refuse: (req) => refused.push(`${req.method} ${req.url}`),
+    ...opts,
+  });
+  const handler = admission((req) => {
+    rendered.push(`${req.method} ${req.url}`);
+    return new Promise<void>((resolve) => pending.push({ url: req.url!, finish: resolve }));
+  });
+  const send = (method: string, url: string) => {
+    const x = exchange(method, url);
+    const done = handler(x.req, x.res);
+    return { ...x, done };
+  };
+  const finishFirst = async () => {
+    pending.shift()!.finish();
+    await new Promise((r) => setImmediate(r));
+  };
+  return { admission, send, rendered, refused, finishFirst };
+}
+
+describe('admission control', () => {
+  test('renders up to the limit at once, queues what can start in time, refuses the excess on arrival', () => {
+    const g = setup();
+    // 2 run; the estimate is 50 ms per place in the queue (100 ms over 2 slots): 6 fit in 300 ms.
+    for (let i = 0; i < 10; i++) g.send('GET', `/p${i}`);
+    expect(g.rendered).toEqual(['GET /p0', 'GET /p1']);
+    expect(g.admission.state()).toMatchObject({ running: 2, waiting: 6 });
+    // Refused synchronously, while the request is still in this call: no waiting in a socket.
+    expect(g.refused).toEqual(['GET /p8', 'GET /p9']);
+    expect(g.admission.stats).toMatchObject({ started: 2, queued: 6, refused: 2 });
+  });
+
+  test('queued renders start in order as slots free, form posts before page views', async () => {
+    const g = setup();
+    g.send('GET', '/a');
+    g.send('GET', '/b');
+    g.send('GET', '/c');
+    g.send('POST', '/events/1');
+    g.send('GET', '/d');
+    await g.finishFirst();
+    expect(g.rendered).toEqual(['GET /a', 'GET /b', 'POST /events/1']);
+    await g.finishFirst();
+    await g.finishFirst();
+    expect(g.rendered).toEqual(['GET /a', 'GET /b', 'POST /events/1', 'GET /c', 'GET /d']);
+    expect(g.refused).toEqual([]);
+  });
+
+  test('a form post may wait longer than a page view: a storm of sign-ups is queued, not refused', () => {
+    const g = setup();
+    for (let i = 0; i < 40; i++) g.send('POST', `/events/1?i=${i}`);
+    expect(g.refused).toEqual([]);
+    // Page views behind 38 waiting posts would not start within 300 ms.
+    g.send('GET', '/honors');
+    expect(g.refused).toEqual(['GET /honors']);
+  });
+
+  test('a request still waiting when its time is up gets the busy answer then', async () => {
+    vi.useFakeTimers();
+    const g = setup();
+    for (let i = 0; i < 4; i++) g.send('GET', `/p${i}`);
+    expect(g.refused).toEqual([]);
+    vi.advanceTimersByTime(299);
+    expect(g.refused).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(g.refused).toEqual(['GET /p2', 'GET /p3']);
+    expect(g.admission.stats.expired).toBe(2);
+    expect(g.admission.state().waiting).toBe(0);
+  });
+
+  test('a client that leaves the queue is forgotten and never rendered', async () => {
+    const g = setup();
+    g.send('GET', '/a');
+    g.send('GET', '/b');
+    const gone = g.send('GET', '/gone');
+    g.send('GET', '/c');
+    gone.raw.emit('close');
+    await gone.done;
+    await g.finishFirst();
+    expect(g.rendered).toEqual(['GET /a', 'GET /b', 'GET /c']);
+    expect(g.admission.stats.abandoned).toBe(1);
+  });
+
+  test('the estimate follows measured render times', async () => {
+    const g = setup({ initialRenderMs: 1 });
+    g.send('GET', '/a');
+    g.send('GET', '/b');
+    for (let i = 0; i < 20; i++) g.send('GET', `/q${i}`);
+    // At 1 ms a render, 20 queued requests start well within 300 ms.
+    expect(g.refused).toEqual([]);
+  });
+
+  test('/healthz never waits, and concurrency 0 turns the gate off', () => {
+    const g = setup({ maxQueue: 1 });
+    for (let i = 0; i < 5; i++) g.send('GET', `/p${i}`);
+    g.send('GET', '/healthz');
+    expect(g.rendered).toContain('GET /healthz');
+    const off = setup({ concurrency: 0 });
+    for (let i = 0; i < 50; i++) off.send('GET', `/p${i}`);
+    expect(off.rendered).toHaveLength(50);
+    expect(off.refused).toEqual([]);
+  });
+});
