@@ -16,7 +16,7 @@ export interface AdmissionOptions {
   maxQueue: number;
   /** Answers a refused request (the busy page: 503, Retry-After, security headers). */
   refuse: (req: IncomingMessage, res: ServerResponse) => void;
-  /** A render's expected duration before any has been measured. */
+  /** A render's expected duration before any has been measured (divided among the slots). */
   initialRenderMs?: number;
   now?: () => number;
 }
@@ -36,7 +36,7 @@ export interface AdmissionStats {
 /** The gate: wraps the handler that renders; `state()` says what is running and waiting. */
 export interface Admission {
   (handler: NodeHandler): NodeHandler;
-  state(): { running: number; waiting: number; renderMs: number };
+  state(): { running: number; waiting: number; serviceMs: number };
   stats: AdmissionStats;
 }
 
@@ -44,6 +44,7 @@ interface Waiter {
   start: () => void;
   refuse: () => void;
   timer: NodeJS.Timeout;
+  deadline: number;
   done: boolean;
 }
 
@@ -58,19 +59,38 @@ export function createAdmission(opts: AdmissionOptions): Admission {
   // Writes are someone's action and go first; page views wait behind them (or run out of time).
   const writes: Waiter[] = [];
   const reads: Waiter[] = [];
-  // Moving average of a render's wall time with `concurrency` sharing the process.
-  let renderMs = opts.initialRenderMs ?? 10;
+  // Moving average of the time between two finished renders while others wait: on a local database
+  // a render runs mostly synchronously (one at a time, whatever the concurrency), on a remote one
+  // several overlap; the gap between completions measures what either does.
+  let serviceMs = (opts.initialRenderMs ?? 10) / concurrency;
+  let lastDone = -Infinity;
+  let pumpScheduled = false;
 
   /** Expected wait for a request with `ahead` requests queued before it. */
-  const expectedWait = (ahead: number) => ((ahead + 1) * renderMs) / concurrency;
+  const expectedWait = (ahead: number) => (ahead + 1) * serviceMs;
+
+  // Renders start from setImmediate, never inside the request callback: Node reads every request
+  // that arrived (the poll phase) before any of them renders, so each one sees the queue in front of
+  // it. Started inline, a synchronous render finished before the next request was even parsed, the
+  // gate never saw a queue, and hundreds waited unseen in their sockets (issue 22).
+  function schedulePump() {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(pump);
+  }
 
   function pump() {
+    pumpScheduled = false;
+    const t = now();
     while (running < concurrency) {
       const next = writes.shift() ?? reads.shift();
       if (!next) return;
       clearTimeout(next.timer);
       next.done = true;
-      next.start();
+      if (t > next.deadline) {
+        stats.expired++;
+        next.refuse();
+      } else next.start();
     }
   }
 
@@ -83,8 +103,12 @@ export function createAdmission(opts: AdmissionOptions): Admission {
       if (released) return;
       released = true;
       running--;
-      renderMs = renderMs * 0.9 + Math.max(0.1, now() - t0) * 0.1;
-      pump();
+      const t = now();
+      serviceMs = serviceMs * 0.9 + Math.max(0.05, Math.min(t - t0, t - lastDone)) * 0.1;
+      lastDone = t;
+      // The next renders start on the next turn of the loop, after the requests (and cache hits)
+      // that arrived meanwhile have been read and answered.
+      if (writes.length || reads.length) schedulePump();
     };
     // Whichever comes first: the handler settles, or the client is gone.
     res.once('close', release);
@@ -100,7 +124,6 @@ export function createAdmission(opts: AdmissionOptions): Admission {
     if (concurrency <= 0) return handler;
     return (req, res) => {
       if (req.url === '/healthz') return handler(req, res);
-      if (running < concurrency && writes.length === 0 && reads.length === 0) return run(handler, req, res);
       const write = isWrite(req);
       const ahead = write ? writes.length : writes.length + reads.length;
       const limit = write ? maxWriteWaitMs : maxWaitMs;
@@ -114,11 +137,14 @@ export function createAdmission(opts: AdmissionOptions): Admission {
       return new Promise<unknown>((resolve, reject) => {
         const waiter: Waiter = {
           done: false,
+          deadline: now() + limit,
           start: () => run(handler, req, res).then(resolve, reject),
           refuse: () => {
             refuse(req, res);
             resolve(undefined);
           },
+          // A render that overlaps others (a remote database) can hold a slot for long: whoever is
+          // still waiting at its deadline gets the busy answer then.
           timer: setTimeout(() => {
             if (waiter.done) return;
             waiter.done = true;
@@ -137,8 +163,9 @@ export function createAdmission(opts: AdmissionOptions): Admission {
           stats.abandoned++;
           resolve(undefined);
         });
+        schedulePump();
       });
     };
   };
-  return Object.assign(gate, { state: () => ({ running, waiting: writes.length + reads.length, renderMs }), stats });
+  return Object.assign(gate, { state: () => ({ running, waiting: writes.length + reads.length, serviceMs }), stats });
 }

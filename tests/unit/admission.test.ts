@@ -15,6 +15,9 @@ function exchange(method: string, url: string) {
   return { req: { method, url } as IncomingMessage, res: res as unknown as ServerResponse & { answer?: string }, raw: res };
 }
 
+/** One turn of the event loop: renders start from setImmediate, after every request that arrived was seen. */
+const turn = () => new Promise((r) => setImmediate(() => setImmediate(r)));
+
 /** A gate around a handler whose renders finish only when the test says so. */
 function setup(opts: Partial<AdmissionOptions> = {}) {
   const pending: { url: string; finish: () => void }[] = [];
@@ -40,30 +43,35 @@ function setup(opts: Partial<AdmissionOptions> = {}) {
   };
   const finishFirst = async () => {
     pending.shift()!.finish();
-    await new Promise((r) => setImmediate(r));
+    await turn();
   };
   return { admission, send, rendered, refused, finishFirst };
 }
 
 describe('admission control', () => {
-  test('renders up to the limit at once, queues what can start in time, refuses the excess on arrival', () => {
+  test('sees every request that arrived before any renders, queues what can start in time, refuses the excess on arrival', async () => {
     const g = setup();
-    // 2 run; the estimate is 50 ms per place in the queue (100 ms over 2 slots): 6 fit in 300 ms.
+    // The estimate is 50 ms per place in the queue (100 ms over 2 slots): 6 start within 300 ms.
     for (let i = 0; i < 10; i++) g.send('GET', `/p${i}`);
-    expect(g.rendered).toEqual(['GET /p0', 'GET /p1']);
-    expect(g.admission.state()).toMatchObject({ running: 2, waiting: 6 });
     // Refused synchronously, while the request is still in this call: no waiting in a socket.
-    expect(g.refused).toEqual(['GET /p8', 'GET /p9']);
-    expect(g.admission.stats).toMatchObject({ started: 2, queued: 6, refused: 2 });
+    expect(g.refused).toEqual(['GET /p6', 'GET /p7', 'GET /p8', 'GET /p9']);
+    expect(g.rendered).toEqual([]);
+    await turn();
+    expect(g.rendered).toEqual(['GET /p0', 'GET /p1']);
+    expect(g.admission.state()).toMatchObject({ running: 2, waiting: 4 });
+    expect(g.admission.stats).toMatchObject({ started: 2, queued: 6, refused: 4 });
   });
 
   test('queued renders start in order as slots free, form posts before page views', async () => {
     const g = setup();
     g.send('GET', '/a');
     g.send('GET', '/b');
+    await turn();
     g.send('GET', '/c');
     g.send('POST', '/events/1');
     g.send('GET', '/d');
+    await turn();
+    expect(g.rendered).toEqual(['GET /a', 'GET /b']);
     await g.finishFirst();
     expect(g.rendered).toEqual(['GET /a', 'GET /b', 'POST /events/1']);
     await g.finishFirst();
@@ -76,22 +84,36 @@ describe('admission control', () => {
     const g = setup();
     for (let i = 0; i < 40; i++) g.send('POST', `/events/1?i=${i}`);
     expect(g.refused).toEqual([]);
-    // Page views behind 38 waiting posts would not start within 300 ms.
+    // Page views behind 40 waiting posts would not start within 300 ms.
     g.send('GET', '/honors');
     expect(g.refused).toEqual(['GET /honors']);
   });
 
   test('a request still waiting when its time is up gets the busy answer then', async () => {
-    vi.useFakeTimers();
     const g = setup();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     for (let i = 0; i < 4; i++) g.send('GET', `/p${i}`);
-    expect(g.refused).toEqual([]);
+    await turn();
+    expect(g.rendered).toEqual(['GET /p0', 'GET /p1']);
     vi.advanceTimersByTime(299);
     expect(g.refused).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(g.refused).toEqual(['GET /p2', 'GET /p3']);
     expect(g.admission.stats.expired).toBe(2);
     expect(g.admission.state().waiting).toBe(0);
+  });
+
+  test('a request whose deadline passed while renders held the loop is refused, not started', async () => {
+    let clock = 0;
+    const g = setup({ now: () => clock });
+    g.send('GET', '/a');
+    g.send('GET', '/b');
+    g.send('GET', '/late');
+    await turn();
+    clock = 1000; // the two renders ran synchronously for a second: the timer had no chance to fire
+    await g.finishFirst();
+    expect(g.rendered).toEqual(['GET /a', 'GET /b']);
+    expect(g.refused).toEqual(['GET /late']);
   });
 
   test('a client that leaves the queue is forgotten and never rendered', async () => {
@@ -102,18 +124,26 @@ describe('admission control', () => {
     g.send('GET', '/c');
     gone.raw.emit('close');
     await gone.done;
+    await turn();
     await g.finishFirst();
     expect(g.rendered).toEqual(['GET /a', 'GET /b', 'GET /c']);
     expect(g.admission.stats.abandoned).toBe(1);
   });
 
-  test('the estimate follows measured render times', async () => {
-    const g = setup({ initialRenderMs: 1 });
-    g.send('GET', '/a');
-    g.send('GET', '/b');
-    for (let i = 0; i < 20; i++) g.send('GET', `/q${i}`);
-    // At 1 ms a render, 20 queued requests start well within 300 ms.
-    expect(g.refused).toEqual([]);
+  test('the estimate follows the measured gap between finished renders', async () => {
+    let clock = 0;
+    const g = setup({ now: () => clock });
+    // At the first estimate (50 ms a place), 6 page views would fit in 300 ms.
+    for (let i = 0; i < 6; i++) g.send('POST', `/form${i}`);
+    await turn();
+    // Renders finish 200 ms apart: the estimate grows towards 200 ms a place.
+    for (let i = 0; i < 6; i++) {
+      clock += 200;
+      await g.finishFirst();
+    }
+    expect(g.admission.state().serviceMs).toBeGreaterThan(100);
+    for (let i = 0; i < 3; i++) g.send('GET', `/p${i}`);
+    expect(g.refused).toEqual(['GET /p2']);
   });
 
   test('/healthz never waits, and concurrency 0 turns the gate off', () => {
