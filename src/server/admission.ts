@@ -104,7 +104,8 @@ export function createAdmission(opts: AdmissionOptions): Admission {
       released = true;
       running--;
       const t = now();
-      serviceMs = serviceMs * 0.9 + Math.max(0.05, Math.min(t - t0, t - lastDone)) * 0.1;
+      // One stalled render (a cold start, a slow query) moves the average by at most a tenth of the longest wait.
+      serviceMs = serviceMs * 0.9 + Math.max(0.05, Math.min(t - t0, t - lastDone, maxWaitMs)) * 0.1;
       lastDone = t;
       // The next renders start on the next turn of the loop, after the requests (and cache hits)
       // that arrived meanwhile have been read and answered.
@@ -125,9 +126,12 @@ export function createAdmission(opts: AdmissionOptions): Admission {
     return (req, res) => {
       if (req.url === '/healthz') return handler(req, res);
       const write = isWrite(req);
-      const ahead = write ? writes.length : writes.length + reads.length;
+      const waiting = writes.length + reads.length;
+      const ahead = write ? writes.length : waiting;
       const limit = write ? maxWriteWaitMs : maxWaitMs;
-      if (writes.length + reads.length >= maxQueue || expectedWait(ahead) > limit) {
+      // A free slot is always taken, whatever the estimate: the estimate only moves when renders
+      // finish, and refusing everything would keep it wherever one slow render left it.
+      if (running + waiting >= concurrency && (waiting >= maxQueue || expectedWait(ahead) > limit)) {
         stats.refused++;
         refuse(req, res);
         return;

@@ -51,7 +51,8 @@ function setup(opts: Partial<AdmissionOptions> = {}) {
 describe('admission control', () => {
   test('sees every request that arrived before any renders, queues what can start in time, refuses the excess on arrival', async () => {
     const g = setup();
-    // The estimate is 50 ms per place in the queue (100 ms over 2 slots): 6 start within 300 ms.
+    // 2 take the free slots; the estimate is 50 ms per place in the queue (100 ms over 2 slots), so
+    // the next 4 start within 300 ms.
     for (let i = 0; i < 10; i++) g.send('GET', `/p${i}`);
     // Refused synchronously, while the request is still in this call: no waiting in a socket.
     expect(g.refused).toEqual(['GET /p6', 'GET /p7', 'GET /p8', 'GET /p9']);
@@ -144,6 +145,22 @@ describe('admission control', () => {
     expect(g.admission.state().serviceMs).toBeGreaterThan(100);
     for (let i = 0; i < 3; i++) g.send('GET', `/p${i}`);
     expect(g.refused).toEqual(['GET /p2']);
+  });
+
+  test('one very slow render does not lock everyone out: a free slot is always taken', async () => {
+    let clock = 0;
+    const g = setup({ now: () => clock });
+    g.send('GET', '/slow');
+    await turn();
+    clock += 60_000; // a cold start or a stalled query
+    await g.finishFirst();
+    // Idle again: the next visitor is served, whatever the estimate says.
+    g.send('GET', '/next');
+    await turn();
+    expect(g.rendered).toEqual(['GET /slow', 'GET /next']);
+    expect(g.refused).toEqual([]);
+    // And the estimate moved by at most a tenth of the longest wait.
+    expect(g.admission.state().serviceMs).toBeLessThan(100);
   });
 
   test('/healthz never waits, and concurrency 0 turns the gate off', () => {
