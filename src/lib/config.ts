@@ -259,7 +259,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       benchCacheBypass: oneOf(env, 'BENCH_CACHE_BYPASS', '0', ['0', '1']) === '1',
       renderConcurrency: intVar(env, 'RENDER_CONCURRENCY', 8, 0, 1000),
       renderWaitMs: intVar(env, 'RENDER_WAIT_MS', 500, 10, 60_000),
-      renderWriteWaitMs: intVar(env, 'RENDER_WRITE_WAIT_MS', 2_000, 10, 600_000),
+      renderWriteWaitMs: intVar(env, 'RENDER_WRITE_WAIT_MS', 10_000, 10, 600_000),
       renderQueueMax: intVar(env, 'RENDER_QUEUE_MAX', 2_000, 1, 100_000),
     },
     outboxIntervalMs: intVar(env, 'OUTBOX_INTERVAL_MS', 15_000, 100, 86_400_000),

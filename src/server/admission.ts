@@ -16,6 +16,17 @@ export interface AdmissionOptions {
   maxQueue: number;
   /** Answers a refused request (the busy page: 503, Retry-After, security headers). */
   refuse: (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * How many requests were answered outside the gate so far (cache hits, static files). While that
+   * count moves, the loop turn after renders is left to them for as long as the renders took:
+   * renders get at most half the time, and cached pages keep answering under a flood.
+   */
+  fastAnswers?: () => number;
+  /**
+   * Held this long before the busy answer goes out. A flood client sends its next request the
+   * moment it has an answer; without a pause its refusals alone would crowd out the cache hits.
+   */
+  refuseDelayMs?: number;
   /** A render's expected duration before any has been measured (divided among the slots). */
   initialRenderMs?: number;
   now?: () => number;
@@ -52,7 +63,13 @@ const isWrite = (req: IncomingMessage) => req.method !== 'GET' && req.method !==
 
 /** Creates the gate. Paths that must always answer (`/healthz`) pass without waiting. */
 export function createAdmission(opts: AdmissionOptions): Admission {
-  const { concurrency, maxWaitMs, maxWriteWaitMs, maxQueue, refuse } = opts;
+  const { concurrency, maxWaitMs, maxWriteWaitMs, maxQueue, fastAnswers, refuseDelayMs = 0 } = opts;
+  const refuse = (req: IncomingMessage, res: ServerResponse) => {
+    if (refuseDelayMs <= 0) return opts.refuse(req, res);
+    setTimeout(() => {
+      if (!res.destroyed) opts.refuse(req, res);
+    }, refuseDelayMs).unref();
+  };
   const now = opts.now ?? (() => performance.now());
   const stats: AdmissionStats = { started: 0, queued: 0, refused: 0, expired: 0, abandoned: 0 };
   let running = 0;
@@ -64,7 +81,11 @@ export function createAdmission(opts: AdmissionOptions): Admission {
   // several overlap; the gap between completions measures what either does.
   let serviceMs = (opts.initialRenderMs ?? 10) / concurrency;
   let lastDone = -Infinity;
+  let backlogAtLastDone = false;
   let pumpScheduled = false;
+  let pumpedAt = 0;
+  let fastSeen = 0;
+  let sharing = false;
 
   /** Expected wait for a request with `ahead` requests queued before it. */
   const expectedWait = (ahead: number) => (ahead + 1) * serviceMs;
@@ -76,13 +97,25 @@ export function createAdmission(opts: AdmissionOptions): Admission {
   function schedulePump() {
     if (pumpScheduled) return;
     pumpScheduled = true;
-    setImmediate(pump);
+    const fast = fastAnswers?.() ?? 0;
+    if (fast === fastSeen) {
+      sharing = false;
+      setImmediate(pump);
+      return;
+    }
+    // Cache hits or static files are being answered too: one render at a time, and after it a
+    // pause as long as it took, so a hit never waits behind more than one render.
+    fastSeen = fast;
+    sharing = true;
+    setTimeout(pump, Math.min(20, Math.max(1, now() - pumpedAt))).unref();
   }
 
   function pump() {
     pumpScheduled = false;
     const t = now();
-    while (running < concurrency) {
+    pumpedAt = t;
+    let starts = sharing ? 1 : concurrency;
+    while (running < concurrency && starts > 0) {
       const next = writes.shift() ?? reads.shift();
       if (!next) return;
       clearTimeout(next.timer);
@@ -90,7 +123,10 @@ export function createAdmission(opts: AdmissionOptions): Admission {
       if (t > next.deadline) {
         stats.expired++;
         next.refuse();
-      } else next.start();
+      } else {
+        starts--;
+        next.start();
+      }
     }
   }
 
@@ -104,9 +140,13 @@ export function createAdmission(opts: AdmissionOptions): Admission {
       released = true;
       running--;
       const t = now();
-      // One stalled render (a cold start, a slow query) moves the average by at most a tenth of the longest wait.
-      serviceMs = serviceMs * 0.9 + Math.max(0.05, Math.min(t - t0, t - lastDone, maxWaitMs)) * 0.1;
+      // With a backlog, the gap since the last completion is the service time (pauses for cache hits
+      // included); after an idle spell, this render's own duration. One stalled render (a cold start,
+      // a slow query) moves the average by at most a tenth of the longest wait.
+      const gap = backlogAtLastDone ? t - lastDone : t - t0;
+      serviceMs = serviceMs * 0.9 + Math.max(0.05, Math.min(gap, maxWaitMs)) * 0.1;
       lastDone = t;
+      backlogAtLastDone = writes.length + reads.length > 0;
       // The next renders start on the next turn of the loop, after the requests (and cache hits)
       // that arrived meanwhile have been read and answered.
       if (writes.length || reads.length) schedulePump();

@@ -16,6 +16,8 @@ const SMALL_FORM_BYTES = 64 * 1024;
 const URLENCODED = /^application\/x-www-form-urlencoded\b/i;
 /** A refused render may try again soon: the queue it could not join drains within RENDER_WAIT_MS. */
 const BUSY_RETRY_AFTER_S = 2;
+/** Refusals are held this long (well within the 100 ms issue 22 allows) so a flood's retries do not crowd out cache hits. */
+const BUSY_DELAY_MS = 80;
 
 /** A request whose small url-encoded body was read here (handed to Astro as bytes). */
 type ReadRequest = IncomingMessage & { body?: Buffer };
@@ -46,7 +48,10 @@ export async function createServer({ root, config }: { root: string; config: App
     maxWriteWaitMs: config.http.renderWriteWaitMs,
     maxQueue: config.http.renderQueueMax,
     refuse: (req, res) => answerBusy(req, res, headers, BUSY_RETRY_AFTER_S),
+    refuseDelayMs: BUSY_DELAY_MS,
+    fastAnswers: () => staticAnswers + listener.stats.hits + listener.stats.coalesced,
   });
+  let staticAnswers = 0;
   const handler = admission(render);
   const staticFiles = createStaticFiles(join(root, 'dist', 'client'));
   const readVersion = async () => {
@@ -82,7 +87,10 @@ export async function createServer({ root, config }: { root: string; config: App
     },
     (req, res) => {
       if (guard(req, res)) return;
-      if (staticFiles(req, res)) return;
+      if (staticFiles(req, res)) {
+        staticAnswers++;
+        return;
+      }
       if (isSmallForm(req)) {
         readSmallForm(req, res);
         return;

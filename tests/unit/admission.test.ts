@@ -163,6 +163,31 @@ describe('admission control', () => {
     expect(g.admission.state().serviceMs).toBeLessThan(100);
   });
 
+  test('a refusal is held briefly (a flood client retries at once), and dropped if the client left', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const g = setup({ maxQueue: 1, refuseDelayMs: 50 });
+    for (let i = 0; i < 3; i++) g.send('GET', `/p${i}`);
+    const gone = g.send('GET', '/gone');
+    (gone.raw as unknown as { destroyed: boolean }).destroyed = true;
+    expect(g.refused).toEqual([]);
+    vi.advanceTimersByTime(50);
+    expect(g.refused).toEqual(['GET /p2']);
+  });
+
+  test('while cache hits are answered, the next renders wait as long as the last ones took', async () => {
+    let fast = 0;
+    const g = setup({ fastAnswers: () => fast });
+    for (let i = 0; i < 4; i++) g.send('GET', `/p${i}`);
+    await turn();
+    expect(g.rendered).toHaveLength(2);
+    fast = 5; // hits came in meanwhile
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await g.finishFirst();
+    expect(g.rendered).toHaveLength(2); // not on the next turn: after a pause for the hits
+    vi.advanceTimersByTime(20);
+    expect(g.rendered).toHaveLength(3);
+  });
+
   test('/healthz never waits, and concurrency 0 turns the gate off', () => {
     const g = setup({ maxQueue: 1 });
     for (let i = 0; i < 5; i++) g.send('GET', `/p${i}`);
