@@ -13,7 +13,7 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)]));
 }
 
-/** `src/pages/events/[id]/index.astro` → `/events/[id]`; `rss/[channel].xml.ts` → `/rss/[channel].xml`. */
+/** A page file under src/pages to its route: `honors/index.astro` → `/honors`, `rss/[channel].xml.ts` → `/rss/[channel].xml`. */
 function routeOf(file: string): string {
   const r = '/' + relative(PAGES, file).replace(/\.(astro|ts)$/, '');
   return r.replace(/\/index$/, '') || '/';
