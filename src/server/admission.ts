@@ -142,9 +142,10 @@ export function createAdmission(opts: AdmissionOptions): Admission {
       const t = now();
       // With a backlog, the gap since the last completion is the service time (pauses for cache hits
       // included); after an idle spell, this render's own duration. One stalled render (a cold start,
-      // a slow query) moves the average by at most a tenth of the longest wait.
+      // a slow query, a garbage collection) counts as at most four times the average: a real slowdown
+      // still shows within a few renders, one pause no longer refuses a quiet queue.
       const gap = backlogAtLastDone ? t - lastDone : t - t0;
-      serviceMs = serviceMs * 0.9 + Math.max(0.05, Math.min(gap, maxWaitMs)) * 0.1;
+      serviceMs = serviceMs * 0.9 + Math.max(0.05, Math.min(gap, 4 * serviceMs + 1, maxWaitMs)) * 0.1;
       lastDone = t;
       backlogAtLastDone = writes.length + reads.length > 0;
       // The next renders start on the next turn of the loop, after the requests (and cache hits)

@@ -159,7 +159,7 @@ describe('admission control', () => {
     await turn();
     expect(g.rendered).toEqual(['GET /slow', 'GET /next']);
     expect(g.refused).toEqual([]);
-    // And the estimate moved by at most a tenth of the longest wait.
+    // And one sample moved the estimate by little (it counts as at most four times the average).
     expect(g.admission.state().serviceMs).toBeLessThan(100);
   });
 
