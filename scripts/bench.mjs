@@ -1,7 +1,7 @@
-// npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm] [-- --profile] [-- --help]
+// npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm|flood] [-- --profile] [-- --help]
 // Seeds a large county into bench/data/, builds and starts the portal on it,
 // loads public pages with autocannon (50 connections) against a bare node:http
-// baseline measured in the same run, runs a sign-up storm, prints a table with
+// baseline measured in the same run, runs a sign-up storm and a flood, prints a table with
 // PASS/MISS against the targets of issue 8 and writes bench/results.json.
 // The parts live in scripts/bench/: options, seed, servers, load, storm, report.
 import { spawnSync } from 'node:child_process';
@@ -27,6 +27,7 @@ const { seedLarge } = await import('./bench/seed.mjs');
 const { freePort, startPortal, startProfile, vmHWM } = await import('./bench/servers.mjs');
 const { choosePages, loadPages, loadBaselineAgain } = await import('./bench/load.mjs');
 const { prepareStorm } = await import('./bench/storm.mjs');
+const { runFlood } = await import('./bench/flood.mjs');
 const { report } = await import('./bench/report.mjs');
 
 // ---------------------------------------------------------------- data ----
@@ -90,6 +91,8 @@ try {
     results.stormNoWaitlist = await profiled('storm-waitlist-off', () => storm.runStorm(false));
   }
   await storm.cleanUp();
+  // The flood last: its 503s and queue must not colour the figures above (issue 22).
+  if (opts.runFlood) await runFlood({ base, pages, opts, results });
   if (opts.runPages) results.baselineEnd = await loadBaselineAgain({ basePort, htmlFile, opts });
   db.$client.close();
 } finally {

@@ -2,11 +2,12 @@
 import { join } from 'node:path';
 
 /** Usage, printed by --help. */
-export const USAGE = `npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm] [-- --profile]
+export const USAGE = `npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm|flood] [-- --profile]
   --scale N      data size relative to a county (1 = 50,000 volunteers, 1,000,000 hour records; default 1)
   --duration S   seconds of load per page (default 10)
   --reuse        keep the database seeded by an earlier run at the same scale
-  --only X       pages | storm: run one half; bench/results.json is then left as it was
+  --only X       pages | storm | flood: run one part; bench/results.json is then left as it was
+  --flood-duration S  seconds of the flood (default 15; 200 connections on cache-busting and uncached pages)
   --profile      CPU profiles of the portal during each storm (bench/data/storm-waitlist-on|off.cpuprofile)
   PORTAL_NODE_FLAGS overrides the portal's Node flags (default: those of npm start).`;
 
@@ -17,7 +18,7 @@ export function readOptions(argv, root) {
     return i >= 0 ? argv[i + 1] : dflt;
   };
   const scale = Number(arg('scale', '1'));
-  // --only pages | storm: run one half (for working on it); the full run is what the README quotes.
+  // --only pages | storm | flood: run one part (for working on it); the full run is what the README quotes.
   const only = arg('only', 'all');
   const dataDir = join(root, 'bench', 'data');
   const dbPath = join(dataDir, `bench-${scale}.db`);
@@ -30,6 +31,9 @@ export function readOptions(argv, root) {
     only,
     runPages: only === 'all' || only === 'pages',
     runStorm: only === 'all' || only === 'storm',
+    runFlood: only === 'all' || only === 'flood',
+    floodConnections: 200,
+    floodDuration: Number(arg('flood-duration', '15')),
     // --profile: CPU profiles of the portal during each storm (bench/data/storm-waitlist-on|off.cpuprofile), via the inspector.
     profile: argv.includes('--profile'),
     connections: 50,

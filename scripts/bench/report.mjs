@@ -31,6 +31,16 @@ export function report(results, { root, scale: SCALE, counts: N, connections: CO
       `${st.confirmed} confirmed, ${st.waitlisted} waitlisted, ${st.errors} errors, p99 ${Math.round(st.p99)} ms`,
     );
   }
+  const F = results.flood;
+  if (F) {
+    T(`flood (${F.connections} connections × ${F.duration} s): 0 timeouts`, F.timeouts === 0 && F.errors === 0, `${F.timeouts} timeouts, ${F.errors} errors`);
+    T('flood: answered requests p99 ≤ 1 s', F.p99 != null && F.p99 <= 1000, `p99 ${F.p99} ms (2xx p99 ${F.okP99} ms, 503 p50/p99 ${F.busyP50 ?? '–'}/${F.busyP99 ?? '–'} ms)`);
+    T(
+      'flood: cached page ≥ 0.5 × its quiet figure',
+      F.cached.ratio >= 0.5 && F.cached.duringErrors === 0,
+      `${F.cached.path} ${Math.round(F.cached.duringRps)} vs ${Math.round(F.cached.quietRps)} req/s (${F.cached.ratio.toFixed(2)}×)`,
+    );
+  }
   T('server RSS ≤ 300 MB', peakRss <= 300, `${peakRss.toFixed(0)} MB`);
   T('seed ≤ 5 min' + (SCALE === 1 ? '' : ` (scale ${SCALE})`), results.seedSeconds <= 300, `${results.seedSeconds.toFixed(1)} s`);
   const allNon2xx = results.rows.reduce((a, r) => a + r.non2xx + r.errors, 0);
@@ -49,6 +59,11 @@ export function report(results, { root, scale: SCALE, counts: N, connections: CO
   for (const st of storms) {
     console.log(
       `\nsign-up storm (${N.storm} sessions, ${N.stormSeats} seats): ${st.mode}\n  confirmed ${st.confirmed}, waitlisted ${st.waitlisted}, errors ${st.errors}, p50 ${Math.round(st.p50)} ms, p99 ${Math.round(st.p99)} ms, connections dropped by the kernel (listen queue full) ${st.listenDrops ?? 'n/a'}`,
+    );
+  }
+  if (F) {
+    console.log(
+      `\nflood (${F.connections} connections × ${F.duration} s; 1 in 3 a cache-buster /honors/<slug>?r=<random>, 2 in 3 uncached honoree/article pages):\n  answered ${F.answered} (${F.ok2xx} 2xx, ${F.busy503} 503, ${F.other} other), ${F.timeouts} timeouts, ${F.errors} errors; p50 ${F.p50} ms, p99 ${F.p99} ms, slowest ${F.maxMs} ms; 2xx p99 ${F.okP99} ms; 503 p50 ${F.busyP50 ?? '–'} ms, p99 ${F.busyP99 ?? '–'} ms\n  cached ${F.cached.path} (10 connections): quiet ${Math.round(F.cached.quietRps)} req/s p99 ${F.cached.quietP99} ms, during the flood ${Math.round(F.cached.duringRps)} req/s p99 ${F.cached.duringP99} ms (${F.cached.ratio.toFixed(2)}×)`,
     );
   }
   if (results.baselineEnd) {

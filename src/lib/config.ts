@@ -32,6 +32,11 @@ export interface AppConfig {
     pageCache: boolean;
     /** BENCH_CACHE_BYPASS=1: the benchmark may ask for an uncached render with `x-bench-no-cache`. */
     benchCacheBypass: boolean;
+    /** Admission control for renders (src/server/admission.ts, docs/decisions/096); 0 renders = off. */
+    renderConcurrency: number;
+    renderWaitMs: number;
+    renderWriteWaitMs: number;
+    renderQueueMax: number;
   };
   /** Where verification codes go (src/lib/sms.ts): a provider's HTTP API, or the server log in a demo. */
   sms: SmsConfig;
@@ -252,6 +257,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       keepAliveTimeoutMs: intVar(env, 'KEEPALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
       pageCache: oneOf(env, 'PAGE_CACHE', 'on', ['on', 'off']) === 'on',
       benchCacheBypass: oneOf(env, 'BENCH_CACHE_BYPASS', '0', ['0', '1']) === '1',
+      renderConcurrency: intVar(env, 'RENDER_CONCURRENCY', 8, 0, 1000),
+      renderWaitMs: intVar(env, 'RENDER_WAIT_MS', 500, 10, 60_000),
+      renderWriteWaitMs: intVar(env, 'RENDER_WRITE_WAIT_MS', 10_000, 10, 600_000),
+      renderQueueMax: intVar(env, 'RENDER_QUEUE_MAX', 2_000, 1, 100_000),
     },
     outboxIntervalMs: intVar(env, 'OUTBOX_INTERVAL_MS', 15_000, 100, 86_400_000),
     sms: readSms(env),

@@ -8,11 +8,16 @@ import { getDb } from '../../db/client.ts';
 import type { AppConfig } from '../lib/config.ts';
 import { securityHeaders } from '../lib/security-headers.ts';
 import { createPageCache, type NodeHandler } from './page-cache.ts';
-import { clientAnswer, createRequestGuard } from './request-guard.ts';
+import { createAdmission } from './admission.ts';
+import { answerBusy, clientAnswer, createRequestGuard } from './request-guard.ts';
 import { createStaticFiles } from './static-files.ts';
 
 const SMALL_FORM_BYTES = 64 * 1024;
 const URLENCODED = /^application\/x-www-form-urlencoded\b/i;
+/** A refused render may try again soon: the queue it could not join drains within RENDER_WAIT_MS. */
+const BUSY_RETRY_AFTER_S = 2;
+/** Refusals are held this long (well within the 100 ms issue 22 allows) so a flood's retries do not crowd out cache hits. */
+const BUSY_DELAY_MS = 80;
 
 /** A request whose small url-encoded body was read here (handed to Astro as bytes). */
 type ReadRequest = IncomingMessage & { body?: Buffer };
@@ -33,7 +38,21 @@ export async function createServer({ root, config }: { root: string; config: App
   const entry = (await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href)) as { handler: AstroNodeHandler };
   // Astro's adapter in middleware mode: pages and actions only; static files are ours.
   // A form read by readSmallForm below reaches the middleware as locals.rawForm.
-  const handler: NodeHandler = (req: ReadRequest, res) => entry.handler(req, res, undefined, Buffer.isBuffer(req.body) ? { rawForm: req.body } : undefined);
+  const render: NodeHandler = (req: ReadRequest, res) => entry.handler(req, res, undefined, Buffer.isBuffer(req.body) ? { rawForm: req.body } : undefined);
+  // Answers given here, before Astro, carry the same security headers as every page.
+  const headers = securityHeaders(config.siteUrl);
+  // Every render waits its turn at the gate; a cache hit never reaches it (docs/decisions/096).
+  const admission = createAdmission({
+    concurrency: config.http.renderConcurrency,
+    maxWaitMs: config.http.renderWaitMs,
+    maxWriteWaitMs: config.http.renderWriteWaitMs,
+    maxQueue: config.http.renderQueueMax,
+    refuse: (req, res) => answerBusy(req, res, headers, BUSY_RETRY_AFTER_S),
+    refuseDelayMs: BUSY_DELAY_MS,
+    fastAnswers: () => staticAnswers + listener.stats.hits + listener.stats.coalesced,
+  });
+  let staticAnswers = 0;
+  const handler = admission(render);
   const staticFiles = createStaticFiles(join(root, 'dist', 'client'));
   const readVersion = async () => {
     const db = await getDb({ url: config.databaseUrl, authToken: config.databaseAuthToken, syncUrl: config.databaseSyncUrl });
@@ -46,8 +65,6 @@ export async function createServer({ root, config }: { root: string; config: App
     // Only the benchmark may ask for an uncached render (never exposed otherwise).
     bypassHeader: config.http.benchCacheBypass ? 'x-bench-no-cache' : null,
   });
-  // Answers given here, before Astro, carry the same security headers as every page.
-  const headers = securityHeaders(config.siteUrl);
   const guard = createRequestGuard({
     lagThresholdMs: config.http.overloadLagMs,
     maxBodyBytes: config.http.maxBodyBytes,
@@ -70,7 +87,10 @@ export async function createServer({ root, config }: { root: string; config: App
     },
     (req, res) => {
       if (guard(req, res)) return;
-      if (staticFiles(req, res)) return;
+      if (staticFiles(req, res)) {
+        staticAnswers++;
+        return;
+      }
       if (isSmallForm(req)) {
         readSmallForm(req, res);
         return;

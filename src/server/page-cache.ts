@@ -3,11 +3,13 @@
 //
 // A response is cached only when the request is an anonymous GET/HEAD (no cookie other than the
 // 适老化 preference), the path is public, and the response is a 200 without Set-Cookie or
-// private/no-store. Entries are keyed by URL + 适老化 flag, stored gzip- and brotli-compressed with
+// private/no-store. Entries are keyed by the canonical URL (only the query parameters the page
+// reads, src/server/page-query.ts) + 适老化 flag, stored gzip- and brotli-compressed with
 // an ETag, and dropped when the database's cache version moves (triggers in db/sql/cache.sql bump
 // it on every change to public data), so several processes agree.
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { compressedBody, sendCompressed, type CompressedBody } from './compressed-body.ts';
+import { canonicalUrl } from './page-query.ts';
 
 /** Paths that are never cached (per-user, forms with side effects, operations). */
 const PRIVATE_PREFIXES = [
@@ -86,11 +88,17 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return out;
 }
 
-/** The cache key of a request, or null when the request must not be cached. */
+/**
+ * The cache key of a request, or null when the request must not be cached: the 适老化 flag and the
+ * canonical URL (src/server/page-query.ts), the part after `|` being the URL the page renders with.
+ */
 export function cacheKey(req: { method?: string; url?: string; headers: IncomingHttpHeaders }): string | null {
   if (req.method !== 'GET' && req.method !== 'HEAD') return null;
-  const url = req.url ?? '/';
-  if (!url.startsWith('/') || url.length > 512) return null;
+  const raw = req.url ?? '/';
+  if (!raw.startsWith('/')) return null;
+  // Measured after dropping unread parameters: a long cache-buster must not turn the cache off.
+  const url = canonicalUrl(raw);
+  if (url.length > 512) return null;
   const path = url.split('?')[0];
   if (PRIVATE_PREFIXES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : p + '/'))) return null;
   // Static files are served by src/server/static-files.ts with their own headers.
@@ -253,6 +261,9 @@ export function createPageCache(handler: NodeHandler, opts: PageCacheOptions): P
       }
       return handler(req, res);
     }
+    // The page sees the URL it is cached under: a parameter it does not read (a cache-buster, a
+    // tracking tag) never reaches it, so what is stored is what every URL of this key would render.
+    req.url = key.slice(key.indexOf('|') + 1);
     let v: number;
     try {
       v = await currentVersion();

@@ -6,8 +6,26 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 /** URLs longer than this (bytes, as sent: percent-encoded) get 414; a 40-character search is ~400. */
 export const MAX_URL_BYTES = 8 * 1024;
 
-const CHINESE_HTML = (title: string, text: string) =>
-  `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><body style="font-family:sans-serif;max-width:36em;margin:3em auto;padding:0 1em;line-height:1.7"><h1>${title}</h1><p>${text}</p><p><a href="/">返回首页</a></p></body></html>`;
+const CHINESE_HTML = (title: string, text: string, large = false) =>
+  `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><body style="font-family:sans-serif;max-width:36em;margin:3em auto;padding:0 1em;line-height:1.7${large ? ';font-size:1.25rem' : ''}"><h1>${title}</h1><p>${text}</p><p><a href="/">返回首页</a></p></body></html>`;
+
+/**
+ * The busy page: 503 with Retry-After, in Chinese, with the portal's security headers. Sent by the
+ * lag guard and by admission control (src/server/admission.ts); a request body not read yet is
+ * left unread and the connection closed after the answer.
+ */
+export function answerBusy(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, retryAfterS: number): void {
+  const unread = req.method !== 'GET' && req.method !== 'HEAD' && !req.readableEnded;
+  res.writeHead(503, {
+    ...headers,
+    'Content-Type': 'text/html; charset=utf-8',
+    'Retry-After': String(retryAfterS),
+    'Cache-Control': 'no-store',
+    ...(unread ? { Connection: 'close' } : {}),
+  });
+  // Visitors who chose 大字 (the sx_large cookie) are the likeliest to meet this page on a phone.
+  res.end(CHINESE_HTML('系统繁忙', '当前访问人数较多，请稍候几秒再试。您的操作尚未提交，不会重复记录。', /(?:^|;\s*)sx_large=1(?:;|$)/.test(req.headers.cookie ?? '')));
+}
 
 /** The guard: true when it answered the request itself. */
 export interface RequestGuard {
@@ -46,8 +64,7 @@ export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 
 
   const guard = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (isLagging() && req.url !== '/healthz') {
-      res.writeHead(503, { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5', 'Cache-Control': 'no-store' });
-      res.end(CHINESE_HTML('系统繁忙', '当前访问人数较多，请稍候几秒再试。您的操作尚未提交，不会重复记录。'));
+      answerBusy(req, res, headers, 5);
       return true;
     }
     try {

@@ -54,6 +54,9 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
       LOG_LEVEL: 'warn',
       // The overload guard would shed load on a busy test machine; its own tests set a low threshold.
       OVERLOAD_LAG_MS: '60000',
+      // Likewise admission control (renders still queue; nobody is refused for waiting): tests/e2e/flood.test.ts sets its own.
+      RENDER_WAIT_MS: '30000',
+      RENDER_WRITE_WAIT_MS: '60000',
       ...sharedDbEnv(),
       ...opts.env,
     },

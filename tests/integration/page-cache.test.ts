@@ -87,6 +87,35 @@ describe('page cache', () => {
     expect(large.headers['x-cache']).toBe('MISS');
   });
 
+  test('a cache-buster is a hit: parameters the page does not read never reach it (issue 22)', async () => {
+    const db = await freshDb();
+    await addHonoree(db, 'a', '张三');
+    const seen: string[] = [];
+    const readVersion = async () => Number((await db.$client.execute(`SELECT version FROM cache_versions WHERE scope = 'public'`)).rows[0].version);
+    const listener = createPageCache(
+      (req, res) => {
+        seen.push(String(req.url));
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+        res.end(`<link rel="canonical" href="${req.url}">`);
+      },
+      { readVersion },
+    );
+    const server = http.createServer((req, res) => void listener(req, res));
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const answers = [];
+    for (let i = 0; i < 20; i++) answers.push(await rawGet(`${url}/honors/a?r=${Math.random()}&utm_source=wx${i}`));
+    expect(answers.map((a) => a.headers['x-cache'])).toEqual(['MISS', ...Array(19).fill('HIT')]);
+    // One render, of the URL without the parameters it does not read: nothing a visitor typed is stored.
+    expect(seen).toEqual(['/honors/a']);
+    expect(answers[19].body.toString()).toBe('<link rel="canonical" href="/honors/a">');
+    // What a page reads still counts: two search pages, two renders.
+    await rawGet(`${url}/search?q=${encodeURIComponent('社区')}&r=1`);
+    await rawGet(`${url}/search?q=${encodeURIComponent('敬老')}&r=1`);
+    expect(seen.slice(1)).toEqual(['/search?q=%E7%A4%BE%E5%8C%BA', '/search?q=%E6%95%AC%E8%80%81']);
+  });
+
   test('signed-in requests, Set-Cookie responses and non-200 answers are never cached', async () => {
     const db = await freshDb();
     const app = await serve(db);

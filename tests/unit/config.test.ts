@@ -30,6 +30,10 @@ describe('configuration', () => {
     ['HEADERS_TIMEOUT_MS', '1e9'],
     ['PAGE_CACHE', 'maybe'],
     ['BENCH_CACHE_BYPASS', 'yes'],
+    ['RENDER_CONCURRENCY', 'many'],
+    ['RENDER_WAIT_MS', '0'],
+    ['RENDER_WRITE_WAIT_MS', '1.5'],
+    ['RENDER_QUEUE_MAX', '0'],
     ['LOG_LEVEL', 'loud'],
     ['TRUST_PROXY', 'sure'],
     // Files under public/ or dist/ are served to anyone as static files (docs/decisions/076).
