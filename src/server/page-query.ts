@@ -21,6 +21,8 @@ export const PAGE_QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/teams': ['town', 'type'],
   '/teams/[slug]': ['done'],
   '/legal/order': ['topic'],
+  '/services/order': ['item'],
+  '/services/ordered': ['no'],
 };
 
 const EMPTY: readonly string[] = [];
