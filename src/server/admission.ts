@@ -130,7 +130,7 @@ export function createAdmission(opts: AdmissionOptions): Admission {
     }
   }
 
-  function run(handler: NodeHandler, req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  async function run(handler: NodeHandler, req: IncomingMessage, res: ServerResponse): Promise<unknown> {
     running++;
     stats.started++;
     const t0 = now();
@@ -155,10 +155,9 @@ export function createAdmission(opts: AdmissionOptions): Admission {
     // Whichever comes first: the handler settles, or the client is gone.
     res.once('close', release);
     try {
-      return Promise.resolve(handler(req, res)).finally(release);
-    } catch (e) {
+      return await handler(req, res);
+    } finally {
       release();
-      return Promise.reject(e);
     }
   }
 
