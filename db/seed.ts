@@ -49,9 +49,10 @@ export async function seedBase(db: Db, content: Content): Promise<void> {
   }
 }
 
-const SURNAMES =
+/** Surnames and given names of the demo county's people (also the benchmark's, scripts/bench/seed.mjs). */
+export const SURNAMES =
   '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
-const GIVEN = [
+export const GIVEN: readonly string[] = [
   '秀英',
   '建国',
   '桂兰',

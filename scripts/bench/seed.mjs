@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { openDb } from '../../db/client.ts';
 import { migrateDb } from '../../db/migrate.ts';
-import { seed } from '../../db/seed.ts';
+import { seed, SURNAMES as DEMO_SURNAMES, GIVEN as DEMO_GIVEN } from '../../db/seed.ts';
 import { hashPassword } from '../../src/domain/accounts/passwords.ts';
 import { encryptText, keyedHash, maskIdNumber } from '../../src/lib/pii.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
@@ -18,45 +18,8 @@ import { DAY, log } from './options.mjs';
 let seedState = 1234567;
 const rnd = () => (seedState = (seedState * 1103515245 + 12345) % 2147483648) / 2147483648;
 const pick = (arr) => arr[Math.floor(rnd() * arr.length)];
-const SURNAMES = [
-  ...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤',
-];
-const GIVEN = [
-  '秀英',
-  '建国',
-  '桂兰',
-  '志强',
-  '晓燕',
-  '文华',
-  '德明',
-  '玉梅',
-  '海涛',
-  '丽娟',
-  '国强',
-  '春花',
-  '明亮',
-  '雪梅',
-  '永红',
-  '俊杰',
-  '淑珍',
-  '立新',
-  '佳怡',
-  '浩然',
-  '子涵',
-  '宇轩',
-  '欣怡',
-  '家豪',
-  '思远',
-  '晨曦',
-  '翠兰',
-  '长青',
-  '兴旺',
-  '美玲',
-  '红',
-  '军',
-  '华',
-  '敏',
-];
+const SURNAMES = [...DEMO_SURNAMES];
+const GIVEN = DEMO_GIVEN;
 const PLACES = ['东门社区', '西街社区', '龙潭村', '白沙村', '青石社区', '岚桥村', '梨花村', '杉木村', '云雾村', '金屏社区'];
 const ACTS = ['志愿服务', '关爱老人', '反诈宣传', '垃圾分类', '普法讲座', '应急演练', '文明劝导', '河道清理', '义诊活动', '助学帮扶', '邻里互助', '平安巡防'];
 const PHRASES = [
