@@ -5,7 +5,7 @@ import { ORDER_STATUS } from '../orders/index.ts';
 import type { TrackKind, Tracked } from './index.ts';
 
 const NEXT: Record<string, { next: string; finished: boolean }> = {
-  new: { next: '乡镇新时代文明实践所将在 1 个工作日内受理；如需补充情况，工作人员会电话联系您。', finished: false },
+  new: { next: '乡镇新时代文明实践所一般在 24 小时内受理；如需补充情况，工作人员会电话联系您。', finished: false },
   accepted: { next: '正在为您安排志愿服务队伍，派单后会在这里显示承接队伍。', finished: false },
   open: { next: '已发布给附近的志愿服务队伍，队伍接单后会与您联系。', finished: false },
   assigned: { next: '承接队伍会与您联系上门或约定时间；服务完成后可以在这里评价。', finished: false },
