@@ -86,11 +86,13 @@ export async function createServer({ root, config }: { root: string; config: App
       maxHeaderSize: 64 * 1024,
     },
     (req, res) => {
-      if (guard(req, res)) return;
+      // Static files first: they are sent from memory and cost nothing, so a page the lag guard
+      // let through never arrives without its stylesheet (only GET/HEAD of a built file matches).
       if (staticFiles(req, res)) {
         staticAnswers++;
         return;
       }
+      if (guard(req, res)) return;
       if (isSmallForm(req)) {
         readSmallForm(req, res);
         return;

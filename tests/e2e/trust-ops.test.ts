@@ -140,25 +140,42 @@ describe('overload and slow clients', () => {
     // Admission control off: this is the lag guard's own test (tests/e2e/flood.test.ts covers the other).
     const s = await startServer({ env: { OVERLOAD_LAG_MS: '1', RENDER_CONCURRENCY: '0' } });
     started.push(s);
+    // The stylesheet every page links: a page the guard lets through must not arrive unstyled.
+    let stylesheet: string | undefined;
+    for (let i = 0; i < 50 && !stylesheet; i++) {
+      // With a 1 ms threshold even this first page may be told the server is busy: ask again.
+      const r = await fetch(`${s.url}/events`);
+      stylesheet = r.status === 200 ? /<link rel="stylesheet" href="([^"]+)"/.exec(await r.text())?.[1] : (await r.arrayBuffer(), await new Promise((ok) => setTimeout(ok, 200)), undefined);
+    }
+    expect(stylesheet).toBeTruthy();
     const statuses: number[] = [];
+    const styleStatuses: number[] = [];
     let retryAfter: string | null = null;
     let body = '';
     for (let round = 0; round < 10 && !retryAfter; round++) {
       const answers = await Promise.all(
         Array.from({ length: 60 }, (_, i) =>
-          // A cookie besides 大字 makes each request a render (a cache-buster in the query no longer does).
-          fetch(`${s.url}/events?round=${round}&i=${i}`, { headers: { cookie: `sx_large=1; visit=${round}-${i}` } }).then(async (r) => {
-            statuses.push(r.status);
-            if (r.status === 503) {
-              retryAfter = r.headers.get('retry-after');
-              body = await r.text();
-            } else await r.arrayBuffer();
-          }),
+          i % 6 === 5
+            ? fetch(`${s.url}${stylesheet}`).then(async (r) => {
+                styleStatuses.push(r.status);
+                await r.arrayBuffer();
+              })
+            : // A cookie besides 大字 makes each request a render (a cache-buster in the query no longer does).
+              fetch(`${s.url}/events?round=${round}&i=${i}`, { headers: { cookie: `sx_large=1; visit=${round}-${i}` } }).then(async (r) => {
+                statuses.push(r.status);
+                if (r.status === 503) {
+                  retryAfter = r.headers.get('retry-after');
+                  body = await r.text();
+                } else await r.arrayBuffer();
+              }),
         ),
       );
       expect(answers.length).toBe(60);
     }
     expect(statuses).toContain(503);
+    // Static files are answered from memory before the lag guard: they cost nothing to send.
+    expect(styleStatuses.length).toBeGreaterThan(0);
+    expect(styleStatuses.filter((x) => x !== 200)).toEqual([]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
     expect(body).toContain('系统繁忙');
     expect(statuses.filter((x) => x !== 200 && x !== 503)).toEqual([]);
