@@ -115,11 +115,14 @@ export function compactSvg(svg: string): string {
     .replace(/<path d="[^"]*"(?: transform="[^"]*")? fill="none"><\/path>\n?/g, '')
     .replace(/<path d="[^"]*"(?: transform="[^"]*")? fill="[^"]*" fill-opacity="0" stroke="[^"]*" stroke-width="0"><\/path>\n?/g, '')
     .replace(/-?\d+\.\d{2,}/g, tenth)
-    .replace(/<text dominant-baseline="central" text-anchor="(\w+)"((?: [xy]="[^"]*")*) transform="translate\((-?[\d.]+) (-?[\d.]+)\)" fill="#1f2328">/g, (_m, anchor: string, xy: string, tx: string, ty: string) => {
-      const x = Number(/ x="([^"]*)"/.exec(xy)?.[1] ?? 0) + Number(tx);
-      const y = Number(/ y="([^"]*)"/.exec(xy)?.[1] ?? 0) + Number(ty);
-      return `<text text-anchor="${anchor}" x="${tenth(String(x))}" y="${tenth(String(y))}">`;
-    })
+    .replace(
+      /<text dominant-baseline="central" text-anchor="(\w+)"((?: [xy]="[^"]*")*) transform="translate\((-?[\d.]+) (-?[\d.]+)\)" fill="#1f2328">/g,
+      (_m, anchor: string, xy: string, tx: string, ty: string) => {
+        const x = Number(/ x="([^"]*)"/.exec(xy)?.[1] ?? 0) + Number(tx);
+        const y = Number(/ y="([^"]*)"/.exec(xy)?.[1] ?? 0) + Number(ty);
+        return `<text text-anchor="${anchor}" x="${tenth(String(x))}" y="${tenth(String(y))}">`;
+      },
+    )
     .replace(/<\/path>/g, '');
   // Merge runs of paths with identical paint: `<path d="A" P>` then `<path d="B" P>` → `<path d="AB" P>`.
   const merged = out.replace(/(?:<path d="[^"]*"[^>]*>\n?)+/g, (run) => {

@@ -99,7 +99,7 @@ describe('compactSvg (issue 16: /stats in fewer bytes, the same drawing)', () =>
     [...svg.matchAll(/<path d="([^"]*)"([^>]*)>/g)].filter(([, , attrs]) => attrs.includes(paint)).reduce((n, [, d]) => n + (d.match(/M/g) ?? []).length, 0);
   const labels = (svg: string) => [...svg.matchAll(/<text\b[^>]*>([^<]*)</g)].map((m) => m[1]);
 
-  test('keeps every bar, grid line and label, and is smaller by a fifth at least (about half on /stats' charts)', () => {
+  test('keeps every bar, grid line and label, and is smaller by a fifth at least (about half on the charts of /stats)', () => {
     const compact = compactSvg(stacked);
     for (const paint of ['fill="#5070dd"', 'fill="#b6d634"', 'stroke="#dbdee4"']) {
       expect(subpaths(stacked, paint)).toBeGreaterThan(0);
@@ -110,9 +110,7 @@ describe('compactSvg (issue 16: /stats in fewer bytes, the same drawing)', () =>
   });
 
   test('a label moved by translate(a b) lands at x = a + x, y = b + y; colour and baseline said once on the <svg>', () => {
-    const svg = compactSvg(
-      '<svg width="10" height="10">\n<text dominant-baseline="central" text-anchor="start" x="30" y="7" transform="translate(172.32 6)" fill="#1f2328">2023年</text>\n</svg>',
-    );
+    const svg = compactSvg('<svg width="10" height="10">\n<text dominant-baseline="central" text-anchor="start" x="30" y="7" transform="translate(172.32 6)" fill="#1f2328">2023年</text>\n</svg>');
     expect(svg).toContain('<text text-anchor="start" x="202.3" y="13">2023年</text>');
     expect(svg).toMatch(/^<svg fill="#1f2328" dominant-baseline="central" /);
   });
