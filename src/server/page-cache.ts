@@ -32,6 +32,8 @@ const PRIVATE_PREFIXES = [
   '/files',
 ];
 const LARGE_COOKIE = 'sx_large';
+/** The session cookie (src/domain/accounts/sessions.ts SESSION_COOKIE; src/server imports no domain code). */
+const SESSION_COOKIE = 'sx_session';
 const CACHEABLE_TYPES = /^(text\/html|text\/plain|application\/(rss\+)?xml|application\/json|text\/xml|image\/svg\+xml)/i;
 const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date', 'content-encoding', 'etag']);
 
@@ -104,7 +106,10 @@ export function cacheKey(req: { method?: string; url?: string; headers: Incoming
   // Static files are served by src/server/static-files.ts with their own headers.
   if (path.startsWith('/_astro/') || (/\.[a-z0-9]{1,5}$/i.test(path) && !/\.(xml|txt)$/i.test(path))) return null;
   const cookies = parseCookies(req.headers.cookie);
-  for (const name of cookies.keys()) if (name !== LARGE_COOKIE) return null; // a session or any other state: render fresh
+  // A signed-in visitor gets their own page. Every other cookie is one no page reads (an analytics
+  // cookie a county's proxy adds, or a random one sent to bust the cache, like a query cache-buster):
+  // it is not part of the key. The portal's only other cookie, sx_visitor, is read by a POST alone.
+  if (cookies.has(SESSION_COOKIE)) return null;
   if (req.headers.authorization) return null;
   const large = cookies.get(LARGE_COOKIE) === '1' ? '1' : '0';
   return `${large}|${url}`;

@@ -55,7 +55,10 @@ describe('page cache', () => {
     ['GET', '/me', undefined, null],
     ['GET', '/console/articles', undefined, null],
     ['GET', '/honors', 'sx_session=abc', null],
-    ['GET', '/honors', 'sx_large=1; other=2', null],
+    // A cookie no page reads is not part of the key (analytics, or a cookie cache-buster).
+    ['GET', '/honors', 'sx_large=1; other=2', '1|/honors'],
+    ['GET', '/honors', 'Hm_lvt_0123456789abcdef=1764720000; r=8f3a', '0|/honors'],
+    ['GET', '/honors', 'r=1; sx_session=abc', null],
     ['GET', '/_astro/x.css', undefined, null],
     // Uploaded files never enter the anonymous cache, private evidence least of all (docs/decisions/076).
     ['GET', '/files/abcdefghijklmnopqrstuvwxyz234567-480.webp', undefined, null],

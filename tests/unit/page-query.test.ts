@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { cacheKey } from '../../src/server/page-cache.ts';
+import { SESSION_COOKIE } from '../../src/domain/accounts/sessions.ts';
 import { canonicalUrl, PAGE_QUERY_PARAMS, pageQueryParams } from '../../src/server/page-query.ts';
 
 const PAGES = join(process.cwd(), 'src', 'pages');
@@ -83,6 +84,14 @@ describe('cache key and canonical URL', () => {
     expect(key('/honors?page=2')).not.toBe(key('/honors?page=3'));
     // An encoded private path is still private.
     expect(key('/%6De/hours')).toBeNull();
+  });
+
+  test('a cookie no page reads is no cache-buster either; the session cookie still is (a signed-in page is its own)', () => {
+    const key = (cookie: string) => cacheKey({ method: 'GET', url: '/honors/h-abc', headers: { cookie } });
+    expect(key('r=' + Math.random())).toBe('0|/honors/h-abc');
+    expect(key('Hm_lvt_abc=1; sx_large=1')).toBe('1|/honors/h-abc');
+    expect(key(`${SESSION_COOKIE}=x`)).toBeNull();
+    expect(key(`a=1; ${SESSION_COOKIE}=`)).toBeNull();
   });
 
   test('a static route wins over a dynamic one, as in Astro', () => {
