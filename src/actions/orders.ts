@@ -3,6 +3,7 @@
 import { ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
+import { config } from '../lib/config.ts';
 import { actionAbility, actionLeader, actionUser, actionVolunteer, formAction } from '../lib/action-guards.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { clientIp } from '../lib/client-ip.ts';
@@ -40,17 +41,24 @@ const orderFields = {
   requesterName: line('联系人姓名', 2, 30, '请填写联系人姓名'),
   requesterPhone: z.preprocess((v) => String(v ?? '').replace(/[\s-]/g, ''), z.string().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码')),
   publicConsent: z.boolean().default(false),
+  /** Up to two private photos (checked in the domain: count, JPEG/PNG, size). */
+  photos: z.array(z.instanceof(File)).default([]),
 };
+
+/** The non-empty files of a file input, read into memory for the domain. */
+async function uploads(files: File[]) {
+  return Promise.all(files.filter((f) => f.size > 0).map(async (f) => ({ bytes: new Uint8Array(await f.arrayBuffer()), name: f.name })));
+}
 
 export const orders = {
   /** Public: order a service, then 303 to the confirmation page with the tracking number (a refresh never orders twice). */
   order: formAction({
     input: z.object(orderFields),
-    handler: async (input, ctx) => {
+    handler: async ({ photos, ...input }, ctx) => {
       const db = await appDb();
       const rl = await hitRateLimit(db, `service-order:${clientIp(ctx)}`, 10, 3600_000);
       if (!rl.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '提交过于频繁，请一小时后再试，或拨打乡镇新时代文明实践所电话点单' });
-      const r = await createServiceOrder(db, input);
+      const r = await createServiceOrder(db, input, { photos: { uploadsDir: config().uploadsDir, files: await uploads(photos) } });
       return { redirect: `/services/ordered?no=${encodeURIComponent(r.trackingNo)}` };
     },
   }),
@@ -58,9 +66,9 @@ export const orders = {
   /** Staff: enter an order for a resident who phoned, came to the window or was visited. */
   orderOnBehalf: formAction({
     input: z.object({ ...orderFields, source: z.preprocess((v) => v || undefined, z.enum(ORDER_SOURCES.filter((s) => s !== '网上') as ['电话', '窗口', '上门'], { error: '请选择点单渠道' })) }),
-    handler: async ({ source, ...input }, ctx) => {
+    handler: async ({ source, photos, ...input }, ctx) => {
       const user = actionAbility(ctx, 'orders.handle');
-      const r = await createServiceOrder(await appDb(), input, { source, by: user, ip: clientIp(ctx) });
+      const r = await createServiceOrder(await appDb(), input, { source, by: user, ip: clientIp(ctx), photos: { uploadsDir: config().uploadsDir, files: await uploads(photos) } });
       return { redirect: `/console/orders/${r.id}?done=created` };
     },
   }),

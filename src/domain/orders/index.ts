@@ -16,6 +16,8 @@ import { shanghaiDay } from '../../lib/time.ts';
 import { isPlainLine, isPlainText, plainLineError, plainTextError } from '../../lib/plain-text.ts';
 import { lookupTable } from '../../lib/lookup.ts';
 import { Refusal } from '../refusal.ts';
+import { MAX_ORDER_PHOTOS, orderFileStatements, storeOrderPhotos, type PhotoUpload } from './photos.ts';
+import { discardPrivateFiles } from '../media/private.ts';
 
 export type ServiceOrder = typeof serviceOrders.$inferSelect;
 export type ServiceItem = typeof serviceItems.$inferSelect;
@@ -90,12 +92,13 @@ const byNumber = (no: string) => sql`(SELECT id FROM service_orders WHERE tracki
 
 /**
  * Records an order, with its first timeline step (and, entered on behalf, the audit row) in one batch.
- * `by` is the staff member entering it for a resident who phoned or came to the window.
+ * `by` is the staff member entering it for a resident who phoned or came to the window; `photos` (at most
+ * two, private) are linked in the same batch and discarded if it fails.
  */
 export async function createServiceOrder(
   db: Db,
   input: ServiceOrderInput,
-  opts: { source?: OrderSource; by?: SessionUser; ip?: string } = {},
+  opts: { source?: OrderSource; by?: SessionUser; ip?: string; photos?: { uploadsDir: string; files: PhotoUpload[] } } = {},
   now = Date.now(),
 ): Promise<{ id: number; trackingNo: string }> {
   const o = ServiceOrderSchema.parse(input);
@@ -108,6 +111,7 @@ export async function createServiceOrder(
     .where(and(eq(serviceItems.id, o.itemId), eq(serviceItems.active, 1)));
   if (!item) throw new OrderError('BAD_REQUEST', '请从服务菜单中选择服务项目', 'itemId');
   if (!(await validRegionPair(db, o.townId, o.villageId))) throw new OrderError('BAD_REQUEST', '所选村（社区）不属于该乡镇，请重新选择', 'villageId');
+  const photoIds = opts.photos ? await storeOrderPhotos(db, opts.photos.uploadsDir, opts.photos.files, { field: 'photos', max: MAX_ORDER_PHOTOS, userId: opts.by?.id ?? null }) : [];
   const trackingNo = newTrackingNo(now);
   const id = byNumber(trackingNo);
   const statements = [
@@ -131,7 +135,13 @@ export async function createServiceOrder(
   ];
   if (source !== '网上')
     statements.push(auditStatement({ actorId: opts.by!.id, action: 'order.create_on_behalf', targetType: 'service_order', targetId: id, after: { source, itemId: o.itemId }, ip: opts.ip }));
-  await writeBatch(db, statements);
+  statements.push(...orderFileStatements(id, photoIds));
+  try {
+    await writeBatch(db, statements);
+  } catch (e) {
+    if (photoIds.length) await discardPrivateFiles(db, opts.photos!.uploadsDir, photoIds);
+    throw e;
+  }
   const [row] = await db.select({ id: serviceOrders.id }).from(serviceOrders).where(eq(serviceOrders.trackingNo, trackingNo));
   return { id: row.id, trackingNo };
 }
