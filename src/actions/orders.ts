@@ -23,6 +23,7 @@ import {
   rejectOrder,
   revealOrderPhone,
 } from '../domain/orders/index.ts';
+import { linkEventToOrder } from '../domain/orders/delivery.ts';
 
 const id = z.coerce.number().int().positive();
 const pick = (msg: string) => z.preprocess((v) => v || undefined, z.coerce.number({ error: msg }).int(msg).positive(msg));
@@ -133,6 +134,16 @@ export const orders = {
       const user = actionUser(ctx);
       await finishOrder(await appDb(), user, input.id, input.teamId, input.note);
       return { redirect: `/me/teams/${encodeURIComponent(input.slug)}/orders?done=finished` };
+    },
+  }),
+
+  /** The holding team's leader links one of the team's events to the order (接单: hours through the ledger). */
+  linkEvent: formAction({
+    input: z.object({ id, teamId: id, slug: z.string().max(80), eventId: pick('请选择本队的一个活动') }),
+    handler: async (input, ctx) => {
+      const user = await actionLeader(ctx, input.teamId, '安排服务活动');
+      await linkEventToOrder(await appDb(), user, input.teamId, input.id, input.eventId);
+      return { redirect: `/me/teams/${encodeURIComponent(input.slug)}/orders?done=linked` };
     },
   }),
 

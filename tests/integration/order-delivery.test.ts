@@ -12,8 +12,12 @@ import { createUser } from '../../src/domain/accounts/users.ts';
 import { regionTree } from '../../src/domain/regions/index.ts';
 import { acceptOrder, assignOrder, claimWish, createServiceOrder, listMenu, openOrder, ServiceOrderSchema } from '../../src/domain/orders/index.ts';
 import { privateFileFor } from '../../src/domain/media/private.ts';
+import { EventFields, setEventStatus } from '../../src/domain/events/manage.ts';
+import { createEventForOrder, eventDraftFromOrder, linkEventToOrder, parsePreferredTime } from '../../src/domain/orders/delivery.ts';
+import { trackNumber } from '../../src/domain/tracking/index.ts';
+import { fromShanghai, toDateTimeLocal } from '../../src/lib/time.ts';
 import { orderPhotos } from '../../src/domain/orders/photos.ts';
-import { addMember, count, makeTeam, makeUser } from './hours-fixtures.ts';
+import { addMember, count, makeEvent, makeTeam, makeUser } from './hours-fixtures.ts';
 
 let db: Db;
 let dir: string;
@@ -143,5 +147,71 @@ describe('the resident’s photos are private', () => {
     const stored = await count(db, 'private_files');
     await expect(createServiceOrder(db, order({ itemId: 999999 }), { photos: { uploadsDir: dir, files: [await image('jpeg')] } })).rejects.toMatchObject({ field: 'itemId' });
     expect(await count(db, 'private_files')).toBe(stored);
+  });
+});
+
+/** An order accepted and assigned to a fresh team of its 乡镇. */
+async function assignedOrder(name: string, over: Partial<Record<string, unknown>> = {}) {
+  const o = await createServiceOrder(db, order(over));
+  const t = await team(name);
+  await acceptOrder(db, editor, o.id);
+  await assignOrder(db, editor, o.id, t.id);
+  return { o, t };
+}
+
+const eventInput = (startsAt: number, over: Record<string, unknown> = {}) =>
+  EventFields.parse({ title: '上门修水管', category: '助老助残', startsAt: toDateTimeLocal(startsAt), endsAt: toDateTimeLocal(startsAt + 2 * 3600_000), capacity: 4, ...over });
+const week = Date.now() + 7 * 86400_000;
+const steps = async (no: string, phone: string) => (await trackNumber(db, { number: no, digits: phone.slice(-4), ip: '203.0.113.9', secretKey: TEST_KEY }))!.timeline.map((s) => s.text);
+
+describe('接单: the holding team turns the order into an event', () => {
+  test('the form is prefilled from the menu item, the preferred date and the 村 — never the private address', async () => {
+    const now = fromShanghai('2026-12-01', '10:00');
+    const draft = eventDraftFromOrder({ preferredTime: '12月12日下午', townId, villageId }, { name: '助老助残上门服务', category: '助老助残' }, '红旗村', now);
+    expect(draft).toMatchObject({ title: '助老助残上门服务（红旗村）', category: '助老助残', address: '红旗村', startsAt: fromShanghai('2026-12-12', '14:00') });
+    expect(JSON.stringify(draft)).not.toContain('3组12号');
+    expect(parsePreferredTime('2026-12-20 上午', now)).toEqual({ startsAt: fromShanghai('2026-12-20', '09:00'), endsAt: fromShanghai('2026-12-20', '11:00') });
+    expect(parsePreferredTime('1月3日', now)?.startsAt).toBe(fromShanghai('2027-01-03', '09:00'));
+    for (const vague of ['周六上午', '越快越好', '', '2月30日', '2026-11-01']) expect(parsePreferredTime(vague, now), vague).toBeUndefined();
+  });
+
+  test('an event created for the order is linked, and the resident reads the date — no names — on /track', async () => {
+    const { o, t } = await assignedOrder('修缮队');
+    const eventId = await createEventForOrder(db, t.leader, t.id, o.id, eventInput(week, { address: '红旗村' }));
+    const [ev] = (await db.$client.execute({ sql: 'SELECT team_id, service_order_id, status, address FROM events WHERE id = ?', args: [eventId] })).rows;
+    expect(ev).toMatchObject({ team_id: t.id, service_order_id: o.id, status: 'draft', address: '红旗村' });
+    const phone = (await db.$client.execute({ sql: 'SELECT requester_phone FROM service_orders WHERE id = ?', args: [o.id] })).rows[0].requester_phone as string;
+    const text = await steps(o.trackingNo, phone);
+    expect(text.at(-1)).toMatch(/^已安排志愿服务活动：\d{4}年\d{1,2}月\d{1,2}日$/);
+    expect(await count(db, "audit_log WHERE action = 'order.event' AND target_id = ?", [String(o.id)])).toBe(1);
+  });
+
+  test('an existing event of the team can be linked; another team’s, a cancelled one or an order not held is refused', async () => {
+    const { o, t } = await assignedOrder('巡防队');
+    const other = await team('隔壁队');
+    const ours = await makeEvent(db, t.id, week, week + 3600_000, '周末入户服务');
+    await db.$client.execute({ sql: "UPDATE events SET status = 'published' WHERE id = ?", args: [ours] });
+    const theirs = await makeEvent(db, other.id, week, week + 3600_000, '隔壁队活动');
+    const cancelled = await makeEvent(db, t.id, week, week + 3600_000, '取消的活动');
+    await db.$client.execute({ sql: "UPDATE events SET status = 'cancelled' WHERE id = ?", args: [cancelled] });
+
+    await expect(linkEventToOrder(db, t.leader, t.id, o.id, theirs)).rejects.toMatchObject({ field: 'eventId', message: '找不到该活动：只能关联本队的活动' });
+    await expect(linkEventToOrder(db, other.leader, other.id, o.id, theirs)).rejects.toMatchObject({ status: 'NOT_FOUND' });
+    await expect(linkEventToOrder(db, t.leader, t.id, o.id, cancelled)).rejects.toMatchObject({ message: '该活动已取消，不能关联点单' });
+    await expect(linkEventToOrder(db, t.member, t.id, o.id, ours)).rejects.toMatchObject({ message: '只有该队伍的队长或副队长可以执行此操作' });
+    await expect(createEventForOrder(db, other.leader, other.id, o.id, eventInput(week))).rejects.toMatchObject({ status: 'NOT_FOUND' });
+    expect(await count(db, 'events WHERE service_order_id = ?', [o.id])).toBe(0);
+
+    await linkEventToOrder(db, t.leader, t.id, o.id, ours);
+    expect(await count(db, 'events WHERE id = ? AND service_order_id = ?', [ours, o.id])).toBe(1);
+    await expect(linkEventToOrder(db, t.leader, t.id, o.id, ours)).rejects.toMatchObject({ message: '该活动已关联这个点单' });
+
+    // Returned to the pool, the order is no longer the team's: no event can be created or linked for it.
+    await openOrder(db, editor, o.id);
+    const spare = await makeEvent(db, t.id, week, week + 3600_000, '另一个活动');
+    await expect(linkEventToOrder(db, t.leader, t.id, o.id, spare)).rejects.toMatchObject({ status: 'NOT_FOUND' });
+    const events = await count(db, 'events');
+    await expect(createEventForOrder(db, t.leader, t.id, o.id, eventInput(week))).rejects.toMatchObject({ status: 'NOT_FOUND' });
+    expect(await count(db, 'events')).toBe(events);
   });
 });
