@@ -24,6 +24,7 @@ import {
   revealOrderPhone,
 } from '../domain/orders/index.ts';
 import { linkEventToOrder } from '../domain/orders/delivery.ts';
+import { addProgressNote } from '../domain/orders/notes.ts';
 
 const id = z.coerce.number().int().positive();
 const pick = (msg: string) => z.preprocess((v) => v || undefined, z.coerce.number({ error: msg }).int(msg).positive(msg));
@@ -144,6 +145,23 @@ export const orders = {
       const user = await actionLeader(ctx, input.teamId, '安排服务活动');
       await linkEventToOrder(await appDb(), user, input.teamId, input.id, input.eventId);
       return { redirect: `/me/teams/${encodeURIComponent(input.slug)}/orders?done=linked` };
+    },
+  }),
+
+  /** The holding team's leader records progress, with up to three private photos; 告知群众 shows the text on /track. */
+  addNote: formAction({
+    input: z.object({
+      id,
+      teamId: id,
+      slug: z.string().max(80),
+      body: text(2, 500, '请写一两句进展，例如“已上门查看，约好周六维修”', '进展说明不超过 500 字'),
+      toResident: z.boolean().default(false),
+      photos: z.array(z.instanceof(File)).default([]),
+    }),
+    handler: async ({ photos, ...input }, ctx) => {
+      const user = await actionLeader(ctx, input.teamId, '记录服务进展');
+      await addProgressNote(await appDb(), user, input.teamId, input.id, { body: input.body, toResident: input.toResident, photos: { uploadsDir: config().uploadsDir, files: await uploads(photos) } });
+      return { redirect: `/me/teams/${encodeURIComponent(input.slug)}/orders?done=noted#order-${input.id}` };
     },
   }),
 

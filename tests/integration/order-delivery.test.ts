@@ -15,6 +15,7 @@ import { privateFileFor } from '../../src/domain/media/private.ts';
 import { EventFields, setEventStatus } from '../../src/domain/events/manage.ts';
 import { createEventForOrder, eventDraftFromOrder, linkEventToOrder, parsePreferredTime } from '../../src/domain/orders/delivery.ts';
 import { trackNumber } from '../../src/domain/tracking/index.ts';
+import { addProgressNote, progressNotes } from '../../src/domain/orders/notes.ts';
 import { fromShanghai, toDateTimeLocal } from '../../src/lib/time.ts';
 import { orderPhotos } from '../../src/domain/orders/photos.ts';
 import { addMember, count, makeEvent, makeTeam, makeUser } from './hours-fixtures.ts';
@@ -213,5 +214,44 @@ describe('接单: the holding team turns the order into an event', () => {
     const events = await count(db, 'events');
     await expect(createEventForOrder(db, t.leader, t.id, o.id, eventInput(week))).rejects.toMatchObject({ status: 'NOT_FOUND' });
     expect(await count(db, 'events')).toBe(events);
+  });
+});
+
+describe('progress notes', () => {
+  test('a leader’s note with photos: the resident reads “服务进展已更新” unless told, the text when told, never the photos', async () => {
+    const { o, t } = await assignedOrder('进展队');
+    const phone = (await db.$client.execute({ sql: 'SELECT requester_phone FROM service_orders WHERE id = ?', args: [o.id] })).rows[0].requester_phone as string;
+    await addProgressNote(db, t.leader, t.id, o.id, { body: '已上门查看，屋顶瓦片松动，队员李强周六带工具来修', toResident: false, photos: { uploadsDir: dir, files: [await image('jpeg'), await image('png')] } });
+    await addProgressNote(db, t.leader, t.id, o.id, { body: '材料已备齐，周六上午上门维修', toResident: true });
+    const text = await steps(o.trackingNo, phone);
+    expect(text.slice(-2)).toEqual(['服务进展已更新', '服务进展：材料已备齐，周六上午上门维修']);
+    expect(text.join()).not.toContain('李强');
+    const tracked = JSON.stringify(await trackNumber(db, { number: o.trackingNo, digits: phone.slice(-4), ip: '203.0.113.9', secretKey: TEST_KEY }));
+    expect(tracked).not.toContain('/files/');
+
+    const notes = await progressNotes(db, o.id);
+    expect(notes.map((n) => [n.body, n.toResident, n.photos.length])).toEqual([
+      ['已上门查看，屋顶瓦片松动，队员李强周六带工具来修', false, 2],
+      ['材料已备齐，周六上午上门维修', true, 0],
+    ]);
+    const file = notes[0].photos[0].thumb.replace('/files/', '');
+    const other = await team('旁队');
+    expect(Boolean(await privateFileFor(db, dir, file, t.leader))).toBe(true);
+    expect(Boolean(await privateFileFor(db, dir, file, editor))).toBe(true);
+    expect(Boolean(await privateFileFor(db, dir, file, t.member))).toBe(false);
+    expect(Boolean(await privateFileFor(db, dir, file, other.leader))).toBe(false);
+    expect(Boolean(await privateFileFor(db, dir, file, null))).toBe(false);
+  });
+
+  test('a member, another team’s leader, a fourth photo or an empty note are refused; nothing is written', async () => {
+    const { o, t } = await assignedOrder('拒绝队');
+    const other = await team('外队');
+    const before = [await count(db, 'service_order_notes'), await count(db, 'private_files'), await count(db, 'service_order_steps')];
+    await expect(addProgressNote(db, t.member, t.id, o.id, { body: '我也想写' , toResident: false })).rejects.toMatchObject({ message: '只有该队伍的队长或副队长可以执行此操作' });
+    await expect(addProgressNote(db, other.leader, other.id, o.id, { body: '冒充进展', toResident: true })).rejects.toMatchObject({ status: 'NOT_FOUND' });
+    const four = [await image('jpeg'), await image('jpeg'), await image('png'), await image('png')];
+    await expect(addProgressNote(db, t.leader, t.id, o.id, { body: '四张照片', toResident: false, photos: { uploadsDir: dir, files: four } })).rejects.toMatchObject({ field: 'photos' });
+    await expect(addProgressNote(db, t.leader, t.id, o.id, { body: ' ', toResident: false })).rejects.toMatchObject({ field: 'body' });
+    expect([await count(db, 'service_order_notes'), await count(db, 'private_files'), await count(db, 'service_order_steps')]).toEqual(before);
   });
 });

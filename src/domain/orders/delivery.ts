@@ -73,8 +73,8 @@ export async function orderHeldBy(db: Db, teamId: number, orderId: number): Prom
   return o && o.status === 'assigned' && o.teamId === teamId ? o : undefined;
 }
 
-/** After a guard matched nothing: why the team may not arrange an event for this order. */
-async function refuseHeld(db: Db, user: SessionUser, teamId: number, orderId: number): Promise<never> {
+/** After a guard matched nothing: why the team may not act on this order (arrange an event, add a note). */
+export async function refuseHeld(db: Db, user: SessionUser, teamId: number, orderId: number): Promise<never> {
   const refusal = await leaderWriteRefusal(db, user.id, teamId, '安排服务活动');
   if (refusal) throw refusal;
   const o = await getServiceOrder(db, orderId);
