@@ -23,4 +23,5 @@ CREATE INDEX `events_service_order` ON `events` (`service_order_id`);--> stateme
 ALTER TABLE `service_orders` ADD `served_volunteers` integer;--> statement-breakpoint
 ALTER TABLE `service_orders` ADD `beneficiaries` integer;--> statement-breakpoint
 ALTER TABLE `service_orders` ADD `hours_recorded` integer;--> statement-breakpoint
-ALTER TABLE `service_orders` ADD `no_event_reason` text;
+ALTER TABLE `service_orders` ADD `no_event_reason` text;--> statement-breakpoint
+CREATE INDEX `hours_event` ON `hour_records` (`event_id`,`status`);

@@ -30,6 +30,7 @@ const id = z.coerce.number().int().positive();
 const pick = (msg: string) => z.preprocess((v) => v || undefined, z.coerce.number({ error: msg }).int(msg).positive(msg));
 const line = (label: string, min: number, max: number, msg: string) =>
   z.preprocess((v) => v ?? '', z.string().trim().refine(isPlainLine, plainLineError(label)).min(min, msg).max(max, `${label}不超过 ${max} 个字`));
+const count = (msg: string, max: number) => z.preprocess((v) => v || undefined, z.coerce.number({ error: msg }).int('人数应为整数').min(1, msg).max(max, `人数不超过 ${max}`));
 const text = (min: number, max: number, msg: string, long: string) => z.preprocess((v) => v ?? '', z.string().trim().min(min, msg).max(max, long));
 
 /** The order form's fields, public and on behalf alike (the domain checks them again). */
@@ -130,11 +131,20 @@ export const orders = {
 
   /** The team's leader closes the order with a 结项 note. */
   finish: formAction({
-    input: z.object({ id, teamId: id, slug: z.string().max(80), note: text(5, 500, '请写几句结项说明：做了什么、服务了几人（至少 5 个字）', '结项说明不超过 500 字') }),
-    handler: async (input, ctx) => {
+    input: z.object({
+      id,
+      teamId: id,
+      slug: z.string().max(80),
+      note: text(5, 500, '请写几句结项说明：做了什么（至少 5 个字）', '结项说明不超过 500 字'),
+      servedVolunteers: count('请填写参加服务的志愿者人数', 500),
+      beneficiaries: count('请填写受益群众人数', 100000),
+      hoursRecorded: z.boolean().default(false),
+      noEventReason: text(0, 200, '', '原因不超过 200 字').default(''),
+    }),
+    handler: async ({ id: orderId, teamId, slug, ...report }, ctx) => {
       const user = actionUser(ctx);
-      await finishOrder(await appDb(), user, input.id, input.teamId, input.note);
-      return { redirect: `/me/teams/${encodeURIComponent(input.slug)}/orders?done=finished` };
+      await finishOrder(await appDb(), user, orderId, teamId, report);
+      return { redirect: `/me/teams/${encodeURIComponent(slug)}/orders?done=finished` };
     },
   }),
 

@@ -10,7 +10,7 @@ import type { Db } from '../../db/client.ts';
 import type { SessionUser } from '../../src/domain/accounts/sessions.ts';
 import { createUser } from '../../src/domain/accounts/users.ts';
 import { regionTree } from '../../src/domain/regions/index.ts';
-import { acceptOrder, assignOrder, claimWish, createServiceOrder, listMenu, openOrder, ServiceOrderSchema } from '../../src/domain/orders/index.ts';
+import { acceptOrder, assignOrder, claimWish, createServiceOrder, finishOrder, getServiceOrder, listMenu, openOrder, ServiceOrderSchema } from '../../src/domain/orders/index.ts';
 import { privateFileFor } from '../../src/domain/media/private.ts';
 import { EventFields, setEventStatus } from '../../src/domain/events/manage.ts';
 import { createEventForOrder, eventDraftFromOrder, linkEventToOrder, parsePreferredTime } from '../../src/domain/orders/delivery.ts';
@@ -253,5 +253,33 @@ describe('progress notes', () => {
     await expect(addProgressNote(db, t.leader, t.id, o.id, { body: '四张照片', toResident: false, photos: { uploadsDir: dir, files: four } })).rejects.toMatchObject({ field: 'photos' });
     await expect(addProgressNote(db, t.leader, t.id, o.id, { body: ' ', toResident: false })).rejects.toMatchObject({ field: 'body' });
     expect([await count(db, 'service_order_notes'), await count(db, 'private_files'), await count(db, 'service_order_steps')]).toEqual(before);
+  });
+});
+
+describe('确认完成 with a 结项 report', () => {
+  const report = (over: Record<string, unknown> = {}) => ({ note: '两名志愿者上门修好了屋顶', servedVolunteers: 2, beneficiaries: 3, hoursRecorded: true, noEventReason: '', ...over });
+
+  test('a linked event must be over first; then the report is stored and the reason for 无需活动 is not asked', async () => {
+    const { o, t } = await assignedOrder('结项队');
+    const eventId = await createEventForOrder(db, t.leader, t.id, o.id, eventInput(Date.now() + 3600_000));
+    await expect(finishOrder(db, t.leader, o.id, t.id, report())).rejects.toMatchObject({ message: expect.stringContaining('关联的活动“上门修水管”还没有结束') });
+    expect((await getServiceOrder(db, o.id))?.status).toBe('assigned');
+    await db.$client.execute({ sql: "UPDATE events SET status = 'completed', starts_at = ?, ends_at = ? WHERE id = ?", args: [Date.now() - 3 * 3600_000, Date.now() - 3600_000, eventId] });
+    await finishOrder(db, t.leader, o.id, t.id, report({ noEventReason: '不该保存' }));
+    expect(await getServiceOrder(db, o.id)).toMatchObject({ status: 'done', closeNote: '两名志愿者上门修好了屋顶', servedVolunteers: 2, beneficiaries: 3, hoursRecorded: 1, noEventReason: null });
+  });
+
+  test('without an event the leader must say why none was needed; bad counts are refused next to their field', async () => {
+    const { o, t } = await assignedOrder('电话队');
+    await expect(finishOrder(db, t.leader, o.id, t.id, report())).rejects.toMatchObject({ field: 'noEventReason' });
+    await expect(finishOrder(db, t.leader, o.id, t.id, report({ servedVolunteers: 0 }))).rejects.toMatchObject({ field: 'servedVolunteers' });
+    await expect(finishOrder(db, t.leader, o.id, t.id, report({ beneficiaries: 1.5 }))).rejects.toMatchObject({ field: 'beneficiaries' });
+    expect((await getServiceOrder(db, o.id))?.status).toBe('assigned');
+    // A cancelled event does not count as delivery.
+    const cancelled = await makeEvent(db, t.id, week, week + 3600_000, '取消了');
+    await db.$client.execute({ sql: "UPDATE events SET status = 'cancelled', service_order_id = ? WHERE id = ?", args: [o.id, cancelled] });
+    await expect(finishOrder(db, t.leader, o.id, t.id, report())).rejects.toMatchObject({ field: 'noEventReason' });
+    await finishOrder(db, t.leader, o.id, t.id, report({ hoursRecorded: false, noEventReason: '电话咨询当场解答' }));
+    expect(await getServiceOrder(db, o.id)).toMatchObject({ status: 'done', hoursRecorded: 0, noEventReason: '电话咨询当场解答' });
   });
 });
