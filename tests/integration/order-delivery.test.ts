@@ -17,6 +17,7 @@ import { createEventForOrder, eventDraftFromOrder, linkEventToOrder, parsePrefer
 import { trackNumber } from '../../src/domain/tracking/index.ts';
 import { addProgressNote, progressNotes } from '../../src/domain/orders/notes.ts';
 import { fromShanghai, toDateTimeLocal } from '../../src/lib/time.ts';
+import { orderFigures } from '../../src/domain/orders/figures.ts';
 import { orderPhotos } from '../../src/domain/orders/photos.ts';
 import { addMember, count, makeEvent, makeTeam, makeUser } from './hours-fixtures.ts';
 
@@ -281,5 +282,49 @@ describe('确认完成 with a 结项 report', () => {
     await expect(finishOrder(db, t.leader, o.id, t.id, report())).rejects.toMatchObject({ field: 'noEventReason' });
     await finishOrder(db, t.leader, o.id, t.id, report({ hoursRecorded: false, noEventReason: '电话咨询当场解答' }));
     expect(await getServiceOrder(db, o.id)).toMatchObject({ status: 'done', hoursRecorded: 0, noEventReason: '电话咨询当场解答' });
+  });
+});
+
+describe('服务人次', () => {
+  test('equals a hand count of confirmed hour records on the orders’ events, by 乡镇, category and month', async () => {
+    const own = await freshDb({ seed: 'base' });
+    const tree = await regionTree(own);
+    const menu = await listMenu(own);
+    const elder = menu.find((i) => i.slug === 'elder-care')!;
+    const other = menu.find((i) => i.category !== elder.category && i.individual === 0)!;
+    const exec = (q: string, args: (string | number | null)[] = []) => own.$client.execute({ sql: q, args });
+    const t0 = fromShanghai('2026-10-10', '09:00');
+    const teamId = await makeTeam(own, '人次队');
+    /** An order inserted as it stands after delivery, in a 乡镇 and a month. */
+    const orderIn = async (town: number, item: number, createdAt: number) =>
+      Number((await exec(`INSERT INTO service_orders (tracking_no, item_id, requester_name, requester_phone, town_id, village_id, address, need, status, team_id, created_at)
+        VALUES (?, ?, '某人', '13800000000', ?, ?, '1组1号', '需要帮助的事情', 'done', ?, ?) RETURNING id`, [`DD-2026-${String(createdAt).slice(-6)}`, item, town, tree.find((x) => x.id === town)!.villages[0].id, teamId, createdAt])).rows[0].id);
+    const eventFor = async (orderId: number | null, at: number) =>
+      Number((await exec(`INSERT INTO events (team_id, title, category, starts_at, ends_at, capacity, status, service_order_id, created_at) VALUES (?, '服务活动', '其他', ?, ?, 20, 'completed', ?, ?) RETURNING id`, [teamId, at, at + 7200_000, orderId, at])).rows[0].id);
+    /** Hour records of distinct volunteers on an event, with the given statuses. */
+    const records = async (eventId: number, at: number, statuses: string[]) => {
+      for (const status of statuses) {
+        const userId = await makeUser(own);
+        await exec(`INSERT INTO hour_records (user_id, team_id, event_id, source, starts_at, ends_at, minutes, status, created_at) VALUES (?, ?, ?, 'leader', ?, ?, 120, ?, ?)`, [userId, teamId, eventId, at, at + 7200_000, status, at]);
+      }
+    };
+    const [a, b] = [tree[0].id, tree[1].id];
+    const oct = t0;
+    const nov = fromShanghai('2026-11-05', '09:00');
+    const o1 = await orderIn(a, elder.id, oct); // 乡镇 a, elder, October: 3 confirmed over two events
+    await records(await eventFor(o1, oct + 86400_000), oct + 86400_000, ['confirmed', 'confirmed', 'pending']);
+    await records(await eventFor(o1, oct + 2 * 86400_000), oct + 2 * 86400_000, ['confirmed', 'declined']);
+    const o2 = await orderIn(b, other.id, nov); // 乡镇 b, other category, November: 2 confirmed
+    await records(await eventFor(o2, nov + 86400_000), nov + 86400_000, ['confirmed', 'confirmed']);
+    await orderIn(a, other.id, nov + 1000); // no event: 0
+    await records(await eventFor(null, nov + 3 * 86400_000), nov + 3 * 86400_000, ['confirmed', 'confirmed', 'confirmed']); // not an order's event
+
+    const f = await orderFigures(own, nov + 30 * 86400_000);
+    expect(f.total.serviceVisits).toBe(5);
+    const byTown = Object.fromEntries(f.byTown.map((r) => [r.key, r.serviceVisits]));
+    expect(byTown).toEqual({ [tree[0].name]: 3, [tree[1].name]: 2 });
+    const byCategory = Object.fromEntries(f.byCategory.map((r) => [r.key, r.serviceVisits]));
+    expect(byCategory).toEqual({ [elder.category]: 3, [other.category]: 2 });
+    expect(Object.fromEntries(f.byMonth.map((r) => [r.key, r.serviceVisits]))).toEqual({ '2026-10': 3, '2026-11': 2 });
   });
 });
