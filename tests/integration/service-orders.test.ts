@@ -286,7 +286,7 @@ describe('published figures', () => {
     await acceptOrder(own, ed, o5.id, t0 + H);
     const now = t0 + 10 * D;
     const f = await orderFigures(own, now);
-    expect(f.total).toEqual({ key: '全县', orders: 5, acceptedOnTime: 2, acceptDue: 4, dispatched: 2, accepted: 3, doneOnTime: 1, doneDue: 2, satisfied: 1, rated: 2 });
+    expect(f.total).toEqual({ key: '全县', orders: 5, acceptedOnTime: 2, acceptDue: 4, dispatched: 2, accepted: 3, doneOnTime: 1, doneDue: 2, satisfied: 1, rated: 2, serviceVisits: 0 });
     expect(rateText(f.total.acceptedOnTime, f.total.acceptDue)).toBe('50.0%（2/4）');
     expect(rateText(f.total.satisfied, f.total.rated)).toBe('50.0%（1/2）');
     expect(rateText(0, 0)).toBe('—');
