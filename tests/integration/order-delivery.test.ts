@@ -328,3 +328,17 @@ describe('服务人次', () => {
     expect(Object.fromEntries(f.byMonth.map((r) => [r.key, r.serviceVisits]))).toEqual({ '2026-10': 3, '2026-11': 2 });
   });
 });
+
+describe('the demo county', () => {
+  test('finished orders were served through completed events with confirmed hours, notes and 结项 reports', async () => {
+    const demo = await freshDb({ seed: 'demo' });
+    const one = async (q: string) => Number(Object.values((await demo.$client.execute(q)).rows[0])[0]);
+    expect(await one("SELECT count(*) FROM events WHERE service_order_id IS NOT NULL AND status = 'completed'")).toBeGreaterThanOrEqual(3);
+    expect(await one('SELECT count(*) FROM service_order_notes')).toBeGreaterThanOrEqual(3);
+    expect(await one("SELECT count(*) FROM service_orders WHERE status IN ('done', 'rated') AND served_volunteers IS NULL")).toBe(0);
+    expect(await one("SELECT count(*) FROM service_orders WHERE no_event_reason IS NOT NULL")).toBeGreaterThanOrEqual(1);
+    const visits = await one("SELECT count(*) FROM hour_records h JOIN events e ON e.id = h.event_id WHERE e.service_order_id IS NOT NULL AND h.status = 'confirmed'");
+    expect(visits).toBeGreaterThan(0);
+    expect((await orderFigures(demo)).total.serviceVisits).toBe(visits);
+  });
+});
