@@ -112,6 +112,57 @@ flow('an order with photos: private to staff and the holding team’s leader', (
     await resident.getByLabel('手机号码后四位').fill('7788');
     await resident.getByRole('button', { name: '查询' }).click();
     expect(await resident.content()).not.toContain('/files/');
+  });
+
+  step('the leader turns the order into an event: prefilled with the item and the 村, never the address', async () => {
+    const leader = await pageAs('leaderB', 1280);
+    await leader.goto(`${server.url}/me/teams/chengguan-red-vest/orders`);
+    await leader.locator('li', { hasText: no }).getByRole('link', { name: '由此点单新建服务活动' }).click();
+    await expect.poll(() => leader.getByTestId('for-order').textContent()).toContain(no);
+    expect(await leader.getByLabel('活动名称').inputValue()).toContain('助老助残上门服务（');
+    expect(await leader.getByLabel(/详细地点/).inputValue()).not.toContain('2组8号');
+    await fitsWidth(leader);
+    const start = new Date(Date.now() + 3 * 86400_000 + 8 * 3600_000).toISOString().slice(0, 10);
+    await leader.getByLabel('开始时间').fill(`${start}T09:00`);
+    await leader.getByLabel('结束时间').fill(`${start}T11:00`);
+    await leader.getByRole('button', { name: '保存草稿' }).click();
+    await leader.waitForURL(/created=1/);
+    const id = await q.one('SELECT id FROM service_orders WHERE tracking_no = ?', [no]);
+    expect(await q.one('SELECT count(*) FROM events WHERE service_order_id = ? AND address NOT LIKE ?', [id, '%2组8号%'])).toBe(1);
+  });
+
+  step('at 360 px the leader records progress with a photo and 告知群众; closing is refused while the event is not over', async () => {
+    const leader = await pageAs('leaderB', 360);
+    await leader.goto(`${server.url}/me/teams/chengguan-red-vest/orders`);
+    const ours = leader.locator(`li[id^="order-"]`, { hasText: no });
+    await ours.getByText('记录服务进展').click();
+    await ours.getByLabel('进展说明').fill('已上门看过，周末带工具来修。');
+    await ours.getByLabel(/照片（可选，最多 3 张）/).setInputFiles([await jpeg('#999', 'pipe.jpg')]);
+    await ours.getByLabel(/告知群众/).check();
+    await ours.getByRole('button', { name: '保存进展' }).click();
+    await expect.poll(() => leader.locator('#flash').textContent()).toContain('已记录服务进展');
+    await expect.poll(() => leader.locator(`li[id^="order-"]`, { hasText: no }).getByRole('list', { name: '进展照片' }).locator('img').count()).toBe(1);
+    await fitsWidth(leader);
+    const report = leader.locator(`li[id^="order-"]`, { hasText: no });
+    await report.getByText('确认完成（填写结项报告）').click();
+    await report.getByLabel('做了什么（结项说明）').fill('两名志愿者上门修好了水管。');
+    await report.getByLabel('参加服务的志愿者（人）').fill('2');
+    await report.getByLabel('受益群众（人）').fill('2');
+    await report.getByRole('button', { name: '确认完成' }).click();
+    await expect.poll(() => leader.locator('.notice-box.err').first().textContent()).toContain('还没有结束');
+    expect((await q.row('SELECT status FROM service_orders WHERE tracking_no = ?', [no]))?.status).toBe('assigned');
+    await fitsWidth(leader);
+  });
+
+  step('the resident reads the told progress and the event date on /track, never a photo', async () => {
+    await resident.goto(`${server.url}/track?no=${encodeURIComponent(no)}`);
+    await resident.getByLabel('手机号码后四位').fill('7788');
+    await resident.getByRole('button', { name: '查询' }).click();
+    const text = String(await resident.locator('.track-result').textContent());
+    expect(text).toContain('服务进展：已上门看过，周末带工具来修。');
+    expect(text).toMatch(/已安排志愿服务活动：\d{4}年\d{1,2}月\d{1,2}日/);
+    expect(await resident.content()).not.toContain('/files/');
+    await fitsWidth(resident);
     for (const c of contexts) await c.close();
   });
 });
