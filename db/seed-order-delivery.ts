@@ -9,8 +9,8 @@ import { formatDate, fromShanghai, shanghaiDay } from '../src/lib/time.ts';
 
 const NOTES = ['已电话联系群众，约好上门时间，队员按时到达。', '第一次上门已完成，下周再去一次收尾。', '材料已备齐，服务按计划进行。'];
 
-/** Links events, hours, a progress note and the 结项 report to the demo county's finished orders. */
-export async function seedOrderDelivery(db: Db, now = Date.now()): Promise<void> {
+/** Links events, hours, a progress note and the 结项 report to the demo county's finished orders (dated from the orders' own timestamps). */
+export async function seedOrderDelivery(db: Db): Promise<void> {
   const [{ n }] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM events WHERE service_order_id IS NOT NULL`);
   if (Number(n) > 0) return;
   const orders = await db.all<{ id: number; team_id: number; item: string; village: string | null; town_id: number; village_id: number; dispatched_at: number; done_at: number }>(
@@ -53,9 +53,7 @@ export async function seedOrderDelivery(db: Db, now = Date.now()): Promise<void>
       statements.push(sql`INSERT INTO hour_records (user_id, team_id, event_id, source, starts_at, ends_at, minutes, content, status, reviewer_id, reviewed_at, created_by, created_at)
         SELECT ${v.user_id}, ${o.team_id}, ${eventId}, 'leader', ${startsAt}, ${endsAt}, 120, ${`点单服务：${o.item}`}, 'confirmed', ${leader.user_id}, ${o.done_at}, ${leader.user_id}, ${o.done_at}
         WHERE NOT EXISTS (SELECT 1 FROM hour_records h WHERE h.user_id = ${v.user_id} AND h.status = 'confirmed' AND h.starts_at < ${endsAt} AND h.ends_at > ${startsAt})`);
-    statements.push(
-      sql`UPDATE service_orders SET served_volunteers = ${volunteers.length}, beneficiaries = ${1 + (k % 3)}, hours_recorded = 1 WHERE id = ${o.id}`,
-    );
+    statements.push(sql`UPDATE service_orders SET served_volunteers = ${volunteers.length}, beneficiaries = ${1 + (k % 3)}, hours_recorded = 1 WHERE id = ${o.id}`);
   }
   if (statements.length) await writeBatch(db, statements);
 }

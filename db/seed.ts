@@ -408,7 +408,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   await seedEventsDemo(db, now);
   await seedPublishing(db, now);
   await seedOrders(db, now);
-  await seedOrderDelivery(db, now);
+  await seedOrderDelivery(db);
   await seedPoints(db, now);
   return accounts;
 }

@@ -12,7 +12,7 @@ import { createUser } from '../../src/domain/accounts/users.ts';
 import { regionTree } from '../../src/domain/regions/index.ts';
 import { acceptOrder, assignOrder, claimWish, createServiceOrder, finishOrder, getServiceOrder, listMenu, openOrder, ServiceOrderSchema } from '../../src/domain/orders/index.ts';
 import { privateFileFor } from '../../src/domain/media/private.ts';
-import { EventFields, setEventStatus } from '../../src/domain/events/manage.ts';
+import { EventFields } from '../../src/domain/events/manage.ts';
 import { createEventForOrder, eventDraftFromOrder, linkEventToOrder, parsePreferredTime } from '../../src/domain/orders/delivery.ts';
 import { trackNumber } from '../../src/domain/tracking/index.ts';
 import { addProgressNote, progressNotes } from '../../src/domain/orders/notes.ts';
@@ -31,11 +31,12 @@ let wishItemId: number;
 let phoneSeq = 100;
 
 const as = (id: number, roles: string[] = ['volunteer'], status = 'active'): SessionUser => ({ id, realName: '某人', phone: null, roles, status });
-const image = (format: 'png' | 'jpeg' | 'webp', colour = '#36c') =>
-  sharp({ create: { width: 640, height: 480, channels: 3, background: colour } })
-    [format]()
+const image = (format: 'png' | 'jpeg' | 'webp', colour = '#36c') => {
+  const blank = sharp({ create: { width: 640, height: 480, channels: 3, background: colour } });
+  return blank[format]()
     .toBuffer()
     .then((b) => ({ bytes: new Uint8Array(b), name: `photo.${format}` }));
+};
 
 function order(over: Partial<Record<string, unknown>> = {}) {
   return ServiceOrderSchema.parse({
@@ -131,7 +132,16 @@ describe('the resident’s photos are private', () => {
       'a photo over 4 MB',
       async () => {
         const raw = new Uint8Array(1200 * 1200 * 3).map(() => Math.floor(Math.random() * 256));
-        return [{ bytes: new Uint8Array(await sharp(raw, { raw: { width: 1200, height: 1200, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer()), name: 'big.png' }];
+        return [
+          {
+            bytes: new Uint8Array(
+              await sharp(raw, { raw: { width: 1200, height: 1200, channels: 3 } })
+                .png({ compressionLevel: 0 })
+                .toBuffer(),
+            ),
+            name: 'big.png',
+          },
+        ];
       },
       '超过 4 MB',
     ],
@@ -222,7 +232,11 @@ describe('progress notes', () => {
   test('a leader’s note with photos: the resident reads “服务进展已更新” unless told, the text when told, never the photos', async () => {
     const { o, t } = await assignedOrder('进展队');
     const phone = (await db.$client.execute({ sql: 'SELECT requester_phone FROM service_orders WHERE id = ?', args: [o.id] })).rows[0].requester_phone as string;
-    await addProgressNote(db, t.leader, t.id, o.id, { body: '已上门查看，屋顶瓦片松动，队员李强周六带工具来修', toResident: false, photos: { uploadsDir: dir, files: [await image('jpeg'), await image('png')] } });
+    await addProgressNote(db, t.leader, t.id, o.id, {
+      body: '已上门查看，屋顶瓦片松动，队员李强周六带工具来修',
+      toResident: false,
+      photos: { uploadsDir: dir, files: [await image('jpeg'), await image('png')] },
+    });
     await addProgressNote(db, t.leader, t.id, o.id, { body: '材料已备齐，周六上午上门维修', toResident: true });
     const text = await steps(o.trackingNo, phone);
     expect(text.slice(-2)).toEqual(['服务进展已更新', '服务进展：材料已备齐，周六上午上门维修']);
@@ -248,7 +262,7 @@ describe('progress notes', () => {
     const { o, t } = await assignedOrder('拒绝队');
     const other = await team('外队');
     const before = [await count(db, 'service_order_notes'), await count(db, 'private_files'), await count(db, 'service_order_steps')];
-    await expect(addProgressNote(db, t.member, t.id, o.id, { body: '我也想写' , toResident: false })).rejects.toMatchObject({ message: '只有该队伍的队长或副队长可以执行此操作' });
+    await expect(addProgressNote(db, t.member, t.id, o.id, { body: '我也想写', toResident: false })).rejects.toMatchObject({ message: '只有该队伍的队长或副队长可以执行此操作' });
     await expect(addProgressNote(db, other.leader, other.id, o.id, { body: '冒充进展', toResident: true })).rejects.toMatchObject({ status: 'NOT_FOUND' });
     const four = [await image('jpeg'), await image('jpeg'), await image('png'), await image('png')];
     await expect(addProgressNote(db, t.leader, t.id, o.id, { body: '四张照片', toResident: false, photos: { uploadsDir: dir, files: four } })).rejects.toMatchObject({ field: 'photos' });
@@ -297,15 +311,37 @@ describe('服务人次', () => {
     const teamId = await makeTeam(own, '人次队');
     /** An order inserted as it stands after delivery, in a 乡镇 and a month. */
     const orderIn = async (town: number, item: number, createdAt: number) =>
-      Number((await exec(`INSERT INTO service_orders (tracking_no, item_id, requester_name, requester_phone, town_id, village_id, address, need, status, team_id, created_at)
-        VALUES (?, ?, '某人', '13800000000', ?, ?, '1组1号', '需要帮助的事情', 'done', ?, ?) RETURNING id`, [`DD-2026-${String(createdAt).slice(-6)}`, item, town, tree.find((x) => x.id === town)!.villages[0].id, teamId, createdAt])).rows[0].id);
+      Number(
+        (
+          await exec(
+            `INSERT INTO service_orders (tracking_no, item_id, requester_name, requester_phone, town_id, village_id, address, need, status, team_id, created_at)
+        VALUES (?, ?, '某人', '13800000000', ?, ?, '1组1号', '需要帮助的事情', 'done', ?, ?) RETURNING id`,
+            [`DD-2026-${String(createdAt).slice(-6)}`, item, town, tree.find((x) => x.id === town)!.villages[0].id, teamId, createdAt],
+          )
+        ).rows[0].id,
+      );
     const eventFor = async (orderId: number | null, at: number) =>
-      Number((await exec(`INSERT INTO events (team_id, title, category, starts_at, ends_at, capacity, status, service_order_id, created_at) VALUES (?, '服务活动', '其他', ?, ?, 20, 'completed', ?, ?) RETURNING id`, [teamId, at, at + 7200_000, orderId, at])).rows[0].id);
+      Number(
+        (
+          await exec(
+            `INSERT INTO events (team_id, title, category, starts_at, ends_at, capacity, status, service_order_id, created_at) VALUES (?, '服务活动', '其他', ?, ?, 20, 'completed', ?, ?) RETURNING id`,
+            [teamId, at, at + 7200_000, orderId, at],
+          )
+        ).rows[0].id,
+      );
     /** Hour records of distinct volunteers on an event, with the given statuses. */
     const records = async (eventId: number, at: number, statuses: string[]) => {
       for (const status of statuses) {
         const userId = await makeUser(own);
-        await exec(`INSERT INTO hour_records (user_id, team_id, event_id, source, starts_at, ends_at, minutes, status, created_at) VALUES (?, ?, ?, 'leader', ?, ?, 120, ?, ?)`, [userId, teamId, eventId, at, at + 7200_000, status, at]);
+        await exec(`INSERT INTO hour_records (user_id, team_id, event_id, source, starts_at, ends_at, minutes, status, created_at) VALUES (?, ?, ?, 'leader', ?, ?, 120, ?, ?)`, [
+          userId,
+          teamId,
+          eventId,
+          at,
+          at + 7200_000,
+          status,
+          at,
+        ]);
       }
     };
     const [a, b] = [tree[0].id, tree[1].id];
@@ -336,7 +372,7 @@ describe('the demo county', () => {
     expect(await one("SELECT count(*) FROM events WHERE service_order_id IS NOT NULL AND status = 'completed'")).toBeGreaterThanOrEqual(3);
     expect(await one('SELECT count(*) FROM service_order_notes')).toBeGreaterThanOrEqual(3);
     expect(await one("SELECT count(*) FROM service_orders WHERE status IN ('done', 'rated') AND served_volunteers IS NULL")).toBe(0);
-    expect(await one("SELECT count(*) FROM service_orders WHERE no_event_reason IS NOT NULL")).toBeGreaterThanOrEqual(1);
+    expect(await one('SELECT count(*) FROM service_orders WHERE no_event_reason IS NOT NULL')).toBeGreaterThanOrEqual(1);
     const visits = await one("SELECT count(*) FROM hour_records h JOIN events e ON e.id = h.event_id WHERE e.service_order_id IS NOT NULL AND h.status = 'confirmed'");
     expect(visits).toBeGreaterThan(0);
     expect((await orderFigures(demo)).total.serviceVisits).toBe(visits);

@@ -32,5 +32,10 @@ export async function mayViewOrderFile(db: Db, user: SessionUser | null | undefi
     sql`SELECT o.id, o.town_id, o.team_id, o.claimed_by_user FROM service_order_files f JOIN service_orders o ON o.id = f.order_id WHERE f.file_id = ${fileId}`,
   );
   if (!o) return false;
-  return maySeeOrderPrivate(db, user, { id: Number(o.id), townId: Number(o.town_id), teamId: o.team_id == null ? null : Number(o.team_id), claimedByUser: o.claimed_by_user == null ? null : Number(o.claimed_by_user) });
+  return maySeeOrderPrivate(db, user, {
+    id: Number(o.id),
+    townId: Number(o.town_id),
+    teamId: o.team_id == null ? null : Number(o.team_id),
+    claimedByUser: o.claimed_by_user == null ? null : Number(o.claimed_by_user),
+  });
 }

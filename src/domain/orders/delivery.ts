@@ -98,7 +98,10 @@ export async function createEventForOrder(db: Db, user: SessionUser, teamId: num
   return createEvent(db, user.id, teamId, input, {
     serviceOrderId: orderId,
     guard: heldGuard(user, teamId, orderId),
-    followUps: () => [eventStep(orderId, parseDateTimeLocal(input.startsAt), now), auditStatement({ actorId: user.id, action: 'order.event', targetType: 'service_order', targetId: orderId, after: { event: 'created' } })],
+    followUps: () => [
+      eventStep(orderId, parseDateTimeLocal(input.startsAt), now),
+      auditStatement({ actorId: user.id, action: 'order.event', targetType: 'service_order', targetId: orderId, after: { event: 'created' } }),
+    ],
     refused: () => refuseHeld(db, user, teamId, orderId),
   });
 }

@@ -338,7 +338,13 @@ export async function finishOrder(db: Db, user: SessionUser, id: number, teamId:
       WHERE id = ${id} AND status = 'assigned' AND team_id = ${teamId} AND ${leaderMayWriteSql(teamId, user.id)} AND ${eventsAllowClosingSql(id, reason)}`,
     [
       step(id, 'done', '服务已完成，欢迎评价', now),
-      auditStatement({ actorId: user.id, action: 'order.done', targetType: 'service_order', targetId: id, after: { status: 'done', servedVolunteers: r.servedVolunteers, beneficiaries: r.beneficiaries, hoursRecorded: r.hoursRecorded, noEventReason: reason || null } }),
+      auditStatement({
+        actorId: user.id,
+        action: 'order.done',
+        targetType: 'service_order',
+        targetId: id,
+        after: { status: 'done', servedVolunteers: r.servedVolunteers, beneficiaries: r.beneficiaries, hoursRecorded: r.hoursRecorded, noEventReason: reason || null },
+      }),
     ],
   );
   if (ok) return;

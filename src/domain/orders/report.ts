@@ -41,7 +41,8 @@ export async function explainClosingEvents(db: Db, orderId: number): Promise<voi
   const events = await db.all<{ title: string; status: string }>(sql`SELECT title, status FROM events WHERE service_order_id = ${orderId} ORDER BY starts_at`);
   const open = events.find((e) => e.status === 'draft' || e.status === 'published');
   if (open) throw new OrderError('CONFLICT', `关联的活动“${open.title}”还没有结束：请先在活动页面确认出勤、点击“结束活动”，或取消不再举办的活动，再确认完成`);
-  if (!events.some((e) => e.status === 'completed')) throw new OrderError('BAD_REQUEST', '这个点单没有已结束的服务活动：请说明为什么无需活动（例如“电话咨询当场解答”），或先安排一次服务活动', 'noEventReason');
+  if (!events.some((e) => e.status === 'completed'))
+    throw new OrderError('BAD_REQUEST', '这个点单没有已结束的服务活动：请说明为什么无需活动（例如“电话咨询当场解答”），或先安排一次服务活动', 'noEventReason');
 }
 
 /** Defaults for the 结项 form: volunteers with confirmed hours on the order's events, and whether any hours were recorded. */
