@@ -155,6 +155,15 @@ describe('the resident’s photos are private', () => {
     expect(await count(db, 'private_files')).toBe(stored);
   });
 
+  test('staff entering a phoned-in order attach the photo the resident sent; it is stored as theirs and private', async () => {
+    const o = await createServiceOrder(db, order(), { source: '电话', by: editor, photos: { uploadsDir: dir, files: [await image('png')] } });
+    const [f] = (await db.$client.execute({ sql: 'SELECT p.purpose, p.uploaded_by FROM service_order_files s JOIN private_files p ON p.id = s.file_id WHERE s.order_id = ?', args: [o.id] })).rows;
+    expect(f).toMatchObject({ purpose: 'service_order', uploaded_by: editor.id });
+    const file = (await orderPhotos(db, o.id)).resident[0].thumb.replace('/files/', '');
+    expect(Boolean(await privateFileFor(db, dir, file, editor))).toBe(true);
+    expect(Boolean(await privateFileFor(db, dir, file, as(await makeUser(db, '旁观者'))))).toBe(false);
+  });
+
   test('an order refused for another field keeps no photo', async () => {
     const stored = await count(db, 'private_files');
     await expect(createServiceOrder(db, order({ itemId: 999999 }), { photos: { uploadsDir: dir, files: [await image('jpeg')] } })).rejects.toMatchObject({ field: 'itemId' });
