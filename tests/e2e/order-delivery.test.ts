@@ -127,6 +127,7 @@ flow('an order with photos: private to staff and the holding team’s leader', (
     await leader.getByLabel('结束时间').fill(`${start}T11:00`);
     await leader.getByRole('button', { name: '保存草稿' }).click();
     await leader.waitForURL(/created=1/);
+    await expect.poll(() => leader.getByTestId('service-order').textContent()).toContain(no);
     const id = await q.one('SELECT id FROM service_orders WHERE tracking_no = ?', [no]);
     expect(await q.one('SELECT count(*) FROM events WHERE service_order_id = ? AND address NOT LIKE ?', [id, '%2组8号%'])).toBe(1);
   });
