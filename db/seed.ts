@@ -17,6 +17,7 @@ import { reviewSeededHours, seedHours } from './seed-hours.ts';
 import { seedEventsDemo } from './seed-events.ts';
 import { seedPublishing } from './seed-publishing.ts';
 import { seedOrders } from './seed-orders.ts';
+import { seedOrderDelivery } from './seed-order-delivery.ts';
 import { seedPoints } from './seed-points.ts';
 import { withStartupLock } from './startup-lock.ts';
 
@@ -407,6 +408,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   await seedEventsDemo(db, now);
   await seedPublishing(db, now);
   await seedOrders(db, now);
+  await seedOrderDelivery(db);
   await seedPoints(db, now);
   return accounts;
 }

@@ -39,13 +39,15 @@ export const events = sqliteTable(
     status: text('status').notNull().default('draft'),
     checkinSecret: text('checkin_secret'),
     lectureOrderId: integer('lecture_order_id'),
+    /** The 四单 service order this event delivers (issue 20 接单); several events may serve one order. */
+    serviceOrderId: integer('service_order_id'),
     /** Bumped by a trigger (db/sql/events.sql) when time, place or status changes: the calendar SEQUENCE. */
     revision: integer('revision').notNull().default(0),
     createdBy: integer('created_by'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at'),
   },
-  (t) => [index('events_team').on(t.teamId, t.startsAt), index('events_status_start').on(t.status, t.startsAt)],
+  (t) => [index('events_team').on(t.teamId, t.startsAt), index('events_status_start').on(t.status, t.startsAt), index('events_service_order').on(t.serviceOrderId)],
 );
 
 export const signups = sqliteTable(

@@ -8,7 +8,7 @@ export const privateFiles = sqliteTable('private_files', {
   id: integer('id').primaryKey(),
   /** Random base name (160 bit) under UPLOADS_DIR/private; the only handle a URL carries. */
   fileKey: text('file_key').notNull().unique(),
-  /** hour_claim | nomination | lecture | recommendation: decides who may see the file. */
+  /** hour_claim | nomination | lecture | recommendation | service_order: decides who may see the file. */
   purpose: text('purpose').notNull(),
   mime: text('mime').notNull(),
   width: integer('width'),

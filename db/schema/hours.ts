@@ -40,6 +40,8 @@ export const hourRecords = sqliteTable(
     index('hours_photo')
       .on(t.photoFileId)
       .where(sql`photo_file_id IS NOT NULL`),
+    // 服务人次 of 四单 orders and the 结项 defaults read an event's confirmed records (issue 20).
+    index('hours_event').on(t.eventId, t.status),
   ],
 );
 

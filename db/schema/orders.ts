@@ -58,6 +58,12 @@ export const serviceOrders = sqliteTable(
     claimedByUser: integer('claimed_by_user'),
     rejectReason: text('reject_reason'),
     closeNote: text('close_note'),
+    /** 结项 report (issue 20 接单): volunteers who served, people who benefited, whether hours were recorded. */
+    servedVolunteers: integer('served_volunteers'),
+    beneficiaries: integer('beneficiaries'),
+    hoursRecorded: integer('hours_recorded'),
+    /** Why the order was closed without a linked event (无需活动), when it was. */
+    noEventReason: text('no_event_reason'),
     rating: integer('rating'),
     ratingComment: text('rating_comment'),
     /** 1 when a rating of 1–2 asks staff to call back (回访); cleared when done. */
@@ -84,4 +90,36 @@ export const serviceOrderSteps = sqliteTable(
     text: text('text').notNull(),
   },
   (t) => [index('service_order_steps_order').on(t.orderId, t.at)],
+);
+
+/**
+ * Private photos of an order (the resident's, at most two) and of its progress notes (note_id set): one row
+ * per private file, keyed by the file, so the access check of /files/<name> is one indexed read.
+ */
+export const serviceOrderFiles = sqliteTable(
+  'service_order_files',
+  {
+    fileId: integer('file_id').primaryKey(),
+    orderId: integer('order_id').notNull(),
+    noteId: integer('note_id'),
+  },
+  (t) => [index('service_order_files_order').on(t.orderId, t.noteId)],
+);
+
+/** Progress notes of the team holding an order; the resident reads the text on /track only when told (告知群众). */
+export const serviceOrderNotes = sqliteTable(
+  'service_order_notes',
+  {
+    id: integer('id').primaryKey(),
+    orderId: integer('order_id').notNull(),
+    teamId: integer('team_id').notNull(),
+    authorId: integer('author_id').notNull(),
+    body: text('body').notNull(),
+    /** 1 when the resident may read the text on /track (never the photos). */
+    toResident: integer('to_resident').notNull().default(0),
+    /** Random name of the note for the batch that writes it (its files and step), never shown. */
+    noteKey: text('note_key').notNull().unique(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('service_order_notes_order').on(t.orderId, t.createdAt)],
 );

@@ -11,6 +11,7 @@ import { regenerateCalendarToken, revokeCalendarToken } from '../domain/events/m
 import { markAllRead, markRead } from '../domain/notices/index.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { leaderEventPath } from '../domain/teams/membership.ts';
+import { createEventForOrder } from '../domain/orders/delivery.ts';
 
 const id = (label: string) =>
   z
@@ -58,12 +59,13 @@ export const events = {
     },
   }),
   create: formAction({
-    input: z.object({ teamId: id('队伍'), ...EventFields.shape }).superRefine(endAfterStart),
+    input: z.object({ teamId: id('队伍'), serviceOrderId: z.number().int().positive().optional(), ...EventFields.shape }).superRefine(endAfterStart),
     handler: async (input, ctx) => {
       const u = await leader(ctx, input.teamId, '新建活动');
       const db = await appDb();
-      const { teamId, ...rest } = input;
-      const eventId = await createEvent(db, u.id, teamId, rest);
+      const { teamId, serviceOrderId, ...rest } = input;
+      // An event for a 四单 order the team holds (issue 20 接单): linked in the same guarded batch.
+      const eventId = serviceOrderId ? await createEventForOrder(db, u, teamId, serviceOrderId, rest) : await createEvent(db, u.id, teamId, rest);
       return { redirect: `${await leaderEventPath(db, teamId, eventId)}?created=1` };
     },
   }),

@@ -3,6 +3,7 @@
 import { ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
+import { config } from '../lib/config.ts';
 import { actionAbility, actionLeader, actionUser, actionVolunteer, formAction } from '../lib/action-guards.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { clientIp } from '../lib/client-ip.ts';
@@ -22,11 +23,14 @@ import {
   rejectOrder,
   revealOrderPhone,
 } from '../domain/orders/index.ts';
+import { linkEventToOrder } from '../domain/orders/delivery.ts';
+import { addProgressNote } from '../domain/orders/notes.ts';
 
 const id = z.coerce.number().int().positive();
 const pick = (msg: string) => z.preprocess((v) => v || undefined, z.coerce.number({ error: msg }).int(msg).positive(msg));
 const line = (label: string, min: number, max: number, msg: string) =>
   z.preprocess((v) => v ?? '', z.string().trim().refine(isPlainLine, plainLineError(label)).min(min, msg).max(max, `${label}不超过 ${max} 个字`));
+const count = (msg: string, max: number) => z.preprocess((v) => v || undefined, z.coerce.number({ error: msg }).int('人数应为整数').min(1, msg).max(max, `人数不超过 ${max}`));
 const text = (min: number, max: number, msg: string, long: string) => z.preprocess((v) => v ?? '', z.string().trim().min(min, msg).max(max, long));
 
 /** The order form's fields, public and on behalf alike (the domain checks them again). */
@@ -40,17 +44,24 @@ const orderFields = {
   requesterName: line('联系人姓名', 2, 30, '请填写联系人姓名'),
   requesterPhone: z.preprocess((v) => String(v ?? '').replace(/[\s-]/g, ''), z.string().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码')),
   publicConsent: z.boolean().default(false),
+  /** Up to two private photos (checked in the domain: count, JPEG/PNG, size). */
+  photos: z.array(z.instanceof(File)).default([]),
 };
+
+/** The non-empty files of a file input, read into memory for the domain. */
+async function uploads(files: File[]) {
+  return Promise.all(files.filter((f) => f.size > 0).map(async (f) => ({ bytes: new Uint8Array(await f.arrayBuffer()), name: f.name })));
+}
 
 export const orders = {
   /** Public: order a service, then 303 to the confirmation page with the tracking number (a refresh never orders twice). */
   order: formAction({
     input: z.object(orderFields),
-    handler: async (input, ctx) => {
+    handler: async ({ photos, ...input }, ctx) => {
       const db = await appDb();
       const rl = await hitRateLimit(db, `service-order:${clientIp(ctx)}`, 10, 3600_000);
       if (!rl.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '提交过于频繁，请一小时后再试，或拨打乡镇新时代文明实践所电话点单' });
-      const r = await createServiceOrder(db, input);
+      const r = await createServiceOrder(db, input, { photos: { uploadsDir: config().uploadsDir, files: await uploads(photos) } });
       return { redirect: `/services/ordered?no=${encodeURIComponent(r.trackingNo)}` };
     },
   }),
@@ -58,9 +69,9 @@ export const orders = {
   /** Staff: enter an order for a resident who phoned, came to the window or was visited. */
   orderOnBehalf: formAction({
     input: z.object({ ...orderFields, source: z.preprocess((v) => v || undefined, z.enum(ORDER_SOURCES.filter((s) => s !== '网上') as ['电话', '窗口', '上门'], { error: '请选择点单渠道' })) }),
-    handler: async ({ source, ...input }, ctx) => {
+    handler: async ({ source, photos, ...input }, ctx) => {
       const user = actionAbility(ctx, 'orders.handle');
-      const r = await createServiceOrder(await appDb(), input, { source, by: user, ip: clientIp(ctx) });
+      const r = await createServiceOrder(await appDb(), input, { source, by: user, ip: clientIp(ctx), photos: { uploadsDir: config().uploadsDir, files: await uploads(photos) } });
       return { redirect: `/console/orders/${r.id}?done=created` };
     },
   }),
@@ -120,11 +131,47 @@ export const orders = {
 
   /** The team's leader closes the order with a 结项 note. */
   finish: formAction({
-    input: z.object({ id, teamId: id, slug: z.string().max(80), note: text(5, 500, '请写几句结项说明：做了什么、服务了几人（至少 5 个字）', '结项说明不超过 500 字') }),
-    handler: async (input, ctx) => {
+    input: z.object({
+      id,
+      teamId: id,
+      slug: z.string().max(80),
+      note: text(5, 500, '请写几句结项说明：做了什么（至少 5 个字）', '结项说明不超过 500 字'),
+      servedVolunteers: count('请填写参加服务的志愿者人数', 500),
+      beneficiaries: count('请填写受益群众人数', 100000),
+      hoursRecorded: z.boolean().default(false),
+      noEventReason: text(0, 200, '', '原因不超过 200 字').default(''),
+    }),
+    handler: async ({ id: orderId, teamId, slug, ...report }, ctx) => {
       const user = actionUser(ctx);
-      await finishOrder(await appDb(), user, input.id, input.teamId, input.note);
-      return { redirect: `/me/teams/${encodeURIComponent(input.slug)}/orders?done=finished` };
+      await finishOrder(await appDb(), user, orderId, teamId, report);
+      return { redirect: `/me/teams/${encodeURIComponent(slug)}/orders?done=finished` };
+    },
+  }),
+
+  /** The holding team's leader links one of the team's events to the order (接单: hours through the ledger). */
+  linkEvent: formAction({
+    input: z.object({ id, teamId: id, slug: z.string().max(80), eventId: pick('请选择本队的一个活动') }),
+    handler: async (input, ctx) => {
+      const user = await actionLeader(ctx, input.teamId, '安排服务活动');
+      await linkEventToOrder(await appDb(), user, input.teamId, input.id, input.eventId);
+      return { redirect: `/me/teams/${encodeURIComponent(input.slug)}/orders?done=linked` };
+    },
+  }),
+
+  /** The holding team's leader records progress, with up to three private photos; 告知群众 shows the text on /track. */
+  addNote: formAction({
+    input: z.object({
+      id,
+      teamId: id,
+      slug: z.string().max(80),
+      body: text(2, 500, '请写一两句进展，例如“已上门查看，约好周六维修”', '进展说明不超过 500 字'),
+      toResident: z.boolean().default(false),
+      photos: z.array(z.instanceof(File)).default([]),
+    }),
+    handler: async ({ photos, ...input }, ctx) => {
+      const user = await actionLeader(ctx, input.teamId, '记录服务进展');
+      await addProgressNote(await appDb(), user, input.teamId, input.id, { body: input.body, toResident: input.toResident, photos: { uploadsDir: config().uploadsDir, files: await uploads(photos) } });
+      return { redirect: `/me/teams/${encodeURIComponent(input.slug)}/orders?done=noted#order-${input.id}` };
     },
   }),
 

@@ -95,10 +95,15 @@ flow('order → accept → open → claim → done → rate, the resident at 360
     expect(await leader.content()).toContain('13812346677');
     await fitsWidth(leader);
     const ours = leader.locator('li', { hasText: no });
+    await ours.getByText('确认完成（填写结项报告）').click();
     await ours.getByRole('button', { name: '确认完成' }).click();
     await expect.poll(() => leader.locator(`.error`).first().textContent()).toContain('结项说明');
-    await leader.locator('li', { hasText: no }).getByLabel('结项说明').fill('两名志愿者上门打扫卫生一次，老人很满意。');
-    await leader.locator('li', { hasText: no }).getByRole('button', { name: '确认完成' }).click();
+    const report = leader.locator('li', { hasText: no });
+    await report.getByLabel('做了什么（结项说明）').fill('两名志愿者上门打扫卫生一次，老人很满意。');
+    await report.getByLabel('参加服务的志愿者（人）').fill('2');
+    await report.getByLabel('受益群众（人）').fill('1');
+    await report.getByLabel('无需活动的原因').fill('上门打扫一次即完成，未另发布活动');
+    await report.getByRole('button', { name: '确认完成' }).click();
     await expect.poll(() => leader.locator('#flash').textContent()).toContain('已确认完成');
     expect(await order(no)).toMatchObject({ status: 'done', team_id: actors.teamB, dispatch_mode: 'claim' });
   });

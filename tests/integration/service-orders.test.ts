@@ -40,6 +40,8 @@ let otherTownId: number;
 let itemId: number;
 let ipSeq = 0;
 
+/** A 结项 report for an order served without an event (无需活动). */
+const closing = (note: string) => ({ note, servedVolunteers: 2, beneficiaries: 1, hoursRecorded: false, noEventReason: '上门一次即解决，无需发布活动' });
 const volunteer = (id: number): SessionUser => ({ id, realName: '队长', phone: null, roles: ['volunteer'], status: 'active' });
 const track = (number: string, digits: string) => trackNumber(db, { number, digits, ip: `198.51.100.${++ipSeq % 250}`, secretKey: TEST_KEY });
 
@@ -160,7 +162,7 @@ describe('审单 and 派单', () => {
     await assignOrder(db, editor, o.id, a.team);
     await assignOrder(db, editor, o.id, b.team);
     expect(await getServiceOrder(db, o.id)).toMatchObject({ status: 'assigned', teamId: b.team, dispatchMode: 'assign' });
-    expect(await refusal(finishOrder(db, a.leader, o.id, a.team, '已上门打扫卫生一次'))).toBe('找不到该点单');
+    expect(await refusal(finishOrder(db, a.leader, o.id, a.team, closing('已上门打扫卫生一次')))).toBe('找不到该点单');
     const t = await track(o.trackingNo, '0004');
     expect(t?.timeline.map((s) => s.text)).toEqual(['网上点单：助老助残上门服务', '县新时代文明实践中心已受理', '已派单给“城关甲队”', '已派单给“城关乙队”']);
     expect(await count(db, "audit_log WHERE action = 'order.assign' AND target_id = ?", [String(o.id)])).toBe(2);
@@ -225,8 +227,8 @@ describe('接单 to 评单', () => {
     await openOrder(db, editor, o.id);
     await claimOrder(db, t.leader, o.id, t.team);
     expect(await refusal(rateOrder(db, { number: o.trackingNo, digits: '0009', rating: 5, comment: '' }))).toBe('服务完成后才能评价');
-    expect(await refusal(finishOrder(db, t.leader, o.id, t.team, '好'))).toContain('结项说明');
-    await finishOrder(db, t.leader, o.id, t.team, '两名志愿者上门打扫卫生，陪同老人到卫生院复查。');
+    expect(await refusal(finishOrder(db, t.leader, o.id, t.team, closing('好')))).toContain('结项说明');
+    await finishOrder(db, t.leader, o.id, t.team, closing('两名志愿者上门打扫卫生，陪同老人到卫生院复查。'));
     expect((await track(o.trackingNo, '0009'))?.rateable).toBe(true);
     expect(await refusal(rateOrder(db, { number: o.trackingNo, digits: '1234', rating: 2, comment: '' }))).toContain('没有找到');
     await rateOrder(db, { number: o.trackingNo, digits: '0009', rating: 2, comment: '来晚了两个小时' });
@@ -244,7 +246,7 @@ describe('接单 to 评单', () => {
     const o = await createServiceOrder(db, order({ requesterPhone: '13812340010' }));
     await acceptOrder(db, editor, o.id);
     await assignOrder(db, editor, o.id, t.team);
-    await finishOrder(db, t.leader, o.id, t.team, '上门理发两人，打扫卫生一次。');
+    await finishOrder(db, t.leader, o.id, t.team, closing('上门理发两人，打扫卫生一次。'));
     await rateOrder(db, { number: o.trackingNo, digits: '0010', rating: 5, comment: '很满意' });
     expect((await getServiceOrder(db, o.id))?.revisitDue).toBe(0);
   });
@@ -267,14 +269,14 @@ describe('published figures', () => {
     const o1 = await make('13812341001');
     await acceptOrder(own, ed, o1.id, t0 + H);
     await assignOrder(own, ed, o1.id, team, t0 + 2 * H);
-    await finishOrder(own, leader, o1.id, team, '上门打扫卫生一次。', t0 + D);
+    await finishOrder(own, leader, o1.id, team, closing('上门打扫卫生一次。'), t0 + D);
     await rateOrder(own, { number: o1.trackingNo, digits: '1001', rating: 5, comment: '' }, t0 + 2 * D);
     // o2: accepted after 30 h (late), claimed, done after 5 days (late), rated 2.
     const o2 = await make('13812341002');
     await acceptOrder(own, ed, o2.id, t0 + 30 * H);
     await openOrder(own, ed, o2.id, t0 + 30 * H);
     await claimOrder(own, leader, o2.id, team, t0 + 31 * H);
-    await finishOrder(own, leader, o2.id, team, '陪同就医一次。', t0 + 5 * D);
+    await finishOrder(own, leader, o2.id, team, closing('陪同就医一次。'), t0 + 5 * D);
     await rateOrder(own, { number: o2.trackingNo, digits: '1002', rating: 2, comment: '' }, t0 + 6 * D);
     // o3: never accepted, now past the limit. o4: rejected (not in the 受理 rate). o5: accepted in time, not dispatched.
     await make('13812341003');
@@ -284,7 +286,7 @@ describe('published figures', () => {
     await acceptOrder(own, ed, o5.id, t0 + H);
     const now = t0 + 10 * D;
     const f = await orderFigures(own, now);
-    expect(f.total).toEqual({ key: '全县', orders: 5, acceptedOnTime: 2, acceptDue: 4, dispatched: 2, accepted: 3, doneOnTime: 1, doneDue: 2, satisfied: 1, rated: 2 });
+    expect(f.total).toEqual({ key: '全县', orders: 5, acceptedOnTime: 2, acceptDue: 4, dispatched: 2, accepted: 3, doneOnTime: 1, doneDue: 2, satisfied: 1, rated: 2, serviceVisits: 0 });
     expect(rateText(f.total.acceptedOnTime, f.total.acceptDue)).toBe('50.0%（2/4）');
     expect(rateText(f.total.satisfied, f.total.rated)).toBe('50.0%（1/2）');
     expect(rateText(0, 0)).toBe('—');

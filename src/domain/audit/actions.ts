@@ -115,6 +115,8 @@ export const AUDIT_ACTIONS = {
   'order.done': '服务点单确认完成',
   'order.rate': '群众评单',
   'order.reveal_phone': '查看点单人电话',
+  'order.event': '为服务点单安排志愿服务活动',
+  'order.progress': '记录服务点单进展',
   'settings.public_phones': '修改可公开的电话号码',
   'audit.export': '导出审计日志',
 } as const;

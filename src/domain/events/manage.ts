@@ -137,8 +137,20 @@ async function assertRegions(db: Db, townId: number | null | undefined, villageI
   if (villageId != null && !(await validRegionPair(db, townId, villageId))) throw new EventError('所选村（社区）不属于该乡镇，请重新选择', 'villageId');
 }
 
-/** Creates a draft event. */
-export async function createEvent(db: Db, actorId: number, teamId: number, input: z.output<typeof EventFields>): Promise<number> {
+/**
+ * An event created for a 四单 service order (issue 20 接单): the order's guard (still held by the team)
+ * runs first in the same batch, and its follow-ups (timeline step, audit) get the new event's id.
+ */
+export interface EventOrderLink {
+  serviceOrderId: number;
+  guard: Statement;
+  followUps: (eventId: ReturnType<typeof sql>) => Statement[];
+  /** Thrown when the guard matched nothing. */
+  refused: () => Promise<never>;
+}
+
+/** Creates a draft event (for a service order when `link` is given: nothing is written unless its guard holds). */
+export async function createEvent(db: Db, actorId: number, teamId: number, input: z.output<typeof EventFields>, link?: EventOrderLink): Promise<number> {
   const [t] = await db.select({ status: teams.status }).from(teams).where(eq(teams.id, teamId));
   if (t?.status !== 'active') throw new EventError('队伍未处于正常状态，不能新建活动');
   await assertRegions(db, input.townId, input.villageId);
@@ -146,14 +158,21 @@ export async function createEvent(db: Db, actorId: number, teamId: number, input
   await requireEventText(db, cols);
   // The random check-in secret names the new row for its audit entry in the same batch.
   const checkinSecret = randomBytes(20).toString('hex');
-  const [ins] = await writeBatch(db, [
+  const newId = sql`(SELECT id FROM events WHERE checkin_secret = ${checkinSecret})`;
+  const statements = [
     db
       .insert(events)
-      .values({ ...cols, teamId, status: 'draft', checkinSecret, createdBy: actorId, createdAt: Date.now() })
+      .values({ ...cols, teamId, status: 'draft', checkinSecret, serviceOrderId: link?.serviceOrderId ?? null, createdBy: actorId, createdAt: Date.now() })
       .returning({ id: events.id }),
     auditStatement({ actorId, action: 'event.create', targetType: 'event', targetId: sql`SELECT id FROM events WHERE checkin_secret = ${checkinSecret}`, after: cols }),
-  ]);
-  return Number(ins.rows[0].id);
+  ];
+  if (!link) {
+    const [ins] = await writeBatch(db, statements);
+    return Number(ins.rows[0].id);
+  }
+  const rs = await guardedWrite(db, link.guard, [...statements, ...link.followUps(newId)]);
+  if (!rs) return link.refused();
+  return Number(rs[1].rows[0].id);
 }
 
 /**

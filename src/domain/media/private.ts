@@ -9,11 +9,12 @@ import type { Db } from '../../../db/client.ts';
 import { media, privateFiles } from '../../../db/schema/index.ts';
 import { randomToken } from '../../lib/ids.ts';
 import { can, isTeamLeader } from '../accounts/policy.ts';
+import { mayViewOrderFile } from '../orders/access.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
 import { MEDIA_FILE, encodeImage, imageUrls, mimeOf, removeFiles, storedNames, type Media, type ServedFile } from './index.ts';
 
 export type PrivateFile = typeof privateFiles.$inferSelect;
-export type PrivatePurpose = 'hour_claim' | 'nomination' | 'lecture' | 'recommendation';
+export type PrivatePurpose = 'hour_claim' | 'nomination' | 'lecture' | 'recommendation' | 'service_order';
 
 /** Sub-folder of UPLOADS_DIR holding private files (never a static or public path). */
 export const PRIVATE_DIR = 'private';
@@ -79,7 +80,7 @@ export async function privateFilesByIds(db: Db, ids: number[]): Promise<PrivateF
 /**
  * Whether the user may see a private file. The records that hold it decide, not the file's purpose:
  * an hour record — its volunteer and the team's leaders; a nomination — the staff who handle
- * nominations; a lecture order — the staff who handle lecture orders.
+ * nominations; a lecture order — the staff who handle lecture orders; a service order — see `maySeeOrderPrivate`.
  */
 export async function mayViewPrivateFile(db: Db, user: SessionUser | null | undefined, fileId: number): Promise<boolean> {
   if (!user || user.status !== 'active') return false;
@@ -102,7 +103,8 @@ export async function mayViewPrivateFile(db: Db, user: SessionUser | null | unde
       OR EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(h.life_photo_file_ids) THEN h.life_photo_file_ids ELSE '[]' END) j WHERE j.value = ${fileId}) LIMIT 1`);
     if (h.length) return true;
   }
-  return false;
+  // 四单 photos (the resident's and progress notes'): handling staff and the holding team's leaders (docs/decisions/099).
+  return mayViewOrderFile(db, user, fileId);
 }
 
 /** The private file behind /files/<file> when the viewer may see it, else undefined: the route answers 404 either way. */

@@ -15,6 +15,8 @@ export interface OrderFigures {
   doneDue: number;
   satisfied: number;
   rated: number;
+  /** 服务人次: confirmed hour records of the orders' linked events. */
+  serviceVisits: number;
 }
 
 /** What each figure means, in the words the pages show beside the numbers. */
@@ -24,6 +26,10 @@ export const FIGURE_DEFINITIONS: readonly { name: string; text: string }[] = [
   { name: '派单率', text: '已派给队伍或被队伍接单的件数 ÷ 已受理件数。' },
   { name: '按时办结率', text: '自点单起在规定办结天数（按自然日计）内确认完成的件数 ÷（已办结件数 + 已超过办结时限仍在办理的件数），只计已派单的点单。' },
   { name: '满意度', text: '评价为 4 星或 5 星的件数 ÷ 已评价件数。' },
+  {
+    name: '服务人次',
+    text: '队伍为点单安排的志愿服务活动中，已确认的志愿服务时长记录条数：一位志愿者在一次活动中的一条确认记录计 1 人次；未确认、已驳回的记录和没有关联活动的点单不计。按点单所在乡镇、服务类别和点单月份统计。',
+  },
 ];
 
 const H = 3600_000;
@@ -39,7 +45,8 @@ function figuresSql(key: SQL, now: number): SQL {
       sum(o.dispatched_at IS NOT NULL AND o.done_at IS NOT NULL AND o.done_at <= o.created_at + i.finish_days * ${D}) AS done_on_time,
       sum(o.dispatched_at IS NOT NULL AND (o.done_at IS NOT NULL OR ${now} > o.created_at + i.finish_days * ${D})) AS done_due,
       sum(o.rating >= 4) AS satisfied,
-      sum(o.rating IS NOT NULL) AS rated
+      sum(o.rating IS NOT NULL) AS rated,
+      sum((SELECT count(*) FROM events e JOIN hour_records h ON h.event_id = e.id AND h.status = 'confirmed' WHERE e.service_order_id = o.id)) AS service_visits
     FROM service_orders o JOIN service_items i ON i.id = o.item_id`;
 }
 
@@ -54,6 +61,7 @@ const toFigures = (r: Record<string, unknown>): OrderFigures => ({
   doneDue: Number(r.done_due ?? 0),
   satisfied: Number(r.satisfied ?? 0),
   rated: Number(r.rated ?? 0),
+  serviceVisits: Number(r.service_visits ?? 0),
 });
 
 const MONTH = sql`strftime('%Y-%m', (o.created_at / 1000) + 8 * 3600, 'unixepoch')`;

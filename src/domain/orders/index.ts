@@ -16,6 +16,9 @@ import { shanghaiDay } from '../../lib/time.ts';
 import { isPlainLine, isPlainText, plainLineError, plainTextError } from '../../lib/plain-text.ts';
 import { lookupTable } from '../../lib/lookup.ts';
 import { Refusal } from '../refusal.ts';
+import { MAX_ORDER_PHOTOS, orderFileStatements, storeOrderPhotos, type PhotoUpload } from './photos.ts';
+import { discardPrivateFiles } from '../media/private.ts';
+import { checkClosingReport, closingDefaults, eventsAllowClosingSql, explainClosingEvents, type ClosingReport } from './report.ts';
 
 export type ServiceOrder = typeof serviceOrders.$inferSelect;
 export type ServiceItem = typeof serviceItems.$inferSelect;
@@ -90,12 +93,13 @@ const byNumber = (no: string) => sql`(SELECT id FROM service_orders WHERE tracki
 
 /**
  * Records an order, with its first timeline step (and, entered on behalf, the audit row) in one batch.
- * `by` is the staff member entering it for a resident who phoned or came to the window.
+ * `by` is the staff member entering it for a resident who phoned or came to the window; `photos` (at most
+ * two, private) are linked in the same batch and discarded if it fails.
  */
 export async function createServiceOrder(
   db: Db,
   input: ServiceOrderInput,
-  opts: { source?: OrderSource; by?: SessionUser; ip?: string } = {},
+  opts: { source?: OrderSource; by?: SessionUser; ip?: string; photos?: { uploadsDir: string; files: PhotoUpload[] } } = {},
   now = Date.now(),
 ): Promise<{ id: number; trackingNo: string }> {
   const o = ServiceOrderSchema.parse(input);
@@ -108,6 +112,7 @@ export async function createServiceOrder(
     .where(and(eq(serviceItems.id, o.itemId), eq(serviceItems.active, 1)));
   if (!item) throw new OrderError('BAD_REQUEST', '请从服务菜单中选择服务项目', 'itemId');
   if (!(await validRegionPair(db, o.townId, o.villageId))) throw new OrderError('BAD_REQUEST', '所选村（社区）不属于该乡镇，请重新选择', 'villageId');
+  const photoIds = opts.photos ? await storeOrderPhotos(db, opts.photos.uploadsDir, opts.photos.files, { field: 'photos', max: MAX_ORDER_PHOTOS, userId: opts.by?.id ?? null }) : [];
   const trackingNo = newTrackingNo(now);
   const id = byNumber(trackingNo);
   const statements = [
@@ -131,7 +136,13 @@ export async function createServiceOrder(
   ];
   if (source !== '网上')
     statements.push(auditStatement({ actorId: opts.by!.id, action: 'order.create_on_behalf', targetType: 'service_order', targetId: id, after: { source, itemId: o.itemId }, ip: opts.ip }));
-  await writeBatch(db, statements);
+  statements.push(...orderFileStatements(id, photoIds));
+  try {
+    await writeBatch(db, statements);
+  } catch (e) {
+    if (photoIds.length) await discardPrivateFiles(db, opts.photos!.uploadsDir, photoIds);
+    throw e;
+  }
   const [row] = await db.select({ id: serviceOrders.id }).from(serviceOrders).where(eq(serviceOrders.trackingNo, trackingNo));
   return { id: row.id, trackingNo };
 }
@@ -311,22 +322,37 @@ export async function wishesFor(db: Db, userId: number) {
   return { open, mine };
 }
 
-/** 确认完成: the team's leader closes the order with a short 结项 note. */
-export async function finishOrder(db: Db, user: SessionUser, id: number, teamId: number, note: string, now = Date.now()): Promise<void> {
-  const n = note.trim();
-  if (n.length < 5) throw new OrderError('BAD_REQUEST', '请写几句结项说明：做了什么、服务了几人（至少 5 个字）', 'note');
-  if (n.length > 500 || !isPlainText(n)) throw new OrderError('BAD_REQUEST', '结项说明不超过 500 字，且不含特殊控制字符', 'note');
+/**
+ * 确认完成: the team's leader closes the order with its 结项 report. The guard also holds the event rule
+ * (every linked event over and one completed, or a 无需活动 reason: src/domain/orders/report.ts).
+ */
+export async function finishOrder(db: Db, user: SessionUser, id: number, teamId: number, report: ClosingReport, now = Date.now()): Promise<void> {
+  const r = checkClosingReport(report);
+  if (!Number.isSafeInteger(id)) throw new OrderError('NOT_FOUND', '找不到该点单');
+  const completed = (await closingDefaults(db, id)).completedEvents > 0;
+  const reason = completed ? '' : r.noEventReason;
   const ok = await guardedWrite(
     db,
-    sql`UPDATE service_orders SET status = 'done', close_note = ${n}, done_at = ${now}
-      WHERE id = ${id} AND status = 'assigned' AND team_id = ${teamId} AND ${leaderMayWriteSql(teamId, user.id)}`,
-    [step(id, 'done', '服务已完成，欢迎评价', now), auditStatement({ actorId: user.id, action: 'order.done', targetType: 'service_order', targetId: id, after: { status: 'done' } })],
+    sql`UPDATE service_orders SET status = 'done', close_note = ${r.note}, served_volunteers = ${r.servedVolunteers}, beneficiaries = ${r.beneficiaries},
+        hours_recorded = ${r.hoursRecorded ? 1 : 0}, no_event_reason = ${reason || null}, done_at = ${now}
+      WHERE id = ${id} AND status = 'assigned' AND team_id = ${teamId} AND ${leaderMayWriteSql(teamId, user.id)} AND ${eventsAllowClosingSql(id, reason)}`,
+    [
+      step(id, 'done', '服务已完成，欢迎评价', now),
+      auditStatement({
+        actorId: user.id,
+        action: 'order.done',
+        targetType: 'service_order',
+        targetId: id,
+        after: { status: 'done', servedVolunteers: r.servedVolunteers, beneficiaries: r.beneficiaries, hoursRecorded: r.hoursRecorded, noEventReason: reason || null },
+      }),
+    ],
   );
   if (ok) return;
   const refusal = await leaderWriteRefusal(db, user.id, teamId, '确认完成');
   if (refusal) throw refusal;
   const o = await getServiceOrder(db, id);
   if (!o || o.teamId !== teamId) throw new OrderError('NOT_FOUND', '找不到该点单');
+  if (o.status === 'assigned') await explainClosingEvents(db, id);
   throw new OrderError('CONFLICT', `该点单当前状态为“${ORDER_STATUS[o.status] ?? o.status}”，不能确认完成`);
 }
 
