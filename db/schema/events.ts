@@ -38,6 +38,7 @@ export const events = sqliteTable(
     /** draft | published | cancelled | completed */
     status: text('status').notNull().default('draft'),
     checkinSecret: text('checkin_secret'),
+    /** The 普法讲座 service order this lecture event delivers (service_orders.id since 0023, docs/decisions/101). */
     lectureOrderId: integer('lecture_order_id'),
     /** Bumped by a trigger (db/sql/events.sql) when time, place or status changes: the calendar SEQUENCE. */
     revision: integer('revision').notNull().default(0),

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { freshDb, TEST_KEY } from '../helpers/db.ts';
 import type { Db } from '../../db/client.ts';
 import type { SessionUser } from '../../src/domain/accounts/sessions.ts';
+import type { Role } from '../../src/domain/accounts/policy.ts';
 import { createUser } from '../../src/domain/accounts/users.ts';
 import { regionTree } from '../../src/domain/regions/index.ts';
 import { createServiceOrder, getServiceItem, listMenu, menuByCategory, ServiceOrderSchema } from '../../src/domain/orders/index.ts';
@@ -30,7 +31,7 @@ const fields = (over: Partial<ServiceItemInput> = {}): ServiceItemInput => ({
   ...over,
 });
 
-async function user(phone: string, name: string, roles: string[]): Promise<SessionUser> {
+async function user(phone: string, name: string, roles: Role[]): Promise<SessionUser> {
   const id = await createUser(db, TEST_KEY, { phone, password: 'x-long-password', realName: name, roles });
   return { id, realName: name, phone, roles, status: 'active' };
 }

@@ -105,7 +105,8 @@ export async function createServiceOrder(
   const [item] = await db
     .select({ id: serviceItems.id, name: serviceItems.name })
     .from(serviceItems)
-    .where(and(eq(serviceItems.id, o.itemId), eq(serviceItems.active, 1)));
+    .where(and(eq(serviceItems.id, o.itemId), eq(serviceItems.active, 1), eq(serviceItems.kind, 'service')));
+  // A 普法讲座 is ordered on /legal/order, with its topic and audience (docs/decisions/101).
   if (!item) throw new OrderError('BAD_REQUEST', '请从服务菜单中选择服务项目', 'itemId');
   if (!(await validRegionPair(db, o.townId, o.villageId))) throw new OrderError('BAD_REQUEST', '所选村（社区）不属于该乡镇，请重新选择', 'villageId');
   const trackingNo = newTrackingNo(now);
