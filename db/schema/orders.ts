@@ -93,7 +93,12 @@ export const serviceOrders = sqliteTable(
     rateTokenHash: text('rate_token_hash'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('service_orders_rate_token').on(t.rateTokenHash), index('service_orders_status').on(t.status, t.createdAt), index('service_orders_town').on(t.townId, t.status), index('service_orders_team').on(t.teamId, t.status)],
+  (t) => [
+    uniqueIndex('service_orders_rate_token').on(t.rateTokenHash),
+    index('service_orders_status').on(t.status, t.createdAt),
+    index('service_orders_town').on(t.townId, t.status),
+    index('service_orders_team').on(t.teamId, t.status),
+  ],
 );
 
 /** The dated timeline of one order: what the resident reads on /track, oldest first. */

@@ -297,7 +297,17 @@ export async function seedLarge({ dbPath, dbUrl, dataDir, counts: N }) {
       '',
       i % 3 === 0 ? 'rated' : 'done',
       now - Math.floor(rnd() * 500) * DAY,
-      JSON.stringify({ topic: pick(TOPICS), audienceType: '', audienceExpected: 60, audienceActual: 20 + (i % 80), organisation: null, lecturerId: null, photoFileIds: [], handledBy: null, legacyId: null }),
+      JSON.stringify({
+        topic: pick(TOPICS),
+        audienceType: '',
+        audienceExpected: 60,
+        audienceActual: 20 + (i % 80),
+        organisation: null,
+        lecturerId: null,
+        photoFileIds: [],
+        handledBy: null,
+        legacyId: null,
+      }),
       now,
     ]),
   );

@@ -72,7 +72,16 @@ describe('every successful form answers 303 (post/redirect/get)', () => {
     const a = await postAction(
       server,
       'legal.order',
-      toFormData({ topic: '反电信诈骗', townId: town, villageId: village, audienceType: '村（居）民', audienceExpected: 30, preferredDates: '12月9日上午', requesterName: '李主任', requesterPhone: '13812340000' }),
+      toFormData({
+        topic: '反电信诈骗',
+        townId: town,
+        villageId: village,
+        audienceType: '村（居）民',
+        audienceExpected: 30,
+        preferredDates: '12月9日上午',
+        requesterName: '李主任',
+        requesterPhone: '13812340000',
+      }),
       { page: '/legal/order' },
     );
     expect(a.status).toBe(303);

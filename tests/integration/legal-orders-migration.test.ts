@@ -96,13 +96,22 @@ beforeAll(async () => {
   await migrate(db, { migrationsFolder: folder });
   const run = async (q: string, args: (string | number | null)[] = []) => (await db.$client.execute({ sql: q, args })).rows;
   const id = async (q: string, args: (string | number | null)[]) => Number((await run(`${q} RETURNING id`, args))[0].id);
-  const towns = [await id(`INSERT INTO regions (code, name, level, kind) VALUES ('t1', '城关镇', 'town', '镇')`, []), await id(`INSERT INTO regions (code, name, level, kind) VALUES ('t2', '河坝乡', 'town', '乡')`, [])];
+  const towns = [
+    await id(`INSERT INTO regions (code, name, level, kind) VALUES ('t1', '城关镇', 'town', '镇')`, []),
+    await id(`INSERT INTO regions (code, name, level, kind) VALUES ('t2', '河坝乡', 'town', '乡')`, []),
+  ];
   const villages = [
     await id(`INSERT INTO regions (code, name, level, kind, parent_id) VALUES ('v1', '田坝村', 'village', '村', ?)`, [towns[0]]),
     await id(`INSERT INTO regions (code, name, level, kind, parent_id) VALUES ('v2', '河东社区', 'village', '社区', ?)`, [towns[1]]),
   ];
-  const lecturer = await id(`INSERT INTO users (phone, real_name, id_type, id_number_masked, volunteer_no, created_at) VALUES ('13900000001', '李律师', '居民身份证', '5101**********123X', 'V1', 0)`, []);
-  const editor = await id(`INSERT INTO users (phone, real_name, id_type, id_number_masked, volunteer_no, created_at) VALUES ('13900000002', '林编辑', '居民身份证', '5101**********124X', 'V2', 0)`, []);
+  const lecturer = await id(
+    `INSERT INTO users (phone, real_name, id_type, id_number_masked, volunteer_no, created_at) VALUES ('13900000001', '李律师', '居民身份证', '5101**********123X', 'V1', 0)`,
+    [],
+  );
+  const editor = await id(
+    `INSERT INTO users (phone, real_name, id_type, id_number_masked, volunteer_no, created_at) VALUES ('13900000002', '林编辑', '居民身份证', '5101**********124X', 'V2', 0)`,
+    [],
+  );
   const team = await id(`INSERT INTO teams (slug, name, status, leader_name, contact_phone, created_at) VALUES ('lawyers', '律师服务团', 'active', '队长甲', '0838-7654321', 0)`, []);
   const lastYear = fromShanghai(`${new Date(now + 8 * 3600_000).getUTCFullYear() - 1}-06-15`, '10:00');
   const plan: [string, string, number, number | null, number | null, string][] = [
@@ -165,7 +174,12 @@ beforeAll(async () => {
     if (status !== 'new' && i !== 3) {
       const accept = created + 3600_000;
       auditAt[`${lid}:accept`] = accept;
-      await run(`INSERT INTO audit_log (at, actor_id, action, target_type, target_id) VALUES (?, ?, ?, 'lecture_order', ?)`, [accept, editor, status === 'declined' ? 'lecture.decline' : 'lecture.accept', String(lid)]);
+      await run(`INSERT INTO audit_log (at, actor_id, action, target_type, target_id) VALUES (?, ?, ?, 'lecture_order', ?)`, [
+        accept,
+        editor,
+        status === 'declined' ? 'lecture.decline' : 'lecture.accept',
+        String(lid),
+      ]);
       if (eventId) {
         auditAt[`${lid}:schedule`] = created + 2 * DAY;
         await run(`INSERT INTO audit_log (at, actor_id, action, target_type, target_id) VALUES (?, ?, 'lecture.schedule', 'lecture_order', ?)`, [created + 2 * DAY, editor, String(lid)]);
@@ -184,7 +198,7 @@ const STATUS: Record<string, string> = { new: 'new', accepted: 'accepted', sched
 describe('migration 0023: lecture orders become service orders', () => {
   test('the old table is gone and every order arrived as an order of the 普法讲座 item in 法律服务', async () => {
     expect((await db.$client.execute("SELECT count(*) AS n FROM sqlite_master WHERE name = 'lecture_orders'")).rows[0].n).toBe(0);
-    const items = (await db.$client.execute("SELECT o.tracking_no, i.kind, i.category FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE o.lecture IS NOT NULL")).rows;
+    const items = (await db.$client.execute('SELECT o.tracking_no, i.kind, i.category FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE o.lecture IS NOT NULL')).rows;
     expect(items).toHaveLength(old.length);
     expect(items.every((r) => r.kind === 'lecture' && r.category === '法律服务')).toBe(true);
   });
@@ -243,7 +257,14 @@ describe('migration 0023: lecture orders become service orders', () => {
       else expect(n.accepted_at).toBe(accept ?? o.created_at);
       if (o.event_id) expect(n.dispatched_at).toBe(auditAt[`${o.id}:schedule`] ?? o.created_at);
       const kinds = steps.map((s) => s.kind);
-      const expected = ['created', ...(n.accepted_at ? ['accepted'] : []), ...(o.event_id ? ['assigned'] : []), ...(o.status === 'declined' ? ['rejected'] : []), ...(o.delivered_at ? ['done'] : []), ...(o.rated_at ? ['rated'] : [])];
+      const expected = [
+        'created',
+        ...(n.accepted_at ? ['accepted'] : []),
+        ...(o.event_id ? ['assigned'] : []),
+        ...(o.status === 'declined' ? ['rejected'] : []),
+        ...(o.delivered_at ? ['done'] : []),
+        ...(o.rated_at ? ['rated'] : []),
+      ];
       expect(kinds, o.tracking_no).toEqual(expected);
       if (o.status === 'declined') expect(steps.at(-1)).toMatchObject({ at: accept, text: '未能安排：讲师档期已满' });
       if (o.delivered_at) expect(steps.find((s) => s.kind === 'done')).toMatchObject({ at: o.delivered_at, text: `讲座已开讲，听众 ${o.audience_actual} 人，欢迎评价` });

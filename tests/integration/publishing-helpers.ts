@@ -30,7 +30,17 @@ export async function insertLectureOrder(
       o.townId ?? 0,
       o.status ?? 'new',
       o.doneAt ?? null,
-      JSON.stringify({ topic: o.topic, audienceType: '', audienceExpected: 50, audienceActual: o.audienceActual ?? null, organisation: null, lecturerId: null, photoFileIds: o.photoFileIds ?? [], handledBy: null, legacyId: null }),
+      JSON.stringify({
+        topic: o.topic,
+        audienceType: '',
+        audienceExpected: 50,
+        audienceActual: o.audienceActual ?? null,
+        organisation: null,
+        lecturerId: null,
+        photoFileIds: o.photoFileIds ?? [],
+        handledBy: null,
+        legacyId: null,
+      }),
       Date.now(),
     ],
   });

@@ -7,16 +7,7 @@ import { freshDb } from '../helpers/db.ts';
 import type { Db } from '../../db/client.ts';
 import type { SessionUser } from '../../src/domain/accounts/sessions.ts';
 import { acceptOrder, orderSteps, rateOrder } from '../../src/domain/orders/index.ts';
-import {
-  createLectureOrder,
-  getLectureOrder,
-  lectureTotals,
-  listLecturers,
-  listLectureTeams,
-  rateLecture,
-  recordLectureDelivery,
-  scheduleLecture,
-} from '../../src/domain/legal/lectures.ts';
+import { createLectureOrder, getLectureOrder, lectureTotals, listLecturers, listLectureTeams, rateLecture, recordLectureDelivery, scheduleLecture } from '../../src/domain/legal/lectures.ts';
 import { getPublicEvent } from '../../src/domain/events/public.ts';
 import { regionTree } from '../../src/domain/regions/index.ts';
 import { EDITOR, staff } from './publishing-helpers.ts';
@@ -46,7 +37,8 @@ describe('点单式普法', () => {
       audienceType: '村（居）民',
     });
     expect(order.trackingNo).toMatch(/^DD-\d{4}-[A-Z2-9]{6}$/);
-    const row = (await db.$client.execute({ sql: 'SELECT o.status, o.lecture, i.kind, i.category FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE o.id = ?', args: [order.id] })).rows[0];
+    const row = (await db.$client.execute({ sql: 'SELECT o.status, o.lecture, i.kind, i.category FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE o.id = ?', args: [order.id] }))
+      .rows[0];
     expect(row).toMatchObject({ status: 'new', kind: 'lecture', category: '法律服务' });
     expect(JSON.parse(String(row.lecture))).toMatchObject({ topic: '反电信诈骗', audienceExpected: 40, audienceType: '村（居）民', organisation: '村委会' });
     await acceptOrder(db, editor, order.id);

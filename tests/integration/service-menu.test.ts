@@ -121,7 +121,15 @@ describe('deactivating and reordering', () => {
     const item = (await listMenu(db)).find((i) => i.slug === 'neighbour')!;
     const o = await createServiceOrder(
       db,
-      ServiceOrderSchema.parse({ itemId: item.id, townId: tree[0].id, villageId: tree[0].villages[0].id, address: '5组', need: '院里路灯坏了想请人换一下', requesterName: '王大妈', requesterPhone: '13812349999' }),
+      ServiceOrderSchema.parse({
+        itemId: item.id,
+        townId: tree[0].id,
+        villageId: tree[0].villages[0].id,
+        address: '5组',
+        need: '院里路灯坏了想请人换一下',
+        requesterName: '王大妈',
+        requesterPhone: '13812349999',
+      }),
     );
     await setServiceItemActive(db, editor, item.id, false);
     expect((await listMenu(db)).map((i) => i.id)).not.toContain(item.id);
@@ -133,7 +141,15 @@ describe('deactivating and reordering', () => {
     await expect(
       createServiceOrder(
         db,
-        ServiceOrderSchema.parse({ itemId: item.id, townId: tree[0].id, villageId: tree[0].villages[0].id, address: '5组', need: '院里路灯坏了想请人换一下', requesterName: '王大妈', requesterPhone: '13812349999' }),
+        ServiceOrderSchema.parse({
+          itemId: item.id,
+          townId: tree[0].id,
+          villageId: tree[0].villages[0].id,
+          address: '5组',
+          need: '院里路灯坏了想请人换一下',
+          requesterName: '王大妈',
+          requesterPhone: '13812349999',
+        }),
       ),
     ).rejects.toMatchObject({ field: 'itemId' });
     await expect(setServiceItemActive(db, editor, item.id, false)).rejects.toMatchObject({ status: 'CONFLICT' });
