@@ -11,6 +11,7 @@ import { regionTree } from '../../src/domain/regions/index.ts';
 import { createServiceOrder, getServiceItem, listMenu, menuByCategory, ServiceOrderSchema } from '../../src/domain/orders/index.ts';
 import { createServiceItem, listMenuForStaff, moveServiceItem, setServiceItemActive, updateServiceItem, type ServiceItemInput } from '../../src/domain/orders/menu.ts';
 import { auditChanges } from '../../src/domain/audit/present.ts';
+import { searchAudit } from '../../src/domain/audit/search.ts';
 import { count } from './hours-fixtures.ts';
 
 let db: Db;
@@ -64,6 +65,9 @@ describe('adding and editing an item', () => {
     await updateServiceItem(db, admin, id, fields({ name: '上门理发', acceptHours: 12, finishDays: 7, needsVisit: false }));
     expect(await getServiceItem(db, id)).toMatchObject({ acceptHours: 12, finishDays: 7, needsVisit: 0 });
     expect(await version()).toBeGreaterThan(v0);
+    // The audit log names the item and shows only what changed.
+    const [row] = (await searchAudit(db, { action: 'services.item_update' })).rows;
+    expect(row).toMatchObject({ targetTitle: '上门理发', actorName: '系统管理员' });
     const a = await lastAudit('services.item_update');
     expect(auditChanges(a.before as string, a.after as string)).toEqual([
       { label: '需上门', before: '是', after: '否' },
