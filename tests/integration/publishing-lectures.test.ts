@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { freshDb } from '../helpers/db.ts';
 import type { Db } from '../../db/client.ts';
 import type { SessionUser } from '../../src/domain/accounts/sessions.ts';
-import { acceptOrder, orderSteps, rateOrder } from '../../src/domain/orders/index.ts';
+import { acceptOrder, assignOrder, openOrder, orderSteps, rateOrder } from '../../src/domain/orders/index.ts';
 import { createLectureOrder, getLectureOrder, lectureTotals, listLecturers, listLectureTeams, rateLecture, recordLectureDelivery, scheduleLecture } from '../../src/domain/legal/lectures.ts';
 import { getPublicEvent } from '../../src/domain/events/public.ts';
 import { regionTree } from '../../src/domain/regions/index.ts';
@@ -96,6 +96,25 @@ describe('点单式普法', () => {
     await rateOrder(db, { number: order.trackingNo, digits: '4444', rating: 2, comment: '时间太短' });
     expect(await getLectureOrder(db, order.id)).toMatchObject({ status: 'rated', rating: 2 });
     expect((await db.$client.execute({ sql: 'SELECT revisit_due FROM service_orders WHERE id = ?', args: [order.id] })).rows[0].revisit_due).toBe(1);
+  });
+
+  test('a lecture order is not sent to a team or to the 抢单 pool by the general dispatch: nothing changes', async () => {
+    const [town] = await regionTree(db);
+    const order = await createLectureOrder(db, {
+      topic: '禁毒',
+      townId: town.id,
+      villageId: town.villages[0].id,
+      audienceExpected: 25,
+      preferredDates: '周五下午',
+      requesterName: '孙老师',
+      requesterPhone: '13811115555',
+      audienceType: '中小学生',
+    });
+    await acceptOrder(db, editor, order.id);
+    const [team] = await listLectureTeams(db);
+    await expect(openOrder(db, editor, order.id)).rejects.toMatchObject({ status: 'CONFLICT', message: expect.stringContaining('指派主讲人') });
+    await expect(assignOrder(db, editor, order.id, team.id)).rejects.toMatchObject({ status: 'CONFLICT' });
+    expect(await getLectureOrder(db, order.id)).toMatchObject({ status: 'accepted', teamId: null });
   });
 
   test('a volunteer without the lecture ability cannot handle orders', async () => {
