@@ -51,7 +51,8 @@ const PLAN: Planned[] = [
 
 /** Seeds the demo county's service orders: every state, both dispatch modes, a low rating awaiting 回访. */
 export async function seedOrders(db: Db, now = Date.now()): Promise<void> {
-  const [{ n }] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM service_orders`);
+  // 普法讲座 orders are seeded with publishing (db/seed-publishing.ts); these are the other items'.
+  const [{ n }] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM service_orders WHERE lecture IS NULL`);
   if (Number(n) > 0) return;
   const villages = await db.all<{ id: number; town_id: number }>(sql`SELECT id, parent_id AS town_id FROM regions WHERE level = 'village' ORDER BY id`);
   const items = new Map((await db.all<{ id: number; slug: string; name: string }>(sql`SELECT id, slug, name FROM service_items`)).map((i) => [i.slug, i]));

@@ -1,17 +1,19 @@
-// Demo data for publishing (issue 7): lecture orders in every state, delivered
-// ones spread over two years so /legal shows real 场次 and 受教育人次, and a few
+// Demo data for publishing (issue 7): 普法讲座 orders (service orders of the lecture item, docs/decisions/101)
+// in every state, delivered ones spread over two years so /legal shows real 场次 and 受教育人次, and a few
 // articles waiting in the review queue.
-import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { articles, events, lectureOrders, regions, reviewSteps, teams, users } from './schema/index.ts';
-import { fromShanghai, shanghaiDay } from '../src/lib/time.ts';
+import { articles, events, regions, reviewSteps, serviceOrders, serviceOrderSteps, teams, users } from './schema/index.ts';
+import { formatDateTime, fromShanghai, shanghaiDay } from '../src/lib/time.ts';
 import { randomToken } from '../src/lib/ids.ts';
+import { newTrackingNo } from '../src/domain/orders/index.ts';
 
-/** Seeds lecture orders and review-queue articles; idempotent (skips when orders exist). */
+/** Seeds lecture orders and review-queue articles; idempotent (skips when lecture orders exist). */
 export async function seedPublishing(db: Db, now = Date.now()): Promise<void> {
-  const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(lectureOrders);
+  const [{ n }] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM service_orders WHERE lecture IS NOT NULL`);
   if (Number(n) > 0) return;
+  const [item] = await db.all<{ id: number }>(sql`SELECT id FROM service_items WHERE slug = 'legal-lecture'`);
+  if (!item) return;
   const villages = await db.select({ id: regions.id, name: regions.name, parentId: regions.parentId }).from(regions).where(eq(regions.level, 'village'));
   const lecturers = await db
     .select({ id: users.id, name: users.realName })
@@ -42,7 +44,6 @@ export async function seedPublishing(db: Db, now = Date.now()): Promise<void> {
     const lecturer = lecturers[i % Math.max(1, lecturers.length)];
     const when = fromShanghai(day(p.offset), '09:30');
     const createdAt = when - 20 * 86400_000;
-    const token = randomToken(20);
     let eventId: number | null = null;
     if (['scheduled', 'delivered', 'rated'].includes(p.status)) {
       const [ev] = await db
@@ -70,31 +71,52 @@ export async function seedPublishing(db: Db, now = Date.now()): Promise<void> {
       eventId = ev.id;
     }
     const delivered = p.status === 'delivered' || p.status === 'rated';
+    const status = ({ scheduled: 'assigned', delivered: 'done' } as Record<string, string>)[p.status] ?? p.status;
+    const acceptedAt = p.status === 'new' ? null : createdAt + 3 * 3600_000;
+    const dispatchedAt = eventId ? createdAt + 26 * 3600_000 : null;
+    const doneAt = delivered ? when + 90 * 60_000 : null;
+    const ratedAt = p.rating ? when + 2 * 86400_000 : null;
     const [row] = await db
-      .insert(lectureOrders)
+      .insert(serviceOrders)
       .values({
-        trackingNo: `PF${day(p.offset - 20).replace(/-/g, '')}${String(100 + i)}`,
+        trackingNo: newTrackingNo(createdAt),
+        itemId: item.id,
         requesterName: p.name,
         requesterPhone: `1380000${String(1000 + i).padStart(4, '0')}`,
-        organisation: p.org ? `${v.name}${p.org}` : null,
-        topic: p.topic,
-        townId: v.parentId,
+        townId: v.parentId ?? 0,
         villageId: v.id,
-        audienceExpected: p.audience ?? 50,
-        preferredDates: '工作日上午',
-        status: p.status,
-        lecturerId: eventId ? (lecturer?.id ?? null) : null,
-        eventId,
-        audienceActual: delivered ? p.audience! : null,
-        deliveredAt: delivered ? when + 90 * 60_000 : null,
+        address: p.org ? `${v.name}${p.org}` : '',
+        need: '',
+        preferredTime: '工作日上午',
+        status,
+        dispatchMode: eventId ? 'lecturer' : null,
+        teamId: eventId ? team.id : null,
         rating: p.rating ?? null,
         ratingComment: p.comment ?? null,
-        ratedAt: p.rating ? when + 2 * 86400_000 : null,
-        rateTokenHash: createHash('sha256').update(token).digest('hex'),
-        handledBy: p.status === 'new' ? null : (editor?.id ?? null),
+        acceptedAt,
+        dispatchedAt,
+        doneAt,
+        ratedAt,
+        lecture: {
+          topic: p.topic,
+          audienceType: p.org.includes('小学') ? '中小学生' : p.org.includes('园区') ? '企业职工' : '村（居）民',
+          audienceExpected: p.audience ?? 50,
+          audienceActual: delivered ? p.audience! : null,
+          organisation: p.org ? `${v.name}${p.org}` : null,
+          lecturerId: eventId ? (lecturer?.id ?? null) : null,
+          photoFileIds: [],
+          handledBy: p.status === 'new' ? null : (editor?.id ?? null),
+          legacyId: null,
+        },
         createdAt,
       })
-      .returning({ id: lectureOrders.id });
+      .returning({ id: serviceOrders.id });
+    const steps: { at: number; kind: string; text: string }[] = [{ at: createdAt, kind: 'created', text: `网上预约普法讲座：${p.topic}` }];
+    if (acceptedAt) steps.push({ at: acceptedAt, kind: 'accepted', text: '县普法办已受理' });
+    if (dispatchedAt) steps.push({ at: dispatchedAt, kind: 'assigned', text: `已安排主讲人，讲座时间 ${formatDateTime(when)}` });
+    if (doneAt) steps.push({ at: doneAt, kind: 'done', text: `讲座已开讲，听众 ${p.audience} 人，欢迎评价` });
+    if (ratedAt) steps.push({ at: ratedAt, kind: 'rated', text: `群众评价：${p.rating} 星` });
+    await db.insert(serviceOrderSteps).values(steps.map((st) => ({ orderId: row.id, ...st })));
     if (eventId) await db.update(events).set({ lectureOrderId: row.id }).where(eq(events.id, eventId));
     i++;
   }

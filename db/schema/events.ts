@@ -38,6 +38,7 @@ export const events = sqliteTable(
     /** draft | published | cancelled | completed */
     status: text('status').notNull().default('draft'),
     checkinSecret: text('checkin_secret'),
+    /** The 普法讲座 service order this lecture event delivers (service_orders.id since 0023, docs/decisions/101). */
     lectureOrderId: integer('lecture_order_id'),
     /** The 四单 service order this event delivers (issue 20 接单); several events may serve one order. */
     serviceOrderId: integer('service_order_id'),

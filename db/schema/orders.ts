@@ -1,5 +1,5 @@
 // 四单 service orders (issue 20): the county's service menu, residents' orders and each order's dated steps.
-import { sqliteTable, integer, text, index } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { createdAt } from './common.ts';
 
 /** One item of the 服务菜单, with its time limits (hours to 受理 and to 派单/接单, days to 办结). */
@@ -23,9 +23,30 @@ export const serviceItems = sqliteTable(
     finishDays: integer('finish_days').notNull().default(3),
     active: integer('active').notNull().default(1),
     sort: integer('sort').notNull().default(0),
+    /** service | lecture: a 普法讲座 item (点单式普法, docs/decisions/101) is ordered on /legal/order and dispatched to a lecturer. */
+    kind: text('kind').notNull().default('service'),
   },
   (t) => [index('service_items_category').on(t.category, t.sort)],
 );
+
+/** What a 普法讲座 order carries besides the common fields (docs/decisions/101). */
+export interface LectureDetails {
+  topic: string;
+  /** Who will listen: 村（居）民, 学生, … ('' for orders placed before the field existed). */
+  audienceType: string;
+  audienceExpected: number;
+  /** Counted at the lecture: the 受教育人次 figure. */
+  audienceActual: number | null;
+  organisation: string | null;
+  /** The lecturer the order was dispatched to (a user with the 法律 skill or the 法律明白人 role). */
+  lecturerId: number | null;
+  /** Private files (purpose lecture): photos of the delivered lecture, for lecture staff only. */
+  photoFileIds: number[];
+  /** The staff member who last handled it (kept from lecture_orders.handled_by). */
+  handledBy: number | null;
+  /** lecture_orders.id before 0023: old console links and events.lecture_order_id were numbered by it. */
+  legacyId: number | null;
+}
 
 /** A resident's order (点单) and where it stands. */
 export const serviceOrders = sqliteTable(
@@ -72,9 +93,18 @@ export const serviceOrders = sqliteTable(
     dispatchedAt: integer('dispatched_at'),
     doneAt: integer('done_at'),
     ratedAt: integer('rated_at'),
+    /** The lecture's own facts when the item is a 普法讲座 (docs/decisions/101); null for every other order. */
+    lecture: text('lecture', { mode: 'json' }).$type<LectureDetails>(),
+    /** SHA-256 of the private rating link a 普法 order placed before 0023 was given (/legal/rate/<token>). */
+    rateTokenHash: text('rate_token_hash'),
     createdAt: createdAt(),
   },
-  (t) => [index('service_orders_status').on(t.status, t.createdAt), index('service_orders_town').on(t.townId, t.status), index('service_orders_team').on(t.teamId, t.status)],
+  (t) => [
+    uniqueIndex('service_orders_rate_token').on(t.rateTokenHash),
+    index('service_orders_status').on(t.status, t.createdAt),
+    index('service_orders_town').on(t.townId, t.status),
+    index('service_orders_team').on(t.teamId, t.status),
+  ],
 );
 
 /** The dated timeline of one order: what the resident reads on /track, oldest first. */

@@ -1,4 +1,4 @@
-// Articles with 三审 review, legal lessons, media and lecture orders.
+// Articles with 三审 review, legal lessons and media (lecture orders are service orders since 0023, docs/decisions/101).
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { sql } from 'drizzle-orm';
 import { createdAt } from './common.ts';
@@ -135,36 +135,3 @@ export const media = sqliteTable('media', {
   uploadedBy: integer('uploaded_by'),
   createdAt: createdAt(),
 });
-
-export const lectureOrders = sqliteTable(
-  'lecture_orders',
-  {
-    id: integer('id').primaryKey(),
-    trackingNo: text('tracking_no').notNull().unique(),
-    requesterName: text('requester_name').notNull(),
-    requesterPhone: text('requester_phone').notNull(),
-    organisation: text('organisation'),
-    topic: text('topic').notNull(),
-    townId: integer('town_id'),
-    villageId: integer('village_id'),
-    audienceExpected: integer('audience_expected').notNull(),
-    preferredDates: text('preferred_dates').notNull().default(''),
-    note: text('note'),
-    /** new | accepted | scheduled | delivered | rated | declined */
-    status: text('status').notNull().default('new'),
-    lecturerId: integer('lecturer_id'),
-    eventId: integer('event_id'),
-    audienceActual: integer('audience_actual'),
-    deliveredAt: integer('delivered_at'),
-    rating: integer('rating'),
-    ratingComment: text('rating_comment'),
-    rateTokenHash: text('rate_token_hash'),
-    ratedAt: integer('rated_at'),
-    /** JSON array of private_files ids (purpose lecture): photos of the delivered lecture, seen by lecture staff only. */
-    photoFileIds: text('photo_file_ids').notNull().default('[]'),
-    handledBy: integer('handled_by'),
-    declineReason: text('decline_reason'),
-    createdAt: createdAt(),
-  },
-  (t) => [index('lecture_status').on(t.status, t.createdAt)],
-);

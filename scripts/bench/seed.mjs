@@ -280,20 +280,34 @@ export async function seedLarge({ dbPath, dbUrl, dataDir, counts: N }) {
     ['slug', 'title', 'topic', 'law_ref', 'summary', 'body', 'sort', 'created_at'],
     Array.from({ length: N.lessons }, (_, i) => [`lesson-${i}`, `${pick(TOPICS)}小课堂第${i + 1}讲`, pick(TOPICS), '《中华人民共和国民法典》', para(1), para(10), i, now]),
   );
+  // 普法讲座 orders are service orders of the lecture item (docs/decisions/101).
+  const lectureItem = Number((await c.execute("SELECT id FROM service_items WHERE slug = 'legal-lecture'")).rows[0].id);
   await bulkInsert(
     c,
-    'lecture_orders',
-    ['tracking_no', 'requester_name', 'requester_phone', 'topic', 'town_id', 'audience_expected', 'status', 'audience_actual', 'delivered_at', 'created_at'],
+    'service_orders',
+    ['tracking_no', 'item_id', 'requester_name', 'requester_phone', 'town_id', 'village_id', 'address', 'need', 'status', 'done_at', 'lecture', 'created_at'],
     Array.from({ length: N.lectures }, (_, i) => [
       `L${i}`,
+      lectureItem,
       '村委会',
       '13800000000',
-      pick(TOPICS),
       towns[i % towns.length],
-      60,
-      i % 3 === 0 ? 'rated' : 'delivered',
-      20 + (i % 80),
+      0,
+      '',
+      '',
+      i % 3 === 0 ? 'rated' : 'done',
       now - Math.floor(rnd() * 500) * DAY,
+      JSON.stringify({
+        topic: pick(TOPICS),
+        audienceType: '',
+        audienceExpected: 60,
+        audienceActual: 20 + (i % 80),
+        organisation: null,
+        lecturerId: null,
+        photoFileIds: [],
+        handledBy: null,
+        legacyId: null,
+      }),
       now,
     ]),
   );

@@ -1,4 +1,5 @@
-// Actions for 点单式普法: the public order form, staff handling, the private rating link.
+// Actions for 点单式普法 (a category of the 四单 loop, docs/decisions/101): the public order form, dispatch to a
+// lecturer, delivery, and the private rating link of orders placed before 0023. 受理/不予受理 are orders.accept/reject.
 import { ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
@@ -7,9 +8,8 @@ import { actionAbility, formAction } from '../lib/action-guards.ts';
 import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
 import { fromShanghai } from '../lib/time.ts';
 import { clientIp } from '../lib/client-ip.ts';
-import { audit } from '../domain/audit/index.ts';
 import { isPlainLine, plainLineError } from '../lib/plain-text.ts';
-import { LectureOrderSchema, acceptLectureOrder, getLectureOrder, createLectureOrder, declineLectureOrder, rateLecture, recordLectureDelivery, scheduleLecture } from '../domain/legal/lectures.ts';
+import { LECTURE_AUDIENCES, LectureOrderSchema, createLectureOrder, rateLecture, recordLectureDelivery, scheduleLecture } from '../domain/legal/lectures.ts';
 
 const text = (max: number, msg = `不能超过 ${max} 个字`) => z.preprocess((v) => v ?? '', z.string().trim().max(max, msg));
 const required = (min: number, max: number, msg: string) => z.preprocess((v) => v ?? '', z.string().trim().min(min, msg).max(max, `不能超过 ${max} 个字`));
@@ -20,21 +20,9 @@ const line = (label: string, min: number, max: number, msg: string) =>
 const id = z.coerce.number().int().positive();
 
 export const legal = {
-  /** Staff: reveal a requester's full phone to call back; every reveal is audited. */
-  revealPhone: formAction({
-    input: z.object({ orderId: id }),
-    handler: async ({ orderId }, ctx) => {
-      const user = actionAbility(ctx, 'lectures.handle');
-      const db = await appDb();
-      const order = await getLectureOrder(db, orderId);
-      if (!order) throw new ActionError({ code: 'NOT_FOUND', message: '找不到该点单' });
-      await audit(db, { actorId: user.id, action: 'lecture.reveal_phone', targetType: 'lecture_order', targetId: orderId, ip: clientIp(ctx) });
-      return { orderId, phone: order.requesterPhone };
-    },
-  }),
   /**
-   * Public: order a lecture, then 303 to the order's private page (/legal/rate/<token>), which shows the
-   * tracking number and is the rating link: a refresh never orders twice (issue 18, item 4).
+   * Public: order a lecture — a service order of the lecture item (docs/decisions/101) — then 303 to the
+   * page with its tracking number: a refresh never orders twice (issue 18, item 4). Rated on /track.
    */
   order: formAction({
     input: z.object({
@@ -47,35 +35,18 @@ export const legal = {
       requesterPhone: z.preprocess((v) => String(v ?? '').replace(/\s|-/g, ''), z.string().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码')),
       organisation: line('单位名称', 0, 60, '单位名称不超过 60 字').default(''),
       note: text(500, '备注不超过 500 字').default(''),
+      audienceType: z.preprocess((v) => v || undefined, z.enum(LECTURE_AUDIENCES, { error: '请选择听众类型' })),
     }),
     handler: async (input, ctx) => {
       const db = await appDb();
       const rl = await hitRateLimit(db, `lecture-order:${clientIp(ctx)}`, 10, 3600_000);
       if (!rl.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '提交过于频繁，请一小时后再试' });
       const r = await createLectureOrder(db, input);
-      return { redirect: `/legal/rate/${r.rateToken}?new=1` };
+      return { redirect: `/services/ordered?no=${encodeURIComponent(r.trackingNo)}` };
     },
   }),
 
-  accept: formAction({
-    input: z.object({ id }),
-    handler: async (input, ctx) => {
-      const user = actionAbility(ctx, 'lectures.handle');
-      await acceptLectureOrder(await appDb(), user, input.id);
-      return { redirect: `/console/lectures/${input.id}` };
-    },
-  }),
-
-  decline: formAction({
-    input: z.object({ id, reason: required(2, 200, '请填写未能安排的原因') }),
-    handler: async (input, ctx) => {
-      const user = actionAbility(ctx, 'lectures.handle');
-      await declineLectureOrder(await appDb(), user, input.id, input.reason);
-      return { redirect: `/console/lectures/${input.id}` };
-    },
-  }),
-
-  /** Assign a lecturer and create the lecture as an event. */
+  /** 派单 to a lecturer: assign the lecturer and the 承办 team and publish the lecture as an event. */
   schedule: formAction({
     input: z.object({
       id,
@@ -98,7 +69,7 @@ export const legal = {
         throw new ActionError({ code: 'BAD_REQUEST', message: '请选择有效的日期和时间' });
       }
       await scheduleLecture(await appDb(), user, input.id, { lecturerId: input.lecturerId, teamId: input.teamId, startsAt, endsAt, address: input.address, capacity: input.capacity });
-      return { redirect: `/console/lectures/${input.id}` };
+      return { redirect: `/console/orders/${input.id}` };
     },
   }),
 
@@ -112,11 +83,11 @@ export const legal = {
       const user = actionAbility(ctx, 'lectures.handle');
       const files = await Promise.all(input.photos.filter((f) => f.size > 0).map(async (f) => ({ bytes: new Uint8Array(await f.arrayBuffer()), name: f.name })));
       await recordLectureDelivery(await appDb(), user, input.id, { audience: input.audience, photos: { uploadsDir: config().uploadsDir, files } });
-      return { redirect: `/console/lectures/${input.id}` };
+      return { redirect: `/console/orders/${input.id}` };
     },
   }),
 
-  /** The requester's rating through the private link. */
+  /** The requester's rating through the private link an order placed before 0023 was given. */
   rate: formAction({
     input: z.object({
       token: z.preprocess((v) => v ?? '', z.string().max(64)),

@@ -18,7 +18,6 @@ import type { Ctx } from '../fixtures/access-matrix.ts';
  * duplicate a record when repeated (docs/decisions/089).
  */
 const PAGE_ANSWERS: Record<string, string> = {
-  'legal.revealPhone': 'shows a full phone once, audited; a URL would keep it in history and logs',
   'orders.revealPhone': 'shows a service order requester’s full phone once, audited; a URL would keep it in history and logs',
   'honors.revealObjectionContact': 'shows an objector’s full contact once, audited',
   'accounts.issueReset': 'shows a one-time reset link; it must not sit in a URL',
@@ -67,23 +66,34 @@ describe('every successful form answers 303 (post/redirect/get)', () => {
   test('refreshing the 普法 order confirmation does not order again', async () => {
     const town = await q.one("SELECT id FROM regions WHERE level = 'town' ORDER BY id LIMIT 1");
     const village = await q.one("SELECT id FROM regions WHERE level = 'village' AND parent_id = ? ORDER BY id LIMIT 1", [town]);
-    const before = await q.one('SELECT count(*) FROM lecture_orders');
+    // A 普法 order is a service order of the lecture item (docs/decisions/101).
+    const count = () => q.one('SELECT count(*) FROM service_orders WHERE lecture IS NOT NULL');
+    const before = await count();
     const a = await postAction(
       server,
       'legal.order',
-      toFormData({ topic: '反电信诈骗', townId: town, villageId: village, audienceExpected: 30, preferredDates: '12月9日上午', requesterName: '李主任', requesterPhone: '13812340000' }),
+      toFormData({
+        topic: '反电信诈骗',
+        townId: town,
+        villageId: village,
+        audienceType: '村（居）民',
+        audienceExpected: 30,
+        preferredDates: '12月9日上午',
+        requesterName: '李主任',
+        requesterPhone: '13812340000',
+      }),
       { page: '/legal/order' },
     );
     expect(a.status).toBe(303);
-    expect(a.location).toMatch(/^\/legal\/rate\/[a-z0-9]+\?new=1$/);
+    expect(a.location).toMatch(/^\/services\/ordered\?no=DD-\d{4}-[A-Z0-9]{6}$/);
     // The browser's refresh is now a GET of that page: it shows the number again and orders nothing.
     for (let i = 0; i < 2; i++) {
       const page = await fetch(server.url + a.location!);
       const html = await page.text();
       expect(page.status).toBe(200);
-      expect(html).toContain('预约已提交');
-      expect(html).toMatch(/受理编号：<b[^>]*>PF\d{8}[A-Z0-9]{4}<\/b>/);
+      expect(html).toContain('点单已提交');
+      expect(html).toMatch(/DD-\d{4}-[A-Z0-9]{6}/);
     }
-    expect(await q.one('SELECT count(*) FROM lecture_orders')).toBe(before + 1);
+    expect(await count()).toBe(before + 1);
   });
 });

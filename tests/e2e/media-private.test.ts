@@ -164,17 +164,18 @@ describe('a photo sent with a nomination', () => {
 
 describe("a delivered lecture's photos (residents in the picture)", () => {
   test('are uploaded with the delivery form and reach the staff handling lectures only', async () => {
-    const id = Number((await one("SELECT id FROM lecture_orders WHERE status = 'scheduled' ORDER BY id LIMIT 1")).id);
+    // A scheduled lecture is a service order of the lecture item, assigned (docs/decisions/101).
+    const id = Number((await one("SELECT id FROM service_orders WHERE lecture IS NOT NULL AND status = 'assigned' ORDER BY id LIMIT 1")).id);
     const form = toFormData({ id, audience: 33 });
     form.append('photos', new Blob([new Uint8Array(await png('#7a2'))], { type: 'image/png' }), 'hall.png');
-    const res = await fetch(`${server.url}/console/lectures/${id}?_action=legal.deliver`, {
+    const res = await fetch(`${server.url}/console/orders/${id}?_action=legal.deliver`, {
       method: 'POST',
       body: form,
       headers: { cookie: await cookieOf('13900000002'), origin: server.url },
       redirect: 'manual',
     });
     expect(res.status).toBe(303);
-    const page = await (await get(`/console/lectures/${id}`, await cookieOf('13900000002'))).text();
+    const page = await (await get(`/console/orders/${id}`, await cookieOf('13900000002'))).text();
     const photo = /<a href="(\/files\/[a-z0-9]{32}-\d+\.webp)"><img/.exec(page)?.[1] ?? '';
     expect(photo).toBeTruthy();
     for (const who of ['', await cookieOf('13900000006'), await cookieOf('13900000003'), await cookieOf('13900000001')]) {

@@ -80,7 +80,11 @@ const PUBLIC_SAMPLES: Record<string, Visit> = {
     path: async () => {
       // Only the token's hash is stored: give one order a token this test knows.
       const token = 'phonewalkratetoken2026';
-      await q.client.execute({ sql: 'UPDATE lecture_orders SET rate_token_hash = ? WHERE id = (SELECT min(id) FROM lecture_orders)', args: [createHash('sha256').update(token).digest('hex')] });
+      // Only orders placed before 0023 carry such a link (docs/decisions/101): give one lecture order a token.
+      await q.client.execute({
+        sql: 'UPDATE service_orders SET rate_token_hash = ? WHERE id = (SELECT min(id) FROM service_orders WHERE lecture IS NOT NULL)',
+        args: [createHash('sha256').update(token).digest('hex')],
+      });
       return `/legal/rate/${token}`;
     },
   },

@@ -231,13 +231,17 @@ describe('publishing in the browser', () => {
     await page.close();
   });
 
-  flow('a lecture order becomes an event and receives a rating', (step) => {
+  // 点单式普法 is a category of the 四单 loop (docs/decisions/101): the same order page, number and rating on /track.
+  flow('a lecture order is dispatched to a lecturer, becomes an event, is delivered and rated on /track', (step) => {
     let trackingNo: string;
-    let rateLink: string;
     let editor: { ctx: BrowserContext; page: Page };
+    let resident: { ctx: BrowserContext; page: Page };
+    const fits = async (page: Page) => expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
 
-    step('a village orders a lecture and gets a tracking number and a rating link', async () => {
-      const page = await browser.newPage();
+    step('a village orders a lecture on a phone without JavaScript and gets a tracking number', async () => {
+      const ctx = await browser.newContext({ viewport: { width: 360, height: 800 }, javaScriptEnabled: false });
+      resident = { ctx, page: await ctx.newPage() };
+      const page = resident.page;
       await page.goto(server.url + '/legal/order?topic=' + encodeURIComponent('反电信诈骗'));
       await page.selectOption('#townId', { index: 1 });
       const townName = (await page.locator('#townId option:checked').textContent())!;
@@ -249,24 +253,30 @@ describe('publishing in the browser', () => {
       await page.fill('#requesterPhone', '13812345678');
       await page.fill('#organisation', '村民委员会');
       await page.click('button:has-text("提交预约")');
-      const ok = page.locator('section.notice-box.ok');
-      trackingNo = (await ok.locator('b').textContent())!;
-      rateLink = (await ok.locator('a').first().getAttribute('href'))!;
-      expect(trackingNo).toMatch(/^PF/);
-      expect(rateLink).toMatch(/^\/legal\/rate\/[a-z0-9]+$/);
-      await page.close();
+      expect(await page.textContent('#audienceType-error')).toBe('请选择听众类型');
+      expect(await page.inputValue('#requesterName')).toBe('王主任');
+      await fits(page);
+      await page.selectOption('#audienceType', '老年人');
+      await page.click('button:has-text("提交预约")');
+      await page.waitForURL(/\/services\/ordered\?no=/);
+      trackingNo = String(await page.getByTestId('tracking-no').textContent()).trim();
+      expect(trackingNo).toMatch(/^DD-\d{4}-[A-Z0-9]{6}$/);
+      await fits(page);
     });
 
-    step('the editor accepts the order and publishes it as an event', async () => {
+    step('the editor finds it under 普法点单, accepts it and dispatches it to a lecturer, publishing the event', async () => {
       editor = await as('13900000002');
       const ed = editor.page;
+      await ed.setViewportSize({ width: 1280, height: 900 });
       await ed.goto(server.url + '/console/lectures?status=new');
       await ed.click(`a:has-text("${trackingNo}")`);
+      expect(await ed.textContent('main')).toContain('预计 60 人，主要是老年人');
       await ed.click('button:has-text("受理")');
-      await ed.waitForSelector('text=已受理');
+      await ed.waitForSelector('h1 .tag:has-text("已受理")');
       await ed.selectOption('#lecturerId', { index: 1 });
-      await ed.click('button:has-text("安排并发布活动")');
+      await ed.click('button:has-text("指派并发布活动")');
       await ed.waitForSelector('text=查看活动页面');
+      await fits(ed);
       const eventHref = (await ed.locator('a:has-text("查看活动页面")').getAttribute('href'))!;
       const events = await (await fetch(server.url + '/events?category=' + encodeURIComponent('普法讲座'))).text();
       expect(events).toContain(`href="${eventHref}"`);
@@ -275,18 +285,25 @@ describe('publishing in the browser', () => {
     step('the editor records the lecture as given, with its audience', async () => {
       const ed = editor.page;
       await ed.fill('#audience', '58');
-      await ed.click('button:has-text("登记")');
-      await ed.waitForSelector('text=已开讲');
+      await ed.click('button:has-text("登记开讲")');
+      await ed.waitForSelector('text=实际听众');
+      expect(await ed.textContent('h1 .tag')).toBe('已办结，待评价');
     });
 
-    step('the requester rates the lecture through the rating link', async () => {
-      const requester = await browser.newPage();
-      await requester.goto(server.url + rateLink);
-      await requester.check('input[name="rating"][value="5"]');
-      await requester.fill('#comment', '讲得很实用，老人们都说好。');
-      await requester.click('button:has-text("提交评价")');
-      expect(await requester.textContent('main')).toContain('感谢您的评价');
-      await requester.close();
+    step('the requester tracks the number, reads the dated steps and rates the lecture', async () => {
+      const page = resident.page;
+      await page.goto(server.url + '/track');
+      await page.getByLabel('受理编号').fill(trackingNo);
+      await page.getByLabel('手机号码后四位').fill('5678');
+      await page.getByRole('button', { name: '查询' }).click();
+      const text = String(await page.locator('.track-result').textContent());
+      for (const t of ['普法讲座预约', '网上预约普法讲座：反电信诈骗', '已受理', '已安排主讲人', '讲座已开讲，听众 58 人']) expect(text).toContain(t);
+      await fits(page);
+      await page.getByLabel('5 星').check();
+      await page.getByLabel('想说的话（可选）').fill('讲得很实用，老人们都说好。');
+      await page.getByRole('button', { name: '提交评价' }).click();
+      expect(await page.locator('#flash').textContent()).toContain('感谢您的评价');
+      await resident.ctx.close();
     });
 
     step('the editor sees the rating, and /legal counts the lectures given', async () => {

@@ -117,7 +117,16 @@ describe('no full phone or ID number where the viewer may not see it', () => {
     const ordered = await postAction(
       server,
       'legal.order',
-      toFormData({ topic: '反电信诈骗', townId: town, villageId: village, audienceExpected: 30, preferredDates: '12月4日上午', requesterName: '王主任', requesterPhone: planted.requester }),
+      toFormData({
+        topic: '反电信诈骗',
+        townId: town,
+        villageId: village,
+        audienceType: '村（居）民',
+        audienceExpected: 30,
+        preferredDates: '12月4日上午',
+        requesterName: '王主任',
+        requesterPhone: planted.requester,
+      }),
       { page: '/legal/order' },
     );
     expect(ordered.status).toBeLessThan(400);

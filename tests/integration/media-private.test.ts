@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { freshDb } from '../helpers/db.ts';
+import { insertLectureOrder } from './publishing-helpers.ts';
 import { openDb, type Db } from '../../db/client.ts';
 import { migrateDb, migrationsFolder } from '../../db/migrate.ts';
 import type { SessionUser } from '../../src/domain/accounts/sessions.ts';
@@ -88,11 +89,7 @@ describe('a claim photo is private evidence', () => {
       [nom.id, Date.now()],
     );
     const lec = await uploadPrivateImage(db, dir, { bytes: await png(), purpose: 'lecture', userId: null });
-    await exec(
-      `INSERT INTO lecture_orders (tracking_no, requester_name, requester_phone, topic, audience_expected, photo_file_ids, created_at)
-                VALUES ('PF-T-1', '丙', '13800000001', '民法典', 30, ?, ?)`,
-      [JSON.stringify([lec.id]), Date.now()],
-    );
+    await insertLectureOrder(db, { trackingNo: 'PF-T-1', topic: '民法典', photoFileIds: [lec.id] });
     const editor = as(someone, ['volunteer', 'editor']);
     for (const [who, user, sees] of [
       ['editor', editor, true],
@@ -112,12 +109,7 @@ describe('a claim photo is private evidence', () => {
 describe("a delivered lecture's photos", () => {
   test('are private files for lecture staff; a bad photo is refused next to the field and nothing is stored', async () => {
     const editor = as(await makeUser(db, '普法编辑'), ['volunteer', 'editor']);
-    const o = await exec(
-      `INSERT INTO lecture_orders (tracking_no, requester_name, requester_phone, topic, audience_expected, status, created_at)
-                          VALUES ('PF-T-2', '戊', '13800000002', '反电信诈骗', 40, 'scheduled', ?) RETURNING id`,
-      [Date.now()],
-    );
-    const id = Number(o.rows[0].id);
+    const id = await insertLectureOrder(db, { trackingNo: 'PF-T-2', topic: '反电信诈骗', status: 'assigned' });
     const count = async () => Number((await exec("SELECT count(*) AS n FROM private_files WHERE purpose = 'lecture'")).rows[0].n);
     const before = await count();
     const libraryBefore = (await listImages(db, 1000)).length;
@@ -125,12 +117,12 @@ describe("a delivered lecture's photos", () => {
     const bad = { bytes: new TextEncoder().encode('<svg onload="alert(1)"></svg>'), name: 'b.jpg' };
     await expect(recordLectureDelivery(db, editor, id, { audience: 35, photos: { uploadsDir: dir, files: [good, bad] } })).rejects.toMatchObject({ field: 'photos', status: 'BAD_REQUEST' });
     expect(await count()).toBe(before);
-    expect((await exec('SELECT status FROM lecture_orders WHERE id = ?', [id])).rows[0].status).toBe('scheduled');
+    expect((await exec('SELECT status FROM service_orders WHERE id = ?', [id])).rows[0].status).toBe('assigned');
     const tooMany = Array.from({ length: 13 }, () => good);
     await expect(recordLectureDelivery(db, editor, id, { audience: 35, photos: { uploadsDir: dir, files: tooMany } })).rejects.toMatchObject({ field: 'photos' });
 
     await recordLectureDelivery(db, editor, id, { audience: 35, photos: { uploadsDir: dir, files: [good, good] } });
-    const ids: number[] = JSON.parse(String((await exec('SELECT photo_file_ids FROM lecture_orders WHERE id = ?', [id])).rows[0].photo_file_ids));
+    const ids: number[] = JSON.parse(String((await exec("SELECT json_extract(lecture, '$.photoFileIds') AS ids FROM service_orders WHERE id = ?", [id])).rows[0].ids));
     expect(ids).toHaveLength(2);
     expect(await count()).toBe(before + 2);
     for (const f of ids) {
@@ -304,7 +296,8 @@ describe('migration 0007 and the start-up move', () => {
       { slug: 'a-leak', cover_media_id: null },
       { slug: 'a-ok', cover_media_id: libraryImage },
     ]);
-    expect(await rows('SELECT photo_file_ids FROM lecture_orders')).toEqual([{ photo_file_ids: JSON.stringify([libraryImage]) }]);
+    // 0023 then made the lecture order a service order, its photos among its lecture facts (docs/decisions/101).
+    expect(await rows("SELECT json_extract(lecture, '$.photoFileIds') AS photo_file_ids FROM service_orders WHERE lecture IS NOT NULL")).toEqual([{ photo_file_ids: JSON.stringify([libraryImage]) }]);
     expect(await rows('SELECT media_id, subject_type, role FROM media_uses ORDER BY role')).toEqual([
       { media_id: libraryImage, subject_type: 'article', role: 'body' },
       { media_id: libraryImage, subject_type: 'article', role: 'cover' },

@@ -2,6 +2,7 @@
 // including after hour records are inserted, confirmed, moved and deleted.
 import { describe, expect, test } from 'vitest';
 import { freshDb } from '../helpers/db.ts';
+import { insertLectureOrder } from './publishing-helpers.ts';
 import { hoursByMonth, volunteersByTown, eventsByCategory, honoreesByCategoryYear, lecturesByTopic, rebuildStats, lastMonths } from '../../src/domain/stats/index.ts';
 import { homeFigures, publicityCandidates } from '../../src/domain/stats/home.ts';
 import { fromShanghai } from '../../src/lib/time.ts';
@@ -82,19 +83,15 @@ describe('statistics', () => {
     const now = Date.now();
     const thisYear = now - 1000;
     const lastYear = fromShanghai(`${new Date(now).getUTCFullYear() - 1}-06-01`);
+    // Lecture orders are service orders of the lecture item (docs/decisions/101): done = 已开讲.
     const rows: [string, string, number, number][] = [
-      ['反电信诈骗', 'delivered', 80, thisYear],
+      ['反电信诈骗', 'done', 80, thisYear],
       ['反电信诈骗', 'rated', 40, thisYear],
-      ['反电信诈骗', 'scheduled', 99, thisYear],
+      ['反电信诈骗', 'assigned', 99, thisYear],
       ['民法典', 'rated', 25, lastYear],
     ];
     let i = 0;
-    for (const [topic, status, aud, at] of rows) {
-      await db.$client.execute({
-        sql: `INSERT INTO lecture_orders (tracking_no, requester_name, requester_phone, topic, audience_expected, status, audience_actual, delivered_at, created_at) VALUES (?, '张三', '13800000000', ?, 50, ?, ?, ?, 0)`,
-        args: [`T${i++}`, topic, status, aud, at],
-      });
-    }
+    for (const [topic, status, aud, at] of rows) await insertLectureOrder(db, { trackingNo: `T${i++}`, topic, status, audienceActual: aud, doneAt: at });
     const lec = await lecturesByTopic(db, now);
     expect(lec).toEqual([
       { topic: '反电信诈骗', sessions: 2, audience: 120, sessionsYear: 2, audienceYear: 120 },

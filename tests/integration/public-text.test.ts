@@ -17,7 +17,8 @@ import { getArticle } from '../../src/domain/articles/queries.ts';
 import { submitForReview } from '../../src/domain/articles/review.ts';
 import { articleHits, maskArticleHit } from '../../src/domain/articles/personal-data.ts';
 import { uploadAttachment } from '../../src/domain/media/index.ts';
-import { acceptLectureOrder, createLectureOrder, listLecturers, listLectureTeams, scheduleLecture } from '../../src/domain/legal/lectures.ts';
+import { createLectureOrder, listLecturers, listLectureTeams, scheduleLecture } from '../../src/domain/legal/lectures.ts';
+import { acceptOrder } from '../../src/domain/orders/index.ts';
 import { getPublicEvent } from '../../src/domain/events/public.ts';
 import { regionTree } from '../../src/domain/regions/index.ts';
 import { shanghaiDay } from '../../src/lib/time.ts';
@@ -258,7 +259,7 @@ describe('lectures', () => {
       organisation: '河坝村老年协会（王主任13811112222）',
       note: '',
     });
-    await acceptLectureOrder(db, editor, order.id);
+    await acceptOrder(db, editor, order.id);
     const [lecturer] = await listLecturers(db);
     const [team] = await listLectureTeams(db);
     const startsAt = Date.now() + 3 * 86400_000;

@@ -9,7 +9,8 @@ import { HonoreeSchema, NominationSchema } from '../../src/domain/honors/schemas
 import { createBatch, createHonoree, startPublicity } from '../../src/domain/honors/admin.ts';
 import { fileObjection, resolveObjection } from '../../src/domain/honors/publicity.ts';
 import { nominationToCandidate, submitNomination } from '../../src/domain/honors/nominations.ts';
-import { acceptLectureOrder, createLectureOrder } from '../../src/domain/legal/lectures.ts';
+import { createLectureOrder } from '../../src/domain/legal/lectures.ts';
+import { acceptOrder } from '../../src/domain/orders/index.ts';
 import { KINDS, normaliseNumber, trackNumber, TRACK_LOOKUPS_PER_NUMBER_PER_HOUR } from '../../src/domain/tracking/index.ts';
 import { shanghaiDay } from '../../src/lib/time.ts';
 import { staff } from './publishing-helpers.ts';
@@ -107,7 +108,7 @@ describe('tracking numbers that track', () => {
     expect(await track('NO-SUCH-KIND', '1111')).toBeNull();
   });
 
-  test('a 普法 order: accepted on a date, with 下一步', async () => {
+  test('a 普法 order (a service order of the lecture item): accepted on a date, with 下一步', async () => {
     const [town] = await regionTree(db);
     const order = await createLectureOrder(db, {
       topic: '反电信诈骗',
@@ -120,7 +121,7 @@ describe('tracking numbers that track', () => {
       organisation: '',
       note: '',
     });
-    expect((await track(order.trackingNo, '2222'))!.next).toContain('3 个工作日');
+    expect((await track(order.trackingNo, '2222'))!.next).toContain('3 天内');
     const ed = await staff(db, '13900000102');
     const o2 = await createLectureOrder(db, {
       topic: '反电信诈骗',
@@ -133,10 +134,10 @@ describe('tracking numbers that track', () => {
       organisation: '',
       note: '',
     });
-    await acceptLectureOrder(db, ed, o2.id);
+    await acceptOrder(db, ed, o2.id);
     const t = await trackNumber(db, { number: o2.trackingNo, digits: '3333', ip: '198.51.100.251', secretKey: TEST_KEY });
-    expect(t).toMatchObject({ kind: '普法讲座预约', status: '已受理' });
-    expect(t!.timeline.map((e) => e.text)).toEqual([expect.stringContaining('提交预约'), '县普法办已受理']);
+    expect(t).toMatchObject({ kind: '普法讲座预约', subject: '讲座主题：反电信诈骗', status: '已受理，待派单' });
+    expect(t!.timeline.map((e) => e.text)).toEqual(['网上预约普法讲座：反电信诈骗', '县新时代文明实践中心已受理']);
     expect(t!.timeline[1].at).toBeGreaterThanOrEqual(t!.timeline[0].at);
   });
 

@@ -38,6 +38,8 @@ const ABILITIES = {
   'lectures.handle': ['editor'],
   /** 四单: triage, dispatch and call-backs of residents' service orders (issue 20). */
   'orders.handle': ['editor'],
+  /** The 服务菜单 itself: items, their time limits and order (issue 20); the roles that run the 中心. */
+  'services.edit': ['editor', 'admin'],
   'media.upload': ['editor'],
   'ledger.export': ['editor', 'admin'],
   'certificates.manage': ['editor', 'admin'],

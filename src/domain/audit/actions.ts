@@ -117,6 +117,11 @@ export const AUDIT_ACTIONS = {
   'order.reveal_phone': '查看点单人电话',
   'order.event': '为服务点单安排志愿服务活动',
   'order.progress': '记录服务点单进展',
+  'services.item_create': '新增服务菜单项目',
+  'services.item_update': '修改服务菜单项目',
+  'services.item_deactivate': '停用服务菜单项目',
+  'services.item_activate': '恢复服务菜单项目',
+  'services.item_move': '调整服务菜单顺序',
   'settings.public_phones': '修改可公开的电话号码',
   'audit.export': '导出审计日志',
 } as const;
@@ -154,6 +159,7 @@ export const AUDIT_ACTION_GROUPS: readonly { prefix: string; name: string }[] = 
   { prefix: 'honors.', name: '评选表彰' },
   { prefix: 'lecture.', name: '宣讲预约' },
   { prefix: 'order.', name: '四单服务' },
+  { prefix: 'services.', name: '服务菜单' },
   { prefix: 'settings.', name: '系统设置' },
   { prefix: 'audit.', name: '审计' },
 ];

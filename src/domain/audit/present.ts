@@ -99,6 +99,14 @@ const FIELD_LABELS = table({
   createdAt: '创建时间',
   createdBy: '创建人编号',
   decidedAt: '处理时间',
+  skill: '适合的服务类型',
+  needsVisit: '需上门',
+  individual: '可由志愿者个人认领（微心愿）',
+  acceptHours: '受理时限（小时）',
+  dispatchHours: '派单时限（小时）',
+  finishDays: '办结时限（天）',
+  active: '在菜单上',
+  sort: '菜单顺序',
 });
 
 /** Fields never shown: secrets and bookkeeping that say nothing to an inspector. */

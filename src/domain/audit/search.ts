@@ -64,7 +64,8 @@ const TITLE = sql`CASE a.target_type
   WHEN 'hour_correction' THEN (SELECT coalesce(e.title, h.content) FROM hour_corrections c JOIN hour_records h ON h.id = c.record_id LEFT JOIN events e ON e.id = h.event_id WHERE c.id = ${id})
   WHEN 'signup' THEN (SELECT e.title FROM signups s JOIN events e ON e.id = s.event_id WHERE s.id = ${id})
   WHEN 'team_member' THEN (SELECT t.name FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.id = ${id})
-  WHEN 'lecture_order' THEN (SELECT topic FROM lecture_orders WHERE id = ${id})
+  WHEN 'service_item' THEN (SELECT name FROM service_items WHERE id = ${id})
+  WHEN 'lecture_order' THEN (SELECT json_extract(lecture, '$.topic') FROM service_orders WHERE json_extract(lecture, '$.legacyId') = ${id})
   WHEN 'objection' THEN (SELECT b.title FROM objections o JOIN honorees h ON h.id = o.honoree_id LEFT JOIN honor_batches b ON b.id = h.batch_id WHERE o.id = ${id})
   END`;
 /** A person's name for person types, masked in TypeScript before it leaves this module. */

@@ -1,20 +1,22 @@
-// 点单式普法: residents order a lecture, staff accept and assign a lecturer, the
-// lecture becomes an event (category 普法讲座), delivery is recorded and the
-// requester rates it through a private link (only the token's hash is stored).
+// 点单式普法 as a category of the 四单 loop (issue 20, docs/decisions/101): a lecture order is a service
+// order whose menu item is of kind 'lecture'. Residents order on /legal/order; staff accept or refuse it
+// like any order (orders.accept / orders.reject), then dispatch it to a lecturer — the lecture becomes an
+// event (category 普法讲座) — and record its delivery with the audience counted (受教育人次) and photos.
+// Orders placed before 0023 keep their PF… numbers and their private rating links.
 import { createHash } from 'node:crypto';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
-import { guardedWrite } from '../../../db/write.ts';
-import { events, lectureOrders, regions, teams, users } from '../../../db/schema/index.ts';
+import { guardedWrite, writeBatch } from '../../../db/write.ts';
+import { events, regions, serviceOrders, teams, users, type LectureDetails } from '../../../db/schema/index.ts';
 import { can } from '../accounts/policy.ts';
 import { PERSON_NAME_MESSAGE, realNameProblem } from '../accounts/schemas.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
 import { auditStatement } from '../audit/index.ts';
 import { getSetting } from '../settings/index.ts';
 import { validRegionPair } from '../regions/index.ts';
-import { humanCode, randomToken } from '../../lib/ids.ts';
-import { shanghaiDay } from '../../lib/time.ts';
+import { randomToken } from '../../lib/ids.ts';
+import { formatDateTime } from '../../lib/time.ts';
 import { isPlainLine, plainLineError } from '../../lib/plain-text.ts';
 import { eventTimeProblem } from '../events/rules.ts';
 import { Refusal } from '../refusal.ts';
@@ -23,17 +25,50 @@ import { MediaError } from '../media/index.ts';
 import { discardPrivateFiles, uploadPrivateImage } from '../media/private.ts';
 import { publicTextOptions, requirePublicText } from '../public-text.ts';
 import { maskPersonalData, type PersonalDataOptions } from '../../lib/personal-data.ts';
+import { newTrackingNo } from '../orders/index.ts';
 
-export type LectureOrder = typeof lectureOrders.$inferSelect;
+/** A lecture order as the lecture pages read it: the service order's columns with its lecture facts alongside. */
+export interface LectureOrder {
+  id: number;
+  trackingNo: string;
+  requesterName: string;
+  requesterPhone: string;
+  organisation: string | null;
+  topic: string;
+  audienceType: string;
+  townId: number;
+  villageId: number;
+  audienceExpected: number;
+  preferredDates: string;
+  note: string;
+  /** The service order's status (new | accepted | assigned | done | rated | rejected). */
+  status: string;
+  lecturerId: number | null;
+  teamId: number | null;
+  eventId: number | null;
+  audienceActual: number | null;
+  deliveredAt: number | null;
+  rating: number | null;
+  ratingComment: string | null;
+  ratedAt: number | null;
+  photoFileIds: number[];
+  declineReason: string | null;
+  createdAt: number;
+}
 
+/** Each service-order status in the words of a lecture. */
 export const LECTURE_STATUS: Readonly<Record<string, string>> = lookupTable({
   new: '待受理',
-  accepted: '已受理',
-  scheduled: '已排期',
-  delivered: '已开讲',
+  accepted: '已受理，待排期',
+  open: '待安排',
+  assigned: '已排期',
+  done: '已开讲，待评价',
   rated: '已评价',
-  declined: '未能安排',
+  rejected: '未能安排',
 });
+
+/** Who a lecture is for, as the order form offers it. */
+export const LECTURE_AUDIENCES = ['村（居）民', '中小学生', '企业职工', '机关事业单位干部职工', '老年人', '妇女儿童', '其他'] as const;
 
 /** A problem with a lecture order, in Chinese. */
 export class LectureError extends Refusal {
@@ -65,8 +100,10 @@ export const LectureOrderSchema = z.object({
     .regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码'),
   organisation: z.string().trim().refine(isPlainLine, plainLineError('单位名称')).max(60, '单位名称不超过 60 字').default(''),
   note: z.string().trim().max(500, '备注不超过 500 字').default(''),
+  /** Who will listen; '' when not said (orders placed before the field existed). */
+  audienceType: z.union([z.enum(LECTURE_AUDIENCES, { error: '请选择听众类型' }), z.literal('')]).default(''),
 });
-export type LectureOrderInput = z.infer<typeof LectureOrderSchema>;
+export type LectureOrderInput = z.input<typeof LectureOrderSchema>;
 
 const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
 
@@ -74,49 +111,102 @@ function requireHandler(user: SessionUser) {
   if (!can(user, 'lectures.handle')) throw new LectureError('FORBIDDEN', '只有宣传编辑可以处理普法点单');
 }
 
-/** Records an order; returns the tracking number and the private rating token (shown once). */
-export async function createLectureOrder(db: Db, input: LectureOrderInput, now = Date.now()): Promise<{ id: number; trackingNo: string; rateToken: string }> {
+/** SQL: the order's item is a 普法讲座. */
+const IS_LECTURE = sql`EXISTS (SELECT 1 FROM service_items li WHERE li.id = service_orders.item_id AND li.kind = 'lecture')`;
+
+type Row = typeof serviceOrders.$inferSelect;
+const view = (o: Row, eventId: number | null): LectureOrder => {
+  const l: Partial<LectureDetails> = o.lecture ?? {};
+  return {
+    id: o.id,
+    trackingNo: o.trackingNo,
+    requesterName: o.requesterName,
+    requesterPhone: o.requesterPhone,
+    organisation: l.organisation ?? null,
+    topic: l.topic ?? '',
+    audienceType: l.audienceType ?? '',
+    townId: o.townId,
+    villageId: o.villageId,
+    audienceExpected: Number(l.audienceExpected ?? 0),
+    preferredDates: o.preferredTime,
+    note: o.need,
+    status: o.status,
+    lecturerId: l.lecturerId ?? null,
+    teamId: o.teamId,
+    eventId,
+    audienceActual: l.audienceActual == null ? null : Number(l.audienceActual),
+    deliveredAt: o.doneAt,
+    rating: o.rating,
+    ratingComment: o.ratingComment,
+    ratedAt: o.ratedAt,
+    photoFileIds: Array.isArray(l.photoFileIds) ? l.photoFileIds.map(Number) : [],
+    declineReason: o.rejectReason,
+    createdAt: o.createdAt,
+  };
+};
+
+const lectureRows = (db: Db) =>
+  db
+    .select({ o: serviceOrders, eventId: sql<number | null>`(SELECT max(e.id) FROM events e WHERE e.lecture_order_id = service_orders.id)` })
+    .from(serviceOrders)
+    .$dynamic();
+
+/** Records an order as a service order of the lecture item, with its first timeline step; returns its DD- number. */
+export async function createLectureOrder(db: Db, input: LectureOrderInput, now = Date.now()): Promise<{ id: number; trackingNo: string }> {
   const o = LectureOrderSchema.parse(input);
   const topics = await getSetting(db, 'legalTopics');
-  if (!topics.includes(o.topic)) throw new LectureError('BAD_REQUEST', '请从菜单中选择讲座主题');
-  if (!(await validRegionPair(db, o.townId, o.villageId))) throw new LectureError('BAD_REQUEST', '所选村（社区）不属于该乡镇，请重新选择');
-  const rateToken = randomToken(20);
-  const trackingNo = `PF${shanghaiDay(now).replace(/-/g, '')}${humanCode(4)}`;
-  const [row] = await db
-    .insert(lectureOrders)
-    .values({
+  if (!topics.includes(o.topic)) throw new LectureError('BAD_REQUEST', '请从菜单中选择讲座主题', 'topic');
+  if (!(await validRegionPair(db, o.townId, o.villageId))) throw new LectureError('BAD_REQUEST', '所选村（社区）不属于该乡镇，请重新选择', 'villageId');
+  const [item] = await db.all<{ id: number }>(sql`SELECT id FROM service_items WHERE kind = 'lecture' AND active = 1 ORDER BY sort, id LIMIT 1`);
+  if (!item) throw new LectureError('BAD_REQUEST', '点单式普法暂停预约，请拨打县普法办电话咨询');
+  const trackingNo = newTrackingNo(now);
+  const lecture: LectureDetails = {
+    topic: o.topic,
+    audienceType: o.audienceType,
+    audienceExpected: o.audienceExpected,
+    audienceActual: null,
+    organisation: o.organisation || null,
+    lecturerId: null,
+    photoFileIds: [],
+    handledBy: null,
+    legacyId: null,
+  };
+  await writeBatch(db, [
+    db.insert(serviceOrders).values({
       trackingNo,
+      itemId: item.id,
       requesterName: o.requesterName,
       requesterPhone: o.requesterPhone,
-      organisation: o.organisation || null,
-      topic: o.topic,
       townId: o.townId,
       villageId: o.villageId,
-      audienceExpected: o.audienceExpected,
-      preferredDates: o.preferredDates,
-      note: o.note || null,
+      address: o.organisation,
+      need: o.note,
+      preferredTime: o.preferredDates,
+      source: '网上',
       status: 'new',
-      rateTokenHash: hashToken(rateToken),
+      lecture,
       createdAt: now,
-    })
-    .returning({ id: lectureOrders.id });
-  return { id: row.id, trackingNo, rateToken };
+    }),
+    sql`INSERT INTO service_order_steps (order_id, at, kind, text) VALUES ((SELECT id FROM service_orders WHERE tracking_no = ${trackingNo}), ${now}, 'created', ${`网上预约普法讲座：${o.topic}`})`,
+  ]);
+  const [row] = await db.select({ id: serviceOrders.id }).from(serviceOrders).where(eq(serviceOrders.trackingNo, trackingNo));
+  return { id: row.id, trackingNo };
 }
 
-/** Orders for the console, newest first. */
-export async function listLectureOrders(db: Db, f: { status?: string } = {}) {
-  return db
-    .select()
-    .from(lectureOrders)
-    .where(f.status ? eq(lectureOrders.status, f.status) : undefined)
-    .orderBy(desc(lectureOrders.createdAt), desc(lectureOrders.id))
+/** Lecture orders for the console, newest first. */
+export async function listLectureOrders(db: Db, f: { status?: string } = {}): Promise<LectureOrder[]> {
+  const rows = await lectureRows(db)
+    .where(and(IS_LECTURE, f.status ? eq(serviceOrders.status, f.status) : undefined))
+    .orderBy(desc(serviceOrders.createdAt), desc(serviceOrders.id))
     .limit(200);
+  return rows.map((r) => view(r.o, r.eventId == null ? null : Number(r.eventId)));
 }
 
-/** One order by id. */
+/** One lecture order by its service order id (undefined for any other order). */
 export async function getLectureOrder(db: Db, id: number): Promise<LectureOrder | undefined> {
-  const [o] = await db.select().from(lectureOrders).where(eq(lectureOrders.id, id));
-  return o;
+  if (!Number.isSafeInteger(id)) return undefined;
+  const [r] = await lectureRows(db).where(and(eq(serviceOrders.id, id), IS_LECTURE));
+  return r ? view(r.o, r.eventId == null ? null : Number(r.eventId)) : undefined;
 }
 
 /** Users who can lecture: active, with the 法律 skill or the 法律明白人 role (legal_aide). */
@@ -140,26 +230,6 @@ export async function listLectureTeams(db: Db) {
   const rows = await db.select({ id: teams.id, name: teams.name, serviceTypes: teams.serviceTypes }).from(teams).where(eq(teams.status, 'active')).orderBy(teams.id);
   const legal = (r: { serviceTypes: string }) => /普法|法治|法律/.test(r.serviceTypes);
   return [...rows.filter(legal), ...rows.filter((r) => !legal(r))].map(({ id, name }) => ({ id, name }));
-}
-
-/** Accepts a new order. */
-export async function acceptLectureOrder(db: Db, user: SessionUser, id: number): Promise<void> {
-  requireHandler(user);
-  const ok = await guardedWrite(db, sql`UPDATE lecture_orders SET status = 'accepted', handled_by = ${user.id} WHERE id = ${id} AND status = 'new'`, [
-    auditStatement({ actorId: user.id, action: 'lecture.accept', targetType: 'lecture_order', targetId: id, after: { status: 'accepted' } }),
-  ]);
-  if (!ok) throw new LectureError('CONFLICT', '该点单已被处理，请刷新');
-}
-
-/** Declines an order with a reason the requester sees when tracking it. */
-export async function declineLectureOrder(db: Db, user: SessionUser, id: number, reason: string): Promise<void> {
-  requireHandler(user);
-  const r = reason.trim();
-  if (!r) throw new LectureError('BAD_REQUEST', '请填写未能安排的原因');
-  const ok = await guardedWrite(db, sql`UPDATE lecture_orders SET status = 'declined', decline_reason = ${r}, handled_by = ${user.id} WHERE id = ${id} AND status IN ('new','accepted')`, [
-    auditStatement({ actorId: user.id, action: 'lecture.decline', targetType: 'lecture_order', targetId: id, after: { status: 'declined' }, detail: r }),
-  ]);
-  if (!ok) throw new LectureError('CONFLICT', '该点单已排期或已处理，不能再拒绝');
 }
 
 export interface LectureSchedule {
@@ -196,34 +266,44 @@ export function lectureEventValues(o: LectureOrder, s: LectureSchedule, lecturer
   };
 }
 
-/** Assigns a lecturer and creates the lecture as an event, in one batch. Returns the event id. */
+/**
+ * 派单 to a lecturer: the order is assigned to the lecturer and the 承办 team, and the lecture is
+ * published as an event, in one guarded batch. An order scheduled straight from 待受理 counts as accepted now.
+ */
 export async function scheduleLecture(db: Db, user: SessionUser, id: number, s: LectureSchedule, now = Date.now()): Promise<number> {
   requireHandler(user);
   const o = await getLectureOrder(db, id);
   if (!o) throw new LectureError('NOT_FOUND', '点单不存在');
-  if (!(s.endsAt > s.startsAt)) throw new LectureError('BAD_REQUEST', '结束时间应晚于开始时间');
-  if (s.startsAt < now) throw new LectureError('BAD_REQUEST', '讲座时间不能早于现在');
+  if (!(s.endsAt > s.startsAt)) throw new LectureError('BAD_REQUEST', '结束时间应晚于开始时间', 'end');
+  if (s.startsAt < now) throw new LectureError('BAD_REQUEST', '讲座时间不能早于现在', 'day');
   const far = eventTimeProblem(s.startsAt, '讲座时间', now); // the lecture becomes an event: same sane range
-  if (far) throw new LectureError('BAD_REQUEST', far);
+  if (far) throw new LectureError('BAD_REQUEST', far, 'day');
   await requirePublicText(db, { address: s.address }, { address: '讲座地点' });
   const lecturer = (await listLecturers(db)).find((l) => l.id === s.lecturerId);
-  if (!lecturer) throw new LectureError('BAD_REQUEST', '请选择具有“法律”技能或“法律明白人”身份的主讲人');
+  if (!lecturer) throw new LectureError('BAD_REQUEST', '请选择具有“法律”技能或“法律明白人”身份的主讲人', 'lecturerId');
   const [team] = await db
     .select({ id: teams.id })
     .from(teams)
     .where(and(eq(teams.id, s.teamId), eq(teams.status, 'active')));
-  if (!team) throw new LectureError('BAD_REQUEST', '请选择承办队伍');
+  if (!team) throw new LectureError('BAD_REQUEST', '请选择承办队伍', 'teamId');
   const [village] = o.villageId ? await db.select({ name: regions.name }).from(regions).where(eq(regions.id, o.villageId)) : [];
-  const ok = await guardedWrite(db, sql`UPDATE lecture_orders SET status = 'scheduled', lecturer_id = ${s.lecturerId}, handled_by = ${user.id} WHERE id = ${id} AND status IN ('new','accepted')`, [
-    db
-      .insert(events)
-      .values(lectureEventValues(o, s, lecturer.realName, village?.name ?? '', user.id, now, await publicTextOptions(db)))
-      .returning({ id: events.id }),
-    // The lecture's event is the one carrying this order's id.
-    sql`UPDATE lecture_orders SET event_id = (SELECT id FROM events WHERE lecture_order_id = ${id}) WHERE id = ${id}`,
-    auditStatement({ actorId: user.id, action: 'lecture.schedule', targetType: 'lecture_order', targetId: id, after: { lecturerId: s.lecturerId, startsAt: s.startsAt } }),
-  ]);
-  if (!ok) throw new LectureError('CONFLICT', '该点单已排期或已处理');
+  const ok = await guardedWrite(
+    db,
+    sql`UPDATE service_orders SET status = 'assigned', team_id = ${s.teamId}, dispatch_mode = 'lecturer', dispatched_at = ${now}, accepted_at = coalesce(accepted_at, ${now}),
+      lecture = json_set(lecture, '$.lecturerId', ${s.lecturerId}, '$.handledBy', ${user.id})
+      WHERE id = ${id} AND status IN ('new', 'accepted') AND ${IS_LECTURE}`,
+    [
+      db
+        .insert(events)
+        .values(lectureEventValues(o, s, lecturer.realName, village?.name ?? '', user.id, now, await publicTextOptions(db)))
+        .returning({ id: events.id }),
+      sql`INSERT INTO service_order_steps (order_id, at, kind, text) SELECT ${id}, ${now}, 'accepted', '县普法办已受理'
+        WHERE NOT EXISTS (SELECT 1 FROM service_order_steps WHERE order_id = ${id} AND kind = 'accepted')`,
+      sql`INSERT INTO service_order_steps (order_id, at, kind, text) VALUES (${id}, ${now}, 'assigned', ${`已安排主讲人，讲座时间 ${formatDateTime(s.startsAt)}`})`,
+      auditStatement({ actorId: user.id, action: 'lecture.schedule', targetType: 'service_order', targetId: id, after: { lecturerId: s.lecturerId, teamId: s.teamId, startsAt: s.startsAt } }),
+    ],
+  );
+  if (!ok) throw new LectureError('CONFLICT', '该点单已排期或已处理，请刷新');
   return Number(ok[1].rows[0].id);
 }
 
@@ -231,8 +311,8 @@ export async function scheduleLecture(db: Db, user: SessionUser, id: number, s: 
 export const MAX_LECTURE_PHOTOS = 12;
 
 /**
- * Records delivery: audience count and optional photos; the event is marked completed. The photos
- * show residents, so they are private evidence for lecture staff (docs/decisions/076), never library media.
+ * Records delivery (办结): audience count (受教育人次) and optional photos; the event is marked completed.
+ * The photos show residents, so they are private evidence for lecture staff (docs/decisions/076).
  */
 export async function recordLectureDelivery(
   db: Db,
@@ -242,10 +322,10 @@ export async function recordLectureDelivery(
   now = Date.now(),
 ): Promise<void> {
   requireHandler(user);
-  if (!Number.isInteger(d.audience) || d.audience < 1 || d.audience > 5000) throw new LectureError('BAD_REQUEST', '请填写实际听众人数（1–5000）');
+  if (!Number.isInteger(d.audience) || d.audience < 1 || d.audience > 5000) throw new LectureError('BAD_REQUEST', '请填写实际听众人数（1–5000）', 'audience');
   const o = await getLectureOrder(db, id);
   if (!o) throw new LectureError('NOT_FOUND', '点单不存在');
-  if (o.status !== 'scheduled') throw new LectureError('CONFLICT', '只有已排期的讲座可以登记开讲情况');
+  if (o.status !== 'assigned') throw new LectureError('CONFLICT', '只有已排期的讲座可以登记开讲情况');
   const files = (d.photos?.files ?? []).filter((f) => f.bytes.length > 0);
   if (files.length > MAX_LECTURE_PHOTOS) throw new LectureError('BAD_REQUEST', `现场照片最多 ${MAX_LECTURE_PHOTOS} 张`, 'photos');
   const stored: number[] = [];
@@ -261,11 +341,13 @@ export async function recordLectureDelivery(
   }
   const ok = await guardedWrite(
     db,
-    sql`UPDATE lecture_orders SET status = 'delivered', audience_actual = ${d.audience}, photo_file_ids = ${JSON.stringify(stored)}, delivered_at = ${now}
-    WHERE id = ${id} AND status = 'scheduled'`,
+    sql`UPDATE service_orders SET status = 'done', done_at = ${now},
+      lecture = json_set(lecture, '$.audienceActual', ${d.audience}, '$.photoFileIds', json(${JSON.stringify(stored)}), '$.handledBy', ${user.id})
+      WHERE id = ${id} AND status = 'assigned' AND ${IS_LECTURE}`,
     [
-      sql`UPDATE events SET status = 'completed', updated_at = ${now} WHERE id = ${o.eventId ?? -1} AND status = 'published'`,
-      auditStatement({ actorId: user.id, action: 'lecture.deliver', targetType: 'lecture_order', targetId: id, after: { audience: d.audience, photos: stored.length } }),
+      sql`UPDATE events SET status = 'completed', updated_at = ${now} WHERE lecture_order_id = ${id} AND status = 'published'`,
+      sql`INSERT INTO service_order_steps (order_id, at, kind, text) VALUES (${id}, ${now}, 'done', ${`讲座已开讲，听众 ${d.audience} 人，欢迎评价`})`,
+      auditStatement({ actorId: user.id, action: 'lecture.deliver', targetType: 'service_order', targetId: id, after: { audience: d.audience, photos: stored.length } }),
     ],
   );
   if (!ok) {
@@ -274,68 +356,73 @@ export async function recordLectureDelivery(
   }
 }
 
-/** The order a private rating link points to. */
+/** The order an old private rating link (/legal/rate/<token>, given before 0023) points to. */
 export async function orderByRateToken(db: Db, token: string): Promise<LectureOrder | undefined> {
   if (!/^[a-z0-9]{20,64}$/.test(token)) return undefined;
-  const [o] = await db
-    .select()
-    .from(lectureOrders)
-    .where(eq(lectureOrders.rateTokenHash, hashToken(token)));
-  return o;
+  const [r] = await lectureRows(db).where(eq(serviceOrders.rateTokenHash, hashToken(token)));
+  return r ? view(r.o, r.eventId == null ? null : Number(r.eventId)) : undefined;
 }
 
-/** The requester rates a delivered lecture once (1–5 and a comment). */
+/** The requester rates a delivered lecture once through the old private link; 1–2 stars ask staff to call back (回访). */
 export async function rateLecture(db: Db, token: string, r: { rating: number; comment: string }, now = Date.now()): Promise<void> {
-  if (!Number.isInteger(r.rating) || r.rating < 1 || r.rating > 5) throw new LectureError('BAD_REQUEST', '请选择 1–5 分');
+  if (!Number.isInteger(r.rating) || r.rating < 1 || r.rating > 5) throw new LectureError('BAD_REQUEST', '请选择 1–5 分', 'rating');
   const o = await orderByRateToken(db, token);
   if (!o) throw new LectureError('NOT_FOUND', '评价链接无效');
   if (o.status === 'rated') throw new LectureError('CONFLICT', '您已评价过这场讲座，谢谢！');
-  if (o.status !== 'delivered') throw new LectureError('CONFLICT', '讲座开讲后才能评价');
+  if (o.status !== 'done') throw new LectureError('CONFLICT', '讲座开讲后才能评价');
+  const revisit = r.rating <= 2 ? 1 : 0;
   const ok = await guardedWrite(
     db,
-    sql`UPDATE lecture_orders SET status = 'rated', rating = ${r.rating}, rating_comment = ${r.comment.trim().slice(0, 500)}, rated_at = ${now}
-    WHERE id = ${o.id} AND status = 'delivered'`,
-    [auditStatement({ action: 'lecture.rate', targetType: 'lecture_order', targetId: o.id, after: { rating: r.rating } })],
+    sql`UPDATE service_orders SET status = 'rated', rating = ${r.rating}, rating_comment = ${r.comment.trim().slice(0, 500)}, rated_at = ${now}, revisit_due = ${revisit}
+    WHERE id = ${o.id} AND status = 'done'`,
+    [
+      sql`INSERT INTO service_order_steps (order_id, at, kind, text) VALUES (${o.id}, ${now}, 'rated', ${`群众评价：${r.rating} 星${revisit ? '，工作人员将回访' : ''}`})`,
+      auditStatement({ action: 'lecture.rate', targetType: 'service_order', targetId: o.id, after: { rating: r.rating } }),
+    ],
   );
   if (!ok) throw new LectureError('CONFLICT', '您已评价过这场讲座，谢谢！');
 }
 
-const YEAR = sql<string>`strftime('%Y', (${lectureOrders.deliveredAt} / 1000) + 8 * 3600, 'unixepoch')`;
+/** SQL over `o` (service_orders) joined to `i` (its item): delivered lectures (办结 or rated). */
+const DELIVERED = sql`i.kind = 'lecture' AND o.status IN ('done', 'rated')`;
+const YEAR = sql`strftime('%Y', (o.done_at / 1000) + 8 * 3600, 'unixepoch')`;
+const AUDIENCE = sql`coalesce(sum(json_extract(o.lecture, '$.audienceActual')), 0)`;
+const FROM = sql`FROM service_orders o JOIN service_items i ON i.id = o.item_id`;
 
 /** 场次 and 受教育人次 of delivered lectures by year, topic and 乡镇 (optionally one year). */
 export async function lectureTotals(db: Db, f: { year?: number } = {}) {
-  const where = and(inArray(lectureOrders.status, ['delivered', 'rated']), f.year ? sql`${YEAR} = ${String(f.year)}` : undefined);
-  const sessions = sql<number>`count(*)`;
-  const audience = sql<number>`coalesce(sum(${lectureOrders.audienceActual}), 0)`;
-  const byYear = await db.select({ year: YEAR, sessions, audience }).from(lectureOrders).where(where).groupBy(YEAR).orderBy(desc(YEAR));
-  const byTopic = await db.select({ topic: lectureOrders.topic, sessions, audience }).from(lectureOrders).where(where).groupBy(lectureOrders.topic).orderBy(desc(sessions));
-  const byTown = await db
-    .select({ townId: lectureOrders.townId, town: regions.name, sessions, audience })
-    .from(lectureOrders)
-    .leftJoin(regions, eq(regions.id, lectureOrders.townId))
-    .where(where)
-    .groupBy(lectureOrders.townId)
-    .orderBy(desc(sessions));
+  const where = f.year ? sql`${DELIVERED} AND ${YEAR} = ${String(f.year)}` : DELIVERED;
+  const byYear = await db.all<{ year: string; sessions: number; audience: number }>(
+    sql`SELECT ${YEAR} AS year, count(*) AS sessions, ${AUDIENCE} AS audience ${FROM} WHERE ${where} GROUP BY ${YEAR} ORDER BY ${YEAR} DESC`,
+  );
+  const byTopic = await db.all<{ topic: string; sessions: number; audience: number }>(
+    sql`SELECT json_extract(o.lecture, '$.topic') AS topic, count(*) AS sessions, ${AUDIENCE} AS audience ${FROM} WHERE ${where}
+      GROUP BY json_extract(o.lecture, '$.topic') ORDER BY sessions DESC, topic`,
+  );
+  const byTown = await db.all<{ townId: number; town: string | null; sessions: number; audience: number }>(
+    sql`SELECT o.town_id AS townId, (SELECT name FROM regions WHERE id = o.town_id) AS town, count(*) AS sessions, ${AUDIENCE} AS audience ${FROM} WHERE ${where}
+      GROUP BY o.town_id ORDER BY sessions DESC, o.town_id`,
+  );
   const num = <T extends { sessions: number; audience: number }>(rows: T[]) => rows.map((r) => ({ ...r, sessions: Number(r.sessions), audience: Number(r.audience) }));
   const total = num(byYear).reduce((a, r) => ({ sessions: a.sessions + r.sessions, audience: a.audience + r.audience }), { sessions: 0, audience: 0 });
-  return { byYear: num(byYear).map((r) => ({ ...r, year: Number(r.year) })), byTopic: num(byTopic), byTown: num(byTown), total };
+  return { byYear: num(byYear).map((r) => ({ ...r, year: Number(r.year) })), byTopic: num(byTopic), byTown: num(byTown).map((r) => ({ ...r, townId: Number(r.townId) })), total };
 }
 
 /** Recent delivered lectures for the public record (no personal data). */
 export async function recentLectures(db: Db, limit = 10) {
-  return db
-    .select({
-      id: lectureOrders.id,
-      topic: lectureOrders.topic,
-      townId: lectureOrders.townId,
-      villageId: lectureOrders.villageId,
-      audience: lectureOrders.audienceActual,
-      deliveredAt: lectureOrders.deliveredAt,
-      rating: lectureOrders.rating,
-      eventId: lectureOrders.eventId,
-    })
-    .from(lectureOrders)
-    .where(inArray(lectureOrders.status, ['delivered', 'rated']))
-    .orderBy(desc(lectureOrders.deliveredAt))
-    .limit(limit);
+  const rows = await db.all<{ id: number; topic: string; town_id: number; village_id: number; audience: number | null; done_at: number; rating: number | null; event_id: number | null }>(
+    sql`SELECT o.id, json_extract(o.lecture, '$.topic') AS topic, o.town_id, o.village_id, json_extract(o.lecture, '$.audienceActual') AS audience, o.done_at, o.rating,
+        (SELECT max(e.id) FROM events e WHERE e.lecture_order_id = o.id AND e.status IN ('published', 'completed')) AS event_id
+      ${FROM} WHERE ${DELIVERED} ORDER BY o.done_at DESC, o.id DESC LIMIT ${limit}`,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    topic: r.topic,
+    townId: r.town_id,
+    villageId: r.village_id,
+    audience: r.audience == null ? null : Number(r.audience),
+    deliveredAt: r.done_at == null ? null : Number(r.done_at),
+    rating: r.rating,
+    eventId: r.event_id == null ? null : Number(r.event_id),
+  }));
 }

@@ -93,8 +93,9 @@ export async function mayViewPrivateFile(db: Db, user: SessionUser | null | unde
     if (n.length) return true;
   }
   if (can(user, 'lectures.handle')) {
-    const o = await db.all(sql`SELECT 1 FROM lecture_orders o, json_each(CASE WHEN json_valid(o.photo_file_ids) THEN o.photo_file_ids ELSE '[]' END) j
-      WHERE o.photo_file_ids <> '[]' AND j.value = ${fileId} LIMIT 1`);
+    // Lecture orders are service orders since 0023 (docs/decisions/101): the photos sit in their lecture facts.
+    const o = await db.all(sql`SELECT 1 FROM service_orders o, json_each(o.lecture, '$.photoFileIds') j
+      WHERE o.lecture IS NOT NULL AND j.value = ${fileId} LIMIT 1`);
     if (o.length) return true;
   }
   // 推荐表 photos: the 宣传 staff who prepare recommendations upward (issue 19 item 5).

@@ -109,7 +109,8 @@ export async function createServiceOrder(
   const [item] = await db
     .select({ id: serviceItems.id, name: serviceItems.name })
     .from(serviceItems)
-    .where(and(eq(serviceItems.id, o.itemId), eq(serviceItems.active, 1)));
+    .where(and(eq(serviceItems.id, o.itemId), eq(serviceItems.active, 1), eq(serviceItems.kind, 'service')));
+  // A 普法讲座 is ordered on /legal/order, with its topic and audience (docs/decisions/101).
   if (!item) throw new OrderError('BAD_REQUEST', '请从服务菜单中选择服务项目', 'itemId');
   if (!(await validRegionPair(db, o.townId, o.villageId))) throw new OrderError('BAD_REQUEST', '所选村（社区）不属于该乡镇，请重新选择', 'villageId');
   const photoIds = opts.photos ? await storeOrderPhotos(db, opts.photos.uploadsDir, opts.photos.files, { field: 'photos', max: MAX_ORDER_PHOTOS, userId: opts.by?.id ?? null }) : [];
@@ -217,9 +218,16 @@ export async function rejectOrder(db: Db, user: SessionUser, id: number, reason:
   if (!ok) await explain(db, id, '不予受理');
 }
 
+/** A 普法讲座 is dispatched to a lecturer (legal.schedule), never to a team's pool; an item's kind never changes, so reading it first is a guard. */
+async function refuseLectureDispatch(db: Db, id: number): Promise<void> {
+  const [lecture] = await db.all(sql`SELECT 1 FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE o.id = ${id} AND i.kind = 'lecture'`);
+  if (lecture) throw new OrderError('CONFLICT', '普法讲座请在办理页面“指派主讲人”中安排，不能派给队伍或开放抢单');
+}
+
 /** 派单: assigns the order to an active team, or reassigns it from another team. */
 export async function assignOrder(db: Db, user: SessionUser, id: number, teamId: number, now = Date.now()): Promise<void> {
   requireHandler(user);
+  await refuseLectureDispatch(db, id);
   if (!Number.isSafeInteger(teamId) || teamId <= 0) throw new OrderError('BAD_REQUEST', '请选择承接队伍', 'teamId');
   const [team] = await db.all<{ name: string }>(sql`SELECT name FROM teams WHERE id = ${teamId} AND status = 'active'`);
   if (!team) throw new OrderError('BAD_REQUEST', '请选择一支正常运行的队伍', 'teamId');
@@ -236,6 +244,7 @@ export async function assignOrder(db: Db, user: SessionUser, id: number, teamId:
 /** Opens the order for teams to claim (抢单), or returns an assigned one to the pool. */
 export async function openOrder(db: Db, user: SessionUser, id: number, now = Date.now()): Promise<void> {
   requireHandler(user);
+  await refuseLectureDispatch(db, id);
   const ok = await guardedWrite(db, sql`UPDATE service_orders SET status = 'open', team_id = NULL, dispatch_mode = NULL WHERE id = ${id} AND status IN ('accepted', 'assigned')`, [
     step(id, 'opened', '已发布到接单大厅，等待志愿服务队伍接单', now),
     auditStatement({ actorId: user.id, action: 'order.open', targetType: 'service_order', targetId: id, after: { status: 'open' } }),

@@ -13,8 +13,9 @@ export async function homeFigures(db: Db, now = Date.now()) {
     (SELECT count(*) FROM teams WHERE status = 'active') AS teams,
     (SELECT coalesce(sum(minutes), 0) FROM stats_hours_monthly) AS minutes,
     (SELECT count(*) FROM honorees WHERE status = 'published') AS honorees,
-    (SELECT count(*) FROM lecture_orders WHERE status IN ('delivered', 'rated') AND delivered_at >= ${from}) AS lectures,
-    (SELECT coalesce(sum(audience_actual), 0) FROM lecture_orders WHERE status IN ('delivered', 'rated') AND delivered_at >= ${from}) AS audience`);
+    (SELECT count(*) FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE i.kind = 'lecture' AND o.status IN ('done', 'rated') AND o.done_at >= ${from}) AS lectures,
+    (SELECT coalesce(sum(json_extract(o.lecture, '$.audienceActual')), 0) FROM service_orders o JOIN service_items i ON i.id = o.item_id
+      WHERE i.kind = 'lecture' AND o.status IN ('done', 'rated') AND o.done_at >= ${from}) AS audience`);
   return {
     volunteers: Number(r.volunteers),
     teams: Number(r.teams),

@@ -10,8 +10,8 @@ type Row = Record<string, unknown>;
 
 /** Public events count as published or completed. */
 const PUBLIC_EVENT = sql.raw(`status IN ('published', 'completed')`);
-/** Delivered lectures (普法讲座) count once delivered or rated. */
-const DELIVERED = sql.raw(`status IN ('delivered', 'rated')`);
+/** Delivered lectures (普法讲座 service orders, docs/decisions/101) count once delivered (办结) or rated. */
+const DELIVERED = sql.raw(`i.kind = 'lecture' AND o.status IN ('done', 'rated')`);
 
 /** The 24 calendar months (YYYY-MM, Shanghai) ending with the month of `now`, oldest first. */
 export function lastMonths(now: number, count = 24): string[] {
@@ -70,10 +70,10 @@ export async function honoreesByCategoryYear(db: Db) {
 /** Delivered 普法讲座: 场次 and 受教育人次 per topic, this year and in total. */
 export async function lecturesByTopic(db: Db, now = Date.now()) {
   const from = yearStart(now);
-  const rows = await db.all<Row>(sql`SELECT topic, count(*) AS sessions, coalesce(sum(audience_actual), 0) AS audience,
-      sum(CASE WHEN delivered_at >= ${from} THEN 1 ELSE 0 END) AS sessions_year,
-      coalesce(sum(CASE WHEN delivered_at >= ${from} THEN audience_actual ELSE 0 END), 0) AS audience_year
-    FROM lecture_orders WHERE ${DELIVERED} GROUP BY topic ORDER BY sessions DESC, topic`);
+  const rows = await db.all<Row>(sql`SELECT json_extract(o.lecture, '$.topic') AS topic, count(*) AS sessions, coalesce(sum(json_extract(o.lecture, '$.audienceActual')), 0) AS audience,
+      sum(CASE WHEN o.done_at >= ${from} THEN 1 ELSE 0 END) AS sessions_year,
+      coalesce(sum(CASE WHEN o.done_at >= ${from} THEN json_extract(o.lecture, '$.audienceActual') ELSE 0 END), 0) AS audience_year
+    FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE ${DELIVERED} GROUP BY json_extract(o.lecture, '$.topic') ORDER BY sessions DESC, topic`);
   return rows.map((r) => ({ topic: String(r.topic), sessions: Number(r.sessions), audience: Number(r.audience), sessionsYear: Number(r.sessions_year), audienceYear: Number(r.audience_year) }));
 }
 

@@ -7,7 +7,6 @@ import { hitRateLimit } from '../accounts/rate-limit.ts';
 import { keyedHash } from '../../lib/pii.ts';
 import { Refusal } from '../refusal.ts';
 import { nominationKind } from './nomination.ts';
-import { lectureOrderKind } from './lecture-order.ts';
 import { objectionKind } from './objection.ts';
 import { serviceOrderKind } from './service-order.ts';
 
@@ -47,7 +46,7 @@ export interface TrackKind {
 }
 
 /** Every kind /track knows, tried in order. */
-export const KINDS: readonly TrackKind[] = [nominationKind, lectureOrderKind, objectionKind, serviceOrderKind];
+export const KINDS: readonly TrackKind[] = [nominationKind, objectionKind, serviceOrderKind];
 
 /** Lookups per address per hour, and per number per hour (four digits are only 10,000 tries). */
 export const TRACK_LOOKUPS_PER_IP_PER_HOUR = 30;
