@@ -1,6 +1,6 @@
 // Reads and validates the process configuration (docs/architecture.md "Configuration and start-up").
 // Plain TypeScript so scripts, tests and the Astro server share one parser.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -181,7 +181,8 @@ export function loadSecretKey(env: NodeJS.ProcessEnv, dataDir: string, shared = 
     return key;
   }
   const file = resolve(dataDir, 'secret.key');
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  const onDisk = readKeyFile(file);
+  if (onDisk) return onDisk;
   if (shared) {
     throw new ConfigError(
       'SECRET_KEY',
@@ -191,8 +192,35 @@ export function loadSecretKey(env: NodeJS.ProcessEnv, dataDir: string, shared = 
   }
   mkdirSync(dirname(file), { recursive: true });
   const key = randomBytes(32);
-  writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });
-  return key;
+  // Processes starting together (WORKERS, or two portals on a new data folder) each generated a key
+  // and the last write won: the others went on encrypting with a key no longer on disk. The key is
+  // written whole to a file of this process, then linked into place, which fails if another process
+  // was first; its key, complete by then, is the one everyone uses.
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(tmp, key.toString('hex') + '\n', { mode: 0o600 });
+  try {
+    linkSync(tmp, file);
+    return key;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return readKeyFile(file)!;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** The key in data/secret.key, or undefined when there is no file; a damaged file stops start-up. */
+function readKeyFile(file: string): Buffer | undefined {
+  if (!existsSync(file)) return undefined;
+  const hex = readFileSync(file, 'utf8').trim();
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+    throw new ConfigError(
+      'SECRET_KEY',
+      `${file} 已损坏（应为 64 位十六进制），请从备份恢复该文件，或设置 SECRET_KEY`,
+      `${file} is damaged (must be 64 hex digits); restore it from a backup or set SECRET_KEY`,
+    );
+  }
+  return Buffer.from(hex, 'hex');
 }
 
 /** Parses the environment; throws ConfigError on the first bad value. */
