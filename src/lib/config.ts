@@ -3,6 +3,7 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
 /** Validated runtime configuration. */
 export interface AppConfig {
@@ -40,6 +41,10 @@ export interface AppConfig {
   };
   /** Where verification codes go (src/lib/sms.ts): a provider's HTTP API, or the server log in a demo. */
   sms: SmsConfig;
+  /** Server processes sharing the port (src/server/workers.ts, docs/decisions/104); 1 = one process, no primary. */
+  workers: number;
+  /** How connections reach the workers: the kernel (SO_REUSEPORT, Linux) or node:cluster's primary handing each out. */
+  workerBalance: 'reuseport' | 'cluster';
   /** How often the e-mail outbox runs. */
   outboxIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -120,6 +125,28 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, fallback:
   if (!raw) return fallback;
   if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `应为 ${allowed.join('、')} 之一`, `must be one of ${allowed.join(', ')}`);
   return raw as T;
+}
+
+/** `auto` runs one worker per core, at most this many: two were measured on two cores (docs/decisions/104), more were not. */
+export const MAX_AUTO_WORKERS = 4;
+
+/** WORKERS: `auto` (the default) or a whole number of processes. */
+function readWorkers(env: NodeJS.ProcessEnv): number {
+  const raw = (env.WORKERS ?? '').trim();
+  if (raw === '' || raw.toLowerCase() === 'auto') return Math.max(1, Math.min(availableParallelism(), MAX_AUTO_WORKERS));
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 64) {
+    throw new ConfigError('WORKERS', `“${raw}” 应为 auto 或 1–64 之间的整数`, `"${raw}" must be auto or a whole number between 1 and 64`);
+  }
+  return Number(raw);
+}
+
+/** WORKER_BALANCE: SO_REUSEPORT exists on Linux only; elsewhere the default is node:cluster's round robin. */
+function readWorkerBalance(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): AppConfig['workerBalance'] {
+  const balance = oneOf(env, 'WORKER_BALANCE', platform === 'linux' ? 'reuseport' : 'cluster', ['reuseport', 'cluster']);
+  if (balance === 'reuseport' && platform !== 'linux') {
+    throw new ConfigError('WORKER_BALANCE', `reuseport 仅支持 Linux，本机请用 cluster`, `reuseport needs Linux; use cluster on ${platform}`);
+  }
+  return balance;
 }
 
 /** A configuration problem, reported as one bilingual line naming the variable. */
@@ -292,6 +319,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       renderWriteWaitMs: intVar(env, 'RENDER_WRITE_WAIT_MS', 10_000, 10, 600_000),
       renderQueueMax: intVar(env, 'RENDER_QUEUE_MAX', 2_000, 1, 100_000),
     },
+    workers: readWorkers(env),
+    workerBalance: readWorkerBalance(env, process.platform),
     outboxIntervalMs: intVar(env, 'OUTBOX_INTERVAL_MS', 15_000, 100, 86_400_000),
     sms: readSms(env),
     logLevel: readLogLevel(env),

@@ -57,6 +57,8 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
       // Likewise admission control (renders still queue; nobody is refused for waiting): tests/e2e/flood.test.ts sets its own.
       RENDER_WAIT_MS: '30000',
       RENDER_WRITE_WAIT_MS: '60000',
+      // One process unless a test asks for workers (tests/e2e/workers.test.ts): the files run one at a time on a small machine.
+      WORKERS: '1',
       ...sharedDbEnv(),
       ...opts.env,
     },
