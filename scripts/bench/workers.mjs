@@ -1,7 +1,6 @@
 // Worker processes compared (issue 22, both cores; docs/decisions/104): the portal started with
-// WORKERS=1, then WORKERS=2 with each way of spreading connections, in the same run on the same
-// data, each measured the same few seconds: uncached honoree and article pages, a cached page, the
-// sign-up storm. Besides req/s it reads the portal's CPU time per request from /proc (a fairer
+// WORKERS=1 and WORKERS=2 with each way of spreading connections, side by side on the same data,
+// measured in turns: uncached honoree and article pages, a cached page, then the sign-up storm. Besides req/s it reads the portal's CPU time per request from /proc (a fairer
 // figure on a shared machine than wall-clock speed) and every process's peak RSS.
 import { readFileSync } from 'node:fs';
 import { load } from './load.mjs';
@@ -31,50 +30,31 @@ function cpuMs(pids) {
   return ticks * 10;
 }
 
-/** Starts the portal in one configuration, measures it and stops it. */
-async function measure(config, { pages, stormEventId, db, opts }) {
+/** Starts the portal in one configuration; resolves once it serves. */
+async function start(config, opts) {
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   const portal = await startPortal(port, opts, config.env);
-  const pids = () => [portal.pid, ...childPids(portal.pid)];
-  const seconds = opts.workersDuration;
-  const out = { name: config.name, workers: Number(config.env.WORKERS), loads: {} };
-  try {
-    // Warm every worker (50 connections spread over them), unmeasured.
-    for (const [, path, headers] of pages) await load(base + path, opts, headers, 2);
-    for (const [name, path, headers] of pages) {
-      const cpu0 = cpuMs(pids());
-      const r = await load(base + path, opts, headers, seconds);
-      const cpu = cpuMs(pids()) - cpu0;
-      out.loads[name] = { ...r, cpuMsPerRequest: r.requests ? cpu / r.requests : null };
-      log(`${config.name}: ${name} ${Math.round(r.rps)} req/s p99 ${r.p99} ms, ${out.loads[name].cpuMsPerRequest?.toFixed(2)} ms CPU per request`);
-    }
-    const storm = await prepareStorm(db, { port, base, stormEventId, counts: opts.counts });
-    try {
-      await storm.warmUp();
-      out.storm = await storm.runStorm(true);
-      out.stormNoWaitlist = await storm.runStorm(false);
-      log(`${config.name}: storm p99 ${Math.round(out.storm.p99)} / ${Math.round(out.stormNoWaitlist.p99)} ms, ${out.storm.confirmed} / ${out.stormNoWaitlist.confirmed} confirmed`);
-    } finally {
-      await storm.cleanUp();
-    }
-    out.rssMb = pids().map((pid) => ({ pid, role: out.workers === 1 ? 'server' : pid === portal.pid ? 'primary' : 'worker', peakMb: processHWM(pid) }));
-  } finally {
-    portal.kill('SIGTERM');
-    await new Promise((r) => {
-      const t = setTimeout(r, 20_000);
-      portal.once('exit', () => {
-        clearTimeout(t);
-        r();
-      });
+  return { config, port, base: `http://127.0.0.1:${port}`, portal, pids: () => [portal.pid, ...childPids(portal.pid)] };
+}
+
+/** Stops a portal and waits for it (SIGTERM: the workers drain, then the primary exits). */
+async function stop({ portal }) {
+  if (portal.exitCode !== null) return;
+  portal.kill('SIGTERM');
+  await new Promise((r) => {
+    const t = setTimeout(r, 20_000);
+    portal.once('exit', () => {
+      clearTimeout(t);
+      r();
     });
-  }
-  return out;
+  });
 }
 
 /**
  * Runs every configuration on the benchmark database; returns what it measured, the ratios to the
- * single process and the targets (appended to results.targets by the caller).
+ * single process and the targets (appended to results.targets by the caller). The configurations
+ * run side by side and take turns, a few seconds each, `rounds` times: on a machine shared with
+ * others the load drifts within minutes, and turns give each configuration the same drift.
  */
 export async function compareWorkers({ db, honoree, article, stormEventId, opts }) {
   const bypass = { 'x-bench-no-cache': '1' };
@@ -83,35 +63,89 @@ export async function compareWorkers({ db, honoree, article, stormEventId, opts 
     ['article page (uncached)', article, bypass],
     ['honoree page (cached)', honoree, {}],
   ];
-  const runs = [];
-  for (const config of WORKER_CONFIGS) runs.push(await measure(config, { pages, stormEventId, db, opts }));
-  const one = runs[0];
-  for (const r of runs) r.ratios = Object.fromEntries(pages.map(([name]) => [name, r.loads[name].rps / one.loads[name].rps]));
-  const targets = [];
-  for (const r of runs.slice(1)) {
-    const uncached = ['honoree page (uncached)', 'article page (uncached)'];
-    targets.push({
-      label: `${r.name}: uncached pages ≥ 1.6 × 1 process`,
-      ok: uncached.every((n) => r.ratios[n] >= 1.6),
-      detail: uncached.map((n) => `${n.replace(' (uncached)', '')} ${r.ratios[n].toFixed(2)}×`).join(', '),
-    });
-    targets.push({
+  const rounds = 3;
+  const seconds = Math.max(1, Math.round(opts.workersDuration / rounds));
+  const servers = [];
+  try {
+    for (const config of WORKER_CONFIGS) servers.push(await start(config, opts));
+    // Warm every worker (50 connections spread over them), unmeasured.
+    for (const sv of servers) for (const [, path, headers] of pages) await load(sv.base + path, opts, headers, 2);
+    const sums = servers.map(() => Object.fromEntries(pages.map(([name]) => [name, { ok: 0, requests: 0, seconds: 0, cpu: 0, p99: [], non2xx: 0, errors: 0 }])));
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, path, headers] of pages) {
+        for (let i = 0; i < servers.length; i++) {
+          const sv = servers[i];
+          const cpu0 = cpuMs(sv.pids());
+          const r = await load(sv.base + path, opts, headers, seconds);
+          const acc = sums[i][name];
+          acc.cpu += cpuMs(sv.pids()) - cpu0;
+          acc.ok += r.rps * seconds;
+          acc.requests += r.requests;
+          acc.seconds += seconds;
+          acc.p99.push(r.p99);
+          acc.non2xx += r.non2xx;
+          acc.errors += r.errors;
+        }
+      }
+      log(`worker comparison: round ${round + 1} of ${rounds} done`);
+    }
+    const runs = servers.map((sv, i) => ({
+      name: sv.config.name,
+      workers: Number(sv.config.env.WORKERS),
+      loads: Object.fromEntries(
+        pages.map(([name]) => {
+          const a = sums[i][name];
+          // p99: the worst of the rounds' p99s.
+          return [name, { rps: a.ok / a.seconds, p99: Math.max(...a.p99), non2xx: a.non2xx, errors: a.errors, requests: a.requests, cpuMsPerRequest: a.requests ? a.cpu / a.requests : null }];
+        }),
+      ),
+    }));
+    for (let i = 0; i < servers.length; i++) {
+      const sv = servers[i];
+      const run = runs[i];
+      const storm = await prepareStorm(db, { port: sv.port, base: sv.base, stormEventId, counts: opts.counts });
+      try {
+        await storm.warmUp();
+        run.storm = await storm.runStorm(true);
+        run.stormNoWaitlist = await storm.runStorm(false);
+        log(`${run.name}: storm p99 ${Math.round(run.storm.p99)} / ${Math.round(run.stormNoWaitlist.p99)} ms, ${run.storm.confirmed} / ${run.stormNoWaitlist.confirmed} confirmed`);
+      } finally {
+        await storm.cleanUp();
+      }
+      run.rssMb = sv.pids().map((pid) => ({ pid, role: run.workers === 1 ? 'server' : pid === sv.portal.pid ? 'primary' : 'worker', peakMb: processHWM(pid) }));
+    }
+    const one = runs[0];
+    for (const r of runs) r.ratios = Object.fromEntries(pages.map(([name]) => [name, r.loads[name].rps / one.loads[name].rps]));
+    const targets = [];
+    for (const r of runs.slice(1)) {
+      const uncached = ['honoree page (uncached)', 'article page (uncached)'];
+      targets.push({
+        label: `${r.name}: uncached pages ≥ 1.6 × 1 process`,
+        ok: uncached.every((n) => r.ratios[n] >= 1.6),
+        detail: uncached.map((n) => `${n.replace(' (uncached)', '')} ${r.ratios[n].toFixed(2)}×`).join(', '),
+      });
       // errors: 5xx (the overload guard's 503 included) or no answer.
-      label: `${r.name}: storm exact (${opts.counts.stormSeats} confirmed, 0 errors)`,
-      ok: [r.storm, r.stormNoWaitlist].every((st) => st.confirmed === opts.counts.stormSeats && st.errors === 0),
-      detail: `${r.storm.confirmed} / ${r.stormNoWaitlist.confirmed} confirmed, ${r.storm.errors + r.stormNoWaitlist.errors} errors`,
-    });
+      targets.push({
+        label: `${r.name}: storm exact (${opts.counts.stormSeats} confirmed, 0 errors)`,
+        ok: [r.storm, r.stormNoWaitlist].every((st) => st.confirmed === opts.counts.stormSeats && st.errors === 0),
+        detail: `${r.storm.confirmed} / ${r.stormNoWaitlist.confirmed} confirmed, ${r.storm.errors + r.stormNoWaitlist.errors} errors`,
+      });
+    }
+    const workerRss = runs.flatMap((r) => r.rssMb.filter((p) => p.role !== 'primary').map((p) => p.peakMb ?? 0));
+    targets.push({ label: 'server RSS ≤ 350 MB per worker (worker comparison)', ok: Math.max(...workerRss) <= 350, detail: `${Math.round(Math.max(...workerRss))} MB` });
+    return { seconds: seconds * rounds, rounds, connections: opts.connections, runs, targets };
+  } finally {
+    for (const sv of servers) await stop(sv);
   }
-  const workerRss = runs.flatMap((r) => r.rssMb.filter((p) => p.role !== 'primary').map((p) => p.peakMb ?? 0));
-  targets.push({ label: 'server RSS ≤ 350 MB per worker (worker comparison)', ok: Math.max(...workerRss) <= 350, detail: `${Math.round(Math.max(...workerRss))} MB` });
-  return { seconds: opts.workersDuration, connections: opts.connections, runs, targets };
 }
 
 /** The comparison as a table: req/s, p99, × the single process, CPU ms per request, storm p99, RSS. */
 export function printWorkers(W) {
   const pad = (s, n) => String(s).padEnd(n);
   const lpad = (s, n) => String(s).padStart(n);
-  console.log(`\nworker processes (${W.connections} connections × ${W.seconds} s each; CPU = the portal's processes' user + system time per request, from /proc)\n`);
+  console.log(
+    `\nworker processes (${W.connections} connections × ${W.seconds} s each, in ${W.rounds} turns taken in alternation; CPU = the portal's processes' user + system time per request, from /proc)\n`,
+  );
   console.log(`${pad('configuration / page', 48)}${lpad('req/s', 8)}${lpad('p99 ms', 8)}${lpad('× 1', 7)}${lpad('CPU ms', 8)}`);
   for (const r of W.runs) {
     for (const [name, l] of Object.entries(r.loads))
