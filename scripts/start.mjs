@@ -5,11 +5,11 @@ import cluster from 'node:cluster';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { buildIsStale, ensureProjectNode } from './lib.mjs';
+import { buildIsStale, ensureProjectNodeForServer } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
-ensureProjectNode(root);
+await ensureProjectNodeForServer(root);
 
 function fail(line) {
   console.error(line);

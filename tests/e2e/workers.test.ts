@@ -1,6 +1,7 @@
 // `npm start` with WORKERS=2 (issue 22, both cores; docs/decisions/104): what must hold across worker
 // processes on one database. Which worker answered is read from the request log lines (their `pid`,
 // never shown to the public); every request goes on a new connection so the kernel spreads them.
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openDb } from '../../db/client.ts';
@@ -297,5 +298,24 @@ describe('two worker processes on one database', () => {
     expect(got.filter((g) => !/^4\d\d Chinese page$/.test(g))).toEqual([]);
     expect(await code).toBe(0);
     for (const pid of pids) expect(() => process.kill(pid, 0), `worker ${pid} is gone`).toThrow();
+  });
+});
+
+// `npm start` under a system Node older than 24 runs the portal as a child under the project's Node 24.
+const olderNode = (() => {
+  const r = spawnSync('node', ['-p', 'process.versions.node.split(".")[0] + " " + process.execPath'], { encoding: 'utf8' });
+  const [major, path] = (r.stdout ?? '').trim().split(' ');
+  return Number(major) < 24 ? path : undefined;
+})();
+
+describe('npm start under an older system Node', () => {
+  test.runIf(olderNode)('SIGTERM to the process npm start began reaches the portal: its workers drain and everything exits 0', async () => {
+    const old = await startServer({ node: olderNode, env: { WORKERS: '2' } });
+    const workers = (/Serving at .*pid ([\d ]+)/.exec(old.output())?.[1] ?? '').trim().split(' ').map(Number);
+    expect(workers).toHaveLength(2);
+    expect((await fresh(old, '/healthz')).status).toBe(200);
+    expect(await old.stop('SIGTERM')).toBe(0);
+    for (const pid of workers) expect(() => process.kill(pid, 0), `worker ${pid} is gone`).toThrow();
+    await expect(fresh(old, '/healthz')).rejects.toThrow(/ECONNREFUSED/);
   });
 });
