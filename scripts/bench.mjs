@@ -1,4 +1,4 @@
-// npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm|flood] [-- --profile] [-- --help]
+// npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm|flood|workers] [-- --profile] [-- --help]
 // Seeds a large county into bench/data/, builds and starts the portal on it,
 // loads public pages with autocannon (50 connections) against a bare node:http
 // baseline measured in the same run, runs a sign-up storm and a flood, prints a table with
@@ -29,6 +29,7 @@ const { choosePages, loadPages, loadBaselineAgain } = await import('./bench/load
 const { prepareStorm } = await import('./bench/storm.mjs');
 const { runFlood } = await import('./bench/flood.mjs');
 const { report } = await import('./bench/report.mjs');
+const { compareWorkers, printWorkers } = await import('./bench/workers.mjs');
 
 // ---------------------------------------------------------------- data ----
 const results = { scale: opts.scale, counts: opts.counts, startedAt: new Date().toISOString(), machine: { cpus: cpus().length }, rows: [], targets: [] };
@@ -65,9 +66,12 @@ const stop = () => {
 process.on('exit', () => portal.exitCode === null && portal.kill('SIGKILL'));
 
 // ---------------------------------------------------------------- load ----
+let pages;
 try {
   const db = await openDb({ url: opts.dbUrl });
-  const { pages, htmlFile } = await choosePages(db, base, opts.dataDir);
+  const chosen = await choosePages(db, base, opts.dataDir);
+  pages = chosen.pages;
+  const { htmlFile } = chosen;
   const basePort = await freePort();
   if (opts.runPages) await loadPages({ base, basePort, htmlFile, pages, portalPid: portal.pid, opts, results });
 
@@ -109,6 +113,16 @@ try {
   });
 }
 results.peakRssMb = peakRss;
+
+// ------------------------------------------------------------- workers ----
+if (opts.runWorkers) {
+  const db = await openDb({ url: opts.dbUrl });
+  const path = (name) => pages.find(([n]) => n === name)[1];
+  results.workers = await compareWorkers({ db, honoree: path('honoree page'), article: path('article page'), stormEventId: seedInfo.stormEventId, opts });
+  db.$client.close();
+  results.targets.push(...results.workers.targets);
+  printWorkers(results.workers);
+}
 
 // ------------------------------------------------------------- report ----
 report(results, opts);

@@ -2,11 +2,12 @@
 import { join } from 'node:path';
 
 /** Usage, printed by --help. */
-export const USAGE = `npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm|flood] [-- --profile]
+export const USAGE = `npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm|flood|workers] [-- --profile]
   --scale N      data size relative to a county (1 = 50,000 volunteers, 1,000,000 hour records; default 1)
   --duration S   seconds of load per page (default 10)
   --reuse        keep the database seeded by an earlier run at the same scale
-  --only X       pages | storm | flood: run one part; bench/results.json is then left as it was
+  --only X       pages | storm | flood | workers: run one part; bench/results.json is then left as it was
+  --workers-duration S  seconds per figure in the worker comparison (default 6, in 3 alternating turns): WORKERS=1 and 2 side by side
   --flood-duration S  seconds of the flood (default 15; 200 connections on cache-busting and uncached pages)
   --profile      CPU profiles of the portal during each storm (bench/data/storm-waitlist-on|off.cpuprofile)
   PORTAL_NODE_FLAGS overrides the portal's Node flags (default: those of npm start).`;
@@ -32,6 +33,9 @@ export function readOptions(argv, root) {
     runPages: only === 'all' || only === 'pages',
     runStorm: only === 'all' || only === 'storm',
     runFlood: only === 'all' || only === 'flood',
+    // The portal with WORKERS=1 and WORKERS=2 side by side (scripts/bench/workers.mjs), after the rest.
+    runWorkers: only === 'all' || only === 'workers',
+    workersDuration: Number(arg('workers-duration', '6')),
     floodConnections: 200,
     floodDuration: Number(arg('flood-duration', '15')),
     // --profile: CPU profiles of the portal during each storm (bench/data/storm-waitlist-on|off.cpuprofile), via the inspector.

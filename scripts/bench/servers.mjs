@@ -27,7 +27,7 @@ function startFlags(root) {
 }
 
 /** Starts scripts/start.mjs on the benchmark database at `port`; resolves once it serves. */
-export async function startPortal(port, { root, dbUrl, dataDir, profile }) {
+export async function startPortal(port, { root, dbUrl, dataDir, profile }, env = {}) {
   // The portal runs with the same Node flags as `npm start` (read from package.json), so the
   // figures are the production server's; PORTAL_NODE_FLAGS overrides them for experiments.
   const flags = (process.env.PORTAL_NODE_FLAGS ?? startFlags(root)).split(/\s+/).filter(Boolean);
@@ -45,6 +45,9 @@ export async function startPortal(port, { root, dbUrl, dataDir, profile }) {
       UPLOADS_DIR: join(dataDir, 'uploads'),
       BENCH_CACHE_BYPASS: '1',
       LOG_LEVEL: 'warn',
+      // A CPU profile is of one process: the primary of several workers serves nothing.
+      ...(profile ? { WORKERS: '1' } : {}),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -111,12 +114,27 @@ export function listenOverflows() {
   }
 }
 
-/** The peak resident set (VmHWM) of a process in MB, or null. */
-export function vmHWM(pid) {
+/** The process ids a process started (Linux; [] elsewhere): the workers of a portal with WORKERS > 1. */
+export function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The peak resident set (VmHWM) of one process in MB, or null. */
+export function processHWM(pid) {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : null;
   } catch {
     return null;
   }
+}
+
+/** The largest peak resident set (VmHWM) in MB among a portal's processes (itself and its workers; the limit is per process), or null. */
+export function vmHWM(pid) {
+  const each = [pid, ...childPids(pid)].map(processHWM).filter((x) => x != null);
+  return each.length ? Math.max(...each) : null;
 }

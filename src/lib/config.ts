@@ -1,8 +1,9 @@
 // Reads and validates the process configuration (docs/architecture.md "Configuration and start-up").
 // Plain TypeScript so scripts, tests and the Astro server share one parser.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
 /** Validated runtime configuration. */
 export interface AppConfig {
@@ -40,6 +41,10 @@ export interface AppConfig {
   };
   /** Where verification codes go (src/lib/sms.ts): a provider's HTTP API, or the server log in a demo. */
   sms: SmsConfig;
+  /** Server processes sharing the port (src/server/workers.ts, docs/decisions/104); 1 = one process, no primary. */
+  workers: number;
+  /** How connections reach the workers: the kernel (SO_REUSEPORT, Linux) or node:cluster's primary handing each out. */
+  workerBalance: 'reuseport' | 'cluster';
   /** How often the e-mail outbox runs. */
   outboxIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -122,6 +127,28 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, fallback:
   return raw as T;
 }
 
+/** `auto` runs one worker per core, at most this many: two were measured on two cores (docs/decisions/104), more were not. */
+export const MAX_AUTO_WORKERS = 4;
+
+/** WORKERS: `auto` (the default) or a whole number of processes. */
+function readWorkers(env: NodeJS.ProcessEnv): number {
+  const raw = (env.WORKERS ?? '').trim();
+  if (raw === '' || raw.toLowerCase() === 'auto') return Math.max(1, Math.min(availableParallelism(), MAX_AUTO_WORKERS));
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 64) {
+    throw new ConfigError('WORKERS', `“${raw}” 应为 auto 或 1–64 之间的整数`, `"${raw}" must be auto or a whole number between 1 and 64`);
+  }
+  return Number(raw);
+}
+
+/** WORKER_BALANCE: SO_REUSEPORT exists on Linux only; elsewhere the default is node:cluster's round robin. */
+function readWorkerBalance(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): AppConfig['workerBalance'] {
+  const balance = oneOf(env, 'WORKER_BALANCE', platform === 'linux' ? 'reuseport' : 'cluster', ['reuseport', 'cluster']);
+  if (balance === 'reuseport' && platform !== 'linux') {
+    throw new ConfigError('WORKER_BALANCE', `reuseport 仅支持 Linux，本机请用 cluster`, `reuseport needs Linux; use cluster on ${platform}`);
+  }
+  return balance;
+}
+
 /** A configuration problem, reported as one bilingual line naming the variable. */
 export class ConfigError extends Error {
   readonly variable: string;
@@ -181,7 +208,8 @@ export function loadSecretKey(env: NodeJS.ProcessEnv, dataDir: string, shared = 
     return key;
   }
   const file = resolve(dataDir, 'secret.key');
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  const onDisk = readKeyFile(file);
+  if (onDisk) return onDisk;
   if (shared) {
     throw new ConfigError(
       'SECRET_KEY',
@@ -191,8 +219,35 @@ export function loadSecretKey(env: NodeJS.ProcessEnv, dataDir: string, shared = 
   }
   mkdirSync(dirname(file), { recursive: true });
   const key = randomBytes(32);
-  writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });
-  return key;
+  // Processes starting together (WORKERS, or two portals on a new data folder) each generated a key
+  // and the last write won: the others went on encrypting with a key no longer on disk. The key is
+  // written whole to a file of this process, then linked into place, which fails if another process
+  // was first; its key, complete by then, is the one everyone uses.
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(tmp, key.toString('hex') + '\n', { mode: 0o600 });
+  try {
+    linkSync(tmp, file);
+    return key;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return readKeyFile(file)!;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** The key in data/secret.key, or undefined when there is no file; a damaged file stops start-up. */
+function readKeyFile(file: string): Buffer | undefined {
+  if (!existsSync(file)) return undefined;
+  const hex = readFileSync(file, 'utf8').trim();
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+    throw new ConfigError(
+      'SECRET_KEY',
+      `${file} 已损坏（应为 64 位十六进制），请从备份恢复该文件，或设置 SECRET_KEY`,
+      `${file} is damaged (must be 64 hex digits); restore it from a backup or set SECRET_KEY`,
+    );
+  }
+  return Buffer.from(hex, 'hex');
 }
 
 /** Parses the environment; throws ConfigError on the first bad value. */
@@ -264,6 +319,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       renderWriteWaitMs: intVar(env, 'RENDER_WRITE_WAIT_MS', 10_000, 10, 600_000),
       renderQueueMax: intVar(env, 'RENDER_QUEUE_MAX', 2_000, 1, 100_000),
     },
+    workers: readWorkers(env),
+    workerBalance: readWorkerBalance(env, process.platform),
     outboxIntervalMs: intVar(env, 'OUTBOX_INTERVAL_MS', 15_000, 100, 86_400_000),
     sms: readSms(env),
     logLevel: readLogLevel(env),

@@ -39,5 +39,6 @@ export function logs(level: Level): boolean {
 /** Writes one log line. */
 export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
   if (ORDER[level] < threshold()) return;
-  process.stdout.write(JSON.stringify({ t: new Date().toISOString(), level, msg, ...fields }) + '\n');
+  // pid: with WORKERS > 1 several processes write to one stdout; it names the one that answered.
+  process.stdout.write(JSON.stringify({ t: new Date().toISOString(), level, pid: process.pid, msg, ...fields }) + '\n');
 }

@@ -11,6 +11,8 @@ describe('npm start', () => {
     ['OVERLOAD_LAG_MS', 'abc'],
     ['MAX_BODY_BYTES', 'abc'],
     ['OUTBOX_INTERVAL_MS', 'abc'],
+    ['WORKERS', '0'],
+    ['WORKER_BALANCE', 'random'],
   ])('a bad %s stops start-up with one bilingual line', (name, value) => {
     const r = spawnSync(process.execPath, ['scripts/start.mjs'], { env: { ...process.env, [name]: value }, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).not.toBe(0);

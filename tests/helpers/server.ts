@@ -36,12 +36,13 @@ export function freePort(): Promise<number> {
 }
 
 /** Spawns `node scripts/start.mjs` and waits until it serves. */
-export async function startServer(opts: { env?: Record<string, string>; dataDir?: string } = {}): Promise<RunningServer> {
+export async function startServer(opts: { env?: Record<string, string>; dataDir?: string; node?: string } = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'shanxing-e2e-'));
   const hrana = REMOTE ? await startHrana(join(dataDir, 'portal.db')) : undefined;
   const dbUrl = hrana?.url ?? `file:${join(dataDir, 'portal.db')}`;
   const port = await freePort();
-  const proc = spawn(process.execPath, ['scripts/start.mjs'], {
+  // `node`: another Node binary to start it with (an older system Node re-runs it under Node 24).
+  const proc = spawn(opts.node ?? process.execPath, ['scripts/start.mjs'], {
     cwd: process.cwd(),
     env: {
       ...process.env,
@@ -57,6 +58,8 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
       // Likewise admission control (renders still queue; nobody is refused for waiting): tests/e2e/flood.test.ts sets its own.
       RENDER_WAIT_MS: '30000',
       RENDER_WRITE_WAIT_MS: '60000',
+      // One process unless a test asks for workers (tests/e2e/workers.test.ts): the files run one at a time on a small machine.
+      WORKERS: '1',
       ...sharedDbEnv(),
       ...opts.env,
     },

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, readConfig } from '../../src/lib/config.ts';
+import { ConfigError, MAX_AUTO_WORKERS, readConfig } from '../../src/lib/config.ts';
 import { log } from '../../src/lib/log.ts';
 
 const base = () => ({ DATA_DIR: mkdtempSync(join(tmpdir(), 'cfg-')) });
@@ -34,6 +34,10 @@ describe('configuration', () => {
     ['RENDER_WAIT_MS', '0'],
     ['RENDER_WRITE_WAIT_MS', '1.5'],
     ['RENDER_QUEUE_MAX', '0'],
+    ['WORKERS', '0'],
+    ['WORKERS', 'two'],
+    ['WORKERS', '65'],
+    ['WORKER_BALANCE', 'random'],
     ['LOG_LEVEL', 'loud'],
     ['TRUST_PROXY', 'sure'],
     // Files under public/ or dist/ are served to anyone as static files (docs/decisions/076).
@@ -82,6 +86,18 @@ describe('configuration', () => {
     const env = base();
     const key = readConfig(env).secretKey;
     expect(readConfig({ ...env, DATABASE_URL: 'libsql://db.example.cn' }).secretKey.equals(key)).toBe(true);
+  });
+});
+
+describe('WORKERS (issue 22)', () => {
+  test('auto, the default, is one process per core, at most MAX_AUTO_WORKERS', () => {
+    const expected = Math.min(availableParallelism(), MAX_AUTO_WORKERS);
+    expect(readConfig(base()).workers).toBe(expected);
+    expect(readConfig({ ...base(), WORKERS: 'auto' }).workers).toBe(expected);
+  });
+  test('a number is taken as given; one means a single process', () => {
+    expect(readConfig({ ...base(), WORKERS: '1' }).workers).toBe(1);
+    expect(readConfig({ ...base(), WORKERS: '3' }).workers).toBe(3);
   });
 });
 
