@@ -162,8 +162,9 @@ describe('审单 and 派单', () => {
     expect(await getServiceOrder(db, o.id)).toMatchObject({ status: 'assigned', teamId: b.team, dispatchMode: 'assign' });
     expect(await refusal(finishOrder(db, a.leader, o.id, a.team, '已上门打扫卫生一次'))).toBe('找不到该点单');
     const t = await track(o.trackingNo, '0004');
-    expect(t?.timeline.map((s) => s.text)).toEqual(['网上点单：助老助残上门服务', '县新时代文明实践中心已受理', '已派单给“城关甲队”', '已派单给“城关乙队”']);
-    expect(await count(db, "audit_log WHERE action = 'order.assign' AND target_id = ?", [String(o.id)])).toBe(2);
+    expect(t?.timeline.map((s) => s.text)).toEqual(['网上点单：助老助残上门服务', '县新时代文明实践中心已受理', '已派单给“城关甲队”', '已改派给“城关乙队”']);
+    expect(await count(db, "audit_log WHERE action = 'order.assign' AND target_id = ?", [String(o.id)])).toBe(1);
+    expect(await count(db, "audit_log WHERE action = 'order.reassign' AND target_id = ?", [String(o.id)])).toBe(1);
   });
 
   test('only order staff may accept, and an order is accepted once', async () => {
@@ -232,7 +233,7 @@ describe('接单 to 评单', () => {
     await rateOrder(db, { number: o.trackingNo, digits: '0009', rating: 2, comment: '来晚了两个小时' });
     const row = await getServiceOrder(db, o.id);
     expect(row).toMatchObject({ status: 'rated', rating: 2, ratingComment: '来晚了两个小时', revisitDue: 1 });
-    expect((await listServiceOrders(db, { revisit: true })).map((r) => r.o.id)).toContain(o.id);
+    expect((await listServiceOrders(db, editor, { revisit: true })).map((r) => r.o.id)).toContain(o.id);
     expect(await refusal(rateOrder(db, { number: o.trackingNo, digits: '0009', rating: 5, comment: '' }))).toBe('您已评价过这个点单，谢谢！');
     const tracked = await track(o.trackingNo, '0009');
     expect(tracked?.timeline.map((s) => s.text).slice(-3)).toEqual(['“助老服务队”已接单', '服务已完成，欢迎评价', '群众评价：2 星，工作人员将回访']);

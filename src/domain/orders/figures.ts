@@ -29,7 +29,7 @@ export const FIGURE_DEFINITIONS: readonly { name: string; text: string }[] = [
 const H = 3600_000;
 const D = 86400_000;
 
-function figuresSql(key: SQL, now: number): SQL {
+function figuresSql(key: SQL, now: number, townId?: number): SQL {
   return sql`SELECT ${key} AS key,
       count(*) AS orders,
       sum(o.accepted_at IS NOT NULL AND o.accepted_at <= o.created_at + i.accept_hours * ${H}) AS accepted_on_time,
@@ -40,7 +40,7 @@ function figuresSql(key: SQL, now: number): SQL {
       sum(o.dispatched_at IS NOT NULL AND (o.done_at IS NOT NULL OR ${now} > o.created_at + i.finish_days * ${D})) AS done_due,
       sum(o.rating >= 4) AS satisfied,
       sum(o.rating IS NOT NULL) AS rated
-    FROM service_orders o JOIN service_items i ON i.id = o.item_id`;
+    FROM service_orders o JOIN service_items i ON i.id = o.item_id${townId ? sql` WHERE o.town_id = ${townId}` : sql``}`;
 }
 
 const toFigures = (r: Record<string, unknown>): OrderFigures => ({
@@ -58,12 +58,16 @@ const toFigures = (r: Record<string, unknown>): OrderFigures => ({
 
 const MONTH = sql`strftime('%Y-%m', (o.created_at / 1000) + 8 * 3600, 'unixepoch')`;
 
-/** The county's totals and the same figures by 乡镇, by category and by month (Beijing), as of `now`. */
-export async function orderFigures(db: Db, now = Date.now()) {
-  const [total] = await db.all<Record<string, unknown>>(sql`${figuresSql(sql`'全县'`, now)}`);
-  const byTown = await db.all<Record<string, unknown>>(sql`${figuresSql(sql`(SELECT name FROM regions WHERE id = o.town_id)`, now)} GROUP BY o.town_id ORDER BY count(*) DESC, o.town_id`);
-  const byCategory = await db.all<Record<string, unknown>>(sql`${figuresSql(sql`i.category`, now)} GROUP BY i.category ORDER BY count(*) DESC, i.category`);
-  const byMonth = await db.all<Record<string, unknown>>(sql`${figuresSql(MONTH, now)} GROUP BY ${MONTH} ORDER BY ${MONTH} DESC LIMIT 12`);
+/**
+ * The county's totals and the same figures by 乡镇, by category and by month (Beijing), as of `now`;
+ * with `townId`, one 乡镇's only (a 所's console, docs/decisions/100).
+ */
+export async function orderFigures(db: Db, now = Date.now(), opts: { townId?: number } = {}) {
+  const t = opts.townId;
+  const [total] = await db.all<Record<string, unknown>>(sql`${figuresSql(t ? sql`(SELECT name FROM regions WHERE id = ${t})` : sql`'全县'`, now, t)}`);
+  const byTown = await db.all<Record<string, unknown>>(sql`${figuresSql(sql`(SELECT name FROM regions WHERE id = o.town_id)`, now, t)} GROUP BY o.town_id ORDER BY count(*) DESC, o.town_id`);
+  const byCategory = await db.all<Record<string, unknown>>(sql`${figuresSql(sql`i.category`, now, t)} GROUP BY i.category ORDER BY count(*) DESC, i.category`);
+  const byMonth = await db.all<Record<string, unknown>>(sql`${figuresSql(MONTH, now, t)} GROUP BY ${MONTH} ORDER BY ${MONTH} DESC LIMIT 12`);
   return { total: toFigures(total ?? {}), byTown: byTown.map(toFigures), byCategory: byCategory.map(toFigures), byMonth: byMonth.map(toFigures) };
 }
 

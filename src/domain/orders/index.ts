@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
 import { guardedWrite, writeBatch } from '../../../db/write.ts';
 import { serviceItems, serviceOrders, serviceOrderSteps } from '../../../db/schema/index.ts';
-import { can, leaderMayWriteSql, leaderWriteRefusal } from '../accounts/policy.ts';
+import { can, leaderMayWriteSql, leaderWriteRefusal, teamLeaderIdsSql } from '../accounts/policy.ts';
+import { mayHandleOrder, mayHandleThisOrderSql } from './scope.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
 import { auditStatement, audit } from '../audit/index.ts';
 import { hitRateLimit } from '../accounts/rate-limit.ts';
@@ -108,6 +109,9 @@ export async function createServiceOrder(
     .where(and(eq(serviceItems.id, o.itemId), eq(serviceItems.active, 1)));
   if (!item) throw new OrderError('BAD_REQUEST', '请从服务菜单中选择服务项目', 'itemId');
   if (!(await validRegionPair(db, o.townId, o.villageId))) throw new OrderError('BAD_REQUEST', '所选村（社区）不属于该乡镇，请重新选择', 'villageId');
+  // A 所 enters orders for its own 乡镇 only: one for elsewhere would land where it cannot see it.
+  if (source !== '网上' && !(await mayHandleOrder(db, opts.by, { townId: o.townId })))
+    throw new OrderError('BAD_REQUEST', '您只能为本乡镇（街道）的群众代为点单；其他乡镇的请转给当地新时代文明实践所或县中心', 'townId');
   const trackingNo = newTrackingNo(now);
   const id = byNumber(trackingNo);
   const statements = [
@@ -143,13 +147,24 @@ export async function getServiceOrder(db: Db, id: number): Promise<ServiceOrder 
   return o;
 }
 
+/** One order as staff may see it: undefined when it does not exist or lies outside their 乡镇 (a 404, not a 403). */
+export async function getOrderForStaff(db: Db, user: SessionUser, id: number): Promise<ServiceOrder | undefined> {
+  if (!Number.isSafeInteger(id) || !can(user, 'orders.handle')) return undefined;
+  const [o] = await db
+    .select()
+    .from(serviceOrders)
+    .where(and(eq(serviceOrders.id, id), mayHandleThisOrderSql(user.id)));
+  return o;
+}
+
 /** An order's timeline, oldest first. */
 export async function orderSteps(db: Db, orderId: number) {
   return db.select().from(serviceOrderSteps).where(eq(serviceOrderSteps.orderId, orderId)).orderBy(asc(serviceOrderSteps.at), asc(serviceOrderSteps.id));
 }
 
-/** Orders for the console, newest first, by 乡镇, status and 回访 flag. */
-export async function listServiceOrders(db: Db, f: { townId?: number; status?: string; revisit?: boolean } = {}) {
+/** Orders for the console within the viewer's scope (their 乡镇, or all for the 中心), newest first, by 乡镇, status and 回访 flag. */
+export async function listServiceOrders(db: Db, viewer: SessionUser, f: { townId?: number; status?: string; revisit?: boolean } = {}) {
+  if (!can(viewer, 'orders.handle')) return [];
   return db
     .select({
       o: serviceOrders,
@@ -160,7 +175,14 @@ export async function listServiceOrders(db: Db, f: { townId?: number; status?: s
     })
     .from(serviceOrders)
     .innerJoin(serviceItems, eq(serviceItems.id, serviceOrders.itemId))
-    .where(and(f.townId ? eq(serviceOrders.townId, f.townId) : undefined, f.status ? eq(serviceOrders.status, f.status) : undefined, f.revisit ? eq(serviceOrders.revisitDue, 1) : undefined))
+    .where(
+      and(
+        mayHandleThisOrderSql(viewer.id),
+        f.townId ? eq(serviceOrders.townId, f.townId) : undefined,
+        f.status ? eq(serviceOrders.status, f.status) : undefined,
+        f.revisit ? eq(serviceOrders.revisitDue, 1) : undefined,
+      ),
+    )
     .orderBy(desc(serviceOrders.createdAt), desc(serviceOrders.id))
     .limit(200);
 }
@@ -177,8 +199,8 @@ function requireHandler(user: SessionUser) {
 }
 
 /** After a guard matched nothing: the refusal that says why (read afterwards, never as the guard). */
-async function explain(db: Db, id: number, what: string): Promise<never> {
-  const o = await getServiceOrder(db, id);
+async function explain(db: Db, user: SessionUser, id: number, what: string): Promise<never> {
+  const o = await getOrderForStaff(db, user, id);
   if (!o) throw new OrderError('NOT_FOUND', '找不到该点单');
   throw new OrderError('CONFLICT', `该点单当前状态为“${ORDER_STATUS[o.status] ?? o.status}”，不能${what}，请刷新后重试`);
 }
@@ -186,11 +208,11 @@ async function explain(db: Db, id: number, what: string): Promise<never> {
 /** 受理: the centre takes the order on. */
 export async function acceptOrder(db: Db, user: SessionUser, id: number, now = Date.now()): Promise<void> {
   requireHandler(user);
-  const ok = await guardedWrite(db, sql`UPDATE service_orders SET status = 'accepted', accepted_at = ${now} WHERE id = ${id} AND status = 'new'`, [
+  const ok = await guardedWrite(db, sql`UPDATE service_orders SET status = 'accepted', accepted_at = ${now} WHERE id = ${id} AND status = 'new' AND ${mayHandleThisOrderSql(user.id)}`, [
     step(id, 'accepted', '县新时代文明实践中心已受理', now),
     auditStatement({ actorId: user.id, action: 'order.accept', targetType: 'service_order', targetId: id, after: { status: 'accepted' } }),
   ]);
-  if (!ok) await explain(db, id, '受理');
+  if (!ok) await explain(db, user, id, '受理');
 }
 
 /** 不予受理, with a reason the resident reads on /track. */
@@ -199,37 +221,86 @@ export async function rejectOrder(db: Db, user: SessionUser, id: number, reason:
   const r = reason.trim();
   if (r.length < 2) throw new OrderError('BAD_REQUEST', '请填写不予受理的原因，点单人查询时可以看到', 'reason');
   if (r.length > 200 || !isPlainLine(r)) throw new OrderError('BAD_REQUEST', '原因请用一句话说明（不超过 200 字）', 'reason');
-  const ok = await guardedWrite(db, sql`UPDATE service_orders SET status = 'rejected', reject_reason = ${r} WHERE id = ${id} AND status IN ('new', 'accepted', 'open')`, [
-    step(id, 'rejected', `不予受理：${r}`, now),
-    auditStatement({ actorId: user.id, action: 'order.reject', targetType: 'service_order', targetId: id, after: { status: 'rejected' }, detail: r }),
-  ]);
-  if (!ok) await explain(db, id, '不予受理');
+  const ok = await guardedWrite(
+    db,
+    sql`UPDATE service_orders SET status = 'rejected', reject_reason = ${r} WHERE id = ${id} AND status IN ('new', 'accepted', 'open') AND ${mayHandleThisOrderSql(user.id)}`,
+    [step(id, 'rejected', `不予受理：${r}`, now), auditStatement({ actorId: user.id, action: 'order.reject', targetType: 'service_order', targetId: id, after: { status: 'rejected' }, detail: r })],
+  );
+  if (!ok) await explain(db, user, id, '不予受理');
 }
 
-/** 派单: assigns the order to an active team, or reassigns it from another team. */
+/** Notices to the leaders of team `teamId`, as one statement for a guarded write's follow-ups. */
+const leaderNotice = (teamId: number, title: SQL, body: string, now: number) =>
+  sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
+    SELECT leader_ids.user_id, 'orders', ${title}, ${body}, '/me/teams/' || (SELECT slug FROM teams WHERE id = ${teamId}) || '/orders', ${now}
+    FROM (${teamLeaderIdsSql(teamId)}) leader_ids`;
+const orderNo = (id: number) => sql`(SELECT tracking_no FROM service_orders WHERE id = ${id})`;
+
+/**
+ * 派单: assigns the order to an active team, or 改派 (reassigns) it from the team that has it. The team
+ * read first is part of the guard (`team_id IS <it>`), so the notices to the old team's leaders go to the
+ * team the order really left; the new team's leaders are told in the same batch.
+ */
 export async function assignOrder(db: Db, user: SessionUser, id: number, teamId: number, now = Date.now()): Promise<void> {
   requireHandler(user);
   if (!Number.isSafeInteger(teamId) || teamId <= 0) throw new OrderError('BAD_REQUEST', '请选择承接队伍', 'teamId');
   const [team] = await db.all<{ name: string }>(sql`SELECT name FROM teams WHERE id = ${teamId} AND status = 'active'`);
   if (!team) throw new OrderError('BAD_REQUEST', '请选择一支正常运行的队伍', 'teamId');
+  const o = await getOrderForStaff(db, user, id);
+  if (!o) throw new OrderError('NOT_FOUND', '找不到该点单');
+  const from = o.status === 'assigned' ? o.teamId : null;
+  const reassign = from != null;
+  const followUps = [
+    step(id, reassign ? 'reassigned' : 'assigned', reassign ? `已改派给“${team.name}”` : `已派单给“${team.name}”`, now),
+    auditStatement({
+      actorId: user.id,
+      action: reassign ? 'order.reassign' : 'order.assign',
+      targetType: 'service_order',
+      targetId: id,
+      before: reassign ? { teamId: from } : undefined,
+      after: { teamId },
+    }),
+    leaderNotice(teamId, sql`'新派给本队的服务点单：' || ${orderNo(id)}`, '请尽快与群众联系，约定服务时间；完成后在队伍的“服务点单”页确认完成。', now),
+  ];
+  if (from != null) followUps.push(leaderNotice(from, sql`'服务点单已改派给其他队伍：' || ${orderNo(id)}`, '县新时代文明实践中心（所）已把这个点单改派给其他队伍，本队无需再上门服务。', now));
   const ok = await guardedWrite(
     db,
-    sql`UPDATE service_orders SET status = 'assigned', team_id = ${teamId}, dispatch_mode = 'assign', dispatched_at = coalesce(dispatched_at, ${now})
-      WHERE id = ${id} AND status IN ('accepted', 'open', 'assigned') AND team_id IS NOT ${teamId}
-      AND EXISTS (SELECT 1 FROM teams WHERE id = ${teamId} AND status = 'active')`,
-    [step(id, 'assigned', `已派单给“${team.name}”`, now), auditStatement({ actorId: user.id, action: 'order.assign', targetType: 'service_order', targetId: id, after: { teamId } })],
+    sql`UPDATE service_orders SET status = 'assigned', team_id = ${teamId}, claimed_by_user = NULL, dispatch_mode = 'assign', dispatched_at = coalesce(dispatched_at, ${now})
+      WHERE id = ${id} AND status = ${o.status} AND status IN ('accepted', 'open', 'assigned') AND team_id IS ${from} AND team_id IS NOT ${teamId}
+      AND EXISTS (SELECT 1 FROM teams WHERE id = ${teamId} AND status = 'active') AND ${mayHandleThisOrderSql(user.id)}`,
+    followUps,
   );
-  if (!ok) await explain(db, id, '派给这支队伍');
+  if (!ok) await explain(db, user, id, reassign ? '改派给这支队伍' : '派给这支队伍');
 }
 
-/** Opens the order for teams to claim (抢单), or returns an assigned one to the pool. */
+/**
+ * Opens an accepted order for teams to claim (抢单), or returns an assigned one to the pool (退回接单大厅):
+ * the team that had it is told in the same batch, and the resident's timeline says it is being re-dispatched.
+ */
 export async function openOrder(db: Db, user: SessionUser, id: number, now = Date.now()): Promise<void> {
   requireHandler(user);
-  const ok = await guardedWrite(db, sql`UPDATE service_orders SET status = 'open', team_id = NULL, dispatch_mode = NULL WHERE id = ${id} AND status IN ('accepted', 'assigned')`, [
-    step(id, 'opened', '已发布到接单大厅，等待志愿服务队伍接单', now),
-    auditStatement({ actorId: user.id, action: 'order.open', targetType: 'service_order', targetId: id, after: { status: 'open' } }),
-  ]);
-  if (!ok) await explain(db, id, '开放接单');
+  const o = await getOrderForStaff(db, user, id);
+  if (!o) throw new OrderError('NOT_FOUND', '找不到该点单');
+  const from = o.status === 'assigned' ? o.teamId : null;
+  const followUps = [
+    step(id, from != null ? 'returned' : 'opened', from != null ? '已退回接单大厅，重新等待志愿服务队伍接单' : '已发布到接单大厅，等待志愿服务队伍接单', now),
+    auditStatement({
+      actorId: user.id,
+      action: from != null ? 'order.return' : 'order.open',
+      targetType: 'service_order',
+      targetId: id,
+      before: from != null ? { teamId: from } : undefined,
+      after: { status: 'open' },
+    }),
+  ];
+  if (from != null) followUps.push(leaderNotice(from, sql`'服务点单已退回接单大厅：' || ${orderNo(id)}`, '县新时代文明实践中心（所）已收回这个点单，本队无需再上门服务。', now));
+  const ok = await guardedWrite(
+    db,
+    sql`UPDATE service_orders SET status = 'open', team_id = NULL, claimed_by_user = NULL, dispatch_mode = NULL
+      WHERE id = ${id} AND status = ${o.status} AND status IN ('accepted', 'assigned') AND team_id IS ${from} AND ${mayHandleThisOrderSql(user.id)}`,
+    followUps,
+  );
+  if (!ok) await explain(db, user, id, from != null ? '退回接单大厅' : '开放接单');
 }
 
 /** The area rule for claiming: a team of the order's 乡镇, or a county-wide team (no 乡镇). */
@@ -363,7 +434,7 @@ export async function rateOrder(db: Db, input: { number: string; digits: string;
 /** Staff: the requester's full phone, to call back; every reveal is audited. */
 export async function revealOrderPhone(db: Db, user: SessionUser, id: number, ip?: string): Promise<string> {
   requireHandler(user);
-  const o = await getServiceOrder(db, id);
+  const o = await getOrderForStaff(db, user, id);
   if (!o) throw new OrderError('NOT_FOUND', '找不到该点单');
   await audit(db, { actorId: user.id, action: 'order.reveal_phone', targetType: 'service_order', targetId: id, ip });
   return o.requesterPhone;
