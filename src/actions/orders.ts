@@ -22,6 +22,7 @@ import {
   rejectOrder,
   revealOrderPhone,
 } from '../domain/orders/index.ts';
+import { removeWorkDay, saveWorkDay } from '../domain/orders/work-calendar.ts';
 
 const id = z.coerce.number().int().positive();
 const pick = (msg: string) => z.preprocess((v) => v || undefined, z.coerce.number({ error: msg }).int(msg).positive(msg));
@@ -162,6 +163,36 @@ export const orders = {
       const number = normaliseNumber(input.no);
       await rateOrder(db, { number, digits: input.last4, rating: input.rating, comment: input.comment });
       return { redirect: `/track?no=${encodeURIComponent(number)}&rated=1` };
+    },
+  }),
+
+  /** The 中心 records a statutory holiday or a 调休 working day on the working-day calendar (docs/decisions/100). */
+  saveWorkDay: formAction({
+    input: z.object({
+      day: z.preprocess(
+        (v) => v ?? '',
+        z
+          .string()
+          .trim()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, '请填写日期，例如 2027-01-01'),
+      ),
+      working: z.preprocess((v) => v || undefined, z.enum(['0', '1'], { error: '请选择放假还是调休上班' })),
+      note: line('节日名称', 2, 20, '请写明节日名称，例如“国庆节”或“春节调休上班”'),
+    }),
+    handler: async (input, ctx) => {
+      const user = actionAbility(ctx, 'orders.handle');
+      await saveWorkDay(await appDb(), user, { day: input.day, working: input.working === '1', note: input.note }, clientIp(ctx));
+      return { redirect: `/console/orders/calendar?year=${input.day.slice(0, 4)}&done=saved` };
+    },
+  }),
+
+  /** The 中心 removes a day from the calendar (back to an ordinary weekday or weekend day). */
+  removeWorkDay: formAction({
+    input: z.object({ day: z.string().max(10) }),
+    handler: async (input, ctx) => {
+      const user = actionAbility(ctx, 'orders.handle');
+      await removeWorkDay(await appDb(), user, input.day, clientIp(ctx));
+      return { redirect: `/console/orders/calendar?year=${input.day.slice(0, 4)}&done=removed` };
     },
   }),
 };

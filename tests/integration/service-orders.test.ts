@@ -30,6 +30,7 @@ import {
 import { trackNumber } from '../../src/domain/tracking/index.ts';
 import { isOverdue, orderFigures, ratePercent, rateText, teamOrderRecord } from '../../src/domain/orders/figures.ts';
 import { escalateOverdueOrders } from '../../src/domain/orders/escalation.ts';
+import { loadWorkCalendar } from '../../src/domain/orders/working-days.ts';
 import { addMember, count, makeTeam, makeUser } from './hours-fixtures.ts';
 
 let db: Db;
@@ -295,11 +296,15 @@ describe('published figures', () => {
     expect(f.byTown.map((r) => r.orders)).toEqual([5]);
     // The team's own record: two done, both rated, one 4–5 stars, average 3.5.
     expect(await teamOrderRecord(own, team)).toEqual({ done: 2, rated: 2, satisfied: 1, average: 3.5 });
+    // Limits in working days (docs/decisions/100): t0 is the 调休 Saturday 10 October, a working day, so
+    // 受理 is due by its end (t0 + 14 h) and 办结 by the end of Wednesday 14 October (t0 + 110 h).
     const item = { acceptHours: 24, dispatchHours: 24, finishDays: 3 };
-    expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 25 * H)).toBe(true);
-    expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 23 * H)).toBe(false);
-    expect(isOverdue({ status: 'assigned', createdAt: t0, acceptedAt: t0 }, item, t0 + 4 * D)).toBe(true);
-    expect(isOverdue({ status: 'rated', createdAt: t0, acceptedAt: t0 }, item, t0 + 40 * D)).toBe(false);
+    const cal = await loadWorkCalendar(own);
+    expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 15 * H, cal)).toBe(true);
+    expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 13 * H, cal)).toBe(false);
+    expect(isOverdue({ status: 'assigned', createdAt: t0, acceptedAt: t0 }, item, t0 + 109 * H, cal)).toBe(false);
+    expect(isOverdue({ status: 'assigned', createdAt: t0, acceptedAt: t0 }, item, t0 + 111 * H, cal)).toBe(true);
+    expect(isOverdue({ status: 'rated', createdAt: t0, acceptedAt: t0 }, item, t0 + 40 * D, cal)).toBe(false);
   });
 });
 
@@ -314,19 +319,22 @@ describe('overdue escalation', () => {
     const H = 3600_000;
     const t0 = Date.UTC(2026, 9, 10, 2);
     const o = await createServiceOrder(own, order({ requesterPhone: '13812342001' }), {}, t0);
-    expect(await escalateOverdueOrders(own, t0 + 23 * H)).toBe(0);
-    expect(await escalateOverdueOrders(own, t0 + 25 * H)).toBe(1);
+    // t0 is a 调休 working Saturday: 受理 is due by its end, t0 + 14 h.
+    expect(await escalateOverdueOrders(own, t0 + 13 * H)).toBe(0);
+    expect(await escalateOverdueOrders(own, t0 + 15 * H)).toBe(1);
     expect(await escalateOverdueOrders(own, t0 + 26 * H)).toBe(0);
     expect(await count(own, "notices WHERE user_id = ? AND kind = 'order_overdue'", [id])).toBe(1);
     const steps = await own.$client.execute({ sql: 'SELECT text FROM service_order_steps WHERE order_id = ? ORDER BY at, id', args: [o.id] });
     expect(steps.rows.map((r) => r.text)).toContain('超过受理时限，已提请县新时代文明实践中心督办');
-    // Accepted and assigned late, still not done after the item's 3 days: the finishing stage escalates, and the team hears of it.
+    // Accepted and assigned late, still not done after the item's 3 working days (end of Wednesday 14
+    // October, t0 + 110 h): the finishing stage escalates, and the team hears of it.
     await acceptOrder(own, ed, o.id, t0 + 26 * H);
     await assignOrder(own, ed, o.id, team, t0 + 27 * H);
-    expect(await escalateOverdueOrders(own, t0 + 73 * H)).toBe(1);
+    expect(await escalateOverdueOrders(own, t0 + 109 * H)).toBe(0);
+    expect(await escalateOverdueOrders(own, t0 + 111 * H)).toBe(1);
     expect(await count(own, "notices WHERE user_id = ? AND kind = 'order_overdue'", [leaderId])).toBe(1);
     expect(await count(own, "notices WHERE user_id = ? AND kind = 'order_overdue'", [id])).toBe(2);
-    expect(await escalateOverdueOrders(own, t0 + 100 * H)).toBe(0);
+    expect(await escalateOverdueOrders(own, t0 + 130 * H)).toBe(0);
   });
 });
 

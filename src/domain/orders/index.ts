@@ -1,13 +1,15 @@
 // 四单 service orders (issue 20): 群众点单 → 中心审单/派单 → 队伍接单 → 群众评单. Every state change is one
 // guarded UPDATE … WHERE status = <from> with its timeline step and audit row in the same batch
 // (docs/architecture.md "Writes under contention"); a claim (抢单) is exact because its guard is the claim.
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
 import { guardedWrite, writeBatch } from '../../../db/write.ts';
 import { serviceItems, serviceOrders, serviceOrderSteps } from '../../../db/schema/index.ts';
 import { can, leaderMayWriteSql, leaderWriteRefusal, teamLeaderIdsSql } from '../accounts/policy.ts';
 import { mayHandleOrder, mayHandleThisOrderSql } from './scope.ts';
+import { isOverdue } from './figures.ts';
+import { loadWorkCalendar } from './working-days.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
 import { auditStatement, audit } from '../audit/index.ts';
 import { hitRateLimit } from '../accounts/rate-limit.ts';
@@ -162,10 +164,13 @@ export async function orderSteps(db: Db, orderId: number) {
   return db.select().from(serviceOrderSteps).where(eq(serviceOrderSteps.orderId, orderId)).orderBy(asc(serviceOrderSteps.at), asc(serviceOrderSteps.id));
 }
 
-/** Orders for the console within the viewer's scope (their 乡镇, or all for the 中心), newest first, by 乡镇, status and 回访 flag. */
-export async function listServiceOrders(db: Db, viewer: SessionUser, f: { townId?: number; status?: string; revisit?: boolean } = {}) {
+/**
+ * Orders for the console within the viewer's scope (their 乡镇, or all for the 中心), newest first, by 乡镇,
+ * status, 回访 flag and 逾期 (past a working-day limit now); each row says whether it is overdue.
+ */
+export async function listServiceOrders(db: Db, viewer: SessionUser, f: { townId?: number; status?: string; revisit?: boolean; overdue?: boolean } = {}, now = Date.now()) {
   if (!can(viewer, 'orders.handle')) return [];
-  return db
+  const rows = await db
     .select({
       o: serviceOrders,
       item: serviceItems.name,
@@ -181,10 +186,15 @@ export async function listServiceOrders(db: Db, viewer: SessionUser, f: { townId
         f.townId ? eq(serviceOrders.townId, f.townId) : undefined,
         f.status ? eq(serviceOrders.status, f.status) : undefined,
         f.revisit ? eq(serviceOrders.revisitDue, 1) : undefined,
+        // Only orders still in hand can be overdue; they are few, so the filter reads them all.
+        f.overdue ? inArray(serviceOrders.status, ['new', 'accepted', 'open', 'assigned']) : undefined,
       ),
     )
     .orderBy(desc(serviceOrders.createdAt), desc(serviceOrders.id))
-    .limit(200);
+    .limit(f.overdue ? 2000 : 200);
+  const calendar = await loadWorkCalendar(db);
+  const marked = rows.map((r) => ({ ...r, overdue: isOverdue(r.o, r.limits, now, calendar) }));
+  return f.overdue ? marked.filter((r) => r.overdue).slice(0, 200) : marked;
 }
 
 /** Active teams to dispatch an order to: those of its 乡镇 first, then county-wide ones, then the rest. */
