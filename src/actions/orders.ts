@@ -23,6 +23,9 @@ import {
   revealOrderPhone,
 } from '../domain/orders/index.ts';
 import { removeWorkDay, saveWorkDay } from '../domain/orders/work-calendar.ts';
+import { rateOrderByLink, sendRatingLink } from '../domain/orders/rating-links.ts';
+import { config } from '../lib/config.ts';
+import { sendSms } from '../lib/sms.ts';
 
 const id = z.coerce.number().int().positive();
 const pick = (msg: string) => z.preprocess((v) => v || undefined, z.coerce.number({ error: msg }).int(msg).positive(msg));
@@ -124,7 +127,9 @@ export const orders = {
     input: z.object({ id, teamId: id, slug: z.string().max(80), note: text(5, 500, '请写几句结项说明：做了什么、服务了几人（至少 5 个字）', '结项说明不超过 500 字') }),
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
-      await finishOrder(await appDb(), user, input.id, input.teamId, input.note);
+      const db = await appDb();
+      const { rateToken } = await finishOrder(db, user, input.id, input.teamId, input.note);
+      await sendRatingLink(db, { token: rateToken, siteUrl: config().siteUrl, send: (m) => sendSms(config().sms, m) });
       return { redirect: `/me/teams/${encodeURIComponent(input.slug)}/orders?done=finished` };
     },
   }),
@@ -142,7 +147,9 @@ export const orders = {
   finishWish: formAction({
     input: z.object({ id, note: text(5, 500, '请写几句说明：送去了什么、什么时候送到（至少 5 个字）', '说明不超过 500 字') }),
     handler: async (input, ctx) => {
-      await finishWish(await appDb(), actionUser(ctx), input.id, input.note);
+      const db = await appDb();
+      const { rateToken } = await finishWish(db, actionUser(ctx), input.id, input.note);
+      await sendRatingLink(db, { token: rateToken, siteUrl: config().siteUrl, send: (m) => sendSms(config().sms, m) });
       return { redirect: '/me/wishes?done=finished' };
     },
   }),
@@ -193,6 +200,19 @@ export const orders = {
       const user = actionAbility(ctx, 'orders.handle');
       await removeWorkDay(await appDb(), user, input.day, clientIp(ctx));
       return { redirect: `/console/orders/calendar?year=${input.day.slice(0, 4)}&done=removed` };
+    },
+  }),
+
+  /** The resident rates through the one-time link in the SMS sent when the order was done. */
+  rateByLink: formAction({
+    input: z.object({
+      token: z.preprocess((v) => v ?? '', z.string().max(64)),
+      rating: pick('请选择 1–5 星').pipe(z.number().min(1, '请选择 1–5 星').max(5, '请选择 1–5 星')),
+      comment: text(0, 300, '', '评价内容不超过 300 字').default(''),
+    }),
+    handler: async (input) => {
+      await rateOrderByLink(await appDb(), input.token, { rating: input.rating, comment: input.comment });
+      return { redirect: `/services/rate/${encodeURIComponent(input.token)}?rated=1` };
     },
   }),
 };

@@ -10,6 +10,7 @@ import { can, leaderMayWriteSql, leaderWriteRefusal, teamLeaderIdsSql } from '..
 import { mayHandleOrder, mayHandleThisOrderSql } from './scope.ts';
 import { isOverdue } from './figures.ts';
 import { loadWorkCalendar } from './working-days.ts';
+import { newRatingLink } from './rating-links.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
 import { auditStatement, audit } from '../audit/index.ts';
 import { hitRateLimit } from '../accounts/rate-limit.ts';
@@ -368,15 +369,17 @@ export async function claimWish(db: Db, user: SessionUser, id: number, now = Dat
 }
 
 /** The volunteer who claimed a 微心愿 marks it fulfilled, with a short note. */
-export async function finishWish(db: Db, user: SessionUser, id: number, note: string, now = Date.now()): Promise<void> {
+export async function finishWish(db: Db, user: SessionUser, id: number, note: string, now = Date.now()): Promise<{ rateToken: string }> {
   const n = note.trim();
   if (n.length < 5) throw new OrderError('BAD_REQUEST', '请写几句说明：送去了什么、什么时候送到（至少 5 个字）', 'note');
   if (n.length > 500 || !isPlainText(n)) throw new OrderError('BAD_REQUEST', '说明不超过 500 字，且不含特殊控制字符', 'note');
+  const link = newRatingLink(id, now);
   const ok = await guardedWrite(db, sql`UPDATE service_orders SET status = 'done', close_note = ${n}, done_at = ${now} WHERE id = ${id} AND status = 'assigned' AND claimed_by_user = ${user.id}`, [
+    link.statement,
     step(id, 'done', '心愿已实现，欢迎评价', now),
     auditStatement({ actorId: user.id, action: 'order.done', targetType: 'service_order', targetId: id, after: { status: 'done' } }),
   ]);
-  if (ok) return;
+  if (ok) return { rateToken: link.token };
   const o = await getServiceOrder(db, id);
   if (!o || o.claimedByUser !== user.id) throw new OrderError('NOT_FOUND', '找不到该心愿');
   throw new OrderError('CONFLICT', `该心愿当前状态为“${ORDER_STATUS[o.status] ?? o.status}”，不能确认完成`);
@@ -393,17 +396,19 @@ export async function wishesFor(db: Db, userId: number) {
 }
 
 /** 确认完成: the team's leader closes the order with a short 结项 note. */
-export async function finishOrder(db: Db, user: SessionUser, id: number, teamId: number, note: string, now = Date.now()): Promise<void> {
+export async function finishOrder(db: Db, user: SessionUser, id: number, teamId: number, note: string, now = Date.now()): Promise<{ rateToken: string }> {
   const n = note.trim();
   if (n.length < 5) throw new OrderError('BAD_REQUEST', '请写几句结项说明：做了什么、服务了几人（至少 5 个字）', 'note');
   if (n.length > 500 || !isPlainText(n)) throw new OrderError('BAD_REQUEST', '结项说明不超过 500 字，且不含特殊控制字符', 'note');
+  // The resident's one-time rating link is issued in the same batch (src/domain/orders/rating-links.ts).
+  const link = newRatingLink(id, now);
   const ok = await guardedWrite(
     db,
     sql`UPDATE service_orders SET status = 'done', close_note = ${n}, done_at = ${now}
       WHERE id = ${id} AND status = 'assigned' AND team_id = ${teamId} AND ${leaderMayWriteSql(teamId, user.id)}`,
-    [step(id, 'done', '服务已完成，欢迎评价', now), auditStatement({ actorId: user.id, action: 'order.done', targetType: 'service_order', targetId: id, after: { status: 'done' } })],
+    [link.statement, step(id, 'done', '服务已完成，欢迎评价', now), auditStatement({ actorId: user.id, action: 'order.done', targetType: 'service_order', targetId: id, after: { status: 'done' } })],
   );
-  if (ok) return;
+  if (ok) return { rateToken: link.token };
   const refusal = await leaderWriteRefusal(db, user.id, teamId, '确认完成');
   if (refusal) throw refusal;
   const o = await getServiceOrder(db, id);
@@ -426,19 +431,29 @@ export async function rateOrder(db: Db, input: { number: string; digits: string;
   if (!limit.allowed) throw new OrderError('TOO_MANY_REQUESTS', '尝试次数过多，请一小时后再试');
   const [o] = await db.all<{ id: number; status: string }>(sql`SELECT id, status FROM service_orders WHERE tracking_no = ${input.number} AND substr(requester_phone, -4) = ${input.digits}`);
   if (!o) throw new OrderError('NOT_FOUND', '没有找到对应的点单，请核对编号和手机号码后四位');
-  const revisit = input.rating <= 2 ? 1 : 0;
-  const ok = await guardedWrite(
-    db,
-    sql`UPDATE service_orders SET status = 'rated', rating = ${input.rating}, rating_comment = ${comment}, rated_at = ${now}, revisit_due = ${revisit}
-      WHERE id = ${o.id} AND status = 'done'`,
-    [
-      step(o.id, 'rated', `群众评价：${input.rating} 星${revisit ? '，工作人员将回访' : ''}`, now),
-      auditStatement({ action: 'order.rate', targetType: 'service_order', targetId: o.id, after: { rating: input.rating } }),
-    ],
-  );
-  if (ok) return;
+  if (await recordRating(db, o.id, input.rating, comment, now)) return;
   if (o.status === 'rated') throw new OrderError('CONFLICT', '您已评价过这个点单，谢谢！');
   throw new OrderError('CONFLICT', '服务完成后才能评价');
+}
+
+/**
+ * THE rating write, for /track and the SMS link alike: one guarded UPDATE from 'done' (plus the caller's
+ * extra guard, such as an unused link) with its step, audit row and the caller's follow-ups. A rating of
+ * 1–2 raises the 回访 flag. Returns whether it was recorded.
+ */
+export async function recordRating(db: Db, orderId: number, rating: number, comment: string, now: number, extra: { guard?: SQL; followUps?: SQL[] } = {}): Promise<boolean> {
+  const revisit = rating <= 2 ? 1 : 0;
+  const ok = await guardedWrite(
+    db,
+    sql`UPDATE service_orders SET status = 'rated', rating = ${rating}, rating_comment = ${comment}, rated_at = ${now}, revisit_due = ${revisit}
+      WHERE id = ${orderId} AND status = 'done'${extra.guard ? sql` AND ${extra.guard}` : sql``}`,
+    [
+      step(orderId, 'rated', `群众评价：${rating} 星${revisit ? '，工作人员将回访' : ''}`, now),
+      auditStatement({ action: 'order.rate', targetType: 'service_order', targetId: orderId, after: { rating } }),
+      ...(extra.followUps ?? []),
+    ],
+  );
+  return Boolean(ok);
 }
 
 /** Staff: the requester's full phone, to call back; every reveal is audited. */
