@@ -44,6 +44,10 @@ const orderFields = {
   requesterName: line('联系人姓名', 2, 30, '请填写联系人姓名'),
   requesterPhone: z.preprocess((v) => String(v ?? '').replace(/[\s-]/g, ''), z.string().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码')),
   publicConsent: z.boolean().default(false),
+  estimatedValue: z.preprocess(
+    (v) => (v === '' || v == null ? undefined : String(v).trim().replace(/元$/, '')),
+    z.coerce.number({ error: '请填写估计价值（元），例如 80' }).int('请填写整数元，例如 80').min(1, '请填写估计价值（元），例如 80').max(1_000_000, '请填写估计价值（元），例如 80').optional(),
+  ),
 };
 
 export const orders = {

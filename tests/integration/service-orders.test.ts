@@ -341,7 +341,7 @@ describe('overdue escalation', () => {
 describe('微心愿', () => {
   test('one volunteer claims a wish alone (of ten pressing at once), sees the contact, fulfils it; a team order cannot be claimed this way', async () => {
     const wishItem = (await listMenu(db)).find((i) => i.slug === 'wish')!.id;
-    const o = await createServiceOrder(db, order({ itemId: wishItem, requesterPhone: '13812343001', need: '孩子想要一套课外读物。' }));
+    const o = await createServiceOrder(db, order({ itemId: wishItem, requesterPhone: '13812343001', need: '孩子想要一套课外读物。', estimatedValue: 60 }));
     await acceptOrder(db, editor, o.id);
     await openOrder(db, editor, o.id);
     const people: SessionUser[] = [];

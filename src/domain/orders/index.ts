@@ -63,6 +63,13 @@ export const ServiceOrderSchema = z.object({
     .trim()
     .regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码'),
   publicConsent: z.boolean().default(false),
+  /** A 微心愿's estimated value in 元 (asked for individual items only, held to the item's cap). */
+  estimatedValue: z.coerce
+    .number({ error: '请填写估计价值（元），例如 80' })
+    .int('请填写整数元，例如 80')
+    .min(1, '请填写估计价值（元），例如 80')
+    .max(1_000_000, '请填写估计价值（元），例如 80')
+    .optional(),
 });
 export type ServiceOrderInput = z.infer<typeof ServiceOrderSchema>;
 
@@ -107,10 +114,15 @@ export async function createServiceOrder(
   if (!ORDER_SOURCES.includes(source)) throw new OrderError('BAD_REQUEST', '请选择点单渠道', 'source');
   if (source !== '网上' && !(opts.by && can(opts.by, 'orders.handle'))) throw new OrderError('FORBIDDEN', '只有工作人员可以代群众点单');
   const [item] = await db
-    .select({ id: serviceItems.id, name: serviceItems.name })
+    .select({ id: serviceItems.id, name: serviceItems.name, individual: serviceItems.individual, valueCap: serviceItems.valueCap })
     .from(serviceItems)
     .where(and(eq(serviceItems.id, o.itemId), eq(serviceItems.active, 1)));
   if (!item) throw new OrderError('BAD_REQUEST', '请从服务菜单中选择服务项目', 'itemId');
+  // 微心愿: a small wish one volunteer can fulfil alone, so its value is asked and held to the item's cap.
+  const value = item.individual ? o.estimatedValue : undefined;
+  if (item.individual && value == null) throw new OrderError('BAD_REQUEST', '请填写心愿物品的估计价值（元），例如 80', 'estimatedValue');
+  if (item.individual && item.valueCap != null && value! > item.valueCap)
+    throw new OrderError('BAD_REQUEST', `微心愿的价值不超过 ${item.valueCap} 元；超过的需求请选择其他服务项目（如“扶贫帮困”），由实践所统筹`, 'estimatedValue');
   if (!(await validRegionPair(db, o.townId, o.villageId))) throw new OrderError('BAD_REQUEST', '所选村（社区）不属于该乡镇，请重新选择', 'villageId');
   // A 所 enters orders for its own 乡镇 only: one for elsewhere would land where it cannot see it.
   if (source !== '网上' && !(await mayHandleOrder(db, opts.by, { townId: o.townId })))
@@ -131,6 +143,7 @@ export async function createServiceOrder(
       source,
       enteredBy: source === '网上' ? null : opts.by!.id,
       publicConsent: o.publicConsent ? 1 : 0,
+      estimatedValue: value ?? null,
       status: 'new',
       createdAt: now,
     }),
