@@ -137,7 +137,7 @@ flow('the rating link in the SMS, at 360 px without JavaScript', (step) => {
     await expect.poll(() => resident.locator('#rating-error').textContent()).toBe('请选择 1–5 星');
     expect(await resident.getByLabel('想说的话（可不填）').inputValue()).toBe('约好的时间晚到了');
     await fitsWidth(resident);
-    await resident.getByLabel(/^\s*★★☆☆☆\s*2 星/).check();
+    await resident.getByLabel(/2 星/).check();
     const [ok] = await Promise.all([resident.waitForResponse((r) => r.request().method() === 'POST'), resident.getByRole('button', { name: '提交评价' }).click()]);
     expect(ok.status()).toBe(303);
     await expect.poll(() => resident.locator('#flash').textContent()).toContain('评价已提交');
