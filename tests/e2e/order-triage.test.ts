@@ -80,6 +80,19 @@ flow('a 所 staff member sees only their own 乡镇', (step) => {
     expect(html).toContain('DD-2026-SCOPEA');
     expect(html).toContain('DD-2026-SCOPEB');
   });
+
+  step('the 逾期 filter lists only overdue orders, each marked, and the order page gives its deadlines', async () => {
+    const centre = await pageAs('editor', 360);
+    await centre.goto(server.url + '/console/orders?overdue=1');
+    const rows = centre.locator('tbody tr');
+    expect(await rows.count()).toBeGreaterThan(0);
+    expect(await centre.getByTestId('overdue').count()).toBe(await rows.count());
+    await fitsWidth(centre);
+    await rows.first().getByRole('link').click();
+    await expect.poll(() => centre.locator('h1 [data-testid=overdue]').textContent()).toBe('逾期');
+    expect(await centre.locator('tr', { hasText: '办理时限' }).textContent()).toMatch(/受理：\d{4}年\d+月\d+日 24 时前/);
+    await fitsWidth(centre);
+  });
 });
 
 flow('the rating link in the SMS, at 360 px without JavaScript', (step) => {

@@ -138,3 +138,15 @@ export async function teamOrderRecord(db: Db, teamId: number): Promise<{ done: n
   );
   return { done: Number(r?.done ?? 0), rated: Number(r?.rated ?? 0), satisfied: Number(r?.satisfied ?? 0), average: r?.average == null ? null : Math.round(Number(r.average) * 10) / 10 };
 }
+
+/** One order's deadlines on the county's calendar and whether it is overdue now, for the console's order page. */
+export async function orderTimeLimits(
+  db: Db,
+  o: { status: string; createdAt: number; acceptedAt: number | null },
+  item: { acceptHours: number; dispatchHours: number; finishDays: number },
+  now = Date.now(),
+): Promise<{ acceptBy: number; dispatchBy: number | null; finishBy: number; overdue: boolean }> {
+  const calendar = await loadWorkCalendar(db);
+  const d = orderDeadlines(o, item, calendar);
+  return { ...d, dispatchBy: o.acceptedAt == null ? null : d.dispatchBy, overdue: isOverdue(o, item, now, calendar) };
+}
