@@ -18,6 +18,7 @@ import {
   finishOrder,
   finishWish,
   openOrder,
+  closeRevisit,
   rateOrder,
   rejectOrder,
   revealOrderPhone,
@@ -112,6 +113,15 @@ export const orders = {
     input: z.object({ id }),
     handler: async (input, ctx) => {
       await openOrder(await appDb(), actionAbility(ctx, 'orders.handle'), input.id);
+      return { redirect: `/console/orders/${input.id}` };
+    },
+  }),
+
+  /** Staff record the 回访 of a resident who rated 1–2 stars. */
+  closeRevisit: formAction({
+    input: z.object({ id, note: text(5, 500, '请写几句回访情况：群众的意见和处理结果（至少 5 个字）', '回访情况不超过 500 字') }),
+    handler: async (input, ctx) => {
+      await closeRevisit(await appDb(), actionAbility(ctx, 'orders.handle'), input.id, input.note);
       return { redirect: `/console/orders/${input.id}` };
     },
   }),

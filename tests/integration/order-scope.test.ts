@@ -19,6 +19,7 @@ import {
   listMenu,
   listServiceOrders,
   openOrder,
+  closeRevisit,
   rejectOrder,
   revealOrderPhone,
   ServiceOrderSchema,
@@ -93,7 +94,7 @@ describe('the scope is granted with the role and audited', () => {
 
 // Each action, for an order of 乡镇 A: [name, the action, the order's status before].
 type Act = (u: SessionUser, id: number) => Promise<unknown>;
-const ACTIONS: [string, Act, 'new' | 'accepted' | 'assigned'][] = [
+const ACTIONS: [string, Act, 'new' | 'accepted' | 'assigned' | 'revisit'][] = [
   ['受理', (u, id) => acceptOrder(db, u, id), 'new'],
   ['不予受理', (u, id) => rejectOrder(db, u, id, '不属于志愿服务范围'), 'new'],
   ['派单', async (u, id) => assignOrder(db, u, id, (await teamWithLeader(`派单队${id}`, townA)).team), 'accepted'],
@@ -101,11 +102,14 @@ const ACTIONS: [string, Act, 'new' | 'accepted' | 'assigned'][] = [
   ['改派', async (u, id) => assignOrder(db, u, id, (await teamWithLeader(`改派队${id}`, townA)).team), 'assigned'],
   ['退回接单大厅', (u, id) => openOrder(db, u, id), 'assigned'],
   ['查看号码', (u, id) => revealOrderPhone(db, u, id), 'new'],
+  ['登记回访', (u, id) => closeRevisit(db, u, id, '已电话回访，群众表示理解'), 'revisit'],
 ];
 
-async function orderIn(status: 'new' | 'accepted' | 'assigned'): Promise<number> {
+async function orderIn(status: 'new' | 'accepted' | 'assigned' | 'revisit'): Promise<number> {
   const o = await createServiceOrder(db, order(townA, villageA, `1381234${String(++phoneSeq).padStart(4, '0')}`));
-  if (status !== 'new') await acceptOrder(db, centre, o.id);
+  // A resident who rated 2 stars, awaiting the call back (the rating path itself is tested in service-orders).
+  if (status === 'revisit') await db.$client.execute({ sql: "UPDATE service_orders SET status = 'rated', rating = 2, revisit_due = 1 WHERE id = ?", args: [o.id] });
+  if (status === 'accepted' || status === 'assigned') await acceptOrder(db, centre, o.id);
   if (status === 'assigned') await assignOrder(db, centre, o.id, (await teamWithLeader(`原队${o.id}`, townA)).team);
   return o.id;
 }
@@ -195,5 +199,18 @@ describe('reassign and return to the pool', () => {
     expect(await count(db, "notices WHERE user_id = ? AND title LIKE '服务点单已退回接单大厅：DD-%'", [had.leader])).toBe(1);
     // Pressed twice (two tabs): the second changes nothing and says why.
     expect(await refusal(openOrder(db, centre, o.id))).toContain('不能开放接单');
+  });
+});
+
+describe('回访', () => {
+  test('登记回访 clears the flag, tells the resident, keeps what was said in the audit row only; twice is refused', async () => {
+    const id = await orderIn('revisit');
+    await expect(closeRevisit(db, staffA, id, '好')).rejects.toMatchObject({ field: 'note' });
+    await closeRevisit(db, staffA, id, '已电话回访，志愿者迟到是因为下雨，群众表示理解');
+    expect((await getServiceOrder(db, id))?.revisitDue).toBe(0);
+    expect(await count(db, "service_order_steps WHERE order_id = ? AND kind = 'revisited' AND text = '工作人员已回访'", [id])).toBe(1);
+    expect(await count(db, "audit_log WHERE action = 'order.revisit' AND target_id = ? AND detail LIKE '%下雨%'", [String(id)])).toBe(1);
+    expect((await listServiceOrders(db, staffA, { revisit: true })).map((r) => r.o.id)).not.toContain(id);
+    expect(await refusal(closeRevisit(db, staffA, id, '再登记一次回访情况'))).toContain('不需要回访');
   });
 });

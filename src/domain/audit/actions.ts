@@ -113,6 +113,7 @@ export const AUDIT_ACTIONS = {
   'order.open': '开放服务点单供队伍接单',
   'order.reassign': '改派服务点单',
   'order.return': '退回服务点单到接单大厅',
+  'order.revisit': '登记低分评价的回访',
   'order.calendar_set': '设置工作日历（放假或调休上班）',
   'order.calendar_remove': '删除工作日历中的一天',
   'order.claim': '队伍抢单',

@@ -469,6 +469,25 @@ export async function recordRating(db: Db, orderId: number, rating: number, comm
   return Boolean(ok);
 }
 
+/**
+ * 回访 done: staff called back a resident who rated 1–2 stars; the flag clears, the resident's timeline
+ * says so, and what was said goes into the audit row (never onto the public timeline).
+ */
+export async function closeRevisit(db: Db, user: SessionUser, id: number, note: string, now = Date.now()): Promise<void> {
+  requireHandler(user);
+  const n = note.trim();
+  if (n.length < 5) throw new OrderError('BAD_REQUEST', '请写几句回访情况：群众的意见和处理结果（至少 5 个字）', 'note');
+  if (n.length > 500 || !isPlainText(n)) throw new OrderError('BAD_REQUEST', '回访情况不超过 500 字，且不含特殊控制字符', 'note');
+  const ok = await guardedWrite(db, sql`UPDATE service_orders SET revisit_due = 0 WHERE id = ${id} AND revisit_due = 1 AND ${mayHandleThisOrderSql(user.id)}`, [
+    step(id, 'revisited', '工作人员已回访', now),
+    auditStatement({ actorId: user.id, action: 'order.revisit', targetType: 'service_order', targetId: id, before: { revisitDue: 1 }, after: { revisitDue: 0 }, detail: n }),
+  ]);
+  if (ok) return;
+  const o = await getOrderForStaff(db, user, id);
+  if (!o) throw new OrderError('NOT_FOUND', '找不到该点单');
+  throw new OrderError('CONFLICT', '这个点单不需要回访，或已有人登记过回访，请刷新后重试');
+}
+
 /** Staff: the requester's full phone, to call back; every reveal is audited. */
 export async function revealOrderPhone(db: Db, user: SessionUser, id: number, ip?: string): Promise<string> {
   requireHandler(user);
