@@ -268,6 +268,8 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
     { role: 'reviewer', label: '审核员（终审）', phone: '13900000004', password: pw(), name: '邓雅琴' },
     { role: 'leader', label: '队长（城关镇红马甲志愿服务队）', phone: '13900000005', password: pw(), name: '李建华' },
     { role: 'volunteer', label: '志愿者', phone: '13900000006', password: pw(), name: '何思远' },
+    // A 所's staff member: order handling for one 乡镇 only (docs/decisions/100).
+    { role: 'editor', label: `乡镇实践所工作人员（${towns[0]?.name ?? '城关镇'}，只处理本镇服务点单）`, phone: '13900000021', password: pw(), name: '罗晓燕' },
   ];
   const firstTeam = teamIds.get('chengguan-red-vest') ?? [...teamIds.values()][0];
   const accountIds = new Map<string, number>();
@@ -292,6 +294,8 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
       await db.insert(teamMembers).values({ teamId: firstTeam, userId: id, role: a.role === 'leader' ? 'leader' : 'member', status: 'active', createdAt: now, decidedAt: now });
     }
   }
+
+  if (towns[0]) await db.run(sql`UPDATE user_roles SET town_id = ${towns[0].id} WHERE role = 'editor' AND user_id = ${accountIds.get('13900000021')!}`);
 
   // The published demo articles went through 三审 like real ones (issue 19 item 3): written and submitted by
   // the editor, 初审 and 终审 by two different reviewers, all before publication, so the 审核表 is filled.

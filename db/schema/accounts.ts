@@ -62,6 +62,11 @@ export const userRoles = sqliteTable(
     role: text('role').notNull(),
     grantedBy: integer('granted_by'),
     grantedAt: integer('granted_at').notNull(),
+    /**
+     * For a role that handles service orders: the 乡镇 (town region) the holder serves as 所 staff;
+     * null = the county 中心, all 乡镇 (docs/decisions/100).
+     */
+    townId: integer('town_id'),
   },
   (t) => [primaryKey({ columns: [t.userId, t.role] })],
 );

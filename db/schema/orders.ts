@@ -21,6 +21,8 @@ export const serviceItems = sqliteTable(
     acceptHours: integer('accept_hours').notNull().default(24),
     dispatchHours: integer('dispatch_hours').notNull().default(48),
     finishDays: integer('finish_days').notNull().default(3),
+    /** For a 微心愿 (individual = 1): the most a wish may be worth, in 元; null = no cap. */
+    valueCap: integer('value_cap'),
     active: integer('active').notNull().default(1),
     sort: integer('sort').notNull().default(0),
     /** service | lecture: a 普法讲座 item (点单式普法, docs/decisions/101) is ordered on /legal/order and dispatched to a lecturer. */
@@ -70,6 +72,8 @@ export const serviceOrders = sqliteTable(
     enteredBy: integer('entered_by'),
     /** 1 when the resident agreed to an anonymised public listing. */
     publicConsent: integer('public_consent').notNull().default(0),
+    /** A 微心愿's estimated value in 元, as the resident gave it (null for other items). */
+    estimatedValue: integer('estimated_value'),
     /** new | accepted | open | assigned | done | rated | rejected */
     status: text('status').notNull().default('new'),
     /** assign | claim | volunteer: how the team (or, for a 微心愿, one volunteer) got it. */
@@ -153,3 +157,34 @@ export const serviceOrderNotes = sqliteTable(
   },
   (t) => [index('service_order_notes_order').on(t.orderId, t.createdAt)],
 );
+
+/**
+ * One-time rating links sent by SMS when an order is done (issue 20 评单): only the SHA-256 of the
+ * random token is kept; a link expires after 30 days and is used up by the rating it allows.
+ */
+export const orderRatingLinks = sqliteTable(
+  'order_rating_links',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    orderId: integer('order_id').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('order_rating_links_order').on(t.orderId)],
+);
+
+/**
+ * The working-day calendar's exceptions (docs/decisions/100): a statutory holiday on a weekday
+ * (working = 0) or a 调休 working Saturday/Sunday (working = 1). Every other day is a working day
+ * from Monday to Friday and a rest day on Saturday and Sunday.
+ */
+export const workCalendar = sqliteTable('work_calendar', {
+  /** YYYY-MM-DD, Beijing. */
+  day: text('day').primaryKey(),
+  working: integer('working').notNull(),
+  /** 国庆节, 春节调休上班, … */
+  note: text('note').notNull().default(''),
+  updatedBy: integer('updated_by'),
+  updatedAt: integer('updated_at').notNull(),
+});

@@ -16,6 +16,7 @@ import { sendSms } from '../lib/sms.ts';
 import { countRegistrationAttempt, registerVolunteer } from '../domain/accounts/register.ts';
 import { login } from '../domain/accounts/login.ts';
 import { changePassword, deleteAccount, updateProfile } from '../domain/accounts/profile.ts';
+import { setRoleScopeAsAdmin } from '../domain/accounts/staff-scope.ts';
 import { grantRoleAsAdmin, issueResetToken, resetPasswordWithToken, revokeRoleAsAdmin, setUserDisabled } from '../domain/accounts/admin.ts';
 import { SESSION_COOKIE, createSession, generateSessionToken, invalidateSession, sessionCookieOptions } from '../domain/accounts/sessions.ts';
 import { audit } from '../domain/audit/index.ts';
@@ -54,6 +55,10 @@ async function sendCode(ctx: ActionAPIContext, phone: string, purpose: SmsPurpos
 }
 
 const UserIdSchema = z.object({ userId: z.number({ error: '缺少用户' }).int().positive() });
+/** 乡镇 of an order role: empty = 全县（县中心）. */
+const scopeTown = z
+  .preprocess((v) => (v === '' || v == null ? null : v), z.coerce.number({ error: '请选择乡镇（街道）' }).int('请选择乡镇（街道）').positive('请选择乡镇（街道）').nullable())
+  .default(null);
 
 export const accounts = {
   register: formAction({
@@ -188,11 +193,21 @@ export const accounts = {
   }),
 
   grantRole: formAction({
-    input: UserIdSchema.extend({ role: z.string({ error: '请选择角色' }).max(20, '角色不正确') }),
+    input: UserIdSchema.extend({ role: z.string({ error: '请选择角色' }).max(20, '角色不正确'), townId: scopeTown }),
     handler: async (input, ctx) => {
       const admin = actionAbility(ctx, 'users.manage');
-      await grantRoleAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, ip: clientIp(ctx) });
+      await grantRoleAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, townId: input.townId, ip: clientIp(ctx) });
       return { redirect: `/console/users/${input.userId}?done=grant` };
+    },
+  }),
+
+  /** Moves a staff member's order role to another 乡镇, or to the county 中心 (docs/decisions/100). */
+  setRoleScope: formAction({
+    input: UserIdSchema.extend({ role: z.string().max(20), townId: scopeTown }),
+    handler: async (input, ctx) => {
+      const admin = actionAbility(ctx, 'users.manage');
+      await setRoleScopeAsAdmin(await appDb(), { actorId: admin.id, userId: input.userId, role: input.role, townId: input.townId, ip: clientIp(ctx) });
+      return { redirect: `/console/users/${input.userId}?done=scope` };
     },
   }),
 

@@ -19,12 +19,16 @@ import {
   finishOrder,
   finishWish,
   openOrder,
+  closeRevisit,
   rateOrder,
   rejectOrder,
   revealOrderPhone,
 } from '../domain/orders/index.ts';
 import { linkEventToOrder } from '../domain/orders/delivery.ts';
 import { addProgressNote } from '../domain/orders/notes.ts';
+import { removeWorkDay, saveWorkDay } from '../domain/orders/work-calendar.ts';
+import { rateOrderByLink, sendRatingLink } from '../domain/orders/rating-links.ts';
+import { sendSms } from '../lib/sms.ts';
 
 const id = z.coerce.number().int().positive();
 const pick = (msg: string) => z.preprocess((v) => v || undefined, z.coerce.number({ error: msg }).int(msg).positive(msg));
@@ -46,6 +50,10 @@ const orderFields = {
   publicConsent: z.boolean().default(false),
   /** Up to two private photos (checked in the domain: count, JPEG/PNG, size). */
   photos: z.array(z.instanceof(File)).default([]),
+  estimatedValue: z.preprocess(
+    (v) => (v === '' || v == null ? undefined : String(v).trim().replace(/元$/, '')),
+    z.coerce.number({ error: '请填写估计价值（元），例如 80' }).int('请填写整数元，例如 80').min(1, '请填写估计价值（元），例如 80').max(1_000_000, '请填写估计价值（元），例如 80').optional(),
+  ),
 };
 
 /** The non-empty files of a file input, read into memory for the domain. */
@@ -119,6 +127,15 @@ export const orders = {
     },
   }),
 
+  /** Staff record the 回访 of a resident who rated 1–2 stars. */
+  closeRevisit: formAction({
+    input: z.object({ id, note: text(5, 500, '请写几句回访情况：群众的意见和处理结果（至少 5 个字）', '回访情况不超过 500 字') }),
+    handler: async (input, ctx) => {
+      await closeRevisit(await appDb(), actionAbility(ctx, 'orders.handle'), input.id, input.note);
+      return { redirect: `/console/orders/${input.id}` };
+    },
+  }),
+
   /** A team leader claims an open order (抢单). */
   claim: formAction({
     input: z.object({ id, teamId: id, slug: z.string().max(80) }),
@@ -143,7 +160,9 @@ export const orders = {
     }),
     handler: async ({ id: orderId, teamId, slug, ...report }, ctx) => {
       const user = actionUser(ctx);
-      await finishOrder(await appDb(), user, orderId, teamId, report);
+      const db = await appDb();
+      const { rateToken } = await finishOrder(db, user, orderId, teamId, report);
+      await sendRatingLink(db, { token: rateToken, siteUrl: config().siteUrl, send: (m) => sendSms(config().sms, m) });
       return { redirect: `/me/teams/${encodeURIComponent(slug)}/orders?done=finished` };
     },
   }),
@@ -188,7 +207,9 @@ export const orders = {
   finishWish: formAction({
     input: z.object({ id, note: text(5, 500, '请写几句说明：送去了什么、什么时候送到（至少 5 个字）', '说明不超过 500 字') }),
     handler: async (input, ctx) => {
-      await finishWish(await appDb(), actionUser(ctx), input.id, input.note);
+      const db = await appDb();
+      const { rateToken } = await finishWish(db, actionUser(ctx), input.id, input.note);
+      await sendRatingLink(db, { token: rateToken, siteUrl: config().siteUrl, send: (m) => sendSms(config().sms, m) });
       return { redirect: '/me/wishes?done=finished' };
     },
   }),
@@ -209,6 +230,49 @@ export const orders = {
       const number = normaliseNumber(input.no);
       await rateOrder(db, { number, digits: input.last4, rating: input.rating, comment: input.comment });
       return { redirect: `/track?no=${encodeURIComponent(number)}&rated=1` };
+    },
+  }),
+
+  /** The 中心 records a statutory holiday or a 调休 working day on the working-day calendar (docs/decisions/100). */
+  saveWorkDay: formAction({
+    input: z.object({
+      day: z.preprocess(
+        (v) => v ?? '',
+        z
+          .string()
+          .trim()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, '请填写日期，例如 2027-01-01'),
+      ),
+      working: z.preprocess((v) => v || undefined, z.enum(['0', '1'], { error: '请选择放假还是调休上班' })),
+      note: line('节日名称', 2, 20, '请写明节日名称，例如“国庆节”或“春节调休上班”'),
+    }),
+    handler: async (input, ctx) => {
+      const user = actionAbility(ctx, 'orders.handle');
+      await saveWorkDay(await appDb(), user, { day: input.day, working: input.working === '1', note: input.note }, clientIp(ctx));
+      return { redirect: `/console/orders/calendar?year=${input.day.slice(0, 4)}&done=saved` };
+    },
+  }),
+
+  /** The 中心 removes a day from the calendar (back to an ordinary weekday or weekend day). */
+  removeWorkDay: formAction({
+    input: z.object({ day: z.string().max(10) }),
+    handler: async (input, ctx) => {
+      const user = actionAbility(ctx, 'orders.handle');
+      await removeWorkDay(await appDb(), user, input.day, clientIp(ctx));
+      return { redirect: `/console/orders/calendar?year=${input.day.slice(0, 4)}&done=removed` };
+    },
+  }),
+
+  /** The resident rates through the one-time link in the SMS sent when the order was done. */
+  rateByLink: formAction({
+    input: z.object({
+      token: z.preprocess((v) => v ?? '', z.string().max(64)),
+      rating: pick('请选择 1–5 星').pipe(z.number().min(1, '请选择 1–5 星').max(5, '请选择 1–5 星')),
+      comment: text(0, 300, '', '评价内容不超过 300 字').default(''),
+    }),
+    handler: async (input) => {
+      await rateOrderByLink(await appDb(), input.token, { rating: input.rating, comment: input.comment });
+      return { redirect: `/services/rate/${encodeURIComponent(input.token)}?rated=1` };
     },
   }),
 };

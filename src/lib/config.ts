@@ -59,6 +59,8 @@ export interface SmsConfig {
   templateId?: string;
   /** The template's variables in order, from `code` and `minutes` (Aliyun names them, Tencent numbers them). */
   templateParams: ('code' | 'minutes')[];
+  /** The template of the rating-link SMS sent when a service order is done (variables `no` and `link`, in that order). */
+  rateTemplateId?: string;
   /** Tencent's SmsSdkAppId. */
   appId?: string;
   region: string;
@@ -82,6 +84,7 @@ function readSms(env: NodeJS.ProcessEnv): SmsConfig {
     keySecret: text('SMS_KEY_SECRET'),
     signName: text('SMS_SIGN_NAME'),
     templateId: text('SMS_TEMPLATE_ID'),
+    rateTemplateId: text('SMS_RATE_TEMPLATE_ID'),
     templateParams: params as SmsConfig['templateParams'],
     appId: text('SMS_SDK_APP_ID'),
     region: text('SMS_REGION') ?? (provider === 'tencent' ? 'ap-guangzhou' : 'cn-hangzhou'),

@@ -12,8 +12,10 @@ export interface SmsMessage {
   code: string;
   /** How long the code is valid, for templates that say so. */
   minutes: number;
-  /** What the code is for, for the demo log line (register | reset | phone). */
+  /** What the code is for, for the demo log line (register | reset | phone | rate). */
   purpose: string;
+  /** Not a code but a service order's rating link (SMS_RATE_TEMPLATE_ID, variables no and link). */
+  rate?: { trackingNo: string; link: string; text: string };
 }
 
 /** The provider refused or could not be reached; `code` is the provider's error code when it gave one. */
@@ -59,7 +61,19 @@ export function tc3Authorization(o: { secretId: string; secretKey: string; servi
 }
 
 function templateValues(cfg: SmsConfig, msg: SmsMessage): { name: string; value: string }[] {
+  if (msg.rate)
+    return [
+      { name: 'no', value: msg.rate.trackingNo },
+      { name: 'link', value: msg.rate.link },
+    ];
   return cfg.templateParams.map((p) => ({ name: p, value: p === 'code' ? msg.code : String(msg.minutes) }));
+}
+
+/** The provider template for a message: the code template, or the rating-link one. */
+function templateOf(cfg: SmsConfig, msg: SmsMessage): string {
+  if (!msg.rate) return cfg.templateId!;
+  if (!cfg.rateTemplateId) throw new SmsSendError('NoRateTemplate', 'SMS_RATE_TEMPLATE_ID 未设置，评价链接短信未发送');
+  return cfg.rateTemplateId;
 }
 
 async function readJson(res: Response): Promise<Record<string, unknown>> {
@@ -84,7 +98,7 @@ async function sendAliyun(cfg: SmsConfig, msg: SmsMessage, now: Date, signal: Ab
     Version: '2017-05-25',
     PhoneNumbers: msg.phone,
     SignName: cfg.signName!,
-    TemplateCode: cfg.templateId!,
+    TemplateCode: templateOf(cfg, msg),
     TemplateParam: JSON.stringify(Object.fromEntries(templateValues(cfg, msg).map((v) => [v.name, v.value]))),
   };
   params.Signature = aliyunSignature(cfg.keySecret!, 'POST', params);
@@ -103,7 +117,7 @@ async function sendTencent(cfg: SmsConfig, msg: SmsMessage, now: Date, signal: A
     PhoneNumberSet: [`+86${msg.phone}`],
     SmsSdkAppId: cfg.appId,
     SignName: cfg.signName,
-    TemplateId: cfg.templateId,
+    TemplateId: templateOf(cfg, msg),
     TemplateParamSet: templateValues(cfg, msg).map((v) => v.value),
   });
   const timestamp = Math.floor(now.getTime() / 1000);
@@ -138,7 +152,7 @@ export function demoLogLine(msg: SmsMessage): string {
     note: '演示环境：未配置短信服务，验证码写入日志',
     phone: maskPhone(msg.phone),
     purpose: msg.purpose,
-    code: msg.code,
+    ...(msg.rate ? { text: msg.rate.text } : { code: msg.code }),
   });
 }
 

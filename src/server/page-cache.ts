@@ -26,6 +26,7 @@ const PRIVATE_PREFIXES = [
   '/password',
   '/reset',
   '/legal/rate',
+  '/services/rate',
   '/track',
   '/calendar',
   '/media',

@@ -92,6 +92,18 @@ const PUBLIC_SAMPLES: Record<string, Visit> = {
   '/reset/[token]': { as: ['anonymous'], path: fixed('/reset/no-such-token'), status: 410 },
   // The confirmation after a service order shows the number it is given (without one it goes back to the form).
   '/services/ordered': { as: ['anonymous'], path: async () => `/services/ordered?no=${await any('SELECT tracking_no FROM service_orders ORDER BY id LIMIT 1')}` },
+  '/services/rate/[token]': {
+    as: ['anonymous'],
+    path: async () => {
+      // The SMS rating link: only its hash is stored, so give a finished demo order a link this test knows.
+      const token = 'phonewalkorderratetoken2026';
+      await q.client.execute({
+        sql: "INSERT OR IGNORE INTO order_rating_links (token_hash, order_id, expires_at, created_at) SELECT ?, min(id), ?, ? FROM service_orders WHERE status = 'done'",
+        args: [createHash('sha256').update(token).digest('hex'), Date.now() + 86400_000, Date.now()],
+      });
+      return `/services/rate/${token}`;
+    },
+  },
   '/teams/[slug]': { as: ['anonymous'], path: fixed('/teams/chengguan-red-vest') },
   '/verify/[code]': { as: ['anonymous'], path: async () => `/verify/${await any("SELECT code FROM certificates WHERE status = 'issued' ORDER BY id LIMIT 1")}` },
 };

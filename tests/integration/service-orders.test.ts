@@ -30,6 +30,7 @@ import {
 import { trackNumber } from '../../src/domain/tracking/index.ts';
 import { isOverdue, orderFigures, ratePercent, rateText, teamOrderRecord } from '../../src/domain/orders/figures.ts';
 import { escalateOverdueOrders } from '../../src/domain/orders/escalation.ts';
+import { loadWorkCalendar } from '../../src/domain/orders/working-days.ts';
 import { addMember, count, makeTeam, makeUser } from './hours-fixtures.ts';
 
 let db: Db;
@@ -164,8 +165,9 @@ describe('审单 and 派单', () => {
     expect(await getServiceOrder(db, o.id)).toMatchObject({ status: 'assigned', teamId: b.team, dispatchMode: 'assign' });
     expect(await refusal(finishOrder(db, a.leader, o.id, a.team, closing('已上门打扫卫生一次')))).toBe('找不到该点单');
     const t = await track(o.trackingNo, '0004');
-    expect(t?.timeline.map((s) => s.text)).toEqual(['网上点单：助老助残上门服务', '县新时代文明实践中心已受理', '已派单给“城关甲队”', '已派单给“城关乙队”']);
-    expect(await count(db, "audit_log WHERE action = 'order.assign' AND target_id = ?", [String(o.id)])).toBe(2);
+    expect(t?.timeline.map((s) => s.text)).toEqual(['网上点单：助老助残上门服务', '县新时代文明实践中心已受理', '已派单给“城关甲队”', '已改派给“城关乙队”']);
+    expect(await count(db, "audit_log WHERE action = 'order.assign' AND target_id = ?", [String(o.id)])).toBe(1);
+    expect(await count(db, "audit_log WHERE action = 'order.reassign' AND target_id = ?", [String(o.id)])).toBe(1);
   });
 
   test('only order staff may accept, and an order is accepted once', async () => {
@@ -234,7 +236,7 @@ describe('接单 to 评单', () => {
     await rateOrder(db, { number: o.trackingNo, digits: '0009', rating: 2, comment: '来晚了两个小时' });
     const row = await getServiceOrder(db, o.id);
     expect(row).toMatchObject({ status: 'rated', rating: 2, ratingComment: '来晚了两个小时', revisitDue: 1 });
-    expect((await listServiceOrders(db, { revisit: true })).map((r) => r.o.id)).toContain(o.id);
+    expect((await listServiceOrders(db, editor, { revisit: true })).map((r) => r.o.id)).toContain(o.id);
     expect(await refusal(rateOrder(db, { number: o.trackingNo, digits: '0009', rating: 5, comment: '' }))).toBe('您已评价过这个点单，谢谢！');
     const tracked = await track(o.trackingNo, '0009');
     expect(tracked?.timeline.map((s) => s.text).slice(-3)).toEqual(['“助老服务队”已接单', '服务已完成，欢迎评价', '群众评价：2 星，工作人员将回访']);
@@ -296,11 +298,15 @@ describe('published figures', () => {
     expect(f.byTown.map((r) => r.orders)).toEqual([5]);
     // The team's own record: two done, both rated, one 4–5 stars, average 3.5.
     expect(await teamOrderRecord(own, team)).toEqual({ done: 2, rated: 2, satisfied: 1, average: 3.5 });
+    // Limits in working days (docs/decisions/100): t0 is the 调休 Saturday 10 October, a working day, so
+    // 受理 is due by its end (t0 + 14 h) and 办结 by the end of Wednesday 14 October (t0 + 110 h).
     const item = { acceptHours: 24, dispatchHours: 24, finishDays: 3 };
-    expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 25 * H)).toBe(true);
-    expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 23 * H)).toBe(false);
-    expect(isOverdue({ status: 'assigned', createdAt: t0, acceptedAt: t0 }, item, t0 + 4 * D)).toBe(true);
-    expect(isOverdue({ status: 'rated', createdAt: t0, acceptedAt: t0 }, item, t0 + 40 * D)).toBe(false);
+    const cal = await loadWorkCalendar(own);
+    expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 15 * H, cal)).toBe(true);
+    expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 13 * H, cal)).toBe(false);
+    expect(isOverdue({ status: 'assigned', createdAt: t0, acceptedAt: t0 }, item, t0 + 109 * H, cal)).toBe(false);
+    expect(isOverdue({ status: 'assigned', createdAt: t0, acceptedAt: t0 }, item, t0 + 111 * H, cal)).toBe(true);
+    expect(isOverdue({ status: 'rated', createdAt: t0, acceptedAt: t0 }, item, t0 + 40 * D, cal)).toBe(false);
   });
 });
 
@@ -315,26 +321,29 @@ describe('overdue escalation', () => {
     const H = 3600_000;
     const t0 = Date.UTC(2026, 9, 10, 2);
     const o = await createServiceOrder(own, order({ requesterPhone: '13812342001' }), {}, t0);
-    expect(await escalateOverdueOrders(own, t0 + 23 * H)).toBe(0);
-    expect(await escalateOverdueOrders(own, t0 + 25 * H)).toBe(1);
+    // t0 is a 调休 working Saturday: 受理 is due by its end, t0 + 14 h.
+    expect(await escalateOverdueOrders(own, t0 + 13 * H)).toBe(0);
+    expect(await escalateOverdueOrders(own, t0 + 15 * H)).toBe(1);
     expect(await escalateOverdueOrders(own, t0 + 26 * H)).toBe(0);
     expect(await count(own, "notices WHERE user_id = ? AND kind = 'order_overdue'", [id])).toBe(1);
     const steps = await own.$client.execute({ sql: 'SELECT text FROM service_order_steps WHERE order_id = ? ORDER BY at, id', args: [o.id] });
     expect(steps.rows.map((r) => r.text)).toContain('超过受理时限，已提请县新时代文明实践中心督办');
-    // Accepted and assigned late, still not done after the item's 3 days: the finishing stage escalates, and the team hears of it.
+    // Accepted and assigned late, still not done after the item's 3 working days (end of Wednesday 14
+    // October, t0 + 110 h): the finishing stage escalates, and the team hears of it.
     await acceptOrder(own, ed, o.id, t0 + 26 * H);
     await assignOrder(own, ed, o.id, team, t0 + 27 * H);
-    expect(await escalateOverdueOrders(own, t0 + 73 * H)).toBe(1);
+    expect(await escalateOverdueOrders(own, t0 + 109 * H)).toBe(0);
+    expect(await escalateOverdueOrders(own, t0 + 111 * H)).toBe(1);
     expect(await count(own, "notices WHERE user_id = ? AND kind = 'order_overdue'", [leaderId])).toBe(1);
     expect(await count(own, "notices WHERE user_id = ? AND kind = 'order_overdue'", [id])).toBe(2);
-    expect(await escalateOverdueOrders(own, t0 + 100 * H)).toBe(0);
+    expect(await escalateOverdueOrders(own, t0 + 130 * H)).toBe(0);
   });
 });
 
 describe('微心愿', () => {
   test('one volunteer claims a wish alone (of ten pressing at once), sees the contact, fulfils it; a team order cannot be claimed this way', async () => {
     const wishItem = (await listMenu(db)).find((i) => i.slug === 'wish')!.id;
-    const o = await createServiceOrder(db, order({ itemId: wishItem, requesterPhone: '13812343001', need: '孩子想要一套课外读物。' }));
+    const o = await createServiceOrder(db, order({ itemId: wishItem, requesterPhone: '13812343001', need: '孩子想要一套课外读物。', estimatedValue: 60 }));
     await acceptOrder(db, editor, o.id);
     await openOrder(db, editor, o.id);
     const people: SessionUser[] = [];

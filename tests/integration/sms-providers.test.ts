@@ -69,6 +69,16 @@ describe('sending through a fake provider', () => {
     expect(fake.messages.at(-1)).toEqual({ provider, phone: '13812340001', signName: '善行云溪', templateId: provider === 'aliyun' ? 'SMS_123456789' : '1234567', params: ['482913', '10'] });
   });
 
+  test.each(['aliyun', 'tencent'] as const)('%s: a rating link goes out with its own template (SMS_RATE_TEMPLATE_ID), number and link', async (provider) => {
+    const rate = { trackingNo: 'DD-2026-ABC234', link: 'https://sx.example.cn/services/rate/abc', text: '…' };
+    await sendSms(cfgFor(provider, { SMS_RATE_TEMPLATE_ID: 'SMS_RATE_1' }), { phone: '13812340003', code: '', minutes: 0, purpose: 'rate', rate });
+    expect(fake.messages.at(-1)).toEqual({ provider, phone: '13812340003', signName: '善行云溪', templateId: 'SMS_RATE_1', params: ['DD-2026-ABC234', 'https://sx.example.cn/services/rate/abc'] });
+    // Without a rating template nothing is sent with the code template by mistake.
+    const err = await sendSms(cfgFor(provider), { phone: '13812340003', code: '', minutes: 0, purpose: 'rate', rate }).catch((e) => e);
+    expect(err).toBeInstanceOf(SmsSendError);
+    expect(err.code).toBe('NoRateTemplate');
+  });
+
   test.each(['aliyun', 'tencent'] as const)('%s: a wrong secret is refused as the provider refuses it', async (provider) => {
     const err = await sendSms(cfgFor(provider, { SMS_KEY_SECRET: 'wrong' }), { phone: '13812340002', code: '111111', minutes: 10, purpose: 'reset' }).catch((e) => e);
     expect(err).toBeInstanceOf(SmsSendError);

@@ -12,6 +12,7 @@ import { hashPassword } from './passwords.ts';
 import { ROLE_LABELS, isRole, type Role } from './policy.ts';
 import { STAFF_TTL_MS, sessionTtl } from './sessions.ts';
 import { AccountError } from './errors.ts';
+import { roleTakesTownScope, scopeTownName } from './staff-scope.ts';
 import { guardedWrite, writeBatch, type Statement } from '../../../db/write.ts';
 
 export const RESET_TTL_MS = 3600_000;
@@ -131,16 +132,30 @@ async function activeUser(db: Db, userId: number) {
   return u;
 }
 
-/** Grants a global role; staff roles shorten the user's open sessions to the 12 h idle window at once. */
-export async function grantRoleAsAdmin(db: Db, input: { actorId: number; userId: number; role: string; ip?: string }): Promise<void> {
+/**
+ * Grants a global role; staff roles shorten the user's open sessions to the 12 h idle window at once.
+ * An order-handling role may be granted for one 乡镇 (`townId`, a 所's staff); without it, county-wide.
+ */
+export async function grantRoleAsAdmin(db: Db, input: { actorId: number; userId: number; role: string; townId?: number | null; ip?: string }): Promise<void> {
   if (!isRole(input.role)) throw new AccountError('BAD_REQUEST', '未知的角色', 'role');
+  const townId = roleTakesTownScope(input.role) ? (input.townId ?? null) : null;
+  const scopeName = townId == null ? null : await scopeTownName(db, townId);
   await activeUser(db, input.userId);
   const before = await rolesOf(db, input.userId);
   if (before.includes(input.role)) return;
   const after = [...before, input.role].sort();
   const now = Date.now();
   const followUps: Statement[] = [
-    auditStatement({ actorId: input.actorId, action: 'role.grant', targetType: 'user', targetId: input.userId, before, after, ip: input.ip, detail: ROLE_LABELS[input.role as Role] }),
+    auditStatement({
+      actorId: input.actorId,
+      action: 'role.grant',
+      targetType: 'user',
+      targetId: input.userId,
+      before,
+      after,
+      ip: input.ip,
+      detail: scopeName ? `${ROLE_LABELS[input.role as Role]}（${scopeName}）` : ROLE_LABELS[input.role as Role],
+    }),
   ];
   if (sessionTtl(after) === STAFF_TTL_MS) {
     followUps.push(
@@ -151,7 +166,7 @@ export async function grantRoleAsAdmin(db: Db, input: { actorId: number; userId:
     );
   }
   // Granted once: a second press (or a concurrent one) changes nothing and records nothing.
-  await guardedWrite(db, db.insert(userRoles).values({ userId: input.userId, role: input.role, grantedBy: input.actorId, grantedAt: now }).onConflictDoNothing(), followUps);
+  await guardedWrite(db, db.insert(userRoles).values({ userId: input.userId, role: input.role, grantedBy: input.actorId, grantedAt: now, townId }).onConflictDoNothing(), followUps);
 }
 
 /** Revokes a global role; an administrator cannot remove their own admin role, and the last admin stays. */

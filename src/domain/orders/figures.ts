@@ -1,7 +1,8 @@
 // Published 四单 figures (issue 20), computed from the orders' own timestamps with the definitions shown
 // next to them: each rate is a count over a count, both published, never a bare "100 %".
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { beijingDay, loadWorkCalendar, orderDeadlines, type WorkCalendar } from './working-days.ts';
 
 /** One line of figures: counts, and each rate as numerator over denominator. */
 export interface OrderFigures {
@@ -22,9 +23,12 @@ export interface OrderFigures {
 /** What each figure means, in the words the pages show beside the numbers. */
 export const FIGURE_DEFINITIONS: readonly { name: string; text: string }[] = [
   { name: '点单数', text: '群众提交（含工作人员代为登记）的点单件数，含不予受理的。' },
-  { name: '受理及时率', text: '在服务菜单规定的受理时限内受理的件数 ÷（已受理件数 + 已超过受理时限仍未受理的件数）。不予受理的点单不计入。' },
+  {
+    name: '受理及时率',
+    text: '在服务菜单规定的受理时限（按工作日计，当日受理指到达当个工作日 24 时前；17 时后或节假日到达的从下一个工作日算起）内受理的件数 ÷（已受理件数 + 已超过受理时限仍未受理的件数）。不予受理的点单不计入。',
+  },
   { name: '派单率', text: '已派给队伍或被队伍接单的件数 ÷ 已受理件数。' },
-  { name: '按时办结率', text: '自点单起在规定办结天数（按自然日计）内确认完成的件数 ÷（已办结件数 + 已超过办结时限仍在办理的件数），只计已派单的点单。' },
+  { name: '按时办结率', text: '自点单起在规定办结时限（按工作日计，周末和法定节假日不算，调休上班日算）内确认完成的件数 ÷（已办结件数 + 已超过办结时限仍在办理的件数），只计已派单的点单。' },
   { name: '满意度', text: '评价为 4 星或 5 星的件数 ÷ 已评价件数。' },
   {
     name: '服务人次',
@@ -32,47 +36,79 @@ export const FIGURE_DEFINITIONS: readonly { name: string; text: string }[] = [
   },
 ];
 
-const H = 3600_000;
-const D = 86400_000;
+type FigureRow = {
+  status: string;
+  created_at: number;
+  accepted_at: number | null;
+  dispatched_at: number | null;
+  done_at: number | null;
+  rating: number | null;
+  town_id: number;
+  town: string | null;
+  category: string;
+  accept_hours: number;
+  dispatch_hours: number;
+  finish_days: number;
+  service_visits: number;
+};
 
-function figuresSql(key: SQL, now: number): SQL {
-  return sql`SELECT ${key} AS key,
-      count(*) AS orders,
-      sum(o.accepted_at IS NOT NULL AND o.accepted_at <= o.created_at + i.accept_hours * ${H}) AS accepted_on_time,
-      sum(o.accepted_at IS NOT NULL OR (o.status = 'new' AND ${now} > o.created_at + i.accept_hours * ${H})) AS accept_due,
-      sum(o.dispatched_at IS NOT NULL) AS dispatched,
-      sum(o.accepted_at IS NOT NULL) AS accepted,
-      sum(o.dispatched_at IS NOT NULL AND o.done_at IS NOT NULL AND o.done_at <= o.created_at + i.finish_days * ${D}) AS done_on_time,
-      sum(o.dispatched_at IS NOT NULL AND (o.done_at IS NOT NULL OR ${now} > o.created_at + i.finish_days * ${D})) AS done_due,
-      sum(o.rating >= 4) AS satisfied,
-      sum(o.rating IS NOT NULL) AS rated,
-      sum((SELECT count(*) FROM events e JOIN hour_records h ON h.event_id = e.id AND h.status = 'confirmed' WHERE e.service_order_id = o.id)) AS service_visits
-    FROM service_orders o JOIN service_items i ON i.id = o.item_id`;
+const empty = (key: string): OrderFigures => ({ key, orders: 0, acceptedOnTime: 0, acceptDue: 0, dispatched: 0, accepted: 0, doneOnTime: 0, doneDue: 0, satisfied: 0, rated: 0, serviceVisits: 0 });
+
+/** Adds one order to a line of figures, its limits counted in working days (docs/decisions/100). */
+function count(f: OrderFigures, r: FigureRow, now: number, calendar: WorkCalendar): void {
+  const created = Number(r.created_at);
+  const acceptedAt = r.accepted_at == null ? null : Number(r.accepted_at);
+  const doneAt = r.done_at == null ? null : Number(r.done_at);
+  const d = orderDeadlines({ createdAt: created, acceptedAt }, { acceptHours: Number(r.accept_hours), dispatchHours: Number(r.dispatch_hours), finishDays: Number(r.finish_days) }, calendar);
+  const dispatched = r.dispatched_at != null;
+  f.orders++;
+  if (acceptedAt != null && acceptedAt <= d.acceptBy) f.acceptedOnTime++;
+  if (acceptedAt != null || (r.status === 'new' && now > d.acceptBy)) f.acceptDue++;
+  if (dispatched) f.dispatched++;
+  if (acceptedAt != null) f.accepted++;
+  if (dispatched && doneAt != null && doneAt <= d.finishBy) f.doneOnTime++;
+  if (dispatched && (doneAt != null || now > d.finishBy)) f.doneDue++;
+  if (r.rating != null && Number(r.rating) >= 4) f.satisfied++;
+  if (r.rating != null) f.rated++;
+  f.serviceVisits += Number(r.service_visits ?? 0);
 }
 
-const toFigures = (r: Record<string, unknown>): OrderFigures => ({
-  key: String(r.key ?? ''),
-  orders: Number(r.orders ?? 0),
-  acceptedOnTime: Number(r.accepted_on_time ?? 0),
-  acceptDue: Number(r.accept_due ?? 0),
-  dispatched: Number(r.dispatched ?? 0),
-  accepted: Number(r.accepted ?? 0),
-  doneOnTime: Number(r.done_on_time ?? 0),
-  doneDue: Number(r.done_due ?? 0),
-  satisfied: Number(r.satisfied ?? 0),
-  rated: Number(r.rated ?? 0),
-  serviceVisits: Number(r.service_visits ?? 0),
-});
-
-const MONTH = sql`strftime('%Y-%m', (o.created_at / 1000) + 8 * 3600, 'unixepoch')`;
-
-/** The county's totals and the same figures by 乡镇, by category and by month (Beijing), as of `now`. */
-export async function orderFigures(db: Db, now = Date.now()) {
-  const [total] = await db.all<Record<string, unknown>>(sql`${figuresSql(sql`'全县'`, now)}`);
-  const byTown = await db.all<Record<string, unknown>>(sql`${figuresSql(sql`(SELECT name FROM regions WHERE id = o.town_id)`, now)} GROUP BY o.town_id ORDER BY count(*) DESC, o.town_id`);
-  const byCategory = await db.all<Record<string, unknown>>(sql`${figuresSql(sql`i.category`, now)} GROUP BY i.category ORDER BY count(*) DESC, i.category`);
-  const byMonth = await db.all<Record<string, unknown>>(sql`${figuresSql(MONTH, now)} GROUP BY ${MONTH} ORDER BY ${MONTH} DESC LIMIT 12`);
-  return { total: toFigures(total ?? {}), byTown: byTown.map(toFigures), byCategory: byCategory.map(toFigures), byMonth: byMonth.map(toFigures) };
+/**
+ * The county's totals and the same figures by 乡镇, by category and by month (Beijing), as of `now`;
+ * with `townId`, one 乡镇's only (a 所's console, docs/decisions/100). Computed from each order's
+ * timestamps and its item's limits in working days, which SQL cannot count, so in one pass here.
+ */
+export async function orderFigures(db: Db, now = Date.now(), opts: { townId?: number } = {}) {
+  const t = opts.townId;
+  const calendar = await loadWorkCalendar(db);
+  const rows = await db.all<FigureRow>(
+    sql`SELECT o.status, o.created_at, o.accepted_at, o.dispatched_at, o.done_at, o.rating, o.town_id, (SELECT name FROM regions WHERE id = o.town_id) AS town,
+        i.category, i.accept_hours, i.dispatch_hours, i.finish_days,
+        (SELECT count(*) FROM events e JOIN hour_records h ON h.event_id = e.id AND h.status = 'confirmed' WHERE e.service_order_id = o.id) AS service_visits
+      FROM service_orders o JOIN service_items i ON i.id = o.item_id ${t ? sql`WHERE o.town_id = ${t}` : sql``}`,
+  );
+  const total = empty(t ? (rows[0]?.town ?? '') : '全县');
+  const towns = new Map<number, OrderFigures>();
+  const categories = new Map<string, OrderFigures>();
+  const months = new Map<string, OrderFigures>();
+  const line = <K>(m: Map<K, OrderFigures>, k: K, key: string) => m.get(k) ?? m.set(k, empty(key)).get(k)!;
+  for (const r of rows) {
+    count(total, r, now, calendar);
+    count(line(towns, Number(r.town_id), r.town ?? ''), r, now, calendar);
+    count(line(categories, r.category, r.category), r, now, calendar);
+    const month = beijingDay(Number(r.created_at)).slice(0, 7);
+    count(line(months, month, month), r, now, calendar);
+  }
+  const byCount = (a: [unknown, OrderFigures], b: [unknown, OrderFigures]) => b[1].orders - a[1].orders;
+  return {
+    total,
+    byTown: [...towns].sort((a, b) => byCount(a, b) || a[0] - b[0]).map(([, f]) => f),
+    byCategory: [...categories].sort((a, b) => byCount(a, b) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, f]) => f),
+    byMonth: [...months]
+      .sort((a, b) => (a[0] < b[0] ? 1 : -1))
+      .slice(0, 12)
+      .map(([, f]) => f),
+  };
 }
 
 /** A rate alone, for the big figures: "98.0%", or "—" with nothing to count (the counts go beneath it). */
@@ -86,13 +122,20 @@ export function rateText(num: number, den: number): string {
 }
 
 /**
- * Whether an order is past its time limit now (marked in the console): not accepted within the item's
- * accept hours, not dispatched within its dispatch hours after acceptance, or not done within its days.
+ * Whether an order is past its time limit now (marked 逾期 in the console, escalated by the timer): not
+ * accepted by its 受理 deadline, not dispatched by its 派单 deadline after acceptance, or not done by its
+ * 办结 deadline — each counted in working days on the county's calendar.
  */
-export function isOverdue(o: { status: string; createdAt: number; acceptedAt: number | null }, item: { acceptHours: number; dispatchHours: number; finishDays: number }, now = Date.now()): boolean {
-  if (o.status === 'new') return now > o.createdAt + item.acceptHours * H;
-  if (o.status === 'accepted' || o.status === 'open') return now > (o.acceptedAt ?? o.createdAt) + item.dispatchHours * H;
-  if (o.status === 'assigned') return now > o.createdAt + item.finishDays * D;
+export function isOverdue(
+  o: { status: string; createdAt: number; acceptedAt: number | null },
+  item: { acceptHours: number; dispatchHours: number; finishDays: number },
+  now: number,
+  calendar: WorkCalendar,
+): boolean {
+  const d = orderDeadlines(o, item, calendar);
+  if (o.status === 'new') return now > d.acceptBy;
+  if (o.status === 'accepted' || o.status === 'open') return now > d.dispatchBy;
+  if (o.status === 'assigned') return now > d.finishBy;
   return false;
 }
 
@@ -103,4 +146,16 @@ export async function teamOrderRecord(db: Db, teamId: number): Promise<{ done: n
       FROM service_orders WHERE team_id = ${teamId}`,
   );
   return { done: Number(r?.done ?? 0), rated: Number(r?.rated ?? 0), satisfied: Number(r?.satisfied ?? 0), average: r?.average == null ? null : Math.round(Number(r.average) * 10) / 10 };
+}
+
+/** One order's deadlines on the county's calendar and whether it is overdue now, for the console's order page. */
+export async function orderTimeLimits(
+  db: Db,
+  o: { status: string; createdAt: number; acceptedAt: number | null },
+  item: { acceptHours: number; dispatchHours: number; finishDays: number },
+  now = Date.now(),
+): Promise<{ acceptBy: number; dispatchBy: number | null; finishBy: number; overdue: boolean }> {
+  const calendar = await loadWorkCalendar(db);
+  const d = orderDeadlines(o, item, calendar);
+  return { ...d, dispatchBy: o.acceptedAt == null ? null : d.dispatchBy, overdue: isOverdue(o, item, now, calendar) };
 }

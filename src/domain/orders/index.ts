@@ -1,12 +1,16 @@
 // 四单 service orders (issue 20): 群众点单 → 中心审单/派单 → 队伍接单 → 群众评单. Every state change is one
 // guarded UPDATE … WHERE status = <from> with its timeline step and audit row in the same batch
 // (docs/architecture.md "Writes under contention"); a claim (抢单) is exact because its guard is the claim.
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
 import { guardedWrite, writeBatch } from '../../../db/write.ts';
 import { serviceItems, serviceOrders, serviceOrderSteps } from '../../../db/schema/index.ts';
-import { can, leaderMayWriteSql, leaderWriteRefusal } from '../accounts/policy.ts';
+import { can, leaderMayWriteSql, leaderWriteRefusal, teamLeaderIdsSql } from '../accounts/policy.ts';
+import { mayHandleOrder, mayHandleThisOrderSql } from './scope.ts';
+import { isOverdue } from './figures.ts';
+import { loadWorkCalendar } from './working-days.ts';
+import { newRatingLink } from './rating-links.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
 import { auditStatement, audit } from '../audit/index.ts';
 import { hitRateLimit } from '../accounts/rate-limit.ts';
@@ -62,6 +66,13 @@ export const ServiceOrderSchema = z.object({
     .trim()
     .regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码'),
   publicConsent: z.boolean().default(false),
+  /** A 微心愿's estimated value in 元 (asked for individual items only, held to the item's cap). */
+  estimatedValue: z.coerce
+    .number({ error: '请填写估计价值（元），例如 80' })
+    .int('请填写整数元，例如 80')
+    .min(1, '请填写估计价值（元），例如 80')
+    .max(1_000_000, '请填写估计价值（元），例如 80')
+    .optional(),
 });
 export type ServiceOrderInput = z.infer<typeof ServiceOrderSchema>;
 
@@ -107,13 +118,21 @@ export async function createServiceOrder(
   if (!ORDER_SOURCES.includes(source)) throw new OrderError('BAD_REQUEST', '请选择点单渠道', 'source');
   if (source !== '网上' && !(opts.by && can(opts.by, 'orders.handle'))) throw new OrderError('FORBIDDEN', '只有工作人员可以代群众点单');
   const [item] = await db
-    .select({ id: serviceItems.id, name: serviceItems.name })
+    .select({ id: serviceItems.id, name: serviceItems.name, individual: serviceItems.individual, valueCap: serviceItems.valueCap })
     .from(serviceItems)
     .where(and(eq(serviceItems.id, o.itemId), eq(serviceItems.active, 1), eq(serviceItems.kind, 'service')));
   // A 普法讲座 is ordered on /legal/order, with its topic and audience (docs/decisions/101).
   if (!item) throw new OrderError('BAD_REQUEST', '请从服务菜单中选择服务项目', 'itemId');
+  // 微心愿: a small wish one volunteer can fulfil alone, so its value is asked and held to the item's cap.
+  const value = item.individual ? o.estimatedValue : undefined;
+  if (item.individual && value == null) throw new OrderError('BAD_REQUEST', '请填写心愿物品的估计价值（元），例如 80', 'estimatedValue');
+  if (item.individual && item.valueCap != null && value! > item.valueCap)
+    throw new OrderError('BAD_REQUEST', `微心愿的价值不超过 ${item.valueCap} 元；超过的需求请选择其他服务项目（如“扶贫帮困”），由实践所统筹`, 'estimatedValue');
   if (!(await validRegionPair(db, o.townId, o.villageId))) throw new OrderError('BAD_REQUEST', '所选村（社区）不属于该乡镇，请重新选择', 'villageId');
   const photoIds = opts.photos ? await storeOrderPhotos(db, opts.photos.uploadsDir, opts.photos.files, { field: 'photos', max: MAX_ORDER_PHOTOS, userId: opts.by?.id ?? null }) : [];
+  // A 所 enters orders for its own 乡镇 only: one for elsewhere would land where it cannot see it.
+  if (source !== '网上' && !(await mayHandleOrder(db, opts.by, { townId: o.townId })))
+    throw new OrderError('BAD_REQUEST', '您只能为本乡镇（街道）的群众代为点单；其他乡镇的请转给当地新时代文明实践所或县中心', 'townId');
   const trackingNo = newTrackingNo(now);
   const id = byNumber(trackingNo);
   const statements = [
@@ -130,6 +149,7 @@ export async function createServiceOrder(
       source,
       enteredBy: source === '网上' ? null : opts.by!.id,
       publicConsent: o.publicConsent ? 1 : 0,
+      estimatedValue: value ?? null,
       status: 'new',
       createdAt: now,
     }),
@@ -155,14 +175,28 @@ export async function getServiceOrder(db: Db, id: number): Promise<ServiceOrder 
   return o;
 }
 
+/** One order as staff may see it: undefined when it does not exist or lies outside their 乡镇 (a 404, not a 403). */
+export async function getOrderForStaff(db: Db, user: SessionUser, id: number): Promise<ServiceOrder | undefined> {
+  if (!Number.isSafeInteger(id) || !can(user, 'orders.handle')) return undefined;
+  const [o] = await db
+    .select()
+    .from(serviceOrders)
+    .where(and(eq(serviceOrders.id, id), mayHandleThisOrderSql(user.id)));
+  return o;
+}
+
 /** An order's timeline, oldest first. */
 export async function orderSteps(db: Db, orderId: number) {
   return db.select().from(serviceOrderSteps).where(eq(serviceOrderSteps.orderId, orderId)).orderBy(asc(serviceOrderSteps.at), asc(serviceOrderSteps.id));
 }
 
-/** Orders for the console, newest first, by 乡镇, status and 回访 flag. */
-export async function listServiceOrders(db: Db, f: { townId?: number; status?: string; revisit?: boolean } = {}) {
-  return db
+/**
+ * Orders for the console within the viewer's scope (their 乡镇, or all for the 中心), newest first, by 乡镇,
+ * status, 回访 flag and 逾期 (past a working-day limit now); each row says whether it is overdue.
+ */
+export async function listServiceOrders(db: Db, viewer: SessionUser, f: { townId?: number; status?: string; revisit?: boolean; overdue?: boolean } = {}, now = Date.now()) {
+  if (!can(viewer, 'orders.handle')) return [];
+  const rows = await db
     .select({
       o: serviceOrders,
       item: serviceItems.name,
@@ -172,9 +206,21 @@ export async function listServiceOrders(db: Db, f: { townId?: number; status?: s
     })
     .from(serviceOrders)
     .innerJoin(serviceItems, eq(serviceItems.id, serviceOrders.itemId))
-    .where(and(f.townId ? eq(serviceOrders.townId, f.townId) : undefined, f.status ? eq(serviceOrders.status, f.status) : undefined, f.revisit ? eq(serviceOrders.revisitDue, 1) : undefined))
+    .where(
+      and(
+        mayHandleThisOrderSql(viewer.id),
+        f.townId ? eq(serviceOrders.townId, f.townId) : undefined,
+        f.status ? eq(serviceOrders.status, f.status) : undefined,
+        f.revisit ? eq(serviceOrders.revisitDue, 1) : undefined,
+        // Only orders still in hand can be overdue; they are few, so the filter reads them all.
+        f.overdue ? inArray(serviceOrders.status, ['new', 'accepted', 'open', 'assigned']) : undefined,
+      ),
+    )
     .orderBy(desc(serviceOrders.createdAt), desc(serviceOrders.id))
-    .limit(200);
+    .limit(f.overdue ? 2000 : 200);
+  const calendar = await loadWorkCalendar(db);
+  const marked = rows.map((r) => ({ ...r, overdue: isOverdue(r.o, r.limits, now, calendar) }));
+  return f.overdue ? marked.filter((r) => r.overdue).slice(0, 200) : marked;
 }
 
 /** Active teams to dispatch an order to: those of its 乡镇 first, then county-wide ones, then the rest. */
@@ -189,8 +235,8 @@ function requireHandler(user: SessionUser) {
 }
 
 /** After a guard matched nothing: the refusal that says why (read afterwards, never as the guard). */
-async function explain(db: Db, id: number, what: string): Promise<never> {
-  const o = await getServiceOrder(db, id);
+async function explain(db: Db, user: SessionUser, id: number, what: string): Promise<never> {
+  const o = await getOrderForStaff(db, user, id);
   if (!o) throw new OrderError('NOT_FOUND', '找不到该点单');
   throw new OrderError('CONFLICT', `该点单当前状态为“${ORDER_STATUS[o.status] ?? o.status}”，不能${what}，请刷新后重试`);
 }
@@ -198,11 +244,11 @@ async function explain(db: Db, id: number, what: string): Promise<never> {
 /** 受理: the centre takes the order on. */
 export async function acceptOrder(db: Db, user: SessionUser, id: number, now = Date.now()): Promise<void> {
   requireHandler(user);
-  const ok = await guardedWrite(db, sql`UPDATE service_orders SET status = 'accepted', accepted_at = ${now} WHERE id = ${id} AND status = 'new'`, [
+  const ok = await guardedWrite(db, sql`UPDATE service_orders SET status = 'accepted', accepted_at = ${now} WHERE id = ${id} AND status = 'new' AND ${mayHandleThisOrderSql(user.id)}`, [
     step(id, 'accepted', '县新时代文明实践中心已受理', now),
     auditStatement({ actorId: user.id, action: 'order.accept', targetType: 'service_order', targetId: id, after: { status: 'accepted' } }),
   ]);
-  if (!ok) await explain(db, id, '受理');
+  if (!ok) await explain(db, user, id, '受理');
 }
 
 /** 不予受理, with a reason the resident reads on /track. */
@@ -211,11 +257,12 @@ export async function rejectOrder(db: Db, user: SessionUser, id: number, reason:
   const r = reason.trim();
   if (r.length < 2) throw new OrderError('BAD_REQUEST', '请填写不予受理的原因，点单人查询时可以看到', 'reason');
   if (r.length > 200 || !isPlainLine(r)) throw new OrderError('BAD_REQUEST', '原因请用一句话说明（不超过 200 字）', 'reason');
-  const ok = await guardedWrite(db, sql`UPDATE service_orders SET status = 'rejected', reject_reason = ${r} WHERE id = ${id} AND status IN ('new', 'accepted', 'open')`, [
-    step(id, 'rejected', `不予受理：${r}`, now),
-    auditStatement({ actorId: user.id, action: 'order.reject', targetType: 'service_order', targetId: id, after: { status: 'rejected' }, detail: r }),
-  ]);
-  if (!ok) await explain(db, id, '不予受理');
+  const ok = await guardedWrite(
+    db,
+    sql`UPDATE service_orders SET status = 'rejected', reject_reason = ${r} WHERE id = ${id} AND status IN ('new', 'accepted', 'open') AND ${mayHandleThisOrderSql(user.id)}`,
+    [step(id, 'rejected', `不予受理：${r}`, now), auditStatement({ actorId: user.id, action: 'order.reject', targetType: 'service_order', targetId: id, after: { status: 'rejected' }, detail: r })],
+  );
+  if (!ok) await explain(db, user, id, '不予受理');
 }
 
 /** A 普法讲座 is dispatched to a lecturer (legal.schedule), never to a team's pool; an item's kind never changes, so reading it first is a guard. */
@@ -224,32 +271,80 @@ async function refuseLectureDispatch(db: Db, id: number): Promise<void> {
   if (lecture) throw new OrderError('CONFLICT', '普法讲座请在办理页面“指派主讲人”中安排，不能派给队伍或开放抢单');
 }
 
-/** 派单: assigns the order to an active team, or reassigns it from another team. */
+/** Notices to the leaders of team `teamId`, as one statement for a guarded write's follow-ups. */
+const leaderNotice = (teamId: number, title: SQL, body: string, now: number) =>
+  sql`INSERT INTO notices (user_id, kind, title, body, link, created_at)
+    SELECT leader_ids.user_id, 'orders', ${title}, ${body}, '/me/teams/' || (SELECT slug FROM teams WHERE id = ${teamId}) || '/orders', ${now}
+    FROM (${teamLeaderIdsSql(teamId)}) leader_ids`;
+const orderNo = (id: number) => sql`(SELECT tracking_no FROM service_orders WHERE id = ${id})`;
+
+/**
+ * 派单: assigns the order to an active team, or 改派 (reassigns) it from the team that has it. The team
+ * read first is part of the guard (`team_id IS <it>`), so the notices to the old team's leaders go to the
+ * team the order really left; the new team's leaders are told in the same batch.
+ */
 export async function assignOrder(db: Db, user: SessionUser, id: number, teamId: number, now = Date.now()): Promise<void> {
   requireHandler(user);
   await refuseLectureDispatch(db, id);
   if (!Number.isSafeInteger(teamId) || teamId <= 0) throw new OrderError('BAD_REQUEST', '请选择承接队伍', 'teamId');
   const [team] = await db.all<{ name: string }>(sql`SELECT name FROM teams WHERE id = ${teamId} AND status = 'active'`);
   if (!team) throw new OrderError('BAD_REQUEST', '请选择一支正常运行的队伍', 'teamId');
+  const o = await getOrderForStaff(db, user, id);
+  if (!o) throw new OrderError('NOT_FOUND', '找不到该点单');
+  const from = o.status === 'assigned' ? o.teamId : null;
+  const reassign = from != null;
+  const followUps = [
+    step(id, reassign ? 'reassigned' : 'assigned', reassign ? `已改派给“${team.name}”` : `已派单给“${team.name}”`, now),
+    auditStatement({
+      actorId: user.id,
+      action: reassign ? 'order.reassign' : 'order.assign',
+      targetType: 'service_order',
+      targetId: id,
+      before: reassign ? { teamId: from } : undefined,
+      after: { teamId },
+    }),
+    leaderNotice(teamId, sql`'新派给本队的服务点单：' || ${orderNo(id)}`, '请尽快与群众联系，约定服务时间；完成后在队伍的“服务点单”页确认完成。', now),
+  ];
+  if (from != null) followUps.push(leaderNotice(from, sql`'服务点单已改派给其他队伍：' || ${orderNo(id)}`, '县新时代文明实践中心（所）已把这个点单改派给其他队伍，本队无需再上门服务。', now));
   const ok = await guardedWrite(
     db,
-    sql`UPDATE service_orders SET status = 'assigned', team_id = ${teamId}, dispatch_mode = 'assign', dispatched_at = coalesce(dispatched_at, ${now})
-      WHERE id = ${id} AND status IN ('accepted', 'open', 'assigned') AND team_id IS NOT ${teamId}
-      AND EXISTS (SELECT 1 FROM teams WHERE id = ${teamId} AND status = 'active')`,
-    [step(id, 'assigned', `已派单给“${team.name}”`, now), auditStatement({ actorId: user.id, action: 'order.assign', targetType: 'service_order', targetId: id, after: { teamId } })],
+    sql`UPDATE service_orders SET status = 'assigned', team_id = ${teamId}, claimed_by_user = NULL, dispatch_mode = 'assign', dispatched_at = coalesce(dispatched_at, ${now})
+      WHERE id = ${id} AND status = ${o.status} AND status IN ('accepted', 'open', 'assigned') AND team_id IS ${from} AND team_id IS NOT ${teamId}
+      AND EXISTS (SELECT 1 FROM teams WHERE id = ${teamId} AND status = 'active') AND ${mayHandleThisOrderSql(user.id)}`,
+    followUps,
   );
-  if (!ok) await explain(db, id, '派给这支队伍');
+  if (!ok) await explain(db, user, id, reassign ? '改派给这支队伍' : '派给这支队伍');
 }
 
-/** Opens the order for teams to claim (抢单), or returns an assigned one to the pool. */
+/**
+ * Opens an accepted order for teams to claim (抢单), or returns an assigned one to the pool (退回接单大厅):
+ * the team that had it is told in the same batch, and the resident's timeline says it is being re-dispatched.
+ */
 export async function openOrder(db: Db, user: SessionUser, id: number, now = Date.now()): Promise<void> {
   requireHandler(user);
   await refuseLectureDispatch(db, id);
-  const ok = await guardedWrite(db, sql`UPDATE service_orders SET status = 'open', team_id = NULL, dispatch_mode = NULL WHERE id = ${id} AND status IN ('accepted', 'assigned')`, [
-    step(id, 'opened', '已发布到接单大厅，等待志愿服务队伍接单', now),
-    auditStatement({ actorId: user.id, action: 'order.open', targetType: 'service_order', targetId: id, after: { status: 'open' } }),
-  ]);
-  if (!ok) await explain(db, id, '开放接单');
+  const o = await getOrderForStaff(db, user, id);
+  if (!o) throw new OrderError('NOT_FOUND', '找不到该点单');
+  const from = o.status === 'assigned' ? o.teamId : null;
+  const followUps = [
+    step(id, from != null ? 'returned' : 'opened', from != null ? '已退回接单大厅，重新等待志愿服务队伍接单' : '已发布到接单大厅，等待志愿服务队伍接单', now),
+    auditStatement({
+      actorId: user.id,
+      action: from != null ? 'order.return' : 'order.open',
+      targetType: 'service_order',
+      targetId: id,
+      before: from != null ? { teamId: from } : undefined,
+      after: { status: 'open' },
+    }),
+  ];
+  if (from != null) followUps.push(leaderNotice(from, sql`'服务点单已退回接单大厅：' || ${orderNo(id)}`, '县新时代文明实践中心（所）已收回这个点单，本队无需再上门服务。', now));
+  const ok = await guardedWrite(
+    db,
+    sql`UPDATE service_orders SET status = 'open', team_id = NULL, claimed_by_user = NULL, dispatch_mode = NULL
+      WHERE id = ${id} AND status = ${o.status} AND status IN ('accepted', 'assigned') AND team_id IS ${from} AND ${mayHandleThisOrderSql(user.id)}`,
+    followUps,
+  );
+  if (!ok) await explain(db, user, id, from != null ? '退回接单大厅' : '开放接单');
 }
 
 /** The area rule for claiming: a team of the order's 乡镇, or a county-wide team (no 乡镇). */
@@ -307,15 +402,17 @@ export async function claimWish(db: Db, user: SessionUser, id: number, now = Dat
 }
 
 /** The volunteer who claimed a 微心愿 marks it fulfilled, with a short note. */
-export async function finishWish(db: Db, user: SessionUser, id: number, note: string, now = Date.now()): Promise<void> {
+export async function finishWish(db: Db, user: SessionUser, id: number, note: string, now = Date.now()): Promise<{ rateToken: string }> {
   const n = note.trim();
   if (n.length < 5) throw new OrderError('BAD_REQUEST', '请写几句说明：送去了什么、什么时候送到（至少 5 个字）', 'note');
   if (n.length > 500 || !isPlainText(n)) throw new OrderError('BAD_REQUEST', '说明不超过 500 字，且不含特殊控制字符', 'note');
+  const link = newRatingLink(id, now);
   const ok = await guardedWrite(db, sql`UPDATE service_orders SET status = 'done', close_note = ${n}, done_at = ${now} WHERE id = ${id} AND status = 'assigned' AND claimed_by_user = ${user.id}`, [
+    link.statement,
     step(id, 'done', '心愿已实现，欢迎评价', now),
     auditStatement({ actorId: user.id, action: 'order.done', targetType: 'service_order', targetId: id, after: { status: 'done' } }),
   ]);
-  if (ok) return;
+  if (ok) return { rateToken: link.token };
   const o = await getServiceOrder(db, id);
   if (!o || o.claimedByUser !== user.id) throw new OrderError('NOT_FOUND', '找不到该心愿');
   throw new OrderError('CONFLICT', `该心愿当前状态为“${ORDER_STATUS[o.status] ?? o.status}”，不能确认完成`);
@@ -335,17 +432,20 @@ export async function wishesFor(db: Db, userId: number) {
  * 确认完成: the team's leader closes the order with its 结项 report. The guard also holds the event rule
  * (every linked event over and one completed, or a 无需活动 reason: src/domain/orders/report.ts).
  */
-export async function finishOrder(db: Db, user: SessionUser, id: number, teamId: number, report: ClosingReport, now = Date.now()): Promise<void> {
+export async function finishOrder(db: Db, user: SessionUser, id: number, teamId: number, report: ClosingReport, now = Date.now()): Promise<{ rateToken: string }> {
   const r = checkClosingReport(report);
   if (!Number.isSafeInteger(id)) throw new OrderError('NOT_FOUND', '找不到该点单');
   const completed = (await closingDefaults(db, id)).completedEvents > 0;
   const reason = completed ? '' : r.noEventReason;
+  // The resident's one-time rating link is issued in the same batch (src/domain/orders/rating-links.ts).
+  const link = newRatingLink(id, now);
   const ok = await guardedWrite(
     db,
     sql`UPDATE service_orders SET status = 'done', close_note = ${r.note}, served_volunteers = ${r.servedVolunteers}, beneficiaries = ${r.beneficiaries},
         hours_recorded = ${r.hoursRecorded ? 1 : 0}, no_event_reason = ${reason || null}, done_at = ${now}
       WHERE id = ${id} AND status = 'assigned' AND team_id = ${teamId} AND ${leaderMayWriteSql(teamId, user.id)} AND ${eventsAllowClosingSql(id, reason)}`,
     [
+      link.statement,
       step(id, 'done', '服务已完成，欢迎评价', now),
       auditStatement({
         actorId: user.id,
@@ -356,7 +456,7 @@ export async function finishOrder(db: Db, user: SessionUser, id: number, teamId:
       }),
     ],
   );
-  if (ok) return;
+  if (ok) return { rateToken: link.token };
   const refusal = await leaderWriteRefusal(db, user.id, teamId, '确认完成');
   if (refusal) throw refusal;
   const o = await getServiceOrder(db, id);
@@ -380,25 +480,54 @@ export async function rateOrder(db: Db, input: { number: string; digits: string;
   if (!limit.allowed) throw new OrderError('TOO_MANY_REQUESTS', '尝试次数过多，请一小时后再试');
   const [o] = await db.all<{ id: number; status: string }>(sql`SELECT id, status FROM service_orders WHERE tracking_no = ${input.number} AND substr(requester_phone, -4) = ${input.digits}`);
   if (!o) throw new OrderError('NOT_FOUND', '没有找到对应的点单，请核对编号和手机号码后四位');
-  const revisit = input.rating <= 2 ? 1 : 0;
-  const ok = await guardedWrite(
-    db,
-    sql`UPDATE service_orders SET status = 'rated', rating = ${input.rating}, rating_comment = ${comment}, rated_at = ${now}, revisit_due = ${revisit}
-      WHERE id = ${o.id} AND status = 'done'`,
-    [
-      step(o.id, 'rated', `群众评价：${input.rating} 星${revisit ? '，工作人员将回访' : ''}`, now),
-      auditStatement({ action: 'order.rate', targetType: 'service_order', targetId: o.id, after: { rating: input.rating } }),
-    ],
-  );
-  if (ok) return;
+  if (await recordRating(db, o.id, input.rating, comment, now)) return;
   if (o.status === 'rated') throw new OrderError('CONFLICT', '您已评价过这个点单，谢谢！');
   throw new OrderError('CONFLICT', '服务完成后才能评价');
+}
+
+/**
+ * THE rating write, for /track and the SMS link alike: one guarded UPDATE from 'done' (plus the caller's
+ * extra guard, such as an unused link) with its step, audit row and the caller's follow-ups. A rating of
+ * 1–2 raises the 回访 flag. Returns whether it was recorded.
+ */
+export async function recordRating(db: Db, orderId: number, rating: number, comment: string, now: number, extra: { guard?: SQL; followUps?: SQL[] } = {}): Promise<boolean> {
+  const revisit = rating <= 2 ? 1 : 0;
+  const ok = await guardedWrite(
+    db,
+    sql`UPDATE service_orders SET status = 'rated', rating = ${rating}, rating_comment = ${comment}, rated_at = ${now}, revisit_due = ${revisit}
+      WHERE id = ${orderId} AND status = 'done'${extra.guard ? sql` AND ${extra.guard}` : sql``}`,
+    [
+      step(orderId, 'rated', `群众评价：${rating} 星${revisit ? '，工作人员将回访' : ''}`, now),
+      auditStatement({ action: 'order.rate', targetType: 'service_order', targetId: orderId, after: { rating } }),
+      ...(extra.followUps ?? []),
+    ],
+  );
+  return Boolean(ok);
+}
+
+/**
+ * 回访 done: staff called back a resident who rated 1–2 stars; the flag clears, the resident's timeline
+ * says so, and what was said goes into the audit row (never onto the public timeline).
+ */
+export async function closeRevisit(db: Db, user: SessionUser, id: number, note: string, now = Date.now()): Promise<void> {
+  requireHandler(user);
+  const n = note.trim();
+  if (n.length < 5) throw new OrderError('BAD_REQUEST', '请写几句回访情况：群众的意见和处理结果（至少 5 个字）', 'note');
+  if (n.length > 500 || !isPlainText(n)) throw new OrderError('BAD_REQUEST', '回访情况不超过 500 字，且不含特殊控制字符', 'note');
+  const ok = await guardedWrite(db, sql`UPDATE service_orders SET revisit_due = 0 WHERE id = ${id} AND revisit_due = 1 AND ${mayHandleThisOrderSql(user.id)}`, [
+    step(id, 'revisited', '工作人员已回访', now),
+    auditStatement({ actorId: user.id, action: 'order.revisit', targetType: 'service_order', targetId: id, before: { revisitDue: 1 }, after: { revisitDue: 0 }, detail: n }),
+  ]);
+  if (ok) return;
+  const o = await getOrderForStaff(db, user, id);
+  if (!o) throw new OrderError('NOT_FOUND', '找不到该点单');
+  throw new OrderError('CONFLICT', '这个点单不需要回访，或已有人登记过回访，请刷新后重试');
 }
 
 /** Staff: the requester's full phone, to call back; every reveal is audited. */
 export async function revealOrderPhone(db: Db, user: SessionUser, id: number, ip?: string): Promise<string> {
   requireHandler(user);
-  const o = await getServiceOrder(db, id);
+  const o = await getOrderForStaff(db, user, id);
   if (!o) throw new OrderError('NOT_FOUND', '找不到该点单');
   await audit(db, { actorId: user.id, action: 'order.reveal_phone', targetType: 'service_order', targetId: id, ip });
   return o.requesterPhone;
