@@ -407,7 +407,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   await seedEventsDemo(db, now);
   await seedPublishing(db, now);
   await seedOrders(db, now);
-  await seedPoints(db, now);
+  accounts.push(...(await seedPoints(db, secretKey, now)));
   return accounts;
 }
 

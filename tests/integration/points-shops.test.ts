@@ -31,7 +31,7 @@ let vol: number;
 let shopA: number;
 let shopB: number;
 
-async function one(q: string, args: (string | number)[] = []): Promise<Record<string, unknown>> {
+async function one(q: string, args: (string | number | null)[] = []): Promise<Record<string, unknown>> {
   return (await db.$client.execute({ sql: q, args })).rows[0] as Record<string, unknown>;
 }
 
@@ -232,4 +232,44 @@ test('uncollected orders: expiry run by two processes at once returns each order
   expect(await count(db, `points_entries WHERE source_type = 'shop_order' AND amount > 0`)).toBe(20);
   expect(await count(db, `audit_log WHERE action = 'points.expire'`)).toBe(20);
   other.$client.close();
+});
+
+test('figures: issued and spent per month and 村 equal a hand count of the ledger; top items and low stock', async () => {
+  const { pointsByMonthAndPlace, pointsByMonth, topItems, lowStock } = await import('../../src/domain/points/stats.ts');
+  const region = async (code: string, name: string, level: string, parent: number | null) =>
+    Number((await one(`INSERT INTO regions (code, name, level, kind, parent_id) VALUES (?, ?, ?, ?, ?) RETURNING id`, [code, name, level, level === 'town' ? '镇' : '村', parent])).id);
+  const town = await region('t1', '青石镇', 'town', null);
+  const baihe = await region('v1', '白鹤村', 'village', town);
+  const yunxi = await region('v2', '云溪村', 'village', town);
+  const place = (u: number, v: number) => db.$client.execute({ sql: `UPDATE users SET town_id = ?, village_id = ? WHERE id = ?`, args: [town, v, u] });
+  const a = await makeUser(db, '白鹤甲');
+  const b = await makeUser(db, '白鹤乙');
+  const c = await makeUser(db, '云溪丙');
+  await place(a, baihe);
+  await place(b, baihe);
+  await place(c, yunxi);
+  const june = fromShanghai('2026-06-10', '10:00');
+  const july = fromShanghai('2026-07-01', '00:30'); // a Beijing July, still June 30 in UTC
+  const entry = (u: number, amount: number, type: string, at: number) =>
+    db.$client.execute({ sql: `INSERT INTO points_entries (user_id, kind, amount, reason, source_type, created_at) VALUES (?, 'volunteer', ?, 'x', ?, ?)`, args: [u, amount, type, at] });
+  await entry(a, 30, 'hour_record', june);
+  await entry(b, 20, 'grant', june);
+  await entry(b, -5, 'hour_record', june); // a reversal nets out
+  await entry(c, 40, 'hour_record', june);
+  await entry(a, 10, 'hour_record', july);
+  const soap = await item(shopA, '香皂', 3, 10);
+  await redeem(db, { userId: c, itemId: soap }, june);
+  await redeem(db, { userId: a, itemId: soap }, july);
+  const rows = await pointsByMonthAndPlace(db, 0);
+  expect(rows.map((r) => [r.month, r.place, r.earners, r.issued, r.spent])).toEqual([
+    ['2026-07', '青石镇 白鹤村', 1, 10, 10],
+    ['2026-06', '青石镇 白鹤村', 2, 45, 0],
+    ['2026-06', '青石镇 云溪村', 1, 40, 10],
+  ]);
+  expect(await pointsByMonth(db, 0)).toEqual([
+    { month: '2026-07', issued: 10, spent: 10 },
+    { month: '2026-06', issued: 85, spent: 10 },
+  ]);
+  expect(await topItems(db, 0)).toEqual([{ name: '香皂', shopName: '白鹤村爱心超市', orders: 2 }]);
+  expect((await lowStock(db)).map((i) => [i.name, i.stock])).toEqual([['香皂', 1]]);
 });
