@@ -4,6 +4,7 @@
 // 乡镇); no person is named, so the public 公示 needs no masking (docs/decisions/103).
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { inShops } from './shop.ts';
 
 /** One month and place with its figures. */
 export interface PointsMonthRow {
@@ -53,10 +54,10 @@ export async function topItems(db: Db, since: number, limit = 5): Promise<{ name
 /** Items under this many left count as low stock (the shop page and the console flag them). */
 export const LOW_STOCK = 5;
 
-/** Items on an open shop's shelf with fewer than `threshold` left, fewest first. */
-export async function lowStock(db: Db, threshold = LOW_STOCK, limit = 50): Promise<{ id: number; name: string; shopName: string; stock: number }[]> {
+/** Items on the shelf of an open shop among `shopIds` (null: all) with fewer than `threshold` left, fewest first. */
+export async function lowStock(db: Db, shopIds: number[] | null = null, threshold = LOW_STOCK, limit = 50): Promise<{ id: number; name: string; shopName: string; stock: number }[]> {
   const rows = await db.all<Record<string, unknown>>(sql`SELECT i.id, i.name, s.name AS shop_name, i.stock FROM shop_items i JOIN shops s ON s.id = i.shop_id
-    WHERE i.active = 1 AND s.active = 1 AND i.stock < ${threshold} ORDER BY i.stock, i.id LIMIT ${limit}`);
+    WHERE i.active = 1 AND s.active = 1 AND i.stock < ${threshold} AND ${inShops('i.shop_id', shopIds)} ORDER BY i.stock, i.id LIMIT ${limit}`);
   return rows.map((r) => ({ id: Number(r.id), name: String(r.name), shopName: String(r.shop_name), stock: Number(r.stock) }));
 }
 
