@@ -289,6 +289,7 @@ export interface ShopOrder {
   id: number;
   code: string;
   itemName: string;
+  shopId: number;
   shopName: string;
   price: number;
   status: string;
@@ -304,6 +305,7 @@ function toOrder(r: Row): ShopOrder {
     id: Number(r.id),
     code: String(r.code),
     itemName: String(r.item_name),
+    shopId: Number(r.shop_id),
     shopName: String(r.shop_name),
     price: Number(r.price),
     status: String(r.status),
