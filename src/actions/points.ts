@@ -87,8 +87,8 @@ export const points = {
       const shops = await managedShopIds(db, user);
       if (shops && !shops.includes(input.shopId)) throw new PointsError('FORBIDDEN', '您不是该积分超市的管理员，不能为它上架物品', 'shopId');
       const photoMediaId = await itemPhoto(user.id, input.photo, input.photoAlt || input.name);
-      const itemId = await addItem(db, user.id, { ...input, description: input.description ?? '', photoMediaId });
-      return { redirect: `/console/shop/items/${itemId}?done=added` };
+      await addItem(db, user.id, { ...input, description: input.description ?? '', photoMediaId });
+      return { redirect: '/console/shop?added=1#stock' };
     },
   }),
   /** Edits an item (fields, picture, 上架/下架) of a shop the manager runs. */
