@@ -114,3 +114,18 @@ describe('五星 rating of a service order', () => {
     expect((await pointsEntries(db, person)).map((e) => e.amount)).toEqual([-10, 10]);
   });
 });
+
+test('the county sets the amounts on the settings page: audited, bad values refused at their field, new grants use them', async () => {
+  const { savePointsRates } = await import('../../src/domain/settings/points-rates.ts');
+  const admin = await makeUser(db, '周管理');
+  const rates = { pointsPerHour: 12, pointsCapPerRecord: 80, pointsForHonor: 30, pointsForFiveStar: 5 };
+  await expect(savePointsRates(db, admin, { ...rates, pointsForHonor: -1 })).rejects.toMatchObject({ field: 'pointsForHonor' });
+  expect(await count(db, `settings WHERE key = 'pointsForHonor'`)).toBe(0);
+  await savePointsRates(db, admin, rates);
+  const row = await one(`SELECT before, after FROM audit_log WHERE action = 'settings.points' AND actor_id = ?`, [admin]);
+  expect(JSON.parse(String(row.before))).toMatchObject({ pointsForHonor: 50 });
+  expect(JSON.parse(String(row.after))).toEqual(rates);
+  const h = await honoree(person);
+  await setStatus(h, 'published');
+  expect(await pointsBalance(db, person)).toBe(30);
+});

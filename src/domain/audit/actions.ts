@@ -121,6 +121,7 @@ export const AUDIT_ACTIONS = {
   'order.rate': '群众评单',
   'order.reveal_phone': '查看点单人电话',
   'settings.public_phones': '修改可公开的电话号码',
+  'settings.points': '修改志愿积分标准',
   'audit.export': '导出审计日志',
 } as const;
 
