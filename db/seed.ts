@@ -413,7 +413,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   await seedPublishing(db, now);
   await seedOrders(db, now);
   await seedOrderDelivery(db);
-  await seedPoints(db, now);
+  accounts.push(...(await seedPoints(db, secretKey, now)));
   return accounts;
 }
 

@@ -70,6 +70,10 @@ export const shopItems = sqliteTable(
     stock: integer('stock').notNull().default(0),
     /** Per person per calendar month (Beijing time); 0 = no limit. */
     monthlyLimit: integer('monthly_limit').notNull().default(0),
+    /** Per 户 per calendar month, for household 文明积分 items; 0 = no limit. */
+    householdMonthlyLimit: integer('household_monthly_limit').notNull().default(0),
+    /** The item's picture: a library image (media), public while the item is on an open shop's shelf. */
+    photoMediaId: integer('photo_media_id'),
     /** Who donated the goods, thanked on the shop page. */
     donor: text('donor'),
     active: integer('active').notNull().default(1),
@@ -105,4 +109,68 @@ export const shopOrders = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('shop_orders_code').on(t.code), index('shop_orders_user').on(t.userId, t.itemId, t.createdAt), index('shop_orders_status').on(t.status, t.expiresAt)],
+);
+
+/** 超市管理员 per shop (docs/decisions/103): who hands over this shop's orders and keeps its catalogue. */
+export const shopManagers = sqliteTable(
+  'shop_managers',
+  {
+    shopId: integer('shop_id')
+      .notNull()
+      .references(() => shops.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    grantedBy: integer('granted_by'),
+    grantedAt: integer('granted_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.shopId, t.userId] }), index('shop_managers_user').on(t.userId)],
+);
+
+/** Every change of an item's stock other than orders: 入库 (purchase or donation) and 盘点 corrections. Append-only. */
+export const shopStockMovements = sqliteTable(
+  'shop_stock_movements',
+  {
+    id: integer('id').primaryKey(),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => shopItems.id),
+    /** Units in (+) or out (−). */
+    change: integer('change').notNull(),
+    /** initial | purchase | donation | count */
+    kind: text('kind').notNull(),
+    /** The donor of a donation, thanked on the shop page. */
+    donor: text('donor'),
+    /** The thank-you line shown with the donor (作为 …). */
+    thanks: text('thanks'),
+    /** Why a 盘点 correction was made (required for those). */
+    reason: text('reason'),
+    actorId: integer('actor_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('shop_stock_movements_item').on(t.itemId, t.id)],
+);
+
+/**
+ * A grant of points for a named event (上榜好人榜, a 五星 rating): one row per source and person, so a grant
+ * happens once; `status` says whether it stands or was reversed. Its ledger entries name the grant.
+ */
+export const pointsGrants = sqliteTable(
+  'points_grants',
+  {
+    id: integer('id').primaryKey(),
+    /** honoree | order_rating */
+    sourceType: text('source_type').notNull(),
+    sourceId: integer('source_id').notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    kind: text('kind').notNull().default('volunteer'),
+    amount: integer('amount').notNull(),
+    /** granted | reversed */
+    status: text('status').notNull().default('granted'),
+    createdAt: createdAt(),
+    reversedAt: integer('reversed_at'),
+  },
+  (t) => [uniqueIndex('points_grants_source').on(t.sourceType, t.sourceId, t.userId)],
 );

@@ -116,10 +116,12 @@ flow("a volunteer's hours → points → redemption → pickup, at 360 px withou
     const row = manager.page.locator('tr', { hasText: '香皂三块' });
     const stockBefore = Number((await row.locator('td[data-label="库存"]').textContent())!.replace(/\D.*$/, ''));
     await row.locator('input[name=change]').fill('-9999');
+    await row.locator('input[name=reason]').fill('盘点');
     expect(await submit(manager.page, row.locator('button:text-is("登记")'))).toBe(409);
     expect(await manager.page.textContent('[role=alert]')).toContain(`香皂三块：库存只有 ${stockBefore} 件`);
     expect(await manager.page.locator('tr', { hasText: '香皂三块' }).locator('input[name=change]').inputValue()).toBe('-9999');
     const again = manager.page.locator('tr', { hasText: '香皂三块' });
+    await again.locator('input[name=reason]').fill('');
     await again.locator('input[name=change]').fill('20');
     await again.locator('input[name=donor]').fill('青石镇卫生院');
     expect(await submit(manager.page, again.locator('button:text-is("登记")'))).toBe(303);

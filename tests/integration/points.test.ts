@@ -75,6 +75,7 @@ beforeEach(async () => {
   await addMember(db, team, leader, 'leader');
   await addMember(db, team, vol);
   shop = Number((await one(`INSERT INTO shops (name, level, pickup_days, created_at) VALUES ('城关镇积分超市', 'town', 7, ?) RETURNING id`, [NOW])).id);
+  await db.$client.execute({ sql: `INSERT INTO shop_managers (shop_id, user_id, granted_at) VALUES (?, ?, ?)`, args: [shop, manager, NOW] });
 });
 
 describe('points from service hours', () => {
@@ -204,6 +205,8 @@ describe('积分超市', () => {
     const unknownCode = code === '00000000' ? '00000001' : '00000000';
     expect((await refusal(handOver(db, { actorId: vol, code: unknownCode }, NOW))).status).toBe('NOT_FOUND');
     expect((await refusal(handOver(db, { actorId: vol, code: '12ab' }, NOW))).field).toBe('code');
+    // A second manager of the same shop hands it over.
+    await db.$client.execute({ sql: `INSERT INTO shop_managers (shop_id, user_id, granted_at) VALUES (?, ?, ?)`, args: [shop, vol, NOW] });
     await handOver(db, { actorId: vol, code: ` ${code.slice(0, 4)} ${code.slice(4)} ` }, NOW);
   });
 
@@ -232,19 +235,21 @@ describe('积分超市', () => {
 
 describe('keeping the catalogue', () => {
   test('the manager puts an item on the shelf and records stock in and out; every change is audited, stock never below zero', async () => {
-    await addItem(db, manager, { shopId: shop, name: '雨伞', description: '折叠伞', price: 40, stock: 2, monthlyLimit: 1, donor: '' }, NOW);
+    await addItem(db, manager, { shopId: shop, name: '雨伞', description: '折叠伞', kind: 'volunteer', price: 40, stock: 2, monthlyLimit: 1, householdMonthlyLimit: 0, donor: '' }, NOW);
     const item = Number((await one(`SELECT id FROM shop_items WHERE name = '雨伞'`)).id);
     await changeStock(db, manager, { itemId: item, change: 10, donor: '城关镇商会' });
     expect(await one(`SELECT stock, donor FROM shop_items WHERE id = ?`, [item])).toMatchObject({ stock: 12, donor: '城关镇商会' });
-    const short = await refusal(changeStock(db, manager, { itemId: item, change: -13 }));
+    const short = await refusal(changeStock(db, manager, { itemId: item, change: -13, kind: 'count', reason: '盘点' }));
     expect(short.message).toBe('库存只有 12 件，出库后不能少于 0');
     expect(short.field).toBe('change');
-    await changeStock(db, manager, { itemId: item, change: -12 });
+    await changeStock(db, manager, { itemId: item, change: -12, kind: 'count', reason: '全部破损' });
     expect(await one(`SELECT stock FROM shop_items WHERE id = ?`, [item])).toMatchObject({ stock: 0 });
     expect(await count(db, `audit_log WHERE action = 'points.item.add' AND actor_id = ?`, [manager])).toBe(1);
     expect(await count(db, `audit_log WHERE action = 'points.stock' AND target_id = ?`, [String(item)])).toBe(2);
     await db.$client.execute({ sql: `UPDATE shops SET active = 0 WHERE id = ?`, args: [shop] });
-    expect((await refusal(addItem(db, manager, { shopId: shop, name: '雨衣', description: '', price: 40, stock: 2, monthlyLimit: 0 }, NOW))).field).toBe('shopId');
+    expect((await refusal(addItem(db, manager, { shopId: shop, name: '雨衣', description: '', kind: 'volunteer', price: 40, stock: 2, monthlyLimit: 0, householdMonthlyLimit: 0 }, NOW))).field).toBe(
+      'shopId',
+    );
     expect(await count(db, `shop_items WHERE name = '雨衣'`)).toBe(0);
   });
 });

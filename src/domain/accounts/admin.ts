@@ -138,6 +138,8 @@ async function activeUser(db: Db, userId: number) {
  */
 export async function grantRoleAsAdmin(db: Db, input: { actorId: number; userId: number; role: string; townId?: number | null; ip?: string }): Promise<void> {
   if (!isRole(input.role)) throw new AccountError('BAD_REQUEST', '未知的角色', 'role');
+  // 超市管理员 runs named shops (docs/decisions/103): granted per shop, the role follows (src/domain/points/managers.ts).
+  if (input.role === 'shop_manager') throw new AccountError('BAD_REQUEST', '超市管理员按积分超市授予：请在“管理的积分超市”中选择超市', 'role');
   const townId = roleTakesTownScope(input.role) ? (input.townId ?? null) : null;
   const scopeName = townId == null ? null : await scopeTownName(db, townId);
   await activeUser(db, input.userId);
@@ -189,6 +191,8 @@ export async function revokeRoleAsAdmin(db: Db, input: { actorId: number; userId
       ip: input.ip,
       detail: ROLE_LABELS[input.role as Role],
     }),
+    // Without the role a person runs no shop: the per-shop grants go with it.
+    ...(input.role === 'shop_manager' ? [sql`DELETE FROM shop_managers WHERE user_id = ${input.userId}`] : []),
   ]);
   if (!written && input.role === 'admin') throw new AccountError('CONFLICT', '这是最后一位系统管理员，不能撤销');
 }

@@ -46,7 +46,10 @@ const ABILITIES = {
   /** Confirm hours and issue certificates a team cannot review independently: its own leaders' (docs/decisions/079). */
   'hours.review': ['editor', 'admin'],
   'volunteer.act': ['volunteer'],
-  /** Hand over 积分超市 goods against a pickup code (issue 21); never one's own order (src/domain/points/shop.ts). */
+  /**
+   * Open the 积分超市 counter (issue 21). Which shops: `managesShopSql` — a 超市管理员 only the shops they were
+   * granted (shop_managers), an admin every shop; never one's own order (src/domain/points/shop.ts).
+   */
   'shop.handover': ['shop_manager', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
@@ -152,4 +155,23 @@ export async function assertLeaderWrite(db: Db, userId: number, teamId: number, 
 export async function ledTeamIds(db: Db, userId: number): Promise<number[]> {
   const rows = await db.all<{ team_id: number }>(sql`SELECT m.team_id FROM team_members m WHERE m.user_id = ${userId} AND ${leadershipRowSql('m')}`);
   return rows.map((r) => Number(r.team_id));
+}
+
+/**
+ * SQL predicate: user `userId` may run shop `shopId` (hand over its orders, keep its catalogue) — an active
+ * account that is an administrator (every shop) or was granted this shop (shop_managers, docs/decisions/103).
+ * THE definition of "manages a shop": guarded statements embed it, so the check and the write are one statement.
+ */
+export function managesShopSql(shopId: number | SQL, userId: number | SQL): SQL {
+  return sql`(EXISTS (SELECT 1 FROM users manager_user WHERE manager_user.id = ${userId} AND manager_user.status = 'active')
+    AND (EXISTS (SELECT 1 FROM user_roles manager_role WHERE manager_role.user_id = ${userId} AND manager_role.role = 'admin')
+      OR EXISTS (SELECT 1 FROM shop_managers manager_row WHERE manager_row.shop_id = ${shopId} AND manager_row.user_id = ${userId})))`;
+}
+
+/** The shops the user runs: null for every shop (an administrator), else the granted ids (maybe none). */
+export async function managedShopIds(db: Db, user: SessionUser | null | undefined): Promise<number[] | null> {
+  if (!user || user.status !== 'active') return [];
+  if (user.roles.includes('admin')) return null;
+  const rows = await db.all<{ shop_id: number }>(sql`SELECT shop_id FROM shop_managers WHERE user_id = ${user.id} ORDER BY shop_id`);
+  return rows.map((r) => Number(r.shop_id));
 }

@@ -59,6 +59,11 @@ export const AUDIT_ACTIONS = {
   'points.handover': '积分超市发放物品',
   'points.item.add': '积分超市上架物品',
   'points.stock': '积分超市库存变动（入库、捐赠或盘点）',
+  'points.item.edit': '积分超市修改物品（价格、限兑、图片、上下架）',
+  'points.manager.grant': '授予超市管理员（指定积分超市）',
+  'points.manager.revoke': '撤销超市管理员（指定积分超市）',
+  'points.grant': '发放奖励积分（好人榜、五星评价）',
+  'points.grant.reverse': '冲回奖励积分',
   'certificates.request': '申请服务证明',
   'certificates.issue': '开具服务证明',
   'certificates.decline': '驳回服务证明申请',
@@ -129,6 +134,7 @@ export const AUDIT_ACTIONS = {
   'services.item_activate': '恢复服务菜单项目',
   'services.item_move': '调整服务菜单顺序',
   'settings.public_phones': '修改可公开的电话号码',
+  'settings.points': '修改志愿积分标准',
   'audit.export': '导出审计日志',
 } as const;
 

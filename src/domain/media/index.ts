@@ -310,7 +310,8 @@ export interface ServedFile {
 
 /**
  * Whether something the public may see uses the library file now: a published article (cover,
- * attachment or body image) or the story of a published honoree or of a candidate in 公示.
+ * attachment or body image), the story of a published honoree or of a candidate in 公示, or the picture
+ * of a 积分超市 item on an open shop's shelf.
  * Read at each request (one primary-key range of media_uses), so withdrawing needs no bookkeeping.
  */
 export async function isPubliclyUsed(db: Db, mediaId: number): Promise<boolean> {
@@ -320,7 +321,10 @@ export async function isPubliclyUsed(db: Db, mediaId: number): Promise<boolean> 
       LEFT JOIN honor_batches b ON b.id = h.batch_id
     WHERE u.media_id = ${mediaId} AND (a.status = 'published' OR h.status = 'published' OR (h.status = 'candidate' AND b.status = 'publicity'))
     LIMIT 1`);
-  return rows.length > 0;
+  if (rows.length > 0) return true;
+  // A 积分超市 item's picture, while the item is on an open shop's shelf (/shop shows it).
+  const items = await db.all(sql`SELECT 1 FROM shop_items i JOIN shops s ON s.id = i.shop_id WHERE i.photo_media_id = ${mediaId} AND i.active = 1 AND s.active = 1 LIMIT 1`);
+  return items.length > 0;
 }
 
 /** Staff who prepare and review content see library files before (and after) they are public: drafts, previews, the library. */

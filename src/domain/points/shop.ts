@@ -9,6 +9,8 @@ import { auditStatement } from '../audit/index.ts';
 import type { AuditAction } from '../audit/actions.ts';
 import { fromShanghai, shanghaiDay, formatDateTime } from '../../lib/time.ts';
 import { maskName } from '../../lib/pii.ts';
+import { managesShopSql } from '../accounts/policy.ts';
+import { imageUrls } from '../media/index.ts';
 import { PointsError } from './errors.ts';
 import { POINTS_KIND_LABELS, type PointsKind } from './ledger.ts';
 
@@ -28,6 +30,8 @@ export interface ShopItem {
   stock: number;
   monthlyLimit: number;
   donor: string | null;
+  /** The item's picture (a library image, resized; served while the item is on an open shop's shelf). */
+  photo: { src: string; srcset: string; alt: string } | null;
 }
 
 /** A shop with its active items. */
@@ -61,13 +65,21 @@ function toItem(r: Row): ShopItem {
     stock: Number(r.stock),
     monthlyLimit: Number(r.monthly_limit),
     donor: r.donor == null ? null : String(r.donor),
+    photo:
+      r.photo_key == null
+        ? null
+        : {
+            ...imageUrls({ fileKey: String(r.photo_key), mime: String(r.photo_mime), variants: String(r.photo_variants), width: null, height: null }),
+            alt: String(r.photo_alt ?? ''),
+          },
   };
 }
 
 /** Every open shop with its active items (the public /shop page and /me/points). */
 export async function listShops(db: Db): Promise<Shop[]> {
   const shopRows = await db.all<Row>(sql`SELECT id, name, level, address, open_hours, pickup_days FROM shops WHERE active = 1 ORDER BY id LIMIT 50`);
-  const itemRows = await db.all<Row>(sql`SELECT i.*, s.name AS shop_name FROM shop_items i JOIN shops s ON s.id = i.shop_id
+  const itemRows = await db.all<Row>(sql`SELECT i.*, s.name AS shop_name, m.file_key AS photo_key, m.mime AS photo_mime, m.variants AS photo_variants, m.alt AS photo_alt
+    FROM shop_items i JOIN shops s ON s.id = i.shop_id LEFT JOIN media m ON m.id = i.photo_media_id AND m.kind = 'image'
     WHERE i.active = 1 AND s.active = 1 ORDER BY i.shop_id, i.price, i.id LIMIT 500`);
   const items = itemRows.map(toItem);
   return shopRows.map((s) => ({
@@ -234,8 +246,9 @@ export interface HandedOver {
 
 /**
  * The 超市管理员 hands the goods over against a pickup code: one guarded UPDATE, so a code is used once
- * however many counters enter it at once; never the manager's own order (a second person hands that over),
- * never an expired one.
+ * however many counters enter it at once; only at a shop the actor runs (`managesShopSql` in the same WHERE);
+ * never the manager's own order — one redeemed at their own shop is handed over by another manager of it or
+ * an administrator (docs/decisions/103) — never an expired one.
  */
 export async function handOver(db: Db, input: { actorId: number; code: string }, now = Date.now()): Promise<HandedOver> {
   const code = input.code.replace(/\s+/g, '');
@@ -243,7 +256,8 @@ export async function handOver(db: Db, input: { actorId: number; code: string },
   const written = await guardedWrite(
     db,
     sql`UPDATE shop_orders SET status = 'collected', collected_at = ${now}, collected_by = ${input.actorId}
-      WHERE code = ${code} AND status = 'reserved' AND expires_at > ${now} AND user_id <> ${input.actorId}`,
+      WHERE code = ${code} AND status = 'reserved' AND expires_at > ${now} AND user_id <> ${input.actorId}
+        AND ${managesShopSql(sql.raw('shop_orders.shop_id'), input.actorId)}`,
     [
       auditStatement({
         actorId: input.actorId,
@@ -258,11 +272,13 @@ export async function handOver(db: Db, input: { actorId: number; code: string },
         FROM shop_orders o JOIN shop_items i ON i.id = o.item_id JOIN shops s ON s.id = o.shop_id WHERE o.code = ${code}`,
     ],
   );
-  const [o] = await db.all<Row>(sql`SELECT o.id, o.user_id, o.status, o.price, o.expires_at, o.collected_at, o.collected_by, i.name AS item_name, s.name AS shop_name, u.real_name AS person
+  const [o] = await db.all<Row>(sql`SELECT o.id, o.user_id, o.status, o.price, o.expires_at, o.collected_at, o.collected_by, i.name AS item_name, s.name AS shop_name, u.real_name AS person,
+      ${managesShopSql(sql.raw('o.shop_id'), input.actorId)} AS manages
     FROM shop_orders o JOIN shop_items i ON i.id = o.item_id JOIN shops s ON s.id = o.shop_id JOIN users u ON u.id = o.user_id WHERE o.code = ${code}`);
   if (!o) throw new PointsError('NOT_FOUND', '没有这个取货码，请核对后重新输入', 'code');
   if (written) return { orderId: Number(o.id), itemName: String(o.item_name), shopName: String(o.shop_name), personName: maskName(String(o.person ?? '')), price: Number(o.price) };
-  if (Number(o.user_id) === input.actorId) throw new PointsError('FORBIDDEN', '这是您本人的兑换单，不能由本人发放；请由其他管理员办理', 'code');
+  if (Number(o.user_id) === input.actorId) throw new PointsError('FORBIDDEN', '这是您本人的兑换单，不能由本人发放；请由本超市其他管理员或县文明实践中心工作人员办理', 'code');
+  if (!Number(o.manages)) throw new PointsError('FORBIDDEN', `该兑换单应到“${String(o.shop_name)}”领取，您不是该积分超市的管理员`, 'code');
   if (o.status === 'collected') throw new PointsError('CONFLICT', `该取货码已于 ${formatDateTime(Number(o.collected_at))} 使用，物品已领取`, 'code');
   if (o.status === 'reserved' && Number(o.expires_at) <= now) throw new PointsError('CONFLICT', '该兑换单已超过领取期限，积分将退回，不能再发放', 'code');
   throw new PointsError('CONFLICT', `该兑换单${ORDER_STATUS_LABELS[String(o.status)] ?? '已关闭'}，不能发放`, 'code');
@@ -273,6 +289,7 @@ export interface ShopOrder {
   id: number;
   code: string;
   itemName: string;
+  shopId: number;
   shopName: string;
   price: number;
   status: string;
@@ -288,6 +305,7 @@ function toOrder(r: Row): ShopOrder {
     id: Number(r.id),
     code: String(r.code),
     itemName: String(r.item_name),
+    shopId: Number(r.shop_id),
     shopName: String(r.shop_name),
     price: Number(r.price),
     status: String(r.status),
@@ -305,19 +323,30 @@ export async function myOrders(db: Db, userId: number, limit = 50): Promise<Shop
   return rows.map(toOrder);
 }
 
-/** The counter's recent handovers, newest first: names masked, codes hidden (a code is the owner's). */
-export async function recentHandovers(db: Db, limit = 30): Promise<ShopOrder[]> {
+/** SQL: `o.shop_id` is one of `shopIds` (null: every shop, an administrator's view). */
+export function inShops(column: string, shopIds: number[] | null) {
+  if (shopIds === null) return sql`1`;
+  return shopIds.length
+    ? sql`${sql.raw(column)} IN (${sql.join(
+        shopIds.map((id) => sql`${id}`),
+        sql`, `,
+      )})`
+    : sql`0`;
+}
+
+/** The counter's recent handovers at the shops it runs, newest first: names masked, codes hidden (a code is the owner's). */
+export async function recentHandovers(db: Db, shopIds: number[] | null, limit = 30): Promise<ShopOrder[]> {
   const rows = await db.all<Row>(sql`SELECT o.*, i.name AS item_name, s.name AS shop_name, u.real_name AS person FROM shop_orders o
     JOIN shop_items i ON i.id = o.item_id JOIN shops s ON s.id = o.shop_id JOIN users u ON u.id = o.user_id
-    WHERE o.status = 'collected' ORDER BY o.collected_at DESC LIMIT ${limit}`);
+    WHERE o.status = 'collected' AND ${inShops('o.shop_id', shopIds)} ORDER BY o.collected_at DESC LIMIT ${limit}`);
   return rows.map((r) => ({ ...toOrder(r), code: '', personName: maskName(String(r.person ?? '')) }));
 }
 
 /** One handed-over order for the counter's confirmation line, or null (names masked). */
-export async function handedOrder(db: Db, orderId: number): Promise<ShopOrder | null> {
+export async function handedOrder(db: Db, orderId: number, shopIds: number[] | null): Promise<ShopOrder | null> {
   if (!Number.isSafeInteger(orderId) || orderId <= 0) return null;
   const [r] = await db.all<Row>(sql`SELECT o.*, i.name AS item_name, s.name AS shop_name, u.real_name AS person FROM shop_orders o
     JOIN shop_items i ON i.id = o.item_id JOIN shops s ON s.id = o.shop_id JOIN users u ON u.id = o.user_id
-    WHERE o.id = ${orderId} AND o.status = 'collected'`);
+    WHERE o.id = ${orderId} AND o.status = 'collected' AND ${inShops('o.shop_id', shopIds)}`);
   return r ? { ...toOrder(r), code: '', personName: maskName(String(r.person ?? '')) } : null;
 }

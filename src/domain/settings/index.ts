@@ -27,6 +27,9 @@ export const DEFAULT_SETTINGS = {
   /** 志愿积分 earned per confirmed service hour, and at most per record (issue 21); db/sql/points.sql reads both. */
   pointsPerHour: 10,
   pointsCapPerRecord: 100,
+  /** 志愿积分 for being published on the 好人榜 (an honoree linked to an account) and for a 五星 rating of a delivered service order; db/sql/points.sql reads both. */
+  pointsForHonor: 50,
+  pointsForFiveStar: 10,
   reviewSteps: 2,
   /** Whether the 《信息发布审核表》 has a 分管领导 signature box after the review levels (signed on paper). */
   reviewFormLeaderSign: true,

@@ -1,10 +1,10 @@
 // Who counts as a 注册志愿者 in every public figure (home, /stats): an active account that is not a staff
-// account (editor, reviewer, admin). Every account carries the volunteer role, so the role alone would count the
+// account (editor, reviewer, admin, 超市管理员). Every account carries the volunteer role, so the role alone would count the
 // 文明办's own staff (issue 18, item 15). One definition, used by every count.
 import { sql, type SQL } from 'drizzle-orm';
 
 /** Staff roles: their accounts run the portal and are not counted as volunteers. */
-export const STAFF_ROLES = ['editor', 'reviewer', 'admin'] as const;
+export const STAFF_ROLES = ['editor', 'reviewer', 'admin', 'shop_manager'] as const;
 
 /** SQL predicate over the users row `u` (an alias): an active account counted as a registered volunteer. */
 export function registeredVolunteerSql(u: string): SQL {
