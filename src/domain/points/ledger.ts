@@ -4,10 +4,10 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 
 /** The kinds of points; they never mix (a shop item accepts one kind). */
-export type PointsKind = 'volunteer';
+export type PointsKind = 'volunteer' | 'household';
 
 /** Chinese names of the kinds. */
-export const POINTS_KIND_LABELS: Record<PointsKind, string> = { volunteer: '志愿积分' };
+export const POINTS_KIND_LABELS: Record<PointsKind, string> = { volunteer: '志愿积分', household: '户积分' };
 
 /** One ledger entry as /me/points shows it. */
 export interface PointsEntry {

@@ -11,6 +11,7 @@ import { fromShanghai, shanghaiDay, formatDateTime } from '../../lib/time.ts';
 import { maskName } from '../../lib/pii.ts';
 import { PointsError } from './errors.ts';
 import { POINTS_KIND_LABELS, type PointsKind } from './ledger.ts';
+import { redeemWithHouseholdPoints } from '../households/ledger.ts';
 
 const DAY = 86_400_000;
 type Row = Record<string, unknown>;
@@ -121,6 +122,9 @@ async function redeemProblem(db: Db, userId: number, itemId: number, now: number
 export async function redeem(db: Db, input: { userId: number; itemId: number }, now = Date.now()): Promise<{ code: string; orderId: number }> {
   assertId(input.itemId, '要兑换的物品');
   const { userId, itemId } = input;
+  // Household 文明积分 are spent from the household's own ledger (src/domain/households/ledger.ts): kinds never mix.
+  const [target] = await db.all<{ kind: string }>(sql`SELECT kind FROM shop_items WHERE id = ${itemId}`);
+  if (target?.kind === 'household') return redeemWithHouseholdPoints(db, input, now);
   for (let attempt = 0; attempt < 3; attempt++) {
     const code = pickupCode();
     let written;
@@ -178,7 +182,7 @@ async function closeOrder(db: Db, orderId: number, to: 'cancelled' | 'expired', 
     sql`UPDATE shop_items SET stock = stock + 1 WHERE id = (SELECT item_id FROM shop_orders WHERE id = ${orderId})`,
     sql`INSERT INTO points_entries (user_id, kind, amount, reason, source_type, source_id, created_at)
       SELECT o.user_id, o.kind, o.price, ${reason} || i.name, 'shop_order', o.id, ${now}
-      FROM shop_orders o JOIN shop_items i ON i.id = o.item_id WHERE o.id = ${orderId}`,
+      FROM shop_orders o JOIN shop_items i ON i.id = o.item_id WHERE o.id = ${orderId} AND o.kind <> 'household'`,
     auditStatement({ actorId, action: CLOSE_AUDIT[to], targetType: 'shop_order', targetId: orderId, before: { status: 'reserved' }, after: { status: to } }),
   ]);
   return written !== null;
