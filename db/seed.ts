@@ -18,6 +18,7 @@ import { seedEventsDemo } from './seed-events.ts';
 import { seedPublishing } from './seed-publishing.ts';
 import { seedOrders } from './seed-orders.ts';
 import { seedPoints } from './seed-points.ts';
+import { seedHouseholds } from './seed-households.ts';
 import { withStartupLock } from './startup-lock.ts';
 
 export const contentDir = fileURLToPath(new URL('../content', import.meta.url));
@@ -408,6 +409,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   await seedPublishing(db, now);
   await seedOrders(db, now);
   await seedPoints(db, now);
+  await seedHouseholds(db, secretKey, now);
   return accounts;
 }
 

@@ -64,6 +64,8 @@ let stopOutbox = () => {};
 let stopEscalation = () => {};
 const { startOrderExpiryTimer } = await import('../src/domain/points/shop.ts');
 let stopOrderExpiry = () => {};
+const { startAnnualResetTimer } = await import('../src/domain/households/month.ts');
+let stopAnnualReset = () => {};
 // A burst of new connections (1,000 phones pressing 报名 at once) must wait in the kernel's accept
 // queue, not be dropped: Node's default backlog of 511 overflowed in the benchmark's storm and the
 // dropped clients retried only after 1 s. Linux caps the value at net.core.somaxconn (4096 on Debian 12).
@@ -78,6 +80,8 @@ server.listen({ port: cfg.port, host: cfg.host, backlog: 4096 }, () => {
   stopEscalation = startOrderEscalation(db);
   // 积分超市 orders not collected in time return points and stock; each is claimed by one guarded UPDATE.
   stopOrderExpiry = startOrderExpiryTimer(async () => db);
+  // Household 文明积分: villages with the annual reset go back to zero once a year, by compensating entries.
+  stopAnnualReset = startAnnualResetTimer(async () => db);
 });
 
 let closing = false;
@@ -89,6 +93,7 @@ async function shutdown(signal) {
   stopOutbox();
   stopEscalation();
   stopOrderExpiry();
+  stopAnnualReset();
   server.close();
   server.closeIdleConnections?.();
   setTimeout(() => server.closeAllConnections?.(), 3000).unref();

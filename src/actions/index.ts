@@ -9,5 +9,6 @@ import { legal } from './legal.ts';
 import { settings } from './settings.ts';
 import { orders } from './orders.ts';
 import { points } from './points.ts';
+import { households } from './households.ts';
 
-export const server = { accounts, teams, events, hours, honors, articles, legal, settings, orders, points };
+export const server = { accounts, teams, events, hours, honors, articles, legal, settings, orders, points, households };

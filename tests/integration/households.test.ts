@@ -340,3 +340,22 @@ describe('redemption with household points', () => {
     );
   });
 });
+
+describe('demo county', () => {
+  test('two villages with households, a scoring table and a season: a month posted, one on 公示 with a held entry, one being judged; a stocked household shop', async () => {
+    const demo = await freshDb({ seed: 'demo' });
+    const q = async (s: string) => (await demo.$client.execute(s)).rows;
+    expect((await q(`SELECT count(DISTINCT village_id) AS n FROM households`))[0].n).toBe(2);
+    expect(Number((await q(`SELECT count(*) AS n FROM scoring_items WHERE village_id IS NOT NULL`))[0].n)).toBeGreaterThanOrEqual(24);
+    expect((await q(`SELECT status, count(*) AS n FROM village_months GROUP BY status ORDER BY status`)).map((r) => [r.status, Number(r.n)])).toEqual([
+      ['posted', 2],
+      ['publicity', 2],
+    ]);
+    expect(Number((await q(`SELECT count(*) AS n FROM household_entries WHERE status = 'held'`))[0].n)).toBe(1);
+    expect(Number((await q(`SELECT count(*) AS n FROM household_entries WHERE status = 'pending'`))[0].n)).toBeGreaterThan(0);
+    expect(Number((await q(`SELECT count(*) AS n FROM shop_items WHERE kind = 'household' AND stock > 0`))[0].n)).toBeGreaterThanOrEqual(3);
+    const volunteer = await q(`SELECT b.balance FROM household_members m JOIN users u ON u.id = m.user_id JOIN household_points_balances b ON b.household_id = m.household_id WHERE u.phone = '13900000006'`);
+    expect(Number(volunteer[0]?.balance)).toBeGreaterThan(0);
+    expect(await q(`SELECT b.household_id FROM household_points_balances b WHERE b.balance <> (SELECT sum(amount) FROM household_points_entries e WHERE e.household_id = b.household_id)`)).toEqual([]);
+  });
+});

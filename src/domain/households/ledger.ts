@@ -115,3 +115,40 @@ export async function redeemWithHouseholdPoints(db: Db, input: { userId: number;
   }
   throw new PointsError('CONFLICT', '兑换未成功，请稍后重试');
 }
+
+/** An order paid with household points, as the household's members see it. */
+export interface HouseholdOrder {
+  id: number;
+  itemName: string;
+  shopName: string;
+  price: number;
+  status: string;
+  /** The pickup code, only for the member who redeemed (a code is its owner's). */
+  code: string | null;
+  mine: boolean;
+  personName: string;
+  expiresAt: number;
+  createdAt: number;
+}
+
+/** A household's orders, newest first; codes only on the viewer's own. */
+export async function householdOrders(db: Db, householdId: number, viewerId: number, limit = 50): Promise<HouseholdOrder[]> {
+  const rows = await db.all<Row>(sql`SELECT o.id, o.code, o.user_id, o.price, o.status, o.expires_at, o.created_at, i.name AS item_name, s.name AS shop_name, u.real_name
+    FROM household_shop_orders ho JOIN shop_orders o ON o.id = ho.order_id JOIN shop_items i ON i.id = o.item_id JOIN shops s ON s.id = o.shop_id JOIN users u ON u.id = o.user_id
+    WHERE ho.household_id = ${householdId} ORDER BY o.id DESC LIMIT ${limit}`);
+  return rows.map((r) => {
+    const mine = Number(r.user_id) === viewerId;
+    return {
+      id: Number(r.id),
+      itemName: String(r.item_name),
+      shopName: String(r.shop_name),
+      price: Number(r.price),
+      status: String(r.status),
+      code: mine ? String(r.code) : null,
+      mine,
+      personName: String(r.real_name),
+      expiresAt: Number(r.expires_at),
+      createdAt: Number(r.created_at),
+    };
+  });
+}

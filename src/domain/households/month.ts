@@ -256,3 +256,25 @@ export async function recentPublicity(db: Db, limit = 60): Promise<(VillageMonth
     FROM village_months vm JOIN regions v ON v.id = vm.village_id LEFT JOIN regions t ON t.id = v.parent_id ORDER BY vm.opens_at DESC LIMIT ${limit}`);
   return rows.map((r) => ({ ...toMonth(r), villageName: String(r.village_name), townName: String(r.town_name), code: String(r.code), entries: Number(r.entries) }));
 }
+
+/** A village by its region code, for the public 公示 page, or null. */
+export async function villageByCode(db: Db, code: string): Promise<{ id: number; name: string; townName: string } | null> {
+  if (!/^\d{1,20}$/.test(code)) return null;
+  const [r] = await db.all<Row>(sql`SELECT v.id, v.name, coalesce(t.name, '') AS town FROM regions v LEFT JOIN regions t ON t.id = v.parent_id WHERE v.code = ${code} AND v.level = 'village'`);
+  return r ? { id: Number(r.id), name: String(r.name), townName: String(r.town) } : null;
+}
+
+/** Runs `runAnnualResets` every `everyMs` (each village-year is claimed by one guarded UPDATE: safe with several processes). */
+export function startAnnualResetTimer(getDb: () => Promise<Db>, everyMs = 60 * 60_000, log: (m: string) => void = console.error): () => void {
+  const tick = async () => {
+    try {
+      await runAnnualResets(await getDb());
+    } catch (e) {
+      log(`户积分年度清零失败 / household annual reset failed: ${(e as Error).message}`);
+    }
+  };
+  const timer = setInterval(tick, everyMs);
+  timer.unref();
+  void tick();
+  return () => clearInterval(timer);
+}

@@ -260,3 +260,10 @@ export async function householdOfUser(db: Db, userId: number): Promise<Household
   const [r] = await db.all<{ household_id: number }>(sql`SELECT household_id FROM household_members WHERE user_id = ${userId}`);
   return r ? getHousehold(db, Number(r.household_id)) : null;
 }
+
+/** The households of the given villages for a 评议员's inspection form (number and head), at most 1,000. */
+export async function householdChoices(db: Db, villageIds: number[]): Promise<{ id: number; villageId: number; label: string }[]> {
+  if (!villageIds.length) return [];
+  const rows = await db.all<Row>(sql`SELECT id, village_id, number, head_name FROM households WHERE village_id IN ${villageIds} AND active = 1 ORDER BY village_id, number LIMIT 1000`);
+  return rows.map((r) => ({ id: Number(r.id), villageId: Number(r.village_id), label: `${String(r.number)} ${String(r.head_name)}户` }));
+}

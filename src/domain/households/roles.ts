@@ -35,6 +35,8 @@ export function keepsVillageSql(villageId: number | SQL, userId: number | SQL): 
 /** A village someone may act for. */
 export interface VillageChoice {
   id: number;
+  /** The region code: the public 公示 page is /points/<code>. */
+  code: string;
   name: string;
   townName: string;
 }
@@ -43,10 +45,10 @@ export interface VillageChoice {
 export async function villagesFor(db: Db, user: SessionUser | null | undefined, role: VillageRole): Promise<VillageChoice[]> {
   if (!user || user.status !== 'active') return [];
   const all = role === 'clerk' && can(user, 'villages.manage');
-  const rows = await db.all<Record<string, unknown>>(sql`SELECT v.id, v.name, coalesce(t.name, '') AS town FROM regions v LEFT JOIN regions t ON t.id = v.parent_id
+  const rows = await db.all<Record<string, unknown>>(sql`SELECT v.id, v.code, v.name, coalesce(t.name, '') AS town FROM regions v LEFT JOIN regions t ON t.id = v.parent_id
     WHERE v.level = 'village' AND (${all ? 1 : 0} = 1 OR EXISTS (SELECT 1 FROM village_roles r WHERE r.village_id = v.id AND r.user_id = ${user.id} AND r.role = ${role}))
     ORDER BY t.sort, v.sort, v.id LIMIT 500`);
-  return rows.map((r) => ({ id: Number(r.id), name: String(r.name), townName: String(r.town) }));
+  return rows.map((r) => ({ id: Number(r.id), code: String(r.code), name: String(r.name), townName: String(r.town) }));
 }
 
 /** Whether the user holds `role` in the village (an administrator counts as every village's clerk). */
