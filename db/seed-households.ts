@@ -22,7 +22,8 @@ export async function seedHouseholds(db: Db, secretKey: Buffer, now = Date.now()
   const admin = Number((await one(`SELECT id FROM users WHERE phone = '13900000001'`))?.id);
   const volunteer = Number((await one(`SELECT id FROM users WHERE phone = '13900000006'`))?.id);
   if (!admin) return;
-  const others = (await db.$client.execute(`SELECT id FROM users WHERE phone LIKE '137%' ORDER BY id LIMIT 12`)).rows.map((r) => Number(r.id));
+  // 评议员 from the newest demo volunteers, leaving out the very newest two (trust tests pick those as targets).
+  const others = (await db.$client.execute(`SELECT id FROM users WHERE phone LIKE '137%' ORDER BY id DESC LIMIT 12 OFFSET 2`)).rows.map((r) => Number(r.id));
   if (others.length < 12) return;
   const villages = (await db.$client.execute(`SELECT v.id, v.name FROM regions v JOIN regions t ON t.id = v.parent_id WHERE t.name = '城关镇' AND v.name IN ('河坝村', '金竹村') ORDER BY v.sort`)).rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
   // Entries at 09:00 Beijing on their day, so a batch (a few hours apart) never crosses into another month.

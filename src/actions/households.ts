@@ -13,7 +13,7 @@ import { discardPrivateFiles, uploadPrivateImage } from '../domain/media/private
 import { grantVillageRole, revokeVillageRole } from '../domain/households/roles.ts';
 import { addHousehold, addMember, removeMember, updateHousehold, RELATIONS } from '../domain/households/register.ts';
 import { addScoringItem, startVillage, updateScoringItem, updateVillageSettings, CATEGORIES } from '../domain/households/scoring.ts';
-import { approveEntry, claimEntry, inspectionEntry, rejectEntry } from '../domain/households/entries.ts';
+import { approveEntry, assertHouseholdMember, claimEntry, inspectionEntry, rejectEntry } from '../domain/households/entries.ts';
 import { objectToEntry, openPublicity, postMonth, resolveObjection } from '../domain/households/month.ts';
 import { redeemWithHouseholdPoints } from '../domain/households/ledger.ts';
 
@@ -136,6 +136,7 @@ export const households = {
     handler: async (input, ctx) => {
       const user = actionUser(ctx);
       const db = await appDb();
+      await assertHouseholdMember(db, user.id);
       let photoFileId: number | null = null;
       if (input.photo && input.photo.size > 0) {
         try {

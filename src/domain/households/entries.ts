@@ -87,6 +87,12 @@ function checkNote(note: string, required: boolean): string {
   return n;
 }
 
+/** Throws FORBIDDEN unless the account is a member of a household (checked before a 申报's photo is stored). */
+export async function assertHouseholdMember(db: Db, userId: number): Promise<void> {
+  const [m] = await db.all<Row>(sql`SELECT 1 FROM household_members m JOIN households h ON h.id = m.household_id AND h.active = 1 WHERE m.user_id = ${userId}`);
+  if (!m) throw new HouseholdError('FORBIDDEN', '您的账户尚未登记在任何农户中，请联系村（社区）积分管理员');
+}
+
 /**
  * A household member with an account declares a 加分项 (申报) with a photo. One guarded INSERT: the item must
  * be an active 加分项 of the member's own village; returns the entry id.

@@ -66,10 +66,10 @@ export async function openPublicity(db: Db, actorId: number, input: { villageId:
     [auditStatement({ actorId, action: 'household.month.publicity', targetType: 'village', targetId: input.villageId, after: { month: input.month } })],
   );
   if (written) return;
-  const [m] = await db.all<Row>(sql`SELECT status FROM village_months WHERE village_id = ${input.villageId} AND month = ${input.month}`);
-  if (m) throw new HouseholdError('CONFLICT', m.status === 'posted' ? '该月积分已入账' : '该月已在公示中', 'month');
   const [ok] = await db.all<{ ok: number }>(sql`SELECT ${keepsVillageSql(input.villageId, actorId)} AS ok`);
   if (!Number(ok?.ok)) throw new HouseholdError('FORBIDDEN', '只有本村（社区）的积分管理员可以发起公示');
+  const [m] = await db.all<Row>(sql`SELECT status FROM village_months WHERE village_id = ${input.villageId} AND month = ${input.month}`);
+  if (m) throw new HouseholdError('CONFLICT', m.status === 'posted' ? '该月积分已入账' : '该月已在公示中', 'month');
   throw new HouseholdError('CONFLICT', '该月没有已评议通过的条目，无需公示', 'month');
 }
 
@@ -95,11 +95,12 @@ export async function postMonth(db: Db, actorId: number, input: { villageId: num
     ],
   );
   if (written) return written[1]?.rowsAffected ?? 0;
+  const [ok] = await db.all<{ ok: number }>(sql`SELECT ${keepsVillageSql(villageId, actorId)} AS ok`);
+  if (!Number(ok?.ok)) throw new HouseholdError('FORBIDDEN', '只有本村（社区）的积分管理员可以确认入账');
   const [m] = await db.all<Row>(sql`SELECT status, ends_at FROM village_months WHERE village_id = ${villageId} AND month = ${month}`);
   if (!m) throw new HouseholdError('CONFLICT', '该月尚未公示，请先发起公示', 'month');
   if (m.status === 'posted') throw new HouseholdError('CONFLICT', '该月积分已入账', 'month');
-  if (Number(m.ends_at) > now) throw new HouseholdError('CONFLICT', `公示期至 ${formatDate(Number(m.ends_at))}，期满后才能入账`, 'month');
-  throw new HouseholdError('FORBIDDEN', '只有本村（社区）的积分管理员可以确认入账');
+  throw new HouseholdError('CONFLICT', `公示期至 ${formatDate(Number(m.ends_at))}，期满后才能入账`, 'month');
 }
 
 /**
@@ -196,10 +197,10 @@ export async function resolveObjection(db: Db, actorId: number, input: { objecti
         ],
   );
   if (written) return;
-  const [o] = await db.all<Row>(sql`SELECT status FROM household_objections WHERE id = ${input.objectionId}`);
+  const [o] = await db.all<Row>(sql`SELECT o.status, ${keepsVillageSql(sql`e.village_id`, actorId)} AS ok FROM household_objections o JOIN household_entries e ON e.id = o.entry_id WHERE o.id = ${input.objectionId}`);
   if (!o) throw new HouseholdError('NOT_FOUND', '异议不存在');
-  if (o.status !== 'open') throw new HouseholdError('CONFLICT', '该异议已处理');
-  throw new HouseholdError('FORBIDDEN', '只有本村（社区）的积分管理员可以处理异议');
+  if (!Number(o.ok)) throw new HouseholdError('FORBIDDEN', '只有本村（社区）的积分管理员可以处理异议');
+  throw new HouseholdError('CONFLICT', '该异议已处理');
 }
 
 /**

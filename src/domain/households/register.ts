@@ -193,6 +193,8 @@ export async function removeMember(db: Db, actorId: number, input: { householdId
     ],
   );
   if (written) return;
+  const [k] = await db.all<{ ok: number }>(sql`SELECT ${keepsVillageSql(sql`h.village_id`, actorId)} AS ok FROM households h WHERE h.id = ${input.householdId}`);
+  if (k && !Number(k.ok)) throw new HouseholdError('FORBIDDEN', '只有本村（社区）的积分管理员可以移出家庭成员');
   if (!m) throw new HouseholdError('NOT_FOUND', '该成员不在此户');
   throw new HouseholdError('CONFLICT', '每户至少保留一名成员；如需注销农户请联系系统管理员');
 }

@@ -66,8 +66,10 @@ export async function startVillage(db: Db, actorId: number, villageId: number, n
     ],
   );
   if (written) return;
+  const [k] = await db.all<{ ok: number }>(sql`SELECT ${keepsVillageSql(villageId, actorId)} AS ok`);
+  if (!Number(k?.ok)) throw new HouseholdError('FORBIDDEN', '只有本村（社区）的积分管理员可以启用户积分');
   if (await villageSettings(db, villageId)) throw new HouseholdError('CONFLICT', '本村（社区）已启用户积分');
-  throw new HouseholdError('FORBIDDEN', '只有本村（社区）的积分管理员可以启用户积分');
+  throw new HouseholdError('NOT_FOUND', '没有这个村（社区）', 'villageId');
 }
 
 /** Changes a village's settings, audited. */
