@@ -25,7 +25,9 @@ export async function seedHouseholds(db: Db, secretKey: Buffer, now = Date.now()
   // 评议员 from the newest demo volunteers, leaving out the very newest two (trust tests pick those as targets).
   const others = (await db.$client.execute(`SELECT id FROM users WHERE phone LIKE '137%' ORDER BY id DESC LIMIT 12 OFFSET 2`)).rows.map((r) => Number(r.id));
   if (others.length < 12) return;
-  const villages = (await db.$client.execute(`SELECT v.id, v.name FROM regions v JOIN regions t ON t.id = v.parent_id WHERE t.name = '城关镇' AND v.name IN ('河坝村', '金竹村') ORDER BY v.sort`)).rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
+  const villages = (
+    await db.$client.execute(`SELECT v.id, v.name FROM regions v JOIN regions t ON t.id = v.parent_id WHERE t.name = '城关镇' AND v.name IN ('河坝村', '金竹村') ORDER BY v.sort`)
+  ).rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
   // Entries at 09:00 Beijing on their day, so a batch (a few hours apart) never crosses into another month.
   const seasonStart = fromShanghai(shanghaiDay(now - 62 * DAY), '09:00');
   const lastMonth = fromShanghai(shanghaiDay(now - 31 * DAY), '09:00');
@@ -42,12 +44,21 @@ export async function seedHouseholds(db: Db, secretKey: Buffer, now = Date.now()
     for (let h = 0; h < 8; h++) {
       n++;
       const head = SURNAMES[(n * 5) % SURNAMES.length] + GIVEN[(n * 13) % GIVEN.length];
-      const id = await addHousehold(db, secretKey, admin, { villageId: v.id, number: `${(h % 4) + 1}组-${String(h + 1).padStart(3, '0')}`, headName: head, phone: `1390000${String(1000 + n).slice(-4)}`, nameConsent: h % 3 === 0 }, seasonStart);
+      const id = await addHousehold(
+        db,
+        secretKey,
+        admin,
+        { villageId: v.id, number: `${(h % 4) + 1}组-${String(h + 1).padStart(3, '0')}`, headName: head, phone: `1390000${String(1000 + n).slice(-4)}`, nameConsent: h % 3 === 0 },
+        seasonStart,
+      );
       await addMember(db, admin, { householdId: id, name: SURNAMES[(n * 5) % SURNAMES.length] + GIVEN[(n * 17 + 3) % GIVEN.length], relation: h % 2 ? '配偶' : '子女' }, seasonStart);
       homes.push(id);
     }
     if (vi === 0 && volunteer) await addMember(db, admin, { householdId: homes[0], name: '何思远', relation: '子女', accountPhone: '13900000006' }, seasonStart);
-    const items = (await db.$client.execute({ sql: `SELECT id, direction FROM scoring_items WHERE village_id = ? AND active = 1 ORDER BY sort`, args: [v.id] })).rows.map((r) => ({ id: Number(r.id), minus: r.direction === 'minus' }));
+    const items = (await db.$client.execute({ sql: `SELECT id, direction FROM scoring_items WHERE village_id = ? AND active = 1 ORDER BY sort`, args: [v.id] })).rows.map((r) => ({
+      id: Number(r.id),
+      minus: r.direction === 'minus',
+    }));
     const plus = items.filter((i) => !i.minus);
     const minus = items.filter((i) => i.minus);
     const enter = async (home: number, k: number, at: number, approvals: number) => {
@@ -66,13 +77,16 @@ export async function seedHouseholds(db: Db, secretKey: Buffer, now = Date.now()
     const onShow: number[] = [];
     for (const [k, home] of homes.entries()) onShow.push(await enter(home, k + 1, lastMonth + k * 3_600_000, 2));
     await openPublicity(db, admin, { villageId: v.id, month: monthOf(lastMonth) }, now - 2 * DAY);
-    if (vi === 0) await objectToEntry(db, secretKey, { entryId: onShow[2], reason: '这户的院子上周还堆着杂物，评“环境卫生”加分不符合实际', ip: '192.0.2.10' }, now - DAY);
+    if (vi === 0) await objectToEntry(db, secretKey, { entryId: onShow[2], reason: '据我了解这户的实际情况与评定不符，请评议小组再入户核实', ip: '192.0.2.10' }, now - DAY);
     // This month: still being judged.
     await enter(homes[1], 2, now - 2 * DAY, 1);
     await enter(homes[2], 6, now - DAY, 0);
   }
   // A village 爱心超市 whose goods accept household points.
-  const shop = await one(`INSERT INTO shops (name, level, address, open_hours, pickup_days, created_at) VALUES ('城关镇河坝村爱心超市', 'village', '河坝村党群服务中心', '每月 10 日、25 日 9:00–12:00', 14, ?) RETURNING id`, [seasonStart]);
+  const shop = await one(
+    `INSERT INTO shops (name, level, address, open_hours, pickup_days, created_at) VALUES ('城关镇河坝村爱心超市', 'village', '河坝村党群服务中心', '每月 10 日、25 日 9:00–12:00', 14, ?) RETURNING id`,
+    [seasonStart],
+  );
   const goods: [string, string, number, number, number, string | null][] = [
     ['洗洁精（1.5 kg）', '', 12, 30, 2, '河坝村乡贤理事会'],
     ['食盐两袋', '', 12, 40, 2, null],

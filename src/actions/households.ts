@@ -195,7 +195,16 @@ export const households = {
   }),
   /** Anyone objects to an entry on 公示 (no account needed; rate-limited per IP). */
   object: formAction({
-    input: z.object({ entryId: id('条目'), villageCode: z.string().trim().regex(/^\d{1,20}$/, '页面已过期，请刷新'), month, reason: text('异议理由', 5, 300), phone }),
+    input: z.object({
+      entryId: id('条目'),
+      villageCode: z
+        .string()
+        .trim()
+        .regex(/^\d{1,20}$/, '页面已过期，请刷新'),
+      month,
+      reason: text('异议理由', 5, 300),
+      phone,
+    }),
     handler: async (input, ctx) => {
       await objectToEntry(await appDb(), config().secretKey, { entryId: input.entryId, reason: input.reason, phone: input.phone, ip: clientIp(ctx) });
       return { redirect: `/points/${input.villageCode}?month=${input.month}&objected=1` };

@@ -93,7 +93,9 @@ flow("a household's 申报 → two approvals → 公示 → posted → redemptio
     await fitsPhone(member.page);
     await member.page.selectOption('#f-itemId', { label: '邻里和睦：主动调解邻里纠纷、互帮互助（+3）' });
     await member.page.fill('#f-note', '帮邻居王婆婆修好了漏雨的屋顶');
-    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3a3' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3a3' } })
+      .png()
+      .toBuffer();
     await member.page.setInputFiles('#f-photo', { name: 'roof.png', mimeType: 'image/png', buffer: png });
     expect(await submit(member.page, member.page.locator('button:text-is("提交申报")'))).toBe(303);
     expect(await member.page.textContent('[role=status]')).toContain('等待两位评议员评议');
@@ -101,7 +103,9 @@ flow("a household's 申报 → two approvals → 公示 → posted → redemptio
   });
 
   step('two 评议员 of the village approve it: the first waits for a second, the second puts it on the month', async () => {
-    const phones = (await db.execute({ sql: `SELECT u.phone FROM village_roles r JOIN users u ON u.id = r.user_id WHERE r.village_id = ? AND r.role = 'assessor' ORDER BY u.id`, args: [villageId] })).rows.map((r) => String(r.phone));
+    const phones = (
+      await db.execute({ sql: `SELECT u.phone FROM village_roles r JOIN users u ON u.id = r.user_id WHERE r.village_id = ? AND r.role = 'assessor' ORDER BY u.id`, args: [villageId] })
+    ).rows.map((r) => String(r.phone));
     assessors = [await phoneAs(phones[1]), await phoneAs(phones[2])];
     const messages = ['还需另一位评议员同意', '条目进入本月公示'];
     for (const [i, a] of assessors.entries()) {

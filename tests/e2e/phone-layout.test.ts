@@ -88,6 +88,8 @@ const PUBLIC_SAMPLES: Record<string, Visit> = {
   '/reset/[token]': { as: ['anonymous'], path: fixed('/reset/no-such-token'), status: 410 },
   // The confirmation after a service order shows the number it is given (without one it goes back to the form).
   '/services/ordered': { as: ['anonymous'], path: async () => `/services/ordered?no=${await any('SELECT tracking_no FROM service_orders ORDER BY id LIMIT 1')}` },
+  // A village's household 公示 (the demo's 河坝村 has one on now).
+  '/points/[village]': { as: ['anonymous'], path: async () => `/points/${await any("SELECT code FROM regions WHERE name = '河坝村'")}` },
   '/teams/[slug]': { as: ['anonymous'], path: fixed('/teams/chengguan-red-vest') },
   '/verify/[code]': { as: ['anonymous'], path: async () => `/verify/${await any("SELECT code FROM certificates WHERE status = 'issued' ORDER BY id LIMIT 1")}` },
 };

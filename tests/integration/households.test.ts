@@ -58,7 +58,15 @@ async function refusal(p: Promise<unknown>): Promise<HouseholdError | PointsErro
 
 async function newPhoto(userId: number): Promise<number> {
   photo++;
-  return Number((await one(`INSERT INTO private_files (file_key, purpose, mime, bytes, uploaded_by, created_at) VALUES (?, 'household_claim', 'image/jpeg', 10, ?, ?) RETURNING id`, [`k${photo}-${Math.random()}`, userId, NOW])).id);
+  return Number(
+    (
+      await one(`INSERT INTO private_files (file_key, purpose, mime, bytes, uploaded_by, created_at) VALUES (?, 'household_claim', 'image/jpeg', 10, ?, ?) RETURNING id`, [
+        `k${photo}-${Math.random()}`,
+        userId,
+        NOW,
+      ])
+    ).id,
+  );
 }
 
 async function itemId(direction: 'plus' | 'minus', v = village): Promise<number> {
@@ -196,7 +204,9 @@ describe('entries and two approvals', () => {
     expect((await db.$client.execute('SELECT entry_id, count(*) AS n FROM household_approvals GROUP BY entry_id')).rows.map((r) => Number(r.n))).toEqual(entries.map(() => 2));
     expect(await one(`SELECT count(*) AS n FROM household_entries WHERE status = 'approved' AND approvals = 2`)).toEqual({ n: entries.length });
     // A third approval written past the guard is refused by the database itself.
-    await expect(db.$client.execute({ sql: 'INSERT INTO household_approvals (entry_id, assessor_id, created_at) VALUES (?, ?, ?)', args: [entries[0], assessors[2], NOW] })).rejects.toThrow(/APPROVALS_COMPLETE/);
+    await expect(db.$client.execute({ sql: 'INSERT INTO household_approvals (entry_id, assessor_id, created_at) VALUES (?, ?, ?)', args: [entries[0], assessors[2], NOW] })).rejects.toThrow(
+      /APPROVALS_COMPLETE/,
+    );
   });
 });
 
@@ -269,10 +279,23 @@ describe('monthly 公示 and posting', () => {
 describe('redemption with household points', () => {
   let shop: number;
   async function householdItem(price: number, stock: number, monthlyLimit = 0): Promise<number> {
-    return Number((await one(`INSERT INTO shop_items (shop_id, name, kind, price, stock, monthly_limit, created_at) VALUES (?, '香皂', 'household', ?, ?, ?, ?) RETURNING id`, [shop, price, stock, monthlyLimit, NOW])).id);
+    return Number(
+      (
+        await one(`INSERT INTO shop_items (shop_id, name, kind, price, stock, monthly_limit, created_at) VALUES (?, '香皂', 'household', ?, ?, ?, ?) RETURNING id`, [
+          shop,
+          price,
+          stock,
+          monthlyLimit,
+          NOW,
+        ])
+      ).id,
+    );
   }
   async function grant(householdId: number, amount: number): Promise<void> {
-    await db.$client.execute({ sql: `INSERT INTO household_points_entries (household_id, amount, reason, source_type, created_at) VALUES (?, ?, '测试入账', 'entry', ?)`, args: [householdId, amount, NOW] });
+    await db.$client.execute({
+      sql: `INSERT INTO household_points_entries (household_id, amount, reason, source_type, created_at) VALUES (?, ?, '测试入账', 'entry', ?)`,
+      args: [householdId, amount, NOW],
+    });
   }
   beforeEach(async () => {
     shop = Number((await one(`INSERT INTO shops (name, level, pickup_days, created_at) VALUES ('村爱心超市', 'village', 7, ?) RETURNING id`, [NOW])).id);
@@ -298,7 +321,9 @@ describe('redemption with household points', () => {
     expect(await householdBalance(db, household)).toBe(7);
     expect(await ledgerSum(household)).toBe(7);
     expect(orderId).not.toBe(third.orderId);
-    await expect(db.$client.execute({ sql: `INSERT INTO points_entries (user_id, kind, amount, reason, source_type, created_at) VALUES (?, 'household', 5, 'x', 'grant', ?)`, args: [resident, NOW] })).rejects.toThrow(/POINTS_KIND_MIXED/);
+    await expect(
+      db.$client.execute({ sql: `INSERT INTO points_entries (user_id, kind, amount, reason, source_type, created_at) VALUES (?, 'household', 5, 'x', 'grant', ?)`, args: [resident, NOW] }),
+    ).rejects.toThrow(/POINTS_KIND_MIXED/);
   });
 
   test('200 redemptions racing for the last 10 across households: exactly 10 orders, no balance below zero, monthly limit per household', async () => {
@@ -354,7 +379,9 @@ describe('demo county', () => {
     expect(Number((await q(`SELECT count(*) AS n FROM household_entries WHERE status = 'held'`))[0].n)).toBe(1);
     expect(Number((await q(`SELECT count(*) AS n FROM household_entries WHERE status = 'pending'`))[0].n)).toBeGreaterThan(0);
     expect(Number((await q(`SELECT count(*) AS n FROM shop_items WHERE kind = 'household' AND stock > 0`))[0].n)).toBeGreaterThanOrEqual(3);
-    const volunteer = await q(`SELECT b.balance FROM household_members m JOIN users u ON u.id = m.user_id JOIN household_points_balances b ON b.household_id = m.household_id WHERE u.phone = '13900000006'`);
+    const volunteer = await q(
+      `SELECT b.balance FROM household_members m JOIN users u ON u.id = m.user_id JOIN household_points_balances b ON b.household_id = m.household_id WHERE u.phone = '13900000006'`,
+    );
     expect(Number(volunteer[0]?.balance)).toBeGreaterThan(0);
     expect(await q(`SELECT b.household_id FROM household_points_balances b WHERE b.balance <> (SELECT sum(amount) FROM household_points_entries e WHERE e.household_id = b.household_id)`)).toEqual([]);
   });

@@ -110,7 +110,15 @@ export async function claimEntry(db: Db, userId: number, input: { itemId: number
       JOIN scoring_items i ON i.village_id = h.village_id AND i.id = ${input.itemId} AND i.active = 1 AND i.direction = 'plus'
       WHERE m.user_id = ${userId}
       RETURNING id`,
-    [auditStatement({ actorId: userId, action: 'household.entry.claim', targetType: 'household_entry', targetId: sql`SELECT max(id) FROM household_entries WHERE entered_by = ${userId}`, after: { itemId: input.itemId } })],
+    [
+      auditStatement({
+        actorId: userId,
+        action: 'household.entry.claim',
+        targetType: 'household_entry',
+        targetId: sql`SELECT max(id) FROM household_entries WHERE entered_by = ${userId}`,
+        after: { itemId: input.itemId },
+      }),
+    ],
   );
   if (written) return Number(written[0]?.rows[0]?.id);
   const [m] = await db.all<Row>(sql`SELECT 1 FROM household_members WHERE user_id = ${userId}`);
@@ -217,9 +225,20 @@ export async function rejectEntry(db: Db, assessorId: number, entryId: number, r
   assertId(entryId, '条目');
   const r = reason.trim();
   if ([...r].length < 2 || [...r].length > 200) throw new HouseholdError('BAD_REQUEST', '请写明不通过的理由（2–200 字）', 'reason');
-  const written = await guardedWrite(db, sql`UPDATE household_entries SET status = 'rejected', decided_at = ${now} WHERE id = ${entryId} AND status = 'pending' AND EXISTS (SELECT 1 FROM household_entries e WHERE e.id = household_entries.id AND ${mayDecideSql(assessorId)})`, [
-    auditStatement({ actorId: assessorId, action: 'household.entry.reject', targetType: 'household_entry', targetId: entryId, before: { status: 'pending' }, after: { status: 'rejected', reason: r } }),
-  ]);
+  const written = await guardedWrite(
+    db,
+    sql`UPDATE household_entries SET status = 'rejected', decided_at = ${now} WHERE id = ${entryId} AND status = 'pending' AND EXISTS (SELECT 1 FROM household_entries e WHERE e.id = household_entries.id AND ${mayDecideSql(assessorId)})`,
+    [
+      auditStatement({
+        actorId: assessorId,
+        action: 'household.entry.reject',
+        targetType: 'household_entry',
+        targetId: entryId,
+        before: { status: 'pending' },
+        after: { status: 'rejected', reason: r },
+      }),
+    ],
+  );
   if (!written) throw await decideProblem(db, assessorId, entryId);
 }
 

@@ -37,7 +37,9 @@ export async function householdBalance(db: Db, householdId: number): Promise<num
 /** A household's card with its ledger, newest first. */
 export async function householdCard(db: Db, householdId: number, limit = 200): Promise<HouseholdCard> {
   const [[s], rows, balance] = await Promise.all([
-    db.all<{ base_score: number }>(sql`SELECT coalesce(s.base_score, 0) AS base_score FROM households h LEFT JOIN village_points_settings s ON s.village_id = h.village_id WHERE h.id = ${householdId}`),
+    db.all<{ base_score: number }>(
+      sql`SELECT coalesce(s.base_score, 0) AS base_score FROM households h LEFT JOIN village_points_settings s ON s.village_id = h.village_id WHERE h.id = ${householdId}`,
+    ),
     db.all<Row>(sql`SELECT id, amount, reason, created_at FROM household_points_entries WHERE household_id = ${householdId} ORDER BY id DESC LIMIT ${limit}`),
     householdBalance(db, householdId),
   ]);
@@ -100,7 +102,13 @@ export async function redeemWithHouseholdPoints(db: Db, input: { userId: number;
           sql`INSERT INTO household_points_entries (household_id, amount, reason, source_type, source_id, created_at)
             SELECT ho.household_id, -o.price, '兑换：' || i.name, 'shop_order', o.id, ${now}
             FROM shop_orders o JOIN household_shop_orders ho ON ho.order_id = o.id JOIN shop_items i ON i.id = o.item_id WHERE o.code = ${code}`,
-          auditStatement({ actorId: userId, action: 'household.redeem', targetType: 'shop_order', targetId: sql`SELECT id FROM shop_orders WHERE code = ${code}`, after: { itemId, status: 'reserved' } }),
+          auditStatement({
+            actorId: userId,
+            action: 'household.redeem',
+            targetType: 'shop_order',
+            targetId: sql`SELECT id FROM shop_orders WHERE code = ${code}`,
+            after: { itemId, status: 'reserved' },
+          }),
           sql`SELECT id FROM shop_orders WHERE code = ${code}`,
         ],
       );

@@ -107,12 +107,7 @@ export async function postMonth(db: Db, actorId: number, input: { villageId: num
  * Anyone objects to an entry on 公示 (reason, optional phone): the entry is held until the clerk resolves
  * it. Rate-limited per IP (the IP kept only as a keyed hash, the phone as ciphertext and a mask).
  */
-export async function objectToEntry(
-  db: Db,
-  secretKey: Buffer,
-  input: { entryId: number; reason: string; phone?: string; ip: string },
-  now = Date.now(),
-): Promise<void> {
+export async function objectToEntry(db: Db, secretKey: Buffer, input: { entryId: number; reason: string; phone?: string; ip: string }, now = Date.now()): Promise<void> {
   assertId(input.entryId, '条目', 'entryId');
   const reason = input.reason.trim();
   if ([...reason].length < 5 || [...reason].length > 300) throw new HouseholdError('BAD_REQUEST', '请写明异议的事实和理由（5–300 字）', 'reason');
@@ -197,7 +192,9 @@ export async function resolveObjection(db: Db, actorId: number, input: { objecti
         ],
   );
   if (written) return;
-  const [o] = await db.all<Row>(sql`SELECT o.status, ${keepsVillageSql(sql`e.village_id`, actorId)} AS ok FROM household_objections o JOIN household_entries e ON e.id = o.entry_id WHERE o.id = ${input.objectionId}`);
+  const [o] = await db.all<Row>(
+    sql`SELECT o.status, ${keepsVillageSql(sql`e.village_id`, actorId)} AS ok FROM household_objections o JOIN household_entries e ON e.id = o.entry_id WHERE o.id = ${input.objectionId}`,
+  );
   if (!o) throw new HouseholdError('NOT_FOUND', '异议不存在');
   if (!Number(o.ok)) throw new HouseholdError('FORBIDDEN', '只有本村（社区）的积分管理员可以处理异议');
   throw new HouseholdError('CONFLICT', '该异议已处理');
@@ -216,16 +213,12 @@ export async function runAnnualResets(db: Db, now = Date.now()): Promise<number>
     WHERE annual_reset = 1 AND coalesce(reset_year, 0) < ${year} AND started_at < ${fromShanghai(`${year}-01-01`)} LIMIT 500`);
   let n = 0;
   for (const { village_id: villageId } of due) {
-    const written = await guardedWrite(
-      db,
-      sql`UPDATE village_points_settings SET reset_year = ${year} WHERE village_id = ${villageId} AND annual_reset = 1 AND coalesce(reset_year, 0) < ${year}`,
-      [
-        sql`INSERT INTO household_points_entries (household_id, amount, reason, source_type, source_id, created_at)
+    const written = await guardedWrite(db, sql`UPDATE village_points_settings SET reset_year = ${year} WHERE village_id = ${villageId} AND annual_reset = 1 AND coalesce(reset_year, 0) < ${year}`, [
+      sql`INSERT INTO household_points_entries (household_id, amount, reason, source_type, source_id, created_at)
           SELECT b.household_id, -b.balance, ${`${year} 年度积分清零（基础分保留）`}, 'reset', ${year}, ${now}
           FROM household_points_balances b JOIN households h ON h.id = b.household_id WHERE h.village_id = ${villageId} AND b.balance <> 0`,
-        auditStatement({ action: 'household.village.reset', targetType: 'village', targetId: villageId, after: { year } }),
-      ],
-    );
+      auditStatement({ action: 'household.village.reset', targetType: 'village', targetId: villageId, after: { year } }),
+    ]);
     if (written) n++;
   }
   return n;

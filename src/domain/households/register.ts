@@ -221,7 +221,13 @@ async function membersOf(db: Db, ids: number[]): Promise<Map<number, HouseholdMe
     WHERE m.household_id IN ${ids} ORDER BY m.household_id, CASE m.relation WHEN '户主' THEN 0 ELSE 1 END, m.id`);
   for (const r of rows) {
     const list = out.get(Number(r.household_id)) ?? [];
-    list.push({ id: Number(r.id), name: String(r.name), relation: String(r.relation), userId: r.user_id == null ? null : Number(r.user_id), accountPhone: maskPhone(r.phone == null ? '' : String(r.phone)) });
+    list.push({
+      id: Number(r.id),
+      name: String(r.name),
+      relation: String(r.relation),
+      userId: r.user_id == null ? null : Number(r.user_id),
+      accountPhone: maskPhone(r.phone == null ? '' : String(r.phone)),
+    });
     out.set(Number(r.household_id), list);
   }
   return out;

@@ -39,14 +39,27 @@ export interface VillageSettings {
 export async function scoringTable(db: Db, villageId: number, all = false): Promise<ScoringItem[]> {
   const rows = await db.all<Row>(sql`SELECT id, direction, category, title, points, active FROM scoring_items
     WHERE village_id = ${villageId} AND (${all ? 1 : 0} = 1 OR active = 1) ORDER BY sort, id LIMIT 300`);
-  return rows.map((r) => ({ id: Number(r.id), direction: r.direction === 'minus' ? 'minus' : 'plus', category: String(r.category), title: String(r.title), points: Number(r.points), active: Number(r.active) === 1 }));
+  return rows.map((r) => ({
+    id: Number(r.id),
+    direction: r.direction === 'minus' ? 'minus' : 'plus',
+    category: String(r.category),
+    title: String(r.title),
+    points: Number(r.points),
+    active: Number(r.active) === 1,
+  }));
 }
 
 /** A village's settings, or null when it has not started household points. */
 export async function villageSettings(db: Db, villageId: number): Promise<VillageSettings | null> {
   const [r] = await db.all<Row>(sql`SELECT * FROM village_points_settings WHERE village_id = ${villageId}`);
   if (!r) return null;
-  return { villageId, publicityDays: Number(r.publicity_days), baseScore: Number(r.base_score), annualReset: Number(r.annual_reset) === 1, resetYear: r.reset_year == null ? null : Number(r.reset_year) };
+  return {
+    villageId,
+    publicityDays: Number(r.publicity_days),
+    baseScore: Number(r.base_score),
+    annualReset: Number(r.annual_reset) === 1,
+    resetYear: r.reset_year == null ? null : Number(r.reset_year),
+  };
 }
 
 /**
