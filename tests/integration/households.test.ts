@@ -321,6 +321,13 @@ describe('redemption with household points', () => {
     expect(await householdBalance(db, household)).toBe(7);
     expect(await ledgerSum(household)).toBe(7);
     expect(orderId).not.toBe(third.orderId);
+    // A 超市管理员 of the same household does not hand over the household's order: a second person does.
+    const fourth = await redeem(db, { userId: resident, itemId: item }, NOW);
+    const sameHousehold = await makeUser(db, '张晓明');
+    await addMember(db, clerk.id, { householdId: household, name: '张晓明', relation: '户主', accountPhone: await phoneOf(sameHousehold) }, NOW);
+    const own = await refusal(handOver(db, { actorId: sameHousehold, code: fourth.code }, NOW + DAY));
+    expect([own.status, own.field]).toEqual(['FORBIDDEN', 'code']);
+    expect(await one('SELECT status FROM shop_orders WHERE id = ?', [fourth.orderId])).toEqual({ status: 'reserved' });
     await expect(
       db.$client.execute({ sql: `INSERT INTO points_entries (user_id, kind, amount, reason, source_type, created_at) VALUES (?, 'household', 5, 'x', 'grant', ?)`, args: [resident, NOW] }),
     ).rejects.toThrow(/POINTS_KIND_MIXED/);

@@ -2,7 +2,7 @@
 // (db/sql/households.sql), the card with its base score, and a redemption at a 积分超市 against the household's
 // balance — one guarded write with the same exactness as a volunteer's (src/domain/points/shop.ts).
 import { randomInt } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { guardedWrite } from '../../../db/write.ts';
 import { auditStatement } from '../audit/index.ts';
@@ -11,6 +11,12 @@ import { fromShanghai, shanghaiDay } from '../../lib/time.ts';
 
 const DAY = 86_400_000;
 type Row = Record<string, unknown>;
+
+/** SQL predicate: order `orderId` was paid with the points of a household that `userId` belongs to (never handed over by them). */
+export function ownHouseholdOrderSql(orderId: number | SQL, userId: number): SQL {
+  return sql`EXISTS (SELECT 1 FROM household_shop_orders own_ho JOIN household_members own_m ON own_m.household_id = own_ho.household_id
+    WHERE own_ho.order_id = ${orderId} AND own_m.user_id = ${userId})`;
+}
 
 /** One line of a household's ledger. */
 export interface HouseholdPointsLine {

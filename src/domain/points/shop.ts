@@ -11,7 +11,7 @@ import { fromShanghai, shanghaiDay, formatDateTime } from '../../lib/time.ts';
 import { maskName } from '../../lib/pii.ts';
 import { PointsError } from './errors.ts';
 import { POINTS_KIND_LABELS, type PointsKind } from './ledger.ts';
-import { redeemWithHouseholdPoints } from '../households/ledger.ts';
+import { ownHouseholdOrderSql, redeemWithHouseholdPoints } from '../households/ledger.ts';
 
 const DAY = 86_400_000;
 type Row = Record<string, unknown>;
@@ -247,7 +247,7 @@ export async function handOver(db: Db, input: { actorId: number; code: string },
   const written = await guardedWrite(
     db,
     sql`UPDATE shop_orders SET status = 'collected', collected_at = ${now}, collected_by = ${input.actorId}
-      WHERE code = ${code} AND status = 'reserved' AND expires_at > ${now} AND user_id <> ${input.actorId}`,
+      WHERE code = ${code} AND status = 'reserved' AND expires_at > ${now} AND user_id <> ${input.actorId} AND NOT ${ownHouseholdOrderSql(sql`shop_orders.id`, input.actorId)}`,
     [
       auditStatement({
         actorId: input.actorId,
@@ -267,6 +267,8 @@ export async function handOver(db: Db, input: { actorId: number; code: string },
   if (!o) throw new PointsError('NOT_FOUND', '没有这个取货码，请核对后重新输入', 'code');
   if (written) return { orderId: Number(o.id), itemName: String(o.item_name), shopName: String(o.shop_name), personName: maskName(String(o.person ?? '')), price: Number(o.price) };
   if (Number(o.user_id) === input.actorId) throw new PointsError('FORBIDDEN', '这是您本人的兑换单，不能由本人发放；请由其他管理员办理', 'code');
+  const [own] = await db.all<{ own: number }>(sql`SELECT ${ownHouseholdOrderSql(Number(o.id), input.actorId)} AS own`);
+  if (Number(own?.own)) throw new PointsError('FORBIDDEN', '这是您本户用户积分兑换的物品，不能由本人发放；请由其他管理员办理', 'code');
   if (o.status === 'collected') throw new PointsError('CONFLICT', `该取货码已于 ${formatDateTime(Number(o.collected_at))} 使用，物品已领取`, 'code');
   if (o.status === 'reserved' && Number(o.expires_at) <= now) throw new PointsError('CONFLICT', '该兑换单已超过领取期限，积分将退回，不能再发放', 'code');
   throw new PointsError('CONFLICT', `该兑换单${ORDER_STATUS_LABELS[String(o.status)] ?? '已关闭'}，不能发放`, 'code');
