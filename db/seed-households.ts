@@ -31,10 +31,15 @@ export async function seedHouseholds(db: Db, secretKey: Buffer, now = Date.now()
   // Entries at 09:00 Beijing on their day, so a batch (a few hours apart) never crosses into another month.
   const seasonStart = fromShanghai(shanghaiDay(now - 62 * DAY), '09:00');
   const lastMonth = fromShanghai(shanghaiDay(now - 31 * DAY), '09:00');
+  // One 村积分管理员 (a demo volunteer, appointed by the administrator) keeps both villages' registers.
+  const clerk = others[6];
+  for (const v of villages) {
+    await db.$client.execute({ sql: `INSERT INTO village_roles (user_id, village_id, role, granted_by, granted_at) VALUES (?, ?, 'clerk', ?, ?)`, args: [clerk, v.id, admin, seasonStart - DAY] });
+  }
   let n = 0;
   for (const [vi, v] of villages.entries()) {
-    await startVillage(db, admin, v.id, seasonStart - DAY);
-    if (vi === 1) await updateVillageSettings(db, admin, { villageId: v.id, publicityDays: 7, baseScore: 100, annualReset: true });
+    await startVillage(db, clerk, v.id, seasonStart - DAY);
+    if (vi === 1) await updateVillageSettings(db, clerk, { villageId: v.id, publicityDays: 7, baseScore: 100, annualReset: true });
     // Three 评议员 a village, from the demo's volunteers (staff grant them; here the seed writes the rows).
     const assessors = others.slice(vi * 3, vi * 3 + 3);
     for (const a of assessors) {
@@ -47,14 +52,14 @@ export async function seedHouseholds(db: Db, secretKey: Buffer, now = Date.now()
       const id = await addHousehold(
         db,
         secretKey,
-        admin,
+        clerk,
         { villageId: v.id, number: `${(h % 4) + 1}组-${String(h + 1).padStart(3, '0')}`, headName: head, phone: `1390000${String(1000 + n).slice(-4)}`, nameConsent: h % 3 === 0 },
         seasonStart,
       );
-      await addMember(db, admin, { householdId: id, name: SURNAMES[(n * 5) % SURNAMES.length] + GIVEN[(n * 17 + 3) % GIVEN.length], relation: h % 2 ? '配偶' : '子女' }, seasonStart);
+      await addMember(db, clerk, { householdId: id, name: SURNAMES[(n * 5) % SURNAMES.length] + GIVEN[(n * 17 + 3) % GIVEN.length], relation: h % 2 ? '配偶' : '子女' }, seasonStart);
       homes.push(id);
     }
-    if (vi === 0 && volunteer) await addMember(db, admin, { householdId: homes[0], name: '何思远', relation: '子女', accountPhone: '13900000006' }, seasonStart);
+    if (vi === 0 && volunteer) await addMember(db, clerk, { householdId: homes[0], name: '何思远', relation: '子女', accountPhone: '13900000006' }, seasonStart);
     const items = (await db.$client.execute({ sql: `SELECT id, direction FROM scoring_items WHERE village_id = ? AND active = 1 ORDER BY sort`, args: [v.id] })).rows.map((r) => ({
       id: Number(r.id),
       minus: r.direction === 'minus',
@@ -71,12 +76,12 @@ export async function seedHouseholds(db: Db, secretKey: Buffer, now = Date.now()
     // Two months back: judged, on 公示, posted.
     for (const [k, home] of homes.entries()) await enter(home, k, seasonStart + k * 3_600_000, 2);
     for (const [k, home] of homes.slice(0, 5).entries()) await enter(home, k + 3, seasonStart + DAY + k * 3_600_000, 2);
-    await openPublicity(db, admin, { villageId: v.id, month: monthOf(seasonStart) }, now - 40 * DAY);
-    await postMonth(db, admin, { villageId: v.id, month: monthOf(seasonStart) }, now - 30 * DAY);
+    await openPublicity(db, clerk, { villageId: v.id, month: monthOf(seasonStart) }, now - 40 * DAY);
+    await postMonth(db, clerk, { villageId: v.id, month: monthOf(seasonStart) }, now - 30 * DAY);
     // Last month: judged and on 公示 now; one entry held by an objection.
     const onShow: number[] = [];
     for (const [k, home] of homes.entries()) onShow.push(await enter(home, k + 1, lastMonth + k * 3_600_000, 2));
-    await openPublicity(db, admin, { villageId: v.id, month: monthOf(lastMonth) }, now - 2 * DAY);
+    await openPublicity(db, clerk, { villageId: v.id, month: monthOf(lastMonth) }, now - 2 * DAY);
     if (vi === 0) await objectToEntry(db, secretKey, { entryId: onShow[2], reason: '据我了解这户的实际情况与评定不符，请评议小组再入户核实', ip: '192.0.2.10' }, now - DAY);
     // This month: still being judged.
     await enter(homes[1], 2, now - 2 * DAY, 1);
