@@ -268,7 +268,7 @@ export async function handOver(db: Db, input: { actorId: number; code: string },
   if (written) return { orderId: Number(o.id), itemName: String(o.item_name), shopName: String(o.shop_name), personName: maskName(String(o.person ?? '')), price: Number(o.price) };
   if (Number(o.user_id) === input.actorId) throw new PointsError('FORBIDDEN', '这是您本人的兑换单，不能由本人发放；请由其他管理员办理', 'code');
   const [own] = await db.all<{ own: number }>(sql`SELECT ${ownHouseholdOrderSql(Number(o.id), input.actorId)} AS own`);
-  if (Number(own?.own)) throw new PointsError('FORBIDDEN', '这是您本户用户积分兑换的物品，不能由本人发放；请由其他管理员办理', 'code');
+  if (Number(own?.own)) throw new PointsError('FORBIDDEN', '这是您本户以户积分兑换的物品，不能由本人发放；请由其他管理员办理', 'code');
   if (o.status === 'collected') throw new PointsError('CONFLICT', `该取货码已于 ${formatDateTime(Number(o.collected_at))} 使用，物品已领取`, 'code');
   if (o.status === 'reserved' && Number(o.expires_at) <= now) throw new PointsError('CONFLICT', '该兑换单已超过领取期限，积分将退回，不能再发放', 'code');
   throw new PointsError('CONFLICT', `该兑换单${ORDER_STATUS_LABELS[String(o.status)] ?? '已关闭'}，不能发放`, 'code');
