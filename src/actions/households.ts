@@ -11,7 +11,7 @@ import { isPlainLine, isPlainText, plainLineError, plainTextError } from '../lib
 import { MediaError } from '../domain/media/index.ts';
 import { discardPrivateFiles, uploadPrivateImage } from '../domain/media/private.ts';
 import { grantVillageRole, revokeVillageRole } from '../domain/households/roles.ts';
-import { addHousehold, addMember, removeMember, updateHousehold, RELATIONS } from '../domain/households/register.ts';
+import { addHousehold, addMember, removeMember, revealHouseholdPhone, updateHousehold, RELATIONS } from '../domain/households/register.ts';
 import { addScoringItem, startVillage, updateScoringItem, updateVillageSettings, CATEGORIES } from '../domain/households/scoring.ts';
 import { approveEntry, assertHouseholdMember, claimEntry, inspectionEntry, rejectEntry } from '../domain/households/entries.ts';
 import { objectToEntry, openPublicity, postMonth, resolveObjection } from '../domain/households/month.ts';
@@ -86,6 +86,14 @@ export const households = {
     handler: async (input, ctx) => {
       await addMember(await appDb(), actionUser(ctx).id, input);
       return { redirect: `/console/households/${input.householdId}?done=member#members` };
+    },
+  }),
+  /** The village's clerk sees a household's full phone to call it back; audited, rate-limited, never in a URL. */
+  revealPhone: formAction({
+    input: z.object({ householdId: id('农户') }),
+    handler: async ({ householdId }, ctx) => {
+      const user = actionUser(ctx);
+      return { householdId, phone: await revealHouseholdPhone(await appDb(), config().secretKey, { id: user.id, ip: clientIp(ctx) }, householdId) };
     },
   }),
   removeMember: formAction({

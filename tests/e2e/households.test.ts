@@ -162,6 +162,17 @@ flow("a household's 申报 → two approvals → 公示 → posted → redemptio
     await fitsPhone(member.page);
   });
 
+  step("the village's clerk sees a household's phone masked and reveals it once, audited", async () => {
+    const hid = Number((await db.execute({ sql: 'SELECT household_id FROM household_members m JOIN users u ON u.id = m.user_id WHERE u.phone = ?', args: ['13900000006'] })).rows[0].household_id);
+    await clerk.page.goto(`${server.url}/console/households/${hid}`);
+    expect(await clerk.page.locator('[data-testid=revealed-phone]').count()).toBe(0);
+    const before = Number((await db.execute(`SELECT count(*) AS n FROM audit_log WHERE action = 'household.reveal_phone'`)).rows[0].n);
+    expect(await submit(clerk.page, clerk.page.locator('button:text-is("显示完整号码（记入审计日志）")'))).toBe(200);
+    expect(await clerk.page.textContent('[data-testid=revealed-phone]')).toMatch(/^1\d{10}$/);
+    expect(Number((await db.execute(`SELECT count(*) AS n FROM audit_log WHERE action = 'household.reveal_phone'`)).rows[0].n)).toBe(before + 1);
+    await fitsPhone(clerk.page);
+  });
+
   step('the 超市管理员 hands it over by the code, once', async () => {
     await clerk.page.goto(server.url + '/console/shop');
     await clerk.page.fill('#pickup-code', code);

@@ -10,7 +10,7 @@ import type { Db } from '../../db/client.ts';
 import { fromShanghai } from '../../src/lib/time.ts';
 import type { SessionUser } from '../../src/domain/accounts/sessions.ts';
 import { grantVillageRole, villagesFor } from '../../src/domain/households/roles.ts';
-import { addHousehold, addMember, listHouseholds, updateHousehold } from '../../src/domain/households/register.ts';
+import { addHousehold, addMember, listHouseholds, revealHouseholdPhone, updateHousehold } from '../../src/domain/households/register.ts';
 import { addScoringItem, scoringTable, startVillage, updateVillageSettings } from '../../src/domain/households/scoring.ts';
 import { approveEntry, claimEntry, inspectionEntry, pendingForAssessor } from '../../src/domain/households/entries.ts';
 import { objectToEntry, openPublicity, postMonth, publicity, resolveObjection, runAnnualResets } from '../../src/domain/households/month.ts';
@@ -124,6 +124,16 @@ describe('register and village roles', () => {
     const audits = (await db.$client.execute(`SELECT action FROM audit_log WHERE action LIKE 'household.%' ORDER BY id`)).rows.map((r) => r.action);
     expect(audits).toEqual(expect.arrayContaining(['household.role.grant', 'household.village.start', 'household.add', 'household.member.add', 'household.update']));
     expect(JSON.stringify((await db.$client.execute(`SELECT after FROM audit_log WHERE action LIKE 'household.%'`)).rows)).not.toContain('13800001111');
+  });
+
+  test("a household's full phone only to its village's clerk, audited before it is shown", async () => {
+    expect(await revealHouseholdPhone(db, TEST_KEY, { id: clerk.id, ip: '10.1.1.1' }, household, NOW)).toBe('13800001111');
+    expect(await one(`SELECT actor_id, target_id FROM audit_log WHERE action = 'household.reveal_phone'`)).toEqual({ actor_id: clerk.id, target_id: String(household) });
+    const other = await sessionUser(await makeUser(db, '外村文书'));
+    await grantVillageRole(db, admin, { villageId: otherVillage, phone: await phoneOf(other.id), role: 'clerk' }, NOW);
+    expect((await refusal(revealHouseholdPhone(db, TEST_KEY, { id: other.id }, household, NOW))).status).toBe('NOT_FOUND');
+    expect((await refusal(revealHouseholdPhone(db, TEST_KEY, { id: resident }, household, NOW))).status).toBe('NOT_FOUND');
+    expect(await one(`SELECT count(*) AS n FROM audit_log WHERE action = 'household.reveal_phone'`)).toEqual({ n: 1 });
   });
 
   test('an account belongs to one household at most; only an administrator appoints clerks, only the clerk 评议员', async () => {

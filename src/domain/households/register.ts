@@ -4,8 +4,9 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { guardedWrite } from '../../../db/write.ts';
-import { auditStatement } from '../audit/index.ts';
-import { encryptText, maskName, maskPhone } from '../../lib/pii.ts';
+import { audit, auditStatement } from '../audit/index.ts';
+import { hitRateLimit } from '../accounts/rate-limit.ts';
+import { decryptText, encryptText, maskName, maskPhone } from '../../lib/pii.ts';
 import { HouseholdError, assertId } from './errors.ts';
 import { keepsVillageSql } from './roles.ts';
 
@@ -274,4 +275,24 @@ export async function householdChoices(db: Db, villageIds: number[]): Promise<{ 
   if (!villageIds.length) return [];
   const rows = await db.all<Row>(sql`SELECT id, village_id, number, head_name FROM households WHERE village_id IN ${villageIds} AND active = 1 ORDER BY village_id, number LIMIT 1000`);
   return rows.map((r) => ({ id: Number(r.id), villageId: Number(r.village_id), label: `${String(r.number)} ${String(r.head_name)}户` }));
+}
+
+/** Reveals a clerk may make per hour: enough to phone the households of a 公示, too few to copy a register. */
+export const HOUSEHOLD_REVEALS_PER_HOUR = 30;
+
+/**
+ * A household's full phone for the clerk of its village who must call it back: a POST, rate-limited, and the
+ * audit row written before the number is returned (the register shows it masked). Another village's household
+ * is "not found".
+ */
+export async function revealHouseholdPhone(db: Db, secretKey: Buffer, actor: { id: number; ip?: string }, householdId: number, now = Date.now()): Promise<string> {
+  assertId(householdId, '农户');
+  const [h] = await db.all<Row>(sql`SELECT h.phone_enc FROM households h WHERE h.id = ${householdId} AND ${keepsVillageSql(sql`h.village_id`, actor.id)}`);
+  if (!h) throw new HouseholdError('NOT_FOUND', '只能查看本村（社区）登记农户的号码');
+  if (h.phone_enc == null) throw new HouseholdError('NOT_FOUND', '该户没有登记联系电话');
+  const limit = await hitRateLimit(db, `reveal:household:${actor.id}`, HOUSEHOLD_REVEALS_PER_HOUR, 3600_000, now);
+  if (!limit.allowed) throw new HouseholdError('TOO_MANY_REQUESTS', `一小时内最多查看 ${HOUSEHOLD_REVEALS_PER_HOUR} 个号码，请稍后再试`);
+  const phone = decryptText(secretKey, String(h.phone_enc));
+  await audit(db, { actorId: actor.id, action: 'household.reveal_phone', targetType: 'household', targetId: householdId, ip: actor.ip });
+  return phone;
 }
