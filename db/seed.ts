@@ -19,6 +19,7 @@ import { seedPublishing } from './seed-publishing.ts';
 import { seedOrders } from './seed-orders.ts';
 import { seedOrderDelivery } from './seed-order-delivery.ts';
 import { seedPoints } from './seed-points.ts';
+import { seedHouseholds } from './seed-households.ts';
 import { withStartupLock } from './startup-lock.ts';
 
 export const contentDir = fileURLToPath(new URL('../content', import.meta.url));
@@ -414,6 +415,7 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   await seedOrders(db, now);
   await seedOrderDelivery(db);
   accounts.push(...(await seedPoints(db, secretKey, now)));
+  await seedHouseholds(db, secretKey, now);
   return accounts;
 }
 

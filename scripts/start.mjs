@@ -87,6 +87,8 @@ async function serve() {
   let stopEscalation = () => {};
   const { startOrderExpiryTimer } = await import('../src/domain/points/shop.ts');
   let stopOrderExpiry = () => {};
+  const { startAnnualResetTimer } = await import('../src/domain/households/month.ts');
+  let stopAnnualReset = () => {};
   // A burst of new connections (1,000 phones pressing 报名 at once) must wait in the kernel's accept
   // queue, not be dropped: Node's default backlog of 511 overflowed in the benchmark's storm and the
   // dropped clients retried only after 1 s. Linux caps the value at net.core.somaxconn (4096 on Debian 12).
@@ -106,6 +108,8 @@ async function serve() {
     stopEscalation = startOrderEscalation(db);
     // 积分超市 orders not collected in time return points and stock; each is claimed by one guarded UPDATE.
     stopOrderExpiry = startOrderExpiryTimer(async () => db);
+    // Household 文明积分: villages with the annual reset go back to zero once a year, by compensating entries (claimed once across processes).
+    stopAnnualReset = startAnnualResetTimer(async () => db);
   });
 
   let closing = false;
@@ -117,6 +121,7 @@ async function serve() {
     stopOutbox();
     stopEscalation();
     stopOrderExpiry();
+    stopAnnualReset();
     // A drain: no new connections; requests already being answered finish (up to DRAIN_MS, then cut),
     // and only then is the database closed — it used to close at once, under the last answers.
     const drained = new Promise((resolve) => server.close(resolve));

@@ -20,5 +20,7 @@ declare namespace App {
     forbiddenFor?: import('./domain/accounts/policy.ts').Ability[];
     /** Set by lib/guards.ts forbiddenToNonLeader(): the team whose leaders alone may open the page. */
     forbiddenTeam?: string;
+    /** The village role a 403 page names (村积分管理员, 评议员) and who grants it. */
+    forbiddenVillage?: string;
   }
 }

@@ -10,5 +10,6 @@ import { settings } from './settings.ts';
 import { orders } from './orders.ts';
 import { points } from './points.ts';
 import { services } from './services.ts';
+import { households } from './households.ts';
 
-export const server = { accounts, teams, events, hours, honors, articles, legal, settings, orders, points, services };
+export const server = { accounts, teams, events, hours, honors, articles, legal, settings, orders, points, services, households };

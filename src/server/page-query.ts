@@ -23,6 +23,7 @@ export const PAGE_QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/legal/order': ['topic'],
   '/services/order': ['item'],
   '/services/ordered': ['no'],
+  '/points/[village]': ['month', 'objected'],
 };
 
 const EMPTY: readonly string[] = [];

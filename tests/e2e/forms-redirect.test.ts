@@ -24,6 +24,7 @@ const PAGE_ANSWERS: Record<string, string> = {
   'hours.leaderEntry': 'per-volunteer report; a repeat is refused per person by the no-overlap rule',
   'hours.fromAttendance': 'per-volunteer report; one hour record per sign-up (unique index)',
   'teams.revealPhone': 'shows a member’s full phone once to their leader, audited',
+  'households.revealPhone': 'shows a household’s full phone once to its village’s clerk, audited',
   'honors.revealNominatorPhone': 'shows a nominator’s full phone once to staff for the verification call, audited',
   'articles.inlineImage': 'called by the editor’s script, not a form: answers the uploaded image’s address as data; a repeat adds one library image and changes no article',
   'accounts.sendRegisterCode': 'sends a code and re-shows the form with what was typed (name, ID type …), which must not sit in a URL; a refresh is held by the 60 s resend limit',

@@ -104,6 +104,8 @@ const PUBLIC_SAMPLES: Record<string, Visit> = {
       return `/services/rate/${token}`;
     },
   },
+  // A village's household 公示 (the demo's 河坝村 has one on now).
+  '/points/[village]': { as: ['anonymous'], path: async () => `/points/${await any("SELECT code FROM regions WHERE name = '河坝村'")}` },
   '/teams/[slug]': { as: ['anonymous'], path: fixed('/teams/chengguan-red-vest') },
   '/verify/[code]': { as: ['anonymous'], path: async () => `/verify/${await any("SELECT code FROM certificates WHERE status = 'issued' ORDER BY id LIMIT 1")}` },
 };

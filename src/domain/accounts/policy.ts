@@ -51,6 +51,8 @@ const ABILITIES = {
    * granted (shop_managers), an admin every shop; never one's own order (src/domain/points/shop.ts).
    */
   'shop.handover': ['shop_manager', 'admin'],
+  /** Appoint 村积分管理员 and act for every village's household register (issue 21); village-scoped rights live in village_roles (src/domain/households/roles.ts). */
+  'villages.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** Every global ability, as a literal union: a misspelt ability is a type error, not a runtime throw. */

@@ -14,7 +14,7 @@ import type { SessionUser } from '../accounts/sessions.ts';
 import { MEDIA_FILE, encodeImage, imageUrls, mimeOf, removeFiles, storedNames, type Media, type ServedFile } from './index.ts';
 
 export type PrivateFile = typeof privateFiles.$inferSelect;
-export type PrivatePurpose = 'hour_claim' | 'nomination' | 'lecture' | 'recommendation' | 'service_order';
+export type PrivatePurpose = 'hour_claim' | 'nomination' | 'lecture' | 'recommendation' | 'service_order' | 'household_claim';
 
 /** Sub-folder of UPLOADS_DIR holding private files (never a static or public path). */
 export const PRIVATE_DIR = 'private';
@@ -104,6 +104,12 @@ export async function mayViewPrivateFile(db: Db, user: SessionUser | null | unde
       OR EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(h.life_photo_file_ids) THEN h.life_photo_file_ids ELSE '[]' END) j WHERE j.value = ${fileId}) LIMIT 1`);
     if (h.length) return true;
   }
+  // A household 申报's photo: the household's members and its village's 评议员 and clerks (issue 21).
+  const e = await db.all(sql`SELECT 1 FROM household_entries e WHERE e.photo_file_id = ${fileId}
+    AND (EXISTS (SELECT 1 FROM household_members m WHERE m.household_id = e.household_id AND m.user_id = ${user.id})
+      OR EXISTS (SELECT 1 FROM village_roles r WHERE r.village_id = e.village_id AND r.user_id = ${user.id})
+      OR ${can(user, 'villages.manage') ? 1 : 0} = 1) LIMIT 1`);
+  if (e.length) return true;
   // 四单 photos (the resident's and progress notes'): handling staff and the holding team's leaders (docs/decisions/099).
   return mayViewOrderFile(db, user, fileId);
 }

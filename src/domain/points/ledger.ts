@@ -7,7 +7,7 @@ import type { Db } from '../../../db/client.ts';
 export type PointsKind = 'volunteer' | 'household';
 
 /** Chinese names of the kinds. */
-export const POINTS_KIND_LABELS: Record<PointsKind, string> = { volunteer: '志愿积分', household: '家庭文明积分' };
+export const POINTS_KIND_LABELS: Record<PointsKind, string> = { volunteer: '志愿积分', household: '户积分' };
 
 /** One ledger entry as /me/points shows it. */
 export interface PointsEntry {

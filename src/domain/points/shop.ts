@@ -13,6 +13,7 @@ import { managesShopSql } from '../accounts/policy.ts';
 import { imageUrls } from '../media/index.ts';
 import { PointsError } from './errors.ts';
 import { POINTS_KIND_LABELS, type PointsKind } from './ledger.ts';
+import { ownHouseholdOrderSql, redeemWithHouseholdPoints } from '../households/ledger.ts';
 
 const DAY = 86_400_000;
 type Row = Record<string, unknown>;
@@ -133,6 +134,9 @@ async function redeemProblem(db: Db, userId: number, itemId: number, now: number
 export async function redeem(db: Db, input: { userId: number; itemId: number }, now = Date.now()): Promise<{ code: string; orderId: number }> {
   assertId(input.itemId, '要兑换的物品');
   const { userId, itemId } = input;
+  // Household 文明积分 are spent from the household's own ledger (src/domain/households/ledger.ts): kinds never mix.
+  const [target] = await db.all<{ kind: string }>(sql`SELECT kind FROM shop_items WHERE id = ${itemId}`);
+  if (target?.kind === 'household') return redeemWithHouseholdPoints(db, input, now);
   for (let attempt = 0; attempt < 3; attempt++) {
     const code = pickupCode();
     let written;
@@ -190,7 +194,7 @@ async function closeOrder(db: Db, orderId: number, to: 'cancelled' | 'expired', 
     sql`UPDATE shop_items SET stock = stock + 1 WHERE id = (SELECT item_id FROM shop_orders WHERE id = ${orderId})`,
     sql`INSERT INTO points_entries (user_id, kind, amount, reason, source_type, source_id, created_at)
       SELECT o.user_id, o.kind, o.price, ${reason} || i.name, 'shop_order', o.id, ${now}
-      FROM shop_orders o JOIN shop_items i ON i.id = o.item_id WHERE o.id = ${orderId}`,
+      FROM shop_orders o JOIN shop_items i ON i.id = o.item_id WHERE o.id = ${orderId} AND o.kind <> 'household'`,
     auditStatement({ actorId, action: CLOSE_AUDIT[to], targetType: 'shop_order', targetId: orderId, before: { status: 'reserved' }, after: { status: to } }),
   ]);
   return written !== null;
@@ -256,7 +260,7 @@ export async function handOver(db: Db, input: { actorId: number; code: string },
   const written = await guardedWrite(
     db,
     sql`UPDATE shop_orders SET status = 'collected', collected_at = ${now}, collected_by = ${input.actorId}
-      WHERE code = ${code} AND status = 'reserved' AND expires_at > ${now} AND user_id <> ${input.actorId}
+      WHERE code = ${code} AND status = 'reserved' AND expires_at > ${now} AND user_id <> ${input.actorId} AND NOT ${ownHouseholdOrderSql(sql`shop_orders.id`, input.actorId)}
         AND ${managesShopSql(sql.raw('shop_orders.shop_id'), input.actorId)}`,
     [
       auditStatement({
@@ -278,6 +282,8 @@ export async function handOver(db: Db, input: { actorId: number; code: string },
   if (!o) throw new PointsError('NOT_FOUND', '没有这个取货码，请核对后重新输入', 'code');
   if (written) return { orderId: Number(o.id), itemName: String(o.item_name), shopName: String(o.shop_name), personName: maskName(String(o.person ?? '')), price: Number(o.price) };
   if (Number(o.user_id) === input.actorId) throw new PointsError('FORBIDDEN', '这是您本人的兑换单，不能由本人发放；请由本超市其他管理员或县文明实践中心工作人员办理', 'code');
+  const [own] = await db.all<{ own: number }>(sql`SELECT ${ownHouseholdOrderSql(Number(o.id), input.actorId)} AS own`);
+  if (Number(own?.own)) throw new PointsError('FORBIDDEN', '这是您本户以户积分兑换的物品，不能由本人发放；请由本超市其他管理员或县文明实践中心工作人员办理', 'code');
   if (!Number(o.manages)) throw new PointsError('FORBIDDEN', `该兑换单应到“${String(o.shop_name)}”领取，您不是该积分超市的管理员`, 'code');
   if (o.status === 'collected') throw new PointsError('CONFLICT', `该取货码已于 ${formatDateTime(Number(o.collected_at))} 使用，物品已领取`, 'code');
   if (o.status === 'reserved' && Number(o.expires_at) <= now) throw new PointsError('CONFLICT', '该兑换单已超过领取期限，积分将退回，不能再发放', 'code');
