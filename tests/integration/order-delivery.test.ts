@@ -31,11 +31,9 @@ let wishItemId: number;
 let phoneSeq = 100;
 
 const as = (id: number, roles: string[] = ['volunteer'], status = 'active'): SessionUser => ({ id, realName: '某人', phone: null, roles, status });
-const image = (format: 'png' | 'jpeg' | 'webp', colour = '#36c') => {
+const image = async (format: 'png' | 'jpeg' | 'webp', colour = '#36c') => {
   const blank = sharp({ create: { width: 640, height: 480, channels: 3, background: colour } });
-  return blank[format]()
-    .toBuffer()
-    .then((b) => ({ bytes: new Uint8Array(b), name: `photo.${format}` }));
+  return { bytes: new Uint8Array(await blank[format]().toBuffer()), name: `photo.${format}` };
 };
 
 function order(over: Partial<Record<string, unknown>> = {}) {
