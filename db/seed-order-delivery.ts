@@ -1,7 +1,7 @@
 // Demo data for 接单 — delivery (issue 20): some finished orders of the demo county were served through a
 // linked, completed event with confirmed hours (so 服务人次 on /stats means something), carry a progress
 // note and a 结项 report; one was closed without an event, with its reason. Idempotent (skips when any
-// event already serves an order).
+// progress note exists: 普法讲座 events serve their lecture orders from the earlier seed).
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { writeBatch, type Statement } from './write.ts';
@@ -11,7 +11,7 @@ const NOTES = ['已电话联系群众，约好上门时间，队员按时到达�
 
 /** Links events, hours, a progress note and the 结项 report to the demo county's finished orders (dated from the orders' own timestamps). */
 export async function seedOrderDelivery(db: Db): Promise<void> {
-  const [{ n }] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM events WHERE service_order_id IS NOT NULL`);
+  const [{ n }] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM service_order_notes`);
   if (Number(n) > 0) return;
   const orders = await db.all<{ id: number; team_id: number; item: string; village: string | null; town_id: number; village_id: number; dispatched_at: number; done_at: number }>(
     sql`SELECT o.id, o.team_id, i.name AS item, (SELECT name FROM regions WHERE id = o.village_id) AS village, o.town_id, o.village_id, o.dispatched_at, o.done_at

@@ -39,7 +39,7 @@ const SHOPS = [
 ];
 
 /** The demo 超市管理员 of the village shop (a staff account: not counted as a volunteer). */
-const MANAGER = { phone: '13900000021', name: '白玉兰' };
+const MANAGER = { phone: '13900000022', name: '白玉兰' };
 
 /** Creates the demo shops once (idempotent: nothing when a shop exists); returns the demo 超市管理员's login. */
 export async function seedPoints(db: Db, secretKey: Buffer, now = Date.now()): Promise<DemoAccount[]> {

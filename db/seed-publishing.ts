@@ -117,7 +117,7 @@ export async function seedPublishing(db: Db, now = Date.now()): Promise<void> {
     if (doneAt) steps.push({ at: doneAt, kind: 'done', text: `讲座已开讲，听众 ${p.audience} 人，欢迎评价` });
     if (ratedAt) steps.push({ at: ratedAt, kind: 'rated', text: `群众评价：${p.rating} 星` });
     await db.insert(serviceOrderSteps).values(steps.map((st) => ({ orderId: row.id, ...st })));
-    if (eventId) await db.update(events).set({ lectureOrderId: row.id }).where(eq(events.id, eventId));
+    if (eventId) await db.update(events).set({ serviceOrderId: row.id }).where(eq(events.id, eventId));
     i++;
   }
   // Review queue: one submitted article, one draft.

@@ -38,9 +38,10 @@ export const events = sqliteTable(
     /** draft | published | cancelled | completed */
     status: text('status').notNull().default('draft'),
     checkinSecret: text('checkin_secret'),
-    /** The 普法讲座 service order this lecture event delivers (service_orders.id since 0023, docs/decisions/101). */
-    lectureOrderId: integer('lecture_order_id'),
-    /** The 四单 service order this event delivers (issue 20 接单); several events may serve one order. */
+    /**
+     * The 四单 service order this event delivers (issue 20 接单; a 普法讲座 event's lecture order too, since
+     * 0027 folded events.lecture_order_id into it); several events may serve one order.
+     */
     serviceOrderId: integer('service_order_id'),
     /** Bumped by a trigger (db/sql/events.sql) when time, place or status changes: the calendar SEQUENCE. */
     revision: integer('revision').notNull().default(0),

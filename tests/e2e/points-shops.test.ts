@@ -64,7 +64,7 @@ flow('the village shop manager keeps their own catalogue only, at 360 px without
   });
 
   step("the village manager's counter lists only the village shop, and refuses the county shop's code at the field", async () => {
-    manager = await phoneAs('13900000021');
+    manager = await phoneAs('13900000022');
     await manager.page.goto(server.url + '/console/shop');
     expect(await manager.page.textContent('main')).toContain('您管理：青石镇白鹤村爱心超市');
     const stock = await manager.page.textContent('#stock ~ .table-wrap');

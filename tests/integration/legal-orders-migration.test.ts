@@ -239,8 +239,9 @@ describe('migration 0023: lecture orders become service orders', () => {
       });
       // The event of the lecture now names the service order; the order page finds it.
       if (o.event_id) {
-        const ev = (await db.$client.execute({ sql: 'SELECT lecture_order_id, team_id FROM events WHERE id = ?', args: [o.event_id] })).rows[0];
-        expect(ev.lecture_order_id).toBe(n.id);
+        // 0023 pointed lecture_order_id at the service order; 0027 moved it to the one link, service_order_id.
+        const ev = (await db.$client.execute({ sql: 'SELECT service_order_id, team_id FROM events WHERE id = ?', args: [o.event_id] })).rows[0];
+        expect(ev.service_order_id).toBe(n.id);
         expect(n).toMatchObject({ team_id: ev.team_id, dispatch_mode: 'lecturer' });
         expect((await getLectureOrder(db, Number(n.id)))?.eventId).toBe(o.event_id);
       }

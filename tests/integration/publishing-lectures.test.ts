@@ -52,7 +52,7 @@ describe('点单式普法', () => {
     await expect(scheduleLecture(db, editor, order.id, { lecturerId: editor.id, teamId: team.id, startsAt, endsAt: startsAt + 5400_000, address: '村委会', capacity: 50 })).rejects.toThrow('法律');
     const eventId = await scheduleLecture(db, editor, order.id, { lecturerId: lecturer.id, teamId: team.id, startsAt, endsAt: startsAt + 5400_000, address: '村委会会议室', capacity: 50 });
     const ev = await getPublicEvent(db, eventId);
-    expect(ev.event).toMatchObject({ category: '普法讲座', status: 'published', lectureOrderId: order.id, teamId: team.id });
+    expect(ev.event).toMatchObject({ category: '普法讲座', status: 'published', serviceOrderId: order.id, teamId: team.id });
     expect(await getLectureOrder(db, order.id)).toMatchObject({ status: 'assigned', lecturerId: lecturer.id, teamId: team.id, eventId });
     // An order placed before 0023 kept its private rating link: give this one such a link to rate through.
     const token = 'a'.repeat(32);

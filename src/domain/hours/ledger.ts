@@ -112,7 +112,8 @@ export async function exportLedger(db: Db, f: LedgerFilter, e: LedgerExport = {}
     const batch: Row[] = await db.all<Row>(sql`SELECT h.id, u.real_name, u.volunteer_no, t.name AS team, e.title AS event, h.content, h.starts_at, h.ends_at, h.minutes, h.source, h.status, h.reason,
         r.real_name AS reviewer, h.reviewed_at, c.real_name AS recorder,
         trim(coalesce(tn.name, '') || coalesce(vn.name, '') || ' ' || coalesce(e.address, '')) AS place,
-        (SELECT json_extract(lo.lecture, '$.organisation') FROM service_orders lo WHERE lo.id = e.lecture_order_id) AS target,
+        (SELECT coalesce(json_extract(so.lecture, '$.organisation'), (SELECT name FROM regions WHERE id = so.village_id) || '群众（点单 ' || so.tracking_no || '）')
+          FROM service_orders so WHERE so.id = e.service_order_id) AS target,
         coalesce(ec.real_name,
           (SELECT lu.real_name FROM team_members m JOIN users lu ON lu.id = m.user_id WHERE m.team_id = h.team_id AND m.role = 'leader' AND m.status = 'active' ORDER BY m.id LIMIT 1),
           t.leader_name) AS leader

@@ -147,7 +147,7 @@ const view = (o: Row, eventId: number | null): LectureOrder => {
 
 const lectureRows = (db: Db) =>
   db
-    .select({ o: serviceOrders, eventId: sql<number | null>`(SELECT max(e.id) FROM events e WHERE e.lecture_order_id = service_orders.id)` })
+    .select({ o: serviceOrders, eventId: sql<number | null>`(SELECT max(e.id) FROM events e WHERE e.service_order_id = service_orders.id)` })
     .from(serviceOrders)
     .$dynamic();
 
@@ -260,7 +260,7 @@ export function lectureEventValues(o: LectureOrder, s: LectureSchedule, lecturer
     capacity: s.capacity,
     status: 'published',
     checkinSecret: randomToken(16),
-    lectureOrderId: o.id,
+    serviceOrderId: o.id,
     createdBy: userId,
     createdAt: now,
   };
@@ -345,7 +345,7 @@ export async function recordLectureDelivery(
       lecture = json_set(lecture, '$.audienceActual', ${d.audience}, '$.photoFileIds', json(${JSON.stringify(stored)}), '$.handledBy', ${user.id})
       WHERE id = ${id} AND status = 'assigned' AND ${IS_LECTURE}`,
     [
-      sql`UPDATE events SET status = 'completed', updated_at = ${now} WHERE lecture_order_id = ${id} AND status = 'published'`,
+      sql`UPDATE events SET status = 'completed', updated_at = ${now} WHERE service_order_id = ${id} AND status = 'published'`,
       sql`INSERT INTO service_order_steps (order_id, at, kind, text) VALUES (${id}, ${now}, 'done', ${`讲座已开讲，听众 ${d.audience} 人，欢迎评价`})`,
       auditStatement({ actorId: user.id, action: 'lecture.deliver', targetType: 'service_order', targetId: id, after: { audience: d.audience, photos: stored.length } }),
     ],
@@ -412,7 +412,7 @@ export async function lectureTotals(db: Db, f: { year?: number } = {}) {
 export async function recentLectures(db: Db, limit = 10) {
   const rows = await db.all<{ id: number; topic: string; town_id: number; village_id: number; audience: number | null; done_at: number; rating: number | null; event_id: number | null }>(
     sql`SELECT o.id, json_extract(o.lecture, '$.topic') AS topic, o.town_id, o.village_id, json_extract(o.lecture, '$.audienceActual') AS audience, o.done_at, o.rating,
-        (SELECT max(e.id) FROM events e WHERE e.lecture_order_id = o.id AND e.status IN ('published', 'completed')) AS event_id
+        (SELECT max(e.id) FROM events e WHERE e.service_order_id = o.id AND e.status IN ('published', 'completed')) AS event_id
       ${FROM} WHERE ${DELIVERED} ORDER BY o.done_at DESC, o.id DESC LIMIT ${limit}`,
   );
   return rows.map((r) => ({

@@ -115,7 +115,7 @@ export async function linkEventToOrder(db: Db, user: SessionUser, teamId: number
   const ok = await guardedWrite(
     db,
     sql`UPDATE events SET service_order_id = ${orderId}, updated_at = ${now}
-      WHERE id = ${eventId} AND team_id = ${teamId} AND status IN ${LINKABLE} AND service_order_id IS NULL AND lecture_order_id IS NULL
+      WHERE id = ${eventId} AND team_id = ${teamId} AND status IN ${LINKABLE} AND service_order_id IS NULL
         AND EXISTS (SELECT 1 FROM service_orders o WHERE o.id = ${orderId} AND o.status = 'assigned' AND o.team_id = ${teamId})
         AND ${leaderMayWriteSql(teamId, user.id)}`,
     [eventStep(orderId, ev ? Number(ev.starts_at) : now, now), auditStatement({ actorId: user.id, action: 'order.event', targetType: 'service_order', targetId: orderId, after: { eventId } })],
@@ -150,7 +150,7 @@ export async function eventsOfOrders(db: Db, orderIds: number[]) {
 /** The team's events an order may be linked to: not cancelled, serving no order yet, from the last 60 days on. */
 export async function linkableEvents(db: Db, teamId: number, now = Date.now()) {
   return db.all<{ id: number; title: string; starts_at: number }>(
-    sql`SELECT id, title, starts_at FROM events WHERE team_id = ${teamId} AND status IN ${LINKABLE} AND service_order_id IS NULL AND lecture_order_id IS NULL
+    sql`SELECT id, title, starts_at FROM events WHERE team_id = ${teamId} AND status IN ${LINKABLE} AND service_order_id IS NULL
       AND starts_at > ${now - 60 * 86400_000} ORDER BY starts_at DESC LIMIT 50`,
   );
 }
