@@ -54,7 +54,14 @@ beforeEach(async () => {
   await acceptOrder(db, staff, o.id);
   await assignOrder(db, staff, o.id, team);
   doneAt = Date.now();
-  ({ rateToken: token } = await finishOrder(db, leader, o.id, team, { note: '两名志愿者上门打扫卫生一次。', servedVolunteers: 2, beneficiaries: 1, hoursRecorded: false, noEventReason: '上门一次即完成' }, doneAt));
+  ({ rateToken: token } = await finishOrder(
+    db,
+    leader,
+    o.id,
+    team,
+    { note: '两名志愿者上门打扫卫生一次。', servedVolunteers: 2, beneficiaries: 1, hoursRecorded: false, noEventReason: '上门一次即完成' },
+    doneAt,
+  ));
   sent = [];
   expect(await sendRatingLink(db, { token, siteUrl: 'https://sx.example.cn/', send: async (m) => void sent.push(m) })).toBe(true);
 });
