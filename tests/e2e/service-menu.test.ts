@@ -59,14 +59,14 @@ flow('staff add, edit and take off a menu item; /services follows at once', (ste
     await staff.getByLabel('需要志愿者上门').check();
     await staff.getByLabel('受理时限（小时）').fill('48');
     await staff.getByLabel('派单/接单时限（小时）').fill('72');
-    await staff.getByLabel('办结时限（天）').fill('2');
+    await staff.getByLabel('办结时限（工作日）').fill('2');
     const [res] = await Promise.all([staff.waitForResponse((r) => r.request().method() === 'POST'), staff.getByRole('button', { name: '保存并上架' }).click()]);
     expect(res.status()).toBe(400);
     await expect.poll(() => staff.locator('#e-finishDays').textContent()).toBe('办结时限不能短于受理与派单时限之和（120 小时，约 5 天）');
     expect(await staff.getByLabel('项目名称').inputValue()).toBe('代写家书与代办网上业务');
     expect(await staff.getByLabel('需要志愿者上门').isChecked()).toBe(true);
     expect(await item('代写家书与代办网上业务')).toBeUndefined();
-    await staff.getByLabel('办结时限（天）').fill('7');
+    await staff.getByLabel('办结时限（工作日）').fill('7');
     const [ok] = await Promise.all([staff.waitForResponse((r) => r.request().method() === 'POST'), staff.getByRole('button', { name: '保存并上架' }).click()]);
     expect(ok.status()).toBe(303);
     await expect.poll(() => staff.locator('#flash').textContent()).toContain('已新增服务项目');

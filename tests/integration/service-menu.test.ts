@@ -56,7 +56,7 @@ describe('adding and editing an item', () => {
     expect(await version()).toBeGreaterThan(v0);
     const a = await lastAudit('services.item_create');
     expect(a).toMatchObject({ actor_id: editor.id, target_type: 'service_item', target_id: String(id) });
-    expect(auditChanges(a.before as string | null, a.after as string | null)).toContainEqual({ label: '办结时限（天）', before: '', after: '5' });
+    expect(auditChanges(a.before as string | null, a.after as string | null)).toContainEqual({ label: '办结时限（工作日）', before: '', after: '5' });
   });
 
   test('an edit changes the menu at once and the audit log shows only the changed fields, before → after', async () => {
@@ -72,7 +72,7 @@ describe('adding and editing an item', () => {
     expect(auditChanges(a.before as string, a.after as string)).toEqual([
       { label: '需上门', before: '是', after: '否' },
       { label: '受理时限（小时）', before: '24', after: '12' },
-      { label: '办结时限（天）', before: '5', after: '7' },
+      { label: '办结时限（工作日）', before: '5', after: '7' },
     ]);
   });
 

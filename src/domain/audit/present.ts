@@ -104,7 +104,7 @@ const FIELD_LABELS = table({
   individual: '可由志愿者个人认领（微心愿）',
   acceptHours: '受理时限（小时）',
   dispatchHours: '派单时限（小时）',
-  finishDays: '办结时限（天）',
+  finishDays: '办结时限（工作日）',
   active: '在菜单上',
   sort: '菜单顺序',
 });

@@ -46,10 +46,10 @@ export const ServiceItemSchema = z.object({
   finishDays: z.preprocess(
     (v) => (v === '' || v == null ? undefined : v),
     z.coerce
-      .number({ error: '请填写办结时限（天）' })
-      .refine(Number.isInteger, '办结时限请填写整数天')
-      .refine((n) => n >= 1, '办结时限至少 1 天')
-      .refine((n) => n <= MAX_FINISH_DAYS, `办结时限不超过 ${MAX_FINISH_DAYS} 天`),
+      .number({ error: '请填写办结时限（工作日）' })
+      .refine(Number.isInteger, '办结时限请填写整数个工作日')
+      .refine((n) => n >= 1, '办结时限至少 1 个工作日')
+      .refine((n) => n <= MAX_FINISH_DAYS, `办结时限不超过 ${MAX_FINISH_DAYS} 个工作日`),
   ),
 });
 export type ServiceItemInput = z.input<typeof ServiceItemSchema>;
