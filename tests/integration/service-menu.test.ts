@@ -81,7 +81,7 @@ describe('adding and editing an item', () => {
     ['acceptHours', { acceptHours: -3 }, '受理时限至少 1 小时'],
     ['dispatchHours', { dispatchHours: 2.5 }, '派单时限请填写整数小时'],
     ['dispatchHours', { dispatchHours: 721 }, '派单时限不超过 720 小时（30 天）'],
-    ['finishDays', { finishDays: 0 }, '办结时限至少 1 天'],
+    ['finishDays', { finishDays: 0 }, '办结时限至少 1 个工作日'],
     ['finishDays', { finishDays: 366 }, '办结时限不超过 365 天'],
     ['finishDays', { acceptHours: 48, dispatchHours: 72, finishDays: 3 }, '办结时限不能短于受理与派单时限之和（120 小时，约 5 天）'],
     ['acceptHours', { acceptHours: '' as unknown as number }, '请填写受理时限（小时）'],
