@@ -10,3 +10,4 @@ export * from './publishing.ts';
 export * from './files.ts';
 export * from './orders.ts';
 export * from './points.ts';
+export * from './stats.ts';

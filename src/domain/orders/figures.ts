@@ -1,6 +1,6 @@
 // Published 四单 figures (issue 20), computed from the orders' own timestamps with the definitions shown
 // next to them: each rate is a count over a count, both published, never a bare "100 %".
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 
 /** One line of figures: counts, and each rate as numerator over denominator. */
@@ -29,42 +29,65 @@ export const FIGURE_DEFINITIONS: readonly { name: string; text: string }[] = [
 const H = 3600_000;
 const D = 86400_000;
 
-function figuresSql(key: SQL, now: number): SQL {
-  return sql`SELECT ${key} AS key,
-      count(*) AS orders,
-      sum(o.accepted_at IS NOT NULL AND o.accepted_at <= o.created_at + i.accept_hours * ${H}) AS accepted_on_time,
-      sum(o.accepted_at IS NOT NULL OR (o.status = 'new' AND ${now} > o.created_at + i.accept_hours * ${H})) AS accept_due,
-      sum(o.dispatched_at IS NOT NULL) AS dispatched,
-      sum(o.accepted_at IS NOT NULL) AS accepted,
-      sum(o.dispatched_at IS NOT NULL AND o.done_at IS NOT NULL AND o.done_at <= o.created_at + i.finish_days * ${D}) AS done_on_time,
-      sum(o.dispatched_at IS NOT NULL AND (o.done_at IS NOT NULL OR ${now} > o.created_at + i.finish_days * ${D})) AS done_due,
-      sum(o.rating >= 4) AS satisfied,
-      sum(o.rating IS NOT NULL) AS rated
-    FROM service_orders o JOIN service_items i ON i.id = o.item_id`;
+/** The settled counts of stats_orders (db/sql/stats.sql, kept by triggers), summed over a grouping. */
+const SETTLED = sql.raw(`sum(s.orders) AS orders, sum(s.accepted_on_time) AS accepted_on_time, sum(s.accepted) AS accepted, sum(s.dispatched) AS dispatched,
+  sum(s.done_on_time) AS done_on_time, sum(s.done) AS done, sum(s.satisfied) AS satisfied, sum(s.rated) AS rated`);
+
+/** Settled counts plus the open orders past a limit in the same group (accept_due and done_due count both). */
+function toFigures(r: Record<string, unknown>, late: { accept: number; done: number } | undefined): OrderFigures {
+  return {
+    key: String(r.key ?? ''),
+    orders: Number(r.orders ?? 0),
+    acceptedOnTime: Number(r.accepted_on_time ?? 0),
+    acceptDue: Number(r.accepted ?? 0) + (late?.accept ?? 0),
+    dispatched: Number(r.dispatched ?? 0),
+    accepted: Number(r.accepted ?? 0),
+    doneOnTime: Number(r.done_on_time ?? 0),
+    doneDue: Number(r.done ?? 0) + (late?.done ?? 0),
+    satisfied: Number(r.satisfied ?? 0),
+    rated: Number(r.rated ?? 0),
+  };
 }
 
-const toFigures = (r: Record<string, unknown>): OrderFigures => ({
-  key: String(r.key ?? ''),
-  orders: Number(r.orders ?? 0),
-  acceptedOnTime: Number(r.accepted_on_time ?? 0),
-  acceptDue: Number(r.accept_due ?? 0),
-  dispatched: Number(r.dispatched ?? 0),
-  accepted: Number(r.accepted ?? 0),
-  doneOnTime: Number(r.done_on_time ?? 0),
-  doneDue: Number(r.done_due ?? 0),
-  satisfied: Number(r.satisfied ?? 0),
-  rated: Number(r.rated ?? 0),
-});
-
-const MONTH = sql`strftime('%Y-%m', (o.created_at / 1000) + 8 * 3600, 'unixepoch')`;
-
-/** The county's totals and the same figures by 乡镇, by category and by month (Beijing), as of `now`. */
+/**
+ * The county's totals and the same figures by 乡镇, by category and by month (Beijing), as of `now`.
+ * What is settled comes from stats_orders (a few thousand rows at any size, docs/decisions/105); what
+ * depends on `now` — a new order past its accept hours, a dispatched one past its days and not done — is
+ * counted over the open orders only (indexes service_orders_status and service_orders_undone).
+ */
 export async function orderFigures(db: Db, now = Date.now()) {
-  const [total] = await db.all<Record<string, unknown>>(sql`${figuresSql(sql`'全县'`, now)}`);
-  const byTown = await db.all<Record<string, unknown>>(sql`${figuresSql(sql`(SELECT name FROM regions WHERE id = o.town_id)`, now)} GROUP BY o.town_id ORDER BY count(*) DESC, o.town_id`);
-  const byCategory = await db.all<Record<string, unknown>>(sql`${figuresSql(sql`i.category`, now)} GROUP BY i.category ORDER BY count(*) DESC, i.category`);
-  const byMonth = await db.all<Record<string, unknown>>(sql`${figuresSql(MONTH, now)} GROUP BY ${MONTH} ORDER BY ${MONTH} DESC LIMIT 12`);
-  return { total: toFigures(total ?? {}), byTown: byTown.map(toFigures), byCategory: byCategory.map(toFigures), byMonth: byMonth.map(toFigures) };
+  const late = await db.all<Record<string, unknown>>(sql`SELECT o.town_id, i.category, strftime('%Y-%m', (o.created_at / 1000) + 8 * 3600, 'unixepoch') AS month,
+      (o.accepted_at IS NULL AND o.status = 'new' AND ${now} > o.created_at + i.accept_hours * ${H}) AS accept_late,
+      (o.dispatched_at IS NOT NULL AND o.done_at IS NULL AND ${now} > o.created_at + i.finish_days * ${D}) AS done_late
+    FROM service_orders o JOIN service_items i ON i.id = o.item_id
+    WHERE (o.status = 'new' AND o.created_at < ${now}) OR (o.dispatched_at IS NOT NULL AND o.done_at IS NULL AND o.created_at < ${now})`);
+  const lateBy = (field: 'town_id' | 'category' | 'month' | null) => {
+    const m = new Map<string, { accept: number; done: number }>();
+    for (const r of late) {
+      const k = field ? String(r[field]) : '';
+      const e = m.get(k) ?? { accept: 0, done: 0 };
+      e.accept += Number(r.accept_late);
+      e.done += Number(r.done_late);
+      m.set(k, e);
+    }
+    return m;
+  };
+  const [total] = await db.all<Record<string, unknown>>(sql`SELECT '全县' AS key, ${SETTLED} FROM stats_orders s JOIN service_items i ON i.id = s.item_id`);
+  const byTown = await db.all<Record<string, unknown>>(sql`SELECT (SELECT name FROM regions WHERE id = s.town_id) AS key, s.town_id AS gid, ${SETTLED}
+    FROM stats_orders s JOIN service_items i ON i.id = s.item_id GROUP BY s.town_id HAVING sum(s.orders) > 0 ORDER BY sum(s.orders) DESC, s.town_id`);
+  const byCategory = await db.all<Record<string, unknown>>(sql`SELECT i.category AS key, i.category AS gid, ${SETTLED}
+    FROM stats_orders s JOIN service_items i ON i.id = s.item_id GROUP BY i.category HAVING sum(s.orders) > 0 ORDER BY sum(s.orders) DESC, i.category`);
+  const byMonth = await db.all<Record<string, unknown>>(sql`SELECT s.month AS key, s.month AS gid, ${SETTLED}
+    FROM stats_orders s JOIN service_items i ON i.id = s.item_id GROUP BY s.month HAVING sum(s.orders) > 0 ORDER BY s.month DESC LIMIT 12`);
+  const lt = lateBy('town_id');
+  const lc = lateBy('category');
+  const lm = lateBy('month');
+  return {
+    total: toFigures(total ?? {}, lateBy(null).get('')),
+    byTown: byTown.map((r) => toFigures(r, lt.get(String(r.gid)))),
+    byCategory: byCategory.map((r) => toFigures(r, lc.get(String(r.gid)))),
+    byMonth: byMonth.map((r) => toFigures(r, lm.get(String(r.gid)))),
+  };
 }
 
 /** A rate alone, for the big figures: "98.0%", or "—" with nothing to count (the counts go beneath it). */
