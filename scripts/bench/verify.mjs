@@ -26,6 +26,17 @@ const CHECKS = [
      SELECT (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM kept)) + (SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM fresh)) AS bad`,
   ],
   [
+    '/stats aggregates = fresh counts (volunteers per town, events per category, honorees per year, service orders)',
+    `SELECT (SELECT count(*) FROM (SELECT town_id, count(*) FROM stats_src_volunteer GROUP BY town_id EXCEPT SELECT town_id, n FROM stats_volunteers_town WHERE n <> 0))
+          + (SELECT count(*) FROM (SELECT town_id, n FROM stats_volunteers_town WHERE n <> 0 EXCEPT SELECT town_id, count(*) FROM stats_src_volunteer GROUP BY town_id))
+          + (SELECT count(*) FROM (SELECT category, count(*) FROM events WHERE status IN ('published', 'completed') GROUP BY category EXCEPT SELECT category, n FROM stats_events_category WHERE n <> 0))
+          + (SELECT count(*) FROM (SELECT category, n FROM stats_events_category WHERE n <> 0 EXCEPT SELECT category, count(*) FROM events WHERE status IN ('published', 'completed') GROUP BY category))
+          + abs((SELECT count(*) FROM honorees WHERE status = 'published') - (SELECT coalesce(sum(n), 0) FROM stats_honorees))
+          + (SELECT count(*) FROM (SELECT town_id, item_id, month, count(*), sum(accepted_on_time), sum(accepted), sum(dispatched), sum(done_on_time), sum(done), sum(satisfied), sum(rated)
+               FROM stats_src_order GROUP BY town_id, item_id, month
+             EXCEPT SELECT town_id, item_id, month, orders, accepted_on_time, accepted, dispatched, done_on_time, done, satisfied, rated FROM stats_orders WHERE orders <> 0)) AS bad`,
+  ],
+  [
     'one points entry per confirmed record, at the county rate',
     `SELECT abs((SELECT count(*) FROM hour_records h, points_rate r WHERE h.status = 'confirmed' AND min(h.minutes * r.per_hour / 60, r.cap) > 0)
               - (SELECT count(DISTINCT source_id) FROM points_entries WHERE source_type = 'hour_record'))
