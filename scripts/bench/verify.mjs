@@ -64,10 +64,10 @@ const CHECKS = [
       - (SELECT (SELECT count(*) FROM search_src_honoree) + (SELECT count(*) FROM search_src_team) + (SELECT count(*) FROM search_src_event)
               + (SELECT count(*) FROM search_src_article) + (SELECT count(*) FROM search_src_lesson))) AS bad`,
   ],
-  ['search_fts has one row per document', `SELECT abs((SELECT count(*) FROM search_docs) - (SELECT count(*) FROM search_fts)) AS bad`],
+  ['search_index has one row per document', `SELECT abs((SELECT count(*) FROM search_docs) - (SELECT count(*) FROM search_index)) AS bad`],
   [
     'search for 社区 finds every document containing it',
-    `SELECT abs((SELECT count(*) FROM search_fts WHERE search_fts MATCH '"社区"')
+    `SELECT abs((SELECT count(*) FROM search_index WHERE search_index MATCH '{title body} : "社区"')
       - (SELECT count(*) FROM search_docs WHERE instr(lower(title), '社区') OR instr(lower(substr(body, 1, 4000)), '社区'))) AS bad`,
   ],
 ];
