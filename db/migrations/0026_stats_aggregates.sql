@@ -49,3 +49,5 @@ SELECT o.`town_id`, o.`item_id`, strftime('%Y-%m', (o.`created_at` / 1000) + 8 *
   sum(o.`dispatched_at` IS NOT NULL AND o.`done_at` IS NOT NULL), sum(coalesce(o.`rating` >= 4, 0)), sum(o.`rating` IS NOT NULL)
 FROM `service_orders` o JOIN `service_items` i ON i.`id` = o.`item_id`
 GROUP BY o.`town_id`, o.`item_id`, m;
+--> statement-breakpoint
+CREATE INDEX `hours_time` ON `hour_records` (`starts_at`);
