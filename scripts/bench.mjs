@@ -10,7 +10,8 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIsStale, ensureProjectNode } from './lib.mjs';
-import { USAGE, log, readOptions } from './bench/options.mjs';
+import { ensureBenchPrograms } from './ensure-browser.mjs';
+import { USAGE, log, readOptions, scaleList } from './bench/options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -20,6 +21,22 @@ if (opts.help) {
   process.exit(0);
 }
 ensureProjectNode(root);
+ensureBenchPrograms();
+
+// Several scales: one full run each (its own process, so nothing of one colours the next), then one table.
+const scales = scaleList(process.argv.slice(2));
+if (scales.length > 1) {
+  const rest = process.argv.slice(2);
+  rest.splice(rest.indexOf('--scale'), 2);
+  for (const scale of scales) {
+    log(`scale ${scale}…`);
+    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--scale', String(scale), ...rest], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+  const { compare } = await import('./bench/compare.mjs');
+  compare(root, scales);
+  process.exit(0);
+}
 
 // Imported after ensureProjectNode: they load the project's TypeScript, which needs Node 24.
 const { openDb } = await import('../db/client.ts');
@@ -27,6 +44,7 @@ const { seedLarge } = await import('./bench/seed.mjs');
 const { freePort, startPortal, startProfile, vmHWM } = await import('./bench/servers.mjs');
 const { choosePages, loadPages, loadBaselineAgain } = await import('./bench/load.mjs');
 const { prepareStorm } = await import('./bench/storm.mjs');
+const { signedInCookie } = await import('./bench/storm.mjs');
 const { runFlood } = await import('./bench/flood.mjs');
 const { report } = await import('./bench/report.mjs');
 const { compareWorkers, printWorkers } = await import('./bench/workers.mjs');
@@ -43,6 +61,7 @@ if (opts.reuse && existsSync(opts.dbPath) && existsSync(opts.metaFile)) {
   log(`seeded in ${seedInfo.seconds.toFixed(1)} s`);
 }
 results.seedSeconds = seedInfo.seconds;
+results.seedChecks = seedInfo.checks;
 
 if (buildIsStale(root)) {
   log('building…');
@@ -73,7 +92,8 @@ try {
   pages = chosen.pages;
   const { htmlFile } = chosen;
   const basePort = await freePort();
-  if (opts.runPages) await loadPages({ base, basePort, htmlFile, pages, portalPid: portal.pid, opts, results });
+  const heavyCookie = seedInfo.heavyUserId ? await signedInCookie(db, seedInfo.heavyUserId) : null;
+  if (opts.runPages) await loadPages({ base, basePort, htmlFile, pages, portalPid: portal.pid, opts, results, heavyCookie });
 
   results.rssAfterStartMb = rssAtStart;
   results.peakRssAfterPagesMb = vmHWM(portal.pid);

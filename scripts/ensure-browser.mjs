@@ -18,6 +18,13 @@ export const SYSTEM_PROGRAMS = [
   { file: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', pkg: 'fonts-wqy-microhei', programs: [], browser: true },
 ];
 
+/**
+ * Programs only the benchmark runs (npm run bench makes sure of them, npm test does not): wrk, a C load
+ * generator, beside autocannon — a JavaScript client on the same two cores flattens the ratio to the
+ * baseline (issue 22).
+ */
+export const BENCH_PROGRAMS = [{ file: '/usr/bin/wrk', pkg: 'wrk', programs: ['wrk'], browser: false }];
+
 /** Installs (root on Debian) or names the missing packages; exits when it cannot provide them. */
 function ensurePackages(needed) {
   const missing = needed.filter((p) => !existsSync(p.file));
@@ -42,6 +49,11 @@ function ensurePackages(needed) {
 /** Makes sure the non-browser programs (poppler) are present. */
 export function ensureSystemPrograms() {
   ensurePackages(SYSTEM_PROGRAMS.filter((p) => !p.browser));
+}
+
+/** Makes sure the benchmark's own programs (wrk) are present. */
+export function ensureBenchPrograms() {
+  ensurePackages(BENCH_PROGRAMS);
 }
 
 /** Returns the Chromium path (with its CJK font present) or exits with the command to run. */

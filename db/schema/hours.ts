@@ -37,6 +37,8 @@ export const hourRecords = sqliteTable(
     index('hours_user_time').on(t.userId, t.startsAt),
     index('hours_team_status').on(t.teamId, t.status, t.startsAt),
     index('hours_status_time').on(t.status, t.startsAt),
+    // The county-wide 台账 pages through records in (starts_at, id) order (issue 22): without it each page sorted every record.
+    index('hours_time').on(t.startsAt),
     index('hours_photo')
       .on(t.photoFileId)
       .where(sql`photo_file_id IS NOT NULL`),

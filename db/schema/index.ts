@@ -11,3 +11,4 @@ export * from './files.ts';
 export * from './orders.ts';
 export * from './points.ts';
 export * from './households.ts';
+export * from './stats.ts';

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 
 /** Usage, printed by --help. */
 export const USAGE = `npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm|flood|workers] [-- --profile]
-  --scale N      data size relative to a county (1 = 50,000 volunteers, 1,000,000 hour records; default 1)
+  --scale N      data size relative to a county (1 = 50,000 volunteers, 1,000,000 hour records; default 1;
+                 10 = a prefecture city: 500,000 volunteers, 10,000,000 hour records, 200,000 articles)
+  --scale 1,10   each scale in turn (with --reuse: their seeded databases kept), then one table side by side
   --duration S   seconds of load per page (default 10)
   --reuse        keep the database seeded by an earlier run at the same scale
   --only X       pages | storm | flood | workers: run one part; bench/results.json is then left as it was
@@ -11,6 +13,16 @@ export const USAGE = `npm run bench [-- --scale 0.05] [-- --duration 10] [-- --r
   --flood-duration S  seconds of the flood (default 15; 200 connections on cache-busting and uncached pages)
   --profile      CPU profiles of the portal during each storm (bench/data/storm-waitlist-on|off.cpuprofile)
   PORTAL_NODE_FLAGS overrides the portal's Node flags (default: those of npm start).`;
+
+/** The scales asked for: `--scale 1,10` → [1, 10]; one scale → [it]. */
+export function scaleList(argv) {
+  const i = argv.indexOf('--scale');
+  return i >= 0
+    ? String(argv[i + 1])
+        .split(',')
+        .map(Number)
+    : [1];
+}
 
 /** The run's settings from argv; `root` is the project folder. */
 export function readOptions(argv, root) {
@@ -45,6 +57,7 @@ export function readOptions(argv, root) {
     dbPath,
     dbUrl: `file:${dbPath}`,
     metaFile: join(dataDir, `bench-${scale}.json`),
+    resultsFile: join(root, 'bench', `results-scale-${scale}.json`),
     counts: {
       volunteers: Math.round(50_000 * scale),
       teams: Math.max(10, Math.round(500 * scale)),
@@ -52,6 +65,7 @@ export function readOptions(argv, root) {
       hours: Math.round(1_000_000 * scale),
       honorees: Math.round(5_000 * scale),
       articles: Math.round(20_000 * scale),
+      orders: Math.round(10_000 * scale),
       lessons: 60,
       lectures: Math.max(20, Math.round(800 * scale)),
       storm: 1000,

@@ -8,6 +8,14 @@ import { listenOverflows } from './servers.mjs';
 
 const actionName = 'signUp'; // src/actions/events.ts
 
+/** A session cookie for one volunteer (the session row written directly, as for the storm's). */
+export async function signedInCookie(db, userId) {
+  const token = generateSessionToken();
+  const t = Date.now();
+  await db.$client.execute({ sql: `INSERT INTO sessions (id, user_id, expires_at, ttl_ms, created_at) VALUES (?, ?, ?, ?, ?)`, args: [sessionIdFromToken(token), userId, t + 30 * DAY, 30 * DAY, t] });
+  return `${SESSION_COOKIE}=${token}`;
+}
+
 /**
  * Signs the storm's volunteers in (session rows written directly) and copies the storm event for
  * the warm-up; returns the storm's steps. Call cleanUp() when done, whether or not the storm ran.

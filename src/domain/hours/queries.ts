@@ -43,14 +43,14 @@ export interface RecordRow {
 }
 
 /** Records as lists show them, filtered by `where` and ordered by `order`. */
-async function records(db: Db, where: SQL, order: SQL, limit: number): Promise<RecordRow[]> {
+async function records(db: Db, where: SQL, order: SQL, limit: number, offset = 0): Promise<RecordRow[]> {
   const rows = await db.all<Row>(sql`SELECT h.id, h.user_id, u.real_name AS user_name, u.volunteer_no, h.team_id, t.name AS team_name, h.event_id, e.title AS event_title,
       h.source, h.starts_at, h.ends_at, h.minutes, h.content, h.status, h.reason, h.reviewed_at, r.real_name AS reviewer_name,
       (SELECT p.file_key || '-' || json_extract(p.variants, '$[0]') || '.webp' FROM private_files p WHERE p.id = h.photo_file_id) AS photo_file,
       (SELECT c.status FROM hour_corrections c WHERE c.record_id = h.id ORDER BY c.id DESC LIMIT 1) AS correction_status
     FROM hour_records h JOIN users u ON u.id = h.user_id JOIN teams t ON t.id = h.team_id
     LEFT JOIN events e ON e.id = h.event_id LEFT JOIN users r ON r.id = h.reviewer_id
-    WHERE ${where} ORDER BY ${order} LIMIT ${sql.raw(String(Math.trunc(limit)))}`);
+    WHERE ${where} ORDER BY ${order} LIMIT ${sql.raw(String(Math.trunc(limit)))} OFFSET ${sql.raw(String(Math.max(0, Math.trunc(offset))))}`);
   return rows.map(toRecordRow);
 }
 
@@ -98,9 +98,20 @@ export async function recentlyReviewed(db: Db, teamId: number, limit = 30): Prom
   return records(db, sql`h.team_id = ${teamId} AND h.status IN ('confirmed','declined')`, sql.raw('h.reviewed_at DESC, h.id DESC'), limit);
 }
 
-/** All records of a volunteer, newest first. */
-export async function volunteerRecords(db: Db, userId: number, limit = 500): Promise<RecordRow[]> {
-  return records(db, sql`h.user_id = ${userId}`, NEWEST_FIRST, limit);
+/** Records a page of /me/hours lists (issue 22: a volunteer with 2,000 records saw only the newest 500, on one 1 MB page). */
+export const RECORDS_PER_PAGE = 50;
+
+/**
+ * One page of a volunteer's records, newest first, with the page count: every record can be reached,
+ * and a page costs the same at 20 records or 2,000 (index hours_user_time).
+ */
+export async function volunteerRecords(db: Db, userId: number, page = 1, perPage = RECORDS_PER_PAGE): Promise<{ items: RecordRow[]; total: number; page: number; pages: number }> {
+  const [c] = await db.all<Row>(sql`SELECT count(*) AS n FROM hour_records WHERE user_id = ${userId}`);
+  const total = num(c, 'n');
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  const at = Math.min(Math.max(1, Number.isSafeInteger(page) ? page : 1), pages);
+  const items = await records(db, sql`h.user_id = ${userId}`, NEWEST_FIRST, perPage, (at - 1) * perPage);
+  return { items, total, page: at, pages };
 }
 
 export interface VolunteerSummary {

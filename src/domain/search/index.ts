@@ -119,9 +119,17 @@ export function makeSnippet(body: string, terms: string[], width = 90): SnippetP
 }
 
 /**
+ * Matches ranked per query: with more, the newest RANK_WINDOW matches are ranked and the rest follow
+ * newest first (issue 22, docs/decisions/105). bm25 costs a read of each match's position lists, so
+ * ranking all 180,000 articles that contain 社区 took most of a second at the prefecture's size.
+ */
+export const RANK_WINDOW = 2000;
+
+/**
  * Searches the public index; `type` narrows to one document type. Title hits rank first; among
  * them and among the rest, events that have already started come after everything else (a
- * resident looking for 社区 wants the coming ones), then bm25, then the newest.
+ * resident looking for 社区 wants the coming ones), then bm25, then the newest. Past RANK_WINDOW
+ * matches, only the newest RANK_WINDOW are ranked so; the older ones follow, newest first.
  */
 export async function search(db: Db, opts: { q: string; type?: string | null; page?: number; perPage?: number; now?: number }): Promise<SearchResult> {
   const terms = queryTerms(opts.q ?? '');
@@ -129,22 +137,40 @@ export async function search(db: Db, opts: { q: string; type?: string | null; pa
   const perPage = opts.perPage ?? 10;
   const empty = { q: opts.q, terms, type, items: [], total: 0, byType: {}, page: 1, pages: 1, perPage };
   if (!terms.length) return empty;
-  const match = ftsQuery(terms);
-  const counts = await db.all<Record<string, unknown>>(sql`SELECT d.type, count(*) AS n FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ${match} GROUP BY d.type`);
+  // The words only in title and body; the kind column narrows by type (db/sql/search.sql).
+  const words = `{title body} : (${ftsQuery(terms)})`;
+  const ofKind = (t: string) => `${words} AND kind : k${t}`;
+  const counts = await db.all<Record<string, unknown>>(
+    sql.join(
+      Object.keys(SEARCH_TYPES).map((t) => sql`SELECT ${t} AS type, count(*) AS n FROM search_index WHERE search_index MATCH ${ofKind(t)}`),
+      sql` UNION ALL `,
+    ),
+  );
   const byType: Record<string, number> = {};
-  for (const r of counts) byType[String(r.type)] = Number(r.n);
+  for (const r of counts) if (Number(r.n)) byType[String(r.type)] = Number(r.n);
   const total = type ? (byType[type] ?? 0) : Object.values(byType).reduce((a, b) => a + b, 0);
   const pages = Math.max(1, Math.ceil(total / perPage));
   const page = Math.min(Math.max(1, Math.floor(opts.page ?? 1)), pages);
   if (!total) return { ...empty, byType };
-  const titleHit = sql.join(
-    terms.map((t) => sql`instr(lower(d.title), ${t}) > 0`),
-    sql` AND `,
-  );
-  const rows = await db.all<Record<string, unknown>>(sql`SELECT d.type, d.ref_id, d.title, d.body, d.url, d.sort_at, (${titleHit}) AS title_hit, bm25(search_fts, 10.0, 1.0) AS score
-    FROM search_fts f JOIN search_docs d ON d.id = f.rowid
-    WHERE search_fts MATCH ${match} ${type ? sql`AND d.type = ${type}` : sql``}
-    ORDER BY title_hit DESC, (d.type = 'event' AND d.sort_at <= ${opts.now ?? Date.now()}), score, d.sort_at DESC LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`);
+  const match = type ? ofKind(type) : words;
+  const offset = (page - 1) * perPage;
+  const columns = sql`d.type, d.ref_id, d.title, d.body, d.url, d.sort_at`;
+  let rows: Record<string, unknown>[];
+  if (offset < RANK_WINDOW) {
+    const titleHit = sql.join(
+      terms.map((t) => sql`instr(lower(d.title), ${t}) > 0`),
+      sql` AND `,
+    );
+    // The FTS cursor walks newest first and stops after the window: bm25 is computed for those rows only.
+    rows = await db.all<Record<string, unknown>>(sql`SELECT ${columns}, (${titleHit}) AS title_hit, w.score
+      FROM (SELECT rowid AS id, bm25(search_index, 10.0, 1.0, 0.0) AS score FROM search_index WHERE search_index MATCH ${match} ORDER BY rowid DESC LIMIT ${RANK_WINDOW}) w
+      JOIN search_docs d ON d.id = w.id
+      ORDER BY title_hit DESC, (d.type = 'event' AND d.sort_at <= ${opts.now ?? Date.now()}), w.score, d.sort_at DESC LIMIT ${perPage} OFFSET ${offset}`);
+    // A page that straddles the window's end continues with the older matches.
+    if (rows.length < perPage && offset + rows.length < total) rows = [...rows, ...(await olderMatches(db, match, RANK_WINDOW, perPage - rows.length))];
+  } else {
+    rows = await olderMatches(db, match, offset, perPage);
+  }
   const items = rows.map((r) => ({
     type: String(r.type),
     refId: Number(r.ref_id),
@@ -156,10 +182,17 @@ export async function search(db: Db, opts: { q: string; type?: string | null; pa
   return { q: opts.q, terms, type, items, total, byType, page, pages, perPage };
 }
 
+/** Matches past the ranked window, newest first, from the `offset`-th match on. */
+async function olderMatches(db: Db, match: string, offset: number, limit: number): Promise<Record<string, unknown>[]> {
+  return db.all<Record<string, unknown>>(sql`SELECT d.type, d.ref_id, d.title, d.body, d.url, d.sort_at
+    FROM (SELECT rowid AS id FROM search_index WHERE search_index MATCH ${match} ORDER BY rowid DESC LIMIT ${limit} OFFSET ${offset}) w
+    JOIN search_docs d ON d.id = w.id ORDER BY d.id DESC`);
+}
+
 /** Rebuilds search_docs and the FTS index from the source tables (seed, bench, after bulk loads). */
 export async function rebuildSearchIndex(db: Db): Promise<void> {
   const views = ['honoree', 'team', 'event', 'article', 'lesson'].map(
     (t) => sql`INSERT INTO search_docs (type, ref_id, title, body, url, sort_at) SELECT type, ref_id, title, substr(body, 1, 4000), url, coalesce(sort_at, 0) FROM ${sql.raw(`search_src_${t}`)}`,
   );
-  await writeBatch(db, [sql`DELETE FROM search_docs`, sql`INSERT INTO search_fts (search_fts) VALUES ('delete-all')`, ...views]);
+  await writeBatch(db, [sql`DELETE FROM search_docs`, sql`INSERT INTO search_index (search_index) VALUES ('delete-all')`, ...views]);
 }

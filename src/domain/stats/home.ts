@@ -3,16 +3,15 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { yearStart } from './index.ts';
 import { publicHonoree } from '../honors/public.ts';
-import { registeredVolunteerSql } from './volunteers.ts';
 
-/** 注册志愿者 (staff accounts not counted, ./volunteers.ts), 志愿队伍, 累计服务时长 (minutes), 好人榜上榜人数, 本年普法讲座场次 and 受教育人次. */
+/** 注册志愿者 (staff accounts not counted, ./volunteers.ts; kept in stats_volunteers_town), 志愿队伍, 累计服务时长 (minutes), 好人榜上榜人数, 本年普法讲座场次 and 受教育人次. */
 export async function homeFigures(db: Db, now = Date.now()) {
   const from = yearStart(now);
   const [r] = await db.all<Record<string, unknown>>(sql`SELECT
-    (SELECT count(*) FROM users u WHERE ${registeredVolunteerSql('u')}) AS volunteers,
+    (SELECT coalesce(sum(n), 0) FROM stats_volunteers_town) AS volunteers,
     (SELECT count(*) FROM teams WHERE status = 'active') AS teams,
     (SELECT coalesce(sum(minutes), 0) FROM stats_hours_monthly) AS minutes,
-    (SELECT count(*) FROM honorees WHERE status = 'published') AS honorees,
+    (SELECT coalesce(sum(n), 0) FROM stats_honorees) AS honorees,
     (SELECT count(*) FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE i.kind = 'lecture' AND o.status IN ('done', 'rated') AND o.done_at >= ${from}) AS lectures,
     (SELECT coalesce(sum(json_extract(o.lecture, '$.audienceActual')), 0) FROM service_orders o JOIN service_items i ON i.id = o.item_id
       WHERE i.kind = 'lecture' AND o.status IN ('done', 'rated') AND o.done_at >= ${from}) AS audience`);

@@ -1,10 +1,10 @@
-// Figures for /stats and the home page, read from cheap aggregates
-// (stats_hours_monthly kept by triggers in db/sql/stats.sql) and small tables.
+// Figures for /stats and the home page, read from aggregates kept by triggers in db/sql/stats.sql
+// (stats_hours_monthly, and the tables of db/schema/stats.ts: docs/decisions/105) and small tables, so a
+// request reads a few hundred rows whatever the county's size.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { writeBatch } from '../../../db/write.ts';
 import { fromShanghai, shanghaiDay } from '../../lib/time.ts';
-import { registeredVolunteerSql } from './volunteers.ts';
 
 type Row = Record<string, unknown>;
 
@@ -39,12 +39,10 @@ export async function hoursByMonth(db: Db, now = Date.now()) {
 
 /** Registered volunteers (./volunteers.ts: staff accounts not counted) per 乡镇/街道 (towns in display order, then 未填写). */
 export async function volunteersByTown(db: Db) {
-  const towns = await db.all<Row>(sql`SELECT r.id, r.name, (SELECT count(*) FROM users u WHERE u.town_id = r.id AND ${registeredVolunteerSql('u')}) AS n
-    FROM regions r WHERE r.level = 'town' ORDER BY r.sort, r.id`);
+  const towns = await db.all<Row>(sql`SELECT r.id, r.name, coalesce(s.n, 0) AS n FROM regions r LEFT JOIN stats_volunteers_town s ON s.town_id = r.id
+    WHERE r.level = 'town' ORDER BY r.sort, r.id`);
   const rows = towns.map((r) => ({ town: String(r.name), n: Number(r.n) }));
-  const [other] = await db.all<Row>(
-    sql`SELECT count(*) AS n FROM users u WHERE ${registeredVolunteerSql('u')} AND (u.town_id IS NULL OR u.town_id NOT IN (SELECT id FROM regions WHERE level = 'town'))`,
-  );
+  const [other] = await db.all<Row>(sql`SELECT coalesce(sum(n), 0) AS n FROM stats_volunteers_town WHERE town_id NOT IN (SELECT id FROM regions WHERE level = 'town')`);
   const rest = Number(other.n);
   if (rest) rows.push({ town: '未填写', n: rest });
   return rows;
@@ -52,14 +50,13 @@ export async function volunteersByTown(db: Db) {
 
 /** Public events per category, most first. */
 export async function eventsByCategory(db: Db) {
-  const rows = await db.all<Row>(sql`SELECT category, count(*) AS n FROM events WHERE ${PUBLIC_EVENT} GROUP BY category ORDER BY n DESC, category`);
+  const rows = await db.all<Row>(sql`SELECT category, n FROM stats_events_category WHERE n > 0 ORDER BY n DESC, category`);
   return rows.map((r) => ({ category: String(r.category), n: Number(r.n) }));
 }
 
 /** Published honorees per category and year of publication (Shanghai). */
 export async function honoreesByCategoryYear(db: Db) {
-  const found = await db.all<Row>(sql`SELECT category, strftime('%Y', coalesce(published_at, created_at) / 1000 + 28800, 'unixepoch') AS year, count(*) AS n
-    FROM honorees WHERE status = 'published' GROUP BY category, year ORDER BY year, category`);
+  const found = await db.all<Row>(sql`SELECT category, year, n FROM stats_honorees WHERE n > 0 ORDER BY year, category`);
   const rows = found.map((r) => ({ category: String(r.category), year: String(r.year), n: Number(r.n) }));
   const years = [...new Set(rows.map((r) => r.year))].sort();
   const categories = [...new Set(rows.map((r) => r.category))];
@@ -77,12 +74,19 @@ export async function lecturesByTopic(db: Db, now = Date.now()) {
   return rows.map((r) => ({ topic: String(r.topic), sessions: Number(r.sessions), audience: Number(r.audience), sessionsYear: Number(r.sessions_year), audienceYear: Number(r.audience_year) }));
 }
 
-/** Recomputes stats_hours_monthly from hour_records (after bulk loads). */
+/** Recomputes every aggregate of db/sql/stats.sql from its source rows (after bulk loads), through the script's own views. */
 export async function rebuildStats(db: Db): Promise<void> {
   await writeBatch(db, [
     sql`DELETE FROM stats_hours_monthly`,
     sql`INSERT INTO stats_hours_monthly (month, minutes, records)
        SELECT strftime('%Y-%m', starts_at / 1000 + 28800, 'unixepoch') AS month, sum(minutes), count(*)
        FROM hour_records WHERE status = 'confirmed' GROUP BY month`,
+    sql`DELETE FROM stats_volunteers_town`,
+    sql`INSERT INTO stats_volunteers_town (town_id, n) SELECT town_id, count(*) FROM stats_src_volunteer GROUP BY town_id`,
+    sql`DELETE FROM stats_events_category`,
+    sql`INSERT INTO stats_events_category (category, n) SELECT category, count(*) FROM events WHERE ${PUBLIC_EVENT} GROUP BY category`,
+    sql`DELETE FROM stats_honorees`,
+    sql`INSERT INTO stats_honorees (category, year, n)
+       SELECT category, strftime('%Y', coalesce(published_at, created_at) / 1000 + 28800, 'unixepoch') AS year, count(*) FROM honorees WHERE status = 'published' GROUP BY category, year`,
   ]);
 }
