@@ -284,13 +284,14 @@ export async function seedLarge({ dbPath, dbUrl, dataDir, counts: N }) {
   // county's rate read through the same points_rate view; balances are their sums.
   const maxHour = Number((await c.execute('SELECT max(id) AS m FROM hour_records')).rows[0].m ?? 0);
   for (let lo = 0; lo <= maxHour; lo += 2_000_000) {
-    const r = await c.execute({
+    await c.execute({
       sql: `INSERT INTO points_entries (user_id, kind, amount, reason, source_type, source_id, created_at)
         SELECT h.user_id, 'volunteer', min(h.minutes * r.per_hour / 60, r.cap), '服务时长确认 ' || printf('%g', round(h.minutes / 6.0) / 10.0) || ' 小时', 'hour_record', h.id, h.reviewed_at
         FROM hour_records h, points_rate r WHERE h.id > ? AND h.id <= ? AND h.status = 'confirmed' AND min(h.minutes * r.per_hour / 60, r.cap) > 0 ORDER BY h.id`,
       args: [lo, lo + 2_000_000],
     });
-    progress('points entries', r.rowsAffected);
+    // changes() on the same connection: the rows this INSERT wrote, without the trigger writes rowsAffected counts remotely.
+    progress('points entries', Number((await c.execute('SELECT changes() AS n')).rows[0].n));
   }
 
   await seedServiceOrders(c, { count: N.orders, now, firstTeam, teamCount: N.teams, towns, villages, progress });
@@ -525,8 +526,8 @@ async function seedServiceOrders(c, { count, now, firstTeam, teamCount, towns, v
     `SELECT id, rated_at, 'rated', '群众评价：' || rating || ' 星' || CASE WHEN rating <= 2 THEN '，工作人员将回访' ELSE '' END FROM service_orders WHERE rated_at IS NOT NULL`,
   ];
   for (const s of steps) {
-    const r = await c.execute(`INSERT INTO service_order_steps (order_id, at, kind, text) ${s}`);
-    progress('service order steps', r.rowsAffected);
+    await c.execute(`INSERT INTO service_order_steps (order_id, at, kind, text) ${s}`);
+    progress('service order steps', Number((await c.execute('SELECT changes() AS n')).rows[0].n));
   }
 }
 

@@ -309,6 +309,8 @@ describe('redemption with household points', () => {
   }
   beforeEach(async () => {
     shop = Number((await one(`INSERT INTO shops (name, level, pickup_days, created_at) VALUES ('村爱心超市', 'village', 7, ?) RETURNING id`, [NOW])).id);
+    // The clerk also runs the village's shop (a 超市管理员 hands over only at shops granted to them, decision 103).
+    await one(`INSERT INTO shop_managers (shop_id, user_id, granted_at) VALUES (?, ?, ?) RETURNING shop_id`, [shop, clerk.id, NOW]);
   });
 
   test('a member redeems against the household balance, never the volunteer one; pickup once; cancel refunds the household', async () => {
@@ -335,6 +337,7 @@ describe('redemption with household points', () => {
     const fourth = await redeem(db, { userId: resident, itemId: item }, NOW);
     const sameHousehold = await makeUser(db, '张晓明');
     await addMember(db, clerk.id, { householdId: household, name: '张晓明', relation: '户主', accountPhone: await phoneOf(sameHousehold) }, NOW);
+    await one(`INSERT INTO shop_managers (shop_id, user_id, granted_at) VALUES (?, ?, ?) RETURNING shop_id`, [shop, sameHousehold, NOW]);
     const own = await refusal(handOver(db, { actorId: sameHousehold, code: fourth.code }, NOW + DAY));
     expect([own.status, own.field]).toEqual(['FORBIDDEN', 'code']);
     expect(await one('SELECT status FROM shop_orders WHERE id = ?', [fourth.orderId])).toEqual({ status: 'reserved' });

@@ -89,12 +89,13 @@ export async function postMonth(db: Db, actorId: number, input: { villageId: num
     [
       sql`INSERT INTO household_points_entries (household_id, amount, reason, source_type, source_id, created_at)
         SELECT e.household_id, e.amount, ${`${month} 公示入账：`} || e.title, 'entry', e.id, ${now}
-        FROM household_entries e WHERE e.village_id = ${villageId} AND e.month = ${month} AND e.status = 'approved' ORDER BY e.id`,
+        FROM household_entries e WHERE e.village_id = ${villageId} AND e.month = ${month} AND e.status = 'approved' ORDER BY e.id RETURNING id`,
       sql`UPDATE household_entries SET status = 'posted', posted_at = ${now} WHERE village_id = ${villageId} AND month = ${month} AND status = 'approved'`,
       auditStatement({ actorId, action: 'household.month.post', targetType: 'village', targetId: villageId, after: { month } }),
     ],
   );
-  if (written) return written[1]?.rowsAffected ?? 0;
+  // The entries written, by RETURNING (rowsAffected also counts trigger writes on a libSQL server).
+  if (written) return written[1]?.rows.length ?? 0;
   const [ok] = await db.all<{ ok: number }>(sql`SELECT ${keepsVillageSql(villageId, actorId)} AS ok`);
   if (!Number(ok?.ok)) throw new HouseholdError('FORBIDDEN', '只有本村（社区）的积分管理员可以确认入账');
   const [m] = await db.all<Row>(sql`SELECT status, ends_at FROM village_months WHERE village_id = ${villageId} AND month = ${month}`);
