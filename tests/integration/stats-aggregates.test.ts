@@ -206,4 +206,24 @@ describe('stats aggregates', () => {
     }
     expect(scans).toEqual([]);
   });
+
+  test('服务人次 reads the events of an order first, never every confirmed record per order', async () => {
+    const db = await freshDb({ seed: 'demo' });
+    const seen: string[] = [];
+    const client = db.$client as unknown as { execute: (s: unknown) => Promise<unknown> };
+    const execute = client.execute.bind(client);
+    client.execute = (s: unknown) => {
+      seen.push(typeof s === 'string' ? s : String((s as { sql: string }).sql));
+      return execute(s);
+    };
+    await orderFigures(db, Date.now());
+    client.execute = execute;
+    const text = seen.find((t) => t.includes('service_visits'));
+    expect(text).toBeTruthy();
+    const plan = (await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${text}`, args: (text!.match(/\?/g) ?? []).map(() => 0) })).rows.map((r) => String(r.detail));
+    // Each order's events (by service_order_id), then each event's records (by event_id): never ANY(event_id).
+    const h = plan.findIndex((d) => /^SEARCH h /.test(d));
+    expect(plan[h], plan.join('\n')).toMatch(/\(event_id=\?/);
+    expect(plan[h - 1], plan.join('\n')).toMatch(/^SEARCH e .*service_order_id=\?/);
+  });
 });

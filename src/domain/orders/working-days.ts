@@ -41,8 +41,23 @@ export function isWorkingDay(day: string, calendar: WorkCalendar): boolean {
  * "3 个工作日内办结"). With n = 0: the end of the day of `start` if it is a working day, else of the next one.
  */
 export function addWorkingDays(start: number, n: number, calendar: WorkCalendar): number {
-  let day = beijingDay(start);
-  let left = Math.max(0, Math.floor(n));
+  const day = beijingDay(start);
+  const left = Math.max(0, Math.floor(n));
+  // The answer depends on the start's day and n only: the figures ask it for every order (issue 22), so
+  // each calendar keeps its answers (a calendar is read fresh per request and dropped with it).
+  let memo = deadlines.get(calendar);
+  if (!memo) deadlines.set(calendar, (memo = new Map()));
+  const key = `${day}|${left}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const end = countWorkingDays(day, left, calendar);
+  memo.set(key, end);
+  return end;
+}
+
+const deadlines = new WeakMap<WorkCalendar, Map<string, number>>();
+
+function countWorkingDays(day: string, left: number, calendar: WorkCalendar): number {
   if (left === 0) {
     // Bounded: no calendar has a year of rest days in a row.
     for (let i = 0; i < 366 && !isWorkingDay(day, calendar); i++) day = nextDay(day);
