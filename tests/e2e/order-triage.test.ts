@@ -109,8 +109,14 @@ flow('the rating link in the SMS, at 360 px without JavaScript', (step) => {
     const leader = await pageAs('leaderB', 360);
     await leader.goto(`${server.url}/me/teams/chengguan-red-vest/orders`);
     const mark = server.output().length;
-    await leader.locator('li', { hasText: no }).getByLabel('结项说明').fill('两名志愿者陪同老人到卫生院复查。');
-    await leader.locator('li', { hasText: no }).getByRole('button', { name: '确认完成' }).click();
+    // The 结项 report (decision 099): what was done, who served, who benefited; no event was needed here.
+    const report = leader.locator(`li[id^="order-"]`, { hasText: no });
+    await report.getByText('确认完成（填写结项报告）').click();
+    await report.getByLabel('做了什么（结项说明）').fill('两名志愿者陪同老人到卫生院复查。');
+    await report.getByLabel('参加服务的志愿者（人）').fill('2');
+    await report.getByLabel('受益群众（人）').fill('1');
+    await report.getByLabel('无需活动的原因').fill('陪同就医一次即完成，无需组织报名活动');
+    await report.getByRole('button', { name: '确认完成' }).click();
     await expect.poll(() => leader.locator('#flash').textContent()).toContain('已确认完成');
     await expect
       .poll(() =>

@@ -77,7 +77,7 @@ flow('staff add, edit and take off a menu item; /services follows at once', (ste
   step('the resident reloads /services and can order the new item', async () => {
     await resident.goto(server.url + '/services');
     const li = resident.locator('li', { hasText: '代写家书与代办网上业务' });
-    expect(await li.textContent()).toContain('受理：2 天内');
+    expect(await li.textContent()).toContain('受理：2 个工作日内');
     await li.getByRole('link', { name: '点单' }).click();
     expect(await resident.getByLabel('服务项目', { exact: true }).inputValue()).toBe(String((await item('代写家书与代办网上业务')).id));
   });
@@ -98,7 +98,7 @@ flow('staff add, edit and take off a menu item; /services follows at once', (ste
     expect(JSON.parse(String(a.before))).toMatchObject({ name: '代写家书与代办网上业务', acceptHours: 48 });
     expect(JSON.parse(String(a.after))).toMatchObject({ name: '代写书信', acceptHours: 24 });
     await resident.goto(server.url + '/services');
-    expect(await resident.locator('li', { hasText: '代写书信' }).textContent()).toContain('受理：24 小时内');
+    expect(await resident.locator('li', { hasText: '代写书信' }).textContent()).toContain('受理：当日（节假日顺延）');
   });
 
   step('staff take it off the menu: gone from /services, kept (已停用) in the console', async () => {
