@@ -3,11 +3,11 @@
 // is served to staff and the holding team's leader and is a 404 for everyone else.
 import { expect } from 'vitest';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { trustPortalHooks } from '../helpers/portal.ts';
-import { sessionCookieFor } from '../helpers/session.ts';
+import { fitsWidth, walkPages } from '../helpers/pages.ts';
 import { flow } from '../helpers/flow.ts';
-import type { Actors, Kind, Q } from '../helpers/trust.ts';
+import type { Actors, Q } from '../helpers/trust.ts';
 import type { RunningServer } from '../helpers/server.ts';
 
 let server: RunningServer;
@@ -19,23 +19,7 @@ trustPortalHooks((p, b) => {
   browser = b;
 });
 
-const contexts: BrowserContext[] = [];
-/** A page as a kind of user (anonymous: no cookie, no JavaScript) at the given width. */
-async function pageAs(kind: Kind, width: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: kind !== 'anonymous' });
-  contexts.push(context);
-  if (kind !== 'anonymous') {
-    const [name, value] = (await sessionCookieFor(server.dbUrl, actors.ids[kind])).cookie.split('=');
-    await context.addCookies([{ name, value, url: server.url }]);
-  }
-  return context.newPage();
-}
-
-/** Nothing wider than the screen. */
-async function fitsWidth(page: Page): Promise<void> {
-  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-  expect(scroll).toBeLessThanOrEqual(client);
-}
+const { pageAs, closeAll } = walkPages(() => ({ browser, server, actors }));
 
 const jpeg = async (colour: string, name: string) => ({
   name,
@@ -164,6 +148,6 @@ flow('an order with photos: private to staff and the holding team’s leader', (
     expect(text).toMatch(/已安排志愿服务活动：\d{4}年\d{1,2}月\d{1,2}日/);
     expect(await resident.content()).not.toContain('/files/');
     await fitsWidth(resident);
-    for (const c of contexts) await c.close();
+    await closeAll();
   });
 });

@@ -2,11 +2,11 @@
 // 乡镇's orders (another 乡镇's order is a 404), and a resident rates a finished order at 360 px, without
 // JavaScript, through the one-time link the closing sent by SMS — once.
 import { expect } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { trustPortalHooks } from '../helpers/portal.ts';
-import { sessionCookieFor } from '../helpers/session.ts';
+import { fitsWidth, walkPages } from '../helpers/pages.ts';
 import { flow } from '../helpers/flow.ts';
-import type { Actors, Kind, Q } from '../helpers/trust.ts';
+import type { Actors, Q } from '../helpers/trust.ts';
 import type { RunningServer } from '../helpers/server.ts';
 import { maskPhone } from '../../src/lib/pii.ts';
 
@@ -19,24 +19,7 @@ trustPortalHooks((p, b) => {
   browser = b;
 });
 
-const contexts: BrowserContext[] = [];
-/** A page for a user id (or anonymous: no cookie, no JavaScript) at the given width. */
-async function pageFor(userId: number | null, width: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: userId != null });
-  contexts.push(context);
-  if (userId != null) {
-    const [name, value] = (await sessionCookieFor(server.dbUrl, userId)).cookie.split('=');
-    await context.addCookies([{ name, value, url: server.url }]);
-  }
-  return context.newPage();
-}
-const pageAs = (kind: Exclude<Kind, 'anonymous'>, width: number) => pageFor(actors.ids[kind], width);
-
-/** Nothing wider than the screen. */
-async function fitsWidth(page: Page): Promise<void> {
-  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-  expect(scroll).toBeLessThanOrEqual(client);
-}
+const { pageFor, pageAs, closeAll } = walkPages(() => ({ browser, server, actors }));
 
 flow('a 所 staff member sees only their own 乡镇', (step) => {
   let staff: Page;
@@ -171,6 +154,6 @@ flow('the rating link in the SMS, at 360 px without JavaScript', (step) => {
     expect(await resident.locator('#flash').textContent()).toContain('已经评价过');
     const res = await resident.goto(`${server.url}/services/rate/${'a'.repeat(32)}`);
     expect(res?.status()).toBe(404);
-    for (const c of contexts) await c.close();
+    await closeAll();
   });
 });

@@ -2,11 +2,11 @@
 // kept), edit it on a phone and take it off the menu; /services shows each change at once to a
 // resident whose earlier visit sits in the page cache.
 import { expect } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { trustPortalHooks } from '../helpers/portal.ts';
-import { sessionCookieFor } from '../helpers/session.ts';
+import { fitsWidth, walkPages } from '../helpers/pages.ts';
 import { flow } from '../helpers/flow.ts';
-import type { Actors, Kind, Q } from '../helpers/trust.ts';
+import type { Actors, Q } from '../helpers/trust.ts';
 import type { RunningServer } from '../helpers/server.ts';
 
 let server: RunningServer;
@@ -18,24 +18,7 @@ trustPortalHooks((p, b) => {
   browser = b;
 });
 
-const contexts: BrowserContext[] = [];
-/** A page as a kind of user (anonymous: no cookie, no JavaScript) at the given width, optionally in 大字 mode. */
-async function pageAs(kind: Kind, width: number, large = false): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: kind !== 'anonymous' });
-  contexts.push(context);
-  if (kind !== 'anonymous') {
-    const [name, value] = (await sessionCookieFor(server.dbUrl, actors.ids[kind])).cookie.split('=');
-    await context.addCookies([{ name, value, url: server.url }]);
-  }
-  if (large) await context.addCookies([{ name: 'sx_large', value: '1', url: server.url }]);
-  return context.newPage();
-}
-
-/** Nothing wider than the screen. */
-async function fitsWidth(page: Page): Promise<void> {
-  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-  expect(scroll).toBeLessThanOrEqual(client);
-}
+const { pageAs, closeAll } = walkPages(() => ({ browser, server, actors }));
 
 const item = async (name: string) => (await q.client.execute({ sql: 'SELECT * FROM service_items WHERE name = ?', args: [name] })).rows[0];
 
@@ -116,6 +99,6 @@ flow('staff add, edit and take off a menu item; /services follows at once', (ste
     const v = await pageAs('volunteer', 360);
     const res = await v.goto(server.url + '/console/services');
     expect(res?.status()).toBe(403);
-    for (const c of contexts) await c.close();
+    await closeAll();
   });
 });

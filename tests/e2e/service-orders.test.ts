@@ -2,11 +2,11 @@
 // team B's leader claims it (抢单) and closes it, the resident rates it on /track; and an order a
 // resident phoned in is entered by staff and assigned (派单) to a team.
 import { expect } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { trustPortalHooks } from '../helpers/portal.ts';
-import { sessionCookieFor } from '../helpers/session.ts';
+import { fitsWidth, walkPages } from '../helpers/pages.ts';
 import { flow } from '../helpers/flow.ts';
-import type { Actors, Kind, Q } from '../helpers/trust.ts';
+import type { Actors, Q } from '../helpers/trust.ts';
 import type { RunningServer } from '../helpers/server.ts';
 
 let server: RunningServer;
@@ -18,23 +18,7 @@ trustPortalHooks((p, b) => {
   browser = b;
 });
 
-const contexts: BrowserContext[] = [];
-/** A page as a kind of user (anonymous: no cookie, no JavaScript) at the given width. */
-async function pageAs(kind: Kind, width: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: kind !== 'anonymous' });
-  contexts.push(context);
-  if (kind !== 'anonymous') {
-    const [name, value] = (await sessionCookieFor(server.dbUrl, actors.ids[kind])).cookie.split('=');
-    await context.addCookies([{ name, value, url: server.url }]);
-  }
-  return context.newPage();
-}
-
-/** Nothing wider than the screen. */
-async function fitsWidth(page: Page): Promise<void> {
-  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-  expect(scroll).toBeLessThanOrEqual(client);
-}
+const { pageAs, closeAll } = walkPages(() => ({ browser, server, actors }));
 
 const order = async (no: string) => (await q.client.execute({ sql: 'SELECT * FROM service_orders WHERE tracking_no = ?', args: [no] })).rows[0];
 
@@ -159,6 +143,6 @@ flow('an order phoned in: staff enter it on the resident’s behalf and assign i
     const leader = await pageAs('leaderB', 1280);
     await leader.goto(`${server.url}/me/teams/chengguan-red-vest/orders`);
     expect(await leader.locator('#ours + ul').textContent()).toContain('邻里宅基地界线纠纷');
-    for (const c of contexts) await c.close();
+    await closeAll();
   });
 });

@@ -82,7 +82,7 @@ describe('adding and editing an item', () => {
     ['dispatchHours', { dispatchHours: 2.5 }, '派单时限请填写整数小时'],
     ['dispatchHours', { dispatchHours: 721 }, '派单时限不超过 720 小时（30 天）'],
     ['finishDays', { finishDays: 0 }, '办结时限至少 1 个工作日'],
-    ['finishDays', { finishDays: 366 }, '办结时限不超过 365 天'],
+    ['finishDays', { finishDays: 366 }, '办结时限不超过 365 个工作日'],
     ['finishDays', { acceptHours: 48, dispatchHours: 72, finishDays: 3 }, '办结时限不能短于受理与派单时限之和（120 小时，约 5 天）'],
     ['acceptHours', { acceptHours: '' as unknown as number }, '请填写受理时限（小时）'],
     ['category', { category: '别的类别' as '邻里互助' }, '请从列表中选择类别'],
