@@ -91,10 +91,14 @@ export async function orderFigures(db: Db, now = Date.now(), opts: { townId?: nu
   const rows = await db.all<FigureRow>(
     sql`SELECT o.status, o.created_at, o.accepted_at, o.dispatched_at, o.done_at, o.rating, o.town_id, (SELECT name FROM regions WHERE id = o.town_id) AS town,
         i.category, i.accept_hours, i.dispatch_hours, i.finish_days,
-        -- CROSS JOIN keeps the order's events outermost: left to itself the planner walked the confirmed
-        -- records of every event for each order (150 ms for 220 orders; tests/integration/stats-aggregates.test.ts).
-        (SELECT count(*) FROM events e CROSS JOIN hour_records h ON h.event_id = e.id AND h.status = 'confirmed' WHERE e.service_order_id = o.id) AS service_visits
-      FROM service_orders o JOIN service_items i ON i.id = o.item_id ${t ? sql`WHERE o.town_id = ${t}` : sql``}`,
+        coalesce(v.n, 0) AS service_visits
+      FROM service_orders o JOIN service_items i ON i.id = o.item_id
+      -- 服务人次 in one pass over the events that serve an order, events first (CROSS JOIN), each one's records by
+      -- hours_event; never a lookup per order (with stale
+      -- statistics the planner scanned every event for each order: 1.4 s for 10,000 orders).
+      LEFT JOIN (SELECT e.service_order_id AS order_id, count(*) AS n FROM events e CROSS JOIN hour_records h ON h.event_id = e.id AND h.status = 'confirmed'
+        WHERE e.service_order_id IS NOT NULL GROUP BY e.service_order_id) v ON v.order_id = o.id
+      ${t ? sql`WHERE o.town_id = ${t}` : sql``}`,
   );
   const total = empty(t ? (rows[0]?.town ?? '') : '全县');
   const towns = new Map<number, OrderFigures>();
