@@ -25,3 +25,14 @@ export const statsHonorees = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.category, t.year] })],
 );
+
+/**
+ * Volunteer points per Beijing month of the ledger entry: issued (hours and grants, net of reversals) and
+ * spent (redemptions, net of returns), as src/domain/points/stats.ts counts them. The ledger is
+ * append-only, so one insert trigger keeps it (db/sql/stats.sql).
+ */
+export const statsPointsMonthly = sqliteTable('stats_points_monthly', {
+  month: text('month').primaryKey(),
+  issued: integer('issued').notNull().default(0),
+  spent: integer('spent').notNull().default(0),
+});

@@ -108,3 +108,14 @@ CREATE TRIGGER stats_honorees_ad AFTER DELETE ON honorees WHEN OLD.status = 'pub
   WHERE category = OLD.category AND year = strftime('%Y', coalesce(OLD.published_at, OLD.created_at) / 1000 + 28800, 'unixepoch');
 END;
 
+
+-- Volunteer points per month (src/domain/points/stats.ts pointsByMonth): the ledger is append-only (its own
+-- triggers refuse an update or a delete), so an insert is the only change to count.
+DROP TRIGGER IF EXISTS stats_points_monthly_ai;
+CREATE TRIGGER stats_points_monthly_ai AFTER INSERT ON points_entries WHEN NEW.kind = 'volunteer' BEGIN
+  INSERT INTO stats_points_monthly (month, issued, spent)
+  VALUES (strftime('%Y-%m', (NEW.created_at + 28800000) / 1000, 'unixepoch'),
+    CASE WHEN NEW.source_type IN ('hour_record', 'grant') THEN NEW.amount ELSE 0 END,
+    CASE WHEN NEW.source_type = 'shop_order' THEN -NEW.amount ELSE 0 END)
+  ON CONFLICT (month) DO UPDATE SET issued = issued + excluded.issued, spent = spent + excluded.spent;
+END;

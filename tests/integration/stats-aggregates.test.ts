@@ -15,6 +15,7 @@ import { acceptCorrection, requestCorrection } from '../../src/domain/hours/corr
 import { withdrawHonoree } from '../../src/domain/honors/admin.ts';
 import { acceptOrder, assignOrder, createServiceOrder, finishOrder, rateOrder, rejectOrder, ServiceOrderSchema } from '../../src/domain/orders/index.ts';
 import { orderFigures } from '../../src/domain/orders/figures.ts';
+import { pointsByMonth } from '../../src/domain/points/stats.ts';
 import { eventsByCategory, honoreesByCategoryYear, hoursByMonth, rebuildStats, volunteersByTown } from '../../src/domain/stats/index.ts';
 import { homeFigures } from '../../src/domain/stats/home.ts';
 import { toDateTimeLocal } from '../../src/lib/time.ts';
@@ -161,9 +162,13 @@ describe('stats aggregates', () => {
     await expectFiguresMatch(db, 'item limits changed');
 
     // A rebuild from scratch gives the same figures the triggers kept.
-    const before = { towns: await volunteersByTown(db), orders: await orderFigures(db, now), hon: (await honoreesByCategoryYear(db)).rows };
+    const before = { towns: await volunteersByTown(db), orders: await orderFigures(db, now), hon: (await honoreesByCategoryYear(db)).rows, points: await pointsByMonth(db, 0) };
+    expect(before.points.length).toBeGreaterThan(0);
+    // The points aggregate equals a fresh sum of the ledger.
+    const [fresh] = await rows(db, `SELECT sum(CASE WHEN source_type IN ('hour_record', 'grant') THEN amount ELSE 0 END) AS issued FROM points_entries WHERE kind = 'volunteer'`);
+    expect(before.points.reduce((a, p) => a + p.issued, 0)).toBe(Number(fresh.issued));
     await rebuildStats(db);
-    expect({ towns: await volunteersByTown(db), orders: await orderFigures(db, now), hon: (await honoreesByCategoryYear(db)).rows }).toEqual(before);
+    expect({ towns: await volunteersByTown(db), orders: await orderFigures(db, now), hon: (await honoreesByCategoryYear(db)).rows, points: await pointsByMonth(db, 0) }).toEqual(before);
   });
 
   test('/stats and the home figures scan no table that grows with the county', async () => {

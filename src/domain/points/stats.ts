@@ -35,11 +35,13 @@ export async function pointsByMonthAndPlace(db: Db, since: number): Promise<Poin
   return rows.map((r) => ({ month: String(r.month), place: String(r.place), earners: Number(r.earners), issued: Number(r.issued), spent: Number(r.spent) }));
 }
 
-/** County totals per month since `since`, newest first. */
+/**
+ * County totals per month since `since` (a Beijing month's start, monthsBack), newest first: from the monthly
+ * aggregate kept by an insert trigger on the ledger (db/sql/stats.sql), not a year of entries per render.
+ */
 export async function pointsByMonth(db: Db, since: number): Promise<{ month: string; issued: number; spent: number }[]> {
-  const rows = await db.all<Record<string, unknown>>(sql`SELECT ${MONTH} AS month,
-      sum(CASE WHEN ${ISSUED} THEN e.amount ELSE 0 END) AS issued, -sum(CASE WHEN ${SPENT} THEN e.amount ELSE 0 END) AS spent
-    FROM points_entries e WHERE e.created_at >= ${since} AND e.kind = 'volunteer' GROUP BY month ORDER BY month DESC LIMIT 60`);
+  const from = new Date(since + 8 * 3_600_000).toISOString().slice(0, 7);
+  const rows = await db.all<Record<string, unknown>>(sql`SELECT month, issued, spent FROM stats_points_monthly WHERE month >= ${from} AND (issued <> 0 OR spent <> 0) ORDER BY month DESC LIMIT 60`);
   return rows.map((r) => ({ month: String(r.month), issued: Number(r.issued), spent: Number(r.spent) }));
 }
 

@@ -88,5 +88,10 @@ export async function rebuildStats(db: Db): Promise<void> {
     sql`DELETE FROM stats_honorees`,
     sql`INSERT INTO stats_honorees (category, year, n)
        SELECT category, strftime('%Y', coalesce(published_at, created_at) / 1000 + 28800, 'unixepoch') AS year, count(*) FROM honorees WHERE status = 'published' GROUP BY category, year`,
+    sql`DELETE FROM stats_points_monthly`,
+    sql`INSERT INTO stats_points_monthly (month, issued, spent)
+       SELECT strftime('%Y-%m', (created_at + 28800000) / 1000, 'unixepoch') AS month,
+         sum(CASE WHEN source_type IN ('hour_record', 'grant') THEN amount ELSE 0 END), -sum(CASE WHEN source_type = 'shop_order' THEN amount ELSE 0 END)
+       FROM points_entries WHERE kind = 'volunteer' GROUP BY month`,
   ]);
 }
