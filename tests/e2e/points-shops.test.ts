@@ -8,7 +8,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningServer } from '../helpers/server.ts';
 import { flow } from '../helpers/flow.ts';
 import { portalHooks } from '../helpers/portal.ts';
-import { signInContext, userIdByPhoneAt } from '../helpers/session.ts';
+import { fitsPhone, phonePages, submit } from '../helpers/pages.ts';
+import { userIdByPhoneAt } from '../helpers/session.ts';
 import { openDb } from '../../db/client.ts';
 
 let server: RunningServer;
@@ -17,27 +18,7 @@ portalHooks((s, b) => {
   server = s;
   browser = b;
 });
-
-async function phoneAs(phone: string): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
-  await signInContext(ctx, server.url, server.dbUrl, await userIdByPhoneAt(server.dbUrl, phone));
-  return { ctx, page: await ctx.newPage() };
-}
-
-async function submit(page: Page, button: ReturnType<Page['locator']>): Promise<number> {
-  const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), button.click()]);
-  await page.waitForLoadState('domcontentloaded');
-  return res.status();
-}
-
-async function fitsPhone(page: Page): Promise<void> {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth), page.url()).toBeLessThanOrEqual(360);
-}
-
-async function anonymous(): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
-  return { ctx, page: await ctx.newPage() };
-}
+const { phoneAs, anonymous } = phonePages(() => ({ browser, server }));
 
 flow('the village shop manager keeps their own catalogue only, at 360 px without JavaScript', (step) => {
   let manager: { ctx: BrowserContext; page: Page };

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningServer } from '../helpers/server.ts';
 import { flow } from '../helpers/flow.ts';
 import { portalHooks } from '../helpers/portal.ts';
-import { signInContext, userIdByPhoneAt } from '../helpers/session.ts';
+import { fitsPhone, phonePages, submit } from '../helpers/pages.ts';
 import { shanghaiDay } from '../../src/lib/time.ts';
 
 let server: RunningServer;
@@ -15,24 +15,7 @@ portalHooks((s, b) => {
   server = s;
   browser = b;
 });
-
-/** A phone-sized, script-free browser signed in as the demo account with this phone. */
-async function phoneAs(phone: string): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
-  await signInContext(ctx, server.url, server.dbUrl, await userIdByPhoneAt(server.dbUrl, phone));
-  return { ctx, page: await ctx.newPage() };
-}
-
-/** Submits the form holding `button` and returns the POST's status (303 on success). */
-async function submit(page: Page, button: ReturnType<Page['locator']>): Promise<number> {
-  const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), button.click()]);
-  await page.waitForLoadState('domcontentloaded');
-  return res.status();
-}
-
-async function fitsPhone(page: Page): Promise<void> {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth), page.url()).toBeLessThanOrEqual(360);
-}
+const { phoneAs } = phonePages(() => ({ browser, server }));
 
 const balanceOf = async (page: Page) => Number((await page.locator('.checkin-state strong').textContent())?.trim());
 

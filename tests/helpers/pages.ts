@@ -3,7 +3,7 @@
 // walk makes. One helper instead of a copy per walk.
 import { expect } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { sessionCookieFor } from './session.ts';
+import { sessionCookieFor, signInContext, userIdByPhoneAt } from './session.ts';
 import type { Actors, Kind } from './trust.ts';
 import type { RunningServer } from './server.ts';
 
@@ -36,4 +36,38 @@ export function walkPages(portal: () => { browser: Browser; server: RunningServe
 export async function fitsWidth(page: Page): Promise<void> {
   const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
   expect(scroll).toBeLessThanOrEqual(client);
+}
+
+/** A phone (360 px, no JavaScript): its context and page. */
+export type Phone = { ctx: BrowserContext; page: Page };
+
+/** Phones on one portal, signed in by the demo account's phone number (the issue-21 walks). */
+export function phonePages(portal: () => { browser: Browser; server: RunningServer }) {
+  const open = async (): Promise<Phone> => {
+    const ctx = await portal().browser.newContext({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
+    return { ctx, page: await ctx.newPage() };
+  };
+  return {
+    /** A phone-sized, script-free browser signed in as the account with this phone. */
+    phoneAs: async (phone: string): Promise<Phone> => {
+      const { server } = portal();
+      const p = await open();
+      await signInContext(p.ctx, server.url, server.dbUrl, await userIdByPhoneAt(server.dbUrl, phone));
+      return p;
+    },
+    /** An anonymous phone. */
+    anonymous: open,
+  };
+}
+
+/** Submits the form holding `button` and returns the POST's status (303 on success). */
+export async function submit(page: Page, button: ReturnType<Page['locator']>): Promise<number> {
+  const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), button.click()]);
+  await page.waitForLoadState('domcontentloaded');
+  return res.status();
+}
+
+/** Nothing wider than a 360 px phone. */
+export async function fitsPhone(page: Page): Promise<void> {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), page.url()).toBeLessThanOrEqual(360);
 }
