@@ -1,15 +1,12 @@
 // Reading and spending a household's 文明积分 (issue 21, docs/decisions/102): the balance the database keeps
 // (db/sql/households.sql), the card with its base score, and a redemption at a 积分超市 against the household's
 // balance — one guarded write with the same exactness as a volunteer's (src/domain/points/shop.ts).
-import { randomInt } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { guardedWrite } from '../../../db/write.ts';
-import { auditStatement } from '../audit/index.ts';
 import { PointsError } from '../points/errors.ts';
+import { placeShopOrder } from '../points/place-order.ts';
 import { fromShanghai, shanghaiDay } from '../../lib/time.ts';
 
-const DAY = 86_400_000;
 type Row = Record<string, unknown>;
 
 /** SQL predicate: order `orderId` was paid with the points of a household that `userId` belongs to (never handed over by them). */
@@ -87,47 +84,26 @@ export async function redeemWithHouseholdPoints(db: Db, input: { userId: number;
   const { userId, itemId } = input;
   if (!Number.isSafeInteger(itemId) || itemId <= 0) throw new PointsError('BAD_REQUEST', '请选择要兑换的物品');
   const household = sql`(SELECT hm.household_id FROM household_members hm WHERE hm.user_id = ${userId})`;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const code = String(randomInt(0, 100_000_000)).padStart(8, '0');
-    let written;
-    try {
-      written = await guardedWrite(
-        db,
-        sql`UPDATE shop_items SET stock = stock - 1
-          WHERE id = ${itemId} AND kind = 'household' AND active = 1 AND stock > 0
-            AND (SELECT s.active FROM shops s WHERE s.id = shop_items.shop_id) = 1
-            AND ${household} IS NOT NULL
-            AND coalesce((SELECT b.balance FROM household_points_balances b WHERE b.household_id = ${household}), 0) >= shop_items.price
-            AND (shop_items.monthly_limit = 0 OR (SELECT count(*) FROM household_shop_orders ho JOIN shop_orders o ON o.id = ho.order_id
-              WHERE ho.household_id = ${household} AND ho.item_id = shop_items.id AND o.status IN ('reserved', 'collected') AND ho.created_at >= ${monthStart(now)}) < shop_items.monthly_limit)`,
-        [
-          sql`INSERT INTO shop_orders (code, user_id, item_id, shop_id, kind, price, status, expires_at, created_at)
-            SELECT ${code}, ${userId}, i.id, i.shop_id, i.kind, i.price, 'reserved', ${now} + s.pickup_days * ${DAY}, ${now}
-            FROM shop_items i JOIN shops s ON s.id = i.shop_id WHERE i.id = ${itemId}`,
-          sql`INSERT INTO household_shop_orders (order_id, household_id, item_id, created_at) SELECT id, ${household}, item_id, ${now} FROM shop_orders WHERE code = ${code}`,
-          sql`INSERT INTO household_points_entries (household_id, amount, reason, source_type, source_id, created_at)
-            SELECT ho.household_id, -o.price, '兑换：' || i.name, 'shop_order', o.id, ${now}
-            FROM shop_orders o JOIN household_shop_orders ho ON ho.order_id = o.id JOIN shop_items i ON i.id = o.item_id WHERE o.code = ${code}`,
-          auditStatement({
-            actorId: userId,
-            action: 'household.redeem',
-            targetType: 'shop_order',
-            targetId: sql`SELECT id FROM shop_orders WHERE code = ${code}`,
-            after: { itemId, status: 'reserved' },
-          }),
-          sql`SELECT id FROM shop_orders WHERE code = ${code}`,
-        ],
-      );
-    } catch (e) {
-      const message = String((e as Error).message);
-      if (message.includes('UNIQUE') && message.includes('shop_orders.code')) continue;
-      if (message.includes('POINTS_OVERDRAWN')) throw await redeemProblem(db, userId, itemId, now);
-      throw e;
-    }
-    if (!written) throw await redeemProblem(db, userId, itemId, now);
-    return { code, orderId: Number(written[5]?.rows[0]?.id) };
-  }
-  throw new PointsError('CONFLICT', '兑换未成功，请稍后重试');
+  return placeShopOrder(db, {
+    userId,
+    itemId,
+    now,
+    guard: sql`UPDATE shop_items SET stock = stock - 1
+        WHERE id = ${itemId} AND kind = 'household' AND active = 1 AND stock > 0
+          AND (SELECT s.active FROM shops s WHERE s.id = shop_items.shop_id) = 1
+          AND ${household} IS NOT NULL
+          AND coalesce((SELECT b.balance FROM household_points_balances b WHERE b.household_id = ${household}), 0) >= shop_items.price
+          AND (shop_items.monthly_limit = 0 OR (SELECT count(*) FROM household_shop_orders ho JOIN shop_orders o ON o.id = ho.order_id
+            WHERE ho.household_id = ${household} AND ho.item_id = shop_items.id AND o.status IN ('reserved', 'collected') AND ho.created_at >= ${monthStart(now)}) < shop_items.monthly_limit)`,
+    spend: (code) => [
+      sql`INSERT INTO household_shop_orders (order_id, household_id, item_id, created_at) SELECT id, ${household}, item_id, ${now} FROM shop_orders WHERE code = ${code}`,
+      sql`INSERT INTO household_points_entries (household_id, amount, reason, source_type, source_id, created_at)
+        SELECT ho.household_id, -o.price, '兑换：' || i.name, 'shop_order', o.id, ${now}
+        FROM shop_orders o JOIN household_shop_orders ho ON ho.order_id = o.id JOIN shop_items i ON i.id = o.item_id WHERE o.code = ${code}`,
+    ],
+    action: 'household.redeem',
+    problem: () => redeemProblem(db, userId, itemId, now),
+  });
 }
 
 /** An order paid with household points, as the household's members see it. */

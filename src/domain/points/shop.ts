@@ -1,7 +1,6 @@
 // The 积分超市 (issue 21): a catalogue, redemptions that never oversell or overdraw, pickup codes used once,
 // and orders not collected in time returned. Every contended write is one guarded write (docs/architecture.md
 // "Writes under contention"); the ledger's triggers (db/sql/points.sql) keep the balance and refuse an overdraw.
-import { randomInt } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { guardedWrite } from '../../../db/write.ts';
@@ -12,10 +11,10 @@ import { maskName } from '../../lib/pii.ts';
 import { managesShopSql } from '../accounts/policy.ts';
 import { imageUrls } from '../media/index.ts';
 import { PointsError } from './errors.ts';
+import { placeShopOrder } from './place-order.ts';
 import { POINTS_KIND_LABELS, type PointsKind } from './ledger.ts';
 import { ownHouseholdOrderSql, redeemWithHouseholdPoints } from '../households/ledger.ts';
 
-const DAY = 86_400_000;
 type Row = Record<string, unknown>;
 
 /** An item as the catalogue shows it. */
@@ -99,11 +98,6 @@ export function monthStart(now: number): number {
   return fromShanghai(`${shanghaiDay(now).slice(0, 7)}-01`);
 }
 
-/** A pickup code: 8 digits, easy to read out at the counter and to type on a phone's number pad. */
-function pickupCode(): string {
-  return String(randomInt(0, 100_000_000)).padStart(8, '0');
-}
-
 function assertId(id: number, label: string): void {
   if (!Number.isSafeInteger(id) || id <= 0) throw new PointsError('BAD_REQUEST', `请选择${label}`);
 }
@@ -137,47 +131,24 @@ export async function redeem(db: Db, input: { userId: number; itemId: number }, 
   // Household 文明积分 are spent from the household's own ledger (src/domain/households/ledger.ts): kinds never mix.
   const [target] = await db.all<{ kind: string }>(sql`SELECT kind FROM shop_items WHERE id = ${itemId}`);
   if (target?.kind === 'household') return redeemWithHouseholdPoints(db, input, now);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const code = pickupCode();
-    let written;
-    try {
-      written = await guardedWrite(
-        db,
-        sql`UPDATE shop_items SET stock = stock - 1
-          WHERE id = ${itemId} AND active = 1 AND stock > 0
-            AND (SELECT s.active FROM shops s WHERE s.id = shop_items.shop_id) = 1
-            AND coalesce((SELECT b.balance FROM points_balances b WHERE b.user_id = ${userId} AND b.kind = shop_items.kind), 0) >= shop_items.price
-            AND (shop_items.monthly_limit = 0 OR (SELECT count(*) FROM shop_orders o WHERE o.item_id = shop_items.id AND o.user_id = ${userId}
-              AND o.status IN ('reserved', 'collected') AND o.created_at >= ${monthStart(now)}) < shop_items.monthly_limit)`,
-        [
-          sql`INSERT INTO shop_orders (code, user_id, item_id, shop_id, kind, price, status, expires_at, created_at)
-            SELECT ${code}, ${userId}, i.id, i.shop_id, i.kind, i.price, 'reserved', ${now} + s.pickup_days * ${DAY}, ${now}
-            FROM shop_items i JOIN shops s ON s.id = i.shop_id WHERE i.id = ${itemId}`,
-          sql`INSERT INTO points_entries (user_id, kind, amount, reason, source_type, source_id, created_at)
-            SELECT o.user_id, o.kind, -o.price, '兑换：' || i.name, 'shop_order', o.id, ${now}
-            FROM shop_orders o JOIN shop_items i ON i.id = o.item_id WHERE o.code = ${code}`,
-          auditStatement({
-            actorId: userId,
-            action: 'points.redeem',
-            targetType: 'shop_order',
-            targetId: sql`SELECT id FROM shop_orders WHERE code = ${code}`,
-            after: { itemId, status: 'reserved' },
-          }),
-          sql`SELECT id FROM shop_orders WHERE code = ${code}`,
-        ],
-      );
-    } catch (e) {
-      const message = String((e as Error).message);
-      // A code already taken by another order: draw again (one in millions while few orders are open).
-      if (message.includes('UNIQUE') && message.includes('shop_orders.code')) continue;
-      if (message.includes('POINTS_OVERDRAWN')) throw await redeemProblem(db, userId, itemId, now);
-      throw e;
-    }
-    if (!written) throw await redeemProblem(db, userId, itemId, now);
-    const orderId = Number(written[4]?.rows[0]?.id);
-    return { code, orderId };
-  }
-  throw new PointsError('CONFLICT', '兑换未成功，请稍后重试');
+  return placeShopOrder(db, {
+    userId,
+    itemId,
+    now,
+    guard: sql`UPDATE shop_items SET stock = stock - 1
+        WHERE id = ${itemId} AND active = 1 AND stock > 0
+          AND (SELECT s.active FROM shops s WHERE s.id = shop_items.shop_id) = 1
+          AND coalesce((SELECT b.balance FROM points_balances b WHERE b.user_id = ${userId} AND b.kind = shop_items.kind), 0) >= shop_items.price
+          AND (shop_items.monthly_limit = 0 OR (SELECT count(*) FROM shop_orders o WHERE o.item_id = shop_items.id AND o.user_id = ${userId}
+            AND o.status IN ('reserved', 'collected') AND o.created_at >= ${monthStart(now)}) < shop_items.monthly_limit)`,
+    spend: (code) => [
+      sql`INSERT INTO points_entries (user_id, kind, amount, reason, source_type, source_id, created_at)
+        SELECT o.user_id, o.kind, -o.price, '兑换：' || i.name, 'shop_order', o.id, ${now}
+        FROM shop_orders o JOIN shop_items i ON i.id = o.item_id WHERE o.code = ${code}`,
+    ],
+    action: 'points.redeem',
+    problem: () => redeemProblem(db, userId, itemId, now),
+  });
 }
 
 /** The audit code of each way an order is closed without a handover. */
