@@ -4,6 +4,7 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { log } from './options.mjs';
 import { startBaseline, vmHWM } from './servers.mjs';
 
@@ -21,6 +22,7 @@ export function load(url, { connections, duration }, headers = {}, seconds = dur
             non2xx: r.non2xx,
             errors: r.errors + r.timeouts,
             requests: r.requests.total,
+            connections,
           }),
     );
   });
@@ -99,16 +101,16 @@ export async function loadPages({ base, basePort, htmlFile, pages, portalPid, op
   // Uncached: the two pages every visitor's first view renders, and the figures that must stay flat as
   // the data grows (issue 22): search over every article, /stats over every record, and /me/hours of a
   // volunteer with 2,000 records (signed in, so never cached).
-  const uncached = [pages[2], pages[3], pages[4], pages[5], pages[6]];
-  for (const [name, path] of uncached) {
-    const r = await load(base + path, opts, { 'x-bench-no-cache': '1' });
-    results.rows.push({ name: `${name} (uncached)`, path, cached: false, ...r, ratio: r.rps / baseRes.rps, peakRssMb: vmHWM(portalPid) });
-    log(`${name} uncached: ${Math.round(r.rps)} req/s p99 ${r.p99} ms`);
-  }
-  if (heavyCookie) {
-    const r = await load(base + '/me/hours', opts, { cookie: heavyCookie });
-    results.rows.push({ name: '/me/hours, 2,000 records (signed in)', path: '/me/hours', cached: false, ...r, ratio: r.rps / baseRes.rps, peakRssMb: vmHWM(portalPid) });
-    log(`/me/hours: ${Math.round(r.rps)} req/s p99 ${r.p99} ms`);
+  const uncached = [pages[2], pages[3], pages[4], pages[5], pages[6]].map(([name, path]) => [`${name} (uncached)`, path, { 'x-bench-no-cache': '1' }]);
+  if (heavyCookie) uncached.push(['/me/hours, 2,000 records (signed in)', '/me/hours', { cookie: heavyCookie }]);
+  for (const [name, path, headers] of uncached) {
+    const r = await load(base + path, opts, headers);
+    // The page's own latency: one connection per core, so no request waits behind another (at 50
+    // connections the p99 is the queue — 50 renders ÷ 2 cores — not the page's speed). The p99
+    // targets of issue 22 are read from this figure; the 50-connection one gives the throughput.
+    const service = await load(base + path, { connections: cpus().length, duration: Math.max(3, Math.round(opts.duration / 2)) }, headers);
+    results.rows.push({ name, path, cached: false, ...r, ratio: r.rps / baseRes.rps, service, peakRssMb: vmHWM(portalPid) });
+    log(`${name}: ${Math.round(r.rps)} req/s p99 ${r.p99} ms; at ${cpus().length} connections p50 ${service.p50} ms p99 ${service.p99} ms`);
   }
 }
 
