@@ -1,6 +1,7 @@
 // Public reads of published articles.
 import { and, desc, eq, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { preparedRead } from '../../../db/prepared.ts';
 import { articleSlugs, articles } from '../../../db/schema/index.ts';
 import { lookupTable } from '../../lib/lookup.ts';
 
@@ -55,12 +56,17 @@ export async function homeArticleBlocks(db: Db) {
   return { news: news.items, legal: legal.items };
 }
 
-/** One published article by slug. */
-export async function getPublishedArticle(db: Db, slug: string): Promise<Article | undefined> {
-  const [a] = await db
+const articleBySlug = preparedRead((db) =>
+  db
     .select()
     .from(articles)
-    .where(and(eq(articles.slug, slug), eq(articles.status, 'published')));
+    .where(and(eq(articles.slug, sql.placeholder('slug')), eq(articles.status, 'published')))
+    .prepare(),
+);
+
+/** One published article by slug. */
+export async function getPublishedArticle(db: Db, slug: string): Promise<Article | undefined> {
+  const [a] = await articleBySlug(db).all({ slug });
   return a;
 }
 

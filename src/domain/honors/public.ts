@@ -1,6 +1,7 @@
 // Public reads of the honor roll: published honorees by batch, category, region, level.
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { preparedRead } from '../../../db/prepared.ts';
 import { articles, honorBatches, honorees, regions, users } from '../../../db/schema/index.ts';
 import { getSetting } from '../settings/index.ts';
 import { maskName } from '../../lib/pii.ts';
@@ -117,13 +118,18 @@ export async function listPublishedHonorees(db: Db, f: HonorFilters = {}) {
   return { items: rows.map((r) => publicHonoree({ ...r.h, batchTitle: r.batchTitle, batchSlug: r.batchSlug })), total: Number(n) };
 }
 
-/** One published honoree by slug, with its batch. */
-export async function getPublishedHonoree(db: Db, slug: string) {
-  const [row] = await db
+const honoreeBySlug = preparedRead((db) =>
+  db
     .select({ h: honorees, batch: honorBatches })
     .from(honorees)
     .leftJoin(honorBatches, eq(honorBatches.id, honorees.batchId))
-    .where(and(eq(honorees.slug, slug), eq(honorees.status, 'published')));
+    .where(and(eq(honorees.slug, sql.placeholder('slug')), eq(honorees.status, 'published')))
+    .prepare(),
+);
+
+/** One published honoree by slug, with its batch. */
+export async function getPublishedHonoree(db: Db, slug: string) {
+  const [row] = await honoreeBySlug(db).all({ slug });
   return row ? publicHonoree({ ...row.h, batch: row.batch }) : undefined;
 }
 
@@ -161,14 +167,19 @@ export async function townRanking(db: Db, limit = 10): Promise<{ townId: number;
   return rows.map((r) => ({ townId: Number(r.townId), name: r.name, n: Number(r.n) }));
 }
 
-/** Published articles about an honoree (articles.honoree_id). */
-export async function linkedArticles(db: Db, honoreeId: number) {
-  return db
+const articlesAbout = preparedRead((db) =>
+  db
     .select({ slug: articles.slug, title: articles.title, publishedAt: articles.publishedAt })
     .from(articles)
-    .where(and(eq(articles.honoreeId, honoreeId), eq(articles.status, 'published')))
+    .where(and(eq(articles.honoreeId, sql.placeholder('honoreeId')), eq(articles.status, 'published')))
     .orderBy(desc(articles.publishedAt))
-    .limit(20);
+    .limit(20)
+    .prepare(),
+);
+
+/** Published articles about an honoree (articles.honoree_id). */
+export async function linkedArticles(db: Db, honoreeId: number) {
+  return articlesAbout(db).all({ honoreeId });
 }
 
 /** Stars (0–5) for confirmed hours against the thresholds in settings (★ 100 h … ★★★★★ 1500 h). */

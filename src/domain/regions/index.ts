@@ -1,6 +1,7 @@
 // The region tree: county → 乡镇/街道 → 村/社区.
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { preparedRead } from '../../../db/prepared.ts';
 import { regions } from '../../../db/schema/index.ts';
 
 export type Region = typeof regions.$inferSelect;
@@ -17,11 +18,20 @@ export async function regionTree(db: Db): Promise<(Region & { villages: Region[]
   return towns.map((t) => ({ ...t, villages: all.filter((v) => v.parentId === t.id) }));
 }
 
+// One prepared statement whatever the number of ids: they travel as one JSON array.
+const regionsById = preparedRead((db) =>
+  db
+    .select({ id: regions.id, name: regions.name })
+    .from(regions)
+    .where(sql`${regions.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
+    .prepare(),
+);
+
 /** id → name for a set of region ids. */
 export async function regionNames(db: Db, ids: (number | null | undefined)[]): Promise<Map<number, string>> {
   const wanted = [...new Set(ids.filter((x): x is number => typeof x === 'number'))];
   if (!wanted.length) return new Map();
-  const rows = await db.select({ id: regions.id, name: regions.name }).from(regions).where(inArray(regions.id, wanted));
+  const rows = await regionsById(db).all({ ids: JSON.stringify(wanted) });
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
