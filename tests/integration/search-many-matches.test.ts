@@ -90,7 +90,10 @@ describe('search with more matches than are counted and ranked', () => {
     for (const opts of searches) {
       const few = await searchSteps(small, () => search(small, opts));
       const more = await searchSteps(large, () => search(large, opts));
-      expect([...few.values()].some((n) => n > 0), JSON.stringify(opts)).toBe(true);
+      expect(
+        [...few.values()].some((n) => n > 0),
+        JSON.stringify(opts),
+      ).toBe(true);
       // Reading every match would add about MANY rows' worth of steps to that statement; bounded reads add none.
       for (const [text, n] of more) expect(n, `${JSON.stringify(opts)}: ${text}`).toBeLessThan((few.get(text) ?? 0) * 1.1 + 100);
     }

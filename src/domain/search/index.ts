@@ -219,16 +219,16 @@ export async function search(db: Db, opts: { q: string; type?: string | null; pa
   if (!exact) {
     const past = offset + perPage;
     const more =
-      past < total ||
-      (ids.length === perPage &&
-        (await db.all<Row>(sql`SELECT rowid FROM search_index WHERE search_index MATCH ${match} ORDER BY rowid DESC LIMIT 1 OFFSET ${past}`)).length > 0);
+      past < total || (ids.length === perPage && (await db.all<Row>(sql`SELECT rowid FROM search_index WHERE search_index MATCH ${match} ORDER BY rowid DESC LIMIT 1 OFFSET ${past}`)).length > 0);
     pages = Math.max(known, more ? page + 1 : page);
   }
   const docs = ids.length
-    ? await db.all<Row>(sql`SELECT id, type, ref_id, title, body, url, sort_at FROM search_docs WHERE id IN (${sql.join(
-        ids.map((id) => sql`${id}`),
-        sql`, `,
-      )})`)
+    ? await db.all<Row>(
+        sql`SELECT id, type, ref_id, title, body, url, sort_at FROM search_docs WHERE id IN (${sql.join(
+          ids.map((id) => sql`${id}`),
+          sql`, `,
+        )})`,
+      )
     : [];
   const byId = new Map(docs.map((r) => [Number(r.id), r]));
   const items = ids.flatMap((id) => {
