@@ -58,6 +58,9 @@ describe('a common word past the count cap', () => {
     expect(last).not.toMatch(/rel="next"/);
     const beyond = await text(`/search?q=${encodeURIComponent('社区')}&type=article&page=400`);
     expect(beyond).toContain('这一页没有结果了');
+    // A page number past the deepest walked one shows that page instead (docs/decisions/107); a bad cursor is ignored.
+    const deep = await text(`/search?q=${encodeURIComponent('社区')}&type=article&page=5000&after=x1`);
+    expect(deep).toContain('页码太大，这里是第 1001 页');
   });
 
   test('a rare word keeps its exact count and page numbers', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { freshDb } from '../helpers/db.ts';
 import { REMOTE } from '../helpers/hrana.ts';
 import type { Db } from '../../db/client.ts';
-import { COUNT_CAP, RANK_WINDOW, search } from '../../src/domain/search/index.ts';
+import { COUNT_CAP, DEEPEST_OFFSET, RANK_WINDOW, search } from '../../src/domain/search/index.ts';
 
 const MANY = RANK_WINDOW + 350;
 
@@ -64,19 +64,26 @@ describe('search with more matches than are counted and ranked', () => {
     expect(seen.length).toBe(MANY);
     expect(new Set(seen)).toEqual(expected);
     // A page past the last one is empty, not an error.
-    const past = await search(db, { q: '社区', type: 'article', perPage: 100, page: 500 });
+    const past = await search(db, { q: '社区', type: 'article', perPage: 100, page: 30 });
     expect(past.items).toEqual([]);
-    expect(past.pages).toBe(500);
+    expect(past.pages).toBe(30);
+    // A page number past DEEPEST_OFFSET is not walked to: the deepest page is shown instead.
+    const deep = await search(db, { q: '社区', type: 'article', perPage: 100, page: 100_000 });
+    expect(deep.clamped).toBe(true);
+    expect(deep.page).toBe(DEEPEST_OFFSET / 100 + 1);
   });
 
-  test('all types: the same, across the window and the older matches', async () => {
+  test('all types, following 下一页 with its cursor: the same, across the window and the older matches', async () => {
     const db = await freshDb({ seed: 'base' });
     const expected = await manyArticles(db);
     const seen: number[] = [];
-    for (let r = await search(db, { q: '社区', perPage: 70 }); ; r = await search(db, { q: '社区', perPage: 70, page: r.page + 1 })) {
+    let cursors = 0;
+    for (let r = await search(db, { q: '社区', perPage: 70 }); ; r = await search(db, { q: '社区', perPage: 70, page: r.page + 1, after: r.nextAfter })) {
       seen.push(...r.items.filter((i) => i.type === 'article').map((i) => i.refId));
+      if (r.nextAfter !== null) cursors++;
       if (r.page >= r.pages) break;
     }
+    expect(cursors).toBeGreaterThan(1);
     expect(seen.length).toBe(MANY);
     expect(new Set(seen)).toEqual(expected);
   });
@@ -86,7 +93,14 @@ describe('search with more matches than are counted and ranked', () => {
     const large = await freshDb({ seed: 'base' });
     await manyArticles(small, MANY);
     await manyArticles(large, 2 * MANY);
-    const searches = [{ q: '社区' }, { q: '社区', type: 'article' }, { q: '社区', page: 220 }, { q: '来到社区', type: 'article', page: 3 }, { q: '社区 服务' }];
+    const searches = [
+      { q: '社区' },
+      { q: '社区', type: 'article' },
+      { q: '社区', page: 220 },
+      { q: '社区', type: 'article', page: 250, after: 1500 },
+      { q: '来到社区', type: 'article', page: 3 },
+      { q: '社区 服务' },
+    ];
     for (const opts of searches) {
       const few = await searchSteps(small, () => search(small, opts));
       const more = await searchSteps(large, () => search(large, opts));

@@ -65,6 +65,10 @@ export interface SearchResult {
   /** Pages known to exist: the last page when `exact`, otherwise at least the next one when there is one. */
   pages: number;
   perPage: number;
+  /** The cursor 下一页 carries when the next page lies among the older matches (`after` of search()). */
+  nextAfter: number | null;
+  /** The page number asked for was past DEEPEST_OFFSET and `page` is the deepest one walked to instead. */
+  clamped: boolean;
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -138,6 +142,12 @@ export const COUNT_CAP = 1000;
  */
 export const RANK_WINDOW = 2000;
 
+/**
+ * The deepest match a page number is walked to (page 1,001 at 10 a page). Past it, 下一页 carries the
+ * last match's rowid (`after`), so a page costs the same however deep it is (docs/decisions/107).
+ */
+export const DEEPEST_OFFSET = 10_000;
+
 /** Formats a count for people: exact up to COUNT_CAP, "1000+" beyond it. */
 export function countLabel(n: number): string {
   return n > COUNT_CAP ? `${COUNT_CAP}+` : String(n);
@@ -154,11 +164,11 @@ type Row = Record<string, unknown>;
  * RANK_WINDOW matches for the first pages and the page's offset beyond that, whatever the size of
  * the index, and only the shown rows' text.
  */
-export async function search(db: Db, opts: { q: string; type?: string | null; page?: number; perPage?: number; now?: number }): Promise<SearchResult> {
+export async function search(db: Db, opts: { q: string; type?: string | null; page?: number; perPage?: number; now?: number; after?: number | null }): Promise<SearchResult> {
   const terms = queryTerms(opts.q ?? '');
   const type = opts.type && opts.type in SEARCH_TYPES ? opts.type : null;
   const perPage = opts.perPage ?? 10;
-  const empty = { q: opts.q, terms, type, items: [], total: 0, exact: true, byType: {}, page: 1, pages: 1, perPage };
+  const empty = { q: opts.q, terms, type, items: [], total: 0, exact: true, byType: {}, page: 1, pages: 1, perPage, nextAfter: null, clamped: false };
   if (!terms.length) return empty;
   // The words only in title and body; the kind column narrows by type (db/sql/search.sql).
   const words = `{title body} : (${ftsQuery(terms)})`;
@@ -189,13 +199,25 @@ export async function search(db: Db, opts: { q: string; type?: string | null; pa
   if (!total) return { ...empty, byType };
   const allTotal = Object.values(byType).reduce((a, b) => a + b, 0);
   const known = Math.max(1, Math.ceil(total / perPage));
-  const page = exact ? Math.min(Math.max(1, Math.floor(opts.page ?? 1)), known) : Math.max(1, Math.floor(opts.page ?? 1));
-  const offset = (page - 1) * perPage;
+  const wanted = Math.max(1, Math.floor(Number(opts.page) || 1));
+  let page = exact ? Math.min(wanted, known) : wanted;
   // Few matches of every phrase: bm25 over them all, as before issue 22 (the window holds every match).
   const ranked = allTotal <= COUNT_CAP && widest <= COUNT_CAP;
   const match = type && !ranked ? ofKind(type) : words;
+  // A cursor counts only among the older matches, which follow in rowid order. It is bound through
+  // CAST: FTS5 seeks to a rowid bound only when it is an INTEGER, and a JavaScript number binds as REAL.
+  const after = !exact && Number.isSafeInteger(opts.after) && opts.after! > 0 && (page - 1) * perPage >= RANK_WINDOW ? opts.after! : null;
+  const clamped = after === null && (page - 1) * perPage > DEEPEST_OFFSET;
+  if (clamped) page = Math.floor(DEEPEST_OFFSET / perPage) + 1;
+  const offset = (page - 1) * perPage;
   let ids: number[];
-  if (offset < RANK_WINDOW) {
+  // Whether the page's last rows are older matches (rowid order), so the next page can start after the last.
+  let tailOlder = true;
+  if (after !== null) {
+    ids = (await db.all<Row>(sql`SELECT rowid AS id FROM search_index WHERE search_index MATCH ${match} AND rowid < CAST(${after} AS INTEGER) ORDER BY rowid DESC LIMIT ${perPage}`)).map((r) =>
+      Number(r.id),
+    );
+  } else if (offset < RANK_WINDOW) {
     const titleHit = sql.join(
       terms.map((t) => sql`instr(lower(d.title), ${t}) > 0`),
       sql` AND `,
@@ -209,18 +231,28 @@ export async function search(db: Db, opts: { q: string; type?: string | null; pa
       JOIN search_docs d INDEXED BY search_docs_rank ON d.id = w.id ${type && ranked ? sql`AND d.type = ${type}` : sql``}
       ORDER BY (${titleHit}) DESC, (d.type = 'event' AND d.sort_at <= ${opts.now ?? Date.now()}), w.score, d.sort_at DESC, d.id DESC LIMIT ${perPage} OFFSET ${offset}`);
     ids = rows.map((r) => Number(r.id));
+    tailOlder = false;
     // A page that straddles the window's end continues with the older matches.
-    if (!ranked && ids.length < perPage && offset + ids.length >= RANK_WINDOW) ids = [...ids, ...(await olderMatches(db, match, RANK_WINDOW, perPage - ids.length))];
+    if (!ranked && ids.length < perPage && offset + ids.length >= RANK_WINDOW) {
+      const older = await olderMatches(db, match, RANK_WINDOW, perPage - ids.length);
+      ids = [...ids, ...older];
+      tailOlder = older.length > 0;
+    }
   } else {
     ids = await olderMatches(db, match, offset, perPage);
   }
   // Whether a next page exists when the count stopped at the cap: one more match past this page.
   let pages = known;
+  const last = ids.at(-1);
+  const nextAfter = !exact && tailOlder && ids.length === perPage && last !== undefined ? last : null;
   if (!exact) {
     const past = offset + perPage;
-    const more =
-      past < total || (ids.length === perPage && (await db.all<Row>(sql`SELECT rowid FROM search_index WHERE search_index MATCH ${match} ORDER BY rowid DESC LIMIT 1 OFFSET ${past}`)).length > 0);
-    pages = Math.max(known, more ? page + 1 : page);
+    const probe =
+      nextAfter !== null
+        ? sql`SELECT rowid FROM search_index WHERE search_index MATCH ${match} AND rowid < CAST(${nextAfter} AS INTEGER) ORDER BY rowid DESC LIMIT 1`
+        : sql`SELECT rowid FROM search_index WHERE search_index MATCH ${match} ORDER BY rowid DESC LIMIT 1 OFFSET ${past}`;
+    const more = (after === null && past < total) || (ids.length === perPage && (await db.all<Row>(probe)).length > 0);
+    pages = Math.max(after === null ? known : 1, more ? page + 1 : page);
   }
   const docs = ids.length
     ? await db.all<Row>(
@@ -245,7 +277,7 @@ export async function search(db: Db, opts: { q: string; type?: string | null; pa
       },
     ];
   });
-  return { q: opts.q, terms, type, items, total, exact, byType, page, pages, perPage };
+  return { q: opts.q, terms, type, items, total, exact, byType, page, pages, perPage, nextAfter: pages > page ? nextAfter : null, clamped };
 }
 
 /** Ids of the matches past the ranked window, newest first, from the `offset`-th match on. */
