@@ -18,6 +18,10 @@ CREATE TABLE IF NOT EXISTS search_docs (
   sort_at INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX IF NOT EXISTS search_docs_ref ON search_docs (type, ref_id);
+-- What the ranked window orders by, without the document text (docs/decisions/107): a body of up to 4,000
+-- characters spills into overflow pages, and url and sort_at come after it in the row, so ordering 2,000
+-- matches by the table read every page of every body. src/domain/search/index.ts names it (INDEXED BY).
+CREATE INDEX IF NOT EXISTS search_docs_rank ON search_docs (id, type, sort_at, title);
 -- search_index replaced search_fts (issue 22, docs/decisions/105): a third column, kind ('k' || type), makes
 -- the count per type an FTS count. At 200,000 articles a common word (社区) matches most documents, and
 -- counting them by reading each one's search_docs row cost more than the rest of the page. Queries match

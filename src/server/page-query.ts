@@ -9,7 +9,7 @@
  * are never cached or rewritten and need no row.
  */
 export const PAGE_QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
-  '/search': ['q', 'type', 'page'],
+  '/search': ['q', 'type', 'page', 'after'],
   '/honors': ['batch', 'category', 'region', 'level', 'page'],
   '/honors/candidates': ['liked', 'again', 'objected'],
   '/honors/nominate': ['no'],
