@@ -86,7 +86,9 @@ describe('the sign-up form before Astro', () => {
     const { req, res, answer } = post(eventId, `sx_session=${token}`);
     expect(await form(req, res, {})).toBe(true);
     expect(answer.headers?.Location).toBe(`/events/${eventId}?done=waitlisted`);
-    expect(String(answer.headers?.['Set-Cookie'])).toMatch(new RegExp(`^sx_session=${token}; Path=/; Expires=[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT; HttpOnly; SameSite=Lax$`));
+    expect(String(answer.headers?.['Set-Cookie'])).toMatch(
+      new RegExp(`^sx_session=${token}; Path=/; Expires=[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT; HttpOnly; SameSite=Lax$`),
+    );
   });
 
   test('a refusal is handed on to the page with the checked session, nothing written', async () => {
