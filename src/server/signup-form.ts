@@ -73,12 +73,13 @@ export function createSignupForm({ db, siteUrl, secretKey, headers }: { db: () =
     }
     const answer: Record<string, string | string[]> = { ...headers, 'Cache-Control': 'private, no-store', Location: signupDonePath(eventId, status) };
     if (checked.renewed) answer['Set-Cookie'] = serializeSessionCookie(token, secure, checked.session.expiresAt);
-    res.writeHead(303, answer);
-    res.end();
-    // The line src/middleware/log-request.ts writes for every answer.
+    // The line src/middleware/log-request.ts writes for every answer — before the answer, as there, so a
+    // reader of the log who got the answer finds its line.
     if (logs('info')) {
       log('info', 'request', { reqId: randomUUID(), userId: checked.user.id, method: 'POST', route: `/events/${eventId}`, status: 303, ms: Math.round(performance.now() - started) });
     }
+    res.writeHead(303, answer);
+    res.end();
     return true;
   };
 }

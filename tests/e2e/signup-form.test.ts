@@ -134,6 +134,8 @@ describe('我要报名', () => {
     expect(r.body).toContain('陪老人读报。');
     expect(r.body).toContain(b.name); // the header still knows who is signed in
     expect(r.body).not.toContain('我要报名</button>'); // the seat is gone and there is no waitlist to join
+    expect(r.body.split('名额已满').length - 1, 'said once, not twice').toBe(1);
+    expect(r.body).toContain('<a href="/events">看看其他志愿活动</a>');
     expect(r.headers['cache-control']).toBe('private, no-store');
     expect(String(r.headers['set-cookie'])).toMatch(new RegExp(`^${b.cookie}; Path=/; Expires=.+; HttpOnly; SameSite=Lax$`));
     const expires = Date.parse(/Expires=([^;]+)/.exec(String(r.headers['set-cookie']))![1]);
