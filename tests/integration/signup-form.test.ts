@@ -140,6 +140,27 @@ describe('the sign-up form before Astro', () => {
     expect(await rows(db, eventId)).toEqual({ signups: [], notices: 0 });
   });
 
+  test('a burst of sign-ups leaves the event loop room: a timer set before 64 of them runs before the last is answered, and all 64 are answered', async () => {
+    const { db, eventId, signIn, form } = await setup({ capacity: 100 });
+    const users = await insertUsers(db, 64);
+    const tokens = await Promise.all(users.map((u) => signIn(u)));
+    let answered = 0;
+    let answeredWhenTimerRan = -1;
+    setTimeout(() => (answeredWhenTimerRan = answered), 0);
+    const results = await Promise.all(
+      tokens.map(async (t) => {
+        const { req, res } = post(eventId, `sx_session=${t}`);
+        const done = await form(req, res, {});
+        answered++;
+        return done;
+      }),
+    );
+    expect(results.every(Boolean)).toBe(true);
+    expect(answeredWhenTimerRan).toBeGreaterThanOrEqual(0);
+    expect(answeredWhenTimerRan).toBeLessThan(64);
+    expect((await rows(db, eventId)).signups).toHaveLength(64);
+  });
+
   test('the session cookie is read only when it is there once', () => {
     expect(sessionCookieValue('a=1; sx_session=abc ; b=2')).toBe('abc');
     expect(sessionCookieValue('sx_session=abc; sx_session=def')).toBeUndefined();
