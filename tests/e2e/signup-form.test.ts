@@ -132,6 +132,7 @@ describe('我要报名', () => {
     expect(r.body).toMatch(/role="alert">名额已满</);
     expect(r.body).toContain('<h1>一个名额的活动</h1>');
     expect(r.body).toContain('陪老人读报。');
+    expect(r.body).toContain('<td>县城</td>'); // an event without a 乡镇: the place alone, no stray separator
     expect(r.body).toContain(b.name); // the header still knows who is signed in
     expect(r.body).not.toContain('我要报名</button>'); // the seat is gone and there is no waitlist to join
     expect(r.body.split('名额已满').length - 1, 'said once, not twice').toBe(1);
