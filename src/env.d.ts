@@ -11,6 +11,10 @@ declare namespace App {
     requestId: string;
     /** The submitted form of a form-posted Action, to refill fields after an error. */
     formData: FormData | null;
+    /** The session lookup src/server/signup-form.ts did before handing the request on (absent otherwise). */
+    checkedSession?: import('./domain/accounts/sessions.ts').SessionCheck;
+    /** The refusal src/server/signup-form.ts already got from the domain for this form-posted Action (shown, not asked again). */
+    formRefusal?: { action: string; refusal: import('./domain/refusal.ts').Refusal };
     /** A small url-encoded form body, read once by src/server/http-server.ts (absent for other requests). */
     rawForm?: Uint8Array;
     /** The result of the form-posted Action this request ran, keyed like `String(actions.x.y)` (see lib/forms.ts actionResult). */

@@ -88,7 +88,13 @@ export function report(results, { root, scale: SCALE, counts: N, connections: CO
     );
   for (const st of storms) {
     console.log(
-      `\nsign-up storm (${N.storm} sessions, ${N.stormSeats} seats): ${st.mode}\n  confirmed ${st.confirmed}, waitlisted ${st.waitlisted}, errors ${st.errors}, p50 ${Math.round(st.p50)} ms, p99 ${Math.round(st.p99)} ms, connections dropped by the kernel (listen queue full) ${st.listenDrops ?? 'n/a'}`,
+      `\nsign-up storm (${N.storm} sessions, ${N.stormSeats} seats): ${st.mode}\n  confirmed ${st.confirmed}, waitlisted ${st.waitlisted}, errors ${st.errors}${
+        st.errors
+          ? ` (${Object.entries(st.errorKinds ?? {})
+              .map(([k, n]) => `${k} ×${n}`)
+              .join(', ')})`
+          : ''
+      }, p50 ${Math.round(st.p50)} ms, p99 ${Math.round(st.p99)} ms, connections dropped by the kernel (listen queue full) ${st.listenDrops ?? 'n/a'}`,
     );
   }
   if (F) {

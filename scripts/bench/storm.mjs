@@ -76,21 +76,28 @@ export async function prepareStorm(db, { port, base, stormEventId, counts: N }) 
   async function fire(eventId) {
     const lat = [];
     let errors = 0;
+    // What the errors were (a status, or the client's error code): a 503 is the overload guard shedding load
+    // after a late event loop, a 500 a fault, ECONNRESET a dropped connection — three different stories.
+    const errorKinds = {};
+    const failed = (kind) => {
+      errors++;
+      errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+    };
     await Promise.all(
       tokens.map(async (tok) => {
         const form = new URLSearchParams({ eventId: String(eventId) }).toString();
         const s = performance.now();
         try {
           const status = await postForm(`/events/${eventId}?_action=events.${actionName}`, form, `${SESSION_COOKIE}=${tok}`);
-          if (status >= 500) errors++;
-        } catch {
-          errors++;
+          if (status >= 500) failed(String(status));
+        } catch (e) {
+          failed(e?.code ?? 'error');
         }
         lat.push(performance.now() - s);
       }),
     );
     lat.sort((a, b) => a - b);
-    return { lat, errors };
+    return { lat, errors, errorKinds };
   }
   // Warm-up (not measured), as for the page loads: the same 1,000 sign-ups, with and without
   // waitlist, on a copy of the event two weeks later, so both code paths are compiled.
@@ -116,7 +123,7 @@ export async function prepareStorm(db, { port, base, stormEventId, counts: N }) 
     await resetEvent(stormEventId, waitlist, 7);
     await new Promise((r) => setTimeout(r, 500)); // let the page cache notice the new version
     const overflowsBefore = listenOverflows();
-    const { lat, errors } = await fire(stormEventId);
+    const { lat, errors, errorKinds } = await fire(stormEventId);
     // A connection the kernel dropped (accept queue full) is retried by the client after 1 s.
     const listenDrops = overflowsBefore == null ? null : listenOverflows() - overflowsBefore;
     const confirmed = Number((await db.$client.execute({ sql: `SELECT count(*) AS n FROM signups WHERE event_id = ? AND status = 'confirmed'`, args: [stormEventId] })).rows[0].n);
@@ -125,6 +132,7 @@ export async function prepareStorm(db, { port, base, stormEventId, counts: N }) 
       mode: `POST /events/${stormEventId}?_action=events.${actionName} (real form), waitlist ${waitlist ? 'on' : 'off'}`,
       waitlist,
       errors,
+      errorKinds,
       confirmed,
       waitlisted,
       listenDrops,

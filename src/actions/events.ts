@@ -4,7 +4,7 @@ import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
 import { config } from '../lib/config.ts';
 import { actionLeader as leader, actionUser, actionVolunteer as volunteer, formAction } from '../lib/action-guards.ts';
-import { cancelSignup, signUp } from '../domain/events/signups.ts';
+import { cancelSignup, signUp, signupDonePath } from '../domain/events/signups.ts';
 import { checkIn, checkOut } from '../domain/events/checkin.ts';
 import { createEvent, endAfterStart, EventFields, markAttendance, removeSignup, setEventStatus, updateEvent } from '../domain/events/manage.ts';
 import { regenerateCalendarToken, revokeCalendarToken } from '../domain/events/mine.ts';
@@ -22,10 +22,11 @@ const id = (label: string) =>
 export const events = {
   signUp: formAction({
     input: z.object({ eventId: id('活动') }),
+    // Its plain success is usually answered before Astro, by src/server/signup-form.ts (docs/decisions/109).
     handler: async ({ eventId }, ctx) => {
       const u = volunteer(ctx);
       const r = await signUp(await appDb(), { eventId, userId: u.id, secretKey: config().secretKey });
-      return { redirect: `/events/${eventId}?done=${r.status}` };
+      return { redirect: signupDonePath(eventId, r.status) };
     },
   }),
   cancel: formAction({

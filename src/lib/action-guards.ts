@@ -45,7 +45,12 @@ export function actionAbility(ctx: Pick<ActionAPIContext, 'locals'>, ...abilitie
  */
 function asActionError(e: unknown): never {
   if (!(e instanceof Refusal)) throw e;
-  throw withoutStackTrace(() => {
+  throw refusalActionError(e);
+}
+
+/** The ActionError a form shows for a domain Refusal (what asActionError throws; built without a stack trace). */
+export function refusalActionError(e: Refusal): ActionError {
+  return withoutStackTrace(() => {
     const err = new ActionError({ code: e.status, message: e.message });
     if (!e.field) return err;
     const messages = e.fieldMessages ?? { [e.field]: e.message };

@@ -5,6 +5,7 @@
 import { ActionError, getActionContext } from 'astro:actions';
 import type { APIContext, MiddlewareHandler } from 'astro';
 import { server } from '../actions/index.ts';
+import { refusalActionError } from '../lib/action-guards.ts';
 import { safeNext } from '../lib/safe-next.ts';
 import { ACTION_STATUS_TEXT } from './action-refusals.ts';
 
@@ -62,7 +63,16 @@ export const formActions: MiddlewareHandler = async (ctx, next) => {
   // throws a TypeError (a 500) for a name that resolves to a namespace.
   const target = serverAction(action.name);
   const form = ctx.locals.rawForm ? formDataOf(ctx.locals.rawForm) : null;
-  const result = !target ? { data: undefined, error: new ActionError({ code: 'NOT_FOUND' }) } : form ? await ctx.callAction(target, form) : await action.handler();
+  // A refusal src/server/signup-form.ts already got for this very form (docs/decisions/109) is shown as
+  // the Action would have answered it, without asking the domain a second time.
+  const known = ctx.locals.formRefusal?.action === action.name ? ctx.locals.formRefusal.refusal : null;
+  const result = !target
+    ? { data: undefined, error: new ActionError({ code: 'NOT_FOUND' }) }
+    : known
+      ? { data: undefined, error: refusalActionError(known) }
+      : form
+        ? await ctx.callAction(target, form)
+        : await action.handler();
   const data = result.data as { redirect?: unknown } | undefined;
   const to = !result.error && data && typeof data.redirect === 'string' ? safeNext(data.redirect, '') : '';
   if (to) return ctx.redirect(to, 303);

@@ -12,8 +12,9 @@ export const session: MiddlewareHandler = async (ctx, next) => {
   ctx.locals.unread = 0;
   const token = ctx.cookies.get(SESSION_COOKIE)?.value;
   if (token) {
-    const db = await appDb();
-    const result = await validateSessionToken(db, token);
+    // Checked already for this request by src/server/signup-form.ts when it let the request through.
+    const checked = ctx.locals.checkedSession;
+    const result = checked?.token === token ? checked.result : await validateSessionToken(await appDb(), token);
     if (result) {
       ctx.locals.user = result.user;
       ctx.locals.session = result.session;

@@ -11,6 +11,7 @@ import { createPageCache, type NodeHandler } from './page-cache.ts';
 import { createAdmission } from './admission.ts';
 import { answerBusy, clientAnswer, createRequestGuard } from './request-guard.ts';
 import { createStaticFiles } from './static-files.ts';
+import { createSignupForm, type SignupFormPass } from './signup-form.ts';
 
 const SMALL_FORM_BYTES = 64 * 1024;
 const URLENCODED = /^application\/x-www-form-urlencoded\b/i;
@@ -36,11 +37,19 @@ function isSmallForm(req: IncomingMessage): boolean {
 export async function createServer({ root, config }: { root: string; config: AppConfig }): Promise<http.Server> {
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const entry = (await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href)) as { handler: AstroNodeHandler };
-  // Astro's adapter in middleware mode: pages and actions only; static files are ours.
-  // A form read by readSmallForm below reaches the middleware as locals.rawForm.
-  const render: NodeHandler = (req: ReadRequest, res) => entry.handler(req, res, undefined, Buffer.isBuffer(req.body) ? { rawForm: req.body } : undefined);
   // Answers given here, before Astro, carry the same security headers as every page.
   const headers = securityHeaders(config.siteUrl);
+  const database = () => getDb({ url: config.databaseUrl, authToken: config.databaseAuthToken, syncUrl: config.databaseSyncUrl });
+  // The 我要报名 form's success is answered before Astro (docs/decisions/109); the rest reaches Astro.
+  const signupForm = createSignupForm({ db: database, siteUrl: config.siteUrl, secretKey: config.secretKey, headers });
+  // Astro's adapter in middleware mode: pages and actions only; static files are ours.
+  // A form read by readSmallForm below reaches the middleware as locals.rawForm.
+  const render: NodeHandler = async (req: ReadRequest, res) => {
+    if (!Buffer.isBuffer(req.body)) return entry.handler(req, res, undefined, undefined);
+    const pass: SignupFormPass = {};
+    if (await signupForm(req, res, pass)) return;
+    return entry.handler(req, res, undefined, { rawForm: req.body, ...pass });
+  };
   // Every render waits its turn at the gate; a cache hit never reaches it (docs/decisions/096).
   const admission = createAdmission({
     concurrency: config.http.renderConcurrency,
@@ -55,7 +64,7 @@ export async function createServer({ root, config }: { root: string; config: App
   const handler = admission(render);
   const staticFiles = createStaticFiles(join(root, 'dist', 'client'));
   const readVersion = async () => {
-    const db = await getDb({ url: config.databaseUrl, authToken: config.databaseAuthToken, syncUrl: config.databaseSyncUrl });
+    const db = await database();
     const rs = await db.$client.execute(`SELECT version FROM cache_versions WHERE scope = 'public'`);
     return Number(rs.rows[0]?.version ?? 0);
   };

@@ -6,6 +6,7 @@ import { insertEvent, insertTeam, insertUsers } from '../helpers/events-fixtures
 import { getEventPage } from '../../src/domain/events/public.ts';
 import { cancelSignup, signUp } from '../../src/domain/events/signups.ts';
 import { myEvents } from '../../src/domain/events/mine.ts';
+import { PublicContactSchema, setPublicContact, teamPublicContact } from '../../src/domain/teams/contact.ts';
 import { events, signups } from '../../db/schema/index.ts';
 
 describe('getEventPage', () => {
@@ -22,7 +23,7 @@ describe('getEventPage', () => {
 
     const [expected] = await db.select().from(events).where(eq(events.id, eventId));
     const anon = await getEventPage(db, eventId, null);
-    expect(anon).toEqual({ event: expected, teamName: '测试队伍page-team', teamSlug: 'page-team', townName: '青溪镇', villageName: null, mine: undefined, leads: false });
+    expect(anon).toEqual({ event: expected, teamName: '测试队伍page-team', teamSlug: 'page-team', townName: '青溪镇', villageName: null, mine: undefined, leads: false, contact: null });
     // Booleans stay booleans, nulls stay null (a column Drizzle decodes must be decoded here too).
     expect(anon!.event.dangerous).toBe(true);
     expect(anon!.event.membersOnly).toBe(false);
@@ -41,6 +42,25 @@ describe('getEventPage', () => {
     expect(asLeader!.mine).toBeUndefined();
     expect(asLeader!.leads).toBe(true);
     expect((await getEventPage(db, eventId, { id: leader, status: 'suspended' }))!.leads).toBe(false);
+  });
+
+  test("the team's public number comes with the page's one statement, as the team page shows it", async () => {
+    const db = await freshDb({ seed: 'none' });
+    const [leader] = await insertUsers(db, 1, { prefix: '155' });
+    const teamId = await insertTeam(db, leader);
+    const eventId = await insertEvent(db, teamId);
+    const shown = async () => (await getEventPage(db, eventId, null))!.contact;
+    expect(await shown()).toBeNull();
+    await setPublicContact(db, leader, PublicContactSchema.parse({ teamId, choice: 'hotline', hotline: '0838-7654321' }));
+    expect(await shown()).toEqual({ label: '队伍联系电话', phone: '0838-7654321' });
+    await setPublicContact(db, leader, PublicContactSchema.parse({ teamId, choice: 'person', hotline: '' }));
+    const me = (await db.$client.execute({ sql: 'SELECT phone, real_name FROM users WHERE id = ?', args: [leader] })).rows[0];
+    expect(await shown()).toEqual({ label: `负责人 ${String(me.real_name)}`, phone: String(me.phone) });
+    expect(await shown()).toEqual(await teamPublicContact(db, teamId));
+    // A leader who steps down is no longer published, on either page.
+    await db.$client.execute({ sql: `UPDATE team_members SET role = 'member' WHERE team_id = ? AND user_id = ?`, args: [teamId, leader] });
+    expect(await shown()).toBeNull();
+    expect(await teamPublicContact(db, teamId)).toBeNull();
   });
 
   test('drafts and unknown ids are not shown', async () => {

@@ -107,6 +107,12 @@ export async function validateSessionToken(db: Db, token: string): Promise<{ ses
   };
 }
 
+/** A token's lookup done once for the request (src/server/signup-form.ts hands it to src/middleware/session.ts). */
+export interface SessionCheck {
+  token: string;
+  result: Awaited<ReturnType<typeof validateSessionToken>>;
+}
+
 /** Deletes one session. */
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
@@ -121,4 +127,12 @@ export function sessionCookieOptions(siteUrl: string, expiresAt?: number) {
     path: '/',
     ...(expiresAt ? { expires: new Date(expiresAt) } : { maxAge: 0 }),
   };
+}
+
+/**
+ * The Set-Cookie value of a renewed session, as Astro's `cookies.set` writes it with
+ * sessionCookieOptions (for answers given before Astro, src/server/signup-form.ts).
+ */
+export function serializeSessionCookie(token: string, secure: boolean, expiresAt: number): string {
+  return `${SESSION_COOKIE}=${token}; Path=/; Expires=${new Date(expiresAt).toUTCString()}; HttpOnly${secure ? '; Secure' : ''}; SameSite=Lax`;
 }

@@ -6,6 +6,7 @@ import { events, signups, teams } from '../../../db/schema/index.ts';
 import { compile } from '../../../db/write.ts';
 import { leadsTeamSql } from '../accounts/policy.ts';
 import { signupLabel, waitlistPositionSql } from './signups.ts';
+import { publicContactColumnsSql, publicContactJoinSql, publicContactOf } from '../teams/contact.ts';
 
 export type EventRow = typeof events.$inferSelect;
 
@@ -41,16 +42,18 @@ const eventCols = tableColumns(events, 'e', 'e_');
 const signupCols = tableColumns(signups, 's', 's_');
 const EVENT_PAGE_SQL = `SELECT ${eventCols.select}, t.name AS team_name, t.slug AS team_slug, town.name AS town_name, village.name AS village_name,
        ${signupCols.select}, CASE WHEN s.status = 'waitlisted' THEN ${waitlistPositionSql('s.event_id', 's.seq')} END AS s_position,
-       ${compile(leadsTeamSql(sql.raw('e.team_id'), sql.raw(':uid'))).sql} AS leads
+       ${compile(leadsTeamSql(sql.raw('e.team_id'), sql.raw(':uid'))).sql} AS leads,
+       ${compile(publicContactColumnsSql('t', 'contact_user')).sql}
   FROM events e JOIN teams t ON t.id = e.team_id
+  ${compile(publicContactJoinSql('t', 'contact_user')).sql}
   LEFT JOIN regions town ON town.id = e.town_id
   LEFT JOIN regions village ON village.id = e.village_id
   LEFT JOIN signups s ON s.event_id = e.id AND s.user_id = :uid
  WHERE e.id = :id AND e.status IN ('published','completed','cancelled')`;
 
 /**
- * Everything the event page shows, in one statement: the event, its team, town and village
- * names, and for a signed-in viewer their sign-up (with its waitlist position) and whether they
+ * Everything the event page shows, in one statement: the event, its team (with the number it
+ * publishes), town and village names, and for a signed-in viewer their sign-up (with its waitlist position) and whether they
  * lead the team. The page is re-rendered for every refused sign-up, so this stays one fixed SQL
  * text run by the client itself, read back with db/rows.ts (Drizzle's row mapping cost more than the
  * query; docs/decisions/074, measured again in 084).
@@ -71,6 +74,8 @@ export async function getEventPage(db: Db, id: number, viewer: { id: number; sta
     villageName: r.village_name == null ? null : String(r.village_name),
     mine,
     leads: !!viewer && viewer.status === 'active' && Boolean(Number(r.leads)),
+    /** The number the team chose to publish (issue 18, item 8), read here rather than by a second statement. */
+    contact: publicContactOf(r),
   };
 }
 

@@ -51,6 +51,11 @@ export class SignupError extends Refusal {
   }
 }
 
+/** Where a successful sign-up goes (303): the event page saying 报名成功 or 已加入候补. */
+export function signupDonePath(eventId: number, status: SignupResult['status']): string {
+  return `/events/${eventId}?done=${status}`;
+}
+
 export interface SignupResult {
   id: number;
   status: 'confirmed' | 'waitlisted';

@@ -1,7 +1,7 @@
 // A team's public contact (issue 18, item 8): the leader chooses which number event and team pages show —
 // their own phone, the team hotline, or none. Published on purpose, so it lives in columns, never in free text.
 import { z } from 'zod';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { guardedWrite } from '../../../db/write.ts';
 import { assertLeaderWrite, leaderMayWriteSql, leadsTeamSql } from '../accounts/policy.ts';
@@ -59,15 +59,37 @@ export async function publicContactSettings(db: Db, teamId: number): Promise<{ c
  * The number the public sees for the team, or null: the hotline, or the chosen leader's own phone while that
  * person still leads the team and has an active account (never a volunteer's number by accident).
  */
-export async function teamPublicContact(db: Db, teamId: number): Promise<{ label: string; phone: string } | null> {
-  const [r] = await db.all<{ kind: string; hotline: string | null; person_phone: string | null; person_name: string | null }>(sql`
-    SELECT t.public_contact AS kind, t.contact_phone AS hotline,
-           CASE WHEN ${leadsTeamSql(sql`t.id`, sql`t.public_contact_user_id`)} THEN u.phone END AS person_phone,
-           u.real_name AS person_name
-      FROM teams t LEFT JOIN users u ON u.id = t.public_contact_user_id AND u.status = 'active'
-     WHERE t.id = ${teamId}`);
-  if (!r) return null;
-  if (r.kind === 'hotline' && r.hotline) return { label: '队伍联系电话', phone: r.hotline };
-  if (r.kind === 'person' && r.person_phone) return { label: `负责人${r.person_name ? ` ${r.person_name}` : ''}`, phone: r.person_phone };
+export async function teamPublicContact(db: Db, teamId: number): Promise<PublicContact | null> {
+  const [r] = await db.all<Record<string, unknown>>(sql`
+    SELECT ${publicContactColumnsSql('t', 'u')} FROM teams t ${publicContactJoinSql('t', 'u')} WHERE t.id = ${teamId}`);
+  return r ? publicContactOf(r) : null;
+}
+
+/** The number a team publishes, with what it is (队伍联系电话, 负责人 王某). */
+export interface PublicContact {
+  label: string;
+  phone: string;
+}
+
+/**
+ * SQL select-list of team `t`'s public contact (columns contact_kind, contact_hotline, contact_person_phone,
+ * contact_person_name; read back by publicContactOf), the chosen person joined as `u` by publicContactJoinSql.
+ * One definition for the team page and for the event page, which reads it in its one statement.
+ */
+export function publicContactColumnsSql(t: string, u: string): SQL {
+  return sql`${sql.raw(t)}.public_contact AS contact_kind, ${sql.raw(t)}.contact_phone AS contact_hotline,
+    CASE WHEN ${leadsTeamSql(sql.raw(`${t}.id`), sql.raw(`${t}.public_contact_user_id`))} THEN ${sql.raw(u)}.phone END AS contact_person_phone,
+    ${sql.raw(u)}.real_name AS contact_person_name`;
+}
+
+/** The join publicContactColumnsSql reads the person from: only an active account. */
+export function publicContactJoinSql(t: string, u: string): SQL {
+  return sql.raw(`LEFT JOIN users ${u} ON ${u}.id = ${t}.public_contact_user_id AND ${u}.status = 'active'`);
+}
+
+/** The public contact from a row with publicContactColumnsSql's columns, or null when the team shows none. */
+export function publicContactOf(r: Record<string, unknown>): PublicContact | null {
+  if (r.contact_kind === 'hotline' && r.contact_hotline) return { label: '队伍联系电话', phone: String(r.contact_hotline) };
+  if (r.contact_kind === 'person' && r.contact_person_phone) return { label: `负责人${r.contact_person_name ? ` ${String(r.contact_person_name)}` : ''}`, phone: String(r.contact_person_phone) };
   return null;
 }

@@ -1,0 +1,164 @@
+// 我要报名 through the real server (docs/decisions/109): its success is answered before Astro, its
+// refusals by the event page as before — same statuses, headers, cookies, log lines and rows either way.
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { generateSessionToken, sessionIdFromToken, SESSION_COOKIE } from '../../src/domain/accounts/sessions.ts';
+import { securityHeaders } from '../../src/lib/security-headers.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+import { openQ, type Q } from '../helpers/trust.ts';
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** One request on its own connection, as a phone would send it. */
+function send(path: string, opts: { cookie?: string; form?: Record<string, string>; origin?: string } = {}): Promise<Answer> {
+  const body = opts.form ? new URLSearchParams(opts.form).toString() : undefined;
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: s.port,
+        path,
+        method: body ? 'POST' : 'GET',
+        agent: false,
+        headers: {
+          ...(body ? { origin: opts.origin ?? s.url, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}),
+          ...(opts.cookie ? { cookie: opts.cookie } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The JSON log lines of POSTs to the event, written since character `from` of the server's output. */
+function postLines(from: number, eventId: number): { status: number; userId: number | null }[] {
+  return s
+    .output()
+    .slice(from)
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { method?: string; route?: string; status: number; userId: number | null })
+    .filter((l) => l.method === 'POST' && l.route === `/events/${eventId}`)
+    .map(({ status, userId }) => ({ status, userId }));
+}
+
+let s: RunningServer;
+let q: Q;
+let eventId: number;
+const volunteers: { id: number; name: string; cookie: string }[] = [];
+
+/** A session for the user whose expiry is `daysLeft` away (a 30-day session past half its window is renewed). */
+async function signIn(userId: number, daysLeft: number): Promise<string> {
+  const token = generateSessionToken();
+  await q.client.execute({
+    sql: 'INSERT INTO sessions (id, user_id, expires_at, ttl_ms, created_at) VALUES (?, ?, ?, ?, ?)',
+    args: [sessionIdFromToken(token), userId, Date.now() + daysLeft * 86400_000, 30 * 86400_000, Date.now()],
+  });
+  return `${SESSION_COOKIE}=${token}`;
+}
+
+beforeAll(async () => {
+  s = await startServer({ env: { LOG_LEVEL: 'info' } });
+  q = openQ(s.dbUrl);
+  // Three volunteers of their own (copies of a demo volunteer) and a one-seat event without a waitlist.
+  const template = await q.one("SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'volunteer' WHERE u.phone = '13900000006'");
+  await q.client.execute({
+    sql: `INSERT INTO users (phone, password_hash, real_name, id_type, id_number_masked, town_id, village_id, skills, volunteer_no, status, created_at, terms_version, privacy_version, consent_at)
+          SELECT '1770001000' || n.i, password_hash, '报名测' || n.i, id_type, id_number_masked, town_id, village_id, skills, 'SF00000' || n.i, 'active', created_at, terms_version, privacy_version, consent_at
+          FROM users, (SELECT 1 AS i UNION ALL SELECT 2 UNION ALL SELECT 3) n WHERE users.id = ?`,
+    args: [template],
+  });
+  await q.client.execute("INSERT INTO user_roles (user_id, role, granted_at) SELECT id, 'volunteer', 0 FROM users WHERE phone LIKE '1770001000%'");
+  const rows = (await q.client.execute("SELECT id, real_name FROM users WHERE phone LIKE '1770001000%' ORDER BY phone")).rows;
+  for (const [i, r] of rows.entries()) volunteers.push({ id: Number(r.id), name: String(r.real_name), cookie: await signIn(Number(r.id), i === 1 ? 10 : 29) });
+  const team = await q.one("SELECT id FROM teams WHERE slug = 'chengguan-red-vest'");
+  const start = Date.now() + 20 * 86400_000;
+  eventId = Number(
+    (
+      await q.client.execute({
+        sql: `INSERT INTO events (team_id, title, category, description, risks, address, starts_at, ends_at, signup_opens_at, signup_closes_at,
+                capacity, waitlist_enabled, confirmed_count, dangerous, members_only, status, checkin_secret, created_at)
+              VALUES (?, '一个名额的活动', '助老助残', '陪老人读报。', '', '县城', ?, ?, ?, ?, 1, 0, 0, 0, 0, 'published', ?, ?) RETURNING id`,
+        args: [team, start, start + 7200_000, Date.now() - 86400_000, start - 3600_000, 'sf' + Math.random().toString(36).slice(2), Date.now()],
+      })
+    ).rows[0].id,
+  );
+}, 180_000);
+
+afterAll(async () => {
+  q?.client.close();
+  await s?.stop();
+});
+
+const signupsOf = async (userId: number) => q.one('SELECT count(*) FROM signups WHERE event_id = ? AND user_id = ?', [eventId, userId]);
+
+describe('我要报名', () => {
+  test('a seat: 303 to the event page saying 报名成功, with the page’s security headers, nothing cached, one log line', async () => {
+    const [a] = volunteers;
+    const from = s.output().length;
+    const r = await send(`/events/${eventId}?_action=events.signUp`, { cookie: a.cookie, form: { eventId: String(eventId) } });
+    expect(r.status).toBe(303);
+    expect(r.headers.location).toBe(`/events/${eventId}?done=confirmed`);
+    for (const [name, value] of Object.entries(securityHeaders(s.url))) expect(r.headers[name.toLowerCase()], name).toBe(value);
+    expect(r.headers['cache-control']).toBe('private, no-store');
+    expect(r.headers['set-cookie']).toBeUndefined(); // a fresh session is not renewed
+    expect(await signupsOf(a.id)).toBe(1);
+    expect(await q.one("SELECT count(*) FROM notices WHERE user_id = ? AND kind = 'signup.confirmed'", [a.id])).toBe(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(postLines(from, eventId)).toEqual([{ status: 303, userId: a.id }]);
+    const page = await send(r.headers.location!, { cookie: a.cookie });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('报名成功！');
+    expect(page.body).toMatch(/data-testid="my-status">已报名</);
+  });
+
+  test('名额已满 without a waitlist: 409, the event page with the Chinese message, still signed in, a renewed cookie moved; nothing written', async () => {
+    const b = volunteers[1]; // a session past half its window
+    const from = s.output().length;
+    const r = await send(`/events/${eventId}?_action=events.signUp`, { cookie: b.cookie, form: { eventId: String(eventId) } });
+    expect(r.status).toBe(409);
+    expect(r.body).toMatch(/role="alert">名额已满</);
+    expect(r.body).toContain('<h1>一个名额的活动</h1>');
+    expect(r.body).toContain('陪老人读报。');
+    expect(r.body).toContain('<td>县城</td>'); // an event without a 乡镇: the place alone, no stray separator
+    expect(r.body).toContain(b.name); // the header still knows who is signed in
+    expect(r.body).not.toContain('我要报名</button>'); // the seat is gone and there is no waitlist to join
+    expect(r.body.split('名额已满').length - 1, 'said once, not twice').toBe(1);
+    expect(r.body).toContain('<a href="/events">看看其他志愿活动</a>');
+    expect(r.headers['cache-control']).toBe('private, no-store');
+    expect(String(r.headers['set-cookie'])).toMatch(new RegExp(`^${b.cookie}; Path=/; Expires=.+; HttpOnly; SameSite=Lax$`));
+    const expires = Date.parse(/Expires=([^;]+)/.exec(String(r.headers['set-cookie']))![1]);
+    expect(expires).toBeGreaterThan(Date.now() + 29 * 86400_000);
+    expect(await signupsOf(b.id)).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(postLines(from, eventId)).toEqual([{ status: 409, userId: b.id }]);
+  });
+
+  test('from another site: refused in Chinese (403), nothing written', async () => {
+    const c = volunteers[2];
+    const r = await send(`/events/${eventId}?_action=events.signUp`, { cookie: c.cookie, form: { eventId: String(eventId) }, origin: 'https://evil.example' });
+    expect(r.status).toBe(403);
+    expect(r.body).toContain('跨站请求被拒绝');
+    expect(await signupsOf(c.id)).toBe(0);
+  });
+
+  test('signed out: asked to sign in, nothing written', async () => {
+    const before = await q.one('SELECT count(*) FROM signups WHERE event_id = ?', [eventId]);
+    const r = await send(`/events/${eventId}?_action=events.signUp`, { form: { eventId: String(eventId) } });
+    expect(r.status).toBe(401);
+    expect(r.body).toContain('请先登录');
+    expect(await q.one('SELECT count(*) FROM signups WHERE event_id = ?', [eventId])).toBe(before);
+  });
+});
