@@ -1,6 +1,8 @@
 // The HTTP server in front of Astro's handler (built into dist/server/entry.mjs, adapter in
 // middleware mode): the request guard, the build's static files from memory, a small form read
-// once, the anonymous-page cache, then Astro (docs/architecture.md "Request path").
+// once, the anonymous-page cache, admission control, then Astro (docs/architecture.md "Request
+// path"). Behind a front (WORKER_BALANCE=front, docs/decisions/110) the parts split: the front runs
+// everything up to the gate and hands renders to workers, each of which only renders.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +11,7 @@ import type { AppConfig } from '../lib/config.ts';
 import { securityHeaders } from '../lib/security-headers.ts';
 import { createPageCache, type NodeHandler } from './page-cache.ts';
 import { createAdmission } from './admission.ts';
+import { CLIENT_ADDRESS_HEADER, createRenderProxy, type RenderProxy } from './render-proxy.ts';
 import { answerBusy, clientAnswer, createRequestGuard } from './request-guard.ts';
 import { createStaticFiles } from './static-files.ts';
 
@@ -32,24 +35,50 @@ function isSmallForm(req: IncomingMessage): boolean {
   return Number.isInteger(n) && n > 0 && n <= SMALL_FORM_BYTES;
 }
 
-/** Creates (but does not start) the portal's HTTP server for the build under `root`. */
-export async function createServer({ root, config }: { root: string; config: AppConfig }): Promise<http.Server> {
+/**
+ * What a server does: everything (one process, or each worker on a shared port); the front, which
+ * renders nothing and hands renders to workers; or a render worker behind the front.
+ */
+export type ServerRole = 'all' | 'front' | 'render';
+
+/** The portal's server; a front carries the proxy its supervisor tells which workers serve. */
+export type PortalServer = http.Server & { renderProxy?: RenderProxy };
+
+/** Astro's handler for the build under `root`; a form read by readSmallForm reaches the middleware as locals.rawForm. */
+async function astroRender(root: string, role: ServerRole): Promise<NodeHandler> {
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const entry = (await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href)) as { handler: AstroNodeHandler };
-  // Astro's adapter in middleware mode: pages and actions only; static files are ours.
-  // A form read by readSmallForm below reaches the middleware as locals.rawForm.
-  const render: NodeHandler = (req: ReadRequest, res) => entry.handler(req, res, undefined, Buffer.isBuffer(req.body) ? { rawForm: req.body } : undefined);
+  if (role !== 'render') return (req: ReadRequest, res) => entry.handler(req, res, undefined, Buffer.isBuffer(req.body) ? { rawForm: req.body } : undefined);
+  return (req: ReadRequest, res) => {
+    // Behind the front every request comes over one private socket: the visitor's address is the
+    // front's header, set as the socket's address for this request (Astro reads it synchronously
+    // when it builds the Request, and a kept-alive socket carries one request at a time).
+    const address = req.headers[CLIENT_ADDRESS_HEADER];
+    delete req.headers[CLIENT_ADDRESS_HEADER];
+    Object.defineProperty(req.socket, 'remoteAddress', { value: typeof address === 'string' && address ? address : undefined, configurable: true, writable: true });
+    return entry.handler(req, res, undefined, Buffer.isBuffer(req.body) ? { rawForm: req.body } : undefined);
+  };
+}
+
+/** Creates (but does not start) the portal's HTTP server for the build under `root`. */
+export async function createServer({ root, config, role = 'all' }: { root: string; config: AppConfig; role?: ServerRole }): Promise<PortalServer> {
   // Answers given here, before Astro, carry the same security headers as every page.
   const headers = securityHeaders(config.siteUrl);
-  // Every render waits its turn at the gate; a cache hit never reaches it (docs/decisions/096).
+  const busy = (req: IncomingMessage, res: ServerResponse) => answerBusy(req, res, headers, BUSY_RETRY_AFTER_S);
+  // The front loads no Astro: its memory is the page cache and the static files.
+  const renderProxy = role === 'front' ? createRenderProxy({ busy }) : undefined;
+  const render: NodeHandler = renderProxy ?? (await astroRender(root, role));
+  // Every render waits its turn at the gate; a cache hit never reaches it (docs/decisions/096). The
+  // front holds the one gate for all workers (RENDER_CONCURRENCY per worker); a worker has none.
   const admission = createAdmission({
-    concurrency: config.http.renderConcurrency,
+    concurrency: role === 'render' ? 0 : role === 'front' ? config.http.renderConcurrency * config.workers : config.http.renderConcurrency,
     maxWaitMs: config.http.renderWaitMs,
     maxWriteWaitMs: config.http.renderWriteWaitMs,
     maxQueue: config.http.renderQueueMax,
-    refuse: (req, res) => answerBusy(req, res, headers, BUSY_RETRY_AFTER_S),
+    refuse: busy,
     refuseDelayMs: BUSY_DELAY_MS,
-    fastAnswers: () => staticAnswers + listener.stats.hits + listener.stats.coalesced,
+    // Renders on this loop must leave turns to cache hits; the front's renders run elsewhere.
+    fastAnswers: role === 'front' ? undefined : () => staticAnswers + listener.stats.hits + listener.stats.coalesced,
   });
   let staticAnswers = 0;
   const handler = admission(render);
@@ -61,7 +90,8 @@ export async function createServer({ root, config }: { root: string; config: App
   };
   const listener = createPageCache(handler, {
     readVersion,
-    enabled: config.http.pageCache,
+    // Behind a front the one cache is the front's.
+    enabled: config.http.pageCache && role !== 'render',
     // Only the benchmark may ask for an uncached render (never exposed otherwise).
     bypassHeader: config.http.benchCacheBypass ? 'x-bench-no-cache' : null,
   });
@@ -69,6 +99,9 @@ export async function createServer({ root, config }: { root: string; config: App
     lagThresholdMs: config.http.overloadLagMs,
     maxBodyBytes: config.http.maxBodyBytes,
     headers,
+    // A streamed body passes through the front untouched (its worker counts it): a listener here
+    // would start the stream flowing before the proxy is attached, and lose its first chunks.
+    watchStreamedBodies: role !== 'front',
   });
   // Slow clients (slowloris) are cut off: headers must arrive within HEADERS_TIMEOUT_MS, the whole
   // request within REQUEST_TIMEOUT_MS; Node checks both every CONNECTIONS_CHECK_MS (docs/decisions/071).
@@ -93,7 +126,8 @@ export async function createServer({ root, config }: { root: string; config: App
         return;
       }
       if (guard(req, res)) return;
-      if (isSmallForm(req)) {
+      // The front passes bodies on as they come; the worker reads the small form.
+      if (role !== 'front' && isSmallForm(req)) {
         readSmallForm(req, res);
         return;
       }
@@ -132,5 +166,5 @@ export async function createServer({ root, config }: { root: string; config: App
     socket.end(clientAnswer(err.code, headers));
   });
   server.on('close', () => guard.stop());
-  return server;
+  return Object.assign(server, { renderProxy });
 }

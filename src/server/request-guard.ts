@@ -44,10 +44,19 @@ export interface RequestGuardOptions {
   holdMs?: number;
   /** Sent with every answer of the guard (the portal's security headers, src/lib/security-headers.ts). */
   headers?: Record<string, string>;
+  /** Count chunked bodies against maxBodyBytes here (off in a front that streams them on to a worker). */
+  watchStreamedBodies?: boolean;
 }
 
 /** Creates the guard (its lag timer is unref'd; stop() clears it). */
-export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 1024 * 1024, sampleMs = 100, holdMs = 1000, headers = {} }: RequestGuardOptions = {}): RequestGuard {
+export function createRequestGuard({
+  lagThresholdMs = 3000,
+  maxBodyBytes = 12 * 1024 * 1024,
+  sampleMs = 100,
+  holdMs = 1000,
+  headers = {},
+  watchStreamedBodies = true,
+}: RequestGuardOptions = {}): RequestGuard {
   // Lag = how late our own timer fires. Timers run before I/O callbacks in a
   // loop turn, so requests that queued up behind a stall see the verdict.
   let lastTick = performance.now();
@@ -88,7 +97,7 @@ export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 
       req.resume();
       return true;
     }
-    if (req.headers['transfer-encoding'] && req.method !== 'GET' && req.method !== 'HEAD') {
+    if (watchStreamedBodies && req.headers['transfer-encoding'] && req.method !== 'GET' && req.method !== 'HEAD') {
       let seen = 0;
       req.on('data', (chunk: Buffer) => {
         seen += chunk.length;
