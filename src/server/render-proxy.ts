@@ -69,6 +69,9 @@ export function createRenderProxy({ busy }: RenderProxyOptions): RenderProxy {
       if (req.headers['transfer-encoding']) headers['transfer-encoding'] = req.headers['transfer-encoding'];
       headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
       const upstream = http.request({ socketPath: backend.socketPath, agent: backend.agent, method: req.method, path: req.url, headers });
+      // The worker sees the request at once, body or not: a connection without one is idle to it, and
+      // a draining worker (SIGTERM) would close it under a form whose body is still on its way.
+      upstream.flushHeaders();
       upstream.on('response', (answer) => {
         const out: OutgoingHttpHeaders = {};
         for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && !HOP_HEADERS.has(k)) out[k] = v;
