@@ -147,14 +147,23 @@ export async function createServer({ root, config, role = 'all' }: { root: strin
     });
     req.once('error', () => res.destroy());
   }
+  function failed(req: IncomingMessage, res: ServerResponse, err: unknown) {
+    console.error('request failed', req.url, err);
+    if (!res.headersSent) {
+      res.writeHead(500, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('服务器内部错误 / Internal server error');
+    } else res.destroy();
+  }
   function dispatch(req: IncomingMessage, res: ServerResponse) {
-    Promise.resolve(listener(req, res)).catch((err) => {
-      console.error('request failed', req.url, err);
-      if (!res.headersSent) {
-        res.writeHead(500, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('服务器内部错误 / Internal server error');
-      } else res.destroy();
-    });
+    // A cache hit is answered inside the call and returns nothing: no promise per hit.
+    let answer: Promise<unknown> | undefined;
+    try {
+      answer = listener(req, res);
+    } catch (err) {
+      failed(req, res, err);
+      return;
+    }
+    answer?.catch((err: unknown) => failed(req, res, err));
   }
   // What Node's parser refuses (headers over maxHeaderSize, a malformed request, a timeout) gets a
   // Chinese page too; a socket that is already gone is just closed.
