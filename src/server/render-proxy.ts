@@ -13,6 +13,8 @@ export const CLIENT_ADDRESS_HEADER = 'x-shanxing-client-address';
 
 /** Headers of one connection, not of the message: never forwarded in either direction. */
 const HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+/** An answer up to this size is sent whole, with Content-Length; a longer one streams through. */
+const HOLD_BYTES = 64 * 1024;
 
 interface Backend {
   socketPath: string;
@@ -69,23 +71,47 @@ export function createRenderProxy({ busy }: RenderProxyOptions): RenderProxy {
       if (req.headers['transfer-encoding']) headers['transfer-encoding'] = req.headers['transfer-encoding'];
       headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
       const upstream = http.request({ socketPath: backend.socketPath, agent: backend.agent, method: req.method, path: req.url, headers });
-      // The worker sees the request at once, body or not: a connection without one is idle to it, and
-      // a draining worker (SIGTERM) would close it under a form whose body is still on its way.
-      upstream.flushHeaders();
+      const bodyless = (req.method === 'GET' || req.method === 'HEAD') && !req.headers['content-length'] && !req.headers['transfer-encoding'];
+      // A page view goes out in one write; a body is piped as it comes, after the headers, which the
+      // worker sees at once: a connection without a request is idle to it, and a draining worker
+      // (SIGTERM) would close it under a form whose body is still on its way.
+      if (bodyless) upstream.end();
+      else upstream.flushHeaders();
       upstream.on('response', (answer) => {
+        const status = answer.statusCode ?? 502;
         const out: OutgoingHttpHeaders = {};
         for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && !HOP_HEADERS.has(k)) out[k] = v;
         if (answer.statusMessage) res.statusMessage = answer.statusMessage;
-        res.writeHead(answer.statusCode ?? 502, out);
-        answer.on('data', (chunk: Buffer) => {
+        // A page (a few KB) is held until it is whole and goes out in one write with its length: each
+        // write to the visitor is a system call, which on a busy machine costs more than the page's
+        // JavaScript here. Past HOLD_BYTES (an export) it streams on.
+        let held: Buffer[] | null = [];
+        let heldBytes = 0;
+        const pass = (chunk: Buffer) => {
           // A slow client holds the worker's stream, not the front's memory (a 台账 export streams).
           if (res.write(chunk) === false) {
             answer.pause();
             res.once('drain', () => answer.resume());
           }
+        };
+        answer.on('data', (chunk: Buffer) => {
+          if (!held) return pass(chunk);
+          held.push(chunk);
+          heldBytes += chunk.length;
+          if (heldBytes <= HOLD_BYTES) return;
+          const first = held;
+          held = null;
+          res.writeHead(status, out);
+          for (const c of first) pass(c);
         });
         answer.once('end', () => {
-          res.end();
+          if (held) {
+            const body = held.length === 1 ? held[0] : Buffer.concat(held);
+            const bodyAllowed = req.method !== 'HEAD' && status !== 204 && status !== 304;
+            if (bodyAllowed && out['content-length'] === undefined) out['content-length'] = String(body.length);
+            res.writeHead(status, out);
+            res.end(bodyAllowed ? body : undefined);
+          } else res.end();
           settle();
         });
         answer.once('error', () => {
@@ -106,7 +132,7 @@ export function createRenderProxy({ busy }: RenderProxyOptions): RenderProxy {
           settle();
         }
       });
-      req.pipe(upstream);
+      if (!bodyless) req.pipe(upstream);
     });
   };
 
