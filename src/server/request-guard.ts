@@ -24,8 +24,14 @@ export function answerBusy(req: IncomingMessage, res: ServerResponse, headers: R
     ...(unread ? { Connection: 'close' } : {}),
   });
   // Visitors who chose 大字 (the sx_large cookie) are the likeliest to meet this page on a phone.
-  res.end(CHINESE_HTML('系统繁忙', '当前访问人数较多，请稍候几秒再试。您的操作尚未提交，不会重复记录。', /(?:^|;\s*)sx_large=1(?:;|$)/.test(req.headers.cookie ?? '')));
+  res.end(LARGE_COOKIE.test(req.headers.cookie ?? '') ? BUSY_PAGE_LARGE : BUSY_PAGE);
 }
+
+const BUSY_TEXT = '当前访问人数较多，请稍候几秒再试。您的操作尚未提交，不会重复记录。';
+/** Built once: under a flood this page is the most frequent answer after cache hits. */
+const BUSY_PAGE = Buffer.from(CHINESE_HTML('系统繁忙', BUSY_TEXT));
+const BUSY_PAGE_LARGE = Buffer.from(CHINESE_HTML('系统繁忙', BUSY_TEXT, true));
+const LARGE_COOKIE = /(?:^|;\s*)sx_large=1(?:;|$)/;
 
 /** The guard: true when it answered the request itself. */
 export interface RequestGuard {
