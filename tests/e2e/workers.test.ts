@@ -201,7 +201,7 @@ describe('two worker processes on one database', () => {
     const path = `/events/${eventId}`;
     const count = () => q.one('SELECT confirmed_count FROM events WHERE id = ?', [eventId]);
     const before = await count();
-    let from = s.output().length;
+    const from = s.output().length;
     const first = await fresh(s, path);
     const warm = await Promise.all(Array.from({ length: 20 }, () => fresh(s, path)));
     expect(first.status).toBe(200);
@@ -236,7 +236,6 @@ describe('two worker processes on one database', () => {
       if (!seen) await sleep(50);
     }
     expect(seen, 'the changed title on the cached page').toBe(true);
-    from = s.output().length;
     const cached = await Promise.all(Array.from({ length: 10 }, () => fresh(s, path)));
     expect(cached.every((a) => a.headers['x-cache'] === 'HIT' && a.body.includes('（改期）'))).toBe(true);
   });
