@@ -62,7 +62,11 @@ if (!isWorker) {
 }
 
 const shownHost = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host;
-if (!isWorker && cfg.workers > 1) {
+// WORKER_BALANCE=front (docs/decisions/110): the primary serves the port itself — static files,
+// cached pages, the admission gate — and its workers only render, each on a private Unix socket.
+const front = cfg.workers > 1 && cfg.workerBalance === 'front';
+if (!isWorker && front) await serveFront();
+else if (!isWorker && cfg.workers > 1) {
   // The primary serves nothing: it keeps the workers running (restart with backoff, SIGTERM handed on).
   await closeDb();
   const { superviseWorkers } = await import('../src/server/workers.ts');
@@ -72,13 +76,60 @@ if (!isWorker && cfg.workers > 1) {
   });
 } else await serve();
 
+/** Longest wait for answers in progress after SIGTERM (the primary kills a worker after 15 s). */
+const DRAIN_MS = 10_000;
+
+/** Stops accepting connections, lets the answers in progress finish (at most DRAIN_MS, then cuts them). */
+async function drainServer(server) {
+  const drained = new Promise((resolve) => server.close(resolve));
+  server.closeIdleConnections?.();
+  const cut = setTimeout(() => server.closeAllConnections?.(), DRAIN_MS);
+  await drained;
+  clearTimeout(cut);
+}
+
+/** The front of WORKER_BALANCE=front: serves the port, supervises the render workers behind it. */
+async function serveFront() {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { createServer } = await import('../src/server/http-server.ts');
+  const { superviseWorkers } = await import('../src/server/workers.ts');
+  // Created 0700: only this user can reach a worker, so a worker may believe the front's header
+  // with the visitor's address (CLIENT_ADDRESS_HEADER in src/server/render-proxy.ts).
+  const socketDir = mkdtempSync(join(tmpdir(), 'shanxing-render-'));
+  process.on('exit', () => rmSync(socketDir, { recursive: true, force: true }));
+  const socketOf = (index) => join(socketDir, `render-${index}.sock`);
+  const server = await createServer({ root, config: cfg, role: 'front' });
+  await new Promise((resolve) => {
+    server.once('error', (e) => fail(`无法监听 ${cfg.host}:${cfg.port}（${e.code ?? e.message}） / Cannot listen on ${cfg.host}:${cfg.port}: ${e.code ?? e.message}`));
+    server.listen({ port: cfg.port, host: cfg.host, backlog: 4096 }, resolve);
+  });
+  superviseWorkers({
+    workers: cfg.workers,
+    workerEnv: (index) => ({ RENDER_SOCKET: socketOf(index) }),
+    onWorkerServing: (index) => server.renderProxy.up(index, socketOf(index)),
+    onWorkerExit: (index) => server.renderProxy.down(index),
+    // The front drains beside its workers: what they finish still has to reach the visitor.
+    drain: () => drainServer(server).then(() => closeDb()),
+    onServing: (pids) =>
+      console.log(`善行已启动 / Serving at http://${shownHost}:${cfg.port}（${pids.length} 个渲染进程 / ${pids.length} render workers, front pid ${process.pid}, pid ${pids.join(' ')}）`),
+  });
+}
+
 /** Serves the portal in this process (the only one, or one of the workers) until SIGTERM. */
 async function serve() {
-  /** Longest wait for answers in progress after SIGTERM (the primary kills a worker after 15 s). */
-  const DRAIN_MS = 10_000;
-
+  // Behind a front, this worker only renders (on its socket), at a lower CPU priority than the front.
+  const role = isWorker && process.env.RENDER_SOCKET ? 'render' : 'all';
+  if (role === 'render' && cfg.renderNice > 0) {
+    const { setPriority } = await import('node:os');
+    try {
+      setPriority(cfg.renderNice);
+    } catch {
+      /* a system that refuses still renders, at the front's priority */
+    }
+  }
   const { createServer } = await import('../src/server/http-server.ts');
-  const server = await createServer({ root, config: cfg });
+  const server = await createServer({ root, config: cfg, role });
   const { startPublishingTimer } = await import('../src/domain/articles/scheduler.ts');
   const { startNoticeOutbox } = await import('../src/domain/notices/outbox.ts');
   const { startOrderEscalation } = await import('../src/domain/orders/escalation.ts');
@@ -95,8 +146,16 @@ async function serve() {
   // Workers with WORKER_BALANCE=reuseport each bind their own socket to the port and the kernel spreads
   // new connections over them; with cluster, listen() goes through the primary, which hands each out.
   const reusePort = isWorker && cfg.workerBalance === 'reuseport';
-  server.once('error', (e) => fail(`无法监听 ${cfg.host}:${cfg.port}（${e.code ?? e.message}） / Cannot listen on ${cfg.host}:${cfg.port}: ${e.code ?? e.message}`));
-  server.listen({ port: cfg.port, host: cfg.host, backlog: 4096, ...(reusePort ? { reusePort: true, exclusive: true } : {}) }, () => {
+  const where = role === 'render' ? process.env.RENDER_SOCKET : `${cfg.host}:${cfg.port}`;
+  server.once('error', (e) => fail(`无法监听 ${where}（${e.code ?? e.message}） / Cannot listen on ${where}: ${e.code ?? e.message}`));
+  if (role === 'render') {
+    // A socket file left by a worker that was killed would refuse the restarted one (EADDRINUSE).
+    const { rmSync } = await import('node:fs');
+    rmSync(process.env.RENDER_SOCKET, { force: true });
+  }
+  const address =
+    role === 'render' ? { path: process.env.RENDER_SOCKET, backlog: 4096 } : { port: cfg.port, host: cfg.host, backlog: 4096, ...(reusePort ? { reusePort: true, exclusive: true } : {}) };
+  server.listen(address, () => {
     if (isWorker)
       process.send?.({ type: 'shanxing:serving' }); // SERVING in src/server/workers.ts
     else console.log(`善行已启动 / Serving at http://${shownHost}:${cfg.port}`);
@@ -124,11 +183,7 @@ async function serve() {
     stopAnnualReset();
     // A drain: no new connections; requests already being answered finish (up to DRAIN_MS, then cut),
     // and only then is the database closed — it used to close at once, under the last answers.
-    const drained = new Promise((resolve) => server.close(resolve));
-    server.closeIdleConnections?.();
-    const cut = setTimeout(() => server.closeAllConnections?.(), DRAIN_MS);
-    await drained;
-    clearTimeout(cut);
+    await drainServer(server);
     await closeDb();
     process.exit(0);
   }

@@ -11,8 +11,9 @@ import { prepareStorm } from './storm.mjs';
 /** The configurations compared, the single process first: every ratio is to it. */
 export const WORKER_CONFIGS = [
   { name: '1 process', env: { WORKERS: '1' } },
+  // The default (docs/decisions/110): the primary answers cached pages, two workers render behind it.
+  { name: '2 workers (front)', env: { WORKERS: '2', WORKER_BALANCE: 'front' } },
   { name: '2 workers (reuseport)', env: { WORKERS: '2', WORKER_BALANCE: 'reuseport' } },
-  { name: '2 workers (cluster)', env: { WORKERS: '2', WORKER_BALANCE: 'cluster' } },
 ];
 
 /** CPU time (user + system) in ms of the given processes so far (Linux; clock ticks of 10 ms). */
@@ -112,7 +113,9 @@ export async function compareWorkers({ db, honoree, article, stormEventId, opts 
       } finally {
         await storm.cleanUp();
       }
-      run.rssMb = sv.pids().map((pid) => ({ pid, role: run.workers === 1 ? 'server' : pid === sv.portal.pid ? 'primary' : 'worker', peakMb: processHWM(pid) }));
+      // A front serves (and holds the page cache): its memory counts like a worker's; a bare primary's does not.
+      const primaryRole = sv.config.env.WORKER_BALANCE === 'front' ? 'front' : 'primary';
+      run.rssMb = sv.pids().map((pid) => ({ pid, role: run.workers === 1 ? 'server' : pid === sv.portal.pid ? primaryRole : 'worker', peakMb: processHWM(pid) }));
     }
     const one = runs[0];
     for (const r of runs) r.ratios = Object.fromEntries(pages.map(([name]) => [name, r.loads[name].rps / one.loads[name].rps]));

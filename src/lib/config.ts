@@ -43,8 +43,14 @@ export interface AppConfig {
   sms: SmsConfig;
   /** Server processes sharing the port (src/server/workers.ts, docs/decisions/104); 1 = one process, no primary. */
   workers: number;
-  /** How connections reach the workers: the kernel (SO_REUSEPORT, Linux) or node:cluster's primary handing each out. */
-  workerBalance: 'reuseport' | 'cluster';
+  /**
+   * How requests reach the workers: `front` (the primary answers static files and cached pages itself
+   * and hands renders to the workers, docs/decisions/110), or each worker serving the port — the
+   * kernel spreading connections (SO_REUSEPORT, Linux) or node:cluster's primary handing each out.
+   */
+  workerBalance: 'front' | 'reuseport' | 'cluster';
+  /** Niceness of the render workers behind a front (0–19): under a flood, cache hits win the CPU. */
+  renderNice: number;
   /** How often the e-mail outbox runs. */
   outboxIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -143,9 +149,9 @@ function readWorkers(env: NodeJS.ProcessEnv): number {
   return Number(raw);
 }
 
-/** WORKER_BALANCE: SO_REUSEPORT exists on Linux only; elsewhere the default is node:cluster's round robin. */
+/** WORKER_BALANCE: `front` by default (docs/decisions/110); SO_REUSEPORT exists on Linux only. */
 function readWorkerBalance(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): AppConfig['workerBalance'] {
-  const balance = oneOf(env, 'WORKER_BALANCE', platform === 'linux' ? 'reuseport' : 'cluster', ['reuseport', 'cluster']);
+  const balance = oneOf(env, 'WORKER_BALANCE', 'front', ['front', 'reuseport', 'cluster']);
   if (balance === 'reuseport' && platform !== 'linux') {
     throw new ConfigError('WORKER_BALANCE', `reuseport 仅支持 Linux，本机请用 cluster`, `reuseport needs Linux; use cluster on ${platform}`);
   }
@@ -315,15 +321,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       keepAliveTimeoutMs: intVar(env, 'KEEPALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
       pageCache: oneOf(env, 'PAGE_CACHE', 'on', ['on', 'off']) === 'on',
       benchCacheBypass: oneOf(env, 'BENCH_CACHE_BYPASS', '0', ['0', '1']) === '1',
-      // Admission control is off unless set (0): on a loaded machine its default wait shed a few of the
-      // benchmark's quiet uncached requests, a figure that must not get worse (docs/decisions/096).
-      renderConcurrency: intVar(env, 'RENDER_CONCURRENCY', 0, 0, 1000),
+      // Admission control is on (docs/decisions/110): at most 4 renders at once per process that
+      // renders (behind a front: per worker, the front holds the gate); 0 turns it off.
+      renderConcurrency: intVar(env, 'RENDER_CONCURRENCY', 4, 0, 1000),
       renderWaitMs: intVar(env, 'RENDER_WAIT_MS', 500, 10, 60_000),
       renderWriteWaitMs: intVar(env, 'RENDER_WRITE_WAIT_MS', 10_000, 10, 600_000),
       renderQueueMax: intVar(env, 'RENDER_QUEUE_MAX', 2_000, 1, 100_000),
     },
     workers: readWorkers(env),
     workerBalance: readWorkerBalance(env, process.platform),
+    // 10 measured best under the benchmark's flood (cached page 0.47× quiet; 5: 0.33–0.80×; 0: 0.17×).
+    renderNice: intVar(env, 'RENDER_NICE', 10, 0, 19),
     outboxIntervalMs: intVar(env, 'OUTBOX_INTERVAL_MS', 15_000, 100, 86_400_000),
     sms: readSms(env),
     logLevel: readLogLevel(env),

@@ -170,8 +170,11 @@ export function createAdmission(opts: AdmissionOptions): Admission {
       const ahead = write ? writes.length : waiting;
       const limit = write ? maxWriteWaitMs : maxWaitMs;
       // A free slot is always taken, whatever the estimate: the estimate only moves when renders
-      // finish, and refusing everything would keep it wherever one slow render left it.
-      if (running + waiting >= concurrency && (waiting >= maxQueue || expectedWait(ahead) > limit)) {
+      // finish, and refusing everything would keep it wherever one slow render left it. A form post
+      // is never refused by the estimate, only by a full queue or at its deadline: behind a front
+      // that sees a whole sign-up storm at once, 1,000 posts times one render's gap exceeded any
+      // wait and two thirds of the storm got 503 (docs/decisions/110).
+      if (running + waiting >= concurrency && (waiting >= maxQueue || (!write && expectedWait(ahead) > limit))) {
         stats.refused++;
         refuse(req, res);
         return;

@@ -14,13 +14,23 @@ export interface CompressedBody {
 
 type Encoding = 'br' | 'gzip' | 'identity';
 
+/** `enc` listed in Accept-Encoding without q=0; compiled once (a cache hit used to compile two per request). */
+const accepts = (enc: string) => new RegExp(`(^|,)\\s*${enc}\\s*(;\\s*q=(?!0(\\.0*)?\\s*(,|$))[0-9.]+)?\\s*(,|$)`);
+const ACCEPTS_BR = accepts('br');
+const ACCEPTS_GZIP = accepts('gzip');
+/** Answers for the Accept-Encoding values seen (browsers send a handful); emptied when it grows. */
+const chosen = new Map<string, Encoding>();
+
 /** Chooses br, gzip or identity from Accept-Encoding. */
 export function chooseEncoding(accept: string | string[] | undefined): Encoding {
-  const a = String(accept ?? '').toLowerCase();
-  const has = (enc: string) => new RegExp(`(^|,)\\s*${enc}\\s*(;\\s*q=(?!0(\\.0*)?\\s*(,|$))[0-9.]+)?\\s*(,|$)`).test(a);
-  if (has('br')) return 'br';
-  if (has('gzip')) return 'gzip';
-  return 'identity';
+  const raw = typeof accept === 'string' ? accept : String(accept ?? '');
+  const known = chosen.get(raw);
+  if (known) return known;
+  const a = raw.toLowerCase();
+  const enc: Encoding = ACCEPTS_BR.test(a) ? 'br' : ACCEPTS_GZIP.test(a) ? 'gzip' : 'identity';
+  if (chosen.size >= 64) chosen.clear();
+  chosen.set(raw, enc);
+  return enc;
 }
 
 /** Whether If-None-Match names this body (in any of its encodings). */
@@ -43,6 +53,37 @@ export function compressedBody(body: Buffer, { compress = true }: { compress?: b
     br: compress ? brotliCompressSync(body, { params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_SIZE_HINT]: body.length } }) : null,
     etag: createHash('sha1').update(body).digest('base64url').slice(0, 20),
   };
+}
+
+/** The answer's headers for each encoding, built once per body: a hit then copies and checks nothing. */
+export type ReadyHeaders = Record<Encoding, OutgoingHttpHeaders>;
+
+/** Builds the headers sendReady sends for `c` in each encoding (`headers` plus ETag, Content-Encoding and Content-Length). */
+export function readyHeaders(headers: OutgoingHttpHeaders, c: CompressedBody): ReadyHeaders {
+  const one = (enc: Encoding): OutgoingHttpHeaders => {
+    const body = (enc === 'br' ? c.br : enc === 'gzip' ? c.gzip : null) ?? c.body;
+    return {
+      ...headers,
+      ETag: `"${c.etag}-${enc === 'identity' ? 'id' : enc}"`,
+      ...(enc !== 'identity' && body !== c.body ? { 'Content-Encoding': enc } : {}),
+      'Content-Length': String(body.length),
+    };
+  };
+  return { identity: one('identity'), gzip: one('gzip'), br: one('br') };
+}
+
+/** sendCompressed with headers made by readyHeaders (the same answer, for bodies sent many times). */
+export function sendReady(req: IncomingMessage, res: ServerResponse, status: number, ready: ReadyHeaders, c: CompressedBody): void {
+  const enc = c.gzip ? chooseEncoding(req.headers['accept-encoding']) : 'identity';
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined && etagMatches(inm, c.etag)) {
+    const { 'content-type': _t, 'Content-Type': _T, 'Content-Length': _l, 'Content-Encoding': _e, ...out } = ready[enc];
+    res.writeHead(304, out);
+    res.end();
+    return;
+  }
+  res.writeHead(status, ready[enc]);
+  res.end(req.method === 'HEAD' ? undefined : ((enc === 'br' ? c.br : enc === 'gzip' ? c.gzip : null) ?? c.body));
 }
 
 /** Sends a compressedBody in the encoding the client accepts, with an ETag per encoding and 304 on If-None-Match. */

@@ -1,6 +1,8 @@
 // The HTTP server in front of Astro's handler (built into dist/server/entry.mjs, adapter in
 // middleware mode): the request guard, the build's static files from memory, a small form read
-// once, the anonymous-page cache, then Astro (docs/architecture.md "Request path").
+// once, the anonymous-page cache, admission control, then Astro (docs/architecture.md "Request
+// path"). Behind a front (WORKER_BALANCE=front, docs/decisions/110) the parts split: the front runs
+// everything up to the gate and hands renders to workers, each of which only renders.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +11,7 @@ import type { AppConfig } from '../lib/config.ts';
 import { securityHeaders } from '../lib/security-headers.ts';
 import { createPageCache, type NodeHandler } from './page-cache.ts';
 import { createAdmission } from './admission.ts';
+import { CLIENT_ADDRESS_HEADER, createRenderProxy, type RenderProxy } from './render-proxy.ts';
 import { answerBusy, clientAnswer, createRequestGuard } from './request-guard.ts';
 import { createStaticFiles } from './static-files.ts';
 import { createSignupForm, type SignupFormPass } from './signup-form.ts';
@@ -33,44 +36,74 @@ function isSmallForm(req: IncomingMessage): boolean {
   return Number.isInteger(n) && n > 0 && n <= SMALL_FORM_BYTES;
 }
 
-/** Creates (but does not start) the portal's HTTP server for the build under `root`. */
-export async function createServer({ root, config }: { root: string; config: AppConfig }): Promise<http.Server> {
+/**
+ * What a server does: everything (one process, or each worker on a shared port); the front, which
+ * renders nothing and hands renders to workers; or a render worker behind the front.
+ */
+export type ServerRole = 'all' | 'front' | 'render';
+
+/** The portal's server; a front carries the proxy its supervisor tells which workers serve. */
+export type PortalServer = http.Server & { renderProxy?: RenderProxy };
+
+/** The database of this process, opened once (db/client.ts getDb). */
+const database = (config: AppConfig) => getDb({ url: config.databaseUrl, authToken: config.databaseAuthToken, syncUrl: config.databaseSyncUrl });
+
+/** Astro's handler for the build under `root`; a form read by readSmallForm reaches the middleware as locals.rawForm. */
+async function astroRender(root: string, role: ServerRole, config: AppConfig, headers: Record<string, string>): Promise<NodeHandler> {
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const entry = (await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href)) as { handler: AstroNodeHandler };
-  // Answers given here, before Astro, carry the same security headers as every page.
-  const headers = securityHeaders(config.siteUrl);
-  const database = () => getDb({ url: config.databaseUrl, authToken: config.databaseAuthToken, syncUrl: config.databaseSyncUrl });
   // The 我要报名 form's success is answered before Astro (docs/decisions/109); the rest reaches Astro.
-  const signupForm = createSignupForm({ db: database, siteUrl: config.siteUrl, secretKey: config.secretKey, headers });
-  // Astro's adapter in middleware mode: pages and actions only; static files are ours.
-  // A form read by readSmallForm below reaches the middleware as locals.rawForm.
-  const render: NodeHandler = async (req: ReadRequest, res) => {
+  const signupForm = createSignupForm({ db: () => database(config), siteUrl: config.siteUrl, secretKey: config.secretKey, headers });
+  const handle: NodeHandler = async (req: ReadRequest, res) => {
     if (!Buffer.isBuffer(req.body)) return entry.handler(req, res, undefined, undefined);
     const pass: SignupFormPass = {};
     if (await signupForm(req, res, pass)) return;
     return entry.handler(req, res, undefined, { rawForm: req.body, ...pass });
   };
-  // Every render waits its turn at the gate; a cache hit never reaches it (docs/decisions/096).
+  if (role !== 'render') return handle;
+  return (req, res) => {
+    // Behind the front every request comes over one private socket: the visitor's address is the
+    // front's header, set as the socket's address for this request (Astro reads it synchronously
+    // when it builds the Request, and a kept-alive socket carries one request at a time).
+    const address = req.headers[CLIENT_ADDRESS_HEADER];
+    delete req.headers[CLIENT_ADDRESS_HEADER];
+    Object.defineProperty(req.socket, 'remoteAddress', { value: typeof address === 'string' && address ? address : undefined, configurable: true, writable: true });
+    return handle(req, res);
+  };
+}
+
+/** Creates (but does not start) the portal's HTTP server for the build under `root`. */
+export async function createServer({ root, config, role = 'all' }: { root: string; config: AppConfig; role?: ServerRole }): Promise<PortalServer> {
+  // Answers given here, before Astro, carry the same security headers as every page.
+  const headers = securityHeaders(config.siteUrl);
+  const busy = (req: IncomingMessage, res: ServerResponse) => answerBusy(req, res, headers, BUSY_RETRY_AFTER_S);
+  // The front loads no Astro: its memory is the page cache and the static files.
+  const renderProxy = role === 'front' ? createRenderProxy({ busy }) : undefined;
+  const render: NodeHandler = renderProxy ?? (await astroRender(root, role, config, headers));
+  // Every render waits its turn at the gate; a cache hit never reaches it (docs/decisions/096). The
+  // front holds the one gate for all workers (RENDER_CONCURRENCY per worker); a worker has none.
   const admission = createAdmission({
-    concurrency: config.http.renderConcurrency,
+    concurrency: role === 'render' ? 0 : role === 'front' ? config.http.renderConcurrency * config.workers : config.http.renderConcurrency,
     maxWaitMs: config.http.renderWaitMs,
     maxWriteWaitMs: config.http.renderWriteWaitMs,
     maxQueue: config.http.renderQueueMax,
-    refuse: (req, res) => answerBusy(req, res, headers, BUSY_RETRY_AFTER_S),
+    refuse: busy,
     refuseDelayMs: BUSY_DELAY_MS,
-    fastAnswers: () => staticAnswers + listener.stats.hits + listener.stats.coalesced,
+    // Renders on this loop must leave turns to cache hits; the front's renders run elsewhere.
+    fastAnswers: role === 'front' ? undefined : () => staticAnswers + listener.stats.hits + listener.stats.coalesced,
   });
   let staticAnswers = 0;
   const handler = admission(render);
   const staticFiles = createStaticFiles(join(root, 'dist', 'client'));
   const readVersion = async () => {
-    const db = await database();
+    const db = await database(config);
     const rs = await db.$client.execute(`SELECT version FROM cache_versions WHERE scope = 'public'`);
     return Number(rs.rows[0]?.version ?? 0);
   };
   const listener = createPageCache(handler, {
     readVersion,
-    enabled: config.http.pageCache,
+    // Behind a front the one cache is the front's.
+    enabled: config.http.pageCache && role !== 'render',
     // Only the benchmark may ask for an uncached render (never exposed otherwise).
     bypassHeader: config.http.benchCacheBypass ? 'x-bench-no-cache' : null,
   });
@@ -78,6 +111,9 @@ export async function createServer({ root, config }: { root: string; config: App
     lagThresholdMs: config.http.overloadLagMs,
     maxBodyBytes: config.http.maxBodyBytes,
     headers,
+    // A streamed body passes through the front untouched (its worker counts it): a listener here
+    // would start the stream flowing before the proxy is attached, and lose its first chunks.
+    watchStreamedBodies: role !== 'front',
   });
   // Slow clients (slowloris) are cut off: headers must arrive within HEADERS_TIMEOUT_MS, the whole
   // request within REQUEST_TIMEOUT_MS; Node checks both every CONNECTIONS_CHECK_MS (docs/decisions/071).
@@ -102,7 +138,8 @@ export async function createServer({ root, config }: { root: string; config: App
         return;
       }
       if (guard(req, res)) return;
-      if (isSmallForm(req)) {
+      // The front passes bodies on as they come; the worker reads the small form.
+      if (role !== 'front' && isSmallForm(req)) {
         readSmallForm(req, res);
         return;
       }
@@ -122,14 +159,23 @@ export async function createServer({ root, config }: { root: string; config: App
     });
     req.once('error', () => res.destroy());
   }
+  function failed(req: IncomingMessage, res: ServerResponse, err: unknown) {
+    console.error('request failed', req.url, err);
+    if (!res.headersSent) {
+      res.writeHead(500, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('服务器内部错误 / Internal server error');
+    } else res.destroy();
+  }
   function dispatch(req: IncomingMessage, res: ServerResponse) {
-    Promise.resolve(listener(req, res)).catch((err) => {
-      console.error('request failed', req.url, err);
-      if (!res.headersSent) {
-        res.writeHead(500, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('服务器内部错误 / Internal server error');
-      } else res.destroy();
-    });
+    // A cache hit is answered inside the call and returns nothing: no promise per hit.
+    let answer: Promise<unknown> | undefined;
+    try {
+      answer = listener(req, res);
+    } catch (err) {
+      failed(req, res, err);
+      return;
+    }
+    answer?.catch((err: unknown) => failed(req, res, err));
   }
   // What Node's parser refuses (headers over maxHeaderSize, a malformed request, a timeout) gets a
   // Chinese page too; a socket that is already gone is just closed.
@@ -141,5 +187,5 @@ export async function createServer({ root, config }: { root: string; config: App
     socket.end(clientAnswer(err.code, headers));
   });
   server.on('close', () => guard.stop());
-  return server;
+  return Object.assign(server, { renderProxy });
 }

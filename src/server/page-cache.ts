@@ -8,7 +8,7 @@
 // an ETag, and dropped when the database's cache version moves (triggers in db/sql/cache.sql bump
 // it on every change to public data), so several processes agree.
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { compressedBody, sendCompressed, type CompressedBody } from './compressed-body.ts';
+import { compressedBody, readyHeaders, sendCompressed, sendReady, type CompressedBody, type ReadyHeaders } from './compressed-body.ts';
 import { canonicalUrl } from './page-query.ts';
 
 /** Paths that are never cached (per-user, forms with side effects, operations). */
@@ -32,6 +32,10 @@ const PRIVATE_PREFIXES = [
   '/media',
   '/files',
 ];
+/** Each private prefix as the path itself and as a folder, worked out once instead of per request. */
+const PRIVATE_MATCH = PRIVATE_PREFIXES.map((p) => [p, p.endsWith('/') ? p : p + '/'] as const);
+const STATIC_LIKE = /\.[a-z0-9]{1,5}$/i;
+const XML_OR_TEXT = /\.(xml|txt)$/i;
 const LARGE_COOKIE = 'sx_large';
 /** The session cookie (src/domain/accounts/sessions.ts SESSION_COOKIE; src/server imports no domain code). */
 const SESSION_COOKIE = 'sx_session';
@@ -48,6 +52,8 @@ interface Entry extends CompressedBody {
   version: number;
   storedAt: number;
   bytes: number;
+  /** A hit's headers per encoding, made at the first hit. */
+  ready?: ReadyHeaders;
 }
 interface Captured {
   status: number;
@@ -69,9 +75,9 @@ export interface PageCacheOptions {
   enabled?: boolean;
 }
 
-/** The cache as a request listener, with its counters for tests and the benchmark. */
+/** The cache as a request listener (a hit is answered before it returns: no promise), with its counters for tests and the benchmark. */
 export interface PageCache {
-  (req: IncomingMessage, res: ServerResponse): Promise<unknown>;
+  (req: IncomingMessage, res: ServerResponse): Promise<unknown> | undefined;
   stats: { hits: number; misses: number; bypass: number; stored: number; evicted: number; coalesced: number };
   size(): number;
   bytes(): number;
@@ -103,15 +109,17 @@ export function cacheKey(req: { method?: string; url?: string; headers: Incoming
   const url = canonicalUrl(raw);
   if (url.length > 512) return null;
   const path = url.split('?')[0];
-  if (PRIVATE_PREFIXES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : p + '/'))) return null;
+  for (const [exact, folder] of PRIVATE_MATCH) if (path === exact || path.startsWith(folder)) return null;
   // Static files are served by src/server/static-files.ts with their own headers.
-  if (path.startsWith('/_astro/') || (/\.[a-z0-9]{1,5}$/i.test(path) && !/\.(xml|txt)$/i.test(path))) return null;
+  if (path.startsWith('/_astro/') || (STATIC_LIKE.test(path) && !XML_OR_TEXT.test(path))) return null;
+  if (req.headers.authorization) return null;
+  // Most visitors send no cookie at all: nothing to parse.
+  if (!req.headers.cookie) return `0|${url}`;
   const cookies = parseCookies(req.headers.cookie);
   // A signed-in visitor gets their own page. Every other cookie is one no page reads (an analytics
   // cookie a county's proxy adds, or a random one sent to bust the cache, like a query cache-buster):
   // it is not part of the key. The portal's only other cookie, sx_visitor, is read by a POST alone.
   if (cookies.has(SESSION_COOKIE)) return null;
-  if (req.headers.authorization) return null;
   const large = cookies.get(LARGE_COOKIE) === '1' ? '1' : '0';
   return `${large}|${url}`;
 }
@@ -175,10 +183,29 @@ export function createPageCache(handler: NodeHandler, opts: PageCacheOptions): P
     return pending;
   }
 
-  function send(req: IncomingMessage, res: ServerResponse, entry: Entry, cacheState: 'HIT' | 'MISS') {
+  function answerHeaders(entry: Entry, cacheState: 'HIT' | 'MISS'): OutgoingHttpHeaders {
     const headers: OutgoingHttpHeaders = { ...entry.headers, Vary: 'Accept-Encoding, Cookie', 'X-Cache': cacheState };
     if (!headers['cache-control']) headers['Cache-Control'] = 'no-cache';
-    sendCompressed(req, res, entry.status, headers, entry);
+    return headers;
+  }
+
+  function send(req: IncomingMessage, res: ServerResponse, entry: Entry, cacheState: 'HIT' | 'MISS') {
+    if (cacheState === 'MISS') return sendCompressed(req, res, entry.status, answerHeaders(entry, 'MISS'), entry);
+    entry.ready ??= readyHeaders(answerHeaders(entry, 'HIT'), entry);
+    sendReady(req, res, entry.status, entry.ready, entry);
+  }
+
+  /** The stored answer for `key` when it is current at version `v` (moved to the LRU's end), or undefined. */
+  function lookup(key: string, v: number): Entry | undefined {
+    const hit = entries.get(key);
+    if (!hit) return undefined;
+    if (hit.version !== v || now() - hit.storedAt >= maxAgeMs) {
+      drop(key);
+      return undefined;
+    }
+    entries.delete(key); // LRU: move to the end
+    entries.set(key, hit);
+    return hit;
   }
 
   function store(key: string, entry: Entry) {
@@ -253,8 +280,8 @@ export function createPageCache(handler: NodeHandler, opts: PageCacheOptions): P
     return { status: r.status, headers, ...c, version: v, storedAt: now(), bytes: c.body.length + (c.gzip?.length ?? 0) + (c.br?.length ?? 0) + 256 };
   }
 
-  /** The request listener. */
-  async function listener(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  /** The request listener: a hit while the version is known to be current is answered at once. */
+  function listener(req: IncomingMessage, res: ServerResponse): Promise<unknown> | undefined {
     const key = enabled ? cacheKey(req) : null;
     const bypass = bypassHeader && req.headers[bypassHeader];
     if (!key || bypass) {
@@ -265,25 +292,36 @@ export function createPageCache(handler: NodeHandler, opts: PageCacheOptions): P
           dirty = true;
         });
       }
-      return handler(req, res);
+      return Promise.resolve(handler(req, res));
     }
     // The page sees the URL it is cached under: a parameter it does not read (a cache-buster, a
     // tracking tag) never reaches it, so what is stored is what every URL of this key would render.
     req.url = key.slice(key.indexOf('|') + 1);
+    // The hit path: no promise, no await (most answers of a busy portal; issue 22, the cache-hit path).
+    if (!dirty && now() - checkedAt < versionTtlMs) {
+      const hit = lookup(key, version);
+      if (hit) {
+        stats.hits++;
+        send(req, res, hit, 'HIT');
+        return undefined;
+      }
+    }
+    return answerAfterVersion(req, res, key);
+  }
+
+  /** A request whose version must be read first, or which is not stored yet. */
+  async function answerAfterVersion(req: IncomingMessage, res: ServerResponse, key: string): Promise<unknown> {
     let v: number;
     try {
       v = await currentVersion();
     } catch {
       return handler(req, res); // the database is unreachable: never serve what we cannot validate
     }
-    const hit = entries.get(key);
-    if (hit && hit.version === v && now() - hit.storedAt < maxAgeMs) {
-      entries.delete(key); // LRU: move to the end
-      entries.set(key, hit);
+    const hit = lookup(key, v);
+    if (hit) {
       stats.hits++;
       return send(req, res, hit, 'HIT');
     }
-    if (hit) drop(key);
     stats.misses++;
     if (req.method === 'HEAD') return handler(req, res); // only GETs fill the cache
     const running = inflight.get(key);

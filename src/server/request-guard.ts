@@ -24,8 +24,14 @@ export function answerBusy(req: IncomingMessage, res: ServerResponse, headers: R
     ...(unread ? { Connection: 'close' } : {}),
   });
   // Visitors who chose 大字 (the sx_large cookie) are the likeliest to meet this page on a phone.
-  res.end(CHINESE_HTML('系统繁忙', '当前访问人数较多，请稍候几秒再试。您的操作尚未提交，不会重复记录。', /(?:^|;\s*)sx_large=1(?:;|$)/.test(req.headers.cookie ?? '')));
+  res.end(LARGE_COOKIE.test(req.headers.cookie ?? '') ? BUSY_PAGE_LARGE : BUSY_PAGE);
 }
+
+const BUSY_TEXT = '当前访问人数较多，请稍候几秒再试。您的操作尚未提交，不会重复记录。';
+/** Built once: under a flood this page is the most frequent answer after cache hits. */
+const BUSY_PAGE = Buffer.from(CHINESE_HTML('系统繁忙', BUSY_TEXT));
+const BUSY_PAGE_LARGE = Buffer.from(CHINESE_HTML('系统繁忙', BUSY_TEXT, true));
+const LARGE_COOKIE = /(?:^|;\s*)sx_large=1(?:;|$)/;
 
 /** The guard: true when it answered the request itself. */
 export interface RequestGuard {
@@ -44,10 +50,19 @@ export interface RequestGuardOptions {
   holdMs?: number;
   /** Sent with every answer of the guard (the portal's security headers, src/lib/security-headers.ts). */
   headers?: Record<string, string>;
+  /** Count chunked bodies against maxBodyBytes here (off in a front that streams them on to a worker). */
+  watchStreamedBodies?: boolean;
 }
 
 /** Creates the guard (its lag timer is unref'd; stop() clears it). */
-export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 1024 * 1024, sampleMs = 100, holdMs = 1000, headers = {} }: RequestGuardOptions = {}): RequestGuard {
+export function createRequestGuard({
+  lagThresholdMs = 3000,
+  maxBodyBytes = 12 * 1024 * 1024,
+  sampleMs = 100,
+  holdMs = 1000,
+  headers = {},
+  watchStreamedBodies = true,
+}: RequestGuardOptions = {}): RequestGuard {
   // Lag = how late our own timer fires. Timers run before I/O callbacks in a
   // loop turn, so requests that queued up behind a stall see the verdict.
   let lastTick = performance.now();
@@ -88,7 +103,7 @@ export function createRequestGuard({ lagThresholdMs = 3000, maxBodyBytes = 12 * 
       req.resume();
       return true;
     }
-    if (req.headers['transfer-encoding'] && req.method !== 'GET' && req.method !== 'HEAD') {
+    if (watchStreamedBodies && req.headers['transfer-encoding'] && req.method !== 'GET' && req.method !== 'HEAD') {
       let seen = 0;
       req.on('data', (chunk: Buffer) => {
         seen += chunk.length;

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, relative, sep } from 'node:path';
-import { compressedBody, sendCompressed, type CompressedBody } from './compressed-body.ts';
+import { compressedBody, readyHeaders, sendReady, type CompressedBody, type ReadyHeaders } from './compressed-body.ts';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -49,7 +49,7 @@ export interface StaticFiles {
  * ETag/304, compression and long caching for hashed /_astro/ files.
  */
 export function createStaticFiles(clientDir: string): StaticFiles {
-  const files = new Map<string, CompressedBody & { type: string; cache: string }>();
+  const files = new Map<string, CompressedBody & { ready: ReadyHeaders }>();
   if (existsSync(clientDir)) {
     // Every file is held (dist/client holds a few KB of hashed scripts): one that
     // was skipped here would be a 404, since Astro in middleware mode serves no files itself.
@@ -57,11 +57,10 @@ export function createStaticFiles(clientDir: string): StaticFiles {
       const url = '/' + relative(clientDir, file).split(sep).join('/');
       const body = readFileSync(file);
       const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-      files.set(url, {
-        ...compressedBody(body, { compress: COMPRESSIBLE.test(type) && body.length > 512 }),
-        type,
-        cache: url.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
-      });
+      const c = compressedBody(body, { compress: COMPRESSIBLE.test(type) && body.length > 512 });
+      const cache = url.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600';
+      // Every answer's headers made once, per encoding.
+      files.set(url, { ...c, ready: readyHeaders({ 'Content-Type': type, 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff', Vary: 'Accept-Encoding' }, c) });
     }
   }
 
@@ -71,7 +70,7 @@ export function createStaticFiles(clientDir: string): StaticFiles {
     const q = url.indexOf('?');
     const f = files.get(q >= 0 ? url.slice(0, q) : url);
     if (!f) return false;
-    sendCompressed(req, res, 200, { 'Content-Type': f.type, 'Cache-Control': f.cache, 'X-Content-Type-Options': 'nosniff', Vary: 'Accept-Encoding' }, f);
+    sendReady(req, res, 200, f.ready, f);
     return true;
   };
   return Object.assign(serve, { count: files.size });

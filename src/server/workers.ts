@@ -21,6 +21,14 @@ export interface SupervisorOptions {
   workers: number;
   /** Called once, when every worker serves, with their process ids. */
   onServing: (pids: number[]) => void;
+  /** Extra environment of worker `index` (behind a front: the socket it serves on). */
+  workerEnv?: (index: number) => Record<string, string>;
+  /** Worker `index` serves (after each start); behind a front, it can take renders from now on. */
+  onWorkerServing?: (index: number, pid: number) => void;
+  /** Worker `index` exited (before it is started again). */
+  onWorkerExit?: (index: number) => void;
+  /** On SIGTERM, besides the workers' drain: the front's own (stop accepting, finish what it has). */
+  drain?: () => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -32,7 +40,7 @@ interface Slot {
 }
 
 /** Forks `workers` copies of this script as cluster workers and keeps them running until SIGTERM/SIGINT. */
-export function superviseWorkers({ workers, onServing, log = console.error }: SupervisorOptions): void {
+export function superviseWorkers({ workers, onServing, workerEnv, onWorkerServing, onWorkerExit, drain, log = console.error }: SupervisorOptions): void {
   const slots: Slot[] = [];
   let stopping = false;
   let served = false;
@@ -40,7 +48,7 @@ export function superviseWorkers({ workers, onServing, log = console.error }: Su
 
   function fork(index: number, crashes: number): void {
     // WORKER_INDEX tells a worker its slot (the primary's log names it); everything else comes from the same environment.
-    const worker = cluster.fork({ WORKER_INDEX: String(index) });
+    const worker = cluster.fork({ ...workerEnv?.(index), WORKER_INDEX: String(index) });
     const slot: Slot = { worker, startedAt: Date.now(), listening: false, crashes };
     slots[index] = slot;
     // The worker says so itself: a worker that binds its own socket (reuseport) emits no cluster 'listening'.
@@ -48,6 +56,7 @@ export function superviseWorkers({ workers, onServing, log = console.error }: Su
       if ((m as { type?: string } | null)?.type !== SERVING || slot.listening) return;
       slot.listening = true;
       failedStarts = 0;
+      onWorkerServing?.(index, worker.process.pid!);
       if (served) log(`工作进程 ${index + 1} 已重新启动（pid ${worker.process.pid}） / worker ${index + 1} restarted (pid ${worker.process.pid})`);
       else if (slots.length === workers && slots.every((s) => s?.listening)) {
         served = true;
@@ -55,6 +64,7 @@ export function superviseWorkers({ workers, onServing, log = console.error }: Su
       }
     });
     worker.once('exit', (code, signal) => {
+      onWorkerExit?.(index);
       if (stopping) return;
       if (!slot.listening && ++failedStarts >= MAX_FAILED_STARTS) {
         log(`工作进程连续 ${failedStarts} 次未能启动，善行停止运行（原因见上方输出） / workers failed to start ${failedStarts} times in a row; stopping (see the output above)`);
@@ -77,7 +87,8 @@ export function superviseWorkers({ workers, onServing, log = console.error }: Su
     if (stopping) return;
     stopping = true;
     const running = slots.filter((s) => s && !s.worker.isDead());
-    const exited = running.map((s) => new Promise<void>((resolve) => s.worker.once('exit', () => resolve())));
+    const exited: Promise<void>[] = running.map((s) => new Promise<void>((resolve) => s.worker.once('exit', () => resolve())));
+    if (drain) exited.push(drain());
     for (const s of running) s.worker.process.kill('SIGTERM');
     const killer = setTimeout(() => {
       for (const s of running) if (!s.worker.isDead()) s.worker.process.kill('SIGKILL');

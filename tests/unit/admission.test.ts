@@ -90,6 +90,20 @@ describe('admission control', () => {
     expect(g.refused).toEqual(['GET /honors']);
   });
 
+  test('a sign-up storm larger than the estimate allows is queued, not refused: posts wait for their deadline', async () => {
+    const g = setup({ maxQueue: 2000 });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // 1,000 posts at 50 ms per place would need 50 s, far past the 2 s a post may wait: all are
+    // queued all the same (a front sees the whole storm at once; most finish in time).
+    for (let i = 0; i < 1000; i++) g.send('POST', `/events/1?i=${i}`);
+    expect(g.refused).toEqual([]);
+    await turn();
+    expect(g.rendered).toHaveLength(2);
+    // Those still waiting at their deadline get the busy answer then.
+    vi.advanceTimersByTime(2000);
+    expect(g.refused).toHaveLength(998);
+  });
+
   test('a request still waiting when its time is up gets the busy answer then', async () => {
     const g = setup();
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });

@@ -38,6 +38,7 @@ describe('configuration', () => {
     ['WORKERS', 'two'],
     ['WORKERS', '65'],
     ['WORKER_BALANCE', 'random'],
+    ['RENDER_NICE', '20'],
     ['LOG_LEVEL', 'loud'],
     ['TRUST_PROXY', 'sure'],
     // Files under public/ or dist/ are served to anyone as static files (docs/decisions/076).
@@ -98,6 +99,13 @@ describe('WORKERS (issue 22)', () => {
   test('a number is taken as given; one means a single process', () => {
     expect(readConfig({ ...base(), WORKERS: '1' }).workers).toBe(1);
     expect(readConfig({ ...base(), WORKERS: '3' }).workers).toBe(3);
+  });
+  test('by default the workers render behind a front, niced, and renders pass an admission gate (docs/decisions/110)', () => {
+    const cfg = readConfig(base());
+    expect(cfg.workerBalance).toBe('front');
+    expect(cfg.renderNice).toBe(10);
+    expect(cfg.http.renderConcurrency).toBeGreaterThan(0);
+    expect(readConfig({ ...base(), WORKER_BALANCE: 'reuseport', RENDER_CONCURRENCY: '0' })).toMatchObject({ workerBalance: 'reuseport', http: { renderConcurrency: 0 } });
   });
 });
 
