@@ -149,9 +149,13 @@ function readWorkers(env: NodeJS.ProcessEnv): number {
   return Number(raw);
 }
 
-/** WORKER_BALANCE: `front` by default (docs/decisions/110); SO_REUSEPORT exists on Linux only. */
+/**
+ * WORKER_BALANCE: `reuseport` on Linux (`cluster` elsewhere) by default; `front` on request — it keeps
+ * cached pages answering under a flood but costs every render and sign-up CPU (docs/decisions/110,
+ * amendment). SO_REUSEPORT exists on Linux only.
+ */
 function readWorkerBalance(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): AppConfig['workerBalance'] {
-  const balance = oneOf(env, 'WORKER_BALANCE', 'front', ['front', 'reuseport', 'cluster']);
+  const balance = oneOf(env, 'WORKER_BALANCE', platform === 'linux' ? 'reuseport' : 'cluster', ['front', 'reuseport', 'cluster']);
   if (balance === 'reuseport' && platform !== 'linux') {
     throw new ConfigError('WORKER_BALANCE', `reuseport 仅支持 Linux，本机请用 cluster`, `reuseport needs Linux; use cluster on ${platform}`);
   }

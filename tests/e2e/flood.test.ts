@@ -63,12 +63,12 @@ describe('a flood of requests', () => {
   test('300 concurrent renders: none times out, the excess gets 503 + Retry-After at once, cached pages and static files keep answering', () => floodWithVisitor(s));
 });
 
-// The default: several processes behind a front (docs/decisions/110), admission control on without
-// being asked for (only the wait is shortened, as the test server otherwise waits 30 s).
-describe('a flood with the defaults: two render workers behind the front', () => {
+// Several processes behind a front (WORKER_BALANCE=front, docs/decisions/110), admission control on
+// without being asked for (only the wait is shortened, as the test server otherwise waits 30 s).
+describe('a flood with two render workers behind the front (WORKER_BALANCE=front)', () => {
   let front: RunningServer;
   beforeAll(async () => {
-    front = await startServer({ env: { WORKERS: '2', WORKER_BALANCE: '', RENDER_WAIT_MS: '300' } });
+    front = await startServer({ env: { WORKERS: '2', WORKER_BALANCE: 'front', RENDER_WAIT_MS: '300' } });
   }, 180_000);
   afterAll(async () => {
     await front?.stop();

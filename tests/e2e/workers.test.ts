@@ -73,7 +73,7 @@ let q: Q;
 let pids: number[];
 
 beforeAll(async () => {
-  s = await startServer({ env: { WORKERS: '2', LOG_LEVEL: 'info' } });
+  s = await startServer({ env: { WORKERS: '2', WORKER_BALANCE: 'front', LOG_LEVEL: 'info' } });
   q = openQ(s.dbUrl);
   pids = (/Serving at .*pid ([\d ]+)/.exec(s.output())?.[1] ?? '').trim().split(' ').map(Number);
 });

@@ -100,9 +100,10 @@ describe('WORKERS (issue 22)', () => {
     expect(readConfig({ ...base(), WORKERS: '1' }).workers).toBe(1);
     expect(readConfig({ ...base(), WORKERS: '3' }).workers).toBe(3);
   });
-  test('by default the workers render behind a front, niced, and renders pass an admission gate (docs/decisions/110)', () => {
+  test('by default the workers share the port (a front on request, its workers niced) and renders pass an admission gate (docs/decisions/110)', () => {
     const cfg = readConfig(base());
-    expect(cfg.workerBalance).toBe('front');
+    expect(cfg.workerBalance).toBe(process.platform === 'linux' ? 'reuseport' : 'cluster');
+    expect(readConfig({ ...base(), WORKER_BALANCE: 'front' }).workerBalance).toBe('front');
     expect(cfg.renderNice).toBe(10);
     expect(cfg.http.renderConcurrency).toBeGreaterThan(0);
     expect(readConfig({ ...base(), WORKER_BALANCE: 'reuseport', RENDER_CONCURRENCY: '0' })).toMatchObject({ workerBalance: 'reuseport', http: { renderConcurrency: 0 } });
