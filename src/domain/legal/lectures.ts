@@ -26,6 +26,7 @@ import { discardPrivateFiles, uploadPrivateImage } from '../media/private.ts';
 import { publicTextOptions, requirePublicText } from '../public-text.ts';
 import { maskPersonalData, type PersonalDataOptions } from '../../lib/personal-data.ts';
 import { newTrackingNo } from '../orders/index.ts';
+import { dispatchDeadlineOf, newOrderDeadlines } from '../orders/deadlines.ts';
 
 /** A lecture order as the lecture pages read it: the service order's columns with its lecture facts alongside. */
 export interface LectureOrder {
@@ -157,8 +158,12 @@ export async function createLectureOrder(db: Db, input: LectureOrderInput, now =
   const topics = await getSetting(db, 'legalTopics');
   if (!topics.includes(o.topic)) throw new LectureError('BAD_REQUEST', '请从菜单中选择讲座主题', 'topic');
   if (!(await validRegionPair(db, o.townId, o.villageId))) throw new LectureError('BAD_REQUEST', '所选村（社区）不属于该乡镇，请重新选择', 'villageId');
-  const [item] = await db.all<{ id: number }>(sql`SELECT id FROM service_items WHERE kind = 'lecture' AND active = 1 ORDER BY sort, id LIMIT 1`);
+  const [item] = await db.all<{ id: number; accept_hours: number; dispatch_hours: number; finish_days: number }>(
+    sql`SELECT id, accept_hours, dispatch_hours, finish_days FROM service_items WHERE kind = 'lecture' AND active = 1 ORDER BY sort, id LIMIT 1`,
+  );
   if (!item) throw new LectureError('BAD_REQUEST', '点单式普法暂停预约，请拨打县普法办电话咨询');
+  // Held to the item's limits of today, as every service order (docs/decisions/106).
+  const deadlines = await newOrderDeadlines(db, { acceptHours: Number(item.accept_hours), dispatchHours: Number(item.dispatch_hours), finishDays: Number(item.finish_days) }, now);
   const trackingNo = newTrackingNo(now);
   const lecture: LectureDetails = {
     topic: o.topic,
@@ -185,6 +190,7 @@ export async function createLectureOrder(db: Db, input: LectureOrderInput, now =
       source: '网上',
       status: 'new',
       lecture,
+      ...deadlines,
       createdAt: now,
     }),
     sql`INSERT INTO service_order_steps (order_id, at, kind, text) VALUES ((SELECT id FROM service_orders WHERE tracking_no = ${trackingNo}), ${now}, 'created', ${`网上预约普法讲座：${o.topic}`})`,
@@ -287,9 +293,12 @@ export async function scheduleLecture(db: Db, user: SessionUser, id: number, s: 
     .where(and(eq(teams.id, s.teamId), eq(teams.status, 'active')));
   if (!team) throw new LectureError('BAD_REQUEST', '请选择承办队伍', 'teamId');
   const [village] = o.villageId ? await db.select({ name: regions.name }).from(regions).where(eq(regions.id, o.villageId)) : [];
+  // Scheduled straight from 待受理, it is accepted now and its 派单 limit starts now (kept if accepted before).
+  const dispatchBy = await dispatchDeadlineOf(db, id, now);
   const ok = await guardedWrite(
     db,
     sql`UPDATE service_orders SET status = 'assigned', team_id = ${s.teamId}, dispatch_mode = 'lecturer', dispatched_at = ${now}, accepted_at = coalesce(accepted_at, ${now}),
+      dispatch_by = coalesce(dispatch_by, ${dispatchBy}),
       lecture = json_set(lecture, '$.lecturerId', ${s.lecturerId}, '$.handledBy', ${user.id})
       WHERE id = ${id} AND status IN ('new', 'accepted') AND ${IS_LECTURE}`,
     [
