@@ -111,7 +111,7 @@ async function handLectures(db: Db, now: number) {
      FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE i.kind = 'lecture' AND o.status IN ('done', 'rated') GROUP BY 1 ORDER BY sessions DESC, topic`,
     [from, from],
   );
-  return found.map((r) => ({ topic: String(r.topic), sessions: Number(r.sessions), audience: Number(r.audience), sessionsYear: Number(r.sessions_year), audienceYear: Number(r.audience_year) }));
+  return found.map((r) => ({ topic: String(r.topic) || '未注明主题', sessions: Number(r.sessions), audience: Number(r.audience), sessionsYear: Number(r.sessions_year), audienceYear: Number(r.audience_year) }));
 }
 
 /** What the pages show, next to the hand count; also the ledger's balances and the confirmed totals. */

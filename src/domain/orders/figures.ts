@@ -1,6 +1,6 @@
 // Published 四单 figures (issue 20), from the aggregate kept by triggers (docs/decisions/106), with the definitions
 // shown next to them: each rate is a count over a count, both published, never a bare "100 %".
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 
 /** One line of figures: counts, and each rate as numerator over denominator. */
@@ -35,12 +35,10 @@ export const FIGURE_DEFINITIONS: readonly { name: string; text: string }[] = [
   },
 ];
 
-/** One line of stats_orders, or of the live count of open orders past a limit, with what it is grouped by. */
+/** A group of stats_orders lines (a 乡镇, a category or a month), or the live count of late open orders. */
 type LineRow = {
-  town_id: number;
-  town: string | null;
-  category: string;
-  month: string;
+  k: string | number;
+  name?: string | null;
   orders: number;
   accepted: number;
   accepted_on_time: number;
@@ -56,69 +54,66 @@ type LineRow = {
 
 const empty = (key: string): OrderFigures => ({ key, orders: 0, acceptedOnTime: 0, acceptDue: 0, dispatched: 0, accepted: 0, doneOnTime: 0, doneDue: 0, satisfied: 0, rated: 0, serviceVisits: 0 });
 
-/** What one line adds to a line of figures: the settled counts, and the open orders already past a limit. */
-function contribution(r: LineRow): Omit<OrderFigures, 'key'> {
-  return {
-    orders: Number(r.orders),
-    acceptedOnTime: Number(r.accepted_on_time),
-    acceptDue: Number(r.accepted) + Number(r.accept_late),
-    dispatched: Number(r.dispatched),
-    accepted: Number(r.accepted),
-    doneOnTime: Number(r.done_on_time),
-    doneDue: Number(r.done) + Number(r.done_late),
-    satisfied: Number(r.satisfied),
-    rated: Number(r.rated),
-    serviceVisits: Number(r.service_visits),
-  };
+/** Adds what a group counts to a line of figures: the settled counts, and the open orders already past a limit. */
+function add(f: OrderFigures, r: LineRow): void {
+  f.orders += Number(r.orders);
+  f.acceptedOnTime += Number(r.accepted_on_time);
+  f.acceptDue += Number(r.accepted) + Number(r.accept_late);
+  f.dispatched += Number(r.dispatched);
+  f.accepted += Number(r.accepted);
+  f.doneOnTime += Number(r.done_on_time);
+  f.doneDue += Number(r.done) + Number(r.done_late);
+  f.satisfied += Number(r.satisfied);
+  f.rated += Number(r.rated);
+  f.serviceVisits += Number(r.service_visits);
 }
 
-/** Adds one line's contribution to a line of figures. */
-function count(f: OrderFigures, c: Omit<OrderFigures, 'key'>): void {
-  for (const k of Object.keys(c) as (keyof typeof c)[]) f[k] += c[k];
-}
-
+const SETTLED = sql.raw(`sum(s.orders) AS orders, sum(s.accepted) AS accepted, sum(s.accepted_on_time) AS accepted_on_time, sum(s.dispatched) AS dispatched,
+  sum(s.done) AS done, sum(s.done_on_time) AS done_on_time, sum(s.rated) AS rated, sum(s.satisfied) AS satisfied, sum(s.service_visits) AS service_visits,
+  0 AS accept_late, 0 AS done_late`);
 const MONTH = sql.raw(`strftime('%Y-%m', (o.created_at + 28800000) / 1000, 'unixepoch')`);
 
 /**
  * The county's totals and the same figures by 乡镇, by category and by month (Beijing), as of `now`;
  * with `townId`, one 乡镇's only (a 所's console, docs/decisions/100). The settled counts come from
- * stats_orders (kept by triggers, each order judged against the deadlines stored on it: docs/decisions/106);
- * only orders still in hand and already past their 受理 or 办结 deadline are read, by the (status, deadline)
- * indexes — never every order.
+ * stats_orders (kept by triggers, each order judged against the deadlines stored on it: docs/decisions/106),
+ * grouped in SQL; only orders still in hand and already past their 受理 or 办结 deadline are read, by the
+ * (status, deadline) indexes — never every order.
  */
 export async function orderFigures(db: Db, now = Date.now(), opts: { townId?: number } = {}) {
   const t = opts.townId;
   if (t !== undefined && !Number.isSafeInteger(t)) throw new Error('townId');
-  const town = (alias: string) => (t ? sql`WHERE ${sql.raw(alias)}.town_id = ${t}` : sql``);
-  const lines = await db.all<LineRow>(
-    sql`SELECT s.town_id, s.month, s.orders, s.accepted, s.accepted_on_time, s.dispatched, s.done, s.done_on_time, s.rated, s.satisfied, s.service_visits,
-        0 AS accept_late, 0 AS done_late, i.category, (SELECT name FROM regions WHERE id = s.town_id) AS town
-      FROM stats_orders s JOIN service_items i ON i.id = s.item_id ${town('s')}`,
-  );
-  // Open and late: 待受理 past its 受理 deadline; dispatched, not done, past its 办结 deadline.
-  const late = await db.all<LineRow>(
-    sql`SELECT o.town_id, ${MONTH} AS month, 0 AS orders, 0 AS accepted, 0 AS accepted_on_time, 0 AS dispatched, 0 AS done, 0 AS done_on_time, 0 AS rated,
-        0 AS satisfied, 0 AS service_visits, sum(o.status = 'new') AS accept_late, sum(o.status <> 'new') AS done_late, i.category,
-        (SELECT name FROM regions WHERE id = o.town_id) AS town
+  const only = (alias: string) => (t ? sql`WHERE ${sql.raw(alias)}.town_id = ${t}` : sql``);
+  const settled = (k: SQL, name: SQL, join: SQL) =>
+    db.all<LineRow>(sql`SELECT ${k} AS k, ${name} AS name, ${SETTLED} FROM stats_orders s ${join} ${only('s')} GROUP BY k HAVING sum(s.orders) > 0 OR sum(s.service_visits) > 0`);
+  const byTown = await settled(sql`s.town_id`, sql`(SELECT name FROM regions WHERE id = s.town_id)`, sql``);
+  const byCategory = await settled(sql`i.category`, sql`NULL`, sql`JOIN service_items i ON i.id = s.item_id`);
+  const byMonth = await settled(sql`s.month`, sql`NULL`, sql``);
+  // Open and late: 待受理 past its 受理 deadline; dispatched, not done, past its 办结 deadline. Few rows, each
+  // added to its 乡镇, category and month.
+  const late = await db.all<{ town_id: number; town: string | null; category: string; month: string; accept_late: number; done_late: number }>(
+    sql`SELECT o.town_id, (SELECT name FROM regions WHERE id = o.town_id) AS town, i.category, ${MONTH} AS month,
+        sum(o.status = 'new') AS accept_late, sum(o.status <> 'new') AS done_late
       FROM (SELECT town_id, item_id, created_at, status FROM service_orders WHERE status = 'new' AND accept_by < ${now}
         UNION ALL SELECT town_id, item_id, created_at, status FROM service_orders WHERE status IN ('open', 'assigned') AND finish_by < ${now}
           AND dispatched_at IS NOT NULL AND done_at IS NULL) o
-      JOIN service_items i ON i.id = o.item_id ${town('o')}
+      JOIN service_items i ON i.id = o.item_id ${only('o')}
       GROUP BY o.town_id, i.category, month`,
   );
-  const total = empty(t ? (lines[0]?.town ?? late[0]?.town ?? '') : '全县');
-  const towns = new Map<number, OrderFigures>();
-  const categories = new Map<string, OrderFigures>();
-  const months = new Map<string, OrderFigures>();
-  const line = <K>(m: Map<K, OrderFigures>, k: K, key: string) => m.get(k) ?? m.set(k, empty(key)).get(k)!;
-  for (const r of [...lines, ...late]) {
-    const c = contribution(r);
-    if (!c.orders && !c.acceptDue && !c.doneDue && !c.serviceVisits) continue;
-    count(total, c);
-    count(line(towns, Number(r.town_id), r.town ?? ''), c);
-    count(line(categories, r.category, r.category), c);
-    count(line(months, r.month, r.month), c);
-  }
+  const lines = <K extends string | number>(rows: LineRow[], lateKey: (l: (typeof late)[number]) => [K, string]) => {
+    const m = new Map<K, OrderFigures>(rows.map((r) => [r.k as K, empty(String(r.name ?? r.k))]));
+    for (const r of rows) add(m.get(r.k as K)!, r);
+    for (const l of late) {
+      const [k, key] = lateKey(l);
+      add(m.get(k) ?? m.set(k, empty(key)).get(k)!, { ...ZERO, k, accept_late: Number(l.accept_late), done_late: Number(l.done_late) });
+    }
+    return m;
+  };
+  const towns = lines(byTown, (l) => [Number(l.town_id), l.town ?? '']);
+  const categories = lines(byCategory, (l) => [l.category, l.category]);
+  const months = lines(byMonth, (l) => [l.month, l.month]);
+  const total = empty(t ? ([...towns.values()][0]?.key ?? '') : '全县');
+  for (const f of towns.values()) for (const k of Object.keys(f) as (keyof OrderFigures)[]) if (k !== 'key') total[k] += f[k];
   const byCount = (a: [unknown, OrderFigures], b: [unknown, OrderFigures]) => b[1].orders - a[1].orders;
   return {
     total,
@@ -130,6 +125,8 @@ export async function orderFigures(db: Db, now = Date.now(), opts: { townId?: nu
       .map(([, f]) => f),
   };
 }
+
+const ZERO = { orders: 0, accepted: 0, accepted_on_time: 0, dispatched: 0, done: 0, done_on_time: 0, rated: 0, satisfied: 0, service_visits: 0 };
 
 /** A rate alone, for the big figures: "98.0%", or "—" with nothing to count (the counts go beneath it). */
 export function ratePercent(num: number, den: number): string {
