@@ -22,7 +22,8 @@ export async function listPublicEvents(db: Db, f: { when?: 'upcoming' | 'past'; 
     .from(events)
     .innerJoin(teams, eq(teams.id, events.teamId))
     .where(and(...where))
-    .orderBy(f.when === 'past' ? desc(events.startsAt) : asc(events.startsAt))
+    // The id breaks ties between events starting at the same minute, so pages neither skip nor repeat one.
+    .orderBy(...(f.when === 'past' ? [desc(events.startsAt), desc(events.id)] : [asc(events.startsAt), asc(events.id)]))
     .limit(f.limit ?? 30)
     .offset(f.offset ?? 0);
 }

@@ -75,6 +75,8 @@ export interface HonorFilters {
   level?: string;
   limit?: number;
   offset?: number;
+  /** false: skip counting every match (the home page shows six and no pager). */
+  withTotal?: boolean;
 }
 
 /** Published batches, newest first. */
@@ -119,11 +121,15 @@ export async function listPublishedHonorees(db: Db, f: HonorFilters = {}) {
     .leftJoin(honorBatches, eq(honorBatches.id, honorees.batchId))
     .where(inArray(honorees.id, page))
     .orderBy(...order);
-  const [{ n }] = await db
-    .select({ n: sql<number>`count(*)` })
-    .from(honorees)
-    .leftJoin(honorBatches, eq(honorBatches.id, honorees.batchId))
-    .where(and(...where));
+  // The total is for a pager; the home page's six need none (a count of every published honoree).
+  const [{ n }] =
+    f.withTotal === false
+      ? [{ n: rows.length }]
+      : await db
+          .select({ n: sql<number>`count(*)` })
+          .from(honorees)
+          .leftJoin(honorBatches, eq(honorBatches.id, honorees.batchId))
+          .where(and(...where));
   return { items: rows.map((r) => publicHonoree({ ...r.h, batchTitle: r.batchTitle, batchSlug: r.batchSlug })), total: Number(n) };
 }
 
