@@ -1,9 +1,10 @@
 CREATE TABLE `stats_lectures` (
 	`topic` text NOT NULL,
 	`year` text NOT NULL,
+	`town_id` integer NOT NULL,
 	`sessions` integer DEFAULT 0 NOT NULL,
 	`audience` integer DEFAULT 0 NOT NULL,
-	PRIMARY KEY(`topic`, `year`)
+	PRIMARY KEY(`topic`, `year`, `town_id`)
 );
 --> statement-breakpoint
 CREATE TABLE `stats_orders` (
@@ -38,8 +39,8 @@ FROM `service_items` i WHERE i.`id` = `service_orders`.`item_id`;
 --> statement-breakpoint
 -- Lectures already delivered (the triggers in db/sql/stats.sql keep the table from here on). The orders'
 -- deadlines count working days on the calendar, which SQL cannot: migrateData fills them, then stats_orders.
-INSERT INTO `stats_lectures` (`topic`, `year`, `sessions`, `audience`)
-SELECT coalesce(json_extract(o.`lecture`, '$.topic'), '') AS t, coalesce(strftime('%Y', (o.`done_at` + 28800000) / 1000, 'unixepoch'), '') AS y,
+INSERT INTO `stats_lectures` (`topic`, `year`, `town_id`, `sessions`, `audience`)
+SELECT coalesce(json_extract(o.`lecture`, '$.topic'), '') AS t, coalesce(strftime('%Y', (o.`done_at` + 28800000) / 1000, 'unixepoch'), '') AS y, o.`town_id`,
   count(*), coalesce(sum(json_extract(o.`lecture`, '$.audienceActual')), 0)
 FROM `service_orders` o JOIN `service_items` i ON i.`id` = o.`item_id`
-WHERE i.`kind` = 'lecture' AND o.`status` IN ('done', 'rated') GROUP BY t, y;
+WHERE i.`kind` = 'lecture' AND o.`status` IN ('done', 'rated') GROUP BY t, y, o.`town_id`;

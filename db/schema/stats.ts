@@ -62,14 +62,15 @@ export const statsOrders = sqliteTable(
   (t) => [primaryKey({ columns: [t.townId, t.itemId, t.month] })],
 );
 
-/** Delivered 普法讲座 (done or rated) per topic and Beijing year of delivery ('' when no date): 场次 and 受教育人次. */
+/** Delivered 普法讲座 (done or rated) per topic, Beijing year of delivery ('' when no date) and 乡镇: 场次 and 受教育人次. */
 export const statsLectures = sqliteTable(
   'stats_lectures',
   {
     topic: text('topic').notNull(),
     year: text('year').notNull(),
+    townId: integer('town_id').notNull(),
     sessions: integer('sessions').notNull().default(0),
     audience: integer('audience').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.topic, t.year] })],
+  (t) => [primaryKey({ columns: [t.topic, t.year, t.townId] })],
 );

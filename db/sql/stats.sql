@@ -225,30 +225,32 @@ CREATE TRIGGER stats_order_visits_event_ad AFTER DELETE ON events WHEN OLD.servi
   WHERE (town_id, item_id, month) = (SELECT o.town_id, o.item_id, strftime('%Y-%m', (o.created_at + 28800000) / 1000, 'unixepoch') FROM service_orders o WHERE o.id = OLD.service_order_id);
 END;
 
--- Delivered 普法讲座 (an order of a lecture item, done or rated) per topic and Beijing year of delivery: 场次
--- and 受教育人次 for /stats and the home page. An item's kind never changes (src/domain/orders/menu.ts).
+-- Delivered 普法讲座 (an order of a lecture item, done or rated) per topic, Beijing year of delivery and 乡镇:
+-- 场次 and 受教育人次 for /stats, /legal and the home page. An item's kind never changes (src/domain/orders/menu.ts).
 DROP VIEW IF EXISTS stats_src_lecture;
 CREATE VIEW stats_src_lecture AS SELECT o.id, coalesce(json_extract(o.lecture, '$.topic'), '') AS topic,
-    coalesce(strftime('%Y', (o.done_at + 28800000) / 1000, 'unixepoch'), '') AS year,
+    coalesce(strftime('%Y', (o.done_at + 28800000) / 1000, 'unixepoch'), '') AS year, o.town_id,
     coalesce(json_extract(o.lecture, '$.audienceActual'), 0) AS audience
   FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE i.kind = 'lecture' AND o.status IN ('done', 'rated');
 DROP TRIGGER IF EXISTS stats_lectures_ai;
 CREATE TRIGGER stats_lectures_ai AFTER INSERT ON service_orders WHEN NEW.status IN ('done', 'rated') BEGIN
-  INSERT INTO stats_lectures (topic, year, sessions, audience) SELECT topic, year, 1, audience FROM stats_src_lecture WHERE id = NEW.id
-  ON CONFLICT (topic, year) DO UPDATE SET sessions = sessions + 1, audience = audience + excluded.audience;
+  INSERT INTO stats_lectures (topic, year, town_id, sessions, audience) SELECT topic, year, town_id, 1, audience FROM stats_src_lecture WHERE id = NEW.id
+  ON CONFLICT (topic, year, town_id) DO UPDATE SET sessions = sessions + 1, audience = audience + excluded.audience;
 END;
 DROP TRIGGER IF EXISTS stats_lectures_au;
-CREATE TRIGGER stats_lectures_au AFTER UPDATE OF status, item_id, done_at, lecture ON service_orders
+CREATE TRIGGER stats_lectures_au AFTER UPDATE OF status, item_id, town_id, done_at, lecture ON service_orders
 WHEN OLD.status IN ('done', 'rated') OR NEW.status IN ('done', 'rated') BEGIN
   UPDATE stats_lectures SET sessions = sessions - 1, audience = audience - coalesce(json_extract(OLD.lecture, '$.audienceActual'), 0)
   WHERE OLD.status IN ('done', 'rated') AND EXISTS (SELECT 1 FROM service_items i WHERE i.id = OLD.item_id AND i.kind = 'lecture')
-    AND topic = coalesce(json_extract(OLD.lecture, '$.topic'), '') AND year = coalesce(strftime('%Y', (OLD.done_at + 28800000) / 1000, 'unixepoch'), '');
-  INSERT INTO stats_lectures (topic, year, sessions, audience) SELECT topic, year, 1, audience FROM stats_src_lecture WHERE id = NEW.id
-  ON CONFLICT (topic, year) DO UPDATE SET sessions = sessions + 1, audience = audience + excluded.audience;
+    AND topic = coalesce(json_extract(OLD.lecture, '$.topic'), '') AND year = coalesce(strftime('%Y', (OLD.done_at + 28800000) / 1000, 'unixepoch'), '')
+    AND town_id = OLD.town_id;
+  INSERT INTO stats_lectures (topic, year, town_id, sessions, audience) SELECT topic, year, town_id, 1, audience FROM stats_src_lecture WHERE id = NEW.id
+  ON CONFLICT (topic, year, town_id) DO UPDATE SET sessions = sessions + 1, audience = audience + excluded.audience;
 END;
 DROP TRIGGER IF EXISTS stats_lectures_ad;
 CREATE TRIGGER stats_lectures_ad AFTER DELETE ON service_orders WHEN OLD.status IN ('done', 'rated') BEGIN
   UPDATE stats_lectures SET sessions = sessions - 1, audience = audience - coalesce(json_extract(OLD.lecture, '$.audienceActual'), 0)
   WHERE EXISTS (SELECT 1 FROM service_items i WHERE i.id = OLD.item_id AND i.kind = 'lecture')
-    AND topic = coalesce(json_extract(OLD.lecture, '$.topic'), '') AND year = coalesce(strftime('%Y', (OLD.done_at + 28800000) / 1000, 'unixepoch'), '');
+    AND topic = coalesce(json_extract(OLD.lecture, '$.topic'), '') AND year = coalesce(strftime('%Y', (OLD.done_at + 28800000) / 1000, 'unixepoch'), '')
+    AND town_id = OLD.town_id;
 END;

@@ -394,27 +394,31 @@ export async function rateLecture(db: Db, token: string, r: { rating: number; co
 
 /** SQL over `o` (service_orders) joined to `i` (its item): delivered lectures (办结 or rated). */
 const DELIVERED = sql`i.kind = 'lecture' AND o.status IN ('done', 'rated')`;
-const YEAR = sql`strftime('%Y', (o.done_at / 1000) + 8 * 3600, 'unixepoch')`;
-const AUDIENCE = sql`coalesce(sum(json_extract(o.lecture, '$.audienceActual')), 0)`;
 const FROM = sql`FROM service_orders o JOIN service_items i ON i.id = o.item_id`;
 
-/** 场次 and 受教育人次 of delivered lectures by year, topic and 乡镇 (optionally one year). */
+/**
+ * 场次 and 受教育人次 of delivered lectures by year, topic and 乡镇 (optionally one year), from stats_lectures:
+ * kept by triggers in db/sql/stats.sql (docs/decisions/106), so /legal reads a few hundred rows, not every lecture.
+ */
 export async function lectureTotals(db: Db, f: { year?: number } = {}) {
-  const where = f.year ? sql`${DELIVERED} AND ${YEAR} = ${String(f.year)}` : DELIVERED;
-  const byYear = await db.all<{ year: string; sessions: number; audience: number }>(
-    sql`SELECT ${YEAR} AS year, count(*) AS sessions, ${AUDIENCE} AS audience ${FROM} WHERE ${where} GROUP BY ${YEAR} ORDER BY ${YEAR} DESC`,
-  );
-  const byTopic = await db.all<{ topic: string; sessions: number; audience: number }>(
-    sql`SELECT json_extract(o.lecture, '$.topic') AS topic, count(*) AS sessions, ${AUDIENCE} AS audience ${FROM} WHERE ${where}
-      GROUP BY json_extract(o.lecture, '$.topic') ORDER BY sessions DESC, topic`,
+  const where = f.year ? sql`WHERE year = ${String(f.year)}` : sql``;
+  const sums = sql`sum(sessions) AS sessions, sum(audience) AS audience FROM stats_lectures ${where}`;
+  const byYear = await db.all<{ year: string; sessions: number; audience: number }>(sql`SELECT year, ${sums} GROUP BY year HAVING sum(sessions) > 0 ORDER BY year DESC`);
+  const byTopic = await db.all<{ topic: string | null; sessions: number; audience: number }>(
+    sql`SELECT nullif(topic, '') AS topic, ${sums} GROUP BY topic HAVING sum(sessions) > 0 ORDER BY sessions DESC, topic`,
   );
   const byTown = await db.all<{ townId: number; town: string | null; sessions: number; audience: number }>(
-    sql`SELECT o.town_id AS townId, (SELECT name FROM regions WHERE id = o.town_id) AS town, count(*) AS sessions, ${AUDIENCE} AS audience ${FROM} WHERE ${where}
-      GROUP BY o.town_id ORDER BY sessions DESC, o.town_id`,
+    sql`SELECT town_id AS townId, (SELECT name FROM regions WHERE id = town_id) AS town, ${sums} GROUP BY town_id HAVING sum(sessions) > 0 ORDER BY sessions DESC, town_id`,
   );
   const num = <T extends { sessions: number; audience: number }>(rows: T[]) => rows.map((r) => ({ ...r, sessions: Number(r.sessions), audience: Number(r.audience) }));
   const total = num(byYear).reduce((a, r) => ({ sessions: a.sessions + r.sessions, audience: a.audience + r.audience }), { sessions: 0, audience: 0 });
-  return { byYear: num(byYear).map((r) => ({ ...r, year: Number(r.year) })), byTopic: num(byTopic), byTown: num(byTown).map((r) => ({ ...r, townId: Number(r.townId) })), total };
+  return {
+    // '' is a lecture without a delivery date, which the old count grouped as NULL (year 0).
+    byYear: num(byYear).map((r) => ({ ...r, year: Number(r.year || 0) })),
+    byTopic: num(byTopic),
+    byTown: num(byTown).map((r) => ({ ...r, townId: Number(r.townId) })),
+    total,
+  };
 }
 
 /** Recent delivered lectures for the public record (no personal data). */

@@ -84,7 +84,7 @@ const orderStatsStatements = () => [
      WHERE e.service_order_id IS NOT NULL GROUP BY o.town_id, o.item_id, m
      ON CONFLICT (town_id, item_id, month) DO UPDATE SET service_visits = excluded.service_visits`,
   sql`DELETE FROM stats_lectures`,
-  sql`INSERT INTO stats_lectures (topic, year, sessions, audience) SELECT topic, year, count(*), sum(audience) FROM stats_src_lecture GROUP BY topic, year`,
+  sql`INSERT INTO stats_lectures (topic, year, town_id, sessions, audience) SELECT topic, year, town_id, count(*), sum(audience) FROM stats_src_lecture GROUP BY topic, year, town_id`,
 ];
 
 /** Recomputes the 四单 and 普法讲座 aggregates alone (after migration 0029 gave the orders their deadlines). */
