@@ -142,7 +142,10 @@ async function handLectureTotals(db: Db) {
     byYear: byYear.map((r) => ({ year: Number(r.year ?? 0), ...n(r) })),
     byTopic: byTopic.map((r) => ({ topic: r.topic == null ? null : String(r.topic), ...n(r) })),
     byTown: byTown.map((r) => ({ townId: Number(r.townId), town: r.town == null ? null : String(r.town), ...n(r) })),
-    total: byYear.reduce((a, r) => ({ sessions: a.sessions + Number(r.sessions), audience: a.audience + Number(r.audience) }), { sessions: 0, audience: 0 }),
+    total: byYear.reduce<{ sessions: number; audience: number }>((a, r) => ({ sessions: a.sessions + Number(r.sessions), audience: a.audience + Number(r.audience) }), {
+      sessions: 0,
+      audience: 0,
+    }),
   };
 }
 

@@ -15,10 +15,7 @@ export const CHANNELS: Readonly<Record<string, string>> = lookupTable({
 });
 
 /** Published articles, newest first, paged; `exceptChannel` leaves out a channel another block already lists. */
-export async function listPublishedArticles(
-  db: Db,
-  f: { channel?: string; exceptChannel?: string; topic?: string; page?: number; perPage?: number; withTotal?: boolean } = {},
-) {
+export async function listPublishedArticles(db: Db, f: { channel?: string; exceptChannel?: string; topic?: string; page?: number; perPage?: number; withTotal?: boolean } = {}) {
   const where: SQL[] = [eq(articles.status, 'published')];
   if (f.channel) where.push(eq(articles.channel, f.channel));
   if (f.exceptChannel) where.push(ne(articles.channel, f.exceptChannel));

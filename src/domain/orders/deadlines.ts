@@ -34,9 +34,7 @@ export async function newOrderDeadlines(db: Db, item: ItemLimits, now: number) {
 
 /** The 派单 deadline of order `orderId` if accepted at `now`, from the limit it was placed with, for the acceptance's UPDATE. */
 export async function dispatchDeadlineOf(db: Db, orderId: number, now: number): Promise<number | null> {
-  const [r] = await db.all<{ h: number }>(
-    sql`SELECT coalesce(o.limit_dispatch_hours, i.dispatch_hours) AS h FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE o.id = ${orderId}`,
-  );
+  const [r] = await db.all<{ h: number }>(sql`SELECT coalesce(o.limit_dispatch_hours, i.dispatch_hours) AS h FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE o.id = ${orderId}`);
   return r ? dispatchDeadline(now, Number(r.h), await loadWorkCalendar(db)) : null;
 }
 
@@ -64,10 +62,12 @@ function retimeStatement(rows: OrderTimes[], calendar: WorkCalendar, statuses: r
     );
     return `(${int(Number(r.id))}, ${int(acceptedAt)}, ${int(d.acceptBy)}, ${int(d.dispatchBy)}, ${int(d.finishBy)}, ${int(Number(r.accept_hours))}, ${int(Number(r.dispatch_hours))}, ${int(Number(r.finish_days))})`;
   });
-  const only = statuses ? sql` AND service_orders.status IN (${sql.join(
-    statuses.map((s) => sql`${s}`),
-    sql`, `,
-  )})` : sql``;
+  const only = statuses
+    ? sql` AND service_orders.status IN (${sql.join(
+        statuses.map((s) => sql`${s}`),
+        sql`, `,
+      )})`
+    : sql``;
   return sql`UPDATE service_orders SET accept_by = v.column3, dispatch_by = v.column4, finish_by = v.column5,
       limit_accept_hours = v.column6, limit_dispatch_hours = v.column7, limit_finish_days = v.column8
     FROM (VALUES ${sql.raw(values.join(', '))}) v

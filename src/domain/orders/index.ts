@@ -1,7 +1,7 @@
 // 四单 service orders (issue 20): 群众点单 → 中心审单/派单 → 队伍接单 → 群众评单. Every state change is one
 // guarded UPDATE … WHERE status = <from> with its timeline step and audit row in the same batch
 // (docs/architecture.md "Writes under contention"); a claim (抢单) is exact because its guard is the claim.
-import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
 import { guardedWrite, writeBatch } from '../../../db/write.ts';
@@ -255,10 +255,11 @@ export async function acceptOrder(db: Db, user: SessionUser, id: number, now = D
   if (!Number.isSafeInteger(id)) throw new OrderError('NOT_FOUND', '找不到该点单');
   // 派单 is due within the item's limit from now, stored with the acceptance (docs/decisions/106).
   const dispatchBy = await dispatchDeadlineOf(db, id, now);
-  const ok = await guardedWrite(db, sql`UPDATE service_orders SET status = 'accepted', accepted_at = ${now}, dispatch_by = ${dispatchBy} WHERE id = ${id} AND status = 'new' AND ${mayHandleThisOrderSql(user.id)}`, [
-    step(id, 'accepted', '县新时代文明实践中心已受理', now),
-    auditStatement({ actorId: user.id, action: 'order.accept', targetType: 'service_order', targetId: id, after: { status: 'accepted' } }),
-  ]);
+  const ok = await guardedWrite(
+    db,
+    sql`UPDATE service_orders SET status = 'accepted', accepted_at = ${now}, dispatch_by = ${dispatchBy} WHERE id = ${id} AND status = 'new' AND ${mayHandleThisOrderSql(user.id)}`,
+    [step(id, 'accepted', '县新时代文明实践中心已受理', now), auditStatement({ actorId: user.id, action: 'order.accept', targetType: 'service_order', targetId: id, after: { status: 'accepted' } })],
+  );
   if (!ok) await explain(db, user, id, '受理');
 }
 

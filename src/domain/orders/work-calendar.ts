@@ -58,7 +58,10 @@ export async function saveWorkDay(db: Db, user: SessionUser, input: { day: strin
     db,
     sql`INSERT INTO work_calendar (day, working, note, updated_by, updated_at) VALUES (${day}, ${input.working ? 1 : 0}, ${note}, ${user.id}, ${now})
       ON CONFLICT (day) DO UPDATE SET working = excluded.working, note = excluded.note, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-    [auditStatement({ actorId: user.id, action: 'order.calendar_set', targetType: 'work_day', targetId: day, after: { working: input.working, note }, ip }), ...(await retimeWith(db, day, input.working))],
+    [
+      auditStatement({ actorId: user.id, action: 'order.calendar_set', targetType: 'work_day', targetId: day, after: { working: input.working, note }, ip }),
+      ...(await retimeWith(db, day, input.working)),
+    ],
   );
 }
 

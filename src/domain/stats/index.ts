@@ -68,7 +68,13 @@ export async function lecturesByTopic(db: Db, now = Date.now()) {
   const rows = await db.all<Row>(sql`SELECT topic, sum(sessions) AS sessions, sum(audience) AS audience,
       sum(CASE WHEN year >= ${year} THEN sessions ELSE 0 END) AS sessions_year, sum(CASE WHEN year >= ${year} THEN audience ELSE 0 END) AS audience_year
     FROM stats_lectures GROUP BY topic HAVING sum(sessions) > 0 ORDER BY sessions DESC, topic`);
-  return rows.map((r) => ({ topic: String(r.topic) || '未注明主题', sessions: Number(r.sessions), audience: Number(r.audience), sessionsYear: Number(r.sessions_year), audienceYear: Number(r.audience_year) }));
+  return rows.map((r) => ({
+    topic: String(r.topic) || '未注明主题',
+    sessions: Number(r.sessions),
+    audience: Number(r.audience),
+    sessionsYear: Number(r.sessions_year),
+    audienceYear: Number(r.audience_year),
+  }));
 }
 
 /** The 四单 and 普法讲座 aggregates (docs/decisions/106) recomputed from their views, as statements for one batch. */

@@ -11,6 +11,8 @@ export async function listActiveTeams(db: Db, f: { townId?: number; serviceType?
   if (f.townId) where.push(eq(teams.townId, f.townId));
   if (f.serviceType) where.push(like(teams.serviceTypes, `%"${f.serviceType.replace(/["%_]/g, '')}"%`));
   const now = Date.now();
+  // The home page shows six: with a LIMIT, SQLite counts upcoming events for those six only, not for every
+  // team of the county (18 ms at 400 teams, growing with them; issue 22).
   return db
     .select({
       team: teams,
@@ -20,8 +22,6 @@ export async function listActiveTeams(db: Db, f: { townId?: number; serviceType?
     .from(teams)
     .where(and(...where))
     .orderBy(desc(teams.confirmedMinutes), asc(teams.id))
-    // The home page shows six: with a LIMIT, SQLite counts upcoming events for those six only, not for every
-    // team of the county (18 ms at 400 teams, growing with them; issue 22).
     .limit(f.limit ?? -1);
 }
 
