@@ -31,6 +31,7 @@ ALTER TABLE `service_orders` ADD `dispatch_by` integer;--> statement-breakpoint
 ALTER TABLE `service_orders` ADD `finish_by` integer;--> statement-breakpoint
 CREATE INDEX `service_orders_accept_due` ON `service_orders` (`status`,`accept_by`);--> statement-breakpoint
 CREATE INDEX `service_orders_finish_due` ON `service_orders` (`status`,`finish_by`);--> statement-breakpoint
+CREATE INDEX `service_orders_item_done` ON `service_orders` (`item_id`,`done_at`);--> statement-breakpoint
 CREATE INDEX `events_status_end` ON `events` (`status`,`ends_at`);
 --> statement-breakpoint
 -- Orders already placed are held to their item's limits of today: the best record there is of what they were.

@@ -120,6 +120,8 @@ export const serviceOrders = sqliteTable(
     // Open orders already past a limit, counted live by /stats and the console: a range per status.
     index('service_orders_accept_due').on(t.status, t.acceptBy),
     index('service_orders_finish_due').on(t.status, t.finishBy),
+    // The newest delivered orders of an item (/legal's recent lectures): a walk from the end, not a sort of all.
+    index('service_orders_item_done').on(t.itemId, t.doneAt),
     index('service_orders_status').on(t.status, t.createdAt),
     index('service_orders_town').on(t.townId, t.status),
     index('service_orders_team').on(t.teamId, t.status),

@@ -392,10 +392,6 @@ export async function rateLecture(db: Db, token: string, r: { rating: number; co
   if (!ok) throw new LectureError('CONFLICT', '您已评价过这场讲座，谢谢！');
 }
 
-/** SQL over `o` (service_orders) joined to `i` (its item): delivered lectures (办结 or rated). */
-const DELIVERED = sql`i.kind = 'lecture' AND o.status IN ('done', 'rated')`;
-const FROM = sql`FROM service_orders o JOIN service_items i ON i.id = o.item_id`;
-
 /**
  * 场次 and 受教育人次 of delivered lectures by year, topic and 乡镇 (optionally one year), from stats_lectures:
  * kept by triggers in db/sql/stats.sql (docs/decisions/106), so /legal reads a few hundred rows, not every lecture.
@@ -423,15 +419,23 @@ export async function lectureTotals(db: Db, f: { year?: number } = {}) {
 
 /** Recent delivered lectures for the public record (no personal data). */
 export async function recentLectures(db: Db, limit = 10) {
-  const rows = await db.all<{ id: number; topic: string; town_id: number; village_id: number; audience: number | null; done_at: number; rating: number | null; event_id: number | null }>(
-    // The event is looked up for the page's rows only, and by the order's own index: with statistics that
-    // rated events_service_order unselective, SQLite looked at every published event for each delivered
-    // lecture (9 s of CPU for /legal at scale 10, issue 22).
-    sql`SELECT r.*, (SELECT max(e.id) FROM events e INDEXED BY events_service_order WHERE e.service_order_id = r.id AND e.status IN ('published', 'completed')) AS event_id
-      FROM (SELECT o.id, json_extract(o.lecture, '$.topic') AS topic, o.town_id, o.village_id, json_extract(o.lecture, '$.audienceActual') AS audience, o.done_at, o.rating
-        ${FROM} WHERE ${DELIVERED} ORDER BY o.done_at DESC, o.id DESC LIMIT ${limit}) r
-      ORDER BY r.done_at DESC, r.id DESC`,
-  );
+  type Found = { id: number; topic: string; town_id: number; village_id: number; audience: number | null; done_at: number; rating: number | null; event_id: number | null };
+  // Per lecture item (one or two), the newest delivered orders by service_orders_item_done, then the newest
+  // `limit` of those: sorting every delivered order by date read 100,000 rows at scale 10 (issue 22). The
+  // event is looked up for those rows only, by the order's own index: with statistics that rated
+  // events_service_order unselective, SQLite read every published event per delivered lecture (9 s of CPU).
+  const items = await db.all<{ id: number }>(sql`SELECT id FROM service_items WHERE kind = 'lecture'`);
+  const found: Found[] = [];
+  for (const item of items)
+    found.push(
+      ...(await db.all<Found>(
+        sql`SELECT r.*, (SELECT max(e.id) FROM events e INDEXED BY events_service_order WHERE e.service_order_id = r.id AND e.status IN ('published', 'completed')) AS event_id
+          FROM (SELECT o.id, json_extract(o.lecture, '$.topic') AS topic, o.town_id, o.village_id, json_extract(o.lecture, '$.audienceActual') AS audience, o.done_at, o.rating
+            FROM service_orders o INDEXED BY service_orders_item_done WHERE o.item_id = ${Number(item.id)} AND o.status IN ('done', 'rated')
+            ORDER BY o.done_at DESC, o.id DESC LIMIT ${limit}) r`,
+      )),
+    );
+  const rows = found.sort((a, b) => Number(b.done_at ?? 0) - Number(a.done_at ?? 0) || Number(b.id) - Number(a.id)).slice(0, limit);
   return rows.map((r) => ({
     id: r.id,
     topic: r.topic,
