@@ -10,6 +10,8 @@ import { sql } from 'drizzle-orm';
 import { sealLegacyBirthDates } from '../src/domain/accounts/birth-dates.ts';
 import { relocatePrivateFiles } from '../src/domain/media/private.ts';
 import { withStartupLock } from './startup-lock.ts';
+import { fillOrderDeadlines } from '../src/domain/orders/deadlines.ts';
+import { rebuildOrderStats } from '../src/domain/stats/index.ts';
 
 /** Folder holding drizzle-kit's SQL migrations. */
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -73,10 +75,15 @@ async function migrateLocked(db: Db, folder: string, sqlFolder: string): Promise
  * in `data_migrations`, so an ordinary start costs one indexed read instead of a scan of every user
  * and every private file (a restored older backup lacks the record and runs them again):
  * - 0008 (decision 077): clear birth dates → birth_date_enc;
- * - 0007 (decision 076): private evidence files move to UPLOADS_DIR/private.
+ * - 0007 (decision 076): private evidence files move to UPLOADS_DIR/private;
+ * - 0029 (decision 106): each order's deadlines, counted in working days, then the 四单 aggregate from them.
  */
 export async function migrateData(db: Db, opts: { secretKey: Buffer; uploadsDir?: string }): Promise<{ sealed: number; relocated: number }> {
   const sealed = (await once(db, '0008-seal-birth-dates', () => sealLegacyBirthDates(db, opts.secretKey))) ?? 0;
+  await once(db, '0029-order-deadlines', async () => {
+    await fillOrderDeadlines(db);
+    await rebuildOrderStats(db);
+  });
   const relocated = opts.uploadsDir ? ((await once(db, '0007-relocate-private-files', () => relocatePrivateFiles(db, opts.uploadsDir!))) ?? 0) : 0;
   return { sealed, relocated };
 }

@@ -18,6 +18,7 @@ import { seedEventsDemo } from './seed-events.ts';
 import { seedPublishing } from './seed-publishing.ts';
 import { seedOrders } from './seed-orders.ts';
 import { seedOrderDelivery } from './seed-order-delivery.ts';
+import { fillOrderDeadlines } from '../src/domain/orders/deadlines.ts';
 import { seedPoints } from './seed-points.ts';
 import { seedHouseholds } from './seed-households.ts';
 import { withStartupLock } from './startup-lock.ts';
@@ -414,6 +415,8 @@ export async function seedDemo(db: Db, content: Content, secretKey: Buffer, now 
   await seedPublishing(db, now);
   await seedOrders(db, now);
   await seedOrderDelivery(db);
+  // The demo orders are written as plain rows: give them the deadlines the app stores on each order.
+  await fillOrderDeadlines(db);
   accounts.push(...(await seedPoints(db, secretKey, now)));
   await seedHouseholds(db, secretKey, now);
   return accounts;

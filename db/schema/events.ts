@@ -49,7 +49,13 @@ export const events = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer('updated_at'),
   },
-  (t) => [index('events_team').on(t.teamId, t.startsAt), index('events_status_start').on(t.status, t.startsAt), index('events_service_order').on(t.serviceOrderId)],
+  (t) => [
+    index('events_team').on(t.teamId, t.startsAt),
+    index('events_status_start').on(t.status, t.startsAt),
+    // Upcoming events (home page, /events) are those not yet ended: a range bounded by them, not by every past event.
+    index('events_status_end').on(t.status, t.endsAt),
+    index('events_service_order').on(t.serviceOrderId),
+  ],
 );
 
 export const signups = sqliteTable(

@@ -101,10 +101,27 @@ export const serviceOrders = sqliteTable(
     lecture: text('lecture', { mode: 'json' }).$type<LectureDetails>(),
     /** SHA-256 of the private rating link a 普法 order placed before 0023 was given (/legal/rate/<token>). */
     rateTokenHash: text('rate_token_hash'),
+    /**
+     * The time limits the order is held to (docs/decisions/106): the item's limits when it was placed (a later
+     * change to the item applies to new orders only), and the deadlines they give, instants counted in working
+     * days (src/domain/orders/working-days.ts) — 受理 and 办结 set when it is placed, 派单 when it is accepted.
+     * A calendar change re-times the orders still in hand from these limits.
+     */
+    limitAcceptHours: integer('limit_accept_hours'),
+    limitDispatchHours: integer('limit_dispatch_hours'),
+    limitFinishDays: integer('limit_finish_days'),
+    acceptBy: integer('accept_by'),
+    dispatchBy: integer('dispatch_by'),
+    finishBy: integer('finish_by'),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex('service_orders_rate_token').on(t.rateTokenHash),
+    // Open orders already past a limit, counted live by /stats and the console: a range per status.
+    index('service_orders_accept_due').on(t.status, t.acceptBy),
+    index('service_orders_finish_due').on(t.status, t.finishBy),
+    // The newest delivered orders of an item (/legal's recent lectures): a walk from the end, not a sort of all.
+    index('service_orders_item_done').on(t.itemId, t.doneAt),
     index('service_orders_status').on(t.status, t.createdAt),
     index('service_orders_town').on(t.townId, t.status),
     index('service_orders_team').on(t.teamId, t.status),

@@ -119,3 +119,138 @@ CREATE TRIGGER stats_points_monthly_ai AFTER INSERT ON points_entries WHEN NEW.k
     CASE WHEN NEW.source_type = 'shop_order' THEN -NEW.amount ELSE 0 END)
   ON CONFLICT (month) DO UPDATE SET issued = issued + excluded.issued, spent = spent + excluded.spent;
 END;
+
+-- The settled 四单 figures per (乡镇, menu item, Beijing month placed) (docs/decisions/106). Each order is
+-- judged against the deadlines stored on it (accept_by, finish_by: working days, computed in TypeScript when
+-- it was placed), so a trigger can count it; orders still open and past a limit are counted live by
+-- src/domain/orders/figures.ts. stats_src_order holds each definition once for rebuildStats; the triggers
+-- repeat the same expressions for the OLD and the NEW row (keep them in step).
+DROP VIEW IF EXISTS stats_src_order;
+CREATE VIEW stats_src_order AS SELECT o.id, o.town_id, o.item_id,
+    strftime('%Y-%m', (o.created_at + 28800000) / 1000, 'unixepoch') AS month,
+    (o.accepted_at IS NOT NULL) AS accepted,
+    coalesce(o.accepted_at <= o.accept_by, 0) AS accepted_on_time,
+    (o.dispatched_at IS NOT NULL) AS dispatched,
+    (o.dispatched_at IS NOT NULL AND o.done_at IS NOT NULL) AS done,
+    coalesce(o.dispatched_at IS NOT NULL AND o.done_at <= o.finish_by, 0) AS done_on_time,
+    (o.rating IS NOT NULL) AS rated,
+    coalesce(o.rating >= 4, 0) AS satisfied
+  FROM service_orders o;
+DROP TRIGGER IF EXISTS stats_orders_ai;
+CREATE TRIGGER stats_orders_ai AFTER INSERT ON service_orders BEGIN
+  INSERT INTO stats_orders (town_id, item_id, month, orders, accepted, accepted_on_time, dispatched, done, done_on_time, rated, satisfied)
+  VALUES (NEW.town_id, NEW.item_id, strftime('%Y-%m', (NEW.created_at + 28800000) / 1000, 'unixepoch'), 1,
+    NEW.accepted_at IS NOT NULL, coalesce(NEW.accepted_at <= NEW.accept_by, 0), NEW.dispatched_at IS NOT NULL,
+    NEW.dispatched_at IS NOT NULL AND NEW.done_at IS NOT NULL, coalesce(NEW.dispatched_at IS NOT NULL AND NEW.done_at <= NEW.finish_by, 0),
+    NEW.rating IS NOT NULL, coalesce(NEW.rating >= 4, 0))
+  ON CONFLICT (town_id, item_id, month) DO UPDATE SET orders = orders + 1, accepted = accepted + excluded.accepted,
+    accepted_on_time = accepted_on_time + excluded.accepted_on_time, dispatched = dispatched + excluded.dispatched, done = done + excluded.done,
+    done_on_time = done_on_time + excluded.done_on_time, rated = rated + excluded.rated, satisfied = satisfied + excluded.satisfied;
+END;
+DROP TRIGGER IF EXISTS stats_orders_au;
+CREATE TRIGGER stats_orders_au AFTER UPDATE OF status, town_id, item_id, created_at, accepted_at, dispatched_at, done_at, rating, accept_by, finish_by ON service_orders BEGIN
+  UPDATE stats_orders SET orders = orders - 1, accepted = accepted - (OLD.accepted_at IS NOT NULL),
+    accepted_on_time = accepted_on_time - coalesce(OLD.accepted_at <= OLD.accept_by, 0), dispatched = dispatched - (OLD.dispatched_at IS NOT NULL),
+    done = done - (OLD.dispatched_at IS NOT NULL AND OLD.done_at IS NOT NULL), done_on_time = done_on_time - coalesce(OLD.dispatched_at IS NOT NULL AND OLD.done_at <= OLD.finish_by, 0),
+    rated = rated - (OLD.rating IS NOT NULL), satisfied = satisfied - coalesce(OLD.rating >= 4, 0)
+  WHERE town_id = OLD.town_id AND item_id = OLD.item_id AND month = strftime('%Y-%m', (OLD.created_at + 28800000) / 1000, 'unixepoch');
+  INSERT INTO stats_orders (town_id, item_id, month, orders, accepted, accepted_on_time, dispatched, done, done_on_time, rated, satisfied)
+  VALUES (NEW.town_id, NEW.item_id, strftime('%Y-%m', (NEW.created_at + 28800000) / 1000, 'unixepoch'), 1,
+    NEW.accepted_at IS NOT NULL, coalesce(NEW.accepted_at <= NEW.accept_by, 0), NEW.dispatched_at IS NOT NULL,
+    NEW.dispatched_at IS NOT NULL AND NEW.done_at IS NOT NULL, coalesce(NEW.dispatched_at IS NOT NULL AND NEW.done_at <= NEW.finish_by, 0),
+    NEW.rating IS NOT NULL, coalesce(NEW.rating >= 4, 0))
+  ON CONFLICT (town_id, item_id, month) DO UPDATE SET orders = orders + 1, accepted = accepted + excluded.accepted,
+    accepted_on_time = accepted_on_time + excluded.accepted_on_time, dispatched = dispatched + excluded.dispatched, done = done + excluded.done,
+    done_on_time = done_on_time + excluded.done_on_time, rated = rated + excluded.rated, satisfied = satisfied + excluded.satisfied;
+END;
+DROP TRIGGER IF EXISTS stats_orders_ad;
+CREATE TRIGGER stats_orders_ad AFTER DELETE ON service_orders BEGIN
+  UPDATE stats_orders SET orders = orders - 1, accepted = accepted - (OLD.accepted_at IS NOT NULL),
+    accepted_on_time = accepted_on_time - coalesce(OLD.accepted_at <= OLD.accept_by, 0), dispatched = dispatched - (OLD.dispatched_at IS NOT NULL),
+    done = done - (OLD.dispatched_at IS NOT NULL AND OLD.done_at IS NOT NULL), done_on_time = done_on_time - coalesce(OLD.dispatched_at IS NOT NULL AND OLD.done_at <= OLD.finish_by, 0),
+    rated = rated - (OLD.rating IS NOT NULL), satisfied = satisfied - coalesce(OLD.rating >= 4, 0),
+    service_visits = service_visits - (SELECT count(*) FROM events e CROSS JOIN hour_records h ON h.event_id = e.id AND h.status = 'confirmed' WHERE e.service_order_id = OLD.id)
+  WHERE town_id = OLD.town_id AND item_id = OLD.item_id AND month = strftime('%Y-%m', (OLD.created_at + 28800000) / 1000, 'unixepoch');
+END;
+-- An order moved to another line (乡镇, item or date) takes its 服务人次 with it.
+DROP TRIGGER IF EXISTS stats_orders_key_au;
+CREATE TRIGGER stats_orders_key_au AFTER UPDATE OF town_id, item_id, created_at ON service_orders
+WHEN OLD.town_id IS NOT NEW.town_id OR OLD.item_id IS NOT NEW.item_id
+  OR strftime('%Y-%m', (OLD.created_at + 28800000) / 1000, 'unixepoch') IS NOT strftime('%Y-%m', (NEW.created_at + 28800000) / 1000, 'unixepoch') BEGIN
+  UPDATE stats_orders SET service_visits = service_visits - (SELECT count(*) FROM events e CROSS JOIN hour_records h ON h.event_id = e.id AND h.status = 'confirmed' WHERE e.service_order_id = OLD.id)
+  WHERE town_id = OLD.town_id AND item_id = OLD.item_id AND month = strftime('%Y-%m', (OLD.created_at + 28800000) / 1000, 'unixepoch');
+  INSERT INTO stats_orders (town_id, item_id, month, service_visits)
+  SELECT NEW.town_id, NEW.item_id, strftime('%Y-%m', (NEW.created_at + 28800000) / 1000, 'unixepoch'),
+    (SELECT count(*) FROM events e CROSS JOIN hour_records h ON h.event_id = e.id AND h.status = 'confirmed' WHERE e.service_order_id = NEW.id) WHERE 1
+  ON CONFLICT (town_id, item_id, month) DO UPDATE SET service_visits = service_visits + excluded.service_visits;
+END;
+-- 服务人次: a confirmed hour record of an event that serves an order counts 1 on that order's line.
+DROP TRIGGER IF EXISTS stats_order_visits_ai;
+CREATE TRIGGER stats_order_visits_ai AFTER INSERT ON hour_records WHEN NEW.status = 'confirmed' AND NEW.event_id IS NOT NULL BEGIN
+  INSERT INTO stats_orders (town_id, item_id, month, service_visits)
+  SELECT o.town_id, o.item_id, strftime('%Y-%m', (o.created_at + 28800000) / 1000, 'unixepoch'), 1
+  FROM events e JOIN service_orders o ON o.id = e.service_order_id WHERE e.id = NEW.event_id
+  ON CONFLICT (town_id, item_id, month) DO UPDATE SET service_visits = service_visits + 1;
+END;
+DROP TRIGGER IF EXISTS stats_order_visits_au;
+CREATE TRIGGER stats_order_visits_au AFTER UPDATE OF status, event_id ON hour_records
+WHEN (OLD.status = 'confirmed' AND OLD.event_id IS NOT NULL) OR (NEW.status = 'confirmed' AND NEW.event_id IS NOT NULL) BEGIN
+  UPDATE stats_orders SET service_visits = service_visits - 1
+  WHERE OLD.status = 'confirmed' AND (town_id, item_id, month) = (SELECT o.town_id, o.item_id, strftime('%Y-%m', (o.created_at + 28800000) / 1000, 'unixepoch')
+    FROM events e JOIN service_orders o ON o.id = e.service_order_id WHERE e.id = OLD.event_id);
+  INSERT INTO stats_orders (town_id, item_id, month, service_visits)
+  SELECT o.town_id, o.item_id, strftime('%Y-%m', (o.created_at + 28800000) / 1000, 'unixepoch'), 1
+  FROM events e JOIN service_orders o ON o.id = e.service_order_id WHERE e.id = NEW.event_id AND NEW.status = 'confirmed'
+  ON CONFLICT (town_id, item_id, month) DO UPDATE SET service_visits = service_visits + 1;
+END;
+DROP TRIGGER IF EXISTS stats_order_visits_ad;
+CREATE TRIGGER stats_order_visits_ad AFTER DELETE ON hour_records WHEN OLD.status = 'confirmed' AND OLD.event_id IS NOT NULL BEGIN
+  UPDATE stats_orders SET service_visits = service_visits - 1
+  WHERE (town_id, item_id, month) = (SELECT o.town_id, o.item_id, strftime('%Y-%m', (o.created_at + 28800000) / 1000, 'unixepoch')
+    FROM events e JOIN service_orders o ON o.id = e.service_order_id WHERE e.id = OLD.event_id);
+END;
+-- An event linked to an order (or unlinked) carries its confirmed records from one line to the other.
+DROP TRIGGER IF EXISTS stats_order_visits_event_au;
+CREATE TRIGGER stats_order_visits_event_au AFTER UPDATE OF service_order_id ON events WHEN OLD.service_order_id IS NOT NEW.service_order_id BEGIN
+  UPDATE stats_orders SET service_visits = service_visits - (SELECT count(*) FROM hour_records h WHERE h.event_id = OLD.id AND h.status = 'confirmed')
+  WHERE (town_id, item_id, month) = (SELECT o.town_id, o.item_id, strftime('%Y-%m', (o.created_at + 28800000) / 1000, 'unixepoch') FROM service_orders o WHERE o.id = OLD.service_order_id);
+  INSERT INTO stats_orders (town_id, item_id, month, service_visits)
+  SELECT o.town_id, o.item_id, strftime('%Y-%m', (o.created_at + 28800000) / 1000, 'unixepoch'), (SELECT count(*) FROM hour_records h WHERE h.event_id = NEW.id AND h.status = 'confirmed')
+  FROM service_orders o WHERE o.id = NEW.service_order_id
+  ON CONFLICT (town_id, item_id, month) DO UPDATE SET service_visits = service_visits + excluded.service_visits;
+END;
+DROP TRIGGER IF EXISTS stats_order_visits_event_ad;
+CREATE TRIGGER stats_order_visits_event_ad AFTER DELETE ON events WHEN OLD.service_order_id IS NOT NULL BEGIN
+  UPDATE stats_orders SET service_visits = service_visits - (SELECT count(*) FROM hour_records h WHERE h.event_id = OLD.id AND h.status = 'confirmed')
+  WHERE (town_id, item_id, month) = (SELECT o.town_id, o.item_id, strftime('%Y-%m', (o.created_at + 28800000) / 1000, 'unixepoch') FROM service_orders o WHERE o.id = OLD.service_order_id);
+END;
+
+-- Delivered 普法讲座 (an order of a lecture item, done or rated) per topic, Beijing year of delivery and 乡镇:
+-- 场次 and 受教育人次 for /stats, /legal and the home page. An item's kind never changes (src/domain/orders/menu.ts).
+DROP VIEW IF EXISTS stats_src_lecture;
+CREATE VIEW stats_src_lecture AS SELECT o.id, coalesce(json_extract(o.lecture, '$.topic'), '') AS topic,
+    coalesce(strftime('%Y', (o.done_at + 28800000) / 1000, 'unixepoch'), '') AS year, o.town_id,
+    coalesce(json_extract(o.lecture, '$.audienceActual'), 0) AS audience
+  FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE i.kind = 'lecture' AND o.status IN ('done', 'rated');
+DROP TRIGGER IF EXISTS stats_lectures_ai;
+CREATE TRIGGER stats_lectures_ai AFTER INSERT ON service_orders WHEN NEW.status IN ('done', 'rated') BEGIN
+  INSERT INTO stats_lectures (topic, year, town_id, sessions, audience) SELECT topic, year, town_id, 1, audience FROM stats_src_lecture WHERE id = NEW.id
+  ON CONFLICT (topic, year, town_id) DO UPDATE SET sessions = sessions + 1, audience = audience + excluded.audience;
+END;
+DROP TRIGGER IF EXISTS stats_lectures_au;
+CREATE TRIGGER stats_lectures_au AFTER UPDATE OF status, item_id, town_id, done_at, lecture ON service_orders
+WHEN OLD.status IN ('done', 'rated') OR NEW.status IN ('done', 'rated') BEGIN
+  UPDATE stats_lectures SET sessions = sessions - 1, audience = audience - coalesce(json_extract(OLD.lecture, '$.audienceActual'), 0)
+  WHERE OLD.status IN ('done', 'rated') AND EXISTS (SELECT 1 FROM service_items i WHERE i.id = OLD.item_id AND i.kind = 'lecture')
+    AND topic = coalesce(json_extract(OLD.lecture, '$.topic'), '') AND year = coalesce(strftime('%Y', (OLD.done_at + 28800000) / 1000, 'unixepoch'), '')
+    AND town_id = OLD.town_id;
+  INSERT INTO stats_lectures (topic, year, town_id, sessions, audience) SELECT topic, year, town_id, 1, audience FROM stats_src_lecture WHERE id = NEW.id
+  ON CONFLICT (topic, year, town_id) DO UPDATE SET sessions = sessions + 1, audience = audience + excluded.audience;
+END;
+DROP TRIGGER IF EXISTS stats_lectures_ad;
+CREATE TRIGGER stats_lectures_ad AFTER DELETE ON service_orders WHEN OLD.status IN ('done', 'rated') BEGIN
+  UPDATE stats_lectures SET sessions = sessions - 1, audience = audience - coalesce(json_extract(OLD.lecture, '$.audienceActual'), 0)
+  WHERE EXISTS (SELECT 1 FROM service_items i WHERE i.id = OLD.item_id AND i.kind = 'lecture')
+    AND topic = coalesce(json_extract(OLD.lecture, '$.topic'), '') AND year = coalesce(strftime('%Y', (OLD.done_at + 28800000) / 1000, 'unixepoch'), '')
+    AND town_id = OLD.town_id;
+END;

@@ -14,6 +14,7 @@ import { encryptText, keyedHash, maskIdNumber } from '../../src/lib/pii.ts';
 import { makeIdNumber } from '../../src/lib/id-number.ts';
 import { rebuildSearchIndex } from '../../src/domain/search/index.ts';
 import { rebuildStats } from '../../src/domain/stats/index.ts';
+import { fillOrderDeadlines } from '../../src/domain/orders/deadlines.ts';
 import { recomputeTotals } from '../../src/domain/hours/totals.ts';
 import { fromShanghai, shanghaiDay } from '../../src/lib/time.ts';
 import { DAY, log } from './options.mjs';
@@ -412,6 +413,7 @@ export async function seedLarge({ dbPath, dbUrl, dataDir, counts: N }) {
   log('building indexes…');
   for (const i of indexes) await c.execute(i.sql);
   log('totals, monthly aggregates and points balances…');
+  await fillOrderDeadlines(db); // each order's deadlines in working days, as the app stores them (docs/decisions/106)
   await rebuildStats(db);
   await recomputeTotals(db);
   await c.execute(`INSERT INTO points_balances (user_id, kind, balance) SELECT user_id, kind, sum(amount) FROM points_entries GROUP BY user_id, kind`);

@@ -34,6 +34,14 @@ const CHECKS = [
           + abs((SELECT count(*) FROM honorees WHERE status = 'published') - (SELECT coalesce(sum(n), 0) FROM stats_honorees)) AS bad`,
   ],
   [
+    'every service order carries its limits and deadlines; stats_orders = a fresh count per order',
+    `WITH fresh AS (SELECT town_id, item_id, month, count(*) AS orders, sum(accepted) AS a, sum(accepted_on_time) AS b, sum(dispatched) AS c, sum(done) AS d,
+            sum(done_on_time) AS e, sum(rated) AS f, sum(satisfied) AS g FROM stats_src_order GROUP BY town_id, item_id, month),
+          kept AS (SELECT town_id, item_id, month, orders, accepted, accepted_on_time, dispatched, done, done_on_time, rated, satisfied FROM stats_orders WHERE orders <> 0)
+     SELECT (SELECT count(*) FROM service_orders WHERE accept_by IS NULL OR finish_by IS NULL OR limit_finish_days IS NULL OR (accepted_at IS NOT NULL AND dispatch_by IS NULL))
+          + (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM kept)) + (SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM fresh)) AS bad`,
+  ],
+  [
     'one points entry per confirmed record, at the county rate',
     `SELECT abs((SELECT count(*) FROM hour_records h, points_rate r WHERE h.status = 'confirmed' AND min(h.minutes * r.per_hour / 60, r.cap) > 0)
               - (SELECT count(DISTINCT source_id) FROM points_entries WHERE source_type = 'hour_record'))

@@ -18,7 +18,7 @@ describe('migrateData (start-up data migrations)', () => {
     const uploadsDir = mkdtempSync(join(tmpdir(), 'shanxing-uploads-'));
     await migrateData(db, { secretKey: Buffer.alloc(32, 7), uploadsDir });
     const names = (await db.$client.execute('SELECT name FROM data_migrations ORDER BY name')).rows.map((r) => r.name);
-    expect(names).toEqual(['0007-relocate-private-files', '0008-seal-birth-dates']);
+    expect(names).toEqual(['0007-relocate-private-files', '0008-seal-birth-dates', '0029-order-deadlines']);
     // A clear birth date appearing now (it cannot, nothing writes one) would not be scanned for again.
     expect(await migrateData(db, { secretKey: Buffer.alloc(32, 7), uploadsDir })).toEqual({ sealed: 0, relocated: 0 });
   });

@@ -31,6 +31,7 @@ import { trackNumber } from '../../src/domain/tracking/index.ts';
 import { isOverdue, orderFigures, ratePercent, rateText, teamOrderRecord } from '../../src/domain/orders/figures.ts';
 import { escalateOverdueOrders } from '../../src/domain/orders/escalation.ts';
 import { loadWorkCalendar } from '../../src/domain/orders/working-days.ts';
+import { deadlinesFor } from '../../src/domain/orders/deadlines.ts';
 import { addMember, count, makeTeam, makeUser } from './hours-fixtures.ts';
 
 let db: Db;
@@ -302,11 +303,13 @@ describe('published figures', () => {
     // 受理 is due by its end (t0 + 14 h) and 办结 by the end of Wednesday 14 October (t0 + 110 h).
     const item = { acceptHours: 24, dispatchHours: 24, finishDays: 3 };
     const cal = await loadWorkCalendar(own);
-    expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 15 * H, cal)).toBe(true);
-    expect(isOverdue({ status: 'new', createdAt: t0, acceptedAt: null }, item, t0 + 13 * H, cal)).toBe(false);
-    expect(isOverdue({ status: 'assigned', createdAt: t0, acceptedAt: t0 }, item, t0 + 109 * H, cal)).toBe(false);
-    expect(isOverdue({ status: 'assigned', createdAt: t0, acceptedAt: t0 }, item, t0 + 111 * H, cal)).toBe(true);
-    expect(isOverdue({ status: 'rated', createdAt: t0, acceptedAt: t0 }, item, t0 + 40 * D, cal)).toBe(false);
+    const placed = deadlinesFor({ createdAt: t0, acceptedAt: null }, item, cal);
+    const taken = deadlinesFor({ createdAt: t0, acceptedAt: t0 }, item, cal);
+    expect(isOverdue({ status: 'new', ...placed }, t0 + 15 * H)).toBe(true);
+    expect(isOverdue({ status: 'new', ...placed }, t0 + 13 * H)).toBe(false);
+    expect(isOverdue({ status: 'assigned', ...taken }, t0 + 109 * H)).toBe(false);
+    expect(isOverdue({ status: 'assigned', ...taken }, t0 + 111 * H)).toBe(true);
+    expect(isOverdue({ status: 'rated', ...taken }, t0 + 40 * D)).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@
 // docs/decisions/105), never a count over every volunteer, event, honoree or service order — and those
 // aggregates still equal a hand count after the app's own writes: registration, a staff role, a move,
 // 注销, an event cancelled, hours confirmed, declined and corrected, an honoree withdrawn, service orders
-// through every state, a menu item's time limit changed.
+// through every state, a menu item's time limit changed after placement, a holiday entered (docs/decisions/106).
 import { describe, expect, test } from 'vitest';
 import { freshDb, TEST_KEY } from '../helpers/db.ts';
 import type { Db } from '../../db/client.ts';
@@ -15,8 +15,10 @@ import { acceptCorrection, requestCorrection } from '../../src/domain/hours/corr
 import { withdrawHonoree } from '../../src/domain/honors/admin.ts';
 import { acceptOrder, assignOrder, createServiceOrder, finishOrder, rateOrder, rejectOrder, ServiceOrderSchema } from '../../src/domain/orders/index.ts';
 import { orderFigures } from '../../src/domain/orders/figures.ts';
+import { lectureTotals, recentLectures } from '../../src/domain/legal/lectures.ts';
+import { removeWorkDay, saveWorkDay } from '../../src/domain/orders/work-calendar.ts';
 import { pointsByMonth } from '../../src/domain/points/stats.ts';
-import { eventsByCategory, honoreesByCategoryYear, hoursByMonth, rebuildStats, volunteersByTown } from '../../src/domain/stats/index.ts';
+import { eventsByCategory, honoreesByCategoryYear, hoursByMonth, lecturesByTopic, rebuildStats, volunteersByTown } from '../../src/domain/stats/index.ts';
 import { homeFigures } from '../../src/domain/stats/home.ts';
 import { toDateTimeLocal } from '../../src/lib/time.ts';
 import { addMember, makeTeam, makeUser } from './hours-fixtures.ts';
@@ -50,15 +52,123 @@ async function handCount(db: Db) {
   };
 }
 
+/**
+ * The 四单 figures counted afresh, one order at a time, against the deadlines stored on each order: what
+ * orderFigures computed per request before the aggregate (docs/decisions/106), 服务人次 by a plain count.
+ */
+async function handOrderFigures(db: Db, now: number) {
+  const orders = await rows(
+    db,
+    `SELECT o.*, i.category, (SELECT name FROM regions WHERE id = o.town_id) AS town,
+       (SELECT count(*) FROM hour_records h WHERE h.status = 'confirmed' AND h.event_id IN (SELECT id FROM events WHERE service_order_id = o.id)) AS visits
+     FROM service_orders o JOIN service_items i ON i.id = o.item_id`,
+  );
+  const empty = (key: string) => ({ key, orders: 0, acceptedOnTime: 0, acceptDue: 0, dispatched: 0, accepted: 0, doneOnTime: 0, doneDue: 0, satisfied: 0, rated: 0, serviceVisits: 0 });
+  type F = ReturnType<typeof empty>;
+  const total = empty('全县');
+  const towns = new Map<number, F>();
+  const cats = new Map<string, F>();
+  const months = new Map<string, F>();
+  const at = (m: Map<string | number, F>, k: string | number, key: string) => m.get(k) ?? m.set(k, empty(key)).get(k)!;
+  for (const o of orders) {
+    const n = (v: unknown) => (v == null ? null : Number(v));
+    const [acceptedAt, dispatchedAt, doneAt, rating, acceptBy, finishBy] = [n(o.accepted_at), n(o.dispatched_at), n(o.done_at), n(o.rating), n(o.accept_by), n(o.finish_by)];
+    const open = o.status === 'open' || o.status === 'assigned';
+    const c = {
+      orders: 1,
+      acceptedOnTime: Number(acceptedAt != null && acceptedAt <= acceptBy!),
+      acceptDue: Number(acceptedAt != null || (o.status === 'new' && now > acceptBy!)),
+      dispatched: Number(dispatchedAt != null),
+      accepted: Number(acceptedAt != null),
+      doneOnTime: Number(dispatchedAt != null && doneAt != null && doneAt <= finishBy!),
+      doneDue: Number(dispatchedAt != null && (doneAt != null || (open && now > finishBy!))),
+      satisfied: Number(rating != null && rating >= 4),
+      rated: Number(rating != null),
+      serviceVisits: Number(o.visits),
+    };
+    const month = new Date(Number(o.created_at) + 8 * H).toISOString().slice(0, 7);
+    for (const f of [
+      total,
+      at(towns as Map<string | number, F>, Number(o.town_id), String(o.town)),
+      at(cats as Map<string | number, F>, String(o.category), String(o.category)),
+      at(months as Map<string | number, F>, month, month),
+    ])
+      for (const k of Object.keys(c) as (keyof typeof c)[]) f[k] += c[k];
+  }
+  const byCount = (a: [string | number, F], b: [string | number, F]) => b[1].orders - a[1].orders;
+  return {
+    total,
+    byTown: [...towns].sort((a, b) => byCount(a, b) || a[0] - b[0]).map(([, f]) => f),
+    byCategory: [...cats].sort((a, b) => byCount(a, b) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, f]) => f),
+    byMonth: [...months]
+      .sort((a, b) => (a[0] < b[0] ? 1 : -1))
+      .slice(0, 12)
+      .map(([, f]) => f),
+  };
+}
+
+/** Delivered 普法讲座 per topic counted afresh, as lecturesByTopic counted them per request before stats_lectures. */
+async function handLectures(db: Db, now: number) {
+  const from = Date.parse(`${new Date(now + 8 * H).toISOString().slice(0, 4)}-01-01T00:00:00+08:00`);
+  const found = await rows(
+    db,
+    `SELECT coalesce(json_extract(o.lecture, '$.topic'), '') AS topic, count(*) AS sessions, coalesce(sum(json_extract(o.lecture, '$.audienceActual')), 0) AS audience,
+       sum(CASE WHEN o.done_at >= ? THEN 1 ELSE 0 END) AS sessions_year, coalesce(sum(CASE WHEN o.done_at >= ? THEN json_extract(o.lecture, '$.audienceActual') ELSE 0 END), 0) AS audience_year
+     FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE i.kind = 'lecture' AND o.status IN ('done', 'rated') GROUP BY 1 ORDER BY sessions DESC, topic`,
+    [from, from],
+  );
+  return found.map((r) => ({
+    topic: String(r.topic) || '未注明主题',
+    sessions: Number(r.sessions),
+    audience: Number(r.audience),
+    sessionsYear: Number(r.sessions_year),
+    audienceYear: Number(r.audience_year),
+  }));
+}
+
+/** /legal's totals counted afresh, as lectureTotals counted them per request before stats_lectures. */
+async function handLectureTotals(db: Db) {
+  const from = `FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE i.kind = 'lecture' AND o.status IN ('done', 'rated')`;
+  const year = `strftime('%Y', (o.done_at / 1000) + 8 * 3600, 'unixepoch')`;
+  const audience = `coalesce(sum(json_extract(o.lecture, '$.audienceActual')), 0)`;
+  const byYear = await rows(db, `SELECT ${year} AS year, count(*) AS sessions, ${audience} AS audience ${from} GROUP BY ${year} ORDER BY ${year} DESC`);
+  const byTopic = await rows(db, `SELECT json_extract(o.lecture, '$.topic') AS topic, count(*) AS sessions, ${audience} AS audience ${from} GROUP BY 1 ORDER BY sessions DESC, topic`);
+  const byTown = await rows(
+    db,
+    `SELECT o.town_id AS townId, (SELECT name FROM regions WHERE id = o.town_id) AS town, count(*) AS sessions, ${audience} AS audience ${from} GROUP BY o.town_id ORDER BY sessions DESC, o.town_id`,
+  );
+  const n = (r: Row) => ({ sessions: Number(r.sessions), audience: Number(r.audience) });
+  return {
+    byYear: byYear.map((r) => ({ year: Number(r.year ?? 0), ...n(r) })),
+    byTopic: byTopic.map((r) => ({ topic: r.topic == null ? null : String(r.topic), ...n(r) })),
+    byTown: byTown.map((r) => ({ townId: Number(r.townId), town: r.town == null ? null : String(r.town), ...n(r) })),
+    total: byYear.reduce<{ sessions: number; audience: number }>((a, r) => ({ sessions: a.sessions + Number(r.sessions), audience: a.audience + Number(r.audience) }), {
+      sessions: 0,
+      audience: 0,
+    }),
+  };
+}
+
 /** What the pages show, next to the hand count; also the ledger's balances and the confirmed totals. */
 async function expectFiguresMatch(db: Db, step: string, now = Date.now()) {
   const hand = await handCount(db);
   expect(await volunteersByTown(db), step).toEqual(hand.byTown);
   expect(await eventsByCategory(db), step).toEqual(hand.cats);
   expect((await honoreesByCategoryYear(db)).rows, step).toEqual(hand.hon);
-  // The 四单 figures are no aggregate (decision 105's amendment): their hand counts are in order-time-limits and service-orders.
+  // The 四单 figures from the aggregate and the live count of late open orders (docs/decisions/106).
+  expect(await orderFigures(db, now), `${step}: 四单`).toEqual(await handOrderFigures(db, now));
+  const lectures = await handLectures(db, now);
+  expect(await lecturesByTopic(db, now), `${step}: 普法讲座`).toEqual(lectures);
+  const totals = await lectureTotals(db);
+  expect({ ...totals, byYear: totals.byYear.map(({ year, sessions, audience }) => ({ year, sessions, audience })) }, `${step}: /legal`).toEqual(await handLectureTotals(db));
   const home = await homeFigures(db, now);
-  expect({ volunteers: home.volunteers, minutes: home.minutes, honorees: home.honorees }, step).toEqual({ volunteers: hand.volunteers, minutes: hand.minutes, honorees: hand.honorees });
+  expect({ volunteers: home.volunteers, minutes: home.minutes, honorees: home.honorees, lectures: home.lecturesThisYear, audience: home.audienceThisYear }, step).toEqual({
+    volunteers: hand.volunteers,
+    minutes: hand.minutes,
+    honorees: hand.honorees,
+    lectures: lectures.reduce((a, r) => a + r.sessionsYear, 0),
+    audience: lectures.reduce((a, r) => a + r.audienceYear, 0),
+  });
   const months = await hoursByMonth(db, now);
   for (const m of months) {
     const [r] = await rows(db, `SELECT coalesce(sum(minutes), 0) AS n FROM hour_records WHERE status = 'confirmed' AND strftime('%Y-%m', starts_at / 1000 + 28800, 'unixepoch') = ?`, [m.month]);
@@ -154,21 +264,80 @@ describe('stats aggregates', () => {
     await rateOrder(db, { number: o1.trackingNo, digits: '2201', rating: 5, comment: '' }, t0 + 6 * D);
     const o2 = await make('13812342202', { townId: Number(town2.town), villageId: Number(town2.village) });
     await rejectOrder(db, editor, o2.id, '不属于志愿服务范围', t0 + H);
-    await make('13812342203');
+    const o3 = await make('13812342203');
     await expectFiguresMatch(db, 'orders done, rated, rejected and left new');
     await expectFiguresMatch(db, 'a day later', now + D);
-    // A menu item's limits changed: the settled on-time counts follow it, as the live count did.
-    await db.$client.execute({ sql: 'UPDATE service_items SET accept_hours = 1, finish_days = 2 WHERE id = ?', args: [Number(item.id)] });
+
+    // 服务人次: an event with confirmed records linked to an order, then one more record confirmed on it.
+    const [served] = await rows(
+      db,
+      `SELECT e.id, count(*) AS n FROM events e JOIN hour_records h ON h.event_id = e.id AND h.status = 'confirmed' WHERE e.service_order_id IS NULL GROUP BY e.id ORDER BY e.id LIMIT 1`,
+    );
+    expect(Number(served.n)).toBeGreaterThan(0);
+    await db.$client.execute({ sql: 'UPDATE events SET service_order_id = ? WHERE id = ?', args: [o1.id, Number(served.id)] });
+    await expectFiguresMatch(db, 'an event with records linked to an order');
+    const [linked] = await db.$client
+      .execute({
+        sql: `INSERT INTO hour_records (user_id, team_id, event_id, source, starts_at, ends_at, minutes, content, status, created_at) VALUES (?, ?, ?, 'claim', ?, ?, 60, '上门服务', 'pending', ?) RETURNING id`,
+        args: [member, team, Number(served.id), now - 10 * D, now - 10 * D + H, now],
+      })
+      .then((r) => r.rows);
+    expect((await confirmRecords(db, leader, [Number(linked.id)])).confirmed).toBe(1);
+    await expectFiguresMatch(db, 'a record confirmed on an order’s event');
+
+    // A lecture's audience counted after delivery.
+    await db.$client.execute(
+      `UPDATE service_orders SET lecture = json_set(lecture, '$.audienceActual', 77) WHERE id = (SELECT o.id FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE i.kind = 'lecture' AND o.status IN ('done', 'rated') ORDER BY o.id LIMIT 1)`,
+    );
+    await expectFiguresMatch(db, 'a lecture’s audience recorded');
+
+    // A menu item's limits changed after the orders were placed: they keep the limits they were held to
+    // (docs/decisions/106), so no published rate moves; an order placed afterwards gets the new ones.
+    const limitsOf = async (id: number) => (await rows(db, 'SELECT accept_by, dispatch_by, finish_by FROM service_orders WHERE id = ?', [id]))[0];
+    const figuresBefore = await orderFigures(db, now);
+    const o1Limits = await limitsOf(o1.id);
+    await db.$client.execute({ sql: 'UPDATE service_items SET accept_hours = 1, finish_days = 1 WHERE id = ?', args: [Number(item.id)] });
     await expectFiguresMatch(db, 'item limits changed');
+    expect(await orderFigures(db, now)).toEqual(figuresBefore);
+    expect(await limitsOf(o1.id)).toEqual(o1Limits);
+    const o4 = await make('13812342204');
+    const o4Limits = await limitsOf(o4.id);
+    expect(Number(o4Limits.finish_by)).toBeLessThan(Number((await limitsOf(o3.id)).finish_by));
+    await expectFiguresMatch(db, 'an order placed under the new limits');
+
+    // A holiday entered on the last day of the open order's 办结 limit: its deadline moves a working day
+    // later; the settled order keeps its own, and every figure still equals the hand count.
+    const o3Limits = await limitsOf(o3.id);
+    const lastDay = new Date(Number(o3Limits.finish_by) - 1 + 8 * H).toISOString().slice(0, 10);
+    await saveWorkDay(db, editor, { day: lastDay, working: false, note: '临时假日' });
+    expect(Number((await limitsOf(o3.id)).finish_by)).toBeGreaterThan(Number(o3Limits.finish_by));
+    expect(await limitsOf(o1.id)).toEqual(o1Limits);
+    await expectFiguresMatch(db, 'a holiday added');
+    await expectFiguresMatch(db, 'a holiday added, a month later', now + 30 * D);
+    await removeWorkDay(db, editor, lastDay);
+    expect(await limitsOf(o3.id)).toEqual(o3Limits);
+    await expectFiguresMatch(db, 'the holiday removed');
 
     // A rebuild from scratch gives the same figures the triggers kept.
-    const before = { towns: await volunteersByTown(db), orders: await orderFigures(db, now), hon: (await honoreesByCategoryYear(db)).rows, points: await pointsByMonth(db, 0) };
+    const before = {
+      towns: await volunteersByTown(db),
+      orders: await orderFigures(db, now),
+      lectures: await lecturesByTopic(db, now),
+      hon: (await honoreesByCategoryYear(db)).rows,
+      points: await pointsByMonth(db, 0),
+    };
     expect(before.points.length).toBeGreaterThan(0);
     // The points aggregate equals a fresh sum of the ledger.
     const [fresh] = await rows(db, `SELECT sum(CASE WHEN source_type IN ('hour_record', 'grant') THEN amount ELSE 0 END) AS issued FROM points_entries WHERE kind = 'volunteer'`);
     expect(before.points.reduce((a, p) => a + p.issued, 0)).toBe(Number(fresh.issued));
     await rebuildStats(db);
-    expect({ towns: await volunteersByTown(db), orders: await orderFigures(db, now), hon: (await honoreesByCategoryYear(db)).rows, points: await pointsByMonth(db, 0) }).toEqual(before);
+    expect({
+      towns: await volunteersByTown(db),
+      orders: await orderFigures(db, now),
+      lectures: await lecturesByTopic(db, now),
+      hon: (await honoreesByCategoryYear(db)).rows,
+      points: await pointsByMonth(db, 0),
+    }).toEqual(before);
   });
 
   test('/stats and the home figures scan no table that grows with the county', async () => {
@@ -188,10 +357,15 @@ describe('stats aggregates', () => {
     await honoreesByCategoryYear(db);
     await hoursByMonth(db, now);
     await homeFigures(db, now);
+    await lecturesByTopic(db, now);
+    await lectureTotals(db);
+    await lectureTotals(db, { year: 2026 });
+    // The 四单 figures too, county-wide and for one 乡镇: the deadlines are on the orders (docs/decisions/106).
+    await orderFigures(db, now);
+    const [town] = await rows(db, `SELECT id FROM regions WHERE level = 'town' ORDER BY id LIMIT 1`);
+    await orderFigures(db, now, { townId: Number(town.id) });
     client.execute = execute;
-    // orderFigures is left out: its time limits count 工作日 from the holiday calendar (decision 100), so
-    // it reads every order once (decision 105's amendment); storing deadlines on the order would fix it.
-    expect(seen.length).toBeGreaterThan(5);
+    expect(seen.length).toBeGreaterThan(10);
     const growing = ['users', 'user_roles', 'events', 'honorees', 'service_orders', 'hour_records', 'points_entries'];
     const scans: string[] = [];
     for (const text of seen) {
@@ -207,29 +381,42 @@ describe('stats aggregates', () => {
         const m = /^SCAN (\w+)/.exec(detail);
         const table = m ? (tables.get(m[1]) ?? m[1]) : null;
         if (table && growing.includes(table)) scans.push(`${detail} (${table}) in: ${text.replace(/\s+/g, ' ').slice(0, 100)}`);
+        // Service orders are read only as open orders past a deadline (docs/decisions/106): a range of status
+        // 'done' or 'rated' is every order the county ever settled, as good as a scan.
+        const s = /^SEARCH (\w+) USING (?:COVERING )?INDEX (\w+)/.exec(detail);
+        if (s && (tables.get(s[1]) ?? s[1]) === 'service_orders' && !/_due$/.test(s[2])) scans.push(`${detail} (service_orders) in: ${text.replace(/\s+/g, ' ').slice(0, 100)}`);
       }
     }
     expect(scans).toEqual([]);
   });
+});
 
-  test('服务人次 reads the events of an order first, never every confirmed record per order', async () => {
-    const db = await freshDb({ seed: 'demo' });
-    const seen: string[] = [];
-    const client = db.$client as unknown as { execute: (s: unknown) => Promise<unknown> };
-    const execute = client.execute.bind(client);
-    client.execute = (s: unknown) => {
-      seen.push(typeof s === 'string' ? s : String((s as { sql: string }).sql));
-      return execute(s);
-    };
-    await orderFigures(db, Date.now());
-    client.execute = execute;
-    const text = seen.find((t) => t.includes('service_visits'));
-    expect(text).toBeTruthy();
-    const plan = (await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${text}`, args: (text!.match(/\?/g) ?? []).map(() => 0) })).rows.map((r) => String(r.detail));
-    // The events that serve orders (by the index on service_order_id), then each one's records (by event_id):
-    // never every confirmed record, never every event for each order.
-    const all = plan.join('\n');
-    expect(all).toMatch(/SEARCH e USING COVERING INDEX events_service_order \(service_order_id>\?\)\nSEARCH h USING COVERING INDEX hours_event \(event_id=\?/);
-    expect(all).not.toMatch(/SCAN e\b|SEARCH h USING INDEX hours_status_time/);
-  });
+test('/legal’s recent lectures find their events by the order, whatever the statistics say (9 s at scale 10 before)', async () => {
+  const db = await freshDb({ seed: 'demo' });
+  // Statistics as the benchmark's ANALYZE left them: no event served an order yet, so events_service_order
+  // looked useless and SQLite read every published event for each delivered lecture.
+  await db.$client.execute('ANALYZE');
+  for (const [idx, stat] of [
+    ['events_service_order', '50001 50001'],
+    ['events_status_start', '50001 25001 66'],
+    ['events_status_end', '50001 25001 66'],
+    ['service_orders_status', '108000 15429 1'],
+  ])
+    await db.$client.execute({ sql: 'UPDATE sqlite_stat1 SET stat = ? WHERE idx = ?', args: [stat, idx] });
+  await db.$client.execute('ANALYZE sqlite_schema');
+  const seen: string[] = [];
+  const client = db.$client as unknown as { execute: (s: unknown) => Promise<unknown> };
+  const execute = client.execute.bind(client);
+  client.execute = (s: unknown) => {
+    seen.push(typeof s === 'string' ? s : String((s as { sql: string }).sql));
+    return execute(s);
+  };
+  await recentLectures(db, 8);
+  client.execute = execute;
+  const text = seen.find((t) => t.includes('event_id'))!;
+  const plan = (await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${text}`, args: (text.match(/\?/g) ?? []).map(() => 8) })).rows.map((r) => String(r.detail));
+  // The event is looked up through the order's index, and only for the page's rows (the outer SCAN of the
+  // LIMITed subquery r), never once per delivered lecture.
+  expect(plan.filter((d) => /\be\b/.test(d))).toEqual([expect.stringMatching(/^SEARCH e USING INDEX events_service_order\b/)]);
+  expect(plan).toContain('SCAN r');
 });

@@ -18,12 +18,14 @@ export async function listPublicEvents(db: Db, f: { when?: 'upcoming' | 'past'; 
   else where.push(gte(events.endsAt, now));
   if (f.category) where.push(eq(events.category, f.category));
   if (f.townId) where.push(eq(events.townId, f.townId));
+  // The id breaks ties between events starting at the same minute, so pages neither skip nor repeat one.
+  const order = f.when === 'past' ? [desc(events.startsAt), desc(events.id)] : [asc(events.startsAt), asc(events.id)];
   return db
     .select({ event: events, teamName: teams.name, teamSlug: teams.slug })
     .from(events)
     .innerJoin(teams, eq(teams.id, events.teamId))
     .where(and(...where))
-    .orderBy(f.when === 'past' ? desc(events.startsAt) : asc(events.startsAt))
+    .orderBy(...order)
     .limit(f.limit ?? 30)
     .offset(f.offset ?? 0);
 }

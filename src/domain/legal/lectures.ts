@@ -26,6 +26,7 @@ import { discardPrivateFiles, uploadPrivateImage } from '../media/private.ts';
 import { publicTextOptions, requirePublicText } from '../public-text.ts';
 import { maskPersonalData, type PersonalDataOptions } from '../../lib/personal-data.ts';
 import { newTrackingNo } from '../orders/index.ts';
+import { dispatchDeadlineOf, newOrderDeadlines } from '../orders/deadlines.ts';
 
 /** A lecture order as the lecture pages read it: the service order's columns with its lecture facts alongside. */
 export interface LectureOrder {
@@ -157,8 +158,12 @@ export async function createLectureOrder(db: Db, input: LectureOrderInput, now =
   const topics = await getSetting(db, 'legalTopics');
   if (!topics.includes(o.topic)) throw new LectureError('BAD_REQUEST', '请从菜单中选择讲座主题', 'topic');
   if (!(await validRegionPair(db, o.townId, o.villageId))) throw new LectureError('BAD_REQUEST', '所选村（社区）不属于该乡镇，请重新选择', 'villageId');
-  const [item] = await db.all<{ id: number }>(sql`SELECT id FROM service_items WHERE kind = 'lecture' AND active = 1 ORDER BY sort, id LIMIT 1`);
+  const [item] = await db.all<{ id: number; accept_hours: number; dispatch_hours: number; finish_days: number }>(
+    sql`SELECT id, accept_hours, dispatch_hours, finish_days FROM service_items WHERE kind = 'lecture' AND active = 1 ORDER BY sort, id LIMIT 1`,
+  );
   if (!item) throw new LectureError('BAD_REQUEST', '点单式普法暂停预约，请拨打县普法办电话咨询');
+  // Held to the item's limits of today, as every service order (docs/decisions/106).
+  const deadlines = await newOrderDeadlines(db, { acceptHours: Number(item.accept_hours), dispatchHours: Number(item.dispatch_hours), finishDays: Number(item.finish_days) }, now);
   const trackingNo = newTrackingNo(now);
   const lecture: LectureDetails = {
     topic: o.topic,
@@ -185,6 +190,7 @@ export async function createLectureOrder(db: Db, input: LectureOrderInput, now =
       source: '网上',
       status: 'new',
       lecture,
+      ...deadlines,
       createdAt: now,
     }),
     sql`INSERT INTO service_order_steps (order_id, at, kind, text) VALUES ((SELECT id FROM service_orders WHERE tracking_no = ${trackingNo}), ${now}, 'created', ${`网上预约普法讲座：${o.topic}`})`,
@@ -287,9 +293,12 @@ export async function scheduleLecture(db: Db, user: SessionUser, id: number, s: 
     .where(and(eq(teams.id, s.teamId), eq(teams.status, 'active')));
   if (!team) throw new LectureError('BAD_REQUEST', '请选择承办队伍', 'teamId');
   const [village] = o.villageId ? await db.select({ name: regions.name }).from(regions).where(eq(regions.id, o.villageId)) : [];
+  // Scheduled straight from 待受理, it is accepted now and its 派单 limit starts now (kept if accepted before).
+  const dispatchBy = await dispatchDeadlineOf(db, id, now);
   const ok = await guardedWrite(
     db,
     sql`UPDATE service_orders SET status = 'assigned', team_id = ${s.teamId}, dispatch_mode = 'lecturer', dispatched_at = ${now}, accepted_at = coalesce(accepted_at, ${now}),
+      dispatch_by = coalesce(dispatch_by, ${dispatchBy}),
       lecture = json_set(lecture, '$.lecturerId', ${s.lecturerId}, '$.handledBy', ${user.id})
       WHERE id = ${id} AND status IN ('new', 'accepted') AND ${IS_LECTURE}`,
     [
@@ -383,38 +392,50 @@ export async function rateLecture(db: Db, token: string, r: { rating: number; co
   if (!ok) throw new LectureError('CONFLICT', '您已评价过这场讲座，谢谢！');
 }
 
-/** SQL over `o` (service_orders) joined to `i` (its item): delivered lectures (办结 or rated). */
-const DELIVERED = sql`i.kind = 'lecture' AND o.status IN ('done', 'rated')`;
-const YEAR = sql`strftime('%Y', (o.done_at / 1000) + 8 * 3600, 'unixepoch')`;
-const AUDIENCE = sql`coalesce(sum(json_extract(o.lecture, '$.audienceActual')), 0)`;
-const FROM = sql`FROM service_orders o JOIN service_items i ON i.id = o.item_id`;
-
-/** 场次 and 受教育人次 of delivered lectures by year, topic and 乡镇 (optionally one year). */
+/**
+ * 场次 and 受教育人次 of delivered lectures by year, topic and 乡镇 (optionally one year), from stats_lectures:
+ * kept by triggers in db/sql/stats.sql (docs/decisions/106), so /legal reads a few hundred rows, not every lecture.
+ */
 export async function lectureTotals(db: Db, f: { year?: number } = {}) {
-  const where = f.year ? sql`${DELIVERED} AND ${YEAR} = ${String(f.year)}` : DELIVERED;
-  const byYear = await db.all<{ year: string; sessions: number; audience: number }>(
-    sql`SELECT ${YEAR} AS year, count(*) AS sessions, ${AUDIENCE} AS audience ${FROM} WHERE ${where} GROUP BY ${YEAR} ORDER BY ${YEAR} DESC`,
-  );
-  const byTopic = await db.all<{ topic: string; sessions: number; audience: number }>(
-    sql`SELECT json_extract(o.lecture, '$.topic') AS topic, count(*) AS sessions, ${AUDIENCE} AS audience ${FROM} WHERE ${where}
-      GROUP BY json_extract(o.lecture, '$.topic') ORDER BY sessions DESC, topic`,
+  const where = f.year ? sql`WHERE year = ${String(f.year)}` : sql``;
+  const sums = sql`sum(sessions) AS sessions, sum(audience) AS audience FROM stats_lectures ${where}`;
+  const byYear = await db.all<{ year: string; sessions: number; audience: number }>(sql`SELECT year, ${sums} GROUP BY year HAVING sum(sessions) > 0 ORDER BY year DESC`);
+  const byTopic = await db.all<{ topic: string | null; sessions: number; audience: number }>(
+    sql`SELECT nullif(topic, '') AS topic, ${sums} GROUP BY topic HAVING sum(sessions) > 0 ORDER BY sessions DESC, topic`,
   );
   const byTown = await db.all<{ townId: number; town: string | null; sessions: number; audience: number }>(
-    sql`SELECT o.town_id AS townId, (SELECT name FROM regions WHERE id = o.town_id) AS town, count(*) AS sessions, ${AUDIENCE} AS audience ${FROM} WHERE ${where}
-      GROUP BY o.town_id ORDER BY sessions DESC, o.town_id`,
+    sql`SELECT town_id AS townId, (SELECT name FROM regions WHERE id = town_id) AS town, ${sums} GROUP BY town_id HAVING sum(sessions) > 0 ORDER BY sessions DESC, town_id`,
   );
   const num = <T extends { sessions: number; audience: number }>(rows: T[]) => rows.map((r) => ({ ...r, sessions: Number(r.sessions), audience: Number(r.audience) }));
   const total = num(byYear).reduce((a, r) => ({ sessions: a.sessions + r.sessions, audience: a.audience + r.audience }), { sessions: 0, audience: 0 });
-  return { byYear: num(byYear).map((r) => ({ ...r, year: Number(r.year) })), byTopic: num(byTopic), byTown: num(byTown).map((r) => ({ ...r, townId: Number(r.townId) })), total };
+  return {
+    // '' is a lecture without a delivery date, which the old count grouped as NULL (year 0).
+    byYear: num(byYear).map((r) => ({ ...r, year: Number(r.year || 0) })),
+    byTopic: num(byTopic),
+    byTown: num(byTown).map((r) => ({ ...r, townId: Number(r.townId) })),
+    total,
+  };
 }
 
 /** Recent delivered lectures for the public record (no personal data). */
 export async function recentLectures(db: Db, limit = 10) {
-  const rows = await db.all<{ id: number; topic: string; town_id: number; village_id: number; audience: number | null; done_at: number; rating: number | null; event_id: number | null }>(
-    sql`SELECT o.id, json_extract(o.lecture, '$.topic') AS topic, o.town_id, o.village_id, json_extract(o.lecture, '$.audienceActual') AS audience, o.done_at, o.rating,
-        (SELECT max(e.id) FROM events e WHERE e.service_order_id = o.id AND e.status IN ('published', 'completed')) AS event_id
-      ${FROM} WHERE ${DELIVERED} ORDER BY o.done_at DESC, o.id DESC LIMIT ${limit}`,
-  );
+  type Found = { id: number; topic: string; town_id: number; village_id: number; audience: number | null; done_at: number; rating: number | null; event_id: number | null };
+  // Per lecture item (one or two), the newest delivered orders by service_orders_item_done, then the newest
+  // `limit` of those: sorting every delivered order by date read 100,000 rows at scale 10 (issue 22). The
+  // event is looked up for those rows only, by the order's own index: with statistics that rated
+  // events_service_order unselective, SQLite read every published event per delivered lecture (9 s of CPU).
+  const items = await db.all<{ id: number }>(sql`SELECT id FROM service_items WHERE kind = 'lecture'`);
+  const found: Found[] = [];
+  for (const item of items)
+    found.push(
+      ...(await db.all<Found>(
+        sql`SELECT r.*, (SELECT max(e.id) FROM events e INDEXED BY events_service_order WHERE e.service_order_id = r.id AND e.status IN ('published', 'completed')) AS event_id
+          FROM (SELECT o.id, json_extract(o.lecture, '$.topic') AS topic, o.town_id, o.village_id, json_extract(o.lecture, '$.audienceActual') AS audience, o.done_at, o.rating
+            FROM service_orders o INDEXED BY service_orders_item_done WHERE o.item_id = ${Number(item.id)} AND o.status IN ('done', 'rated')
+            ORDER BY o.done_at DESC, o.id DESC LIMIT ${limit}) r`,
+      )),
+    );
+  const rows = found.sort((a, b) => Number(b.done_at ?? 0) - Number(a.done_at ?? 0) || Number(b.id) - Number(a.id)).slice(0, limit);
   return rows.map((r) => ({
     id: r.id,
     topic: r.topic,

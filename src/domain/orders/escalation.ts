@@ -8,34 +8,23 @@ import type { Db } from '../../../db/client.ts';
 import { writeBatch } from '../../../db/write.ts';
 import { noticeInsert } from '../notices/index.ts';
 import { leadershipRowSql } from '../accounts/policy.ts';
-import { isOverdue } from './figures.ts';
+import { overdueSql } from './figures.ts';
 import { centreOrderStaffSql, townOrderStaffSql } from './scope.ts';
-import { loadWorkCalendar } from './working-days.ts';
 
 const STAGE: Record<string, string> = { new: '受理', accepted: '派单', open: '派单', assigned: '办结' };
 
 /**
- * Escalates every order past its limit at `now` (working days, docs/decisions/100) that was not escalated
- * at this stage; returns how many. The overdue test needs the calendar, so candidates are read first; the
- * step is then one INSERT … SELECT guarded by the status read (row values) and NOT EXISTS, so an order that
- * moved on meanwhile, or that another process escalated, gets no step.
+ * Escalates every order past its limit at `now` (working days, docs/decisions/100, stored on the order:
+ * 106) that was not escalated at this stage; returns how many. Candidates are read first; the step is then
+ * one INSERT … SELECT guarded by the status read (row values) and NOT EXISTS, so an order that moved on
+ * meanwhile, or that another process escalated, gets no step.
  */
 export async function escalateOverdueOrders(db: Db, now = Date.now()): Promise<number> {
-  const candidates = await db.all<{ id: number; status: string; created_at: number; accepted_at: number | null; accept_hours: number; dispatch_hours: number; finish_days: number }>(
-    sql`SELECT o.id, o.status, o.created_at, o.accepted_at, i.accept_hours, i.dispatch_hours, i.finish_days
-      FROM service_orders o JOIN service_items i ON i.id = o.item_id
-      WHERE o.status IN ('new', 'accepted', 'open', 'assigned')
+  // The deadlines are stored on the order (docs/decisions/106): the open orders past one are an index range.
+  const due = await db.all<{ id: number; status: string }>(
+    sql`SELECT o.id, o.status FROM service_orders o
+      WHERE o.status IN ('new', 'accepted', 'open', 'assigned') AND ${overdueSql(now, 'o')}
         AND NOT EXISTS (SELECT 1 FROM service_order_steps s WHERE s.order_id = o.id AND s.kind = 'escalated-' || o.status)`,
-  );
-  if (!candidates.length) return 0;
-  const calendar = await loadWorkCalendar(db);
-  const due = candidates.filter((c) =>
-    isOverdue(
-      { status: c.status, createdAt: Number(c.created_at), acceptedAt: c.accepted_at == null ? null : Number(c.accepted_at) },
-      { acceptHours: Number(c.accept_hours), dispatchHours: Number(c.dispatch_hours), finishDays: Number(c.finish_days) },
-      now,
-      calendar,
-    ),
   );
   if (!due.length) return 0;
   const pairs = sql.join(

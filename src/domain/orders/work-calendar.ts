@@ -1,6 +1,7 @@
 // Staff maintain the working-day calendar (docs/decisions/100): each statutory holiday on a weekday and
 // each 调休 working Saturday/Sunday is one row; the 中心's order staff enter them from the State Council's
-// notice each year. Every change is audited; the time limits of open orders follow at once.
+// notice each year. Every change is audited; the deadlines stored on the orders still in hand are re-timed
+// in the same batch (a holiday added extends them), settled orders keep theirs (docs/decisions/106).
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { guardedWrite } from '../../../db/write.ts';
@@ -9,6 +10,17 @@ import { auditStatement } from '../audit/index.ts';
 import { isPlainLine } from '../../lib/plain-text.ts';
 import { OrderError } from './index.ts';
 import { orderScope } from './scope.ts';
+import { retimeOpenOrders } from './deadlines.ts';
+import { loadWorkCalendar } from './working-days.ts';
+
+/** The statement re-timing open orders on the calendar as it will be with `day` set to `working` (null: removed). */
+async function retimeWith(db: Db, day: string, working: boolean | null) {
+  const calendar = new Map(await loadWorkCalendar(db));
+  if (working === null) calendar.delete(day);
+  else calendar.set(day, working);
+  const statement = await retimeOpenOrders(db, calendar);
+  return statement ? [statement] : [];
+}
 
 /** One exception of the calendar, as the page lists it. */
 export interface WorkDayRow {
@@ -46,7 +58,10 @@ export async function saveWorkDay(db: Db, user: SessionUser, input: { day: strin
     db,
     sql`INSERT INTO work_calendar (day, working, note, updated_by, updated_at) VALUES (${day}, ${input.working ? 1 : 0}, ${note}, ${user.id}, ${now})
       ON CONFLICT (day) DO UPDATE SET working = excluded.working, note = excluded.note, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-    [auditStatement({ actorId: user.id, action: 'order.calendar_set', targetType: 'work_day', targetId: day, after: { working: input.working, note }, ip })],
+    [
+      auditStatement({ actorId: user.id, action: 'order.calendar_set', targetType: 'work_day', targetId: day, after: { working: input.working, note }, ip }),
+      ...(await retimeWith(db, day, input.working)),
+    ],
   );
 }
 
@@ -56,6 +71,7 @@ export async function removeWorkDay(db: Db, user: SessionUser, day: string, ip?:
   if (!validDay(day)) throw new OrderError('NOT_FOUND', '日历中没有这一天');
   const ok = await guardedWrite(db, sql`DELETE FROM work_calendar WHERE day = ${day}`, [
     auditStatement({ actorId: user.id, action: 'order.calendar_remove', targetType: 'work_day', targetId: day, ip }),
+    ...(await retimeWith(db, day, null)),
   ]);
   if (!ok) throw new OrderError('NOT_FOUND', '日历中没有这一天，请刷新后重试');
 }

@@ -86,6 +86,11 @@ export function acceptDeadline(createdAt: number, acceptHours: number, calendar:
   return addWorkingDays(dayStart(day), hoursAsWorkingDays(acceptHours) - 1, calendar);
 }
 
+/** 派单 by: the item's 派单 limit in working days from the order's acceptance. */
+export function dispatchDeadline(acceptedAt: number, dispatchHours: number, calendar: WorkCalendar): number {
+  return addWorkingDays(acceptedAt, hoursAsWorkingDays(dispatchHours), calendar);
+}
+
 /** The limits of one order, as instants: 受理 from its arrival, 派单 from its acceptance, 办结 from its arrival. */
 export function orderDeadlines(
   o: { createdAt: number; acceptedAt: number | null },
@@ -94,7 +99,7 @@ export function orderDeadlines(
 ): { acceptBy: number; dispatchBy: number; finishBy: number } {
   return {
     acceptBy: acceptDeadline(o.createdAt, item.acceptHours, calendar),
-    dispatchBy: addWorkingDays(o.acceptedAt ?? o.createdAt, hoursAsWorkingDays(item.dispatchHours), calendar),
+    dispatchBy: dispatchDeadline(o.acceptedAt ?? o.createdAt, item.dispatchHours, calendar),
     finishBy: addWorkingDays(o.createdAt, item.finishDays, calendar),
   };
 }

@@ -1,20 +1,19 @@
 // Headline figures for the home page.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { yearStart } from './index.ts';
+import { shanghaiDay } from '../../lib/time.ts';
 import { publicHonoree } from '../honors/public.ts';
 
-/** 注册志愿者 (staff accounts not counted, ./volunteers.ts; kept in stats_volunteers_town), 志愿队伍, 累计服务时长 (minutes), 好人榜上榜人数, 本年普法讲座场次 and 受教育人次. */
+/** 注册志愿者 (staff accounts not counted, ./volunteers.ts; kept in stats_volunteers_town), 志愿队伍, 累计服务时长 (minutes), 好人榜上榜人数, 本年普法讲座场次 and 受教育人次 (stats_lectures, docs/decisions/106). */
 export async function homeFigures(db: Db, now = Date.now()) {
-  const from = yearStart(now);
+  const year = shanghaiDay(now).slice(0, 4);
   const [r] = await db.all<Record<string, unknown>>(sql`SELECT
     (SELECT coalesce(sum(n), 0) FROM stats_volunteers_town) AS volunteers,
     (SELECT count(*) FROM teams WHERE status = 'active') AS teams,
     (SELECT coalesce(sum(minutes), 0) FROM stats_hours_monthly) AS minutes,
     (SELECT coalesce(sum(n), 0) FROM stats_honorees) AS honorees,
-    (SELECT count(*) FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE i.kind = 'lecture' AND o.status IN ('done', 'rated') AND o.done_at >= ${from}) AS lectures,
-    (SELECT coalesce(sum(json_extract(o.lecture, '$.audienceActual')), 0) FROM service_orders o JOIN service_items i ON i.id = o.item_id
-      WHERE i.kind = 'lecture' AND o.status IN ('done', 'rated') AND o.done_at >= ${from}) AS audience`);
+    (SELECT coalesce(sum(sessions), 0) FROM stats_lectures WHERE year >= ${year}) AS lectures,
+    (SELECT coalesce(sum(audience), 0) FROM stats_lectures WHERE year >= ${year}) AS audience`);
   return {
     volunteers: Number(r.volunteers),
     teams: Number(r.teams),

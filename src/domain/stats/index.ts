@@ -10,8 +10,6 @@ type Row = Record<string, unknown>;
 
 /** Public events count as published or completed. */
 const PUBLIC_EVENT = sql.raw(`status IN ('published', 'completed')`);
-/** Delivered lectures (普法讲座 service orders, docs/decisions/101) count once delivered (办结) or rated. */
-const DELIVERED = sql.raw(`i.kind = 'lecture' AND o.status IN ('done', 'rated')`);
 
 /** The 24 calendar months (YYYY-MM, Shanghai) ending with the month of `now`, oldest first. */
 export function lastMonths(now: number, count = 24): string[] {
@@ -64,19 +62,46 @@ export async function honoreesByCategoryYear(db: Db) {
   return { years, categories, count, rows };
 }
 
-/** Delivered 普法讲座: 场次 and 受教育人次 per topic, this year and in total. */
+/** Delivered 普法讲座: 场次 and 受教育人次 per topic, this year and in total (stats_lectures, docs/decisions/106). */
 export async function lecturesByTopic(db: Db, now = Date.now()) {
-  const from = yearStart(now);
-  const rows = await db.all<Row>(sql`SELECT json_extract(o.lecture, '$.topic') AS topic, count(*) AS sessions, coalesce(sum(json_extract(o.lecture, '$.audienceActual')), 0) AS audience,
-      sum(CASE WHEN o.done_at >= ${from} THEN 1 ELSE 0 END) AS sessions_year,
-      coalesce(sum(CASE WHEN o.done_at >= ${from} THEN json_extract(o.lecture, '$.audienceActual') ELSE 0 END), 0) AS audience_year
-    FROM service_orders o JOIN service_items i ON i.id = o.item_id WHERE ${DELIVERED} GROUP BY json_extract(o.lecture, '$.topic') ORDER BY sessions DESC, topic`);
-  return rows.map((r) => ({ topic: String(r.topic), sessions: Number(r.sessions), audience: Number(r.audience), sessionsYear: Number(r.sessions_year), audienceYear: Number(r.audience_year) }));
+  const year = shanghaiDay(now).slice(0, 4);
+  const rows = await db.all<Row>(sql`SELECT topic, sum(sessions) AS sessions, sum(audience) AS audience,
+      sum(CASE WHEN year >= ${year} THEN sessions ELSE 0 END) AS sessions_year, sum(CASE WHEN year >= ${year} THEN audience ELSE 0 END) AS audience_year
+    FROM stats_lectures GROUP BY topic HAVING sum(sessions) > 0 ORDER BY sessions DESC, topic`);
+  return rows.map((r) => ({
+    topic: String(r.topic) || '未注明主题',
+    sessions: Number(r.sessions),
+    audience: Number(r.audience),
+    sessionsYear: Number(r.sessions_year),
+    audienceYear: Number(r.audience_year),
+  }));
+}
+
+/** The 四单 and 普法讲座 aggregates (docs/decisions/106) recomputed from their views, as statements for one batch. */
+const orderStatsStatements = () => [
+  sql`DELETE FROM stats_orders`,
+  sql`INSERT INTO stats_orders (town_id, item_id, month, orders, accepted, accepted_on_time, dispatched, done, done_on_time, rated, satisfied)
+     SELECT town_id, item_id, month, count(*), sum(accepted), sum(accepted_on_time), sum(dispatched), sum(done), sum(done_on_time), sum(rated), sum(satisfied)
+     FROM stats_src_order GROUP BY town_id, item_id, month`,
+  // 服务人次: the events that serve an order first, then each one's confirmed records (hours_event).
+  sql`INSERT INTO stats_orders (town_id, item_id, month, service_visits)
+     SELECT o.town_id, o.item_id, strftime('%Y-%m', (o.created_at + 28800000) / 1000, 'unixepoch') AS m, count(*)
+     FROM events e CROSS JOIN hour_records h ON h.event_id = e.id AND h.status = 'confirmed' JOIN service_orders o ON o.id = e.service_order_id
+     WHERE e.service_order_id IS NOT NULL GROUP BY o.town_id, o.item_id, m
+     ON CONFLICT (town_id, item_id, month) DO UPDATE SET service_visits = excluded.service_visits`,
+  sql`DELETE FROM stats_lectures`,
+  sql`INSERT INTO stats_lectures (topic, year, town_id, sessions, audience) SELECT topic, year, town_id, count(*), sum(audience) FROM stats_src_lecture GROUP BY topic, year, town_id`,
+];
+
+/** Recomputes the 四单 and 普法讲座 aggregates alone (after migration 0029 gave the orders their deadlines). */
+export async function rebuildOrderStats(db: Db): Promise<void> {
+  await writeBatch(db, orderStatsStatements());
 }
 
 /** Recomputes every aggregate of db/sql/stats.sql from its source rows (after bulk loads), through the script's own views. */
 export async function rebuildStats(db: Db): Promise<void> {
   await writeBatch(db, [
+    ...orderStatsStatements(),
     sql`DELETE FROM stats_hours_monthly`,
     sql`INSERT INTO stats_hours_monthly (month, minutes, records)
        SELECT strftime('%Y-%m', starts_at / 1000 + 28800, 'unixepoch') AS month, sum(minutes), count(*)
