@@ -39,6 +39,9 @@ function columnLetters(n: number): string {
   return s;
 }
 
+/** A sheet's XML is closed past this size (what is written before the next flush stays under 4 GB). */
+const SHEET_BYTES = 3.5 * 2 ** 30;
+
 const HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 const MAIN_NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const REL_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
@@ -87,6 +90,8 @@ export class XlsxStreamWriter {
   #openEntry = 0;
   #segments: Segment[] = [];
   #sheetRows = 0;
+  /** Bytes of the current sheet's XML handed to the compressor (a flush's worth more may be pending). */
+  #sheetBytes = 0;
   #rows = 0;
   #sheets: SheetDone[] = [];
   #ended = false;
@@ -109,7 +114,8 @@ export class XlsxStreamWriter {
 
   /** Appends one data row, its cells in column order. */
   addRow(cells: StreamCell[]): void {
-    if (this.#sheetRows === this.#perSheet) {
+    // A sheet also ends before its XML reaches the 4 GB a ZIP entry can hold (rows of long text).
+    if (this.#sheetRows === this.#perSheet || (this.#sheetRows > 0 && this.#sheetBytes > SHEET_BYTES)) {
       this.#closeSheet();
       this.#openSheet();
     }
@@ -138,7 +144,10 @@ export class XlsxStreamWriter {
         this.#zip.open(`xl/worksheets/sheet${seg.sheet}.xml`);
         this.#openEntry = seg.sheet;
       }
-      if (seg.parts.length) await this.#zip.write(this.#encoder.encode(seg.parts.join('')));
+      if (!seg.parts.length) continue;
+      const bytes = this.#encoder.encode(seg.parts.join(''));
+      if (seg.sheet === this.#sheets.length) this.#sheetBytes += bytes.length;
+      await this.#zip.write(bytes);
     }
   }
 
@@ -214,6 +223,7 @@ export class XlsxStreamWriter {
     const n = this.#sheets.length + 1;
     this.#segments.push({ sheet: n, parts: [] });
     this.#sheetRows = 0;
+    this.#sheetBytes = 0;
     const cols = this.#o.columns;
     const c = this.#cols;
     let s = `${HEAD}<worksheet xmlns="${MAIN_NS}" xmlns:r="${REL_NS}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>`;

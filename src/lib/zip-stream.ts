@@ -79,7 +79,13 @@ export class ZipStreamWriter {
     const deflate = createDeflateRaw({ level: this.#level });
     deflate.on('data', (c: Buffer) => {
       entry.compressed += c.length;
-      this.#emit(c);
+      // Thrown in an event handler this would end the process: the entry fails instead (close and
+      // write reject with it).
+      try {
+        this.#emit(c);
+      } catch (err) {
+        deflate.destroy(err as Error);
+      }
     });
     const done = once(deflate, 'end');
     // Awaited by close(); after destroy() nobody waits, and its rejection is no fault.

@@ -32,13 +32,40 @@ function isSmallForm(req: IncomingMessage): boolean {
   return Number.isInteger(n) && n > 0 && n <= SMALL_FORM_BYTES;
 }
 
+/**
+ * Resolves when the response can take more bytes (after a turn of the event loop), or once the client is
+ * gone. Astro writes a streamed body as fast as it is produced, without waiting for `drain`; a body that
+ * waits on this before making its next piece keeps a slow client from making the server buffer the file
+ * (docs/decisions/108).
+ */
+export function clientReady(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed || !res.writableNeedDrain) {
+      setImmediate(resolve);
+      return;
+    }
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** Creates (but does not start) the portal's HTTP server for the build under `root`. */
 export async function createServer({ root, config }: { root: string; config: AppConfig }): Promise<http.Server> {
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const entry = (await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href)) as { handler: AstroNodeHandler };
   // Astro's adapter in middleware mode: pages and actions only; static files are ours.
   // A form read by readSmallForm below reaches the middleware as locals.rawForm.
-  const render: NodeHandler = (req: ReadRequest, res) => entry.handler(req, res, undefined, Buffer.isBuffer(req.body) ? { rawForm: req.body } : undefined);
+  // Every render gets locals.clientReady: a streamed download (the 台账) waits on it between pieces.
+  const render: NodeHandler = (req: ReadRequest, res) => {
+    const locals: Partial<App.Locals> = { clientReady: () => clientReady(res) };
+    if (Buffer.isBuffer(req.body)) locals.rawForm = req.body;
+    return entry.handler(req, res, undefined, locals);
+  };
   // Answers given here, before Astro, carry the same security headers as every page.
   const headers = securityHeaders(config.siteUrl);
   // Every render waits its turn at the gate; a cache hit never reaches it (docs/decisions/096).
