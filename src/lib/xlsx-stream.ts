@@ -24,7 +24,6 @@ export function beijingSerial(ms: number): number {
 }
 
 // Characters XML 1.0 does not allow (a control character pasted into a note would make the file unreadable).
-// eslint-disable-next-line no-control-regex
 const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const XML_SPECIAL = /[&<>"]/g;
 const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
