@@ -9,7 +9,7 @@ import { log } from './options.mjs';
 
 const MB = 1024 * 1024;
 /** How long the stalled client waits without reading; the portal's CPU is read over its last STALL_WINDOW_MS (before, it fills the sockets' buffers). */
-const STALL_MS = 5000;
+const STALL_MS = 10_000;
 const STALL_WINDOW_MS = 3000;
 
 /** Resident set of the portal's serving processes (the largest, with workers), in MB. */
@@ -60,8 +60,16 @@ export async function runExport({ db, base, portalPid, results, rows: want = 1_0
     let rssPeak = rssBefore;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(portalPid))), 200);
     const cpu0 = cpuMs(portalPid);
-    const t0 = performance.now();
-    const res = await fetch(url, { headers: { cookie } });
+    let t0 = performance.now();
+    let res = await fetch(url, { headers: { cookie } });
+    // A portal just started (or busy with its start-up jobs at scale 10) may answer 503 with Retry-After.
+    for (let i = 0; i < 10 && res.status === 503; i++) {
+      await res.body?.cancel();
+      await new Promise((r) => setTimeout(r, 1000));
+      t0 = performance.now();
+      res = await fetch(url, { headers: { cookie } });
+    }
+    if (res.status !== 200) log(`export: answered ${res.status}`);
     let bytes = 0;
     for await (const chunk of res.body) bytes += chunk.length;
     const seconds = (performance.now() - t0) / 1000;
@@ -107,7 +115,7 @@ export async function runExport({ db, base, portalPid, results, rows: want = 1_0
       {
         label: `台账 export of ${rows.toLocaleString('en')} rows: complete, portal RSS ≤ 350 MB`,
         ok: res.status === 200 && E.rssPeakMb <= 350,
-        detail: `${Math.round(E.rowsPerSec).toLocaleString('en')} rows/s (${Math.round(E.rowsPerCpuSec).toLocaleString('en')} per CPU s), ${E.mb.toFixed(0)} MB, RSS ${E.rssBeforeMb.toFixed(0)} → peak ${E.rssPeakMb.toFixed(0)} MB`,
+        detail: `${res.status}, ${Math.round(E.rowsPerSec).toLocaleString('en')} rows/s (${Math.round(E.rowsPerCpuSec).toLocaleString('en')} per CPU s), ${E.mb.toFixed(0)} MB, RSS ${E.rssBeforeMb.toFixed(0)} → peak ${E.rssPeakMb.toFixed(0)} MB`,
       },
       {
         label: '台账 export: a stalled client is not read ahead of; one that leaves stops the export',
