@@ -181,7 +181,11 @@ export async function ledgerStream(db: Db, f: LedgerFilter, e: LedgerExport = {}
     finished = true;
     o.onEnd?.(writer.rows, complete);
   };
-  /** Reads the next page and writes it; false when there are no more rows. */
+  /**
+   * Reads the next page and writes it; false when there are no more rows. CROSS JOIN keeps hour_records
+   * the outer loop, read in (starts_at, id) order through whichever index the filter allows: with
+   * statistics the planner otherwise started from users or teams and sorted the whole period per page.
+   */
   const nextPage = async (): Promise<boolean> => {
     const page = after ? [...where, sql`(h.starts_at, h.id) > (${after[0]}, ${after[1]})`] : where;
     const batch: Row[] =
@@ -191,7 +195,7 @@ export async function ledgerStream(db: Db, f: LedgerFilter, e: LedgerExport = {}
         (SELECT coalesce(json_extract(so.lecture, '$.organisation'), (SELECT name FROM regions WHERE id = so.village_id) || '群众（点单 ' || so.tracking_no || '）')
           FROM service_orders so WHERE so.id = e.service_order_id) AS target,
         ec.real_name AS organiser
-      FROM hour_records h JOIN users u ON u.id = h.user_id JOIN teams t ON t.id = h.team_id LEFT JOIN events e ON e.id = h.event_id
+      FROM hour_records h CROSS JOIN users u ON u.id = h.user_id CROSS JOIN teams t ON t.id = h.team_id LEFT JOIN events e ON e.id = h.event_id
         LEFT JOIN users r ON r.id = h.reviewer_id LEFT JOIN users c ON c.id = h.created_by LEFT JOIN users ec ON ec.id = e.created_by
         LEFT JOIN regions tn ON tn.id = e.town_id LEFT JOIN regions vn ON vn.id = e.village_id
       WHERE ${sql.join(page, sql` AND `)} ORDER BY h.starts_at, h.id LIMIT ${sql.raw(String(PAGE))}`);
