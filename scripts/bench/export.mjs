@@ -12,9 +12,14 @@ const MB = 1024 * 1024;
 const STALL_MS = 10_000;
 const STALL_WINDOW_MS = 3000;
 
-/** Resident set of the portal's serving processes (the largest, with workers), in MB. */
+/**
+ * Resident set of the portal's serving processes (the largest worker; the process itself without workers),
+ * in MB. With workers the primary serves nothing: what it still holds from start-up (a migration's index
+ * build at scale 10 left it at 600 MB) is not the export's.
+ */
 function rssMb(pid) {
-  const each = [pid, ...childPids(pid)].map((p) => {
+  const workers = childPids(pid);
+  const each = (workers.length ? workers : [pid]).map((p) => {
     try {
       return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024;
     } catch {
