@@ -1,4 +1,4 @@
-// npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm|flood|workers] [-- --profile] [-- --help]
+// npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm|flood|workers|export] [-- --profile] [-- --help]
 // Seeds a large county into bench/data/, builds and starts the portal on it,
 // loads public pages with autocannon (50 connections) against a bare node:http
 // baseline measured in the same run, runs a sign-up storm and a flood, prints a table with
@@ -46,6 +46,7 @@ const { choosePages, loadPages, loadBaselineAgain } = await import('./bench/load
 const { prepareStorm } = await import('./bench/storm.mjs');
 const { signedInCookie } = await import('./bench/storm.mjs');
 const { runFlood } = await import('./bench/flood.mjs');
+const { runExport } = await import('./bench/export.mjs');
 const { report } = await import('./bench/report.mjs');
 const { compareWorkers, printWorkers } = await import('./bench/workers.mjs');
 
@@ -115,6 +116,7 @@ try {
     results.stormNoWaitlist = await profiled('storm-waitlist-off', () => storm.runStorm(false));
   }
   await storm.cleanUp();
+  if (opts.runExport) await runExport({ db, base, portalPid: portal.pid, results, rows: opts.exportRows });
   // The flood last: its 503s and queue must not colour the figures above (issue 22).
   if (opts.runFlood) await runFlood({ base, pages, opts, results });
   if (opts.runPages) results.baselineEnd = await loadBaselineAgain({ basePort, htmlFile, opts });

@@ -17,6 +17,8 @@ declare namespace App {
     formRefusal?: { action: string; refusal: import('./domain/refusal.ts').Refusal };
     /** A small url-encoded form body, read once by src/server/http-server.ts (absent for other requests). */
     rawForm?: Uint8Array;
+    /** Resolves when the response can take more bytes or the client left (src/server/http-server.ts); a streamed body's backpressure. */
+    clientReady?: () => Promise<void>;
     /** The result of the form-posted Action this request ran, keyed like `String(actions.x.y)` (see lib/forms.ts actionResult). */
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one slot for every Action's result; pages narrow it through lib/forms.ts
     formResult: { key: string; result: import('astro:actions').SafeResult<any, any> } | null;

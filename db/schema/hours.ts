@@ -39,6 +39,9 @@ export const hourRecords = sqliteTable(
     index('hours_status_time').on(t.status, t.startsAt),
     // The county-wide 台账 pages through records in (starts_at, id) order (issue 22): without it each page sorted every record.
     index('hours_time').on(t.startsAt),
+    // A team's 台账 (what a leader downloads) pages the same way: with only hours_team_status each page
+    // sorted all of the team's records to take the next 1,000 (docs/decisions/108).
+    index('hours_team_time').on(t.teamId, t.startsAt),
     index('hours_photo')
       .on(t.photoFileId)
       .where(sql`photo_file_id IS NOT NULL`),

@@ -2,13 +2,14 @@
 import { join } from 'node:path';
 
 /** Usage, printed by --help. */
-export const USAGE = `npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm|flood|workers] [-- --profile]
+export const USAGE = `npm run bench [-- --scale 0.05] [-- --duration 10] [-- --reuse] [-- --only pages|storm|flood|workers|export] [-- --profile]
   --scale N      data size relative to a county (1 = 50,000 volunteers, 1,000,000 hour records; default 1;
                  10 = a prefecture city: 500,000 volunteers, 10,000,000 hour records, 200,000 articles)
   --scale 1,10   each scale in turn (with --reuse: their seeded databases kept), then one table side by side
   --duration S   seconds of load per page (default 10)
   --reuse        keep the database seeded by an earlier run at the same scale
-  --only X       pages | storm | flood | workers: run one part; bench/results.json is then left as it was
+  --only X       pages | storm | flood | workers | export: run one part; bench/results.json is then left as it was
+  --export-rows N  rows of the 台账 export figure (default 1,000,000: the newest records)
   --workers-duration S  seconds per figure in the worker comparison (default 6, in 3 alternating turns): WORKERS=1 and 2 side by side
   --flood-duration S  seconds of the flood (default 15; 200 connections on cache-busting and uncached pages)
   --profile      CPU profiles of the portal during each storm (bench/data/storm-waitlist-on|off.cpuprofile)
@@ -45,6 +46,9 @@ export function readOptions(argv, root) {
     runPages: only === 'all' || only === 'pages',
     runStorm: only === 'all' || only === 'storm',
     runFlood: only === 'all' || only === 'flood',
+    // The 台账 download of the newest 1,000,000 records (scripts/bench/export.mjs).
+    runExport: only === 'all' || only === 'export',
+    exportRows: Number(arg('export-rows', '1000000')),
     // The portal with WORKERS=1 and WORKERS=2 side by side (scripts/bench/workers.mjs), after the rest.
     runWorkers: only === 'all' || only === 'workers',
     workersDuration: Number(arg('workers-duration', '6')),

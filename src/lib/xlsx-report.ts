@@ -89,8 +89,13 @@ export function setReportFilter(ws: ExcelJS.Worksheet, columns: number, lastRow:
 
 /** Display width of text in spreadsheet character units (a Chinese character is about 1.75, as LibreOffice prints it). */
 function textWidth(s: string): number {
+  // A loop over code points, not a regex per character: a million-row ledger measures every wrapped cell.
   let w = 0;
-  for (const ch of s) w += /[\u2e80-\uffff]/.test(ch) ? 1.75 : 1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) i++;
+    w += c >= 0x2e80 ? 1.75 : 1;
+  }
   return w;
 }
 
@@ -99,16 +104,25 @@ function textWidth(s: string): number {
  * one line), so without this a long cell is printed over the rows below it.
  */
 export function fitRowHeight(row: ExcelJS.Row, columns: ReportColumn[]): void {
+  row.height = rowHeight(
+    columns.map((_, i) => row.getCell(i + 1).value),
+    columns,
+  );
+}
+
+/** The height (points) that fits a row's wrapped cells, given in column order: 15 per line, at most 409. */
+export function rowHeight(values: readonly unknown[], columns: ReportColumn[]): number {
   let lines = 1;
   columns.forEach((c, i) => {
     if (!c.wrap) return;
-    const v = row.getCell(i + 1).value;
+    const v = values[i];
     if (v == null || v === '') return;
     const perLine = Math.max(1, c.width);
-    const n = String(v)
-      .split('\n')
-      .reduce((sum, part) => sum + Math.max(1, Math.ceil(textWidth(part) / perLine)), 0);
+    const text = String(v);
+    // Most cells are short: no character is wider than 1.75, so these fit on one line unmeasured.
+    if (text.length * 1.75 <= perLine && !text.includes('\n')) return;
+    const n = text.split('\n').reduce((sum, part) => sum + Math.max(1, Math.ceil(textWidth(part) / perLine)), 0);
     lines = Math.max(lines, n);
   });
-  row.height = Math.min(409, lines * 15 + 3);
+  return Math.min(409, lines * 15 + 3);
 }

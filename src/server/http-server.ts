@@ -45,6 +45,28 @@ export type ServerRole = 'all' | 'front' | 'render';
 /** The portal's server; a front carries the proxy its supervisor tells which workers serve. */
 export type PortalServer = http.Server & { renderProxy?: RenderProxy };
 
+/**
+ * Resolves when the response can take more bytes (after a turn of the event loop), or once the client is
+ * gone. Astro writes a streamed body as fast as it is produced, without waiting for `drain`; a body that
+ * waits on this before making its next piece keeps a slow client from making the server buffer the file
+ * (docs/decisions/108).
+ */
+export function clientReady(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed || !res.writableNeedDrain) {
+      setImmediate(resolve);
+      return;
+    }
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** The database of this process, opened once (db/client.ts getDb). */
 const database = (config: AppConfig) => getDb({ url: config.databaseUrl, authToken: config.databaseAuthToken, syncUrl: config.databaseSyncUrl });
 
@@ -54,11 +76,13 @@ async function astroRender(root: string, role: ServerRole, config: AppConfig, he
   const entry = (await import(pathToFileURL(join(root, 'dist', 'server', 'entry.mjs')).href)) as { handler: AstroNodeHandler };
   // The 我要报名 form's success is answered before Astro (docs/decisions/109); the rest reaches Astro.
   const signupForm = createSignupForm({ db: () => database(config), siteUrl: config.siteUrl, secretKey: config.secretKey, headers });
+  // Every render gets locals.clientReady: a streamed download (the 台账) waits on it between pieces.
   const handle: NodeHandler = async (req: ReadRequest, res) => {
-    if (!Buffer.isBuffer(req.body)) return entry.handler(req, res, undefined, undefined);
+    const locals: Partial<App.Locals> = { clientReady: () => clientReady(res) };
+    if (!Buffer.isBuffer(req.body)) return entry.handler(req, res, undefined, locals);
     const pass: SignupFormPass = {};
     if (await signupForm(req, res, pass)) return;
-    return entry.handler(req, res, undefined, { rawForm: req.body, ...pass });
+    return entry.handler(req, res, undefined, { ...locals, rawForm: req.body, ...pass });
   };
   if (role !== 'render') return handle;
   return (req, res) => {

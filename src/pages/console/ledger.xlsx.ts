@@ -8,5 +8,5 @@ export const GET: APIRoute = async (ctx) => {
   const user = await requireAbility(ctx, 'ledger.export');
   if (user instanceof Response) return user;
   const db = await appDb();
-  return ledgerResponse(db, user, ctx.url.searchParams, {}, ctx.clientAddress);
+  return ledgerResponse(db, user, ctx.url.searchParams, {}, ctx.clientAddress, ctx.locals.clientReady);
 };

@@ -13,5 +13,5 @@ export const GET: APIRoute = async (ctx) => {
   const team = await teamBySlug(db, ctx.params.slug ?? '');
   if (!team) return ctx.rewrite('/404');
   if (!(await isTeamLeader(db, user, team.id))) return forbiddenToNonLeader(ctx, team.name);
-  return ledgerResponse(db, user, ctx.url.searchParams, { teamIds: [team.id] }, ctx.clientAddress);
+  return ledgerResponse(db, user, ctx.url.searchParams, { teamIds: [team.id] }, ctx.clientAddress, ctx.locals.clientReady);
 };

@@ -1,0 +1,1 @@
+CREATE INDEX `hours_team_time` ON `hour_records` (`team_id`,`starts_at`);
