@@ -1,46 +1,14 @@
 // 我要报名 through the real server (docs/decisions/109): its success is answered before Astro, its
 // refusals by the event page as before — same statuses, headers, cookies, log lines and rows either way.
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateSessionToken, sessionIdFromToken, SESSION_COOKIE } from '../../src/domain/accounts/sessions.ts';
 import { securityHeaders } from '../../src/lib/security-headers.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { openQ, type Q } from '../helpers/trust.ts';
-
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+import { freshRequest } from '../helpers/raw-get.ts';
 
 /** One request on its own connection, as a phone would send it. */
-function send(path: string, opts: { cookie?: string; form?: Record<string, string>; origin?: string } = {}): Promise<Answer> {
-  const body = opts.form ? new URLSearchParams(opts.form).toString() : undefined;
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: s.port,
-        path,
-        method: body ? 'POST' : 'GET',
-        agent: false,
-        headers: {
-          ...(body ? { origin: opts.origin ?? s.url, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}),
-          ...(opts.cookie ? { cookie: opts.cookie } : {}),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const send = (path: string, opts: Parameters<typeof freshRequest>[2] = {}) => freshRequest(s, path, opts);
 
 /** The JSON log lines of POSTs to the event, written since character `from` of the server's output. */
 function postLines(from: number, eventId: number): { status: number; userId: number | null }[] {

@@ -10,42 +10,9 @@ import { openDb } from '../../db/client.ts';
 import { generateSessionToken, sessionIdFromToken, SESSION_COOKIE } from '../../src/domain/accounts/sessions.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { openQ, type Q } from '../helpers/trust.ts';
+import { freshRequest } from '../helpers/raw-get.ts';
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** One request on its own connection (no keep-alive), so each may reach either worker. */
-function fresh(s: RunningServer, path: string, opts: { method?: string; cookie?: string; form?: Record<string, string> } = {}): Promise<Answer> {
-  const body = opts.form ? new URLSearchParams(opts.form).toString() : undefined;
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: s.port,
-        path,
-        method: opts.method ?? (body ? 'POST' : 'GET'),
-        agent: false,
-        headers: {
-          origin: s.url,
-          ...(opts.cookie ? { cookie: opts.cookie } : {}),
-          ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const fresh = (s: RunningServer, path: string, opts: Parameters<typeof freshRequest>[2] = {}) => freshRequest(s, path, opts);
 
 interface LogLine {
   pid: number;
