@@ -42,3 +42,13 @@ export function log(level: Level, msg: string, fields: Record<string, unknown> =
   // pid: with WORKERS > 1 several processes write to one stdout; it names the one that answered.
   process.stdout.write(JSON.stringify({ t: new Date().toISOString(), level, pid: process.pid, msg, ...fields }) + '\n');
 }
+
+/**
+ * The one line per answered request (src/middleware/log-request.ts, and the sign-up form answered before
+ * Astro, src/server/signup-form.ts): errors at `error`, refusals (401/403/429) at `warn`, the rest at `info`.
+ */
+export function logRequest({ reqId, userId, method, path, status, ms }: { reqId: string; userId: number | null; method: string; path: string; status: number; ms: number }): void {
+  const refused = status === 401 || status === 403 || status === 429;
+  const level: Level = status >= 500 ? 'error' : refused ? 'warn' : 'info';
+  if (logs(level)) log(level, refused ? 'request refused' : 'request', { reqId, userId, method, route: redactPath(path), status, ms });
+}

@@ -1,7 +1,7 @@
 // One JSON log line per request (src/lib/log.ts), with the request id pages and other logs share.
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'astro';
-import { log, logs, redactPath } from '../lib/log.ts';
+import { logRequest as writeRequestLine } from '../lib/log.ts';
 
 /** Gives the request its id, then logs its status and time — also when the page threw (status 500). */
 export const logRequest: MiddlewareHandler = async (ctx, next) => {
@@ -13,17 +13,13 @@ export const logRequest: MiddlewareHandler = async (ctx, next) => {
     status = res.status;
     return res;
   } finally {
-    const refused = status === 401 || status === 403 || status === 429;
-    const level = status >= 500 ? 'error' : refused ? 'warn' : 'info';
-    if (logs(level)) {
-      log(level, refused ? 'request refused' : 'request', {
-        reqId: ctx.locals.requestId,
-        userId: ctx.locals.user?.id ?? null,
-        method: ctx.request.method,
-        route: redactPath(ctx.url.pathname),
-        status,
-        ms: Math.round(performance.now() - started),
-      });
-    }
+    writeRequestLine({
+      reqId: ctx.locals.requestId,
+      userId: ctx.locals.user?.id ?? null,
+      method: ctx.request.method,
+      path: ctx.url.pathname,
+      status,
+      ms: Math.round(performance.now() - started),
+    });
   }
 };

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../../db/client.ts';
-import { log, logs } from '../lib/log.ts';
+import { logRequest } from '../lib/log.ts';
 import { can } from '../domain/accounts/policy.ts';
 import { SESSION_COOKIE, serializeSessionCookie, validateSessionToken, type SessionCheck } from '../domain/accounts/sessions.ts';
 import { signUp, signupDonePath } from '../domain/events/signups.ts';
@@ -113,9 +113,7 @@ export function createSignupForm({ db, siteUrl, secretKey, headers }: { db: () =
     if (checked.renewed) answer['Set-Cookie'] = serializeSessionCookie(token, secure, checked.session.expiresAt);
     // The line src/middleware/log-request.ts writes for every answer — before the answer, as there, so a
     // reader of the log who got the answer finds its line.
-    if (logs('info')) {
-      log('info', 'request', { reqId: randomUUID(), userId: checked.user.id, method: 'POST', route: `/events/${eventId}`, status: 303, ms: Math.round(performance.now() - started) });
-    }
+    logRequest({ reqId: randomUUID(), userId: checked.user.id, method: 'POST', path: `/events/${eventId}`, status: 303, ms: Math.round(performance.now() - started) });
     res.writeHead(303, answer);
     res.end();
     return true;
