@@ -91,10 +91,10 @@ try {
   const db = await openDb({ url: opts.dbUrl });
   const chosen = await choosePages(db, base, opts.dataDir);
   pages = chosen.pages;
-  const { htmlFile } = chosen;
+  const { htmlFiles } = chosen;
   const basePort = await freePort();
   const heavyCookie = seedInfo.heavyUserId ? await signedInCookie(db, seedInfo.heavyUserId) : null;
-  if (opts.runPages) await loadPages({ base, basePort, htmlFile, pages, portalPid: portal.pid, opts, results, heavyCookie });
+  if (opts.runPages) await loadPages({ base, basePort, htmlFiles, pages, portalPid: portal.pid, opts, results, heavyCookie });
 
   results.rssAfterStartMb = rssAtStart;
   results.peakRssAfterPagesMb = vmHWM(portal.pid);
@@ -119,7 +119,7 @@ try {
   if (opts.runExport) await runExport({ db, base, portalPid: portal.pid, results, rows: opts.exportRows });
   // The flood last: its 503s and queue must not colour the figures above (issue 22).
   if (opts.runFlood) await runFlood({ base, pages, opts, results });
-  if (opts.runPages) results.baselineEnd = await loadBaselineAgain({ basePort, htmlFile, opts });
+  if (opts.runPages) results.baselineEnd = await loadBaselineAgain({ basePort, htmlFiles, opts });
   db.$client.close();
 } finally {
   await new Promise((r) => setTimeout(r, 600));

@@ -2,7 +2,7 @@
 // node:http server serving the same honoree HTML (the baseline every ratio is measured against).
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { log } from './options.mjs';
@@ -36,13 +36,14 @@ function wrkMs(text) {
 }
 
 /**
- * One wrk run (`wrk -t2 -c<connections> --latency`): requests/s, p50/p99, non-2xx answers and socket
- * errors. wrk is C: on a 2-core machine it takes less of the server's CPU than autocannon, so its ratio
+ * One wrk run (`wrk -t2 -c<connections> --latency`, with the given request headers): requests/s,
+ * p50/p99, non-2xx answers and socket errors. wrk is C: on a 2-core machine it takes less of the server's CPU than autocannon, so its ratio
  * to the baseline is the one closer to the server's own (issue 22).
  */
-export function wrkLoad(url, { connections, duration }) {
+export function wrkLoad(url, { connections, duration }, headers = {}, seconds = duration) {
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', ['-t2', `-c${connections}`, `-d${duration}s`, '--latency', url]);
+    const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+    const child = spawn('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', ...headerArgs, url]);
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -59,7 +60,7 @@ export function wrkLoad(url, { connections, duration }) {
   });
 }
 
-/** The pages to load (a published honoree and article picked from the seeded data), and the baseline's copy of the honoree page. */
+/** The pages to load (a published honoree and article picked from the seeded data), and the baseline's copy of each. */
 export async function choosePages(db, base, dataDir) {
   const one = async (sql) => (await db.$client.execute(sql)).rows[0];
   const honoreeSlug = String((await one(`SELECT slug FROM honorees WHERE status = 'published' ORDER BY id LIMIT 1 OFFSET 7`)).slug);
@@ -73,31 +74,47 @@ export async function choosePages(db, base, dataDir) {
     ['search 4 chars', `/search?q=${encodeURIComponent('反诈宣传')}`],
     ['/stats', '/stats'],
   ];
-  // Baseline: the same honoree page's HTML from a bare node:http server.
-  const html = await (await fetch(base + pages[2][1])).text();
-  const htmlFile = join(dataDir, 'baseline.html');
-  writeFileSync(htmlFile, html);
-  return { pages, htmlFile };
+  // Baseline: a bare node:http server serving the honoree page's HTML at `/` (every table's
+  // "× base"), and each page's own bytes at `/<i>` (its "same bytes" ratio: the portal's cost per
+  // request without the page's size — a 46 KB page is slower to send and to read than a 20 KB one
+  // from any server, and the load client on the same two cores pays for every byte it parses).
+  const htmlFiles = [];
+  for (const [i, [, path]] of pages.entries()) {
+    const file = join(dataDir, `baseline-${i}.html`);
+    writeFileSync(file, Buffer.from(await (await fetch(base + path)).arrayBuffer()));
+    htmlFiles.push(file);
+  }
+  return { pages, htmlFiles };
 }
 
 /** Warms up, measures the baseline (autocannon and wrk), then every page cached (both), the pages that must stay flat uncached and /me/hours; appends to results.rows. */
-export async function loadPages({ base, basePort, htmlFile, pages, portalPid, opts, results, heavyCookie }) {
-  const baseline = await startBaseline(basePort, htmlFile);
+export async function loadPages({ base, basePort, htmlFiles, pages, portalPid, opts, results, heavyCookie }) {
+  const baseline = await startBaseline(basePort, [htmlFiles[2], ...htmlFiles]);
   log('warming up…');
   for (const [, path] of pages) for (let i = 0; i < 3; i++) await fetch(base + path).then((r) => r.arrayBuffer());
   await load(base + '/', opts, {}, 2);
 
   const baseRes = await load(`http://127.0.0.1:${basePort}/`, opts);
   const baseWrk = await wrkLoad(`http://127.0.0.1:${basePort}/`, opts);
-  baseline.kill();
   results.rows.push({ name: 'bare node:http baseline (honoree HTML)', ...baseRes, ratio: 1, wrk: { ...baseWrk, ratio: 1 } });
   log(`baseline ${Math.round(baseRes.rps)} req/s (wrk ${Math.round(baseWrk.rps)})`);
-  for (const [name, path] of pages) {
+  for (const [i, [name, path]] of pages.entries()) {
     const r = await load(base + path, opts);
     const w = await wrkLoad(base + path, opts);
-    results.rows.push({ name: `${name} (cached)`, path, cached: true, ...r, ratio: r.rps / baseRes.rps, wrk: { ...w, ratio: w.rps / baseWrk.rps }, peakRssMb: vmHWM(portalPid) });
-    log(`${name}: ${Math.round(r.rps)} req/s p99 ${r.p99} ms; wrk ${Math.round(w.rps)} req/s p99 ${w.p99} ms`);
+    // The bare server sending this page's own bytes, right after the page (the same minute of the machine).
+    const same = {
+      bytes: statSync(htmlFiles[i]).size,
+      rps: (await load(`http://127.0.0.1:${basePort}/${i + 1}`, opts)).rps,
+      wrkRps: (await wrkLoad(`http://127.0.0.1:${basePort}/${i + 1}`, opts)).rps,
+    };
+    same.ratio = r.rps / same.rps;
+    same.wrkRatio = w.rps / same.wrkRps;
+    results.rows.push({ name: `${name} (cached)`, path, cached: true, ...r, ratio: r.rps / baseRes.rps, wrk: { ...w, ratio: w.rps / baseWrk.rps }, sameBytes: same, peakRssMb: vmHWM(portalPid) });
+    log(
+      `${name}: ${Math.round(r.rps)} req/s p99 ${r.p99} ms; wrk ${Math.round(w.rps)} req/s p99 ${w.p99} ms; bare server with its ${same.bytes} bytes ${Math.round(same.rps)} / wrk ${Math.round(same.wrkRps)} req/s (${same.ratio.toFixed(2)}× / ${same.wrkRatio.toFixed(2)}×)`,
+    );
   }
+  baseline.kill();
   // Uncached: the two pages every visitor's first view renders, and the figures that must stay flat as
   // the data grows (issue 22): search over every article, /stats over every record, and /me/hours of a
   // volunteer with 2,000 records (signed in, so never cached).
@@ -118,8 +135,8 @@ export async function loadPages({ base, basePort, htmlFile, pages, portalPid, op
  * The same baseline once more at the end: this machine's speed drifts (another tenant, its
  * host), and a run in which it changed says so next to its figures.
  */
-export async function loadBaselineAgain({ basePort, htmlFile, opts }) {
-  const baseline = await startBaseline(basePort, htmlFile);
+export async function loadBaselineAgain({ basePort, htmlFiles, opts }) {
+  const baseline = await startBaseline(basePort, htmlFiles[2]);
   const r = await load(`http://127.0.0.1:${basePort}/`, opts);
   baseline.kill();
   return r;

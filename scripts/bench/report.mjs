@@ -10,18 +10,19 @@ export function report(results, { root, scale: SCALE, counts: N, connections: CO
   if (RUN_PAGES) {
     // Every cached public page, search and /stats included (they also have their own p99 targets below).
     const cachedRows = results.rows.filter((r) => r.cached);
-    T(
-      'cached public pages ≥ 0.7 × baseline (autocannon)',
-      cachedRows.every((r) => r.ratio >= 0.7),
-      cachedRows.map((r) => `${r.name.replace(' (cached)', '')} ${r.ratio.toFixed(2)}×`).join(', '),
-    );
-    const withWrk = cachedRows.filter((r) => r.wrk);
-    if (withWrk.length)
+    // Read against the bare server sending the page's own bytes (its cost per request, not its size);
+    // the ratio to the honoree-HTML baseline of every other row is beside it (docs/decisions/114).
+    const ratioOf = (r, client) => (client === 'wrk' ? (r.sameBytes?.wrkRatio ?? r.wrk.ratio) : (r.sameBytes?.ratio ?? r.ratio));
+    const againstHonoree = (r, client) => (client === 'wrk' ? r.wrk.ratio : r.ratio);
+    const cachedTarget = (client, rows) =>
       T(
-        'cached public pages ≥ 0.7 × baseline (wrk -t2 -c50)',
-        withWrk.every((r) => r.wrk.ratio >= 0.7),
-        withWrk.map((r) => `${r.name.replace(' (cached)', '')} ${r.wrk.ratio.toFixed(2)}×`).join(', '),
+        `cached public pages ≥ 0.7 × the bare server with the same bytes (${client === 'wrk' ? 'wrk -t2 -c50' : 'autocannon'})`,
+        rows.every((r) => ratioOf(r, client) >= 0.7),
+        rows.map((r) => `${r.name.replace(' (cached)', '')} ${ratioOf(r, client).toFixed(2)}×${r.sameBytes ? ` (× honoree HTML ${againstHonoree(r, client).toFixed(2)})` : ''}`).join(', '),
       );
+    cachedTarget('autocannon', cachedRows);
+    const withWrk = cachedRows.filter((r) => r.wrk);
+    if (withWrk.length) cachedTarget('wrk', withWrk);
     T(
       'cached public pages p99 ≤ 50 ms',
       cachedRows.every((r) => r.p99 <= 50 && (r.wrk?.p99 ?? 0) <= 50),
@@ -86,6 +87,15 @@ export function report(results, { root, scale: SCALE, counts: N, connections: CO
     console.log(
       `${pad(r.name, 42)}${lpad(Math.round(r.rps), 9)}${lpad(r.p50, 8)}${lpad(r.p99, 8)}${lpad(r.ratio.toFixed(2), 8)}${lpad(r.wrk ? Math.round(r.wrk.rps) : '', 9)}${lpad(r.wrk?.p99 != null ? r.wrk.p99.toFixed(1) : '', 8)}${lpad(r.wrk ? r.wrk.ratio.toFixed(2) : '', 7)}${lpad(r.service ? r.service.p99 : '', 8)}${lpad(r.non2xx + r.errors + (r.wrk ? r.wrk.non2xx + r.wrk.errors : 0), 8)}${lpad(r.peakRssMb == null ? '' : Math.round(r.peakRssMb), 8)}`,
     );
+  const sameRows = results.rows.filter((r) => r.sameBytes);
+  if (sameRows.length) {
+    console.log(`\ncached pages beside a bare node:http server sending the page's own bytes (autocannon / wrk)`);
+    console.log(`${pad('page', 42)}${lpad('bytes', 9)}${lpad('bare r/s', 10)}${lpad('×', 7)}${lpad('wrk bare', 10)}${lpad('wrk ×', 7)}`);
+    for (const r of sameRows) {
+      const b = r.sameBytes;
+      console.log(`${pad(r.name, 42)}${lpad(b.bytes, 9)}${lpad(Math.round(b.rps), 10)}${lpad(b.ratio.toFixed(2), 7)}${lpad(Math.round(b.wrkRps), 10)}${lpad(b.wrkRatio.toFixed(2), 7)}`);
+    }
+  }
   for (const st of storms) {
     console.log(
       `\nsign-up storm (${N.storm} sessions, ${N.stormSeats} seats): ${st.mode}\n  confirmed ${st.confirmed}, waitlisted ${st.waitlisted}, errors ${st.errors}${

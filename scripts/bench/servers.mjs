@@ -93,9 +93,13 @@ export async function startProfile(wsUrl, file) {
   };
 }
 
-/** A bare node:http server answering every request with the bytes of htmlFile. */
-export function startBaseline(port, htmlFile) {
-  const code = `const b=require('fs').readFileSync(${JSON.stringify(htmlFile)});require('http').createServer((q,s)=>{s.writeHead(200,{'Content-Type':'text/html; charset=utf-8','Content-Length':b.length});s.end(b)}).listen(${port},'127.0.0.1',()=>console.log('ready'))`;
+/**
+ * A bare node:http server: `/` answers with the bytes of the first file, `/<i>` with the i-th —
+ * every page's own bytes, so a page's ratio to it is the portal's cost per request, not its size.
+ */
+export function startBaseline(port, htmlFiles) {
+  const files = JSON.stringify([htmlFiles].flat());
+  const code = `const bs=${files}.map((f)=>require('fs').readFileSync(f));require('http').createServer((q,s)=>{const b=q.url.length===1?bs[0]:bs[Number(q.url.slice(1))];s.writeHead(200,{'Content-Type':'text/html; charset=utf-8','Content-Length':b.length});s.end(b)}).listen(${port},'127.0.0.1',()=>console.log('ready'))`;
   const proc = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve) => proc.stdout.once('data', () => resolve(proc)));
 }
