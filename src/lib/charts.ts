@@ -1,5 +1,6 @@
-// Server-rendered SVG charts with echarts (no client JavaScript). Output goes
-// through src/components/SvgChart.astro only; docs/decisions/062-svg-charts.md.
+// Charts without client JavaScript: horizontal bar charts as HTML rows (barChart, drawn by
+// src/components/BarList.astro, docs/decisions/112) and the monthly column chart as server-rendered
+// echarts SVG (through src/components/SvgChart.astro only; docs/decisions/062 and 090).
 import * as echarts from 'echarts';
 
 const COLORS = ['#b22222', '#0a4fb8', '#8a6d1d', '#1a7f37', '#6f42c1', '#c2410c', '#0e7490', '#57606a'];
@@ -9,10 +10,62 @@ export interface Series {
   data: number[];
 }
 
-type ChartOptions = { categories: string[]; series: Series[]; width?: number; height?: number; fontSize?: number; horizontal?: boolean; line?: boolean; stack?: boolean; title: string };
+/** One coloured piece of a bar: its series (0 = the first colour) and its length in % of the longest row. */
+export interface BarSegment {
+  series: number;
+  width: number;
+}
+
+/** A row of an HTML bar chart: the category, its total (as shown) and the segments drawn for it. */
+export interface BarRow {
+  label: string;
+  value: string;
+  segments: BarSegment[];
+}
+
+/** An HTML bar chart: rows, the legend (each series' name and colour; empty for one series) and the longest value's length in characters. */
+export interface BarChart {
+  rows: BarRow[];
+  legend: { name: string; series: number }[];
+  valueChars: number;
+}
+
+/** The number of colours a stacked row can tell apart (src/styles/global.css `.bars .cN`). */
+export const BAR_COLOURS = COLORS.length;
+
+const tenthOfPercent = (part: number, max: number) => (max > 0 ? Math.round((part / max) * 1000) / 10 : 0);
 
 /**
- * The two drawings of every chart (docs/decisions/090). An SVG scales with its column, and its
+ * The geometry of a horizontal bar chart drawn once in HTML (docs/decisions/112): every row's
+ * length is its total as a percentage of the longest row's, to 0.1 %; a stacked row's segments
+ * are cut at the rounded running totals, so they add up to exactly the row's rounded length.
+ * Zero values draw no segment. Every series after the first BAR_COLOURS reuses their colours.
+ */
+export function barChart(categories: string[], series: Series[]): BarChart {
+  const totals = categories.map((_, i) => series.reduce((sum, s) => sum + (s.data[i] ?? 0), 0));
+  const max = Math.max(0, ...totals);
+  const rows = categories.map((label, i) => {
+    const segments: BarSegment[] = [];
+    let running = 0;
+    let edge = 0;
+    series.forEach((s, k) => {
+      const v = s.data[i] ?? 0;
+      if (v <= 0) return;
+      running += v;
+      const next = tenthOfPercent(running, max);
+      segments.push({ series: k % BAR_COLOURS, width: Math.round((next - edge) * 10) / 10 });
+      edge = next;
+    });
+    return { label, value: totals[i].toLocaleString('zh-CN'), segments };
+  });
+  return { rows, legend: series.length > 1 ? series.map((s, k) => ({ name: s.name, series: k % BAR_COLOURS })) : [], valueChars: Math.max(1, ...rows.map((r) => r.value.length)) };
+}
+
+// Column (or line) charts only: horizontal bars are HTML rows (barChart, docs/decisions/112).
+type ChartOptions = { categories: string[]; series: Series[]; width?: number; height?: number; fontSize?: number; line?: boolean; title: string };
+
+/**
+ * The two drawings of an SVG chart (docs/decisions/090). An SVG scales with its column, and its
  * text with it: a 720-wide chart on a 328 px phone column drew 13 px labels at 5.9 px. So each
  * chart is drawn twice — on a canvas as wide as a phone's column and on a desktop one — with labels
  * at the body size (16 px, 20 px in 大字模式); CSS shows the drawing whose width matches the column
@@ -24,11 +77,11 @@ export const CHART_LAYOUTS = {
   narrow: { width: 328, largeWidth: 320, fontSize: 16, largeFontSize: 20 },
 } as const;
 
-/** Both drawings of a chart for the reader's type size; the height grows with the rows and the labels. */
+/** Both drawings of a chart for the reader's type size (the phone's a little shorter, with room for a legend). */
 export function chartPair(opts: Omit<ChartOptions, 'width' | 'fontSize'>, large: boolean): { wide: string; narrow: string } {
   const draw = (width: number, fontSize: number, narrow: boolean) => {
     const legend = opts.series.length > 1 ? fontSize * 3.5 : 0;
-    const height = opts.horizontal ? Math.round(opts.categories.length * fontSize * 2.2 + legend + fontSize * 3) : Math.round((opts.height ?? 320) * (narrow ? 0.8 : 1) + legend);
+    const height = Math.round((opts.height ?? 320) * (narrow ? 0.8 : 1) + legend);
     return barChartSvg({ ...opts, width, fontSize, height });
   };
   const { wide, narrow } = CHART_LAYOUTS;
@@ -60,7 +113,7 @@ function renderBarChart(opts: ChartOptions): string {
   const height = opts.height ?? 360;
   const fontSize = opts.fontSize ?? DEFAULT_FONT_SIZE;
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
-  const cat = { type: 'category' as const, data: opts.categories, axisLabel: { fontSize, color: '#1f2328', interval: opts.horizontal ? 0 : ('auto' as const), hideOverlap: true } };
+  const cat = { type: 'category' as const, data: opts.categories, axisLabel: { fontSize, color: '#1f2328', interval: 'auto' as const, hideOverlap: true } };
   const val = { type: 'value' as const, axisLabel: { fontSize, color: '#1f2328', hideOverlap: true }, minInterval: 1 };
   chart.setOption({
     animation: false,
@@ -68,9 +121,9 @@ function renderBarChart(opts: ChartOptions): string {
     aria: { enabled: true, label: { description: opts.title } },
     legend: opts.series.length > 1 ? { top: 0, textStyle: { fontSize, color: '#1f2328' }, itemGap: fontSize } : undefined,
     grid: { left: 8, right: fontSize * 1.5, top: opts.series.length > 1 ? fontSize * 3.5 : fontSize, bottom: 8, containLabel: true },
-    xAxis: opts.horizontal ? val : cat,
-    yAxis: opts.horizontal ? { ...cat, inverse: true } : val,
-    series: opts.series.map((s) => ({ name: s.name, type: opts.line ? 'line' : 'bar', data: s.data, stack: opts.stack ? 'all' : undefined, barMaxWidth: 36, symbolSize: 6 })),
+    xAxis: cat,
+    yAxis: val,
+    series: opts.series.map((s) => ({ name: s.name, type: opts.line ? 'line' : 'bar', data: s.data, barMaxWidth: 36, symbolSize: 6 })),
   });
   const svg = chart.renderToSVGString();
   chart.dispose();

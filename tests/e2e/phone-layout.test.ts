@@ -1,5 +1,5 @@
 // Issue 18 ("nothing wider than a phone"): items 1–3 — data tables as cards, chart text at body
-// size, /honors and the candidates — and a walk of every page under src/pages, public, member and
+// size (SVG labels, and the HTML bar charts' text, docs/decisions/112), /honors and the candidates — and a walk of every page under src/pages, public, member and
 // console, opened at 360 × 640 in normal type and in 大字模式: it answers its status, has no element
 // wider than the screen and no chart text smaller than 12 px. The page list comes from the route
 // files, so a new page without a row here fails the walk's first test.
@@ -182,6 +182,12 @@ async function phoneProblems(page: Page): Promise<string[]> {
       const px = parseFloat(getComputedStyle(t).fontSize) * (ctm ? Math.hypot(ctm.a, ctm.b) : 1);
       if (px < 12 - 0.01) out.push(`chart text renders at ${px.toFixed(1)} px: “${t.textContent}”`);
     }
+    // HTML bar charts (docs/decisions/112): their labels, values and legend are page text.
+    for (const t of document.querySelectorAll('.bars > span, .bars > p, .bars > div > span')) {
+      if (!t.getClientRects().length || hidden(t)) continue;
+      const px = parseFloat(getComputedStyle(t).fontSize);
+      if (px < 12 - 0.01) out.push(`chart text renders at ${px.toFixed(1)} px: “${t.textContent}”`);
+    }
     return out;
   });
 }
@@ -277,26 +283,42 @@ describe('item 2: chart text at body size, one scale per quantity', () => {
     [360, false, 16],
     [360, true, 20],
     [1280, false, 16],
-  ])('/stats at %i px, 大字 %s: every chart label renders at ≥ %i px', async (width, large, min) => {
+  ])('/stats at %i px, 大字 %s: every chart label and value renders at ≥ %i px, inside the screen', async (width, large, min) => {
     const { page, close } = await phonePage('anonymous', large, width);
     await page.goto(server.url + '/stats');
-    const sizes = await page.$$eval('.chart svg text', (ts) =>
+    // The monthly column chart is SVG (drawn for the column it is shown in, decision 090).
+    const svgSizes = await page.$$eval('.chart svg text', (ts) =>
       ts
         .filter((t) => t.getClientRects().length > 0)
         .map((t) => parseFloat(getComputedStyle(t).fontSize) * Math.hypot((t as SVGGraphicsElement).getScreenCTM()!.a, (t as SVGGraphicsElement).getScreenCTM()!.b)),
     );
-    expect(sizes.length).toBeGreaterThan(20);
-    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(min - 0.5);
+    expect(svgSizes.length).toBeGreaterThan(5);
+    expect(Math.min(...svgSizes)).toBeGreaterThanOrEqual(min - 0.5);
+    // The bar charts are HTML (decision 112): every label and value is text at the body size, and
+    // no bar or value reaches past the screen's edge.
+    const bars = await page.$$eval('.bars > span, .bars > p', (es) =>
+      es.map((e) => {
+        const range = document.createRange();
+        range.selectNodeContents(e);
+        return { text: e.textContent ?? '', px: parseFloat(getComputedStyle(e).fontSize), right: Math.max(e.getBoundingClientRect().right, range.getBoundingClientRect().right) };
+      }),
+    );
+    // Five charts: towns, categories, 好人榜, 普法 场次 and 人次; each row a label and a value.
+    expect(bars.length).toBeGreaterThan(40);
+    for (const b of bars) {
+      expect(b.px, b.text).toBeGreaterThanOrEqual(min - 0.5);
+      expect(b.right, b.text).toBeLessThanOrEqual(width);
+    }
     await close();
   });
 
   test('普法: 场次 has a chart of its own, whose longest bar is drawn long', async () => {
     const { page, close } = await phonePage('anonymous', false);
     await page.goto(server.url + '/stats');
-    const charts = await page.$$eval('section[aria-labelledby="s-lec"] .chart', (cs) =>
+    const charts = await page.$$eval('section[aria-labelledby="s-lec"] .bars', (cs) =>
       cs.map((c) => ({
         label: c.getAttribute('aria-label') ?? '',
-        longestBar: Math.max(0, ...[...c.querySelectorAll('path')].filter((p) => p.getClientRects().length && p.getAttribute('fill') === '#b22222').map((p) => p.getBoundingClientRect().width)),
+        longestBar: Math.max(0, ...[...c.querySelectorAll('i')].map((i) => i.getBoundingClientRect().width)),
       })),
     );
     const sessions = charts.filter((c) => c.label.includes('场次') && !c.label.includes('人次'));

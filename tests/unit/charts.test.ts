@@ -1,8 +1,9 @@
-// Server-side SVG charts: what echarts' SSR writes only for its client runtime is taken out,
-// and nothing that draws the chart is lost.
+// Charts without client JavaScript: the geometry of the HTML bar charts (barChart), and the SVG
+// column chart, from which what echarts' SSR writes only for its client runtime is taken out
+// while nothing that draws the chart is lost.
 import { describe, expect, test } from 'vitest';
 import * as echarts from 'echarts';
-import { barChartSvg, chartPair, compactSvg, leanSvg } from '../../src/lib/charts.ts';
+import { BAR_COLOURS, barChart, barChartSvg, chartPair, compactSvg, leanSvg } from '../../src/lib/charts.ts';
 
 const months = Array.from({ length: 24 }, (_, i) => `${2025 + Math.floor(i / 12)}年${(i % 12) + 1}月`);
 
@@ -57,7 +58,7 @@ describe('leanSvg', () => {
 });
 
 describe('chartPair (issue 18, item 2)', () => {
-  const opts = { title: '测试', categories: ['城关镇', '锦屏街道', '青石街道'], series: [{ name: '志愿者（人）', data: [12, 6, 6] }], horizontal: true };
+  const opts = { title: '测试', categories: months, series: [{ name: '服务时长（小时）', data: months.map((_, i) => i * 10) }] };
   const canvas = (svg: string) => ({ width: Number(svg.match(/<svg[^>]*\swidth="(\d+)"/)![1]), font: Number(svg.match(/<svg[^>]*\sfont-size="(\d+)"/)![1]) });
 
   test.each([
@@ -69,13 +70,84 @@ describe('chartPair (issue 18, item 2)', () => {
     expect(canvas(wide)).toEqual({ width: 720, font });
     for (const svg of [narrow, wide]) {
       expect(svg).not.toMatch(/font-size:\d+px/);
-      for (const c of opts.categories) expect(svg).toContain(`>${c}<`);
+      expect(svg).toContain(`>${months[0]}<`);
     }
   });
+});
 
-  test('rows get taller with the label size, so 20 px labels do not overlap', () => {
-    const h = (svg: string) => Number(svg.match(/<svg[^>]*\sheight="(\d+)"/)![1]);
-    expect(h(chartPair(opts, true).narrow)).toBeGreaterThan(h(chartPair(opts, false).narrow));
+describe('barChart (docs/decisions/112: bar charts drawn once, in HTML)', () => {
+  const widths = (c: ReturnType<typeof barChart>) => c.rows.map((r) => r.segments.map((s) => s.width));
+
+  test.each([
+    ['the longest row is 100 %, the others in proportion, to 0.1 %', [8, 6, 5, 1], [[100], [75], [62.5], [12.5]]],
+    ['thirds round to a tenth of a percent', [3, 2, 1], [[100], [66.7], [33.3]]],
+    ['a zero draws no segment', [4, 0], [[100], []]],
+    ['all zero: nothing drawn, nothing divided by zero', [0, 0], [[], []]],
+  ])('%s', (_title, data, expected) => {
+    const chart = barChart(
+      data.map((_, i) => `类别${i}`),
+      [{ name: '人数', data }],
+    );
+    expect(widths(chart)).toEqual(expected);
+    expect(chart.legend).toEqual([]);
+    expect(chart.rows.map((r) => r.label)).toEqual(data.map((_, i) => `类别${i}`));
+  });
+
+  test('values are shown as the tables show them (zh-CN grouping); valueChars is the longest', () => {
+    const chart = barChart(['城关镇', '锦屏街道'], [{ name: '服务人次', data: [23210, 7] }]);
+    expect(chart.rows.map((r) => r.value)).toEqual(['23,210', '7']);
+    expect(chart.valueChars).toBe(6);
+  });
+
+  test('stacked: one segment per non-zero series in series order, cut at the rounded running totals', () => {
+    const chart = barChart(
+      ['助人为乐', '孝老爱亲', '敬业奉献'],
+      [
+        { name: '2024年', data: [1, 0, 1] },
+        { name: '2025年', data: [1, 2, 1] },
+        { name: '2026年', data: [1, 1, 0] },
+      ],
+    );
+    expect(chart.legend).toEqual([
+      { name: '2024年', series: 0 },
+      { name: '2025年', series: 1 },
+      { name: '2026年', series: 2 },
+    ]);
+    expect(chart.rows.map((r) => r.segments)).toEqual([
+      [
+        { series: 0, width: 33.3 },
+        { series: 1, width: 33.4 },
+        { series: 2, width: 33.3 },
+      ],
+      [
+        { series: 1, width: 66.7 },
+        { series: 2, width: 33.3 },
+      ],
+      [
+        { series: 0, width: 33.3 },
+        { series: 1, width: 33.4 },
+      ],
+    ]);
+    expect(chart.rows.map((r) => r.value)).toEqual(['3', '3', '2']);
+  });
+
+  test('a stacked row adds up to its own rounded length, whatever the split', () => {
+    const series = Array.from({ length: 7 }, (_, k) => ({ name: `${2020 + k}年`, data: [1 + k, 3, 7 * k, 1] }));
+    const chart = barChart(['甲', '乙', '丙', '丁'], series);
+    const totals = [0, 1, 2, 3].map((i) => series.reduce((a, s) => a + s.data[i], 0));
+    const max = Math.max(...totals);
+    chart.rows.forEach((r, i) => {
+      const sum = r.segments.reduce((a, s) => a + s.width, 0);
+      expect(Math.round(sum * 10) / 10).toBe(Math.round((totals[i] / max) * 1000) / 10);
+      for (const s of r.segments) expect(String(s.width)).toMatch(/^\d+(\.\d)?$/);
+    });
+  });
+
+  test('series past the palette reuse its colours', () => {
+    const series = Array.from({ length: BAR_COLOURS + 2 }, (_, k) => ({ name: `${k}`, data: [1] }));
+    const chart = barChart(['甲'], series);
+    expect(chart.legend.map((l) => l.series)).toEqual([...Array.from({ length: BAR_COLOURS }, (_, k) => k), 0, 1]);
+    expect(chart.rows[0].segments.every((s) => s.series < BAR_COLOURS)).toBe(true);
   });
 });
 
