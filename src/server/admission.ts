@@ -59,6 +59,9 @@ interface Waiter {
   done: boolean;
 }
 
+/** While hits keep arriving, a render is followed by up to this many times its duration without renders. */
+const HIT_TURNS = 3;
+
 const isWrite = (req: IncomingMessage) => req.method !== 'GET' && req.method !== 'HEAD';
 
 /** Creates the gate. Paths that must always answer (`/healthz`) pass without waiting. */
@@ -103,11 +106,25 @@ export function createAdmission(opts: AdmissionOptions): Admission {
       setImmediate(pump);
       return;
     }
-    // Cache hits or static files are being answered too: one render at a time, and after it a
-    // pause as long as it took, so a hit never waits behind more than one render.
+    // Cache hits or static files are being answered too: one render at a time, and after it a pause
+    // as long as it took — longer, up to HIT_TURNS times, while hits keep arriving (a flood next to
+    // visitors' cached pages), so a hit never waits behind more than one render and renders get at
+    // most a quarter of the loop while hits need it; a trickle of hits costs one render's pause.
     fastSeen = fast;
     sharing = true;
-    setTimeout(pump, Math.min(20, Math.max(1, now() - pumpedAt))).unref();
+    const renderMs = Math.min(20, Math.max(1, now() - pumpedAt));
+    let left = HIT_TURNS * renderMs;
+    const pause = () => {
+      const step = Math.min(left, renderMs);
+      left -= step;
+      setTimeout(() => {
+        const f = fastAnswers?.() ?? 0;
+        if (f === fastSeen || left <= 0) return pump();
+        fastSeen = f;
+        pause();
+      }, step).unref();
+    };
+    pause();
   }
 
   function pump() {

@@ -202,6 +202,34 @@ describe('admission control', () => {
     expect(g.rendered).toHaveLength(3);
   });
 
+  test('while hits keep arriving the pause grows to three renders; when they stop the next render starts', async () => {
+    let fast = 0;
+    let t = 0;
+    const g = setup({ fastAnswers: () => fast, now: () => t });
+    for (let i = 0; i < 6; i++) g.send('GET', `/p${i}`);
+    await turn();
+    expect(g.rendered).toHaveLength(2);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // A render of 10 ms with hits answered meanwhile: a pause of 10 ms, then more while hits go on.
+    t = 10;
+    fast = 5;
+    await g.finishFirst();
+    for (const step of [10, 10]) {
+      fast++; // hits during this step
+      vi.advanceTimersByTime(step);
+      expect(g.rendered).toHaveLength(2);
+    }
+    fast++;
+    vi.advanceTimersByTime(10); // three renders' time: the cap, whatever the hits
+    expect(g.rendered).toHaveLength(3);
+    // Hits that stop: one render's pause, then the next render.
+    t = 20;
+    fast++;
+    await g.finishFirst();
+    vi.advanceTimersByTime(10); // no hit during this pause
+    expect(g.rendered).toHaveLength(4);
+  });
+
   test('/healthz never waits, and concurrency 0 turns the gate off', () => {
     const g = setup({ maxQueue: 1 });
     for (let i = 0; i < 5; i++) g.send('GET', `/p${i}`);
