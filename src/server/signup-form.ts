@@ -80,8 +80,9 @@ export function sessionCookieValue(header: string | undefined): string | undefin
 
 /**
  * Creates the fast path. It answers (and resolves true) only a same-origin post of the page's own
- * form by a signed-in volunteer whose sign-up the domain accepted; otherwise it resolves false and
- * leaves in `pass` what Astro may reuse. `siteUrl` is SITE_URL: the only origin taken here.
+ * form by a signed-in volunteer whose sign-up the domain accepted, or refused as full with a page it
+ * has learnt from Astro (signup-refusal-page.ts); otherwise it resolves false and leaves in `pass` what
+ * Astro may reuse. `siteUrl` is SITE_URL: the only origin taken here.
  */
 export function createSignupForm({ db, siteUrl, secretKey, headers }: { db: () => Promise<Db>; siteUrl: string; secretKey: Buffer; headers: Record<string, string> }) {
   const site = new URL(siteUrl);
