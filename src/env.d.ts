@@ -15,6 +15,8 @@ declare namespace App {
     checkedSession?: import('./domain/accounts/sessions.ts').SessionCheck;
     /** The refusal src/server/signup-form.ts already got from the domain for this form-posted Action (shown, not asked again). */
     formRefusal?: { action: string; refusal: import('./domain/refusal.ts').Refusal };
+    /** What the event page showed (its read and whether sign-up was open), for src/server/signup-refusal-page.ts. */
+    eventPageShown?: { row: import('./domain/events/public.ts').EventPage; open: boolean };
     /** A small url-encoded form body, read once by src/server/http-server.ts (absent for other requests). */
     rawForm?: Uint8Array;
     /** Resolves when the response can take more bytes or the client left (src/server/http-server.ts); a streamed body's backpressure. */

@@ -82,7 +82,10 @@ async function astroRender(root: string, role: ServerRole, config: AppConfig, he
     if (!Buffer.isBuffer(req.body)) return entry.handler(req, res, undefined, locals);
     const pass: SignupFormPass = {};
     if (await signupForm(req, res, pass)) return;
-    return entry.handler(req, res, undefined, { ...locals, rawForm: req.body, ...pass });
+    const { learnRefusalPage, ...handed } = pass;
+    const astroLocals: Partial<App.Locals> = { ...locals, rawForm: req.body, ...handed };
+    learnRefusalPage?.(res, astroLocals);
+    return entry.handler(req, res, undefined, astroLocals);
   };
   if (role !== 'render') return handle;
   return (req, res) => {

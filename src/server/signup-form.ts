@@ -1,8 +1,9 @@
 // The 我要报名 form answered before Astro when it succeeds (docs/decisions/109): a sign-up storm is a
 // thousand of these posts at once, and Astro's request pipeline (Request and Response objects, the
 // middleware sequence, routing, the Action machinery) cost more CPU than the sign-up itself.
-// Only the plain success is answered here, with the very 303 the Action gives; everything else — no
-// or an unknown session, another origin, a form other than the page's own, a refusal — goes on to
+// Only the plain success is answered here, with the very 303 the Action gives, and 名额已满 once Astro
+// has shown what its page looks like (signup-refusal-page.ts, docs/decisions/113); everything else — no
+// or an unknown session, another origin, a form other than the page's own, another refusal — goes on to
 // Astro unchanged, which answers it as it always did.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,8 +11,9 @@ import type { Db } from '../../db/client.ts';
 import { logRequest } from '../lib/log.ts';
 import { can } from '../domain/accounts/policy.ts';
 import { SESSION_COOKIE, serializeSessionCookie, validateSessionToken, type SessionCheck } from '../domain/accounts/sessions.ts';
-import { signUp, signupDonePath } from '../domain/events/signups.ts';
+import { SignupError, signUp, signupDonePath } from '../domain/events/signups.ts';
 import { Refusal } from '../domain/refusal.ts';
+import { createRefusalPages, largeTypeCookie, type RefusalPageKey } from './signup-refusal-page.ts';
 
 /** The URL the event page's form posts to (`actions.events.signUp` on /events/<id>). */
 const SIGNUP_URL = /^\/events\/([1-9]\d{0,14})\?_action=events\.signUp$/;
@@ -59,6 +61,8 @@ function signupTurn(): Promise<void> | undefined {
 export interface SignupFormPass {
   checkedSession?: SessionCheck;
   formRefusal?: { action: string; refusal: Refusal };
+  /** A 名额已满 whose page Astro is to render: watch its answer (signup-refusal-page.ts) — not a local of Astro's. */
+  learnRefusalPage?: (res: ServerResponse, locals: Partial<App.Locals>) => void;
 }
 
 /** The one `sx_session` cookie of a Cookie header (undefined when there is none or more than one). */
@@ -76,12 +80,14 @@ export function sessionCookieValue(header: string | undefined): string | undefin
 
 /**
  * Creates the fast path. It answers (and resolves true) only a same-origin post of the page's own
- * form by a signed-in volunteer whose sign-up the domain accepted; otherwise it resolves false and
- * leaves in `pass` what Astro may reuse. `siteUrl` is SITE_URL: the only origin taken here.
+ * form by a signed-in volunteer whose sign-up the domain accepted, or refused as full with a page it
+ * has learnt from Astro (signup-refusal-page.ts); otherwise it resolves false and leaves in `pass` what
+ * Astro may reuse. `siteUrl` is SITE_URL: the only origin taken here.
  */
 export function createSignupForm({ db, siteUrl, secretKey, headers }: { db: () => Promise<Db>; siteUrl: string; secretKey: Buffer; headers: Record<string, string> }) {
   const site = new URL(siteUrl);
   const secure = site.protocol === 'https:';
+  const refusalPages = createRefusalPages();
   return async function signupForm(req: IncomingMessage & { body?: Buffer }, res: ServerResponse, pass: SignupFormPass): Promise<boolean> {
     const started = performance.now();
     const m = req.method === 'POST' && req.body ? SIGNUP_URL.exec(req.url ?? '') : null;
@@ -106,6 +112,21 @@ export function createSignupForm({ db, siteUrl, secretKey, headers }: { db: () =
     } catch (e) {
       // A refusal is shown on the event page, which Astro renders with this very answer.
       if (!(e instanceof Refusal)) throw e;
+      // 名额已满 again and again is a storm without a waitlist: its page, once learnt from Astro, is answered here.
+      const large = e instanceof SignupError && e.code === 'full' ? largeTypeCookie(req.headers.cookie) : undefined;
+      if (large !== undefined) {
+        const key: RefusalPageKey = { eventId, large, message: e.message };
+        const page = await refusalPages.answer(database, key, checked.user, checked.unread);
+        if (page) {
+          const answer: Record<string, string | string[] | number | undefined> = { ...page.headers, 'content-length': page.body.length };
+          if (checked.renewed) answer['set-cookie'] = serializeSessionCookie(token, secure, checked.session.expiresAt);
+          logRequest({ reqId: randomUUID(), userId: checked.user.id, method: 'POST', path: `/events/${eventId}`, status: page.status, ms: Math.round(performance.now() - started) });
+          res.writeHead(page.status, page.statusMessage, answer);
+          res.end(page.body);
+          return true;
+        }
+        pass.learnRefusalPage = (r, locals) => refusalPages.learn(r, locals, key);
+      }
       pass.formRefusal = { action: 'events.signUp', refusal: e };
       return false;
     }

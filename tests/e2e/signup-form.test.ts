@@ -130,3 +130,104 @@ describe('我要报名', () => {
     expect(await q.one('SELECT count(*) FROM signups WHERE event_id = ?', [eventId])).toBe(before);
   });
 });
+
+// 名额已满 again and again (docs/decisions/113): once Astro has rendered the refusal page for two volunteers, the
+// page is answered before Astro for the next — the bytes Astro would render for them, with Content-Length
+// instead of chunks (the only way to tell them apart).
+describe('名额已满 again and again', () => {
+  let full: number;
+  const more: { id: number; name: string; cookie: string }[] = [];
+  const form = () => ({ eventId: String(full) });
+  const signUpUrl = () => `/events/${full}?_action=events.signUp`;
+  /** The same refusal, rendered by Astro: a form with one more field is never the fast path's. */
+  const throughAstro = (cookie: string) => send(signUpUrl(), { cookie, form: { ...form(), x: '1' } });
+
+  beforeAll(async () => {
+    const template = volunteers[0].id;
+    await q.client.execute({
+      sql: `INSERT INTO users (phone, password_hash, real_name, id_type, id_number_masked, town_id, village_id, skills, volunteer_no, status, created_at, terms_version, privacy_version, consent_at)
+            SELECT '1770002000' || n.i, password_hash, '满员测' || n.i, id_type, id_number_masked, town_id, village_id, skills, 'SF00010' || n.i, 'active', created_at, terms_version, privacy_version, consent_at
+            FROM users, (SELECT 1 AS i UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6) n WHERE users.id = ?`,
+      args: [template],
+    });
+    await q.client.execute("INSERT INTO user_roles (user_id, role, granted_at) SELECT id, 'volunteer', 0 FROM users WHERE phone LIKE '1770002000%'");
+    const rows = (await q.client.execute("SELECT id, real_name FROM users WHERE phone LIKE '1770002000%' ORDER BY phone")).rows;
+    for (const [i, r] of rows.entries()) more.push({ id: Number(r.id), name: String(r.real_name), cookie: await signIn(Number(r.id), i === 3 ? 10 : 29) });
+    const team = await q.one("SELECT id FROM teams WHERE slug = 'chengguan-red-vest'");
+    const start = Date.now() + 30 * 86400_000;
+    full = Number(
+      (
+        await q.client.execute({
+          sql: `INSERT INTO events (team_id, title, category, description, risks, address, starts_at, ends_at, signup_opens_at, signup_closes_at,
+                  capacity, waitlist_enabled, confirmed_count, dangerous, members_only, status, checkin_secret, created_at)
+                VALUES (?, '没有名额的活动', '助老助残', '**陪老人**读报 & 聊天。', '', '县城', ?, ?, ?, ?, 0, 0, 0, 0, 0, 'published', ?, ?) RETURNING id`,
+          args: [team, start, start + 7200_000, Date.now() - 86400_000, start - 3600_000, 'sf' + Math.random().toString(36).slice(2), Date.now()],
+        })
+      ).rows[0].id,
+    );
+  });
+
+  test('after two volunteers’ pages from Astro, the third gets the same page before Astro: byte for byte, same headers, one log line, nothing written', async () => {
+    const [d, e, f] = more;
+    for (const v of [d, e]) {
+      const r = await send(signUpUrl(), { cookie: v.cookie, form: form() });
+      expect(r.status).toBe(409);
+      expect(r.headers['transfer-encoding'], 'rendered by Astro').toBe('chunked');
+      expect(r.body).toContain(`我的（${v.name}）`);
+    }
+    const from = s.output().length;
+    const r = await send(signUpUrl(), { cookie: f.cookie, form: form() });
+    expect(r.status).toBe(409);
+    expect(r.headers['content-length'], 'answered before Astro').toBe(String(Buffer.byteLength(r.body)));
+    expect(r.body).toMatch(/role="alert">名额已满</);
+    expect(r.body).toContain(`我的（${f.name}）`);
+    expect(r.body).not.toContain(d.name);
+    expect(r.body).not.toContain(e.name);
+    expect(r.headers['set-cookie']).toBeUndefined();
+    const astro = await throughAstro(f.cookie);
+    expect(astro.headers['transfer-encoding']).toBe('chunked');
+    expect(r.body).toBe(astro.body);
+    const { date: _d, 'content-length': _l, ...fast } = r.headers;
+    const { date: _d2, 'transfer-encoding': _t, ...rendered } = astro.headers;
+    expect(fast).toEqual(rendered);
+    expect(await q.one('SELECT count(*) FROM signups WHERE event_id = ?', [full])).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(postLines(from, full)).toEqual([
+      { status: 409, userId: f.id },
+      { status: 409, userId: f.id },
+    ]);
+  });
+
+  test('a session past half its window: the page before Astro moves the renewed cookie, as Astro does', async () => {
+    const g = more[3];
+    const r = await send(signUpUrl(), { cookie: g.cookie, form: form() });
+    expect(r.status).toBe(409);
+    expect(r.headers['content-length']).toBeDefined();
+    expect(r.body).toContain(`我的（${g.name}）`);
+    expect(String(r.headers['set-cookie'])).toMatch(new RegExp(`^${g.cookie}; Path=/; Expires=.+; HttpOnly; SameSite=Lax$`));
+  });
+
+  test('an unread notice shows in the header of the page before Astro', async () => {
+    const h = more[4];
+    await q.client.execute({ sql: "INSERT INTO notices (user_id, kind, title, body, created_at) VALUES (?, 'test', '测试', '', ?)", args: [h.id, Date.now()] });
+    const r = await send(signUpUrl(), { cookie: h.cookie, form: form() });
+    expect(r.headers['content-length']).toBeDefined();
+    expect(r.body).toContain('data-testid="inbox-link">站内信(1)</a>');
+    expect(r.body).toBe((await throughAstro(h.cookie)).body);
+  });
+
+  test('a volunteer who cancelled before is shown their own status (Astro renders it), and a changed event is shown as changed', async () => {
+    const i = more[5];
+    await q.client.execute({ sql: "INSERT INTO signups (event_id, user_id, status, seq, created_at) VALUES (?, ?, 'cancelled', 1, ?)", args: [full, i.id, Date.now()] });
+    const r = await send(signUpUrl(), { cookie: i.cookie, form: form() });
+    expect(r.status).toBe(409);
+    expect(r.headers['transfer-encoding']).toBe('chunked');
+    expect(r.body).toMatch(/data-testid="my-status">已取消</);
+    await q.client.execute({ sql: "UPDATE events SET title = '没有名额的活动（改期）' WHERE id = ?", args: [full] });
+    const d = more[0];
+    const changed = await send(signUpUrl(), { cookie: d.cookie, form: form() });
+    expect(changed.status).toBe(409);
+    expect(changed.body).toContain('<h1>没有名额的活动（改期）</h1>');
+    expect(changed.headers['transfer-encoding'], 'rendered by Astro again').toBe('chunked');
+  });
+});

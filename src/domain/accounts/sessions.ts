@@ -56,6 +56,11 @@ export async function createSession(db: Db, token: string, userId: number): Prom
 /** The unread count stops here: the header shows 99+, and a long-unread inbox costs no more to count. */
 export const UNREAD_COUNT_CAP = 100;
 
+/** The unread count as the page header's 站内信 link shows it (src/layouts/Public.astro, src/server/signup-refusal-page.ts). */
+export function unreadLabel(unread: number): string {
+  return unread > 99 ? '99+' : String(unread);
+}
+
 /** Looks a token up; extends it when past half its window; null when invalid, expired or the user is not active. */
 export async function validateSessionToken(db: Db, token: string): Promise<{ session: Session; user: SessionUser; renewed: boolean; unread: number } | null> {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;

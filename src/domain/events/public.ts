@@ -81,6 +81,9 @@ export async function getEventPage(db: Db, id: number, viewer: { id: number; sta
   };
 }
 
+/** What getEventPage reads: the event, its team and place, and the viewer's own sign-up and role. */
+export type EventPage = NonNullable<Awaited<ReturnType<typeof getEventPage>>>;
+
 /** Seats left (never negative). */
 export function seatsLeft(e: Pick<EventRow, 'capacity' | 'confirmedCount'>): number {
   return Math.max(0, e.capacity - e.confirmedCount);
