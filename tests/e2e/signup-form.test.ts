@@ -37,32 +37,42 @@ async function signIn(userId: number, daysLeft: number): Promise<string> {
   return `${SESSION_COOKIE}=${token}`;
 }
 
+/** `n` volunteers copied from the template user (phones and numbers `<prefix>1…n`, names `<name>1…n`), signed in. */
+async function copyVolunteers(template: number, prefix: string, name: string, noPrefix: string, n: number, daysLeft: (i: number) => number) {
+  const ns = Array.from({ length: n }, (_, i) => `SELECT ${i + 1} AS i`).join(' UNION ALL ');
+  await q.client.execute({
+    sql: `INSERT INTO users (phone, password_hash, real_name, id_type, id_number_masked, town_id, village_id, skills, volunteer_no, status, created_at, terms_version, privacy_version, consent_at)
+          SELECT '${prefix}' || n.i, password_hash, '${name}' || n.i, id_type, id_number_masked, town_id, village_id, skills, '${noPrefix}' || n.i, 'active', created_at, terms_version, privacy_version, consent_at
+          FROM users, (${ns}) n WHERE users.id = ?`,
+    args: [template],
+  });
+  await q.client.execute(`INSERT INTO user_roles (user_id, role, granted_at) SELECT id, 'volunteer', 0 FROM users WHERE phone LIKE '${prefix}%'`);
+  const rows = (await q.client.execute(`SELECT id, real_name FROM users WHERE phone LIKE '${prefix}%' ORDER BY phone`)).rows;
+  const out: { id: number; name: string; cookie: string }[] = [];
+  for (const [i, r] of rows.entries()) out.push({ id: Number(r.id), name: String(r.real_name), cookie: await signIn(Number(r.id), daysLeft(i)) });
+  return out;
+}
+
+/** A published event of the demo's 城关 team without a waitlist, `days` ahead, open for sign-up. */
+async function insertEvent(title: string, description: string, capacity: number, days: number): Promise<number> {
+  const team = await q.one("SELECT id FROM teams WHERE slug = 'chengguan-red-vest'");
+  const start = Date.now() + days * 86400_000;
+  const rs = await q.client.execute({
+    sql: `INSERT INTO events (team_id, title, category, description, risks, address, starts_at, ends_at, signup_opens_at, signup_closes_at,
+            capacity, waitlist_enabled, confirmed_count, dangerous, members_only, status, checkin_secret, created_at)
+          VALUES (?, ?, '助老助残', ?, '', '县城', ?, ?, ?, ?, ?, 0, 0, 0, 0, 'published', ?, ?) RETURNING id`,
+    args: [team, title, description, start, start + 7200_000, Date.now() - 86400_000, start - 3600_000, capacity, 'sf' + Math.random().toString(36).slice(2), Date.now()],
+  });
+  return Number(rs.rows[0].id);
+}
+
 beforeAll(async () => {
   s = await startServer({ env: { LOG_LEVEL: 'info' } });
   q = openQ(s.dbUrl);
   // Three volunteers of their own (copies of a demo volunteer) and a one-seat event without a waitlist.
   const template = await q.one("SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'volunteer' WHERE u.phone = '13900000006'");
-  await q.client.execute({
-    sql: `INSERT INTO users (phone, password_hash, real_name, id_type, id_number_masked, town_id, village_id, skills, volunteer_no, status, created_at, terms_version, privacy_version, consent_at)
-          SELECT '1770001000' || n.i, password_hash, '报名测' || n.i, id_type, id_number_masked, town_id, village_id, skills, 'SF00000' || n.i, 'active', created_at, terms_version, privacy_version, consent_at
-          FROM users, (SELECT 1 AS i UNION ALL SELECT 2 UNION ALL SELECT 3) n WHERE users.id = ?`,
-    args: [template],
-  });
-  await q.client.execute("INSERT INTO user_roles (user_id, role, granted_at) SELECT id, 'volunteer', 0 FROM users WHERE phone LIKE '1770001000%'");
-  const rows = (await q.client.execute("SELECT id, real_name FROM users WHERE phone LIKE '1770001000%' ORDER BY phone")).rows;
-  for (const [i, r] of rows.entries()) volunteers.push({ id: Number(r.id), name: String(r.real_name), cookie: await signIn(Number(r.id), i === 1 ? 10 : 29) });
-  const team = await q.one("SELECT id FROM teams WHERE slug = 'chengguan-red-vest'");
-  const start = Date.now() + 20 * 86400_000;
-  eventId = Number(
-    (
-      await q.client.execute({
-        sql: `INSERT INTO events (team_id, title, category, description, risks, address, starts_at, ends_at, signup_opens_at, signup_closes_at,
-                capacity, waitlist_enabled, confirmed_count, dangerous, members_only, status, checkin_secret, created_at)
-              VALUES (?, '一个名额的活动', '助老助残', '陪老人读报。', '', '县城', ?, ?, ?, ?, 1, 0, 0, 0, 0, 'published', ?, ?) RETURNING id`,
-        args: [team, start, start + 7200_000, Date.now() - 86400_000, start - 3600_000, 'sf' + Math.random().toString(36).slice(2), Date.now()],
-      })
-    ).rows[0].id,
-  );
+  volunteers.push(...(await copyVolunteers(Number(template), '1770001000', '报名测', 'SF00000', 3, (i) => (i === 1 ? 10 : 29))));
+  eventId = await insertEvent('一个名额的活动', '陪老人读报。', 1, 20);
 }, 180_000);
 
 afterAll(async () => {
@@ -143,28 +153,8 @@ describe('名额已满 again and again', () => {
   const throughAstro = (cookie: string) => send(signUpUrl(), { cookie, form: { ...form(), x: '1' } });
 
   beforeAll(async () => {
-    const template = volunteers[0].id;
-    await q.client.execute({
-      sql: `INSERT INTO users (phone, password_hash, real_name, id_type, id_number_masked, town_id, village_id, skills, volunteer_no, status, created_at, terms_version, privacy_version, consent_at)
-            SELECT '1770002000' || n.i, password_hash, '满员测' || n.i, id_type, id_number_masked, town_id, village_id, skills, 'SF00010' || n.i, 'active', created_at, terms_version, privacy_version, consent_at
-            FROM users, (SELECT 1 AS i UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6) n WHERE users.id = ?`,
-      args: [template],
-    });
-    await q.client.execute("INSERT INTO user_roles (user_id, role, granted_at) SELECT id, 'volunteer', 0 FROM users WHERE phone LIKE '1770002000%'");
-    const rows = (await q.client.execute("SELECT id, real_name FROM users WHERE phone LIKE '1770002000%' ORDER BY phone")).rows;
-    for (const [i, r] of rows.entries()) more.push({ id: Number(r.id), name: String(r.real_name), cookie: await signIn(Number(r.id), i === 3 ? 10 : 29) });
-    const team = await q.one("SELECT id FROM teams WHERE slug = 'chengguan-red-vest'");
-    const start = Date.now() + 30 * 86400_000;
-    full = Number(
-      (
-        await q.client.execute({
-          sql: `INSERT INTO events (team_id, title, category, description, risks, address, starts_at, ends_at, signup_opens_at, signup_closes_at,
-                  capacity, waitlist_enabled, confirmed_count, dangerous, members_only, status, checkin_secret, created_at)
-                VALUES (?, '没有名额的活动', '助老助残', '**陪老人**读报 & 聊天。', '', '县城', ?, ?, ?, ?, 0, 0, 0, 0, 0, 'published', ?, ?) RETURNING id`,
-          args: [team, start, start + 7200_000, Date.now() - 86400_000, start - 3600_000, 'sf' + Math.random().toString(36).slice(2), Date.now()],
-        })
-      ).rows[0].id,
-    );
+    more.push(...(await copyVolunteers(volunteers[0].id, '1770002000', '满员测', 'SF00010', 6, (i) => (i === 3 ? 10 : 29))));
+    full = await insertEvent('没有名额的活动', '**陪老人**读报 & 聊天。', 0, 30);
   });
 
   test('after two volunteers’ pages from Astro, the third gets the same page before Astro: byte for byte, same headers, one log line, nothing written', async () => {
