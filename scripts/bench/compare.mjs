@@ -17,10 +17,12 @@ export function compare(root, scales) {
     if (!x) return { text: '—', rps: null };
     const ratio = x.cached || x.ratio === 1 ? ` ${x.ratio.toFixed(2)}×` : '';
     const wrk = x.wrk ? ` wrk ${x.wrk.ratio.toFixed(2)}×` : '';
+    // Against the bare server sending the page's own bytes (docs/decisions/114), where the run measured it.
+    const same = x.sameBytes ? ` same bytes ${x.sameBytes.ratio.toFixed(2)}/${x.sameBytes.wrkRatio.toFixed(2)}×` : '';
     const service = x.service ? ` (p99 ${x.service.p99} at ${x.service.connections ?? 2})` : '';
-    return { text: `${Math.round(x.rps)} r/s p99 ${x.p99}${ratio}${wrk}${service}`, rps: x.rps };
+    return { text: `${Math.round(x.rps)} r/s p99 ${x.p99}${ratio}${wrk}${same}${service}`, rps: x.rps };
   };
-  const W = 58;
+  const W = 84;
   console.log(`\n善行 benchmark by scale (${scales.join(' / ')})\n`);
   console.log(`${pad('figure', 42)}${scales.map((s) => lpad(`scale ${s}`, W)).join('')}${lpad('last/first', 12)}`);
   for (const name of names) {
