@@ -8,6 +8,8 @@ const COLORS = ['#b22222', '#0a4fb8', '#8a6d1d', '#1a7f37', '#6f42c1', '#c2410c'
 export interface Series {
   name: string;
   data: number[];
+  /** The bar chart's colour for this series (an index into COLORS); by default its position. */
+  colour?: number;
 }
 
 /** One coloured piece of a bar: its series (0 = the first colour) and its length in % of the longest row. */
@@ -53,12 +55,30 @@ export function barChart(categories: string[], series: Series[]): BarChart {
       if (v <= 0) return;
       running += v;
       const next = tenthOfPercent(running, max);
-      segments.push({ series: k % BAR_COLOURS, width: Math.round((next - edge) * 10) / 10 });
+      segments.push({ series: (s.colour ?? k) % BAR_COLOURS, width: Math.round((next - edge) * 10) / 10 });
       edge = next;
     });
     return { label, value: totals[i].toLocaleString('zh-CN'), segments };
   });
-  return { rows, legend: series.length > 1 ? series.map((s, k) => ({ name: s.name, series: k % BAR_COLOURS })) : [], valueChars: Math.max(1, ...rows.map((r) => r.value.length)) };
+  return { rows, legend: series.length > 1 ? series.map((s, k) => ({ name: s.name, series: (s.colour ?? k) % BAR_COLOURS })) : [], valueChars: Math.max(1, ...rows.map((r) => r.value.length)) };
+}
+
+/** COLORS' grey: the colour of a series that sums up others ("更早"). */
+export const GREY = COLORS.indexOf('#57606a');
+
+/**
+ * A series per year for a stacked bar chart, readable however many years there are: the last `keep`
+ * years each in a colour of its own, every earlier year summed into one grey series first ("2001–2022年").
+ * With 33 years of 好人榜 the eight colours repeated four times and no segment could be told from
+ * another; the data table beside the chart keeps every year.
+ */
+export function recentYearSeries<Y extends string | number>(years: Y[], valuesOf: (year: Y) => number[], keep = 4): Series[] {
+  const sorted = [...years].sort((a, b) => Number(a) - Number(b));
+  const own = (y: Y, k: number): Series => ({ name: `${y}年`, data: valuesOf(y), colour: k });
+  if (sorted.length <= keep + 1) return sorted.map((y, k) => own(y, k));
+  const earlier = sorted.slice(0, -keep);
+  const sums = earlier.map(valuesOf).reduce((acc, v) => acc.map((x, i) => x + (v[i] ?? 0)));
+  return [{ name: `${earlier[0]}–${earlier.at(-1)}年`, data: sums, colour: GREY }, ...sorted.slice(-keep).map((y, k) => own(y, k))];
 }
 
 // Column (or line) charts only: horizontal bars are HTML rows (barChart, docs/decisions/112).

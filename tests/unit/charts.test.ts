@@ -3,7 +3,7 @@
 // while nothing that draws the chart is lost.
 import { describe, expect, test } from 'vitest';
 import * as echarts from 'echarts';
-import { BAR_COLOURS, barChart, barChartSvg, chartPair, compactSvg, leanSvg } from '../../src/lib/charts.ts';
+import { BAR_COLOURS, GREY, barChart, barChartSvg, chartPair, compactSvg, leanSvg, recentYearSeries } from '../../src/lib/charts.ts';
 
 const months = Array.from({ length: 24 }, (_, i) => `${2025 + Math.floor(i / 12)}年${(i % 12) + 1}月`);
 
@@ -193,5 +193,28 @@ describe('compactSvg (issue 16: /stats in fewer bytes, the same drawing)', () =>
     );
     expect(svg).not.toContain('fill="none"');
     expect((svg.match(/<path\b/g) ?? []).length).toBe(2);
+  });
+});
+
+describe('recentYearSeries: a stacked chart stays readable however many years', () => {
+  const values = (y: number) => [y - 2000, 1];
+  test('five years or fewer: one series each, colours in order', () => {
+    const s = recentYearSeries([2024, 2022, 2023], values);
+    expect(s.map((x) => [x.name, x.colour])).toEqual([
+      ['2022年', 0],
+      ['2023年', 1],
+      ['2024年', 2],
+    ]);
+    expect(recentYearSeries([2021, 2022, 2023, 2024, 2025], values)).toHaveLength(5);
+  });
+  test('more: the earlier years summed into one grey series first, then the last four', () => {
+    const years = Array.from({ length: 33 }, (_, i) => 1994 + i);
+    const s = recentYearSeries(years, values);
+    expect(s.map((x) => x.name)).toEqual(['1994–2022年', '2023年', '2024年', '2025年', '2026年']);
+    expect(s[0].colour).toBe(GREY);
+    expect(s[0].data).toEqual([years.slice(0, 29).reduce((a, y) => a + y - 2000, 0), 29]);
+    const chart = barChart(['甲', '乙'], s);
+    expect(new Set(chart.legend.map((l) => l.series)).size).toBe(5); // five colours, none repeated
+    expect(chart.rows[1].value).toBe('33');
   });
 });
