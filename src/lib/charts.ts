@@ -3,7 +3,7 @@
 // echarts SVG (through src/components/SvgChart.astro only; docs/decisions/062 and 090).
 import * as echarts from 'echarts';
 
-const COLORS = ['#b22222', '#0a4fb8', '#8a6d1d', '#1a7f37', '#6f42c1', '#c2410c', '#0e7490', '#57606a'];
+export const COLORS = ['#b22222', '#0a4fb8', '#8a6d1d', '#1a7f37', '#6f42c1', '#c2410c', '#0e7490', '#57606a'];
 
 export interface Series {
   name: string;

@@ -3,7 +3,8 @@
 // while nothing that draws the chart is lost.
 import { describe, expect, test } from 'vitest';
 import * as echarts from 'echarts';
-import { BAR_COLOURS, GREY, barChart, barChartSvg, chartPair, compactSvg, leanSvg, recentYearSeries } from '../../src/lib/charts.ts';
+import { readFileSync } from 'node:fs';
+import { BAR_COLOURS, COLORS, GREY, barChart, barChartSvg, chartPair, compactSvg, leanSvg, recentYearSeries } from '../../src/lib/charts.ts';
 
 const months = Array.from({ length: 24 }, (_, i) => `${2025 + Math.floor(i / 12)}年${(i % 12) + 1}月`);
 
@@ -217,4 +218,11 @@ describe('recentYearSeries: a stacked chart stays readable however many years', 
     expect(new Set(chart.legend.map((l) => l.series)).size).toBe(5); // five colours, none repeated
     expect(chart.rows[1].value).toBe('33');
   });
+});
+
+test('the bar chart classes c1…c7 in global.css paint COLORS in order (c0 is the bar’s own colour)', () => {
+  const css = readFileSync(new URL('../../src/styles/global.css', import.meta.url), 'utf8');
+  const painted = [...css.matchAll(/\.bars \.c(\d+) \{\s*background: (#[0-9a-f]{6});/g)].map((m) => [Number(m[1]), m[2]]);
+  expect(painted).toEqual(COLORS.slice(1).map((c, i) => [i + 1, c]));
+  expect(/\.bars i \{[^}]*background: (#[0-9a-f]{6})/.exec(css)?.[1]).toBe(COLORS[0]);
 });
