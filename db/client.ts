@@ -17,7 +17,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LocalClient } from './local-client.ts';
+import { BUSY_TIMEOUT_MS, LocalClient } from './local-client.ts';
 import * as schema from './schema/index.ts';
 
 /** The Drizzle database handle every domain function takes first. */
@@ -56,7 +56,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
   if (local) {
     await client.execute('PRAGMA journal_mode = WAL');
     await client.execute('PRAGMA synchronous = NORMAL');
-    await client.execute('PRAGMA busy_timeout = 5000');
+    await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Deleted and overwritten values are zeroed, not left in free space where the file still shows
     // them: 注销 and the sealing of clear birth dates must leave nothing to carve out (decision 077).
     await client.execute('PRAGMA secure_delete = ON');

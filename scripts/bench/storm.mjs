@@ -79,6 +79,8 @@ export async function prepareStorm(db, { port, base, stormEventId, counts: N }) 
     // What the errors were (a status, or the client's error code): a 503 is the overload guard shedding load
     // after a late event loop, a 500 a fault, ECONNRESET a dropped connection — three different stories.
     const errorKinds = {};
+    // Every answer's status: a storm with a waitlist answers 1,000 × 303; without, 50 × 303 and 950 × 409.
+    const statuses = {};
     const failed = (kind) => {
       errors++;
       errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
@@ -89,6 +91,7 @@ export async function prepareStorm(db, { port, base, stormEventId, counts: N }) 
         const s = performance.now();
         try {
           const status = await postForm(`/events/${eventId}?_action=events.${actionName}`, form, `${SESSION_COOKIE}=${tok}`);
+          statuses[status] = (statuses[status] ?? 0) + 1;
           if (status >= 500) failed(String(status));
         } catch (e) {
           failed(e?.code ?? 'error');
@@ -97,7 +100,7 @@ export async function prepareStorm(db, { port, base, stormEventId, counts: N }) 
       }),
     );
     lat.sort((a, b) => a - b);
-    return { lat, errors, errorKinds };
+    return { lat, errors, errorKinds, statuses };
   }
   // Warm-up (not measured), as for the page loads: the same 1,000 sign-ups, with and without
   // waitlist, on a copy of the event two weeks later, so both code paths are compiled.
@@ -123,7 +126,7 @@ export async function prepareStorm(db, { port, base, stormEventId, counts: N }) 
     await resetEvent(stormEventId, waitlist, 7);
     await new Promise((r) => setTimeout(r, 500)); // let the page cache notice the new version
     const overflowsBefore = listenOverflows();
-    const { lat, errors, errorKinds } = await fire(stormEventId);
+    const { lat, errors, errorKinds, statuses } = await fire(stormEventId);
     // A connection the kernel dropped (accept queue full) is retried by the client after 1 s.
     const listenDrops = overflowsBefore == null ? null : listenOverflows() - overflowsBefore;
     const confirmed = Number((await db.$client.execute({ sql: `SELECT count(*) AS n FROM signups WHERE event_id = ? AND status = 'confirmed'`, args: [stormEventId] })).rows[0].n);
@@ -133,6 +136,7 @@ export async function prepareStorm(db, { port, base, stormEventId, counts: N }) 
       waitlist,
       errors,
       errorKinds,
+      statuses,
       confirmed,
       waitlisted,
       listenDrops,

@@ -157,3 +157,92 @@ describeLocalOnly('prepared statements are kept', LOCAL_ONLY, () => {
     expect((await ours.execute({ sql: 'SELECT name FROM t WHERE id = ?', args: [3] })).rows[0].name).toBe('庚');
   });
 });
+
+describeLocalOnly('write batches commit in groups (docs/decisions/115)', LOCAL_ONLY, () => {
+  const insert = (name: string) => ({ sql: 'INSERT INTO t (name) VALUES (?) RETURNING id', args: [name] });
+  const names = async () => (await theirs.execute('SELECT name FROM t ORDER BY id')).rows.map((r) => String(r.name));
+
+  test('batches made in one turn share one transaction, and each still takes effect whole or not at all', async () => {
+    const before = ours.writeTransactions;
+    const outcomes = await Promise.allSettled([
+      ours.batch([insert('丙'), insert('丁')], 'write'),
+      // Fails at its second statement: its first insert must not survive, nor harm the others.
+      ours.batch([insert('戊'), insert('甲')], 'write'),
+      ours.batch([insert('己'), ['SELECT count(*) AS n FROM t', []]], 'write'),
+      // A statement that is not SQL fails alone too.
+      ours.batch(['SELEC 1', insert('庚')], 'write'),
+      ours.batch([insert('辛')], 'write'),
+    ]);
+    expect(ours.writeTransactions - before).toBe(1);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    const failed = outcomes[1] as PromiseRejectedResult;
+    expect(failed.reason).toBeInstanceOf(LibsqlBatchError);
+    expect(failed.reason.statementIndex).toBe(1);
+    expect(failed.reason.code).toBe('SQLITE_CONSTRAINT');
+    expect((outcomes[3] as PromiseRejectedResult).reason.statementIndex).toBe(0);
+    // Each batch sees the batches before it in the group, as if they had run one after another.
+    const third = (outcomes[2] as PromiseFulfilledResult<ResultSet[]>).value;
+    expect(Number(third[1].rows[0].n)).toBe(5);
+    expect(await names()).toEqual(['甲', '乙', '丙', '丁', '己', '辛']);
+    // Nothing is left open: the next batch is a group of its own.
+    await ours.batch([insert('壬')], 'write');
+    expect(ours.writeTransactions - before).toBe(2);
+  });
+
+  test('waiting for another connection’s write lock does not stop the event loop', async () => {
+    const other = new LocalClient(join(dir, 't.db'));
+    try {
+      await other.execute('BEGIN IMMEDIATE');
+      await other.execute("INSERT INTO t (name) VALUES ('其他')");
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 5);
+      // The holder commits 100 ms later, from this same event loop: a write that waited with SQLite's busy
+      // handler would hold the loop, the commit would never come, and the write would fail after 5 s.
+      const released = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          void other.execute('COMMIT').then(() => resolve());
+        }, 100),
+      );
+      const started = Date.now();
+      const [rs] = await ours.batch([insert('丙')], 'write');
+      clearInterval(timer);
+      await released;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(ticks).toBeGreaterThanOrEqual(5);
+      expect(Number(rs.rows[0].id)).toBe(4);
+      expect(await names()).toEqual(['甲', '乙', '其他', '丙']);
+    } finally {
+      other.close();
+    }
+  });
+
+  test('a lock held past the busy timeout fails the waiting batches with SQLITE_BUSY, and the next write succeeds', async () => {
+    const impatient = new LocalClient(join(dir, 't.db'), { busyTimeoutMs: 150 });
+    const other = new LocalClient(join(dir, 't.db'));
+    try {
+      await other.execute('BEGIN IMMEDIATE');
+      const outcomes = await Promise.allSettled([impatient.batch([insert('丙')], 'write'), impatient.batch([insert('丁')], 'write')]);
+      expect(outcomes.map((o) => o.status === 'rejected' && (o.reason as LibsqlError).code)).toEqual(['SQLITE_BUSY', 'SQLITE_BUSY']);
+      await other.execute('ROLLBACK');
+      await impatient.batch([insert('戊')], 'write');
+      expect(await names()).toEqual(['甲', '乙', '戊']);
+    } finally {
+      impatient.close();
+      other.close();
+    }
+  });
+
+  test('more batches than one group holds all commit, in order', async () => {
+    const many = Array.from({ length: 150 }, (_, i) => ours.batch([insert(`名${i}`)], 'write'));
+    const ids = (await Promise.all(many)).map(([rs]) => Number(rs.rows[0].id));
+    expect(ids).toEqual(Array.from({ length: 150 }, (_, i) => 3 + i));
+    expect((await names()).length).toBe(152);
+  });
+
+  test('closing the client fails the batches still waiting', async () => {
+    const pending = ours.batch([insert('丙')], 'write');
+    ours.close();
+    await expect(pending).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
+  });
+});
