@@ -138,9 +138,7 @@ export async function compareWorkers({ db, honoree, article, stormEventId, opts 
       // errors: 5xx (the overload guard's 503 included) or no answer.
       targets.push({
         label: `${r.name}: storm exact (${opts.counts.stormSeats} confirmed, the rest waitlisted when it is on, 0 errors)`,
-        ok: [r.storm, r.stormNoWaitlist].every(
-          (st) => st.confirmed === opts.counts.stormSeats && st.waitlisted === (st.waitlist ? opts.counts.storm - opts.counts.stormSeats : 0) && st.errors === 0,
-        ),
+        ok: [r.storm, r.stormNoWaitlist].every((st) => st.confirmed === opts.counts.stormSeats && st.waitlisted === (st.waitlist ? opts.counts.storm - opts.counts.stormSeats : 0) && st.errors === 0),
         detail: `${r.storm.confirmed} / ${r.stormNoWaitlist.confirmed} confirmed, ${r.storm.waitlisted} waitlisted, ${r.storm.errors + r.stormNoWaitlist.errors} errors`,
       });
     }
