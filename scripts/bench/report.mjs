@@ -127,7 +127,7 @@ export function report(results, { root, scale: SCALE, counts: N, connections: CO
   console.log(
     `peak server RSS (VmHWM): ${peakRss.toFixed(0)} MB (after start-up ${results.rssAfterStartMb?.toFixed(0)} MB, after the page loads ${results.peakRssAfterPagesMb?.toFixed(0)} MB)    seed: ${results.seedSeconds.toFixed(1)} s\n`,
   );
-  for (const t of results.targets) console.log(`${t.ok ? 'PASS' : 'MISS'}  ${pad(t.label, 52)} ${t.detail}`);
+  for (const t of results.targets) console.log(`${t.info ? 'INFO' : t.ok ? 'PASS' : 'MISS'}  ${pad(t.label, 52)} ${t.detail}`);
   if (ONLY === 'all') {
     writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
     writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
