@@ -98,17 +98,14 @@ export function report(results, { root, scale: SCALE, counts: N, connections: CO
       console.log(`${pad(r.name, 42)}${lpad(b.bytes, 9)}${lpad(Math.round(b.rps), 10)}${lpad(b.ratio.toFixed(2), 7)}${lpad(Math.round(b.wrkRps), 10)}${lpad(b.wrkRatio.toFixed(2), 7)}`);
     }
   }
+  /** "409 ×950, 303 ×50": a tally of statuses or error kinds. */
+  const tally = (counts) =>
+    Object.entries(counts ?? {})
+      .map(([k, n]) => `${k} ×${n}`)
+      .join(', ');
   for (const st of storms) {
     console.log(
-      `\nsign-up storm (${N.storm} sessions, ${N.stormSeats} seats): ${st.mode}\n  confirmed ${st.confirmed}, waitlisted ${st.waitlisted}, errors ${st.errors}${
-        st.errors
-          ? ` (${Object.entries(st.errorKinds ?? {})
-              .map(([k, n]) => `${k} ×${n}`)
-              .join(', ')})`
-          : ''
-      }, answers ${Object.entries(st.statuses ?? {})
-        .map(([k, n]) => `${k} ×${n}`)
-        .join(', ')}, p50 ${Math.round(st.p50)} ms, p99 ${Math.round(st.p99)} ms, connections dropped by the kernel (listen queue full) ${st.listenDrops ?? 'n/a'}`,
+      `\nsign-up storm (${N.storm} sessions, ${N.stormSeats} seats): ${st.mode}\n  confirmed ${st.confirmed}, waitlisted ${st.waitlisted}, errors ${st.errors}${st.errors ? ` (${tally(st.errorKinds)})` : ''}, answers ${tally(st.statuses)}, p50 ${Math.round(st.p50)} ms, p99 ${Math.round(st.p99)} ms, connections dropped by the kernel (listen queue full) ${st.listenDrops ?? 'n/a'}`,
     );
   }
   if (F) {
