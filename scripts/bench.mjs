@@ -147,5 +147,5 @@ if (opts.runWorkers) {
 }
 
 // ------------------------------------------------------------- report ----
-report(results, opts);
+await report(results, opts);
 process.exit(0);
