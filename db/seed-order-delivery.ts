@@ -9,6 +9,13 @@ import { formatDate, fromShanghai, shanghaiDay } from '../src/lib/time.ts';
 
 const NOTES = ['已电话联系群众，约好上门时间，队员按时到达。', '第一次上门已完成，下周再去一次收尾。', '材料已备齐，服务按计划进行。'];
 
+/** The first 09:10 or 15:10 Beijing at or after `at`. */
+function firstSlotAfter(at: number): number {
+  const day = shanghaiDay(at);
+  const slots = [fromShanghai(day, '09:10'), fromShanghai(day, '15:10'), fromShanghai(shanghaiDay(at + 86400_000), '09:10')];
+  return slots.find((t) => t >= at)!;
+}
+
 /** Links events, hours, a progress note and the 结项 report to the demo county's finished orders (dated from the orders' own timestamps). */
 export async function seedOrderDelivery(db: Db): Promise<void> {
   const [{ n }] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM service_order_notes`);
@@ -38,8 +45,10 @@ export async function seedOrderDelivery(db: Db): Promise<void> {
       statements.push(sql`UPDATE service_orders SET served_volunteers = 1, beneficiaries = 1, hours_recorded = 0, no_event_reason = '电话咨询当场解答，无需组织活动' WHERE id = ${o.id}`);
       continue;
     }
-    // The event the day after dispatch, 15:10–17:10 Beijing (clear of the other seeded hours).
-    const startsAt = fromShanghai(shanghaiDay(o.dispatched_at + 86400_000), '15:10');
+    // The event at the first 09:10 or 15:10 Beijing after the progress note, two hours long: it ends at most
+    // a day after dispatch, so before the order was done (done_at, the hours' 审核时间) whatever the hour the
+    // seed ran at (the day after dispatch at 15:10 ended after done_at when the seed ran early in the day).
+    const startsAt = firstSlotAfter(noteAt);
     const endsAt = startsAt + 2 * 3600_000;
     const secret = `demo-order-event-${o.id}`;
     const eventId = sql`(SELECT id FROM events WHERE checkin_secret = ${secret})`;

@@ -8,6 +8,7 @@ import { freshDb } from '../helpers/db.ts';
 import { printSpreadsheet } from '../helpers/spreadsheet-pdf.ts';
 import { exportLedger } from '../../src/domain/hours/ledger.ts';
 import { reviewSeededHours } from '../../db/seed-hours.ts';
+import { seedOrderDelivery } from '../../db/seed-order-delivery.ts';
 import { fromShanghai } from '../../src/lib/time.ts';
 
 let db: Awaited<ReturnType<typeof freshDb>>;
@@ -149,5 +150,32 @@ describe('seeded records', () => {
       sql`SELECT count(*) AS n FROM hour_records WHERE status = 'confirmed' AND reviewer_id IS NOT NULL AND reviewed_at < created_at AND ((reviewed_at + 28800000) % 86400000) / 3600000 NOT BETWEEN 9 AND 17`,
     );
     expect(Number(night.n)).toBe(0);
+  }, 120_000);
+
+  test('at whatever hour the seed runs, the orders’ events lie between dispatch and done, and their hours are reviewed after the service', async () => {
+    // The seed's times follow the clock it runs at: move the demo orders through every hour of a day and seed
+    // the delivery again (a CI run at 06:08 Beijing once found hours reviewed before the service ended).
+    const fresh = await freshDb({ seed: 'demo' });
+    const clear = async () => {
+      await fresh.run(sql`DELETE FROM hour_records WHERE content LIKE '点单服务：%'`);
+      await fresh.run(sql`DELETE FROM service_order_steps WHERE kind IN ('progress', 'event') AND order_id IN (SELECT id FROM service_orders WHERE tracking_no LIKE 'DD-%-DEMO%')`);
+      await fresh.run(sql`DELETE FROM service_order_notes`);
+      await fresh.run(sql`DELETE FROM events WHERE service_order_id IN (SELECT id FROM service_orders WHERE tracking_no LIKE 'DD-%-DEMO%')`);
+    };
+    for (let hour = 0; hour < 24; hour++) {
+      await clear();
+      await fresh.run(sql`UPDATE service_orders SET dispatched_at = dispatched_at + 3600000, done_at = done_at + 3600000 WHERE tracking_no LIKE 'DD-%-DEMO%' AND done_at IS NOT NULL`);
+      await seedOrderDelivery(fresh);
+      const [events] = await fresh.all<{ n: number; outside: number }>(
+        sql`SELECT count(*) AS n, sum(e.starts_at < o.dispatched_at OR e.ends_at > o.done_at) AS outside FROM events e JOIN service_orders o ON o.id = e.service_order_id WHERE o.tracking_no LIKE 'DD-%-DEMO%'`,
+      );
+      expect(Number(events.n), `hour ${hour}`).toBeGreaterThan(0);
+      expect(Number(events.outside), `hour ${hour}`).toBe(0);
+      const [hours] = await fresh.all<{ n: number; bad: number }>(
+        sql`SELECT count(*) AS n, sum(reviewed_at <= ends_at OR reviewer_id = user_id) AS bad FROM hour_records WHERE content LIKE '点单服务：%'`,
+      );
+      expect(Number(hours.n), `hour ${hour}`).toBeGreaterThan(0);
+      expect(Number(hours.bad), `hour ${hour}`).toBe(0);
+    }
   }, 120_000);
 });
