@@ -125,7 +125,9 @@ export function createSignupForm({ db, siteUrl, secretKey, headers }: { db: () =
           res.end(page.body);
           return true;
         }
-        pass.learnRefusalPage = (r, locals) => refusalPages.learn(r, locals, key);
+        pass.learnRefusalPage = (r, locals) => {
+          void refusalPages.learn(r, locals, key);
+        };
       }
       pass.formRefusal = { action: 'events.signUp', refusal: e };
       return false;

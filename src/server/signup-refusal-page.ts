@@ -95,8 +95,11 @@ export function createRefusalPages() {
     if (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value!);
   }
 
-  /** What Astro answered for this request, once it has (`res` passes everything on unchanged). */
-  function learn(res: ServerResponse, locals: Partial<App.Locals>, key: RefusalPageKey): void {
+  /**
+   * What Astro answered for this request, once it has (`res` passes everything on unchanged). The promise
+   * settles when the answer has been looked at: never rejects, and nothing waits for it but tests.
+   */
+  function learn(res: ServerResponse, locals: Partial<App.Locals>, key: RefusalPageKey): Promise<void> {
     const chunks: Buffer[] = [];
     let headers: OutgoingHttpHeaders | undefined;
     const { writeHead, write, end } = res;
@@ -115,8 +118,11 @@ export function createRefusalPages() {
       if (typeof args[0] !== 'function') keep(args[0]);
       return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
     } as typeof res.end;
-    res.once('finish', () => {
-      void settle().catch(() => undefined); // learning is an optimisation: a failure only means Astro answers next time too
+    const learnt = new Promise<void>((resolve) => {
+      res.once('finish', () => {
+        // learning is an optimisation: a failure only means Astro answers next time too
+        settle().then(resolve, () => resolve());
+      });
     });
     async function settle() {
       const shown = locals.eventPageShown;
@@ -141,6 +147,7 @@ export function createRefusalPages() {
       if (known?.digest === digest && (known.verified || known.userId === user.id)) return;
       remember(k, { digest, userId: user.id, status: res.statusCode, statusMessage: res.statusMessage, headers: own, parts, verified: false });
     }
+    return learnt;
   }
 
   /**
