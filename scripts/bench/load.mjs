@@ -78,10 +78,16 @@ export async function choosePages(db, base, dataDir) {
   // "× base"), and each page's own bytes at `/<i>` (its "same bytes" ratio: the portal's cost per
   // request without the page's size — a 46 KB page is slower to send and to read than a 20 KB one
   // from any server, and the load client on the same two cores pays for every byte it parses).
+  // Its header lines are saved too (as a cache hit answers a client that asks for no compression, as the
+  // load clients do): `/h<i>` sends them with the bytes, to show what the header lines alone cost a client.
   const htmlFiles = [];
   for (const [i, [, path]] of pages.entries()) {
     const file = join(dataDir, `baseline-${i}.html`);
-    writeFileSync(file, Buffer.from(await (await fetch(base + path)).arrayBuffer()));
+    await fetch(base + path, { headers: { 'accept-encoding': 'identity' } }).then((r) => r.arrayBuffer());
+    const r = await fetch(base + path, { headers: { 'accept-encoding': 'identity' } });
+    writeFileSync(file, Buffer.from(await r.arrayBuffer()));
+    const own = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+    writeFileSync(`${file}.headers.json`, JSON.stringify(Object.fromEntries([...r.headers].filter(([k]) => !own.has(k)))));
     htmlFiles.push(file);
   }
   return { pages, htmlFiles };
@@ -135,9 +141,11 @@ export async function loadPages({ base, basePort, htmlFiles, pages, portalPid, o
     for (let k = 0; k < ROUNDS; k++) {
       const page = await load(base + path, opts, {}, seconds);
       const same = await load(bare, opts, {}, seconds);
+      // The bare server with the portal's header lines as well (autocannon only: wrk barely notices them).
+      const withHeaders = await load(`http://127.0.0.1:${basePort}/h${i + 1}`, opts, {}, seconds);
       const pageWrk = await wrkLoad(base + path, opts, {}, seconds);
       const sameWrk = await wrkLoad(bare, opts, {}, seconds);
-      rounds.push({ page, same, pageWrk, sameWrk });
+      rounds.push({ page, same, withHeaders, pageWrk, sameWrk });
     }
     const r = pooled(rounds.map((x) => x.page));
     const w = pooled(rounds.map((x) => x.pageWrk));
@@ -147,11 +155,15 @@ export async function loadPages({ base, basePort, htmlFiles, pages, portalPid, o
       wrkRps: pooled(rounds.map((x) => x.sameWrk)).rps,
       ratio: median(rounds.map((x) => x.page.rps / x.same.rps)),
       wrkRatio: median(rounds.map((x) => x.pageWrk.rps / x.sameWrk.rps)),
-      rounds: rounds.map((x) => ({ ratio: x.page.rps / x.same.rps, wrkRatio: x.pageWrk.rps / x.sameWrk.rps })),
+      rounds: rounds.map((x) => ({ ratio: x.page.rps / x.same.rps, wrkRatio: x.pageWrk.rps / x.sameWrk.rps, headersRatio: x.withHeaders.rps / x.same.rps })),
+      // The bare server's own figure when it sends the portal's header lines too, as a share of its figure without them.
+      headersRatio: median(rounds.map((x) => x.withHeaders.rps / x.same.rps)),
+      // The page against that: the portal's cost per request beyond the bytes it sends.
+      pageToHeadersRatio: median(rounds.map((x) => x.page.rps / x.withHeaders.rps)),
     };
     results.rows.push({ name: `${name} (cached)`, path, cached: true, ...r, ratio: r.rps / baseRes.rps, wrk: { ...w, ratio: w.rps / baseWrk.rps }, sameBytes: same, peakRssMb: vmHWM(portalPid) });
     log(
-      `${name}: ${Math.round(r.rps)} req/s p99 ${r.p99} ms (${r.p99s.join('/')}); wrk ${Math.round(w.rps)} req/s p99 ${w.p99} ms (${w.p99s.join('/')}); bare server with its ${same.bytes} bytes ${Math.round(same.rps)} / wrk ${Math.round(same.wrkRps)} req/s (${same.ratio.toFixed(2)}× / ${same.wrkRatio.toFixed(2)}×, rounds ${same.rounds.map((x) => `${x.ratio.toFixed(2)}/${x.wrkRatio.toFixed(2)}`).join(' ')})`,
+      `${name}: ${Math.round(r.rps)} req/s p99 ${r.p99} ms (${r.p99s.join('/')}); wrk ${Math.round(w.rps)} req/s p99 ${w.p99} ms (${w.p99s.join('/')}); bare server with its ${same.bytes} bytes ${Math.round(same.rps)} / wrk ${Math.round(same.wrkRps)} req/s (${same.ratio.toFixed(2)}× / ${same.wrkRatio.toFixed(2)}×, rounds ${same.rounds.map((x) => `${x.ratio.toFixed(2)}/${x.wrkRatio.toFixed(2)}`).join(' ')}); the bare server with the portal's header lines ${same.headersRatio.toFixed(2)}× its figure without them, the page ${same.pageToHeadersRatio.toFixed(2)}× that (autocannon)`,
     );
   }
   baseline.kill();

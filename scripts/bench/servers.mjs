@@ -95,11 +95,13 @@ export async function startProfile(wsUrl, file) {
 
 /**
  * A bare node:http server: `/` answers with the bytes of the first file, `/<i>` with the i-th —
- * every page's own bytes, so a page's ratio to it is the portal's cost per request, not its size.
+ * every page's own bytes, so a page's ratio to it is the portal's cost per request, not its size —
+ * and `/h<i>` with the same bytes under the headers saved beside the file as `<file>.headers.json`
+ * when there is one (the portal's own header lines: what a client parses besides the body).
  */
 export function startBaseline(port, htmlFiles) {
   const files = JSON.stringify([htmlFiles].flat());
-  const code = `const bs=${files}.map((f)=>require('fs').readFileSync(f));require('http').createServer((q,s)=>{const b=q.url.length===1?bs[0]:bs[Number(q.url.slice(1))];s.writeHead(200,{'Content-Type':'text/html; charset=utf-8','Content-Length':b.length});s.end(b)}).listen(${port},'127.0.0.1',()=>console.log('ready'))`;
+  const code = `const fs=require('fs');const fl=${files};const bs=fl.map((f)=>fs.readFileSync(f));const hs=fl.map((f,i)=>fs.existsSync(f+'.headers.json')?{...JSON.parse(fs.readFileSync(f+'.headers.json','utf8')),'Content-Length':bs[i].length}:null);require('http').createServer((q,s)=>{const h=q.url[1]==='h';const i=q.url.length===1?0:Number(q.url.slice(h?2:1));const b=bs[i];s.writeHead(200,h&&hs[i]?hs[i]:{'Content-Type':'text/html; charset=utf-8','Content-Length':b.length});s.end(b)}).listen(${port},'127.0.0.1',()=>console.log('ready'))`;
   const proc = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve) => proc.stdout.once('data', () => resolve(proc)));
 }
