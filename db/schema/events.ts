@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 // Events and sign-ups. One sign-up per (event, user) is a unique index;
 // confirmed ≤ capacity is held by guarded single statements and triggers
 // (docs/architecture.md "Writes under contention").
@@ -54,6 +55,15 @@ export const events = sqliteTable(
     index('events_status_start').on(t.status, t.startsAt),
     // Upcoming events (home page, /events) are those not yet ended: a range bounded by them, not by every past event.
     index('events_status_end').on(t.status, t.endsAt),
+    // /events lists what the public may see, past (latest ended first) or upcoming (soonest first), a page at a
+    // time: these carry every column the ordering and the count read, so a page of 往期活动 at a prefecture's
+    // 50,000 events reads 60 index entries, not every past event (issue 22; src/domain/events/public.ts).
+    index('events_public_end')
+      .on(t.endsAt, t.startsAt)
+      .where(sql`status IN ('published','completed')`),
+    index('events_public_category')
+      .on(t.category, t.endsAt, t.startsAt)
+      .where(sql`status IN ('published','completed')`),
     index('events_service_order').on(t.serviceOrderId),
   ],
 );

@@ -1,5 +1,6 @@
 // 四单 service orders (issue 20): the county's service menu, residents' orders and each order's dated steps.
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
 import { createdAt } from './common.ts';
 
 /** One item of the 服务菜单, with its time limits (hours to 受理 and to 派单/接单, days to 办结). */
@@ -125,6 +126,11 @@ export const serviceOrders = sqliteTable(
     index('service_orders_status').on(t.status, t.createdAt),
     index('service_orders_town').on(t.townId, t.status),
     index('service_orders_team').on(t.teamId, t.status),
+    // /services shows the newest orders whose requester agreed to be listed: the first entries of this, not a
+    // sort of a prefecture's 100,000 orders (issue 22).
+    index('service_orders_public')
+      .on(t.createdAt, t.id)
+      .where(sql`public_consent = 1 AND status <> 'rejected'`),
   ],
 );
 

@@ -1,3 +1,4 @@
+import { desc } from 'drizzle-orm';
 // Volunteer teams and their members.
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { createdAt } from './common.ts';
@@ -37,7 +38,11 @@ export const teams = sqliteTable(
     confirmedMinutes: integer('confirmed_minutes').notNull().default(0),
     createdAt: createdAt(),
   },
-  (t) => [index('teams_town').on(t.townId, t.status)],
+  (t) => [
+    index('teams_town').on(t.townId, t.status),
+    // /teams and the home page list active teams by hours served: a page of them without sorting 4,000 (issue 22).
+    index('teams_status_minutes').on(t.status, desc(t.confirmedMinutes), t.id),
+  ],
 );
 
 export const teamMembers = sqliteTable(

@@ -77,7 +77,7 @@ describe('leaders manage events', () => {
     await insertEvent(db, t1, { startsAt: Date.now() - 86400_000, endsAt: Date.now() - 82800_000 });
     await insertEvent(db, t1, { status: 'draft' });
     await insertEvent(db, t2);
-    const counts = new Map((await listActiveTeams(db)).map((r) => [r.team.id, Number(r.upcoming)]));
+    const counts = new Map((await listActiveTeams(db, { perPage: 1000 })).items.map((r) => [r.team.id, Number(r.upcoming)]));
     expect([counts.get(t1), counts.get(t2)]).toEqual([2, 1]);
   });
 

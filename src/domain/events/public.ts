@@ -1,5 +1,5 @@
 // Public reads of events.
-import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { tableColumns } from '../../../db/rows.ts';
 import { events, signups, teams } from '../../../db/schema/index.ts';
@@ -10,24 +10,32 @@ import { publicContactColumnsSql, publicContactJoinSql, publicContactOf } from '
 
 export type EventRow = typeof events.$inferSelect;
 
-/** Published events: upcoming (soonest first) or past (latest first). */
-export async function listPublicEvents(db: Db, f: { when?: 'upcoming' | 'past'; category?: string; townId?: number; limit?: number; offset?: number } = {}) {
+/**
+ * Published events a page at a time: upcoming (not yet ended, soonest start first) or past (latest ended first).
+ * The page's ids are chosen from a partial index that holds every column the filter, the order and the count
+ * read (db/schema/events.ts events_public_end, events_public_category), named with INDEXED BY so no planner
+ * statistics can send it back to sorting every past event; only the chosen rows are then read whole. At a
+ * prefecture's 50,000 events a page of 往期活动 went from ~300 ms to ~1 ms (issue 22).
+ */
+export async function listPublicEvents(db: Db, f: { when?: 'upcoming' | 'past'; category?: string; page?: number; perPage?: number; withTotal?: boolean } = {}) {
   const now = Date.now();
-  const where: SQL[] = [sql`${events.status} IN ('published','completed')`];
-  if (f.when === 'past') where.push(lt(events.endsAt, now));
-  else where.push(gte(events.endsAt, now));
-  if (f.category) where.push(eq(events.category, f.category));
-  if (f.townId) where.push(eq(events.townId, f.townId));
-  // The id breaks ties between events starting at the same minute, so pages neither skip nor repeat one.
-  const order = f.when === 'past' ? [desc(events.startsAt), desc(events.id)] : [asc(events.startsAt), asc(events.id)];
-  return db
+  const past = f.when === 'past';
+  const perPage = f.perPage ?? 30;
+  const page = Math.max(1, f.page ?? 1);
+  const from = f.category ? sql`events INDEXED BY events_public_category` : sql`events INDEXED BY events_public_end`;
+  // The text of the status term is the indexes' own WHERE: SQLite uses a partial index only when the query says so.
+  const where = sql`status IN ('published','completed') AND ${f.category ? sql`category = ${f.category} AND ` : sql``}${past ? sql`ends_at < ${now}` : sql`ends_at >= ${now}`}`;
+  // The id breaks ties between events at the same minute, so pages neither skip nor repeat one.
+  const inner = past ? sql`ends_at DESC, starts_at DESC, id DESC` : sql`starts_at, id`;
+  const order = past ? [desc(events.endsAt), desc(events.startsAt), desc(events.id)] : [asc(events.startsAt), asc(events.id)];
+  const items = await db
     .select({ event: events, teamName: teams.name, teamSlug: teams.slug })
     .from(events)
     .innerJoin(teams, eq(teams.id, events.teamId))
-    .where(and(...where))
-    .orderBy(...order)
-    .limit(f.limit ?? 30)
-    .offset(f.offset ?? 0);
+    .where(sql`${events.id} IN (SELECT id FROM ${from} WHERE ${where} ORDER BY ${inner} LIMIT ${perPage} OFFSET ${(page - 1) * perPage})`)
+    .orderBy(...order);
+  const total = f.withTotal === false ? items.length : Number((await db.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${from} WHERE ${where}`))?.n ?? 0);
+  return { items, total, page, perPage, pages: Math.max(1, Math.ceil(total / perPage)) };
 }
 
 /** One event that the public may see (the .ics file and check-in; the event page uses getEventPage). */

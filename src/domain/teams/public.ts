@@ -5,15 +5,19 @@ import { events, teams } from '../../../db/schema/index.ts';
 
 export type Team = typeof teams.$inferSelect;
 
-/** Active teams, optionally by town and service type, with upcoming event counts. */
-export async function listActiveTeams(db: Db, f: { townId?: number; serviceType?: string; limit?: number } = {}) {
+/**
+ * Active teams, most hours served first, a page at a time (a prefecture has 4,000: one list of them all was
+ * 1.4 MB). teams_status_minutes holds that order, so a page reads its own entries, and SQLite counts upcoming
+ * events for the page's teams only (issue 22).
+ */
+export async function listActiveTeams(db: Db, f: { townId?: number; serviceType?: string; page?: number; perPage?: number; withTotal?: boolean } = {}) {
   const where: SQL[] = [eq(teams.status, 'active')];
   if (f.townId) where.push(eq(teams.townId, f.townId));
   if (f.serviceType) where.push(like(teams.serviceTypes, `%"${f.serviceType.replace(/["%_]/g, '')}"%`));
   const now = Date.now();
-  // The home page shows six: with a LIMIT, SQLite counts upcoming events for those six only, not for every
-  // team of the county (18 ms at 400 teams, growing with them; issue 22).
-  return db
+  const perPage = f.perPage ?? 30;
+  const page = Math.max(1, f.page ?? 1);
+  const items = await db
     .select({
       team: teams,
       // `teams.id` spelled out: Drizzle writes a bare "id" in a one-table select, which inside the subquery would mean e.id.
@@ -22,7 +26,20 @@ export async function listActiveTeams(db: Db, f: { townId?: number; serviceType?
     .from(teams)
     .where(and(...where))
     .orderBy(desc(teams.confirmedMinutes), asc(teams.id))
-    .limit(f.limit ?? -1);
+    .limit(perPage)
+    .offset((page - 1) * perPage);
+  const total =
+    f.withTotal === false
+      ? items.length
+      : Number(
+          (
+            await db
+              .select({ n: sql<number>`count(*)` })
+              .from(teams)
+              .where(and(...where))
+          )[0]?.n ?? 0,
+        );
+  return { items, total, page, perPage, pages: Math.max(1, Math.ceil(total / perPage)) };
 }
 
 /** One active team by slug. */
