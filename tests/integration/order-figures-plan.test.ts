@@ -5,6 +5,7 @@ import { expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { freshDb } from '../helpers/db.ts';
 import { orderFigures } from '../../src/domain/orders/figures.ts';
+import { capturedStatements, queryPlan } from '../helpers/sql-capture.ts';
 
 test('the late-orders read of the 四单 figures searches by status and deadline, never by item and done_at', async () => {
   const db = await freshDb({ seed: 'demo' });
@@ -16,21 +17,10 @@ test('the late-orders read of the 四单 figures searches by status and deadline
     ('service_orders', 'service_orders_status', '108000 15429 1'), ('service_orders', 'service_orders_town', '108000 12000 1715'),
     ('service_orders', 'service_orders_team', '108000 22 10')`);
   await db.run(sql`ANALYZE sqlite_schema`);
-  const seen: { sql: string; args?: unknown }[] = [];
-  const client = db.$client as unknown as { execute: (s: unknown) => Promise<unknown> };
-  const execute = client.execute.bind(client);
-  client.execute = (s: unknown) => {
-    if (typeof s === 'object' && s) seen.push(s as { sql: string; args?: unknown });
-    return execute(s);
-  };
-  try {
-    await orderFigures(db);
-  } finally {
-    client.execute = execute;
-  }
+  const seen = await capturedStatements(db, () => orderFigures(db));
   const lateReads = seen.filter((s) => /finish_by </.test(s.sql));
   expect(lateReads.length).toBe(1);
-  const plan = (await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${lateReads[0].sql}`, args: lateReads[0].args as never })).rows.map((r) => String(r.detail)).join(' | ');
+  const plan = await queryPlan(db, lateReads[0]);
   expect(plan).toMatch(/USING (COVERING )?INDEX service_orders_finish_due/);
   expect(plan).not.toMatch(/service_orders_item_done/);
 });

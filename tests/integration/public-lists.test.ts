@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { freshDb } from '../helpers/db.ts';
 import { insertEvent, insertTeam, insertUsers } from '../helpers/events-fixtures.ts';
+import { capturedStatements, queryPlan } from '../helpers/sql-capture.ts';
 import { listPublicEvents } from '../../src/domain/events/public.ts';
 import { listActiveTeams } from '../../src/domain/teams/public.ts';
 import { publicOrders } from '../../src/domain/orders/index.ts';
@@ -105,23 +106,8 @@ describe('public lists, a page at a time', () => {
 
 /** The SQL statements `run` sends, each with its plan. */
 async function plans(db: Db, run: () => Promise<unknown>) {
-  const seen: { sql: string; args?: unknown }[] = [];
-  const client = db.$client as unknown as { execute: (s: unknown) => Promise<unknown> };
-  const execute = client.execute.bind(client);
-  client.execute = (s: unknown) => {
-    if (typeof s === 'object' && s) seen.push(s as { sql: string; args?: unknown });
-    return execute(s);
-  };
-  try {
-    await run();
-  } finally {
-    client.execute = execute;
-  }
   const out: { sql: string; plan: string }[] = [];
-  for (const s of seen) {
-    const rs = await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${s.sql}`, args: s.args as never });
-    out.push({ sql: s.sql, plan: rs.rows.map((r) => String(r.detail)).join(' | ') });
-  }
+  for (const s of await capturedStatements(db, run)) out.push({ sql: s.sql, plan: await queryPlan(db, s) });
   return out;
 }
 
