@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm';
 // Events and sign-ups. One sign-up per (event, user) is a unique index;
 // confirmed ≤ capacity is held by guarded single statements and triggers
 // (docs/architecture.md "Writes under contention").
+import { sql } from 'drizzle-orm';
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { createdAt } from './common.ts';
 import { users } from './accounts.ts';

@@ -1,5 +1,5 @@
-import { desc } from 'drizzle-orm';
 // Volunteer teams and their members.
+import { desc } from 'drizzle-orm';
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { createdAt } from './common.ts';
 import { users } from './accounts.ts';

@@ -25,3 +25,11 @@ export function positiveInt(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
+
+/**
+ * The page number a list page was asked for: a positive integer up to `max`, else 1. `Number('2.5') || 1`
+ * let 2.5 through to SQLite's OFFSET, and /articles?page=2.5 answered 500.
+ */
+export function pageParam(value: unknown, max = 10_000): number {
+  return Math.min(positiveInt(value) ?? 1, max);
+}
