@@ -140,6 +140,8 @@ async function serve() {
   let stopOrderExpiry = () => {};
   const { startAnnualResetTimer } = await import('../src/domain/households/month.ts');
   let stopAnnualReset = () => {};
+  const { startHousekeeping } = await import('../src/domain/accounts/housekeeping.ts');
+  let stopHousekeeping = () => {};
   // A burst of new connections (1,000 phones pressing 报名 at once) must wait in the kernel's accept
   // queue, not be dropped: Node's default backlog of 511 overflowed in the benchmark's storm and the
   // dropped clients retried only after 1 s. Linux caps the value at net.core.somaxconn (4096 on Debian 12).
@@ -169,6 +171,8 @@ async function serve() {
     stopOrderExpiry = startOrderExpiryTimer(async () => db);
     // Household 文明积分: villages with the annual reset go back to zero once a year, by compensating entries (claimed once across processes).
     stopAnnualReset = startAnnualResetTimer(async () => db);
+    // Ended rate-limit windows, expired sessions and day-old SMS codes go every 10 minutes (they name phones and addresses).
+    stopHousekeeping = startHousekeeping(db);
   });
 
   let closing = false;
@@ -181,6 +185,7 @@ async function serve() {
     stopEscalation();
     stopOrderExpiry();
     stopAnnualReset();
+    stopHousekeeping();
     // A drain: no new connections; requests already being answered finish (up to DRAIN_MS, then cut),
     // and only then is the database closed — it used to close at once, under the last answers.
     await drainServer(server);

@@ -84,7 +84,8 @@ export const sessions = sqliteTable(
     ttlMs: integer('ttl_ms').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('sessions_user').on(t.userId)],
+  // sessions_expires: housekeeping drops the sessions that ran out and were never presented again.
+  (t) => [index('sessions_user').on(t.userId), index('sessions_expires').on(t.expiresAt)],
 );
 
 export const passwordResets = sqliteTable('password_resets', {
@@ -123,11 +124,16 @@ export const smsCodes = sqliteTable(
   (t) => [index('sms_codes_phone').on(t.phone, t.purpose, t.createdAt)],
 );
 
-/** Fixed-window counters shared by all processes (login, registration, nominations…). */
+/**
+ * Fixed-window counters shared by all processes (login, registration, nominations…). A key names what
+ * is counted by an internal id or by a keyed hash (`rateKey`): never a phone or an address in the clear.
+ * A row whose window has ended (`reset_at`) is dropped by housekeeping.
+ */
 export const rateLimits = sqliteTable('rate_limits', {
   key: text('key').primaryKey(),
   windowStart: integer('window_start').notNull(),
   count: integer('count').notNull(),
+  resetAt: integer('reset_at').notNull().default(0),
 });
 
 export const auditLog = sqliteTable(

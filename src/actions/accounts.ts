@@ -69,7 +69,7 @@ export const accounts = {
     handler: async (form, ctx) => {
       const db = await appDb();
       const ip = clientIp(ctx);
-      await countRegistrationAttempt(db, ip);
+      await countRegistrationAttempt(db, config().secretKey, ip);
       const parsed = await registrationForm.bind(ctx)(form);
       if (parsed.error) throw parsed.error;
       const userId = await registerVolunteer(db, config().secretKey, parsed.data, { ip });
@@ -110,7 +110,13 @@ export const accounts = {
     handler: async (input, ctx) => {
       const smtp = config().smtpUrl;
       if (!smtp) throw new AccountError('BAD_REQUEST', '本站未开通邮件服务，请使用短信验证码找回，或携带身份证件联系所在乡镇/街道', 'phone');
-      const r = await requestResetByEmail(await appDb(), { phone: input.phone, ip: clientIp(ctx), siteUrl: config().siteUrl, mail: (m) => sendMail(smtp, m, { timeoutMs: 30_000 }) });
+      const r = await requestResetByEmail(await appDb(), {
+        secretKey: config().secretKey,
+        phone: input.phone,
+        ip: clientIp(ctx),
+        siteUrl: config().siteUrl,
+        mail: (m) => sendMail(smtp, m, { timeoutMs: 30_000 }),
+      });
       void r.delivery;
       return { mailed: true as const };
     },
@@ -140,7 +146,7 @@ export const accounts = {
     handler: async (input, ctx) => {
       const db = await appDb();
       try {
-        const result = await login(db, { phone: input.phone, password: input.password, ip: clientIp(ctx), previousSessionId: ctx.locals.session?.id });
+        const result = await login(db, { secretKey: config().secretKey, phone: input.phone, password: input.password, ip: clientIp(ctx), previousSessionId: ctx.locals.session?.id });
         setSessionCookie(ctx, result.token, result.session.expiresAt);
         log('info', 'login.success', { reqId: ctx.locals.requestId, userId: result.session.userId });
         return { redirect: safeNext(input.next) };

@@ -9,7 +9,7 @@ import { checkIn, checkOut } from '../domain/events/checkin.ts';
 import { createEvent, endAfterStart, EventFields, markAttendance, removeSignup, setEventStatus, updateEvent } from '../domain/events/manage.ts';
 import { regenerateCalendarToken, revokeCalendarToken } from '../domain/events/mine.ts';
 import { markAllRead, markRead } from '../domain/notices/index.ts';
-import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
+import { hitRateLimit, rateKeyForId } from '../domain/accounts/rate-limit.ts';
 import { leaderEventPath } from '../domain/teams/membership.ts';
 import { createEventForOrder } from '../domain/orders/delivery.ts';
 
@@ -49,7 +49,7 @@ export const events = {
     handler: async ({ eventId, code, op }, ctx) => {
       const u = volunteer(ctx);
       const db = await appDb();
-      if (!(await hitRateLimit(db, `checkin:${u.id}`, 20, 10 * 60_000)).allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '尝试次数过多，请稍后再试' });
+      if (!(await hitRateLimit(db, rateKeyForId('checkin', u.id), 20, 10 * 60_000)).allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '尝试次数过多，请稍后再试' });
       // 303 to a clean check-in page (issue 18, item 12): the used code leaves the box and a refresh posts nothing.
       if (op === 'in') {
         await checkIn(db, { eventId, userId: u.id, code });

@@ -5,7 +5,7 @@ import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
 import { config } from '../lib/config.ts';
 import { actionAbility, formAction } from '../lib/action-guards.ts';
-import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
+import { hitRateLimit, rateKey } from '../domain/accounts/rate-limit.ts';
 import { fromShanghai } from '../lib/time.ts';
 import { clientIp } from '../lib/client-ip.ts';
 import { isPlainLine, plainLineError } from '../lib/plain-text.ts';
@@ -39,7 +39,7 @@ export const legal = {
     }),
     handler: async (input, ctx) => {
       const db = await appDb();
-      const rl = await hitRateLimit(db, `lecture-order:${clientIp(ctx)}`, 10, 3600_000);
+      const rl = await hitRateLimit(db, rateKey(config().secretKey, 'lecture-order', clientIp(ctx)), 10, 3600_000);
       if (!rl.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '提交过于频繁，请一小时后再试' });
       const r = await createLectureOrder(db, input);
       return { redirect: `/services/ordered?no=${encodeURIComponent(r.trackingNo)}` };

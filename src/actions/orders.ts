@@ -5,7 +5,7 @@ import { z } from 'astro/zod';
 import { appDb } from '../lib/db.ts';
 import { config } from '../lib/config.ts';
 import { actionAbility, actionLeader, actionUser, actionVolunteer, formAction } from '../lib/action-guards.ts';
-import { hitRateLimit } from '../domain/accounts/rate-limit.ts';
+import { hitRateLimit, rateKey } from '../domain/accounts/rate-limit.ts';
 import { clientIp } from '../lib/client-ip.ts';
 import { isPlainLine, plainLineError } from '../lib/plain-text.ts';
 import { normaliseNumber } from '../domain/tracking/index.ts';
@@ -67,7 +67,7 @@ export const orders = {
     input: z.object(orderFields),
     handler: async ({ photos, ...input }, ctx) => {
       const db = await appDb();
-      const rl = await hitRateLimit(db, `service-order:${clientIp(ctx)}`, 10, 3600_000);
+      const rl = await hitRateLimit(db, rateKey(config().secretKey, 'service-order', clientIp(ctx)), 10, 3600_000);
       if (!rl.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '提交过于频繁，请一小时后再试，或拨打乡镇新时代文明实践所电话点单' });
       const r = await createServiceOrder(db, input, { photos: { uploadsDir: config().uploadsDir, files: await uploads(photos) } });
       return { redirect: `/services/ordered?no=${encodeURIComponent(r.trackingNo)}` };
@@ -225,10 +225,10 @@ export const orders = {
     handler: async (input, ctx) => {
       const db = await appDb();
       // Per address as well as per number (in the domain): four digits are only 10,000 guesses.
-      const rl = await hitRateLimit(db, `order-rate-ip:${clientIp(ctx)}`, 30, 3600_000);
+      const rl = await hitRateLimit(db, rateKey(config().secretKey, 'order-rate-ip', clientIp(ctx)), 30, 3600_000);
       if (!rl.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: '尝试次数过多，请一小时后再试' });
       const number = normaliseNumber(input.no);
-      await rateOrder(db, { number, digits: input.last4, rating: input.rating, comment: input.comment });
+      await rateOrder(db, { secretKey: config().secretKey, number, digits: input.last4, rating: input.rating, comment: input.comment });
       return { redirect: `/track?no=${encodeURIComponent(number)}&rated=1` };
     },
   }),

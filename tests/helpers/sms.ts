@@ -1,7 +1,7 @@
 // Verification codes for tests: requested through the real domain path with a sender that keeps the
 // message instead of texting it (the provider interface, not a weakened check), and read from the
 // demo provider's log line when a real server runs.
-import { clearRateLimit } from '../../src/domain/accounts/rate-limit.ts';
+import { clearRateLimit, rateKey } from '../../src/domain/accounts/rate-limit.ts';
 import { requestSmsCode, type SmsPurpose } from '../../src/domain/accounts/sms-codes.ts';
 import type { SmsMessage } from '../../src/lib/sms.ts';
 import { maskPhone } from '../../src/lib/pii.ts';
@@ -17,10 +17,11 @@ let serial = 0;
 export async function smsCodeFor(db: Db, phone: string, purpose: SmsPurpose = 'register', opts: { userId?: number; secretKey?: Buffer } = {}): Promise<string> {
   const sent: SmsMessage[] = [];
   const ip = `198.18.${(++serial >> 8) & 255}.${serial & 255}`;
-  const r = await requestSmsCode(db, opts.secretKey ?? TEST_KEY, { phone, purpose, ip, userId: opts.userId, send: async (m) => void sent.push(m) });
+  const key = opts.secretKey ?? TEST_KEY;
+  const r = await requestSmsCode(db, key, { phone, purpose, ip, userId: opts.userId, send: async (m) => void sent.push(m) });
   await r.delivery;
-  await clearRateLimit(db, `sms-resend:${phone}`);
-  await clearRateLimit(db, `sms-phone-day:${phone}`);
+  await clearRateLimit(db, rateKey(key, 'sms-resend', phone));
+  await clearRateLimit(db, rateKey(key, 'sms-phone-day', phone));
   if (!sent.length) throw new Error(`no code was sent to ${phone} for ${purpose}`);
   return sent[0].code;
 }

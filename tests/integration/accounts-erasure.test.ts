@@ -72,8 +72,8 @@ test('注销 of a volunteer who did many things leaves no name, phone, e-mail or
   });
   const me = await registerVolunteer(db, TEST_KEY, input, { ip: '10.14.0.1' });
   await updateProfile(db, me, { townId: town, villageId: village, skills: ['急救'], email, publishConsent: true }, '10.14.0.1');
-  await login(db, { phone, password, ip: '10.14.0.1' });
-  await login(db, { phone, password: 'a typo', ip: '10.14.0.1' }).catch(() => undefined);
+  await login(db, { secretKey: TEST_KEY, phone, password, ip: '10.14.0.1' });
+  await login(db, { secretKey: TEST_KEY, phone, password: 'a typo', ip: '10.14.0.1' }).catch(() => undefined);
   // … joins a team (its leader is told), …
   await applyToJoin(db, team, me);
   await decideJoin(db, leader, team, (await membershipOf(db, team, me))!.id, true);

@@ -50,7 +50,7 @@ describe('login lock-out under parallel attempts (item 8)', () => {
     const password = 'the right password 2026';
     const userId = await createUser(db, TEST_KEY, { phone, password, realName: '赵并发' });
     // 45 attempts from 45 addresses (the per-IP limit must not be what stops them).
-    const results = await Promise.allSettled(Array.from({ length: 45 }, (_, i) => login(db, { phone, password: `wrong-password-${i}`, ip: `10.45.0.${i}` })));
+    const results = await Promise.allSettled(Array.from({ length: 45 }, (_, i) => login(db, { secretKey: TEST_KEY, phone, password: `wrong-password-${i}`, ip: `10.45.0.${i}` })));
     const refused = results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'LOGGED_IN'));
     const checked = refused.filter((c) => c === 'UNAUTHORIZED').length;
     expect(refused).not.toContain('LOGGED_IN');
@@ -60,17 +60,17 @@ describe('login lock-out under parallel attempts (item 8)', () => {
     // Each checked password left one login.failure row: the audit log agrees.
     expect((await searchAudit(db, { action: 'login.failure', targetId: String(userId) })).total).toBe(checked);
     // Locked: even the right password is refused now.
-    await expect(login(db, { phone, password, ip: '10.45.1.1' })).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(login(db, { secretKey: TEST_KEY, phone, password, ip: '10.45.1.1' })).rejects.toBeInstanceOf(RateLimitedError);
   }, 120_000);
 
   test('a right password clears the count, so an owner who mistyped a few times is not locked', async () => {
     const phone = '13744446666';
     const password = 'the right password 2027';
     await createUser(db, TEST_KEY, { phone, password, realName: '钱清零' });
-    for (let i = 0; i < FAILURES_PER_ACCOUNT - 1; i++) await login(db, { phone, password: 'nope', ip: '10.46.0.1' }).catch(() => undefined);
-    await expect(login(db, { phone, password, ip: '10.46.0.1' })).resolves.toMatchObject({ userId: expect.any(Number) });
-    for (let i = 0; i < FAILURES_PER_ACCOUNT - 1; i++) await login(db, { phone, password: 'nope', ip: '10.46.0.1' }).catch(() => undefined);
-    await expect(login(db, { phone, password, ip: '10.46.0.1' })).resolves.toMatchObject({ userId: expect.any(Number) });
+    for (let i = 0; i < FAILURES_PER_ACCOUNT - 1; i++) await login(db, { secretKey: TEST_KEY, phone, password: 'nope', ip: '10.46.0.1' }).catch(() => undefined);
+    await expect(login(db, { secretKey: TEST_KEY, phone, password, ip: '10.46.0.1' })).resolves.toMatchObject({ userId: expect.any(Number) });
+    for (let i = 0; i < FAILURES_PER_ACCOUNT - 1; i++) await login(db, { secretKey: TEST_KEY, phone, password: 'nope', ip: '10.46.0.1' }).catch(() => undefined);
+    await expect(login(db, { secretKey: TEST_KEY, phone, password, ip: '10.46.0.1' })).resolves.toMatchObject({ userId: expect.any(Number) });
   }, 120_000);
 });
 

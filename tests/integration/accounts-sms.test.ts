@@ -171,13 +171,13 @@ describe('forgotten password', () => {
   test('by SMS: the code sets a new password, ends every session, and works once', async () => {
     const phone = nextPhone();
     const userId = await createUser(db, TEST_KEY, { phone, password: 'the old password 1', realName: '李忘记' });
-    await login(db, { phone, password: 'the old password 1', ip: '10.86.0.1' });
+    await login(db, { secretKey: TEST_KEY, phone, password: 'the old password 1', ip: '10.86.0.1' });
     const code = await smsCodeFor(db, phone, 'reset');
     expect(await resetPasswordWithSmsCode(db, TEST_KEY, { phone, code, password: 'the new password 2', ip: '10.86.0.2' })).toBe(userId);
     const [{ n }] = await rows(sql`SELECT count(*) AS n FROM sessions WHERE user_id = ${userId}`);
     expect(Number(n)).toBe(0);
-    await expect(login(db, { phone, password: 'the old password 1', ip: '10.86.0.3' })).rejects.toBeTruthy();
-    expect((await login(db, { phone, password: 'the new password 2', ip: '10.86.0.3' })).session.userId).toBe(userId);
+    await expect(login(db, { secretKey: TEST_KEY, phone, password: 'the old password 1', ip: '10.86.0.3' })).rejects.toBeTruthy();
+    expect((await login(db, { secretKey: TEST_KEY, phone, password: 'the new password 2', ip: '10.86.0.3' })).session.userId).toBe(userId);
     await expect(resetPasswordWithSmsCode(db, TEST_KEY, { phone, code, password: 'a third password 3' })).rejects.toMatchObject({ field: 'smsCode' });
   });
 
@@ -211,11 +211,11 @@ describe('forgotten password', () => {
     const userId = await createUser(db, TEST_KEY, { phone, password: 'the old password 1', realName: '赵邮箱', email: 'zhao@example.cn' });
     const mail = (m: Parameters<typeof sendMail>[1]) => sendMail(smtp.url, m);
     await (
-      await requestResetByEmail(db, { phone, ip: '10.88.0.1', siteUrl: 'https://shanxing.example', mail })
+      await requestResetByEmail(db, { secretKey: TEST_KEY, phone, ip: '10.88.0.1', siteUrl: 'https://shanxing.example', mail })
     ).delivery;
     // No account, or no address: the same answer and nothing mailed.
     await (
-      await requestResetByEmail(db, { phone: nextPhone(), ip: '10.88.0.1', siteUrl: 'https://shanxing.example', mail })
+      await requestResetByEmail(db, { secretKey: TEST_KEY, phone: nextPhone(), ip: '10.88.0.1', siteUrl: 'https://shanxing.example', mail })
     ).delivery;
     expect(smtp.messages).toHaveLength(1);
     expect(smtp.messages[0].rcpt).toEqual(['zhao@example.cn']);
@@ -241,7 +241,7 @@ describe('changing the phone', () => {
     await changePhoneWithCode(db, TEST_KEY, { userId, phone: newPhone, code, password: 'my password here 1', ip: '10.89.0.1' });
     const [u] = await rows(sql`SELECT phone FROM users WHERE id = ${userId}`);
     expect(u.phone).toBe(newPhone);
-    await expect(login(db, { phone: oldPhone, password: 'my password here 1', ip: '10.89.0.2' })).rejects.toBeTruthy();
+    await expect(login(db, { secretKey: TEST_KEY, phone: oldPhone, password: 'my password here 1', ip: '10.89.0.2' })).rejects.toBeTruthy();
     const [a] = await rows(sql`SELECT after FROM audit_log WHERE action = 'phone.change' AND actor_id = ${userId}`);
     expect(String(a.after)).not.toContain(newPhone);
   });

@@ -219,7 +219,7 @@ describe('login', () => {
   test('creates a new session whose token is stored only as its SHA-256; the previous session is deleted', async () => {
     const old = generateSessionToken();
     await createSession(db, old, userId);
-    const r = await login(db, { phone, password, ip: '10.1.0.1', previousSessionId: sessionIdFromToken(old) });
+    const r = await login(db, { secretKey: TEST_KEY, phone, password, ip: '10.1.0.1', previousSessionId: sessionIdFromToken(old) });
     expect(r.token).toMatch(/^[a-z2-7]{32}$/);
     const rows = await db.select().from(sessions).where(eq(sessions.userId, userId));
     expect(rows.map((s) => s.id)).toContain(sessionIdFromToken(r.token));
@@ -230,8 +230,8 @@ describe('login', () => {
   });
 
   test('unknown phone and wrong password get the same answer; the audit log never holds the password', async () => {
-    const a = await login(db, { phone, password: 'wrong-password-1', ip: '10.1.0.2' }).catch((e) => e);
-    const b = await login(db, { phone: '13700000404', password: 'wrong-password-1', ip: '10.1.0.2' }).catch((e) => e);
+    const a = await login(db, { secretKey: TEST_KEY, phone, password: 'wrong-password-1', ip: '10.1.0.2' }).catch((e) => e);
+    const b = await login(db, { secretKey: TEST_KEY, phone: '13700000404', password: 'wrong-password-1', ip: '10.1.0.2' }).catch((e) => e);
     expect(a).toBeInstanceOf(AccountError);
     expect(b).toBeInstanceOf(AccountError);
     expect([a.code, a.message]).toEqual([b.code, b.message]);
@@ -248,24 +248,24 @@ describe('login', () => {
     const p = '13700008888';
     await createUser(db, TEST_KEY, { phone: p, password, realName: '张锁定' });
     for (let i = 0; i < 10; i++) {
-      const e = await login(db, { phone: p, password: 'nope-nope-nope', ip: `10.2.0.${i}` }).catch((x) => x);
+      const e = await login(db, { secretKey: TEST_KEY, phone: p, password: 'nope-nope-nope', ip: `10.2.0.${i}` }).catch((x) => x);
       expect(e.code).toBe('UNAUTHORIZED');
     }
-    const e = await login(db, { phone: p, password, ip: '10.2.1.1' }).catch((x) => x);
+    const e = await login(db, { secretKey: TEST_KEY, phone: p, password, ip: '10.2.1.1' }).catch((x) => x);
     expect(e).toBeInstanceOf(RateLimitedError);
     expect(e.code).toBe('TOO_MANY_REQUESTS');
     expect(e.message).toContain('再试');
     // after the window the right password works again
-    const later = await login(db, { phone: p, password, ip: '10.2.1.1', now: Date.now() + 16 * 60_000 });
+    const later = await login(db, { secretKey: TEST_KEY, phone: p, password, ip: '10.2.1.1', now: Date.now() + 16 * 60_000 });
     expect(later.userId).toBeGreaterThan(0);
   });
 
   test('more than 50 attempts from one IP in 15 minutes are refused', async () => {
     const ip = '10.3.3.3';
-    for (let i = 0; i < 50; i++) await login(db, { phone: `1370001${String(i).padStart(4, '0')}`, password: 'x', ip }).catch((x) => x);
-    const e = await login(db, { phone, password, ip }).catch((x) => x);
+    for (let i = 0; i < 50; i++) await login(db, { secretKey: TEST_KEY, phone: `1370001${String(i).padStart(4, '0')}`, password: 'x', ip }).catch((x) => x);
+    const e = await login(db, { secretKey: TEST_KEY, phone, password, ip }).catch((x) => x);
     expect(e).toBeInstanceOf(RateLimitedError);
-    await expect(login(db, { phone, password, ip: '10.3.3.4' })).resolves.toMatchObject({ userId });
+    await expect(login(db, { secretKey: TEST_KEY, phone, password, ip: '10.3.3.4' })).resolves.toMatchObject({ userId });
   }, 120_000);
 });
 
@@ -362,7 +362,7 @@ describe('password change and 注销', () => {
     await changePassword(db, { userId: id, currentSessionId: sessionIdFromToken(here), current: 'first-password-ok', password: 'second-password-ok' });
     expect(await validateSessionToken(db, here)).not.toBeNull();
     expect(await validateSessionToken(db, there)).toBeNull();
-    await expect(login(db, { phone: '13700004444', password: 'second-password-ok', ip: '10.4.0.1' })).resolves.toBeDefined();
+    await expect(login(db, { secretKey: TEST_KEY, phone: '13700004444', password: 'second-password-ok', ip: '10.4.0.1' })).resolves.toBeDefined();
   });
 
   test('注销 erases personal fields, keeps confirmed hours anonymised, ends sessions, is audited', async () => {
@@ -404,7 +404,7 @@ describe('password change and 注销', () => {
     expect((await searchAudit(db, { action: 'user.delete', targetId: String(id) })).total).toBe(1);
     // the person may register again with the same ID and phone
     await expect(register({ phone: '13700005555', idNumber: input.idNumber })).resolves.toBeDefined();
-    await expect(login(db, { phone: '13700005555', password: input.password, ip: '10.5.0.2' })).resolves.toBeDefined();
+    await expect(login(db, { secretKey: TEST_KEY, phone: '13700005555', password: input.password, ip: '10.5.0.2' })).resolves.toBeDefined();
   });
 });
 
@@ -423,11 +423,11 @@ describe('administration', () => {
     await setUserDisabled(db, { actorId: admin, userId: id, disabled: true });
     expect(await db.select().from(sessions).where(eq(sessions.userId, id))).toHaveLength(0);
     expect(await validateSessionToken(db, t1)).toBeNull();
-    await expect(login(db, { phone: '13800000002', password: 'some-password-ok', ip: '10.6.0.1' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(login(db, { secretKey: TEST_KEY, phone: '13800000002', password: 'some-password-ok', ip: '10.6.0.1' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(setUserDisabled(db, { actorId: admin, userId: admin, disabled: true })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect((await searchAudit(db, { action: 'user.disable', targetId: String(id) })).total).toBe(1);
     await setUserDisabled(db, { actorId: admin, userId: id, disabled: false });
-    await expect(login(db, { phone: '13800000002', password: 'some-password-ok', ip: '10.6.0.1' })).resolves.toBeDefined();
+    await expect(login(db, { secretKey: TEST_KEY, phone: '13800000002', password: 'some-password-ok', ip: '10.6.0.1' })).resolves.toBeDefined();
   });
 
   test('a reset link is single use, expires after 1 h, is stored hashed and ends sessions', async () => {
@@ -444,7 +444,7 @@ describe('administration', () => {
     expect(await validateSessionToken(db, t)).toBeNull();
     await expect(resetPasswordWithToken(db, { token, password: 'another-new-password' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     expect(await resetTokenInfo(db, token)).toBeNull();
-    await expect(login(db, { phone: '13800000003', password: 'brand-new-password', ip: '10.7.0.1' })).resolves.toBeDefined();
+    await expect(login(db, { secretKey: TEST_KEY, phone: '13800000003', password: 'brand-new-password', ip: '10.7.0.1' })).resolves.toBeDefined();
 
     const late = await issueResetToken(db, { actorId: admin, userId: id });
     await expect(resetPasswordWithToken(db, { token: late.token, password: 'too-late-password', now: Date.now() + 3601_000 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });

@@ -108,7 +108,7 @@ describe('the link', () => {
     expect((await getServiceOrder(db, orderId))?.status).toBe('done');
     // The number and four digits still work.
     const no = String((await getServiceOrder(db, orderId))?.trackingNo);
-    await rateOrder(db, { number: no, digits: '7788', rating: 4, comment: '' }, later);
+    await rateOrder(db, { secretKey: TEST_KEY, number: no, digits: '7788', rating: 4, comment: '' }, later);
     expect((await getServiceOrder(db, orderId))?.rating).toBe(4);
   });
 
@@ -117,7 +117,7 @@ describe('the link', () => {
     expect(await ratingLinkView(db, '../../etc')).toBeUndefined();
     await expect(rateOrderByLink(db, 'a'.repeat(32), { rating: 5, comment: '' })).rejects.toMatchObject({ status: 'NOT_FOUND' });
     const no = String((await getServiceOrder(db, orderId))?.trackingNo);
-    await rateOrder(db, { number: no, digits: '7788', rating: 5, comment: '' });
+    await rateOrder(db, { secretKey: TEST_KEY, number: no, digits: '7788', rating: 5, comment: '' });
     expect((await ratingLinkView(db, token))?.state).toBe('used');
     expect(await refusal(rateOrderByLink(db, token, { rating: 1, comment: '' }))).toBe('您已评价过这个点单，谢谢！');
   });

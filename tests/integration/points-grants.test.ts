@@ -3,7 +3,7 @@
 // its source), is reversed by a compensating entry when the honoree is withdrawn, and the amounts come from
 // the county's settings. Triggers, so every path that publishes, withdraws or rates is covered.
 import { beforeEach, describe, expect, test } from 'vitest';
-import { freshDb } from '../helpers/db.ts';
+import { freshDb, TEST_KEY } from '../helpers/db.ts';
 import type { Db } from '../../db/client.ts';
 import { setSetting } from '../../src/domain/settings/index.ts';
 import { rateOrder } from '../../src/domain/orders/index.ts';
@@ -92,20 +92,20 @@ describe('五星 rating of a service order', () => {
   test('a 微心愿 rated five stars earns its volunteer the county amount, once; a team order earns the leader who closed it', async () => {
     await setSetting(db, 'pointsForFiveStar', 15);
     await doneOrder('DD-2026-000001', { claimedBy: person });
-    await rateOrder(db, { number: 'DD-2026-000001', digits: '1234', rating: 5, comment: '很满意' });
+    await rateOrder(db, { secretKey: TEST_KEY, number: 'DD-2026-000001', digits: '1234', rating: 5, comment: '很满意' });
     expect(await pointsBalance(db, person)).toBe(15);
     expect((await pointsEntries(db, person))[0]).toMatchObject({ amount: 15, reason: '服务点单获群众五星评价' });
     await doneOrder('DD-2026-000002', { closedBy: leader });
-    await rateOrder(db, { number: 'DD-2026-000002', digits: '1234', rating: 5, comment: '' });
+    await rateOrder(db, { secretKey: TEST_KEY, number: 'DD-2026-000002', digits: '1234', rating: 5, comment: '' });
     expect(await pointsBalance(db, leader)).toBe(15);
     // A second rating is refused by the order itself; the grant stays one.
-    await expect(rateOrder(db, { number: 'DD-2026-000002', digits: '1234', rating: 5, comment: '' })).rejects.toMatchObject({ status: 'CONFLICT' });
+    await expect(rateOrder(db, { secretKey: TEST_KEY, number: 'DD-2026-000002', digits: '1234', rating: 5, comment: '' })).rejects.toMatchObject({ status: 'CONFLICT' });
     expect(await count(db, `points_grants WHERE source_type = 'order_rating'`)).toBe(2);
   });
 
   test('four stars earn nothing; a five-star rating taken back is reversed by a compensating entry', async () => {
     await doneOrder('DD-2026-000003', { claimedBy: person });
-    await rateOrder(db, { number: 'DD-2026-000003', digits: '1234', rating: 4, comment: '' });
+    await rateOrder(db, { secretKey: TEST_KEY, number: 'DD-2026-000003', digits: '1234', rating: 4, comment: '' });
     expect(await pointsBalance(db, person)).toBe(0);
     await db.$client.execute(`UPDATE service_orders SET rating = 5 WHERE tracking_no = 'DD-2026-000003'`);
     expect(await pointsBalance(db, person)).toBe(10);

@@ -3,7 +3,7 @@
 // audience counted, and rated on /track (or through the private link of an order placed before 0023).
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { freshDb } from '../helpers/db.ts';
+import { freshDb, TEST_KEY } from '../helpers/db.ts';
 import type { Db } from '../../db/client.ts';
 import type { SessionUser } from '../../src/domain/accounts/sessions.ts';
 import { acceptOrder, assignOrder, openOrder, orderSteps, rateOrder } from '../../src/domain/orders/index.ts';
@@ -93,7 +93,7 @@ describe('点单式普法', () => {
     const startsAt = Date.now() + 2 * 86400_000;
     await scheduleLecture(db, editor, order.id, { lecturerId: lecturer.id, teamId: team.id, startsAt, endsAt: startsAt + 3600_000, address: '村委会会议室', capacity: 40 });
     await recordLectureDelivery(db, editor, order.id, { audience: 33 });
-    await rateOrder(db, { number: order.trackingNo, digits: '4444', rating: 2, comment: '时间太短' });
+    await rateOrder(db, { secretKey: TEST_KEY, number: order.trackingNo, digits: '4444', rating: 2, comment: '时间太短' });
     expect(await getLectureOrder(db, order.id)).toMatchObject({ status: 'rated', rating: 2 });
     expect((await db.$client.execute({ sql: 'SELECT revisit_due FROM service_orders WHERE id = ?', args: [order.id] })).rows[0].revisit_due).toBe(1);
   });

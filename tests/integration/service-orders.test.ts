@@ -229,16 +229,16 @@ describe('接单 to 评单', () => {
     await acceptOrder(db, editor, o.id);
     await openOrder(db, editor, o.id);
     await claimOrder(db, t.leader, o.id, t.team);
-    expect(await refusal(rateOrder(db, { number: o.trackingNo, digits: '0009', rating: 5, comment: '' }))).toBe('服务完成后才能评价');
+    expect(await refusal(rateOrder(db, { secretKey: TEST_KEY, number: o.trackingNo, digits: '0009', rating: 5, comment: '' }))).toBe('服务完成后才能评价');
     expect(await refusal(finishOrder(db, t.leader, o.id, t.team, closing('好')))).toContain('结项说明');
     await finishOrder(db, t.leader, o.id, t.team, closing('两名志愿者上门打扫卫生，陪同老人到卫生院复查。'));
     expect((await track(o.trackingNo, '0009'))?.rateable).toBe(true);
-    expect(await refusal(rateOrder(db, { number: o.trackingNo, digits: '1234', rating: 2, comment: '' }))).toContain('没有找到');
-    await rateOrder(db, { number: o.trackingNo, digits: '0009', rating: 2, comment: '来晚了两个小时' });
+    expect(await refusal(rateOrder(db, { secretKey: TEST_KEY, number: o.trackingNo, digits: '1234', rating: 2, comment: '' }))).toContain('没有找到');
+    await rateOrder(db, { secretKey: TEST_KEY, number: o.trackingNo, digits: '0009', rating: 2, comment: '来晚了两个小时' });
     const row = await getServiceOrder(db, o.id);
     expect(row).toMatchObject({ status: 'rated', rating: 2, ratingComment: '来晚了两个小时', revisitDue: 1 });
     expect((await listServiceOrders(db, editor, { revisit: true })).map((r) => r.o.id)).toContain(o.id);
-    expect(await refusal(rateOrder(db, { number: o.trackingNo, digits: '0009', rating: 5, comment: '' }))).toBe('您已评价过这个点单，谢谢！');
+    expect(await refusal(rateOrder(db, { secretKey: TEST_KEY, number: o.trackingNo, digits: '0009', rating: 5, comment: '' }))).toBe('您已评价过这个点单，谢谢！');
     const tracked = await track(o.trackingNo, '0009');
     expect(tracked?.timeline.map((s) => s.text).slice(-3)).toEqual(['“助老服务队”已接单', '服务已完成，欢迎评价', '群众评价：2 星，工作人员将回访']);
     expect(tracked?.finished).toBe(true);
@@ -250,7 +250,7 @@ describe('接单 to 评单', () => {
     await acceptOrder(db, editor, o.id);
     await assignOrder(db, editor, o.id, t.team);
     await finishOrder(db, t.leader, o.id, t.team, closing('上门理发两人，打扫卫生一次。'));
-    await rateOrder(db, { number: o.trackingNo, digits: '0010', rating: 5, comment: '很满意' });
+    await rateOrder(db, { secretKey: TEST_KEY, number: o.trackingNo, digits: '0010', rating: 5, comment: '很满意' });
     expect((await getServiceOrder(db, o.id))?.revisitDue).toBe(0);
   });
 });
@@ -273,14 +273,14 @@ describe('published figures', () => {
     await acceptOrder(own, ed, o1.id, t0 + H);
     await assignOrder(own, ed, o1.id, team, t0 + 2 * H);
     await finishOrder(own, leader, o1.id, team, closing('上门打扫卫生一次。'), t0 + D);
-    await rateOrder(own, { number: o1.trackingNo, digits: '1001', rating: 5, comment: '' }, t0 + 2 * D);
+    await rateOrder(own, { secretKey: TEST_KEY, number: o1.trackingNo, digits: '1001', rating: 5, comment: '' }, t0 + 2 * D);
     // o2: accepted after 30 h (late), claimed, done after 5 days (late), rated 2.
     const o2 = await make('13812341002');
     await acceptOrder(own, ed, o2.id, t0 + 30 * H);
     await openOrder(own, ed, o2.id, t0 + 30 * H);
     await claimOrder(own, leader, o2.id, team, t0 + 31 * H);
     await finishOrder(own, leader, o2.id, team, closing('陪同就医一次。'), t0 + 5 * D);
-    await rateOrder(own, { number: o2.trackingNo, digits: '1002', rating: 2, comment: '' }, t0 + 6 * D);
+    await rateOrder(own, { secretKey: TEST_KEY, number: o2.trackingNo, digits: '1002', rating: 2, comment: '' }, t0 + 6 * D);
     // o3: never accepted, now past the limit. o4: rejected (not in the 受理 rate). o5: accepted in time, not dispatched.
     await make('13812341003');
     const o4 = await make('13812341004');

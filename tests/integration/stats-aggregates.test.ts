@@ -261,7 +261,7 @@ describe('stats aggregates', () => {
     await assignOrder(db, editor, o1.id, orderTeam, t0 + 2 * H);
     await expectFiguresMatch(db, 'order assigned, not done, past its days');
     await finishOrder(db, lead, o1.id, orderTeam, { note: '上门打扫一次。', servedVolunteers: 1, beneficiaries: 1, hoursRecorded: false, noEventReason: '上门一次即完成' }, t0 + 5 * D);
-    await rateOrder(db, { number: o1.trackingNo, digits: '2201', rating: 5, comment: '' }, t0 + 6 * D);
+    await rateOrder(db, { secretKey: TEST_KEY, number: o1.trackingNo, digits: '2201', rating: 5, comment: '' }, t0 + 6 * D);
     const o2 = await make('13812342202', { townId: Number(town2.town), villageId: Number(town2.village) });
     await rejectOrder(db, editor, o2.id, '不属于志愿服务范围', t0 + H);
     const o3 = await make('13812342203');

@@ -6,7 +6,7 @@ import { users } from '../../../db/schema/index.ts';
 import { maskPhone } from '../../lib/pii.ts';
 import { audit } from '../audit/index.ts';
 import { verifyDummy, verifyPassword } from './passwords.ts';
-import { clearRateLimit, hitRateLimit } from './rate-limit.ts';
+import { clearRateLimit, hitRateLimit, rateKey } from './rate-limit.ts';
 import { createSession, generateSessionToken, invalidateSession, type Session } from './sessions.ts';
 import { AccountError, RateLimitedError } from './errors.ts';
 
@@ -26,10 +26,10 @@ export interface LoginResult {
  * Checks the limits, verifies the password and creates a fresh session.
  * `previousSessionId` (the session the request came with, if any) is deleted, so a login never reuses a session.
  */
-export async function login(db: Db, input: { phone: string; password: string; ip: string; previousSessionId?: string | null; now?: number }): Promise<LoginResult> {
+export async function login(db: Db, input: { secretKey: Buffer; phone: string; password: string; ip: string; previousSessionId?: string | null; now?: number }): Promise<LoginResult> {
   const now = input.now ?? Date.now();
   const phone = input.phone.replace(/\s+/g, '');
-  const ipLimit = await hitRateLimit(db, `login-ip:${input.ip}`, ATTEMPTS_PER_IP, LOGIN_WINDOW_MS, now);
+  const ipLimit = await hitRateLimit(db, rateKey(input.secretKey, 'login-ip', input.ip), ATTEMPTS_PER_IP, LOGIN_WINDOW_MS, now);
   if (!ipLimit.allowed) {
     // No phone here: the IP is what is blocked, and the audit log keeps no contact data it does not need.
     await audit(db, { action: 'login.blocked', targetType: 'ip', detail: 'IP 尝试过多', ip: input.ip });
@@ -42,7 +42,7 @@ export async function login(db: Db, input: { phone: string; password: string; ip
   // The attempt is counted BEFORE the password is checked, in one guarded statement: 45 parallel
   // guesses used to read "0 failures" together and were all verified (issue 15, item 8). Counting
   // first means at most FAILURES_PER_ACCOUNT verifications per window, whatever the concurrency.
-  const accountKey = `login-fail:${phone}`;
+  const accountKey = rateKey(input.secretKey, 'login-fail', phone);
   const attempt = await hitRateLimit(db, accountKey, FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS, now);
   if (!attempt.allowed) {
     await audit(db, { action: 'login.blocked', targetType: 'user', targetId: user?.id, detail: joinDetail('账户失败次数过多', unknownPhone), ip: input.ip });

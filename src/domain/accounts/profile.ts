@@ -10,7 +10,7 @@ import { hashPassword, verifyPassword } from './passwords.ts';
 import { openBirthDate } from './birth-dates.ts';
 import { AccountError, RateLimitedError } from './errors.ts';
 import { FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS } from './login.ts';
-import { clearRateLimit, hitRateLimit } from './rate-limit.ts';
+import { clearRateLimit, hitRateLimit, rateKeyForId } from './rate-limit.ts';
 import { LEADER_ROLES } from './policy.ts';
 import { writeBatch } from '../../../db/write.ts';
 import { truncateWal } from '../../../db/client.ts';
@@ -116,7 +116,7 @@ export async function updateProfile(db: Db, userId: number, input: { townId: num
  * (decision 077). Throws RateLimitedError after FAILURES_PER_ACCOUNT checks in the window.
  */
 export async function countPasswordCheck(db: Db, userId: number, now = Date.now()): Promise<void> {
-  const r = await hitRateLimit(db, `password-check:${userId}`, FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS, now);
+  const r = await hitRateLimit(db, rateKeyForId('password-check', userId), FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS, now);
   if (!r.allowed) throw new RateLimitedError('密码错误次数过多，已暂时锁定', r.resetAt, now);
 }
 
@@ -127,7 +127,7 @@ export async function changePassword(db: Db, input: { userId: number; currentSes
   if (!u?.passwordHash || !(await verifyPassword(u.passwordHash, input.current))) {
     throw new AccountError('BAD_REQUEST', '当前密码不正确', 'current');
   }
-  await clearRateLimit(db, `password-check:${input.userId}`);
+  await clearRateLimit(db, rateKeyForId('password-check', input.userId));
   const passwordHash = await hashPassword(input.password);
   await writeBatch(db, [
     db.update(users).set({ passwordHash, updatedAt: Date.now() }).where(eq(users.id, input.userId)),
@@ -191,8 +191,8 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
     // Audit entries by or about the person stay (who did what, when) without their contact data.
     sql`UPDATE audit_log SET before = ${before}, after = ${after}, detail = ${detail}
       WHERE actor_id = ${input.userId} OR (target_type = 'user' AND target_id = ${String(input.userId)})`,
-    sql`DELETE FROM rate_limits WHERE key IN (${`login-fail:${u.phone ?? ''}`}, ${`password-check:${input.userId}`}, ${`sms-resend:${u.phone ?? ''}`}, ${`sms-phone-day:${u.phone ?? ''}`}, ${`reset-mail:${u.phone ?? ''}`})
-      OR key LIKE ${`sms-check:%:${u.phone ?? '-'}:%`}`,
+    // Counters by the phone hold only its keyed hash and go within a day (housekeeping); the account's own goes now.
+    sql`DELETE FROM rate_limits WHERE key = ${rateKeyForId('password-check', input.userId)}`,
     // Verification codes name the phone: they go with it (issue 18, item 13).
     sql`DELETE FROM sms_codes WHERE user_id = ${input.userId} OR phone = ${u.phone ?? ''}`,
     // Teams they registered or ever led (in any role state) stop naming them as leader.

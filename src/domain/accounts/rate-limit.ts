@@ -1,6 +1,13 @@
 // Fixed-window rate limits kept in the database so every process agrees.
+//
+// A key says what is counted: `scope:<internal id>` (a user, an event) or `scope:<keyed hash>` of a
+// phone, an address or a tracking number (`rateKey`). The table is bookkeeping, yet a copy of the
+// database would otherwise list every phone that asked for a code and every address that ordered a
+// service; without SECRET_KEY the hashes name nobody. `hitRateLimit` refuses any other key, so a raw
+// value cannot slip in. Rows whose window has ended are dropped by housekeeping (`purgeRateLimits`).
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { keyedHash } from '../../lib/pii.ts';
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -9,12 +16,32 @@ export interface RateLimitResult {
   resetAt: number;
 }
 
+const KEY_SHAPE = /^[a-z][a-z-]*(?::[a-z][a-z-]*)*:(?:[1-9]\d{0,8}|[0-9a-f]{64})$/;
+
+/** The key for counting by a personal or guessable value (a phone, an IP address, a number): `scope:` + its keyed hash. */
+export function rateKey(secretKey: Buffer, scope: string, value: string): string {
+  return checkedKey(`${scope}:${keyedHash(secretKey, value, `rate:${scope}`)}`);
+}
+
+/** The key for counting by an internal id (a user's, an event's): nothing personal, kept as it is. */
+export function rateKeyForId(scope: string, id: number): string {
+  return checkedKey(`${scope}:${id}`);
+}
+
+function checkedKey(key: string): string {
+  // A programming error, not a visitor's: a key with a phone or an address in it must never be written.
+  if (!KEY_SHAPE.test(key)) throw new Error(`rate limit key must be scope:<id> or scope:<keyed hash>, got ${key.slice(0, key.indexOf(':') + 1)}…`);
+  return key;
+}
+
 /** Counts one hit against `key` (one statement, safe under contention); allowed while count ≤ limit. */
 export async function hitRateLimit(db: Db, key: string, limit: number, windowMs: number, now = Date.now()): Promise<RateLimitResult> {
-  const [r] = await db.all<{ count: number; window_start: number }>(sql`INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, ${now}, 1)
+  checkedKey(key);
+  const [r] = await db.all<{ count: number; window_start: number }>(sql`INSERT INTO rate_limits (key, window_start, count, reset_at) VALUES (${key}, ${now}, 1, ${now + windowMs})
     ON CONFLICT(key) DO UPDATE SET
       count = CASE WHEN window_start <= ${now - windowMs} THEN 1 ELSE count + 1 END,
-      window_start = CASE WHEN window_start <= ${now - windowMs} THEN ${now} ELSE window_start END
+      window_start = CASE WHEN window_start <= ${now - windowMs} THEN ${now} ELSE window_start END,
+      reset_at = CASE WHEN window_start <= ${now - windowMs} THEN ${now + windowMs} ELSE window_start + ${windowMs} END
     RETURNING count, window_start`);
   const count = Number(r.count);
   const resetAt = Number(r.window_start) + windowMs;
@@ -23,12 +50,18 @@ export async function hitRateLimit(db: Db, key: string, limit: number, windowMs:
 
 /** Reads the current count and when its window ends, without counting a hit. */
 export async function rateLimitState(db: Db, key: string, windowMs: number, now = Date.now()): Promise<{ count: number; resetAt: number }> {
-  const [r] = await db.all<{ count: number; window_start: number }>(sql`SELECT count, window_start FROM rate_limits WHERE key = ${key}`);
+  const [r] = await db.all<{ count: number; window_start: number }>(sql`SELECT count, window_start FROM rate_limits WHERE key = ${checkedKey(key)}`);
   if (!r || Number(r.window_start) <= now - windowMs) return { count: 0, resetAt: now + windowMs };
   return { count: Number(r.count), resetAt: Number(r.window_start) + windowMs };
 }
 
 /** Clears a key (e.g. failures after a successful login). */
 export async function clearRateLimit(db: Db, key: string): Promise<void> {
-  await db.run(sql`DELETE FROM rate_limits WHERE key = ${key}`);
+  await db.run(sql`DELETE FROM rate_limits WHERE key = ${checkedKey(key)}`);
+}
+
+/** Drops the counters whose window has ended (they would count from 1 again anyway); returns how many. */
+export async function purgeRateLimits(db: Db, now = Date.now()): Promise<number> {
+  const r = await db.run(sql`DELETE FROM rate_limits WHERE reset_at <= ${now}`);
+  return r.rowsAffected;
 }

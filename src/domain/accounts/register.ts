@@ -7,7 +7,7 @@ import { keyedHash } from '../../lib/pii.ts';
 import { validRegionPair } from '../regions/index.ts';
 import { getSettings } from '../settings/index.ts';
 import { auditStatement } from '../audit/index.ts';
-import { hitRateLimit, rateLimitState } from './rate-limit.ts';
+import { hitRateLimit, rateKey, rateLimitState } from './rate-limit.ts';
 import { checkIdDocument, minorStatus, type RegisterInput } from './schemas.ts';
 import { createUser } from './users.ts';
 import { AccountError, RateLimitedError, isUniqueViolation } from './errors.ts';
@@ -25,8 +25,8 @@ const TOO_MANY = '此网络的注册尝试过多';
  * Refuses once an IP has been told "already registered" its 5 times this hour: from then on
  * every attempt gets the same 429, so the answer stops depending on the phone or ID tried.
  */
-async function refuseWhenAnswersUsedUp(db: Db, ip: string, now: number): Promise<void> {
-  const told = await rateLimitState(db, `register-exists:${ip}`, HOUR, now);
+async function refuseWhenAnswersUsedUp(db: Db, secretKey: Buffer, ip: string, now: number): Promise<void> {
+  const told = await rateLimitState(db, rateKey(secretKey, 'register-exists', ip), HOUR, now);
   if (told.count >= ACCOUNT_EXISTS_ANSWERS_PER_IP_PER_HOUR) throw new RateLimitedError(TOO_MANY, told.resetAt, now);
 }
 
@@ -34,15 +34,15 @@ async function refuseWhenAnswersUsedUp(db: Db, ip: string, now: number): Promise
  * Counts one registration attempt before the form is even validated (one statement, shared by all
  * processes): an invalid or probing form costs the same as a good one. Throws RateLimitedError.
  */
-export async function countRegistrationAttempt(db: Db, ip: string, now = Date.now()): Promise<void> {
-  const attempt = await hitRateLimit(db, `register-attempt:${ip}`, REGISTER_ATTEMPTS_PER_IP_PER_HOUR, HOUR, now);
+export async function countRegistrationAttempt(db: Db, secretKey: Buffer, ip: string, now = Date.now()): Promise<void> {
+  const attempt = await hitRateLimit(db, rateKey(secretKey, 'register-attempt', ip), REGISTER_ATTEMPTS_PER_IP_PER_HOUR, HOUR, now);
   if (!attempt.allowed) throw new RateLimitedError(TOO_MANY, attempt.resetAt, now);
-  await refuseWhenAnswersUsedUp(db, ip, now);
+  await refuseWhenAnswersUsedUp(db, secretKey, ip, now);
 }
 
 /** Says "already registered" only while the IP has such answers left (counted atomically), else 429. */
-async function revealExisting(db: Db, ip: string, now: number, field: string, message: string): Promise<never> {
-  const told = await hitRateLimit(db, `register-exists:${ip}`, ACCOUNT_EXISTS_ANSWERS_PER_IP_PER_HOUR, HOUR, now);
+async function revealExisting(db: Db, secretKey: Buffer, ip: string, now: number, field: string, message: string): Promise<never> {
+  const told = await hitRateLimit(db, rateKey(secretKey, 'register-exists', ip), ACCOUNT_EXISTS_ANSWERS_PER_IP_PER_HOUR, HOUR, now);
   if (!told.allowed) throw new RateLimitedError(TOO_MANY, told.resetAt, now);
   throw new AccountError('CONFLICT', message, field);
 }
@@ -87,10 +87,10 @@ export async function registerVolunteer(db: Db, secretKey: Buffer, input: Regist
   if (!doc.ok) throw new AccountError('BAD_REQUEST', doc.message, 'idNumber');
   const birthDate = doc.birthDate ?? input.birthDate;
   if (!birthDate) throw new AccountError('BAD_REQUEST', '请填写出生日期', 'birthDate');
-  await refuseWhenAnswersUsedUp(db, ctx.ip, now);
+  await refuseWhenAnswersUsedUp(db, secretKey, ctx.ip, now);
   const conflicts = await registrationConflicts(db, secretKey, input);
   const existing = conflicts.find((c) => c.field !== 'villageId');
-  if (existing) await revealExisting(db, ctx.ip, now, existing.field, existing.message);
+  if (existing) await revealExisting(db, secretKey, ctx.ip, now, existing.field, existing.message);
   if (conflicts.length) throw new AccountError('BAD_REQUEST', conflicts[0].message, conflicts[0].field);
 
   const minor = minorStatus(birthDate, new Date(now));
@@ -104,7 +104,7 @@ export async function registerVolunteer(db: Db, secretKey: Buffer, input: Regist
   const code = await checkSmsCode(db, secretKey, { phone: input.phone, purpose: 'register', code: input.smsCode, now });
 
   // Counted only once the form is valid, so typos do not use up the allowance.
-  const limit = await hitRateLimit(db, `register-ip:${ctx.ip}`, REGISTRATIONS_PER_IP_PER_HOUR, HOUR, now);
+  const limit = await hitRateLimit(db, rateKey(secretKey, 'register-ip', ctx.ip), REGISTRATIONS_PER_IP_PER_HOUR, HOUR, now);
   if (!limit.allowed) throw new RateLimitedError('此网络的注册次数过多', limit.resetAt, now);
 
   const s = await getSettings(db);
@@ -148,8 +148,8 @@ export async function registerVolunteer(db: Db, secretKey: Buffer, input: Regist
     );
   } catch (e) {
     // A concurrent registration won the race: the unique indexes decide.
-    if (isUniqueViolation(e, 'phone')) await revealExisting(db, ctx.ip, now, 'phone', '该手机号已注册，请直接登录');
-    if (isUniqueViolation(e, 'id_number_hash')) await revealExisting(db, ctx.ip, now, 'idNumber', '该证件号码已注册过账户（一人只能注册一个账户）');
+    if (isUniqueViolation(e, 'phone')) await revealExisting(db, secretKey, ctx.ip, now, 'phone', '该手机号已注册，请直接登录');
+    if (isUniqueViolation(e, 'id_number_hash')) await revealExisting(db, secretKey, ctx.ip, now, 'idNumber', '该证件号码已注册过账户（一人只能注册一个账户）');
     throw e;
   }
   if (userId === null) throw new AccountError('BAD_REQUEST', USED_CODE, 'smsCode');

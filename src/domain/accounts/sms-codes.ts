@@ -12,7 +12,7 @@ import { log } from '../../lib/log.ts';
 import { maskPhone } from '../../lib/pii.ts';
 import type { SmsMessage } from '../../lib/sms.ts';
 import { AccountError, RateLimitedError } from './errors.ts';
-import { clearRateLimit, hitRateLimit } from './rate-limit.ts';
+import { clearRateLimit, hitRateLimit, rateKey } from './rate-limit.ts';
 
 export type SmsPurpose = 'register' | 'reset' | 'phone';
 
@@ -37,8 +37,8 @@ function codeHash(secretKey: Buffer, purpose: SmsPurpose, phone: string, userId:
 }
 
 /** The counter of checks against the current code; for a phone change it is the account's own. */
-function checkKey(purpose: SmsPurpose, phone: string, userId: number | null): string {
-  return `sms-check:${purpose}:${phone}:${purpose === 'phone' ? (userId ?? '') : ''}`;
+function checkKey(secretKey: Buffer, purpose: SmsPurpose, phone: string, userId: number | null): string {
+  return rateKey(secretKey, `sms-check:${purpose}`, `${phone}:${purpose === 'phone' ? (userId ?? '') : ''}`);
 }
 
 /** A new random 6-digit code (leading zeros kept). */
@@ -64,16 +64,16 @@ export async function requestSmsCode(db: Db, secretKey: Buffer, input: { phone: 
   if (!PHONE.test(phone)) throw new AccountError('BAD_REQUEST', '请输入 11 位中国大陆手机号码，如 13812341234', 'phone');
   if (input.purpose === 'phone' && !input.userId) throw new AccountError('UNAUTHORIZED', '请先登录');
 
-  const perIpHour = await hitRateLimit(db, `sms-ip-hour:${input.ip}`, CODES_PER_IP_PER_HOUR, HOUR, now);
+  const perIpHour = await hitRateLimit(db, rateKey(secretKey, 'sms-ip-hour', input.ip), CODES_PER_IP_PER_HOUR, HOUR, now);
   if (!perIpHour.allowed) throw new RateLimitedError('此网络获取验证码的次数过多', perIpHour.resetAt, now);
-  const perIpDay = await hitRateLimit(db, `sms-ip-day:${input.ip}`, CODES_PER_IP_PER_DAY, DAY, now);
+  const perIpDay = await hitRateLimit(db, rateKey(secretKey, 'sms-ip-day', input.ip), CODES_PER_IP_PER_DAY, DAY, now);
   if (!perIpDay.allowed) throw new RateLimitedError('此网络今天获取验证码的次数已达上限', perIpDay.resetAt, now);
-  const cooldown = await hitRateLimit(db, `sms-resend:${phone}`, 1, RESEND_AFTER_MS, now);
+  const cooldown = await hitRateLimit(db, rateKey(secretKey, 'sms-resend', phone), 1, RESEND_AFTER_MS, now);
   if (!cooldown.allowed) {
     const seconds = Math.max(1, Math.ceil((cooldown.resetAt - now) / 1000));
     throw new AccountError('TOO_MANY_REQUESTS', `获取验证码过于频繁，请 ${seconds} 秒后再试`, 'smsCode');
   }
-  const perPhone = await hitRateLimit(db, `sms-phone-day:${phone}`, CODES_PER_PHONE_PER_DAY, DAY, now);
+  const perPhone = await hitRateLimit(db, rateKey(secretKey, 'sms-phone-day', phone), CODES_PER_PHONE_PER_DAY, DAY, now);
   if (!perPhone.allowed) throw new RateLimitedError('该手机号今天获取验证码的次数已达上限', perPhone.resetAt, now);
 
   let userId: number | null = null;
@@ -86,7 +86,7 @@ export async function requestSmsCode(db: Db, secretKey: Buffer, input: { phone: 
     if (u?.phone === phone) throw new AccountError('BAD_REQUEST', '这就是您当前的手机号，无需更换', 'phone');
   }
   // A new code starts a new count of checks, for a phone with or without an account alike.
-  await clearRateLimit(db, checkKey(input.purpose, phone, userId));
+  await clearRateLimit(db, checkKey(secretKey, input.purpose, phone, userId));
   // A reset for a phone without an account writes its row all the same (a code nobody receives), so
   // the request does the same work and takes the same time either way.
   const unknown = input.purpose === 'reset' && userId === null;
@@ -131,7 +131,7 @@ export async function checkSmsCode(db: Db, secretKey: Buffer, input: { phone: st
   const code = input.code.trim();
   if (!/^\d{6}$/.test(code)) throw new AccountError('BAD_REQUEST', '请输入短信中的 6 位数字验证码', 'smsCode');
   const userId = input.userId ?? null;
-  const checks = await hitRateLimit(db, checkKey(input.purpose, input.phone, userId), CHECKS_PER_CODE, CODE_TTL_MS, now);
+  const checks = await hitRateLimit(db, checkKey(secretKey, input.purpose, input.phone, userId), CHECKS_PER_CODE, CODE_TTL_MS, now);
   if (!checks.allowed) throw new AccountError('TOO_MANY_REQUESTS', '验证码错误次数过多，请重新获取验证码', 'smsCode');
   const rows = await db.all<{ id: number; code_hash: string; user_id: number | null }>(
     sql`SELECT id, code_hash, user_id FROM sms_codes WHERE phone = ${input.phone} AND purpose = ${input.purpose} AND used_at IS NULL AND expires_at > ${now} ORDER BY id DESC LIMIT 1`,

@@ -7,7 +7,7 @@ import { guardedWrite } from '../../../db/write.ts';
 import { MediaError } from '../media/index.ts';
 import { discardPrivateFiles, privateFilesByIds, privateImageUrls, uploadPrivateImage } from '../media/private.ts';
 import { honorBatches, nominations } from '../../../db/schema/index.ts';
-import { hitRateLimit } from '../accounts/rate-limit.ts';
+import { hitRateLimit, rateKey } from '../accounts/rate-limit.ts';
 import { getSettings } from '../settings/index.ts';
 import { validRegionPair } from '../regions/index.ts';
 import { humanCode } from '../../lib/ids.ts';
@@ -42,7 +42,7 @@ export async function submitNomination(
   photo?: { bytes: Uint8Array; name: string; uploadsDir: string },
 ): Promise<{ trackingNo: string; stored: boolean }> {
   const ipHash = keyedHash(secretKey, ip, 'nomination-ip');
-  const limit = await hitRateLimit(db, `nominate:${ipHash}`, NOMINATIONS_PER_IP_PER_DAY, DAY_MS, now);
+  const limit = await hitRateLimit(db, rateKey(secretKey, 'nominate', ip), NOMINATIONS_PER_IP_PER_DAY, DAY_MS, now);
   if (!limit.allowed) throw new HonorError('rate_limited', `同一网络每天最多提交 ${NOMINATIONS_PER_IP_PER_DAY} 条推荐，请明天再试；如有急事请致电宣传部。`);
   if (input.website && input.website.trim() !== '') return { trackingNo: trackingNumber(now), stored: false };
   const s = await getSettings(db);

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { guardedWrite } from '../../../db/write.ts';
 import { audit, auditStatement } from '../audit/index.ts';
-import { hitRateLimit } from '../accounts/rate-limit.ts';
+import { hitRateLimit, rateKeyForId } from '../accounts/rate-limit.ts';
 import { decryptText, encryptText, maskName, maskPhone } from '../../lib/pii.ts';
 import { HouseholdError, assertId } from './errors.ts';
 import { keepsVillageSql } from './roles.ts';
@@ -290,7 +290,7 @@ export async function revealHouseholdPhone(db: Db, secretKey: Buffer, actor: { i
   const [h] = await db.all<Row>(sql`SELECT h.phone_enc FROM households h WHERE h.id = ${householdId} AND ${keepsVillageSql(sql`h.village_id`, actor.id)}`);
   if (!h) throw new HouseholdError('NOT_FOUND', '只能查看本村（社区）登记农户的号码');
   if (h.phone_enc == null) throw new HouseholdError('NOT_FOUND', '该户没有登记联系电话');
-  const limit = await hitRateLimit(db, `reveal:household:${actor.id}`, HOUSEHOLD_REVEALS_PER_HOUR, 3600_000, now);
+  const limit = await hitRateLimit(db, rateKeyForId('reveal:household', actor.id), HOUSEHOLD_REVEALS_PER_HOUR, 3600_000, now);
   if (!limit.allowed) throw new HouseholdError('TOO_MANY_REQUESTS', `一小时内最多查看 ${HOUSEHOLD_REVEALS_PER_HOUR} 个号码，请稍后再试`);
   const phone = decryptText(secretKey, String(h.phone_enc));
   await audit(db, { actorId: actor.id, action: 'household.reveal_phone', targetType: 'household', targetId: householdId, ip: actor.ip });

@@ -13,7 +13,7 @@ import { newRatingLink } from './rating-links.ts';
 import { dispatchDeadlineOf, newOrderDeadlines } from './deadlines.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
 import { auditStatement, audit } from '../audit/index.ts';
-import { hitRateLimit } from '../accounts/rate-limit.ts';
+import { hitRateLimit, rateKey } from '../accounts/rate-limit.ts';
 import { validRegionPair } from '../regions/index.ts';
 import { humanCode } from '../../lib/ids.ts';
 import { shanghaiDay } from '../../lib/time.ts';
@@ -484,11 +484,11 @@ export const RATE_TRIES_PER_NUMBER_PER_HOUR = 10;
  * 评单: the resident rates a finished order 1–5, proving it is theirs with the last four phone digits.
  * A rating of 1–2 raises the 回访 flag staff see in the console.
  */
-export async function rateOrder(db: Db, input: { number: string; digits: string; rating: number; comment: string }, now = Date.now()): Promise<void> {
+export async function rateOrder(db: Db, input: { secretKey: Buffer; number: string; digits: string; rating: number; comment: string }, now = Date.now()): Promise<void> {
   if (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5) throw new OrderError('BAD_REQUEST', '请选择 1–5 星', 'rating');
   const comment = input.comment.trim();
   if (comment.length > 300 || !isPlainText(comment)) throw new OrderError('BAD_REQUEST', '评价内容不超过 300 字', 'comment');
-  const limit = await hitRateLimit(db, `order-rate:${input.number}`, RATE_TRIES_PER_NUMBER_PER_HOUR, 3600_000, now);
+  const limit = await hitRateLimit(db, rateKey(input.secretKey, 'order-rate', input.number), RATE_TRIES_PER_NUMBER_PER_HOUR, 3600_000, now);
   if (!limit.allowed) throw new OrderError('TOO_MANY_REQUESTS', '尝试次数过多，请一小时后再试');
   const [o] = await db.all<{ id: number; status: string }>(sql`SELECT id, status FROM service_orders WHERE tracking_no = ${input.number} AND substr(requester_phone, -4) = ${input.digits}`);
   if (!o) throw new OrderError('NOT_FOUND', '没有找到对应的点单，请核对编号和手机号码后四位');

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { leadsTeamSql } from '../accounts/policy.ts';
-import { hitRateLimit } from '../accounts/rate-limit.ts';
+import { hitRateLimit, rateKeyForId } from '../accounts/rate-limit.ts';
 import { audit } from '../audit/index.ts';
 import { Refusal } from '../refusal.ts';
 
@@ -28,7 +28,7 @@ export async function revealMemberPhone(db: Db, actor: { id: number; ip?: string
      WHERE m.id = ${memberId} AND m.team_id = ${teamId} AND m.status = 'active' AND u.status = 'active'
        AND ${leadsTeamSql(teamId, actor.id)}`);
   if (!m?.phone) throw new RevealRefused('NOT_FOUND', '只能查看本队在册队员的号码');
-  const limit = await hitRateLimit(db, `reveal:member:${actor.id}`, MEMBER_REVEALS_PER_HOUR, 3600_000, now);
+  const limit = await hitRateLimit(db, rateKeyForId('reveal:member', actor.id), MEMBER_REVEALS_PER_HOUR, 3600_000, now);
   if (!limit.allowed) throw new RevealRefused('TOO_MANY_REQUESTS', `一小时内最多查看 ${MEMBER_REVEALS_PER_HOUR} 个号码，请稍后再试`);
   await audit(db, { actorId: actor.id, action: 'team.reveal_phone', targetType: 'user', targetId: Number(m.user_id), ip: actor.ip, detail: `team ${teamId}` });
   return { memberId, phone: m.phone };

@@ -3,8 +3,7 @@
 // and what comes next. Each kind of record is one file exporting a TrackKind; adding a kind is adding
 // that file and one line in KINDS (docs/decisions/089).
 import type { Db } from '../../../db/client.ts';
-import { hitRateLimit } from '../accounts/rate-limit.ts';
-import { keyedHash } from '../../lib/pii.ts';
+import { hitRateLimit, rateKey } from '../accounts/rate-limit.ts';
 import { Refusal } from '../refusal.ts';
 import { nominationKind } from './nomination.ts';
 import { objectionKind } from './objection.ts';
@@ -82,9 +81,8 @@ export async function trackNumber(db: Db, input: { number: string; digits: strin
   if (!number) throw new TrackingRefusal('BAD_REQUEST', '请填写受理编号', 'no');
   if (number.length > 40 || !/^[A-Z0-9-]+$/.test(number)) throw new TrackingRefusal('BAD_REQUEST', '编号由字母、数字和短横线组成，例如 TJ-2026-ABC123', 'no');
   if (!/^\d{4}$/.test(digits)) throw new TrackingRefusal('BAD_REQUEST', '请填写 4 位数字：手机号码后四位，或异议确认页上的查询码', 'last4');
-  const ipKey = keyedHash(input.secretKey, input.ip, 'track-ip');
-  const byIp = await hitRateLimit(db, `track-ip:${ipKey}`, TRACK_LOOKUPS_PER_IP_PER_HOUR, 3600_000, now);
-  const byNumber = await hitRateLimit(db, `track-no:${number}`, TRACK_LOOKUPS_PER_NUMBER_PER_HOUR, 3600_000, now);
+  const byIp = await hitRateLimit(db, rateKey(input.secretKey, 'track-ip', input.ip), TRACK_LOOKUPS_PER_IP_PER_HOUR, 3600_000, now);
+  const byNumber = await hitRateLimit(db, rateKey(input.secretKey, 'track-no', number), TRACK_LOOKUPS_PER_NUMBER_PER_HOUR, 3600_000, now);
   if (!byIp.allowed || !byNumber.allowed) throw new TrackingRefusal('TOO_MANY_REQUESTS', '查询次数过多，请一小时后再试；如有急事请致电县委宣传部');
   const kind = KINDS.find((k) => k.matches(number));
   return kind ? kind.find(db, number, digits) : null;

@@ -1,0 +1,53 @@
+// Housekeeping: bookkeeping rows that have served their purpose are dropped on a timer, not only when
+// someone happens to touch them again — a copy of the database holds what it holds, used or not.
+// Each delete goes in batches (one short write each) so a backlog never holds the write lock for long;
+// every process may run it (a delete of what is already gone deletes nothing).
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+
+const BATCH = 500;
+const DAY = 86_400_000;
+
+export interface Swept {
+  rateLimits: number;
+  sessions: number;
+  smsCodes: number;
+}
+
+async function inBatches(db: Db, del: () => ReturnType<Db['run']>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = (await del()).rowsAffected;
+    total += n;
+    if (n < BATCH) return total;
+  }
+}
+
+/** Drops rate-limit counters whose window has ended, sessions past their expiry, and SMS codes a day past theirs. */
+export async function sweep(db: Db, now = Date.now()): Promise<Swept> {
+  const rateLimits = await inBatches(db, () => db.run(sql`DELETE FROM rate_limits WHERE rowid IN (SELECT rowid FROM rate_limits WHERE reset_at <= ${now} LIMIT ${BATCH})`));
+  const sessions = await inBatches(db, () => db.run(sql`DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE expires_at <= ${now} LIMIT ${BATCH})`));
+  // The phones these name: the same rule the code request applies (a day past expiry, for operators).
+  const smsCodes = await inBatches(db, () => db.run(sql`DELETE FROM sms_codes WHERE id IN (SELECT id FROM sms_codes WHERE expires_at < ${now - DAY} LIMIT ${BATCH})`));
+  return { rateLimits, sessions, smsCodes };
+}
+
+/** Runs `sweep` now and every `everyMs` (default 10 minutes); returns a stop function. */
+export function startHousekeeping(db: Db, everyMs = 10 * 60_000, log: (m: string) => void = console.error): () => void {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await sweep(db);
+    } catch (e) {
+      log(`清理过期记录失败 / housekeeping failed: ${(e as Error).message}`);
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(tick, everyMs);
+  timer.unref();
+  void tick();
+  return () => clearInterval(timer);
+}
