@@ -54,9 +54,11 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     client = createClient({ url: opts.url, authToken: opts.authToken });
   }
   if (local) {
+    // The wait first: even the journal-mode PRAGMA reads the file, and without a busy timeout a lock
+    // held elsewhere at that moment failed the whole start with SQLITE_BUSY at once.
+    await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     await client.execute('PRAGMA journal_mode = WAL');
     await client.execute('PRAGMA synchronous = NORMAL');
-    await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Deleted and overwritten values are zeroed, not left in free space where the file still shows
     // them: 注销 and the sealing of clear birth dates must leave nothing to carve out (decision 077).
     await client.execute('PRAGMA secure_delete = ON');

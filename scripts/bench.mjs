@@ -5,7 +5,7 @@
 // PASS/MISS against the targets of issue 8 and writes bench/results.json.
 // The parts live in scripts/bench/: options, seed, servers, load, storm, report.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +40,6 @@ if (scales.length > 1) {
 
 // Imported after ensureProjectNode: they load the project's TypeScript, which needs Node 24.
 const { openDb } = await import('../db/client.ts');
-const { seedLarge } = await import('./bench/seed.mjs');
 const { freePort, startPortal, startProfile, vmHWM } = await import('./bench/servers.mjs');
 const { choosePages, loadPages, loadBaselineAgain } = await import('./bench/load.mjs');
 const { prepareStorm } = await import('./bench/storm.mjs');
@@ -57,8 +56,11 @@ if (opts.reuse && existsSync(opts.dbPath) && existsSync(opts.metaFile)) {
   seedInfo = JSON.parse(readFileSync(opts.metaFile, 'utf8'));
   log(`reusing ${opts.dbPath}`);
 } else {
-  seedInfo = await seedLarge(opts);
-  writeFileSync(opts.metaFile, JSON.stringify(seedInfo));
+  // In a process of its own, so no connection of the seed's outlives it (scripts/bench/seed-process.mjs).
+  rmSync(opts.metaFile, { force: true });
+  const seeded = spawnSync(process.execPath, [...process.execArgv, join(root, 'scripts', 'bench', 'seed-process.mjs'), ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (seeded.status !== 0) process.exit(seeded.status ?? 1);
+  seedInfo = JSON.parse(readFileSync(opts.metaFile, 'utf8'));
   log(`seeded in ${seedInfo.seconds.toFixed(1)} s`);
 }
 results.seedSeconds = seedInfo.seconds;
