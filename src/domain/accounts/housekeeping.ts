@@ -4,6 +4,7 @@
 // every process may run it (a delete of what is already gone deletes nothing).
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { repeatEvery } from '../../lib/repeat.ts';
 
 const BATCH = 500;
 const DAY = 86_400_000;
@@ -33,21 +34,6 @@ export async function sweep(db: Db, now = Date.now()): Promise<Swept> {
 }
 
 /** Runs `sweep` now and every `everyMs` (default 10 minutes); returns a stop function. */
-export function startHousekeeping(db: Db, everyMs = 10 * 60_000, log: (m: string) => void = console.error): () => void {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await sweep(db);
-    } catch (e) {
-      log(`清理过期记录失败 / housekeeping failed: ${(e as Error).message}`);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(tick, everyMs);
-  timer.unref();
-  void tick();
-  return () => clearInterval(timer);
+export function startHousekeeping(db: Db, everyMs = 10 * 60_000): () => void {
+  return repeatEvery(['清理过期记录', 'housekeeping'], everyMs, () => sweep(db));
 }

@@ -6,6 +6,7 @@ import type { Db } from '../../../db/client.ts';
 import { writeBatch, type Statement } from '../../../db/write.ts';
 import { auditStatement } from '../audit/index.ts';
 import { noticeInsert } from '../notices/index.ts';
+import { repeatEvery } from '../../lib/repeat.ts';
 
 /** Publishes every scheduled article whose time has come; returns the ids this call published. */
 export async function runScheduledPublishing(db: Db, now = Date.now()): Promise<number[]> {
@@ -24,21 +25,6 @@ export async function runScheduledPublishing(db: Db, now = Date.now()): Promise<
 }
 
 /** Starts the timer that runs scheduled publishing every `everyMs` (default 30 s); returns a stop function. */
-export function startPublishingTimer(getDb: () => Promise<Db>, everyMs = 30_000, log: (m: string) => void = console.error): () => void {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await runScheduledPublishing(await getDb());
-    } catch (e) {
-      log(`定时发布失败 / scheduled publishing failed: ${(e as Error).message}`);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(tick, everyMs);
-  timer.unref();
-  void tick();
-  return () => clearInterval(timer);
+export function startPublishingTimer(getDb: () => Promise<Db>, everyMs = 30_000): () => void {
+  return repeatEvery(['定时发布', 'scheduled publishing'], everyMs, async () => runScheduledPublishing(await getDb()));
 }

@@ -13,6 +13,7 @@ import { formatDate, fromShanghai, shanghaiDay } from '../../lib/time.ts';
 import { HouseholdError, assertId } from './errors.ts';
 import { keepsVillageSql } from './roles.ts';
 import { entriesOfMonth, monthOf, type HouseholdEntry } from './entries.ts';
+import { repeatEvery } from '../../lib/repeat.ts';
 
 const DAY = 86_400_000;
 type Row = Record<string, unknown>;
@@ -260,16 +261,6 @@ export async function villageByCode(db: Db, code: string): Promise<{ id: number;
 }
 
 /** Runs `runAnnualResets` every `everyMs` (each village-year is claimed by one guarded UPDATE: safe with several processes). */
-export function startAnnualResetTimer(getDb: () => Promise<Db>, everyMs = 60 * 60_000, log: (m: string) => void = console.error): () => void {
-  const tick = async () => {
-    try {
-      await runAnnualResets(await getDb());
-    } catch (e) {
-      log(`户积分年度清零失败 / household annual reset failed: ${(e as Error).message}`);
-    }
-  };
-  const timer = setInterval(tick, everyMs);
-  timer.unref();
-  void tick();
-  return () => clearInterval(timer);
+export function startAnnualResetTimer(getDb: () => Promise<Db>, everyMs = 60 * 60_000): () => void {
+  return repeatEvery(['户积分年度清零', 'household annual reset'], everyMs, async () => runAnnualResets(await getDb()));
 }

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { sendMail } from '../../lib/mail.ts';
 import { log } from '../../lib/log.ts';
+import { repeatEvery } from '../../lib/repeat.ts';
 
 /** Notices older than this when first seen are marked handled without mail (e.g. SMTP just configured). */
 export const OUTBOX_MAX_AGE_MS = 24 * 3600_000;
@@ -36,20 +37,14 @@ export async function runNoticeOutbox(db: Db, opts: { smtpUrl: string; siteUrl: 
 export function startNoticeOutbox(db: Db, opts: { smtpUrl?: string; siteUrl: string; everyMs?: number }): () => void {
   if (!opts.smtpUrl) return () => {};
   const smtpUrl = opts.smtpUrl;
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
+  return repeatEvery(
+    ['站内信邮件发送', 'notice outbox'],
+    opts.everyMs ?? 15_000,
+    async () => {
       while ((await runNoticeOutbox(db, { smtpUrl, siteUrl: opts.siteUrl })) > 0) {
         /* drain */
       }
-    } catch (err) {
-      log('warn', 'notice outbox failed', { error: String((err as Error)?.message ?? err) });
-    } finally {
-      running = false;
-    }
-  }, opts.everyMs ?? 15_000);
-  timer.unref();
-  return () => clearInterval(timer);
+    },
+    { immediately: false, onError: (e) => log('warn', 'notice outbox failed', { error: e.message }) },
+  );
 }

@@ -10,6 +10,7 @@ import { noticeInsert } from '../notices/index.ts';
 import { leadershipRowSql } from '../accounts/policy.ts';
 import { overdueSql } from './figures.ts';
 import { centreOrderStaffSql, townOrderStaffSql } from './scope.ts';
+import { repeatEvery } from '../../lib/repeat.ts';
 
 const STAGE: Record<string, string> = { new: '受理', accepted: '派单', open: '派单', assigned: '办结' };
 
@@ -81,20 +82,6 @@ export async function escalateOverdueOrders(db: Db, now = Date.now()): Promise<n
 }
 
 /** Runs the escalation now and then every `everyMs` (unref'd); returns the stop function. */
-export function startOrderEscalation(db: Db, everyMs = 10 * 60_000, log: (m: string) => void = console.error): () => void {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await escalateOverdueOrders(db);
-    } catch (e) {
-      log(`点单超时督办失败 / order escalation failed: ${(e as Error).message}`);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(tick, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+export function startOrderEscalation(db: Db, everyMs = 10 * 60_000): () => void {
+  return repeatEvery(['点单超时督办', 'order escalation'], everyMs, () => escalateOverdueOrders(db), { immediately: false });
 }

@@ -14,6 +14,7 @@ import { PointsError } from './errors.ts';
 import { placeShopOrder } from './place-order.ts';
 import { POINTS_KIND_LABELS, type PointsKind } from './ledger.ts';
 import { ownHouseholdOrderSql, redeemWithHouseholdPoints } from '../households/ledger.ts';
+import { repeatEvery } from '../../lib/repeat.ts';
 
 type Row = Record<string, unknown>;
 
@@ -191,23 +192,8 @@ export async function expireOrders(db: Db, now = Date.now()): Promise<number> {
 }
 
 /** Runs `expireOrders` every `everyMs` (each order is claimed by one guarded UPDATE: safe with several processes). */
-export function startOrderExpiryTimer(getDb: () => Promise<Db>, everyMs = 10 * 60_000, log: (m: string) => void = console.error): () => void {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await expireOrders(await getDb());
-    } catch (e) {
-      log(`积分兑换单超期处理失败 / order expiry failed: ${(e as Error).message}`);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(tick, everyMs);
-  timer.unref();
-  void tick();
-  return () => clearInterval(timer);
+export function startOrderExpiryTimer(getDb: () => Promise<Db>, everyMs = 10 * 60_000): () => void {
+  return repeatEvery(['积分兑换单超期处理', 'order expiry'], everyMs, async () => expireOrders(await getDb()));
 }
 
 /** What the counter sees after a handover. */
