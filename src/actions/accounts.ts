@@ -183,7 +183,7 @@ export const accounts = {
     }),
     handler: async (input, ctx) => {
       const { user } = signedIn(ctx);
-      await deleteAccount(await appDb(), { userId: user.id, password: input.password, ip: clientIp(ctx) });
+      await deleteAccount(await appDb(), { secretKey: config().secretKey, userId: user.id, password: input.password, ip: clientIp(ctx) });
       ctx.cookies.set(SESSION_COOKIE, '', sessionCookieOptions(config().siteUrl));
       return { redirect: '/?deleted=1' };
     },

@@ -14,7 +14,7 @@ describe('注销 gives back held seats', () => {
     const eventId = await insertEvent(db, team, { capacity: 1, waitlist: true });
     expect((await signUp(db, { eventId, userId: leaving })).status).toBe('confirmed');
     expect((await signUp(db, { eventId, userId: waiting })).status).toBe('waitlisted');
-    await deleteAccount(db, { userId: leaving, password: 'a-long-password-9' });
+    await deleteAccount(db, { secretKey: TEST_KEY, userId: leaving, password: 'a-long-password-9' });
     const rows = await db.$client.execute({ sql: 'SELECT user_id, status FROM signups WHERE event_id = ? ORDER BY user_id', args: [eventId] });
     const byUser = Object.fromEntries(rows.rows.map((r) => [Number(r.user_id), String(r.status)]));
     expect(byUser[leaving]).toBe('cancelled');

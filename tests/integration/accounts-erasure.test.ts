@@ -22,6 +22,8 @@ import { cancelSignup, signUp } from '../../src/domain/events/signups.ts';
 import { claimHours } from '../../src/domain/hours/claims.ts';
 import { confirmRecords } from '../../src/domain/hours/review.ts';
 import { issueCertificate, requestCertificate } from '../../src/domain/hours/certificates.ts';
+import { PHONE_SCOPES, phoneRateKey } from '../../src/domain/accounts/rate-limit.ts';
+import { smsCheckKeys } from '../../src/domain/accounts/sms-codes.ts';
 
 let db: Db & { path: string };
 beforeAll(async () => {
@@ -95,7 +97,13 @@ test('注销 of a volunteer who did many things leaves no name, phone, e-mail or
 
   for (const needle of [name, phone, email]) expect(await occurrences(needle), needle).not.toEqual([]);
 
-  await deleteAccount(db, { userId: me, password, ip: '10.14.0.2' });
+  // The counters that name the phone (by its keyed hash): the mistyped login, the code check at registration.
+  const phoneKeys = [...PHONE_SCOPES.map((s) => phoneRateKey(TEST_KEY, s, phone)), ...smsCheckKeys(TEST_KEY, phone, me)];
+  const counted = async () => (await db.$client.execute('SELECT key FROM rate_limits')).rows.map((r) => String(r.key)).filter((k) => phoneKeys.includes(k));
+  expect((await counted()).length).toBeGreaterThanOrEqual(2);
+
+  await deleteAccount(db, { secretKey: TEST_KEY, userId: me, password, ip: '10.14.0.2' });
+  expect(await counted()).toEqual([]);
 
   // Nothing names the person any more, apart from the certificate already issued (decision 077).
   const issuedOnly = [`certificates.snapshot#${issued}`];

@@ -126,14 +126,14 @@ describe('other password checks (same class as item 8)', () => {
       );
     for (let i = 0; i < 6; i++)
       codes.push(
-        await deleteAccount(db, { userId, password: `guess-${i}` }).then(
+        await deleteAccount(db, { secretKey: TEST_KEY, userId, password: `guess-${i}` }).then(
           () => 'OK',
           (e) => e.code,
         ),
       );
     expect(codes).toEqual([...Array(10).fill('BAD_REQUEST'), 'TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS']);
     // Even the right password waits for the window to end; the account is untouched.
-    await expect(deleteAccount(db, { userId, password })).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    await expect(deleteAccount(db, { secretKey: TEST_KEY, userId, password })).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
     const row = await db.$client.execute({ sql: 'SELECT status FROM users WHERE id = ?', args: [userId] });
     expect(row.rows[0].status).toBe('active');
   });

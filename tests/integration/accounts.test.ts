@@ -381,8 +381,8 @@ describe('password change and 注销', () => {
       status: 'confirmed',
       createdAt: Date.now(),
     });
-    await expect(deleteAccount(db, { userId: id, password: 'wrong' })).rejects.toMatchObject({ field: 'password' });
-    await deleteAccount(db, { userId: id, password: input.password, ip: '10.5.0.1' });
+    await expect(deleteAccount(db, { secretKey: TEST_KEY, userId: id, password: 'wrong' })).rejects.toMatchObject({ field: 'password' });
+    await deleteAccount(db, { secretKey: TEST_KEY, userId: id, password: input.password, ip: '10.5.0.1' });
     const [row] = await db.select().from(users).where(eq(users.id, id));
     expect(row).toMatchObject({
       status: 'deleted',

@@ -3,7 +3,7 @@
 // and uses a pickup code once — under hundreds of parallel requests.
 import { beforeEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { freshDb } from '../helpers/db.ts';
+import { freshDb, TEST_KEY } from '../helpers/db.ts';
 import { openDb, type Db } from '../../db/client.ts';
 import { fromShanghai } from '../../src/lib/time.ts';
 import { setSetting } from '../../src/domain/settings/index.ts';
@@ -326,7 +326,7 @@ test('注销: a reserved order is closed with the account, its item back on the 
   await confirmedHours(vol, 60);
   const item = await makeItem(10, 1);
   const { code } = await redeem(db, { userId: vol, itemId: item }, NOW);
-  await deleteAccount(db, { userId: vol, password: 'correct horse battery staple' });
+  await deleteAccount(db, { secretKey: TEST_KEY, userId: vol, password: 'correct horse battery staple' });
   expect(await one(`SELECT status FROM shop_orders WHERE code = ?`, [code])).toMatchObject({ status: 'cancelled' });
   expect(await one(`SELECT stock FROM shop_items WHERE id = ?`, [item])).toMatchObject({ stock: 1 });
   expect(await pointsBalance(db, vol)).toBe(await ledgerSum(vol));

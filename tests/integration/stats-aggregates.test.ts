@@ -197,7 +197,7 @@ describe('stats aggregates', () => {
     await expectFiguresMatch(db, 'registered');
     await updateProfile(db, vol, { townId: Number(town2.town), villageId: Number(town2.village), skills: [], publishConsent: false });
     await expectFiguresMatch(db, 'moved');
-    await deleteAccount(db, { userId: vol, password: 'a-long-password-1' });
+    await deleteAccount(db, { secretKey: TEST_KEY, userId: vol, password: 'a-long-password-1' });
     await expectFiguresMatch(db, 'erased');
 
     // An event cancelled by its team's leader.

@@ -6,7 +6,7 @@ import { users } from '../../../db/schema/index.ts';
 import { maskPhone } from '../../lib/pii.ts';
 import { audit } from '../audit/index.ts';
 import { verifyDummy, verifyPassword } from './passwords.ts';
-import { clearRateLimit, hitRateLimit, rateKey } from './rate-limit.ts';
+import { clearRateLimit, hitRateLimit, phoneRateKey, rateKey } from './rate-limit.ts';
 import { createSession, generateSessionToken, invalidateSession, type Session } from './sessions.ts';
 import { AccountError, RateLimitedError } from './errors.ts';
 
@@ -42,7 +42,7 @@ export async function login(db: Db, input: { secretKey: Buffer; phone: string; p
   // The attempt is counted BEFORE the password is checked, in one guarded statement: 45 parallel
   // guesses used to read "0 failures" together and were all verified (issue 15, item 8). Counting
   // first means at most FAILURES_PER_ACCOUNT verifications per window, whatever the concurrency.
-  const accountKey = rateKey(input.secretKey, 'login-fail', phone);
+  const accountKey = phoneRateKey(input.secretKey, 'login-fail', phone);
   const attempt = await hitRateLimit(db, accountKey, FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS, now);
   if (!attempt.allowed) {
     await audit(db, { action: 'login.blocked', targetType: 'user', targetId: user?.id, detail: joinDetail('账户失败次数过多', unknownPhone), ip: input.ip });

@@ -10,7 +10,8 @@ import { hashPassword, verifyPassword } from './passwords.ts';
 import { openBirthDate } from './birth-dates.ts';
 import { AccountError, RateLimitedError } from './errors.ts';
 import { FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS } from './login.ts';
-import { clearRateLimit, hitRateLimit, rateKeyForId } from './rate-limit.ts';
+import { clearRateLimit, hitRateLimit, PHONE_SCOPES, phoneRateKey, rateKeyForId } from './rate-limit.ts';
+import { smsCheckKeys } from './sms-codes.ts';
 import { LEADER_ROLES } from './policy.ts';
 import { writeBatch } from '../../../db/write.ts';
 import { truncateWal } from '../../../db/client.ts';
@@ -161,7 +162,7 @@ function scrubbed(column: string, pairs: [string, string][]): SQL {
  * certificates stay on the register as issued (decision 077 says why). 积分超市 orders awaiting pickup
  * are cancelled, stock and points returned.
  */
-export async function deleteAccount(db: Db, input: { userId: number; password: string; ip?: string }): Promise<void> {
+export async function deleteAccount(db: Db, input: { secretKey: Buffer; userId: number; password: string; ip?: string }): Promise<void> {
   const [u] = await db
     .select({ passwordHash: users.passwordHash, status: users.status, realName: users.realName, phone: users.phone, email: users.email })
     .from(users)
@@ -191,8 +192,11 @@ export async function deleteAccount(db: Db, input: { userId: number; password: s
     // Audit entries by or about the person stay (who did what, when) without their contact data.
     sql`UPDATE audit_log SET before = ${before}, after = ${after}, detail = ${detail}
       WHERE actor_id = ${input.userId} OR (target_type = 'user' AND target_id = ${String(input.userId)})`,
-    // Counters by the phone hold only its keyed hash and go within a day (housekeeping); the account's own goes now.
-    sql`DELETE FROM rate_limits WHERE key = ${rateKeyForId('password-check', input.userId)}`,
+    // The counters that name them: by account, and by their phone's keyed hash in every scope that counts phones.
+    sql`DELETE FROM rate_limits WHERE key IN ${[
+      rateKeyForId('password-check', input.userId),
+      ...(u.phone ? [...PHONE_SCOPES.map((s) => phoneRateKey(input.secretKey, s, u.phone!)), ...smsCheckKeys(input.secretKey, u.phone, input.userId)] : []),
+    ]}`,
     // Verification codes name the phone: they go with it (issue 18, item 13).
     sql`DELETE FROM sms_codes WHERE user_id = ${input.userId} OR phone = ${u.phone ?? ''}`,
     // Teams they registered or ever led (in any role state) stop naming them as leader.

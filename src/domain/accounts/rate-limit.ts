@@ -23,6 +23,14 @@ export function rateKey(secretKey: Buffer, scope: string, value: string): string
   return checkedKey(`${scope}:${keyedHash(secretKey, value, `rate:${scope}`)}`);
 }
 
+/** Scopes that count by a phone number alone; 注销 deletes the person's counters in each (profile.ts). */
+export const PHONE_SCOPES = ['login-fail', 'sms-resend', 'sms-phone-day', 'reset-mail'] as const;
+
+/** The key for counting by a phone in one of PHONE_SCOPES. */
+export function phoneRateKey(secretKey: Buffer, scope: (typeof PHONE_SCOPES)[number], phone: string): string {
+  return rateKey(secretKey, scope, phone);
+}
+
 /** The key for counting by an internal id (a user's, an event's): nothing personal, kept as it is. */
 export function rateKeyForId(scope: string, id: number): string {
   return checkedKey(`${scope}:${id}`);

@@ -15,7 +15,7 @@ import { RESET_TTL_MS, resetTokenHash } from './admin.ts';
 import { countPasswordCheck } from './profile.ts';
 import { verifyPassword } from './passwords.ts';
 import { AccountError, RateLimitedError, isUniqueViolation } from './errors.ts';
-import { hitRateLimit, rateKey } from './rate-limit.ts';
+import { hitRateLimit, phoneRateKey, rateKey } from './rate-limit.ts';
 import { USED_CODE, checkSmsCode, resetCodeOwner } from './sms-codes.ts';
 import type { Mail } from '../../lib/mail.ts';
 
@@ -66,7 +66,7 @@ export async function requestResetByEmail(
   if (!/^1[3-9]\d{9}$/.test(phone)) throw new AccountError('BAD_REQUEST', '请输入 11 位中国大陆手机号码，如 13812341234', 'phone');
   const perIp = await hitRateLimit(db, rateKey(input.secretKey, 'reset-mail-ip', input.ip), RESET_MAILS_PER_IP_PER_HOUR, HOUR, now);
   if (!perIp.allowed) throw new RateLimitedError('此网络申请重置邮件的次数过多', perIp.resetAt, now);
-  const perPhone = await hitRateLimit(db, rateKey(input.secretKey, 'reset-mail', phone), RESET_MAILS_PER_PHONE_PER_DAY, 24 * HOUR, now);
+  const perPhone = await hitRateLimit(db, phoneRateKey(input.secretKey, 'reset-mail', phone), RESET_MAILS_PER_PHONE_PER_DAY, 24 * HOUR, now);
   if (!perPhone.allowed) throw new RateLimitedError('该手机号今天申请重置邮件的次数已达上限', perPhone.resetAt, now);
   const [u] = await db.all<{ id: number; email: string | null; real_name: string }>(sql`SELECT id, email, real_name FROM users WHERE phone = ${phone} AND status = 'active'`);
   if (!u?.email) return { delivery: Promise.resolve() };

@@ -12,7 +12,7 @@ import { log } from '../../lib/log.ts';
 import { maskPhone } from '../../lib/pii.ts';
 import type { SmsMessage } from '../../lib/sms.ts';
 import { AccountError, RateLimitedError } from './errors.ts';
-import { clearRateLimit, hitRateLimit, rateKey } from './rate-limit.ts';
+import { clearRateLimit, hitRateLimit, phoneRateKey, rateKey } from './rate-limit.ts';
 
 export type SmsPurpose = 'register' | 'reset' | 'phone';
 
@@ -39,6 +39,11 @@ function codeHash(secretKey: Buffer, purpose: SmsPurpose, phone: string, userId:
 /** The counter of checks against the current code; for a phone change it is the account's own. */
 function checkKey(secretKey: Buffer, purpose: SmsPurpose, phone: string, userId: number | null): string {
   return rateKey(secretKey, `sms-check:${purpose}`, `${phone}:${purpose === 'phone' ? (userId ?? '') : ''}`);
+}
+
+/** The code-check counters that can name this phone (each purpose; a phone change by this account): 注销 deletes them. */
+export function smsCheckKeys(secretKey: Buffer, phone: string, userId: number): string[] {
+  return (['register', 'reset', 'phone'] as SmsPurpose[]).map((p) => checkKey(secretKey, p, phone, userId));
 }
 
 /** A new random 6-digit code (leading zeros kept). */
@@ -68,12 +73,12 @@ export async function requestSmsCode(db: Db, secretKey: Buffer, input: { phone: 
   if (!perIpHour.allowed) throw new RateLimitedError('此网络获取验证码的次数过多', perIpHour.resetAt, now);
   const perIpDay = await hitRateLimit(db, rateKey(secretKey, 'sms-ip-day', input.ip), CODES_PER_IP_PER_DAY, DAY, now);
   if (!perIpDay.allowed) throw new RateLimitedError('此网络今天获取验证码的次数已达上限', perIpDay.resetAt, now);
-  const cooldown = await hitRateLimit(db, rateKey(secretKey, 'sms-resend', phone), 1, RESEND_AFTER_MS, now);
+  const cooldown = await hitRateLimit(db, phoneRateKey(secretKey, 'sms-resend', phone), 1, RESEND_AFTER_MS, now);
   if (!cooldown.allowed) {
     const seconds = Math.max(1, Math.ceil((cooldown.resetAt - now) / 1000));
     throw new AccountError('TOO_MANY_REQUESTS', `获取验证码过于频繁，请 ${seconds} 秒后再试`, 'smsCode');
   }
-  const perPhone = await hitRateLimit(db, rateKey(secretKey, 'sms-phone-day', phone), CODES_PER_PHONE_PER_DAY, DAY, now);
+  const perPhone = await hitRateLimit(db, phoneRateKey(secretKey, 'sms-phone-day', phone), CODES_PER_PHONE_PER_DAY, DAY, now);
   if (!perPhone.allowed) throw new RateLimitedError('该手机号今天获取验证码的次数已达上限', perPhone.resetAt, now);
 
   let userId: number | null = null;
