@@ -15,10 +15,11 @@ export interface Swept {
   smsCodes: number;
 }
 
-async function inBatches(del: () => ReturnType<Db['run']>): Promise<number> {
+async function inBatches(del: () => Promise<unknown[]>): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = (await del()).rowsAffected;
+    // RETURNING counts the deleted rows the same way on a file and over HTTP (rowsAffected does not).
+    const n = (await del()).length;
     total += n;
     if (n < BATCH) return total;
   }
@@ -26,10 +27,10 @@ async function inBatches(del: () => ReturnType<Db['run']>): Promise<number> {
 
 /** Drops rate-limit counters whose window has ended, sessions past their expiry, and SMS codes a day past theirs. */
 export async function sweep(db: Db, now = Date.now()): Promise<Swept> {
-  const rateLimits = await inBatches(() => db.run(sql`DELETE FROM rate_limits WHERE rowid IN (SELECT rowid FROM rate_limits WHERE reset_at <= ${now} LIMIT ${BATCH})`));
-  const sessions = await inBatches(() => db.run(sql`DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE expires_at <= ${now} LIMIT ${BATCH})`));
+  const rateLimits = await inBatches(() => db.all(sql`DELETE FROM rate_limits WHERE rowid IN (SELECT rowid FROM rate_limits WHERE reset_at <= ${now} LIMIT ${BATCH}) RETURNING 1`));
+  const sessions = await inBatches(() => db.all(sql`DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE expires_at <= ${now} LIMIT ${BATCH}) RETURNING 1`));
   // The phones these name: the same rule the code request applies (a day past expiry, for operators).
-  const smsCodes = await inBatches(() => db.run(sql`DELETE FROM sms_codes WHERE id IN (SELECT id FROM sms_codes WHERE expires_at < ${now - DAY} LIMIT ${BATCH})`));
+  const smsCodes = await inBatches(() => db.all(sql`DELETE FROM sms_codes WHERE id IN (SELECT id FROM sms_codes WHERE expires_at < ${now - DAY} LIMIT ${BATCH}) RETURNING 1`));
   return { rateLimits, sessions, smsCodes };
 }
 

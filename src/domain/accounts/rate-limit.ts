@@ -4,7 +4,7 @@
 // phone, an address or a tracking number (`rateKey`). The table is bookkeeping, yet a copy of the
 // database would otherwise list every phone that asked for a code and every address that ordered a
 // service; without SECRET_KEY the hashes name nobody. `hitRateLimit` refuses any other key, so a raw
-// value cannot slip in. Rows whose window has ended are dropped by housekeeping (`purgeRateLimits`).
+// value cannot slip in. Rows whose window has ended are dropped by housekeeping (`src/domain/accounts/housekeeping.ts`).
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { keyedHash } from '../../lib/pii.ts';
@@ -66,10 +66,4 @@ export async function rateLimitState(db: Db, key: string, windowMs: number, now 
 /** Clears a key (e.g. failures after a successful login). */
 export async function clearRateLimit(db: Db, key: string): Promise<void> {
   await db.run(sql`DELETE FROM rate_limits WHERE key = ${checkedKey(key)}`);
-}
-
-/** Drops the counters whose window has ended (they would count from 1 again anyway); returns how many. */
-export async function purgeRateLimits(db: Db, now = Date.now()): Promise<number> {
-  const r = await db.run(sql`DELETE FROM rate_limits WHERE reset_at <= ${now}`);
-  return r.rowsAffected;
 }
