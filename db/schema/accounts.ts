@@ -127,12 +127,12 @@ export const smsCodes = sqliteTable(
 /**
  * Fixed-window counters shared by all processes (login, registration, nominations…). A key names what
  * is counted by an internal id or by a keyed hash (`rateKey`): never a phone or an address in the clear.
- * A row whose window has ended (`reset_at`) is dropped by housekeeping.
+ * A row whose window has ended is dropped by housekeeping.
  */
 export const rateLimits = sqliteTable('rate_limits', {
   key: text('key').primaryKey(),
-  windowStart: integer('window_start').notNull(),
   count: integer('count').notNull(),
+  /** When the current window ends (epoch ms); the next hit after it starts a new window at 1. */
   resetAt: integer('reset_at').notNull().default(0),
 });
 

@@ -74,7 +74,7 @@ describe('what the counters keep', () => {
       await expect(rateLimitState(db, raw, 60_000)).rejects.toThrow('rate limit key');
       await expect(clearRateLimit(db, raw)).rejects.toThrow('rate limit key');
     }
-    expect(() => rateKey(TEST_KEY, 'Bad Scope', '1')).toThrow('rate limit key');
+    await expect(hitRateLimit(db, rateKey(TEST_KEY, 'Bad Scope', '1'), 5, 60_000)).rejects.toThrow('rate limit key');
     expect(await keys()).toEqual(before);
     expect(rateKeyForId('checkin', 42)).toBe('checkin:42');
   });
@@ -99,8 +99,8 @@ describe('housekeeping', () => {
     // 1,234 counters that ended (more than one batch), 3 still running.
     await own.$client.execute({
       sql: `WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 1234)
-            INSERT INTO rate_limits (key, window_start, count, reset_at) SELECT 'checkin:' || v, ?, 1, ? FROM n`,
-      args: [now - 120_000, now - 60_000],
+            INSERT INTO rate_limits (key, count, reset_at) SELECT 'checkin:' || v, 1, ? FROM n`,
+      args: [now - 60_000],
     });
     for (const id of [5001, 5002, 5003]) await hitRateLimit(own, rateKeyForId('checkin', id), 3, 60_000, now - 30_000);
     // Sessions: 3 expired (never presented again), 2 alive.

@@ -34,7 +34,7 @@ export async function sweep(db: Db, now = Date.now()): Promise<Swept> {
   return { rateLimits, sessions, smsCodes };
 }
 
-/** Runs `sweep` now and every `everyMs` (default 10 minutes); returns a stop function. */
+/** Runs `sweep` every `everyMs` (default 10 minutes), the first time one interval after start-up; returns a stop function. */
 export function startHousekeeping(db: Db, everyMs = 10 * 60_000): () => void {
-  return repeatEvery(['清理过期记录', 'housekeeping'], everyMs, () => sweep(db));
+  return repeatEvery(['清理过期记录', 'housekeeping'], everyMs, () => sweep(db), { immediately: false });
 }

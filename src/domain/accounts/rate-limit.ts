@@ -20,7 +20,7 @@ const KEY_SHAPE = /^[a-z][a-z-]*(?::[a-z][a-z-]*)*:(?:[1-9]\d{0,8}|[0-9a-f]{64})
 
 /** The key for counting by a personal or guessable value (a phone, an IP address, a number): `scope:` + its keyed hash. */
 export function rateKey(secretKey: Buffer, scope: string, value: string): string {
-  return checkedKey(`${scope}:${keyedHash(secretKey, value, `rate:${scope}`)}`);
+  return `${scope}:${keyedHash(secretKey, value, `rate:${scope}`)}`;
 }
 
 /** Scopes that count by a phone number alone; 注销 deletes the person's counters in each (profile.ts). */
@@ -33,9 +33,10 @@ export function phoneRateKey(secretKey: Buffer, scope: (typeof PHONE_SCOPES)[num
 
 /** The key for counting by an internal id (a user's, an event's): nothing personal, kept as it is. */
 export function rateKeyForId(scope: string, id: number): string {
-  return checkedKey(`${scope}:${id}`);
+  return `${scope}:${id}`;
 }
 
+/** The key when it has the shape above; throws otherwise (checked where a key is used, not where it is made). */
 function checkedKey(key: string): string {
   // A programming error, not a visitor's: a key with a phone or an address in it must never be written.
   if (!KEY_SHAPE.test(key)) throw new Error(`rate limit key must be scope:<id> or scope:<keyed hash>, got ${key.slice(0, key.indexOf(':') + 1)}…`);
@@ -44,23 +45,20 @@ function checkedKey(key: string): string {
 
 /** Counts one hit against `key` (one statement, safe under contention); allowed while count ≤ limit. */
 export async function hitRateLimit(db: Db, key: string, limit: number, windowMs: number, now = Date.now()): Promise<RateLimitResult> {
-  checkedKey(key);
-  const [r] = await db.all<{ count: number; window_start: number }>(sql`INSERT INTO rate_limits (key, window_start, count, reset_at) VALUES (${key}, ${now}, 1, ${now + windowMs})
+  const [r] = await db.all<{ count: number; reset_at: number }>(sql`INSERT INTO rate_limits (key, count, reset_at) VALUES (${checkedKey(key)}, 1, ${now + windowMs})
     ON CONFLICT(key) DO UPDATE SET
-      count = CASE WHEN window_start <= ${now - windowMs} THEN 1 ELSE count + 1 END,
-      window_start = CASE WHEN window_start <= ${now - windowMs} THEN ${now} ELSE window_start END,
-      reset_at = CASE WHEN window_start <= ${now - windowMs} THEN ${now + windowMs} ELSE window_start + ${windowMs} END
-    RETURNING count, window_start`);
+      count = CASE WHEN reset_at <= ${now} THEN 1 ELSE count + 1 END,
+      reset_at = CASE WHEN reset_at <= ${now} THEN ${now + windowMs} ELSE reset_at END
+    RETURNING count, reset_at`);
   const count = Number(r.count);
-  const resetAt = Number(r.window_start) + windowMs;
-  return { allowed: count <= limit, count, resetAt };
+  return { allowed: count <= limit, count, resetAt: Number(r.reset_at) };
 }
 
 /** Reads the current count and when its window ends, without counting a hit. */
 export async function rateLimitState(db: Db, key: string, windowMs: number, now = Date.now()): Promise<{ count: number; resetAt: number }> {
-  const [r] = await db.all<{ count: number; window_start: number }>(sql`SELECT count, window_start FROM rate_limits WHERE key = ${checkedKey(key)}`);
-  if (!r || Number(r.window_start) <= now - windowMs) return { count: 0, resetAt: now + windowMs };
-  return { count: Number(r.count), resetAt: Number(r.window_start) + windowMs };
+  const [r] = await db.all<{ count: number; reset_at: number }>(sql`SELECT count, reset_at FROM rate_limits WHERE key = ${checkedKey(key)}`);
+  if (!r || Number(r.reset_at) <= now) return { count: 0, resetAt: now + windowMs };
+  return { count: Number(r.count), resetAt: Number(r.reset_at) };
 }
 
 /** Clears a key (e.g. failures after a successful login). */
